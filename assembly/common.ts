@@ -1,0 +1,34 @@
+// Shared inline helpers. Compile-time constants pick the code path of each build:
+// ASC_FEATURE_SIMD (simd, simd-threads, relaxed) and ASC_FEATURE_RELAXED_SIMD (relaxed).
+
+/** a*b + c: one fused multiply-add in the relaxed build, a multiply and an add otherwise. */
+@inline export function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    return f32x4.relaxed_madd(a, b, c);
+  } else {
+    return f32x4.add(f32x4.mul(a, b), c);
+  }
+}
+
+@inline export function minI(a: i32, b: i32): i32 {
+  return a < b ? a : b;
+}
+
+@inline export function maxI(a: i32, b: i32): i32 {
+  return a > b ? a : b;
+}
+
+// Activation ids shared with src/engine/kernels.ts (ACT). Only activations whose vector and scalar
+// forms give identical bits may be fused into an epilogue, so that edge tiles match full tiles.
+export const ACT_LINEAR: i32 = 0;
+export const ACT_RELU: i32 = 1;
+
+@inline export function actScalar(x: f32, act: i32): f32 {
+  if (act == ACT_RELU) return x < 0 ? 0 : x; // the same bits as f32x4.pmax(x, 0), NaN kept
+  return x;
+}
+
+@inline export function actVec(x: v128, act: i32): v128 {
+  if (act == ACT_RELU) return f32x4.pmax(x, f32x4.splat(0));
+  return x;
+}
