@@ -1,0 +1,65 @@
+// The current engine and the public engine functions: init, backendInfo, setThreads, shutdown, memory.
+import { WasmgradError } from '../errors.js';
+import { Engine, type BackendInfo, type InitOptions } from './engine.js';
+import { liveTensorStats, disposeAllTensors } from '../tensor.js';
+
+let current: Engine | null = null;
+let starting: Promise<Engine> | null = null;
+
+/** The running engine; ops call this. */
+export function engine(): Engine {
+  if (!current) throw new WasmgradError('wasmgrad is not initialised: call `await wg.init()` first');
+  return current;
+}
+
+export function hasEngine(): boolean {
+  return current !== null;
+}
+
+export async function init(options: InitOptions = {}): Promise<BackendInfo> {
+  if (options === null || typeof options !== 'object') throw new WasmgradError(`init: options must be an object`);
+  const { threads } = options;
+  if (threads !== undefined && threads !== 'auto' && !(Number.isInteger(threads) && threads >= 1)) {
+    throw new WasmgradError(`init: threads must be a whole number >= 1 or 'auto', got ${String(threads)}`);
+  }
+  if (starting) await starting.catch(() => undefined);
+  if (current) {
+    const wanted = options.backend ?? 'auto';
+    if ((wanted === 'auto' || wanted === current.build) && options.wasm === undefined) {
+      if (threads !== undefined) setThreads(threads === 'auto' ? (current.info.sharedMemory ? current.features.cores : 1) : threads);
+      await current.pool.ready();
+      return current.info;
+    }
+    // A different build: every tensor of the old memory is gone with it.
+    await shutdown();
+  }
+  starting = Engine.create(options);
+  try {
+    current = await starting;
+  } finally {
+    starting = null;
+  }
+  return current.info;
+}
+
+export function backendInfo(): BackendInfo {
+  return engine().info;
+}
+
+export function setThreads(n: number): void {
+  engine().pool.setThreads(n);
+}
+
+/** Stops the workers and releases the engine; tensors made before are disposed. */
+export async function shutdown(): Promise<void> {
+  const e = current;
+  if (!e) return;
+  disposeAllTensors();
+  current = null;
+  await e.shutdown();
+}
+
+export function memory(): { numTensors: number; numBytes: number; wasmBytes: number } {
+  const { numTensors, numBytes } = liveTensorStats();
+  return { numTensors, numBytes, wasmBytes: current ? current.memory.buffer.byteLength : 0 };
+}

@@ -1,0 +1,58 @@
+// matMul: rank 2, or rank 3 batched (a batch of 1 broadcasts), on the packed GEMM kernel.
+import { WasmgradError, fmtShape } from '../errors.js';
+import { Tensor } from '../tensor.js';
+import { gemm } from '../engine/kernels.js';
+import { engine } from '../engine/state.js';
+
+export function checkTensor(x: unknown, op: string, name: string): Tensor {
+  if (!(x instanceof Tensor)) throw new WasmgradError(`${op}: ${name} must be a Tensor, got ${x === null ? 'null' : typeof x}`);
+  x.ptr(op);
+  return x;
+}
+
+export function matMul(a: Tensor, b: Tensor, transposeA = false, transposeB = false): Tensor {
+  const op = 'matMul';
+  checkTensor(a, op, 'a');
+  checkTensor(b, op, 'b');
+  if (a.dtype !== 'float32' || b.dtype !== 'float32') {
+    throw new WasmgradError(`${op}: expected float32 tensors, got ${a.dtype} ${fmtShape(a.shape)} and ${b.dtype} ${fmtShape(b.shape)}`);
+  }
+  if (a.rank !== b.rank || (a.rank !== 2 && a.rank !== 3)) {
+    throw new WasmgradError(`${op}: expected two rank-2 or two rank-3 tensors, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  }
+  const batched = a.rank === 3;
+  const [ba, ra, ca] = batched ? a.shape : [1, ...a.shape];
+  const [bb, rb, cb] = batched ? b.shape : [1, ...b.shape];
+  const m = transposeA ? ca : ra;
+  const k = transposeA ? ra : ca;
+  const kb = transposeB ? cb : rb;
+  const n = transposeB ? rb : cb;
+  if (k !== kb) {
+    throw new WasmgradError(
+      `${op}: inner dimensions differ: ${fmtShape(a.shape)}${transposeA ? 'ᵀ' : ''} x ${fmtShape(b.shape)}${transposeB ? 'ᵀ' : ''} (${k} vs ${kb})`,
+    );
+  }
+  if (ba !== bb && ba !== 1 && bb !== 1) {
+    throw new WasmgradError(`${op}: batch sizes ${ba} and ${bb} of ${fmtShape(a.shape)} and ${fmtShape(b.shape)} do not broadcast`);
+  }
+  const batch = Math.max(ba, bb);
+  const out = new Tensor(batched ? [batch, m, n] : [m, n], 'float32');
+  if (out.size === 0) return out;
+  if (k === 0) {
+    const p = out.ptr() >> 2;
+    engine().f32.fill(0, p, p + out.size);
+    return out;
+  }
+  const pa = a.ptr(op), pb = b.ptr(op), pc = out.ptr(op);
+  for (let i = 0; i < batch; i++) {
+    gemm({
+      a: pa + (ba === 1 ? 0 : i * m * k * 4),
+      b: pb + (bb === 1 ? 0 : i * k * n * 4),
+      c: pc + i * m * n * 4,
+      m, n, k,
+      transA: transposeA,
+      transB: transposeB,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,197 @@
+// Tensors: a shape, a dtype and a block of the engine's memory. Memory is released
+// deterministically by dispose() or by the tidy() scope that made the tensor; several tensors may
+// share one block (reshape), which is freed when the last of them goes.
+import { WasmgradError, fmtShape } from './errors.js';
+import { engine } from './engine/state.js';
+import type { Engine } from './engine/engine.js';
+
+export type DType = 'float32' | 'int32';
+export type NestedArray = number | NestedArray[];
+
+/** One allocation in the engine's memory, shared by the tensors that view it. */
+export interface Storage {
+  ptr: number;
+  bytes: number;
+  refs: number;
+  engine: Engine;
+}
+
+const live = new Set<Tensor>();
+let liveBytes = 0;
+const scopes: Tensor[][] = [];
+let nextId = 0;
+
+function allocStorage(bytes: number): Storage {
+  const e = engine();
+  const ptr = bytes > 0 ? e.allocator.alloc(bytes) : 0;
+  liveBytes += bytes;
+  return { ptr, bytes, refs: 0, engine: e };
+}
+
+function releaseStorage(s: Storage): void {
+  if (--s.refs > 0) return;
+  liveBytes -= s.bytes;
+  // A storage of an engine that was shut down went with its memory.
+  if (s.bytes > 0 && s.engine.allocator && isCurrent(s.engine)) s.engine.allocator.release(s.ptr);
+}
+
+function isCurrent(e: Engine): boolean {
+  try {
+    return engine() === e;
+  } catch {
+    return false;
+  }
+}
+
+export function checkShape(shape: readonly number[], op: string): void {
+  if (!Array.isArray(shape)) throw new WasmgradError(`${op}: shape must be an array of whole numbers, got ${String(shape)}`);
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 0) throw new WasmgradError(`${op}: shape ${fmtShape(shape)} has an invalid dimension ${d}`);
+  }
+}
+
+export function sizeOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+export class Tensor {
+  readonly id = nextId++;
+  readonly shape: number[];
+  readonly size: number;
+  /** @internal */
+  storage: Storage | null;
+  /** Kept tensors survive the tidy() scope that made them. */
+  kept = false;
+
+  /** @internal Use wg.tensor() and the ops to make tensors. */
+  constructor(
+    shape: readonly number[],
+    readonly dtype: DType,
+    storage?: Storage,
+  ) {
+    this.shape = shape.slice();
+    this.size = sizeOf(shape);
+    this.storage = storage ?? allocStorage(this.size * 4);
+    this.storage.refs++;
+    live.add(this);
+    if (scopes.length) scopes[scopes.length - 1].push(this);
+  }
+
+  get rank(): number {
+    return this.shape.length;
+  }
+
+  get isDisposed(): boolean {
+    return this.storage === null;
+  }
+
+  /** @internal Byte offset of the data; raises if the tensor is disposed. */
+  ptr(op = 'op'): number {
+    const s = this.storage;
+    if (!s) throw new WasmgradError(`${op}: tensor ${fmtShape(this.shape)} (id ${this.id}) is disposed`);
+    if (!isCurrent(s.engine)) throw new WasmgradError(`${op}: tensor ${fmtShape(this.shape)} belongs to an engine that was shut down`);
+    return s.ptr;
+  }
+
+  /** A copy of the values. */
+  dataSync(): Float32Array | Int32Array {
+    const p = this.ptr('dataSync') >> 2;
+    const e = engine();
+    return this.dtype === 'int32' ? e.i32.slice(p, p + this.size) : e.f32.slice(p, p + this.size);
+  }
+
+  async data(): Promise<Float32Array | Int32Array> {
+    return this.dataSync();
+  }
+
+  /** The values as nested arrays in the tensor's shape (a number for a scalar). */
+  arraySync(): NestedArray {
+    const flat = this.dataSync();
+    if (this.rank === 0) return flat[0];
+    let i = 0;
+    const build = (dim: number): NestedArray[] => {
+      const out: NestedArray[] = [];
+      for (let k = 0; k < this.shape[dim]; k++) out.push(dim === this.rank - 1 ? flat[i++] : build(dim + 1));
+      return out;
+    };
+    return build(0);
+  }
+
+  async array(): Promise<NestedArray> {
+    return this.arraySync();
+  }
+
+  dispose(): void {
+    const s = this.storage;
+    if (!s) return;
+    this.storage = null;
+    live.delete(this);
+    releaseStorage(s);
+  }
+
+  toString(): string {
+    return `Tensor(${fmtShape(this.shape)}, ${this.dtype})`;
+  }
+}
+
+/** A new tensor viewing the same memory with another shape (same size). */
+export function viewAs(t: Tensor, shape: readonly number[]): Tensor {
+  t.ptr('reshape');
+  return new Tensor(shape, t.dtype, t.storage!);
+}
+
+export function liveTensorStats(): { numTensors: number; numBytes: number } {
+  return { numTensors: live.size, numBytes: liveBytes };
+}
+
+/** At shutdown: every tensor goes with the memory. */
+export function disposeAllTensors(): void {
+  for (const t of [...live]) t.dispose();
+  scopes.length = 0;
+}
+
+type Container = Tensor | Container[] | { [k: string]: Container } | unknown;
+
+function collectTensors(value: Container, out: Set<Tensor>, depth = 0): void {
+  if (value instanceof Tensor) out.add(value);
+  else if (depth < 8 && Array.isArray(value)) for (const v of value) collectTensors(v, out, depth + 1);
+  else if (depth < 8 && value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const v of Object.values(value)) collectTensors(v, out, depth + 1);
+  }
+}
+
+/** Runs fn and frees every tensor it made except those it returns (also inside arrays and plain objects) and kept ones. */
+export function tidy<T>(fn: () => T): T;
+export function tidy<T>(name: string, fn: () => T): T;
+export function tidy<T>(a: string | (() => T), b?: () => T): T {
+  const fn = typeof a === 'function' ? a : b;
+  if (typeof fn !== 'function') throw new WasmgradError('tidy: expected a function');
+  const scope: Tensor[] = [];
+  scopes.push(scope);
+  let result: T | undefined;
+  try {
+    result = fn();
+    if (result instanceof Promise) throw new WasmgradError('tidy: the function must be synchronous (it returned a Promise)');
+  } finally {
+    scopes.pop();
+    const keep = new Set<Tensor>();
+    // On an exception nothing is returned: everything made inside goes.
+    if (result !== undefined) collectTensors(result, keep);
+    const parent = scopes[scopes.length - 1];
+    for (const t of scope) {
+      if (keep.has(t) || t.kept) {
+        if (parent && !t.kept) parent.push(t);
+      } else t.dispose();
+    }
+  }
+  return result as T;
+}
+
+/** Keeps a tensor alive past the end of the tidy() scope that made it. */
+export function keep<T extends Tensor>(t: T): T {
+  if (!(t instanceof Tensor)) throw new WasmgradError('keep: expected a Tensor');
+  t.kept = true;
+  return t;
+}
