@@ -158,7 +158,11 @@ export class ThreadPool {
     const nThreads = parallel ? this.readyThreads(Math.min(this.threads, nTasks)) : 1;
     const fn = this.fns[id];
     if (nThreads <= 1) {
-      fn(...args, 0, nTasks, this.scratchOf(0));
+      try {
+        fn(...args, 0, nTasks, this.scratchOf(0));
+      } catch (err) {
+        throw new WasmgradError(`kernel ${this.names[id]} failed on the calling thread: ${(err as Error).message ?? err}`);
+      }
       return;
     }
     const ctrl = this.ctrl;

@@ -25,12 +25,14 @@ function reportError(ctrl, memory, index, err) {
   }
 }
 
-function loop(instance, memory, ctrlByte, index, scratch) {
+function loop(instance, memory, ctrlByte, index, scratch, announce) {
   const ctrl = new Int32Array(memory.buffer, ctrlByte, 256);
   const args = new Float64Array(memory.buffer, ctrlByte + ARGS_BYTE, 32);
   const fns = kernelTable(instance);
   let seen = Atomics.load(ctrl, GEN);
+  // Ready in shared memory before the message: the caller counts on the flag once init resolves.
   Atomics.store(ctrl, READY + index, 1);
+  announce();
   for (;;) {
     let gen = Atomics.load(ctrl, GEN);
     if (gen === seen) {
@@ -80,8 +82,7 @@ function start(data, post) {
     post({ type: 'error', message: String(err && err.message ? err.message : err) });
     return;
   }
-  post({ type: 'ready' });
-  loop(instance, memory, ctrlByte, index, scratch);
+  loop(instance, memory, ctrlByte, index, scratch, () => post({ type: 'ready' }));
   post({ type: 'stopped' });
 }
 
