@@ -4,4 +4,8 @@ export { init, backendInfo, setThreads, shutdown, memory } from './engine/state.
 export type { BackendInfo, InitOptions, BuildName } from './engine/engine.js';
 export { Tensor, tidy, keep, type DType } from './tensor.js';
 export { tensor, scalar, zeros, ones, fill } from './creation.js';
-export { matMul } from './ops/matmul.js';
+export { setDebug } from './debug.js';
+export { noGrad } from './tape.js';
+export { grad, grads, valueAndGrads, valueAndGrad } from './gradients.js';
+export { variable, variableGrads, Variable } from './variables.js';
+export * from './ops/index.js';

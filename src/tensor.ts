@@ -64,6 +64,10 @@ export class Tensor {
   storage: Storage | null;
   /** Kept tensors survive the tidy() scope that made them. */
   kept = false;
+  /** @internal How many gradient tapes refer to this tensor; disposal waits until none do. */
+  holds = 0;
+  /** @internal */
+  disposeWhenReleased = false;
 
   /** @internal Use wg.tensor() and the ops to make tensors. */
   constructor(
@@ -126,6 +130,11 @@ export class Tensor {
   dispose(): void {
     const s = this.storage;
     if (!s) return;
+    if (this.holds > 0) {
+      // A running gradient computation still needs it: freed when the tape lets go.
+      this.disposeWhenReleased = true;
+      return;
+    }
     this.storage = null;
     live.delete(this);
     releaseStorage(s);

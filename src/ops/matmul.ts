@@ -3,12 +3,9 @@ import { WasmgradError, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { gemm } from '../engine/kernels.js';
 import { engine } from '../engine/state.js';
-
-export function checkTensor(x: unknown, op: string, name: string): Tensor {
-  if (!(x instanceof Tensor)) throw new WasmgradError(`${op}: ${name} must be a Tensor, got ${x === null ? 'null' : typeof x}`);
-  x.ptr(op);
-  return x;
-}
+import { checkTensor } from './util.js';
+import { record } from '../tape.js';
+import { sumTo } from './reduce.js';
 
 export function matMul(a: Tensor, b: Tensor, transposeA = false, transposeB = false): Tensor {
   const op = 'matMul';
@@ -44,6 +41,12 @@ export function matMul(a: Tensor, b: Tensor, transposeA = false, transposeB = fa
     return out;
   }
   const pa = a.ptr(op), pb = b.ptr(op), pc = out.ptr(op);
+  record('matMul', [a, b], out, ([dy]) => {
+    // C = op(A) op(B): each gradient is one more GEMM in the transpose variant that fits its layout.
+    const da = transposeA ? matMul(b, dy, transposeB, true) : matMul(dy, b, false, !transposeB);
+    const db = transposeB ? matMul(dy, a, true, transposeA) : matMul(a, dy, !transposeA, false);
+    return [sumTo(da, a.shape), sumTo(db, b.shape)];
+  });
   for (let i = 0; i < batch; i++) {
     gemm({
       a: pa + (ba === 1 ? 0 : i * m * k * 4),

@@ -1,0 +1,119 @@
+// Broadcasting binary ops: out = op(a, b) over a 4-D iteration space; each input has an element
+// stride per dimension (0 where it is broadcast), and the innermost stride is 0 or 1.
+// Each op is written once (applyV/applyS); the switch sits outside the loops, and inlining with a
+// literal op id specialises every loop (the optimiser folds the inner test away).
+
+export const BIN_ADD: i32 = 0;
+export const BIN_SUB: i32 = 1;
+export const BIN_MUL: i32 = 2;
+export const BIN_DIV: i32 = 3;
+export const BIN_MAX: i32 = 4;
+export const BIN_MIN: i32 = 5;
+export const BIN_SQDIFF: i32 = 6;
+/** a >= b ? 1 : 0 (gradient masks of maximum). */
+export const BIN_GE: i32 = 7;
+/** a <= b ? 1 : 0 (gradient masks of minimum). */
+export const BIN_LE: i32 = 8;
+export const BIN_EQ: i32 = 9;
+/** a (b ignored): broadcasting copy. */
+export const BIN_COPY: i32 = 10;
+
+@inline function applyV(op: i32, a: v128, b: v128): v128 {
+  if (op == BIN_COPY) return a;
+  if (op == BIN_ADD) return f32x4.add(a, b);
+  if (op == BIN_SUB) return f32x4.sub(a, b);
+  if (op == BIN_MUL) return f32x4.mul(a, b);
+  if (op == BIN_DIV) return f32x4.div(a, b);
+  if (op == BIN_MAX) return f32x4.max(a, b);
+  if (op == BIN_MIN) return f32x4.min(a, b);
+  if (op == BIN_SQDIFF) {
+    const d = f32x4.sub(a, b);
+    return f32x4.mul(d, d);
+  }
+  const one = f32x4.splat(1);
+  if (op == BIN_GE) return v128.and(f32x4.ge(a, b), one);
+  if (op == BIN_LE) return v128.and(f32x4.le(a, b), one);
+  return v128.and(f32x4.eq(a, b), one);
+}
+
+@inline function applyS(op: i32, a: f32, b: f32): f32 {
+  if (op == BIN_COPY) return a;
+  if (op == BIN_ADD) return a + b;
+  if (op == BIN_SUB) return a - b;
+  if (op == BIN_MUL) return a * b;
+  if (op == BIN_DIV) return a / b;
+  if (op == BIN_MAX) return max<f32>(a, b);
+  if (op == BIN_MIN) return min<f32>(a, b);
+  if (op == BIN_SQDIFF) {
+    const d = a - b;
+    return d * d;
+  }
+  if (op == BIN_GE) return a >= b ? 1 : 0;
+  if (op == BIN_LE) return a <= b ? 1 : 0;
+  return a == b ? 1 : 0;
+}
+
+// One innermost row of n elements; sa, sb are 0 (broadcast) or 1.
+@inline function binaryRow(op: i32, a: usize, sa: i32, b: usize, sb: i32, o: usize, n: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    if (sa == 1 && sb == 1) {
+      for (; i + 4 <= n; i += 4) {
+        const off = <usize>i << 2;
+        v128.store(o + off, applyV(op, v128.load(a + off), v128.load(b + off)));
+      }
+    } else if (sa == 1) {
+      const bv = v128.load32_splat(b);
+      for (; i + 4 <= n; i += 4) {
+        const off = <usize>i << 2;
+        v128.store(o + off, applyV(op, v128.load(a + off), bv));
+      }
+    } else if (sb == 1) {
+      const av = v128.load32_splat(a);
+      for (; i + 4 <= n; i += 4) {
+        const off = <usize>i << 2;
+        v128.store(o + off, applyV(op, av, v128.load(b + off)));
+      }
+    }
+  }
+  for (; i < n; i++) {
+    store<f32>(o + (<usize>i << 2), applyS(op, load<f32>(a + (<usize>(i * sa) << 2)), load<f32>(b + (<usize>(i * sb) << 2))));
+  }
+}
+
+@inline function binaryTasks(
+  op: i32, a: usize, b: usize, out: usize, d1: i32, d2: i32, d3: i32,
+  sa0: i32, sa1: i32, sa2: i32, sa3: i32, sb0: i32, sb1: i32, sb2: i32, sb3: i32, taskBegin: i32, taskEnd: i32,
+): void {
+  // Task t is the row (i0, i1, i2) of d3 elements.
+  for (let t = taskBegin; t < taskEnd; t++) {
+    const i2 = t % d2;
+    const r = t / d2;
+    const i1 = r % d1;
+    const i0 = r / d1;
+    const ao = a + (<usize>(i0 * sa0 + i1 * sa1 + i2 * sa2) << 2);
+    const bo = b + (<usize>(i0 * sb0 + i1 * sb1 + i2 * sb2) << 2);
+    binaryRow(op, ao, sa3, bo, sb3, out + (<usize>t * d3 << 2), d3);
+  }
+}
+
+/** out[d0, d1, d2, d3] = op(a, b) with element strides sa*, sb*; tasks are the d0*d1*d2 rows. */
+export function binary_f32(
+  op: i32, a: usize, b: usize, out: usize, d1: i32, d2: i32, d3: i32,
+  sa0: i32, sa1: i32, sa2: i32, sa3: i32, sb0: i32, sb1: i32, sb2: i32, sb3: i32,
+  taskBegin: i32, taskEnd: i32, scratch: usize,
+): void {
+  switch (op) {
+    case BIN_ADD: binaryTasks(BIN_ADD, a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, taskBegin, taskEnd); break;
+    case BIN_SUB: binaryTasks(BIN_SUB, a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, taskBegin, taskEnd); break;
+    case BIN_MUL: binaryTasks(BIN_MUL, a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, taskBegin, taskEnd); break;
+    case BIN_DIV: binaryTasks(BIN_DIV, a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, taskBegin, taskEnd); break;
+    case BIN_MAX: binaryTasks(BIN_MAX, a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, taskBegin, taskEnd); break;
+    case BIN_MIN: binaryTasks(BIN_MIN, a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, taskBegin, taskEnd); break;
+    case BIN_SQDIFF: binaryTasks(BIN_SQDIFF, a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, taskBegin, taskEnd); break;
+    case BIN_GE: binaryTasks(BIN_GE, a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, taskBegin, taskEnd); break;
+    case BIN_LE: binaryTasks(BIN_LE, a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, taskBegin, taskEnd); break;
+    case BIN_COPY: binaryTasks(BIN_COPY, a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, taskBegin, taskEnd); break;
+    default: binaryTasks(BIN_EQ, a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, taskBegin, taskEnd);
+  }
+}

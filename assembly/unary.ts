@@ -1,0 +1,229 @@
+// Unary elementwise ops and their gradients: y = f(x), dx = dy * f'(x, y). Like vmath.ts, each op
+// is written once over F (v128 or f32) and I (its mask type), so the scalar tail of a row gives
+// the same bits as a vector lane; the op switch sits outside the loops and inlining with a literal
+// op id specialises each loop.
+import {
+  k, fadd, fsub, fmul, fdiv, fneg, fabs, fmin, fmax, flt, fgt, fge, sel, iand,
+  expV, expS, expm1V, expm1S, logV, logS, log1pV, log1pS, tanhV, tanhS, sigmoidV, sigmoidS, erfV, erfS,
+} from './vmath';
+
+export const U_NEG: i32 = 0;
+export const U_ABS: i32 = 1;
+export const U_EXP: i32 = 2;
+export const U_LOG: i32 = 3;
+export const U_SQRT: i32 = 4;
+export const U_SQUARE: i32 = 5;
+export const U_RELU: i32 = 6;
+/** p1: the slope below zero. */
+export const U_LEAKY_RELU: i32 = 7;
+/** p1: alpha. */
+export const U_ELU: i32 = 8;
+export const U_SELU: i32 = 9;
+/** Exact GELU: x Phi(x) with the erf form of Phi. */
+export const U_GELU: i32 = 10;
+export const U_SIGMOID: i32 = 11;
+export const U_TANH: i32 = 12;
+export const U_SOFTPLUS: i32 = 13;
+export const U_SWISH: i32 = 14;
+/** x^p1 for an integer p1 (repeated squaring; negative x allowed). */
+export const U_POW_INT: i32 = 15;
+/** x^p1 = exp(p1 log x) for a non-integer p1 (NaN for x < 0). */
+export const U_POW: i32 = 16;
+/** clip to [p1, p2]. */
+export const U_CLIP: i32 = 17;
+/** p1 x + p2. */
+export const U_AFFINE: i32 = 18;
+export const U_RECIPROCAL: i32 = 19;
+export const U_RSQRT: i32 = 20;
+export const U_LOG1P: i32 = 21;
+export const U_EXPM1: i32 = 22;
+
+const SELU_ALPHA: f32 = 1.6732632423543772;
+const SELU_SCALE: f32 = 1.0507009873554805;
+const INV_SQRT2: f32 = 0.70710678118654752;
+const INV_SQRT_2PI: f32 = 0.39894228040143268;
+
+@inline function exp_<F>(x: F): F { if (isVector<F>()) return expV(x); else return expS(x); }
+@inline function expm1_<F>(x: F): F { if (isVector<F>()) return expm1V(x); else return expm1S(x); }
+@inline function log_<F>(x: F): F { if (isVector<F>()) return logV(x); else return logS(x); }
+@inline function log1p_<F>(x: F): F { if (isVector<F>()) return log1pV(x); else return log1pS(x); }
+@inline function tanh_<F>(x: F): F { if (isVector<F>()) return tanhV(x); else return tanhS(x); }
+@inline function sigmoid_<F>(x: F): F { if (isVector<F>()) return sigmoidV(x); else return sigmoidS(x); }
+@inline function erf_<F>(x: F): F { if (isVector<F>()) return erfV(x); else return erfS(x); }
+@inline function sqrt_<F>(x: F): F { if (isVector<F>()) return f32x4.sqrt(x); else return sqrt<f32>(x); }
+@inline function zero<F>(): F { return k<F>(0); }
+
+/** x^n for an integer n by repeated squaring (the same multiplications in every lane). */
+@inline function powInt<F>(x: F, n: i32): F {
+  let e = n < 0 ? -n : n;
+  let base = x;
+  let r = k<F>(1);
+  while (e > 0) {
+    if (e & 1) r = fmul(r, base);
+    base = fmul(base, base);
+    e >>= 1;
+  }
+  return n < 0 ? fdiv(k<F>(1), r) : r;
+}
+
+/** x^p = exp(p log x) for non-integer p: 0^p = 0 (p > 0) or Inf (p < 0), NaN below zero. */
+@inline function powReal<F, I>(x: F, p: f32): F {
+  const r = exp_<F>(fmul(k<F>(p), log_<F>(x)));
+  return sel<F, I>(flt<F, I>(x, zero<F>()), k<F>(NaN), r);
+}
+
+@inline function gelu<F, I>(x: F): F {
+  return fmul(fmul(k<F>(0.5), x), fadd(k<F>(1), erf_<F>(fmul(x, k<F>(INV_SQRT2)))));
+}
+
+@inline function forward<F, I>(op: i32, x: F, p1: f32, p2: f32): F {
+  if (op == U_NEG) return fneg(x);
+  if (op == U_ABS) return fabs(x);
+  if (op == U_EXP) return exp_<F>(x);
+  if (op == U_LOG) return log_<F>(x);
+  if (op == U_SQRT) return sqrt_<F>(x);
+  if (op == U_SQUARE) return fmul(x, x);
+  if (op == U_RELU) return fmax(x, zero<F>());
+  if (op == U_LEAKY_RELU) return sel<F, I>(flt<F, I>(x, zero<F>()), fmul(x, k<F>(p1)), x);
+  if (op == U_ELU) return sel<F, I>(fgt<F, I>(x, zero<F>()), x, fmul(k<F>(p1), expm1_<F>(x)));
+  if (op == U_SELU) return fmul(k<F>(SELU_SCALE), sel<F, I>(fgt<F, I>(x, zero<F>()), x, fmul(k<F>(SELU_ALPHA), expm1_<F>(x))));
+  if (op == U_GELU) return gelu<F, I>(x);
+  if (op == U_SIGMOID) return sigmoid_<F>(x);
+  if (op == U_TANH) return tanh_<F>(x);
+  if (op == U_SOFTPLUS) return fadd(fmax(x, zero<F>()), log1p_<F>(exp_<F>(fneg(fabs(x)))));
+  if (op == U_SWISH) return fmul(x, sigmoid_<F>(x));
+  if (op == U_POW_INT) return powInt<F>(x, <i32>p1);
+  if (op == U_POW) return powReal<F, I>(x, p1);
+  if (op == U_CLIP) return fmin(fmax(x, k<F>(p1)), k<F>(p2));
+  if (op == U_AFFINE) return fadd(fmul(k<F>(p1), x), k<F>(p2));
+  if (op == U_RECIPROCAL) return fdiv(k<F>(1), x);
+  if (op == U_RSQRT) return fdiv(k<F>(1), sqrt_<F>(x));
+  if (op == U_LOG1P) return log1p_<F>(x);
+  return expm1_<F>(x);
+}
+
+/** dx for dy, given x and y = f(x). */
+@inline function backward<F, I>(op: i32, x: F, y: F, dy: F, p1: f32, p2: f32): F {
+  const z = zero<F>();
+  if (op == U_NEG) return fneg(dy);
+  if (op == U_ABS) return sel<F, I>(fgt<F, I>(x, z), dy, sel<F, I>(flt<F, I>(x, z), fneg(dy), z));
+  if (op == U_EXP) return fmul(dy, y);
+  if (op == U_LOG) return fdiv(dy, x);
+  if (op == U_SQRT) return fdiv(fmul(dy, k<F>(0.5)), y);
+  if (op == U_SQUARE) return fmul(dy, fadd(x, x));
+  if (op == U_RELU) return sel<F, I>(fgt<F, I>(x, z), dy, z);
+  if (op == U_LEAKY_RELU) return sel<F, I>(fgt<F, I>(x, z), dy, fmul(dy, k<F>(p1)));
+  if (op == U_ELU) return sel<F, I>(fgt<F, I>(x, z), dy, fmul(dy, fadd(y, k<F>(p1))));
+  if (op == U_SELU) return sel<F, I>(fgt<F, I>(x, z), fmul(dy, k<F>(SELU_SCALE)), fmul(dy, fadd(y, k<F>(SELU_SCALE * SELU_ALPHA))));
+  if (op == U_GELU) {
+    const cdf = fmul(k<F>(0.5), fadd(k<F>(1), erf_<F>(fmul(x, k<F>(INV_SQRT2)))));
+    const pdf = fmul(k<F>(INV_SQRT_2PI), exp_<F>(fmul(k<F>(-0.5), fmul(x, x))));
+    return fmul(dy, fadd(cdf, fmul(x, pdf)));
+  }
+  if (op == U_SIGMOID) return fmul(dy, fmul(y, fsub(k<F>(1), y)));
+  if (op == U_TANH) return fmul(dy, fsub(k<F>(1), fmul(y, y)));
+  if (op == U_SOFTPLUS) return fmul(dy, sigmoid_<F>(x));
+  if (op == U_SWISH) {
+    const s = sigmoid_<F>(x);
+    return fmul(dy, fadd(s, fmul(y, fsub(k<F>(1), s))));
+  }
+  if (op == U_POW_INT) return fmul(dy, fmul(k<F>(p1), powInt<F>(x, <i32>p1 - 1)));
+  if (op == U_POW) return fmul(dy, fmul(k<F>(p1), powReal<F, I>(x, p1 - 1)));
+  if (op == U_CLIP) return sel<F, I>(iand<I>(fge<F, I>(x, k<F>(p1)), fge<F, I>(k<F>(p2), x)), dy, z);
+  if (op == U_AFFINE) return fmul(dy, k<F>(p1));
+  if (op == U_RECIPROCAL) return fneg(fmul(dy, fmul(y, y)));
+  if (op == U_RSQRT) return fmul(fmul(dy, k<F>(-0.5)), fmul(y, fmul(y, y)));
+  if (op == U_LOG1P) return fdiv(dy, fadd(x, k<F>(1)));
+  return fmul(dy, fadd(y, k<F>(1)));
+}
+
+/** Elements per task. */
+export const UNARY_CHUNK: i32 = 4096;
+
+@inline function forwardLoop(op: i32, x: usize, y: usize, n: i32, p1: f32, p2: f32, taskBegin: i32, taskEnd: i32): void {
+  const end = min<i32>(n, taskEnd * UNARY_CHUNK);
+  let i = taskBegin * UNARY_CHUNK;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= end; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(y + o, forward<v128, v128>(op, v128.load(x + o), p1, p2));
+    }
+  }
+  for (; i < end; i++) {
+    const o = <usize>i << 2;
+    store<f32>(y + o, forward<f32, i32>(op, load<f32>(x + o), p1, p2));
+  }
+}
+
+@inline function backwardLoop(op: i32, x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, taskBegin: i32, taskEnd: i32): void {
+  const end = min<i32>(n, taskEnd * UNARY_CHUNK);
+  let i = taskBegin * UNARY_CHUNK;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= end; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(dx + o, backward<v128, v128>(op, v128.load(x + o), v128.load(y + o), v128.load(dy + o), p1, p2));
+    }
+  }
+  for (; i < end; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dx + o, backward<f32, i32>(op, load<f32>(x + o), load<f32>(y + o), load<f32>(dy + o), p1, p2));
+  }
+}
+
+/** y[i] = f(x[i]) for i < n; tasks are chunks of UNARY_CHUNK elements. y may be x. */
+export function unary_f32(op: i32, x: usize, y: usize, n: i32, p1: f32, p2: f32, taskBegin: i32, taskEnd: i32, scratch: usize): void {
+  switch (op) {
+    case U_NEG: forwardLoop(U_NEG, x, y, n, p1, p2, taskBegin, taskEnd); break;
+    case U_ABS: forwardLoop(U_ABS, x, y, n, p1, p2, taskBegin, taskEnd); break;
+    case U_EXP: forwardLoop(U_EXP, x, y, n, p1, p2, taskBegin, taskEnd); break;
+    case U_LOG: forwardLoop(U_LOG, x, y, n, p1, p2, taskBegin, taskEnd); break;
+    case U_SQRT: forwardLoop(U_SQRT, x, y, n, p1, p2, taskBegin, taskEnd); break;
+    case U_SQUARE: forwardLoop(U_SQUARE, x, y, n, p1, p2, taskBegin, taskEnd); break;
+    case U_RELU: forwardLoop(U_RELU, x, y, n, p1, p2, taskBegin, taskEnd); break;
+    case U_LEAKY_RELU: forwardLoop(U_LEAKY_RELU, x, y, n, p1, p2, taskBegin, taskEnd); break;
+    case U_ELU: forwardLoop(U_ELU, x, y, n, p1, p2, taskBegin, taskEnd); break;
+    case U_SELU: forwardLoop(U_SELU, x, y, n, p1, p2, taskBegin, taskEnd); break;
+    case U_GELU: forwardLoop(U_GELU, x, y, n, p1, p2, taskBegin, taskEnd); break;
+    case U_SIGMOID: forwardLoop(U_SIGMOID, x, y, n, p1, p2, taskBegin, taskEnd); break;
+    case U_TANH: forwardLoop(U_TANH, x, y, n, p1, p2, taskBegin, taskEnd); break;
+    case U_SOFTPLUS: forwardLoop(U_SOFTPLUS, x, y, n, p1, p2, taskBegin, taskEnd); break;
+    case U_SWISH: forwardLoop(U_SWISH, x, y, n, p1, p2, taskBegin, taskEnd); break;
+    case U_POW_INT: forwardLoop(U_POW_INT, x, y, n, p1, p2, taskBegin, taskEnd); break;
+    case U_POW: forwardLoop(U_POW, x, y, n, p1, p2, taskBegin, taskEnd); break;
+    case U_CLIP: forwardLoop(U_CLIP, x, y, n, p1, p2, taskBegin, taskEnd); break;
+    case U_AFFINE: forwardLoop(U_AFFINE, x, y, n, p1, p2, taskBegin, taskEnd); break;
+    case U_RECIPROCAL: forwardLoop(U_RECIPROCAL, x, y, n, p1, p2, taskBegin, taskEnd); break;
+    case U_RSQRT: forwardLoop(U_RSQRT, x, y, n, p1, p2, taskBegin, taskEnd); break;
+    case U_LOG1P: forwardLoop(U_LOG1P, x, y, n, p1, p2, taskBegin, taskEnd); break;
+    default: forwardLoop(U_EXPM1, x, y, n, p1, p2, taskBegin, taskEnd);
+  }
+}
+
+/** dx[i] = dy[i] * f'(x[i], y[i]); tasks are chunks of UNARY_CHUNK elements. dx may be dy. */
+export function unary_grad_f32(op: i32, x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, taskBegin: i32, taskEnd: i32, scratch: usize): void {
+  switch (op) {
+    case U_NEG: backwardLoop(U_NEG, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
+    case U_ABS: backwardLoop(U_ABS, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
+    case U_EXP: backwardLoop(U_EXP, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
+    case U_LOG: backwardLoop(U_LOG, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
+    case U_SQRT: backwardLoop(U_SQRT, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
+    case U_SQUARE: backwardLoop(U_SQUARE, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
+    case U_RELU: backwardLoop(U_RELU, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
+    case U_LEAKY_RELU: backwardLoop(U_LEAKY_RELU, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
+    case U_ELU: backwardLoop(U_ELU, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
+    case U_SELU: backwardLoop(U_SELU, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
+    case U_GELU: backwardLoop(U_GELU, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
+    case U_SIGMOID: backwardLoop(U_SIGMOID, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
+    case U_TANH: backwardLoop(U_TANH, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
+    case U_SOFTPLUS: backwardLoop(U_SOFTPLUS, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
+    case U_SWISH: backwardLoop(U_SWISH, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
+    case U_POW_INT: backwardLoop(U_POW_INT, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
+    case U_POW: backwardLoop(U_POW, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
+    case U_CLIP: backwardLoop(U_CLIP, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
+    case U_AFFINE: backwardLoop(U_AFFINE, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
+    case U_RECIPROCAL: backwardLoop(U_RECIPROCAL, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
+    case U_RSQRT: backwardLoop(U_RSQRT, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
+    case U_LOG1P: backwardLoop(U_LOG1P, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
+    default: backwardLoop(U_EXPM1, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd);
+  }
+}

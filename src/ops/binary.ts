@@ -1,0 +1,108 @@
+// Broadcasting binary ops, each with its backward right under the forward. Gradients of a
+// broadcast input are summed back to its shape (sumTo).
+import { Tensor } from '../tensor.js';
+import { record } from '../tape.js';
+import { binary as binaryKernel, type BinaryOp } from '../engine/kernels.js';
+import { broadcastShapes, operand, disposeAll, newTensor, type TensorOrNumber } from './util.js';
+import { sumTo } from './reduce.js';
+import { neg } from './unary.js';
+
+/** The forward of every binary op: broadcast, allocate, run the kernel. */
+export function binaryOp(op: BinaryOp, a: Tensor, b: Tensor, name: string = op): Tensor {
+  const shape = broadcastShapes(a.shape, b.shape, name);
+  const out = newTensor(shape);
+  if (out.size > 0) binaryKernel(op, a.ptr(name), a.shape, b.ptr(name), b.shape, out.ptr(name), shape);
+  return out;
+}
+
+/** Wraps an op taking tensors so that it accepts numbers too (made into scalars, freed after). */
+function withOperands(name: string, a: TensorOrNumber, b: TensorOrNumber, fn: (x: Tensor, y: Tensor) => Tensor): Tensor {
+  const temps: Tensor[] = [];
+  try {
+    return fn(operand(a, name, 'a', temps), operand(b, name, 'b', temps));
+  } finally {
+    disposeAll(temps);
+  }
+}
+
+export function add(a: TensorOrNumber, b: TensorOrNumber): Tensor {
+  return withOperands('add', a, b, (x, y) => {
+    const out = binaryOp('add', x, y);
+    record('add', [x, y], out, ([dy]) => [sumTo(dy, x.shape), sumTo(dy, y.shape)]);
+    return out;
+  });
+}
+
+export function sub(a: TensorOrNumber, b: TensorOrNumber): Tensor {
+  return withOperands('sub', a, b, (x, y) => {
+    const out = binaryOp('sub', x, y);
+    record('sub', [x, y], out, ([dy]) => [sumTo(dy, x.shape), sumTo(neg(dy), y.shape)]);
+    return out;
+  });
+}
+
+export function mul(a: TensorOrNumber, b: TensorOrNumber): Tensor {
+  return withOperands('mul', a, b, (x, y) => {
+    const out = binaryOp('mul', x, y);
+    record('mul', [x, y], out, ([dy]) => [sumTo(binaryOp('mul', dy, y), x.shape), sumTo(binaryOp('mul', dy, x), y.shape)]);
+    return out;
+  });
+}
+
+export function div(a: TensorOrNumber, b: TensorOrNumber): Tensor {
+  return withOperands('div', a, b, (x, y) => {
+    const out = binaryOp('div', x, y);
+    // d(x/y)/dx = 1/y; d(x/y)/dy = -x/y^2 = -out/y
+    record('div', [x, y], out, ([dy]) => {
+      const dx = binaryOp('div', dy, y);
+      return [sumTo(dx, x.shape), sumTo(neg(binaryOp('mul', dx, out)), y.shape)];
+    });
+    return out;
+  });
+}
+
+/** Gradient of maximum/minimum: a takes dy where mask (a >= b, or a <= b), b the rest (ties go to a). */
+function selectGrad(dy: Tensor, mask: Tensor, x: Tensor, y: Tensor): Tensor[] {
+  const dx = binaryOp('mul', dy, mask);
+  return [sumTo(dx, x.shape), sumTo(binaryOp('sub', dy, dx), y.shape)];
+}
+
+export function maximum(a: TensorOrNumber, b: TensorOrNumber): Tensor {
+  return withOperands('maximum', a, b, (x, y) => {
+    const out = binaryOp('maximum', x, y);
+    record('maximum', [x, y], out, ([dy]) => selectGrad(dy, binaryOp('greaterEqual', x, y), x, y));
+    return out;
+  });
+}
+
+export function minimum(a: TensorOrNumber, b: TensorOrNumber): Tensor {
+  return withOperands('minimum', a, b, (x, y) => {
+    const out = binaryOp('minimum', x, y);
+    record('minimum', [x, y], out, ([dy]) => selectGrad(dy, binaryOp('lessEqual', x, y), x, y));
+    return out;
+  });
+}
+
+export function squaredDifference(a: TensorOrNumber, b: TensorOrNumber): Tensor {
+  return withOperands('squaredDifference', a, b, (x, y) => {
+    const out = binaryOp('squaredDifference', x, y);
+    record('squaredDifference', [x, y], out, ([dy]) => {
+      const d = binaryOp('mul', binaryOp('sub', x, y), binaryOp('add', dy, dy)); // 2 (x - y) dy
+      return [sumTo(d, x.shape), sumTo(neg(d), y.shape)];
+    });
+    return out;
+  });
+}
+
+/** 1 where a == b, else 0 (float32; no gradient). */
+export function equal(a: TensorOrNumber, b: TensorOrNumber): Tensor {
+  return withOperands('equal', a, b, (x, y) => binaryOp('equal', x, y));
+}
+
+/** x broadcast to shape (a copy). */
+export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
+  const out = newTensor(broadcastShapes(x.shape, shape, 'broadcastTo'));
+  if (out.size > 0) binaryKernel('copy', x.ptr('broadcastTo'), x.shape, x.ptr(), x.shape, out.ptr(), out.shape);
+  record('broadcastTo', [x], out, ([dy]) => [sumTo(dy, x.shape)]);
+  return out;
+}

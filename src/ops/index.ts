@@ -1,0 +1,79 @@
+// Every public op, wrapped for debug mode; the tape gets the few ops it needs to accumulate.
+import { debugged } from '../debug.js';
+import { setGradOps } from '../tape.js';
+import { Tensor } from '../tensor.js';
+import { fill } from '../creation.js';
+import * as binary from './binary.js';
+import * as unary from './unary.js';
+import * as reduce from './reduce.js';
+import * as shape from './shape.js';
+import * as softmaxOps from './softmax.js';
+import * as random from './random.js';
+import { matMul as matMulOp } from './matmul.js';
+
+setGradOps({
+  add: (a, b) => binary.binaryOp('add', a, b),
+  zerosLike: (t: Tensor) => fill(t.shape, 0),
+  onesLike: (t: Tensor) => fill(t.shape, 1),
+  clone: shape.clone,
+});
+
+export const add = debugged('add', binary.add);
+export const sub = debugged('sub', binary.sub);
+export const mul = debugged('mul', binary.mul);
+export const div = debugged('div', binary.div);
+export const maximum = debugged('maximum', binary.maximum);
+export const minimum = debugged('minimum', binary.minimum);
+export const squaredDifference = debugged('squaredDifference', binary.squaredDifference);
+export const equal = debugged('equal', binary.equal);
+export const broadcastTo = debugged('broadcastTo', binary.broadcastTo);
+
+export const neg = debugged('neg', unary.neg);
+export const abs = debugged('abs', unary.abs);
+export const exp = debugged('exp', unary.exp);
+export const log = debugged('log', unary.log);
+export const log1p = debugged('log1p', unary.log1p);
+export const expm1 = debugged('expm1', unary.expm1);
+export const sqrt = debugged('sqrt', unary.sqrt);
+export const rsqrt = debugged('rsqrt', unary.rsqrt);
+export const square = debugged('square', unary.square);
+export const reciprocal = debugged('reciprocal', unary.reciprocal);
+export const pow = debugged('pow', unary.pow);
+export const clipByValue = debugged('clipByValue', unary.clipByValue);
+export const relu = debugged('relu', unary.relu);
+export const leakyRelu = debugged('leakyRelu', unary.leakyRelu);
+export const elu = debugged('elu', unary.elu);
+export const selu = debugged('selu', unary.selu);
+export const gelu = debugged('gelu', unary.gelu);
+export const sigmoid = debugged('sigmoid', unary.sigmoid);
+export const tanh = debugged('tanh', unary.tanh);
+export const softplus = debugged('softplus', unary.softplus);
+export const swish = debugged('swish', unary.swish);
+
+export const sum = debugged('sum', reduce.sum);
+export const mean = debugged('mean', reduce.mean);
+export const max = debugged('max', reduce.max);
+export const min = debugged('min', reduce.min);
+export const argMax = debugged('argMax', reduce.argMax);
+export const argMin = debugged('argMin', reduce.argMin);
+
+export const reshape = debugged('reshape', shape.reshape);
+export const transpose = debugged('transpose', shape.transpose);
+export const concat = debugged('concat', shape.concat);
+export const stack = debugged('stack', shape.stack);
+export const slice = debugged('slice', shape.slice);
+export const gather = debugged('gather', shape.gather);
+export const oneHot = debugged('oneHot', shape.oneHot);
+export const expandDims = debugged('expandDims', shape.expandDims);
+export const squeeze = debugged('squeeze', shape.squeeze);
+export const clone = debugged('clone', shape.clone);
+
+export const softmax = debugged('softmax', softmaxOps.softmax);
+export const logSoftmax = debugged('logSoftmax', softmaxOps.logSoftmax);
+
+export const randomNormal = debugged('randomNormal', random.randomNormal);
+export const randomUniform = debugged('randomUniform', random.randomUniform);
+export const truncatedNormal = debugged('truncatedNormal', random.truncatedNormal);
+export const dropout = debugged('dropout', random.dropout);
+
+export const matMul = debugged('matMul', matMulOp);

@@ -1,0 +1,68 @@
+// Seeded random tensors and dropout. Without a seed, a fresh one is drawn from a process-wide
+// sequence (itself seeded once), so unseeded calls differ from each other.
+import { WasmgradError } from '../errors.js';
+import { Tensor, checkShape } from '../tensor.js';
+import { record } from '../tape.js';
+import { randomUniform as uniformKernel, randomNormal as normalKernel, dropoutMask } from '../engine/kernels.js';
+import { checkFloat, newTensor } from './util.js';
+import { binaryOp } from './binary.js';
+
+let seedCounter = Math.floor(Math.random() * 2 ** 32);
+
+/** A fresh seed for calls that give none. */
+export function nextSeed(): number {
+  seedCounter = (seedCounter + 0x9e3779b9) % 2 ** 52;
+  return seedCounter;
+}
+
+function checkSeed(seed: number | undefined, op: string): number {
+  if (seed === undefined) return nextSeed();
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new WasmgradError(`${op}: seed must be a whole number >= 0, got ${seed}`);
+  return seed;
+}
+
+export function randomUniform(shape: number[], minval = 0, maxval = 1, seed?: number): Tensor {
+  checkShape(shape, 'randomUniform');
+  const s = checkSeed(seed, 'randomUniform');
+  const out = newTensor(shape);
+  if (out.size > 0) uniformKernel(out.ptr(), out.size, s, minval, maxval);
+  return out;
+}
+
+export function randomNormal(shape: number[], mean = 0, stddev = 1, seed?: number): Tensor {
+  checkShape(shape, 'randomNormal');
+  const s = checkSeed(seed, 'randomNormal');
+  const out = newTensor(shape);
+  if (out.size > 0) normalKernel(out.ptr(), out.size, s, mean, stddev);
+  return out;
+}
+
+/** Normal values redrawn outside two standard deviations (Keras's truncated normal). */
+export function truncatedNormal(shape: number[], mean = 0, stddev = 1, seed?: number): Tensor {
+  checkShape(shape, 'truncatedNormal');
+  const s = checkSeed(seed, 'truncatedNormal');
+  const out = newTensor(shape);
+  if (out.size > 0) normalKernel(out.ptr(), out.size, s, mean, stddev, true);
+  return out;
+}
+
+/** Inverted dropout: each element is zeroed with probability rate, the rest scaled by 1 / (1 - rate). */
+export function dropout(x: Tensor, rate: number, seed?: number): Tensor {
+  checkFloat(x, 'dropout');
+  if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) throw new WasmgradError(`dropout: rate must be in [0, 1), got ${rate}`);
+  const s = checkSeed(seed, 'dropout');
+  const out = newTensor(x.shape);
+  if (out.size === 0) return out;
+  if (rate === 0) {
+    out.dispose();
+    return binaryOp('copy', x, x);
+  }
+  dropoutMask(x.ptr(), out.ptr(), out.size, rate, s);
+  // The gradient applies the same mask: dropout of dy with the same seed.
+  record('dropout', [x], out, ([dy]) => {
+    const dx = newTensor(x.shape);
+    dropoutMask(dy.ptr(), dx.ptr(), dx.size, rate, s);
+    return [dx];
+  });
+  return out;
+}

@@ -1,0 +1,208 @@
+// Shape and data-movement ops: reshape, transpose, concat, slice, gather, oneHot, expandDims,
+// squeeze, stack, clone; each backward right under its forward.
+import { WasmgradError, fmtShape } from '../errors.js';
+import { Tensor, viewAs } from '../tensor.js';
+import { record } from '../tape.js';
+import {
+  stridedCopy, stridesOf, transpose2d, gatherRows, scatterAddRows, oneHotRows, fillFloats, copyBytes,
+} from '../engine/kernels.js';
+import { checkTensor, normAxis, newTensor } from './util.js';
+import { engine } from '../engine/state.js';
+
+const prod = (xs: readonly number[]) => xs.reduce((a, b) => a * b, 1);
+
+/** A copy with its own memory. */
+export function clone(x: Tensor): Tensor {
+  checkTensor(x, 'clone');
+  const out = newTensor(x.shape, x.dtype);
+  copyBytes(out.ptr(), x.ptr(), x.size * 4);
+  record('clone', [x], out, ([dy]) => [dy]);
+  return out;
+}
+
+/** Same data, new shape (one dimension may be -1). Shares memory with x. */
+export function reshape(x: Tensor, shape: number[]): Tensor {
+  checkTensor(x, 'reshape');
+  if (!Array.isArray(shape)) throw new WasmgradError(`reshape: shape must be an array, got ${String(shape)}`);
+  const free = shape.filter((d) => d === -1).length;
+  if (free > 1 || shape.some((d) => !Number.isInteger(d) || d < -1)) {
+    throw new WasmgradError(`reshape: invalid target shape ${fmtShape(shape)} (whole numbers, at most one -1)`);
+  }
+  const known = prod(shape.filter((d) => d !== -1));
+  const target = shape.map((d) => (d === -1 ? (known === 0 ? 0 : x.size / known) : d));
+  if (prod(target) !== x.size || !target.every(Number.isInteger)) {
+    throw new WasmgradError(`reshape: cannot reshape ${fmtShape(x.shape)} (${x.size} elements) to ${fmtShape(shape)}`);
+  }
+  const out = viewAs(x, target);
+  record('reshape', [x], out, ([dy]) => [reshape(dy, x.shape)]);
+  return out;
+}
+
+export function expandDims(x: Tensor, axis = 0): Tensor {
+  checkTensor(x, 'expandDims');
+  const a = normAxis(axis, x.rank + 1, 'expandDims');
+  const shape = x.shape.slice();
+  shape.splice(a, 0, 1);
+  return reshape(x, shape);
+}
+
+export function squeeze(x: Tensor, axis?: number[]): Tensor {
+  checkTensor(x, 'squeeze');
+  const axes = axis?.map((a) => normAxis(a, x.rank, 'squeeze'));
+  for (const a of axes ?? []) {
+    if (x.shape[a] !== 1) throw new WasmgradError(`squeeze: axis ${a} of ${fmtShape(x.shape)} is not 1`);
+  }
+  return reshape(x, x.shape.filter((d, i) => (axes ? !axes.includes(i) : d !== 1)));
+}
+
+/** Permutes dimensions (default: reversed). */
+export function transpose(x: Tensor, perm?: number[]): Tensor {
+  checkTensor(x, 'transpose');
+  const p = perm ?? x.shape.map((_, i) => x.rank - 1 - i);
+  if (p.length !== x.rank || [...p].sort((a, b) => a - b).some((v, i) => v !== i)) {
+    throw new WasmgradError(`transpose: perm ${JSON.stringify(perm)} is not a permutation of 0..${x.rank - 1} for ${fmtShape(x.shape)}`);
+  }
+  const shape = p.map((i) => x.shape[i]);
+  const out = newTensor(shape, x.dtype);
+  if (out.size > 0) {
+    const xs = stridesOf(x.shape);
+    // A rotation of the axes (two adjacent groups swapped) is a 2-D transpose: cache-blocked.
+    const k = p[0];
+    if (k > 0 && p.every((v, i) => v === (k + i) % x.rank)) {
+      const cols = prod(x.shape.slice(k));
+      transpose2d(x.ptr(), out.ptr(), x.size / cols, cols);
+    } else {
+      stridedCopy(x.ptr(), p.map((i) => xs[i]), out.ptr(), stridesOf(shape), shape);
+    }
+  }
+  const inverse = p.map((_, i) => p.indexOf(i));
+  record('transpose', [x], out, ([dy]) => [transpose(dy, inverse)]);
+  return out;
+}
+
+function checkBeginSize(x: Tensor, begin: number | number[], size: number | number[] | undefined, op: string): [number[], number[]] {
+  const b = Array.isArray(begin) ? begin.slice() : [begin];
+  while (b.length < x.rank) b.push(0);
+  const s = size === undefined ? [] : Array.isArray(size) ? size.slice() : [size];
+  while (s.length < x.rank) s.push(-1);
+  if (b.length !== x.rank || s.length !== x.rank) {
+    throw new WasmgradError(`${op}: begin ${JSON.stringify(begin)} and size ${JSON.stringify(size)} must have at most ${x.rank} entries for ${fmtShape(x.shape)}`);
+  }
+  for (let i = 0; i < x.rank; i++) {
+    if (s[i] === -1) s[i] = x.shape[i] - b[i];
+    if (!Number.isInteger(b[i]) || !Number.isInteger(s[i]) || b[i] < 0 || s[i] < 0 || b[i] + s[i] > x.shape[i]) {
+      throw new WasmgradError(`${op}: begin ${JSON.stringify(begin)} size ${JSON.stringify(size)} is out of bounds for ${fmtShape(x.shape)} (axis ${i})`);
+    }
+  }
+  return [b, s];
+}
+
+/** The block of x starting at begin with the given size (-1: to the end). */
+export function slice(x: Tensor, begin: number | number[], size?: number | number[]): Tensor {
+  checkTensor(x, 'slice');
+  const [b, s] = checkBeginSize(x, begin, size, 'slice');
+  const out = newTensor(s, x.dtype);
+  const xs = stridesOf(x.shape);
+  const offset = b.reduce((acc, v, i) => acc + v * xs[i], 0);
+  if (out.size > 0) stridedCopy(x.ptr() + offset * 4, xs, out.ptr(), stridesOf(s), s);
+  record('slice', [x], out, ([dy]) => {
+    const dx = newTensor(x.shape);
+    fillFloats(dx.ptr(), dx.size, 0);
+    if (dy.size > 0) stridedCopy(dy.ptr(), stridesOf(s), dx.ptr() + offset * 4, xs, s);
+    return [dx];
+  });
+  return out;
+}
+
+/** Joins tensors along an axis. */
+export function concat(xs: Tensor[], axis = 0): Tensor {
+  if (!Array.isArray(xs) || xs.length === 0) throw new WasmgradError('concat: expected a non-empty array of tensors');
+  xs.forEach((x, i) => checkTensor(x, 'concat', `xs[${i}]`));
+  const first = xs[0];
+  const a = normAxis(axis, first.rank, 'concat');
+  for (const x of xs) {
+    if (x.rank !== first.rank || x.dtype !== first.dtype || x.shape.some((d, i) => i !== a && d !== first.shape[i])) {
+      throw new WasmgradError(`concat: shapes ${xs.map((t) => fmtShape(t.shape)).join(', ')} differ outside axis ${a} (or dtypes differ)`);
+    }
+  }
+  const shape = first.shape.slice();
+  shape[a] = xs.reduce((acc, x) => acc + x.shape[a], 0);
+  const out = newTensor(shape, first.dtype);
+  const os = stridesOf(shape);
+  let offset = 0;
+  const offsets: number[] = [];
+  for (const x of xs) {
+    offsets.push(offset);
+    if (x.size > 0) stridedCopy(x.ptr(), stridesOf(x.shape), out.ptr() + offset * os[a] * 4, os, x.shape);
+    offset += x.shape[a];
+  }
+  record('concat', xs, out, ([dy]) => xs.map((x, i) => {
+    const begin = new Array(x.rank).fill(0);
+    begin[a] = offsets[i];
+    return slice(dy, begin, x.shape);
+  }));
+  return out;
+}
+
+export function stack(xs: Tensor[], axis = 0): Tensor {
+  if (!Array.isArray(xs) || xs.length === 0) throw new WasmgradError('stack: expected a non-empty array of tensors');
+  const expanded = xs.map((x) => expandDims(checkTensor(x, 'stack'), axis));
+  const out = concat(expanded, axis);
+  for (const e of expanded) e.dispose();
+  return out;
+}
+
+/** Checks int32 indices in [0, n) and returns them as a tensor (made from an array if needed). */
+function checkIndices(indices: Tensor | number[], n: number, op: string): { idx: Tensor; temp: boolean } {
+  let idx: Tensor;
+  let temp = false;
+  if (Array.isArray(indices) || ArrayBuffer.isView(indices)) {
+    const arr = Int32Array.from(indices as ArrayLike<number>);
+    idx = newTensor([arr.length], 'int32');
+    engine().i32.set(arr, idx.ptr() >> 2);
+    temp = true;
+  } else {
+    idx = checkTensor(indices, op, 'indices');
+    if (idx.dtype !== 'int32') throw new WasmgradError(`${op}: indices must be int32, got ${idx.dtype}`);
+  }
+  const p = idx.ptr() >> 2;
+  const view = engine().i32;
+  for (let i = 0; i < idx.size; i++) {
+    const v = view[p + i];
+    if (v < 0 || v >= n) {
+      if (temp) idx.dispose();
+      throw new WasmgradError(`${op}: index ${v} at position ${i} is out of range [0, ${n})`);
+    }
+  }
+  return { idx, temp };
+}
+
+/** Rows of x along axis picked by int32 indices: shape x.shape[:axis] + indices.shape + x.shape[axis+1:]. */
+export function gather(x: Tensor, indices: Tensor | number[], axis = 0): Tensor {
+  checkTensor(x, 'gather');
+  const a = normAxis(axis, x.rank, 'gather');
+  const { idx, temp } = checkIndices(indices, x.shape[a], 'gather');
+  const outer = prod(x.shape.slice(0, a)), inner = prod(x.shape.slice(a + 1)), axisLen = x.shape[a];
+  const out = newTensor([...x.shape.slice(0, a), ...idx.shape, ...x.shape.slice(a + 1)], x.dtype);
+  if (out.size > 0) gatherRows(x.ptr(), idx.ptr(), out.ptr(), outer, idx.size, axisLen, inner);
+  record('gather', [x, idx], out, ([dy]) => {
+    const dx = newTensor(x.shape);
+    fillFloats(dx.ptr(), dx.size, 0);
+    if (dy.size > 0) scatterAddRows(dy.ptr(), idx.ptr(), dx.ptr(), outer, idx.size, axisLen, inner);
+    return [dx, null];
+  });
+  // A temporary index tensor goes now, or when the tape that holds it lets go.
+  if (temp) idx.dispose();
+  return out;
+}
+
+/** One-hot float32 rows of length depth for int32 indices (an out-of-range index gives a zero row). */
+export function oneHot(indices: Tensor, depth: number, onValue = 1, offValue = 0): Tensor {
+  const idx = checkTensor(indices, 'oneHot', 'indices');
+  if (idx.dtype !== 'int32') throw new WasmgradError(`oneHot: indices must be int32, got ${idx.dtype}`);
+  if (!Number.isInteger(depth) || depth < 1) throw new WasmgradError(`oneHot: depth must be a whole number >= 1, got ${depth}`);
+  const out = newTensor([...idx.shape, depth]);
+  if (out.size > 0) oneHotRows(idx.ptr(), out.ptr(), idx.size, depth, onValue, offValue);
+  return out;
+}
+

@@ -1,0 +1,67 @@
+// Unary math and activations: one kernel call forward, one fused gradient kernel backward
+// (dx = dy * f'(x, y)), so every activation trains on every build.
+import { WasmgradError } from '../errors.js';
+import { Tensor } from '../tensor.js';
+import { record } from '../tape.js';
+import { unary as unaryKernel, unaryGrad, type UnaryOp } from '../engine/kernels.js';
+import { checkFloat, newTensor } from './util.js';
+
+/** y = f(x) with its gradient recorded; p1, p2 are the op's parameters. */
+export function unaryOp(op: UnaryOp, x: Tensor, p1 = 0, p2 = 0, name: string = op): Tensor {
+  checkFloat(x, name);
+  const y = newTensor(x.shape);
+  if (y.size > 0) unaryKernel(op, x.ptr(name), y.ptr(), y.size, p1, p2);
+  record(name, [x], y, ([dy]) => {
+    const dx = newTensor(x.shape);
+    if (dx.size > 0) unaryGrad(op, x.ptr(), y.ptr(), dy.ptr(), dx.ptr(), dx.size, p1, p2);
+    return [dx];
+  });
+  return y;
+}
+
+export const neg = (x: Tensor) => unaryOp('neg', x);
+export const abs = (x: Tensor) => unaryOp('abs', x);
+export const exp = (x: Tensor) => unaryOp('exp', x);
+export const log = (x: Tensor) => unaryOp('log', x);
+export const log1p = (x: Tensor) => unaryOp('log1p', x);
+export const expm1 = (x: Tensor) => unaryOp('expm1', x);
+export const sqrt = (x: Tensor) => unaryOp('sqrt', x);
+export const rsqrt = (x: Tensor) => unaryOp('rsqrt', x);
+export const square = (x: Tensor) => unaryOp('square', x);
+export const reciprocal = (x: Tensor) => unaryOp('reciprocal', x);
+export const relu = (x: Tensor) => unaryOp('relu', x);
+export const leakyRelu = (x: Tensor, alpha = 0.2) => unaryOp('leakyRelu', x, alpha);
+export const elu = (x: Tensor, alpha = 1) => unaryOp('elu', x, alpha);
+export const selu = (x: Tensor) => unaryOp('selu', x);
+export const gelu = (x: Tensor) => unaryOp('gelu', x);
+export const sigmoid = (x: Tensor) => unaryOp('sigmoid', x);
+export const tanh = (x: Tensor) => unaryOp('tanh', x);
+export const softplus = (x: Tensor) => unaryOp('softplus', x);
+export const swish = (x: Tensor) => unaryOp('swish', x);
+
+function checkNumber(v: unknown, op: string, name: string): number {
+  if (typeof v !== 'number' || Number.isNaN(v)) throw new WasmgradError(`${op}: ${name} must be a number, got ${String(v)}`);
+  return v;
+}
+
+/** x ** exponent for a number exponent; integer exponents also take negative x. */
+export function pow(x: Tensor, exponent: number): Tensor {
+  checkNumber(exponent, 'pow', 'exponent');
+  if (exponent === 1) return scale(x, 1, 0);
+  if (exponent === 0.5) return sqrt(x);
+  if (exponent === -0.5) return rsqrt(x);
+  const isInt = Number.isInteger(exponent) && Math.abs(exponent) <= 1 << 24;
+  return unaryOp(isInt ? 'powInt' : 'pow', x, exponent, 0, 'pow');
+}
+
+export function clipByValue(x: Tensor, lo: number, hi: number): Tensor {
+  checkNumber(lo, 'clipByValue', 'lo');
+  checkNumber(hi, 'clipByValue', 'hi');
+  if (lo > hi) throw new WasmgradError(`clipByValue: lo ${lo} is greater than hi ${hi}`);
+  return unaryOp('clip', x, lo, hi, 'clipByValue');
+}
+
+/** a * x + b for numbers a, b in one pass. */
+export function scale(x: Tensor, a: number, b = 0): Tensor {
+  return unaryOp('affine', x, a, b, 'scale');
+}

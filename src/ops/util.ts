@@ -1,0 +1,72 @@
+// Argument checking shared by the ops: every failure is a WasmgradError naming the op.
+import { WasmgradError, fmtShape } from '../errors.js';
+import { Tensor, type DType } from '../tensor.js';
+import { scalar } from '../creation.js';
+
+export type TensorOrNumber = Tensor | number;
+
+export function checkTensor(x: unknown, op: string, name = 'x'): Tensor {
+  if (!(x instanceof Tensor)) throw new WasmgradError(`${op}: ${name} must be a Tensor, got ${x === null ? 'null' : typeof x}`);
+  x.ptr(op);
+  return x;
+}
+
+export function checkFloat(x: unknown, op: string, name = 'x'): Tensor {
+  const t = checkTensor(x, op, name);
+  if (t.dtype !== 'float32') throw new WasmgradError(`${op}: ${name} must be float32, got ${t.dtype} ${fmtShape(t.shape)}`);
+  return t;
+}
+
+/** A Tensor, or a number made into a scalar tensor that the caller disposes (see `temps`). */
+export function operand(x: TensorOrNumber, op: string, name: string, temps: Tensor[]): Tensor {
+  if (typeof x === 'number') {
+    const t = scalar(x);
+    temps.push(t);
+    return t;
+  }
+  return checkFloat(x, op, name);
+}
+
+export function disposeAll(ts: Tensor[]): void {
+  for (const t of ts) t.dispose();
+}
+
+/** NumPy broadcasting of two shapes. */
+export function broadcastShapes(a: readonly number[], b: readonly number[], op: string): number[] {
+  const n = Math.max(a.length, b.length);
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const da = a[a.length - n + i] ?? 1;
+    const db = b[b.length - n + i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) {
+      throw new WasmgradError(`${op}: shapes ${fmtShape(a)} and ${fmtShape(b)} do not broadcast (dimension ${i}: ${da} vs ${db})`);
+    }
+    out[i] = da === 1 ? db : da;
+  }
+  return out;
+}
+
+/** A valid axis in [0, rank) from a possibly negative one. */
+export function normAxis(axis: number, rank: number, op: string): number {
+  if (!Number.isInteger(axis) || axis < -rank || axis >= Math.max(rank, 1)) {
+    throw new WasmgradError(`${op}: axis ${axis} is out of range for rank ${rank} (expected ${-rank} to ${rank - 1})`);
+  }
+  return axis < 0 ? axis + rank : axis;
+}
+
+/** Sorted distinct axes; undefined means all. */
+export function normAxes(axis: number | number[] | undefined | null, rank: number, op: string): number[] {
+  if (axis === undefined || axis === null) return Array.from({ length: rank }, (_, i) => i);
+  const list = (Array.isArray(axis) ? axis : [axis]).map((a) => normAxis(a, rank, op));
+  const set = new Set(list);
+  if (set.size !== list.length) throw new WasmgradError(`${op}: axis ${JSON.stringify(axis)} repeats an axis`);
+  return [...set].sort((a, b) => a - b);
+}
+
+export function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+export function newTensor(shape: readonly number[], dtype: DType = 'float32'): Tensor {
+  return new Tensor(shape, dtype);
+}

@@ -1,0 +1,144 @@
+// Autograd: a tape over coarse ops. Ops call record() right under their forward math with a
+// closure that maps output gradients to input gradients; nothing is recorded unless a gradient
+// computation is running and an input depends on a watched tensor (the no-grad fast path).
+// The tape holds every tensor a node refers to, so a tidy() inside the function being
+// differentiated cannot free what the backward pass needs; holds are released after the pass.
+import { WasmgradError, fmtShape } from './errors.js';
+import { Tensor, tidy } from './tensor.js';
+
+export type Backward = (dys: Tensor[]) => (Tensor | null | undefined)[];
+
+interface Node {
+  name: string;
+  inputs: Tensor[];
+  outputs: Tensor[];
+  backward: Backward;
+}
+
+interface Tape {
+  nodes: Node[];
+  /** Ids of tensors whose gradient flows back to a watched tensor. */
+  active: Set<number>;
+  held: Tensor[];
+}
+
+const tapes: Tape[] = [];
+let paused = 0;
+
+/** Whether ops should record (a gradient computation runs and is not paused). */
+export function isRecording(): boolean {
+  return tapes.length > 0 && paused === 0;
+}
+
+function hold(tape: Tape, ts: Tensor[]): void {
+  for (const t of ts) {
+    t.holds++;
+    tape.held.push(t);
+  }
+}
+
+/** Records one op: outputs were computed from inputs; backward gives the input gradients. */
+export function record(name: string, inputs: Tensor[], outputs: Tensor | Tensor[], backward: Backward): void {
+  if (!isRecording()) return;
+  const tape = tapes[tapes.length - 1];
+  if (!inputs.some((t) => tape.active.has(t.id))) return;
+  const outs = Array.isArray(outputs) ? outputs : [outputs];
+  for (const o of outs) tape.active.add(o.id);
+  hold(tape, inputs);
+  hold(tape, outs);
+  tape.nodes.push({ name, inputs, outputs: outs, backward });
+}
+
+/** Runs fn without recording (used inside backward passes and by predict). */
+export function noGrad<T>(fn: () => T): T {
+  paused++;
+  try {
+    return fn();
+  } finally {
+    paused--;
+  }
+}
+
+export interface GradOps {
+  add(a: Tensor, b: Tensor): Tensor;
+  zerosLike(t: Tensor): Tensor;
+  onesLike(t: Tensor): Tensor;
+  clone(t: Tensor): Tensor;
+}
+let gradOps: GradOps | null = null;
+/** The ops module registers add/zerosLike/onesLike here (the tape must not import the ops). */
+export function setGradOps(ops: GradOps): void {
+  gradOps = ops;
+}
+
+/**
+ * Runs f on xs while recording, then backpropagates from its result (seeded with dy, or ones for
+ * a scalar). Returns the value and the gradient of every x (zeros where x was not used).
+ */
+export function computeGradients(
+  f: () => Tensor,
+  xs: Tensor[],
+  dy: Tensor | undefined,
+  op: string,
+): { value: Tensor; grads: Tensor[]; used: boolean[] } {
+  const ops = gradOps!;
+  const tape: Tape = { nodes: [], active: new Set(xs.map((x) => x.id)), held: [] };
+  tapes.push(tape);
+  try {
+    return tidy(() => {
+      let value: Tensor;
+      try {
+        value = f();
+      } finally {
+        tapes.pop();
+      }
+      if (!(value instanceof Tensor)) throw new WasmgradError(`${op}: the function must return a Tensor, got ${typeof value}`);
+      if (!dy && value.size !== 1) {
+        throw new WasmgradError(`${op}: the function must return a scalar (or pass dy), got shape ${fmtShape(value.shape)}`);
+      }
+      if (dy && dy.shape.join() !== value.shape.join()) {
+        throw new WasmgradError(`${op}: dy shape ${fmtShape(dy.shape)} differs from the result's ${fmtShape(value.shape)}`);
+      }
+      const grads = noGrad(() => backprop(tape, value, dy ?? ops.onesLike(value), ops));
+      const used = xs.map((x) => grads.has(x.id));
+      // Every returned gradient is a tensor of its own (one may be the seed, or serve two inputs).
+      const seen = new Set<Tensor>([value]);
+      const out = xs.map((x) => {
+        let g = grads.get(x.id) ?? ops.zerosLike(x);
+        if (seen.has(g) || g === x) g = ops.clone(g);
+        seen.add(g);
+        return g;
+      });
+      return { value, grads: out, used };
+    });
+  } finally {
+    release(tape);
+  }
+}
+
+function backprop(tape: Tape, y: Tensor, dy: Tensor, ops: GradOps): Map<number, Tensor> {
+  const grads = new Map<number, Tensor>([[y.id, dy]]);
+  for (let i = tape.nodes.length - 1; i >= 0; i--) {
+    const node = tape.nodes[i];
+    const dys = node.outputs.map((o) => grads.get(o.id));
+    if (dys.every((d) => d === undefined)) continue;
+    const dxs = node.backward(dys.map((d, k) => d ?? ops.zerosLike(node.outputs[k])));
+    node.inputs.forEach((x, k) => {
+      const g = dxs[k];
+      if (!g || !tape.active.has(x.id)) return;
+      if (g.shape.join() !== x.shape.join()) {
+        throw new Error(`internal: ${node.name} gave a gradient of shape ${fmtShape(g.shape)} for an input of shape ${fmtShape(x.shape)}`);
+      }
+      const prev = grads.get(x.id);
+      grads.set(x.id, prev ? ops.add(prev, g) : g);
+    });
+  }
+  return grads;
+}
+
+function release(tape: Tape): void {
+  for (const t of tape.held) {
+    if (--t.holds === 0 && t.disposeWhenReleased) t.dispose();
+  }
+  tape.held.length = 0;
+}
