@@ -9,3 +9,6 @@ export { noGrad } from './tape.js';
 export { grad, grads, valueAndGrads, valueAndGrad } from './gradients.js';
 export { variable, variableGrads, Variable } from './variables.js';
 export * from './ops/index.js';
+export * as layers from './layers/index.js';
+export * as initializers from './initializers.js';
+export { fusedMatMul } from './ops/matmul.js';

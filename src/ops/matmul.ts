@@ -5,7 +5,8 @@ import { gemm } from '../engine/kernels.js';
 import { engine } from '../engine/state.js';
 import { checkTensor } from './util.js';
 import { record } from '../tape.js';
-import { sumTo } from './reduce.js';
+import { sumTo, sum } from './reduce.js';
+import { unaryGrad } from '../engine/kernels.js';
 
 export function matMul(a: Tensor, b: Tensor, transposeA = false, transposeB = false): Tensor {
   const op = 'matMul';
@@ -58,4 +59,45 @@ export function matMul(a: Tensor, b: Tensor, transposeA = false, transposeB = fa
     });
   }
   return out;
+}
+
+/**
+ * act(a b + bias) in one GEMM pass (the bias and relu are the kernel's epilogue), for rank-2 a
+ * [m, k], b [k, n] and bias [n]: the dense layer's forward, in training and inference alike.
+ */
+export function fusedMatMul(a: Tensor, b: Tensor, bias: Tensor | null, activation: 'linear' | 'relu' = 'linear'): Tensor {
+  const op = 'fusedMatMul';
+  checkTensor(a, op, 'a');
+  checkTensor(b, op, 'b');
+  if (a.rank !== 2 || b.rank !== 2 || a.shape[1] !== b.shape[0] || a.dtype !== 'float32' || b.dtype !== 'float32') {
+    throw new WasmgradError(`${op}: expected float32 [m,k] x [k,n], got ${a.dtype} ${fmtShape(a.shape)} and ${b.dtype} ${fmtShape(b.shape)}`);
+  }
+  const [m, k] = a.shape;
+  const n = b.shape[1];
+  if (bias) {
+    checkTensor(bias, op, 'bias');
+    if (bias.size !== n || bias.dtype !== 'float32') throw new WasmgradError(`${op}: bias must be float32 of ${n} elements, got ${fmtShape(bias.shape)}`);
+  }
+  if (m === 0 || n === 0 || k === 0) {
+    // degenerate: no epilogue to fuse; fall back to the plain ops
+    return matMul(a, b);
+  }
+  const out = new Tensor([m, n], 'float32');
+  gemm({ a: a.ptr(), b: b.ptr(), c: out.ptr(), m, n, k, bias: bias ? bias.ptr() : 0, act: activation });
+  const inputs = bias ? [a, b, bias] : [a, b];
+  record(op, inputs, out, ([dy]) => {
+    // z = a b + bias, out = act(z): dz = dy * act'(z) (for relu, z > 0 exactly where out > 0)
+    const dz = activation === 'relu' ? reluGradFromOutput(out, dy) : dy;
+    const grads = [matMul(dz, b, false, true), matMul(a, dz, true, false)];
+    if (bias) grads.push(sum(dz, 0));
+    return grads;
+  });
+  return out;
+}
+
+/** dy where out > 0, else 0 (relu's gradient read from its output). */
+function reluGradFromOutput(out: Tensor, dy: Tensor): Tensor {
+  const dz = new Tensor(out.shape, 'float32');
+  unaryGrad('relu', out.ptr(), out.ptr(), dy.ptr(), dz.ptr(), out.size);
+  return dz;
 }

@@ -1,0 +1,45 @@
+// Activations by name, as Keras and TensorFlow.js spell them.
+import { WasmgradError } from './errors.js';
+import { Tensor, tidy } from './tensor.js';
+import { mul } from './ops/binary.js';
+import * as u from './ops/unary.js';
+import { softmax } from './ops/softmax.js';
+import { clone } from './ops/shape.js';
+
+export type ActivationFn = (x: Tensor) => Tensor;
+export type ActivationName =
+  | 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax' | 'leakyRelu' | 'elu' | 'selu' | 'gelu' | 'softplus' | 'swish'
+  | 'relu6' | 'softsign' | 'hardSigmoid' | 'mish';
+
+const ACTIVATIONS: Record<ActivationName, ActivationFn> = {
+  linear: (x) => clone(x),
+  relu: u.relu,
+  sigmoid: u.sigmoid,
+  tanh: u.tanh,
+  softmax: (x) => softmax(x, -1),
+  leakyRelu: (x) => u.leakyRelu(x, 0.3), // Keras's LeakyReLU default slope (tf.leakyRelu's op default is 0.2)
+  elu: (x) => u.elu(x, 1),
+  selu: u.selu,
+  gelu: u.gelu,
+  softplus: u.softplus,
+  swish: u.swish,
+  relu6: (x) => u.clipByValue(x, 0, 6),
+  // composites free their intermediates (a tape still holds what the backward needs)
+  softsign: (x) => tidy(() => mul(x, u.reciprocal(u.scale(u.abs(x), 1, 1)))),
+  hardSigmoid: (x) => tidy(() => u.clipByValue(u.scale(x, 0.2, 0.5), 0, 1)),
+  mish: (x) => tidy(() => mul(x, u.tanh(u.softplus(x)))),
+};
+
+const ALIASES: Record<string, ActivationName> = {
+  leaky_relu: 'leakyRelu', leakyrelu: 'leakyRelu', hard_sigmoid: 'hardSigmoid', silu: 'swish', None: 'linear',
+};
+
+/** The activation of a name (or the function itself); undefined or null means linear. */
+export function getActivation(name: string | ActivationFn | undefined | null): { name: string; fn: ActivationFn } {
+  if (name === undefined || name === null) return { name: 'linear', fn: ACTIVATIONS.linear };
+  if (typeof name === 'function') return { name: name.name || 'custom', fn: name };
+  const key = (ALIASES[name] ?? name) as ActivationName;
+  const fn = ACTIVATIONS[key];
+  if (!fn) throw new WasmgradError(`unknown activation '${name}'; expected one of ${Object.keys(ACTIVATIONS).join(', ')}`);
+  return { name: key, fn };
+}

@@ -1,0 +1,266 @@
+// The Layer base (TensorFlow.js layers semantics): weights as Variables named layerName/weightName,
+// built lazily from the first input shape, applied to tensors (eager) or to SymbolicTensors
+// (building a functional graph), configs for save/load, and a registry of layer classes.
+import { WasmgradError, fmtShape } from '../errors.js';
+import { Tensor, tidy, type DType } from '../tensor.js';
+import { Variable, variable } from '../variables.js';
+import { getInitializer, serializeInitializer, type Initializer } from '../initializers.js';
+import { add } from '../ops/binary.js';
+import { clone } from '../ops/shape.js';
+
+/** A shape whose batch (or any unknown) dimension may be null. */
+export type Shape = (number | null)[];
+
+export interface Regularizer {
+  apply(weight: Tensor): Tensor;
+  getConfig?(): Record<string, unknown>;
+  className?: string;
+}
+
+let symbolicId = 0;
+
+/** A placeholder in a functional model's graph: a shape and the layer call that makes it. */
+export class SymbolicTensor {
+  readonly id = symbolicId++;
+  constructor(
+    readonly shape: Shape,
+    readonly dtype: DType,
+    /** The layer whose call outputs this tensor (an InputLayer for model inputs). */
+    readonly sourceLayer: Layer,
+    /** The inputs of that call. */
+    readonly inputs: SymbolicTensor[],
+    readonly outputIndex: number,
+    /** Keyword arguments of that call (e.g. { training } is not stored; only static ones). */
+    readonly callArgs: Record<string, unknown> = {},
+  ) {}
+
+  get rank(): number {
+    return this.shape.length;
+  }
+
+  toString(): string {
+    return `SymbolicTensor(${JSON.stringify(this.shape)}, from ${this.sourceLayer.name})`;
+  }
+}
+
+export interface LayerArgs {
+  name?: string;
+  trainable?: boolean;
+  /** Shape of one sample (no batch dimension); for the first layer of a sequential model. */
+  inputShape?: Shape;
+  batchInputShape?: Shape;
+  batchSize?: number;
+  inputDim?: number;
+  dtype?: DType;
+}
+
+export interface CallArgs {
+  training?: boolean;
+  mask?: Tensor | null;
+  [k: string]: unknown;
+}
+
+interface WeightRecord {
+  name: string;
+  variable: Variable;
+  trainable: boolean;
+  regularizer?: Regularizer | null;
+}
+
+const nameCounts = new Map<string, number>();
+
+/** Keras-style unique names: dense, dense_1, dense_2, ... */
+export function uniqueLayerName(prefix: string): string {
+  const n = nameCounts.get(prefix) ?? 0;
+  nameCounts.set(prefix, n + 1);
+  return n === 0 ? prefix : `${prefix}_${n}`;
+}
+
+const toSnake = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z])([A-Z][a-z])/g, '$1_$2').toLowerCase();
+
+type LayerClass = { className: string; fromConfig(config: Record<string, unknown>): Layer };
+const registry = new Map<string, LayerClass>();
+
+export function registerLayer(cls: LayerClass): void {
+  registry.set(cls.className, cls);
+}
+
+export function getLayerClass(className: string): LayerClass {
+  const cls = registry.get(className);
+  if (!cls) throw new WasmgradError(`unknown layer class '${className}'; known: ${[...registry.keys()].join(', ')}`);
+  return cls;
+}
+
+export abstract class Layer {
+  static className = 'Layer';
+  readonly name: string;
+  trainable: boolean;
+  built = false;
+  readonly dtype: DType;
+  /** The full input shape given at construction (batch dimension first), if any. */
+  readonly batchInputShape?: Shape;
+  /** Calls of this layer in functional graphs. */
+  readonly inboundCalls: { inputs: SymbolicTensor[]; outputs: SymbolicTensor[] }[] = [];
+  protected readonly weightRecords: WeightRecord[] = [];
+
+  constructor(args: LayerArgs = {}) {
+    const cls = this.constructor as typeof Layer;
+    this.name = args.name ?? uniqueLayerName(toSnake(cls.className));
+    if (typeof this.name !== 'string' || !this.name) throw new WasmgradError(`${cls.className}: name must be a non-empty string`);
+    this.trainable = args.trainable ?? true;
+    this.dtype = args.dtype ?? 'float32';
+    if (args.batchInputShape) this.batchInputShape = args.batchInputShape.slice();
+    else if (args.inputShape) this.batchInputShape = [args.batchSize ?? null, ...args.inputShape];
+    else if (args.inputDim !== undefined) this.batchInputShape = [args.batchSize ?? null, args.inputDim];
+  }
+
+  get className(): string {
+    return (this.constructor as typeof Layer).className;
+  }
+
+  /** Creates weight `name` of `shape`; its Variable is named layerName/name. */
+  protected addWeight(
+    name: string,
+    shape: number[],
+    init: Initializer | string | undefined,
+    opts: { trainable?: boolean; regularizer?: Regularizer | null; fallbackInit?: string } = {},
+  ): Variable {
+    const initializer = getInitializer(init as Initializer | string | undefined, opts.fallbackInit ?? 'glorotUniform');
+    const value = initializer(shape);
+    const trainable = opts.trainable ?? true;
+    const v = variable(value, trainable && this.trainable, `${this.name}/${name}`);
+    value.dispose();
+    this.weightRecords.push({ name, variable: v, trainable, regularizer: opts.regularizer });
+    return v;
+  }
+
+  /** Creates the weights for an input shape (batch dimension first). */
+  build(_inputShape: Shape | Shape[]): void {
+    this.built = true;
+  }
+
+  /** The forward computation on real tensors. */
+  abstract call(inputs: Tensor | Tensor[], kwargs: CallArgs): Tensor | Tensor[];
+
+  /** The output shape for an input shape (batch dimension first). */
+  computeOutputShape(inputShape: Shape | Shape[]): Shape | Shape[] {
+    return inputShape;
+  }
+
+  protected ensureBuilt(inputShape: Shape | Shape[]): void {
+    if (this.built) return;
+    this.build(inputShape);
+    this.built = true;
+  }
+
+  /** Applies the layer to tensors (computes) or to SymbolicTensors (adds it to a functional graph). */
+  apply(inputs: Tensor | Tensor[], kwargs?: CallArgs): Tensor | Tensor[];
+  apply(inputs: SymbolicTensor | SymbolicTensor[], kwargs?: CallArgs): SymbolicTensor | SymbolicTensor[];
+  apply(inputs: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[], kwargs: CallArgs = {}): unknown {
+    const list: unknown[] = Array.isArray(inputs) ? inputs : [inputs];
+    if (list.length === 0) throw new WasmgradError(`${this.name}: apply needs at least one input`);
+    const symbolic = list.filter((x) => x instanceof SymbolicTensor).length;
+    if (symbolic > 0 && symbolic !== list.length) {
+      throw new WasmgradError(`${this.name}: cannot mix SymbolicTensors and Tensors in one call`);
+    }
+    if (symbolic === 0) {
+      list.forEach((x, i) => {
+        if (!(x instanceof Tensor)) throw new WasmgradError(`${this.name}: input ${i} must be a Tensor, got ${typeof x}`);
+        x.ptr(this.name);
+      });
+    }
+    const shapes = list.map((x) => (x as Tensor | SymbolicTensor).shape as Shape);
+    const inShape = Array.isArray(inputs) ? shapes : shapes[0];
+    this.ensureBuilt(inShape);
+    if (symbolic === 0) return this.call(inputs as Tensor | Tensor[], kwargs);
+    const syms = list as SymbolicTensor[];
+    const outShape = this.computeOutputShape(inShape);
+    const multi = Array.isArray(outShape) && outShape.length > 0 && Array.isArray(outShape[0]);
+    const outShapes = (multi ? outShape : [outShape]) as Shape[];
+    const outputs = outShapes.map((s, i) => new SymbolicTensor(s, this.dtype, this, syms, i));
+    this.inboundCalls.push({ inputs: syms, outputs });
+    return multi ? outputs : outputs[0];
+  }
+
+  get weights(): Variable[] {
+    return this.weightRecords.map((w) => w.variable);
+  }
+
+  get trainableWeights(): Variable[] {
+    return this.trainable ? this.weightRecords.filter((w) => w.trainable).map((w) => w.variable) : [];
+  }
+
+  get nonTrainableWeights(): Variable[] {
+    return this.weightRecords.filter((w) => !w.trainable || !this.trainable).map((w) => w.variable);
+  }
+
+  /** Weight names in order, without the layer name (kernel, bias, ...). */
+  get weightNames(): string[] {
+    return this.weightRecords.map((w) => w.name);
+  }
+
+  /** Copies of the weight values, in order (the caller owns them). */
+  getWeights(): Tensor[] {
+    return this.weightRecords.map((w) => clone(w.variable));
+  }
+
+  /** Sets every weight, in order, from tensors of the same shapes. */
+  setWeights(ws: Tensor[]): void {
+    if (!Array.isArray(ws) || ws.length !== this.weightRecords.length) {
+      throw new WasmgradError(`${this.name}.setWeights: expected ${this.weightRecords.length} tensors, got ${Array.isArray(ws) ? ws.length : typeof ws}`);
+    }
+    ws.forEach((w, i) => {
+      const v = this.weightRecords[i].variable;
+      if (!(w instanceof Tensor) || w.shape.join() !== v.shape.join()) {
+        throw new WasmgradError(
+          `${this.name}.setWeights: weight ${i} (${this.weightRecords[i].name}) must have shape ${fmtShape(v.shape)}, got ${w instanceof Tensor ? fmtShape(w.shape) : typeof w}`,
+        );
+      }
+    });
+    ws.forEach((w, i) => this.weightRecords[i].variable.assign(w));
+  }
+
+  countParams(): number {
+    return this.weightRecords.reduce((n, w) => n + w.variable.size, 0);
+  }
+
+  /** The sum of the regularization penalties of this layer's weights, or null. */
+  regularizationLoss(): Tensor | null {
+    const terms = this.weightRecords.filter((w) => w.regularizer && (w.trainable && this.trainable));
+    if (terms.length === 0) return null;
+    return tidy(() => terms.map((w) => w.regularizer!.apply(w.variable)).reduce((a, b) => add(a, b)));
+  }
+
+  /** The layer's configuration (enough to rebuild it with fromConfig). */
+  getConfig(): Record<string, unknown> {
+    const config: Record<string, unknown> = { name: this.name, trainable: this.trainable, dtype: this.dtype };
+    if (this.batchInputShape) config.batchInputShape = this.batchInputShape;
+    return config;
+  }
+
+  static fromConfig<T extends Layer>(this: new (args: never) => T, config: Record<string, unknown>): T {
+    return new this(config as never);
+  }
+
+  /** Frees the layer's weights. */
+  dispose(): void {
+    for (const w of this.weightRecords) w.variable.dispose();
+    this.weightRecords.length = 0;
+    this.built = false;
+  }
+}
+
+export function serializeRegularizer(r: Regularizer | null | undefined): unknown {
+  if (!r) return null;
+  return { className: r.className ?? 'Regularizer', config: r.getConfig?.() ?? {} };
+}
+
+export { serializeInitializer };
+
+/** Checks the rank (and optionally the last dimension) of an input shape. */
+export function checkInputRank(layer: Layer, shape: Shape, rank: number | number[], what = 'input'): void {
+  const ranks = Array.isArray(rank) ? rank : [rank];
+  if (!ranks.includes(shape.length)) {
+    throw new WasmgradError(`${layer.name} (${layer.className}): expected ${what} of rank ${ranks.join(' or ')}, got shape ${JSON.stringify(shape)}`);
+  }
+}
