@@ -81,23 +81,32 @@ export const BIN_COPY: i32 = 10;
   }
 }
 
+/** Elements of a row per task: a long row (a plain same-shape op collapses to one) is split too. */
+export const BINARY_CHUNK: i32 = 8192;
+
 @inline function binaryTasks(
   op: i32, a: usize, b: usize, out: usize, d1: i32, d2: i32, d3: i32,
   sa0: i32, sa1: i32, sa2: i32, sa3: i32, sb0: i32, sb1: i32, sb2: i32, sb3: i32, taskBegin: i32, taskEnd: i32,
 ): void {
-  // Task t is the row (i0, i1, i2) of d3 elements.
+  // Task t is chunk c of the row (i0, i1, i2) of d3 elements.
+  const chunks = (d3 + BINARY_CHUNK - 1) / BINARY_CHUNK;
   for (let t = taskBegin; t < taskEnd; t++) {
-    const i2 = t % d2;
-    const r = t / d2;
+    const row = t / chunks;
+    const j0 = (t % chunks) * BINARY_CHUNK;
+    const i2 = row % d2;
+    const r = row / d2;
     const i1 = r % d1;
     const i0 = r / d1;
-    const ao = a + (<usize>(i0 * sa0 + i1 * sa1 + i2 * sa2) << 2);
-    const bo = b + (<usize>(i0 * sb0 + i1 * sb1 + i2 * sb2) << 2);
-    binaryRow(op, ao, sa3, bo, sb3, out + (<usize>t * d3 << 2), d3);
+    const ao = a + (<usize>(i0 * sa0 + i1 * sa1 + i2 * sa2 + j0 * sa3) << 2);
+    const bo = b + (<usize>(i0 * sb0 + i1 * sb1 + i2 * sb2 + j0 * sb3) << 2);
+    binaryRow(op, ao, sa3, bo, sb3, out + ((<usize>row * d3 + j0) << 2), min<i32>(BINARY_CHUNK, d3 - j0));
   }
 }
 
-/** out[d0, d1, d2, d3] = op(a, b) with element strides sa*, sb*; tasks are the d0*d1*d2 rows. */
+/**
+ * out[d0, d1, d2, d3] = op(a, b) with element strides sa*, sb*; tasks are the d0*d1*d2 rows times
+ * ceil(d3 / BINARY_CHUNK) chunks of each.
+ */
 export function binary_f32(
   op: i32, a: usize, b: usize, out: usize, d1: i32, d2: i32, d3: i32,
   sa0: i32, sa1: i32, sa2: i32, sa3: i32, sb0: i32, sb1: i32, sb2: i32, sb3: i32,

@@ -217,22 +217,222 @@ function mergeTile(tile: usize, c: usize, ldc: i32, mr: i32, nr: i32, add: i32, 
   }
 }
 
-/**
- * C[m, n] (row stride ldc) = op(A)[m, k] op(B)[k, n] (+ C if accumulate) (+ bias[n]) then act.
- * A is [m, k] (or [k, m] when transA), B is [k, n] (or [n, k] when transB), row strides lda, ldb.
- * The output is cut into tiles of tileM x tileN (multiples of MR and NR), numbered row-major;
- * this call computes tiles [taskBegin, taskEnd) with scratch of gemm_scratch_bytes(tileN) bytes.
- */
-export function gemm_f32(
-  a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, lda: i32, ldb: i32, ldc: i32,
-  transA: i32, transB: i32, accumulate: i32, bias: usize, act: i32, tileM: i32, tileN: i32,
+// Where the A operand comes from (the driver is one code path for all of them).
+export const A_MATRIX: i32 = 0; // a matrix [m, k] (or [k, m] when transA), row stride lda
+export const A_IM2COL: i32 = 1; // the implicit im2col matrix of an image (see the geometry below)
+export const A_IM2COL_T: i32 = 2; // its transpose: rows are patch elements, columns are pixels
+
+// Geometry of an implicit im2col matrix: i32 fields of a descriptor in memory. The source image is
+// [N, H, W, C]; the destination grid is OH x OW per image; taps are KH x KW. Row (n, oh, ow) and
+// column (kh, kw, c) of the matrix hold source pixel (oh*sh - pt + kh*dh, ow*sw - pl + kw*dw),
+// channel c, or zero outside the image. Strides, dilations and pads may be negative: the input
+// gradient of a stride-1 convolution is the convolution of dy with dilation -d and pad -pt.
+export const G_H: i32 = 0, G_W: i32 = 1, G_C: i32 = 2, G_OH: i32 = 3, G_OW: i32 = 4, G_KH: i32 = 5, G_KW: i32 = 6;
+export const G_SH: i32 = 7, G_SW: i32 = 8, G_DH: i32 = 9, G_DW: i32 = 10, G_PT: i32 = 11, G_PL: i32 = 12;
+/** Rows past the end of A get this source row: out of the image for any tap. */
+const NO_ROW: i32 = -0x20000000;
+
+@inline export function geo(g: usize, field: i32): i32 {
+  return load<i32>(g + (<usize>field << 2));
+}
+
+// Four source runs of `run` floats (rows of one tap) into an MR-row panel: a 4x4 transpose per
+// four channels.
+@inline function packRun4(dst: usize, s0: usize, s1: usize, s2: usize, s3: usize, run: i32): void {
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; j + 4 <= run; j += 4) {
+      const o = <usize>j << 2;
+      const v0 = v128.load(s0 + o), v1 = v128.load(s1 + o), v2 = v128.load(s2 + o), v3 = v128.load(s3 + o);
+      const t0 = f32x4.shuffle(v0, v1, 0, 4, 1, 5), t1 = f32x4.shuffle(v0, v1, 2, 6, 3, 7);
+      const t2 = f32x4.shuffle(v2, v3, 0, 4, 1, 5), t3 = f32x4.shuffle(v2, v3, 2, 6, 3, 7);
+      const d = dst + (<usize>j << 4);
+      v128.store(d, f32x4.shuffle(t0, t2, 0, 1, 4, 5));
+      v128.store(d, f32x4.shuffle(t0, t2, 2, 3, 6, 7), 16);
+      v128.store(d, f32x4.shuffle(t1, t3, 0, 1, 4, 5), 32);
+      v128.store(d, f32x4.shuffle(t1, t3, 2, 3, 6, 7), 48);
+    }
+  }
+  for (; j < run; j++) {
+    const o = <usize>j << 2;
+    const d = dst + (<usize>j << 4);
+    store<f32>(d, load<f32>(s0 + o));
+    store<f32>(d, load<f32>(s1 + o), 4);
+    store<f32>(d, load<f32>(s2 + o), 8);
+    store<f32>(d, load<f32>(s3 + o), 12);
+  }
+}
+
+// The address of channel c of the source pixel of row r (table entry at tbl + 12 r: n*H, h0, w0)
+// for tap offsets (offH, offW), or the zero buffer outside the image.
+@inline function srcOf(x: usize, tbl: usize, offH: i32, offW: i32, H: i32, W: i32, C: i32, c: i32, zeros: usize): usize {
+  const ih = load<i32>(tbl, 4) + offH;
+  const iw = load<i32>(tbl, 8) + offW;
+  const inside = <u32>ih < <u32>H && <u32>iw < <u32>W;
+  return inside ? x + (<usize>(((load<i32>(tbl) + ih) * W + iw) * C + c) << 2) : zeros;
+}
+
+// Packs rows [i0, i0+mc) x columns [k0, k0+kc) of the implicit im2col matrix of x (m rows) into
+// MR-row panels, as packA does for a matrix. Columns walk taps in runs of channels; panels whose
+// four windows lie inside the image (most of them) skip the bounds checks.
+function packAIm2col(x: usize, g: usize, m: i32, i0: i32, mc: i32, k0: i32, kc: i32, dst: usize, zeros: usize, tbl: usize): void {
+  const H = geo(g, G_H), W = geo(g, G_W), C = geo(g, G_C), OW = geo(g, G_OW), KH = geo(g, G_KH), KW = geo(g, G_KW);
+  const sh = geo(g, G_SH), sw = geo(g, G_SW), dh = geo(g, G_DH), dw = geo(g, G_DW);
+  const plane = geo(g, G_OH) * OW;
+  // the extent of a window around its first tap (dilations may be negative)
+  const spanH = (KH - 1) * dh, spanW = (KW - 1) * dw;
+  const loH = spanH < 0 ? spanH : 0, hiH = spanH > 0 ? spanH : 0;
+  const loW = spanW < 0 ? spanW : 0, hiW = spanW > 0 ? spanW : 0;
+  const tap0 = k0 / C;
+  for (let ip = 0; ip < mc; ip += MR) {
+    let inside = true;
+    for (let r = 0; r < MR; r++) {
+      const row = i0 + ip + r;
+      const e = tbl + (<usize>(r * 12));
+      if (row < m) {
+        const n = row / plane;
+        const rem = row - n * plane;
+        const oh = rem / OW;
+        const h0 = oh * sh - geo(g, G_PT);
+        const w0 = (rem - oh * OW) * sw - geo(g, G_PL);
+        store<i32>(e, n * H);
+        store<i32>(e, h0, 4);
+        store<i32>(e, w0, 8);
+        inside = inside && h0 + loH >= 0 && h0 + hiH < H && w0 + loW >= 0 && w0 + hiW < W;
+      } else {
+        store<i32>(e, 0);
+        store<i32>(e, NO_ROW, 4);
+        store<i32>(e, NO_ROW, 8);
+        inside = false;
+      }
+    }
+    const panel = dst + (<usize>(ip * kc) << 2);
+    let kh = tap0 / KW, kw = tap0 - kh * KW, c = k0 - tap0 * C;
+    if (inside) {
+      // element offsets of each row's first tap, channel 0
+      const b0 = ((load<i32>(tbl) + load<i32>(tbl, 4)) * W + load<i32>(tbl, 8)) * C;
+      const b1 = ((load<i32>(tbl, 12) + load<i32>(tbl, 16)) * W + load<i32>(tbl, 20)) * C;
+      const b2 = ((load<i32>(tbl, 24) + load<i32>(tbl, 28)) * W + load<i32>(tbl, 32)) * C;
+      const b3 = ((load<i32>(tbl, 36) + load<i32>(tbl, 40)) * W + load<i32>(tbl, 44)) * C;
+      for (let k = 0; k < kc; ) {
+        const run = minI(C - c, kc - k);
+        const off = (kh * dh * W + kw * dw) * C + c;
+        packRun4(
+          panel + (<usize>(k * MR) << 2),
+          x + (<usize>(b0 + off) << 2), x + (<usize>(b1 + off) << 2), x + (<usize>(b2 + off) << 2), x + (<usize>(b3 + off) << 2),
+          run,
+        );
+        k += run;
+        c = 0;
+        if (++kw == KW) {
+          kw = 0;
+          kh++;
+        }
+      }
+      continue;
+    }
+    for (let k = 0; k < kc; ) {
+      const run = minI(C - c, kc - k);
+      const offH = kh * dh, offW = kw * dw;
+      packRun4(
+        panel + (<usize>(k * MR) << 2),
+        srcOf(x, tbl, offH, offW, H, W, C, c, zeros),
+        srcOf(x, tbl + 12, offH, offW, H, W, C, c, zeros),
+        srcOf(x, tbl + 24, offH, offW, H, W, C, c, zeros),
+        srcOf(x, tbl + 36, offH, offW, H, W, C, c, zeros),
+        run,
+      );
+      k += run;
+      c = 0;
+      if (++kw == KW) {
+        kw = 0;
+        kh++;
+      }
+    }
+  }
+}
+
+// For columns [k0, k0+kc) of the transposed im2col matrix (pixels): each pixel's n*H, h0, w0.
+function im2colTPixels(g: usize, k0: i32, kc: i32, tbl: usize): void {
+  const H = geo(g, G_H), OW = geo(g, G_OW), sh = geo(g, G_SH), sw = geo(g, G_SW), pt = geo(g, G_PT), pl = geo(g, G_PL);
+  const OH = geo(g, G_OH);
+  const plane = OH * OW;
+  let n = k0 / plane;
+  const rem = k0 - n * plane;
+  let oh = rem / OW, ow = rem - oh * OW;
+  for (let j = 0; j < kc; j++) {
+    const e = tbl + (<usize>(j * 12));
+    store<i32>(e, n * H);
+    store<i32>(e, oh * sh - pt, 4);
+    store<i32>(e, ow * sw - pl, 8);
+    if (++ow == OW) {
+      ow = 0;
+      if (++oh == OH) {
+        oh = 0;
+        n++;
+      }
+    }
+  }
+}
+
+// Packs rows [i0, i0+mc) (patch elements (kh, kw, c)) x columns [k0, k0+kc) (pixels, tabled by
+// im2colTPixels) of the transposed im2col matrix (m rows) into MR-row panels. Four rows of one
+// tap are four consecutive channels of one source pixel: one vector.
+function packAIm2colT(x: usize, g: usize, m: i32, i0: i32, mc: i32, kc: i32, dst: usize, zeros: usize, tbl: usize): void {
+  const H = geo(g, G_H), W = geo(g, G_W), C = geo(g, G_C), KW = geo(g, G_KW), dh = geo(g, G_DH), dw = geo(g, G_DW);
+  for (let ip = 0; ip < mc; ip += MR) {
+    const panel = dst + (<usize>(ip * kc) << 2);
+    const p = i0 + ip;
+    const tap = p / C;
+    const c = p - tap * C;
+    if (ASC_FEATURE_SIMD && p + MR <= m && c + MR <= C) {
+      const kh = tap / KW;
+      const offH = kh * dh, offW = (tap - kh * KW) * dw;
+      for (let j = 0; j < kc; j++) {
+        v128.store(panel + (<usize>j << 4), v128.load(srcOf(x, tbl + (<usize>(j * 12)), offH, offW, H, W, C, c, zeros)));
+      }
+    } else {
+      for (let r = 0; r < MR; r++) {
+        const pr = p + r;
+        const out = panel + (<usize>r << 2);
+        if (pr >= m) {
+          for (let j = 0; j < kc; j++) store<f32>(out + (<usize>j << 4), 0);
+          continue;
+        }
+        const t = pr / C;
+        const kh = t / KW;
+        const offH = kh * dh, offW = (t - kh * KW) * dw;
+        const cr = pr - t * C;
+        for (let j = 0; j < kc; j++) {
+          store<f32>(out + (<usize>j << 4), load<f32>(srcOf(x, tbl + (<usize>(j * 12)), offH, offW, H, W, C, cr, zeros)));
+        }
+      }
+    }
+  }
+}
+
+/** Bytes of per-thread scratch gemm_conv_f32 needs for a tile of tileN columns. */
+export function gemm_conv_scratch_bytes(tileN: i32, bPacked: i32): i32 {
+  const nPadded = ((tileN + NR - 1) / NR) * NR;
+  return ((bPacked ? 0 : KC * nPadded) + MC * KC + MR * NR + KC + 3 * KC) << 2;
+}
+
+// The blocked driver shared by every GEMM entry point. Scratch: packed B (unless B comes packed),
+// packed A, the edge tile, then (implicit A only) KC zero floats and a KC-entry pixel table.
+@inline function gemmDriver(
+  aKind: i32, a: usize, lda: i32, transA: i32, geom: usize, b: usize, ldb: i32, transB: i32, bPacked: i32,
+  c: usize, m: i32, n: i32, k: i32, ldc: i32, accumulate: i32, bias: usize, act: i32, tileM: i32, tileN: i32,
   taskBegin: i32, taskEnd: i32, scratch: usize,
 ): void {
   const tilesN = (n + tileN - 1) / tileN;
   const nPadded = ((tileN + NR - 1) / NR) * NR;
+  const nAll = ((n + NR - 1) / NR) * NR;
   const pb = scratch;
-  const pa = pb + (<usize>(KC * nPadded) << 2);
+  const pa = bPacked ? scratch : pb + (<usize>(KC * nPadded) << 2);
   const edge = pa + (<usize>(MC * KC) << 2);
+  const zeros = edge + (<usize>(MR * NR) << 2);
+  const tbl = zeros + (<usize>KC << 2);
+  if (aKind != A_MATRIX) memory.fill(zeros, 0, <usize>KC << 2);
   const ldcBytes = <usize>ldc << 2;
   for (let t = taskBegin; t < taskEnd; t++) {
     const i0 = (t / tilesN) * tileM;
@@ -244,14 +444,19 @@ export function gemm_f32(
       const add = <i32>(p0 > 0 || accumulate != 0);
       const last = p0 + kc >= k;
       const epiAct = last ? act : 0;
-      packB(b, ldb, transB, p0, kc, j0, nt, pb);
+      let panelsB = pb;
+      if (bPacked) panelsB = b + (<usize>(p0 * nAll + j0 * kc) << 2);
+      else packB(b, ldb, transB, p0, kc, j0, nt, pb);
+      if (aKind == A_IM2COL_T) im2colTPixels(geom, p0, kc, tbl);
       for (let ic = 0; ic < mt; ic += MC) {
         const mc = minI(MC, mt - ic);
-        packA(a, lda, transA, i0 + ic, mc, p0, kc, pa);
+        if (aKind == A_MATRIX) packA(a, lda, transA, i0 + ic, mc, p0, kc, pa);
+        else if (aKind == A_IM2COL) packAIm2col(a, geom, m, i0 + ic, mc, p0, kc, pa, zeros, tbl);
+        else packAIm2colT(a, geom, m, i0 + ic, mc, kc, pa, zeros, tbl);
         for (let jr = 0; jr < nt; jr += NR) {
           const nr = minI(NR, nt - jr);
           const biasPtr: usize = last && bias != 0 ? bias + (<usize>(j0 + jr) << 2) : 0;
-          const panelB = pb + (<usize>(jr * kc) << 2);
+          const panelB = panelsB + (<usize>(jr * kc) << 2);
           for (let ir = 0; ir < mc; ir += MR) {
             const mr = minI(MR, mc - ir);
             const panelA = pa + (<usize>(ir * kc) << 2);
@@ -271,5 +476,46 @@ export function gemm_f32(
         }
       }
     }
+  }
+}
+
+/**
+ * C[m, n] (row stride ldc) = op(A)[m, k] op(B)[k, n] (+ C if accumulate) (+ bias[n]) then act.
+ * A is [m, k] (or [k, m] when transA), B is [k, n] (or [n, k] when transB), row strides lda, ldb.
+ * The output is cut into tiles of tileM x tileN (multiples of MR and NR), numbered row-major;
+ * this call computes tiles [taskBegin, taskEnd) with scratch of gemm_scratch_bytes(tileN) bytes.
+ */
+export function gemm_f32(
+  a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, lda: i32, ldb: i32, ldc: i32,
+  transA: i32, transB: i32, accumulate: i32, bias: usize, act: i32, tileM: i32, tileN: i32,
+  taskBegin: i32, taskEnd: i32, scratch: usize,
+): void {
+  gemmDriver(A_MATRIX, a, lda, transA, 0, b, ldb, transB, 0, c, m, n, k, ldc, accumulate, bias, act, tileM, tileN, taskBegin, taskEnd, scratch);
+}
+
+/**
+ * gemm_f32 with two more sources of operands, for convolutions: A may be the implicit im2col
+ * matrix of an image (aKind A_IM2COL, or its transpose A_IM2COL_T; a is the image, geom its
+ * geometry descriptor, lda and transA unused), and B may come already packed by pack_b_f32
+ * (bPacked 1: packed once for all tiles instead of once per tile). Same arithmetic, same order of
+ * summation; scratch of gemm_conv_scratch_bytes(tileN, bPacked) bytes.
+ */
+export function gemm_conv_f32(
+  aKind: i32, a: usize, lda: i32, transA: i32, geom: usize, b: usize, ldb: i32, transB: i32, bPacked: i32,
+  c: usize, m: i32, n: i32, k: i32, ldc: i32, accumulate: i32, bias: usize, act: i32, tileM: i32, tileN: i32,
+  taskBegin: i32, taskEnd: i32, scratch: usize,
+): void {
+  gemmDriver(aKind, a, lda, transA, geom, b, ldb, transB, bPacked, c, m, n, k, ldc, accumulate, bias, act, tileM, tileN, taskBegin, taskEnd, scratch);
+}
+
+/**
+ * Packs all of op(B) [k, n] into the panels gemm_conv_f32 reads with bPacked: block after block of
+ * KC rows, each roundUp(n, NR) columns wide in panels of NR. Tasks are the KC blocks.
+ */
+export function pack_b_f32(b: usize, ldb: i32, transB: i32, k: i32, n: i32, dst: usize, taskBegin: i32, taskEnd: i32, scratch: usize): void {
+  const nAll = ((n + NR - 1) / NR) * NR;
+  for (let t = taskBegin; t < taskEnd; t++) {
+    const p0 = t * KC;
+    packB(b, ldb, transB, p0, minI(KC, k - p0), 0, n, dst + (<usize>(p0 * nAll) << 2));
   }
 }

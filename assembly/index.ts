@@ -1,6 +1,6 @@
 // The kernel table: every export is a kernel taking numbers (pointers are byte offsets into the one
 // imported memory). Parallel kernels end with (taskBegin, taskEnd, scratch); see src/engine/pool.ts.
-export { gemm_f32, gemm_scratch_bytes } from './gemm';
+export { gemm_f32, gemm_scratch_bytes, gemm_conv_f32, gemm_conv_scratch_bytes, pack_b_f32 } from './gemm';
 export { binary_f32 } from './binary';
 export { unary_f32, unary_grad_f32 } from './unary';
 export { reduce_f32, argreduce_f32 } from './reduce';
@@ -9,3 +9,12 @@ export { pool_noop, pool_trap } from './pool';
 export { bench_fma_peak } from './peak';
 export { random_uniform, random_normal, dropout_f32 } from './random';
 export { softmax_rows, softmax_grad_rows } from './softmax';
+export { sgd_f32, adam_f32, adagrad_f32, adadelta_f32, rmsprop_f32, sumsq_f32 } from './optim';
+export { softmax_xent_rows, sigmoid_xent } from './losses';
+export {
+  lstm_step_f32, lstm_step_back_f32, gru_step_f32, gru_step_back_f32, gru_gates_f32, gru_cand_f32,
+  gru_cand_back_f32, gru_gates_back_f32, rnn_step_f32, rnn_step_back_f32, rnn_seq_copy,
+} from './rnn';
+export { col2im_f32, depthwise_f32, depthwise_grad_input_f32, depthwise_grad_filter_f32 } from './conv';
+export { pool_f32, pool_grad_f32 } from './pooling';
+export { channel_sums_f32, channel_affine_f32, layernorm_f32, layernorm_grad_f32 } from './norm';

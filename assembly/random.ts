@@ -41,10 +41,10 @@ export function random_normal(out: usize, n: i32, seedLo: u32, seedHi: u32, mean
   }
 }
 
-/** Inverted dropout mask times x: out[i] = x[i] / (1 - rate) where u >= rate, else 0. */
-export function dropout_f32(x: usize, out: usize, n: i32, rate: f32, seedLo: u32, seedHi: u32, taskBegin: i32, taskEnd: i32, scratch: usize): void {
+/** Inverted dropout mask times x: out[i] = x[i] * scale (scale = 1 / (1 - rate)) where u >= rate, else 0. */
+export function dropout_f32(x: usize, out: usize, n: i32, rate: f32, scale: f32, seedLo: u32, seedHi: u32, taskBegin: i32, taskEnd: i32, scratch: usize): void {
   const seed = (<u64>seedHi << 32) | <u64>seedLo;
-  const keep: f32 = 1.0 / (1.0 - rate);
+  const keep = scale;
   const end = min<i32>(n, taskEnd * RANDOM_CHUNK);
   for (let i = taskBegin * RANDOM_CHUNK; i < end; i++) {
     const u = <f32>(mix(seed, <u64>i) >> 40) * (1.0 / 16777216.0);

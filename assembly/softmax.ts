@@ -21,8 +21,9 @@ export function softmax_rows(x: usize, y: usize, n: i32, isLog: i32, taskBegin: 
       s += e;
     }
     if (isLog) {
-      const ls = logS(s) + m;
-      for (let j = 0; j < n; j++) store<f32>(yr + (<usize>j << 2), load<f32>(xr + (<usize>j << 2)) - ls);
+      // (x - m) - log s: x - m is exact near the max, where log s + m would round to the ulp of m
+      const ls = logS(s);
+      for (let j = 0; j < n; j++) store<f32>(yr + (<usize>j << 2), (load<f32>(xr + (<usize>j << 2)) - m) - ls);
     } else {
       const inv: f32 = 1 / s;
       for (let j = 0; j < n; j++) store<f32>(yr + (<usize>j << 2), load<f32>(yr + (<usize>j << 2)) * inv);

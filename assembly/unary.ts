@@ -53,8 +53,8 @@ const INV_SQRT_2PI: f32 = 0.39894228040143268;
 @inline function sqrt_<F>(x: F): F { if (isVector<F>()) return f32x4.sqrt(x); else return sqrt<f32>(x); }
 @inline function zero<F>(): F { return k<F>(0); }
 
-/** x^n for an integer n by repeated squaring (the same multiplications in every lane). */
-@inline function powInt<F>(x: F, n: i32): F {
+/** |x|^|n| by repeated squaring (the same multiplications in every lane). */
+@inline function powAbsInt<F>(x: F, n: i32): F {
   let e = n < 0 ? -n : n;
   let base = x;
   let r = k<F>(1);
@@ -63,13 +63,35 @@ const INV_SQRT_2PI: f32 = 0.39894228040143268;
     base = fmul(base, base);
     e >>= 1;
   }
-  return n < 0 ? fdiv(k<F>(1), r) : r;
+  return r;
 }
 
-/** x^p = exp(p log x) for non-integer p: 0^p = 0 (p > 0) or Inf (p < 0), NaN below zero. */
-@inline function powReal<F, I>(x: F, p: f32): F {
-  const r = exp_<F>(fmul(k<F>(p), log_<F>(x)));
-  return sel<F, I>(flt<F, I>(x, zero<F>()), k<F>(NaN), r);
+/** x^n for an integer n; for n < 0, 1 / x^|n|, or (1/x)^|n| where x^|n| overflows but x^n does not. */
+@inline function powInt<F, I>(x: F, n: i32): F {
+  const r = powAbsInt<F>(x, n);
+  if (n >= 0) return r;
+  const big = fge<F, I>(fabs(r), k<F>(Infinity));
+  return sel<F, I>(big, powAbsInt<F>(fdiv(k<F>(1), x), n), fdiv(k<F>(1), r));
+}
+
+/** x^p for non-integer p, as Math.pow: NaN below zero (but (-Inf)^p = Inf^p), 0^p = 0 or Inf.
+ *  Each lane in float64 then rounded once (<= 0.5 ulp + 2^-29): exp(p log x) in float32 would be off
+ *  by about |p log x| ulp (70 at the ends of the range). Slower than the vmath functions, but rare. */
+function powLane(x: f32, p: f64): f32 {
+  return <f32>Math.pow(<f64>x, p);
+}
+
+@inline function powReal<F, I>(x: F, p: f64): F {
+  if (isVector<F>()) {
+    let r = x;
+    r = f32x4.replace_lane(r, 0, powLane(f32x4.extract_lane(x, 0), p));
+    r = f32x4.replace_lane(r, 1, powLane(f32x4.extract_lane(x, 1), p));
+    r = f32x4.replace_lane(r, 2, powLane(f32x4.extract_lane(x, 2), p));
+    r = f32x4.replace_lane(r, 3, powLane(f32x4.extract_lane(x, 3), p));
+    return r;
+  } else {
+    return powLane(x, p);
+  }
 }
 
 @inline function gelu<F, I>(x: F): F {
@@ -92,8 +114,8 @@ const INV_SQRT_2PI: f32 = 0.39894228040143268;
   if (op == U_TANH) return tanh_<F>(x);
   if (op == U_SOFTPLUS) return fadd(fmax(x, zero<F>()), log1p_<F>(exp_<F>(fneg(fabs(x)))));
   if (op == U_SWISH) return fmul(x, sigmoid_<F>(x));
-  if (op == U_POW_INT) return powInt<F>(x, <i32>p1);
-  if (op == U_POW) return powReal<F, I>(x, p1);
+  if (op == U_POW_INT) return powInt<F, I>(x, <i32>p1);
+  if (op == U_POW) return powReal<F, I>(x, <f64>p1);
   if (op == U_CLIP) return fmin(fmax(x, k<F>(p1)), k<F>(p2));
   if (op == U_AFFINE) return fadd(fmul(k<F>(p1), x), k<F>(p2));
   if (op == U_RECIPROCAL) return fdiv(k<F>(1), x);
@@ -106,7 +128,7 @@ const INV_SQRT_2PI: f32 = 0.39894228040143268;
 @inline function backward<F, I>(op: i32, x: F, y: F, dy: F, p1: f32, p2: f32): F {
   const z = zero<F>();
   if (op == U_NEG) return fneg(dy);
-  if (op == U_ABS) return sel<F, I>(fgt<F, I>(x, z), dy, sel<F, I>(flt<F, I>(x, z), fneg(dy), z));
+  if (op == U_ABS) return sel<F, I>(fgt<F, I>(x, z), dy, sel<F, I>(flt<F, I>(x, z), fneg(dy), fmul(dy, fmul(x, z)))); // dy sign(x): 0 at 0, NaN at NaN
   if (op == U_EXP) return fmul(dy, y);
   if (op == U_LOG) return fdiv(dy, x);
   if (op == U_SQRT) return fdiv(fmul(dy, k<F>(0.5)), y);
@@ -127,12 +149,12 @@ const INV_SQRT_2PI: f32 = 0.39894228040143268;
     const s = sigmoid_<F>(x);
     return fmul(dy, fadd(s, fmul(y, fsub(k<F>(1), s))));
   }
-  if (op == U_POW_INT) return fmul(dy, fmul(k<F>(p1), powInt<F>(x, <i32>p1 - 1)));
-  if (op == U_POW) return fmul(dy, fmul(k<F>(p1), powReal<F, I>(x, p1 - 1)));
+  if (op == U_POW_INT) return p1 == 0 ? z : fmul(dy, fmul(k<F>(p1), powInt<F, I>(x, <i32>p1 - 1))); // x^0 is constant, even at 0
+  if (op == U_POW) return fmul(dy, fmul(k<F>(p1), powReal<F, I>(x, <f64>p1 - 1))); // p - 1 exact in float64
   if (op == U_CLIP) return sel<F, I>(iand<I>(fge<F, I>(x, k<F>(p1)), fge<F, I>(k<F>(p2), x)), dy, z);
   if (op == U_AFFINE) return fmul(dy, k<F>(p1));
   if (op == U_RECIPROCAL) return fneg(fmul(dy, fmul(y, y)));
-  if (op == U_RSQRT) return fmul(fmul(dy, k<F>(-0.5)), fmul(y, fmul(y, y)));
+  if (op == U_RSQRT) return fdiv(fmul(fmul(dy, k<F>(-0.5)), y), x); // -y^3 / 2 = -y / 2x: y^3 may overflow
   if (op == U_LOG1P) return fdiv(dy, fadd(x, k<F>(1)));
   return fmul(dy, fadd(y, k<F>(1)));
 }

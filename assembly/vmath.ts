@@ -143,11 +143,19 @@ const LN2_LO: f32 = -2.12194440e-4;
 
 // ---- tanh, sigmoid, erf ---------------------------------------------------------------------------
 
-/** tanh(x) = sign(x) y / (y + 2) with y = expm1(2|x|): no cancellation near 0, exactly +-1 from |x| >= 9.02. */
+/** tanh(x), odd: |x| < 0.625: x + x t Q(t), t = x^2, Q of degree 4 (relative error 4.5e-9); above,
+ *  y / (y + 2) with y = expm1(2|x|) (no cancellation), exactly +-1 from |x| >= 9.02. */
 @inline function tanhK<F, I>(x: F): F {
   const a = fmin(fabs(x), k<F>(9.5));
+  const t = fmul(a, a);
+  let q = fmla(k<F>(-5.6922961957752705e-3), t, k<F>(2.062816731631756e-2));
+  q = fmla(q, t, k<F>(-5.373651534318924e-2));
+  q = fmla(q, t, k<F>(0.13331405818462372));
+  q = fmla(q, t, k<F>(-0.3333328068256378));
+  const small = fmla(a, fmul(q, t), a);
   const y = expm1K<F, I>(fadd(a, a));
-  return withSign<F, I>(fdiv(y, fadd(y, k<F>(2))), x);
+  const large = fdiv(y, fadd(y, k<F>(2)));
+  return withSign<F, I>(sel<F, I>(flt<F, I>(a, k<F>(0.625)), small, large), x);
 }
 
 /** sigmoid(x) = 1 / (1 + e^-x) for x >= 0 and e^x / (1 + e^x) for x < 0, with e = exp(-|x|) in (0, 1]:

@@ -26,11 +26,23 @@ function check(name: string, t: unknown): void {
   }
 }
 
-/** Wraps an op so that, in debug mode, its outputs are checked. */
+function disposeOutputs(t: unknown): void {
+  if (t instanceof Tensor) t.dispose();
+  else if (Array.isArray(t)) for (const x of t) disposeOutputs(x);
+}
+
+/** Wraps an op so that, in debug mode, its outputs are checked (and freed when the check fails). */
 export function debugged<F extends (...args: never[]) => unknown>(name: string, fn: F): F {
   return ((...args: never[]) => {
     const out = fn(...args);
-    if (debug) check(name, out);
+    if (debug) {
+      try {
+        check(name, out);
+      } catch (err) {
+        disposeOutputs(out);
+        throw err;
+      }
+    }
     return out;
   }) as F;
 }

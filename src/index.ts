@@ -12,3 +12,9 @@ export * from './ops/index.js';
 export * as layers from './layers/index.js';
 export * as initializers from './initializers.js';
 export { fusedMatMul } from './ops/matmul.js';
+export * as losses from './losses.js';
+export * as optimizers from './optimizers/index.js';
+export * as schedules from './schedules.js';
+export * as regularizers from './regularizers.js';
+/** Unstable: the engine itself (kernel table, allocator, pool), for benchmarks and kernel tests. */
+export { engine as _engine } from './engine/state.js';

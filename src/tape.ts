@@ -4,15 +4,17 @@
 // The tape holds every tensor a node refers to, so a tidy() inside the function being
 // differentiated cannot free what the backward pass needs; holds are released after the pass.
 import { WasmgradError, fmtShape } from './errors.js';
-import { Tensor, tidy } from './tensor.js';
+import { Tensor, tidy, nextTensorId } from './tensor.js';
 
-export type Backward = (dys: Tensor[]) => (Tensor | null | undefined)[];
+/** needed[k]: whether input k's gradient is used (an op may skip computing the others). */
+export type Backward = (dys: Tensor[], needed: boolean[]) => (Tensor | null | undefined)[];
 
 interface Node {
   name: string;
   inputs: Tensor[];
   outputs: Tensor[];
   backward: Backward;
+  needed: boolean[];
 }
 
 interface Tape {
@@ -37,16 +39,27 @@ function hold(tape: Tape, ts: Tensor[]): void {
   }
 }
 
-/** Records one op: outputs were computed from inputs; backward gives the input gradients. */
-export function record(name: string, inputs: Tensor[], outputs: Tensor | Tensor[], backward: Backward): void {
-  if (!isRecording()) return;
-  const tape = tapes[tapes.length - 1];
-  if (!inputs.some((t) => tape.active.has(t.id))) return;
+/**
+ * Records one op: outputs were computed from inputs; backward gives the input gradients. `saved`
+ * are intermediates the backward reads (held like inputs, so the op may dispose them at once).
+ * The op goes on every running tape one of its inputs flows back to, so a gradient computation
+ * nested in another (valueAndGrads inside an outer grads) keeps the outer forward path; the inner
+ * gradients are constants to the outer one (no higher-order gradients). Returns whether recorded.
+ */
+export function record(name: string, inputs: Tensor[], outputs: Tensor | Tensor[], backward: Backward, saved: Tensor[] = []): boolean {
+  if (!isRecording()) return false;
   const outs = Array.isArray(outputs) ? outputs : [outputs];
-  for (const o of outs) tape.active.add(o.id);
-  hold(tape, inputs);
-  hold(tape, outs);
-  tape.nodes.push({ name, inputs, outputs: outs, backward });
+  let recorded = false;
+  for (const tape of tapes) {
+    if (!inputs.some((t) => tape.active.has(t.id))) continue;
+    for (const o of outs) tape.active.add(o.id);
+    hold(tape, inputs);
+    hold(tape, outs);
+    hold(tape, saved);
+    tape.nodes.push({ name, inputs, outputs: outs, backward, needed: inputs.map((t) => tape.active.has(t.id)) });
+    recorded = true;
+  }
+  return recorded;
 }
 
 /** Runs fn without recording (used inside backward passes and by predict). */
@@ -83,6 +96,8 @@ export function computeGradients(
 ): { value: Tensor; grads: Tensor[]; used: boolean[] } {
   const ops = gradOps!;
   const tape: Tape = { nodes: [], active: new Set(xs.map((x) => x.id)), held: [] };
+  // Tensors older than this one (xs, dy, variables) belong to the caller: never hand them back.
+  const firstId = nextTensorId();
   tapes.push(tape);
   try {
     return tidy(() => {
@@ -101,14 +116,16 @@ export function computeGradients(
       }
       const grads = noGrad(() => backprop(tape, value, dy ?? ops.onesLike(value), ops));
       const used = xs.map((x) => grads.has(x.id));
-      // Every returned gradient is a tensor of its own (one may be the seed, or serve two inputs).
+      // Every returned tensor is one of its own: a gradient may be the caller's dy, an input, the
+      // value or serve two inputs; the value may be an input (f = x => x), which the caller disposes.
       const seen = new Set<Tensor>([value]);
       const out = xs.map((x) => {
         let g = grads.get(x.id) ?? ops.zerosLike(x);
-        if (seen.has(g) || g === x) g = ops.clone(g);
+        if (seen.has(g) || g.id < firstId) g = ops.clone(g);
         seen.add(g);
         return g;
       });
+      if (value.id < firstId) value = ops.clone(value);
       return { value, grads: out, used };
     });
   } finally {
@@ -122,7 +139,7 @@ function backprop(tape: Tape, y: Tensor, dy: Tensor, ops: GradOps): Map<number, 
     const node = tape.nodes[i];
     const dys = node.outputs.map((o) => grads.get(o.id));
     if (dys.every((d) => d === undefined)) continue;
-    const dxs = node.backward(dys.map((d, k) => d ?? ops.zerosLike(node.outputs[k])));
+    const dxs = node.backward(dys.map((d, k) => d ?? ops.zerosLike(node.outputs[k])), node.needed);
     node.inputs.forEach((x, k) => {
       const g = dxs[k];
       if (!g || !tape.active.has(x.id)) return;

@@ -151,6 +151,11 @@ export function viewAs(t: Tensor, shape: readonly number[]): Tensor {
   return new Tensor(shape, t.dtype, t.storage!);
 }
 
+/** The id the next tensor will get: tensors with a smaller id existed before this call. */
+export function nextTensorId(): number {
+  return nextId;
+}
+
 export function liveTensorStats(): { numTensors: number; numBytes: number } {
   return { numTensors: live.size, numBytes: liveBytes };
 }

@@ -86,6 +86,8 @@ export type BinaryOp = keyof typeof BIN;
 
 /** Elementwise work below this stays on the calling thread. */
 const ELEMENTWISE_PARALLEL = 1 << 16;
+/** Must match assembly/binary.ts: each row of a binary op is split into tasks of this many elements. */
+const BINARY_CHUNK = 8192;
 
 /** Element strides of a tensor of shape `shape` read in the broadcast space `out` (0 on broadcast dims). */
 function broadcastStrides(shape: readonly number[], out: readonly number[]): number[] {
@@ -150,7 +152,7 @@ export function binary(op: BinaryOp, a: number, aShape: readonly number[], b: nu
     e.parallel(
       'binary_f32',
       [BIN[op], a + ao * 4, b + bo * 4, out + i * block * 4, d1, d2, d3, ...sa.slice(lead), ...sb.slice(lead)],
-      rows,
+      rows * Math.ceil(d3 / BINARY_CHUNK),
       parallel,
     );
   }
@@ -300,8 +302,9 @@ export function randomNormal(out: number, n: number, seed: number, mean: number,
   engine().parallel('random_normal', [out, n, ...seedWords(seed), mean, std, truncate ? 1 : 0], Math.ceil(n / RANDOM_CHUNK), n >= ELEMENTWISE_PARALLEL / 8);
 }
 
-export function dropoutMask(x: number, out: number, n: number, rate: number, seed: number): void {
-  engine().parallel('dropout_f32', [x, out, n, rate, ...seedWords(seed)], Math.ceil(n / RANDOM_CHUNK), n >= ELEMENTWISE_PARALLEL);
+/** out = x * scale where the seeded uniform u >= rate, else 0 (scale: 1 / (1 - rate), from the caller). */
+export function dropoutMask(x: number, out: number, n: number, rate: number, scale: number, seed: number): void {
+  engine().parallel('dropout_f32', [x, out, n, rate, scale, ...seedWords(seed)], Math.ceil(n / RANDOM_CHUNK), n >= ELEMENTWISE_PARALLEL);
 }
 
 export function softmaxRows(x: number, y: number, rows: number, n: number, isLog: boolean): void {

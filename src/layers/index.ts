@@ -11,3 +11,16 @@ export const activation = (args: LayerArgs & { activation: string | ActivationFn
 export const flatten = (args: LayerArgs = {}) => new Flatten(args);
 export const reshape = (args: LayerArgs & { targetShape: number[] }) => new Reshape(args);
 export const dropout = (args: LayerArgs & { rate: number; seed?: number }) => new Dropout(args);
+
+// Recurrent layers and embedding (fused sequence ops, src/ops/rnn.ts)
+import { SimpleRNN, LSTM, GRU, type RNNLayerArgs, type LSTMLayerArgs, type GRULayerArgs } from './recurrent.js';
+import { Bidirectional, type BidirectionalArgs } from './bidirectional.js';
+import { Embedding, type EmbeddingArgs } from './embedding.js';
+export { RNN, SimpleRNN, LSTM, GRU, type RNNLayerArgs, type LSTMLayerArgs, type GRULayerArgs } from './recurrent.js';
+export { Bidirectional, type BidirectionalArgs, type MergeMode } from './bidirectional.js';
+export { Embedding, type EmbeddingArgs } from './embedding.js';
+export const simpleRNN = (args: RNNLayerArgs) => new SimpleRNN(args);
+export const lstm = (args: LSTMLayerArgs) => new LSTM(args);
+export const gru = (args: GRULayerArgs) => new GRU(args);
+export const bidirectional = (args: BidirectionalArgs) => new Bidirectional(args);
+export const embedding = (args: EmbeddingArgs) => new Embedding(args);

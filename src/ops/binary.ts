@@ -1,9 +1,10 @@
 // Broadcasting binary ops, each with its backward right under the forward. Gradients of a
 // broadcast input are summed back to its shape (sumTo).
-import { Tensor } from '../tensor.js';
+import { WasmgradError, fmtShape } from '../errors.js';
+import { Tensor, checkShape } from '../tensor.js';
 import { record } from '../tape.js';
 import { binary as binaryKernel, type BinaryOp } from '../engine/kernels.js';
-import { broadcastShapes, operand, disposeAll, newTensor, type TensorOrNumber } from './util.js';
+import { broadcastShapes, operand, disposeAll, newTensor, checkFloat, type TensorOrNumber } from './util.js';
 import { sumTo } from './reduce.js';
 import { neg } from './unary.js';
 
@@ -101,7 +102,13 @@ export function equal(a: TensorOrNumber, b: TensorOrNumber): Tensor {
 
 /** x broadcast to shape (a copy). */
 export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
-  const out = newTensor(broadcastShapes(x.shape, shape, 'broadcastTo'));
+  checkFloat(x, 'broadcastTo');
+  checkShape(shape as number[], 'broadcastTo');
+  // the target is the result's shape exactly (as TensorFlow): x never broadcasts it further
+  if (broadcastShapes(x.shape, shape, 'broadcastTo').join() !== shape.join()) {
+    throw new WasmgradError(`broadcastTo: cannot broadcast ${fmtShape(x.shape)} to ${fmtShape(shape)}`);
+  }
+  const out = newTensor(shape);
   if (out.size > 0) binaryKernel('copy', x.ptr('broadcastTo'), x.shape, x.ptr(), x.shape, out.ptr(), out.shape);
   record('broadcastTo', [x], out, ([dy]) => [sumTo(dy, x.shape)]);
   return out;

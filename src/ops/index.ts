@@ -77,3 +77,30 @@ export const truncatedNormal = debugged('truncatedNormal', random.truncatedNorma
 export const dropout = debugged('dropout', random.dropout);
 
 export const matMul = debugged('matMul', matMulOp);
+
+// Recurrent sequences as single ops (what the lstm, gru and simpleRNN layers call)
+import * as rnnOps from './rnn.js';
+export const lstmSequence = debugged('lstmSequence', rnnOps.lstmSequence);
+export const gruSequence = debugged('gruSequence', rnnOps.gruSequence);
+export const simpleRNNSequence = debugged('simpleRNNSequence', rnnOps.simpleRNNSequence);
+
+// Convolution, pooling and normalization (src/ops/conv.ts, pool.ts, norm.ts)
+import * as convOps from './conv.js';
+import * as poolOps from './pool.js';
+import * as normOps from './norm.js';
+export const conv2d = debugged('conv2d', convOps.conv2d);
+export const fusedConv2d = debugged('fusedConv2d', convOps.fusedConv2d);
+export const conv1d = debugged('conv1d', convOps.conv1d);
+export const depthwiseConv2d = debugged('depthwiseConv2d', convOps.depthwiseConv2d);
+export const fusedDepthwiseConv2d = debugged('fusedDepthwiseConv2d', convOps.fusedDepthwiseConv2d);
+export const conv2dTranspose = debugged('conv2dTranspose', convOps.conv2dTranspose);
+export const conv2dBackpropInput = debugged('conv2dBackpropInput', convOps.conv2dBackpropInput);
+export const conv2dBackpropFilter = debugged('conv2dBackpropFilter', convOps.conv2dBackpropFilter);
+export const maxPool = debugged('maxPool', poolOps.maxPool);
+export const avgPool = debugged('avgPool', poolOps.avgPool);
+export const globalAvgPool = debugged('globalAvgPool', poolOps.globalAvgPool);
+export const globalMaxPool = debugged('globalMaxPool', poolOps.globalMaxPool);
+export const batchNorm = debugged('batchNorm', normOps.batchNorm);
+export const fusedBatchNorm = debugged('fusedBatchNorm', normOps.fusedBatchNorm);
+export const layerNorm = debugged('layerNorm', normOps.layerNorm);
+export const moments = debugged('moments', normOps.moments);

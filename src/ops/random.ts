@@ -5,7 +5,7 @@ import { Tensor, checkShape } from '../tensor.js';
 import { record } from '../tape.js';
 import { randomUniform as uniformKernel, randomNormal as normalKernel, dropoutMask } from '../engine/kernels.js';
 import { checkFloat, newTensor } from './util.js';
-import { binaryOp } from './binary.js';
+import { clone } from './shape.js';
 
 let seedCounter = Math.floor(Math.random() * 2 ** 32);
 
@@ -55,13 +55,15 @@ export function dropout(x: Tensor, rate: number, seed?: number): Tensor {
   if (out.size === 0) return out;
   if (rate === 0) {
     out.dispose();
-    return binaryOp('copy', x, x);
+    return clone(x); // the identity, gradient included
   }
-  dropoutMask(x.ptr(), out.ptr(), out.size, rate, s);
+  // kept values times 1 / (1 - rate), with 1 - rate rounded to float32 once (as TensorFlow.js)
+  const scale = 1 / Math.fround(1 - rate);
+  dropoutMask(x.ptr(), out.ptr(), out.size, rate, scale, s);
   // The gradient applies the same mask: dropout of dy with the same seed.
   record('dropout', [x], out, ([dy]) => {
     const dx = newTensor(x.shape);
-    dropoutMask(dy.ptr(), dx.ptr(), dx.size, rate, s);
+    dropoutMask(dy.ptr(), dx.ptr(), dx.size, rate, scale, s);
     return [dx];
   });
   return out;

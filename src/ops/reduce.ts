@@ -56,7 +56,7 @@ function finish(out: Tensor, x: Tensor, axes: number[], keepDims: boolean): Tens
 
 function sumLike(name: 'sum' | 'mean', x: Tensor, axis: number | number[] | undefined | null, keepDims: boolean): Tensor {
   checkFloat(x, name);
-  const axes = normAxes(axis, x.rank, name);
+  const axes = normAxes(axis, x.shape, name);
   const n = prod(axes.map((a) => x.shape[a]));
   const scale = name === 'mean' ? 1 / n : 1;
   const out = finish(reduceAxes('sum', x, axes, scale, name), x, axes, keepDims);
@@ -77,7 +77,7 @@ export function mean(x: Tensor, axis?: number | number[] | null, keepDims = fals
 
 function extremum(name: 'max' | 'min', x: Tensor, axis: number | number[] | undefined | null, keepDims: boolean): Tensor {
   checkFloat(x, name);
-  const axes = normAxes(axis, x.rank, name);
+  const axes = normAxes(axis, x.shape, name);
   const out = finish(reduceAxes(name, x, axes, 1, name), x, axes, keepDims);
   // As TensorFlow (and torch.amax): the gradient is shared evenly between tied extremes.
   record(name, [x], out, ([dy]) => {
@@ -101,7 +101,7 @@ export function min(x: Tensor, axis?: number | number[] | null, keepDims = false
 function argExtremum(name: string, isMin: boolean, x: Tensor, axis: number): Tensor {
   checkFloat(x, name);
   if (x.rank === 0) throw new WasmgradError(`${name}: needs a tensor of rank >= 1, got a scalar`);
-  const a = normAxis(axis, x.rank, name);
+  const a = normAxis(axis, x.shape, name);
   if (x.shape[a] === 0) throw new WasmgradError(`${name}: axis ${axis} of ${fmtShape(x.shape)} is empty`);
   const out = newTensor(x.shape.filter((_, i) => i !== a), 'int32');
   if (out.size > 0) argReduce(isMin, x.ptr(name), out.ptr(), prod(x.shape.slice(0, a)), x.shape[a], prod(x.shape.slice(a + 1)));

@@ -48,7 +48,7 @@ export function expandDims(x: Tensor, axis = 0): Tensor {
 
 export function squeeze(x: Tensor, axis?: number[]): Tensor {
   checkTensor(x, 'squeeze');
-  const axes = axis?.map((a) => normAxis(a, x.rank, 'squeeze'));
+  const axes = axis?.map((a) => normAxis(a, x.shape, 'squeeze'));
   for (const a of axes ?? []) {
     if (x.shape[a] !== 1) throw new WasmgradError(`squeeze: axis ${a} of ${fmtShape(x.shape)} is not 1`);
   }
@@ -119,7 +119,7 @@ export function concat(xs: Tensor[], axis = 0): Tensor {
   if (!Array.isArray(xs) || xs.length === 0) throw new WasmgradError('concat: expected a non-empty array of tensors');
   xs.forEach((x, i) => checkTensor(x, 'concat', `xs[${i}]`));
   const first = xs[0];
-  const a = normAxis(axis, first.rank, 'concat');
+  const a = normAxis(axis, first.shape, 'concat');
   for (const x of xs) {
     if (x.rank !== first.rank || x.dtype !== first.dtype || x.shape.some((d, i) => i !== a && d !== first.shape[i])) {
       throw new WasmgradError(`concat: shapes ${xs.map((t) => fmtShape(t.shape)).join(', ')} differ outside axis ${a} (or dtypes differ)`);
@@ -180,7 +180,7 @@ function checkIndices(indices: Tensor | number[], n: number, op: string): { idx:
 /** Rows of x along axis picked by int32 indices: shape x.shape[:axis] + indices.shape + x.shape[axis+1:]. */
 export function gather(x: Tensor, indices: Tensor | number[], axis = 0): Tensor {
   checkTensor(x, 'gather');
-  const a = normAxis(axis, x.rank, 'gather');
+  const a = normAxis(axis, x.shape, 'gather');
   const { idx, temp } = checkIndices(indices, x.shape[a], 'gather');
   const outer = prod(x.shape.slice(0, a)), inner = prod(x.shape.slice(a + 1)), axisLen = x.shape[a];
   const out = newTensor([...x.shape.slice(0, a), ...idx.shape, ...x.shape.slice(a + 1)], x.dtype);

@@ -5,6 +5,7 @@ import { record } from '../tape.js';
 import { softmaxRows, softmaxGradRows } from '../engine/kernels.js';
 import { checkFloat, normAxis, newTensor } from './util.js';
 import { transpose, reshape } from './shape.js';
+import { tagLogits } from './logits.js';
 
 function softmaxLike(name: 'softmax' | 'logSoftmax', x: Tensor, axis: number): Tensor {
   checkFloat(x, name);
@@ -16,7 +17,7 @@ function softmaxLike(name: 'softmax' | 'logSoftmax', x: Tensor, axis: number): T
     s.dispose();
     return out;
   }
-  const a = normAxis(axis, x.rank, name);
+  const a = normAxis(axis, x.shape, name);
   if (a !== x.rank - 1) {
     // move the axis last, apply, move it back (the transposes carry the gradient)
     const perm = x.shape.map((_, i) => i);
@@ -40,7 +41,8 @@ function softmaxLike(name: 'softmax' | 'logSoftmax', x: Tensor, axis: number): T
     if (dx.size > 0) softmaxGradRows(y.ptr(), dy.ptr(), dx.ptr(), rows, n, isLog);
     return [dx];
   });
-  return y;
+  // the cross-entropy losses read the logits back for their fused kernel (src/ops/logits.ts)
+  return isLog ? y : tagLogits(y, x, 'softmax');
 }
 
 export function softmax(x: Tensor, axis = -1): Tensor {

@@ -5,6 +5,7 @@ import { Tensor } from '../tensor.js';
 import { record } from '../tape.js';
 import { unary as unaryKernel, unaryGrad, type UnaryOp } from '../engine/kernels.js';
 import { checkFloat, newTensor } from './util.js';
+import { tagLogits } from './logits.js';
 
 /** y = f(x) with its gradient recorded; p1, p2 are the op's parameters. */
 export function unaryOp(op: UnaryOp, x: Tensor, p1 = 0, p2 = 0, name: string = op): Tensor {
@@ -34,7 +35,7 @@ export const leakyRelu = (x: Tensor, alpha = 0.2) => unaryOp('leakyRelu', x, alp
 export const elu = (x: Tensor, alpha = 1) => unaryOp('elu', x, alpha);
 export const selu = (x: Tensor) => unaryOp('selu', x);
 export const gelu = (x: Tensor) => unaryOp('gelu', x);
-export const sigmoid = (x: Tensor) => unaryOp('sigmoid', x);
+export const sigmoid = (x: Tensor) => tagLogits(unaryOp('sigmoid', x), x, 'sigmoid'); // tagged for the fused losses
 export const tanh = (x: Tensor) => unaryOp('tanh', x);
 export const softplus = (x: Tensor) => unaryOp('softplus', x);
 export const swish = (x: Tensor) => unaryOp('swish', x);

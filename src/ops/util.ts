@@ -46,18 +46,22 @@ export function broadcastShapes(a: readonly number[], b: readonly number[], op: 
   return out;
 }
 
-/** A valid axis in [0, rank) from a possibly negative one. */
-export function normAxis(axis: number, rank: number, op: string): number {
-  if (!Number.isInteger(axis) || axis < -rank || axis >= Math.max(rank, 1)) {
-    throw new WasmgradError(`${op}: axis ${axis} is out of range for rank ${rank} (expected ${-rank} to ${rank - 1})`);
+/** A valid axis in [0, rank) from a possibly negative one; pass the shape to have errors name it. */
+export function normAxis(axis: number, rankOrShape: number | readonly number[], op: string): number {
+  const rank = typeof rankOrShape === 'number' ? rankOrShape : rankOrShape.length;
+  if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
+    const of = typeof rankOrShape === 'number' ? `rank ${rank}` : `${fmtShape(rankOrShape)} (rank ${rank})`;
+    const range = rank === 0 ? 'a scalar has no axes' : `expected ${-rank} to ${rank - 1}`;
+    throw new WasmgradError(`${op}: axis ${axis} is out of range for ${of}: ${range}`);
   }
   return axis < 0 ? axis + rank : axis;
 }
 
 /** Sorted distinct axes; undefined means all. */
-export function normAxes(axis: number | number[] | undefined | null, rank: number, op: string): number[] {
+export function normAxes(axis: number | number[] | undefined | null, rankOrShape: number | readonly number[], op: string): number[] {
+  const rank = typeof rankOrShape === 'number' ? rankOrShape : rankOrShape.length;
   if (axis === undefined || axis === null) return Array.from({ length: rank }, (_, i) => i);
-  const list = (Array.isArray(axis) ? axis : [axis]).map((a) => normAxis(a, rank, op));
+  const list = (Array.isArray(axis) ? axis : [axis]).map((a) => normAxis(a, rankOrShape, op));
   const set = new Set(list);
   if (set.size !== list.length) throw new WasmgradError(`${op}: axis ${JSON.stringify(axis)} repeats an axis`);
   return [...set].sort((a, b) => a - b);

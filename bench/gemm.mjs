@@ -1,0 +1,97 @@
+// GEMM: C = A B for square N and a non-square shape, every build and thread count, against
+// TensorFlow.js's WebAssembly backend (XNNPACK, 1 and 2 threads) in the same run; GFLOP/s and
+// the share of the measured 128-bit SIMD multiply-add peak.
+// Shapes: "N" is N x N x N; "MxKxN" is [M, K] x [K, N].
+import * as wg from 'wasmgrad';
+import { parseArgs, measure, measureOptions, measureSimdPeak, gflops, printTable, writeResults } from './lib/harness.mjs';
+import { loadTfjs, tfMatMulBench, tfjsWasmInfo, runTfjsInChild } from './lib/tfjs.mjs';
+
+const args = parseArgs(process.argv.slice(2));
+const shapes = (args.shapes ?? '64,128,256,512,1024,784x256x64').split(',').map((s) => {
+  const d = s.split('x').map(Number);
+  const [m, k, n] = d.length === 1 ? [d[0], d[0], d[0]] : d;
+  return { label: s, m, k, n, flops: 2 * m * k * n };
+});
+const opts = measureOptions(args);
+const log = (...a) => args.json || console.error(...a);
+
+function randomTensor(shape, seed) {
+  return wg.randomUniform(shape, -1, 1, seed);
+}
+
+// --- TF.js wasm (XNNPACK), one thread in this process, two in a child process
+const tfjs = {};
+if (args.tfjs) {
+  const tf = await loadTfjs('wasm');
+  log(`TF.js wasm: ${JSON.stringify(tfjsWasmInfo())}`);
+  for (const s of shapes) {
+    const run = tfMatMulBench(tf, s.m, s.n, s.k);
+    tfjs[s.label] = { t1: gflops(s.flops, measure(run, opts).medianMs) };
+  }
+  if (args.threads.includes(2)) {
+    try {
+      const child = await runTfjsInChild(['--threads', '2', '--shapes', shapes.map((s) => `${s.m}x${s.n}x${s.k}`).join(','), ...(args.quick ? ['--quick'] : [])]);
+      for (const [i, s] of shapes.entries()) tfjs[s.label].t2 = child.results?.[i]?.gflops;
+    } catch (err) {
+      log(`TF.js wasm with 2 threads could not run: ${err.message.split('\n')[0]}`);
+    }
+  }
+}
+
+// --- wasmgrad: every build, every thread count its memory allows
+const ours = {}; // label -> column -> GFLOP/s
+const peaks = {};
+const columns = [];
+for (const build of args.builds) {
+  const shared = build === 'relaxed' || build === 'simd-threads';
+  const threadCounts = shared ? args.threads : [1];
+  await wg.init({ backend: build, threads: Math.max(...threadCounts) });
+  const e = wg._engine();
+  const perRound = build === 'scalar' ? 24 : 64;
+  peaks[build] = measureSimdPeak((it) => e.kernels.bench_fma_peak(it), perRound, opts).gflops;
+  for (const t of threadCounts) {
+    wg.setThreads(t);
+    const col = `${build} ${t}t`;
+    columns.push(col);
+    for (const s of shapes) {
+      const a = randomTensor([s.m, s.k], 1), b = randomTensor([s.k, s.n], 2);
+      const m = measure(() => wg.matMul(a, b).dispose(), opts);
+      (ours[s.label] ??= {})[col] = gflops(s.flops, m.medianMs);
+      a.dispose();
+      b.dispose();
+    }
+    log(`measured ${col}`);
+  }
+  await wg.shutdown();
+}
+
+// --- tables
+const fmt = (x) => (x === undefined || Number.isNaN(x) ? '-' : x.toFixed(1));
+const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}x` : '-');
+const peak1 = Math.max(peaks.relaxed ?? 0, peaks['simd-threads'] ?? 0, peaks.simd ?? 0);
+const rows = shapes.map((s) => [
+  s.label,
+  ...columns.map((c) => fmt(ours[s.label][c])),
+  fmt(tfjs[s.label]?.t1),
+  fmt(tfjs[s.label]?.t2),
+]);
+let md = printTable('GEMM GFLOP/s (median)', ['shape', ...columns, 'TF.js wasm 1t', 'TF.js wasm 2t'], rows);
+const best1 = (s, build) => ours[s.label]?.[`${build} 1t`] ?? (build === 'simd' ? ours[s.label]?.['simd-threads 1t'] : undefined);
+const ratioRows = shapes.map((s) => {
+  const simd1 = best1(s, 'simd'), rel1 = best1(s, 'relaxed');
+  const rel2 = ours[s.label]?.['relaxed 2t'], st2 = ours[s.label]?.['simd-threads 2t'], st1 = ours[s.label]?.['simd-threads 1t'];
+  return [
+    s.label,
+    ratio(simd1, tfjs[s.label]?.t1),
+    ratio(rel1, tfjs[s.label]?.t1),
+    ratio(rel2, rel1),
+    ratio(st2, st1),
+    ratio(rel2, tfjs[s.label]?.t2),
+    rel1 && peak1 ? `${((100 * rel1) / peaks.relaxed).toFixed(0)}%` : '-',
+  ];
+});
+md += printTable('Ratios (same run)', ['shape', 'simd 1t / TF.js 1t', 'relaxed 1t / TF.js 1t', 'relaxed 2t / 1t', 'simd-threads 2t / 1t', 'relaxed 2t / TF.js 2t', 'relaxed 1t / relaxed peak'], ratioRows);
+md += printTable('Measured one-core multiply-add peak (GFLOP/s)', ['build', 'peak'], Object.entries(peaks).map(([b, p]) => [b, fmt(p)]));
+const data = { shapes, ours, tfjs, peaks, tfjsInfo: tfjsWasmInfo() };
+if (args.json) console.log(JSON.stringify(data, null, 2));
+if (!args.extra?.['no-write']) writeResults('gemm', data, md);

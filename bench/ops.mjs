@@ -1,0 +1,208 @@
+// Ops: elementwise throughput in GB/s against the machine's measured memory bandwidth; the fused
+// Adam step on a 1M-parameter buffer and softmax cross-entropy forward + backward on [512, 1000],
+// wasmgrad against TensorFlow.js's wasm and cpu backends in the same run.
+//
+//   npm run bench -- ops [--quick] [--no-tfjs] [--builds relaxed,simd] [--threads 1,2]
+//                        [--elements 16777216] [--params 1048576]
+//
+// Bandwidth: bytes moved (every input read once, the output written once) per second. The
+// machine's figure is the best of a 64 MiB memcpy (TypedArray.set) and wasmgrad's threaded wasm
+// copy kernel (broadcastTo to the same shape) over the same sizes, far above L2 and L3.
+// Adam: opt.applyGradients({ w: g }) (wasmgrad: one fused pass over p, g, m, v; 28 bytes per
+// parameter) against tf.train.adam(...).applyGradients({ w: g }).
+// Softmax cross-entropy: value and gradient with respect to the logits, wg.valueAndGrad of
+// wg.losses.softmaxCrossEntropy (and of categoricalCrossentropy(labels, softmax(z)), which takes
+// the fused kernel from the softmax's logits) against tf.valueAndGrad(tf.losses.softmaxCrossEntropy).
+import * as wg from 'wasmgrad';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs, measure, measureOptions, printTable, writeResults, loadMonitor } from './lib/harness.mjs';
+import { loadTfjs, tfjsWasmInfo } from './lib/tfjs.mjs';
+
+const argv = process.argv.slice(2);
+const args = parseArgs(argv);
+if (!argv.some((a) => a.startsWith('--builds'))) args.builds = ['relaxed'];
+const opts = measureOptions(args);
+const log = (...a) => args.json || console.error(...a);
+const ELEMENTS = Number(args.extra.elements ?? 16 * 1024 * 1024);
+const PARAMS = Number(args.extra.params ?? 1024 * 1024);
+const [XB, XN] = [512, 1000];
+const GB = 1e9;
+const monitor = loadMonitor();
+const results = { bandwidth: {}, elementwise: [], adam: [], xent: [] };
+let markdown = '';
+
+/** tfjs-core's CommonJS bundle registers no gradients; bundle tfjs's register_all_gradients once. */
+async function registerTfGradients() {
+  const require = createRequire(import.meta.url);
+  const out = path.join(os.tmpdir(), `wasmgrad-tfjs-grads-${process.pid}.cjs`);
+  const { build } = await import('esbuild');
+  await build({
+    stdin: { contents: "import '@tensorflow/tfjs-core/dist/register_all_gradients.js';", resolveDir: path.dirname(new URL(import.meta.url).pathname) },
+    bundle: true, format: 'cjs', platform: 'node', outfile: out, logLevel: 'warning',
+  });
+  require(out);
+}
+
+function data(n, seed, lo = -1, hi = 1) {
+  let a = seed >>> 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = lo + (hi - lo) * (((t ^ (t >>> 14)) >>> 0) / 4294967296);
+  }
+  return out;
+}
+function oneHot(rows, n, seed) {
+  const out = new Float32Array(rows * n);
+  const ids = data(rows, seed, 0, n);
+  for (let r = 0; r < rows; r++) out[r * n + Math.floor(ids[r])] = 1;
+  return out;
+}
+
+// ---- TF.js peers ----------------------------------------------------------------------------------
+const tfTimes = {}; // backend -> { adam, xent }
+if (args.tfjs) {
+  await loadTfjs('wasm');
+  log(`TF.js wasm: ${JSON.stringify(tfjsWasmInfo())}`);
+  await registerTfGradients();
+  for (const backend of ['wasm', 'cpu']) {
+    const tf = await loadTfjs(backend);
+    const w = tf.variable(tf.tensor(data(PARAMS, 1)), true, `w_${backend}`);
+    const g = tf.tensor(data(PARAMS, 2));
+    const opt = tf.train.adam(0.001);
+    const adam = measure(() => opt.applyGradients({ [`w_${backend}`]: g }), opts).medianMs;
+    opt.dispose();
+    w.dispose();
+    g.dispose();
+    const labels = tf.tensor(oneHot(XB, XN, 3), [XB, XN]);
+    const logits = tf.tensor(data(XB * XN, 4, -3, 3), [XB, XN]);
+    const vg = tf.valueAndGrad((z) => tf.losses.softmaxCrossEntropy(labels, z));
+    const xent = measure(() => {
+      const { value, grad } = vg(logits);
+      value.dispose();
+      grad.dispose();
+    }, opts).medianMs;
+    labels.dispose();
+    logits.dispose();
+    tfTimes[backend] = { adam, xent };
+    log(`TF.js ${backend}: adam ${adam.toFixed(3)} ms, softmax xent ${xent.toFixed(3)} ms`);
+  }
+}
+
+// ---- memory bandwidth ---------------------------------------------------------------------------------
+{
+  const src = new Float32Array(ELEMENTS).fill(1.5), dst = new Float32Array(ELEMENTS);
+  const ms = measure(() => dst.set(src), opts).medianMs;
+  results.bandwidth.memcpy = (2 * ELEMENTS * 4) / (ms / 1e3) / GB;
+  log(`memcpy (TypedArray.set) ${ELEMENTS * 4 / 2 ** 20} MiB: ${results.bandwidth.memcpy.toFixed(1)} GB/s`);
+}
+
+const shape2d = [Math.round(ELEMENTS / 4096), 4096];
+for (const build of args.builds) {
+  const shared = build === 'relaxed' || build === 'simd-threads';
+  const threadCounts = shared ? args.threads : [1];
+  await wg.init({ backend: build, threads: Math.max(...threadCounts) });
+  for (const t of threadCounts) {
+    wg.setThreads(t);
+    const col = `${build} ${t}t`;
+    // the wasm copy kernel: the bandwidth an elementwise kernel could reach with this build and thread count
+    const x = wg.randomUniform(shape2d, -2, 2, 1), y = wg.randomUniform(shape2d, -2, 2, 2);
+    const copy = measure(() => wg.broadcastTo(x, shape2d).dispose(), opts).medianMs;
+    results.bandwidth[col] = (2 * ELEMENTS * 4) / (copy / 1e3) / GB;
+    if (t === threadCounts[0]) {
+      // memmove inside the wasm memory (clone: TypedArray.copyWithin), one thread
+      const mm = measure(() => wg.clone(x).dispose(), opts).medianMs;
+      results.bandwidth[`${build} memmove`] = (2 * ELEMENTS * 4) / (mm / 1e3) / GB;
+    }
+    const flat = wg.reshape(x, [ELEMENTS]), flatY = wg.reshape(y, [ELEMENTS]);
+    const ops = [
+      ['add', 3, () => wg.add(x, y)],
+      ['add (flat [N])', 3, () => wg.add(flat, flatY)],
+      ['mul', 3, () => wg.mul(x, y)],
+      ['relu', 2, () => wg.relu(x)],
+      ['exp', 2, () => wg.exp(x)],
+      ['sigmoid', 2, () => wg.sigmoid(x)],
+    ];
+    for (const [op, streams, fn] of ops) {
+      const ms = measure(() => fn().dispose(), opts).medianMs;
+      const gbs = (streams * ELEMENTS * 4) / (ms / 1e3) / GB;
+      results.elementwise.push({ op, config: col, ms, gbs });
+    }
+    for (const tt of [x, y, flat, flatY]) tt.dispose();
+
+    // Adam on PARAMS parameters
+    const w = wg.variable(wg.randomUniform([PARAMS], -1, 1, 3), true, 'adam_w');
+    const g = wg.randomUniform([PARAMS], -1, 1, 4);
+    for (const [label, make] of [
+      ['adam', () => wg.optimizers.adam({ learningRate: 0.001 })],
+      ['adam clipNorm', () => wg.optimizers.adam({ learningRate: 0.001, clipNorm: 1 })],
+      ['sgd momentum', () => wg.optimizers.sgd({ learningRate: 0.001, momentum: 0.9 })],
+    ]) {
+      const opt = make();
+      const ms = measure(() => opt.applyGradients({ adam_w: g }), opts).medianMs;
+      opt.dispose();
+      results.adam.push({ optimizer: label, config: col, ms });
+    }
+    w.dispose();
+    g.dispose();
+
+    // softmax cross-entropy forward + backward
+    const labels = wg.tensor(oneHot(XB, XN, 3), [XB, XN]);
+    const logits = wg.tensor(data(XB * XN, 4, -3, 3), [XB, XN]);
+    const paths = [
+      ['softmaxCrossEntropy(labels, z)', wg.valueAndGrad((z) => wg.losses.softmaxCrossEntropy(labels, z))],
+      ['categoricalCrossentropy(labels, softmax(z))', wg.valueAndGrad((z) => wg.losses.categoricalCrossentropy(labels, wg.softmax(z)))],
+    ];
+    for (const [label, vg] of paths) {
+      const ms = measure(() => {
+        const { value, grad } = vg(logits);
+        value.dispose();
+        grad.dispose();
+      }, opts).medianMs;
+      results.xent.push({ path: label, config: col, ms });
+    }
+    labels.dispose();
+    logits.dispose();
+    log(`${col} done`);
+  }
+}
+await wg.shutdown();
+const load = monitor.stop();
+
+// ---- tables -------------------------------------------------------------------------------------------
+const bw = Math.max(...Object.values(results.bandwidth));
+results.bandwidth.best = bw;
+markdown += printTable(
+  `Memory bandwidth (read + write, ${ELEMENTS * 4 / 2 ** 20} MiB per buffer), GB/s`,
+  ['copy', { key: 'GB/s', digits: 1 }],
+  Object.entries(results.bandwidth).filter(([k]) => k !== 'best').map(([k, v]) => [
+    k === 'memcpy' ? 'memcpy (TypedArray.set, 1 thread)' : k.endsWith('memmove') ? `memmove in wasm memory (clone), ${k.split(' ')[0]} 1t` : `wasm copy kernel (broadcastTo), ${k}`, v]),
+) + '\n';
+markdown += printTable(
+  `Elementwise ops on ${ELEMENTS} floats [${shape2d}] (bytes: inputs read + output written), GB/s and share of ${bw.toFixed(1)} GB/s`,
+  ['op', 'config', { key: 'ms', digits: 2 }, { key: 'GB/s', digits: 1 }, { key: '% of bandwidth', digits: 0 }],
+  results.elementwise.map((r) => [r.op, r.config, r.ms, r.gbs, (100 * r.gbs) / bw]),
+) + '\n';
+const adamRows = results.adam.map((r) => [r.optimizer, r.config, r.ms, (28 * PARAMS) / (r.ms / 1e3) / GB,
+  tfTimes.wasm ? tfTimes.wasm.adam / r.ms : null, tfTimes.cpu ? tfTimes.cpu.adam / r.ms : null]);
+for (const [b, t] of Object.entries(tfTimes)) adamRows.push(['tf.train.adam', `TF.js ${b}`, t.adam, (28 * PARAMS) / (t.adam / 1e3) / GB, null, null]);
+markdown += printTable(
+  `Optimizer step on ${PARAMS} parameters (applyGradients), ms; GB/s counts Adam's 28 bytes per parameter`,
+  ['optimizer', 'config', { key: 'ms', digits: 3 }, { key: 'GB/s', digits: 1 }, { key: 'x TF.js wasm', digits: 1 }, { key: 'x TF.js cpu', digits: 1 }],
+  adamRows,
+) + '\n';
+const xentRows = results.xent.map((r) => [r.path, r.config, r.ms, tfTimes.wasm ? tfTimes.wasm.xent / r.ms : null, tfTimes.cpu ? tfTimes.cpu.xent / r.ms : null]);
+for (const [b, t] of Object.entries(tfTimes)) xentRows.push(['tf.losses.softmaxCrossEntropy', `TF.js ${b}`, t.xent, null, null]);
+markdown += printTable(
+  `Softmax cross-entropy [${XB}, ${XN}], value and gradient wrt the logits, ms`,
+  ['path', 'config', { key: 'ms', digits: 3 }, { key: 'x TF.js wasm', digits: 1 }, { key: 'x TF.js cpu', digits: 1 }],
+  xentRows,
+) + '\n';
+markdown += `Other processes kept ${load.otherCores?.toFixed(2) ?? '?'} cores busy on average during the run.\n`;
+if (load.otherCores > 0.2) log(`warning: the machine was busy (${load.otherCores.toFixed(2)} other cores): figures are noisy`);
+if (args.json) console.log(JSON.stringify({ results, tfjs: tfTimes, load }, null, 2));
+else writeResults('ops', { results, tfjs: tfTimes, load }, markdown);

@@ -1,0 +1,198 @@
+// Recurrent layers: LSTM and GRU forward (inference) and one training step (forward, backward,
+// Adam update), wasmgrad against TensorFlow.js's wasm and cpu backends in the same run.
+//
+//   npm run bench -- rnn [--quick] [--no-tfjs] [--tfjs-backends wasm,cpu] [--threads 1,2] [--builds relaxed]
+//                        [--configs lstm-128,gru-128,gru-128-resetBefore,lstm-512,gru-512]
+//
+// TF.js peer: @tensorflow/tfjs-layers is not installed here, so the peer is tf.layers.lstm /
+// tf.layers.gru's computation written out with tfjs-core ops exactly as tfjs-layers runs it
+// (transpose to time-major, unstack, per step: matMul(x, kernel), matMul(h, recurrentKernel), add,
+// biasAdd, split, gate activations; stack) and trained with tf.train.adam's minimize, which is what
+// model.fit does per batch. recurrentActivation is sigmoid on both sides (tf.layers' default is
+// hardSigmoid; Keras's is sigmoid). TF.js's GRU is the reset-before form (it has no resetAfter).
+import * as wg from 'wasmgrad';
+import { parseArgs, measure, measureOptions, printTable, writeResults, loadMonitor } from './lib/harness.mjs';
+import { loadTfjs, tfjsWasmInfo } from './lib/tfjs.mjs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+
+/**
+ * tfjs-core's CommonJS bundle (the one lib/tfjs.mjs loads) registers no gradients: the union
+ * package @tensorflow/tfjs does, by importing dist/register_all_gradients. That file is ESM with
+ * extensionless imports Node cannot load, so it is bundled once with esbuild; it registers into
+ * tfjs-core's global registries, which every copy of tfjs-core shares.
+ */
+async function registerTfGradients() {
+  const require = createRequire(import.meta.url);
+  const out = path.join(os.tmpdir(), `wasmgrad-tfjs-grads-${process.pid}.cjs`);
+  const { build } = await import('esbuild');
+  await build({
+    stdin: { contents: "import '@tensorflow/tfjs-core/dist/register_all_gradients.js';", resolveDir: path.dirname(new URL(import.meta.url).pathname) },
+    bundle: true, format: 'cjs', platform: 'node', outfile: out, logLevel: 'warning',
+  });
+  require(out);
+}
+
+const args = parseArgs(process.argv.slice(2));
+const opts = measureOptions(args);
+const slowOpts = { minTime: 0, warmup: 1, warmupTime: 0, runs: args.quick ? 1 : 3 };
+const log = (...a) => args.json || console.error(...a);
+
+const CONFIGS = [
+  { name: 'lstm-128', cell: 'lstm', units: 128, input: 64, T: 32, B: 32 },
+  { name: 'gru-128', cell: 'gru', units: 128, input: 64, T: 32, B: 32 },
+  { name: 'gru-128-resetBefore', cell: 'gru', resetAfter: false, units: 128, input: 64, T: 32, B: 32 },
+  { name: 'lstm-512', cell: 'lstm', units: 512, input: 64, T: 16, B: 64 },
+  { name: 'gru-512', cell: 'gru', units: 512, input: 64, T: 16, B: 64 },
+];
+const wanted = typeof args.extra.configs === 'string' ? args.extra.configs.split(',') : null;
+const configs = CONFIGS.filter((c) => !wanted || wanted.includes(c.name));
+
+function data(n, seed) {
+  let a = seed >>> 0;
+  return Float32Array.from({ length: n }, () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
+  });
+}
+
+// ---- TF.js: tf.layers' recurrent computation on tfjs-core ops --------------------------------
+function tfModel(tf, c) {
+  const G = (c.cell === 'lstm' ? 4 : 3) * c.units;
+  const u = c.units;
+  const kernel = tf.variable(tf.tensor(data(c.input * G, 1).map((v) => v * 0.1), [c.input, G]));
+  const rec = tf.variable(tf.tensor(data(u * G, 2).map((v) => v * 0.05), [u, G]));
+  const bias = tf.variable(tf.zeros([G]));
+  const x = tf.tensor(data(c.B * c.T * c.input, 3), [c.B, c.T, c.input]);
+  const y = tf.tensor(data(c.B * u, 4), [c.B, u]);
+  const lstmStep = (xt, h, cs) => {
+    let z = tf.matMul(xt, kernel);
+    z = tf.add(z, tf.matMul(h, rec));
+    z = tf.add(z, bias);
+    const [z0, z1, z2, z3] = tf.split(z, 4, 1);
+    const i = tf.sigmoid(z0), f = tf.sigmoid(z1);
+    const cn = tf.add(tf.mul(f, cs), tf.mul(i, tf.tanh(z2)));
+    const o = tf.sigmoid(z3);
+    return [tf.mul(o, tf.tanh(cn)), cn];
+  };
+  const gruStep = (xt, h) => {
+    // tfjs-layers GRUCell (implementation 2): slices of the recurrent kernel every step
+    const matrixX = tf.add(tf.matMul(xt, kernel), bias);
+    const matrixInner = tf.matMul(h, tf.slice(rec, [0, 0], [u, 2 * u]));
+    const [xz, xr, xh] = tf.split(matrixX, 3, 1);
+    const [rz, rr] = tf.split(matrixInner, 2, 1);
+    const z = tf.sigmoid(tf.add(xz, rz));
+    const r = tf.sigmoid(tf.add(xr, rr));
+    const rh = tf.matMul(tf.mul(r, h), tf.slice(rec, [0, 2 * u], [u, u]));
+    const hh = tf.tanh(tf.add(xh, rh));
+    return [tf.add(tf.mul(z, h), tf.mul(tf.sub(1, z), hh))];
+  };
+  const forward = () => {
+    const steps = tf.unstack(tf.transpose(x, [1, 0, 2]));
+    let h = tf.zeros([c.B, u]);
+    let cs = tf.zeros([c.B, u]);
+    for (const xt of steps) {
+      if (c.cell === 'lstm') [h, cs] = lstmStep(xt, h, cs);
+      else [h] = gruStep(xt, h);
+    }
+    return h;
+  };
+  const optimizer = tf.train.adam(1e-3);
+  return {
+    forward: () => tf.tidy(forward).dispose(),
+    train: () => tf.tidy(() => optimizer.minimize(() => tf.losses.meanSquaredError(y, forward()), false, [kernel, rec, bias])),
+    dispose: () => [kernel, rec, bias, x, y].forEach((t) => t.dispose()),
+  };
+}
+
+// ---- wasmgrad ----------------------------------------------------------------------------------
+function wgModel(c) {
+  const layer = c.cell === 'lstm' ? wg.layers.lstm({ units: c.units }) : wg.layers.gru({ units: c.units, resetAfter: c.resetAfter ?? true });
+  const x = wg.tensor(data(c.B * c.T * c.input, 3), [c.B, c.T, c.input]);
+  const y = wg.tensor(data(c.B * c.units, 4), [c.B, c.units]);
+  layer.apply(x).dispose(); // builds the weights
+  const optimizer = wg.optimizers.adam({ learningRate: 1e-3 });
+  return {
+    forward: () => layer.apply(x).dispose(),
+    train: () => optimizer.minimize(() => wg.losses.meanSquaredError(y, layer.apply(x, { training: true })), false, layer.trainableWeights),
+    dispose: () => {
+      layer.dispose();
+      x.dispose();
+      y.dispose();
+      optimizer.dispose?.();
+    },
+  };
+}
+
+const monitor = loadMonitor();
+const results = {}; // config -> column -> { forward, train }
+const note = (cfg, col, what, ms) => (((results[cfg] ??= {})[col] ??= {})[what] = ms);
+
+if (args.tfjs) {
+  await loadTfjs('wasm');
+  await registerTfGradients();
+  const backends = typeof args.extra['tfjs-backends'] === 'string' ? args.extra['tfjs-backends'].split(',') : ['wasm', 'cpu'];
+  for (const backend of backends) {
+    const tf = await loadTfjs(backend);
+    if (backend === 'wasm') log(`TF.js wasm: ${JSON.stringify(tfjsWasmInfo())}`);
+    for (const c of configs) {
+      const m = tfModel(tf, c);
+      const o = backend === 'cpu' || c.units >= 512 ? slowOpts : opts;
+      note(c.name, `tfjs-${backend}`, 'forward', measure(m.forward, o).medianMs);
+      note(c.name, `tfjs-${backend}`, 'train', measure(m.train, o).medianMs);
+      log(`tfjs-${backend} ${c.name}: ${JSON.stringify(results[c.name][`tfjs-${backend}`])}`);
+      m.dispose();
+    }
+  }
+}
+
+const wgColumns = [];
+// the fastest build unless --builds names others
+const builds = process.argv.some((a) => a.startsWith('--builds')) ? args.builds : ['relaxed'];
+for (const build of builds) {
+  const shared = build === 'relaxed' || build === 'simd-threads';
+  const threadCounts = shared ? args.threads : [1];
+  await wg.init({ backend: build, threads: Math.max(...threadCounts) });
+  for (const t of threadCounts) {
+    wg.setThreads(t);
+    const col = `wasmgrad ${build} ${t}t`;
+    wgColumns.push(col);
+    for (const c of configs) {
+      const m = wgModel(c);
+      note(c.name, col, 'forward', measure(m.forward, opts).medianMs);
+      note(c.name, col, 'train', measure(m.train, opts).medianMs);
+      log(`${col} ${c.name}: ${JSON.stringify(results[c.name][col])}`);
+      m.dispose();
+    }
+  }
+}
+
+const load = monitor.stop();
+log(`load: ${JSON.stringify(load)}`);
+let markdown = '';
+for (const what of ['forward', 'train']) {
+  const rows = configs.map((c) => {
+    const r = results[c.name];
+    const best = Math.min(r['tfjs-wasm']?.[what] ?? Infinity, r['tfjs-cpu']?.[what] ?? Infinity);
+    const row = { config: `${c.name} (in ${c.input}, T ${c.T}, B ${c.B})`, 'tfjs wasm': r['tfjs-wasm']?.[what], 'tfjs cpu': r['tfjs-cpu']?.[what] };
+    for (const col of wgColumns) {
+      row[col] = r[col]?.[what];
+      row[`x ${col.split(' ').pop()}`] = Number.isFinite(best) ? best / r[col]?.[what] : undefined;
+    }
+    return row;
+  });
+  const columns = [
+    { key: 'config' },
+    { key: 'tfjs wasm', digits: 2 },
+    { key: 'tfjs cpu', digits: 2 },
+    ...wgColumns.flatMap((col) => [{ key: col, digits: 2 }, { key: `x ${col.split(' ').pop()}`, title: `vs best TF.js (${col.split(' ').pop()})`, digits: 1 }]),
+  ];
+  markdown += printTable(`${what === 'forward' ? 'Forward (inference), ms' : 'Training step (forward, backward, Adam), ms'}: median`, columns, rows) + '\n';
+}
+if (!args.json) writeResults('rnn', { results, load }, markdown);
+else console.log(JSON.stringify(results));
+await wg.shutdown();
+process.exit(0);

@@ -1,0 +1,288 @@
+// The typed layer for convolution, pooling and normalization kernels (the implicit-im2col GEMM of
+// assembly/gemm.ts, and assembly/conv.ts, pooling.ts, norm.ts): geometry descriptors, temporary
+// buffers, tiles and thread splits. Pointers are byte offsets; shapes are NHWC.
+import { WasmgradError } from '../errors.js';
+import { engine } from './state.js';
+import { ACT, gemmTiles, stridedCopy, type FusedActivation } from './kernels.js';
+import { SCRATCH_BYTES } from './engine.js';
+
+/**
+ * An implicit im2col matrix: source image [N, H, W, C], destination grid OH x OW per image, taps
+ * KH x KW; destination (oh, ow) with tap (kh, kw) reads source pixel (oh*sh - pt + kh*dh,
+ * ow*sw - pl + kw*dw), zero outside. (pb, pr: the padding after, for the record.)
+ */
+export interface ConvGeometry {
+  N: number; H: number; W: number; C: number;
+  OH: number; OW: number;
+  KH: number; KW: number;
+  sh: number; sw: number;
+  dh: number; dw: number;
+  pt: number; pl: number;
+  pb: number; pr: number;
+}
+
+// Must match assembly/gemm.ts.
+const NR = 8;
+const KC = 256;
+const MC = 192;
+const A_KIND = { matrix: 0, im2col: 1, im2colT: 2 } as const;
+/** Below this many flops a GEMM stays on the calling thread. */
+const GEMM_PARALLEL_FLOPS = 1 << 18;
+/** Below this many multiply-adds (or elements) a direct kernel stays on the calling thread. */
+const DIRECT_PARALLEL = 1 << 16;
+/** Output channels per task of depthwise_grad_filter_f32, channels per task of pool_grad_f32. */
+const DW_FILTER_BLOCK = 16;
+const POOL_GRAD_BLOCK = 16;
+/** At most this many floats of column buffer at once in the strided input gradient. */
+const COL_FLOATS = 1 << 22;
+
+const roundUp = (x: number, m: number) => Math.ceil(x / m) * m;
+
+/** Runs fn with fresh blocks of the given byte sizes, released afterwards. */
+function withBlocks<T>(bytes: number[], fn: (ptrs: number[]) => T): T {
+  const alloc = engine().allocator;
+  const ptrs: number[] = [];
+  try {
+    for (const b of bytes) ptrs.push(alloc.alloc(Math.max(b, 4), 'kernel temporary'));
+    return fn(ptrs);
+  } finally {
+    for (const p of ptrs) alloc.release(p);
+  }
+}
+
+function writeGeometry(ptr: number, g: ConvGeometry): void {
+  engine().i32.set([g.H, g.W, g.C, g.OH, g.OW, g.KH, g.KW, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl], ptr >> 2);
+}
+
+/** Runs fn with g written into a descriptor block. */
+function withGeometry<T>(g: ConvGeometry, fn: (geom: number) => T): T {
+  return withBlocks([64], ([p]) => {
+    writeGeometry(p, g);
+    return fn(p);
+  });
+}
+
+/** Writes floats into a block (after any allocation: views go stale when memory grows). */
+function writeFloats(ptr: number, values: ArrayLike<number>): void {
+  engine().f32.set(values, ptr >> 2);
+}
+
+interface ConvGemmCall {
+  kind: keyof typeof A_KIND;
+  /** A (a matrix, or the image of an implicit im2col matrix). */
+  a: number;
+  lda?: number;
+  transA?: boolean;
+  geom?: number;
+  b: number;
+  ldb: number;
+  transB?: boolean;
+  /** Pack all of B once (by pack_b_f32) instead of once per tile. */
+  prepackB?: boolean;
+  c: number;
+  m: number;
+  n: number;
+  k: number;
+  ldc?: number;
+  accumulate?: boolean;
+  bias?: number;
+  act?: FusedActivation;
+}
+
+/** C = op(A) op(B) (+ bias) then act, A possibly an implicit im2col matrix (gemm_conv_f32). */
+function convGemm(g: ConvGemmCall): void {
+  const e = engine();
+  const { m, n, k } = g;
+  const parallel = 2 * m * n * k >= GEMM_PARALLEL_FLOPS;
+  let { tileM, tileN, tasks } = gemmTiles(m, n, parallel ? e.pool.threadCount : 1);
+  if (g.prepackB && tileM > MC) {
+    // B packed once: tiles of MC rows, so each tile's C block stays in cache over all of K
+    tileM = MC;
+    tasks = Math.ceil(m / tileM) * Math.ceil(n / tileN);
+  }
+  const run = (b: number, packed: boolean) =>
+    e.parallel(
+      'gemm_conv_f32',
+      [
+        A_KIND[g.kind], g.a, g.lda ?? 0, g.transA ? 1 : 0, g.geom ?? 0, b, g.ldb, g.transB ? 1 : 0, packed ? 1 : 0,
+        g.c, m, n, k, g.ldc ?? n, g.accumulate ? 1 : 0, g.bias ?? 0, ACT[g.act ?? 'linear'], tileM, tileN,
+      ],
+      tasks,
+      parallel,
+    );
+  if (!g.prepackB || tasks === 1) {
+    run(g.b, false);
+    return;
+  }
+  withBlocks([k * roundUp(n, NR) * 4], ([packed]) => {
+    packB(g.b, g.ldb, !!g.transB, k, n, packed);
+    run(packed, true);
+  });
+}
+
+/** Packs op(B) [k, n] into KC-row blocks of NR-column panels (the layout gemm_conv_f32 reads with bPacked). */
+function packB(b: number, ldb: number, transB: boolean, k: number, n: number, dst: number): void {
+  engine().parallel('pack_b_f32', [b, ldb, transB ? 1 : 0, k, n, dst], Math.ceil(k / KC), k * n >= DIRECT_PARALLEL);
+}
+
+const isPointwise = (g: ConvGeometry) =>
+  g.KH === 1 && g.KW === 1 && g.sh === 1 && g.sw === 1 && g.pt === 0 && g.pl === 0 && g.OH === g.H && g.OW === g.W;
+
+/**
+ * y [N, OH, OW, Cout] = act(conv(x, f) + bias): x [N, H, W, C], f [KH, KW, C, Cout], bias [Cout]
+ * or 0. One GEMM whose A panels are packed straight from the image (a plain GEMM for 1x1).
+ */
+export function conv2dForward(x: number, f: number, bias: number, y: number, g: ConvGeometry, cout: number, act: FusedActivation = 'linear'): void {
+  const m = g.N * g.OH * g.OW;
+  const k = g.KH * g.KW * g.C;
+  if (isPointwise(g)) {
+    convGemm({ kind: 'matrix', a: x, lda: g.C, b: f, ldb: cout, prepackB: true, c: y, m, n: cout, k, bias, act });
+    return;
+  }
+  withGeometry(g, (geom) => convGemm({ kind: 'im2col', a: x, geom, b: f, ldb: cout, prepackB: true, c: y, m, n: cout, k, bias, act }));
+}
+
+/**
+ * dx [N, H, W, C] of conv2dForward from dy [N, OH, OW, Cout]. Stride 1: the convolution of dy with
+ * the filter transposed to [KH, KW, Cout, C] at dilation -d and pad -p (one implicit GEMM).
+ * Larger strides: per chunk of images, dcol = dy f^T (a GEMM) then col2im.
+ */
+export function conv2dGradInput(dy: number, f: number, dx: number, g: ConvGeometry, cout: number): void {
+  const e = engine();
+  const { N, H, W, C, OH, OW, KH, KW } = g;
+  if (isPointwise(g)) {
+    convGemm({ kind: 'matrix', a: dy, lda: cout, b: f, ldb: cout, transB: true, prepackB: true, c: dx, m: N * H * W, n: C, k: cout });
+    return;
+  }
+  const taps = KH * KW;
+  if (g.sh === 1 && g.sw === 1) {
+    withBlocks([taps * C * cout * 4], ([ft]) => {
+      // ft[tap, co, c] = f[tap, c, co]
+      stridedCopy(f, [C * cout, 1, cout], ft, [cout * C, C, 1], [taps, cout, C]);
+      const gt: ConvGeometry = {
+        N, H: OH, W: OW, C: cout, OH: H, OW: W, KH, KW, sh: 1, sw: 1, dh: -g.dh, dw: -g.dw, pt: -g.pt, pl: -g.pl, pb: 0, pr: 0,
+      };
+      withGeometry(gt, (geom) =>
+        convGemm({ kind: 'im2col', a: dy, geom, b: ft, ldb: C, prepackB: true, c: dx, m: N * H * W, n: C, k: taps * cout }),
+      );
+    });
+    return;
+  }
+  const K = taps * C;
+  const perImage = OH * OW * K;
+  const chunk = Math.max(1, Math.min(N, Math.floor(COL_FLOATS / Math.max(perImage, 1))));
+  withBlocks([chunk * perImage * 4, cout * roundUp(K, NR) * 4], ([col, packed]) => {
+    // op(B) = f^T [Cout, K]: packed once for every chunk
+    packB(f, cout, true, cout, K, packed);
+    withGeometry(g, (geom) => {
+      for (let n0 = 0; n0 < N; n0 += chunk) {
+        const nc = Math.min(chunk, N - n0);
+        const m = nc * OH * OW;
+        const parallel = 2 * m * K * cout >= GEMM_PARALLEL_FLOPS;
+        const { tileM, tileN, tasks } = gemmTiles(m, K, parallel ? e.pool.threadCount : 1);
+        e.parallel(
+          'gemm_conv_f32',
+          [A_KIND.matrix, dy + n0 * OH * OW * cout * 4, cout, 0, 0, packed, 0, 0, 1, col, m, K, cout, K, 0, 0, 0, tileM, tileN],
+          tasks,
+          parallel,
+        );
+        e.parallel('col2im_f32', [col, dx + n0 * H * W * C * 4, geom], nc * H, nc * H * W * C * taps >= DIRECT_PARALLEL);
+      }
+    });
+  });
+}
+
+/** df [KH, KW, C, Cout] of conv2dForward: im2col(x)^T dy, summed over pixels in one fixed order. */
+export function conv2dGradFilter(x: number, dy: number, df: number, g: ConvGeometry, cout: number): void {
+  const M = g.N * g.OH * g.OW;
+  const K = g.KH * g.KW * g.C;
+  if (isPointwise(g)) {
+    convGemm({ kind: 'matrix', a: x, lda: g.C, transA: true, b: dy, ldb: cout, c: df, m: K, n: cout, k: M });
+    return;
+  }
+  withGeometry(g, (geom) => convGemm({ kind: 'im2colT', a: x, geom, b: dy, ldb: cout, c: df, m: K, n: cout, k: M }));
+}
+
+/** y [N, OH, OW, C*M] = act(depthwise(x, f) + bias), f [KH, KW, C, M], bias [C*M] or 0. */
+export function depthwiseForward(x: number, f: number, bias: number, y: number, g: ConvGeometry, mult: number, act: FusedActivation = 'linear'): void {
+  const work = g.N * g.OH * g.OW * g.C * mult * g.KH * g.KW;
+  withGeometry(g, (geom) => engine().parallel('depthwise_f32', [x, f, bias, y, geom, mult, ACT[act]], g.N * g.OH, work >= DIRECT_PARALLEL));
+}
+
+export function depthwiseGradInput(dy: number, f: number, dx: number, g: ConvGeometry, mult: number): void {
+  const work = g.N * g.OH * g.OW * g.C * mult * g.KH * g.KW;
+  withGeometry(g, (geom) => engine().parallel('depthwise_grad_input_f32', [dy, f, dx, geom, mult], g.N * g.H, work >= DIRECT_PARALLEL));
+}
+
+export function depthwiseGradFilter(x: number, dy: number, df: number, g: ConvGeometry, mult: number): void {
+  if (g.KH * g.KW * DW_FILTER_BLOCK * 4 > SCRATCH_BYTES) throw new WasmgradError(`depthwiseConv2d: a ${g.KH}x${g.KW} kernel is too large`);
+  const work = g.N * g.OH * g.OW * g.C * mult * g.KH * g.KW;
+  withGeometry(g, (geom) =>
+    engine().parallel('depthwise_grad_filter_f32', [x, dy, df, geom, g.N, mult], Math.ceil((g.C * mult) / DW_FILTER_BLOCK), work >= DIRECT_PARALLEL),
+  );
+}
+
+/** y [N, OH, OW, C] = max or average pooling of x [N, H, W, C] (window KH x KW of the geometry). */
+export function poolForward(isMax: boolean, x: number, y: number, g: ConvGeometry): void {
+  const work = g.N * g.OH * g.OW * g.C * g.KH * g.KW;
+  withGeometry(g, (geom) => engine().parallel('pool_f32', [isMax ? 1 : 0, x, y, geom], g.N * g.OH, work >= DIRECT_PARALLEL));
+}
+
+export function poolGrad(isMax: boolean, x: number, dy: number, dx: number, g: ConvGeometry): void {
+  const work = g.N * g.OH * g.OW * g.C * g.KH * g.KW;
+  const tasks = g.N * Math.ceil(g.C / POOL_GRAD_BLOCK);
+  withGeometry(g, (geom) => engine().parallel('pool_grad_f32', [isMax ? 1 : 0, x, dy, dx, geom], tasks, work >= DIRECT_PARALLEL));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Normalization (assembly/norm.ts)
+
+export const SUMS = { sum: 0, sqdev: 1, grad: 2, rowGrad: 3 } as const;
+
+/** Rows per partial sum: a chunking fixed by the shape alone, so sums never depend on threads. */
+const rowsPerChunk = (C: number) => Math.max(1, Math.floor(16384 / C));
+
+/**
+ * Column sums of [R, C] data (mode of SUMS; p0, p1 per-channel or per-row parameters): partial
+ * sums per chunk of rows in the kernel, then added in float64 in chunk order. Returns 2C values
+ * (the second C only for the gradient modes).
+ */
+export function channelSums(mode: keyof typeof SUMS, x: number, dy: number, p0: number, p1: number, R: number, C: number): Float64Array {
+  const rpc = rowsPerChunk(C);
+  const tasks = Math.ceil(R / rpc);
+  const out = new Float64Array(2 * C);
+  withBlocks([tasks * 2 * C * 4], ([part]) => {
+    engine().parallel('channel_sums_f32', [SUMS[mode], x, dy, p0, p1, part, R, C, rpc], tasks, R * C >= DIRECT_PARALLEL);
+    const f = engine().f32;
+    const base = part >> 2;
+    for (let t = 0; t < tasks; t++) {
+      const row = base + t * 2 * C;
+      for (let i = 0; i < 2 * C; i++) out[i] += f[row + i];
+    }
+  });
+  return out;
+}
+
+/**
+ * Per-channel affine maps of [R, C] data: y = x a + b, or (with dy) y = dy a + x b + d, where a,
+ * b, d are C numbers each.
+ */
+export function channelAffine(x: number, y: number, R: number, C: number, a: ArrayLike<number>, b: ArrayLike<number>, dy = 0, d?: ArrayLike<number>): void {
+  withBlocks([C * 4, C * 4, C * 4], ([pa, pb, pd]) => {
+    writeFloats(pa, a);
+    writeFloats(pb, b);
+    if (d) writeFloats(pd, d);
+    const rpc = rowsPerChunk(C);
+    engine().parallel('channel_affine_f32', [d ? 1 : 0, x, dy, y, pa, pb, pd, R, C, rpc], Math.ceil(R / rpc), R * C >= DIRECT_PARALLEL);
+  });
+}
+
+/** Layer normalization of rows [R, D]; mean and rstd (R floats each) are written for the backward pass. */
+export function layerNormForward(x: number, gamma: number, beta: number, y: number, mean: number, rstd: number, R: number, D: number, eps: number): void {
+  if (2 * D * 4 > SCRATCH_BYTES) throw new WasmgradError(`layerNorm: rows of ${D} elements are too long (at most ${SCRATCH_BYTES / 8})`);
+  engine().parallel('layernorm_f32', [x, gamma, beta, y, mean, rstd, D, eps], R, R * D >= DIRECT_PARALLEL);
+}
+
+export function layerNormGradInput(x: number, dy: number, gamma: number, mean: number, rstd: number, dx: number, R: number, D: number): void {
+  engine().parallel('layernorm_grad_f32', [x, dy, gamma, mean, rstd, dx, D], R, R * D >= DIRECT_PARALLEL);
+}

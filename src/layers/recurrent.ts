@@ -1,0 +1,310 @@
+// Recurrent layers (Keras semantics): simpleRNN, lstm, gru. Each call is one coarse op of
+// src/ops/rnn.ts over the whole sequence (one input GEMM, per step one recurrent GEMM and one fused
+// gate kernel, BPTT mirrored), with returnSequences, returnState, goBackwards, initial states
+// (kwargs.initialState or extra inputs), dropout and recurrentDropout (masks fixed across steps,
+// training only) and masking of padded steps (kwargs.mask or the mask an embedding attached).
+import { WasmgradError } from '../errors.js';
+import { Tensor } from '../tensor.js';
+import { fill, tensor } from '../creation.js';
+import { getInitializer, type Initializer } from '../initializers.js';
+import { mul } from '../ops/binary.js';
+import { dropout as dropoutOp } from '../ops/random.js';
+import { lstmSequence, gruSequence, simpleRNNSequence, type RnnActivation, type SequenceOptions } from '../ops/rnn.js';
+import { Layer, registerLayer, serializeRegularizer, type CallArgs, type LayerArgs, type Regularizer, type Shape } from './layer.js';
+import { serializeInit } from './core.js';
+import { attachMask, maskOf, toMask } from './mask.js';
+
+type InitSpec = Initializer | string;
+
+export interface RNNLayerArgs extends LayerArgs {
+  units: number;
+  /** Default tanh; one of tanh, sigmoid, relu, linear, hardSigmoid. */
+  activation?: string;
+  useBias?: boolean;
+  kernelInitializer?: InitSpec;
+  recurrentInitializer?: InitSpec;
+  biasInitializer?: InitSpec;
+  kernelRegularizer?: Regularizer | null;
+  recurrentRegularizer?: Regularizer | null;
+  biasRegularizer?: Regularizer | null;
+  /** Fraction of the inputs dropped in training (one mask for every step). */
+  dropout?: number;
+  /** Fraction of the recurrent state dropped in training (one mask for every step). */
+  recurrentDropout?: number;
+  returnSequences?: boolean;
+  returnState?: boolean;
+  goBackwards?: boolean;
+  /** Seeds the dropout masks (each call draws new ones, reproducibly). */
+  seed?: number;
+  /** Accepted for compatibility; the fused kernels never need unrolling. */
+  unroll?: boolean;
+  stateful?: boolean;
+}
+
+export interface LSTMLayerArgs extends RNNLayerArgs {
+  /** Default sigmoid. */
+  recurrentActivation?: string;
+  /** Initialise the forget gate's bias to 1 (default true, as Keras). */
+  unitForgetBias?: boolean;
+}
+
+export interface GRULayerArgs extends RNNLayerArgs {
+  recurrentActivation?: string;
+  /** Keras/cuDNN form (default true): the reset gate multiplies (h U_h + b_rh); bias [2, 3u]. */
+  resetAfter?: boolean;
+}
+
+const ACTIVATIONS: Record<string, RnnActivation> = {
+  tanh: 'tanh', sigmoid: 'sigmoid', relu: 'relu', linear: 'linear', hardSigmoid: 'hardSigmoid', hard_sigmoid: 'hardSigmoid',
+};
+
+function rnnActivation(name: string | undefined, fallback: RnnActivation, layer: string): RnnActivation {
+  if (name === undefined || name === null) return fallback;
+  const a = ACTIVATIONS[name];
+  if (!a) throw new WasmgradError(`${layer}: activation '${name}' is not supported by the fused cells; expected one of ${Object.keys(ACTIVATIONS).join(', ')}`);
+  return a;
+}
+
+function checkRate(v: number | undefined, what: string, layer: string): number {
+  const r = v ?? 0;
+  if (typeof r !== 'number' || !(r >= 0 && r < 1)) throw new WasmgradError(`${layer}: ${what} must be in [0, 1), got ${v}`);
+  return r;
+}
+
+/** The shared part of simpleRNN, lstm and gru. */
+export abstract class RNN extends Layer {
+  readonly units: number;
+  readonly activation: RnnActivation;
+  readonly useBias: boolean;
+  readonly dropout: number;
+  readonly recurrentDropout: number;
+  readonly returnSequences: boolean;
+  readonly returnState: boolean;
+  readonly goBackwards: boolean;
+  readonly seed?: number;
+  /** @internal Bidirectional's backward half: the output sequence in input time order. */
+  restoreOrder = false;
+  /** @internal Masked steps output zeros (Bidirectional with returnSequences, as Keras). */
+  zeroOutputForMask = false;
+  protected readonly args: RNNLayerArgs;
+  kernel?: Tensor;
+  recurrentKernel?: Tensor;
+  bias?: Tensor;
+  private calls = 0;
+
+  constructor(args: RNNLayerArgs) {
+    super(args);
+    const cls = (this.constructor as typeof Layer).className;
+    if (!args || !Number.isInteger(args.units) || args.units < 1) throw new WasmgradError(`${cls}: units must be a whole number >= 1, got ${args?.units}`);
+    if (args.stateful) throw new WasmgradError(`${cls}: stateful recurrent layers are not supported; pass initialState instead`);
+    this.args = args;
+    this.units = args.units;
+    this.activation = rnnActivation(args.activation, 'tanh', this.name);
+    this.useBias = args.useBias ?? true;
+    this.dropout = checkRate(args.dropout, 'dropout', this.name);
+    this.recurrentDropout = checkRate(args.recurrentDropout, 'recurrentDropout', this.name);
+    this.returnSequences = args.returnSequences ?? false;
+    this.returnState = args.returnState ?? false;
+    this.goBackwards = args.goBackwards ?? false;
+    this.seed = args.seed;
+  }
+
+  /** Gates per unit in the kernels (4 for LSTM, 3 for GRU, 1 for SimpleRNN). */
+  protected abstract get gates(): number;
+  /** How many states the cell carries (2 for LSTM: h and c). */
+  abstract get numStates(): number;
+  protected abstract biasShape(): number[];
+  protected biasInit(): InitSpec | undefined {
+    return this.args.biasInitializer ?? 'zeros';
+  }
+  protected abstract runOp(x: Tensor, h0: Tensor | null, c0: Tensor | null, opts: SequenceOptions): Tensor[];
+
+  build(inputShape: Shape | Shape[]): void {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
+    if (shape.length !== 3) throw new WasmgradError(`${this.name}: expected input [batch, time, features], got ${JSON.stringify(shape)}`);
+    const inDim = shape[2];
+    if (typeof inDim !== 'number') throw new WasmgradError(`${this.name}: the feature dimension must be known, got ${JSON.stringify(shape)}`);
+    const G = this.gates * this.units;
+    this.kernel = this.addWeight('kernel', [inDim, G], this.args.kernelInitializer, { regularizer: this.args.kernelRegularizer, fallbackInit: 'glorotUniform' });
+    this.recurrentKernel = this.addWeight('recurrent_kernel', [this.units, G], this.args.recurrentInitializer, {
+      regularizer: this.args.recurrentRegularizer,
+      fallbackInit: 'orthogonal',
+    });
+    if (this.useBias) this.bias = this.addWeight('bias', this.biasShape(), this.biasInit(), { regularizer: this.args.biasRegularizer, fallbackInit: 'zeros' });
+  }
+
+  computeOutputShape(inputShape: Shape | Shape[]): Shape | Shape[] {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
+    const out: Shape = this.returnSequences ? [shape[0], shape[1], this.units] : [shape[0], this.units];
+    if (!this.returnState) return out;
+    return [out, ...Array.from({ length: this.numStates }, () => [shape[0], this.units] as Shape)];
+  }
+
+  call(inputs: Tensor | Tensor[], kwargs: CallArgs): Tensor | Tensor[] {
+    const list = Array.isArray(inputs) ? inputs : [inputs];
+    const x = list[0];
+    const given = (kwargs.initialState as Tensor | Tensor[] | undefined) ?? (list.length > 1 ? list.slice(1) : null);
+    const initial = given ? (Array.isArray(given) ? given : [given]) : null;
+    if (initial && initial.length !== this.numStates) {
+      throw new WasmgradError(`${this.name}: expected ${this.numStates} initial state tensor(s), got ${initial.length}`);
+    }
+    if (x.rank !== 3 || x.shape[2] !== this.kernel!.shape[0]) {
+      throw new WasmgradError(`${this.name}: expected input [batch, time, ${this.kernel!.shape[0]}], got ${JSON.stringify(x.shape)}`);
+    }
+    const [B, T] = x.shape;
+    const mask = toMask(kwargs.mask as Tensor | null | undefined) ?? maskOf(x);
+    if (mask && mask.length !== B * T) throw new WasmgradError(`${this.name}: mask must have ${B}x${T} entries, got ${mask.length}`);
+    const training = !!kwargs.training;
+    const temps: Tensor[] = [];
+    // a seeded layer draws new, reproducible masks at every training call (seed, seed + 1 first)
+    const dropping = training && (this.dropout > 0 || this.recurrentDropout > 0);
+    let seed = this.seed === undefined || !dropping ? undefined : this.seed + 7919 * this.calls++;
+    const nextSeed = () => (seed === undefined ? undefined : seed++);
+    let xin = x;
+    if (training && this.dropout > 0) {
+      const ones = fill([B, 1, x.shape[2]], 1);
+      const m = dropoutOp(ones, this.dropout, nextSeed());
+      xin = mul(x, m);
+      temps.push(ones, m, xin);
+    }
+    let rmask: Tensor | null = null;
+    if (training && this.recurrentDropout > 0) {
+      const ones = fill([B, this.units], 1);
+      rmask = dropoutOp(ones, this.recurrentDropout, nextSeed());
+      temps.push(ones, rmask);
+    }
+    const outs = this.runOp(xin, initial ? initial[0] : null, initial && initial.length > 1 ? initial[1] : null, {
+      goBackwards: this.goBackwards,
+      returnSequences: this.returnSequences,
+      restoreOrder: this.restoreOrder,
+      mask,
+      zeroOutputForMask: this.zeroOutputForMask,
+      recurrentMask: rmask,
+    });
+    // Tensors the tape needs are held by it; the rest go now.
+    for (const t of temps) t.dispose();
+    if (this.returnSequences) attachMask(outs[0], mask);
+    if (this.returnState) return outs;
+    for (const t of outs.slice(1)) t.dispose();
+    return outs[0];
+  }
+
+  getConfig(): Record<string, unknown> {
+    return {
+      ...super.getConfig(),
+      units: this.units,
+      activation: this.activation,
+      useBias: this.useBias,
+      kernelInitializer: serializeInit(this.args.kernelInitializer, 'glorotUniform'),
+      recurrentInitializer: serializeInit(this.args.recurrentInitializer, 'orthogonal'),
+      biasInitializer: serializeInit(this.args.biasInitializer, 'zeros'),
+      kernelRegularizer: serializeRegularizer(this.args.kernelRegularizer),
+      recurrentRegularizer: serializeRegularizer(this.args.recurrentRegularizer),
+      biasRegularizer: serializeRegularizer(this.args.biasRegularizer),
+      dropout: this.dropout,
+      recurrentDropout: this.recurrentDropout,
+      returnSequences: this.returnSequences,
+      returnState: this.returnState,
+      goBackwards: this.goBackwards,
+      seed: this.seed,
+    };
+  }
+}
+
+export class SimpleRNN extends RNN {
+  static className = 'SimpleRNN';
+  protected get gates(): number {
+    return 1;
+  }
+  get numStates(): number {
+    return 1;
+  }
+  protected biasShape(): number[] {
+    return [this.units];
+  }
+  protected runOp(x: Tensor, h0: Tensor | null, _c0: Tensor | null, opts: SequenceOptions): Tensor[] {
+    return simpleRNNSequence(x, this.kernel!, this.recurrentKernel!, this.bias ?? null, h0, { ...opts, activation: this.activation });
+  }
+}
+
+export class LSTM extends RNN {
+  static className = 'LSTM';
+  readonly recurrentActivation: RnnActivation;
+  readonly unitForgetBias: boolean;
+  constructor(args: LSTMLayerArgs) {
+    super(args);
+    this.recurrentActivation = rnnActivation(args.recurrentActivation, 'sigmoid', this.name);
+    this.unitForgetBias = args.unitForgetBias ?? true;
+  }
+  protected get gates(): number {
+    return 4;
+  }
+  get numStates(): number {
+    return 2;
+  }
+  protected biasShape(): number[] {
+    return [4 * this.units];
+  }
+  /** With unitForgetBias, the forget gate's quarter of the bias starts at 1 (Keras). */
+  protected biasInit(): InitSpec | undefined {
+    if (!this.unitForgetBias) return super.biasInit();
+    const base = getInitializer(this.args.biasInitializer as InitSpec | undefined, 'zeros');
+    const u = this.units;
+    const init = (shape: number[]) => {
+      const parts = [base([u]), fill([u], 1), base([2 * u])];
+      const values = new Float32Array(4 * u);
+      let off = 0;
+      for (const p of parts) {
+        values.set(p.dataSync() as Float32Array, off);
+        off += p.size;
+        p.dispose();
+      }
+      return tensor(values, shape);
+    };
+    return Object.assign(init, { className: 'UnitForgetBias', config: {} });
+  }
+  protected runOp(x: Tensor, h0: Tensor | null, c0: Tensor | null, opts: SequenceOptions): Tensor[] {
+    if ((h0 === null) !== (c0 === null)) throw new WasmgradError(`${this.name}: pass both initial states (h and c) or neither`);
+    return lstmSequence(x, this.kernel!, this.recurrentKernel!, this.bias ?? null, h0, c0, {
+      ...opts,
+      activation: this.activation,
+      recurrentActivation: this.recurrentActivation,
+    });
+  }
+  getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), recurrentActivation: this.recurrentActivation, unitForgetBias: this.unitForgetBias };
+  }
+}
+
+export class GRU extends RNN {
+  static className = 'GRU';
+  readonly recurrentActivation: RnnActivation;
+  readonly resetAfter: boolean;
+  constructor(args: GRULayerArgs) {
+    super(args);
+    this.recurrentActivation = rnnActivation(args.recurrentActivation, 'sigmoid', this.name);
+    this.resetAfter = args.resetAfter ?? true;
+  }
+  protected get gates(): number {
+    return 3;
+  }
+  get numStates(): number {
+    return 1;
+  }
+  protected biasShape(): number[] {
+    return this.resetAfter ? [2, 3 * this.units] : [3 * this.units];
+  }
+  protected runOp(x: Tensor, h0: Tensor | null, _c0: Tensor | null, opts: SequenceOptions): Tensor[] {
+    return gruSequence(x, this.kernel!, this.recurrentKernel!, this.bias ?? null, h0, {
+      ...opts,
+      activation: this.activation,
+      recurrentActivation: this.recurrentActivation,
+      resetAfter: this.resetAfter,
+    });
+  }
+  getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), recurrentActivation: this.recurrentActivation, resetAfter: this.resetAfter };
+  }
+}
+
+for (const cls of [SimpleRNN, LSTM, GRU]) registerLayer(cls);

@@ -1,0 +1,354 @@
+// Losses, Keras semantics: each `(yTrue, yPred) => scalar Tensor` is a per-sample value over the
+// last axis, averaged over every other axis (the batch). A rank-1 input is one sample (its whole
+// vector); a scalar is one sample of one value. Composite losses are built from ops, so autograd
+// gives their exact gradient; the cross-entropies from logits run one fused kernel that writes
+// the loss and its gradient in one pass (assembly/losses.ts).
+//
+// Per loss (t = yTrue, p = yPred, n = the last dimension, eps = 1e-7):
+//   meanSquaredError     mean_j (p - t)^2
+//   meanAbsoluteError    mean_j |p - t|
+//   sumSquaredError      1/2 sum_j (p - t)^2 (the course's SSE, whose gradient step is the delta rule)
+//   binaryCrossentropy   mean_j -(t log p + (1 - t) log(1 - p)), p clipped to [eps, 1 - eps]
+//   categoricalCrossentropy  -sum_j t log p, p first normalised to sum to 1, then clipped (an
+//                        all-zero row of p counts as p = 0, clipped: finite, not NaN as in Keras)
+//   sparseCategoricalCrossentropy  the same with int32 class ids (shape [...batch] or [...batch, 1])
+//   huber                mean_j 1/2 e^2 if |e| <= delta, else delta (|e| - delta/2), e = p - t
+//   hinge                mean_j max(1 - t p, 0); labels in {0, 1} are first mapped to {-1, 1}
+//   kld                  sum_j t log(t / p), t and p clipped to [eps, 1]
+//   dice                 1 - (2 sum t p + eps) / (sum t + sum p + eps), per sample over every axis
+//                        but the first (a sample is a whole mask); two empty masks give 0
+// When p came out of softmax (last axis) or sigmoid, the cross-entropies use its logits instead
+// (as Keras does), which is exact and stable but does not clip.
+import { WasmgradError, fmtShape } from './errors.js';
+import { Tensor, tidy, viewAs } from './tensor.js';
+import { record, isRecording } from './tape.js';
+import { scalar } from './creation.js';
+import { engine } from './engine/state.js';
+import { softmaxXentRows, sigmoidXent, sumFloats, XENT_CHUNK } from './engine/optim-kernels.js';
+import { unary as unaryKernel } from './engine/kernels.js';
+import { checkFloat, checkTensor, newTensor } from './ops/util.js';
+import { logitsOf } from './ops/logits.js';
+import { scale } from './ops/unary.js';
+import {
+  add, sub, mul, div, maximum, minimum, squaredDifference, abs, log, square, clipByValue, sum, oneHot, reshape,
+} from './ops/index.js';
+
+export type LossFn = (yTrue: Tensor, yPred: Tensor) => Tensor;
+
+/** Keras's backend epsilon: the clipping bound of probabilities. */
+export const EPSILON = 1e-7;
+
+// ---- helpers -----------------------------------------------------------------------------------
+
+/** Samples (every axis but the last) and the per-sample length of a shape. */
+function batchOf(shape: readonly number[]): { batch: number; n: number } {
+  if (shape.length === 0) return { batch: 1, n: 1 };
+  const n = shape[shape.length - 1];
+  return { batch: n === 0 ? 0 : shape.reduce((a, b) => a * b, 1) / n, n };
+}
+
+const dropTrailingOnes = (s: readonly number[]) => {
+  const r = s.slice();
+  while (r.length && r[r.length - 1] === 1) r.pop();
+  return r.join();
+};
+
+/** yTrue in yPred's shape: equal shapes, or shapes differing by trailing 1s ([B] vs [B, 1]). */
+function matchShapes(name: string, yTrue: Tensor, yPred: Tensor): Tensor {
+  checkFloat(yPred, name, 'yPred');
+  checkFloat(yTrue, name, 'yTrue');
+  if (yTrue.shape.join() === yPred.shape.join()) return yTrue;
+  if (dropTrailingOnes(yTrue.shape) === dropTrailingOnes(yPred.shape)) return reshape(yTrue, yPred.shape);
+  throw new WasmgradError(`${name}: yTrue ${fmtShape(yTrue.shape)} and yPred ${fmtShape(yPred.shape)} must have the same shape`);
+}
+
+/** The loss of an empty batch: 0, as Keras's sum over batch size. */
+function emptyLoss(): Tensor {
+  return scalar(0);
+}
+
+/** sum(x) * k as one scalar (sum over every element, then a scale): the batch mean of composites. */
+function scaledSum(x: Tensor, k: number): Tensor {
+  return scale(sum(x), k);
+}
+
+// ---- regression losses ---------------------------------------------------------------------------
+
+export function meanSquaredError(yTrue: Tensor, yPred: Tensor): Tensor {
+  return tidy(() => {
+    const t = matchShapes('meanSquaredError', yTrue, yPred);
+    if (yPred.size === 0) return emptyLoss();
+    return scaledSum(squaredDifference(yPred, t), 1 / yPred.size);
+  });
+}
+
+export function meanAbsoluteError(yTrue: Tensor, yPred: Tensor): Tensor {
+  return tidy(() => {
+    const t = matchShapes('meanAbsoluteError', yTrue, yPred);
+    if (yPred.size === 0) return emptyLoss();
+    return scaledSum(abs(sub(yPred, t)), 1 / yPred.size);
+  });
+}
+
+/** 1/2 sum over the last axis of (p - t)^2, averaged over the batch. */
+export function sumSquaredError(yTrue: Tensor, yPred: Tensor): Tensor {
+  return tidy(() => {
+    const t = matchShapes('sumSquaredError', yTrue, yPred);
+    const { batch } = batchOf(yPred.shape);
+    if (yPred.size === 0) return emptyLoss();
+    return scaledSum(squaredDifference(yPred, t), 0.5 / batch);
+  });
+}
+
+export function huber(yTrue: Tensor, yPred: Tensor, delta = 1): Tensor {
+  if (typeof delta !== 'number' || !(delta > 0)) throw new WasmgradError(`huber: delta must be a number > 0, got ${String(delta)}`);
+  return tidy(() => {
+    const t = matchShapes('huber', yTrue, yPred);
+    if (yPred.size === 0) return emptyLoss();
+    // quadratic part q = min(|e|, delta), linear part |e| - q: 1/2 q^2 + delta (|e| - q)
+    const a = abs(sub(yPred, t));
+    const q = minimum(a, delta);
+    const per = add(scale(square(q), 0.5), scale(sub(a, q), delta));
+    return scaledSum(per, 1 / yPred.size);
+  });
+}
+
+/** True when every value of t is 0 or 1 (then hinge maps the labels to -1 and 1, as Keras). */
+function isBinary(t: Tensor): boolean {
+  const v = t.dataSync();
+  for (let i = 0; i < v.length; i++) if (v[i] !== 0 && v[i] !== 1) return false;
+  return true;
+}
+
+export function hinge(yTrue: Tensor, yPred: Tensor): Tensor {
+  return tidy(() => {
+    let t = matchShapes('hinge', yTrue, yPred);
+    if (yPred.size === 0) return emptyLoss();
+    if (isBinary(t)) t = scale(t, 2, -1);
+    return scaledSum(maximum(scale(mul(t, yPred), -1, 1), 0), 1 / yPred.size);
+  });
+}
+
+/** Kullback-Leibler divergence sum t log(t / p), both clipped to [eps, 1]. */
+export function kld(yTrue: Tensor, yPred: Tensor): Tensor {
+  return tidy(() => {
+    const t0 = matchShapes('kld', yTrue, yPred);
+    const { batch } = batchOf(yPred.shape);
+    if (yPred.size === 0) return emptyLoss();
+    const t = clipByValue(t0, EPSILON, 1);
+    const p = clipByValue(yPred, EPSILON, 1);
+    return scaledSum(mul(t, log(div(t, p))), 1 / batch);
+  });
+}
+
+/** Soft Dice loss 1 - (2 sum t p + eps) / (sum t + sum p + eps) per sample (all axes but the first). */
+export function dice(yTrue: Tensor, yPred: Tensor): Tensor {
+  return tidy(() => {
+    const t = matchShapes('dice', yTrue, yPred);
+    const samples = yPred.rank <= 1 ? 1 : yPred.shape[0];
+    if (yPred.size === 0) return emptyLoss();
+    const shape = [samples, yPred.size / samples];
+    const t2 = reshape(t, shape), p2 = reshape(yPred, shape);
+    const inter = sum(mul(t2, p2), 1);
+    const total = add(sum(t2, 1), sum(p2, 1));
+    const d = div(scale(inter, 2, EPSILON), scale(total, 1, EPSILON));
+    return scale(sum(d), -1 / samples, 1);
+  });
+}
+
+// ---- cross-entropies -----------------------------------------------------------------------------
+
+/**
+ * dy * g; when dy is 1 (the usual seed of a scalar loss) a view of g, made now, in the backward
+ * pass's scope: no extra pass, and g itself may go when the tape lets go of it.
+ */
+function timesSeed(g: Tensor, dy: Tensor): Tensor {
+  const d = dy.dataSync()[0];
+  if (d === 1) return viewAs(g, g.shape);
+  const out = newTensor(g.shape);
+  if (out.size > 0) unaryKernel('affine', g.ptr(), out.ptr(), out.size, d, 0);
+  return out;
+}
+
+/**
+ * The fused op: records the loss with its gradient (computed in the forward pass) as a node
+ * input, so the tape holds it until the backward pass; freed at once when nothing records.
+ */
+function recordFused(name: string, logits: Tensor, labels: Tensor, out: Tensor, grad: Tensor | null): Tensor {
+  if (!grad) return out;
+  record(name, [logits, labels, grad], out, ([dy]) => [timesSeed(grad, dy), null, null]);
+  if (grad.holds === 0) grad.dispose();
+  return out;
+}
+
+function checkLogits(name: string, logits: Tensor): { rows: number; n: number } {
+  checkFloat(logits, name, 'logits');
+  if (logits.rank === 0) throw new WasmgradError(`${name}: logits must have rank >= 1 (classes on the last axis), got a scalar`);
+  const { batch, n } = batchOf(logits.shape);
+  return { rows: batch, n };
+}
+
+/** Class ids as int32 [rows] (from int32, or from float32 holding whole numbers), checked in [0, n). */
+function sparseLabels(name: string, labels: Tensor, logits: Tensor, rows: number, n: number): { ids: Tensor; temp: boolean } {
+  checkTensor(labels, name, 'labels');
+  const lead = logits.shape.slice(0, -1);
+  const ok = labels.size === rows && (labels.shape.join() === lead.join() || labels.shape.join() === [...lead, 1].join());
+  if (!ok) throw new WasmgradError(`${name}: labels ${fmtShape(labels.shape)} must have shape ${fmtShape(lead)} (class ids) for logits ${fmtShape(logits.shape)}`);
+  const values = labels.dataSync();
+  for (let i = 0; i < values.length; i++) {
+    const c = values[i];
+    if (!Number.isInteger(c) || c < 0 || c >= n) {
+      throw new WasmgradError(`${name}: label ${c} at index ${i} is not a class id in [0, ${n})`);
+    }
+  }
+  if (labels.dtype === 'int32') return { ids: labels, temp: false };
+  const ids = newTensor([rows], 'int32');
+  engine().i32.set(Int32Array.from(values), ids.ptr() >> 2);
+  return { ids, temp: true };
+}
+
+function softmaxXent(name: string, labels: Tensor, logits: Tensor, sparse: boolean): Tensor {
+  const { rows, n } = checkLogits(name, logits);
+  let lab = labels;
+  let temp = false;
+  if (sparse) ({ ids: lab, temp } = sparseLabels(name, labels, logits, rows, n));
+  else {
+    checkFloat(labels, name, 'labels');
+    if (labels.shape.join() !== logits.shape.join()) {
+      throw new WasmgradError(`${name}: labels ${fmtShape(labels.shape)} and logits ${fmtShape(logits.shape)} must have the same shape`);
+    }
+  }
+  try {
+    if (rows === 0 || n === 0) return emptyLoss();
+    const lossRows = newTensor([rows]);
+    const grad = isRecording() ? newTensor(logits.shape) : null;
+    softmaxXentRows(logits.ptr(name), lab.ptr(name), sparse, lossRows.ptr(), grad ? grad.ptr() : 0, rows, n, 1 / rows);
+    const value = sumFloats(lossRows.ptr(), rows) / rows;
+    lossRows.dispose();
+    // the gradient flows to the logits only (labels get none, as tf.losses.softmaxCrossEntropy)
+    return recordFused(name, logits, labels, scalar(value), grad);
+  } finally {
+    if (temp) lab.dispose();
+  }
+}
+
+/** Softmax cross-entropy from logits: -sum_j t_j log softmax(z)_j per row, mean over rows (tf.losses). */
+export function softmaxCrossEntropy(labels: Tensor, logits: Tensor): Tensor {
+  return softmaxXent('softmaxCrossEntropy', labels, logits, false);
+}
+
+/** Softmax cross-entropy from logits with class ids (int32) instead of one-hot labels. */
+export function sparseSoftmaxCrossEntropy(labels: Tensor, logits: Tensor): Tensor {
+  return softmaxXent('sparseSoftmaxCrossEntropy', labels, logits, true);
+}
+
+/** Sigmoid cross-entropy from logits: max(z, 0) - z t + log(1 + e^-|z|), mean over every element. */
+export function sigmoidCrossEntropy(labels: Tensor, logits: Tensor): Tensor {
+  const name = 'sigmoidCrossEntropy';
+  checkFloat(logits, name, 'logits');
+  checkFloat(labels, name, 'labels');
+  if (labels.shape.join() !== logits.shape.join()) {
+    throw new WasmgradError(`${name}: labels ${fmtShape(labels.shape)} and logits ${fmtShape(logits.shape)} must have the same shape`);
+  }
+  const size = logits.size;
+  if (size === 0) return emptyLoss();
+  const partial = newTensor([Math.ceil(size / XENT_CHUNK)]);
+  const grad = isRecording() ? newTensor(logits.shape) : null;
+  const total = sigmoidXent(logits.ptr(name), labels.ptr(name), grad ? grad.ptr() : 0, size, 1 / size, partial.ptr());
+  partial.dispose();
+  return recordFused(name, logits, labels, scalar(total / size), grad);
+}
+
+export function binaryCrossentropy(yTrue: Tensor, yPred: Tensor, fromLogits = false): Tensor {
+  const name = 'binaryCrossentropy';
+  return tidy(() => {
+    const t = matchShapes(name, yTrue, yPred);
+    const logits = fromLogits ? yPred : logitsOf(yPred, 'sigmoid');
+    if (logits) return sigmoidCrossEntropy(t, logits);
+    if (yPred.size === 0) return emptyLoss();
+    const p = clipByValue(yPred, EPSILON, 1 - EPSILON);
+    // t log p + (1 - t) log(1 - p)
+    const ll = add(mul(t, log(p)), mul(scale(t, -1, 1), log(scale(p, -1, 1))));
+    return scaledSum(ll, -1 / yPred.size);
+  });
+}
+
+/**
+ * -sum t log(clip(p / sum p)) over the last axis, mean over the batch. An all-zero row of p
+ * predicts nothing: its sum is taken as 1e-30 (not 0, which would give NaN), so p stays 0 and is
+ * clipped to eps, a finite loss with a zero gradient.
+ */
+function categoricalFromProbs(t: Tensor, yPred: Tensor): Tensor {
+  const { batch } = batchOf(yPred.shape);
+  const p = clipByValue(div(yPred, maximum(sum(yPred, -1, true), 1e-30)), EPSILON, 1 - EPSILON);
+  return scaledSum(mul(t, log(p)), -1 / batch);
+}
+
+export function categoricalCrossentropy(yTrue: Tensor, yPred: Tensor, fromLogits = false): Tensor {
+  const name = 'categoricalCrossentropy';
+  return tidy(() => {
+    const t = matchShapes(name, yTrue, yPred);
+    if (yPred.rank === 0) throw new WasmgradError(`${name}: yPred must have rank >= 1 (classes on the last axis), got a scalar`);
+    const logits = fromLogits ? yPred : logitsOf(yPred, 'softmax');
+    if (logits) return softmaxXent(name, t, logits, false);
+    if (yPred.size === 0) return emptyLoss();
+    return categoricalFromProbs(t, yPred);
+  });
+}
+
+/** Categorical cross-entropy with int32 class ids yTrue ([...batch] or [...batch, 1]). */
+export function sparseCategoricalCrossentropy(yTrue: Tensor, yPred: Tensor, fromLogits = false): Tensor {
+  const name = 'sparseCategoricalCrossentropy';
+  return tidy(() => {
+    const { rows, n } = checkLogits(name, yPred);
+    const logits = fromLogits ? yPred : logitsOf(yPred, 'softmax');
+    if (logits) return softmaxXent(name, yTrue, logits, true);
+    if (yPred.size === 0) return emptyLoss();
+    const { ids } = sparseLabels(name, yTrue, yPred, rows, n);
+    const t = reshape(oneHot(reshape(ids, [rows]), n), yPred.shape);
+    return categoricalFromProbs(t, yPred);
+  });
+}
+
+// ---- lookup by name --------------------------------------------------------------------------------
+
+/** The losses by canonical name. */
+export const LOSSES = {
+  meanSquaredError, meanAbsoluteError, sumSquaredError, binaryCrossentropy, categoricalCrossentropy,
+  sparseCategoricalCrossentropy, huber, hinge, kld, dice, softmaxCrossEntropy, sparseSoftmaxCrossEntropy, sigmoidCrossEntropy,
+} as const;
+export type LossName = keyof typeof LOSSES;
+
+// Keras, TensorFlow.js and PyTorch spellings; keys are compared lower-case without '_'.
+const ALIASES: Record<string, LossName> = {
+  mse: 'meanSquaredError', meansquarederror: 'meanSquaredError', mseloss: 'meanSquaredError',
+  mae: 'meanAbsoluteError', meanabsoluteerror: 'meanAbsoluteError', l1loss: 'meanAbsoluteError',
+  sse: 'sumSquaredError', sumsquarederror: 'sumSquaredError', sumofsquarederrors: 'sumSquaredError',
+  binarycrossentropy: 'binaryCrossentropy', bce: 'binaryCrossentropy', logloss: 'binaryCrossentropy',
+  categoricalcrossentropy: 'categoricalCrossentropy', cce: 'categoricalCrossentropy',
+  sparsecategoricalcrossentropy: 'sparseCategoricalCrossentropy',
+  huber: 'huber', huberloss: 'huber',
+  hinge: 'hinge',
+  kld: 'kld', kldivergence: 'kld', kullbackleiblerdivergence: 'kld', kl: 'kld',
+  dice: 'dice', diceloss: 'dice',
+  softmaxcrossentropy: 'softmaxCrossEntropy', sparsesoftmaxcrossentropy: 'sparseSoftmaxCrossEntropy',
+  sigmoidcrossentropy: 'sigmoidCrossEntropy',
+};
+
+/**
+ * A loss by name ('meanSquaredError', 'mse', 'mean_squared_error', 'categorical_crossentropy',
+ * 'sparseCategoricalCrossentropy', ...) or the function itself, for model.compile.
+ */
+export function getLoss(name: string | LossFn): LossFn {
+  if (typeof name === 'function') return name;
+  if (typeof name !== 'string') throw new WasmgradError(`getLoss: expected a loss name or function, got ${typeof name}`);
+  const key = ALIASES[name.toLowerCase().replace(/_/g, '')];
+  if (!key) throw new WasmgradError(`unknown loss '${name}'; expected one of ${Object.keys(LOSSES).join(', ')} (or their Keras snake_case names)`);
+  return LOSSES[key] as LossFn;
+}
+
+/** The canonical name of a loss function of this module, or undefined (for saving a compiled model). */
+export function lossName(fn: LossFn): LossName | undefined {
+  for (const [k, f] of Object.entries(LOSSES)) if (f === fn) return k as LossName;
+  return undefined;
+}

@@ -1,0 +1,190 @@
+// Seeded random tensors and dropout (src/ops/random.ts on assembly/random.ts): the same seed gives
+// the same bits on every build and thread count; the distributions have the right moments; dropout
+// scales the kept values and its gradient applies the same mask.
+import { describe, test, expect, beforeAll, afterAll } from 'vitest';
+import * as wg from 'wasmgrad';
+import { builds, useBuild, ALL_BUILDS, THREADED_BUILDS, expectNoLeak, randomArray } from './helpers';
+
+afterAll(() => wg.shutdown());
+
+const N = 1 << 17; // above every parallel threshold (65536 elements)
+
+function moments(v: ArrayLike<number>): { mean: number; std: number; min: number; max: number } {
+  let s = 0, min = Infinity, max = -Infinity;
+  for (let i = 0; i < v.length; i++) {
+    s += v[i];
+    min = Math.min(min, v[i]);
+    max = Math.max(max, v[i]);
+  }
+  const mean = s / v.length;
+  let q = 0;
+  for (let i = 0; i < v.length; i++) q += (v[i] - mean) ** 2;
+  return { mean, std: Math.sqrt(q / (v.length - 1)), min, max };
+}
+
+/** Element by element (expect().toEqual is slow on 100k-element arrays). */
+function expectSameArray(a: ArrayLike<number>, b: ArrayLike<number>, what: string): void {
+  expect(a.length, what).toBe(b.length);
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) throw new Error(`${what} index ${i}: ${a[i]} vs ${b[i]}`);
+}
+
+/** All four generators and dropout, with fixed seeds, as float32 arrays. */
+function draws(n: number): Float32Array[] {
+  return wg.tidy(() => [
+    wg.randomUniform([n], -2, 3, 7).dataSync() as Float32Array,
+    wg.randomNormal([n], 1, 2, 7).dataSync() as Float32Array,
+    wg.truncatedNormal([n], 0, 1, 2 ** 40 + 3).dataSync() as Float32Array,
+    wg.dropout(wg.fill([n], 2), 0.25, 11).dataSync() as Float32Array,
+  ]);
+}
+
+describe.each(builds())('random ops on the %s build', (build) => {
+  beforeAll(() => useBuild(build, 2));
+
+  test('randomUniform: range, mean, std, a flat histogram', () => {
+    expectNoLeak(() => {
+      const v = wg.tidy(() => wg.randomUniform([N], -2, 3, 123).dataSync());
+      const m = moments(v);
+      expect(m.min).toBeGreaterThanOrEqual(-2);
+      expect(m.max).toBeLessThan(3);
+      // mean 0.5, std 5 / sqrt(12); 5 standard errors
+      expect(Math.abs(m.mean - 0.5)).toBeLessThan((5 * 5) / Math.sqrt(12 * N));
+      expect(Math.abs(m.std - 5 / Math.sqrt(12))).toBeLessThan(0.01);
+      const bins = new Array(10).fill(0);
+      for (const x of v) bins[Math.floor((x + 2) * 2)]++;
+      const chi2 = bins.reduce((a, c) => a + (c - N / 10) ** 2 / (N / 10), 0);
+      expect(chi2, `histogram ${bins}`).toBeLessThan(30); // chi-square, 9 degrees of freedom: p < 0.0005
+      // defaults: [0, 1)
+      const d = wg.tidy(() => wg.randomUniform([1000]).dataSync());
+      expect(d.every((x) => x >= 0 && x < 1)).toBe(true);
+    });
+  });
+
+  test('randomNormal: mean, std, the share within one and two standard deviations', () => {
+    expectNoLeak(() => {
+      const v = wg.tidy(() => wg.randomNormal([N], 1, 2, 99).dataSync());
+      const m = moments(v);
+      expect(Math.abs(m.mean - 1)).toBeLessThan((5 * 2) / Math.sqrt(N));
+      expect(Math.abs(m.std - 2)).toBeLessThan(0.02);
+      const within1 = v.filter((x) => Math.abs(x - 1) < 2).length / N;
+      const within2 = v.filter((x) => Math.abs(x - 1) < 4).length / N;
+      expect(Math.abs(within1 - 0.682689)).toBeLessThan(0.007);
+      expect(Math.abs(within2 - 0.954500)).toBeLessThan(0.004);
+      expect(m.max).toBeGreaterThan(1 + 2 * 3.5); // tails exist
+      const d = moments(wg.tidy(() => wg.randomNormal([20000], undefined, undefined, 5).dataSync()));
+      expect(Math.abs(d.mean)).toBeLessThan(0.04);
+      expect(Math.abs(d.std - 1)).toBeLessThan(0.03);
+    });
+  });
+
+  test('truncatedNormal: within two standard deviations, std 0.8796 of the untruncated', () => {
+    expectNoLeak(() => {
+      const v = wg.tidy(() => wg.truncatedNormal([N], -1, 0.5, 42).dataSync());
+      const m = moments(v);
+      expect(m.min).toBeGreaterThanOrEqual(-2);
+      expect(m.max).toBeLessThanOrEqual(0);
+      expect(Math.abs(m.mean + 1)).toBeLessThan((5 * 0.5) / Math.sqrt(N));
+      expect(Math.abs(m.std - 0.5 * 0.879626)).toBeLessThan(0.005);
+    });
+  });
+
+  test('seeds: the same seed repeats, another seed differs, no seed differs per call, element i does not depend on the size', () => {
+    expectNoLeak(() => wg.tidy(() => {
+      for (const gen of [wg.randomUniform, wg.randomNormal, wg.truncatedNormal]) {
+        const a = gen([1000], 0, 1, 5).dataSync(), b = gen([1000], 0, 1, 5).dataSync();
+        expect(Array.from(b)).toEqual(Array.from(a));
+        expect(Array.from(gen([1000], 0, 1, 6).dataSync())).not.toEqual(Array.from(a));
+        expect(Array.from(gen([1000], 0, 1, 5 + 2 ** 32).dataSync())).not.toEqual(Array.from(a));
+        expect(Array.from(gen([1000]).dataSync())).not.toEqual(Array.from(gen([1000]).dataSync()));
+        expect(Array.from(gen([10], 0, 1, 5).dataSync())).toEqual(Array.from(a.subarray(0, 10)));
+        expect(gen([2, 0, 3], 0, 1, 5).shape).toEqual([2, 0, 3]);
+        expect(gen([], 0, 1, 5).shape).toEqual([]);
+      }
+    }));
+  });
+
+  test('dropout: zeros about rate of the values, scales the rest by 1 / (1 - rate), keeps the mean', () => {
+    expectNoLeak(() => wg.tidy(() => {
+      const xv = randomArray(N, 3, 0.5, 1.5);
+      const x = wg.tensor(xv, [N / 256, 256]);
+      for (const rate of [0.1, 0.5, 0.9]) {
+        const y = wg.dropout(x, rate, 17);
+        expect(y.shape).toEqual(x.shape);
+        const v = y.dataSync();
+        let zeros = 0;
+        const scale = Math.fround(1 / Math.fround(1 - rate)); // as TensorFlow.js: 1 - rate in float32
+        for (let i = 0; i < N; i++) {
+          if (v[i] === 0) zeros++;
+          else if (v[i] !== Math.fround(xv[i] * scale)) throw new Error(`rate ${rate} index ${i}: ${v[i]} is not ${xv[i]} * ${scale}`);
+        }
+        expect(Math.abs(zeros / N - rate)).toBeLessThan(5 * Math.sqrt((rate * (1 - rate)) / N));
+        expect(Math.abs(moments(v).mean - 1)).toBeLessThan(0.02 * (1 + rate / (1 - rate)));
+      }
+      // the same seed gives the same mask; unseeded calls differ
+      expectSameArray(wg.dropout(x, 0.5, 3).dataSync(), wg.dropout(x, 0.5, 3).dataSync(), 'dropout seed 3');
+      const [u1, u2] = [wg.dropout(x, 0.5).dataSync(), wg.dropout(x, 0.5).dataSync()];
+      expect(u1.some((v, i) => v !== u2[i])).toBe(true);
+      // rate 0 is the identity (a copy)
+      const c = wg.dropout(x, 0);
+      expect(c).not.toBe(x);
+      expectSameArray(c.dataSync(), x.dataSync(), 'dropout rate 0');
+      expect(wg.dropout(wg.zeros([0, 4]), 0.5).shape).toEqual([0, 4]);
+    }));
+  });
+
+  test('the dropout gradient applies the same mask and scale as its forward (seeded or not)', () => {
+    expectNoLeak(() => wg.tidy(() => {
+      const n = 5000;
+      const x = wg.tensor(randomArray(n, 4, 1, 2));
+      const w = wg.tensor(randomArray(n, 5, 1, 2));
+      for (const seed of [8, undefined]) {
+        let fwd: Float32Array | Int32Array = new Float32Array(0);
+        const [g] = wg.grads((t: wg.Tensor) => {
+          const y = wg.dropout(t, 0.4, seed);
+          fwd = y.dataSync();
+          return wg.sum(wg.mul(y, w));
+        })([x]);
+        const gv = g.dataSync(), wv = w.dataSync();
+        for (let i = 0; i < n; i++) {
+          const want = fwd[i] === 0 ? 0 : Math.fround(wv[i] * Math.fround(1 / Math.fround(1 - 0.4)));
+          if (gv[i] !== want) throw new Error(`index ${i}: gradient ${gv[i]}, forward ${fwd[i]}, expected ${want}`);
+        }
+      }
+      // rate 0: the gradient flows through unchanged
+      const [g0] = wg.grads((t: wg.Tensor) => wg.sum(wg.mul(wg.dropout(t, 0), w)))([x]);
+      expectSameArray(g0.dataSync(), w.dataSync(), 'dropout rate 0 gradient');
+    }));
+  });
+});
+
+describe('random numbers are the same on every build and thread count', () => {
+  test('same seed, same bits', async () => {
+    let ref: Uint32Array[] | null = null;
+    for (const build of ALL_BUILDS) {
+      for (const threads of THREADED_BUILDS.includes(build) ? [1, 2, 4] : [1]) {
+        await useBuild(build, threads);
+        const bits = draws(N + 5).map((v) => new Uint32Array(v.buffer));
+        if (!ref) ref = bits;
+        else bits.forEach((b, k) => expectSameArray(b, ref![k], `draw ${k} on ${build} with ${threads} threads`));
+      }
+    }
+  });
+});
+
+describe('random ops reject bad input', () => {
+  beforeAll(() => useBuild('simd', 1));
+  test('with WasmgradError naming the op', () => {
+    expectNoLeak(() => wg.tidy(() => {
+      for (const [name, gen] of [['randomUniform', wg.randomUniform], ['randomNormal', wg.randomNormal], ['truncatedNormal', wg.truncatedNormal]] as const) {
+        expect(() => gen([2], 0, 1, -1)).toThrow(new RegExp(`^${name}: seed must be a whole number >= 0, got -1`));
+        expect(() => gen([2], 0, 1, 1.5)).toThrow(wg.WasmgradError);
+        expect(() => gen([2, -1])).toThrow(new RegExp(`^${name}: shape \\[2,-1\\] has an invalid dimension -1`));
+      }
+      const x = wg.ones([3]);
+      expect(() => wg.dropout(x, 1)).toThrow(/^dropout: rate must be in \[0, 1\), got 1/);
+      expect(() => wg.dropout(x, -0.1)).toThrow(wg.WasmgradError);
+      expect(() => wg.dropout(x, NaN)).toThrow(wg.WasmgradError);
+      expect(() => wg.dropout(wg.tensor([1], [1], 'int32'), 0.5)).toThrow(/^dropout: x must be float32/);
+    }));
+  });
+});
