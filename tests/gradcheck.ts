@@ -34,7 +34,7 @@
 // values. Keep inputs away from kinks (relu at 0, ties of max) where the gradient is not defined.
 import * as wg from 'wasmgrad';
 import { expect } from 'vitest';
-import { rng } from './helpers';
+import { rng, type Build } from './helpers';
 
 export interface RefTensor {
   data: Float64Array;
@@ -133,7 +133,9 @@ export function gradCheck(f: (...xs: wg.Tensor[]) => wg.Tensor, inputs: GradInpu
 
     const refTensors = () => xs.map((x, i) => ({ data: vals[i].slice(), shape: x.shape.slice() }));
     if (hasRef) {
-      const want = refOut(opts.ref!(...refTensors()));
+      const r0 = opts.ref!(...refTensors());
+      const want = refOut(r0);
+      if (r0 !== want) expect(outShape, `${name}: wg output shape vs the reference's`).toEqual((r0 as RefTensor).shape);
       expect(want.length, `${name}: reference output length vs wg shape [${outShape}]`).toBe(value.length);
       const fa = opts.fwdAtol ?? 1e-5, fr = opts.fwdRtol ?? 1e-5;
       for (let i = 0; i < want.length; i++) {
@@ -327,7 +329,7 @@ export function normalCdf(x: number): number {
  * are identical; returns the 1-thread results.
  */
 export async function expectSameBitsAcrossThreads(
-  build: 'relaxed' | 'simd-threads',
+  build: Build,
   fn: () => (Float32Array | Int32Array)[],
   what = '',
 ): Promise<(Float32Array | Int32Array)[]> {

@@ -157,6 +157,28 @@ describe.each(builds())('reductions on the %s build', (build) => {
     }));
   });
 
+  test('long sums stay close to float64 (blocked accumulation, contiguous and strided)', () => {
+    expectNoLeak(() => wg.tidy(() => {
+      const n = 1 << 20;
+      const v = randomArray(n, 9, 0, 1);
+      let s = 0;
+      for (const a of v) s += a;
+      expect(Math.abs(wg.sum(wg.tensor(v)).dataSync()[0] - s) / s).toBeLessThan(1e-6);
+      // [n / 4, 4] over axis 0: four columns of 262,144 rows each
+      const cols = [0, 0, 0, 0];
+      for (let i = 0; i < n; i++) cols[i % 4] += v[i];
+      const got = wg.sum(wg.tensor(v, [n / 4, 4]), 0).dataSync();
+      for (let j = 0; j < 4; j++) expect(Math.abs(got[j] - cols[j]) / cols[j]).toBeLessThan(1e-6);
+      // [n / 3 rows of 3]: the scalar tail of the strided path
+      const got3 = wg.mean(wg.tensor(v.subarray(0, 3 * 99999), [99999, 3]), 0).dataSync();
+      for (let j = 0; j < 3; j++) {
+        let t = 0;
+        for (let i = 0; i < 99999; i++) t += v[i * 3 + j];
+        expect(Math.abs(got3[j] - t / 99999) / (t / 99999)).toBeLessThan(1e-6);
+      }
+    }));
+  });
+
   test('NaN and infinities propagate', () => {
     expectNoLeak(() => wg.tidy(() => {
       const x = wg.tensor([1, NaN, 3, Infinity, -Infinity, 2, 0, 1, 2, 3]); // 10: vector body and tail
