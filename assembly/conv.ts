@@ -6,13 +6,13 @@
 import { madd, minI, actScalar, actVec } from './common';
 import { geo, G_H, G_W, G_C, G_OH, G_OW, G_KH, G_KW, G_SH, G_SW, G_DH, G_DW, G_PT, G_PL } from './gemm';
 
-// The taps of a window whose source index is o*s - p + k*d (d > 0) that fall inside [0, size):
-// k in [lo, hi). Returned packed as lo | hi << 16 (kernel sizes are below 65536).
+// The taps k in [0, K) of a window whose source index start + k*d (d of either sign) falls
+// inside [0, size): a contiguous range [lo, hi), returned packed as lo | hi << 16.
 @inline function tapRange(start: i32, d: i32, K: i32, size: i32): i32 {
   let lo = 0;
-  while (lo < K && start + lo * d < 0) lo++;
-  let hi = K;
-  while (hi > lo && start + (hi - 1) * d >= size) hi--;
+  while (lo < K && <u32>(start + lo * d) >= <u32>size) lo++;
+  let hi = lo;
+  while (hi < K && <u32>(start + hi * d) < <u32>size) hi++;
   return lo | (hi << 16);
 }
 
@@ -248,9 +248,10 @@ export function depthwise_grad_input_f32(dy: usize, f: usize, dx: usize, geom: u
 export const DW_FILTER_BLOCK: i32 = 16;
 
 /**
- * Depthwise filter gradient: df[kh, kw, c, m] = sum over n, oh, ow (ascending) of
- * x[n, ih, iw, c] dy[n, oh, ow, c*M + m]. Tasks are blocks of DW_FILTER_BLOCK output channels
- * (c*M + m); each accumulates its KH * KW * block sums in scratch, then writes them.
+ * Depthwise filter gradient: df[kh, kw, c, m] = sum over n, oh, ow of x[n, ih, iw, c]
+ * dy[n, oh, ow, c*M + m]. Tasks are blocks of DW_FILTER_BLOCK output channels (c*M + m). For each
+ * output row and tap, the sum over the row is made in registers (the row's data stays in L1),
+ * then added to the tap's total in scratch: one fixed order of summation.
  */
 export function depthwise_grad_filter_f32(x: usize, dy: usize, df: usize, geom: usize, N: i32, M: i32, taskBegin: i32, taskEnd: i32, scratch: usize): void {
   const H = geo(geom, G_H), W = geo(geom, G_W), C = geo(geom, G_C), OH = geo(geom, G_OH), OW = geo(geom, G_OW);
@@ -258,39 +259,64 @@ export function depthwise_grad_filter_f32(x: usize, dy: usize, df: usize, geom: 
   const dh = geo(geom, G_DH), dw = geo(geom, G_DW), pt = geo(geom, G_PT), pl = geo(geom, G_PL);
   const CM = C * M;
   const B = DW_FILTER_BLOCK;
+  const acc = scratch;
+  // per kw: the output columns [lo, hi) whose source column is inside the image
+  const owRange = scratch + (<usize>(KH * KW * B) << 2);
+  for (let kw = 0; kw < KW; kw++) {
+    let lo = 0;
+    while (lo < OW && <u32>(lo * sw - pl + kw * dw) >= <u32>W) lo++;
+    let hi = lo;
+    while (hi < OW && <u32>(hi * sw - pl + kw * dw) < <u32>W) hi++;
+    store<i32>(owRange + (<usize>kw << 3), lo);
+    store<i32>(owRange + (<usize>kw << 3), hi, 4);
+  }
+  const xStep = <usize>(sw * C) << 2;
+  const gStep = <usize>CM << 2;
   for (let t = taskBegin; t < taskEnd; t++) {
     const j0 = t * B;
-    const j1 = minI(j0 + B, CM);
-    const nb = j1 - j0;
+    const nb = minI(B, CM - j0);
     const vec = ASC_FEATURE_SIMD && M == 1 && nb == B;
-    memory.fill(scratch, 0, <usize>(KH * KW * B) << 2);
+    memory.fill(acc, 0, <usize>(KH * KW * B) << 2);
     for (let n = 0; n < N; n++) {
       for (let oh = 0; oh < OH; oh++) {
         const h0 = oh * sh - pt;
         const rh = tapRange(h0, dh, KH, H);
-        const khLo = rh & 0xffff, khHi = rh >> 16;
-        for (let ow = 0; ow < OW; ow++) {
-          const w0 = ow * sw - pl;
-          const rw = tapRange(w0, dw, KW, W);
-          const kwLo = rw & 0xffff, kwHi = rw >> 16;
-          const g = dy + (<usize>(((n * OH + oh) * OW + ow) * CM + j0) << 2);
-          for (let kh = khLo; kh < khHi; kh++) {
-            const xrow = x + (<usize>((n * H + h0 + kh * dh) * W * C) << 2);
-            for (let kw = kwLo; kw < kwHi; kw++) {
-              const xp = xrow + (<usize>((w0 + kw * dw) * C) << 2);
-              const acc = scratch + (<usize>((kh * KW + kw) * B) << 2);
-              if (vec) {
-                const xv = xp + (<usize>j0 << 2);
-                v128.store(acc, madd(v128.load(xv), v128.load(g), v128.load(acc)));
-                v128.store(acc, madd(v128.load(xv, 16), v128.load(g, 16), v128.load(acc, 16)), 16);
-                v128.store(acc, madd(v128.load(xv, 32), v128.load(g, 32), v128.load(acc, 32)), 32);
-                v128.store(acc, madd(v128.load(xv, 48), v128.load(g, 48), v128.load(acc, 48)), 48);
-              } else {
-                for (let i = 0; i < nb; i++) {
-                  const c = (j0 + i) / M;
-                  const a = acc + (<usize>i << 2);
-                  store<f32>(a, scalarMadd(load<f32>(xp + (<usize>c << 2)), load<f32>(g + (<usize>i << 2)), load<f32>(a)));
+        const gRow = dy + (<usize>(((n * OH + oh) * OW) * CM + j0) << 2);
+        for (let kh = rh & 0xffff; kh < rh >> 16; kh++) {
+          const xRow = x + (<usize>((n * H + h0 + kh * dh) * W * C) << 2);
+          for (let kw = 0; kw < KW; kw++) {
+            const lo = load<i32>(owRange + (<usize>kw << 3)), hi = load<i32>(owRange + (<usize>kw << 3), 4);
+            if (lo >= hi) continue;
+            const a = acc + (<usize>((kh * KW + kw) * B) << 2);
+            const xFirst = xRow + (<usize>((lo * sw - pl + kw * dw) * C) << 2);
+            const gFirst = gRow + <usize>lo * gStep;
+            if (vec) {
+              let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+              let xp = xFirst + (<usize>j0 << 2), gp = gFirst;
+              for (let ow = lo; ow < hi; ow++) {
+                s0 = madd(v128.load(xp), v128.load(gp), s0);
+                s1 = madd(v128.load(xp, 16), v128.load(gp, 16), s1);
+                s2 = madd(v128.load(xp, 32), v128.load(gp, 32), s2);
+                s3 = madd(v128.load(xp, 48), v128.load(gp, 48), s3);
+                xp += xStep;
+                gp += gStep;
+              }
+              v128.store(a, f32x4.add(v128.load(a), s0));
+              v128.store(a, f32x4.add(v128.load(a, 16), s1), 16);
+              v128.store(a, f32x4.add(v128.load(a, 32), s2), 32);
+              v128.store(a, f32x4.add(v128.load(a, 48), s3), 48);
+            } else {
+              for (let i = 0; i < nb; i++) {
+                const c = (j0 + i) / M;
+                let xp = xFirst + (<usize>c << 2), gp = gFirst + (<usize>i << 2);
+                let s: f32 = 0;
+                for (let ow = lo; ow < hi; ow++) {
+                  s = scalarMadd(load<f32>(xp), load<f32>(gp), s);
+                  xp += xStep;
+                  gp += gStep;
                 }
+                const ai = a + (<usize>i << 2);
+                store<f32>(ai, load<f32>(ai) + s);
               }
             }
           }
@@ -298,7 +324,7 @@ export function depthwise_grad_filter_f32(x: usize, dy: usize, df: usize, geom: 
       }
     }
     for (let tap = 0; tap < KH * KW; tap++) {
-      memory.copy(df + (<usize>(tap * CM + j0) << 2), scratch + (<usize>(tap * B) << 2), <usize>nb << 2);
+      memory.copy(df + (<usize>(tap * CM + j0) << 2), acc + (<usize>(tap * B) << 2), <usize>nb << 2);
     }
   }
 }

@@ -128,42 +128,58 @@ function wgModel(c) {
 }
 
 const monitor = loadMonitor();
-const results = {}; // config -> column -> { forward, train }
+const results = {}; // config -> column -> { forward, train, forwardCpu, trainCpu }
 const note = (cfg, col, what, ms) => (((results[cfg] ??= {})[col] ??= {})[what] = ms);
 
-if (args.tfjs) {
-  await loadTfjs('wasm');
-  await registerTfGradients();
-  const backends = typeof args.extra['tfjs-backends'] === 'string' ? args.extra['tfjs-backends'].split(',') : ['wasm', 'cpu'];
-  for (const backend of backends) {
-    const tf = await loadTfjs(backend);
-    if (backend === 'wasm') log(`TF.js wasm: ${JSON.stringify(tfjsWasmInfo())}`);
-    for (const c of configs) {
-      const m = tfModel(tf, c);
-      const o = backend === 'cpu' || c.units >= 512 ? slowOpts : opts;
-      note(c.name, `tfjs-${backend}`, 'forward', measure(m.forward, o).medianMs);
-      note(c.name, `tfjs-${backend}`, 'train', measure(m.train, o).medianMs);
-      log(`tfjs-${backend} ${c.name}: ${JSON.stringify(results[c.name][`tfjs-${backend}`])}`);
-      m.dispose();
-    }
-  }
+/**
+ * measure(), plus the process's CPU time per call over all calls (warm-up included). For a
+ * single-threaded peer this is the time the work would take on an idle core: on a loaded machine
+ * it moves much less than the wall time, so ratios of single-threaded runs are read from it too.
+ */
+function timed(cfg, col, what, fn, o) {
+  let calls = 0;
+  const c0 = process.cpuUsage();
+  const m = measure(() => {
+    calls++;
+    fn();
+  }, o);
+  const c = process.cpuUsage(c0);
+  note(cfg, col, what, m.medianMs);
+  note(cfg, col, `${what}Cpu`, (c.user + c.system) / 1000 / calls);
 }
 
-const wgColumns = [];
+// Peers run one after the other for each configuration, so that a change in the machine's load
+// hits them alike.
+const backends = !args.tfjs ? [] : typeof args.extra['tfjs-backends'] === 'string' ? args.extra['tfjs-backends'].split(',') : ['wasm', 'cpu'];
+if (backends.length) {
+  await loadTfjs('wasm');
+  log(`TF.js wasm: ${JSON.stringify(tfjsWasmInfo())}`);
+  await registerTfGradients();
+}
 // the fastest build unless --builds names others
 const builds = process.argv.some((a) => a.startsWith('--builds')) ? args.builds : ['relaxed'];
-for (const build of builds) {
-  const shared = build === 'relaxed' || build === 'simd-threads';
-  const threadCounts = shared ? args.threads : [1];
-  await wg.init({ backend: build, threads: Math.max(...threadCounts) });
-  for (const t of threadCounts) {
-    wg.setThreads(t);
-    const col = `wasmgrad ${build} ${t}t`;
-    wgColumns.push(col);
-    for (const c of configs) {
+const wgColumns = [];
+for (const c of configs) {
+  for (const backend of backends) {
+    const tf = await loadTfjs(backend);
+    const m = tfModel(tf, c);
+    const o = backend === 'cpu' || c.units >= 512 ? slowOpts : opts;
+    timed(c.name, `tfjs-${backend}`, 'forward', m.forward, o);
+    timed(c.name, `tfjs-${backend}`, 'train', m.train, o);
+    log(`tfjs-${backend} ${c.name}: ${JSON.stringify(results[c.name][`tfjs-${backend}`])}`);
+    m.dispose();
+  }
+  for (const build of builds) {
+    const shared = build === 'relaxed' || build === 'simd-threads';
+    const threadCounts = shared ? args.threads : [1];
+    await wg.init({ backend: build, threads: Math.max(...threadCounts) });
+    for (const t of threadCounts) {
+      wg.setThreads(t);
+      const col = `wasmgrad ${build} ${t}t`;
+      if (!wgColumns.includes(col)) wgColumns.push(col);
       const m = wgModel(c);
-      note(c.name, col, 'forward', measure(m.forward, opts).medianMs);
-      note(c.name, col, 'train', measure(m.train, opts).medianMs);
+      timed(c.name, col, 'forward', m.forward, opts);
+      timed(c.name, col, 'train', m.train, opts);
       log(`${col} ${c.name}: ${JSON.stringify(results[c.name][col])}`);
       m.dispose();
     }
@@ -173,14 +189,22 @@ for (const build of builds) {
 const load = monitor.stop();
 log(`load: ${JSON.stringify(load)}`);
 let markdown = '';
+const short = (col) => col.split(' ').pop();
 for (const what of ['forward', 'train']) {
   const rows = configs.map((c) => {
     const r = results[c.name];
     const best = Math.min(r['tfjs-wasm']?.[what] ?? Infinity, r['tfjs-cpu']?.[what] ?? Infinity);
+    const bestCpu = Math.min(r['tfjs-wasm']?.[`${what}Cpu`] ?? Infinity, r['tfjs-cpu']?.[`${what}Cpu`] ?? Infinity);
     const row = { config: `${c.name} (in ${c.input}, T ${c.T}, B ${c.B})`, 'tfjs wasm': r['tfjs-wasm']?.[what], 'tfjs cpu': r['tfjs-cpu']?.[what] };
     for (const col of wgColumns) {
       row[col] = r[col]?.[what];
-      row[`x ${col.split(' ').pop()}`] = Number.isFinite(best) ? best / r[col]?.[what] : undefined;
+      row[`x ${short(col)}`] = Number.isFinite(best) ? best / r[col]?.[what] : undefined;
+    }
+    const one = wgColumns.find((col) => short(col) === '1t');
+    if (one) {
+      row['cpu tfjs'] = Number.isFinite(bestCpu) ? bestCpu : undefined;
+      row['cpu 1t'] = r[one]?.[`${what}Cpu`];
+      row['x cpu'] = Number.isFinite(bestCpu) ? bestCpu / r[one]?.[`${what}Cpu`] : undefined;
     }
     return row;
   });
@@ -188,10 +212,14 @@ for (const what of ['forward', 'train']) {
     { key: 'config' },
     { key: 'tfjs wasm', digits: 2 },
     { key: 'tfjs cpu', digits: 2 },
-    ...wgColumns.flatMap((col) => [{ key: col, digits: 2 }, { key: `x ${col.split(' ').pop()}`, title: `vs best TF.js (${col.split(' ').pop()})`, digits: 1 }]),
+    ...wgColumns.flatMap((col) => [{ key: col, digits: 2 }, { key: `x ${short(col)}`, title: `vs best TF.js (${short(col)})`, digits: 1 }]),
   ];
-  markdown += printTable(`${what === 'forward' ? 'Forward (inference), ms' : 'Training step (forward, backward, Adam), ms'}: median`, columns, rows) + '\n';
+  if (wgColumns.some((col) => short(col) === '1t')) {
+    columns.push({ key: 'cpu tfjs', title: 'CPU ms, best TF.js', digits: 2 }, { key: 'cpu 1t', title: 'CPU ms, wasmgrad 1t', digits: 2 }, { key: 'x cpu', title: 'vs best TF.js (CPU time)', digits: 1 });
+  }
+  markdown += printTable(`${what === 'forward' ? 'Forward (inference)' : 'Training step (forward, backward, Adam)'}: median wall ms; CPU ms per call`, columns, rows) + '\n';
 }
+markdown += `Load during the run: this process kept ${load.ownCores?.toFixed(2)} cores busy, other processes ${load.otherCores?.toFixed(2)} (of ${os.cpus().length}).\n`;
 if (!args.json) writeResults('rnn', { results, load }, markdown);
 else console.log(JSON.stringify(results));
 await wg.shutdown();

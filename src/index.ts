@@ -18,3 +18,10 @@ export * as schedules from './schedules.js';
 export * as regularizers from './regularizers.js';
 /** Unstable: the engine itself (kernel table, allocator, pool), for benchmarks and kernel tests. */
 export { engine as _engine } from './engine/state.js';
+// Layers and models (src/models/, src/io/)
+export { input } from './layers/input.js';
+export { SymbolicTensor, Layer } from './layers/layer.js';
+export { sequential, model, LayersModel, Sequential, callbacks, metrics, Callback, History } from './models/index.js';
+export type { CompileArgs, FitArgs, EvaluateArgs, PredictArgs, Logs, CustomCallbackArgs } from './models/index.js';
+export { loadModel } from './io/model-io.js';
+export * as io from './io/index.js';

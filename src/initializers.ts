@@ -159,3 +159,6 @@ export function getInitializer(spec: string | Initializer | { className: string;
 export function serializeInitializer(init: Initializer): { className: string; config: Record<string, unknown> } {
   return { className: init.className, config: init.config };
 }
+
+// TensorFlow.js names: wg.initializers.randomNormal({ mean, stddev, seed }) and so on.
+export { randomNormalInit as randomNormal, randomUniformInit as randomUniform, truncatedNormalInit as truncatedNormal };

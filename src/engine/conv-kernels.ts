@@ -139,6 +139,20 @@ export function conv2dForward(x: number, f: number, bias: number, y: number, g: 
     convGemm({ kind: 'matrix', a: x, lda: g.C, b: f, ldb: cout, prepackB: true, c: y, m, n: cout, k, bias, act });
     return;
   }
+  if (g.C < 4 && g.dh > 0 && g.dw > 0 && (g.pt > 0 || g.pl > 0 || g.pb > 0 || g.pr > 0)) {
+    // Few channels: rows are too short to amortise bounds checks at the border, so convolve a
+    // zero-padded copy instead (cheap: the input is small next to the output).
+    const H = g.H + g.pt + g.pb, W = g.W + g.pl + g.pr;
+    withBlocks([g.N * H * W * g.C * 4], ([xp]) => {
+      const e = engine();
+      e.f32.fill(0, xp >> 2, (xp >> 2) + g.N * H * W * g.C);
+      const rowIn = g.W * g.C;
+      stridedCopy(x, [g.H * rowIn, rowIn, 1], xp + (g.pt * W + g.pl) * g.C * 4, [H * W * g.C, W * g.C, 1], [g.N, g.H, rowIn]);
+      const gp: ConvGeometry = { ...g, H, W, pt: 0, pl: 0, pb: 0, pr: 0 };
+      withGeometry(gp, (geom) => convGemm({ kind: 'im2col', a: xp, geom, b: f, ldb: cout, prepackB: true, c: y, m, n: cout, k, bias, act }));
+    });
+    return;
+  }
   withGeometry(g, (geom) => convGemm({ kind: 'im2col', a: x, geom, b: f, ldb: cout, prepackB: true, c: y, m, n: cout, k, bias, act }));
 }
 
@@ -209,13 +223,19 @@ export function depthwiseForward(x: number, f: number, bias: number, y: number, 
   withGeometry(g, (geom) => engine().parallel('depthwise_f32', [x, f, bias, y, geom, mult, ACT[act]], g.N * g.OH, work >= DIRECT_PARALLEL));
 }
 
+/** dx [N, H, W, C] of depthwiseForward; at stride 1 (M = 1) it is the depthwise convolution of dy at dilation -d, pad -p. */
 export function depthwiseGradInput(dy: number, f: number, dx: number, g: ConvGeometry, mult: number): void {
   const work = g.N * g.OH * g.OW * g.C * mult * g.KH * g.KW;
+  if (g.sh === 1 && g.sw === 1 && mult === 1) {
+    const gt: ConvGeometry = { ...g, H: g.OH, W: g.OW, OH: g.H, OW: g.W, dh: -g.dh, dw: -g.dw, pt: -g.pt, pl: -g.pl, pb: 0, pr: 0 };
+    withGeometry(gt, (geom) => engine().parallel('depthwise_f32', [dy, f, 0, dx, geom, 1, 0], g.N * g.H, work >= DIRECT_PARALLEL));
+    return;
+  }
   withGeometry(g, (geom) => engine().parallel('depthwise_grad_input_f32', [dy, f, dx, geom, mult], g.N * g.H, work >= DIRECT_PARALLEL));
 }
 
 export function depthwiseGradFilter(x: number, dy: number, df: number, g: ConvGeometry, mult: number): void {
-  if (g.KH * g.KW * DW_FILTER_BLOCK * 4 > SCRATCH_BYTES) throw new WasmgradError(`depthwiseConv2d: a ${g.KH}x${g.KW} kernel is too large`);
+  if ((g.KH * g.KW * DW_FILTER_BLOCK + 2 * g.KW) * 4 > SCRATCH_BYTES) throw new WasmgradError(`depthwiseConv2d: a ${g.KH}x${g.KW} kernel is too large`);
   const work = g.N * g.OH * g.OW * g.C * mult * g.KH * g.KW;
   withGeometry(g, (geom) =>
     engine().parallel('depthwise_grad_filter_f32', [x, dy, df, geom, g.N, mult], Math.ceil((g.C * mult) / DW_FILTER_BLOCK), work >= DIRECT_PARALLEL),

@@ -15,6 +15,8 @@ const ROWS_PARALLEL = 1 << 14;
 /** Below this many flops a per-step GEMM stays on the calling thread. */
 const STEP_GEMM_PARALLEL_FLOPS = 1 << 24;
 const NR = 8;
+/** Copies (layout, packing) are memory-bound: split only when large. */
+const COPY_PARALLEL = 1 << 20;
 const NC = 1024;
 const KC = 256;
 
@@ -29,7 +31,7 @@ export function packedFloats(k: number, n: number): number {
 
 /** Packs op(B) [k, n] (B with row stride ldb, transposed when transB) once, for every step's GEMM. */
 export function packB(b: number, ldb: number, transB: boolean, k: number, n: number, dst: number): void {
-  engine().parallel('pack_b_f32', [b, ldb, transB ? 1 : 0, k, n, dst], Math.ceil(k / KC), k * n >= 1 << 18);
+  engine().parallel('pack_b_f32', [b, ldb, transB ? 1 : 0, k, n, dst], Math.ceil(k / KC), k * n >= COPY_PARALLEL);
 }
 
 export interface StepGemm {
@@ -68,7 +70,7 @@ export function stepGemm(g: StepGemm): void {
 
 /** [B, T, F] <-> [T, B, F] (toTimeMajor: from batch-major), time reversed when reverse. */
 export function seqCopy(src: number, dst: number, B: number, T: number, F: number, toTimeMajor: boolean, reverse: boolean): void {
-  engine().parallel('rnn_seq_copy', [src, dst, B, T, F, toTimeMajor ? 1 : 0, reverse ? 1 : 0], T, B * T * F >= 1 << 16);
+  engine().parallel('rnn_seq_copy', [src, dst, B, T, F, toTimeMajor ? 1 : 0, reverse ? 1 : 0], T, B * T * F >= COPY_PARALLEL);
 }
 
 /** Pointers of the masking and dropout side of a step (0 where absent). */

@@ -24,3 +24,25 @@ export const lstm = (args: LSTMLayerArgs) => new LSTM(args);
 export const gru = (args: GRULayerArgs) => new GRU(args);
 export const bidirectional = (args: BidirectionalArgs) => new Bidirectional(args);
 export const embedding = (args: EmbeddingArgs) => new Embedding(args);
+
+// Model inputs, merge layers and advanced activations (src/layers/input.ts, merge.ts, advanced.ts)
+import { InputLayer, type InputArgs } from './input.js';
+import { Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate } from './merge.js';
+import { PReLU, Maxout, LeakyReLU, ELU, ReLU, Softmax, type PReLUArgs } from './advanced.js';
+export { InputLayer, input, type InputArgs } from './input.js';
+export { Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate } from './merge.js';
+export { PReLU, Maxout, LeakyReLU, ELU, ReLU, Softmax, type PReLUArgs } from './advanced.js';
+export const inputLayer = (args: InputArgs & { inputShape?: (number | null)[]; batchInputShape?: (number | null)[] }) => new InputLayer(args as never);
+export const add = (args: LayerArgs = {}) => new Add(args);
+export const subtract = (args: LayerArgs = {}) => new Subtract(args);
+export const multiply = (args: LayerArgs = {}) => new Multiply(args);
+export const average = (args: LayerArgs = {}) => new Average(args);
+export const maximum = (args: LayerArgs = {}) => new Maximum(args);
+export const minimum = (args: LayerArgs = {}) => new Minimum(args);
+export const concatenate = (args: LayerArgs & { axis?: number } = {}) => new Concatenate(args);
+export const prelu = (args: PReLUArgs = {}) => new PReLU(args);
+export const maxout = (args: LayerArgs & { units?: number; numUnits?: number }) => new Maxout(args);
+export const leakyReLU = (args: LayerArgs & { alpha?: number } = {}) => new LeakyReLU(args);
+export const elu = (args: LayerArgs & { alpha?: number } = {}) => new ELU(args);
+export const reLU = (args: LayerArgs & { maxValue?: number | null } = {}) => new ReLU(args);
+export const softmax = (args: LayerArgs & { axis?: number } = {}) => new Softmax(args);

@@ -91,6 +91,19 @@ export function getLayerClass(className: string): LayerClass {
   return cls;
 }
 
+type WeightGuard = (layer: Layer, name: string, shape: number[]) => void;
+let weightGuard: WeightGuard | null = null;
+
+/**
+ * @internal Called before every weight is created (and may throw): loadModel uses it to refuse a
+ * topology that would allocate more than the weights file holds. Returns the previous guard.
+ */
+export function setWeightGuard(guard: WeightGuard | null): WeightGuard | null {
+  const prev = weightGuard;
+  weightGuard = guard;
+  return prev;
+}
+
 export abstract class Layer {
   static className = 'Layer';
   readonly name: string;
@@ -125,6 +138,7 @@ export abstract class Layer {
     init: Initializer | string | undefined,
     opts: { trainable?: boolean; regularizer?: Regularizer | null; fallbackInit?: string } = {},
   ): Variable {
+    weightGuard?.(this, name, shape);
     const initializer = getInitializer(init as Initializer | string | undefined, opts.fallbackInit ?? 'glorotUniform');
     const value = initializer(shape);
     const trainable = opts.trainable ?? true;

@@ -1,0 +1,12 @@
+const t0 = performance.now();
+const wg = await import('wasmgrad');
+const t1 = performance.now();
+await wg.init();
+const t2 = performance.now();
+const m = wg.sequential({ layers: [wg.layers.dense({ units: 32, activation: 'relu', inputShape: [16] }), wg.layers.dense({ units: 4, activation: 'softmax' })] });
+const x = wg.ones([1, 16]);
+const y = m.predict(x);
+y.dataSync();
+const t3 = performance.now();
+console.log(JSON.stringify({ import: t1 - t0, init: t2 - t1, modelPredict: t3 - t2, total: t3 - t0, sinceProcessStart: t3 }));
+await wg.shutdown();

@@ -1,0 +1,454 @@
+// LayersModel: a functional model (TensorFlow.js layers and Keras semantics) made from input and
+// output SymbolicTensors: its layers, weights, summary, configuration, and the training API
+// (compile, fit, evaluate, predict: src/models/training.ts). A model is itself a layer, so it can
+// be called on SymbolicTensors inside another model.
+import { WasmgradError, fmtShape } from '../errors.js';
+import { Tensor, tidy } from '../tensor.js';
+import { Variable } from '../variables.js';
+import { add } from '../ops/binary.js';
+import { Layer, SymbolicTensor, getLayerClass, registerLayer, uniqueLayerName, type CallArgs, type Shape } from '../layers/layer.js';
+import { InputLayer } from '../layers/input.js';
+import { getRegularizer } from '../regularizers.js';
+import { topoSort, runGraph, type GraphNode } from './graph.js';
+import { summaryText, inboundName, type SummaryRow } from './summary.js';
+import {
+  compileModel, fitModel, evaluateModel, predictModel, predictOnBatchModel, trainOnBatchModel,
+  type CompileArgs, type Compiled, type FitArgs, type EvaluateArgs, type PredictArgs, type ModelInput, type ModelTarget,
+} from './training.js';
+import type { History } from './callbacks.js';
+import type { Optimizer } from '../optimizers/optimizer.js';
+import { saveModelArtifacts, type ModelArtifacts, type SaveOptions } from '../io/model-io.js';
+
+export interface ModelArgs {
+  inputs: SymbolicTensor | SymbolicTensor[];
+  outputs: SymbolicTensor | SymbolicTensor[];
+  name?: string;
+}
+
+/** A layer's serialized form inside a model's configuration. */
+export interface LayerSpec {
+  className: string;
+  config: Record<string, unknown>;
+  name?: string;
+  inboundNodes?: [string, number, number, Record<string, unknown>?][][];
+}
+
+/** A weight of a model under its file name: layerName/weightName (wrappers and nested models add their name). */
+export interface NamedWeight {
+  name: string;
+  variable: Variable;
+}
+
+export class LayersModel extends Layer {
+  static className = 'Functional';
+  inputs: SymbolicTensor[] = [];
+  outputs: SymbolicTensor[] = [];
+  /** @internal Layer calls in execution order. */
+  nodes: GraphNode[] = [];
+  protected graphLayers: Layer[] = [];
+  /** Set to true (by a callback) to stop fit after the current batch. */
+  stopTraining = false;
+  /** @internal */
+  compiled: Compiled | null = null;
+  /** The History of the last fit. */
+  history?: History;
+
+  /** @internal graphless: a sequential model, whose graph comes later. */
+  constructor(args?: ModelArgs, graphless = false) {
+    super({ name: args?.name ?? uniqueLayerName(new.target === LayersModel ? 'model' : 'sequential') });
+    if (!graphless) {
+      if (!args || typeof args !== 'object') throw new WasmgradError('model: expected { inputs, outputs }');
+      const ins = Array.isArray(args.inputs) ? args.inputs : [args.inputs];
+      const outs = Array.isArray(args.outputs) ? args.outputs : [args.outputs];
+      this.initGraph(ins, outs);
+    }
+  }
+
+  /** @internal Sets the graph from input and output SymbolicTensors. */
+  protected initGraph(inputs: SymbolicTensor[], outputs: SymbolicTensor[]): void {
+    if (inputs.length === 0 || outputs.length === 0) throw new WasmgradError(`${this.name}: a model needs at least one input and one output`);
+    inputs.forEach((t, i) => {
+      if (!(t instanceof SymbolicTensor)) throw new WasmgradError(`${this.name}: inputs[${i}] must be a SymbolicTensor (from wg.input), got ${typeof t}`);
+      if (!(t.sourceLayer instanceof InputLayer)) throw new WasmgradError(`${this.name}: inputs[${i}] must come from wg.input(), got ${t}`);
+    });
+    outputs.forEach((t, i) => {
+      if (!(t instanceof SymbolicTensor)) throw new WasmgradError(`${this.name}: outputs[${i}] must be a SymbolicTensor, got ${typeof t}`);
+    });
+    if (new Set(inputs).size !== inputs.length) throw new WasmgradError(`${this.name}: an input is listed twice`);
+    const nodes = topoSort(inputs, outputs);
+    const layers: Layer[] = inputs.map((t) => t.sourceLayer);
+    for (const n of nodes) if (!layers.includes(n.layer)) layers.push(n.layer);
+    const names = new Set<string>();
+    for (const l of layers) {
+      if (names.has(l.name)) throw new WasmgradError(`${this.name}: two layers are named '${l.name}'; layer names must be unique in a model`);
+      names.add(l.name);
+    }
+    this.inputs = inputs.slice();
+    this.outputs = outputs.slice();
+    this.nodes = nodes;
+    this.graphLayers = layers;
+    this.built = true;
+  }
+
+  /** The layers, in execution order (input layers first for a functional model). */
+  get layers(): Layer[] {
+    return this.graphLayers.slice();
+  }
+
+  get inputNames(): string[] {
+    return this.inputs.map((t) => t.sourceLayer.name);
+  }
+
+  get outputNames(): string[] {
+    return this.outputs.map((t) => t.sourceLayer.name);
+  }
+
+  /** The optimizer given to compile. */
+  get optimizer(): Optimizer | undefined {
+    return this.compiled?.optimizer;
+  }
+
+  getLayer(nameOrIndex: string | number): Layer {
+    const layers = this.layers;
+    if (typeof nameOrIndex === 'number') {
+      const l = layers[nameOrIndex];
+      if (!l) throw new WasmgradError(`${this.name}.getLayer: index ${nameOrIndex} is out of range (the model has ${layers.length} layers)`);
+      return l;
+    }
+    const l = layers.find((x) => x.name === nameOrIndex);
+    if (!l) throw new WasmgradError(`${this.name}.getLayer: no layer named '${nameOrIndex}'; layers: ${layers.map((x) => x.name).join(', ')}`);
+    return l;
+  }
+
+  // ---- weights ------------------------------------------------------------------------------------
+
+  get weights(): Variable[] {
+    return this.graphLayers.flatMap((l) => l.weights);
+  }
+
+  get trainableWeights(): Variable[] {
+    return this.trainable ? this.graphLayers.flatMap((l) => l.trainableWeights) : [];
+  }
+
+  get nonTrainableWeights(): Variable[] {
+    return this.trainable ? this.graphLayers.flatMap((l) => l.nonTrainableWeights) : this.weights;
+  }
+
+  get weightNames(): string[] {
+    return this.namedWeights().map((w) => w.name);
+  }
+
+  /** Every weight with its file name (layerName/weightName), in layer order. */
+  namedWeights(): NamedWeight[] {
+    const out = this.graphLayers.flatMap((l) => namedWeightsOf(l, ''));
+    const seen = new Map<string, number>();
+    for (const w of out) {
+      const k = seen.get(w.name) ?? 0;
+      seen.set(w.name, k + 1);
+      if (k > 0) w.name = `${w.name}_${k}`;
+    }
+    return out;
+  }
+
+  getWeights(): Tensor[] {
+    return this.graphLayers.flatMap((l) => l.getWeights());
+  }
+
+  setWeights(ws: Tensor[]): void {
+    const all = this.weights;
+    if (!Array.isArray(ws) || ws.length !== all.length) {
+      throw new WasmgradError(`${this.name}.setWeights: expected ${all.length} tensors, got ${Array.isArray(ws) ? ws.length : typeof ws}`);
+    }
+    const names = this.weightNames;
+    ws.forEach((w, i) => {
+      if (!(w instanceof Tensor) || w.isDisposed || w.dtype !== all[i].dtype || w.shape.join() !== all[i].shape.join()) {
+        throw new WasmgradError(
+          `${this.name}.setWeights: weight ${i} (${names[i]}) must be ${all[i].dtype} ${fmtShape(all[i].shape)}, got ${w instanceof Tensor ? `${w.dtype} ${fmtShape(w.shape)}` : typeof w}`,
+        );
+      }
+    });
+    ws.forEach((w, i) => all[i].assign(w));
+  }
+
+  countParams(): number {
+    return this.graphLayers.reduce((n, l) => n + l.countParams(), 0);
+  }
+
+  regularizationLoss(): Tensor | null {
+    const terms = this.graphLayers.map((l) => l.regularizationLoss()).filter((t): t is Tensor => t !== null);
+    if (terms.length === 0) return null;
+    if (terms.length === 1) return terms[0];
+    return tidy(() => terms.reduce((a, b) => add(a, b)));
+  }
+
+  // ---- running ------------------------------------------------------------------------------------
+
+  /** @internal Makes sure the graph exists for inputs of these shapes (a sequential model builds late). */
+  ensureGraph(_xs: { shape: readonly (number | null)[]; dtype?: string }[]): void {
+    if (!this.built || this.inputs.length === 0) throw new WasmgradError(`${this.name}: the model has no inputs yet`);
+  }
+
+  /** @internal Checks real inputs against the model's input shapes. */
+  checkInputs(xs: Tensor[], op: string): void {
+    if (xs.length !== this.inputs.length) throw new WasmgradError(`${this.name}.${op}: expected ${this.inputs.length} input tensor(s), got ${xs.length}`);
+    xs.forEach((x, i) => {
+      if (!(x instanceof Tensor)) throw new WasmgradError(`${this.name}.${op}: input ${i} must be a Tensor, got ${x === null ? 'null' : typeof x}`);
+      x.ptr(`${this.name}.${op}`);
+      const want = this.inputs[i].shape;
+      const ok = x.rank === want.length && want.every((d, k) => k === 0 || d === null || d === x.shape[k]);
+      if (!ok) {
+        throw new WasmgradError(
+          `${this.name}.${op}: input ${i} ('${this.inputNames[i]}') must have shape ${JSON.stringify(want).replace(/null/g, 'null')}, got ${fmtShape(x.shape)}`,
+        );
+      }
+    });
+  }
+
+  /** @internal The forward pass on real tensors (no checks: the callers check once). */
+  forward(xs: Tensor[], training: boolean): Tensor[] {
+    return runGraph(this.nodes, this.inputs, this.outputs, xs, { training });
+  }
+
+  build(inputShape: Shape | Shape[]): void {
+    this.built = true;
+    void inputShape;
+  }
+
+  call(inputs: Tensor | Tensor[], kwargs: CallArgs): Tensor | Tensor[] {
+    const xs = Array.isArray(inputs) ? inputs : [inputs];
+    this.ensureGraph(xs);
+    this.checkInputs(xs, 'apply');
+    const outs = runGraph(this.nodes, this.inputs, this.outputs, xs, kwargs);
+    return outs.length === 1 ? outs[0] : outs;
+  }
+
+  computeOutputShape(inputShape: Shape | Shape[]): Shape | Shape[] {
+    const shapes = (Array.isArray(inputShape[0]) || inputShape.length === 0 ? inputShape : [inputShape]) as Shape[];
+    this.ensureGraph(shapes.map((s) => ({ shape: s })));
+    const batch = shapes[0]?.[0] ?? null;
+    const outs = this.outputs.map((t) => [batch, ...t.shape.slice(1)] as Shape);
+    return outs.length === 1 ? outs[0] : outs;
+  }
+
+  // ---- training (src/models/training.ts) --------------------------------------------------------
+
+  compile(args: CompileArgs): void {
+    compileModel(this, args);
+  }
+
+  fit(x: ModelInput, y: ModelTarget, args: FitArgs = {}): Promise<History> {
+    return fitModel(this, x, y, args);
+  }
+
+  evaluate(x: ModelInput, y: ModelTarget, args: EvaluateArgs = {}): Tensor | Tensor[] {
+    return evaluateModel(this, x, y, args);
+  }
+
+  predict(x: ModelInput, args: PredictArgs = {}): Tensor | Tensor[] {
+    return predictModel(this, x, args);
+  }
+
+  predictOnBatch(x: ModelInput): Tensor | Tensor[] {
+    return predictOnBatchModel(this, x);
+  }
+
+  trainOnBatch(x: ModelInput, y: ModelTarget): Promise<number | number[]> {
+    return trainOnBatchModel(this, x, y);
+  }
+
+  // ---- summary, config, save ----------------------------------------------------------------------
+
+  protected summaryRows(): SummaryRow[] {
+    const inModel = new Set(this.nodes.map((n) => n.layer));
+    return this.graphLayers.map((layer) => {
+      const calls = layer instanceof InputLayer ? layer.inboundCalls.slice(0, 1) : this.nodes.filter((n) => n.layer === layer);
+      const outputShapes = calls.length > 1 || (!inModel.has(layer) && !(layer instanceof InputLayer)) ? ('multiple' as const) : calls[0].outputs.map((t) => t.shape);
+      const connectedTo = calls.flatMap((c) => c.inputs.map(inboundName));
+      return { layer, outputShapes, connectedTo };
+    });
+  }
+
+  /** Prints (or hands to printFn) the Keras summary table. */
+  summary(lineLength?: number, positions?: number[], printFn: (line: string) => void = console.log): void {
+    const trainable = this.trainableWeights.reduce((n, w) => n + w.size, 0);
+    const total = this.countParams();
+    const text = summaryText(this.name, this.summaryRows(), { trainable, nonTrainable: total - trainable }, {
+      lineLength, positions, connected: !(this.constructor as typeof LayersModel).sequentialSummary,
+    });
+    printFn(text);
+  }
+
+  /** @internal */
+  static sequentialSummary = false;
+
+  getConfig(): Record<string, unknown> {
+    // calls of each layer are renumbered within this model
+    const callIndex = new Map<SymbolicTensor, [string, number, number]>();
+    const counts = new Map<Layer, number>();
+    for (const t of this.inputs) callIndex.set(t, [t.sourceLayer.name, 0, 0]);
+    const inbound = new Map<Layer, LayerSpec['inboundNodes']>();
+    for (const n of this.nodes) {
+      const k = counts.get(n.layer) ?? 0;
+      counts.set(n.layer, k + 1);
+      n.outputs.forEach((t, i) => callIndex.set(t, [n.layer.name, k, i]));
+      const refs = n.inputs.map((t) => [...callIndex.get(t)!, {}] as [string, number, number, Record<string, unknown>]);
+      if (!inbound.has(n.layer)) inbound.set(n.layer, []);
+      inbound.get(n.layer)!.push(refs);
+    }
+    return {
+      name: this.name,
+      layers: this.graphLayers.map((l) => ({ ...serializeLayer(l), name: l.name, inboundNodes: inbound.get(l) ?? [] })),
+      inputLayers: this.inputs.map((t) => callIndex.get(t)!),
+      outputLayers: this.outputs.map((t) => callIndex.get(t)!),
+    };
+  }
+
+  static fromConfig<T extends Layer>(this: new (args: never) => T, config: Record<string, unknown>): T {
+    return functionalFromConfig(config) as unknown as T;
+  }
+
+  /**
+   * Saves the model: with a directory (Node, Deno, Bun), writes model.json and weights.safetensors
+   * there; in every case returns the artifacts { modelJson, weights }.
+   */
+  save(dir?: string, options: SaveOptions = {}): Promise<ModelArtifacts> {
+    return saveModelArtifacts(this, dir, options);
+  }
+
+  dispose(): void {
+    for (const l of this.graphLayers) l.dispose();
+    this.compiled?.optimizer.dispose();
+    this.built = false;
+  }
+}
+
+/** The weights of one layer with file names; wrappers (bidirectional) and nested models prefix their name. */
+function namedWeightsOf(layer: Layer, prefix: string): NamedWeight[] {
+  if (layer instanceof LayersModel) return layer.layers.flatMap((l) => namedWeightsOf(l, `${prefix}${layer.name}/`));
+  const sub = layer as unknown as { forwardLayer?: unknown; backwardLayer?: unknown };
+  if (sub.forwardLayer instanceof Layer && sub.backwardLayer instanceof Layer) {
+    const parts = [...namedWeightsOf(sub.forwardLayer, `${prefix}${layer.name}/`), ...namedWeightsOf(sub.backwardLayer, `${prefix}${layer.name}/`)];
+    const own = layer.weights;
+    if (parts.length === own.length && parts.every((p, i) => p.variable === own[i])) return parts;
+  }
+  const ws = layer.weights;
+  return layer.weightNames.map((n, i) => ({ name: `${prefix}${layer.name}/${n}`, variable: ws[i] }));
+}
+
+export function serializeLayer(l: Layer): LayerSpec {
+  return { className: l.className, config: l.getConfig() };
+}
+
+/** A layer from { className, config }: regularizers given as { className, config } are rebuilt. */
+export function deserializeLayer(spec: unknown, where: string): Layer {
+  if (!spec || typeof spec !== 'object' || Array.isArray(spec)) throw new WasmgradError(`${where}: expected { className, config }, got ${JSON.stringify(spec)?.slice(0, 80)}`);
+  const s = spec as Record<string, unknown>;
+  const className = s.className ?? s.class_name;
+  const config = s.config;
+  if (typeof className !== 'string') throw new WasmgradError(`${where}: className must be a string`);
+  if (!config || typeof config !== 'object' || Array.isArray(config)) throw new WasmgradError(`${where} (${className}): config must be an object`);
+  const cfg: Record<string, unknown> = { ...(config as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(cfg)) {
+    if (k.endsWith('Regularizer') && v !== null && v !== undefined) cfg[k] = getRegularizer(v as never);
+  }
+  const cls = getLayerClass(className);
+  let layer: unknown;
+  try {
+    layer = cls.fromConfig(cfg);
+  } catch (err) {
+    if (err instanceof WasmgradError) throw new WasmgradError(`${where} (${className}): ${err.message}`);
+    throw new WasmgradError(`${where} (${className}): invalid config: ${(err as Error)?.message ?? String(err)}`);
+  }
+  if (!(layer instanceof Layer)) throw new WasmgradError(`${where}: ${className}.fromConfig did not make a layer`);
+  return layer;
+}
+
+type Ref = [string, number, number];
+
+function checkRef(r: unknown, where: string): Ref {
+  if (!Array.isArray(r) || r.length < 3 || typeof r[0] !== 'string' || !Number.isInteger(r[1]) || !Number.isInteger(r[2]) || r[1] < 0 || r[2] < 0) {
+    throw new WasmgradError(`${where}: expected [layerName, nodeIndex, tensorIndex], got ${JSON.stringify(r)?.slice(0, 80)}`);
+  }
+  return [r[0], r[1], r[2]];
+}
+
+/** Rebuilds a functional model from its configuration (the calls are replayed in dependency order). */
+export function functionalFromConfig(config: Record<string, unknown>): LayersModel {
+  const where = `model '${String(config?.name)}'`;
+  const specs = config?.layers;
+  if (!Array.isArray(specs)) throw new WasmgradError(`${where}: config.layers must be an array`);
+  const byName = new Map<string, Layer>();
+  const pending: { layer: Layer; index: number; refs: Ref[] }[] = [];
+  specs.forEach((spec, i) => {
+    const layer = deserializeLayer(spec, `${where}: layer ${i}`);
+    if (byName.has(layer.name)) throw new WasmgradError(`${where}: two layers are named '${layer.name}'`);
+    byName.set(layer.name, layer);
+    const nodes = (spec as LayerSpec).inboundNodes ?? (spec as Record<string, unknown>).inbound_nodes ?? [];
+    if (!Array.isArray(nodes)) throw new WasmgradError(`${where}: layer '${layer.name}': inboundNodes must be an array`);
+    nodes.forEach((node, k) => {
+      if (!Array.isArray(node) || node.length === 0) throw new WasmgradError(`${where}: layer '${layer.name}' node ${k}: expected a non-empty list of inputs`);
+      pending.push({ layer, index: k, refs: node.map((r) => checkRef(r, `${where}: layer '${layer.name}' node ${k}`)) });
+    });
+  });
+  const key = (name: string, node: number) => `${name}\u0000${node}`;
+  const made = new Map<string, SymbolicTensor[]>();
+  for (const l of byName.values()) if (l instanceof InputLayer) made.set(key(l.name, 0), [l.output]);
+  // dependency-driven replay: each call runs once all the calls it reads from have run
+  const waiting = new Map<string, number[]>();
+  const missing = pending.map((p, i) => {
+    let n = 0;
+    for (const [name, node] of p.refs) {
+      if (!byName.has(name)) throw new WasmgradError(`${where}: layer '${p.layer.name}' reads from an unknown layer '${name}'`);
+      const k = key(name, node);
+      if (made.has(k)) continue;
+      n++;
+      if (!waiting.has(k)) waiting.set(k, []);
+      waiting.get(k)!.push(i);
+    }
+    return n;
+  });
+  const ready = pending.map((_, i) => i).filter((i) => missing[i] === 0);
+  let runs = 0;
+  while (ready.length) {
+    const i = ready.shift()!;
+    const p = pending[i];
+    const ins = p.refs.map(([name, node, t]) => {
+      const outs = made.get(key(name, node))!;
+      if (t >= outs.length) throw new WasmgradError(`${where}: layer '${p.layer.name}' reads output ${t} of '${name}' node ${node}, which has ${outs.length}`);
+      return outs[t];
+    });
+    let out: SymbolicTensor | SymbolicTensor[];
+    try {
+      out = p.layer.apply(ins.length === 1 ? ins[0] : ins) as SymbolicTensor | SymbolicTensor[];
+    } catch (err) {
+      if (err instanceof WasmgradError) throw new WasmgradError(`${where}: layer '${p.layer.name}': ${err.message}`);
+      throw new WasmgradError(`${where}: layer '${p.layer.name}' could not be applied: ${(err as Error)?.message ?? String(err)}`);
+    }
+    const k = key(p.layer.name, p.index);
+    if (made.has(k)) throw new WasmgradError(`${where}: layer '${p.layer.name}' node ${p.index} is listed twice`);
+    made.set(k, Array.isArray(out) ? out : [out]);
+    runs++;
+    for (const j of waiting.get(k) ?? []) if (--missing[j] === 0) ready.push(j);
+  }
+  if (runs !== pending.length) throw new WasmgradError(`${where}: ${pending.length - runs} layer call(s) can never run (a cycle, or inputs that no layer makes)`);
+  const pick = (list: unknown, what: string) => {
+    if (!Array.isArray(list) || list.length === 0) throw new WasmgradError(`${where}: ${what} must be a non-empty array`);
+    return list.map((r) => {
+      const [name, node, t] = checkRef(r, `${where}: ${what}`);
+      const outs = made.get(key(name, node));
+      if (!outs || t >= outs.length) throw new WasmgradError(`${where}: ${what} names ${JSON.stringify(r)}, which the graph does not make`);
+      return outs[t];
+    });
+  };
+  const inputs = pick(config.inputLayers ?? config.input_layers, 'inputLayers');
+  const outputs = pick(config.outputLayers ?? config.output_layers, 'outputLayers');
+  return new LayersModel({ inputs, outputs, name: typeof config.name === 'string' ? config.name : undefined });
+}
+
+registerLayer(LayersModel);
+registerLayer({ className: 'Model', fromConfig: (c) => functionalFromConfig(c) });
+
+/** wg.model({ inputs, outputs }): a functional model. */
+export function model(args: ModelArgs): LayersModel {
+  return new LayersModel(args);
+}

@@ -1,0 +1,155 @@
+// sequential({ layers }): a stack of single-input, single-output layers. The input shape comes from
+// the first layer (inputShape / batchInputShape, or an input layer); without one the model is built
+// on the first data it sees (fit, predict) or by build(shape), as Keras.
+import { WasmgradError } from '../errors.js';
+import type { DType } from '../tensor.js';
+import { Layer, SymbolicTensor, registerLayer, type Shape } from '../layers/layer.js';
+import { InputLayer } from '../layers/input.js';
+import { LayersModel, serializeLayer, deserializeLayer } from './model.js';
+
+export interface SequentialArgs {
+  layers?: Layer[];
+  name?: string;
+}
+
+export class Sequential extends LayersModel {
+  static className = 'Sequential';
+  static sequentialSummary = true;
+  private readonly stack: Layer[] = [];
+  private input0: InputLayer | null = null;
+
+  constructor(args: SequentialArgs = {}) {
+    super(args?.name !== undefined ? ({ name: args.name } as never) : undefined, true);
+    if (args === null || typeof args !== 'object') throw new WasmgradError('sequential: expected { layers }');
+    if (args.layers !== undefined && !Array.isArray(args.layers)) throw new WasmgradError('sequential: layers must be an array of layers');
+    this.built = false;
+    for (const l of args.layers ?? []) this.add(l);
+  }
+
+  /** The layers, without the input layer (as Keras). */
+  get layers(): Layer[] {
+    return this.stack.slice();
+  }
+
+  /** Adds a layer on top. */
+  add(layer: Layer): void {
+    if (!(layer instanceof Layer)) throw new WasmgradError(`${this.name}.add: expected a layer, got ${layer === null ? 'null' : typeof layer}`);
+    if (layer instanceof InputLayer) {
+      if (this.stack.length || this.input0) throw new WasmgradError(`${this.name}.add: an input layer can only come first`);
+      this.input0 = layer;
+      this.connect(layer.output, []);
+      return;
+    }
+    if (this.stack.includes(layer)) throw new WasmgradError(`${this.name}.add: layer '${layer.name}' is already in the model`);
+    if (this.stack.some((l) => l.name === layer.name)) throw new WasmgradError(`${this.name}.add: a layer named '${layer.name}' is already in the model`);
+    this.stack.push(layer);
+    if (this.outputs.length) {
+      this.connect(this.inputs[0], [layer], this.outputs[0]);
+    } else if (this.inputs.length) {
+      this.connect(this.inputs[0], this.stack);
+    } else if (this.stack.length === 1 && layer.batchInputShape) {
+      const inp = new InputLayer({ batchShape: layer.batchInputShape, dtype: inputDtypeOf(layer), name: `${layer.name}_input` });
+      this.connect(inp.output, this.stack);
+    }
+  }
+
+  /** Removes the top layer. */
+  pop(): void {
+    if (!this.stack.length) throw new WasmgradError(`${this.name}.pop: the model has no layers`);
+    this.stack.pop();
+    const inp = this.inputs[0];
+    this.inputs = [];
+    this.outputs = [];
+    this.nodes = [];
+    this.graphLayers = [];
+    this.built = false;
+    if (inp && this.stack.length) this.connect(inp, this.stack);
+  }
+
+  /** Applies layers from a symbolic tensor and makes the result the model's graph. */
+  private connect(input: SymbolicTensor, layers: Layer[], from: SymbolicTensor = input): void {
+    let t = from;
+    for (const l of layers) {
+      const out = l.apply(t);
+      if (Array.isArray(out)) throw new WasmgradError(`${this.name}: layer '${l.name}' has ${out.length} outputs; a sequential model takes single-output layers (use a functional model)`);
+      t = out;
+    }
+    if (t === input) {
+      // only an input layer so far: no graph yet
+      this.inputs = [input];
+      this.outputs = [];
+      return;
+    }
+    this.initGraph([input], [t]);
+    this.graphLayers = this.stack.slice();
+  }
+
+  /** Builds the model for inputs of this shape (batch dimension first, may be null). */
+  build(inputShape: Shape | Shape[]): void {
+    if (this.outputs.length) return;
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
+    if (!this.stack.length) throw new WasmgradError(`${this.name}: the model has no layers`);
+    const input = this.inputs[0] ?? new InputLayer({ batchShape: [null, ...shape.slice(1)], dtype: inputDtypeOf(this.stack[0]), name: `${this.stack[0].name}_input` }).output;
+    this.connect(input, this.stack);
+  }
+
+  ensureGraph(xs: { shape: readonly (number | null)[]; dtype?: string }[]): void {
+    if (this.outputs.length) return;
+    if (!xs.length) throw new WasmgradError(`${this.name}: the model has no input shape yet`);
+    const x = xs[0];
+    if (!this.inputs.length && x.dtype === 'int32') {
+      const inp = new InputLayer({ batchShape: [null, ...x.shape.slice(1)], dtype: 'int32', name: `${this.stack[0]?.name ?? this.name}_input` });
+      this.inputs = [inp.output];
+    }
+    this.build(x.shape as Shape);
+  }
+
+  getConfig(): Record<string, unknown> {
+    const input = this.inputs[0];
+    return {
+      name: this.name,
+      layers: this.stack.map(serializeLayer),
+      ...(input ? { buildInputShape: input.shape, inputDtype: input.dtype } : {}),
+    };
+  }
+
+  static fromConfig<T extends Layer>(this: new (args: never) => T, config: Record<string, unknown>): T {
+    const where = `sequential model '${String(config?.name)}'`;
+    const specs = config?.layers;
+    if (!Array.isArray(specs)) throw new WasmgradError(`${where}: config.layers must be an array`);
+    const m = new Sequential({ name: typeof config.name === 'string' ? config.name : undefined });
+    const shape = config.buildInputShape;
+    if (shape !== undefined && shape !== null) {
+      const dtype = config.inputDtype === 'int32' ? 'int32' : 'float32';
+      try {
+        m.input0 = new InputLayer({ batchShape: shape as Shape, dtype, name: `${String(config.name)}_input` });
+      } catch (err) {
+        throw new WasmgradError(`${where}: ${(err as Error).message}`);
+      }
+      m.inputs = [m.input0.output];
+    }
+    specs.forEach((spec, i) => {
+      const layer = deserializeLayer(spec, `${where}: layer ${i}`);
+      try {
+        m.add(layer);
+      } catch (err) {
+        if (err instanceof WasmgradError) throw new WasmgradError(`${where}: layer '${layer.name}': ${err.message}`);
+        throw new WasmgradError(`${where}: layer '${layer.name}' could not be applied: ${(err as Error)?.message ?? String(err)}`);
+      }
+    });
+    if (!m.outputs.length && m.inputs.length && m.stack.length) m.connect(m.inputs[0], m.stack);
+    return m as unknown as T;
+  }
+}
+
+function inputDtypeOf(first: Layer): DType {
+  // an embedding reads class ids
+  return first.className === 'Embedding' ? 'int32' : 'float32';
+}
+
+registerLayer(Sequential);
+
+/** wg.sequential({ layers }) */
+export function sequential(args: SequentialArgs = {}): Sequential {
+  return new Sequential(args);
+}

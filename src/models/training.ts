@@ -1,0 +1,472 @@
+// compile, fit, evaluate, predict, trainOnBatch, predictOnBatch (Keras and TensorFlow.js
+// semantics). The data stays in the caller's tensors: each batch is one gather of its rows (shuffled
+// indices) inside a tidy, so memory stays flat across epochs; the loss is read as one float per
+// batch and metrics accumulate in JavaScript from the batch's predictions. Evaluation and
+// prediction run without a tape (noGrad), on the fused inference kernels.
+import { WasmgradError, fmtShape } from '../errors.js';
+import { Tensor, tidy } from '../tensor.js';
+import { fromFlat } from '../creation.js';
+import { noGrad } from '../tape.js';
+import { add } from '../ops/binary.js';
+import { scale } from '../ops/unary.js';
+import { gather, slice, concat } from '../ops/shape.js';
+import { getLoss, lossName, type LossFn } from '../losses.js';
+import { getOptimizer } from '../optimizers/index.js';
+import type { Optimizer } from '../optimizers/optimizer.js';
+import { getMetric, type Accumulator, type MetricFn, type MetricSpec } from './metrics.js';
+import { CallbackList, History, type Callback, type CustomCallbackArgs, type Logs, type TrainingParams } from './callbacks.js';
+import { ProgressBar, terminal } from './progress.js';
+import type { LayersModel } from './model.js';
+
+export type ModelInput = Tensor | Tensor[] | Record<string, Tensor>;
+export type ModelTarget = Tensor | Tensor[] | Record<string, Tensor>;
+type PerOutput<T> = T | T[] | Record<string, T>;
+
+export interface CompileArgs {
+  optimizer: Optimizer | string | { className: string; config?: Record<string, unknown> };
+  /** A loss (name or function), or one per output (array or { outputName: loss }). */
+  loss: PerOutput<string | LossFn>;
+  /** Metric names ('accuracy', 'mse', ...) or functions, for every output, or per output. */
+  metrics?: (string | MetricFn)[] | Record<string, string | MetricFn | (string | MetricFn)[]>;
+  /** Weights of the outputs' losses in the total (default 1 each). */
+  lossWeights?: number[] | Record<string, number>;
+}
+
+/** @internal What compile resolved. */
+export interface Compiled {
+  optimizer: Optimizer;
+  losses: LossFn[];
+  lossWeights: number[];
+  metrics: MetricSpec[][];
+  /** The training config as saved in model.json. */
+  config: { loss: unknown; metrics: unknown; lossWeights?: unknown; optimizerConfig: { className: string; config: Record<string, unknown> } };
+}
+
+export interface FitArgs {
+  epochs?: number;
+  batchSize?: number;
+  shuffle?: boolean;
+  validationSplit?: number;
+  validationData?: [ModelInput, ModelTarget] | [ModelInput, ModelTarget, unknown];
+  callbacks?: (Callback | CustomCallbackArgs)[] | Callback | CustomCallbackArgs;
+  /** 0 silent, 1 a progress bar on a terminal (a line per epoch otherwise), 2 a line per epoch. Default 1. */
+  verbose?: number;
+  /** Seeds the shuffling, so that a run repeats exactly. */
+  seed?: number;
+  initialEpoch?: number;
+  /** Yield to the event loop at most this often (ms) so timers and the UI run; default 100. */
+  yieldEvery?: number;
+}
+
+export interface EvaluateArgs {
+  batchSize?: number;
+  verbose?: number;
+}
+
+export interface PredictArgs {
+  batchSize?: number;
+  verbose?: number;
+}
+
+// ---- compile ----------------------------------------------------------------------------------------
+
+function perOutput<T>(model: LayersModel, value: PerOutput<T>, what: string, isLeaf: (v: unknown) => boolean): T[] {
+  const names = model.outputNames;
+  if (isLeaf(value)) return names.map(() => value as T);
+  if (Array.isArray(value)) {
+    if (value.length !== names.length) throw new WasmgradError(`${model.name}.compile: ${what} has ${value.length} entries for ${names.length} outputs`);
+    return value;
+  }
+  if (value && typeof value === 'object') {
+    const rec = value as Record<string, T>;
+    for (const k of Object.keys(rec)) if (!names.includes(k)) throw new WasmgradError(`${model.name}.compile: ${what} names '${k}', which is not an output (${names.join(', ')})`);
+    return names.map((n) => {
+      if (!(n in rec)) throw new WasmgradError(`${model.name}.compile: ${what} has nothing for output '${n}'`);
+      return rec[n];
+    });
+  }
+  throw new WasmgradError(`${model.name}.compile: invalid ${what}: ${String(value)}`);
+}
+
+export function compileModel(model: LayersModel, args: CompileArgs): void {
+  if (!args || typeof args !== 'object') throw new WasmgradError(`${model.name}.compile: expected { optimizer, loss, metrics? }`);
+  if (!model.outputs.length && model.layers.length === 0) throw new WasmgradError(`${model.name}.compile: the model has no layers`);
+  const optimizer = getOptimizer(args.optimizer as never);
+  // a sequential model built late has no outputs yet: one output
+  const outs = Math.max(1, model.outputs.length);
+  const names = model.outputs.length ? model.outputNames : ['output'];
+  const fakeModel = { name: model.name, outputNames: names } as LayersModel;
+  if (args.loss === undefined || args.loss === null) throw new WasmgradError(`${model.name}.compile: loss is required`);
+  const lossSpecs = perOutput(fakeModel, args.loss, 'loss', (v) => typeof v === 'string' || typeof v === 'function');
+  const losses = lossSpecs.map((l) => getLoss(l));
+  let lossWeights = names.map(() => 1);
+  if (args.lossWeights !== undefined) {
+    lossWeights = perOutput(fakeModel, args.lossWeights as PerOutput<number>, 'lossWeights', (v) => typeof v === 'number');
+    lossWeights.forEach((w) => {
+      if (typeof w !== 'number' || !Number.isFinite(w)) throw new WasmgradError(`${model.name}.compile: lossWeights must be finite numbers`);
+    });
+  }
+  let metricLists: (string | MetricFn)[][] = names.map(() => []);
+  const m = args.metrics;
+  if (m !== undefined && m !== null) {
+    if (Array.isArray(m)) metricLists = names.map(() => m);
+    else if (typeof m === 'object') {
+      metricLists = names.map((n) => {
+        const v = (m as Record<string, string | MetricFn | (string | MetricFn)[]>)[n];
+        return v === undefined ? [] : Array.isArray(v) ? v : [v];
+      });
+      for (const k of Object.keys(m)) if (!names.includes(k)) throw new WasmgradError(`${model.name}.compile: metrics names '${k}', which is not an output`);
+    } else throw new WasmgradError(`${model.name}.compile: metrics must be an array of names or functions`);
+  }
+  const metrics = metricLists.map((list, i) => list.map((x) => getMetric(x, losses[i])));
+  const lossConfig = lossSpecs.map((l, i) => (typeof l === 'string' ? l : (lossName(losses[i]) ?? null)));
+  if (model.compiled && model.compiled.optimizer !== optimizer) model.compiled.optimizer.dispose();
+  model.compiled = {
+    optimizer,
+    losses,
+    lossWeights,
+    metrics,
+    config: {
+      loss: outs === 1 ? lossConfig[0] : lossConfig,
+      metrics: metricLists.map((l) => l.map((x) => (typeof x === 'string' ? x : x.name))),
+      ...(args.lossWeights !== undefined ? { lossWeights } : {}),
+      optimizerConfig: { className: optimizer.className, config: optimizer.getConfig() },
+    },
+  };
+}
+
+function compiledOf(model: LayersModel, op: string): Compiled {
+  if (!model.compiled) throw new WasmgradError(`${model.name}.${op}: compile the model first (model.compile({ optimizer, loss }))`);
+  return model.compiled;
+}
+
+// ---- data --------------------------------------------------------------------------------------------
+
+function toList(model: LayersModel, data: unknown, names: string[], what: string, op: string): Tensor[] {
+  let list: unknown[];
+  if (data instanceof Tensor) list = [data];
+  else if (Array.isArray(data)) list = data;
+  else if (data && typeof data === 'object') {
+    const rec = data as Record<string, unknown>;
+    for (const k of Object.keys(rec)) if (!names.includes(k)) throw new WasmgradError(`${model.name}.${op}: ${what} names '${k}', which the model does not have (${names.join(', ')})`);
+    list = names.map((n) => {
+      if (!(n in rec)) throw new WasmgradError(`${model.name}.${op}: ${what} has nothing for '${n}'`);
+      return rec[n];
+    });
+  } else throw new WasmgradError(`${model.name}.${op}: ${what} must be a Tensor, an array of Tensors or { name: Tensor }, got ${data === null ? 'null' : typeof data}`);
+  list.forEach((t, i) => {
+    if (!(t instanceof Tensor)) throw new WasmgradError(`${model.name}.${op}: ${what}[${i}] must be a Tensor, got ${t === null ? 'null' : typeof t}`);
+    t.ptr(`${model.name}.${op}`);
+    if (t.rank === 0) throw new WasmgradError(`${model.name}.${op}: ${what}[${i}] must have a batch dimension, got a scalar`);
+  });
+  return list as Tensor[];
+}
+
+function inputsOf(model: LayersModel, x: ModelInput, op: string): Tensor[] {
+  const names = model.inputs.length ? model.inputNames : ['input'];
+  const xs = toList(model, x, names, 'x', op);
+  model.ensureGraph(xs);
+  model.checkInputs(xs, op);
+  return xs;
+}
+
+function targetsOf(model: LayersModel, y: ModelTarget, n: number, op: string): Tensor[] {
+  const ys = toList(model, y, model.outputNames, 'y', op);
+  if (ys.length !== model.outputs.length) throw new WasmgradError(`${model.name}.${op}: expected ${model.outputs.length} target tensor(s), got ${ys.length}`);
+  ys.forEach((t, i) => {
+    if (t.shape[0] !== n) throw new WasmgradError(`${model.name}.${op}: y[${i}] has ${t.shape[0]} samples (${fmtShape(t.shape)}), x has ${n}`);
+  });
+  return ys;
+}
+
+function samplesOf(model: LayersModel, xs: Tensor[], op: string): number {
+  const n = xs[0].shape[0];
+  xs.forEach((x, i) => {
+    if (x.shape[0] !== n) throw new WasmgradError(`${model.name}.${op}: inputs have different numbers of samples (x[0]: ${n}, x[${i}]: ${x.shape[0]})`);
+  });
+  return n;
+}
+
+function positiveInt(model: LayersModel, op: string, name: string, v: unknown, dflt: number, min = 1): number {
+  const x = v === undefined ? dflt : v;
+  if (!Number.isInteger(x) || (x as number) < min) throw new WasmgradError(`${model.name}.${op}: ${name} must be a whole number >= ${min}, got ${String(v)}`);
+  return x as number;
+}
+
+/** Rows [start, start + count) of t: one copy. */
+function rows(t: Tensor, start: number, count: number): Tensor {
+  return slice(t, [start, ...t.shape.slice(1).map(() => 0)], [count, ...t.shape.slice(1)]);
+}
+
+/** mulberry32: shuffles repeat for a seed. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// ---- one step -------------------------------------------------------------------------------------
+
+interface StepState {
+  losses: { sum: number; count: number }[];
+  total: { sum: number; count: number };
+  metrics: { name: string; acc: Accumulator }[][];
+}
+
+function newState(c: Compiled): StepState {
+  return {
+    losses: c.losses.map(() => ({ sum: 0, count: 0 })),
+    total: { sum: 0, count: 0 },
+    metrics: c.metrics.map((list) => list.map((m) => ({ name: m.name, acc: m.make() }))),
+  };
+}
+
+function resetState(s: StepState): void {
+  for (const l of s.losses) l.sum = l.count = 0;
+  s.total.sum = s.total.count = 0;
+  for (const list of s.metrics) for (const m of list) m.acc.reset();
+}
+
+/** The loss of one batch (total, with regularization), updating per-output losses and metrics. */
+function batchLoss(model: LayersModel, c: Compiled, preds: Tensor[], ys: Tensor[], state: StepState, n: number): Tensor {
+  let total: Tensor | null = null;
+  const multi = preds.length > 1;
+  preds.forEach((p, i) => {
+    const l = c.losses[i](ys[i], p);
+    if (!(l instanceof Tensor) || l.size !== 1) throw new WasmgradError(`${model.name}: the loss of output ${i} must return a scalar Tensor`);
+    if (multi) {
+      state.losses[i].sum += l.dataSync()[0] * n;
+      state.losses[i].count += n;
+    }
+    const term = c.lossWeights[i] === 1 ? l : scale(l, c.lossWeights[i]);
+    total = total ? add(total, term) : term;
+  });
+  const reg = model.regularizationLoss();
+  if (reg) total = add(total!, reg);
+  noGrad(() => {
+    preds.forEach((p, i) => {
+      for (const m of state.metrics[i]) m.acc.update(ys[i], p);
+    });
+  });
+  return total!;
+}
+
+function trainBatch(model: LayersModel, c: Compiled, xb: Tensor[], yb: Tensor[], state: StepState): number {
+  const n = xb[0].shape[0];
+  const vars = model.trainableWeights;
+  let value = NaN;
+  tidy(() => {
+    const loss = c.optimizer.minimize(() => batchLoss(model, c, model.forward(xb, true), yb, state, n), vars);
+    value = loss.dataSync()[0];
+  });
+  state.total.sum += value * n;
+  state.total.count += n;
+  return value;
+}
+
+function logsOf(model: LayersModel, c: Compiled, s: StepState, prefix = ''): Logs {
+  const logs: Logs = { [`${prefix}loss`]: s.total.count ? s.total.sum / s.total.count : 0 };
+  const multi = c.losses.length > 1;
+  const names = model.outputNames;
+  if (multi) s.losses.forEach((l, i) => (logs[`${prefix}${names[i]}_loss`] = l.count ? l.sum / l.count : 0));
+  s.metrics.forEach((list, i) => {
+    for (const m of list) logs[`${prefix}${multi ? `${names[i]}_` : ''}${m.name}`] = m.acc.result();
+  });
+  return logs;
+}
+
+/** Evaluates rows [start, start + count) (or the index list) in batches, without a tape. */
+function evaluateRange(model: LayersModel, c: Compiled, xs: Tensor[], ys: Tensor[], start: number, count: number, batchSize: number, state: StepState): void {
+  resetState(state);
+  for (let b = start; b < start + count; b += batchSize) {
+    const n = Math.min(batchSize, start + count - b);
+    const whole = b === 0 && n === xs[0].shape[0];
+    tidy(() =>
+      noGrad(() => {
+        const xb = whole ? xs : xs.map((t) => rows(t, b, n));
+        const yb = whole ? ys : ys.map((t) => rows(t, b, n));
+        const loss = batchLoss(model, c, model.forward(xb, false), yb, state, n);
+        state.total.sum += loss.dataSync()[0] * n;
+        state.total.count += n;
+      }),
+    );
+  }
+}
+
+// ---- fit ------------------------------------------------------------------------------------------
+
+const yieldNow = (): Promise<void> =>
+  new Promise((resolve) => {
+    const g = globalThis as { setImmediate?: (f: () => void) => void };
+    if (typeof g.setImmediate === 'function') g.setImmediate(resolve);
+    else setTimeout(resolve, 0);
+  });
+
+export async function fitModel(model: LayersModel, x: ModelInput, y: ModelTarget, args: FitArgs = {}): Promise<History> {
+  const op = 'fit';
+  if (args === null || typeof args !== 'object') throw new WasmgradError(`${model.name}.fit: options must be an object`);
+  const c = compiledOf(model, op);
+  const xs = inputsOf(model, x, op);
+  const n = samplesOf(model, xs, op);
+  const ys = targetsOf(model, y, n, op);
+  const epochs = positiveInt(model, op, 'epochs', args.epochs, 1, 0);
+  const initialEpoch = positiveInt(model, op, 'initialEpoch', args.initialEpoch, 0, 0);
+  const batchSize = positiveInt(model, op, 'batchSize', args.batchSize, 32);
+  const shuffle = args.shuffle ?? true;
+  const verbose = args.verbose ?? 1;
+  const yieldEvery = args.yieldEvery ?? 100;
+  const split = args.validationSplit ?? 0;
+  if (typeof split !== 'number' || !(split >= 0 && split < 1)) throw new WasmgradError(`${model.name}.fit: validationSplit must be in [0, 1), got ${String(split)}`);
+  if (args.seed !== undefined && !Number.isFinite(args.seed)) throw new WasmgradError(`${model.name}.fit: seed must be a number`);
+
+  // validation: explicit data, or the last fraction of the samples (before shuffling, as Keras)
+  let nTrain = n;
+  let val: { xs: Tensor[]; ys: Tensor[]; start: number; count: number } | null = null;
+  if (args.validationData) {
+    if (!Array.isArray(args.validationData) || args.validationData.length < 2) throw new WasmgradError(`${model.name}.fit: validationData must be [x, y]`);
+    const vx = inputsOf(model, args.validationData[0], op);
+    const vn = samplesOf(model, vx, op);
+    val = { xs: vx, ys: targetsOf(model, args.validationData[1], vn, op), start: 0, count: vn };
+  } else if (split > 0) {
+    nTrain = Math.floor(n * (1 - split));
+    if (nTrain === 0 || nTrain === n) throw new WasmgradError(`${model.name}.fit: validationSplit ${split} of ${n} samples leaves no training or no validation samples`);
+    val = { xs, ys, start: nTrain, count: n - nTrain };
+  }
+  if (nTrain === 0) throw new WasmgradError(`${model.name}.fit: no training samples`);
+
+  const steps = Math.ceil(nTrain / batchSize);
+  const history = new History();
+  const user = args.callbacks === undefined ? [] : Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks];
+  const shown: (Callback | CustomCallbackArgs)[] = [];
+  if (verbose >= 1) shown.push(new ProgressBar({ forceLine: verbose >= 2 || !terminal().isTerminal }));
+  const cbs = new CallbackList([history, ...user, ...shown]);
+  const metricNames = Object.keys(logsOf(model, c, newState(c)));
+  const params: TrainingParams = {
+    epochs, initialEpoch, steps, samples: nTrain, batchSize, verbose, doValidation: !!val,
+    metrics: [...metricNames, ...(val ? metricNames.map((k) => `val_${k}`) : [])],
+  };
+  cbs.setup(model, params);
+  model.history = history;
+  model.stopTraining = false;
+  const random = args.seed === undefined ? Math.random : rng(args.seed);
+  const order = Int32Array.from({ length: nTrain }, (_, i) => i);
+  const state = newState(c);
+  const valState = newState(c);
+  const hasBatchBegin = cbs.has('onBatchBegin');
+  const hasBatchEnd = cbs.has('onBatchEnd');
+  let lastYield = now();
+
+  await cbs.call('onTrainBegin', {});
+  for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
+    await cbs.call('onEpochBegin', epoch, {});
+    if (shuffle) {
+      for (let i = nTrain - 1; i > 0; i--) {
+        const j = Math.floor(random() * (i + 1));
+        const t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+      }
+    }
+    resetState(state);
+    for (let step = 0; step < steps; step++) {
+      const begin = step * batchSize;
+      const size = Math.min(batchSize, nTrain - begin);
+      if (hasBatchBegin) {
+        const r = cbs.call('onBatchBegin', step, { batch: step, size });
+        if (r) await r;
+      }
+      const idx = order.subarray(begin, begin + size);
+      tidy(() => {
+        const whole = size === n && !shuffle;
+        let xb = xs, yb = ys;
+        if (!whole) {
+          const it = fromFlat(idx, [size], 'int32');
+          xb = xs.map((t) => gather(t, it));
+          yb = ys.map((t) => gather(t, it));
+        }
+        trainBatch(model, c, xb, yb, state);
+      });
+      if (hasBatchEnd) {
+        const r = cbs.call('onBatchEnd', step, { batch: step, size, ...logsOf(model, c, state) });
+        if (r) await r;
+      }
+      if (model.stopTraining) break;
+      if (now() - lastYield > yieldEvery) {
+        await yieldNow();
+        lastYield = now();
+      }
+    }
+    const logs = logsOf(model, c, state);
+    if (val) {
+      evaluateRange(model, c, val.xs, val.ys, val.start, val.count, batchSize, valState);
+      Object.assign(logs, logsOf(model, c, valState, 'val_'));
+    }
+    await cbs.call('onEpochEnd', epoch, logs);
+  }
+  await cbs.call('onTrainEnd', {});
+  return history;
+}
+
+function now(): number {
+  return typeof performance !== 'undefined' ? performance.now() : Date.now();
+}
+
+// ---- evaluate, predict, single batches -----------------------------------------------------------
+
+/** Loss (and metrics) over the data, as scalar tensors: loss alone, or [loss, ...per-output losses, ...metrics]. */
+export function evaluateModel(model: LayersModel, x: ModelInput, y: ModelTarget, args: EvaluateArgs = {}): Tensor | Tensor[] {
+  const op = 'evaluate';
+  const c = compiledOf(model, op);
+  const xs = inputsOf(model, x, op);
+  const n = samplesOf(model, xs, op);
+  const ys = targetsOf(model, y, n, op);
+  const batchSize = positiveInt(model, op, 'batchSize', args?.batchSize, 32);
+  const state = newState(c);
+  evaluateRange(model, c, xs, ys, 0, n, batchSize, state);
+  const values = Object.values(logsOf(model, c, state));
+  const out = values.map((v) => fromFlat([v], [], 'float32'));
+  return out.length === 1 ? out[0] : out;
+}
+
+/** The outputs for every sample, computed in batches without a tape; the caller owns them. */
+export function predictModel(model: LayersModel, x: ModelInput, args: PredictArgs = {}): Tensor | Tensor[] {
+  const op = 'predict';
+  const xs = inputsOf(model, x, op);
+  const n = samplesOf(model, xs, op);
+  const batchSize = positiveInt(model, op, 'batchSize', args?.batchSize, 32);
+  if (n <= batchSize) return predictOnBatchModel(model, xs);
+  const parts: Tensor[][] = [];
+  try {
+    for (let b = 0; b < n; b += batchSize) {
+      const size = Math.min(batchSize, n - b);
+      parts.push(tidy(() => noGrad(() => model.forward(xs.map((t) => rows(t, b, size)), false))));
+    }
+    const outs = model.outputs.map((_, i) => concat(parts.map((p) => p[i]), 0));
+    return outs.length === 1 ? outs[0] : outs;
+  } finally {
+    for (const p of parts) for (const t of p) t.dispose();
+  }
+}
+
+export function predictOnBatchModel(model: LayersModel, x: ModelInput): Tensor | Tensor[] {
+  const xs = inputsOf(model, x, 'predictOnBatch');
+  const outs = tidy(() => noGrad(() => model.forward(xs, false)));
+  return outs.length === 1 ? outs[0] : outs;
+}
+
+/** One optimizer step on this batch; resolves to the loss, or [loss, ...metrics]. */
+export async function trainOnBatchModel(model: LayersModel, x: ModelInput, y: ModelTarget): Promise<number | number[]> {
+  const op = 'trainOnBatch';
+  const c = compiledOf(model, op);
+  const xs = inputsOf(model, x, op);
+  const ys = targetsOf(model, y, samplesOf(model, xs, op), op);
+  const state = newState(c);
+  trainBatch(model, c, xs, ys, state);
+  const values = Object.values(logsOf(model, c, state));
+  return values.length === 1 ? values[0] : values;
+}
