@@ -328,3 +328,63 @@ export function depthwise_grad_filter_f32(x: usize, dy: usize, df: usize, geom: 
     }
   }
 }
+
+@inline function hsum(v: v128): f32 {
+  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
+}
+
+/**
+ * The input gradient of a convolution with few input channels, directly: dx[n, ih, iw, c] = sum
+ * over the taps that read (ih, iw) and over co of dy[n, oh, ow, co] f[kh, kw, c, co] (dot
+ * products over the output channels, SIMD over co). Any stride, dilation and padding (the
+ * forward geometry). Tasks are the N * H input rows.
+ */
+export function conv_grad_input_direct_f32(dy: usize, f: usize, dx: usize, geom: usize, cout: i32, taskBegin: i32, taskEnd: i32, scratch: usize): void {
+  const H = geo(geom, G_H), W = geo(geom, G_W), C = geo(geom, G_C);
+  const plane = geo(geom, G_OH) * geo(geom, G_OW);
+  for (let t = taskBegin; t < taskEnd; t++) {
+    const n = t / H;
+    const ih = t - n * H;
+    for (let iw = 0; iw < W; iw++) {
+      const out = dx + (<usize>((t * W + iw) * C) << 2);
+      const count = gradTaps(geom, ih, iw, scratch);
+      for (let c = 0; c < C; c++) {
+        let total: f32 = 0;
+        let co = 0;
+        if (ASC_FEATURE_SIMD) {
+          for (; co + 16 <= cout; co += 16) {
+            let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+            for (let e = 0; e < count; e++) {
+              const tap = load<i32>(scratch + (<usize>e << 3));
+              const pix = load<i32>(scratch + (<usize>e << 3), 4);
+              const g = dy + (<usize>((n * plane + pix) * cout + co) << 2);
+              const w = f + (<usize>((tap * C + c) * cout + co) << 2);
+              a0 = madd(v128.load(g), v128.load(w), a0);
+              a1 = madd(v128.load(g, 16), v128.load(w, 16), a1);
+              a2 = madd(v128.load(g, 32), v128.load(w, 32), a2);
+              a3 = madd(v128.load(g, 48), v128.load(w, 48), a3);
+            }
+            total += hsum(f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)));
+          }
+          for (; co + 4 <= cout; co += 4) {
+            let a = f32x4.splat(0);
+            for (let e = 0; e < count; e++) {
+              const tap = load<i32>(scratch + (<usize>e << 3));
+              const pix = load<i32>(scratch + (<usize>e << 3), 4);
+              a = madd(v128.load(dy + (<usize>((n * plane + pix) * cout + co) << 2)), v128.load(f + (<usize>((tap * C + c) * cout + co) << 2)), a);
+            }
+            total += hsum(a);
+          }
+        }
+        for (; co < cout; co++) {
+          for (let e = 0; e < count; e++) {
+            const tap = load<i32>(scratch + (<usize>e << 3));
+            const pix = load<i32>(scratch + (<usize>e << 3), 4);
+            total = scalarMadd(load<f32>(dy + (<usize>((n * plane + pix) * cout + co) << 2)), load<f32>(f + (<usize>((tap * C + c) * cout + co) << 2)), total);
+          }
+        }
+        store<f32>(out + (<usize>c << 2), total);
+      }
+    }
+  }
+}

@@ -105,7 +105,7 @@ function packB(b: usize, ldb: i32, transB: i32, k0: i32, kc: i32, j0: i32, nc: i
 
 // The 4x8 microkernel: C[4, 8] (ldc in bytes) = acc (+ C if add) (+ bias[8] if bias) then act.
 // Eight v128 accumulators, B loaded as two vectors, A broadcast: 14 live v128 values, no spills.
-function f32_gemm_4x8_splat(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, add: i32, bias: usize, act: i32): void {
+@inline function f32_gemm_4x8_splat(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, add: i32, bias: usize, act: i32): void {
   if (ASC_FEATURE_SIMD) {
     let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
     let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
@@ -429,9 +429,28 @@ function packAIm2col(x: usize, g: usize, m: i32, i0: i32, mc: i32, k0: i32, kc: 
   }
 }
 
-// For columns [k0, k0+kc) of the transposed im2col matrix (pixels): each pixel's n*H, h0, w0.
-function im2colTPixels(g: usize, k0: i32, kc: i32, tbl: usize): void {
-  const H = geo(g, G_H), OW = geo(g, G_OW), sh = geo(g, G_SH), sw = geo(g, G_SW), pt = geo(g, G_PT), pl = geo(g, G_PL);
+// Whether every tap of every destination pixel reads inside the image (no padding is ever read):
+// the source index is linear in the pixel and the tap, so the four corners decide.
+function windowsInside(g: usize): bool {
+  const OH = geo(g, G_OH), OW = geo(g, G_OW), KH = geo(g, G_KH), KW = geo(g, G_KW);
+  const H = geo(g, G_H), W = geo(g, G_W), sh = geo(g, G_SH), sw = geo(g, G_SW), dh = geo(g, G_DH), dw = geo(g, G_DW);
+  const pt = geo(g, G_PT), pl = geo(g, G_PL);
+  let ok = true;
+  for (let a = 0; a < 2; a++) {
+    for (let b = 0; b < 2; b++) {
+      const h = a * (OH - 1) * sh - pt + b * (KH - 1) * dh;
+      const w = a * (OW - 1) * sw - pl + b * (KW - 1) * dw;
+      ok = ok && <u32>h < <u32>H && <u32>w < <u32>W;
+    }
+  }
+  return ok;
+}
+
+// For columns [k0, k0+kc) of the transposed im2col matrix (pixels): each pixel's n*H, h0, w0, or
+// (inside: every window in the image) the element offset of its first tap in slot 0.
+function im2colTPixels(g: usize, k0: i32, kc: i32, tbl: usize, inside: bool): void {
+  const H = geo(g, G_H), W = geo(g, G_W), C = geo(g, G_C), OW = geo(g, G_OW), sh = geo(g, G_SH), sw = geo(g, G_SW);
+  const pt = geo(g, G_PT), pl = geo(g, G_PL);
   const OH = geo(g, G_OH);
   const plane = OH * OW;
   let n = k0 / plane;
@@ -439,9 +458,14 @@ function im2colTPixels(g: usize, k0: i32, kc: i32, tbl: usize): void {
   let oh = rem / OW, ow = rem - oh * OW;
   for (let j = 0; j < kc; j++) {
     const e = tbl + (<usize>(j * 12));
-    store<i32>(e, n * H);
-    store<i32>(e, oh * sh - pt, 4);
-    store<i32>(e, ow * sw - pl, 8);
+    const h0 = oh * sh - pt, w0 = ow * sw - pl;
+    if (inside) {
+      store<i32>(e, ((n * H + h0) * W + w0) * C);
+    } else {
+      store<i32>(e, n * H);
+      store<i32>(e, h0, 4);
+      store<i32>(e, w0, 8);
+    }
     if (++ow == OW) {
       ow = 0;
       if (++oh == OH) {
@@ -455,7 +479,7 @@ function im2colTPixels(g: usize, k0: i32, kc: i32, tbl: usize): void {
 // Packs rows [i0, i0+mc) (patch elements (kh, kw, c)) x columns [k0, k0+kc) (pixels, tabled by
 // im2colTPixels) of the transposed im2col matrix (m rows) into MR-row panels. Four rows of one
 // tap are four consecutive channels of one source pixel: one vector.
-function packAIm2colT(x: usize, g: usize, m: i32, i0: i32, mc: i32, kc: i32, dst: usize, zeros: usize, tbl: usize): void {
+function packAIm2colT(x: usize, g: usize, m: i32, i0: i32, mc: i32, kc: i32, dst: usize, zeros: usize, tbl: usize, inside: bool): void {
   const H = geo(g, G_H), W = geo(g, G_W), C = geo(g, G_C), KW = geo(g, G_KW), dh = geo(g, G_DH), dw = geo(g, G_DW);
   for (let ip = 0; ip < mc; ip += MR) {
     const panel = dst + (<usize>(ip * kc) << 2);
@@ -465,8 +489,15 @@ function packAIm2colT(x: usize, g: usize, m: i32, i0: i32, mc: i32, kc: i32, dst
     if (ASC_FEATURE_SIMD && p + MR <= m && c + MR <= C) {
       const kh = tap / KW;
       const offH = kh * dh, offW = (tap - kh * KW) * dw;
-      for (let j = 0; j < kc; j++) {
-        v128.store(panel + (<usize>j << 4), v128.load(srcOf(x, tbl + (<usize>(j * 12)), offH, offW, H, W, C, c, zeros)));
+      if (inside) {
+        const off = (offH * W + offW) * C + c;
+        for (let j = 0; j < kc; j++) {
+          v128.store(panel + (<usize>j << 4), v128.load(x + (<usize>(load<i32>(tbl + (<usize>(j * 12))) + off) << 2)));
+        }
+      } else {
+        for (let j = 0; j < kc; j++) {
+          v128.store(panel + (<usize>j << 4), v128.load(srcOf(x, tbl + (<usize>(j * 12)), offH, offW, H, W, C, c, zeros)));
+        }
       }
     } else {
       for (let r = 0; r < MR; r++) {
@@ -480,8 +511,15 @@ function packAIm2colT(x: usize, g: usize, m: i32, i0: i32, mc: i32, kc: i32, dst
         const kh = t / KW;
         const offH = kh * dh, offW = (t - kh * KW) * dw;
         const cr = pr - t * C;
-        for (let j = 0; j < kc; j++) {
-          store<f32>(out + (<usize>j << 4), load<f32>(srcOf(x, tbl + (<usize>(j * 12)), offH, offW, H, W, C, cr, zeros)));
+        if (inside) {
+          const off = (offH * W + offW) * C + cr;
+          for (let j = 0; j < kc; j++) {
+            store<f32>(out + (<usize>j << 4), load<f32>(x + (<usize>(load<i32>(tbl + (<usize>(j * 12))) + off) << 2)));
+          }
+        } else {
+          for (let j = 0; j < kc; j++) {
+            store<f32>(out + (<usize>j << 4), load<f32>(srcOf(x, tbl + (<usize>(j * 12)), offH, offW, H, W, C, cr, zeros)));
+          }
         }
       }
     }
@@ -510,6 +548,7 @@ export function gemm_conv_scratch_bytes(tileN: i32, bPacked: i32): i32 {
   const zeros = edge + (<usize>(MR * NR) << 2);
   const tbl = zeros + (<usize>KC << 2);
   if (aKind != A_MATRIX) memory.fill(zeros, 0, <usize>KC << 2);
+  const insideT = aKind == A_IM2COL_T && windowsInside(geom);
   const ldcBytes = <usize>ldc << 2;
   for (let t = taskBegin; t < taskEnd; t++) {
     const i0 = (t / tilesN) * tileM;
@@ -524,12 +563,12 @@ export function gemm_conv_scratch_bytes(tileN: i32, bPacked: i32): i32 {
       let panelsB = pb;
       if (bPacked) panelsB = b + (<usize>(p0 * nAll + j0 * kc) << 2);
       else packB(b, ldb, transB, p0, kc, j0, nt, pb);
-      if (aKind == A_IM2COL_T) im2colTPixels(geom, p0, kc, tbl);
+      if (aKind == A_IM2COL_T) im2colTPixels(geom, p0, kc, tbl, insideT);
       for (let ic = 0; ic < mt; ic += MC) {
         const mc = minI(MC, mt - ic);
         if (aKind == A_MATRIX) packA(a, lda, transA, i0 + ic, mc, p0, kc, pa);
         else if (aKind == A_IM2COL) packAIm2col(a, geom, m, i0 + ic, mc, p0, kc, pa, zeros, tbl);
-        else packAIm2colT(a, geom, m, i0 + ic, mc, kc, pa, zeros, tbl);
+        else packAIm2colT(a, geom, m, i0 + ic, mc, kc, pa, zeros, tbl, insideT);
         for (let jr = 0; jr < nt; jr += NR) {
           const nr = minI(NR, nt - jr);
           const biasPtr: usize = last && bias != 0 ? bias + (<usize>(j0 + jr) << 2) : 0;

@@ -30,8 +30,11 @@ if (args.tfjs) {
   }
   if (args.threads.includes(2)) {
     try {
-      const child = await runTfjsInChild(['--threads', '2', '--shapes', shapes.map((s) => `${s.m}x${s.n}x${s.k}`).join(','), ...(args.quick ? ['--quick'] : [])]);
-      for (const [i, s] of shapes.entries()) tfjs[s.label].t2 = child.results?.[i]?.gflops;
+      const child = await runTfjsInChild(['--threads', '2', '--no-cpu', '--shapes', shapes.map((s) => `${s.m}x${s.k}x${s.n}`).join(','), ...(args.quick ? ['--quick'] : [])]);
+      for (const s of shapes) {
+        const row = child.rows?.find((r) => r.backend === 'wasm' && r.threads === 2 && r.M === s.m && r.K === s.k && r.N === s.n);
+        tfjs[s.label].t2 = row?.gflops;
+      }
     } catch (err) {
       log(`TF.js wasm with 2 threads could not run: ${err.message.split('\n')[0]}`);
     }

@@ -35,7 +35,7 @@ describe('examples', () => {
 
   test('mnist-cnn: learns real digits (when the convolution layers exist)', async () => {
     const { main, buildCnn } = await import('../examples/mnist-cnn.mjs');
-    const r = await main({ epochs: 1, train: 500, test: 200, verbose: 0, log: quiet });
+    const r = await main({ epochs: 2, train: 1000, test: 200, verbose: 0, log: quiet });
     if (typeof wg.layers['conv2d' as keyof typeof wg.layers] !== 'function') {
       expect(r).toBeNull();
       expect(buildCnn()).toBeNull();

@@ -119,7 +119,7 @@ describe('save and load', () => {
     const m = wg.sequential({
       layers: [
         wg.layers.embedding({ inputDim: 20, outputDim: 6, inputLength: 7, maskZero: true }),
-        wg.layers.bidirectional({ layer: wg.layers.lstm({ units: 5, returnSequences: true }) }),
+        wg.layers.bidirectional({ layer: wg.layers.lstm({ units: 5, returnSequences: true, kernelRegularizer: wg.regularizers.l2({ l2: 0.001 }) }) }),
         wg.layers.gru({ units: 4 }),
         wg.layers.dense({ units: 2, activation: 'softmax' }),
       ],
@@ -134,6 +134,11 @@ describe('save and load', () => {
     ].map((n) => n.replace('bidirectional', m.layers[1].name).replace(/_lstm/g, `_${(m.layers[1] as unknown as { forwardLayer: wg.Layer }).forwardLayer.name.replace('forward_', '')}`)));
     const back = await wg.loadModel(art);
     await expectSamePredictions(m, back, ids);
+    // the wrapped layer's regularizer came back as a regularizer: training runs
+    back.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+    const labels = wg.tensor(Int32Array.from([0, 1, 1, 0]), [4], 'int32');
+    expect(Number.isFinite((await back.trainOnBatch(ids, labels)) as number)).toBe(true);
+    labels.dispose();
     ids.dispose();
     m.dispose();
     back.dispose();
@@ -145,7 +150,8 @@ describe('save and load', () => {
     const folder = join(dir, 'dense');
     await m.save(folder);
     expect(JSON.parse(readFileSync(join(folder, 'model.json'), 'utf8')).weightsManifest[0].paths).toEqual(['weights.safetensors']);
-    for (const src of [folder, join(folder, 'model.json'), pathToFileURL(join(folder, 'model.json')).href]) {
+    await m.save(`file://${join(dir, 'dense2')}`);
+    for (const src of [folder, join(folder, 'model.json'), pathToFileURL(join(folder, 'model.json')).href, `file://${join(dir, 'dense2')}`]) {
       const back = await wg.loadModel(src);
       await expectSamePredictions(m, back, x);
       back.dispose();
@@ -189,6 +195,53 @@ describe('save and load', () => {
     for (const t of [kernel, b, x, y]) t.dispose();
     m.dispose();
     back.dispose();
+  });
+
+  test('a PyTorch LSTM state dict (weight_ih, weight_hh, b_ih + b_hh) mapped onto an lstm layer', () => {
+    const [I, U, T, B] = [2, 3, 4, 2];
+    const r = rng(17);
+    const rand = (n: number) => Float32Array.from({ length: n }, () => r() - 0.5);
+    // torch.nn.LSTM(I, U, batch_first=True): weight_ih_l0 [4U, I], weight_hh_l0 [4U, U], rows i, f, g, o
+    const sd = { wih: rand(4 * U * I), whh: rand(4 * U * U), bih: rand(4 * U), bhh: rand(4 * U) };
+    const xs = rand(B * T * I);
+    // PyTorch's equations, in float64
+    const sig = (v: number) => 1 / (1 + Math.exp(-v));
+    const want: number[] = [];
+    for (let b = 0; b < B; b++) {
+      let h = new Array(U).fill(0), c = new Array(U).fill(0);
+      for (let t = 0; t < T; t++) {
+        const x = Array.from(xs.subarray((b * T + t) * I, (b * T + t + 1) * I));
+        const gate = (g: number, j: number) => {
+          const row = g * U + j;
+          let z = sd.bih[row] + sd.bhh[row];
+          for (let k = 0; k < I; k++) z += sd.wih[row * I + k] * x[k];
+          for (let k = 0; k < U; k++) z += sd.whh[row * U + k] * h[k];
+          return z;
+        };
+        const nh = [], nc = [];
+        for (let j = 0; j < U; j++) {
+          const [i, f, g, o] = [sig(gate(0, j)), sig(gate(1, j)), Math.tanh(gate(2, j)), sig(gate(3, j))];
+          nc.push(f * c[j] + i * g);
+          nh.push(o * Math.tanh(nc[j]));
+        }
+        h = nh;
+        c = nc;
+      }
+      want.push(...h);
+    }
+    // the README recipe: kernel = weight_ih^T, recurrentKernel = weight_hh^T, bias = b_ih + b_hh (same gate order)
+    const m = wg.sequential({ layers: [wg.layers.lstm({ units: U, inputShape: [T, I], name: 'lstm' })] });
+    const t = {
+      wih: wg.tensor(sd.wih, [4 * U, I]), whh: wg.tensor(sd.whh, [4 * U, U]), bih: wg.tensor(sd.bih), bhh: wg.tensor(sd.bhh),
+    };
+    const mapped = [wg.transpose(t.wih), wg.transpose(t.whh), wg.add(t.bih, t.bhh)];
+    m.getLayer('lstm').setWeights(mapped);
+    const x = wg.tensor(xs, [B, T, I]);
+    const y = m.predict(x) as wg.Tensor;
+    const got = y.dataSync();
+    want.forEach((v, i) => expect(got[i]).toBeCloseTo(v, 5));
+    for (const k of [...Object.values(t), ...mapped, x, y]) k.dispose();
+    m.dispose();
   });
 
   test('wg.io safetensors round trip; errors are WasmgradErrors', () => {

@@ -125,6 +125,24 @@ function packB(b: number, ldb: number, transB: boolean, k: number, n: number, ds
   engine().parallel('pack_b_f32', [b, ldb, transB ? 1 : 0, k, n, dst], Math.ceil(k / KC), k * n >= DIRECT_PARALLEL);
 }
 
+/**
+ * With fewer than four channels, rows of the im2col matrix are too short to amortise bounds checks
+ * at the border: such convolutions read a zero-padded copy of the image instead (cheap: the image
+ * is small next to the work).
+ */
+const needsPaddedCopy = (g: ConvGeometry) => g.C < 4 && g.dh > 0 && g.dw > 0 && (g.pt > 0 || g.pl > 0 || g.pb > 0 || g.pr > 0);
+
+/** Runs fn on a zero-padded copy of x and the geometry that reads it without padding. */
+function withPadded(x: number, g: ConvGeometry, fn: (xp: number, gp: ConvGeometry) => void): void {
+  const H = g.H + g.pt + g.pb, W = g.W + g.pl + g.pr;
+  withBlocks([g.N * H * W * g.C * 4], ([xp]) => {
+    engine().f32.fill(0, xp >> 2, (xp >> 2) + g.N * H * W * g.C);
+    const rowIn = g.W * g.C;
+    stridedCopy(x, [g.H * rowIn, rowIn, 1], xp + (g.pt * W + g.pl) * g.C * 4, [H * W * g.C, W * g.C, 1], [g.N, g.H, rowIn]);
+    fn(xp, { ...g, H, W, pt: 0, pl: 0, pb: 0, pr: 0 });
+  });
+}
+
 const isPointwise = (g: ConvGeometry) =>
   g.KH === 1 && g.KW === 1 && g.sh === 1 && g.sw === 1 && g.pt === 0 && g.pl === 0 && g.OH === g.H && g.OW === g.W;
 
@@ -139,18 +157,10 @@ export function conv2dForward(x: number, f: number, bias: number, y: number, g: 
     convGemm({ kind: 'matrix', a: x, lda: g.C, b: f, ldb: cout, prepackB: true, c: y, m, n: cout, k, bias, act });
     return;
   }
-  if (g.C < 4 && g.dh > 0 && g.dw > 0 && (g.pt > 0 || g.pl > 0 || g.pb > 0 || g.pr > 0)) {
-    // Few channels: rows are too short to amortise bounds checks at the border, so convolve a
-    // zero-padded copy instead (cheap: the input is small next to the output).
-    const H = g.H + g.pt + g.pb, W = g.W + g.pl + g.pr;
-    withBlocks([g.N * H * W * g.C * 4], ([xp]) => {
-      const e = engine();
-      e.f32.fill(0, xp >> 2, (xp >> 2) + g.N * H * W * g.C);
-      const rowIn = g.W * g.C;
-      stridedCopy(x, [g.H * rowIn, rowIn, 1], xp + (g.pt * W + g.pl) * g.C * 4, [H * W * g.C, W * g.C, 1], [g.N, g.H, rowIn]);
-      const gp: ConvGeometry = { ...g, H, W, pt: 0, pl: 0, pb: 0, pr: 0 };
-      withGeometry(gp, (geom) => convGemm({ kind: 'im2col', a: xp, geom, b: f, ldb: cout, prepackB: true, c: y, m, n: cout, k, bias, act }));
-    });
+  if (needsPaddedCopy(g)) {
+    withPadded(x, g, (xp, gp) =>
+      withGeometry(gp, (geom) => convGemm({ kind: 'im2col', a: xp, geom, b: f, ldb: cout, prepackB: true, c: y, m, n: cout, k, bias, act })),
+    );
     return;
   }
   withGeometry(g, (geom) => convGemm({ kind: 'im2col', a: x, geom, b: f, ldb: cout, prepackB: true, c: y, m, n: cout, k, bias, act }));
@@ -169,6 +179,15 @@ export function conv2dGradInput(dy: number, f: number, dx: number, g: ConvGeomet
     return;
   }
   const taps = KH * KW;
+  if (C < 4) {
+    // so few channels that a GEMM's 8-column panels would be mostly padding: dot products over
+    // the output channels instead
+    withGeometry(g, (geom) =>
+      e.parallel('conv_grad_input_direct_f32', [dy, f, dx, geom, cout], N * H, N * OH * OW * cout * taps * C >= DIRECT_PARALLEL),
+    );
+    return;
+  }
+  // stride 1: one implicit GEMM
   if (g.sh === 1 && g.sw === 1) {
     withBlocks([taps * C * cout * 4], ([ft]) => {
       // ft[tap, co, c] = f[tap, c, co]
@@ -212,6 +231,10 @@ export function conv2dGradFilter(x: number, dy: number, df: number, g: ConvGeome
   const K = g.KH * g.KW * g.C;
   if (isPointwise(g)) {
     convGemm({ kind: 'matrix', a: x, lda: g.C, transA: true, b: dy, ldb: cout, c: df, m: K, n: cout, k: M });
+    return;
+  }
+  if (needsPaddedCopy(g)) {
+    withPadded(x, g, (xp, gp) => withGeometry(gp, (geom) => convGemm({ kind: 'im2colT', a: xp, geom, b: dy, ldb: cout, c: df, m: K, n: cout, k: M })));
     return;
   }
   withGeometry(g, (geom) => convGemm({ kind: 'im2colT', a: x, geom, b: dy, ldb: cout, c: df, m: K, n: cout, k: M }));

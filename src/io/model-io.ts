@@ -65,6 +65,8 @@ export async function saveModelArtifacts(model: LayersModel, dir?: string, optio
   };
   if (dir !== undefined) {
     if (typeof dir !== 'string' || dir.length === 0) throw new WasmgradError(`${model.name}.save: dir must be a non-empty path string`);
+    // TensorFlow.js spells a folder 'file://path'
+    if (/^file:\/\//i.test(dir)) dir = dir.startsWith('file:///') ? decodeURIComponent(new URL(dir).pathname) : dir.slice(7);
     const { fs, path } = await nodeFs(`${model.name}.save`);
     await fs.mkdir(dir, { recursive: true });
     await fs.writeFile(path.join(dir, MODEL_FILE), JSON.stringify(modelJson, null, 1));
@@ -144,13 +146,22 @@ async function readArtifacts(source: unknown): Promise<{ json: unknown; weights:
     return { json, weights: async () => w };
   }
   let url: URL | null = null;
+  // TensorFlow.js's relative form 'file://./dir' is a path
+  if (typeof source === 'string' && /^file:\/\/(?!\/)/i.test(source)) source = source.slice(7);
   if (source instanceof URL) url = source;
   else if (typeof source === 'string' && /^(https?|file):\/\//i.test(source)) url = new URL(source);
   else if (typeof source !== 'string' || source.length === 0) throw new WasmgradError(`${op}: expected a path, a URL or { modelJson, weights }, got ${source === null ? 'null' : typeof source}`);
   if (url && url.protocol !== 'file:') {
     const jsonUrl = url.pathname.endsWith('.json') ? url : new URL(`${url.href.replace(/\/?$/, '/')}${MODEL_FILE}`);
     const json = parseJson(op, await fetchLimited(op, jsonUrl, MAX_JSON_BYTES));
-    return { json, weights: (paths) => fetchLimited(op, new URL(paths[0], jsonUrl), MAX_WEIGHT_BYTES) };
+    return {
+      json,
+      weights: (paths) => {
+        const w = new URL(paths[0], jsonUrl);
+        if (w.origin !== jsonUrl.origin) throw new WasmgradError(`${op}: weight path '${paths[0]}' must stay on ${jsonUrl.origin}`);
+        return fetchLimited(op, w, MAX_WEIGHT_BYTES);
+      },
+    };
   }
   const { path } = await nodeFs(op);
   let p = url ? decodeURIComponent(url.pathname) : (source as string);

@@ -46,3 +46,31 @@ export const leakyReLU = (args: LayerArgs & { alpha?: number } = {}) => new Leak
 export const elu = (args: LayerArgs & { alpha?: number } = {}) => new ELU(args);
 export const reLU = (args: LayerArgs & { maxValue?: number | null } = {}) => new ReLU(args);
 export const softmax = (args: LayerArgs & { axis?: number } = {}) => new Softmax(args);
+
+// Convolution, pooling and normalization (src/layers/conv.ts, pooling.ts, normalization.ts)
+import { Conv1D, Conv2D, DepthwiseConv2D, Conv2DTranspose, type ConvLayerArgs, type DepthwiseConv2DArgs } from './conv.js';
+import {
+  MaxPooling2D, AveragePooling2D, MaxPooling1D, AveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling2D,
+  GlobalAveragePooling1D, GlobalMaxPooling1D, type Pooling2DArgs, type Pooling1DArgs, type GlobalPoolingArgs,
+} from './pooling.js';
+import { BatchNormalization, LayerNormalization, type BatchNormalizationArgs, type LayerNormalizationArgs } from './normalization.js';
+export { Conv1D, Conv2D, DepthwiseConv2D, Conv2DTranspose, type ConvLayerArgs, type DepthwiseConv2DArgs } from './conv.js';
+export {
+  MaxPooling2D, AveragePooling2D, MaxPooling1D, AveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling2D,
+  GlobalAveragePooling1D, GlobalMaxPooling1D, type Pooling2DArgs, type Pooling1DArgs, type GlobalPoolingArgs,
+} from './pooling.js';
+export { BatchNormalization, LayerNormalization, type BatchNormalizationArgs, type LayerNormalizationArgs } from './normalization.js';
+export const conv1d = (args: ConvLayerArgs) => new Conv1D(args);
+export const conv2d = (args: ConvLayerArgs) => new Conv2D(args);
+export const depthwiseConv2d = (args: DepthwiseConv2DArgs) => new DepthwiseConv2D(args);
+export const conv2dTranspose = (args: ConvLayerArgs) => new Conv2DTranspose(args);
+export const maxPooling2d = (args: Pooling2DArgs = {}) => new MaxPooling2D(args);
+export const averagePooling2d = (args: Pooling2DArgs = {}) => new AveragePooling2D(args);
+export const maxPooling1d = (args: Pooling1DArgs = {}) => new MaxPooling1D(args);
+export const averagePooling1d = (args: Pooling1DArgs = {}) => new AveragePooling1D(args);
+export const globalAveragePooling2d = (args: GlobalPoolingArgs = {}) => new GlobalAveragePooling2D(args);
+export const globalMaxPooling2d = (args: GlobalPoolingArgs = {}) => new GlobalMaxPooling2D(args);
+export const globalAveragePooling1d = (args: GlobalPoolingArgs = {}) => new GlobalAveragePooling1D(args);
+export const globalMaxPooling1d = (args: GlobalPoolingArgs = {}) => new GlobalMaxPooling1D(args);
+export const batchNormalization = (args: BatchNormalizationArgs = {}) => new BatchNormalization(args);
+export const layerNormalization = (args: LayerNormalizationArgs = {}) => new LayerNormalization(args);

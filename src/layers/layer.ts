@@ -76,7 +76,8 @@ export function uniqueLayerName(prefix: string): string {
   return n === 0 ? prefix : `${prefix}_${n}`;
 }
 
-const toSnake = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z])([A-Z][a-z])/g, '$1_$2').toLowerCase();
+/** Keras's to_snake_case: Conv2D -> conv2d, MaxPooling2D -> max_pooling2d, SimpleRNN -> simple_rnn, LSTM -> lstm. */
+const toSnake = (s: string) => s.replace(/(.)([A-Z][a-z0-9]+)/g, '$1_$2').replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
 
 type LayerClass = { className: string; fromConfig(config: Record<string, unknown>): Layer };
 const registry = new Map<string, LayerClass>();

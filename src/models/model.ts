@@ -270,6 +270,7 @@ export class LayersModel extends Layer {
 
   /** Prints (or hands to printFn) the Keras summary table. */
   summary(lineLength?: number, positions?: number[], printFn: (line: string) => void = console.log): void {
+    if (!this.built || this.outputs.length === 0) throw new WasmgradError(`${this.name}.summary: the model is not built yet (give the first layer an inputShape, or call build / fit / predict first)`);
     const trainable = this.trainableWeights.reduce((n, w) => n + w.size, 0);
     const total = this.countParams();
     const text = summaryText(this.name, this.summaryRows(), { trainable, nonTrainable: total - trainable }, {
@@ -315,9 +316,10 @@ export class LayersModel extends Layer {
     return saveModelArtifacts(this, dir, options);
   }
 
+  /** Frees the weights, and the optimizer's state when compile made the optimizer (from a name or config). */
   dispose(): void {
     for (const l of this.graphLayers) l.dispose();
-    this.compiled?.optimizer.dispose();
+    if (this.compiled?.ownsOptimizer) this.compiled.optimizer.dispose();
     this.built = false;
   }
 }
@@ -347,10 +349,7 @@ export function deserializeLayer(spec: unknown, where: string): Layer {
   const config = s.config;
   if (typeof className !== 'string') throw new WasmgradError(`${where}: className must be a string`);
   if (!config || typeof config !== 'object' || Array.isArray(config)) throw new WasmgradError(`${where} (${className}): config must be an object`);
-  const cfg: Record<string, unknown> = { ...(config as Record<string, unknown>) };
-  for (const [k, v] of Object.entries(cfg)) {
-    if (k.endsWith('Regularizer') && v !== null && v !== undefined) cfg[k] = getRegularizer(v as never);
-  }
+  const cfg = withRegularizers(config as Record<string, unknown>);
   const cls = getLayerClass(className);
   let layer: unknown;
   try {
@@ -361,6 +360,19 @@ export function deserializeLayer(spec: unknown, where: string): Layer {
   }
   if (!(layer instanceof Layer)) throw new WasmgradError(`${where}: ${className}.fromConfig did not make a layer`);
   return layer;
+}
+
+/** A config with its serialized regularizers rebuilt (also in a wrapped layer's config, as bidirectional's). */
+function withRegularizers(config: Record<string, unknown>, depth = 0): Record<string, unknown> {
+  const cfg: Record<string, unknown> = { ...config };
+  for (const [k, v] of Object.entries(cfg)) {
+    if (k.endsWith('Regularizer') && v !== null && v !== undefined) cfg[k] = getRegularizer(v as never);
+  }
+  const inner = cfg.layer as Record<string, unknown> | undefined;
+  if (depth < 4 && inner && typeof inner === 'object' && inner.config && typeof inner.config === 'object' && !Array.isArray(inner.config)) {
+    cfg.layer = { ...inner, config: withRegularizers(inner.config as Record<string, unknown>, depth + 1) };
+  }
+  return cfg;
 }
 
 type Ref = [string, number, number];

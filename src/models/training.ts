@@ -35,6 +35,8 @@ export interface CompileArgs {
 /** @internal What compile resolved. */
 export interface Compiled {
   optimizer: Optimizer;
+  /** compile made the optimizer (from a name or config): the model disposes it. */
+  ownsOptimizer: boolean;
   losses: LossFn[];
   lossWeights: number[];
   metrics: MetricSpec[][];
@@ -120,9 +122,10 @@ export function compileModel(model: LayersModel, args: CompileArgs): void {
   }
   const metrics = metricLists.map((list, i) => list.map((x) => getMetric(x, losses[i])));
   const lossConfig = lossSpecs.map((l, i) => (typeof l === 'string' ? l : (lossName(losses[i]) ?? null)));
-  if (model.compiled && model.compiled.optimizer !== optimizer) model.compiled.optimizer.dispose();
+  if (model.compiled?.ownsOptimizer && model.compiled.optimizer !== optimizer) model.compiled.optimizer.dispose();
   model.compiled = {
     optimizer,
+    ownsOptimizer: optimizer !== args.optimizer,
     losses,
     lossWeights,
     metrics,

@@ -95,15 +95,21 @@ function convCore(op: string, x: Tensor, filter: Tensor, bias: Tensor | null, ac
   const out = newTensor([g.N, g.OH, g.OW, cout]);
   if (out.size === 0) return out;
   conv2dForward(x.ptr(op), filter.ptr(op), bias ? bias.ptr(op) : 0, out.ptr(), g, cout, act);
-  record(op, bias ? [x, filter, bias] : [x, filter], out, ([dy]) => {
-    // out = act(z): for relu, dz = dy where out > 0
+  record(op, bias ? [x, filter, bias] : [x, filter], out, ([dy], needed) => {
+    // out = act(z): for relu, dz = dy where out > 0. Only the gradients in use are computed
+    // (a first layer's input needs none).
     const dz = act === 'relu' ? reluGradFromOutput(out, dy) : dy;
-    const dx = newTensor(x.shape);
-    const df = newTensor(filter.shape);
-    if (dx.size > 0) conv2dGradInput(dz.ptr(), filter.ptr(), dx.ptr(), g, cout);
-    conv2dGradFilter(x.ptr(), dz.ptr(), df.ptr(), g, cout);
+    let dx: Tensor | null = null, df: Tensor | null = null;
+    if (needed[0]) {
+      dx = newTensor(x.shape);
+      conv2dGradInput(dz.ptr(), filter.ptr(), dx.ptr(), g, cout);
+    }
+    if (needed[1]) {
+      df = newTensor(filter.shape);
+      conv2dGradFilter(x.ptr(), dz.ptr(), df.ptr(), g, cout);
+    }
     const grads = [dx, df];
-    if (bias) grads.push(sum(dz, [0, 1, 2]));
+    if (bias) grads.push(needed[2] ? sum(dz, [0, 1, 2]) : null);
     if (dz !== dy) dz.dispose();
     return grads;
   });
@@ -194,14 +200,19 @@ function depthwiseCore(
   const out = newTensor([g.N, g.OH, g.OW, g.C * mult]);
   if (out.size === 0) return out;
   depthwiseForward(x.ptr(op), filter.ptr(op), bias ? bias.ptr(op) : 0, out.ptr(), g, mult, act);
-  record(op, bias ? [x, filter, bias] : [x, filter], out, ([dy]) => {
+  record(op, bias ? [x, filter, bias] : [x, filter], out, ([dy], needed) => {
     const dz = act === 'relu' ? reluGradFromOutput(out, dy) : dy;
-    const dx = newTensor(x.shape);
-    const df = newTensor(filter.shape);
-    if (dx.size > 0) depthwiseGradInput(dz.ptr(), filter.ptr(), dx.ptr(), g, mult);
-    depthwiseGradFilter(x.ptr(), dz.ptr(), df.ptr(), g, mult);
+    let dx: Tensor | null = null, df: Tensor | null = null;
+    if (needed[0]) {
+      dx = newTensor(x.shape);
+      depthwiseGradInput(dz.ptr(), filter.ptr(), dx.ptr(), g, mult);
+    }
+    if (needed[1]) {
+      df = newTensor(filter.shape);
+      depthwiseGradFilter(x.ptr(), dz.ptr(), df.ptr(), g, mult);
+    }
     const grads = [dx, df];
-    if (bias) grads.push(sum(dz, [0, 1, 2]));
+    if (bias) grads.push(needed[2] ? sum(dz, [0, 1, 2]) : null);
     if (dz !== dy) dz.dispose();
     return grads;
   });
@@ -213,10 +224,10 @@ function depthwiseCore(
 /**
  * The transpose of conv2d (the gradient of conv2d with respect to its input): x [N, H, W, Cin],
  * filter [KH, KW, Cout, Cin], outputShape [N, OH, OW, Cout] (or [OH, OW, Cout]), such that
- * conv2d of the output with this filter, strides and padding has x's shape.
+ * conv2d of the output with this filter, strides, padding (and dilations) has x's shape.
  */
 export function conv2dTranspose(
-  x: Tensor, filter: Tensor, outputShape: number[], strides: PairLike = 1, padding: Padding = 'valid',
+  x: Tensor, filter: Tensor, outputShape: number[], strides: PairLike = 1, padding: Padding = 'valid', dilations: PairLike = 1,
 ): Tensor {
   const op = 'conv2dTranspose';
   checkFloat(x, op, 'x');
@@ -232,19 +243,24 @@ export function conv2dTranspose(
   if (x.shape[3] !== cin) throw new WasmgradError(`${op}: x has ${x.shape[3]} channels but the filter expects ${cin}: ${what}`);
   if (zShape[3] !== cout) throw new WasmgradError(`${op}: outputShape has ${zShape[3]} channels but the filter makes ${cout}: ${what}`);
   if (zShape[0] !== x.shape[0]) throw new WasmgradError(`${op}: outputShape has batch ${zShape[0]}, x has ${x.shape[0]}: ${what}`);
-  const g = windowGeometry(op, zShape, KH, KW, strides, padding, 1, what);
+  const g = windowGeometry(op, zShape, KH, KW, strides, padding, dilations, what);
   if (g.OH !== x.shape[1] || g.OW !== x.shape[2]) {
     throw new WasmgradError(`${op}: a conv2d of outputShape with these strides and padding gives ${g.OH}x${g.OW}, not x's ${x.shape[1]}x${x.shape[2]}: ${what}`);
   }
   const out = newTensor(zShape);
   if (out.size === 0) return out;
   conv2dGradInput(x.ptr(op), filter.ptr(op), out.ptr(), g, cin);
-  record(op, [x, filter], out, ([dy]) => {
+  record(op, [x, filter], out, ([dy], needed) => {
     // out = conv2d^T(x): dx = conv2d(dy), dfilter = the conv2d filter gradient with dy as input
-    const dx = newTensor(x.shape);
-    const df = newTensor(filter.shape);
-    conv2dForward(dy.ptr(), filter.ptr(), 0, dx.ptr(), g, cin);
-    conv2dGradFilter(dy.ptr(), x.ptr(), df.ptr(), g, cin);
+    let dx: Tensor | null = null, df: Tensor | null = null;
+    if (needed[0]) {
+      dx = newTensor(x.shape);
+      conv2dForward(dy.ptr(), filter.ptr(), 0, dx.ptr(), g, cin);
+    }
+    if (needed[1]) {
+      df = newTensor(filter.shape);
+      conv2dGradFilter(dy.ptr(), x.ptr(), df.ptr(), g, cin);
+    }
     return [dx, df];
   });
   return out;
