@@ -15,6 +15,8 @@ export function builds(): readonly Build[] {
 export async function useBuild(backend: Build, threads = 1): Promise<void> {
   const info = await wg.init({ backend, threads: THREADED_BUILDS.includes(backend) ? threads : 1 });
   expect(info.backend).toBe(backend);
+  // init does not wait for workers to start; tests that count on every thread do
+  await wg._engine().pool.ready();
 }
 
 /** mulberry32: a small seeded generator, so failures reproduce. */

@@ -164,7 +164,10 @@ export class Engine {
       throw new WasmgradError(`init: threads: ${n} needs a build with shared memory; the '${build}' build runs on 1 thread`);
     }
     pool.setThreads(n);
-    await pool.ready();
+    // Workers take about 50 ms to start; init does not wait for them: each joins jobs as soon as it
+    // is ready (the calling thread runs everything until then). A worker that cannot start leaves
+    // the others, and the caller, to do the work.
+    pool.ready().catch((err) => console.warn(`wasmgrad: ${(err as Error).message}`));
     return engine;
   }
 
