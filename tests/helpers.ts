@@ -1,6 +1,7 @@
 // Shared test helpers: the builds this runtime can run, a seeded generator, float64 references.
 import * as wg from 'wasmgrad';
 import { expect } from 'vitest';
+import { seededRandom } from '../src/util/seeded';
 
 export const ALL_BUILDS = ['relaxed', 'simd-threads', 'simd', 'scalar'] as const;
 export type Build = (typeof ALL_BUILDS)[number];
@@ -19,17 +20,8 @@ export async function useBuild(backend: Build, threads = 1): Promise<void> {
   await wg._engine().pool.ready();
 }
 
-/** mulberry32: a small seeded generator, so failures reproduce. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded generator, so failures reproduce. */
+export const rng = seededRandom;
 
 export function randomArray(n: number, seed: number, lo = -1, hi = 1): Float32Array {
   const r = rng(seed);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../src/util/seeded';
 import {
   __testing, decodeSafetensors, encodeSafetensors, MAX_HEADER_BYTES, SafetensorsError, type StEntry,
 } from '../src/io/safetensors-format.js';
@@ -48,14 +49,7 @@ function expectSameEntries(a: Record<string, StEntry>, b: Record<string, StEntry
   }
 }
 
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const mulberry32 = seededRandom;
 
 // ------------------------------------------------------------------------------------------------ encoding
 

@@ -4,6 +4,7 @@
 // batch and metrics accumulate in JavaScript from the batch's predictions. Evaluation and
 // prediction run without a tape (noGrad), on the fused inference kernels.
 import { WasmgradError, fmtShape } from '../errors.js';
+import { seededRandom } from '../util/seeded.js';
 import { Tensor, tidy } from '../tensor.js';
 import { fromFlat } from '../creation.js';
 import { noGrad } from '../tape.js';
@@ -201,18 +202,6 @@ function rows(t: Tensor, start: number, count: number): Tensor {
   return slice(t, [start, ...t.shape.slice(1).map(() => 0)], [count, ...t.shape.slice(1)]);
 }
 
-/** mulberry32: shuffles repeat for a seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 // ---- one step -------------------------------------------------------------------------------------
 
 interface StepState {
@@ -356,7 +345,7 @@ export async function fitModel(model: LayersModel, x: ModelInput, y: ModelTarget
   cbs.setup(model, params);
   model.history = history;
   model.stopTraining = false;
-  const random = args.seed === undefined ? Math.random : rng(args.seed);
+  const random = args.seed === undefined ? Math.random : seededRandom(args.seed);
   const order = Int32Array.from({ length: nTrain }, (_, i) => i);
   const state = newState(c);
   const valState = newState(c);
