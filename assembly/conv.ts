@@ -27,12 +27,12 @@ function gradTaps(g: usize, ih: i32, iw: i32, tbl: usize): i32 {
   for (let kh = 0; kh < KH; kh++) {
     const a = nh - kh * dh;
     if (a < 0) break;
-    const oh = a / sh;
+    const oh = sh == 1 ? a : a / sh;
     if (oh * sh != a || oh >= OH) continue;
     for (let kw = 0; kw < KW; kw++) {
       const b = nw - kw * dw;
       if (b < 0) break;
-      const ow = b / sw;
+      const ow = sw == 1 ? b : b / sw;
       if (ow * sw != b || ow >= OW) continue;
       const e = tbl + (<usize>count << 3);
       store<i32>(e, kh * KW + kw);
@@ -352,6 +352,27 @@ export function conv_grad_input_direct_f32(dy: usize, f: usize, dx: usize, geom:
         let total: f32 = 0;
         let co = 0;
         if (ASC_FEATURE_SIMD) {
+          for (; co + 32 <= cout; co += 32) {
+            let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+            let a4 = f32x4.splat(0), a5 = f32x4.splat(0), a6 = f32x4.splat(0), a7 = f32x4.splat(0);
+            for (let e = 0; e < count; e++) {
+              const tap = load<i32>(scratch + (<usize>e << 3));
+              const pix = load<i32>(scratch + (<usize>e << 3), 4);
+              const g = dy + (<usize>((n * plane + pix) * cout + co) << 2);
+              const w = f + (<usize>((tap * C + c) * cout + co) << 2);
+              a0 = madd(v128.load(g), v128.load(w), a0);
+              a1 = madd(v128.load(g, 16), v128.load(w, 16), a1);
+              a2 = madd(v128.load(g, 32), v128.load(w, 32), a2);
+              a3 = madd(v128.load(g, 48), v128.load(w, 48), a3);
+              a4 = madd(v128.load(g, 64), v128.load(w, 64), a4);
+              a5 = madd(v128.load(g, 80), v128.load(w, 80), a5);
+              a6 = madd(v128.load(g, 96), v128.load(w, 96), a6);
+              a7 = madd(v128.load(g, 112), v128.load(w, 112), a7);
+            }
+            const s0 = f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3));
+            const s1 = f32x4.add(f32x4.add(a4, a5), f32x4.add(a6, a7));
+            total += hsum(f32x4.add(s0, s1));
+          }
           for (; co + 16 <= cout; co += 16) {
             let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
             for (let e = 0; e < count; e++) {

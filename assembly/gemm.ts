@@ -44,7 +44,13 @@ function packA(a: usize, lda: i32, transA: i32, i0: i32, mc: i32, k0: i32, kc: i
         }
       }
     } else {
-      // A stored [M, K]: each row is contiguous in k.
+      // A stored [M, K]: each row is contiguous in k; four whole rows go through 4x4 transposes.
+      if (rows == MR) {
+        const src = a + ((<usize>(i0 + ip) * lda + k0) << 2);
+        const step = <usize>lda << 2;
+        packRun4(panel, src, src + step, src + 2 * step, src + 3 * step, kc);
+        continue;
+      }
       for (let r = 0; r < MR; r++) {
         const out = panel + (<usize>r << 2);
         if (r < rows) {
@@ -569,29 +575,50 @@ export function gemm_conv_scratch_bytes(tileN: i32, bPacked: i32): i32 {
         if (aKind == A_MATRIX) packA(a, lda, transA, i0 + ic, mc, p0, kc, pa);
         else if (aKind == A_IM2COL) packAIm2col(a, geom, m, i0 + ic, mc, p0, kc, pa, zeros, tbl);
         else packAIm2colT(a, geom, m, i0 + ic, mc, kc, pa, zeros, tbl, insideT);
-        for (let jr = 0; jr < nt; jr += NR) {
-          const nr = minI(NR, nt - jr);
-          const biasPtr: usize = last && bias != 0 ? bias + (<usize>(j0 + jr) << 2) : 0;
-          const panelB = panelsB + (<usize>(jr * kc) << 2);
+        if (kc * nt <= B_IN_L1) {
+          // B's panels all fit in L1 next to one A panel: A panel outer, each read once from L2
           for (let ir = 0; ir < mc; ir += MR) {
-            const mr = minI(MR, mc - ir);
-            const panelA = pa + (<usize>(ir * kc) << 2);
-            const cTile = c + <usize>(i0 + ic + ir) * ldcBytes + (<usize>(j0 + jr) << 2);
-            if (mr == MR && nr == NR) {
-              if (ASC_FEATURE_SIMD) {
-                f32_gemm_4x8_splat(kc, panelA, panelB, cTile, ldcBytes, add, biasPtr, epiAct);
-              } else {
-                f32_gemm_4x8_splat(kc, panelA, panelB, edge, NR << 2, 0, 0, 0);
-                mergeTile(edge, cTile, ldc, MR, NR, add, biasPtr, epiAct);
-              }
-            } else {
-              f32_gemm_4x8_splat(kc, panelA, panelB, edge, NR << 2, 0, 0, 0);
-              mergeTile(edge, cTile, ldc, mr, nr, add, biasPtr, epiAct);
+            for (let jr = 0; jr < nt; jr += NR) {
+              tile(pa, panelsB, c, ldc, ldcBytes, i0 + ic, j0, ir, jr, mc, nt, kc, add, last, bias, epiAct, edge);
+            }
+          }
+        } else {
+          for (let jr = 0; jr < nt; jr += NR) {
+            for (let ir = 0; ir < mc; ir += MR) {
+              tile(pa, panelsB, c, ldc, ldcBytes, i0 + ic, j0, ir, jr, mc, nt, kc, add, last, bias, epiAct, edge);
             }
           }
         }
       }
     }
+  }
+}
+
+/** Floats of packed B (kc x nt) small enough to stay in L1 with an A panel. */
+const B_IN_L1: i32 = 6144;
+
+// One MR x NR tile of C at (row ir, column jr) of the current block: full tiles straight into C,
+// edge tiles (and every tile of the scalar build) through the scratch tile.
+@inline function tile(
+  pa: usize, panelsB: usize, c: usize, ldc: i32, ldcBytes: usize, row0: i32, j0: i32, ir: i32, jr: i32, mc: i32, nt: i32, kc: i32,
+  add: i32, last: bool, bias: usize, epiAct: i32, edge: usize,
+): void {
+  const nr = minI(NR, nt - jr);
+  const mr = minI(MR, mc - ir);
+  const biasPtr: usize = last && bias != 0 ? bias + (<usize>(j0 + jr) << 2) : 0;
+  const panelB = panelsB + (<usize>(jr * kc) << 2);
+  const panelA = pa + (<usize>(ir * kc) << 2);
+  const cTile = c + <usize>(row0 + ir) * ldcBytes + (<usize>(j0 + jr) << 2);
+  if (mr == MR && nr == NR) {
+    if (ASC_FEATURE_SIMD) {
+      f32_gemm_4x8_splat(kc, panelA, panelB, cTile, ldcBytes, add, biasPtr, epiAct);
+    } else {
+      f32_gemm_4x8_splat(kc, panelA, panelB, edge, NR << 2, 0, 0, 0);
+      mergeTile(edge, cTile, ldc, MR, NR, add, biasPtr, epiAct);
+    }
+  } else {
+    f32_gemm_4x8_splat(kc, panelA, panelB, edge, NR << 2, 0, 0, 0);
+    mergeTile(edge, cTile, ldc, mr, nr, add, biasPtr, epiAct);
   }
 }
 

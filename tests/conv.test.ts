@@ -173,6 +173,7 @@ describe.each(THREADED_BUILDS)('threads on the %s build', (build) => {
       { x: [2, 17, 15, 6], f: [3, 3, 6, 12], s: 2, pad: 'same', what: 'stride 2 (col2im)' },
       { x: [3, 14, 14, 24], f: [1, 1, 24, 40], s: 1, pad: 'valid', what: '1x1' },
       { x: [1, 30, 30, 300], f: [3, 3, 300, 20], s: 1, pad: 'same', what: 'K > 2 KC' },
+      { x: [4, 20, 20, 3], f: [3, 3, 3, 40], s: 1, pad: 'same', what: '3 channels (padded copy, direct input gradient)' },
     ];
     for (const c of cases) {
       const xv = randomArray(sizeOf(c.x), 11), fv = randomArray(sizeOf(c.f), 12);
