@@ -6,7 +6,7 @@ export { unary_f32, unary_grad_f32 } from './unary';
 export { reduce_f32, argreduce_f32 } from './reduce';
 export { strided_copy, transpose2d, gather_rows, scatter_add_rows, one_hot, find_nonfinite } from './copy';
 export { pool_noop, pool_trap } from './pool';
-export { bench_fma_peak } from './peak';
+export { bench_fma_peak, bench_fma_peak_flops, bench_fma_peak_buffer_bytes } from './peak';
 export { random_uniform, random_normal, dropout_f32 } from './random';
 export { softmax_rows, softmax_grad_rows } from './softmax';
 export { sgd_f32, adam_f32, adagrad_f32, adadelta_f32, rmsprop_f32, sumsq_f32 } from './optim';

@@ -192,60 +192,111 @@ export const UNARY_CHUNK: i32 = 4096;
   }
 }
 
+// One function per op, each with its op constant folded into its loop. Inlining every loop into
+// the dispatching switch would let Binaryen fold the 23 look-alike arms into one loop that tests the
+// op at run time for every vector.
+function fwdNeg(x: usize, y: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { forwardLoop(U_NEG, x, y, n, p1, p2, b, e); }
+function fwdAbs(x: usize, y: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { forwardLoop(U_ABS, x, y, n, p1, p2, b, e); }
+function fwdExp(x: usize, y: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { forwardLoop(U_EXP, x, y, n, p1, p2, b, e); }
+function fwdLog(x: usize, y: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { forwardLoop(U_LOG, x, y, n, p1, p2, b, e); }
+function fwdSqrt(x: usize, y: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { forwardLoop(U_SQRT, x, y, n, p1, p2, b, e); }
+function fwdSquare(x: usize, y: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { forwardLoop(U_SQUARE, x, y, n, p1, p2, b, e); }
+function fwdRelu(x: usize, y: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { forwardLoop(U_RELU, x, y, n, p1, p2, b, e); }
+function fwdLeakyRelu(x: usize, y: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { forwardLoop(U_LEAKY_RELU, x, y, n, p1, p2, b, e); }
+function fwdElu(x: usize, y: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { forwardLoop(U_ELU, x, y, n, p1, p2, b, e); }
+function fwdSelu(x: usize, y: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { forwardLoop(U_SELU, x, y, n, p1, p2, b, e); }
+function fwdGelu(x: usize, y: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { forwardLoop(U_GELU, x, y, n, p1, p2, b, e); }
+function fwdSigmoid(x: usize, y: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { forwardLoop(U_SIGMOID, x, y, n, p1, p2, b, e); }
+function fwdTanh(x: usize, y: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { forwardLoop(U_TANH, x, y, n, p1, p2, b, e); }
+function fwdSoftplus(x: usize, y: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { forwardLoop(U_SOFTPLUS, x, y, n, p1, p2, b, e); }
+function fwdSwish(x: usize, y: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { forwardLoop(U_SWISH, x, y, n, p1, p2, b, e); }
+function fwdPowInt(x: usize, y: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { forwardLoop(U_POW_INT, x, y, n, p1, p2, b, e); }
+function fwdPow(x: usize, y: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { forwardLoop(U_POW, x, y, n, p1, p2, b, e); }
+function fwdClip(x: usize, y: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { forwardLoop(U_CLIP, x, y, n, p1, p2, b, e); }
+function fwdAffine(x: usize, y: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { forwardLoop(U_AFFINE, x, y, n, p1, p2, b, e); }
+function fwdReciprocal(x: usize, y: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { forwardLoop(U_RECIPROCAL, x, y, n, p1, p2, b, e); }
+function fwdRsqrt(x: usize, y: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { forwardLoop(U_RSQRT, x, y, n, p1, p2, b, e); }
+function fwdLog1p(x: usize, y: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { forwardLoop(U_LOG1P, x, y, n, p1, p2, b, e); }
+function fwdExpm1(x: usize, y: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { forwardLoop(U_EXPM1, x, y, n, p1, p2, b, e); }
+
+function bwdNeg(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { backwardLoop(U_NEG, x, y, dy, dx, n, p1, p2, b, e); }
+function bwdAbs(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { backwardLoop(U_ABS, x, y, dy, dx, n, p1, p2, b, e); }
+function bwdExp(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { backwardLoop(U_EXP, x, y, dy, dx, n, p1, p2, b, e); }
+function bwdLog(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { backwardLoop(U_LOG, x, y, dy, dx, n, p1, p2, b, e); }
+function bwdSqrt(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { backwardLoop(U_SQRT, x, y, dy, dx, n, p1, p2, b, e); }
+function bwdSquare(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { backwardLoop(U_SQUARE, x, y, dy, dx, n, p1, p2, b, e); }
+function bwdRelu(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { backwardLoop(U_RELU, x, y, dy, dx, n, p1, p2, b, e); }
+function bwdLeakyRelu(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { backwardLoop(U_LEAKY_RELU, x, y, dy, dx, n, p1, p2, b, e); }
+function bwdElu(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { backwardLoop(U_ELU, x, y, dy, dx, n, p1, p2, b, e); }
+function bwdSelu(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { backwardLoop(U_SELU, x, y, dy, dx, n, p1, p2, b, e); }
+function bwdGelu(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { backwardLoop(U_GELU, x, y, dy, dx, n, p1, p2, b, e); }
+function bwdSigmoid(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { backwardLoop(U_SIGMOID, x, y, dy, dx, n, p1, p2, b, e); }
+function bwdTanh(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { backwardLoop(U_TANH, x, y, dy, dx, n, p1, p2, b, e); }
+function bwdSoftplus(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { backwardLoop(U_SOFTPLUS, x, y, dy, dx, n, p1, p2, b, e); }
+function bwdSwish(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { backwardLoop(U_SWISH, x, y, dy, dx, n, p1, p2, b, e); }
+function bwdPowInt(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { backwardLoop(U_POW_INT, x, y, dy, dx, n, p1, p2, b, e); }
+function bwdPow(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { backwardLoop(U_POW, x, y, dy, dx, n, p1, p2, b, e); }
+function bwdClip(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { backwardLoop(U_CLIP, x, y, dy, dx, n, p1, p2, b, e); }
+function bwdAffine(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { backwardLoop(U_AFFINE, x, y, dy, dx, n, p1, p2, b, e); }
+function bwdReciprocal(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { backwardLoop(U_RECIPROCAL, x, y, dy, dx, n, p1, p2, b, e); }
+function bwdRsqrt(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { backwardLoop(U_RSQRT, x, y, dy, dx, n, p1, p2, b, e); }
+function bwdLog1p(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { backwardLoop(U_LOG1P, x, y, dy, dx, n, p1, p2, b, e); }
+function bwdExpm1(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { backwardLoop(U_EXPM1, x, y, dy, dx, n, p1, p2, b, e); }
+
 /** y[i] = f(x[i]) for i < n; tasks are chunks of UNARY_CHUNK elements. y may be x. */
 export function unary_f32(op: i32, x: usize, y: usize, n: i32, p1: f32, p2: f32, taskBegin: i32, taskEnd: i32, scratch: usize): void {
   switch (op) {
-    case U_NEG: forwardLoop(U_NEG, x, y, n, p1, p2, taskBegin, taskEnd); break;
-    case U_ABS: forwardLoop(U_ABS, x, y, n, p1, p2, taskBegin, taskEnd); break;
-    case U_EXP: forwardLoop(U_EXP, x, y, n, p1, p2, taskBegin, taskEnd); break;
-    case U_LOG: forwardLoop(U_LOG, x, y, n, p1, p2, taskBegin, taskEnd); break;
-    case U_SQRT: forwardLoop(U_SQRT, x, y, n, p1, p2, taskBegin, taskEnd); break;
-    case U_SQUARE: forwardLoop(U_SQUARE, x, y, n, p1, p2, taskBegin, taskEnd); break;
-    case U_RELU: forwardLoop(U_RELU, x, y, n, p1, p2, taskBegin, taskEnd); break;
-    case U_LEAKY_RELU: forwardLoop(U_LEAKY_RELU, x, y, n, p1, p2, taskBegin, taskEnd); break;
-    case U_ELU: forwardLoop(U_ELU, x, y, n, p1, p2, taskBegin, taskEnd); break;
-    case U_SELU: forwardLoop(U_SELU, x, y, n, p1, p2, taskBegin, taskEnd); break;
-    case U_GELU: forwardLoop(U_GELU, x, y, n, p1, p2, taskBegin, taskEnd); break;
-    case U_SIGMOID: forwardLoop(U_SIGMOID, x, y, n, p1, p2, taskBegin, taskEnd); break;
-    case U_TANH: forwardLoop(U_TANH, x, y, n, p1, p2, taskBegin, taskEnd); break;
-    case U_SOFTPLUS: forwardLoop(U_SOFTPLUS, x, y, n, p1, p2, taskBegin, taskEnd); break;
-    case U_SWISH: forwardLoop(U_SWISH, x, y, n, p1, p2, taskBegin, taskEnd); break;
-    case U_POW_INT: forwardLoop(U_POW_INT, x, y, n, p1, p2, taskBegin, taskEnd); break;
-    case U_POW: forwardLoop(U_POW, x, y, n, p1, p2, taskBegin, taskEnd); break;
-    case U_CLIP: forwardLoop(U_CLIP, x, y, n, p1, p2, taskBegin, taskEnd); break;
-    case U_AFFINE: forwardLoop(U_AFFINE, x, y, n, p1, p2, taskBegin, taskEnd); break;
-    case U_RECIPROCAL: forwardLoop(U_RECIPROCAL, x, y, n, p1, p2, taskBegin, taskEnd); break;
-    case U_RSQRT: forwardLoop(U_RSQRT, x, y, n, p1, p2, taskBegin, taskEnd); break;
-    case U_LOG1P: forwardLoop(U_LOG1P, x, y, n, p1, p2, taskBegin, taskEnd); break;
-    default: forwardLoop(U_EXPM1, x, y, n, p1, p2, taskBegin, taskEnd);
+    case U_NEG: fwdNeg(x, y, n, p1, p2, taskBegin, taskEnd); break;
+    case U_ABS: fwdAbs(x, y, n, p1, p2, taskBegin, taskEnd); break;
+    case U_EXP: fwdExp(x, y, n, p1, p2, taskBegin, taskEnd); break;
+    case U_LOG: fwdLog(x, y, n, p1, p2, taskBegin, taskEnd); break;
+    case U_SQRT: fwdSqrt(x, y, n, p1, p2, taskBegin, taskEnd); break;
+    case U_SQUARE: fwdSquare(x, y, n, p1, p2, taskBegin, taskEnd); break;
+    case U_RELU: fwdRelu(x, y, n, p1, p2, taskBegin, taskEnd); break;
+    case U_LEAKY_RELU: fwdLeakyRelu(x, y, n, p1, p2, taskBegin, taskEnd); break;
+    case U_ELU: fwdElu(x, y, n, p1, p2, taskBegin, taskEnd); break;
+    case U_SELU: fwdSelu(x, y, n, p1, p2, taskBegin, taskEnd); break;
+    case U_GELU: fwdGelu(x, y, n, p1, p2, taskBegin, taskEnd); break;
+    case U_SIGMOID: fwdSigmoid(x, y, n, p1, p2, taskBegin, taskEnd); break;
+    case U_TANH: fwdTanh(x, y, n, p1, p2, taskBegin, taskEnd); break;
+    case U_SOFTPLUS: fwdSoftplus(x, y, n, p1, p2, taskBegin, taskEnd); break;
+    case U_SWISH: fwdSwish(x, y, n, p1, p2, taskBegin, taskEnd); break;
+    case U_POW_INT: fwdPowInt(x, y, n, p1, p2, taskBegin, taskEnd); break;
+    case U_POW: fwdPow(x, y, n, p1, p2, taskBegin, taskEnd); break;
+    case U_CLIP: fwdClip(x, y, n, p1, p2, taskBegin, taskEnd); break;
+    case U_AFFINE: fwdAffine(x, y, n, p1, p2, taskBegin, taskEnd); break;
+    case U_RECIPROCAL: fwdReciprocal(x, y, n, p1, p2, taskBegin, taskEnd); break;
+    case U_RSQRT: fwdRsqrt(x, y, n, p1, p2, taskBegin, taskEnd); break;
+    case U_LOG1P: fwdLog1p(x, y, n, p1, p2, taskBegin, taskEnd); break;
+    default: fwdExpm1(x, y, n, p1, p2, taskBegin, taskEnd);
   }
 }
 
 /** dx[i] = dy[i] * f'(x[i], y[i]); tasks are chunks of UNARY_CHUNK elements. dx may be dy. */
 export function unary_grad_f32(op: i32, x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, taskBegin: i32, taskEnd: i32, scratch: usize): void {
   switch (op) {
-    case U_NEG: backwardLoop(U_NEG, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
-    case U_ABS: backwardLoop(U_ABS, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
-    case U_EXP: backwardLoop(U_EXP, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
-    case U_LOG: backwardLoop(U_LOG, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
-    case U_SQRT: backwardLoop(U_SQRT, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
-    case U_SQUARE: backwardLoop(U_SQUARE, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
-    case U_RELU: backwardLoop(U_RELU, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
-    case U_LEAKY_RELU: backwardLoop(U_LEAKY_RELU, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
-    case U_ELU: backwardLoop(U_ELU, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
-    case U_SELU: backwardLoop(U_SELU, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
-    case U_GELU: backwardLoop(U_GELU, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
-    case U_SIGMOID: backwardLoop(U_SIGMOID, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
-    case U_TANH: backwardLoop(U_TANH, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
-    case U_SOFTPLUS: backwardLoop(U_SOFTPLUS, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
-    case U_SWISH: backwardLoop(U_SWISH, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
-    case U_POW_INT: backwardLoop(U_POW_INT, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
-    case U_POW: backwardLoop(U_POW, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
-    case U_CLIP: backwardLoop(U_CLIP, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
-    case U_AFFINE: backwardLoop(U_AFFINE, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
-    case U_RECIPROCAL: backwardLoop(U_RECIPROCAL, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
-    case U_RSQRT: backwardLoop(U_RSQRT, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
-    case U_LOG1P: backwardLoop(U_LOG1P, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
-    default: backwardLoop(U_EXPM1, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd);
+    case U_NEG: bwdNeg(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
+    case U_ABS: bwdAbs(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
+    case U_EXP: bwdExp(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
+    case U_LOG: bwdLog(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
+    case U_SQRT: bwdSqrt(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
+    case U_SQUARE: bwdSquare(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
+    case U_RELU: bwdRelu(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
+    case U_LEAKY_RELU: bwdLeakyRelu(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
+    case U_ELU: bwdElu(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
+    case U_SELU: bwdSelu(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
+    case U_GELU: bwdGelu(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
+    case U_SIGMOID: bwdSigmoid(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
+    case U_TANH: bwdTanh(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
+    case U_SOFTPLUS: bwdSoftplus(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
+    case U_SWISH: bwdSwish(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
+    case U_POW_INT: bwdPowInt(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
+    case U_POW: bwdPow(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
+    case U_CLIP: bwdClip(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
+    case U_AFFINE: bwdAffine(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
+    case U_RECIPROCAL: bwdReciprocal(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
+    case U_RSQRT: bwdRsqrt(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
+    case U_LOG1P: bwdLog1p(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
+    default: bwdExpm1(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd);
   }
 }
