@@ -218,7 +218,8 @@ async function main() {
 }
 
 function report({ tf, ours, columns, load, idle }) {
-  const fmt = (v, d = 1) => (v == null || Number.isNaN(v) ? '-' : v.toFixed(d));
+  // one decimal, or three significant digits below 1 (TF.js cpu runs at a few MFLOP/s)
+  const fmt = (v, d = 1) => (v == null || Number.isNaN(v) ? '-' : v !== 0 && Math.abs(v) < 1 && d === 1 ? v.toPrecision(3) : v.toFixed(d));
   const gf = (c, ms, mult = 1) => (ms == null || !flopsOf(c) ? null : gflops(mult * flopsOf(c), ms));
   const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}x` : '-');
   const main1 = columns.find((c) => c.startsWith('relaxed 1t')) ?? columns.find((c) => c.endsWith(' 1t'));
