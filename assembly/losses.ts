@@ -4,9 +4,10 @@
 //   sigmoid: loss_i = max(z, 0) - z t + log1p(exp(-|z|)),  dz_i = (sigmoid(z) - t) gscale
 // The gradient is written only when grad != 0. Each elementwise step is written once over F (v128
 // or f32), like unary.ts.
-import { k, fadd, fsub, fmul, fneg, fabs, fmax, expV, expS, logS, log1pV, log1pS, sigmoidV, sigmoidS } from './vmath';
+import { k, fadd, fsub, fmul, fmax, expV, expS, expNegAbsV, expNegAbsS, logS, log1pV, log1pS, sigmoidV, sigmoidS } from './vmath';
 
 @inline function exp_<F>(x: F): F { if (isVector<F>()) return expV(x); else return expS(x); }
+@inline function expNegAbs_<F>(x: F): F { if (isVector<F>()) return expNegAbsV(x); else return expNegAbsS(x); }
 @inline function log1p_<F>(x: F): F { if (isVector<F>()) return log1pV(x); else return log1pS(x); }
 @inline function sigmoid_<F>(x: F): F { if (isVector<F>()) return sigmoidV(x); else return sigmoidS(x); }
 @inline function ld<F>(p: usize, i: i32): F { if (isVector<F>()) return v128.load(p + (<usize>i << 2)); else return load<f32>(p + (<usize>i << 2)); }
@@ -112,7 +113,7 @@ export const XENT_CHUNK: i32 = 4096;
   const zi = ld<F>(z, i);
   const ti = ld<F>(t, i);
   if (grad != 0) st<F>(grad, i, fmul(fsub(sigmoid_<F>(zi), ti), k<F>(gscale)));
-  return fadd(fsub(fmax(zi, k<F>(0)), fmul(zi, ti)), log1p_<F>(exp_<F>(fneg(fabs(zi)))));
+  return fadd(fsub(fmax(zi, k<F>(0)), fmul(zi, ti)), log1p_<F>(expNegAbs_<F>(zi)));
 }
 
 /**

@@ -4,7 +4,8 @@
 // op id specialises each loop.
 import {
   k, fadd, fsub, fmul, fdiv, fneg, fabs, fmin, fmax, flt, fgt, fge, sel, iand,
-  expV, expS, expm1V, expm1S, logV, logS, log1pV, log1pS, tanhV, tanhS, sigmoidV, sigmoidS, erfV, erfS,
+  expV, expS, expNegAbsV, expNegAbsS, expm1V, expm1S, logV, logS, log1pV, log1pS, tanhV, tanhS,
+  sigmoidV, sigmoidS, erfV, erfS,
 } from './vmath';
 
 export const U_NEG: i32 = 0;
@@ -44,6 +45,7 @@ const INV_SQRT2: f32 = 0.70710678118654752;
 const INV_SQRT_2PI: f32 = 0.39894228040143268;
 
 @inline function exp_<F>(x: F): F { if (isVector<F>()) return expV(x); else return expS(x); }
+@inline function expNegAbs_<F>(x: F): F { if (isVector<F>()) return expNegAbsV(x); else return expNegAbsS(x); }
 @inline function expm1_<F>(x: F): F { if (isVector<F>()) return expm1V(x); else return expm1S(x); }
 @inline function log_<F>(x: F): F { if (isVector<F>()) return logV(x); else return logS(x); }
 @inline function log1p_<F>(x: F): F { if (isVector<F>()) return log1pV(x); else return log1pS(x); }
@@ -112,7 +114,7 @@ function powLane(x: f32, p: f64): f32 {
   if (op == U_GELU) return gelu<F, I>(x);
   if (op == U_SIGMOID) return sigmoid_<F>(x);
   if (op == U_TANH) return tanh_<F>(x);
-  if (op == U_SOFTPLUS) return fadd(fmax(x, zero<F>()), log1p_<F>(exp_<F>(fneg(fabs(x)))));
+  if (op == U_SOFTPLUS) return fadd(fmax(x, zero<F>()), log1p_<F>(expNegAbs_<F>(x)));
   if (op == U_SWISH) return fmul(x, sigmoid_<F>(x));
   if (op == U_POW_INT) return powInt<F, I>(x, <i32>p1);
   if (op == U_POW) return powReal<F, I>(x, <f64>p1);

@@ -5,7 +5,13 @@
 // (v128, v128) and `fooS` with (f32, i32), so a scalar tail runs the same IEEE-754 operations in the
 // same order as a vector lane and gives the same bits by construction (NaN payloads may differ; every
 // NaN stays a NaN). Plain multiply and add, never a fused madd: every build (scalar, simd, relaxed)
-// gives the same bits. No tables, no data segments, no allocation, no imports.
+// gives the same bits. No allocation, no imports.
+// Constants other than 0 come from small tables in linear memory (data segments below the heap base),
+// one load each (v128.load32_splat: a vbroadcastss) in a vector loop; the scalar forms read the same
+// words. As a v128.const, V8 (TurboFan, x64) builds a constant where its uses meet, which for a
+// kernel with one loop is inside the loop: three instructions per constant and iteration (a 64-bit
+// immediate, a move to xmm, an unpack), more than the arithmetic of these kernels. The tables are
+// constant data: every instantiation (each worker's) writes the same bytes again.
 // The `fooV` functions use v128: call them only inside `if (ASC_FEATURE_SIMD)`.
 // Subnormal inputs and results are exact (WebAssembly never flushes to zero).
 // Max error, measured on all 2^32 inputs against float64 references (vector, scalar and scalar-build
@@ -16,14 +22,26 @@
 
 @inline export function k<F>(c: f32): F { if (isVector<F>()) return f32x4.splat(c); else return c; }
 @inline export function ki<I>(c: i32): I { if (isVector<I>()) return i32x4.splat(c); else return c; }
+/** Entry i of a table of f32 constants, in every lane: one load in a loop, where k<F>(c) may cost three instructions. */
+@inline export function kt<F>(t: usize, i: i32): F {
+  if (isVector<F>()) return v128.load32_splat(t + (<usize>i << 2)); else return load<f32>(t + (<usize>i << 2));
+}
+/** Entry i of a table of i32 constants, in every lane. */
+@inline export function kti<I>(t: usize, i: i32): I {
+  if (isVector<I>()) return v128.load32_splat(t + (<usize>i << 2)); else return load<i32>(t + (<usize>i << 2));
+}
 @inline export function fadd<F>(a: F, b: F): F { if (isVector<F>()) return f32x4.add(a, b); else return a + b; }
 @inline export function fsub<F>(a: F, b: F): F { if (isVector<F>()) return f32x4.sub(a, b); else return a - b; }
 @inline export function fmul<F>(a: F, b: F): F { if (isVector<F>()) return f32x4.mul(a, b); else return a * b; }
 @inline export function fdiv<F>(a: F, b: F): F { if (isVector<F>()) return f32x4.div(a, b); else return a / b; }
 /** a*b + c, rounded twice (not fused). */
 @inline export function fmla<F>(a: F, b: F, c: F): F { return fadd(fmul(a, b), c); }
-@inline export function fneg<F>(a: F): F { if (isVector<F>()) return f32x4.neg(a); else return -a; }
-@inline export function fabs<F>(a: F): F { if (isVector<F>()) return f32x4.abs(a); else return abs<f32>(a); }
+// neg and abs flip or clear the sign bit; as a mask from the table, not V8's f32x4.neg/abs (which
+// build their mask in the loop: three instructions)
+@inline export function fneg<F>(a: F): F { if (isVector<F>()) return v128.xor(a, kti<v128>(INTS, I_SIGN)); else return -a; }
+@inline export function fabs<F>(a: F): F {
+  if (isVector<F>()) return v128.and(a, kti<v128>(INTS, I_ABS)); else return abs<f32>(a);
+}
 /** min(a, b) returning a when a is NaN (wasm pmin: b < a ? b : a). */
 @inline export function fmin<F>(a: F, b: F): F { if (isVector<F>()) return f32x4.pmin(a, b); else return b < a ? b : a; }
 /** max(a, b) returning a when a is NaN (wasm pmax: a < b ? b : a). */
@@ -33,8 +51,21 @@
 @inline export function fge<F, I>(a: F, b: F): I { if (isVector<F>()) return f32x4.ge(a, b); else return -<i32>(a >= b); }
 @inline export function fgt<F, I>(a: F, b: F): I { if (isVector<F>()) return f32x4.gt(a, b); else return -<i32>(a > b); }
 @inline export function feq<F, I>(a: F, b: F): I { if (isVector<F>()) return f32x4.eq(a, b); else return -<i32>(a == b); }
-/** mask ? a : b, per lane. */
-@inline export function sel<F, I>(m: I, a: F, b: F): F { if (isVector<F>()) return v128.bitselect(a, b, m); else return m ? a : b; }
+/** mask ? a : b, per lane (a mask lane is all ones or all zeros: relaxed_laneselect, one vblendvps,
+ *  gives the same bits as bitselect, three instructions in V8). */
+@inline export function sel<F, I>(m: I, a: F, b: F): F {
+  if (isVector<F>()) {
+    if (ASC_FEATURE_RELAXED_SIMD) return i32x4.relaxed_laneselect(a, b, m);
+    return v128.bitselect(a, b, m);
+  }
+  return m ? a : b;
+}
+/** sel without a branch in the scalar form either: V8 makes a scalar select a branch, which data of
+ *  random sign mispredicts (the scalar build's sigmoid: 7.0 ns per element instead of 4.1). */
+@inline function selBits<F, I>(m: I, a: F, b: F): F {
+  if (isVector<F>()) return sel<F, I>(m, a, b);
+  else return reinterpret<f32>((reinterpret<i32>(a) & m) | (reinterpret<i32>(b) & ~m));
+}
 @inline function bitsOf<F, I>(a: F): I { if (isVector<F>()) return a; else return reinterpret<i32>(a); }
 @inline function floatOf<I, F>(a: I): F { if (isVector<I>()) return a; else return reinterpret<f32>(a); }
 @inline function toF<I, F>(a: I): F { if (isVector<I>()) return f32x4.convert_i32x4_s(a); else return <f32>a; }
@@ -47,7 +78,7 @@
 @inline function ishr<I>(a: I, n: i32): I { if (isVector<I>()) return i32x4.shr_s(a, n); else return a >> n; }
 
 /** 2^n as a float, for n in [-126, 127]. */
-@inline function pow2<F, I>(n: I): F { return floatOf<I, F>(ishl(iadd(n, ki<I>(127)), 23)); }
+@inline function pow2<F, I>(n: I): F { return floatOf<I, F>(ishl(iadd(n, kti<I>(INTS, I_127)), 23)); }
 /** p * 2^n for n in [-150, 129]: two exact power-of-two factors, so a subnormal result rounds once. */
 @inline function scale<F, I>(p: F, n: I): F {
   const h = ishr(n, 1);
@@ -55,7 +86,7 @@
 }
 /** |r| with the sign bit of x. */
 @inline function withSign<F, I>(r: F, x: F): F {
-  return floatOf<I, F>(ior(bitsOf<F, I>(r), iand(bitsOf<F, I>(x), ki<I>(0x80000000))));
+  return floatOf<I, F>(ior(bitsOf<F, I>(r), iand(bitsOf<F, I>(x), kti<I>(INTS, I_SIGN))));
 }
 
 // ---- constants ------------------------------------------------------------------------------------
@@ -66,106 +97,184 @@ const ROUND_BITS: i32 = 0x4b400000;
 const LN2_HI: f32 = 0.693359375; // Cody-Waite split of ln 2; n * LN2_HI is exact for |n| <= 2^8
 const LN2_LO: f32 = -2.12194440e-4;
 
+// The tables. Each kernel names its entries by index; polynomial coefficients are in Horner order.
+/** Shared small constants: 1, 2, 1/2, +Inf, -Inf, NaN. */
+const COMMON = memory.data<f32>([1, 2, 0.5, Infinity, -Infinity, NaN]);
+const C_ONE = 0;
+const C_TWO = 1;
+const C_HALF = 2;
+const C_INF = 3;
+const C_NEG_INF = 4;
+const C_NAN = 5;
+/** Integer constants (bit patterns, exponent biases). */
+const INTS = memory.data<i32>([127, ROUND_BITS, 64, 0x3f3504f3, 25, 0x80000000, 0x7fffffff]);
+const I_127 = 0;
+const I_ROUND_BITS = 1;
+const I_64 = 2;
+const I_SQRT_HALF_BITS = 3; // sqrt(1/2)
+const I_25 = 4;
+const I_SIGN = 5;
+const I_ABS = 6;
+
 // ---- exp ------------------------------------------------------------------------------------------
+
+/** The Cody-Waite reduction shared by exp and expm1: log2(e), ROUND, -ln2 in two parts. */
+const REDUCE = memory.data<f32>([LOG2E, ROUND, -LN2_HI, -LN2_LO]);
+
+/** t = x log2(e) + ROUND: n = round(x / ln 2) in the low mantissa bits of t. */
+@inline function roundT<F>(x: F): F {
+  return fmla(x, kt<F>(REDUCE, 0), kt<F>(REDUCE, 1));
+}
 
 /** Shared reduction: x = n ln2 + r with |r| <= ln2/2 (x already clamped); returns r, n in `t`'s bits. */
 @inline function reduce<F>(x: F, t: F): F {
-  const n = fsub(t, k<F>(ROUND));
-  const r = fmla(n, k<F>(-LN2_HI), x); // exact
-  return fmla(n, k<F>(-LN2_LO), r);
+  const n = fsub(t, kt<F>(REDUCE, 1));
+  const r = fmla(n, kt<F>(REDUCE, 2), x); // exact
+  return fmla(n, kt<F>(REDUCE, 3), r);
 }
+
+/** exp: the clamp bounds, then P. */
+const EXP = memory.data<f32>([
+  88.8, -104.0,
+  1.381446374580264e-3, 8.36878176778555e-3, 4.166839271783829e-2, 1.666651964187622e-1, 4.999999403953552e-1,
+]);
 
 /** exp(x): Cody-Waite reduction, e^r = 1 + r + r^2 P(r) with P a degree-4 minimax polynomial
  *  (relative error 3e-9), then 2^n through scale(). +Inf above 88.7228, subnormal results exact,
  *  0 below -103.972, NaN kept. */
 @inline function expK<F, I>(x: F): F {
-  x = fmax(fmin(x, k<F>(88.8)), k<F>(-104.0)); // the ends still overflow to +Inf / round to 0
-  const t = fmla(x, k<F>(LOG2E), k<F>(ROUND));
-  const r = reduce(x, t);
-  let p = fmla(k<F>(1.381446374580264e-3), r, k<F>(8.36878176778555e-3));
-  p = fmla(p, r, k<F>(4.166839271783829e-2));
-  p = fmla(p, r, k<F>(1.666651964187622e-1));
-  p = fmla(p, r, k<F>(4.999999403953552e-1));
-  p = fadd(fmla(p, fmul(r, r), r), k<F>(1));
-  return scale<F, I>(p, isub(bitsOf<F, I>(t), ki<I>(ROUND_BITS)));
+  // the ends still overflow to +Inf / round to 0
+  return expClamped<F, I>(fmax(fmin(x, kt<F>(EXP, 0)), kt<F>(EXP, 1)));
 }
+
+/** expK after its clamp. */
+@inline function expClamped<F, I>(x: F): F {
+  const t = roundT<F>(x);
+  const r = reduce(x, t);
+  let p = fmla(kt<F>(EXP, 2), r, kt<F>(EXP, 3));
+  p = fmla(p, r, kt<F>(EXP, 4));
+  p = fmla(p, r, kt<F>(EXP, 5));
+  p = fmla(p, r, kt<F>(EXP, 6));
+  p = fadd(fmla(p, fmul(r, r), r), kt<F>(COMMON, C_ONE));
+  return scale<F, I>(p, isub(bitsOf<F, I>(t), kti<I>(INTS, I_ROUND_BITS)));
+}
+
+/** expm1: the clamp bounds, then P. */
+const EXPM1 = memory.data<f32>([
+  88.8, -17.5,
+  1.984588598133996e-4, 1.3940721983090043e-3, 8.333389647305012e-3, 4.166635870933533e-2, 1.666666567325592e-1, 0.5,
+]);
 
 /** expm1(x) = e^x - 1 without cancellation near 0: same reduction, e^r - 1 = r + r^2 P(r) with P of
  *  degree 5 (relative error 2.4e-10), then 2^n (e^r - 1 + (1 - 2^-n)) with 1 - 2^-n exact for |n| <= 24.
  *  -1 below -17.33, +Inf above 88.7228. Not -0 aware (expm1 below fixes the sign of zero). */
 @inline function expm1K<F, I>(x: F): F {
-  x = fmax(fmin(x, k<F>(88.8)), k<F>(-17.5));
-  const t = fmla(x, k<F>(LOG2E), k<F>(ROUND));
+  x = fmax(fmin(x, kt<F>(EXPM1, 0)), kt<F>(EXPM1, 1));
+  const t = roundT<F>(x);
   const r = reduce(x, t);
-  let p = fmla(k<F>(1.984588598133996e-4), r, k<F>(1.3940721983090043e-3));
-  p = fmla(p, r, k<F>(8.333389647305012e-3));
-  p = fmla(p, r, k<F>(4.166635870933533e-2));
-  p = fmla(p, r, k<F>(1.666666567325592e-1));
-  p = fmla(p, r, k<F>(0.5));
+  let p = fmla(kt<F>(EXPM1, 2), r, kt<F>(EXPM1, 3));
+  p = fmla(p, r, kt<F>(EXPM1, 4));
+  p = fmla(p, r, kt<F>(EXPM1, 5));
+  p = fmla(p, r, kt<F>(EXPM1, 6));
+  p = fmla(p, r, kt<F>(EXPM1, 7));
   p = fmla(p, fmul(r, r), r);
-  const n = isub(bitsOf<F, I>(t), ki<I>(ROUND_BITS)); // in [-25, 128]
-  const oneMinus = fsub(k<F>(1), floatOf<I, F>(ishl(isub(ki<I>(127), imin(n, ki<I>(64))), 23))); // 1 - 2^-n
+  const n = isub(bitsOf<F, I>(t), kti<I>(INTS, I_ROUND_BITS)); // in [-25, 128]
+  const pow2neg = floatOf<I, F>(ishl(isub(kti<I>(INTS, I_127), imin(n, kti<I>(INTS, I_64))), 23)); // 2^-n
+  const oneMinus = fsub(kt<F>(COMMON, C_ONE), pow2neg); // 1 - 2^-n
   return scale<F, I>(fadd(p, oneMinus), n);
 }
 
 // ---- log ------------------------------------------------------------------------------------------
+
+/** log: the smallest normal, 2^25, then R, then ln2_lo and ln2_hi (ln2_hi + ln2_lo = ln 2). */
+const LOG = memory.data<f32>([
+  1.17549435e-38, 33554432.0,
+  0.24279078841, 0.28498786688, 0.40000972152, 0.66666662693,
+  9.0580006145e-6, 6.9313812256e-1,
+]);
 
 /** log(u) + c/u for the log family (c = 0 for log, the rounding error of 1 + x for log1p).
  *  u = 2^e m with m in [sqrt(1/2), sqrt(2)) via integer bit ops (subnormals prescaled by 2^25),
  *  f = m - 1, s = f/(2+f), log(1+f) = f - f^2/2 + s (f^2/2 + R(s^2)) with the FreeBSD logf minimax
  *  polynomial R (error < 2^-34). Specials: log(0) = -Inf, log(<0) = NaN, log(+Inf) = +Inf, NaN kept. */
 @inline function logK<F, I>(u: F, c: F): F {
-  const sub = flt<F, I>(u, k<F>(1.17549435e-38));
-  const us = sel<F, I>(sub, fmul(u, k<F>(33554432.0)), u);
-  const e = ishr(isub(bitsOf<F, I>(us), ki<I>(0x3f3504f3)), 23); // 0x3f3504f3 = sqrt(1/2)
+  const sub = flt<F, I>(u, kt<F>(LOG, 0));
+  const us = sel<F, I>(sub, fmul(u, kt<F>(LOG, 1)), u);
+  const e = ishr(isub(bitsOf<F, I>(us), kti<I>(INTS, I_SQRT_HALF_BITS)), 23);
   const m = floatOf<I, F>(isub(bitsOf<F, I>(us), ishl(e, 23)));
-  const kf = toF<I, F>(isub(e, iand(sub, ki<I>(25))));
-  const f = fsub(m, k<F>(1));
-  const s = fdiv(f, fadd(f, k<F>(2)));
+  const kf = toF<I, F>(isub(e, iand(sub, kti<I>(INTS, I_25))));
+  const f = fsub(m, kt<F>(COMMON, C_ONE));
+  const s = fdiv(f, fadd(f, kt<F>(COMMON, C_TWO)));
   const z = fmul(s, s);
-  let R = fmla(k<F>(0.24279078841), z, k<F>(0.28498786688));
-  R = fmla(R, z, k<F>(0.40000972152));
-  R = fmla(R, z, k<F>(0.66666662693));
+  let R = fmla(kt<F>(LOG, 2), z, kt<F>(LOG, 3));
+  R = fmla(R, z, kt<F>(LOG, 4));
+  R = fmla(R, z, kt<F>(LOG, 5));
   R = fmul(R, z);
-  const hfsq = fmul(fmul(k<F>(0.5), f), f);
-  let r = fmla(kf, k<F>(9.0580006145e-6), c); // ln2_lo: ln2_hi + ln2_lo = ln 2
+  const hfsq = fmul(fmul(kt<F>(COMMON, C_HALF), f), f);
+  let r = fmla(kf, kt<F>(LOG, 6), c);
   r = fmla(s, fadd(hfsq, R), r);
-  r = fsub(fmul(kf, k<F>(6.9313812256e-1)), fsub(fsub(hfsq, r), f));
-  const special = sel<F, I>(feq<F, I>(u, k<F>(0)), k<F>(-Infinity), k<F>(NaN));
-  return sel<F, I>(fgt<F, I>(u, k<F>(0)), sel<F, I>(flt<F, I>(u, k<F>(Infinity)), r, u), special);
+  r = fsub(fmul(kf, kt<F>(LOG, 7)), fsub(fsub(hfsq, r), f));
+  const special = sel<F, I>(feq<F, I>(u, k<F>(0)), kt<F>(COMMON, C_NEG_INF), kt<F>(COMMON, C_NAN));
+  return sel<F, I>(fgt<F, I>(u, k<F>(0)), sel<F, I>(flt<F, I>(u, kt<F>(COMMON, C_INF)), r, u), special);
 }
 
 @inline function log1pK<F, I>(x: F): F {
-  const u = fadd(x, k<F>(1));
+  const one = kt<F>(COMMON, C_ONE);
+  const u = fadd(x, one);
   // the rounding error of u = 1 + x, exactly: x - (u - 1) while u < 2, 1 - (u - x) above
-  const c = sel<F, I>(fge<F, I>(u, k<F>(2)), fsub(k<F>(1), fsub(u, x)), fsub(x, fsub(u, k<F>(1))));
+  const c = sel<F, I>(fge<F, I>(u, kt<F>(COMMON, C_TWO)), fsub(one, fsub(u, x)), fsub(x, fsub(u, one)));
   const r = logK<F, I>(u, fdiv(c, u));
   return sel<F, I>(feq<F, I>(x, k<F>(0)), x, r); // log1p(-0) = -0
 }
 
 // ---- tanh, sigmoid, erf ---------------------------------------------------------------------------
 
+/** tanh: the clamp bound, Q, the switch point. */
+const TANH = memory.data<f32>([
+  9.5,
+  -5.6922961957752705e-3, 2.062816731631756e-2, -5.373651534318924e-2, 0.13331405818462372, -0.3333328068256378,
+  0.625,
+]);
+
 /** tanh(x), odd: |x| < 0.625: x + x t Q(t), t = x^2, Q of degree 4 (relative error 4.5e-9); above,
  *  y / (y + 2) with y = expm1(2|x|) (no cancellation), exactly +-1 from |x| >= 9.02. */
 @inline function tanhK<F, I>(x: F): F {
-  const a = fmin(fabs(x), k<F>(9.5));
+  const a = fmin(fabs(x), kt<F>(TANH, 0));
   const t = fmul(a, a);
-  let q = fmla(k<F>(-5.6922961957752705e-3), t, k<F>(2.062816731631756e-2));
-  q = fmla(q, t, k<F>(-5.373651534318924e-2));
-  q = fmla(q, t, k<F>(0.13331405818462372));
-  q = fmla(q, t, k<F>(-0.3333328068256378));
+  let q = fmla(kt<F>(TANH, 1), t, kt<F>(TANH, 2));
+  q = fmla(q, t, kt<F>(TANH, 3));
+  q = fmla(q, t, kt<F>(TANH, 4));
+  q = fmla(q, t, kt<F>(TANH, 5));
   const small = fmla(a, fmul(q, t), a);
   const y = expm1K<F, I>(fadd(a, a));
-  const large = fdiv(y, fadd(y, k<F>(2)));
-  return withSign<F, I>(sel<F, I>(flt<F, I>(a, k<F>(0.625)), small, large), x);
+  const large = fdiv(y, fadd(y, kt<F>(COMMON, C_TWO)));
+  return withSign<F, I>(sel<F, I>(flt<F, I>(a, kt<F>(TANH, 6)), small, large), x);
+}
+
+/** exp(-|x|), the same bits as expK(fneg(fabs(x))): -|x| is x with its sign bit set, and never above
+ *  the upper clamp of exp, so only the lower one applies. */
+@inline function expNegAbsK<F, I>(x: F): F {
+  return expClamped<F, I>(fmax(floatOf<I, F>(ior(bitsOf<F, I>(x), kti<I>(INTS, I_SIGN))), kt<F>(EXP, 1)));
 }
 
 /** sigmoid(x) = 1 / (1 + e^-x) for x >= 0 and e^x / (1 + e^x) for x < 0, with e = exp(-|x|) in (0, 1]:
  *  never overflows, keeps full relative accuracy for very negative x (subnormal results down to x = -103.97). */
 @inline function sigmoidK<F, I>(x: F): F {
-  const e = expK<F, I>(fneg(fabs(x)));
-  return fdiv(sel<F, I>(flt<F, I>(x, k<F>(0)), e, k<F>(1)), fadd(e, k<F>(1)));
+  const e = expNegAbsK<F, I>(x);
+  const one = kt<F>(COMMON, C_ONE);
+  return fdiv(selBits<F, I>(flt<F, I>(x, k<F>(0)), e, one), fadd(e, one));
 }
+
+/** erf: Q, the centre of P, P, the point from which erf rounds to 1. */
+const ERF = memory.data<f32>([
+  7.806903158780187e-5, -7.997853099368513e-4, 5.187162198126316e-3, -2.6853347197175026e-2, 0.11283578723669052,
+  -0.3761262595653534, 0.12837916612625122, // 2/sqrt(pi) - 1
+  2.25,
+  1.107287403101509e-6, -3.1553272492601536e-6, -1.3254961231723428e-5, 6.519306771224365e-5, -2.9721009923378006e-5,
+  -3.6474154330790043e-4, 1.0183814447373152e-3, -6.767410086467862e-4, -2.9148764442652464e-3, 1.0661008767783642e-2,
+  -1.908048428595066e-2, 2.1723857149481773e-2, -1.6070527955889702e-2, 7.142358459532261e-3, -1.4627110213041306e-3,
+  3.919205904006958,
+]);
 
 /** erf(x), odd: |x| < 1: x + x (c0 + t Q(t)), t = x^2, Q of degree 5 (relative error 1.4e-9);
  *  1 <= |x| < 3.9192059: 1 + P(|x| - 2.25), P of degree 14 approximating -erfc (error 6.8e-9 relative to erf);
@@ -173,36 +282,41 @@ const LN2_LO: f32 = -2.12194440e-4;
 @inline function erfK<F, I>(x: F): F {
   const a = fabs(x);
   const t = fmul(a, a);
-  let q = fmla(k<F>(7.806903158780187e-5), t, k<F>(-7.997853099368513e-4));
-  q = fmla(q, t, k<F>(5.187162198126316e-3));
-  q = fmla(q, t, k<F>(-2.6853347197175026e-2));
-  q = fmla(q, t, k<F>(0.11283578723669052));
-  q = fmla(q, t, k<F>(-0.3761262595653534));
-  q = fmla(q, t, k<F>(0.12837916612625122)); // 2/sqrt(pi) - 1
+  let q = fmla(kt<F>(ERF, 0), t, kt<F>(ERF, 1));
+  q = fmla(q, t, kt<F>(ERF, 2));
+  q = fmla(q, t, kt<F>(ERF, 3));
+  q = fmla(q, t, kt<F>(ERF, 4));
+  q = fmla(q, t, kt<F>(ERF, 5));
+  q = fmla(q, t, kt<F>(ERF, 6));
   const small = fmla(a, q, a);
-  const s = fsub(a, k<F>(2.25));
-  let p = fmla(k<F>(1.107287403101509e-6), s, k<F>(-3.1553272492601536e-6));
-  p = fmla(p, s, k<F>(-1.3254961231723428e-5));
-  p = fmla(p, s, k<F>(6.519306771224365e-5));
-  p = fmla(p, s, k<F>(-2.9721009923378006e-5));
-  p = fmla(p, s, k<F>(-3.6474154330790043e-4));
-  p = fmla(p, s, k<F>(1.0183814447373152e-3));
-  p = fmla(p, s, k<F>(-6.767410086467862e-4));
-  p = fmla(p, s, k<F>(-2.9148764442652464e-3));
-  p = fmla(p, s, k<F>(1.0661008767783642e-2));
-  p = fmla(p, s, k<F>(-1.908048428595066e-2));
-  p = fmla(p, s, k<F>(2.1723857149481773e-2));
-  p = fmla(p, s, k<F>(-1.6070527955889702e-2));
-  p = fmla(p, s, k<F>(7.142358459532261e-3));
-  p = fmla(p, s, k<F>(-1.4627110213041306e-3));
-  const large = sel<F, I>(fge<F, I>(a, k<F>(3.919205904006958)), k<F>(1), fadd(p, k<F>(1)));
-  return withSign<F, I>(sel<F, I>(flt<F, I>(a, k<F>(1)), small, large), x);
+  const s = fsub(a, kt<F>(ERF, 7));
+  let p = fmla(kt<F>(ERF, 8), s, kt<F>(ERF, 9));
+  p = fmla(p, s, kt<F>(ERF, 10));
+  p = fmla(p, s, kt<F>(ERF, 11));
+  p = fmla(p, s, kt<F>(ERF, 12));
+  p = fmla(p, s, kt<F>(ERF, 13));
+  p = fmla(p, s, kt<F>(ERF, 14));
+  p = fmla(p, s, kt<F>(ERF, 15));
+  p = fmla(p, s, kt<F>(ERF, 16));
+  p = fmla(p, s, kt<F>(ERF, 17));
+  p = fmla(p, s, kt<F>(ERF, 18));
+  p = fmla(p, s, kt<F>(ERF, 19));
+  p = fmla(p, s, kt<F>(ERF, 20));
+  p = fmla(p, s, kt<F>(ERF, 21));
+  p = fmla(p, s, kt<F>(ERF, 22));
+  const one = kt<F>(COMMON, C_ONE);
+  const large = sel<F, I>(fge<F, I>(a, kt<F>(ERF, 23)), one, fadd(p, one));
+  return withSign<F, I>(sel<F, I>(flt<F, I>(a, one), small, large), x);
 }
 
 // ---- the exported pairs -----------------------------------------------------------------------------
 
 @inline export function expV(x: v128): v128 { return expK<v128, v128>(x); }
 @inline export function expS(x: f32): f32 { return expK<f32, i32>(x); }
+
+/** exp(-|x|) (sigmoid, softplus, the sigmoid cross-entropy), the bits of expV(fneg(fabs(x))) in fewer steps. */
+@inline export function expNegAbsV(x: v128): v128 { return expNegAbsK<v128, v128>(x); }
+@inline export function expNegAbsS(x: f32): f32 { return expNegAbsK<f32, i32>(x); }
 
 @inline export function expm1V(x: v128): v128 { return sel<v128, v128>(feq<v128, v128>(x, k<v128>(0)), x, expm1K<v128, v128>(x)); }
 @inline export function expm1S(x: f32): f32 { return sel<f32, i32>(feq<f32, i32>(x, k<f32>(0)), x, expm1K<f32, i32>(x)); }

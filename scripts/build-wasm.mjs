@@ -22,8 +22,9 @@ for (const { target, error, stderr } of results) {
 }
 if (failed) process.exit(1);
 
-// Constant data (AssemblyScript's math tables) must sit between memoryBase and the heap, clear of
-// the job control block below it: every worker's instantiation copies the data segments again.
+// Constant data (AssemblyScript's math tables, the constant tables of assembly/vmath.ts) must sit
+// between memoryBase and the heap, clear of the job control block below it: every worker's
+// instantiation copies the data segments again.
 const HEAP_BASE = 65536;
 for (const target of targets) {
   const bytes = readFileSync(new URL(`../${config.targets[target].outFile}`, import.meta.url));
