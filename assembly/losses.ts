@@ -50,6 +50,24 @@ export function softmax_xent_rows(
     if (ASC_FEATURE_SIMD) {
       const mv = f32x4.splat(m);
       let sv = f32x4.splat(0), tv = f32x4.splat(0);
+      // four vectors at a time (their exp chains overlap), summed in the same order as one at a time
+      for (; j + 16 <= n; j += 16) {
+        const e0 = exp_<v128>(f32x4.sub(ld<v128>(zr, j), mv));
+        const e1 = exp_<v128>(f32x4.sub(ld<v128>(zr, j + 4), mv));
+        const e2 = exp_<v128>(f32x4.sub(ld<v128>(zr, j + 8), mv));
+        const e3 = exp_<v128>(f32x4.sub(ld<v128>(zr, j + 12), mv));
+        if (grad != 0) {
+          st<v128>(gr, j, e0);
+          st<v128>(gr, j + 4, e1);
+          st<v128>(gr, j + 8, e2);
+          st<v128>(gr, j + 12, e3);
+        }
+        sv = f32x4.add(f32x4.add(f32x4.add(f32x4.add(sv, e0), e1), e2), e3);
+        if (!sparse) {
+          tv = f32x4.add(f32x4.add(tv, ld<v128>(tr, j)), ld<v128>(tr, j + 4));
+          tv = f32x4.add(f32x4.add(tv, ld<v128>(tr, j + 8)), ld<v128>(tr, j + 12));
+        }
+      }
       for (; j + 4 <= n; j += 4) {
         const e = exp_<v128>(f32x4.sub(ld<v128>(zr, j), mv));
         if (grad != 0) st<v128>(gr, j, e);
@@ -127,6 +145,14 @@ export function sigmoid_xent(z: usize, labels: usize, grad: usize, n: i32, gscal
     let s: f32 = 0;
     if (ASC_FEATURE_SIMD) {
       let sv = f32x4.splat(0);
+      // four vectors at a time (their long chains overlap, as in unary.ts), summed in the same order
+      for (; i + 16 <= end; i += 16) {
+        const a = sigmoidXentAt<v128>(z, labels, grad, i, gscale);
+        const b = sigmoidXentAt<v128>(z, labels, grad, i + 4, gscale);
+        const c = sigmoidXentAt<v128>(z, labels, grad, i + 8, gscale);
+        const d = sigmoidXentAt<v128>(z, labels, grad, i + 12, gscale);
+        sv = f32x4.add(f32x4.add(f32x4.add(f32x4.add(sv, a), b), c), d);
+      }
       for (; i + 4 <= end; i += 4) sv = f32x4.add(sv, sigmoidXentAt<v128>(z, labels, grad, i, gscale));
       s = hsum(sv);
     }
