@@ -5,8 +5,8 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 
-/** mulberry32 */
-function rng(seed) {
+/** mulberry32: seeded floats in [0, 1) (the split, the distortions of lib/recipe.mjs). */
+export function rng(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
