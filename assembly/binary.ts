@@ -1,7 +1,7 @@
 // Broadcasting binary ops: out = op(a, b) over a 4-D iteration space; each input has an element
 // stride per dimension (0 where it is broadcast), and the innermost stride is 0 or 1.
-// Each op is written once (applyV/applyS); the switch sits outside the loops, and inlining with a
-// literal op id specialises every loop (the optimiser folds the inner test away).
+// Each op is written once (applyV/applyS); the switch sits outside the loops and calls one function
+// per op, whose literal op id specialises its loops (as in unary.ts).
 
 export const BIN_ADD: i32 = 0;
 export const BIN_SUB: i32 = 1;
@@ -103,6 +103,76 @@ export const BINARY_CHUNK: i32 = 8192;
   }
 }
 
+// One function per op, each with its op constant folded into its loops. Inlining every op's loops
+// into the dispatching switch let Binaryen fold the eleven look-alike arms into one set of loops
+// that tested the op at run time for every vector.
+function binAdd(
+  a: usize, b: usize, out: usize, d1: i32, d2: i32, d3: i32,
+  sa0: i32, sa1: i32, sa2: i32, sa3: i32, sb0: i32, sb1: i32, sb2: i32, sb3: i32, tb: i32, te: i32,
+): void {
+  binaryTasks(BIN_ADD, a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, tb, te);
+}
+function binSub(
+  a: usize, b: usize, out: usize, d1: i32, d2: i32, d3: i32,
+  sa0: i32, sa1: i32, sa2: i32, sa3: i32, sb0: i32, sb1: i32, sb2: i32, sb3: i32, tb: i32, te: i32,
+): void {
+  binaryTasks(BIN_SUB, a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, tb, te);
+}
+function binMul(
+  a: usize, b: usize, out: usize, d1: i32, d2: i32, d3: i32,
+  sa0: i32, sa1: i32, sa2: i32, sa3: i32, sb0: i32, sb1: i32, sb2: i32, sb3: i32, tb: i32, te: i32,
+): void {
+  binaryTasks(BIN_MUL, a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, tb, te);
+}
+function binDiv(
+  a: usize, b: usize, out: usize, d1: i32, d2: i32, d3: i32,
+  sa0: i32, sa1: i32, sa2: i32, sa3: i32, sb0: i32, sb1: i32, sb2: i32, sb3: i32, tb: i32, te: i32,
+): void {
+  binaryTasks(BIN_DIV, a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, tb, te);
+}
+function binMax(
+  a: usize, b: usize, out: usize, d1: i32, d2: i32, d3: i32,
+  sa0: i32, sa1: i32, sa2: i32, sa3: i32, sb0: i32, sb1: i32, sb2: i32, sb3: i32, tb: i32, te: i32,
+): void {
+  binaryTasks(BIN_MAX, a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, tb, te);
+}
+function binMin(
+  a: usize, b: usize, out: usize, d1: i32, d2: i32, d3: i32,
+  sa0: i32, sa1: i32, sa2: i32, sa3: i32, sb0: i32, sb1: i32, sb2: i32, sb3: i32, tb: i32, te: i32,
+): void {
+  binaryTasks(BIN_MIN, a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, tb, te);
+}
+function binSqdiff(
+  a: usize, b: usize, out: usize, d1: i32, d2: i32, d3: i32,
+  sa0: i32, sa1: i32, sa2: i32, sa3: i32, sb0: i32, sb1: i32, sb2: i32, sb3: i32, tb: i32, te: i32,
+): void {
+  binaryTasks(BIN_SQDIFF, a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, tb, te);
+}
+function binGe(
+  a: usize, b: usize, out: usize, d1: i32, d2: i32, d3: i32,
+  sa0: i32, sa1: i32, sa2: i32, sa3: i32, sb0: i32, sb1: i32, sb2: i32, sb3: i32, tb: i32, te: i32,
+): void {
+  binaryTasks(BIN_GE, a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, tb, te);
+}
+function binLe(
+  a: usize, b: usize, out: usize, d1: i32, d2: i32, d3: i32,
+  sa0: i32, sa1: i32, sa2: i32, sa3: i32, sb0: i32, sb1: i32, sb2: i32, sb3: i32, tb: i32, te: i32,
+): void {
+  binaryTasks(BIN_LE, a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, tb, te);
+}
+function binEq(
+  a: usize, b: usize, out: usize, d1: i32, d2: i32, d3: i32,
+  sa0: i32, sa1: i32, sa2: i32, sa3: i32, sb0: i32, sb1: i32, sb2: i32, sb3: i32, tb: i32, te: i32,
+): void {
+  binaryTasks(BIN_EQ, a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, tb, te);
+}
+function binCopy(
+  a: usize, b: usize, out: usize, d1: i32, d2: i32, d3: i32,
+  sa0: i32, sa1: i32, sa2: i32, sa3: i32, sb0: i32, sb1: i32, sb2: i32, sb3: i32, tb: i32, te: i32,
+): void {
+  binaryTasks(BIN_COPY, a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, tb, te);
+}
+
 /**
  * out[d0, d1, d2, d3] = op(a, b) with element strides sa*, sb*; tasks are the d0*d1*d2 rows times
  * ceil(d3 / BINARY_CHUNK) chunks of each.
@@ -113,16 +183,16 @@ export function binary_f32(
   taskBegin: i32, taskEnd: i32, scratch: usize,
 ): void {
   switch (op) {
-    case BIN_ADD: binaryTasks(BIN_ADD, a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, taskBegin, taskEnd); break;
-    case BIN_SUB: binaryTasks(BIN_SUB, a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, taskBegin, taskEnd); break;
-    case BIN_MUL: binaryTasks(BIN_MUL, a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, taskBegin, taskEnd); break;
-    case BIN_DIV: binaryTasks(BIN_DIV, a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, taskBegin, taskEnd); break;
-    case BIN_MAX: binaryTasks(BIN_MAX, a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, taskBegin, taskEnd); break;
-    case BIN_MIN: binaryTasks(BIN_MIN, a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, taskBegin, taskEnd); break;
-    case BIN_SQDIFF: binaryTasks(BIN_SQDIFF, a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, taskBegin, taskEnd); break;
-    case BIN_GE: binaryTasks(BIN_GE, a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, taskBegin, taskEnd); break;
-    case BIN_LE: binaryTasks(BIN_LE, a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, taskBegin, taskEnd); break;
-    case BIN_COPY: binaryTasks(BIN_COPY, a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, taskBegin, taskEnd); break;
-    default: binaryTasks(BIN_EQ, a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, taskBegin, taskEnd);
+    case BIN_ADD: binAdd(a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, taskBegin, taskEnd); break;
+    case BIN_SUB: binSub(a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, taskBegin, taskEnd); break;
+    case BIN_MUL: binMul(a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, taskBegin, taskEnd); break;
+    case BIN_DIV: binDiv(a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, taskBegin, taskEnd); break;
+    case BIN_MAX: binMax(a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, taskBegin, taskEnd); break;
+    case BIN_MIN: binMin(a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, taskBegin, taskEnd); break;
+    case BIN_SQDIFF: binSqdiff(a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, taskBegin, taskEnd); break;
+    case BIN_GE: binGe(a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, taskBegin, taskEnd); break;
+    case BIN_LE: binLe(a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, taskBegin, taskEnd); break;
+    case BIN_COPY: binCopy(a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, taskBegin, taskEnd); break;
+    default: binEq(a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, taskBegin, taskEnd);
   }
 }

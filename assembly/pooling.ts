@@ -20,11 +20,20 @@ const NEG_INF: f32 = <f32>(-Infinity);
  * output rows.
  */
 export function pool_f32(isMax: i32, x: usize, y: usize, geom: usize, taskBegin: i32, taskEnd: i32, scratch: usize): void {
-  if (isMax) poolRows(true, x, y, geom, taskBegin, taskEnd);
-  else poolRows(false, x, y, geom, taskBegin, taskEnd);
+  if (isMax) maxPoolRows(x, y, geom, taskBegin, taskEnd);
+  else avgPoolRows(x, y, geom, taskBegin, taskEnd);
 }
 
-// isMax is a constant after inlining: each variant gets its own branch-free loops.
+// isMax is a constant in each of these functions: each variant gets its own branch-free loops.
+// (Both inlined into pool_f32's two arms, Binaryen folded them into one set of loops testing
+// isMax at run time.)
+function maxPoolRows(x: usize, y: usize, geom: usize, taskBegin: i32, taskEnd: i32): void {
+  poolRows(true, x, y, geom, taskBegin, taskEnd);
+}
+function avgPoolRows(x: usize, y: usize, geom: usize, taskBegin: i32, taskEnd: i32): void {
+  poolRows(false, x, y, geom, taskBegin, taskEnd);
+}
+
 @inline function poolRows(isMax: bool, x: usize, y: usize, geom: usize, taskBegin: i32, taskEnd: i32): void {
   const H = geo(geom, G_H), W = geo(geom, G_W), C = geo(geom, G_C), OH = geo(geom, G_OH), OW = geo(geom, G_OW);
   const KH = geo(geom, G_KH), KW = geo(geom, G_KW), sh = geo(geom, G_SH), sw = geo(geom, G_SW);
@@ -146,8 +155,16 @@ export const POOL_GRAD_BLOCK: i32 = 16;
  * adds the windows in output order, so overlapping windows sum in one fixed order.
  */
 export function pool_grad_f32(isMax: i32, x: usize, dy: usize, dx: usize, geom: usize, taskBegin: i32, taskEnd: i32, scratch: usize): void {
-  if (isMax) poolGradTasks(true, x, dy, dx, geom, taskBegin, taskEnd);
-  else poolGradTasks(false, x, dy, dx, geom, taskBegin, taskEnd);
+  if (isMax) maxPoolGrad(x, dy, dx, geom, taskBegin, taskEnd);
+  else avgPoolGrad(x, dy, dx, geom, taskBegin, taskEnd);
+}
+
+// As for pool_f32: one function per variant, so that each keeps its own loops.
+function maxPoolGrad(x: usize, dy: usize, dx: usize, geom: usize, taskBegin: i32, taskEnd: i32): void {
+  poolGradTasks(true, x, dy, dx, geom, taskBegin, taskEnd);
+}
+function avgPoolGrad(x: usize, dy: usize, dx: usize, geom: usize, taskBegin: i32, taskEnd: i32): void {
+  poolGradTasks(false, x, dy, dx, geom, taskBegin, taskEnd);
 }
 
 @inline function poolGradTasks(isMax: bool, x: usize, dy: usize, dx: usize, geom: usize, taskBegin: i32, taskEnd: i32): void {

@@ -204,6 +204,15 @@ export function lstm_step_f32(
   }
 }
 
+// The default activations in a function of their own: inlined into the branch beside the general
+// row, Binaryen folded the two into the general one (testing the activation ids for every vector).
+function lstmBackRowTanhSigmoid(
+  rb: usize, u: i32, gates: usize, cPrev: usize, cCur: usize, dc: usize,
+  P: usize, Q: usize, rm: usize, dO: usize, carry: usize, dZ: usize,
+): void {
+  lstmBackRow(RA_TANH, RA_SIGMOID, rb, u, gates, cPrev, cCur, dc, P, Q, rm, dO, carry, dZ);
+}
+
 /**
  * Backward of one LSTM step: gates [B, 4u] (activated), c of the previous and this step, dc (in:
  * the gradient of this step's c, out: of the previous one), P, Q, carry as in the header, dO the
@@ -223,7 +232,7 @@ export function lstm_step_back_f32(
       memory.fill(dZ + (rb << 2), 0, ub << 2);
       continue;
     }
-    if (a == RA_TANH && ra == RA_SIGMOID) lstmBackRow(RA_TANH, RA_SIGMOID, rb, u, gates, cPrev, cCur, dc, P, Q, rmask, dO, carry, dZ);
+    if (a == RA_TANH && ra == RA_SIGMOID) lstmBackRowTanhSigmoid(rb, u, gates, cPrev, cCur, dc, P, Q, rmask, dO, carry, dZ);
     else lstmBackRow(a, ra, rb, u, gates, cPrev, cCur, dc, P, Q, rmask, dO, carry, dZ);
     if (writeQ) memory.fill(Q + rb, 0, ub);
   }
