@@ -39,15 +39,8 @@ export async function main({ epochs = 8, batchSize, train = 8000, test = 2000, s
     log(`recipe: ${describeRecipe(plain)}`);
   }
   const r = await trainDigits(model, data, { shape: [28, 28, 1], epochs, batchSize, seed, plain, verbose });
-  const result = {
-    testAccuracy: r.testAccuracy,
-    testLoss: r.testLoss,
-    trainAccuracy: r.trainAccuracy,
-    samplesPerSecond: r.samplesPerSecond,
-    seconds: r.seconds,
-    augmentSeconds: r.augmentSeconds,
-    backend: `${info.backend}, ${wg.backendInfo().threads} thread(s)`,
-  };
+  const { history: _history, ...summary } = r; // accuracies, loss, samples/s, seconds
+  const result = { ...summary, backend: `${info.backend}, ${wg.backendInfo().threads} thread(s)` };
   log(`CNN: test accuracy ${(result.testAccuracy * 100).toFixed(2)}% on ${test} held-out digits after ${epochs} epochs on ${train} ` +
     `(train ${(result.trainAccuracy * 100).toFixed(2)}%); ${Math.round(result.samplesPerSecond)} training samples/s; backend ${result.backend}`);
   model.dispose();
