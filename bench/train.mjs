@@ -23,7 +23,8 @@
 import * as wg from 'wasmgrad';
 import { parseArgs, measure, measureAsync, printTable, writeResults, loadMonitor, idleCheck } from './lib/harness.mjs';
 import { loadTfjs, tfjsWasmInfo } from './lib/tfjs.mjs';
-import { loadMnist, rng } from '../examples/lib/mnist.mjs';
+import { loadMnist } from '../examples/lib/mnist.mjs';
+import { rng } from '../examples/lib/random.mjs';
 import { RECIPE, trainDigits, deskew, distorter, distortionSeed, describeRecipe } from '../examples/lib/recipe.mjs';
 import { buildMlp } from '../examples/mnist-mlp.mjs';
 import { buildCnn } from '../examples/mnist-cnn.mjs';

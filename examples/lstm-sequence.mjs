@@ -3,18 +3,8 @@
 // model that ignores the markers can do no better than predicting the mean (mse about 0.167).
 //   node examples/lstm-sequence.mjs [--epochs 20]
 import * as wg from 'wasmgrad';
+import { rng } from './lib/random.mjs';
 import { runIfMain } from './lib/run.mjs';
-
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** n sequences [n, steps, 2] (value, marker) and their targets [n, 1]. */
 export function addingProblem(n, steps, seed) {

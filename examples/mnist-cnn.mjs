@@ -5,7 +5,7 @@
 //   node examples/mnist-cnn.mjs [--epochs 8] [--batch 32] [--seed 1] [--plain]
 import * as wg from 'wasmgrad';
 import { loadMnist } from './lib/mnist.mjs';
-import { trainDigits, describeRecipe } from './lib/recipe.mjs';
+import { runDigits, describeRecipe } from './lib/recipe.mjs';
 import { runIfMain } from './lib/run.mjs';
 
 /** The network, or null while the convolution layers are not in this build of wasmgrad. */
@@ -27,7 +27,7 @@ export function buildCnn() {
 }
 
 export async function main({ epochs = 8, batchSize, train = 8000, test = 2000, seed = 1, plain = false, verbose = 1, log = console.log } = {}) {
-  const info = await wg.init();
+  await wg.init();
   const model = buildCnn();
   if (!model) {
     log('CNN: skipped (wg.layers.conv2d / maxPooling2d are not available in this build)');
@@ -38,11 +38,7 @@ export async function main({ epochs = 8, batchSize, train = 8000, test = 2000, s
     model.summary();
     log(`recipe: ${describeRecipe(plain)}`);
   }
-  const r = await trainDigits(model, data, { shape: [28, 28, 1], epochs, batchSize, seed, plain, verbose });
-  const { history: _history, ...summary } = r; // accuracies, loss, samples/s, seconds
-  const result = { ...summary, backend: `${info.backend}, ${wg.backendInfo().threads} thread(s)` };
-  log(`CNN: test accuracy ${(result.testAccuracy * 100).toFixed(2)}% on ${test} held-out digits after ${epochs} epochs on ${train} ` +
-    `(train ${(result.trainAccuracy * 100).toFixed(2)}%); ${Math.round(result.samplesPerSecond)} training samples/s; backend ${result.backend}`);
+  const result = await runDigits('CNN', model, data, { shape: [28, 28, 1], epochs, batchSize, seed, plain, verbose }, log);
   model.dispose();
   return result;
 }

@@ -6,7 +6,7 @@
 //   node examples/mnist-mlp.mjs [--epochs 8] [--batch 32] [--seed 1] [--plain]
 import * as wg from 'wasmgrad';
 import { loadMnist } from './lib/mnist.mjs';
-import { trainDigits, describeRecipe } from './lib/recipe.mjs';
+import { runDigits, describeRecipe } from './lib/recipe.mjs';
 import { runIfMain } from './lib/run.mjs';
 
 export function buildMlp() {
@@ -21,18 +21,14 @@ export function buildMlp() {
 }
 
 export async function main({ epochs = 8, batchSize, train = 8000, test = 2000, seed = 1, plain = false, verbose = 1, log = console.log } = {}) {
-  const info = await wg.init();
+  await wg.init();
   const data = loadMnist({ train, test, seed });
   const model = buildMlp();
   if (verbose) {
     model.summary();
     log(`recipe: ${describeRecipe(plain)}`);
   }
-  const r = await trainDigits(model, data, { shape: [784], epochs, batchSize, seed, plain, verbose });
-  const { history: _history, ...summary } = r; // accuracies, loss, samples/s, seconds
-  const result = { ...summary, backend: `${info.backend}, ${wg.backendInfo().threads} thread(s)` };
-  log(`MLP: test accuracy ${(result.testAccuracy * 100).toFixed(2)}% on ${test} held-out digits after ${epochs} epochs on ${train} ` +
-    `(train ${(result.trainAccuracy * 100).toFixed(2)}%); ${Math.round(result.samplesPerSecond)} training samples/s; backend ${result.backend}`);
+  const result = await runDigits('MLP', model, data, { shape: [784], epochs, batchSize, seed, plain, verbose }, log);
   model.dispose();
   return result;
 }

@@ -3,18 +3,8 @@
 // which no linear model can.
 //   node examples/regression.mjs
 import * as wg from 'wasmgrad';
+import { rng } from './lib/random.mjs';
 import { runIfMain } from './lib/run.mjs';
-
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export async function main({ epochs = 60, log = console.log } = {}) {
   await wg.init();

@@ -2,20 +2,9 @@
 // [0, 1], shipped in the package: no network at run time). A seeded shuffle splits them into a
 // training and a held-out test set.
 import { createRequire } from 'node:module';
+import { rng } from './random.mjs';
 
 const require = createRequire(import.meta.url);
-
-/** mulberry32: seeded floats in [0, 1) (the split, the distortions of lib/recipe.mjs). */
-export function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let cache = null;
 

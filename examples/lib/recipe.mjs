@@ -11,7 +11,7 @@
 //   - Adam at 2e-3, cosine decay to 0 over the run's steps, batch 32.
 // `plain: true` is the issue's bare setting for comparison: Adam 1e-3, batch 64, raw digits.
 import * as wg from 'wasmgrad';
-import { rng } from './mnist.mjs';
+import { rng } from './random.mjs';
 
 export const RECIPE = Object.freeze({ epochs: 8, batchSize: 32, learningRate: 2e-3, labelSmoothing: 0.1, rotation: 6, scale: 0.1, shift: 1 });
 export const PLAIN = Object.freeze({ epochs: 8, batchSize: 64, learningRate: 1e-3 });
@@ -158,5 +158,19 @@ export async function trainDigits(model, data, opts = {}) {
   };
   for (const t of new Set([x, clean, y, yFit, yTest, xTest, trainLoss, trainAcc, testAcc, testLoss])) t.dispose();
   optimizer.dispose(); // its moments (the model stays compiled: a further fit starts them afresh)
+  return result;
+}
+
+/**
+ * An example's run of the recipe: trains `model` with trainDigits, logs one line (test and train
+ * accuracy, samples/s, backend) under `name`, and returns the summary with the backend.
+ */
+export async function runDigits(name, model, data, opts, log = console.log) {
+  const { history: _history, ...summary } = await trainDigits(model, data, opts);
+  const info = wg.backendInfo();
+  const result = { ...summary, backend: `${info.backend}, ${info.threads} thread(s)` };
+  const epochs = opts.epochs ?? RECIPE.epochs;
+  log(`${name}: test accuracy ${(result.testAccuracy * 100).toFixed(2)}% on ${data.test.count} held-out digits after ${epochs} epochs on ${data.train.count} ` +
+    `(train ${(result.trainAccuracy * 100).toFixed(2)}%); ${Math.round(result.samplesPerSecond)} training samples/s; backend ${result.backend}`);
   return result;
 }
