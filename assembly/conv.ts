@@ -148,41 +148,33 @@ export function depthwise_f32(x: usize, f: usize, bias: usize, y: usize, geom: u
             v128.store(out + (<usize>c << 2), actVec(acc, act));
           }
         }
-        for (; c < C; c++) {
-          let acc: f32 = bias ? load<f32>(bias + (<usize>c << 2)) : 0;
-          let xr = xBase + (<usize>c << 2);
-          for (let kh = khLo; kh < khHi; kh++) {
-            let xp = xr;
-            let fp = f + (<usize>((kh * KW + kwLo) * C + c) << 2);
-            for (let kw = kwLo; kw < kwHi; kw++) {
-              acc = scalarMadd(load<f32>(xp), load<f32>(fp), acc);
-              xp += tapStepW;
-              fp += <usize>C << 2;
-            }
-            xr += tapStepH;
-          }
-          store<f32>(out + (<usize>c << 2), actScalar(acc, act));
-        }
+        for (; c < C; c++) depthwiseScalarOutput(xBase, f, bias, out, c, c, C, KW, khLo, khHi, kwLo, kwHi, tapStepW, tapStepH, act);
       } else {
-        for (let j = 0; j < CM; j++) {
-          const c = j / M;
-          let acc: f32 = bias ? load<f32>(bias + (<usize>j << 2)) : 0;
-          let xr = xBase + (<usize>c << 2);
-          for (let kh = khLo; kh < khHi; kh++) {
-            let xp = xr;
-            let fp = f + (<usize>((kh * KW + kwLo) * CM + j) << 2);
-            for (let kw = kwLo; kw < kwHi; kw++) {
-              acc = scalarMadd(load<f32>(xp), load<f32>(fp), acc);
-              xp += tapStepW;
-              fp += <usize>CM << 2;
-            }
-            xr += tapStepH;
-          }
-          store<f32>(out + (<usize>j << 2), actScalar(acc, act));
-        }
+        for (let j = 0; j < CM; j++) depthwiseScalarOutput(xBase, f, bias, out, j / M, j, CM, KW, khLo, khHi, kwLo, kwHi, tapStepW, tapStepH, act);
       }
     }
   }
+}
+
+/** One output channel j (of CM, reading input channel c) of one output pixel, one tap at a time: the
+ *  channel tail of M = 1 and every channel of a multiplier M > 1. */
+@inline function depthwiseScalarOutput(
+  xBase: usize, f: usize, bias: usize, out: usize, c: i32, j: i32, CM: i32, KW: i32,
+  khLo: i32, khHi: i32, kwLo: i32, kwHi: i32, tapStepW: usize, tapStepH: usize, act: i32,
+): void {
+  let acc: f32 = bias ? load<f32>(bias + (<usize>j << 2)) : 0;
+  let xr = xBase + (<usize>c << 2);
+  for (let kh = khLo; kh < khHi; kh++) {
+    let xp = xr;
+    let fp = f + (<usize>((kh * KW + kwLo) * CM + j) << 2);
+    for (let kw = kwLo; kw < kwHi; kw++) {
+      acc = scalarMadd(load<f32>(xp), load<f32>(fp), acc);
+      xp += tapStepW;
+      fp += <usize>CM << 2;
+    }
+    xr += tapStepH;
+  }
+  store<f32>(out + (<usize>j << 2), actScalar(acc, act));
 }
 
 // Scalar multiply-add for channel tails (the vector path may fuse; a tail channel always takes
