@@ -70,16 +70,42 @@ export function measureOptions(args = {}) {
  * no lazy evaluation) and should not allocate what it does not free.
  */
 export function measure(fn, options = {}) {
-  const o = { ...DEFAULTS, ...options };
+  const steps = schedule({ ...DEFAULTS, ...options });
+  let step = steps.next();
+  while (!step.done) {
+    const { calls, warmup } = step.value;
+    const t0 = performance.now();
+    if (warmup) for (let i = 0; i < calls; i++) checkSync(fn());
+    else for (let i = 0; i < calls; i++) fn();
+    step = steps.next(performance.now() - t0);
+  }
+  return step.value;
+}
+
+/** Same procedure as `measure` for a function returning a promise (awaited each call). */
+export async function measureAsync(fn, options = {}) {
+  const steps = schedule({ ...DEFAULTS, ...options });
+  let step = steps.next();
+  while (!step.done) {
+    const t0 = performance.now();
+    for (let i = 0; i < step.value.calls; i++) await fn();
+    step = steps.next(performance.now() - t0);
+  }
+  return step.value;
+}
+
+/**
+ * The measuring procedure, apart from how a call is made: yields { calls, warmup } batches to
+ * time, receives each batch's milliseconds, returns the summary.
+ */
+function* schedule(o) {
   const warmupMs = o.warmupTime * 1000;
   let calls = 0;
   let spent = 0;
   let batch = 1;
   let perCall = Infinity;
   while (calls < o.warmup || spent < warmupMs) {
-    const t0 = performance.now();
-    for (let i = 0; i < batch; i++) checkSync(fn());
-    const dt = performance.now() - t0;
+    const dt = yield { calls: batch, warmup: true };
     calls += batch;
     spent += dt;
     perCall = dt / batch;
@@ -90,39 +116,7 @@ export function measure(fn, options = {}) {
   const target = (o.minTime * 1000) / o.runs;
   const iterationsPerRun = Math.max(1, Math.round(target / Math.max(perCall, 1e-6)));
   const runs = [];
-  for (let r = 0; r < o.runs; r++) {
-    const t0 = performance.now();
-    for (let i = 0; i < iterationsPerRun; i++) fn();
-    runs.push((performance.now() - t0) / iterationsPerRun);
-  }
-  return summarize(runs, iterationsPerRun, calls);
-}
-
-/** Same procedure as `measure` for a function returning a promise (awaited each call). */
-export async function measureAsync(fn, options = {}) {
-  const o = { ...DEFAULTS, ...options };
-  const warmupMs = o.warmupTime * 1000;
-  let calls = 0;
-  let spent = 0;
-  let batch = 1;
-  let perCall = Infinity;
-  while (calls < o.warmup || spent < warmupMs) {
-    const t0 = performance.now();
-    for (let i = 0; i < batch; i++) await fn();
-    const dt = performance.now() - t0;
-    calls += batch;
-    spent += dt;
-    perCall = dt / batch;
-    if (dt < 5) batch *= 2;
-  }
-  const target = (o.minTime * 1000) / o.runs;
-  const iterationsPerRun = Math.max(1, Math.round(target / Math.max(perCall, 1e-6)));
-  const runs = [];
-  for (let r = 0; r < o.runs; r++) {
-    const t0 = performance.now();
-    for (let i = 0; i < iterationsPerRun; i++) await fn();
-    runs.push((performance.now() - t0) / iterationsPerRun);
-  }
+  for (let r = 0; r < o.runs; r++) runs.push((yield { calls: iterationsPerRun, warmup: false }) / iterationsPerRun);
   return summarize(runs, iterationsPerRun, calls);
 }
 
