@@ -14,11 +14,8 @@
 // wg.losses.softmaxCrossEntropy (and of categoricalCrossentropy(labels, softmax(z)), which takes
 // the fused kernel from the softmax's logits) against tf.valueAndGrad(tf.losses.softmaxCrossEntropy).
 import * as wg from 'wasmgrad';
-import { createRequire } from 'node:module';
-import os from 'node:os';
-import path from 'node:path';
 import { parseArgs, measure, measureOptions, printTable, writeResults, loadMonitor } from './lib/harness.mjs';
-import { loadTfjs, tfjsWasmInfo } from './lib/tfjs.mjs';
+import { loadTfjs, tfjsWasmInfo, registerTfGradients } from './lib/tfjs.mjs';
 
 const argv = process.argv.slice(2);
 const args = parseArgs(argv);
@@ -32,18 +29,6 @@ const GB = 1e9;
 const monitor = loadMonitor();
 const results = { bandwidth: {}, elementwise: [], adam: [], xent: [] };
 let markdown = '';
-
-/** tfjs-core's CommonJS bundle registers no gradients; bundle tfjs's register_all_gradients once. */
-async function registerTfGradients() {
-  const require = createRequire(import.meta.url);
-  const out = path.join(os.tmpdir(), `wasmgrad-tfjs-grads-${process.pid}.cjs`);
-  const { build } = await import('esbuild');
-  await build({
-    stdin: { contents: "import '@tensorflow/tfjs-core/dist/register_all_gradients.js';", resolveDir: path.dirname(new URL(import.meta.url).pathname) },
-    bundle: true, format: 'cjs', platform: 'node', outfile: out, logLevel: 'warning',
-  });
-  require(out);
-}
 
 function data(n, seed, lo = -1, hi = 1) {
   let a = seed >>> 0;

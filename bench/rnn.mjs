@@ -12,27 +12,8 @@
 // hardSigmoid; Keras's is sigmoid). TF.js's GRU is the reset-before form (it has no resetAfter).
 import * as wg from 'wasmgrad';
 import { parseArgs, measure, measureOptions, printTable, writeResults, loadMonitor } from './lib/harness.mjs';
-import { loadTfjs, tfjsWasmInfo } from './lib/tfjs.mjs';
-import { createRequire } from 'node:module';
+import { loadTfjs, tfjsWasmInfo, registerTfGradients } from './lib/tfjs.mjs';
 import os from 'node:os';
-import path from 'node:path';
-
-/**
- * tfjs-core's CommonJS bundle (the one lib/tfjs.mjs loads) registers no gradients: the union
- * package @tensorflow/tfjs does, by importing dist/register_all_gradients. That file is ESM with
- * extensionless imports Node cannot load, so it is bundled once with esbuild; it registers into
- * tfjs-core's global registries, which every copy of tfjs-core shares.
- */
-async function registerTfGradients() {
-  const require = createRequire(import.meta.url);
-  const out = path.join(os.tmpdir(), `wasmgrad-tfjs-grads-${process.pid}.cjs`);
-  const { build } = await import('esbuild');
-  await build({
-    stdin: { contents: "import '@tensorflow/tfjs-core/dist/register_all_gradients.js';", resolveDir: path.dirname(new URL(import.meta.url).pathname) },
-    bundle: true, format: 'cjs', platform: 'node', outfile: out, logLevel: 'warning',
-  });
-  require(out);
-}
 
 const args = parseArgs(process.argv.slice(2));
 const opts = measureOptions(args);

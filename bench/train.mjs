@@ -22,34 +22,19 @@
 // this machine trains the MLP at about 35,000 and the CNN at about 5,700 samples/s (batch 64).
 import * as wg from 'wasmgrad';
 import { parseArgs, measure, measureAsync, printTable, writeResults, loadMonitor, idleCheck } from './lib/harness.mjs';
-import { loadTfjs, tfjsWasmInfo } from './lib/tfjs.mjs';
+import { loadTfjs, tfjsWasmInfo, registerTfGradients } from './lib/tfjs.mjs';
 import { loadMnist } from '../examples/lib/mnist.mjs';
 import { rng } from '../examples/lib/random.mjs';
 import { RECIPE, trainDigits, deskew, distorter, distortionSeed, describeRecipe } from '../examples/lib/recipe.mjs';
 import { buildMlp } from '../examples/mnist-mlp.mjs';
 import { buildCnn } from '../examples/mnist-cnn.mjs';
-import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
-import os from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const args = parseArgs(process.argv.slice(2));
 const log = (...a) => args.json || console.error(...a);
 const samples = Number(args.extra.samples ?? (args.quick ? 1024 : 4096));
 const PYTORCH = { mlp: 35000, cnn: 5700 };
-
-/** tfjs-core's CJS bundle registers no gradients; bundle register_all_gradients once (see bench/rnn.mjs). */
-async function registerTfGradients() {
-  const require = createRequire(import.meta.url);
-  const out = path.join(os.tmpdir(), `wasmgrad-tfjs-grads-${process.pid}.cjs`);
-  const { build } = await import('esbuild');
-  await build({
-    stdin: { contents: "import '@tensorflow/tfjs-core/dist/register_all_gradients.js';", resolveDir: path.dirname(fileURLToPath(import.meta.url)) },
-    bundle: true, format: 'cjs', platform: 'node', outfile: out, logLevel: 'warning',
-  });
-  require(out);
-}
 
 const data = loadMnist({ train: 8000, test: 0 });
 const labels = data.train.labels;

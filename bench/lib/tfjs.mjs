@@ -21,6 +21,7 @@
 //   per process: to compare several TF.js thread counts, use one process each
 //   (runTfjsInChild below).
 
+import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { resolveObjectURL } from 'node:buffer';
@@ -287,4 +288,24 @@ export async function runTfjsInChild(argv = []) {
       }
     });
   });
+}
+
+let gradientsRegistered = false;
+
+/**
+ * tfjs-core's CommonJS bundle (the one loadTfjs loads) registers no gradients: the union package
+ * @tensorflow/tfjs does, by importing dist/register_all_gradients. That file is ESM with
+ * extensionless imports Node cannot load, so it is bundled once with esbuild; it registers into
+ * tfjs-core's global registries, which every copy of tfjs-core shares. Idempotent.
+ */
+export async function registerTfGradients() {
+  if (gradientsRegistered) return;
+  const out = path.join(os.tmpdir(), `wasmgrad-tfjs-grads-${process.pid}.cjs`);
+  const { build } = await import('esbuild');
+  await build({
+    stdin: { contents: "import '@tensorflow/tfjs-core/dist/register_all_gradients.js';", resolveDir: path.dirname(fileURLToPath(import.meta.url)) },
+    bundle: true, format: 'cjs', platform: 'node', outfile: out, logLevel: 'warning',
+  });
+  require(out);
+  gradientsRegistered = true;
 }
