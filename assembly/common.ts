@@ -10,6 +10,11 @@
   }
 }
 
+/** The sum of the four lanes, as (0 + 1) + (2 + 3). */
+@inline export function hsum(v: v128): f32 {
+  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
+}
+
 @inline export function minI(a: i32, b: i32): i32 {
   return a < b ? a : b;
 }

@@ -3,7 +3,7 @@
 // (direct, SIMD over channels). Images are NHWC; geometry descriptors as in gemm.ts. Every output
 // element is summed in one fixed order by one task, so results are bitwise identical for any
 // thread count.
-import { madd, minI, actScalar, actVec } from './common';
+import { madd, minI, actScalar, actVec, hsum } from './common';
 import { geo, G_H, G_W, G_C, G_OH, G_OW, G_KH, G_KW, G_SH, G_SW, G_DH, G_DW, G_PT, G_PL } from './gemm';
 
 // The taps k in [0, K) of a window whose source index start + k*d (d of either sign) falls
@@ -319,10 +319,6 @@ export function depthwise_grad_filter_f32(x: usize, dy: usize, df: usize, geom: 
       memory.copy(df + (<usize>(tap * CM + j0) << 2), acc + (<usize>(tap * B) << 2), <usize>nb << 2);
     }
   }
-}
-
-@inline function hsum(v: v128): f32 {
-  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
 }
 
 /**

@@ -4,31 +4,15 @@
 //   sigmoid: loss_i = max(z, 0) - z t + log1p(exp(-|z|)),  dz_i = (sigmoid(z) - t) gscale
 // The gradient is written only when grad != 0. Each elementwise step is written once over F (v128
 // or f32), like unary.ts.
-import { k, fadd, fsub, fmul, fmax, expV, expS, expNegAbsV, expNegAbsS, logS, log1pV, log1pS, sigmoidV, sigmoidS } from './vmath';
+import { k, fadd, fsub, fmul, fmax, expNegAbsV, expNegAbsS, logS, log1pV, log1pS, sigmoidV, sigmoidS } from './vmath';
+import { hsum } from './common';
+import { rowMax, expSumRow, dotRow } from './softmax';
 
-@inline function exp_<F>(x: F): F { if (isVector<F>()) return expV(x); else return expS(x); }
 @inline function expNegAbs_<F>(x: F): F { if (isVector<F>()) return expNegAbsV(x); else return expNegAbsS(x); }
 @inline function log1p_<F>(x: F): F { if (isVector<F>()) return log1pV(x); else return log1pS(x); }
 @inline function sigmoid_<F>(x: F): F { if (isVector<F>()) return sigmoidV(x); else return sigmoidS(x); }
 @inline function ld<F>(p: usize, i: i32): F { if (isVector<F>()) return v128.load(p + (<usize>i << 2)); else return load<f32>(p + (<usize>i << 2)); }
 @inline function st<F>(p: usize, i: i32, v: F): void { if (isVector<F>()) v128.store(p + (<usize>i << 2), v); else store<f32>(p + (<usize>i << 2), v); }
-@inline function hsum(v: v128): f32 {
-  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
-}
-
-@inline function rowMax(x: usize, n: i32): f32 {
-  let m = load<f32>(x);
-  let j = 0;
-  if (ASC_FEATURE_SIMD) {
-    if (n >= 4) {
-      let v = v128.load(x);
-      for (j = 4; j + 4 <= n; j += 4) v = f32x4.max(v, v128.load(x + (<usize>j << 2)));
-      m = max<f32>(max<f32>(f32x4.extract_lane(v, 0), f32x4.extract_lane(v, 1)), max<f32>(f32x4.extract_lane(v, 2), f32x4.extract_lane(v, 3)));
-    }
-  }
-  for (; j < n; j++) m = max<f32>(m, load<f32>(x + (<usize>j << 2)));
-  return m;
-}
 
 /**
  * Softmax cross-entropy over rows of n logits. labels: float32 [rows, n] (sparse = 0) or int32 class
@@ -45,52 +29,16 @@ export function softmax_xent_rows(
     const gr = grad + (<usize>r * n << 2);
     const m = rowMax(zr, n);
     // pass 1: s = sum exp(z - m) (kept in the gradient row when there is one), tsum = sum t
-    let s: f32 = 0, tsum: f32 = 0;
-    let j = 0;
-    if (ASC_FEATURE_SIMD) {
-      const mv = f32x4.splat(m);
-      let sv = f32x4.splat(0), tv = f32x4.splat(0);
-      // four vectors at a time (their exp chains overlap), summed in the same order as one at a time
-      for (; j + 16 <= n; j += 16) {
-        const e0 = exp_<v128>(f32x4.sub(ld<v128>(zr, j), mv));
-        const e1 = exp_<v128>(f32x4.sub(ld<v128>(zr, j + 4), mv));
-        const e2 = exp_<v128>(f32x4.sub(ld<v128>(zr, j + 8), mv));
-        const e3 = exp_<v128>(f32x4.sub(ld<v128>(zr, j + 12), mv));
-        if (grad != 0) {
-          st<v128>(gr, j, e0);
-          st<v128>(gr, j + 4, e1);
-          st<v128>(gr, j + 8, e2);
-          st<v128>(gr, j + 12, e3);
-        }
-        sv = f32x4.add(f32x4.add(f32x4.add(f32x4.add(sv, e0), e1), e2), e3);
-        if (!sparse) {
-          tv = f32x4.add(f32x4.add(tv, ld<v128>(tr, j)), ld<v128>(tr, j + 4));
-          tv = f32x4.add(f32x4.add(tv, ld<v128>(tr, j + 8)), ld<v128>(tr, j + 12));
-        }
-      }
-      for (; j + 4 <= n; j += 4) {
-        const e = exp_<v128>(f32x4.sub(ld<v128>(zr, j), mv));
-        if (grad != 0) st<v128>(gr, j, e);
-        sv = f32x4.add(sv, e);
-        if (!sparse) tv = f32x4.add(tv, ld<v128>(tr, j));
-      }
-      s = hsum(sv);
-      tsum = hsum(tv);
-    }
-    for (; j < n; j++) {
-      const e = exp_<f32>(load<f32>(zr + (<usize>j << 2)) - m);
-      if (grad != 0) store<f32>(gr + (<usize>j << 2), e);
-      s += e;
-      if (!sparse) tsum += load<f32>(tr + (<usize>j << 2));
-    }
+    const s = expSumRow(zr, m, grad != 0 ? gr : 0, n);
+    const tsum: f32 = sparse ? 1 : dotRow(tr, 0, n);
     const ls = logS(s);
+    let j = 0;
     // pass 2: the loss (as sum t (m - z + log s), no cancellation) and the gradient
     if (sparse) {
       const label = load<i32>(labels + (<usize>r << 2));
       store<f32>(loss + (<usize>r << 2), (m - load<f32>(zr + (<usize>label << 2))) + ls);
       if (grad != 0) {
         const q: f32 = gscale / s;
-        j = 0;
         if (ASC_FEATURE_SIMD) {
           const qv = f32x4.splat(q);
           for (; j + 4 <= n; j += 4) st<v128>(gr, j, f32x4.mul(ld<v128>(gr, j), qv));
@@ -102,7 +50,6 @@ export function softmax_xent_rows(
     } else {
       const q: f32 = tsum / s;
       let acc: f32 = 0;
-      j = 0;
       if (ASC_FEATURE_SIMD) {
         const mv = f32x4.splat(m + ls), qv = f32x4.splat(q), gs = f32x4.splat(gscale);
         let av = f32x4.splat(0);

@@ -98,16 +98,18 @@ const LN2_HI: f32 = 0.693359375; // Cody-Waite split of ln 2; n * LN2_HI is exac
 const LN2_LO: f32 = -2.12194440e-4;
 
 // The tables. Each kernel names its entries by index; polynomial coefficients are in Horner order.
-/** Shared small constants: 1, 2, 1/2, +Inf, -Inf, NaN. */
-const COMMON = memory.data<f32>([1, 2, 0.5, Infinity, -Infinity, NaN]);
+/** Shared small constants: 1, 2, 1/2, +Inf, -Inf, NaN, 2^-64, 2^64. */
+const COMMON = memory.data<f32>([1, 2, 0.5, Infinity, -Infinity, NaN, 5.42101086e-20, 18446744073709551616.0]);
 const C_ONE = 0;
 const C_TWO = 1;
 const C_HALF = 2;
 const C_INF = 3;
 const C_NEG_INF = 4;
 const C_NAN = 5;
+const C_TWO_POW_M64 = 6;
+const C_TWO_POW_64 = 7;
 /** Integer constants (bit patterns, exponent biases). */
-const INTS = memory.data<i32>([127, ROUND_BITS, 64, 0x3f3504f3, 25, 0x80000000, 0x7fffffff]);
+const INTS = memory.data<i32>([127, ROUND_BITS, 64, 0x3f3504f3, 25, 0x80000000, 0x7fffffff, ROUND_BITS - 191]);
 const I_127 = 0;
 const I_ROUND_BITS = 1;
 const I_64 = 2;
@@ -115,6 +117,7 @@ const I_SQRT_HALF_BITS = 3; // sqrt(1/2)
 const I_25 = 4;
 const I_SIGN = 5;
 const I_ABS = 6;
+const I_ROUND_BITS_MINUS_191 = 7; // n + 64 + 127 = bits(t) - this
 
 // ---- exp ------------------------------------------------------------------------------------------
 
@@ -150,13 +153,16 @@ const EXP = memory.data<f32>([
 /** expK after its clamp. */
 @inline function expClamped<F, I>(x: F): F {
   const t = roundT<F>(x);
-  const r = reduce(x, t);
+  return scale<F, I>(expReducedK<F>(reduce(x, t)), isub(bitsOf<F, I>(t), kti<I>(INTS, I_ROUND_BITS)));
+}
+
+/** e^r for the reduced argument, |r| <= ln2/2. */
+@inline function expReducedK<F>(r: F): F {
   let p = fmla(kt<F>(EXP, 2), r, kt<F>(EXP, 3));
   p = fmla(p, r, kt<F>(EXP, 4));
   p = fmla(p, r, kt<F>(EXP, 5));
   p = fmla(p, r, kt<F>(EXP, 6));
-  p = fadd(fmla(p, fmul(r, r), r), kt<F>(COMMON, C_ONE));
-  return scale<F, I>(p, isub(bitsOf<F, I>(t), kti<I>(INTS, I_ROUND_BITS)));
+  return fadd(fmla(p, fmul(r, r), r), kt<F>(COMMON, C_ONE));
 }
 
 /** expm1: the clamp bounds, then P. */
@@ -229,15 +235,16 @@ const LOG = memory.data<f32>([
 
 // ---- tanh, sigmoid, erf ---------------------------------------------------------------------------
 
-/** tanh: the clamp bound, Q, the switch point. */
+/** tanh: the clamp bound, Q, the switch point, -2. */
 const TANH = memory.data<f32>([
   9.5,
   -5.6922961957752705e-3, 2.062816731631756e-2, -5.373651534318924e-2, 0.13331405818462372, -0.3333328068256378,
-  0.625,
+  0.625, -2,
 ]);
 
 /** tanh(x), odd: |x| < 0.625: x + x t Q(t), t = x^2, Q of degree 4 (relative error 4.5e-9); above,
- *  y / (y + 2) with y = expm1(2|x|) (no cancellation), exactly +-1 from |x| >= 9.02. */
+ *  (1 - e) / (1 + e) with e = exp(-2|x|) in (0, 0.29] (no cancellation), numerator and denominator
+ *  scaled by 2^64 as in sigmoid; exactly +-1 from |x| >= 9.02. */
 @inline function tanhK<F, I>(x: F): F {
   const a = fmin(fabs(x), kt<F>(TANH, 0));
   const t = fmul(a, a);
@@ -246,23 +253,40 @@ const TANH = memory.data<f32>([
   q = fmla(q, t, kt<F>(TANH, 4));
   q = fmla(q, t, kt<F>(TANH, 5));
   const small = fmla(a, fmul(q, t), a);
-  const y = expm1K<F, I>(fadd(a, a));
-  const large = fdiv(y, fadd(y, kt<F>(COMMON, C_TWO)));
+  const e = expTimes2p64K<F, I>(fmul(a, kt<F>(TANH, 7))); // 2^64 exp(-2a)
+  const big = kt<F>(COMMON, C_TWO_POW_64);
+  const large = fdiv(fsub(big, e), fadd(big, e));
   return withSign<F, I>(sel<F, I>(flt<F, I>(a, kt<F>(TANH, 6)), small, large), x);
 }
 
 /** exp(-|x|), the same bits as expK(fneg(fabs(x))): -|x| is x with its sign bit set, and never above
- *  the upper clamp of exp, so only the lower one applies. */
+ *  the upper clamp of exp, so only the lower one applies. The exact factor 2^-64 rounds a subnormal
+ *  result once, as scale() does. */
 @inline function expNegAbsK<F, I>(x: F): F {
-  return expClamped<F, I>(fmax(floatOf<I, F>(ior(bitsOf<F, I>(x), kti<I>(INTS, I_SIGN))), kt<F>(EXP, 1)));
+  return fmul(expNegAbsTimes2p64K<F, I>(x), kt<F>(COMMON, C_TWO_POW_M64));
+}
+
+/** 2^64 exp(-|x|), exact and normal for every x (NaN kept): with n in [-150, 0], p 2^(n + 64) needs
+ *  one factor, a normal number built from t's bits by one subtraction and a shift. */
+@inline function expNegAbsTimes2p64K<F, I>(x: F): F {
+  return expTimes2p64K<F, I>(fmax(floatOf<I, F>(ior(bitsOf<F, I>(x), kti<I>(INTS, I_SIGN))), kt<F>(EXP, 1)));
+}
+
+/** 2^64 exp(a) for a in [-104, 0] (or NaN). */
+@inline function expTimes2p64K<F, I>(a: F): F {
+  const t = roundT<F>(a);
+  const pow2nPlus64 = floatOf<I, F>(ishl(isub(bitsOf<F, I>(t), kti<I>(INTS, I_ROUND_BITS_MINUS_191)), 23));
+  return fmul(expReducedK<F>(reduce(a, t)), pow2nPlus64);
 }
 
 /** sigmoid(x) = 1 / (1 + e^-x) for x >= 0 and e^x / (1 + e^x) for x < 0, with e = exp(-|x|) in (0, 1]:
- *  never overflows, keeps full relative accuracy for very negative x (subnormal results down to x = -103.97). */
+ *  never overflows, keeps full relative accuracy for very negative x (subnormal results down to x = -103.97).
+ *  Numerator and denominator are both scaled by 2^64, exactly (the sum is at least 2^64): the same
+ *  bits without the multiplication by 2^-64. The lane mask is x's sign bit (-0 gives 1/2 either way). */
 @inline function sigmoidK<F, I>(x: F): F {
-  const e = expNegAbsK<F, I>(x);
-  const one = kt<F>(COMMON, C_ONE);
-  return fdiv(selBits<F, I>(flt<F, I>(x, k<F>(0)), e, one), fadd(e, one));
+  const e = expNegAbsTimes2p64K<F, I>(x);
+  const big = kt<F>(COMMON, C_TWO_POW_64);
+  return fdiv(selBits<F, I>(ishr(bitsOf<F, I>(x), 31), e, big), fadd(e, big));
 }
 
 /** erf: Q, the centre of P, P, the point from which erf rounds to 1. */

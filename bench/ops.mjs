@@ -1,4 +1,5 @@
-// Ops: elementwise throughput in GB/s against the machine's measured memory bandwidth; the fused
+// Ops: elementwise throughput in GB/s against the machine's measured memory bandwidth (and against
+// TF.js wasm's time for the same op where it has one); the fused
 // Adam step on a 1M-parameter buffer and softmax cross-entropy forward + backward on [512, 1000],
 // wasmgrad against TensorFlow.js's wasm and cpu backends in the same run.
 //
@@ -48,12 +49,34 @@ function oneHot(rows, n, seed) {
   return out;
 }
 
+// Elementwise ops: name, streams (inputs + output), the wasmgrad call and the TF.js one (or null)
+// on x, y in [-2, 2] and p in [0.01, 4] (log), each [ELEMENTS / 4096, 4096].
+const ELEMENTWISE = [
+  ['add', 3, (t) => wg.add(t.x, t.y), (t, tf) => tf.add(t.x, t.y)],
+  ['add (flat [N])', 3, (t) => wg.add(t.flat, t.flatY), null],
+  ['mul', 3, (t) => wg.mul(t.x, t.y), (t, tf) => tf.mul(t.x, t.y)],
+  ['relu', 2, (t) => wg.relu(t.x), (t, tf) => tf.relu(t.x)],
+  ['exp', 2, (t) => wg.exp(t.x), (t, tf) => tf.exp(t.x)],
+  ['log', 2, (t) => wg.log(t.p), (t, tf) => tf.log(t.p)],
+  ['sigmoid', 2, (t) => wg.sigmoid(t.x), (t, tf) => tf.sigmoid(t.x)],
+  ['tanh', 2, (t) => wg.tanh(t.x), (t, tf) => tf.tanh(t.x)],
+  ['gelu', 2, (t) => wg.gelu(t.x), null],
+];
+const shape2d = [Math.round(ELEMENTS / 4096), 4096];
+
 // ---- TF.js peers ----------------------------------------------------------------------------------
 const tfTimes = {}; // backend -> { adam, xent }
+const tfElementwise = {}; // op -> ms on TF.js wasm
 if (args.tfjs) {
-  await loadTfjs('wasm');
+  const tf = await loadTfjs('wasm');
   log(`TF.js wasm: ${JSON.stringify(tfjsWasmInfo())}`);
   await registerTfGradients();
+  const inputs = { x: tf.tensor(data(ELEMENTS, 1, -2, 2), shape2d), y: tf.tensor(data(ELEMENTS, 2, -2, 2), shape2d), p: tf.tensor(data(ELEMENTS, 5, 0.01, 4), shape2d) };
+  for (const [op, , , tfFn] of ELEMENTWISE) {
+    if (tfFn) tfElementwise[op] = measure(() => tfFn(inputs, tf).dispose(), opts).medianMs;
+  }
+  Object.values(inputs).forEach((v) => v.dispose());
+  log(`TF.js wasm elementwise ms: ${JSON.stringify(tfElementwise)}`);
   for (const backend of ['wasm', 'cpu']) {
     const tf = await loadTfjs(backend);
     const w = tf.variable(tf.tensor(data(PARAMS, 1)), true, `w_${backend}`);
@@ -86,7 +109,6 @@ if (args.tfjs) {
   log(`memcpy (TypedArray.set) ${ELEMENTS * 4 / 2 ** 20} MiB: ${results.bandwidth.memcpy.toFixed(1)} GB/s`);
 }
 
-const shape2d = [Math.round(ELEMENTS / 4096), 4096];
 for (const build of args.builds) {
   const shared = build === 'relaxed' || build === 'simd-threads';
   const threadCounts = shared ? args.threads : [1];
@@ -95,7 +117,7 @@ for (const build of args.builds) {
     wg.setThreads(t);
     const col = `${build} ${t}t`;
     // the wasm copy kernel: the bandwidth an elementwise kernel could reach with this build and thread count
-    const x = wg.randomUniform(shape2d, -2, 2, 1), y = wg.randomUniform(shape2d, -2, 2, 2);
+    const x = wg.tensor(data(ELEMENTS, 1, -2, 2), shape2d), y = wg.tensor(data(ELEMENTS, 2, -2, 2), shape2d);
     const copy = measure(() => wg.broadcastTo(x, shape2d).dispose(), opts).medianMs;
     results.bandwidth[col] = (2 * ELEMENTS * 4) / (copy / 1e3) / GB;
     if (t === threadCounts[0]) {
@@ -103,21 +125,13 @@ for (const build of args.builds) {
       const mm = measure(() => wg.clone(x).dispose(), opts).medianMs;
       results.bandwidth[`${build} memmove`] = (2 * ELEMENTS * 4) / (mm / 1e3) / GB;
     }
-    const flat = wg.reshape(x, [ELEMENTS]), flatY = wg.reshape(y, [ELEMENTS]);
-    const ops = [
-      ['add', 3, () => wg.add(x, y)],
-      ['add (flat [N])', 3, () => wg.add(flat, flatY)],
-      ['mul', 3, () => wg.mul(x, y)],
-      ['relu', 2, () => wg.relu(x)],
-      ['exp', 2, () => wg.exp(x)],
-      ['sigmoid', 2, () => wg.sigmoid(x)],
-    ];
-    for (const [op, streams, fn] of ops) {
-      const ms = measure(() => fn().dispose(), opts).medianMs;
+    const inputs = { x, y, flat: wg.reshape(x, [ELEMENTS]), flatY: wg.reshape(y, [ELEMENTS]), p: wg.tensor(data(ELEMENTS, 5, 0.01, 4), shape2d) };
+    for (const [op, streams, fn] of ELEMENTWISE) {
+      const ms = measure(() => fn(inputs).dispose(), opts).medianMs;
       const gbs = (streams * ELEMENTS * 4) / (ms / 1e3) / GB;
       results.elementwise.push({ op, config: col, ms, gbs });
     }
-    for (const tt of [x, y, flat, flatY]) tt.dispose();
+    Object.values(inputs).forEach((v) => v.dispose());
 
     // Adam on PARAMS parameters
     const w = wg.variable(wg.randomUniform([PARAMS], -1, 1, 3), true, 'adam_w');
@@ -169,8 +183,14 @@ markdown += printTable(
 ) + '\n';
 markdown += printTable(
   `Elementwise ops on ${ELEMENTS} floats [${shape2d}] (bytes: inputs read + output written), GB/s and share of ${bw.toFixed(1)} GB/s`,
-  ['op', 'config', { key: 'ms', digits: 2 }, { key: 'GB/s', digits: 1 }, { key: '% of bandwidth', digits: 0 }],
-  results.elementwise.map((r) => [r.op, r.config, r.ms, r.gbs, (100 * r.gbs) / bw]),
+  ['op', 'config', { key: 'ms', digits: 2 }, { key: 'GB/s', digits: 1 }, { key: '% of bandwidth', digits: 0 }, { key: 'x TF.js wasm', digits: 1 }],
+  [
+    ...results.elementwise.map((r) => [r.op, r.config, r.ms, r.gbs, (100 * r.gbs) / bw, tfElementwise[r.op] ? tfElementwise[r.op] / r.ms : null]),
+    ...Object.entries(tfElementwise).map(([op, ms]) => {
+      const gbs = (ELEMENTWISE.find((e) => e[0] === op)[1] * ELEMENTS * 4) / (ms / 1e3) / GB;
+      return [op, 'TF.js wasm', ms, gbs, (100 * gbs) / bw, null];
+    }),
+  ],
 ) + '\n';
 const adamRows = results.adam.map((r) => [r.optimizer, r.config, r.ms, (28 * PARAMS) / (r.ms / 1e3) / GB,
   tfTimes.wasm ? tfTimes.wasm.adam / r.ms : null, tfTimes.cpu ? tfTimes.cpu.adam / r.ms : null]);
@@ -189,5 +209,5 @@ markdown += printTable(
 ) + '\n';
 markdown += `Other processes kept ${load.otherCores?.toFixed(2) ?? '?'} cores busy on average during the run.\n`;
 if (load.otherCores > 0.2) log(`warning: the machine was busy (${load.otherCores.toFixed(2)} other cores): figures are noisy`);
-if (args.json) console.log(JSON.stringify({ results, tfjs: tfTimes, load }, null, 2));
-else writeResults('ops', { results, tfjs: tfTimes, load }, markdown);
+if (args.json) console.log(JSON.stringify({ results, tfjs: { ...tfTimes, elementwise: tfElementwise }, load }, null, 2));
+else writeResults('ops', { results, tfjs: { ...tfTimes, elementwise: tfElementwise }, load }, markdown);
