@@ -72,11 +72,13 @@ export function channel_sums_f32(
 }
 
 /**
- * Per-channel affine maps of [R, C] data: mode 0: y = x a[c] + b[c]; mode 1: y = dy a[c] + x b[c]
- * + d[c] (the batch-norm input gradient). Tasks are chunks of rowsPerTask rows.
+ * Per-channel affine maps of [R, C] data, centred first (x - m is exact or nearly so where the mean
+ * is large against the spread; x a + (b - m a) would cancel there): mode 0: y = (x - m[c]) a[c] +
+ * b[c]; mode 1: y = dy a[c] + (x - m[c]) b[c] + d[c] (the batch-norm input gradient). Tasks are
+ * chunks of rowsPerTask rows.
  */
 export function channel_affine_f32(
-  mode: i32, x: usize, dy: usize, y: usize, a: usize, b: usize, d: usize, R: i32, C: i32, rowsPerTask: i32,
+  mode: i32, x: usize, dy: usize, y: usize, m: usize, a: usize, b: usize, d: usize, R: i32, C: i32, rowsPerTask: i32,
   taskBegin: i32, taskEnd: i32, scratch: usize,
 ): void {
   const rowBytes = <usize>C << 2;
@@ -89,20 +91,22 @@ export function channel_affine_f32(
     if (ASC_FEATURE_SIMD) {
       for (; c + 4 <= C; c += 4) {
         const o = <usize>c << 2;
+        const xc = f32x4.sub(v128.load(xr + o), v128.load(m + o));
         if (mode == 0) {
-          v128.store(yr + o, f32x4.add(f32x4.mul(v128.load(xr + o), v128.load(a + o)), v128.load(b + o)));
+          v128.store(yr + o, f32x4.add(f32x4.mul(xc, v128.load(a + o)), v128.load(b + o)));
         } else {
-          const t = f32x4.add(f32x4.mul(v128.load(gr + o), v128.load(a + o)), f32x4.mul(v128.load(xr + o), v128.load(b + o)));
+          const t = f32x4.add(f32x4.mul(v128.load(gr + o), v128.load(a + o)), f32x4.mul(xc, v128.load(b + o)));
           v128.store(yr + o, f32x4.add(t, v128.load(d + o)));
         }
       }
     }
     for (; c < C; c++) {
       const o = <usize>c << 2;
+      const xc = load<f32>(xr + o) - load<f32>(m + o);
       if (mode == 0) {
-        store<f32>(yr + o, load<f32>(xr + o) * load<f32>(a + o) + load<f32>(b + o));
+        store<f32>(yr + o, xc * load<f32>(a + o) + load<f32>(b + o));
       } else {
-        store<f32>(yr + o, load<f32>(gr + o) * load<f32>(a + o) + load<f32>(xr + o) * load<f32>(b + o) + load<f32>(d + o));
+        store<f32>(yr + o, load<f32>(gr + o) * load<f32>(a + o) + xc * load<f32>(b + o) + load<f32>(d + o));
       }
     }
   }

@@ -17,7 +17,7 @@ export function grad(f: (x: Tensor) => Tensor): (x: Tensor, dy?: Tensor) => Tens
 
 /** The gradients of f with respect to each of its tensor arguments. */
 export function grads(f: (...xs: Tensor[]) => Tensor): (xs: Tensor[], dy?: Tensor) => Tensor[] {
-  const vg = valueAndGrads(f);
+  const vg = valueAndGradsAs('grads', f);
   return (xs, dy) => {
     const { value, grads } = vg(xs, dy);
     value.dispose();
@@ -27,20 +27,25 @@ export function grads(f: (...xs: Tensor[]) => Tensor): (xs: Tensor[], dy?: Tenso
 
 /** The value of f and its gradients with respect to each of its tensor arguments. */
 export function valueAndGrads(f: (...xs: Tensor[]) => Tensor): (xs: Tensor[], dy?: Tensor) => { value: Tensor; grads: Tensor[] } {
-  if (typeof f !== 'function') throw new WasmgradError('valueAndGrads: expected a function');
-  return (xs, dy) => {
-    if (!Array.isArray(xs)) throw new WasmgradError('valueAndGrads: call the result with an array of tensors');
-    xs.forEach((x, i) => checkTensor(x, 'valueAndGrads', `xs[${i}]`));
-    const { value, grads } = computeGradients(() => f(...xs), xs, dy, 'valueAndGrads');
-    return { value, grads };
-  };
+  return valueAndGradsAs('valueAndGrads', f);
 }
 
 /** The value of f and its gradient with respect to its one tensor argument. */
 export function valueAndGrad(f: (x: Tensor) => Tensor): (x: Tensor, dy?: Tensor) => { value: Tensor; grad: Tensor } {
-  const vg = valueAndGrads(f);
+  const vg = valueAndGradsAs('valueAndGrad', f);
   return (x, dy) => {
     const { value, grads } = vg([x], dy);
     return { value, grad: grads[0] };
+  };
+}
+
+/** valueAndGrads, its errors naming `op`, the function the user called. */
+function valueAndGradsAs(op: string, f: (...xs: Tensor[]) => Tensor): (xs: Tensor[], dy?: Tensor) => { value: Tensor; grads: Tensor[] } {
+  if (typeof f !== 'function') throw new WasmgradError(`${op}: expected a function`);
+  return (xs, dy) => {
+    if (!Array.isArray(xs)) throw new WasmgradError(`${op}: call the result with an array of tensors`);
+    xs.forEach((x, i) => checkTensor(x, op, `xs[${i}]`));
+    const { value, grads } = computeGradients(() => f(...xs), xs, dy, op);
+    return { value, grads };
   };
 }

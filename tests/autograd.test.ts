@@ -295,9 +295,11 @@ describe.each(builds())('autograd on the %s build', (build) => {
       const x = wg.tensor([1, 2]);
       expect(() => wg.grad((t: wg.Tensor) => wg.mul(t, 2))(x)).toThrow(/^grad: the function must return a scalar \(or pass dy\), got shape \[2\]/);
       expect(() => wg.grad((t: wg.Tensor) => wg.mul(t, 2))(x, wg.ones([3]))).toThrow(/^grad: dy shape \[3\] differs from the result's \[2\]/);
-      expect(() => wg.grads((() => 3) as unknown as () => wg.Tensor)([x])).toThrow(/^valueAndGrads: the function must return a Tensor, got number/);
-      expect(() => wg.grads((t: wg.Tensor) => t)(x as unknown as wg.Tensor[])).toThrow(/^valueAndGrads: call the result with an array of tensors/);
-      expect(() => wg.grads((t: wg.Tensor) => t)([3 as unknown as wg.Tensor])).toThrow(/^valueAndGrads: xs\[0\] must be a Tensor/);
+      expect(() => wg.grads((() => 3) as unknown as () => wg.Tensor)([x])).toThrow(/^grads: the function must return a Tensor, got number/);
+      expect(() => wg.grads((t: wg.Tensor) => t)(x as unknown as wg.Tensor[])).toThrow(/^grads: call the result with an array of tensors/);
+      expect(() => wg.valueAndGrads((t: wg.Tensor) => t)([x])).toThrow(/^valueAndGrads: the function must return a scalar \(or pass dy\), got shape \[/);
+      expect(() => wg.valueAndGrad((t: wg.Tensor) => t)(x)).toThrow(/^valueAndGrad: the function must return a scalar/);
+      expect(() => wg.grads((t: wg.Tensor) => t)([3 as unknown as wg.Tensor])).toThrow(/^grads: xs\[0\] must be a Tensor/);
       expect(() => wg.grad(3 as unknown as (t: wg.Tensor) => wg.Tensor)).toThrow(/^grad: expected a function/);
       expect(() => wg.variableGrads(3 as unknown as () => wg.Tensor)).toThrow(/^variableGrads: expected a function/);
       const d = wg.tensor([1]);

@@ -307,16 +307,19 @@ export function channelSums(mode: keyof typeof SUMS, x: number, dy: number, p0: 
 }
 
 /**
- * Per-channel affine maps of [R, C] data: y = x a + b, or (with dy) y = dy a + x b + d, where a,
- * b, d are C numbers each.
+ * Per-channel affine maps of [R, C] data, centred first: y = (x - m) a + b, or (with dy)
+ * y = dy a + (x - m) b + d, where m, a, b, d are C numbers each (m = null: zeros).
  */
-export function channelAffine(x: number, y: number, R: number, C: number, a: ArrayLike<number>, b: ArrayLike<number>, dy = 0, d?: ArrayLike<number>): void {
-  withBlocks([C * 4, C * 4, C * 4], ([pa, pb, pd]) => {
+export function channelAffine(
+  x: number, y: number, R: number, C: number, m: ArrayLike<number> | null, a: ArrayLike<number>, b: ArrayLike<number>, dy = 0, d?: ArrayLike<number>,
+): void {
+  withBlocks([C * 4, C * 4, C * 4, C * 4], ([pm, pa, pb, pd]) => {
+    writeFloats(pm, m ?? new Float32Array(C));
     writeFloats(pa, a);
     writeFloats(pb, b);
     if (d) writeFloats(pd, d);
     const rpc = rowsPerChunk(C);
-    engine().parallel('channel_affine_f32', [d ? 1 : 0, x, dy, y, pa, pb, pd, R, C, rpc], Math.ceil(R / rpc), R * C >= DIRECT_PARALLEL);
+    engine().parallel('channel_affine_f32', [d ? 1 : 0, x, dy, y, pm, pa, pb, pd, R, C, rpc], Math.ceil(R / rpc), R * C >= DIRECT_PARALLEL);
   });
 }
 

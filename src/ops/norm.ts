@@ -57,15 +57,14 @@ export function batchNorm(
   const R = x.size / C;
   const inv = v.map((vi) => 1 / Math.sqrt(vi + varianceEpsilon));
   const a = s.map((si, c) => si * inv[c]);
-  const b = o.map((oi, c) => oi - m[c] * a[c]);
   const y = newTensor(x.shape);
-  channelAffine(x.ptr(op), y.ptr(), R, C, a, b);
+  channelAffine(x.ptr(op), y.ptr(), R, C, m, a, o);
   const inputs = [x, mean, variance, ...(offset ? [offset] : []), ...(scale ? [scale] : [])];
   record(op, inputs, y, ([dy]) => {
     // y = (x - mean) inv scale + offset: dx = dy a; with S1 = sum dy, S2 = sum dy (x - mean):
     // dmean = -a S1, dvariance = -scale inv^3 S2 / 2, doffset = S1, dscale = inv S2
     const dx = newTensor(x.shape);
-    channelAffine(dy.ptr(), dx.ptr(), R, C, a, new Float32Array(C));
+    channelAffine(dy.ptr(), dx.ptr(), R, C, null, a, new Float32Array(C));
     const pm = fromFlat(m, [C], 'float32');
     const sums = channelSums('grad', x.ptr(), dy.ptr(), pm.ptr(), 0, R, C);
     pm.dispose();
@@ -114,21 +113,20 @@ export function fusedBatchNorm(
   const m = mean.dataSync() as Float32Array; // the backward keeps these numbers, not the tensor
   const inv = varVals.map((v) => 1 / Math.sqrt(v + varianceEpsilon));
   const a = s.map((si, c) => si * inv[c]);
-  const b = o.map((oi, c) => oi - m[c] * a[c]);
   const y = newTensor(x.shape);
-  channelAffine(x.ptr(), y.ptr(), R, C, a, b);
+  channelAffine(x.ptr(), y.ptr(), R, C, m, a, o);
   const inputs = [x, ...(scale ? [scale] : []), ...(offset ? [offset] : [])];
   record(op, inputs, y, ([dy]) => {
     // S1 = sum dy, S2 = sum dy (x - mean); xhat = (x - mean) inv
-    // dx = a dy + B x + D with B = -a inv^2 S2 / R, D = -a S1 / R - B mean
+    // dx = a dy + B (x - mean) + D with B = -a inv^2 S2 / R, D = -a S1 / R
     const pm = fromFlat(m, [C], 'float32');
     const sums = channelSums('grad', x.ptr(), dy.ptr(), pm.ptr(), 0, R, C);
     pm.dispose();
     const S1 = sums.subarray(0, C), S2 = sums.subarray(C);
     const B = a.map((ai, c) => (-ai * inv[c] * inv[c] * S2[c]) / R);
-    const D = a.map((ai, c) => (-ai * S1[c]) / R - B[c] * m[c]);
+    const D = a.map((ai, c) => (-ai * S1[c]) / R);
     const dx = newTensor(x.shape);
-    channelAffine(x.ptr(), dx.ptr(), R, C, a, B, dy.ptr(), D);
+    channelAffine(x.ptr(), dx.ptr(), R, C, m, a, B, dy.ptr(), D);
     const grads: Tensor[] = [dx];
     if (scale) grads.push(fromFlat(f32(inv.map((ic, c) => ic * S2[c])), scale.shape, 'float32'));
     if (offset) grads.push(fromFlat(f32(S1), offset.shape, 'float32'));
