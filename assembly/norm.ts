@@ -3,7 +3,7 @@
 // order whatever the thread count) and one per-channel affine pass; layer normalization over rows
 // [R, D] in one pass per row, forward and backward.
 
-export const NS_SUM: i32 = 0; // out[c] = sum x
+export const NS_SUM: i32 = 0; // out[c] = sum (x - p0[c]) (p0: a shift near the mean, so the sum of small deviations stays accurate)
 export const NS_SQDEV: i32 = 1; // out[c] = sum (x - p0[c])^2
 export const NS_GRAD: i32 = 2; // out[c] = sum dy, out[C + c] = sum dy (x - p0[c])
 export const NS_ROWGRAD: i32 = 3; // out[c] = sum dy (x - p0[r]) p1[r], out[C + c] = sum dy  (p0, p1 per row)
@@ -34,7 +34,7 @@ export function channel_sums_f32(
           const o = <usize>c << 2;
           const xv = v128.load(xr + o);
           if (mode == NS_SUM) {
-            v128.store(o1 + o, f32x4.add(v128.load(o1 + o), xv));
+            v128.store(o1 + o, f32x4.add(v128.load(o1 + o), f32x4.sub(xv, v128.load(p0 + o))));
           } else if (mode == NS_SQDEV) {
             const d = f32x4.sub(xv, v128.load(p0 + o));
             v128.store(o1 + o, f32x4.add(v128.load(o1 + o), f32x4.mul(d, d)));
@@ -53,7 +53,7 @@ export function channel_sums_f32(
         const o = <usize>c << 2;
         const xv = load<f32>(xr + o);
         if (mode == NS_SUM) {
-          store<f32>(o1 + o, load<f32>(o1 + o) + xv);
+          store<f32>(o1 + o, load<f32>(o1 + o) + (xv - load<f32>(p0 + o)));
         } else if (mode == NS_SQDEV) {
           const d = xv - load<f32>(p0 + o);
           store<f32>(o1 + o, load<f32>(o1 + o) + d * d);

@@ -110,6 +110,21 @@ describe.each(builds())('normalization on the %s build', (build) => {
     }
   });
 
+  test('fusedBatchNorm keeps its accuracy where the mean is large against the spread', async () => {
+    await useBuild(build, 1);
+    const shape = [64, 5];
+    // values 100 +- 0.017: summed as they are, float32 partial sums of ~6400 would put an error of
+    // some 3e-5 into the mean, 2e-3 into y
+    const xv = Float32Array.from(randomArray(320, 21, -1, 1), (u) => 100 + 0.017 * u);
+    const stats = channelStats({ data: Float64Array.from(xv), shape });
+    const { y, mean } = wg.tidy(() => {
+      const r = wg.fusedBatchNorm(wg.tensor(xv, shape), null, null, 1e-5);
+      return { y: r.y.dataSync(), mean: r.mean.dataSync() };
+    });
+    expectClose(mean, stats.mean, 6e-6, 0, 'batch mean'); // within an ulp of 100
+    expectClose(y, refBatchNorm({ data: Float64Array.from(xv), shape }, stats.mean, stats.variance, null, null, 1e-5), 6e-4, 0, 'y');
+  });
+
   test('layerNorm over the last axis: forward and gradients', async () => {
     await useBuild(build, 2);
     for (const shape of [[5, 7], [2, 3, 16], [4, 1], [3, 37]]) {

@@ -286,9 +286,9 @@ export const SUMS = { sum: 0, sqdev: 1, grad: 2, rowGrad: 3 } as const;
 const rowsPerChunk = (C: number) => Math.max(1, Math.floor(16384 / C));
 
 /**
- * Column sums of [R, C] data (mode of SUMS; p0, p1 per-channel or per-row parameters): partial
- * sums per chunk of rows in the kernel, then added in float64 in chunk order. Returns 2C values
- * (the second C only for the gradient modes).
+ * Column sums of [R, C] data (mode of SUMS; p0, p1 per-channel or per-row parameters; "sum" adds
+ * x - p0, p0 a shift): partial sums per chunk of rows in the kernel, then added in float64 in
+ * chunk order. Returns 2C values (the second C only for the gradient modes).
  */
 export function channelSums(mode: keyof typeof SUMS, x: number, dy: number, p0: number, p1: number, R: number, C: number): Float64Array {
   const rpc = rowsPerChunk(C);
@@ -304,6 +304,16 @@ export function channelSums(mode: keyof typeof SUMS, x: number, dy: number, p0: 
     }
   });
   return out;
+}
+
+/**
+ * Per-channel means of [R, C] data at x, as the first row plus the mean deviation from it: the
+ * float32 partial sums then add small numbers where the mean is large against the spread.
+ */
+export function channelMeans(x: number, R: number, C: number): Float64Array {
+  const deviations = channelSums('sum', x, 0, x, 0, R, C);
+  const first = engine().f32.subarray(x >> 2, (x >> 2) + C);
+  return Float64Array.from(first, (x0, c) => x0 + deviations[c] / R);
 }
 
 /**

@@ -5,7 +5,7 @@
 import { WasmgradError, fmtShape } from '../errors.js';
 import { Tensor, tidy } from '../tensor.js';
 import { record } from '../tape.js';
-import { channelSums, channelAffine, layerNormForward, layerNormGradInput } from '../engine/conv-kernels.js';
+import { channelSums, channelMeans, channelAffine, layerNormForward, layerNormGradInput } from '../engine/conv-kernels.js';
 import { fromFlat } from '../creation.js';
 import { checkFloat, newTensor, normAxes } from './util.js';
 import { add, sub, mul, squaredDifference } from './binary.js';
@@ -105,8 +105,7 @@ export function fusedBatchNorm(
     throw new WasmgradError(`${op}: scale and offset must have ${C} elements (x ${fmtShape(x.shape)}), got ${fmtShape(scale?.shape ?? [])} and ${fmtShape(offset?.shape ?? [])}`);
   }
   const px = x.ptr(op);
-  const sum1 = channelSums('sum', px, 0, 0, 0, R, C);
-  const mean = fromFlat(f32(sum1.subarray(0, C).map((v) => v / R)), [C], 'float32');
+  const mean = fromFlat(f32(channelMeans(px, R, C)), [C], 'float32');
   const sum2 = channelSums('sqdev', x.ptr(), 0, mean.ptr(), 0, R, C);
   const varVals = f32(sum2.subarray(0, C).map((v) => v / R));
   const variance = fromFlat(varVals, [C], 'float32');
