@@ -137,8 +137,9 @@ function powLane(x: f32, p: f64): f32 {
   if (op == U_SQUARE) return fmul(dy, fadd(x, x));
   if (op == U_RELU) return sel<F, I>(fgt<F, I>(x, z), dy, z);
   if (op == U_LEAKY_RELU) return sel<F, I>(fgt<F, I>(x, z), dy, fmul(dy, k<F>(p1)));
-  if (op == U_ELU) return sel<F, I>(fgt<F, I>(x, z), dy, fmul(dy, fadd(y, k<F>(p1))));
-  if (op == U_SELU) return sel<F, I>(fgt<F, I>(x, z), fmul(dy, k<F>(SELU_SCALE)), fmul(dy, fadd(y, k<F>(SELU_SCALE * SELU_ALPHA))));
+  // from x, not as y + alpha (TensorFlow's EluGrad), which cancels to 0 below x = -16.6
+  if (op == U_ELU) return sel<F, I>(fgt<F, I>(x, z), dy, fmul(dy, fmul(k<F>(p1), exp_<F>(x))));
+  if (op == U_SELU) return sel<F, I>(fgt<F, I>(x, z), fmul(dy, k<F>(SELU_SCALE)), fmul(dy, fmul(k<F>(SELU_SCALE * SELU_ALPHA), exp_<F>(x))));
   if (op == U_GELU) {
     const cdf = fmul(k<F>(0.5), fadd(k<F>(1), erf_<F>(fmul(x, k<F>(INV_SQRT2)))));
     const pdf = fmul(k<F>(INV_SQRT_2PI), exp_<F>(fmul(k<F>(-0.5), fmul(x, x))));

@@ -4,7 +4,7 @@
 // in vector lanes and scalar tails, and for any thread count.
 import { describe, test, expect, beforeAll, afterAll } from 'vitest';
 import * as wg from 'wasmgrad';
-import { builds, useBuild, randomArray, THREADED_BUILDS, ALL_BUILDS, expectNoLeak, rng } from './helpers';
+import { builds, useBuild, randomArray, THREADED_BUILDS, ALL_BUILDS, expectNoLeak, expectClose, rng } from './helpers';
 import { gradCheck, refUnary, normalCdf, expectSameBitsAcrossThreads } from './gradcheck';
 
 afterAll(() => wg.shutdown());
@@ -182,6 +182,17 @@ describe.each(builds())('unary ops on the %s build', (build) => {
         });
       }
     });
+  });
+
+  test('elu and selu gradients keep their relative accuracy far below zero (as exp(x), not y + alpha)', () => {
+    const xs = [-5, -16, -17, -20, -40];
+    for (const [name, f, g] of [
+      ['elu', (t: wg.Tensor) => wg.elu(t, 1.5), (v: number) => 1.5 * Math.exp(v)],
+      ['selu', wg.selu, (v: number) => SELU_SCALE * SELU_ALPHA * Math.exp(v)],
+    ] as const) {
+      const got = wg.tidy(() => wg.grad((t: wg.Tensor) => wg.sum(f(t)))(wg.tensor(xs)).dataSync());
+      expectClose(got, xs.map(g), 0, 1e-6, `${name}'`);
+    }
   });
 
   test('leakyRelu and elu parameters', () => {
