@@ -5,7 +5,7 @@
 import {
   k, fadd, fsub, fmul, fdiv, fneg, fabs, fmin, fmax, flt, fgt, fge, sel, iand,
   expV, expS, expNegAbsV, expNegAbsS, expm1V, expm1S, logV, logS, log1pV, log1pS, tanhV, tanhS,
-  sigmoidV, sigmoidS, erfV, erfS,
+  sigmoidV, sigmoidS, erfV, erfS, logNormalV, allNormal4,
 } from './vmath';
 
 export const U_NEG: i32 = 0;
@@ -175,10 +175,16 @@ export const UNARY_CHUNK: i32 = 4096;
   if (ASC_FEATURE_SIMD) {
     for (; i + 16 <= end; i += 16) {
       const o = <usize>i << 2;
-      const a = forward<v128, v128>(op, v128.load(x + o), p1, p2);
-      const b = forward<v128, v128>(op, v128.load(x + o, 16), p1, p2);
-      const c = forward<v128, v128>(op, v128.load(x + o, 32), p1, p2);
-      const d = forward<v128, v128>(op, v128.load(x + o, 48), p1, p2);
+      let a = v128.load(x + o), b = v128.load(x + o, 16), c = v128.load(x + o, 32), d = v128.load(x + o, 48);
+      // log: a block of positive normal numbers (the common case) skips the special-value selects
+      if (op == U_LOG && allNormal4(a, b, c, d)) {
+        a = logNormalV(a); b = logNormalV(b); c = logNormalV(c); d = logNormalV(d);
+      } else {
+        a = forward<v128, v128>(op, a, p1, p2);
+        b = forward<v128, v128>(op, b, p1, p2);
+        c = forward<v128, v128>(op, c, p1, p2);
+        d = forward<v128, v128>(op, d, p1, p2);
+      }
       v128.store(y + o, a);
       v128.store(y + o, b, 16);
       v128.store(y + o, c, 32);
