@@ -173,6 +173,17 @@ export const UNARY_CHUNK: i32 = 4096;
   const end = min<i32>(n, taskEnd * UNARY_CHUNK);
   let i = taskBegin * UNARY_CHUNK;
   if (ASC_FEATURE_SIMD) {
+    // gelu with fused multiply-add: two vectors at a time spill fewer of erf's many live values
+    // (1.10 ns per element against 1.26 with four; without fused multiply-add four are faster)
+    if (op == U_GELU && ASC_FEATURE_RELAXED_SIMD) {
+      for (; i + 8 <= end; i += 8) {
+        const o = <usize>i << 2;
+        const a = forward<v128, v128>(op, v128.load(x + o), p1, p2);
+        const b = forward<v128, v128>(op, v128.load(x + o, 16), p1, p2);
+        v128.store(y + o, a);
+        v128.store(y + o, b, 16);
+      }
+    }
     for (; i + 16 <= end; i += 16) {
       const o = <usize>i << 2;
       let a = v128.load(x + o), b = v128.load(x + o, 16), c = v128.load(x + o, 32), d = v128.load(x + o, 48);
