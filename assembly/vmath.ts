@@ -140,6 +140,9 @@ const REDUCE = memory.data<f32>([LOG2E, ROUND, -LN2_HI, -LN2_LO]);
   return fmla(x, kt<F>(REDUCE, 0), kt<F>(REDUCE, 1));
 }
 
+/** n = round(x / ln 2), from the low mantissa bits of t = roundT(x). */
+@inline function nOf<F, I>(t: F): I { return isub(bitsOf<F, I>(t), kti<I>(INTS, I_ROUND_BITS)); }
+
 /** Shared reduction: x = n ln2 + r with |r| <= ln2/2 (x already clamped); returns r, n in `t`'s bits. */
 @inline function reduce<F>(x: F, t: F): F {
   const n = fsub(t, kt<F>(REDUCE, 1));
@@ -164,7 +167,7 @@ const EXP = memory.data<f32>([
 /** expK after its clamp. */
 @inline function expClamped<F, I>(x: F): F {
   const t = roundT<F>(x);
-  return scale<F, I>(expReducedK<F>(reduce(x, t)), isub(bitsOf<F, I>(t), kti<I>(INTS, I_ROUND_BITS)));
+  return scale<F, I>(expReducedK<F>(reduce(x, t)), nOf<F, I>(t));
 }
 
 /** e^r for the reduced argument, |r| <= ln2/2. */
@@ -188,7 +191,7 @@ const EXPM1 = memory.data<f32>([
 @inline function expm1K<F, I>(x: F): F {
   x = fmax(fmin(x, kt<F>(EXPM1, 0)), kt<F>(EXPM1, 1));
   const t = roundT<F>(x);
-  return scale<F, I>(expm1UnscaledK<F, I>(x, t), isub(bitsOf<F, I>(t), kti<I>(INTS, I_ROUND_BITS)));
+  return scale<F, I>(expm1UnscaledK<F, I>(x, t), nOf<F, I>(t));
 }
 
 /** (e^x - 1) 2^-n for x in [-17.5, 88.8], with t = roundT(x) holding n: e^r - 1 + (1 - 2^-n). */
@@ -200,7 +203,7 @@ const EXPM1 = memory.data<f32>([
   p = fmla(p, r, kt<F>(EXPM1, 6));
   p = fmla(p, r, kt<F>(EXPM1, 7));
   p = fmla(p, fmul(r, r), r);
-  const n = isub(bitsOf<F, I>(t), kti<I>(INTS, I_ROUND_BITS)); // in [-25, 128]
+  const n = nOf<F, I>(t); // in [-25, 128]
   const pow2neg = floatOf<I, F>(ishl(isub(kti<I>(INTS, I_127), imin(n, kti<I>(INTS, I_64))), 23)); // 2^-n
   return fadd(p, fsub(kt<F>(COMMON, C_ONE), pow2neg)); // 1 - 2^-n: exact for |n| <= 24
 }
@@ -288,7 +291,7 @@ const TANH = memory.data<f32>([
   const a = fmin(fabs(x), kt<F>(TANH, 0));
   const a2 = fadd(a, a);
   const t = roundT<F>(a2);
-  const E = fmul(expm1UnscaledK<F, I>(a2, t), pow2<F, I>(isub(bitsOf<F, I>(t), kti<I>(INTS, I_ROUND_BITS)))); // n in [0, 28]
+  const E = fmul(expm1UnscaledK<F, I>(a2, t), pow2<F, I>(nOf<F, I>(t))); // n in [0, 28]
   return withSign<F, I>(fdiv(E, fadd(E, kt<F>(COMMON, C_TWO))), x);
 }
 
