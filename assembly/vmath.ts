@@ -1,4 +1,5 @@
-// Elementwise f32 math for activations, softmax and losses: exp, expm1, log, log1p, tanh, sigmoid, erf.
+// Elementwise f32 math for activations, softmax and losses: exp, expm1, log, log1p, tanh, sigmoid, and
+// gelu with the normal cdf.
 //
 // Each function is written once, as a generic kernel over F (the float lanes: f32 or v128) and I (the
 // same bits seen as integers or comparison masks: i32 or v128). `fooV` instantiates it with
@@ -20,8 +21,11 @@
 // Max error, measured on all 2^32 inputs against float64 references (special values exact;
 // ulp = 2^(floor(log2|exact|) - 23)); without fused multiply-add (vector, scalar and scalar-build
 // outputs bitwise equal on every input), then the relaxed build's:
-//   exp 0.99 ulp   expm1 1.48   log 0.84   log1p 0.87   tanh 1.52   sigmoid 2.41   erf 1.32
-//   relaxed: exp 1.02    expm1 1.44   log 0.84   log1p 0.84   tanh 2.42   sigmoid 2.40   (erf: not measured)
+//   exp 0.99 ulp   expm1 1.48   log 0.84   log1p 0.87   tanh 1.52   sigmoid 2.41
+//   relaxed: exp 1.02    expm1 1.44   log 0.84   log1p 0.84   tanh 2.42   sigmoid 2.40
+// gelu (every 64th float in [-8, 8], against float64): for x >= 0 within 2.5 ulp; for x < 0 within
+// 4.1 ulp down to x = -1, then a relative error of 1.6e-6 down to -2, 1.2e-5 to -3, 3.4e-5 to -4, while
+// the absolute error stays below 1e-7 (below 6e-8 from x = -3, 5e-9 from x = -4).
 
 // ---- lane-generic primitives: one line for the vector form, one for the scalar form --------------
 
@@ -44,6 +48,11 @@
 @inline export function fmla<F>(a: F, b: F, c: F): F {
   if (isVector<F>() && ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
   return fadd(fmul(a, b), c);
+}
+/** c - a*b: fused as fmla is (relaxed_nmadd). */
+@inline export function fmls<F>(a: F, b: F, c: F): F {
+  if (isVector<F>() && ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_nmadd(a, b, c);
+  return fsub(c, fmul(a, b));
 }
 // neg and abs flip or clear the sign bit; as a mask from the table, not V8's f32x4.neg/abs (which
 // build their mask in the loop: three instructions)
@@ -107,8 +116,8 @@ const LN2_HI: f32 = 0.693359375; // Cody-Waite split of ln 2; n * LN2_HI is exac
 const LN2_LO: f32 = -2.12194440e-4;
 
 // The tables. Each kernel names its entries by index; polynomial coefficients are in Horner order.
-/** Shared small constants: 1, 2, 1/2, +Inf, -Inf, NaN, 2^-64, 2^64. */
-const COMMON = memory.data<f32>([1, 2, 0.5, Infinity, -Infinity, NaN, 5.42101086e-20, 18446744073709551616.0]);
+/** Shared small constants: 1, 2, 1/2, +Inf, -Inf, NaN, 2^-64, 2^64, -1. */
+const COMMON = memory.data<f32>([1, 2, 0.5, Infinity, -Infinity, NaN, 5.42101086e-20, 18446744073709551616.0, -1]);
 const C_ONE = 0;
 const C_TWO = 1;
 const C_HALF = 2;
@@ -117,11 +126,12 @@ const C_NEG_INF = 4;
 const C_NAN = 5;
 const C_TWO_POW_M64 = 6;
 const C_TWO_POW_64 = 7;
+const C_NEG_ONE = 8;
 /** Integer constants (bit patterns, exponent biases). */
-const INTS = memory.data<i32>([127, ROUND_BITS, 64, 0x3f3504f3, 25, 0x80000000, 0x7fffffff, ROUND_BITS - 191, 0x00800000, 0x7f7fffff]);
+const INTS = memory.data<i32>([127, ROUND_BITS, ROUND_BITS + 64, 0x3f3504f3, 25, 0x80000000, 0x7fffffff, ROUND_BITS - 191, 0x00800000, 0x7f7fffff, ROUND_BITS - 128, ROUND_BITS + 127]);
 const I_127 = 0;
 const I_ROUND_BITS = 1;
-const I_64 = 2;
+const I_ROUND_BITS_PLUS_64 = 2; // n = 64
 const I_SQRT_HALF_BITS = 3; // sqrt(1/2)
 const I_25 = 4;
 const I_SIGN = 5;
@@ -129,25 +139,34 @@ const I_ABS = 6;
 const I_ROUND_BITS_MINUS_191 = 7; // n + 64 + 127 = bits(t) - this
 const I_MIN_NORMAL_BITS = 8;
 const I_MAX_FINITE_BITS = 9;
+const I_ROUND_BITS_MINUS_128 = 10; // n + 1 + 127 = bits(t) - this
+const I_127_PLUS_ROUND_BITS = 11; // 127 - n = this - bits(t)
 
 // ---- exp ------------------------------------------------------------------------------------------
 
 /** The Cody-Waite reduction shared by exp and expm1: log2(e), ROUND, -ln2 in two parts. */
 const REDUCE = memory.data<f32>([LOG2E, ROUND, -LN2_HI, -LN2_LO]);
+/** The same for h = x / 2 (tanh): the same n, and r / 2, from 2 log2(e) and halved parts of ln 2 (exact). */
+const REDUCE_HALF = memory.data<f32>([2 * LOG2E, ROUND, -LN2_HI / 2, -LN2_LO / 2]);
 
 /** t = x log2(e) + ROUND: n = round(x / ln 2) in the low mantissa bits of t. */
-@inline function roundT<F>(x: F): F {
-  return fmla(x, kt<F>(REDUCE, 0), kt<F>(REDUCE, 1));
+@inline function roundT<F>(x: F, tbl: usize = REDUCE): F {
+  return fmla(x, kt<F>(tbl, 0), kt<F>(tbl, 1));
 }
 
 /** n = round(x / ln 2), from the low mantissa bits of t = roundT(x). */
 @inline function nOf<F, I>(t: F): I { return isub(bitsOf<F, I>(t), kti<I>(INTS, I_ROUND_BITS)); }
+/** p 2^n for the n held in t's low mantissa bits, p positive and normal (or 0) and the result normal,
+ *  one operation fewer: n added to p's exponent field (bits(t) << 23 is n << 23: ROUND_BITS << 23
+ *  overflows to 0). Where t is NaN its payload lands in the exponent field and the result need not be
+ *  NaN: the caller must carry NaN on by another path. */
+@inline function timesPow2OfT<F, I>(p: F, t: F): F { return floatOf<I, F>(iadd(bitsOf<F, I>(p), ishl(bitsOf<F, I>(t), 23))); }
 
 /** Shared reduction: x = n ln2 + r with |r| <= ln2/2 (x already clamped); returns r, n in `t`'s bits. */
-@inline function reduce<F>(x: F, t: F): F {
-  const n = fsub(t, kt<F>(REDUCE, 1));
-  const r = fmla(n, kt<F>(REDUCE, 2), x); // exact
-  return fmla(n, kt<F>(REDUCE, 3), r);
+@inline function reduce<F>(x: F, t: F, tbl: usize = REDUCE): F {
+  const n = fsub(t, kt<F>(tbl, 1));
+  const r = fmla(n, kt<F>(tbl, 2), x); // exact
+  return fmla(n, kt<F>(tbl, 3), r);
 }
 
 /** exp: the clamp bounds, then P. */
@@ -184,6 +203,11 @@ const EXPM1 = memory.data<f32>([
   88.8, -17.5,
   1.984588598133996e-4, 1.3940721983090043e-3, 8.333389647305012e-3, 4.166635870933533e-2, 1.666666567325592e-1, 0.5,
 ]);
+/** 2 P(2 r): P's coefficient of r^k times 2^(k + 1). */
+const EXPM1_HALF = memory.data<f32>([
+  1.984588598133996e-4 * 64, 1.3940721983090043e-3 * 32, 8.333389647305012e-3 * 16, 4.166635870933533e-2 * 8,
+  1.666666567325592e-1 * 4, 1,
+]);
 
 /** expm1(x) = e^x - 1 without cancellation near 0: same reduction, e^r - 1 = r + r^2 P(r) with P of
  *  degree 5 (relative error 2.4e-10), then 2^n (e^r - 1 + (1 - 2^-n)) with 1 - 2^-n exact for |n| <= 24.
@@ -196,16 +220,21 @@ const EXPM1 = memory.data<f32>([
 
 /** (e^x - 1) 2^-n for x in [-17.5, 88.8], with t = roundT(x) holding n: e^r - 1 + (1 - 2^-n). */
 @inline function expm1UnscaledK<F, I>(x: F, t: F): F {
-  const r = reduce(x, t);
-  let p = fmla(kt<F>(EXPM1, 2), r, kt<F>(EXPM1, 3));
-  p = fmla(p, r, kt<F>(EXPM1, 4));
-  p = fmla(p, r, kt<F>(EXPM1, 5));
-  p = fmla(p, r, kt<F>(EXPM1, 6));
-  p = fmla(p, r, kt<F>(EXPM1, 7));
-  p = fmla(p, fmul(r, r), r);
-  const n = nOf<F, I>(t); // in [-25, 128]
-  const pow2neg = floatOf<I, F>(ishl(isub(kti<I>(INTS, I_127), imin(n, kti<I>(INTS, I_64))), 23)); // 2^-n
+  const p = expm1ReducedK<F>(reduce(x, t), EXPM1 + 8);
+  // 2^-n from t's bits: (127 - n) << 23, n = bits(t) - ROUND_BITS, at most 64 (n reaches 128, 2^-n underflows)
+  const pow2neg = floatOf<I, F>(ishl(isub(kti<I>(INTS, I_127_PLUS_ROUND_BITS), imin(bitsOf<F, I>(t), kti<I>(INTS, I_ROUND_BITS_PLUS_64))), 23));
   return fadd(p, fsub(kt<F>(COMMON, C_ONE), pow2neg)); // 1 - 2^-n: exact for |n| <= 24
+}
+
+/** e^r - 1 = r + r^2 P(r) for the reduced argument, P of degree 5 from the table `P` (EXPM1's, or
+ *  EXPM1_HALF's 2 P(2 r), which for r / 2 gives half of it: the same bits, scaled by powers of 2). */
+@inline function expm1ReducedK<F>(r: F, P: usize): F {
+  let p = fmla(kt<F>(P, 0), r, kt<F>(P, 1));
+  p = fmla(p, r, kt<F>(P, 2));
+  p = fmla(p, r, kt<F>(P, 3));
+  p = fmla(p, r, kt<F>(P, 4));
+  p = fmla(p, r, kt<F>(P, 5));
+  return fmla(p, fmul(r, r), r);
 }
 
 // ---- log ------------------------------------------------------------------------------------------
@@ -284,14 +313,18 @@ const TANH = memory.data<f32>([
   return withSign<F, I>(sel<F, I>(flt<F, I>(a, kt<F>(TANH, 6)), small, large), x);
 }
 
-/** tanh(x), odd, for the relaxed build: E / (E + 2) with E = expm1(2|x|) >= 0 (no cancellation; 2|x|
- *  exact), |x| clamped to 9.5. One chain of dependent steps, which fused multiply-add shortens by half:
- *  with it, 0.69 ns per element against 0.98 for the two-branch form (1.30 against 1.03 without). */
+/** tanh(x), odd, for the relaxed build: E / (E + 2) with E = expm1(2a) >= 0, a = |x| clamped to 9.5
+ *  (no cancellation). With 2a = n ln2 + r: E = 2^n (e^r - 1) + (2^n - 1), one fused multiply-add from
+ *  e^r - 1 (2^n - 1 exact for n <= 24; n <= 27). The reduction runs on a itself with halved constants
+ *  (REDUCE_HALF, EXPM1_HALF), which hands over s = (e^r - 1) / 2: E = 2^(n+1) s + (2^n - 1). One chain
+ *  of dependent steps, which fused multiply-add shortens by half: 0.61 ns per element against 0.98 for
+ *  the two-branch form with it (1.30 against 1.03 without). */
 @inline function tanhExpm1K<F, I>(x: F): F {
   const a = fmin(fabs(x), kt<F>(TANH, 0));
-  const a2 = fadd(a, a);
-  const t = roundT<F>(a2);
-  const E = fmul(expm1UnscaledK<F, I>(a2, t), pow2<F, I>(nOf<F, I>(t))); // n in [0, 28]
+  const t = roundT<F>(a, REDUCE_HALF); // n = round(2a / ln 2), in [0, 27]
+  const s = expm1ReducedK<F>(reduce(a, t, REDUCE_HALF), EXPM1_HALF);
+  const pow2n1 = floatOf<I, F>(ishl(isub(bitsOf<F, I>(t), kti<I>(INTS, I_ROUND_BITS_MINUS_128)), 23)); // 2^(n+1)
+  const E = fmla(pow2n1, s, fmla(pow2n1, kt<F>(COMMON, C_HALF), kt<F>(COMMON, C_NEG_ONE)));
   return withSign<F, I>(fdiv(E, fadd(E, kt<F>(COMMON, C_TWO))), x);
 }
 
@@ -325,48 +358,55 @@ const TANH = memory.data<f32>([
   return fdiv(selBits<F, I>(ishr(bitsOf<F, I>(x), 31), e, big), fadd(e, big));
 }
 
-/** erf: Q, the centre of P, P, the point from which erf rounds to 1. */
-const ERF = memory.data<f32>([
-  7.806903158780187e-5, -7.997853099368513e-4, 5.187162198126316e-3, -2.6853347197175026e-2, 0.11283578723669052,
-  -0.3761262595653534, 0.12837916612625122, // 2/sqrt(pi) - 1
-  2.25,
-  1.107287403101509e-6, -3.1553272492601536e-6, -1.3254961231723428e-5, 6.519306771224365e-5, -2.9721009923378006e-5,
-  -3.6474154330790043e-4, 1.0183814447373152e-3, -6.767410086467862e-4, -2.9148764442652464e-3, 1.0661008767783642e-2,
-  -1.908048428595066e-2, 2.1723857149481773e-2, -1.6070527955889702e-2, 7.142358459532261e-3, -1.4627110213041306e-3,
-  3.919205904006958,
+/** gelu and the normal cdf: the cutoff A, then G (degree 8, Horner order, without its constant term -1),
+ *  ROUND - 1, then 2^r (degree 5). */
+const PHI = memory.data<f32>([
+  7,
+  -1.6702045968486345e-6, 2.624748412927147e-5, -1.286008773604408e-4, -2.6287921355105937e-4, 7.209808565676212e-3,
+  -5.2584726363420486e-2, -0.45918333530426025, -1.1511075496673584, ROUND - 1,
+  1.3264708686619997e-3, 9.671511128544807e-3, 5.550733953714371e-2, 0.24022242426872253, 0.6931470036506653,
 ]);
 
-/** erf(x), odd: |x| < 1: x + x (c0 + t Q(t)), t = x^2, Q of degree 5 (relative error 1.4e-9);
- *  1 <= |x| < 3.9192059: 1 + P(|x| - 2.25), P of degree 14 approximating -erfc (error 6.8e-9 relative to erf);
- *  beyond, exactly +-1 (erf rounds to 1 in f32 from 3.9192059). Coefficients fitted with f32 rounding. */
-@inline function erfK<F, I>(x: F): F {
-  const a = fabs(x);
-  const t = fmul(a, a);
-  let q = fmla(kt<F>(ERF, 0), t, kt<F>(ERF, 1));
-  q = fmla(q, t, kt<F>(ERF, 2));
-  q = fmla(q, t, kt<F>(ERF, 3));
-  q = fmla(q, t, kt<F>(ERF, 4));
-  q = fmla(q, t, kt<F>(ERF, 5));
-  q = fmla(q, t, kt<F>(ERF, 6));
-  const small = fmla(a, q, a);
-  const s = fsub(a, kt<F>(ERF, 7));
-  let p = fmla(kt<F>(ERF, 8), s, kt<F>(ERF, 9));
-  p = fmla(p, s, kt<F>(ERF, 10));
-  p = fmla(p, s, kt<F>(ERF, 11));
-  p = fmla(p, s, kt<F>(ERF, 12));
-  p = fmla(p, s, kt<F>(ERF, 13));
-  p = fmla(p, s, kt<F>(ERF, 14));
-  p = fmla(p, s, kt<F>(ERF, 15));
-  p = fmla(p, s, kt<F>(ERF, 16));
-  p = fmla(p, s, kt<F>(ERF, 17));
-  p = fmla(p, s, kt<F>(ERF, 18));
-  p = fmla(p, s, kt<F>(ERF, 19));
-  p = fmla(p, s, kt<F>(ERF, 20));
-  p = fmla(p, s, kt<F>(ERF, 21));
-  p = fmla(p, s, kt<F>(ERF, 22));
-  const one = kt<F>(COMMON, C_ONE);
-  const large = sel<F, I>(fge<F, I>(a, kt<F>(ERF, 23)), one, fadd(p, one));
-  return withSign<F, I>(sel<F, I>(flt<F, I>(a, one), small, large), x);
+/** c = Phi(-a), the normal tail, for a = |x| clamped to [0, A = 7] (NaN kept): 2^G(a) with G a
+ *  polynomial fitted to log2 Phi(-a), weighted towards small a, where both of gelu's sides and its
+ *  derivative need c to full precision (relative error of c: 8e-8 for a < 1, 1e-6 for a < 2, 3e-5 for
+ *  a < 4, then within 1e-9 / a absolute); 2^G = 2^n 2^r with n = round(G), r = G - n and 2^r of
+ *  degree 5 (relative error 9e-8). c keeps its relative accuracy as it falls: x Phi(x) for x < 0 does
+ *  not cancel as x (1 + erf(x / sqrt 2)) does. At the clamp, A c(A) = 7e-12. */
+@inline function normalTailK<F, I>(a: F): F {
+  let g = fmla(kt<F>(PHI, 1), a, kt<F>(PHI, 2));
+  g = fmla(g, a, kt<F>(PHI, 3));
+  g = fmla(g, a, kt<F>(PHI, 4));
+  g = fmla(g, a, kt<F>(PHI, 5));
+  g = fmla(g, a, kt<F>(PHI, 6));
+  g = fmla(g, a, kt<F>(PHI, 7));
+  g = fmla(g, a, kt<F>(PHI, 8));
+  // G = g a - 1 in [-41, -1]; n = round(G) and r = G - n from the product itself: fused, G is never rounded
+  const t = fmla(g, a, kt<F>(PHI, 9)); // ROUND - 1 + G: n in the low mantissa bits
+  const r = fmla(g, a, fsub(kt<F>(PHI, 9), t)); // g a + (-1 - n), exact subtraction
+  let p = fmla(kt<F>(PHI, 10), r, kt<F>(PHI, 11));
+  p = fmla(p, r, kt<F>(PHI, 12));
+  p = fmla(p, r, kt<F>(PHI, 13));
+  p = fmla(p, r, kt<F>(PHI, 14));
+  p = fmla(p, r, kt<F>(COMMON, C_ONE));
+  return timesPow2OfT<F, I>(p, t);
+}
+
+/** |x| clamped to the normal tail's range. */
+@inline function tailArg<F>(x: F): F { return fmin(fabs(x), kt<F>(PHI, 0)); }
+
+/** gelu(x) = x Phi(x) = relu(x) - |x| Phi(-|x|), one rounding after relu. relu(x) as x - min(x, 0)
+ *  keeps gelu(+-Inf) = x Phi(x) of IEEE arithmetic: +Inf, and NaN for -Inf (as PyTorch and Keras); the
+ *  clamped |x| keeps the product finite. Below x = -7 the result is -7e-12 (gelu is above -1e-11 there). */
+@inline function geluK<F, I>(x: F): F {
+  const a = tailArg<F>(x);
+  return fmls(a, normalTailK<F, I>(a), fsub(x, fmin(x, k<F>(0))));
+}
+
+/** Phi(x): the tail for x < 0, 1 - tail above (for NaN, 0 or 1: callers multiply by x). */
+@inline function normalCdfK<F, I>(x: F): F {
+  const c = normalTailK<F, I>(tailArg<F>(x));
+  return selBits<F, I>(ishr(bitsOf<F, I>(x), 31), c, fsub(kt<F>(COMMON, C_ONE), c));
 }
 
 // ---- the exported pairs -----------------------------------------------------------------------------
@@ -409,5 +449,8 @@ const ERF = memory.data<f32>([
 @inline export function sigmoidV(x: v128): v128 { return sigmoidK<v128, v128>(x); }
 @inline export function sigmoidS(x: f32): f32 { return ASC_FEATURE_RELAXED_SIMD ? lane0(sigmoidV(f32x4.splat(x))) : sigmoidK<f32, i32>(x); }
 
-@inline export function erfV(x: v128): v128 { return erfK<v128, v128>(x); }
-@inline export function erfS(x: f32): f32 { return ASC_FEATURE_RELAXED_SIMD ? lane0(erfV(f32x4.splat(x))) : erfK<f32, i32>(x); }
+@inline export function geluV(x: v128): v128 { return geluK<v128, v128>(x); }
+@inline export function geluS(x: f32): f32 { return ASC_FEATURE_RELAXED_SIMD ? lane0(geluV(f32x4.splat(x))) : geluK<f32, i32>(x); }
+
+@inline export function normalCdfV(x: v128): v128 { return normalCdfK<v128, v128>(x); }
+@inline export function normalCdfS(x: f32): f32 { return ASC_FEATURE_RELAXED_SIMD ? lane0(normalCdfV(f32x4.splat(x))) : normalCdfK<f32, i32>(x); }
