@@ -274,7 +274,8 @@ const LOG = memory.data<f32>([
   const hfsq = fmul(fmul(kt<F>(COMMON, C_HALF), f), f);
   let r = fmla(kf, kt<F>(LOG, 6), c);
   r = fmla(s, fadd(hfsq, R), r);
-  return fsub(fmul(kf, kt<F>(LOG, 7)), fsub(fsub(hfsq, r), f));
+  // k ln2_hi - ((hfsq - r) - f): k ln2_hi is exact, so one fused step gives the same bits
+  return fmla(kf, kt<F>(LOG, 7), fsub(f, fsub(hfsq, r)));
 }
 
 @inline function log1pK<F, I>(x: F): F {
