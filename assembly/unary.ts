@@ -5,7 +5,7 @@
 import {
   k, fadd, fsub, fmul, fdiv, fneg, fabs, fmin, fmax, flt, fgt, fge, sel, iand,
   expV, expS, expNegAbsV, expNegAbsS, expm1V, expm1S, logV, logS, log1pV, log1pS, tanhV, tanhS,
-  sigmoidV, sigmoidS, geluV, geluS, normalCdfV, normalCdfS, logNormalV, allNormal4,
+  sigmoidV, sigmoidS, geluV, geluS, geluGradV, geluGradS, logNormalV, allNormal4,
 } from './vmath';
 
 export const U_NEG: i32 = 0;
@@ -41,7 +41,6 @@ export const U_EXPM1: i32 = 22;
 
 const SELU_ALPHA: f32 = 1.6732632423543772;
 const SELU_SCALE: f32 = 1.0507009873554805;
-const INV_SQRT_2PI: f32 = 0.39894228040143268;
 
 @inline function exp_<F>(x: F): F { if (isVector<F>()) return expV(x); else return expS(x); }
 @inline function expNegAbs_<F>(x: F): F { if (isVector<F>()) return expNegAbsV(x); else return expNegAbsS(x); }
@@ -51,7 +50,7 @@ const INV_SQRT_2PI: f32 = 0.39894228040143268;
 @inline function tanh_<F>(x: F): F { if (isVector<F>()) return tanhV(x); else return tanhS(x); }
 @inline function sigmoid_<F>(x: F): F { if (isVector<F>()) return sigmoidV(x); else return sigmoidS(x); }
 @inline function gelu_<F>(x: F): F { if (isVector<F>()) return geluV(x); else return geluS(x); }
-@inline function normalCdf_<F>(x: F): F { if (isVector<F>()) return normalCdfV(x); else return normalCdfS(x); }
+@inline function geluGrad_<F>(x: F): F { if (isVector<F>()) return geluGradV(x); else return geluGradS(x); }
 @inline function sqrt_<F>(x: F): F { if (isVector<F>()) return f32x4.sqrt(x); else return sqrt<f32>(x); }
 @inline function zero<F>(): F { return k<F>(0); }
 
@@ -136,11 +135,7 @@ function powLane(x: f32, p: f64): f32 {
   // from x, not as y + alpha (TensorFlow's EluGrad), which cancels to 0 below x = -16.6
   if (op == U_ELU) return sel<F, I>(fgt<F, I>(x, z), dy, fmul(dy, fmul(k<F>(p1), exp_<F>(x))));
   if (op == U_SELU) return sel<F, I>(fgt<F, I>(x, z), fmul(dy, k<F>(SELU_SCALE)), fmul(dy, fmul(k<F>(SELU_SCALE * SELU_ALPHA), exp_<F>(x))));
-  if (op == U_GELU) {
-    const cdf = normalCdf_<F>(x);
-    const pdf = fmul(k<F>(INV_SQRT_2PI), exp_<F>(fmul(k<F>(-0.5), fmul(x, x))));
-    return fmul(dy, fadd(cdf, fmul(x, pdf)));
-  }
+  if (op == U_GELU) return fmul(dy, geluGrad_<F>(x));
   if (op == U_SIGMOID) return fmul(dy, fmul(y, fsub(k<F>(1), y)));
   if (op == U_TANH) return fmul(dy, fsub(k<F>(1), fmul(y, y)));
   if (op == U_SOFTPLUS) return fmul(dy, sigmoid_<F>(x));

@@ -359,13 +359,14 @@ const TANH = memory.data<f32>([
   return fdiv(selBits<F, I>(ishr(bitsOf<F, I>(x), 31), e, big), fadd(e, big));
 }
 
-/** gelu and the normal cdf: the cutoff A, then G (degree 8, Horner order, without its constant term -1),
- *  ROUND - 1, then 2^r (degree 5). */
+/** gelu and its derivative: the cutoff A, then G (degree 8, Horner order, without its constant term -1),
+ *  ROUND - 1, then 2^r (degree 5); for the density, the clamp of x^2, -log2(e) / 2, 1 / sqrt(2 pi). */
 const PHI = memory.data<f32>([
   7,
   -1.6702045968486345e-6, 2.624748412927147e-5, -1.286008773604408e-4, -2.6287921355105937e-4, 7.209808565676212e-3,
   -5.2584726363420486e-2, -0.45918333530426025, -1.1511075496673584, ROUND - 1,
   1.3264708686619997e-3, 9.671511128544807e-3, 5.550733953714371e-2, 0.24022242426872253, 0.6931470036506653,
+  210, -0.7213475108146667, 0.3989422917366028,
 ]);
 
 /** c = Phi(-a), the normal tail, for a = |x| clamped to [0, A = 7] (NaN kept): 2^G(a) with G a
@@ -385,12 +386,16 @@ const PHI = memory.data<f32>([
   // G = g a - 1 in [-41, -1]; n = round(G) and r = G - n from the product itself: fused, G is never rounded
   const t = fmla(g, a, kt<F>(PHI, 9)); // ROUND - 1 + G: n in the low mantissa bits
   const r = fmla(g, a, fsub(kt<F>(PHI, 9), t)); // g a + (-1 - n), exact subtraction
+  return timesPow2OfT<F, I>(exp2ReducedK<F>(r), t);
+}
+
+/** 2^r for |r| <= 1/2, degree 5 (relative error 9e-8). */
+@inline function exp2ReducedK<F>(r: F): F {
   let p = fmla(kt<F>(PHI, 10), r, kt<F>(PHI, 11));
   p = fmla(p, r, kt<F>(PHI, 12));
   p = fmla(p, r, kt<F>(PHI, 13));
   p = fmla(p, r, kt<F>(PHI, 14));
-  p = fmla(p, r, kt<F>(COMMON, C_ONE));
-  return timesPow2OfT<F, I>(p, t);
+  return fmla(p, r, kt<F>(COMMON, C_ONE));
 }
 
 /** |x| clamped to the normal tail's range. */
@@ -404,10 +409,20 @@ const PHI = memory.data<f32>([
   return fmls(a, normalTailK<F, I>(a), fsub(x, fmin(x, k<F>(0))));
 }
 
-/** Phi(x): the tail for x < 0, 1 - tail above (for NaN, 0 or 1: callers multiply by x). */
-@inline function normalCdfK<F, I>(x: F): F {
+/** gelu'(x) = Phi(x) + x phi(x). Phi: the tail for x < 0, 1 - tail above (0 or 1 for NaN, which x
+ *  carries on). phi(x) = 2^(-x^2 log2(e) / 2) / sqrt(2 pi) through the same 2^r, n and r from the
+ *  rounded x^2 (relative error of phi 3e-7 at |x| = 3), x^2 clamped to 210 and the power scaled by
+ *  2^64 and back, so that it rounds to 0 (no exponent wrap) from |x| = 14.5: there x phi(x) is 0 for
+ *  finite x and NaN at +-Inf, as in IEEE arithmetic (and PyTorch's derivative). */
+@inline function geluGradK<F, I>(x: F): F {
   const c = normalTailK<F, I>(tailArg<F>(x));
-  return selBits<F, I>(ishr(bitsOf<F, I>(x), 31), c, fsub(kt<F>(COMMON, C_ONE), c));
+  const cdf = selBits<F, I>(ishr(bitsOf<F, I>(x), 31), c, fsub(kt<F>(COMMON, C_ONE), c));
+  const u = fmin(fmul(x, x), kt<F>(PHI, 15));
+  const t = fmla(u, kt<F>(PHI, 16), kt<F>(REDUCE, 1)); // n = round(-u log2(e) / 2) in [-152, 0]
+  const r = fmla(u, kt<F>(PHI, 16), fsub(kt<F>(REDUCE, 1), t));
+  const pow2nPlus64 = floatOf<I, F>(ishl(isub(bitsOf<F, I>(t), kti<I>(INTS, I_ROUND_BITS_MINUS_191)), 23));
+  const e = fmul(fmul(exp2ReducedK<F>(r), pow2nPlus64), kt<F>(COMMON, C_TWO_POW_M64));
+  return fmla(fmul(x, kt<F>(PHI, 17)), e, cdf);
 }
 
 // ---- the exported pairs -----------------------------------------------------------------------------
@@ -453,5 +468,5 @@ const PHI = memory.data<f32>([
 @inline export function geluV(x: v128): v128 { return geluK<v128, v128>(x); }
 @inline export function geluS(x: f32): f32 { return ASC_FEATURE_RELAXED_SIMD ? lane0(geluV(f32x4.splat(x))) : geluK<f32, i32>(x); }
 
-@inline export function normalCdfV(x: v128): v128 { return normalCdfK<v128, v128>(x); }
-@inline export function normalCdfS(x: f32): f32 { return ASC_FEATURE_RELAXED_SIMD ? lane0(normalCdfV(f32x4.splat(x))) : normalCdfK<f32, i32>(x); }
+@inline export function geluGradV(x: v128): v128 { return geluGradK<v128, v128>(x); }
+@inline export function geluGradS(x: f32): f32 { return ASC_FEATURE_RELAXED_SIMD ? lane0(geluGradV(f32x4.splat(x))) : geluGradK<f32, i32>(x); }
