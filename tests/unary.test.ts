@@ -212,6 +212,30 @@ describe.each(builds())('unary ops on the %s build', (build) => {
     }
   });
 
+  test('gelu keeps its relative accuracy below zero (the normal tail, not 1 + erf) and its far tails', () => {
+    const xs: number[] = [];
+    for (let x = -1e-3; x > -7; x *= 1.01) xs.push(Math.fround(x));
+    const got = wg.tidy(() => wg.gelu(wg.tensor(xs)).dataSync());
+    // the measured worst (every 64th float) is 3.5e-7, 1.6e-6, 1.2e-5, 3.4e-5 relative, then below 5e-9 absolute
+    const bound = (x: number) => (x > -1 ? 5e-7 : x > -2 ? 3e-6 : x > -3 ? 2e-5 : x > -4 ? 6e-5 : Infinity);
+    xs.forEach((x, i) => {
+      const want = x * normalCdf(x), err = Math.abs(got[i] - want);
+      if (err > bound(x) * Math.abs(want) && !(x <= -4 && err <= 1e-8)) {
+        throw new Error(`gelu(${x}) = ${got[i]}, expected ${want} (relative error ${(err / Math.abs(want)).toExponential(2)})`);
+      }
+    });
+    // past the tail's clamp: gelu within 1e-11 of x Phi(x), and its derivative of Phi(x) + x phi(x)
+    const far = [-8, -15, -100, -1e30, 8, 15, 100, 1e30].map(Math.fround);
+    const [y, dy] = wg.tidy(() => {
+      const x = wg.tensor(far);
+      return [wg.gelu(x).dataSync(), wg.grad((t: wg.Tensor) => wg.sum(wg.gelu(t)))(x).dataSync()];
+    });
+    far.forEach((x, i) => {
+      expect(Math.abs(y[i] - Math.fround(x * normalCdf(x)))).toBeLessThanOrEqual(1e-11);
+      expect(Math.abs(dy[i] - (normalCdf(x) + x * pdf(x)))).toBeLessThanOrEqual(1e-11);
+    });
+  });
+
   test('leakyRelu and elu parameters', () => {
     const x = wg.tensor([-2, -0.5, 0, 3]);
     expect(Array.from(wg.leakyRelu(x).dataSync())).toEqual([-2 * 0.2, -0.5 * 0.2, 0, 3].map(Math.fround));
