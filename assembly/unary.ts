@@ -20,7 +20,7 @@ export const U_LEAKY_RELU: i32 = 7;
 /** p1: alpha. */
 export const U_ELU: i32 = 8;
 export const U_SELU: i32 = 9;
-/** Exact GELU: x Phi(x) with the erf form of Phi. */
+/** Exact GELU: x Phi(x), Phi the normal cdf (not the tanh approximation). */
 export const U_GELU: i32 = 10;
 export const U_SIGMOID: i32 = 11;
 export const U_TANH: i32 = 12;

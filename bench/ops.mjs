@@ -8,7 +8,9 @@
 //
 // Bandwidth: bytes moved (every input read once, the output written once) per second. The
 // machine's figure is the best of a 64 MiB memcpy (TypedArray.set) and wasmgrad's threaded wasm
-// copy kernel (broadcastTo to the same shape) over the same sizes, far above L2 and L3.
+// copy kernel (broadcastTo to the same shape) over the same sizes, far above L2 and L3. ns per element
+// and thread (time x threads / elements) is the kernel's pace: a compute-bound op keeps it from run to
+// run while the bandwidth this VM measures moves (37 to 81 GB/s seen), and its share with it.
 // Adam: opt.applyGradients({ w: g }) (wasmgrad: one fused pass over p, g, m, v; 28 bytes per
 // parameter) against tf.train.adam(...).applyGradients({ w: g }).
 // Softmax cross-entropy: value and gradient with respect to the logits, wg.valueAndGrad of
@@ -129,7 +131,7 @@ for (const build of args.builds) {
     for (const [op, streams, fn] of ELEMENTWISE) {
       const ms = measure(() => fn(inputs).dispose(), opts).medianMs;
       const gbs = (streams * ELEMENTS * 4) / (ms / 1e3) / GB;
-      results.elementwise.push({ op, config: col, ms, gbs });
+      results.elementwise.push({ op, config: col, threads: t, ms, gbs });
     }
     Object.values(inputs).forEach((v) => v.dispose());
 
@@ -183,15 +185,16 @@ markdown += printTable(
 ) + '\n';
 markdown += printTable(
   `Elementwise ops on ${ELEMENTS} floats [${shape2d}] (bytes: inputs read + output written), GB/s and share of ${bw.toFixed(1)} GB/s`,
-  ['op', 'config', { key: 'ms', digits: 2 }, { key: 'GB/s', digits: 1 }, { key: '% of bandwidth', digits: 0 }, { key: 'x TF.js wasm', digits: 1 }],
+  ['op', 'config', { key: 'ms', digits: 2 }, { key: 'ns per element and thread', digits: 3 }, { key: 'GB/s', digits: 1 }, { key: '% of bandwidth', digits: 0 }, { key: 'x TF.js wasm', digits: 1 }],
   [
-    ...results.elementwise.map((r) => [r.op, r.config, r.ms, r.gbs, (100 * r.gbs) / bw, tfElementwise[r.op] ? tfElementwise[r.op] / r.ms : null]),
+    ...results.elementwise.map((r) => [r.op, r.config, r.ms, (r.ms * 1e6 * r.threads) / ELEMENTS, r.gbs, (100 * r.gbs) / bw, tfElementwise[r.op] ? tfElementwise[r.op] / r.ms : null]),
     ...Object.entries(tfElementwise).map(([op, ms]) => {
       const gbs = (ELEMENTWISE.find((e) => e[0] === op)[1] * ELEMENTS * 4) / (ms / 1e3) / GB;
-      return [op, 'TF.js wasm', ms, gbs, (100 * gbs) / bw, null];
+      return [op, 'TF.js wasm', ms, null, gbs, (100 * gbs) / bw, null];
     }),
   ],
 ) + '\n';
+markdown += `Compute-bound ops keep their ns per element and thread from run to run; their share of the bandwidth moves with the bandwidth measured in the run.\n\n`;
 const adamRows = results.adam.map((r) => [r.optimizer, r.config, r.ms, (28 * PARAMS) / (r.ms / 1e3) / GB,
   tfTimes.wasm ? tfTimes.wasm.adam / r.ms : null, tfTimes.cpu ? tfTimes.cpu.adam / r.ms : null]);
 for (const [b, t] of Object.entries(tfTimes)) adamRows.push(['tf.train.adam', `TF.js ${b}`, t.adam, (28 * PARAMS) / (t.adam / 1e3) / GB, null, null]);
