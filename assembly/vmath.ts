@@ -217,15 +217,10 @@ const EXPM1_HALF = memory.data<f32>([
 @inline function expm1K<F, I>(x: F): F {
   x = fmax(fmin(x, kt<F>(EXPM1, 0)), kt<F>(EXPM1, 1));
   const t = roundT<F>(x);
-  return scale<F, I>(expm1UnscaledK<F, I>(x, t), nOf<F, I>(t));
-}
-
-/** (e^x - 1) 2^-n for x in [-17.5, 88.8], with t = roundT(x) holding n: e^r - 1 + (1 - 2^-n). */
-@inline function expm1UnscaledK<F, I>(x: F, t: F): F {
   const p = expm1ReducedK<F>(reduce(x, t), EXPM1 + 8);
   // 2^-n from t's bits: (127 - n) << 23, n = bits(t) - ROUND_BITS, at most 64 (n reaches 128, 2^-n underflows)
   const pow2neg = floatOf<I, F>(ishl(isub(kti<I>(INTS, I_127_PLUS_ROUND_BITS), imin(bitsOf<F, I>(t), kti<I>(INTS, I_ROUND_BITS_PLUS_64))), 23));
-  return fadd(p, fsub(kt<F>(COMMON, C_ONE), pow2neg)); // 1 - 2^-n: exact for |n| <= 24
+  return scale<F, I>(fadd(p, fsub(kt<F>(COMMON, C_ONE), pow2neg)), nOf<F, I>(t)); // 1 - 2^-n: exact for |n| <= 24
 }
 
 /** e^r - 1 = r + r^2 P(r) for the reduced argument, P of degree 5 from the table `P` (EXPM1's, or
@@ -386,9 +381,12 @@ const PHI = memory.data<f32>([
   g = fmla(g, a, kt<F>(PHI, 8));
   // G = g a - 1 in [-41, -1]; n = round(G) and r = G - n from the product itself: fused, G is never rounded
   const t = fmla(g, a, kt<F>(PHI, 9)); // ROUND - 1 + G: n in the low mantissa bits
-  const r = fmla(g, a, fsub(kt<F>(PHI, 9), t)); // g a + (-1 - n), exact subtraction
-  return timesPow2OfT<F, I>(exp2ReducedK<F>(r), t);
+  return timesPow2OfT<F, I>(exp2RemainderK<F>(g, a, kt<F>(PHI, 9), t), t);
 }
+
+/** 2^r for the remainder r = x y + c - t that t = round(x y + c) (c holding ROUND) leaves, in
+ *  [-1/2, 1/2]: c - t is exact, so r comes from the unrounded product in one fused step. */
+@inline function exp2RemainderK<F>(x: F, y: F, c: F, t: F): F { return exp2ReducedK<F>(fmla(x, y, fsub(c, t))); }
 
 /** 2^r for |r| <= 1/2, degree 5 (relative error 9e-8). */
 @inline function exp2ReducedK<F>(r: F): F {
@@ -421,8 +419,8 @@ const PHI = memory.data<f32>([
   const cdf = selBits<F, I>(ishr(bitsOf<F, I>(x), 31), c, fsub(kt<F>(COMMON, C_ONE), c));
   const u = fmin(fmul(x, x), kt<F>(PHI, 15));
   const t = fmla(u, kt<F>(PHI, 16), kt<F>(REDUCE, 1)); // n = round(-u log2(e) / 2) in [-152, 0]
-  const r = fmla(u, kt<F>(PHI, 16), fsub(kt<F>(REDUCE, 1), t));
-  const e = fmul(fmul(exp2ReducedK<F>(r), pow2FromT<F, I>(t, I_ROUND_BITS_MINUS_191)), kt<F>(COMMON, C_TWO_POW_M64));
+  const p = exp2RemainderK<F>(u, kt<F>(PHI, 16), kt<F>(REDUCE, 1), t);
+  const e = fmul(fmul(p, pow2FromT<F, I>(t, I_ROUND_BITS_MINUS_191)), kt<F>(COMMON, C_TWO_POW_M64));
   return fmla(fmul(x, kt<F>(PHI, 17)), e, cdf);
 }
 
