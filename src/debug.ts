@@ -2,7 +2,7 @@
 // itself and the first bad index.
 import { WasmgradError, fmtShape } from './errors.js';
 import { Tensor } from './tensor.js';
-import { findNonFinite } from './engine/kernels.js';
+import { findNonFinite } from './engine/drivers/copy.js';
 
 let debug = false;
 

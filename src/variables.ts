@@ -2,7 +2,7 @@
 // layers, never freed by tidy(); each has a unique name.
 import { WasmgradError, fmtShape } from './errors.js';
 import { Tensor } from './tensor.js';
-import { copyBytes } from './engine/kernels.js';
+import { copyBytes } from './engine/drivers/copy.js';
 import { computeGradients } from './tape.js';
 import { checkTensor } from './ops/util.js';
 

@@ -1,7 +1,7 @@
 import { describe, test, expect, afterAll } from 'vitest';
 import * as wg from 'wasmgrad';
 import { builds, useBuild, randomArray, refMatMul, expectClose, bitsOf, THREADED_BUILDS, expectNoLeak } from './helpers';
-import { gemm } from '../src/engine/kernels';
+import { gemm } from '../src/engine/drivers/gemm';
 import { engine } from '../src/engine/state';
 
 // [m, k, n]

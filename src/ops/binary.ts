@@ -3,7 +3,7 @@
 import { WasmgradError, fmtShape } from '../errors.js';
 import { Tensor, checkShape } from '../tensor.js';
 import { record } from '../tape.js';
-import { binary as binaryKernel, type BinaryOp } from '../engine/kernels.js';
+import { binary as binaryKernel, type BinaryOp } from '../engine/drivers/elementwise.js';
 import { broadcastShapes, operand, disposeAll, newTensor, checkFloat, type TensorOrNumber } from './util.js';
 import { sumTo } from './reduce.js';
 import { neg } from './unary.js';

@@ -5,11 +5,10 @@
 import { WasmgradError, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { record } from '../tape.js';
-import { unaryGrad, type FusedActivation } from '../engine/kernels.js';
-import {
-  conv2dForward, conv2dGradInput, conv2dGradFilter, depthwiseForward, depthwiseGradInput, depthwiseGradFilter,
-  type ConvGeometry,
-} from '../engine/conv-kernels.js';
+import { unaryGrad } from '../engine/drivers/elementwise.js';
+import { type FusedActivation } from '../engine/drivers/gemm.js';
+import { conv2dForward, conv2dGradInput, conv2dGradFilter, depthwiseForward, depthwiseGradInput, depthwiseGradFilter } from '../engine/drivers/conv.js';
+import { type ConvGeometry } from '../engine/drivers/geometry.js';
 import { checkFloat, newTensor } from './util.js';
 import { engine } from '../engine/state.js';
 import { reshape } from './shape.js';

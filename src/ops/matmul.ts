@@ -1,12 +1,12 @@
 // matMul: rank 2, or rank 3 batched (a batch of 1 broadcasts), on the packed GEMM kernel.
 import { WasmgradError, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
-import { gemm } from '../engine/kernels.js';
+import { gemm } from '../engine/drivers/gemm.js';
 import { engine } from '../engine/state.js';
 import { checkTensor } from './util.js';
 import { record } from '../tape.js';
 import { sumTo, sum } from './reduce.js';
-import { unaryGrad } from '../engine/kernels.js';
+import { unaryGrad } from '../engine/drivers/elementwise.js';
 
 export function matMul(a: Tensor, b: Tensor, transposeA = false, transposeB = false): Tensor {
   const op = 'matMul';

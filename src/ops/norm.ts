@@ -5,7 +5,7 @@
 import { WasmgradError, fmtShape } from '../errors.js';
 import { Tensor, tidy } from '../tensor.js';
 import { record } from '../tape.js';
-import { channelSums, channelMeans, channelAffine, layerNormForward, layerNormGradInput } from '../engine/conv-kernels.js';
+import { channelSums, channelMeans, channelAffine, layerNormForward, layerNormGradInput } from '../engine/drivers/norm.js';
 import { fromFlat } from '../creation.js';
 import { checkFloat, newTensor, normAxes } from './util.js';
 import { add, sub, mul, squaredDifference } from './binary.js';

@@ -4,7 +4,7 @@
 import { WasmgradError, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { record } from '../tape.js';
-import { poolForward, poolGrad } from '../engine/conv-kernels.js';
+import { poolForward, poolGrad } from '../engine/drivers/pool.js';
 import { checkFloat, newTensor } from './util.js';
 import { reshape } from './shape.js';
 import { mean, max } from './reduce.js';

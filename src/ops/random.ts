@@ -3,7 +3,7 @@
 import { WasmgradError } from '../errors.js';
 import { Tensor, checkShape } from '../tensor.js';
 import { record } from '../tape.js';
-import { randomUniform as uniformKernel, randomNormal as normalKernel, dropoutMask } from '../engine/kernels.js';
+import { randomUniform as uniformKernel, randomNormal as normalKernel, dropoutMask } from '../engine/drivers/random.js';
 import { checkFloat, newTensor } from './util.js';
 import { clone } from './shape.js';
 

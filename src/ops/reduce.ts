@@ -3,7 +3,7 @@
 import { WasmgradError, fmtShape } from '../errors.js';
 import { Tensor, viewAs } from '../tensor.js';
 import { record } from '../tape.js';
-import { reduce as reduceKernel, argReduce, type ReduceOp } from '../engine/kernels.js';
+import { reduce as reduceKernel, argReduce, type ReduceOp } from '../engine/drivers/reduce.js';
 import { checkFloat, normAxes, normAxis, newTensor, sameShape } from './util.js';
 import { binaryOp, broadcastTo } from './binary.js';
 import { fill } from '../creation.js';

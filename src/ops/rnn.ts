@@ -10,11 +10,10 @@ import { WasmgradError, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { record } from '../tape.js';
 import { engine } from '../engine/state.js';
-import { gemm, reduce, copyBytes, fillFloats } from '../engine/kernels.js';
-import {
-  RNN_ACT, type RnnActivation, type StepIO, type BackIO, stepGemm, packB, packedFloats, seqCopy, lstmStep, lstmStepBack, gruStep,
-  gruStepBack, gruGates, gruCand, gruCandBack, gruGatesBack, rnnStep, rnnStepBack,
-} from '../engine/rnn-kernels.js';
+import { gemm } from '../engine/drivers/gemm.js';
+import { reduce } from '../engine/drivers/reduce.js';
+import { copyBytes, fillFloats } from '../engine/drivers/copy.js';
+import { RNN_ACT, type RnnActivation, type StepIO, type BackIO, stepGemm, packB, packedFloats, seqCopy, lstmStep, lstmStepBack, gruStep, gruStepBack, gruGates, gruCand, gruCandBack, gruGatesBack, rnnStep, rnnStepBack } from '../engine/drivers/rnn.js';
 import { checkFloat, checkTensor, newTensor } from './util.js';
 
 export type { RnnActivation };

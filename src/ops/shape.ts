@@ -3,9 +3,7 @@
 import { WasmgradError, fmtShape } from '../errors.js';
 import { Tensor, viewAs } from '../tensor.js';
 import { record } from '../tape.js';
-import {
-  stridedCopy, stridesOf, transpose2d, gatherRows, scatterAddRows, oneHotRows, fillFloats, copyBytes,
-} from '../engine/kernels.js';
+import { stridedCopy, stridesOf, transpose2d, gatherRows, scatterAddRows, oneHotRows, fillFloats, copyBytes } from '../engine/drivers/copy.js';
 import { checkTensor, normAxis, newTensor } from './util.js';
 import { engine } from '../engine/state.js';
 

@@ -2,7 +2,7 @@
 // is moved last and back).
 import { Tensor } from '../tensor.js';
 import { record } from '../tape.js';
-import { softmaxRows, softmaxGradRows } from '../engine/kernels.js';
+import { softmaxRows, softmaxGradRows } from '../engine/drivers/softmax.js';
 import { checkFloat, normAxis, newTensor } from './util.js';
 import { transpose, reshape } from './shape.js';
 import { tagLogits } from './logits.js';

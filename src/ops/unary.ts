@@ -3,7 +3,7 @@
 import { WasmgradError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { record } from '../tape.js';
-import { unary as unaryKernel, unaryGrad, type UnaryOp } from '../engine/kernels.js';
+import { unary as unaryKernel, unaryGrad, type UnaryOp } from '../engine/drivers/elementwise.js';
 import { checkFloat, newTensor } from './util.js';
 import { tagLogits } from './logits.js';
 

@@ -4,7 +4,7 @@
 // Defaults: learningRate 1 (the paper and torch; Keras uses 0.001), rho 0.95, epsilon 1e-7 (Keras).
 import { Tensor } from '../tensor.js';
 import { Variable } from '../variables.js';
-import { adadeltaUpdate, type GradPrep } from '../engine/optim-kernels.js';
+import { adadeltaUpdate, type GradPrep } from '../engine/drivers/optim.js';
 import { Optimizer, checkNumber, type OptimizerArgs } from './optimizer.js';
 
 export interface AdadeltaArgs extends OptimizerArgs {

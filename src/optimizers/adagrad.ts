@@ -3,7 +3,7 @@
 // initialAccumulatorValue (default 0.1, Keras; torch's default is 0).
 import { Tensor } from '../tensor.js';
 import { Variable } from '../variables.js';
-import { adagradUpdate, type GradPrep } from '../engine/optim-kernels.js';
+import { adagradUpdate, type GradPrep } from '../engine/drivers/optim.js';
 import { Optimizer, checkNumber, type OptimizerArgs } from './optimizer.js';
 
 export interface AdagradArgs extends OptimizerArgs {

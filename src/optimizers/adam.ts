@@ -6,7 +6,7 @@
 // the two differ only through eps, most in the first steps.
 import { Tensor } from '../tensor.js';
 import { Variable } from '../variables.js';
-import { adamUpdate, type GradPrep } from '../engine/optim-kernels.js';
+import { adamUpdate, type GradPrep } from '../engine/drivers/optim.js';
 import { Optimizer, checkNumber, type OptimizerArgs } from './optimizer.js';
 
 export interface AdamArgs extends OptimizerArgs {

@@ -9,8 +9,8 @@ import { Tensor, tidy } from '../tensor.js';
 import { Variable, trainableVariables } from '../variables.js';
 import { computeGradients, noGrad } from '../tape.js';
 import { scalar } from '../creation.js';
-import { copyBytes, fillFloats } from '../engine/kernels.js';
-import { sumOfSquares, partialCount, type GradPrep } from '../engine/optim-kernels.js';
+import { copyBytes, fillFloats } from '../engine/drivers/copy.js';
+import { sumOfSquares, partialCount, type GradPrep } from '../engine/drivers/optim.js';
 import { isSchedule, serializeSchedule, deserializeSchedule, type Schedule } from '../schedules.js';
 
 export interface OptimizerArgs {

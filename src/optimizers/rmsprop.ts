@@ -6,7 +6,7 @@
 // (buf = momentum buf + lr g / sqrt(..)), the same for a constant learning rate up to eps.
 import { Tensor } from '../tensor.js';
 import { Variable } from '../variables.js';
-import { rmspropUpdate, type GradPrep } from '../engine/optim-kernels.js';
+import { rmspropUpdate, type GradPrep } from '../engine/drivers/optim.js';
 import { Optimizer, checkNumber, type OptimizerArgs } from './optimizer.js';
 
 export interface RMSpropArgs extends OptimizerArgs {

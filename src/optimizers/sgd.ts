@@ -4,7 +4,7 @@
 // instead, which is the same for a constant learning rate and differs when it changes.
 import { Tensor } from '../tensor.js';
 import { Variable } from '../variables.js';
-import { sgdUpdate, type GradPrep } from '../engine/optim-kernels.js';
+import { sgdUpdate, type GradPrep } from '../engine/drivers/optim.js';
 import { Optimizer, checkNumber, type OptimizerArgs } from './optimizer.js';
 
 export interface SGDArgs extends OptimizerArgs {

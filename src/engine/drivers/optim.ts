@@ -1,10 +1,8 @@
-// The typed layer for the fused optimizer updates (assembly/optim.ts) and fused losses
-// (assembly/losses.ts): pointers are byte offsets, counts are elements. Beside kernels.ts.
-import { engine } from './state.js';
+// Fused optimizer updates (assembly/optim.ts): pointers are byte offsets, counts are elements.
+import { engine } from '../state.js';
+import { sumFloats } from './reduce.js';
 
-/** Must match OPTIM_CHUNK and XENT_CHUNK in assembly/. */
 export const OPTIM_CHUNK = 4096;
-export const XENT_CHUNK = 4096;
 /** Updates below this many elements stay on the calling thread. */
 const OPTIM_PARALLEL = 1 << 16;
 
@@ -57,28 +55,4 @@ export function sumOfSquares(x: number, n: number, partials: number): number {
 
 export function partialCount(n: number): number {
   return tasksOf(n);
-}
-
-/** Sum of n floats of memory, in float64, in order. */
-export function sumFloats(ptr: number, n: number): number {
-  const f32 = engine().f32;
-  const p = ptr >> 2;
-  let s = 0;
-  for (let i = 0; i < n; i++) s += f32[p + i];
-  return s;
-}
-
-/**
- * Softmax cross-entropy over rows of n logits: loss[r] per row; grad (0 for none) = dz scaled by
- * gscale. labels: float32 [rows, n], or int32 [rows] when sparse.
- */
-export function softmaxXentRows(z: number, labels: number, sparse: boolean, loss: number, grad: number, rows: number, n: number, gscale: number): void {
-  engine().parallel('softmax_xent_rows', [z, labels, sparse ? 1 : 0, loss, grad, n, gscale], rows, rows * n >= OPTIM_PARALLEL / 4);
-}
-
-/** Sigmoid cross-entropy over n elements: partial sums per XENT_CHUNK into `partial`; returns their sum. */
-export function sigmoidXent(z: number, labels: number, grad: number, n: number, gscale: number, partial: number): number {
-  const tasks = Math.ceil(n / XENT_CHUNK);
-  engine().parallel('sigmoid_xent', [z, labels, grad, n, gscale, partial], tasks, n >= OPTIM_PARALLEL / 4);
-  return sumFloats(partial, tasks);
 }

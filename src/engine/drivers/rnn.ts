@@ -1,7 +1,9 @@
 // The typed layer between the recurrent ops (src/ops/rnn.ts) and assembly/rnn.ts: gate kernels
 // split over batch rows, time-major layout copies, and the GEMM tiling of the per-step products.
-import { engine } from './state.js';
-import { ACT } from './kernels.js';
+import { engine } from '../state.js';
+import { ACT, packB, packedFloats } from './gemm.js';
+
+export { packB, packedFloats };
 
 /** Activations the fused cells know (assembly/rnn.ts RA_*). */
 export const RNN_ACT = { linear: 0, relu: 1, tanh: 2, sigmoid: 3, hardSigmoid: 4 } as const;
@@ -22,16 +24,6 @@ const KC = 256;
 
 function rows(name: string, args: number[], B: number, u: number): void {
   engine().parallel(name, args, B, B > 1 && B * u >= ROWS_PARALLEL);
-}
-
-/** Floats of op(B) [k, n] packed for stepGemm (KC-row blocks of NR-column panels, assembly/gemm.ts). */
-export function packedFloats(k: number, n: number): number {
-  return k * Math.ceil(n / NR) * NR;
-}
-
-/** Packs op(B) [k, n] (B with row stride ldb, transposed when transB) once, for every step's GEMM. */
-export function packB(b: number, ldb: number, transB: boolean, k: number, n: number, dst: number): void {
-  engine().parallel('pack_b_f32', [b, ldb, transB ? 1 : 0, k, n, dst], Math.ceil(k / KC), k * n >= COPY_PARALLEL);
 }
 
 export interface StepGemm {

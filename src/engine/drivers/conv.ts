@@ -1,71 +1,19 @@
-// The typed layer for convolution, pooling and normalization kernels (the implicit-im2col GEMM of
-// assembly/gemm.ts, and assembly/conv.ts, pooling.ts, norm.ts): geometry descriptors, temporary
-// buffers, tiles and thread splits. Pointers are byte offsets; shapes are NHWC.
-import { WasmgradError } from '../errors.js';
-import { engine } from './state.js';
-import { ACT, gemmTiles, stridedCopy, type FusedActivation } from './kernels.js';
-import { SCRATCH_BYTES } from './engine.js';
+// Convolution (the implicit-im2col GEMM of assembly/gemm.ts, and assembly/conv.ts): buffers, tiles and thread splits.
+// Shapes are NHWC.
+import { WasmgradError } from '../../errors.js';
+import { engine } from '../state.js';
+import { SCRATCH_BYTES } from '../engine.js';
+import { ACT, gemmTiles, packB, packedFloats, type FusedActivation } from './gemm.js';
+import { stridedCopy } from './copy.js';
+import { DIRECT_PARALLEL, GEMM_PARALLEL_FLOPS, withBlocks } from './common.js';
+import { withGeometry, type ConvGeometry } from './geometry.js';
 
-/**
- * An implicit im2col matrix: source image [N, H, W, C], destination grid OH x OW per image, taps
- * KH x KW; destination (oh, ow) with tap (kh, kw) reads source pixel (oh*sh - pt + kh*dh,
- * ow*sw - pl + kw*dw), zero outside. (pb, pr: the padding after, for the record.)
- */
-export interface ConvGeometry {
-  N: number; H: number; W: number; C: number;
-  OH: number; OW: number;
-  KH: number; KW: number;
-  sh: number; sw: number;
-  dh: number; dw: number;
-  pt: number; pl: number;
-  pb: number; pr: number;
-}
-
-// Must match assembly/gemm.ts.
-const NR = 8;
-const KC = 256;
 const MC = 192;
 const A_KIND = { matrix: 0, im2col: 1, im2colT: 2 } as const;
-/** Below this many flops a GEMM stays on the calling thread. */
-const GEMM_PARALLEL_FLOPS = 1 << 18;
-/** Below this many multiply-adds (or elements) a direct kernel stays on the calling thread. */
-const DIRECT_PARALLEL = 1 << 16;
-/** Output channels per task of depthwise_grad_filter_f32, channels per task of pool_grad_f32. */
+/** Output channels per task of depthwise_grad_filter_f32. */
 const DW_FILTER_BLOCK = 16;
-const POOL_GRAD_BLOCK = 16;
 /** At most this many floats of column buffer at once in the strided input gradient. */
 const COL_FLOATS = 1 << 22;
-
-const roundUp = (x: number, m: number) => Math.ceil(x / m) * m;
-
-/** Runs fn with fresh blocks of the given byte sizes, released afterwards. */
-function withBlocks<T>(bytes: number[], fn: (ptrs: number[]) => T): T {
-  const alloc = engine().allocator;
-  const ptrs: number[] = [];
-  try {
-    for (const b of bytes) ptrs.push(alloc.alloc(Math.max(b, 4), 'kernel temporary'));
-    return fn(ptrs);
-  } finally {
-    for (const p of ptrs) alloc.release(p);
-  }
-}
-
-function writeGeometry(ptr: number, g: ConvGeometry): void {
-  engine().i32.set([g.H, g.W, g.C, g.OH, g.OW, g.KH, g.KW, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl], ptr >> 2);
-}
-
-/** Runs fn with g written into a descriptor block. */
-function withGeometry<T>(g: ConvGeometry, fn: (geom: number) => T): T {
-  return withBlocks([64], ([p]) => {
-    writeGeometry(p, g);
-    return fn(p);
-  });
-}
-
-/** Writes floats into a block (after any allocation: views go stale when memory grows). */
-function writeFloats(ptr: number, values: ArrayLike<number>): void {
-  engine().f32.set(values, ptr >> 2);
-}
 
 interface ConvGemmCall {
   kind: keyof typeof A_KIND;
@@ -114,15 +62,10 @@ function convGemm(g: ConvGemmCall): void {
     run(g.b, false);
     return;
   }
-  withBlocks([k * roundUp(n, NR) * 4], ([packed]) => {
+  withBlocks([packedFloats(k, n) * 4], ([packed]) => {
     packB(g.b, g.ldb, !!g.transB, k, n, packed);
     run(packed, true);
   });
-}
-
-/** Packs op(B) [k, n] into KC-row blocks of NR-column panels (the layout gemm_conv_f32 reads with bPacked). */
-function packB(b: number, ldb: number, transB: boolean, k: number, n: number, dst: number): void {
-  engine().parallel('pack_b_f32', [b, ldb, transB ? 1 : 0, k, n, dst], Math.ceil(k / KC), k * n >= DIRECT_PARALLEL);
 }
 
 /**
@@ -204,7 +147,7 @@ export function conv2dGradInput(dy: number, f: number, dx: number, g: ConvGeomet
   const K = taps * C;
   const perImage = OH * OW * K;
   const chunk = Math.max(1, Math.min(N, Math.floor(COL_FLOATS / Math.max(perImage, 1))));
-  withBlocks([chunk * perImage * 4, cout * roundUp(K, NR) * 4], ([col, packed]) => {
+  withBlocks([chunk * perImage * 4, packedFloats(cout, K) * 4], ([col, packed]) => {
     // op(B) = f^T [Cout, K]: packed once for every chunk
     packB(f, cout, true, cout, K, packed);
     withGeometry(g, (geom) => {
@@ -263,82 +206,4 @@ export function depthwiseGradFilter(x: number, dy: number, df: number, g: ConvGe
   withGeometry(g, (geom) =>
     engine().parallel('depthwise_grad_filter_f32', [x, dy, df, geom, g.N, mult], Math.ceil((g.C * mult) / DW_FILTER_BLOCK), work >= DIRECT_PARALLEL),
   );
-}
-
-/** y [N, OH, OW, C] = max or average pooling of x [N, H, W, C] (window KH x KW of the geometry). */
-export function poolForward(isMax: boolean, x: number, y: number, g: ConvGeometry): void {
-  const work = g.N * g.OH * g.OW * g.C * g.KH * g.KW;
-  withGeometry(g, (geom) => engine().parallel('pool_f32', [isMax ? 1 : 0, x, y, geom], g.N * g.OH, work >= DIRECT_PARALLEL));
-}
-
-export function poolGrad(isMax: boolean, x: number, dy: number, dx: number, g: ConvGeometry): void {
-  const work = g.N * g.OH * g.OW * g.C * g.KH * g.KW;
-  const tasks = g.N * Math.ceil(g.C / POOL_GRAD_BLOCK);
-  withGeometry(g, (geom) => engine().parallel('pool_grad_f32', [isMax ? 1 : 0, x, dy, dx, geom], tasks, work >= DIRECT_PARALLEL));
-}
-
-// ---------------------------------------------------------------------------------------------
-// Normalization (assembly/norm.ts)
-
-export const SUMS = { sum: 0, sqdev: 1, grad: 2, rowGrad: 3 } as const;
-
-/** Rows per partial sum: a chunking fixed by the shape alone, so sums never depend on threads. */
-const rowsPerChunk = (C: number) => Math.max(1, Math.floor(16384 / C));
-
-/**
- * Column sums of [R, C] data (mode of SUMS; p0, p1 per-channel or per-row parameters; "sum" adds
- * x - p0, p0 a shift): partial sums per chunk of rows in the kernel, then added in float64 in
- * chunk order. Returns 2C values (the second C only for the gradient modes).
- */
-export function channelSums(mode: keyof typeof SUMS, x: number, dy: number, p0: number, p1: number, R: number, C: number): Float64Array {
-  const rpc = rowsPerChunk(C);
-  const tasks = Math.ceil(R / rpc);
-  const out = new Float64Array(2 * C);
-  withBlocks([tasks * 2 * C * 4], ([part]) => {
-    engine().parallel('channel_sums_f32', [SUMS[mode], x, dy, p0, p1, part, R, C, rpc], tasks, R * C >= DIRECT_PARALLEL);
-    const f = engine().f32;
-    const base = part >> 2;
-    for (let t = 0; t < tasks; t++) {
-      const row = base + t * 2 * C;
-      for (let i = 0; i < 2 * C; i++) out[i] += f[row + i];
-    }
-  });
-  return out;
-}
-
-/**
- * Per-channel means of [R, C] data at x, as the first row plus the mean deviation from it: the
- * float32 partial sums then add small numbers where the mean is large against the spread.
- */
-export function channelMeans(x: number, R: number, C: number): Float64Array {
-  const deviations = channelSums('sum', x, 0, x, 0, R, C);
-  const first = engine().f32.subarray(x >> 2, (x >> 2) + C);
-  return Float64Array.from(first, (x0, c) => x0 + deviations[c] / R);
-}
-
-/**
- * Per-channel affine maps of [R, C] data, centred first: y = (x - m) a + b, or (with dy)
- * y = dy a + (x - m) b + d, where m, a, b, d are C numbers each (m = null: zeros).
- */
-export function channelAffine(
-  x: number, y: number, R: number, C: number, m: ArrayLike<number> | null, a: ArrayLike<number>, b: ArrayLike<number>, dy = 0, d?: ArrayLike<number>,
-): void {
-  withBlocks([C * 4, C * 4, C * 4, C * 4], ([pm, pa, pb, pd]) => {
-    writeFloats(pm, m ?? new Float32Array(C));
-    writeFloats(pa, a);
-    writeFloats(pb, b);
-    if (d) writeFloats(pd, d);
-    const rpc = rowsPerChunk(C);
-    engine().parallel('channel_affine_f32', [d ? 1 : 0, x, dy, y, pm, pa, pb, pd, R, C, rpc], Math.ceil(R / rpc), R * C >= DIRECT_PARALLEL);
-  });
-}
-
-/** Layer normalization of rows [R, D]; mean and rstd (R floats each) are written for the backward pass. */
-export function layerNormForward(x: number, gamma: number, beta: number, y: number, mean: number, rstd: number, R: number, D: number, eps: number): void {
-  if (2 * D * 4 > SCRATCH_BYTES) throw new WasmgradError(`layerNorm: rows of ${D} elements are too long (at most ${SCRATCH_BYTES / 8})`);
-  engine().parallel('layernorm_f32', [x, gamma, beta, y, mean, rstd, D, eps], R, R * D >= DIRECT_PARALLEL);
-}
-
-export function layerNormGradInput(x: number, dy: number, gamma: number, mean: number, rstd: number, dx: number, R: number, D: number): void {
-  engine().parallel('layernorm_grad_f32', [x, dy, gamma, mean, rstd, dx, D], R, R * D >= DIRECT_PARALLEL);
 }

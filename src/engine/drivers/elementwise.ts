@@ -1,0 +1,104 @@
+// Elementwise ops (assembly/binary.ts, unary.ts): broadcasting binary ops and unary ops with their gradients.
+import { engine } from '../state.js';
+import { ELEMENTWISE_PARALLEL } from './common.js';
+
+// ---------------------------------------------------------------------------------------------
+// Broadcasting binary ops (assembly/binary.ts)
+
+export const BIN = {
+  add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, squaredDifference: 6, greaterEqual: 7, lessEqual: 8, equal: 9, copy: 10,
+} as const;
+export type BinaryOp = keyof typeof BIN;
+
+/** Must match assembly/binary.ts: each row of a binary op is split into tasks of this many elements. */
+const BINARY_CHUNK = 8192;
+
+/** Element strides of a tensor of shape `shape` read in the broadcast space `out` (0 on broadcast dims). */
+function broadcastStrides(shape: readonly number[], out: readonly number[]): number[] {
+  const strides = new Array(out.length).fill(0);
+  let s = 1;
+  for (let i = shape.length - 1, j = out.length - 1; i >= 0; i--, j--) {
+    strides[j] = shape[i] === 1 && out[j] !== 1 ? 0 : s;
+    s *= shape[i];
+  }
+  return strides;
+}
+
+/**
+ * Drops unit dimensions and merges neighbours that both inputs walk contiguously (or both
+ * broadcast), so most broadcasts become 1 to 3 dimensions.
+ */
+export function collapseBroadcast(out: readonly number[], inputs: readonly (readonly number[])[]) {
+  const all = inputs.map((shape) => broadcastStrides(shape, out));
+  const dims: number[] = [];
+  const strides: number[][] = inputs.map(() => []);
+  for (let d = 0; d < out.length; d++) {
+    if (out[d] === 1) continue;
+    const last = dims.length - 1;
+    const mergeable = last >= 0 && all.every((st, k) => strides[k][last] === st[d] * out[d]);
+    if (mergeable) {
+      dims[last] *= out[d];
+      all.forEach((st, k) => (strides[k][last] = st[d]));
+    } else {
+      dims.push(out[d]);
+      all.forEach((st, k) => strides[k].push(st[d]));
+    }
+  }
+  return { dims, strides };
+}
+
+/** out = op(a, b) with NumPy broadcasting into outShape; pointers are byte offsets. */
+export function binary(op: BinaryOp, a: number, aShape: readonly number[], b: number, bShape: readonly number[], out: number, outShape: readonly number[]): void {
+  const e = engine();
+  const { dims, strides } = collapseBroadcast(outShape, [aShape, bShape]);
+  const [sa, sb] = strides;
+  // Up to 4 dimensions go to the kernel at once; a higher rank loops over the leading ones here.
+  while (dims.length < 4) {
+    dims.unshift(1);
+    sa.unshift(0);
+    sb.unshift(0);
+  }
+  const lead = dims.length - 4;
+  const leadDims = dims.slice(0, lead);
+  const [d0, d1, d2, d3] = dims.slice(lead);
+  const rows = d0 * d1 * d2;
+  const block = rows * d3;
+  const parallel = block >= ELEMENTWISE_PARALLEL;
+  const count = leadDims.reduce((x, y) => x * y, 1);
+  for (let i = 0; i < count; i++) {
+    let ao = 0, bo = 0, rem = i;
+    for (let d = lead - 1; d >= 0; d--) {
+      const idx = rem % leadDims[d];
+      rem = Math.floor(rem / leadDims[d]);
+      ao += idx * sa[d];
+      bo += idx * sb[d];
+    }
+    e.parallel(
+      'binary_f32',
+      [BIN[op], a + ao * 4, b + bo * 4, out + i * block * 4, d1, d2, d3, ...sa.slice(lead), ...sb.slice(lead)],
+      rows * Math.ceil(d3 / BINARY_CHUNK),
+      parallel,
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Unary ops and their gradients (assembly/unary.ts)
+
+export const UNARY = {
+  neg: 0, abs: 1, exp: 2, log: 3, sqrt: 4, square: 5, relu: 6, leakyRelu: 7, elu: 8, selu: 9, gelu: 10,
+  sigmoid: 11, tanh: 12, softplus: 13, swish: 14, powInt: 15, pow: 16, clip: 17, affine: 18, reciprocal: 19,
+  rsqrt: 20, log1p: 21, expm1: 22,
+} as const;
+export type UnaryOp = keyof typeof UNARY;
+const UNARY_CHUNK = 4096;
+
+/** y = f(x) over n floats (y may be x). */
+export function unary(op: UnaryOp, x: number, y: number, n: number, p1 = 0, p2 = 0): void {
+  engine().parallel('unary_f32', [UNARY[op], x, y, n, p1, p2], Math.ceil(n / UNARY_CHUNK), n >= ELEMENTWISE_PARALLEL);
+}
+
+/** dx = dy * f'(x, y) over n floats (dx may be dy). */
+export function unaryGrad(op: UnaryOp, x: number, y: number, dy: number, dx: number, n: number, p1 = 0, p2 = 0): void {
+  engine().parallel('unary_grad_f32', [UNARY[op], x, y, dy, dx, n, p1, p2], Math.ceil(n / UNARY_CHUNK), n >= ELEMENTWISE_PARALLEL);
+}
