@@ -16,6 +16,8 @@ import {
   type CompileArgs, type Compiled, type FitArgs, type EvaluateArgs, type PredictArgs, type ModelInput, type ModelTarget,
 } from './training.js';
 import type { History } from './callbacks.js';
+import { fitDataset, evaluateDataset, type FitDatasetArgs } from './fit-dataset.js';
+import type { Dataset } from '../data/dataset.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import { saveModelArtifacts, type ModelArtifacts, type SaveOptions } from '../io/model-io.js';
 
@@ -254,6 +256,15 @@ export class LayersModel extends Layer {
 
   trainOnBatch(x: ModelInput, y: ModelTarget): Promise<number | number[]> {
     return trainOnBatchModel(this, x, y);
+  }
+
+  /** Trains from a dataset of batches ({ xs, ys } or [xs, ys] elements), as TensorFlow.js does. */
+  fitDataset(dataset: Dataset<unknown>, args: FitDatasetArgs = {}): Promise<History> {
+    return fitDataset(this, dataset, args);
+  }
+
+  evaluateDataset(dataset: Dataset<unknown>, args: { batches?: number; verbose?: number } = {}): Promise<Tensor | Tensor[]> {
+    return evaluateDataset(this, dataset, args);
   }
 
   // ---- summary, config, save ----------------------------------------------------------------------

@@ -275,6 +275,11 @@ function logsOf(model: LayersModel, c: Compiled, s: StepState, prefix = ''): Log
 /** Evaluates rows [start, start + count) (or the index list) in batches, without a tape. */
 function evaluateRange(model: LayersModel, c: Compiled, xs: Tensor[], ys: Tensor[], start: number, count: number, batchSize: number, state: StepState): void {
   resetState(state);
+  accumulateRange(model, c, xs, ys, start, count, batchSize, state);
+}
+
+/** Adds the loss and metrics of rows [start, start + count) to the running tally. */
+function accumulateRange(model: LayersModel, c: Compiled, xs: Tensor[], ys: Tensor[], start: number, count: number, batchSize: number, state: StepState): void {
   for (let b = start; b < start + count; b += batchSize) {
     const n = Math.min(batchSize, start + count - b);
     const whole = b === 0 && n === xs[0].shape[0];
@@ -461,4 +466,30 @@ export async function trainOnBatchModel(model: LayersModel, x: ModelInput, y: Mo
   trainBatch(model, c, xs, ys, state);
   const values = Object.values(logsOf(model, c, state));
   return values.length === 1 ? values[0] : values;
+}
+
+/**
+ * Batch-at-a-time training and evaluation with running logs, for data that arrives in batches
+ * (fitDataset, evaluateDataset): the same step, losses and metrics as fit and evaluate.
+ */
+export function batchTrainer(model: LayersModel, op: string) {
+  const c = compiledOf(model, op);
+  const state = newState(c);
+  const unpack = (x: ModelInput, y: ModelTarget) => {
+    const xs = inputsOf(model, x, op);
+    return { xs, ys: targetsOf(model, y, samplesOf(model, xs, op), op) };
+  };
+  return {
+    train(x: ModelInput, y: ModelTarget): void {
+      const { xs, ys } = unpack(x, y);
+      tidy(() => void trainBatch(model, c, xs, ys, state));
+    },
+    evaluate(x: ModelInput, y: ModelTarget): void {
+      const { xs, ys } = unpack(x, y);
+      const n = xs[0].shape[0];
+      accumulateRange(model, c, xs, ys, 0, n, n, state);
+    },
+    logs: (prefix = ''): Logs => logsOf(model, c, state, prefix),
+    reset: (): void => resetState(state),
+  };
 }

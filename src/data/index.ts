@@ -1,0 +1,2 @@
+// wg.data (and tf.data): datasets for streaming training data into model.fitDataset.
+export { Dataset, array, generator, zip, type LazyIterator, type Batched } from './dataset.js';
