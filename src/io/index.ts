@@ -1,3 +1,5 @@
 // wg.io.*: safetensors for tensors, and the model artifacts' loader.
 export { encodeSafetensors, decodeSafetensors } from './safetensors.js';
 export { loadModel, MODEL_FILE, WEIGHTS_FILE, type ModelArtifacts, type ModelJson, type SaveOptions, type WeightSpec } from './model-io.js';
+export { fromMemory, fromMemorySync, withSaveHandler, withSaveHandlerSync, fileSystem, http, loadLayersModel, TFJS_WEIGHTS_FILE, type IOHandler, type SaveResult } from './tfjs-io.js';
+export type { TfjsArtifacts, TfjsWeightSpec } from './tfjs-format.js';

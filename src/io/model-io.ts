@@ -75,7 +75,7 @@ export async function saveModelArtifacts(model: LayersModel, dir?: string, optio
   return { modelJson, weights };
 }
 
-async function nodeFs(op: string): Promise<{ fs: typeof import('node:fs/promises'); path: typeof import('node:path') }> {
+export async function nodeFs(op: string): Promise<{ fs: typeof import('node:fs/promises'); path: typeof import('node:path') }> {
   try {
     const [fs, path] = await Promise.all([import('node:fs/promises'), import('node:path')]);
     return { fs, path };
@@ -88,7 +88,7 @@ async function nodeFs(op: string): Promise<{ fs: typeof import('node:fs/promises
 
 const isRecord = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
-async function readLimited(op: string, p: string, limit: number): Promise<Uint8Array> {
+export async function readLimited(op: string, p: string, limit: number): Promise<Uint8Array> {
   const { fs } = await nodeFs(op);
   let size: number;
   try {
@@ -104,7 +104,7 @@ async function readLimited(op: string, p: string, limit: number): Promise<Uint8A
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }
 
-async function fetchLimited(op: string, url: URL, limit: number): Promise<Uint8Array> {
+export async function fetchLimited(op: string, url: URL, limit: number): Promise<Uint8Array> {
   let res: Response;
   try {
     res = await fetch(url);
@@ -119,7 +119,7 @@ async function fetchLimited(op: string, url: URL, limit: number): Promise<Uint8A
   return buf;
 }
 
-function parseJson(op: string, bytes: Uint8Array | string): unknown {
+export function parseJson(op: string, bytes: Uint8Array | string): unknown {
   if (typeof bytes !== 'string' && bytes.length > MAX_JSON_BYTES) throw new WasmgradError(`${op}: model.json is ${bytes.length} bytes, more than the ${MAX_JSON_BYTES}-byte limit`);
   let text: string;
   try {

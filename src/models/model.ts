@@ -20,6 +20,7 @@ import { fitDataset, evaluateDataset, type FitDatasetArgs } from './fit-dataset.
 import type { Dataset } from '../data/dataset.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import { saveModelArtifacts, type ModelArtifacts, type SaveOptions } from '../io/model-io.js';
+import { saveLayersModel, type IOHandler, type SaveResult } from '../io/tfjs-io.js';
 
 export interface ModelArgs {
   inputs: SymbolicTensor | SymbolicTensor[];
@@ -323,8 +324,24 @@ export class LayersModel extends Layer {
    * Saves the model: with a directory (Node, Deno, Bun), writes model.json and weights.safetensors
    * there; in every case returns the artifacts { modelJson, weights }.
    */
-  save(dir?: string, options: SaveOptions = {}): Promise<ModelArtifacts> {
-    return saveModelArtifacts(this, dir, options);
+  /** How save(url) writes the model: wasmgrad's format (model.json + safetensors) or TF.js's (model.json + weights.bin). */
+  saveFormat: 'wasmgrad' | 'tfjs' = 'wasmgrad';
+
+  /**
+   * Saves the model: to a folder in wasmgrad's format (model.json + weights.safetensors), or, without
+   * a folder, returns those artifacts. An IO handler, `{ format: 'tfjs' }`, or a model of the
+   * TensorFlow.js entry saves in TF.js's layers format (model.json + weights.bin) instead.
+   */
+  save(dir?: string, options?: SaveOptions & { format?: 'wasmgrad' }): Promise<ModelArtifacts>;
+  save(target: string | IOHandler, options: SaveOptions & { format: 'tfjs' }): Promise<SaveResult>;
+  save(target: IOHandler, options?: SaveOptions): Promise<SaveResult>;
+  save(target?: string | IOHandler, options: SaveOptions & { format?: 'wasmgrad' | 'tfjs' } = {}): Promise<ModelArtifacts | SaveResult> {
+    const tfjs = options?.format === 'tfjs' || (options?.format === undefined && this.saveFormat === 'tfjs') || (typeof target === 'object' && target !== null);
+    if (tfjs) {
+      if (target === undefined) throw new WasmgradError(`${this.name}.save: the TF.js format needs a URL ('file://dir') or an IO handler`);
+      return saveLayersModel(this, target, options);
+    }
+    return saveModelArtifacts(this, target as string | undefined, options);
   }
 
   /** Frees the weights, and the optimizer's state when compile made the optimizer (from a name or config). */

@@ -1,0 +1,216 @@
+// TensorFlow.js's IO handlers and URL schemes for layers models: tf.io.fromMemory,
+// tf.io.withSaveHandler, 'file://' folders (Node, Deno, Bun), http(s) URLs, and any object with
+// load() / save(). Loading accepts wasmgrad's own model.json too; every file read is size-limited
+// and every weight path must stay in the model's folder (or on the model's origin).
+import { WasmgradError } from '../errors.js';
+import { decodeSafetensorsRecords } from './safetensors.js';
+import {
+  loadModel, saveModelArtifacts, nodeFs, readLimited, fetchLimited, parseJson, MAX_JSON_BYTES, MAX_WEIGHT_BYTES, MODEL_FILE, type SaveOptions,
+} from './model-io.js';
+import { artifactsFromTfjs, flattenManifest, concatBuffers, topologyToTfjs, type TfjsArtifacts, type TfjsWeightSpec } from './tfjs-format.js';
+
+/** The model the savers take and the loaders return (as model-io's own functions type it). */
+type SavableModel = Parameters<typeof saveModelArtifacts>[0];
+type LoadedModel = Awaited<ReturnType<typeof loadModel>>;
+
+export const TFJS_WEIGHTS_FILE = 'weights.bin';
+
+export interface SaveResult {
+  modelArtifactsInfo: { dateSaved: Date; modelTopologyType: 'JSON'; modelTopologyBytes?: number; weightSpecsBytes?: number; weightDataBytes?: number };
+  responses?: unknown[];
+}
+
+/** tf.io.IOHandler: where a model comes from or goes to. */
+export interface IOHandler {
+  load?(): Promise<TfjsArtifacts>;
+  save?(artifacts: TfjsArtifacts): Promise<SaveResult>;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/** A handler that loads the given artifacts (TF.js's fromMemory, in both of its call forms). */
+export function fromMemory(
+  modelArtifacts: TfjsArtifacts | Record<string, unknown>, weightSpecs?: TfjsWeightSpec[], weightData?: ArrayBuffer | ArrayBuffer[], trainingConfig?: Record<string, unknown>,
+): IOHandler {
+  const a = isRecord(modelArtifacts) && 'modelTopology' in modelArtifacts
+    ? (modelArtifacts as unknown as TfjsArtifacts)
+    : { modelTopology: modelArtifacts as Record<string, unknown>, weightSpecs, weightData, trainingConfig };
+  return { load: async () => a };
+}
+
+export function fromMemorySync(...args: Parameters<typeof fromMemory>): IOHandler {
+  return fromMemory(...args);
+}
+
+/** A handler that passes the artifacts to saveHandler. */
+export function withSaveHandler(saveHandler: (artifacts: TfjsArtifacts) => Promise<SaveResult>): IOHandler {
+  if (typeof saveHandler !== 'function') throw new WasmgradError('io.withSaveHandler: expected a function');
+  return { save: saveHandler };
+}
+
+export function withSaveHandlerSync(saveHandler: (artifacts: TfjsArtifacts) => SaveResult): IOHandler {
+  if (typeof saveHandler !== 'function') throw new WasmgradError('io.withSaveHandlerSync: expected a function');
+  return { save: async (a) => saveHandler(a) };
+}
+
+function info(a: TfjsArtifacts): SaveResult {
+  const data = a.weightData;
+  const bytes = data === undefined ? 0 : Array.isArray(data) ? data.reduce((n, b) => n + b.byteLength, 0) : data.byteLength;
+  return {
+    modelArtifactsInfo: {
+      dateSaved: new Date(), modelTopologyType: 'JSON', modelTopologyBytes: JSON.stringify(a.modelTopology).length,
+      weightSpecsBytes: JSON.stringify(a.weightSpecs ?? []).length, weightDataBytes: bytes,
+    },
+  };
+}
+
+// ---- model.json in folders and at URLs ----------------------------------------------------------------
+
+function isTfjsJson(json: Record<string, unknown>): boolean {
+  return json.format !== 'wasmgrad-layers-model';
+}
+
+async function loadFromJson(op: string, json: unknown, readShard: (path: string) => Promise<Uint8Array>): Promise<TfjsArtifacts> {
+  if (!isRecord(json)) throw new WasmgradError(`${op}: model.json must be a JSON object`);
+  const { paths, specs } = flattenManifest(json.weightsManifest ?? []);
+  const shards: Uint8Array[] = [];
+  let total = 0;
+  for (const p of paths) {
+    const b = await readShard(p);
+    total += b.length;
+    if (total > MAX_WEIGHT_BYTES) throw new WasmgradError(`${op}: the weight files hold more than ${MAX_WEIGHT_BYTES} bytes`);
+    shards.push(b);
+  }
+  return {
+    modelTopology: json.modelTopology as Record<string, unknown>, format: json.format as string, generatedBy: json.generatedBy as string,
+    convertedBy: (json.convertedBy as string) ?? null, weightSpecs: specs, weightData: concatBuffers(shards).buffer as ArrayBuffer,
+    trainingConfig: isRecord(json.trainingConfig) ? json.trainingConfig : null,
+  };
+}
+
+/** A handler for a folder or model.json path on the local file system (TF.js's 'file://' scheme). */
+export function fileSystem(location: string): IOHandler {
+  const op = 'io.fileSystem';
+  if (typeof location !== 'string' || location.length === 0) throw new WasmgradError(`${op}: expected a path`);
+  const raw = location.replace(/^file:\/\//i, '');
+  const p = location.startsWith('file:///') ? decodeURIComponent(new URL(location).pathname) : raw;
+  return {
+    load: async () => {
+      const { path } = await nodeFs(op);
+      const file = p.endsWith('.json') ? p : path.join(p, MODEL_FILE);
+      const dir = path.dirname(file);
+      const json = parseJson(op, await readLimited(op, file, MAX_JSON_BYTES));
+      return loadFromJson(op, json, (rel) => {
+        if (path.isAbsolute(rel) || rel.split(/[\\/]/).includes('..')) throw new WasmgradError(`${op}: weight path '${rel}' must stay in the model's folder`);
+        return readLimited(op, path.join(dir, rel), MAX_WEIGHT_BYTES);
+      });
+    },
+    save: async (a) => {
+      const { fs, path } = await nodeFs(op);
+      const dir = p.endsWith('.json') ? path.dirname(p) : p;
+      await fs.mkdir(dir, { recursive: true });
+      const data = a.weightData === undefined ? new Uint8Array(0) : concatBuffers(Array.isArray(a.weightData) ? a.weightData : [a.weightData]);
+      const json = {
+        modelTopology: a.modelTopology, format: a.format ?? 'layers-model', generatedBy: a.generatedBy, convertedBy: a.convertedBy ?? null,
+        weightsManifest: [{ paths: [`./${TFJS_WEIGHTS_FILE}`], weights: a.weightSpecs ?? [] }],
+        ...(a.trainingConfig ? { trainingConfig: a.trainingConfig } : {}),
+      };
+      await fs.writeFile(path.join(dir, MODEL_FILE), JSON.stringify(json));
+      await fs.writeFile(path.join(dir, TFJS_WEIGHTS_FILE), data);
+      return info(a);
+    },
+  };
+}
+
+/** A handler for model.json at an http(s) URL; its weight files must be on the same origin. */
+export function http(url: string | URL, _options: Record<string, unknown> = {}): IOHandler {
+  const op = 'io.http';
+  const u = new URL(String(url));
+  return {
+    load: async () => {
+      const json = parseJson(op, await fetchLimited(op, u, MAX_JSON_BYTES));
+      return loadFromJson(op, json, (rel) => {
+        const w = new URL(rel, u);
+        if (w.origin !== u.origin) throw new WasmgradError(`${op}: weight path '${rel}' must stay on ${u.origin}`);
+        return fetchLimited(op, w, MAX_WEIGHT_BYTES);
+      });
+    },
+  };
+}
+
+/** The handler for a URL string as TF.js resolves them, or the object itself if it is a handler. */
+export function handlerFor(target: unknown, op: string): IOHandler {
+  if (isRecord(target) && (typeof target.load === 'function' || typeof target.save === 'function')) return target as IOHandler;
+  if (typeof target === 'string') {
+    if (/^https?:\/\//i.test(target)) return http(target);
+    if (/^file:\/\//i.test(target)) return fileSystem(target);
+    if (/^(indexeddb|localstorage|downloads):\/\//i.test(target)) throw new WasmgradError(`${op}: the ${target.split(':')[0]}:// scheme is not supported; use file://, http(s)://, or tf.io.withSaveHandler / fromMemory`);
+    return fileSystem(target);
+  }
+  if (target instanceof URL) return handlerFor(target.href, op);
+  throw new WasmgradError(`${op}: expected a URL string or an IO handler, got ${target === null ? 'null' : typeof target}`);
+}
+
+// ---- load and save ------------------------------------------------------------------------------------
+
+/**
+ * Loads a layers model in TF.js's format or wasmgrad's own, from a URL, a path, an IO handler, or
+ * artifacts ({ modelJson, weights } of wasmgrad, or TF.js's { modelTopology, weightSpecs, weightData }).
+ */
+export async function loadLayersModel(source: unknown, options: { strict?: boolean } = {}): Promise<LoadedModel> {
+  const op = 'loadLayersModel';
+  void options;
+  if (isRecord(source) && 'modelJson' in source) return loadModel(source as { modelJson: unknown; weights: Uint8Array });
+  if (isRecord(source) && 'modelTopology' in source) return loadModel(artifactsFromTfjs(source as unknown as TfjsArtifacts));
+  // a folder or file: wasmgrad's own format when its model.json says so
+  if (typeof source === 'string' && !/^(https?|indexeddb|localstorage):\/\//i.test(source) && (await ownFormat(source))) return loadModel(source);
+  if (typeof source === 'string' && /^https?:\/\//i.test(source)) {
+    const u = new URL(source);
+    const json = parseJson(op, await fetchLimited(op, u, MAX_JSON_BYTES));
+    if (isRecord(json) && !isTfjsJson(json)) return loadModel(u);
+  }
+  const handler = handlerFor(source, op);
+  if (typeof handler.load !== 'function') throw new WasmgradError(`${op}: the IO handler has no load()`);
+  const artifacts = await handler.load();
+  if (isRecord(artifacts) && 'modelJson' in artifacts) return loadModel(artifacts as unknown as { modelJson: unknown; weights: Uint8Array });
+  return loadModel(artifactsFromTfjs(artifacts));
+}
+
+async function ownFormat(location: string): Promise<boolean> {
+  const op = 'loadLayersModel';
+  const { path } = await nodeFs(op);
+  const raw = location.startsWith('file:///') ? decodeURIComponent(new URL(location).pathname) : location.replace(/^file:\/\//i, '');
+  const file = raw.endsWith('.json') ? raw : path.join(raw, MODEL_FILE);
+  const json = parseJson(op, await readLimited(op, file, MAX_JSON_BYTES));
+  return isRecord(json) && !isTfjsJson(json);
+}
+
+/** The model in TF.js's format: topology in Python spelling, weight specs, and one weight buffer. */
+export async function tfjsArtifacts(model: SavableModel, options: SaveOptions = {}): Promise<TfjsArtifacts> {
+  const { modelJson, weights } = await saveModelArtifacts(model, undefined, options);
+  const { tensors } = decodeSafetensorsRecords(weights);
+  const specs = modelJson.weightsManifest[0].weights;
+  const parts = specs.map((w) => new Uint8Array(tensors[w.name].data.buffer, tensors[w.name].data.byteOffset, tensors[w.name].data.byteLength));
+  const training = modelJson.trainingConfig;
+  return {
+    modelTopology: topologyToTfjs(modelJson.modelTopology), format: 'layers-model', generatedBy: 'wasmgrad', convertedBy: null,
+    weightSpecs: specs.map((w) => ({ name: w.name, shape: w.shape, dtype: w.dtype })), weightData: concatBuffers(parts).buffer as ArrayBuffer,
+    ...(training ? { trainingConfig: trainingToTfjs(training) } : {}),
+  };
+}
+
+function trainingToTfjs(t: Record<string, unknown>): Record<string, unknown> {
+  const opt = t.optimizerConfig as { className: string; config: Record<string, unknown> } | undefined;
+  return {
+    loss: t.loss, metrics: t.metrics ?? null, ...(t.lossWeights ? { loss_weights: t.lossWeights } : {}),
+    ...(opt ? { optimizer_config: { class_name: opt.className, config: opt.config } } : {}),
+  };
+}
+
+/** Saves the model in TF.js's format through a handler or to a URL ('file://dir'). */
+export async function saveLayersModel(model: SavableModel, target: unknown, options: SaveOptions = {}): Promise<SaveResult> {
+  const op = `${model.name}.save`;
+  const handler = handlerFor(target, op);
+  if (typeof handler.save !== 'function') throw new WasmgradError(`${op}: the IO handler has no save()`);
+  return handler.save(await tfjsArtifacts(model, options));
+}
