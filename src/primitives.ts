@@ -32,7 +32,7 @@ export function broadcastShapes(a: readonly number[], b: readonly number[], op: 
 }
 
 /** op(a, b) with broadcasting, into a new float32 tensor. */
-export function elementwise(op: BinaryOp, a: Tensor, b: Tensor, name: string = op): Tensor {
+export function binaryOp(op: BinaryOp, a: Tensor, b: Tensor, name: string = op): Tensor {
   const out = new Tensor(broadcastShapes(a.shape, b.shape, name), 'float32');
   binary(op, a, b, out, name);
   return out;
@@ -47,7 +47,7 @@ export function broadcast(x: Tensor, shape: readonly number[], name = 'broadcast
 
 /** a + b: how the tape sums the gradients that reach one tensor. */
 export function accumulate(a: Tensor, b: Tensor): Tensor {
-  return elementwise('add', a, b);
+  return binaryOp('add', a, b);
 }
 
 /** A copy of x with its own memory (any dtype). */
@@ -69,7 +69,7 @@ export function reduceAxes(op: ReduceOp, x: Tensor, axes: number[], scale: numbe
     if (op !== 'sum') throw new WasmgradError(`${name}: cannot reduce the empty axis of ${fmtShape(x.shape)}`);
     return fill(outShape, scale === 1 ? 0 : NaN);
   }
-  if (axes.length === 0) return elementwise('copy', x, x);
+  if (axes.length === 0) return binaryOp('copy', x, x);
   if (x.size === 0) return new Tensor(outShape, 'float32');
   // Groups of adjacent reduced axes, reduced from the innermost group outwards.
   let cur = x;

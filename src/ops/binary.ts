@@ -3,7 +3,7 @@
 import { WasmgradError, fmtShape } from '../errors.js';
 import { Tensor, checkShape } from '../tensor.js';
 import { record } from '../tape.js';
-import { elementwise as binaryOp, broadcast, broadcastShapes, sumTo } from '../primitives.js';
+import { binaryOp, broadcast, broadcastShapes, sumTo } from '../primitives.js';
 import { operand, disposeAll, checkFloat, type TensorOrNumber } from './util.js';
 import { neg } from './unary.js';
 

@@ -6,7 +6,7 @@ import { Tensor, viewAs } from '../tensor.js';
 import { record } from '../tape.js';
 import { argReduce } from '../engine/drivers/reduce.js';
 import { checkFloat, normAxes, normAxis, newTensor } from './util.js';
-import { elementwise as binaryOp, broadcast, reduceAxes } from '../primitives.js';
+import { binaryOp, broadcast, reduceAxes } from '../primitives.js';
 import { fill } from '../creation.js';
 
 export { sumTo } from '../primitives.js';
