@@ -1,7 +1,7 @@
 // Making tensors from values: tensor, scalar, zeros, ones, fill.
 import { WasmgradError, fmtShape } from './errors.js';
 import { Tensor, checkShape, sizeOf, type DType, type NestedArray } from './tensor.js';
-import { engine } from './engine/state.js';
+import { fillTensor, writeTensor } from './engine/drivers/copy.js';
 
 export type TensorLike = NestedArray | Float32Array | Int32Array | Uint8Array | number[];
 
@@ -38,11 +38,7 @@ function checkDType(dtype: unknown, op: string): DType {
 /** Writes flat values into a new tensor of the given shape and dtype. */
 export function fromFlat(flat: ArrayLike<number>, shape: readonly number[], dtype: DType): Tensor {
   const t = new Tensor(shape, dtype);
-  if (t.size > 0) {
-    const e = engine();
-    const view = dtype === 'int32' ? e.i32 : e.f32;
-    view.set(flat as ArrayLike<number>, t.ptr() >> 2);
-  }
+  if (t.size > 0) writeTensor(t, flat);
   return t;
 }
 
@@ -87,11 +83,7 @@ export function fill(shape: number[], value: number, dtype: DType = 'float32'): 
   if (typeof value !== 'number') throw new WasmgradError(`fill: value must be a number, got ${typeof value}`);
   if (dtype === 'int32' && !Number.isInteger(value)) throw new WasmgradError(`fill: int32 value ${value} is not a whole number`);
   const t = new Tensor(shape, dtype);
-  if (t.size > 0) {
-    const e = engine();
-    const p = t.ptr() >> 2;
-    (dtype === 'int32' ? e.i32 : e.f32).fill(value, p, p + t.size);
-  }
+  if (t.size > 0) fillTensor(t, value);
   return t;
 }
 

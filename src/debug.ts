@@ -16,7 +16,7 @@ export function isDebug(): boolean {
 
 function check(name: string, t: unknown): void {
   if (t instanceof Tensor && t.dtype === 'float32' && !t.isDisposed && t.size > 0) {
-    const i = findNonFinite(t.ptr(), t.size);
+    const i = findNonFinite(t);
     if (i >= 0) {
       const v = t.dataSync()[i];
       throw new WasmgradError(`${name}: output ${fmtShape(t.shape)} has ${v} at flat index ${i} (setDebug is on)`);

@@ -23,10 +23,9 @@ import { WasmgradError, fmtShape } from './errors.js';
 import { Tensor, tidy, viewAs } from './tensor.js';
 import { record, isRecording } from './tape.js';
 import { scalar } from './creation.js';
-import { engine } from './engine/state.js';
-import { softmaxXentRows, sigmoidXent, XENT_CHUNK } from './engine/drivers/softmax.js';
-import { sumFloats } from './engine/drivers/reduce.js';
+import { softmaxCrossEntropy as softmaxXentKernel, sigmoidCrossEntropy as sigmoidXentKernel } from './engine/drivers/softmax.js';
 import { unary as unaryKernel } from './engine/drivers/elementwise.js';
+import { writeTensor } from './engine/drivers/copy.js';
 import { checkFloat, checkTensor, newTensor } from './ops/util.js';
 import { logitsOf } from './ops/logits.js';
 import { scale } from './ops/unary.js';
@@ -167,7 +166,7 @@ function timesSeed(g: Tensor, dy: Tensor): Tensor {
   const d = dy.dataSync()[0];
   if (d === 1) return viewAs(g, g.shape);
   const out = newTensor(g.shape);
-  if (out.size > 0) unaryKernel('affine', g.ptr(), out.ptr(), out.size, d, 0);
+  unaryKernel('affine', g, out, d, 0);
   return out;
 }
 
@@ -204,7 +203,7 @@ function sparseLabels(name: string, labels: Tensor, logits: Tensor, rows: number
   }
   if (labels.dtype === 'int32') return { ids: labels, temp: false };
   const ids = newTensor([rows], 'int32');
-  engine().i32.set(Int32Array.from(values), ids.ptr() >> 2);
+  writeTensor(ids, values);
   return { ids, temp: true };
 }
 
@@ -221,11 +220,8 @@ function softmaxXent(name: string, labels: Tensor, logits: Tensor, sparse: boole
   }
   try {
     if (rows === 0 || n === 0) return emptyLoss();
-    const lossRows = newTensor([rows]);
     const grad = isRecording() ? newTensor(logits.shape) : null;
-    softmaxXentRows(logits.ptr(name), lab.ptr(name), sparse, lossRows.ptr(), grad ? grad.ptr() : 0, rows, n, 1 / rows);
-    const value = sumFloats(lossRows.ptr(), rows) / rows;
-    lossRows.dispose();
+    const value = softmaxXentKernel(logits, lab, sparse, grad, 1 / rows, name) / rows;
     // the gradient flows to the logits only (labels get none, as tf.losses.softmaxCrossEntropy)
     return recordFused(name, logits, labels, scalar(value), grad);
   } finally {
@@ -253,10 +249,8 @@ export function sigmoidCrossEntropy(labels: Tensor, logits: Tensor): Tensor {
   }
   const size = logits.size;
   if (size === 0) return emptyLoss();
-  const partial = newTensor([Math.ceil(size / XENT_CHUNK)]);
   const grad = isRecording() ? newTensor(logits.shape) : null;
-  const total = sigmoidXent(logits.ptr(name), labels.ptr(name), grad ? grad.ptr() : 0, size, 1 / size, partial.ptr());
-  partial.dispose();
+  const total = sigmoidXentKernel(logits, labels, grad, 1 / size, name);
   return recordFused(name, logits, labels, scalar(total / size), grad);
 }
 

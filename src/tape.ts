@@ -5,6 +5,7 @@
 // differentiated cannot free what the backward pass needs; holds are released after the pass.
 import { WasmgradError, fmtShape } from './errors.js';
 import { Tensor, tidy, nextTensorId } from './tensor.js';
+import { accumulate, cloneTensor, onesLike, zerosLike } from './primitives.js';
 
 /** needed[k]: whether input k's gradient is used (an op may skip computing the others). */
 export type Backward = (dys: Tensor[], needed: boolean[]) => (Tensor | null | undefined)[];
@@ -72,16 +73,11 @@ export function noGrad<T>(fn: () => T): T {
   }
 }
 
-export interface GradOps {
-  add(a: Tensor, b: Tensor): Tensor;
-  zerosLike(t: Tensor): Tensor;
-  onesLike(t: Tensor): Tensor;
-  clone(t: Tensor): Tensor;
-}
-let gradOps: GradOps | null = null;
-/** The ops module registers add/zerosLike/onesLike here (the tape must not import the ops). */
-export function setGradOps(ops: GradOps): void {
-  gradOps = ops;
+/** A copy of t that keeps t's place in any outer gradient computation (as the clone op). */
+function recordedClone(t: Tensor): Tensor {
+  const out = cloneTensor(t);
+  record('clone', [t], out, ([dy]) => [dy]);
+  return out;
 }
 
 /**
@@ -94,7 +90,6 @@ export function computeGradients(
   dy: Tensor | undefined,
   op: string,
 ): { value: Tensor; grads: Tensor[]; used: boolean[] } {
-  const ops = gradOps!;
   const tape: Tape = { nodes: [], active: new Set(xs.map((x) => x.id)), held: [] };
   // Tensors older than this one (xs, dy, variables) belong to the caller: never hand them back.
   const firstId = nextTensorId();
@@ -114,18 +109,18 @@ export function computeGradients(
       if (dy && dy.shape.join() !== value.shape.join()) {
         throw new WasmgradError(`${op}: dy shape ${fmtShape(dy.shape)} differs from the result's ${fmtShape(value.shape)}`);
       }
-      const grads = noGrad(() => backprop(tape, value, dy ?? ops.onesLike(value), ops));
+      const grads = noGrad(() => backprop(tape, value, dy ?? onesLike(value)));
       const used = xs.map((x) => grads.has(x.id));
       // Every returned tensor is one of its own: a gradient may be the caller's dy, an input, the
       // value or serve two inputs; the value may be an input (f = x => x), which the caller disposes.
       const seen = new Set<Tensor>([value]);
       const out = xs.map((x) => {
-        let g = grads.get(x.id) ?? ops.zerosLike(x);
-        if (seen.has(g) || g.id < firstId) g = ops.clone(g);
+        let g = grads.get(x.id) ?? zerosLike(x);
+        if (seen.has(g) || g.id < firstId) g = recordedClone(g);
         seen.add(g);
         return g;
       });
-      if (value.id < firstId) value = ops.clone(value);
+      if (value.id < firstId) value = recordedClone(value);
       return { value, grads: out, used };
     });
   } finally {
@@ -133,13 +128,13 @@ export function computeGradients(
   }
 }
 
-function backprop(tape: Tape, y: Tensor, dy: Tensor, ops: GradOps): Map<number, Tensor> {
+function backprop(tape: Tape, y: Tensor, dy: Tensor): Map<number, Tensor> {
   const grads = new Map<number, Tensor>([[y.id, dy]]);
   for (let i = tape.nodes.length - 1; i >= 0; i--) {
     const node = tape.nodes[i];
     const dys = node.outputs.map((o) => grads.get(o.id));
     if (dys.every((d) => d === undefined)) continue;
-    const dxs = node.backward(dys.map((d, k) => d ?? ops.zerosLike(node.outputs[k])), node.needed);
+    const dxs = node.backward(dys.map((d, k) => d ?? zerosLike(node.outputs[k])), node.needed);
     node.inputs.forEach((x, k) => {
       const g = dxs[k];
       if (!g || !tape.active.has(x.id)) return;
@@ -147,7 +142,7 @@ function backprop(tape: Tape, y: Tensor, dy: Tensor, ops: GradOps): Map<number, 
         throw new Error(`internal: ${node.name} gave a gradient of shape ${fmtShape(g.shape)} for an input of shape ${fmtShape(x.shape)}`);
       }
       const prev = grads.get(x.id);
-      grads.set(x.id, prev ? ops.add(prev, g) : g);
+      grads.set(x.id, prev ? accumulate(prev, g) : g);
     });
   }
   return grads;

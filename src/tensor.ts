@@ -2,7 +2,7 @@
 // deterministically by dispose() or by the tidy() scope that made the tensor; several tensors may
 // share one block (reshape), which is freed when the last of them goes.
 import { WasmgradError, fmtShape } from './errors.js';
-import { engine } from './engine/state.js';
+import { engine, currentEngine, onShutdown } from './engine/state.js';
 import type { Engine } from './engine/engine.js';
 
 export type DType = 'float32' | 'int32';
@@ -36,11 +36,7 @@ function releaseStorage(s: Storage): void {
 }
 
 function isCurrent(e: Engine): boolean {
-  try {
-    return engine() === e;
-  } catch {
-    return false;
-  }
+  return currentEngine() === e;
 }
 
 export function checkShape(shape: readonly number[], op: string): void {
@@ -145,6 +141,11 @@ export class Tensor {
   }
 }
 
+/** Raises a WasmgradError naming op if t is disposed or belongs to an engine that was shut down. */
+export function assertUsable(t: Tensor, op: string): void {
+  t.ptr(op);
+}
+
 /** A new tensor viewing the same memory with another shape (same size). */
 export function viewAs(t: Tensor, shape: readonly number[]): Tensor {
   t.ptr('reshape');
@@ -156,15 +157,18 @@ export function nextTensorId(): number {
   return nextId;
 }
 
-export function liveTensorStats(): { numTensors: number; numBytes: number } {
-  return { numTensors: live.size, numBytes: liveBytes };
+/** Live tensors, the bytes they hold, and the size of the engine's memory. */
+export function memory(): { numTensors: number; numBytes: number; wasmBytes: number } {
+  const e = currentEngine();
+  return { numTensors: live.size, numBytes: liveBytes, wasmBytes: e ? e.memory.buffer.byteLength : 0 };
 }
 
 /** At shutdown: every tensor goes with the memory. */
-export function disposeAllTensors(): void {
+function disposeAllTensors(): void {
   for (const t of [...live]) t.dispose();
   scopes.length = 0;
 }
+onShutdown(disposeAllTensors);
 
 type Container = Tensor | Container[] | { [k: string]: Container } | unknown;
 

@@ -2,7 +2,7 @@
 // layers, never freed by tidy(); each has a unique name.
 import { WasmgradError, fmtShape } from './errors.js';
 import { Tensor } from './tensor.js';
-import { copyBytes } from './engine/drivers/copy.js';
+import { copyInto } from './engine/drivers/copy.js';
 import { computeGradients } from './tape.js';
 import { checkTensor } from './ops/util.js';
 
@@ -19,7 +19,7 @@ export class Variable extends Tensor {
     this.name = name;
     this.trainable = trainable;
     this.kept = true;
-    copyBytes(this.ptr(), initial.ptr(), initial.size * 4);
+    copyInto(this, initial, 'variable');
   }
 
   /** Copies the values of t (same shape and dtype) into this variable. */
@@ -30,7 +30,7 @@ export class Variable extends Tensor {
         `assign(${this.name}): expected ${this.dtype} ${fmtShape(this.shape)}, got ${t.dtype} ${fmtShape(t.shape)}`,
       );
     }
-    if (t !== this) copyBytes(this.ptr(), t.ptr(), t.size * 4);
+    if (t !== this) copyInto(this, t, `assign(${this.name})`);
   }
 
   dispose(): void {

@@ -1,10 +1,17 @@
-// The current engine and the public engine functions: init, backendInfo, setThreads, shutdown, memory.
+// The current engine and the public engine functions: init, backendInfo, setThreads, shutdown.
+// The engine knows nothing of tensors: what must happen to them at shutdown is a hook that
+// tensor.ts registers.
 import { WasmgradError } from '../errors.js';
 import { Engine, type BackendInfo, type InitOptions } from './engine.js';
-import { liveTensorStats, disposeAllTensors } from '../tensor.js';
 
 let current: Engine | null = null;
 let starting: Promise<Engine> | null = null;
+const shutdownHooks: (() => void)[] = [];
+
+/** Runs hook at every shutdown, before the engine's memory goes (each hook is registered once). */
+export function onShutdown(hook: () => void): void {
+  if (!shutdownHooks.includes(hook)) shutdownHooks.push(hook);
+}
 
 /** The running engine; ops call this. */
 export function engine(): Engine {
@@ -12,8 +19,9 @@ export function engine(): Engine {
   return current;
 }
 
-export function hasEngine(): boolean {
-  return current !== null;
+/** The running engine, or null before init and after shutdown. */
+export function currentEngine(): Engine | null {
+  return current;
 }
 
 export async function init(options: InitOptions = {}): Promise<BackendInfo> {
@@ -54,12 +62,7 @@ export function setThreads(n: number): void {
 export async function shutdown(): Promise<void> {
   const e = current;
   if (!e) return;
-  disposeAllTensors();
+  for (const hook of shutdownHooks) hook();
   current = null;
   await e.shutdown();
-}
-
-export function memory(): { numTensors: number; numBytes: number; wasmBytes: number } {
-  const { numTensors, numBytes } = liveTensorStats();
-  return { numTensors, numBytes, wasmBytes: current ? current.memory.buffer.byteLength : 0 };
 }

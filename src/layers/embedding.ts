@@ -4,7 +4,7 @@
 // index 0 is padding: the output carries a mask [B, T] that recurrent layers read.
 import { WasmgradError } from '../errors.js';
 import { Tensor } from '../tensor.js';
-import { engine } from '../engine/state.js';
+import { indexOutOfRange, nonZeroFlags, truncateToInt32 } from '../engine/drivers/copy.js';
 import { type Initializer } from '../initializers.js';
 import { gather, reshape } from '../ops/shape.js';
 import { newTensor } from '../ops/util.js';
@@ -62,24 +62,17 @@ export class Embedding extends Layer {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
     // float indices (as a model's x often is) are truncated to int32
     const idx = x.dtype === 'int32' ? x : toInt32(x);
-    const p = idx.ptr(this.name) >> 2;
-    const view = engine().i32;
-    for (let i = 0; i < idx.size; i++) {
-      const v = view[p + i];
-      if (v < 0 || v >= this.inputDim) {
-        if (idx !== x) idx.dispose();
-        throw new WasmgradError(`${this.name}: index ${v} at flat position ${i} is out of range [0, ${this.inputDim})`);
-      }
+    const bad = indexOutOfRange(idx, this.inputDim, this.name);
+    if (bad) {
+      if (idx !== x) idx.dispose();
+      throw new WasmgradError(`${this.name}: index ${bad.value} at flat position ${bad.position} is out of range [0, ${this.inputDim})`);
     }
     const flat = reshape(idx, [-1]);
     const rows = gather(this.embeddings!, flat, 0);
     const out = reshape(rows, [...x.shape, this.outputDim]);
     rows.dispose();
     flat.dispose();
-    if (this.maskZero && x.rank === 2) {
-      const v = engine().i32;
-      attachMask(out, Uint8Array.from({ length: idx.size }, (_, i) => (v[p + i] !== 0 ? 1 : 0)));
-    }
+    if (this.maskZero && x.rank === 2) attachMask(out, nonZeroFlags(idx));
     if (idx !== x) idx.dispose();
     return out;
   }
@@ -98,14 +91,8 @@ export class Embedding extends Layer {
 }
 
 function toInt32(x: Tensor): Tensor {
-  const src = x.dataSync();
   const out = newTensor(x.shape, 'int32');
-  const v = engine().i32;
-  const p = out.ptr() >> 2;
-  for (let i = 0; i < src.length; i++) {
-    const f = src[i];
-    v[p + i] = Number.isFinite(f) ? Math.trunc(f) : -1;
-  }
+  truncateToInt32(x, out);
   return out;
 }
 

@@ -2,7 +2,7 @@
 // built lazily from the first input shape, applied to tensors (eager) or to SymbolicTensors
 // (building a functional graph), configs for save/load, and a registry of layer classes.
 import { WasmgradError, fmtShape } from '../errors.js';
-import { Tensor, tidy, type DType } from '../tensor.js';
+import { Tensor, tidy, assertUsable, type DType } from '../tensor.js';
 import { Variable, variable } from '../variables.js';
 import { getInitializer, serializeInitializer, type Initializer } from '../initializers.js';
 import { add } from '../ops/binary.js';
@@ -181,7 +181,7 @@ export abstract class Layer {
     if (symbolic === 0) {
       list.forEach((x, i) => {
         if (!(x instanceof Tensor)) throw new WasmgradError(`${this.name}: input ${i} must be a Tensor, got ${typeof x}`);
-        x.ptr(this.name);
+        assertUsable(x, this.name);
       });
     }
     const shapes = list.map((x) => (x as Tensor | SymbolicTensor).shape as Shape);

@@ -3,7 +3,7 @@
 // (compile, fit, evaluate, predict: src/models/training.ts). A model is itself a layer, so it can
 // be called on SymbolicTensors inside another model.
 import { WasmgradError, fmtShape } from '../errors.js';
-import { Tensor, tidy } from '../tensor.js';
+import { Tensor, tidy, assertUsable } from '../tensor.js';
 import { Variable } from '../variables.js';
 import { add } from '../ops/binary.js';
 import { Layer, SymbolicTensor, getLayerClass, registerLayer, uniqueLayerName, type CallArgs, type Shape } from '../layers/layer.js';
@@ -196,7 +196,7 @@ export class LayersModel extends Layer {
     if (xs.length !== this.inputs.length) throw new WasmgradError(`${this.name}.${op}: expected ${this.inputs.length} input tensor(s), got ${xs.length}`);
     xs.forEach((x, i) => {
       if (!(x instanceof Tensor)) throw new WasmgradError(`${this.name}.${op}: input ${i} must be a Tensor, got ${x === null ? 'null' : typeof x}`);
-      x.ptr(`${this.name}.${op}`);
+      assertUsable(x, `${this.name}.${op}`);
       const want = this.inputs[i].shape;
       const ok = x.rank === want.length && want.every((d, k) => k === 0 || d === null || d === x.shape[k]);
       if (!ok) {

@@ -5,7 +5,7 @@
 // prediction run without a tape (noGrad), on the fused inference kernels.
 import { WasmgradError, fmtShape } from '../errors.js';
 import { seededRandom } from '../util/seeded.js';
-import { Tensor, tidy } from '../tensor.js';
+import { Tensor, tidy, assertUsable } from '../tensor.js';
 import { fromFlat } from '../creation.js';
 import { noGrad } from '../tape.js';
 import { add } from '../ops/binary.js';
@@ -160,7 +160,7 @@ function toList(model: LayersModel, data: unknown, names: string[], what: string
   } else throw new WasmgradError(`${model.name}.${op}: ${what} must be a Tensor, an array of Tensors or { name: Tensor }, got ${data === null ? 'null' : typeof data}`);
   list.forEach((t, i) => {
     if (!(t instanceof Tensor)) throw new WasmgradError(`${model.name}.${op}: ${what}[${i}] must be a Tensor, got ${t === null ? 'null' : typeof t}`);
-    t.ptr(`${model.name}.${op}`);
+    assertUsable(t, `${model.name}.${op}`);
     if (t.rank === 0) throw new WasmgradError(`${model.name}.${op}: ${what}[${i}] must have a batch dimension, got a scalar`);
   });
   return list as Tensor[];

@@ -3,18 +3,9 @@
 import { WasmgradError, fmtShape } from '../errors.js';
 import { Tensor, checkShape } from '../tensor.js';
 import { record } from '../tape.js';
-import { binary as binaryKernel, type BinaryOp } from '../engine/drivers/elementwise.js';
-import { broadcastShapes, operand, disposeAll, newTensor, checkFloat, type TensorOrNumber } from './util.js';
-import { sumTo } from './reduce.js';
+import { binaryOp, broadcast, broadcastShapes, sumTo } from '../primitives.js';
+import { operand, disposeAll, checkFloat, type TensorOrNumber } from './util.js';
 import { neg } from './unary.js';
-
-/** The forward of every binary op: broadcast, allocate, run the kernel. */
-export function binaryOp(op: BinaryOp, a: Tensor, b: Tensor, name: string = op): Tensor {
-  const shape = broadcastShapes(a.shape, b.shape, name);
-  const out = newTensor(shape);
-  if (out.size > 0) binaryKernel(op, a.ptr(name), a.shape, b.ptr(name), b.shape, out.ptr(name), shape);
-  return out;
-}
 
 /** Wraps an op taking tensors so that it accepts numbers too (made into scalars, freed after). */
 function withOperands(name: string, a: TensorOrNumber, b: TensorOrNumber, fn: (x: Tensor, y: Tensor) => Tensor): Tensor {
@@ -108,8 +99,7 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
   if (broadcastShapes(x.shape, shape, 'broadcastTo').join() !== shape.join()) {
     throw new WasmgradError(`broadcastTo: cannot broadcast ${fmtShape(x.shape)} to ${fmtShape(shape)}`);
   }
-  const out = newTensor(shape);
-  if (out.size > 0) binaryKernel('copy', x.ptr('broadcastTo'), x.shape, x.ptr(), x.shape, out.ptr(), out.shape);
+  const out = broadcast(x, shape);
   record('broadcastTo', [x], out, ([dy]) => [sumTo(dy, x.shape)]);
   return out;
 }

@@ -117,7 +117,7 @@ function convCore(op: string, x: Tensor, filter: Tensor, bias: Tensor | null, ac
 
 function reluGradFromOutput(out: Tensor, dy: Tensor): Tensor {
   const dz = newTensor(out.shape);
-  unaryGrad('relu', out.ptr(), out.ptr(), dy.ptr(), dz.ptr(), out.size);
+  unaryGrad('relu', out, out, dy, dz);
   return dz;
 }
 

@@ -1,8 +1,5 @@
-// Every public op, wrapped for debug mode; the tape gets the few ops it needs to accumulate.
+// Every public op, wrapped for debug mode.
 import { debugged } from '../debug.js';
-import { setGradOps } from '../tape.js';
-import { Tensor } from '../tensor.js';
-import { fill } from '../creation.js';
 import * as binary from './binary.js';
 import * as unary from './unary.js';
 import * as reduce from './reduce.js';
@@ -10,13 +7,6 @@ import * as shape from './shape.js';
 import * as softmaxOps from './softmax.js';
 import * as random from './random.js';
 import { matMul as matMulOp } from './matmul.js';
-
-setGradOps({
-  add: (a, b) => binary.binaryOp('add', a, b),
-  zerosLike: (t: Tensor) => fill(t.shape, 0),
-  onesLike: (t: Tensor) => fill(t.shape, 1),
-  clone: shape.clone,
-});
 
 export const add = debugged('add', binary.add);
 export const sub = debugged('sub', binary.sub);

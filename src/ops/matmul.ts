@@ -98,6 +98,6 @@ export function fusedMatMul(a: Tensor, b: Tensor, bias: Tensor | null, activatio
 /** dy where out > 0, else 0 (relu's gradient read from its output). */
 function reluGradFromOutput(out: Tensor, dy: Tensor): Tensor {
   const dz = new Tensor(out.shape, 'float32');
-  unaryGrad('relu', out.ptr(), out.ptr(), dy.ptr(), dz.ptr(), out.size);
+  unaryGrad('relu', out, out, dy, dz);
   return dz;
 }

@@ -25,7 +25,7 @@ export function randomUniform(shape: number[], minval = 0, maxval = 1, seed?: nu
   checkShape(shape, 'randomUniform');
   const s = checkSeed(seed, 'randomUniform');
   const out = newTensor(shape);
-  if (out.size > 0) uniformKernel(out.ptr(), out.size, s, minval, maxval);
+  uniformKernel(out, s, minval, maxval);
   return out;
 }
 
@@ -33,7 +33,7 @@ export function randomNormal(shape: number[], mean = 0, stddev = 1, seed?: numbe
   checkShape(shape, 'randomNormal');
   const s = checkSeed(seed, 'randomNormal');
   const out = newTensor(shape);
-  if (out.size > 0) normalKernel(out.ptr(), out.size, s, mean, stddev);
+  normalKernel(out, s, mean, stddev);
   return out;
 }
 
@@ -42,7 +42,7 @@ export function truncatedNormal(shape: number[], mean = 0, stddev = 1, seed?: nu
   checkShape(shape, 'truncatedNormal');
   const s = checkSeed(seed, 'truncatedNormal');
   const out = newTensor(shape);
-  if (out.size > 0) normalKernel(out.ptr(), out.size, s, mean, stddev, true);
+  normalKernel(out, s, mean, stddev, true);
   return out;
 }
 
@@ -59,11 +59,11 @@ export function dropout(x: Tensor, rate: number, seed?: number): Tensor {
   }
   // kept values times 1 / (1 - rate), with 1 - rate rounded to float32 once (as TensorFlow.js)
   const scale = 1 / Math.fround(1 - rate);
-  dropoutMask(x.ptr(), out.ptr(), out.size, rate, scale, s);
+  dropoutMask(x, out, rate, scale, s);
   // The gradient applies the same mask: dropout of dy with the same seed.
   record('dropout', [x], out, ([dy]) => {
     const dx = newTensor(x.shape);
-    dropoutMask(dy.ptr(), dx.ptr(), dx.size, rate, scale, s);
+    dropoutMask(dy, dx, rate, scale, s);
     return [dx];
   });
   return out;

@@ -3,17 +3,17 @@
 import { WasmgradError, fmtShape } from '../errors.js';
 import { Tensor, viewAs } from '../tensor.js';
 import { record } from '../tape.js';
-import { stridedCopy, stridesOf, transpose2d, gatherRows, scatterAddRows, oneHotRows, fillFloats, copyBytes } from '../engine/drivers/copy.js';
+import { copyStrided, stridesOf, transpose2d, gatherRows, scatterAddRows, oneHotRows, indexOutOfRange, writeTensor } from '../engine/drivers/copy.js';
+import { cloneTensor } from '../primitives.js';
+import { fill } from '../creation.js';
 import { checkTensor, normAxis, newTensor } from './util.js';
-import { engine } from '../engine/state.js';
 
 const prod = (xs: readonly number[]) => xs.reduce((a, b) => a * b, 1);
 
 /** A copy with its own memory. */
 export function clone(x: Tensor): Tensor {
   checkTensor(x, 'clone');
-  const out = newTensor(x.shape, x.dtype);
-  copyBytes(out.ptr(), x.ptr(), x.size * 4);
+  const out = cloneTensor(x);
   record('clone', [x], out, ([dy]) => [dy]);
   return out;
 }
@@ -68,9 +68,9 @@ export function transpose(x: Tensor, perm?: number[]): Tensor {
     const k = p[0];
     if (k > 0 && p.every((v, i) => v === (k + i) % x.rank)) {
       const cols = prod(x.shape.slice(k));
-      transpose2d(x.ptr(), out.ptr(), x.size / cols, cols);
+      transpose2d(x, out, x.size / cols, cols);
     } else {
-      stridedCopy(x.ptr(), p.map((i) => xs[i]), out.ptr(), stridesOf(shape), shape);
+      copyStrided(x, out, { dims: shape, srcStrides: p.map((i) => xs[i]), dstStrides: stridesOf(shape) });
     }
   }
   const inverse = p.map((_, i) => p.indexOf(i));
@@ -102,11 +102,10 @@ export function slice(x: Tensor, begin: number | number[], size?: number | numbe
   const out = newTensor(s, x.dtype);
   const xs = stridesOf(x.shape);
   const offset = b.reduce((acc, v, i) => acc + v * xs[i], 0);
-  if (out.size > 0) stridedCopy(x.ptr() + offset * 4, xs, out.ptr(), stridesOf(s), s);
+  copyStrided(x, out, { dims: s, srcStrides: xs, dstStrides: stridesOf(s), srcOffset: offset });
   record('slice', [x], out, ([dy]) => {
-    const dx = newTensor(x.shape);
-    fillFloats(dx.ptr(), dx.size, 0);
-    if (dy.size > 0) stridedCopy(dy.ptr(), stridesOf(s), dx.ptr() + offset * 4, xs, s);
+    const dx = fill(x.shape, 0);
+    copyStrided(dy, dx, { dims: s, srcStrides: stridesOf(s), dstStrides: xs, dstOffset: offset });
     return [dx];
   });
   return out;
@@ -131,7 +130,7 @@ export function concat(xs: Tensor[], axis = 0): Tensor {
   const offsets: number[] = [];
   for (const x of xs) {
     offsets.push(offset);
-    if (x.size > 0) stridedCopy(x.ptr(), stridesOf(x.shape), out.ptr() + offset * os[a] * 4, os, x.shape);
+    copyStrided(x, out, { dims: x.shape, srcStrides: stridesOf(x.shape), dstStrides: os, dstOffset: offset * os[a] });
     offset += x.shape[a];
   }
   record('concat', xs, out, ([dy]) => xs.map((x, i) => {
@@ -157,20 +156,16 @@ function checkIndices(indices: Tensor | number[], n: number, op: string): { idx:
   if (Array.isArray(indices) || ArrayBuffer.isView(indices)) {
     const arr = Int32Array.from(indices as ArrayLike<number>);
     idx = newTensor([arr.length], 'int32');
-    engine().i32.set(arr, idx.ptr() >> 2);
+    writeTensor(idx, arr);
     temp = true;
   } else {
     idx = checkTensor(indices, op, 'indices');
     if (idx.dtype !== 'int32') throw new WasmgradError(`${op}: indices must be int32, got ${idx.dtype}`);
   }
-  const p = idx.ptr() >> 2;
-  const view = engine().i32;
-  for (let i = 0; i < idx.size; i++) {
-    const v = view[p + i];
-    if (v < 0 || v >= n) {
-      if (temp) idx.dispose();
-      throw new WasmgradError(`${op}: index ${v} at position ${i} is out of range [0, ${n})`);
-    }
+  const bad = indexOutOfRange(idx, n, op);
+  if (bad) {
+    if (temp) idx.dispose();
+    throw new WasmgradError(`${op}: index ${bad.value} at position ${bad.position} is out of range [0, ${n})`);
   }
   return { idx, temp };
 }
@@ -180,13 +175,11 @@ export function gather(x: Tensor, indices: Tensor | number[], axis = 0): Tensor 
   checkTensor(x, 'gather');
   const a = normAxis(axis, x.shape, 'gather');
   const { idx, temp } = checkIndices(indices, x.shape[a], 'gather');
-  const outer = prod(x.shape.slice(0, a)), inner = prod(x.shape.slice(a + 1)), axisLen = x.shape[a];
   const out = newTensor([...x.shape.slice(0, a), ...idx.shape, ...x.shape.slice(a + 1)], x.dtype);
-  if (out.size > 0) gatherRows(x.ptr(), idx.ptr(), out.ptr(), outer, idx.size, axisLen, inner);
+  gatherRows(x, idx, out, a);
   record('gather', [x, idx], out, ([dy]) => {
-    const dx = newTensor(x.shape);
-    fillFloats(dx.ptr(), dx.size, 0);
-    if (dy.size > 0) scatterAddRows(dy.ptr(), idx.ptr(), dx.ptr(), outer, idx.size, axisLen, inner);
+    const dx = fill(x.shape, 0);
+    scatterAddRows(dy, idx, dx, a);
     return [dx, null];
   });
   // A temporary index tensor goes now, or when the tape that holds it lets go.
@@ -200,7 +193,7 @@ export function oneHot(indices: Tensor, depth: number, onValue = 1, offValue = 0
   if (idx.dtype !== 'int32') throw new WasmgradError(`oneHot: indices must be int32, got ${idx.dtype}`);
   if (!Number.isInteger(depth) || depth < 1) throw new WasmgradError(`oneHot: depth must be a whole number >= 1, got ${depth}`);
   const out = newTensor([...idx.shape, depth]);
-  if (out.size > 0) oneHotRows(idx.ptr(), out.ptr(), idx.size, depth, onValue, offValue);
+  oneHotRows(idx, out, depth, onValue, offValue);
   return out;
 }
 

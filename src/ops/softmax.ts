@@ -32,13 +32,11 @@ function softmaxLike(name: 'softmax' | 'logSoftmax', x: Tensor, axis: number): T
     return out;
   }
   const isLog = name === 'logSoftmax';
-  const n = x.shape[x.rank - 1];
-  const rows = n === 0 ? 0 : x.size / n;
   const y = newTensor(x.shape);
-  if (y.size > 0) softmaxRows(x.ptr(name), y.ptr(), rows, n, isLog);
+  softmaxRows(x, y, isLog);
   record(name, [x], y, ([dy]) => {
     const dx = newTensor(x.shape);
-    if (dx.size > 0) softmaxGradRows(y.ptr(), dy.ptr(), dx.ptr(), rows, n, isLog);
+    softmaxGradRows(y, dy, dx, isLog);
     return [dx];
   });
   // the cross-entropy losses read the logits back for their fused kernel (src/ops/logits.ts)

@@ -11,10 +11,10 @@ import { tagLogits } from './logits.js';
 export function unaryOp(op: UnaryOp, x: Tensor, p1 = 0, p2 = 0, name: string = op): Tensor {
   checkFloat(x, name);
   const y = newTensor(x.shape);
-  if (y.size > 0) unaryKernel(op, x.ptr(name), y.ptr(), y.size, p1, p2);
+  unaryKernel(op, x, y, p1, p2);
   record(name, [x], y, ([dy]) => {
     const dx = newTensor(x.shape);
-    if (dx.size > 0) unaryGrad(op, x.ptr(), y.ptr(), dy.ptr(), dx.ptr(), dx.size, p1, p2);
+    unaryGrad(op, x, y, dy, dx, p1, p2);
     return [dx];
   });
   return y;

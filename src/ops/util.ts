@@ -1,13 +1,13 @@
 // Argument checking shared by the ops: every failure is a WasmgradError naming the op.
 import { WasmgradError, fmtShape } from '../errors.js';
-import { Tensor, type DType } from '../tensor.js';
+import { Tensor, assertUsable, type DType } from '../tensor.js';
 import { scalar } from '../creation.js';
 
 export type TensorOrNumber = Tensor | number;
 
 export function checkTensor(x: unknown, op: string, name = 'x'): Tensor {
   if (!(x instanceof Tensor)) throw new WasmgradError(`${op}: ${name} must be a Tensor, got ${x === null ? 'null' : typeof x}`);
-  x.ptr(op);
+  assertUsable(x, op);
   return x;
 }
 
@@ -31,21 +31,6 @@ export function disposeAll(ts: Tensor[]): void {
   for (const t of ts) t.dispose();
 }
 
-/** NumPy broadcasting of two shapes. */
-export function broadcastShapes(a: readonly number[], b: readonly number[], op: string): number[] {
-  const n = Math.max(a.length, b.length);
-  const out = new Array<number>(n);
-  for (let i = 0; i < n; i++) {
-    const da = a[a.length - n + i] ?? 1;
-    const db = b[b.length - n + i] ?? 1;
-    if (da !== db && da !== 1 && db !== 1) {
-      throw new WasmgradError(`${op}: shapes ${fmtShape(a)} and ${fmtShape(b)} do not broadcast (dimension ${i}: ${da} vs ${db})`);
-    }
-    out[i] = da === 1 ? db : da;
-  }
-  return out;
-}
-
 /** A valid axis in [0, rank) from a possibly negative one; pass the shape to have errors name it. */
 export function normAxis(axis: number, rankOrShape: number | readonly number[], op: string): number {
   const rank = typeof rankOrShape === 'number' ? rankOrShape : rankOrShape.length;
@@ -65,10 +50,6 @@ export function normAxes(axis: number | number[] | undefined | null, rankOrShape
   const set = new Set(list);
   if (set.size !== list.length) throw new WasmgradError(`${op}: axis ${JSON.stringify(axis)} repeats an axis`);
   return [...set].sort((a, b) => a - b);
-}
-
-export function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 export function newTensor(shape: readonly number[], dtype: DType = 'float32'): Tensor {

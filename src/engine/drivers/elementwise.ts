@@ -1,5 +1,6 @@
 // Elementwise ops (assembly/binary.ts, unary.ts): broadcasting binary ops and unary ops with their gradients.
 import { engine } from '../state.js';
+import type { Tensor } from '../../tensor.js';
 import { ELEMENTWISE_PARALLEL } from './common.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -47,10 +48,12 @@ export function collapseBroadcast(out: readonly number[], inputs: readonly (read
   return { dims, strides };
 }
 
-/** out = op(a, b) with NumPy broadcasting into outShape; pointers are byte offsets. */
-export function binary(op: BinaryOp, a: number, aShape: readonly number[], b: number, bShape: readonly number[], out: number, outShape: readonly number[]): void {
+/** out = op(a, b) with NumPy broadcasting of a and b into out's shape; `name` names the op in errors. */
+export function binary(op: BinaryOp, a: Tensor, b: Tensor, out: Tensor, name: string = op): void {
+  const pa = a.ptr(name), pb = b.ptr(name), po = out.ptr(name);
+  if (out.size === 0) return;
   const e = engine();
-  const { dims, strides } = collapseBroadcast(outShape, [aShape, bShape]);
+  const { dims, strides } = collapseBroadcast(out.shape, [a.shape, b.shape]);
   const [sa, sb] = strides;
   // Up to 4 dimensions go to the kernel at once; a higher rank loops over the leading ones here.
   while (dims.length < 4) {
@@ -75,7 +78,7 @@ export function binary(op: BinaryOp, a: number, aShape: readonly number[], b: nu
     }
     e.parallel(
       'binary_f32',
-      [BIN[op], a + ao * 4, b + bo * 4, out + i * block * 4, d1, d2, d3, ...sa.slice(lead), ...sb.slice(lead)],
+      [BIN[op], pa + ao * 4, pb + bo * 4, po + i * block * 4, d1, d2, d3, ...sa.slice(lead), ...sb.slice(lead)],
       rows * Math.ceil(d3 / BINARY_CHUNK),
       parallel,
     );
@@ -93,12 +96,16 @@ export const UNARY = {
 export type UnaryOp = keyof typeof UNARY;
 const UNARY_CHUNK = 4096;
 
-/** y = f(x) over n floats (y may be x). */
-export function unary(op: UnaryOp, x: number, y: number, n: number, p1 = 0, p2 = 0): void {
-  engine().parallel('unary_f32', [UNARY[op], x, y, n, p1, p2], Math.ceil(n / UNARY_CHUNK), n >= ELEMENTWISE_PARALLEL);
+/** y = f(x) elementwise (y may be x); p1, p2 are the op's parameters. */
+export function unary(op: UnaryOp, x: Tensor, y: Tensor, p1 = 0, p2 = 0): void {
+  const px = x.ptr(op), py = y.ptr(op), n = y.size;
+  if (n === 0) return;
+  engine().parallel('unary_f32', [UNARY[op], px, py, n, p1, p2], Math.ceil(n / UNARY_CHUNK), n >= ELEMENTWISE_PARALLEL);
 }
 
-/** dx = dy * f'(x, y) over n floats (dx may be dy). */
-export function unaryGrad(op: UnaryOp, x: number, y: number, dy: number, dx: number, n: number, p1 = 0, p2 = 0): void {
-  engine().parallel('unary_grad_f32', [UNARY[op], x, y, dy, dx, n, p1, p2], Math.ceil(n / UNARY_CHUNK), n >= ELEMENTWISE_PARALLEL);
+/** dx = dy * f'(x, y) elementwise (dx may be dy). */
+export function unaryGrad(op: UnaryOp, x: Tensor, y: Tensor, dy: Tensor, dx: Tensor, p1 = 0, p2 = 0): void {
+  const px = x.ptr(op), py = y.ptr(op), pdy = dy.ptr(op), pdx = dx.ptr(op), n = dx.size;
+  if (n === 0) return;
+  engine().parallel('unary_grad_f32', [UNARY[op], px, py, pdy, pdx, n, p1, p2], Math.ceil(n / UNARY_CHUNK), n >= ELEMENTWISE_PARALLEL);
 }

@@ -1,5 +1,6 @@
 // Seeded random numbers and dropout (assembly/random.ts): each value hashes (seed, index).
 import { engine } from '../state.js';
+import type { Tensor } from '../../tensor.js';
 import { ELEMENTWISE_PARALLEL } from './common.js';
 
 const RANDOM_CHUNK = 4096;
@@ -8,15 +9,22 @@ function seedWords(seed: number): [number, number] {
   return [seed >>> 0, Math.floor(seed / 4294967296) >>> 0];
 }
 
-export function randomUniform(out: number, n: number, seed: number, lo: number, hi: number): void {
-  engine().parallel('random_uniform', [out, n, ...seedWords(seed), lo, hi], Math.ceil(n / RANDOM_CHUNK), n >= ELEMENTWISE_PARALLEL);
+/** out = uniform values in [lo, hi). */
+export function randomUniform(out: Tensor, seed: number, lo: number, hi: number): void {
+  const p = out.ptr('randomUniform'), n = out.size;
+  if (n === 0) return;
+  engine().parallel('random_uniform', [p, n, ...seedWords(seed), lo, hi], Math.ceil(n / RANDOM_CHUNK), n >= ELEMENTWISE_PARALLEL);
 }
 
-export function randomNormal(out: number, n: number, seed: number, mean: number, std: number, truncate = false): void {
-  engine().parallel('random_normal', [out, n, ...seedWords(seed), mean, std, truncate ? 1 : 0], Math.ceil(n / RANDOM_CHUNK), n >= ELEMENTWISE_PARALLEL / 8);
+/** out = normal values (redrawn outside two standard deviations when truncated). */
+export function randomNormal(out: Tensor, seed: number, mean: number, std: number, truncate = false): void {
+  const p = out.ptr('randomNormal'), n = out.size;
+  if (n === 0) return;
+  engine().parallel('random_normal', [p, n, ...seedWords(seed), mean, std, truncate ? 1 : 0], Math.ceil(n / RANDOM_CHUNK), n >= ELEMENTWISE_PARALLEL / 8);
 }
 
 /** out = x * scale where the seeded uniform u >= rate, else 0 (scale: 1 / (1 - rate), from the caller). */
-export function dropoutMask(x: number, out: number, n: number, rate: number, scale: number, seed: number): void {
-  engine().parallel('dropout_f32', [x, out, n, rate, scale, ...seedWords(seed)], Math.ceil(n / RANDOM_CHUNK), n >= ELEMENTWISE_PARALLEL);
+export function dropoutMask(x: Tensor, out: Tensor, rate: number, scale: number, seed: number): void {
+  const px = x.ptr('dropout'), po = out.ptr('dropout'), n = out.size;
+  engine().parallel('dropout_f32', [px, po, n, rate, scale, ...seedWords(seed)], Math.ceil(n / RANDOM_CHUNK), n >= ELEMENTWISE_PARALLEL);
 }

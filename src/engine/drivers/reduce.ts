@@ -1,20 +1,36 @@
 // Reductions (assembly/reduce.ts).
 import { engine } from '../state.js';
+import type { Tensor } from '../../tensor.js';
 import { ELEMENTWISE_PARALLEL } from './common.js';
 
 export const RED = { sum: 0, max: 1, min: 2 } as const;
 export type ReduceOp = keyof typeof RED;
 const REDUCE_CHUNK = 256;
 
+/** A tensor seen as [outer, r, inner], reduced over r. */
+export interface ReduceDims {
+  outer: number;
+  r: number;
+  inner: number;
+}
+
 /** y[outer, inner] = reduce over r of x[outer, r, inner]; sums are scaled by `scale`. */
+export function reduceTensor(op: ReduceOp, x: Tensor, y: Tensor, dims: ReduceDims, scale = 1, name: string = op): void {
+  reduce(op, x.ptr(name), y.ptr(name), dims.outer, dims.r, dims.inner, scale);
+}
+
+/** The same over byte offsets, for drivers that reduce a part of a tensor or a scratch block. */
 export function reduce(op: ReduceOp, x: number, y: number, outer: number, r: number, inner: number, scale = 1): void {
   const tasks = inner === 1 ? outer : outer * Math.ceil(inner / REDUCE_CHUNK);
   engine().parallel('reduce_f32', [RED[op], x, y, r, inner, scale], tasks, outer * r * inner >= ELEMENTWISE_PARALLEL);
 }
 
-/** y[outer, inner] (int32) = index of the first max (or min) along r. */
-export function argReduce(isMin: boolean, x: number, y: number, outer: number, r: number, inner: number): void {
-  engine().parallel('argreduce_f32', [isMin ? 1 : 0, x, y, r, inner], outer * inner, outer * r * inner >= ELEMENTWISE_PARALLEL);
+/** y[outer, inner] (int32) = index of the first max (or min) along r of x[outer, r, inner]. */
+export function argReduce(isMin: boolean, x: Tensor, y: Tensor, dims: ReduceDims): void {
+  const px = x.ptr(isMin ? 'argMin' : 'argMax'), py = y.ptr();
+  const { outer, r, inner } = dims;
+  if (y.size === 0) return;
+  engine().parallel('argreduce_f32', [isMin ? 1 : 0, px, py, r, inner], outer * inner, outer * r * inner >= ELEMENTWISE_PARALLEL);
 }
 
 /** Sum of n floats of memory, in float64, in order. */
