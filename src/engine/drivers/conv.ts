@@ -1,6 +1,7 @@
 // Convolution (the implicit-im2col GEMM of assembly/gemm.ts, and assembly/conv.ts): buffers, tiles and thread splits.
-// Shapes are NHWC.
+// Shapes are NHWC; filters [KH, KW, C, Cout] (depthwise: [KH, KW, C, M]).
 import { WasmgradError } from '../../errors.js';
+import { Tensor } from '../../tensor.js';
 import { engine } from '../state.js';
 import { SCRATCH_BYTES } from '../engine.js';
 import { ACT, gemmTiles, packB, packedFloats, type FusedActivation } from './gemm.js';
@@ -91,9 +92,11 @@ const isPointwise = (g: ConvGeometry) =>
 
 /**
  * y [N, OH, OW, Cout] = act(conv(x, f) + bias): x [N, H, W, C], f [KH, KW, C, Cout], bias [Cout]
- * or 0. One GEMM whose A panels are packed straight from the image (a plain GEMM for 1x1).
+ * or none. One GEMM whose A panels are packed straight from the image (a plain GEMM for 1x1).
  */
-export function conv2dForward(x: number, f: number, bias: number, y: number, g: ConvGeometry, cout: number, act: FusedActivation = 'linear'): void {
+export function conv2dForward(xT: Tensor, fT: Tensor, biasT: Tensor | null, yT: Tensor, g: ConvGeometry, act: FusedActivation = 'linear'): void {
+  const cout = fT.shape[3];
+  const x = xT.ptr('conv2d'), f = fT.ptr('conv2d'), bias = biasT ? biasT.ptr('conv2d') : 0, y = yT.ptr('conv2d');
   const m = g.N * g.OH * g.OW;
   const k = g.KH * g.KW * g.C;
   if (isPointwise(g)) {
@@ -114,7 +117,9 @@ export function conv2dForward(x: number, f: number, bias: number, y: number, g: 
  * the filter transposed to [KH, KW, Cout, C] at dilation -d and pad -p (one implicit GEMM).
  * Larger strides: per chunk of images, dcol = dy f^T (a GEMM) then col2im.
  */
-export function conv2dGradInput(dy: number, f: number, dx: number, g: ConvGeometry, cout: number): void {
+export function conv2dGradInput(dyT: Tensor, fT: Tensor, dxT: Tensor, g: ConvGeometry): void {
+  const cout = fT.shape[3];
+  const dy = dyT.ptr('conv2d'), f = fT.ptr('conv2d'), dx = dxT.ptr('conv2d');
   const e = engine();
   const { N, H, W, C, OH, OW, KH, KW } = g;
   if (isPointwise(g)) {
@@ -169,7 +174,9 @@ export function conv2dGradInput(dy: number, f: number, dx: number, g: ConvGeomet
 }
 
 /** df [KH, KW, C, Cout] of conv2dForward: im2col(x)^T dy, summed over pixels in one fixed order. */
-export function conv2dGradFilter(x: number, dy: number, df: number, g: ConvGeometry, cout: number): void {
+export function conv2dGradFilter(xT: Tensor, dyT: Tensor, dfT: Tensor, g: ConvGeometry): void {
+  const cout = dfT.shape[3];
+  const x = xT.ptr('conv2d'), dy = dyT.ptr('conv2d'), df = dfT.ptr('conv2d');
   const M = g.N * g.OH * g.OW;
   const K = g.KH * g.KW * g.C;
   if (isPointwise(g)) {
@@ -183,14 +190,18 @@ export function conv2dGradFilter(x: number, dy: number, df: number, g: ConvGeome
   withGeometry(g, (geom) => convGemm({ kind: 'im2colT', a: x, geom, b: dy, ldb: cout, c: df, m: K, n: cout, k: M }));
 }
 
-/** y [N, OH, OW, C*M] = act(depthwise(x, f) + bias), f [KH, KW, C, M], bias [C*M] or 0. */
-export function depthwiseForward(x: number, f: number, bias: number, y: number, g: ConvGeometry, mult: number, act: FusedActivation = 'linear'): void {
+/** y [N, OH, OW, C*M] = act(depthwise(x, f) + bias), f [KH, KW, C, M], bias [C*M] or none. */
+export function depthwiseForward(xT: Tensor, fT: Tensor, biasT: Tensor | null, yT: Tensor, g: ConvGeometry, act: FusedActivation = 'linear'): void {
+  const mult = fT.shape[3];
+  const x = xT.ptr('depthwiseConv2d'), f = fT.ptr('depthwiseConv2d'), bias = biasT ? biasT.ptr('depthwiseConv2d') : 0, y = yT.ptr('depthwiseConv2d');
   const work = g.N * g.OH * g.OW * g.C * mult * g.KH * g.KW;
   withGeometry(g, (geom) => engine().parallel('depthwise_f32', [x, f, bias, y, geom, mult, ACT[act]], g.N * g.OH, work >= DIRECT_PARALLEL));
 }
 
 /** dx [N, H, W, C] of depthwiseForward; at stride 1 (M = 1) it is the depthwise convolution of dy at dilation -d, pad -p. */
-export function depthwiseGradInput(dy: number, f: number, dx: number, g: ConvGeometry, mult: number): void {
+export function depthwiseGradInput(dyT: Tensor, fT: Tensor, dxT: Tensor, g: ConvGeometry): void {
+  const mult = fT.shape[3];
+  const dy = dyT.ptr('depthwiseConv2d'), f = fT.ptr('depthwiseConv2d'), dx = dxT.ptr('depthwiseConv2d');
   const work = g.N * g.OH * g.OW * g.C * mult * g.KH * g.KW;
   if (g.sh === 1 && g.sw === 1 && mult === 1) {
     const gt: ConvGeometry = { ...g, H: g.OH, W: g.OW, OH: g.H, OW: g.W, dh: -g.dh, dw: -g.dw, pt: -g.pt, pl: -g.pl, pb: 0, pr: 0 };
@@ -200,7 +211,10 @@ export function depthwiseGradInput(dy: number, f: number, dx: number, g: ConvGeo
   withGeometry(g, (geom) => engine().parallel('depthwise_grad_input_f32', [dy, f, dx, geom, mult], g.N * g.H, work >= DIRECT_PARALLEL));
 }
 
-export function depthwiseGradFilter(x: number, dy: number, df: number, g: ConvGeometry, mult: number): void {
+/** df [KH, KW, C, M] of depthwiseForward. */
+export function depthwiseGradFilter(xT: Tensor, dyT: Tensor, dfT: Tensor, g: ConvGeometry): void {
+  const mult = dfT.shape[3];
+  const x = xT.ptr('depthwiseConv2d'), dy = dyT.ptr('depthwiseConv2d'), df = dfT.ptr('depthwiseConv2d');
   if ((g.KH * g.KW * DW_FILTER_BLOCK + 2 * g.KW) * 4 > SCRATCH_BYTES) throw new WasmgradError(`depthwiseConv2d: a ${g.KH}x${g.KW} kernel is too large`);
   const work = g.N * g.OH * g.OW * g.C * mult * g.KH * g.KW;
   withGeometry(g, (geom) =>

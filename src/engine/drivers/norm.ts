@@ -1,5 +1,6 @@
 // Batch and layer normalization (assembly/norm.ts).
 import { WasmgradError } from '../../errors.js';
+import { Tensor } from '../../tensor.js';
 import { engine } from '../state.js';
 import { SCRATCH_BYTES } from '../engine.js';
 import { DIRECT_PARALLEL, withBlocks, writeFloats } from './common.js';
@@ -9,12 +10,18 @@ export const SUMS = { sum: 0, sqdev: 1, grad: 2, rowGrad: 3 } as const;
 /** Rows per partial sum: a chunking fixed by the shape alone, so sums never depend on threads. */
 const rowsPerChunk = (C: number) => Math.max(1, Math.floor(16384 / C));
 
+const ptrOf = (t: Tensor | null, op: string) => (t ? t.ptr(op) : 0);
+
 /**
- * Column sums of [R, C] data (mode of SUMS; p0, p1 per-channel or per-row parameters; "sum" adds
- * x - p0, p0 a shift): partial sums per chunk of rows in the kernel, then added in float64 in
- * chunk order. Returns 2C values (the second C only for the gradient modes).
+ * Column sums of [R, C] data x (mode of SUMS; p0, p1 per-channel or per-row parameters, read from
+ * their first elements; "sum" adds x - p0, p0 a shift): partial sums per chunk of rows in the
+ * kernel, then added in float64 in chunk order. Returns 2C values (the second C only for the
+ * gradient modes, which read dy too).
  */
-export function channelSums(mode: keyof typeof SUMS, x: number, dy: number, p0: number, p1: number, R: number, C: number): Float64Array {
+export function channelSums(
+  mode: keyof typeof SUMS, xT: Tensor, dyT: Tensor | null, p0T: Tensor | null, p1T: Tensor | null, R: number, C: number,
+): Float64Array {
+  const x = xT.ptr('channelSums'), dy = ptrOf(dyT, 'channelSums'), p0 = ptrOf(p0T, 'channelSums'), p1 = ptrOf(p1T, 'channelSums');
   const rpc = rowsPerChunk(C);
   const tasks = Math.ceil(R / rpc);
   const out = new Float64Array(2 * C);
@@ -31,22 +38,25 @@ export function channelSums(mode: keyof typeof SUMS, x: number, dy: number, p0: 
 }
 
 /**
- * Per-channel means of [R, C] data at x, as the first row plus the mean deviation from it: the
+ * Per-channel means of [R, C] data x, as the first row plus the mean deviation from it: the
  * float32 partial sums then add small numbers where the mean is large against the spread.
  */
-export function channelMeans(x: number, R: number, C: number): Float64Array {
-  const deviations = channelSums('sum', x, 0, x, 0, R, C);
-  const first = engine().f32.subarray(x >> 2, (x >> 2) + C);
+export function channelMeans(x: Tensor, R: number, C: number): Float64Array {
+  const deviations = channelSums('sum', x, null, x, null, R, C);
+  const p = x.ptr('channelMeans') >> 2;
+  const first = engine().f32.subarray(p, p + C);
   return Float64Array.from(first, (x0, c) => x0 + deviations[c] / R);
 }
 
 /**
- * Per-channel affine maps of [R, C] data, centred first: y = (x - m) a + b, or (with dy)
+ * Per-channel affine maps of [R, C] data x into y, centred first: y = (x - m) a + b, or (with dy)
  * y = dy a + (x - m) b + d, where m, a, b, d are C numbers each (m = null: zeros).
  */
 export function channelAffine(
-  x: number, y: number, R: number, C: number, m: ArrayLike<number> | null, a: ArrayLike<number>, b: ArrayLike<number>, dy = 0, d?: ArrayLike<number>,
+  xT: Tensor, yT: Tensor, R: number, C: number, m: ArrayLike<number> | null, a: ArrayLike<number>, b: ArrayLike<number>,
+  dyT: Tensor | null = null, d?: ArrayLike<number>,
 ): void {
+  const x = xT.ptr('channelAffine'), y = yT.ptr('channelAffine'), dy = ptrOf(dyT, 'channelAffine');
   withBlocks([C * 4, C * 4, C * 4, C * 4], ([pm, pa, pb, pd]) => {
     writeFloats(pm, m ?? new Float32Array(C));
     writeFloats(pa, a);
@@ -57,12 +67,30 @@ export function channelAffine(
   });
 }
 
-/** Layer normalization of rows [R, D]; mean and rstd (R floats each) are written for the backward pass. */
-export function layerNormForward(x: number, gamma: number, beta: number, y: number, mean: number, rstd: number, R: number, D: number, eps: number): void {
+/**
+ * Layer normalization of rows [R, D] of x into y, gamma and beta [D] or none; mean and rstd (R
+ * floats each) are written for the backward pass.
+ */
+export function layerNormForward(
+  x: Tensor, gamma: Tensor | null, beta: Tensor | null, y: Tensor, mean: Tensor, rstd: Tensor, R: number, D: number, eps: number,
+): void {
   if (2 * D * 4 > SCRATCH_BYTES) throw new WasmgradError(`layerNorm: rows of ${D} elements are too long (at most ${SCRATCH_BYTES / 8})`);
-  engine().parallel('layernorm_f32', [x, gamma, beta, y, mean, rstd, D, eps], R, R * D >= DIRECT_PARALLEL);
+  const op = 'layerNorm';
+  engine().parallel(
+    'layernorm_f32',
+    [x.ptr(op), ptrOf(gamma, op), ptrOf(beta, op), y.ptr(op), mean.ptr(op), rstd.ptr(op), D, eps],
+    R,
+    R * D >= DIRECT_PARALLEL,
+  );
 }
 
-export function layerNormGradInput(x: number, dy: number, gamma: number, mean: number, rstd: number, dx: number, R: number, D: number): void {
-  engine().parallel('layernorm_grad_f32', [x, dy, gamma, mean, rstd, dx, D], R, R * D >= DIRECT_PARALLEL);
+/** dx of layerNormForward from dy and the saved mean and rstd. */
+export function layerNormGradInput(x: Tensor, dy: Tensor, gamma: Tensor | null, mean: Tensor, rstd: Tensor, dx: Tensor, R: number, D: number): void {
+  const op = 'layerNorm';
+  engine().parallel(
+    'layernorm_grad_f32',
+    [x.ptr(op), dy.ptr(op), ptrOf(gamma, op), mean.ptr(op), rstd.ptr(op), dx.ptr(op), D],
+    R,
+    R * D >= DIRECT_PARALLEL,
+  );
 }
