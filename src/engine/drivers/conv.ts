@@ -7,7 +7,7 @@ import { SCRATCH_BYTES } from '../engine.js';
 import { ACT, gemmTiles, packB, packedFloats, type FusedActivation } from './gemm.js';
 import { stridedCopy } from './copy.js';
 import { DIRECT_PARALLEL, GEMM_PARALLEL_FLOPS, withBlocks } from './common.js';
-import { withGeometry, type ConvGeometry } from './geometry.js';
+import { checkWindowSizes, withGeometry, type ConvGeometry } from './geometry.js';
 
 const MC = 192;
 const A_KIND = { matrix: 0, im2col: 1, im2colT: 2 } as const;
@@ -96,6 +96,7 @@ const isPointwise = (g: ConvGeometry) =>
  */
 export function conv2dForward(xT: Tensor, fT: Tensor, biasT: Tensor | null, yT: Tensor, g: ConvGeometry, act: FusedActivation = 'linear'): void {
   const cout = fT.shape[3];
+  checkWindowSizes('conv2d', g, xT, yT, cout, fT, g.KH * g.KW * g.C * cout, biasT);
   const x = xT.ptr('conv2d'), f = fT.ptr('conv2d'), bias = biasT ? biasT.ptr('conv2d') : 0, y = yT.ptr('conv2d');
   const m = g.N * g.OH * g.OW;
   const k = g.KH * g.KW * g.C;
@@ -119,6 +120,7 @@ export function conv2dForward(xT: Tensor, fT: Tensor, biasT: Tensor | null, yT: 
  */
 export function conv2dGradInput(dyT: Tensor, fT: Tensor, dxT: Tensor, g: ConvGeometry): void {
   const cout = fT.shape[3];
+  checkWindowSizes('conv2d', g, dxT, dyT, cout, fT, g.KH * g.KW * g.C * cout);
   const dy = dyT.ptr('conv2d'), f = fT.ptr('conv2d'), dx = dxT.ptr('conv2d');
   const e = engine();
   const { N, H, W, C, OH, OW, KH, KW } = g;
@@ -176,6 +178,7 @@ export function conv2dGradInput(dyT: Tensor, fT: Tensor, dxT: Tensor, g: ConvGeo
 /** df [KH, KW, C, Cout] of conv2dForward: im2col(x)^T dy, summed over pixels in one fixed order. */
 export function conv2dGradFilter(xT: Tensor, dyT: Tensor, dfT: Tensor, g: ConvGeometry): void {
   const cout = dfT.shape[3];
+  checkWindowSizes('conv2d', g, xT, dyT, cout, dfT, g.KH * g.KW * g.C * cout);
   const x = xT.ptr('conv2d'), dy = dyT.ptr('conv2d'), df = dfT.ptr('conv2d');
   const M = g.N * g.OH * g.OW;
   const K = g.KH * g.KW * g.C;
@@ -193,6 +196,7 @@ export function conv2dGradFilter(xT: Tensor, dyT: Tensor, dfT: Tensor, g: ConvGe
 /** y [N, OH, OW, C*M] = act(depthwise(x, f) + bias), f [KH, KW, C, M], bias [C*M] or none. */
 export function depthwiseForward(xT: Tensor, fT: Tensor, biasT: Tensor | null, yT: Tensor, g: ConvGeometry, act: FusedActivation = 'linear'): void {
   const mult = fT.shape[3];
+  checkWindowSizes('depthwiseConv2d', g, xT, yT, g.C * mult, fT, g.KH * g.KW * g.C * mult, biasT);
   const x = xT.ptr('depthwiseConv2d'), f = fT.ptr('depthwiseConv2d'), bias = biasT ? biasT.ptr('depthwiseConv2d') : 0, y = yT.ptr('depthwiseConv2d');
   const work = g.N * g.OH * g.OW * g.C * mult * g.KH * g.KW;
   withGeometry(g, (geom) => engine().parallel('depthwise_f32', [x, f, bias, y, geom, mult, ACT[act]], g.N * g.OH, work >= DIRECT_PARALLEL));
@@ -201,6 +205,7 @@ export function depthwiseForward(xT: Tensor, fT: Tensor, biasT: Tensor | null, y
 /** dx [N, H, W, C] of depthwiseForward; at stride 1 (M = 1) it is the depthwise convolution of dy at dilation -d, pad -p. */
 export function depthwiseGradInput(dyT: Tensor, fT: Tensor, dxT: Tensor, g: ConvGeometry): void {
   const mult = fT.shape[3];
+  checkWindowSizes('depthwiseConv2d', g, dxT, dyT, g.C * mult, fT, g.KH * g.KW * g.C * mult);
   const dy = dyT.ptr('depthwiseConv2d'), f = fT.ptr('depthwiseConv2d'), dx = dxT.ptr('depthwiseConv2d');
   const work = g.N * g.OH * g.OW * g.C * mult * g.KH * g.KW;
   if (g.sh === 1 && g.sw === 1 && mult === 1) {
@@ -214,6 +219,7 @@ export function depthwiseGradInput(dyT: Tensor, fT: Tensor, dxT: Tensor, g: Conv
 /** df [KH, KW, C, M] of depthwiseForward. */
 export function depthwiseGradFilter(xT: Tensor, dyT: Tensor, dfT: Tensor, g: ConvGeometry): void {
   const mult = dfT.shape[3];
+  checkWindowSizes('depthwiseConv2d', g, xT, dyT, g.C * mult, dfT, g.KH * g.KW * g.C * mult);
   const x = xT.ptr('depthwiseConv2d'), dy = dyT.ptr('depthwiseConv2d'), df = dfT.ptr('depthwiseConv2d');
   if ((g.KH * g.KW * DW_FILTER_BLOCK + 2 * g.KW) * 4 > SCRATCH_BYTES) throw new WasmgradError(`depthwiseConv2d: a ${g.KH}x${g.KW} kernel is too large`);
   const work = g.N * g.OH * g.OW * g.C * mult * g.KH * g.KW;

@@ -4,6 +4,7 @@ import { Tensor } from '../../tensor.js';
 import { engine } from '../state.js';
 import { SCRATCH_BYTES } from '../engine.js';
 import { DIRECT_PARALLEL, withBlocks, writeFloats } from './common.js';
+import { checkSize } from './check.js';
 
 export const SUMS = { sum: 0, sqdev: 1, grad: 2, rowGrad: 3 } as const;
 
@@ -21,7 +22,14 @@ const ptrOf = (t: Tensor | null, op: string) => (t ? t.ptr(op) : 0);
 export function channelSums(
   mode: keyof typeof SUMS, xT: Tensor, dyT: Tensor | null, p0T: Tensor | null, p1T: Tensor | null, R: number, C: number,
 ): Float64Array {
-  const x = xT.ptr('channelSums'), dy = ptrOf(dyT, 'channelSums'), p0 = ptrOf(p0T, 'channelSums'), p1 = ptrOf(p1T, 'channelSums');
+  const op = 'channelSums';
+  checkSize(op, 'x', xT, R * C);
+  if (dyT) checkSize(op, 'dy', dyT, R * C);
+  // per-row parameters for the row gradient, per-channel ones otherwise
+  const paramSize = mode === 'rowGrad' ? R : C;
+  if (p0T) checkSize(op, 'the first parameter', p0T, paramSize, true);
+  if (p1T) checkSize(op, 'the second parameter', p1T, paramSize, true);
+  const x = xT.ptr(op), dy = ptrOf(dyT, op), p0 = ptrOf(p0T, op), p1 = ptrOf(p1T, op);
   const rpc = rowsPerChunk(C);
   const tasks = Math.ceil(R / rpc);
   const out = new Float64Array(2 * C);
@@ -56,7 +64,11 @@ export function channelAffine(
   xT: Tensor, yT: Tensor, R: number, C: number, m: ArrayLike<number> | null, a: ArrayLike<number>, b: ArrayLike<number>,
   dyT: Tensor | null = null, d?: ArrayLike<number>,
 ): void {
-  const x = xT.ptr('channelAffine'), y = yT.ptr('channelAffine'), dy = ptrOf(dyT, 'channelAffine');
+  const op = 'channelAffine';
+  checkSize(op, 'x', xT, R * C);
+  checkSize(op, 'y', yT, R * C);
+  if (dyT) checkSize(op, 'dy', dyT, R * C);
+  const x = xT.ptr(op), y = yT.ptr(op), dy = ptrOf(dyT, op);
   withBlocks([C * 4, C * 4, C * 4, C * 4], ([pm, pa, pb, pd]) => {
     writeFloats(pm, m ?? new Float32Array(C));
     writeFloats(pa, a);
@@ -65,6 +77,16 @@ export function channelAffine(
     const rpc = rowsPerChunk(C);
     engine().parallel('channel_affine_f32', [d ? 1 : 0, x, dy, y, pm, pa, pb, pd, R, C, rpc], Math.ceil(R / rpc), R * C >= DIRECT_PARALLEL);
   });
+}
+
+function checkLayerNormSizes(x: Tensor, y: Tensor, gamma: Tensor | null, beta: Tensor | null, mean: Tensor, rstd: Tensor, R: number, D: number): void {
+  const op = 'layerNorm';
+  checkSize(op, 'x', x, R * D);
+  checkSize(op, 'the output', y, R * D);
+  if (gamma) checkSize(op, 'gamma', gamma, D);
+  if (beta) checkSize(op, 'beta', beta, D);
+  checkSize(op, 'the mean', mean, R);
+  checkSize(op, 'rstd', rstd, R);
 }
 
 /**
@@ -76,6 +98,7 @@ export function layerNormForward(
 ): void {
   if (2 * D * 4 > SCRATCH_BYTES) throw new WasmgradError(`layerNorm: rows of ${D} elements are too long (at most ${SCRATCH_BYTES / 8})`);
   const op = 'layerNorm';
+  checkLayerNormSizes(x, y, gamma, beta, mean, rstd, R, D);
   engine().parallel(
     'layernorm_f32',
     [x.ptr(op), ptrOf(gamma, op), ptrOf(beta, op), y.ptr(op), mean.ptr(op), rstd.ptr(op), D, eps],
@@ -87,6 +110,8 @@ export function layerNormForward(
 /** dx of layerNormForward from dy and the saved mean and rstd. */
 export function layerNormGradInput(x: Tensor, dy: Tensor, gamma: Tensor | null, mean: Tensor, rstd: Tensor, dx: Tensor, R: number, D: number): void {
   const op = 'layerNorm';
+  checkLayerNormSizes(x, dx, gamma, null, mean, rstd, R, D);
+  checkSize(op, 'dy', dy, R * D);
   engine().parallel(
     'layernorm_grad_f32',
     [x.ptr(op), dy.ptr(op), ptrOf(gamma, op), mean.ptr(op), rstd.ptr(op), dx.ptr(op), D],

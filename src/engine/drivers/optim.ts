@@ -3,6 +3,7 @@
 import { Tensor } from '../../tensor.js';
 import { engine } from '../state.js';
 import { withBlocks } from './common.js';
+import { checkSize } from './check.js';
 import { copyBytes, fillFloats } from './copy.js';
 import { sumFloats } from './reduce.js';
 
@@ -21,9 +22,13 @@ export interface GradPrep {
 
 const OP = 'optimizer update';
 const ptrOf = (t: Tensor | null) => (t ? t.ptr(OP) : 0);
+/** Raises unless t (a gradient or a slot, when given) has the parameter's size. */
+const sameSize = (p: Tensor, t: Tensor | null, what: string) => t && checkSize(OP, what, t, p.size);
 
 /** buf is null without momentum. */
 export function sgdUpdate(p: Tensor, g: Tensor, buf: Tensor | null, lr: number, momentum: number, nesterov: boolean, prep: GradPrep): void {
+  sameSize(p, g, 'the gradient');
+  sameSize(p, buf, 'the momentum slot');
   const n = p.size;
   engine().parallel('sgd_f32', [p.ptr(OP), g.ptr(OP), ptrOf(buf), n, lr, momentum, nesterov ? 1 : 0, prep.gscale, prep.clip], tasksOf(n), n >= OPTIM_PARALLEL);
 }
@@ -32,6 +37,9 @@ export function adamUpdate(
   p: Tensor, g: Tensor, m: Tensor, v: Tensor,
   stepSize: number, bc2sqrt: number, beta1: number, beta2: number, eps: number, decay: number, prep: GradPrep,
 ): void {
+  sameSize(p, g, 'the gradient');
+  sameSize(p, m, 'the first moment slot');
+  sameSize(p, v, 'the second moment slot');
   const n = p.size;
   engine().parallel(
     'adam_f32',
@@ -42,11 +50,16 @@ export function adamUpdate(
 }
 
 export function adagradUpdate(p: Tensor, g: Tensor, acc: Tensor, clr: number, eps: number, prep: GradPrep): void {
+  sameSize(p, g, 'the gradient');
+  sameSize(p, acc, 'the accumulator slot');
   const n = p.size;
   engine().parallel('adagrad_f32', [p.ptr(OP), g.ptr(OP), acc.ptr(OP), n, clr, eps, prep.gscale, prep.clip], tasksOf(n), n >= OPTIM_PARALLEL);
 }
 
 export function adadeltaUpdate(p: Tensor, g: Tensor, sq: Tensor, acc: Tensor, lr: number, rho: number, eps: number, prep: GradPrep): void {
+  sameSize(p, g, 'the gradient');
+  sameSize(p, sq, 'the squared gradient slot');
+  sameSize(p, acc, 'the squared update slot');
   const n = p.size;
   engine().parallel(
     'adadelta_f32',
@@ -60,6 +73,10 @@ export function adadeltaUpdate(p: Tensor, g: Tensor, sq: Tensor, acc: Tensor, lr
 export function rmspropUpdate(
   p: Tensor, g: Tensor, sq: Tensor, ga: Tensor | null, buf: Tensor | null, lr: number, rho: number, momentum: number, eps: number, prep: GradPrep,
 ): void {
+  sameSize(p, g, 'the gradient');
+  sameSize(p, sq, 'the mean square slot');
+  sameSize(p, ga, 'the mean gradient slot');
+  sameSize(p, buf, 'the momentum slot');
   const n = p.size;
   engine().parallel(
     'rmsprop_f32',
@@ -95,5 +112,6 @@ export function fillSlot(slot: Tensor, value: number): void {
 
 /** dst = src, two float32 tensors of one size (a slot saved or restored); op names the caller in errors. */
 export function copySlot(dst: Tensor, src: Tensor, op = OP): void {
+  checkSize(op, 'the source', src, dst.size);
   copyBytes(dst.ptr(op), src.ptr(op), src.size * 4);
 }
