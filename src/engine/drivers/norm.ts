@@ -20,21 +20,21 @@ const ptrOf = (t: Tensor | null, op: string) => (t ? t.ptr(op) : 0);
  * gradient modes, which read dy too).
  */
 export function channelSums(
-  mode: keyof typeof SUMS, xT: Tensor, dyT: Tensor | null, p0T: Tensor | null, p1T: Tensor | null, R: number, C: number,
+  mode: keyof typeof SUMS, x: Tensor, dy: Tensor | null, p0: Tensor | null, p1: Tensor | null, R: number, C: number,
 ): Float64Array {
   const op = 'channelSums';
-  checkSize(op, 'x', xT, R * C);
-  if (dyT) checkSize(op, 'dy', dyT, R * C);
+  checkSize(op, 'x', x, R * C);
+  if (dy) checkSize(op, 'dy', dy, R * C);
   // per-row parameters for the row gradient, per-channel ones otherwise
   const paramSize = mode === 'rowGrad' ? R : C;
-  if (p0T) checkSize(op, 'the first parameter', p0T, paramSize, true);
-  if (p1T) checkSize(op, 'the second parameter', p1T, paramSize, true);
-  const x = xT.ptr(op), dy = ptrOf(dyT, op), p0 = ptrOf(p0T, op), p1 = ptrOf(p1T, op);
+  if (p0) checkSize(op, 'the first parameter', p0, paramSize, true);
+  if (p1) checkSize(op, 'the second parameter', p1, paramSize, true);
+  const px = x.ptr(op), pdy = ptrOf(dy, op), pp0 = ptrOf(p0, op), pp1 = ptrOf(p1, op);
   const rpc = rowsPerChunk(C);
   const tasks = Math.ceil(R / rpc);
   const out = new Float64Array(2 * C);
   withBlocks([tasks * 2 * C * 4], ([part]) => {
-    engine().parallel('channel_sums_f32', [SUMS[mode], x, dy, p0, p1, part, R, C, rpc], tasks, R * C >= DIRECT_PARALLEL);
+    engine().parallel('channel_sums_f32', [SUMS[mode], px, pdy, pp0, pp1, part, R, C, rpc], tasks, R * C >= DIRECT_PARALLEL);
     const f = engine().f32;
     const base = part >> 2;
     for (let t = 0; t < tasks; t++) {
@@ -61,21 +61,21 @@ export function channelMeans(x: Tensor, R: number, C: number): Float64Array {
  * y = dy a + (x - m) b + d, where m, a, b, d are C numbers each (m = null: zeros).
  */
 export function channelAffine(
-  xT: Tensor, yT: Tensor, R: number, C: number, m: ArrayLike<number> | null, a: ArrayLike<number>, b: ArrayLike<number>,
-  dyT: Tensor | null = null, d?: ArrayLike<number>,
+  x: Tensor, y: Tensor, R: number, C: number, m: ArrayLike<number> | null, a: ArrayLike<number>, b: ArrayLike<number>,
+  dy: Tensor | null = null, d?: ArrayLike<number>,
 ): void {
   const op = 'channelAffine';
-  checkSize(op, 'x', xT, R * C);
-  checkSize(op, 'y', yT, R * C);
-  if (dyT) checkSize(op, 'dy', dyT, R * C);
-  const x = xT.ptr(op), y = yT.ptr(op), dy = ptrOf(dyT, op);
+  checkSize(op, 'x', x, R * C);
+  checkSize(op, 'y', y, R * C);
+  if (dy) checkSize(op, 'dy', dy, R * C);
+  const px = x.ptr(op), py = y.ptr(op), pdy = ptrOf(dy, op);
   withBlocks([C * 4, C * 4, C * 4, C * 4], ([pm, pa, pb, pd]) => {
     writeFloats(pm, m ?? new Float32Array(C));
     writeFloats(pa, a);
     writeFloats(pb, b);
     if (d) writeFloats(pd, d);
     const rpc = rowsPerChunk(C);
-    engine().parallel('channel_affine_f32', [d ? 1 : 0, x, dy, y, pm, pa, pb, pd, R, C, rpc], Math.ceil(R / rpc), R * C >= DIRECT_PARALLEL);
+    engine().parallel('channel_affine_f32', [d ? 1 : 0, px, pdy, py, pm, pa, pb, pd, R, C, rpc], Math.ceil(R / rpc), R * C >= DIRECT_PARALLEL);
   });
 }
 
