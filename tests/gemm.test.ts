@@ -2,7 +2,6 @@ import { describe, test, expect, afterAll } from 'vitest';
 import * as wg from 'wasmgrad';
 import { builds, useBuild, randomArray, refMatMul, expectClose, bitsOf, THREADED_BUILDS, expectNoLeak } from './helpers';
 import { gemm } from '../src/engine/drivers/gemm';
-import { engine } from '../src/engine/state';
 
 // [m, k, n]
 const SHAPES: [number, number, number][] = [
@@ -58,7 +57,7 @@ describe.each(builds())('matMul on the %s build', (build) => {
     for (const [m, k, n] of [[13, 300, 21], [64, 64, 64], [1, 3, 5]] as [number, number, number][]) {
       const av = randomArray(m * k, 3), bv = randomArray(k * n, 4), biasv = randomArray(n, 5), cv = randomArray(m * n, 6);
       const [a, b, bias, c] = [wg.tensor(av, [m, k]), wg.tensor(bv, [k, n]), wg.tensor(biasv), wg.tensor(cv, [m, n])];
-      gemm({ a: a.ptr(), b: b.ptr(), c: c.ptr(), m, n, k, accumulate: true, bias: bias.ptr(), act: 'relu' });
+      gemm(a, b, c, { m, n, k, accumulate: true, bias, act: 'relu' });
       const ab = refMatMul(av, bv, m, n, k, false, false);
       const want = ab.map((x, i) => Math.max(0, cv[i] + x + biasv[i % n]));
       expectClose(c.dataSync(), want, 1e-4, 1e-5, `${m}x${k}x${n} epilogue`);
@@ -68,22 +67,54 @@ describe.each(builds())('matMul on the %s build', (build) => {
 
   test('writes nothing outside C (guard zones around a strided output)', async () => {
     await useBuild(build, 2);
-    const e = engine();
     for (const [m, k, n] of [[17, 33, 65], [5, 300, 3], [130, 70, 9]] as [number, number, number][]) {
       const ldc = n + 3; // a strided output: the gaps between rows must stay untouched too
       const guard = 64;
       const total = guard + m * ldc + guard;
       const a = wg.tensor(randomArray(m * k, 7), [m, k]), b = wg.tensor(randomArray(k * n, 8), [k, n]);
       const block = wg.fill([total], -12345);
-      gemm({ a: a.ptr(), b: b.ptr(), c: block.ptr() + guard * 4, m, n, k, ldc });
+      gemm(a, b, block, { m, n, k, ldc, offsetC: guard });
       const v = block.dataSync();
       for (let i = 0; i < total; i++) {
         const inC = i >= guard && i < guard + m * ldc && (i - guard) % ldc < n;
         if (!inC) expect(v[i], `index ${i} outside C`).toBe(-12345);
       }
-      void e;
       for (const t of [a, b, block]) t.dispose();
     }
+  });
+
+  test('blocks of larger tensors: offsets and row strides on A, B and C, every transpose', async () => {
+    await useBuild(build, 2);
+    let seed = 40;
+    for (const [m, k, n] of [[3, 1, 5], [17, 33, 65], [70, 40, 9]] as [number, number, number][]) {
+      for (const [ta, tb] of TRANSPOSES) {
+        // op(A) is the block of rows ra x ca starting at offA of a matrix with lda columns; likewise B
+        const [ra, ca] = ta ? [k, m] : [m, k];
+        const [rb, cb] = tb ? [n, k] : [k, n];
+        const lda = ca + 2, ldb = cb + 5, ldc = n + 1;
+        const offA = 3 * lda + 1, offB = 2 * ldb + 4, offC = 7;
+        const av = randomArray(offA + ra * lda, seed++), bv = randomArray(offB + rb * ldb, seed++);
+        const [a, b, c] = [wg.tensor(av), wg.tensor(bv), wg.zeros([offC + m * ldc])];
+        gemm(a, b, c, { m, n, k, transA: ta, transB: tb, offsetA: offA, offsetB: offB, offsetC: offC, lda, ldb, ldc });
+        const blockOf = (v: Float32Array, off: number, rows: number, cols: number, ld: number) =>
+          Float32Array.from({ length: rows * cols }, (_, i) => v[off + Math.floor(i / cols) * ld + (i % cols)]);
+        const want = refMatMul(blockOf(av, offA, ra, ca, lda), blockOf(bv, offB, rb, cb, ldb), m, n, k, ta, tb);
+        const got = c.dataSync() as Float32Array;
+        expectClose(blockOf(got, offC, m, n, ldc), want, 1e-5 * Math.sqrt(k) + 1e-6, 1e-5, `${m}x${k}x${n} ta=${ta} tb=${tb} blocks`);
+        for (const t of [a, b, c]) t.dispose();
+      }
+    }
+  });
+
+  test('rejects blocks that do not fit their tensors', async () => {
+    await useBuild(build, 1);
+    const [a, b, c] = [wg.ones([4, 3]), wg.ones([3, 5]), wg.zeros([4, 5])];
+    expect(() => gemm(a, b, c, { m: 4, n: 5, k: 3, offsetA: 1 })).toThrow(/gemm: a 4x3 block of A at element 1/);
+    expect(() => gemm(a, b, c, { m: 4, n: 5, k: 3, ldb: 6 })).toThrow(/a 3x5 block of B at element 0 with row stride 6/);
+    expect(() => gemm(a, b, c, { m: 4, n: 5, k: 3, ldc: 6 })).toThrow(/block of C/);
+    expect(() => gemm(a, b, c, { m: 4, n: 5, k: 3, bias: wg.ones([4]) })).toThrow(/the bias/);
+    expect(() => gemm(a, b, c, { m: 4, n: 5, k: 0 })).toThrow(/at least 1/);
+    for (const t of [a, b, c]) t.dispose();
   });
 });
 

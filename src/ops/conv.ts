@@ -5,12 +5,12 @@
 import { WasmgradError, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { record } from '../tape.js';
-import { unaryGrad } from '../engine/drivers/elementwise.js';
 import { type FusedActivation } from '../engine/drivers/gemm.js';
 import { conv2dForward, conv2dGradInput, conv2dGradFilter, depthwiseForward, depthwiseGradInput, depthwiseGradFilter } from '../engine/drivers/conv.js';
 import { type ConvGeometry } from '../engine/drivers/geometry.js';
 import { checkFloat, newTensor } from './util.js';
-import { engine } from '../engine/state.js';
+import { zeros } from '../creation.js';
+import { fusedActivationGrad } from './activation-grad.js';
 import { reshape } from './shape.js';
 import { sum } from './reduce.js';
 
@@ -93,19 +93,19 @@ function convCore(op: string, x: Tensor, filter: Tensor, bias: Tensor | null, ac
   const cout = filter.shape[3];
   const out = newTensor([g.N, g.OH, g.OW, cout]);
   if (out.size === 0) return out;
-  conv2dForward(x.ptr(op), filter.ptr(op), bias ? bias.ptr(op) : 0, out.ptr(), g, cout, act);
+  conv2dForward(x, filter, bias, out, g, act);
   record(op, bias ? [x, filter, bias] : [x, filter], out, ([dy], needed) => {
     // out = act(z): for relu, dz = dy where out > 0. Only the gradients in use are computed
     // (a first layer's input needs none).
-    const dz = act === 'relu' ? reluGradFromOutput(out, dy) : dy;
+    const dz = fusedActivationGrad(act, out, dy);
     let dx: Tensor | null = null, df: Tensor | null = null;
     if (needed[0]) {
       dx = newTensor(x.shape);
-      conv2dGradInput(dz.ptr(), filter.ptr(), dx.ptr(), g, cout);
+      conv2dGradInput(dz, filter, dx, g);
     }
     if (needed[1]) {
       df = newTensor(filter.shape);
-      conv2dGradFilter(x.ptr(), dz.ptr(), df.ptr(), g, cout);
+      conv2dGradFilter(x, dz, df, g);
     }
     const grads = [dx, df];
     if (bias) grads.push(needed[2] ? sum(dz, [0, 1, 2]) : null);
@@ -113,12 +113,6 @@ function convCore(op: string, x: Tensor, filter: Tensor, bias: Tensor | null, ac
     return grads;
   });
   return out;
-}
-
-function reluGradFromOutput(out: Tensor, dy: Tensor): Tensor {
-  const dz = newTensor(out.shape);
-  unaryGrad('relu', out, out, dy, dz);
-  return dz;
 }
 
 /** 2-D convolution: x [N, H, W, Cin], filter [KH, KW, Cin, Cout] -> [N, OH, OW, Cout]. */
@@ -198,17 +192,17 @@ function depthwiseCore(
   if (bias) checkBias(op, bias, g.C * mult);
   const out = newTensor([g.N, g.OH, g.OW, g.C * mult]);
   if (out.size === 0) return out;
-  depthwiseForward(x.ptr(op), filter.ptr(op), bias ? bias.ptr(op) : 0, out.ptr(), g, mult, act);
+  depthwiseForward(x, filter, bias, out, g, act);
   record(op, bias ? [x, filter, bias] : [x, filter], out, ([dy], needed) => {
-    const dz = act === 'relu' ? reluGradFromOutput(out, dy) : dy;
+    const dz = fusedActivationGrad(act, out, dy);
     let dx: Tensor | null = null, df: Tensor | null = null;
     if (needed[0]) {
       dx = newTensor(x.shape);
-      depthwiseGradInput(dz.ptr(), filter.ptr(), dx.ptr(), g, mult);
+      depthwiseGradInput(dz, filter, dx, g);
     }
     if (needed[1]) {
       df = newTensor(filter.shape);
-      depthwiseGradFilter(x.ptr(), dz.ptr(), df.ptr(), g, mult);
+      depthwiseGradFilter(x, dz, df, g);
     }
     const grads = [dx, df];
     if (bias) grads.push(needed[2] ? sum(dz, [0, 1, 2]) : null);
@@ -248,17 +242,17 @@ export function conv2dTranspose(
   }
   const out = newTensor(zShape);
   if (out.size === 0) return out;
-  conv2dGradInput(x.ptr(op), filter.ptr(op), out.ptr(), g, cin);
+  conv2dGradInput(x, filter, out, g);
   record(op, [x, filter], out, ([dy], needed) => {
     // out = conv2d^T(x): dx = conv2d(dy), dfilter = the conv2d filter gradient with dy as input
     let dx: Tensor | null = null, df: Tensor | null = null;
     if (needed[0]) {
       dx = newTensor(x.shape);
-      conv2dForward(dy.ptr(), filter.ptr(), 0, dx.ptr(), g, cin);
+      conv2dForward(dy, filter, null, dx, g);
     }
     if (needed[1]) {
       df = newTensor(filter.shape);
-      conv2dGradFilter(dy.ptr(), x.ptr(), df.ptr(), g, cin);
+      conv2dGradFilter(dy, x, df, g);
     }
     return [dx, df];
   });
@@ -278,9 +272,9 @@ export function conv2dBackpropInput(
   const op = 'conv2dBackpropInput';
   checkFloat(filter, op, 'filter');
   const g = backpropGeometry(op, xShape, dy, filter.shape, strides, padding, dilations);
-  if (dy.size === 0) return newZeros(xShape);
+  if (dy.size === 0) return zeros(xShape);
   const dx = newTensor(xShape);
-  conv2dGradInput(dy.ptr(op), filter.ptr(op), dx.ptr(), g, filter.shape[3]);
+  conv2dGradInput(dy, filter, dx, g);
   return dx;
 }
 
@@ -295,17 +289,10 @@ export function conv2dBackpropFilter(
   const op = 'conv2dBackpropFilter';
   checkFloat(x, op, 'x');
   const g = backpropGeometry(op, x.shape, dy, filterShape, strides, padding, dilations);
-  if (dy.size === 0) return newZeros(filterShape);
+  if (dy.size === 0) return zeros(filterShape);
   const df = newTensor(filterShape);
-  conv2dGradFilter(x.ptr(op), dy.ptr(op), df.ptr(), g, filterShape[3]);
+  conv2dGradFilter(x, dy, df, g);
   return df;
-}
-
-function newZeros(shape: number[]): Tensor {
-  const t = newTensor(shape);
-  const p = t.ptr() >> 2;
-  engine().f32.fill(0, p, p + t.size);
-  return t;
 }
 
 function backpropGeometry(

@@ -2,11 +2,11 @@
 import { WasmgradError, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { gemm } from '../engine/drivers/gemm.js';
-import { engine } from '../engine/state.js';
+import { zeros } from '../creation.js';
 import { checkTensor } from './util.js';
 import { record } from '../tape.js';
 import { sumTo, sum } from './reduce.js';
-import { unaryGrad } from '../engine/drivers/elementwise.js';
+import { fusedActivationGrad } from './activation-grad.js';
 
 export function matMul(a: Tensor, b: Tensor, transposeA = false, transposeB = false): Tensor {
   const op = 'matMul';
@@ -34,14 +34,11 @@ export function matMul(a: Tensor, b: Tensor, transposeA = false, transposeB = fa
     throw new WasmgradError(`${op}: batch sizes ${ba} and ${bb} of ${fmtShape(a.shape)} and ${fmtShape(b.shape)} do not broadcast`);
   }
   const batch = Math.max(ba, bb);
-  const out = new Tensor(batched ? [batch, m, n] : [m, n], 'float32');
+  const outShape = batched ? [batch, m, n] : [m, n];
+  // k = 0: a sum of no terms
+  if (k === 0) return zeros(outShape);
+  const out = new Tensor(outShape, 'float32');
   if (out.size === 0) return out;
-  if (k === 0) {
-    const p = out.ptr() >> 2;
-    engine().f32.fill(0, p, p + out.size);
-    return out;
-  }
-  const pa = a.ptr(op), pb = b.ptr(op), pc = out.ptr(op);
   record('matMul', [a, b], out, ([dy]) => {
     // C = op(A) op(B): each gradient is one more GEMM in the transpose variant that fits its layout.
     const da = transposeA ? matMul(b, dy, transposeB, true) : matMul(dy, b, false, !transposeB);
@@ -49,13 +46,13 @@ export function matMul(a: Tensor, b: Tensor, transposeA = false, transposeB = fa
     return [sumTo(da, a.shape), sumTo(db, b.shape)];
   });
   for (let i = 0; i < batch; i++) {
-    gemm({
-      a: pa + (ba === 1 ? 0 : i * m * k * 4),
-      b: pb + (bb === 1 ? 0 : i * k * n * 4),
-      c: pc + i * m * n * 4,
+    gemm(a, b, out, {
       m, n, k,
       transA: transposeA,
       transB: transposeB,
+      offsetA: ba === 1 ? 0 : i * m * k,
+      offsetB: bb === 1 ? 0 : i * k * n,
+      offsetC: i * m * n,
     });
   }
   return out;
@@ -83,21 +80,14 @@ export function fusedMatMul(a: Tensor, b: Tensor, bias: Tensor | null, activatio
     return matMul(a, b);
   }
   const out = new Tensor([m, n], 'float32');
-  gemm({ a: a.ptr(), b: b.ptr(), c: out.ptr(), m, n, k, bias: bias ? bias.ptr() : 0, act: activation });
+  gemm(a, b, out, { m, n, k, bias, act: activation });
   const inputs = bias ? [a, b, bias] : [a, b];
   record(op, inputs, out, ([dy]) => {
     // z = a b + bias, out = act(z): dz = dy * act'(z) (for relu, z > 0 exactly where out > 0)
-    const dz = activation === 'relu' ? reluGradFromOutput(out, dy) : dy;
+    const dz = fusedActivationGrad(activation, out, dy);
     const grads = [matMul(dz, b, false, true), matMul(a, dz, true, false)];
     if (bias) grads.push(sum(dz, 0));
     return grads;
   });
   return out;
-}
-
-/** dy where out > 0, else 0 (relu's gradient read from its output). */
-function reluGradFromOutput(out: Tensor, dy: Tensor): Tensor {
-  const dz = new Tensor(out.shape, 'float32');
-  unaryGrad('relu', out, out, dy, dz);
-  return dz;
 }

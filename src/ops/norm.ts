@@ -58,15 +58,15 @@ export function batchNorm(
   const inv = v.map((vi) => 1 / Math.sqrt(vi + varianceEpsilon));
   const a = s.map((si, c) => si * inv[c]);
   const y = newTensor(x.shape);
-  channelAffine(x.ptr(op), y.ptr(), R, C, m, a, o);
+  channelAffine(x, y, R, C, m, a, o);
   const inputs = [x, mean, variance, ...(offset ? [offset] : []), ...(scale ? [scale] : [])];
   record(op, inputs, y, ([dy]) => {
     // y = (x - mean) inv scale + offset: dx = dy a; with S1 = sum dy, S2 = sum dy (x - mean):
     // dmean = -a S1, dvariance = -scale inv^3 S2 / 2, doffset = S1, dscale = inv S2
     const dx = newTensor(x.shape);
-    channelAffine(dy.ptr(), dx.ptr(), R, C, null, a, new Float32Array(C));
+    channelAffine(dy, dx, R, C, null, a, new Float32Array(C));
     const pm = fromFlat(m, [C], 'float32');
-    const sums = channelSums('grad', x.ptr(), dy.ptr(), pm.ptr(), 0, R, C);
+    const sums = channelSums('grad', x, dy, pm, null, R, C);
     pm.dispose();
     const S1 = sums.subarray(0, C), S2 = sums.subarray(C);
     const like = (t: Tensor, vals: ArrayLike<number>) => fromFlat(f32(vals), t.shape, 'float32');
@@ -104,28 +104,27 @@ export function fusedBatchNorm(
   if (!s || !o) {
     throw new WasmgradError(`${op}: scale and offset must have ${C} elements (x ${fmtShape(x.shape)}), got ${fmtShape(scale?.shape ?? [])} and ${fmtShape(offset?.shape ?? [])}`);
   }
-  const px = x.ptr(op);
-  const mean = fromFlat(f32(channelMeans(px, R, C)), [C], 'float32');
-  const sum2 = channelSums('sqdev', x.ptr(), 0, mean.ptr(), 0, R, C);
+  const mean = fromFlat(f32(channelMeans(x, R, C)), [C], 'float32');
+  const sum2 = channelSums('sqdev', x, null, mean, null, R, C);
   const varVals = f32(sum2.subarray(0, C).map((v) => v / R));
   const variance = fromFlat(varVals, [C], 'float32');
   const m = mean.dataSync() as Float32Array; // the backward keeps these numbers, not the tensor
   const inv = varVals.map((v) => 1 / Math.sqrt(v + varianceEpsilon));
   const a = s.map((si, c) => si * inv[c]);
   const y = newTensor(x.shape);
-  channelAffine(x.ptr(), y.ptr(), R, C, m, a, o);
+  channelAffine(x, y, R, C, m, a, o);
   const inputs = [x, ...(scale ? [scale] : []), ...(offset ? [offset] : [])];
   record(op, inputs, y, ([dy]) => {
     // S1 = sum dy, S2 = sum dy (x - mean); xhat = (x - mean) inv
     // dx = a dy + B (x - mean) + D with B = -a inv^2 S2 / R, D = -a S1 / R
     const pm = fromFlat(m, [C], 'float32');
-    const sums = channelSums('grad', x.ptr(), dy.ptr(), pm.ptr(), 0, R, C);
+    const sums = channelSums('grad', x, dy, pm, null, R, C);
     pm.dispose();
     const S1 = sums.subarray(0, C), S2 = sums.subarray(C);
     const B = a.map((ai, c) => (-ai * inv[c] * inv[c] * S2[c]) / R);
     const D = a.map((ai, c) => (-ai * S1[c]) / R);
     const dx = newTensor(x.shape);
-    channelAffine(x.ptr(), dx.ptr(), R, C, m, a, B, dy.ptr(), D);
+    channelAffine(x, dx, R, C, m, a, B, dy, D);
     const grads: Tensor[] = [dx];
     if (scale) grads.push(fromFlat(f32(inv.map((ic, c) => ic * S2[c])), scale.shape, 'float32'));
     if (offset) grads.push(fromFlat(f32(S1), offset.shape, 'float32'));
@@ -153,16 +152,16 @@ export function layerNorm(x: Tensor, gamma: Tensor | null = null, beta: Tensor |
   const R = x.size / D;
   const mean = newTensor([R]);
   const rstd = newTensor([R]);
-  layerNormForward(x.ptr(op), gamma ? gamma.ptr(op) : 0, beta ? beta.ptr(op) : 0, y.ptr(), mean.ptr(), rstd.ptr(), R, D, epsilon);
+  layerNormForward(x, gamma, beta, y, mean, rstd, R, D, epsilon);
   const inputs = [x, ...(gamma ? [gamma] : []), ...(beta ? [beta] : [])];
   // mean and rstd are outputs of the record too, so the tape keeps them until the backward ran
   record(op, inputs, [y, mean, rstd], ([dy]) => {
     const dx = newTensor(x.shape);
-    layerNormGradInput(x.ptr(), dy.ptr(), gamma ? gamma.ptr() : 0, mean.ptr(), rstd.ptr(), dx.ptr(), R, D);
+    layerNormGradInput(x, dy, gamma, mean, rstd, dx, R, D);
     const grads: Tensor[] = [dx];
     if (gamma || beta) {
       // dgamma = sum over rows of dy xhat, dbeta = sum of dy
-      const sums = channelSums('rowGrad', x.ptr(), dy.ptr(), mean.ptr(), rstd.ptr(), R, D);
+      const sums = channelSums('rowGrad', x, dy, mean, rstd, R, D);
       if (gamma) grads.push(fromFlat(f32(sums.subarray(0, D)), gamma.shape, 'float32'));
       if (beta) grads.push(fromFlat(f32(sums.subarray(D)), beta.shape, 'float32'));
     }

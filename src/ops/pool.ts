@@ -27,10 +27,10 @@ function pool(op: 'maxPool' | 'avgPool', x: Tensor, poolSize: PairLike, strides:
   const out = newTensor([g.N, g.OH, g.OW, g.C]);
   if (out.size === 0) return out;
   const isMax = op === 'maxPool';
-  poolForward(isMax, x.ptr(op), out.ptr(), g);
+  poolForward(isMax, x, out, g);
   record(op, [x], out, ([dy]) => {
     const dx = newTensor(x.shape);
-    poolGrad(isMax, x.ptr(), dy.ptr(), dx.ptr(), g);
+    poolGrad(isMax, x, dy, dx, g);
     return [dx];
   });
   return out;

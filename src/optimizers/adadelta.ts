@@ -28,7 +28,7 @@ export class Adadelta extends Optimizer {
   }
 
   protected update(p: Variable, g: Tensor, [sq, acc]: Tensor[], lr: number, _t: number, prep: GradPrep): void {
-    adadeltaUpdate(p.ptr(), g.ptr(), sq.ptr(), acc.ptr(), p.size, lr, this.rho, this.epsilon, prep);
+    adadeltaUpdate(p, g, sq, acc, lr, this.rho, this.epsilon, prep);
   }
 
   protected ownConfig(): Record<string, unknown> {

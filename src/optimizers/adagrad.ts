@@ -31,7 +31,7 @@ export class Adagrad extends Optimizer {
   }
 
   protected update(p: Variable, g: Tensor, [acc]: Tensor[], lr: number, _t: number, prep: GradPrep): void {
-    adagradUpdate(p.ptr(), g.ptr(), acc.ptr(), p.size, lr, this.epsilon, prep);
+    adagradUpdate(p, g, acc, lr, this.epsilon, prep);
   }
 
   protected ownConfig(): Record<string, unknown> {

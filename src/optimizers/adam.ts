@@ -41,7 +41,7 @@ export class Adam extends Optimizer {
   protected update(p: Variable, g: Tensor, [m, v]: Tensor[], lr: number, t: number, prep: GradPrep): void {
     const stepSize = lr / (1 - this.beta1 ** t);
     const bc2sqrt = Math.sqrt(1 - this.beta2 ** t);
-    adamUpdate(p.ptr(), g.ptr(), m.ptr(), v.ptr(), p.size, stepSize, bc2sqrt, this.beta1, this.beta2, this.epsilon, this.decayFactor(lr), prep);
+    adamUpdate(p, g, m, v, stepSize, bc2sqrt, this.beta1, this.beta2, this.epsilon, this.decayFactor(lr), prep);
   }
 
   protected ownConfig(): Record<string, unknown> {

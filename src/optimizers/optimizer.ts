@@ -9,8 +9,7 @@ import { Tensor, tidy } from '../tensor.js';
 import { Variable, trainableVariables } from '../variables.js';
 import { computeGradients, noGrad } from '../tape.js';
 import { scalar } from '../creation.js';
-import { copyBytes, fillFloats } from '../engine/drivers/copy.js';
-import { sumOfSquares, partialCount, type GradPrep } from '../engine/drivers/optim.js';
+import { sumOfSquares, fillSlot, copySlot, type GradPrep } from '../engine/drivers/optim.js';
 import { isSchedule, serializeSchedule, deserializeSchedule, type Schedule } from '../schedules.js';
 
 export interface OptimizerArgs {
@@ -163,15 +162,7 @@ export abstract class Optimizer {
 
   /** min(1, clipNorm / (global norm + 1e-6)), as torch.nn.utils.clip_grad_norm_. */
   private normScale(grads: Tensor[]): number {
-    const most = Math.max(1, ...grads.map((g) => partialCount(g.size)));
-    const partials = new Tensor([most], 'float32');
-    try {
-      let total = 0;
-      for (const g of grads) total += sumOfSquares(g.ptr(), g.size, partials.ptr());
-      return Math.min(1, this.clipNorm! / (Math.sqrt(total) + 1e-6));
-    } finally {
-      partials.dispose();
-    }
+    return Math.min(1, this.clipNorm! / (Math.sqrt(sumOfSquares(grads)) + 1e-6));
   }
 
   /** The slots of v, made on its first update (or bound to those given by setWeights). */
@@ -196,7 +187,7 @@ export abstract class Optimizer {
   private newSlot(shape: readonly number[], value: number): Tensor {
     const t = new Tensor(shape, 'float32');
     t.kept = true;
-    if (t.size > 0) fillFloats(t.ptr(), t.size, value);
+    fillSlot(t, value);
     return t;
   }
 
@@ -227,7 +218,7 @@ export abstract class Optimizer {
     for (const [varName, set] of this.slots) {
       set.tensors.forEach((t, i) => {
         const c = new Tensor(t.shape, 'float32');
-        copyBytes(c.ptr(), t.ptr(), t.size * 4);
+        copySlot(c, t, `${this.className}.getWeights`);
         out.push({ name: `${varName}/${names[i]}`, tensor: c });
       });
     }
@@ -258,7 +249,7 @@ export abstract class Optimizer {
           set = { variable: null, tensors: names.map((_, i) => this.newSlot(w.tensor.shape, this.slotInit(i))) };
           this.slots.set(varName, set);
         }
-        copyBytes(set.tensors[slot].ptr(), w.tensor.ptr(op), w.tensor.size * 4);
+        copySlot(set.tensors[slot], w.tensor, op);
       }
     });
   }

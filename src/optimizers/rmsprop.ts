@@ -36,9 +36,9 @@ export class RMSprop extends Optimizer {
   }
 
   protected update(p: Variable, g: Tensor, slots: Tensor[], lr: number, _t: number, prep: GradPrep): void {
-    const ga = this.centered ? slots[1].ptr() : 0;
-    const buf = this.momentum > 0 ? slots[slots.length - 1].ptr() : 0;
-    rmspropUpdate(p.ptr(), g.ptr(), slots[0].ptr(), ga, buf, p.size, lr, this.rho, this.momentum, this.epsilon, prep);
+    const ga = this.centered ? slots[1] : null;
+    const buf = this.momentum > 0 ? slots[slots.length - 1] : null;
+    rmspropUpdate(p, g, slots[0], ga, buf, lr, this.rho, this.momentum, this.epsilon, prep);
   }
 
   protected ownConfig(): Record<string, unknown> {

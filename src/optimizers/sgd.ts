@@ -30,7 +30,7 @@ export class SGD extends Optimizer {
   }
 
   protected update(p: Variable, g: Tensor, slots: Tensor[], lr: number, _t: number, prep: GradPrep): void {
-    sgdUpdate(p.ptr(), g.ptr(), slots.length ? slots[0].ptr() : 0, p.size, lr, this.momentum, this.nesterov, prep);
+    sgdUpdate(p, g, slots.length ? slots[0] : null, lr, this.momentum, this.nesterov, prep);
   }
 
   protected ownConfig(): Record<string, unknown> {

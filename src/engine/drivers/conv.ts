@@ -1,12 +1,13 @@
 // Convolution (the implicit-im2col GEMM of assembly/gemm.ts, and assembly/conv.ts): buffers, tiles and thread splits.
-// Shapes are NHWC.
+// Shapes are NHWC; filters [KH, KW, C, Cout] (depthwise: [KH, KW, C, M]).
 import { WasmgradError } from '../../errors.js';
+import { Tensor } from '../../tensor.js';
 import { engine } from '../state.js';
 import { SCRATCH_BYTES } from '../engine.js';
 import { ACT, gemmTiles, packB, packedFloats, type FusedActivation } from './gemm.js';
 import { stridedCopy } from './copy.js';
 import { DIRECT_PARALLEL, GEMM_PARALLEL_FLOPS, withBlocks } from './common.js';
-import { withGeometry, type ConvGeometry } from './geometry.js';
+import { checkWindowSizes, withGeometry, type ConvGeometry } from './geometry.js';
 
 const MC = 192;
 const A_KIND = { matrix: 0, im2col: 1, im2colT: 2 } as const;
@@ -91,22 +92,25 @@ const isPointwise = (g: ConvGeometry) =>
 
 /**
  * y [N, OH, OW, Cout] = act(conv(x, f) + bias): x [N, H, W, C], f [KH, KW, C, Cout], bias [Cout]
- * or 0. One GEMM whose A panels are packed straight from the image (a plain GEMM for 1x1).
+ * or none. One GEMM whose A panels are packed straight from the image (a plain GEMM for 1x1).
  */
-export function conv2dForward(x: number, f: number, bias: number, y: number, g: ConvGeometry, cout: number, act: FusedActivation = 'linear'): void {
+export function conv2dForward(x: Tensor, f: Tensor, bias: Tensor | null, y: Tensor, g: ConvGeometry, act: FusedActivation = 'linear'): void {
+  const cout = f.shape[3];
+  checkWindowSizes('conv2d', g, x, y, cout, f, g.KH * g.KW * g.C * cout, bias);
+  const px = x.ptr('conv2d'), pf = f.ptr('conv2d'), pbias = bias ? bias.ptr('conv2d') : 0, py = y.ptr('conv2d');
   const m = g.N * g.OH * g.OW;
   const k = g.KH * g.KW * g.C;
   if (isPointwise(g)) {
-    convGemm({ kind: 'matrix', a: x, lda: g.C, b: f, ldb: cout, prepackB: true, c: y, m, n: cout, k, bias, act });
+    convGemm({ kind: 'matrix', a: px, lda: g.C, b: pf, ldb: cout, prepackB: true, c: py, m, n: cout, k, bias: pbias, act });
     return;
   }
   if (needsPaddedCopy(g)) {
-    withPadded(x, g, (xp, gp) =>
-      withGeometry(gp, (geom) => convGemm({ kind: 'im2col', a: xp, geom, b: f, ldb: cout, prepackB: true, c: y, m, n: cout, k, bias, act })),
+    withPadded(px, g, (xp, gp) =>
+      withGeometry(gp, (geom) => convGemm({ kind: 'im2col', a: xp, geom, b: pf, ldb: cout, prepackB: true, c: py, m, n: cout, k, bias: pbias, act })),
     );
     return;
   }
-  withGeometry(g, (geom) => convGemm({ kind: 'im2col', a: x, geom, b: f, ldb: cout, prepackB: true, c: y, m, n: cout, k, bias, act }));
+  withGeometry(g, (geom) => convGemm({ kind: 'im2col', a: px, geom, b: pf, ldb: cout, prepackB: true, c: py, m, n: cout, k, bias: pbias, act }));
 }
 
 /**
@@ -114,11 +118,14 @@ export function conv2dForward(x: number, f: number, bias: number, y: number, g: 
  * the filter transposed to [KH, KW, Cout, C] at dilation -d and pad -p (one implicit GEMM).
  * Larger strides: per chunk of images, dcol = dy f^T (a GEMM) then col2im.
  */
-export function conv2dGradInput(dy: number, f: number, dx: number, g: ConvGeometry, cout: number): void {
+export function conv2dGradInput(dy: Tensor, f: Tensor, dx: Tensor, g: ConvGeometry): void {
+  const cout = f.shape[3];
+  checkWindowSizes('conv2d', g, dx, dy, cout, f, g.KH * g.KW * g.C * cout);
+  const pdy = dy.ptr('conv2d'), pf = f.ptr('conv2d'), pdx = dx.ptr('conv2d');
   const e = engine();
   const { N, H, W, C, OH, OW, KH, KW } = g;
   if (isPointwise(g)) {
-    convGemm({ kind: 'matrix', a: dy, lda: cout, b: f, ldb: cout, transB: true, prepackB: true, c: dx, m: N * H * W, n: C, k: cout });
+    convGemm({ kind: 'matrix', a: pdy, lda: cout, b: pf, ldb: cout, transB: true, prepackB: true, c: pdx, m: N * H * W, n: C, k: cout });
     return;
   }
   const taps = KH * KW;
@@ -126,7 +133,7 @@ export function conv2dGradInput(dy: number, f: number, dx: number, g: ConvGeomet
     // so few channels that a GEMM's 8-column panels would be mostly padding: dot products over
     // the output channels instead
     withGeometry(g, (geom) =>
-      e.parallel('conv_grad_input_direct_f32', [dy, f, dx, geom, cout], N * H, N * OH * OW * cout * taps * C >= DIRECT_PARALLEL),
+      e.parallel('conv_grad_input_direct_f32', [pdy, pf, pdx, geom, cout], N * H, N * OH * OW * cout * taps * C >= DIRECT_PARALLEL),
     );
     return;
   }
@@ -134,12 +141,12 @@ export function conv2dGradInput(dy: number, f: number, dx: number, g: ConvGeomet
   if (g.sh === 1 && g.sw === 1) {
     withBlocks([taps * C * cout * 4], ([ft]) => {
       // ft[tap, co, c] = f[tap, c, co]
-      stridedCopy(f, [C * cout, 1, cout], ft, [cout * C, C, 1], [taps, cout, C]);
+      stridedCopy(pf, [C * cout, 1, cout], ft, [cout * C, C, 1], [taps, cout, C]);
       const gt: ConvGeometry = {
         N, H: OH, W: OW, C: cout, OH: H, OW: W, KH, KW, sh: 1, sw: 1, dh: -g.dh, dw: -g.dw, pt: -g.pt, pl: -g.pl, pb: 0, pr: 0,
       };
       withGeometry(gt, (geom) =>
-        convGemm({ kind: 'im2col', a: dy, geom, b: ft, ldb: C, prepackB: true, c: dx, m: N * H * W, n: C, k: taps * cout }),
+        convGemm({ kind: 'im2col', a: pdy, geom, b: ft, ldb: C, prepackB: true, c: pdx, m: N * H * W, n: C, k: taps * cout }),
       );
     });
     return;
@@ -149,7 +156,7 @@ export function conv2dGradInput(dy: number, f: number, dx: number, g: ConvGeomet
   const chunk = Math.max(1, Math.min(N, Math.floor(COL_FLOATS / Math.max(perImage, 1))));
   withBlocks([chunk * perImage * 4, packedFloats(cout, K) * 4], ([col, packed]) => {
     // op(B) = f^T [Cout, K]: packed once for every chunk
-    packB(f, cout, true, cout, K, packed);
+    packB(pf, cout, true, cout, K, packed);
     withGeometry(g, (geom) => {
       for (let n0 = 0; n0 < N; n0 += chunk) {
         const nc = Math.min(chunk, N - n0);
@@ -158,52 +165,65 @@ export function conv2dGradInput(dy: number, f: number, dx: number, g: ConvGeomet
         const { tileM, tileN, tasks } = gemmTiles(m, K, parallel ? e.pool.threadCount : 1);
         e.parallel(
           'gemm_conv_f32',
-          [A_KIND.matrix, dy + n0 * OH * OW * cout * 4, cout, 0, 0, packed, 0, 0, 1, col, m, K, cout, K, 0, 0, 0, tileM, tileN],
+          [A_KIND.matrix, pdy + n0 * OH * OW * cout * 4, cout, 0, 0, packed, 0, 0, 1, col, m, K, cout, K, 0, 0, 0, tileM, tileN],
           tasks,
           parallel,
         );
-        e.parallel('col2im_f32', [col, dx + n0 * H * W * C * 4, geom], nc * H, nc * H * W * C * taps >= DIRECT_PARALLEL);
+        e.parallel('col2im_f32', [col, pdx + n0 * H * W * C * 4, geom], nc * H, nc * H * W * C * taps >= DIRECT_PARALLEL);
       }
     });
   });
 }
 
 /** df [KH, KW, C, Cout] of conv2dForward: im2col(x)^T dy, summed over pixels in one fixed order. */
-export function conv2dGradFilter(x: number, dy: number, df: number, g: ConvGeometry, cout: number): void {
+export function conv2dGradFilter(x: Tensor, dy: Tensor, df: Tensor, g: ConvGeometry): void {
+  const cout = df.shape[3];
+  checkWindowSizes('conv2d', g, x, dy, cout, df, g.KH * g.KW * g.C * cout);
+  const px = x.ptr('conv2d'), pdy = dy.ptr('conv2d'), pdf = df.ptr('conv2d');
   const M = g.N * g.OH * g.OW;
   const K = g.KH * g.KW * g.C;
   if (isPointwise(g)) {
-    convGemm({ kind: 'matrix', a: x, lda: g.C, transA: true, b: dy, ldb: cout, c: df, m: K, n: cout, k: M });
+    convGemm({ kind: 'matrix', a: px, lda: g.C, transA: true, b: pdy, ldb: cout, c: pdf, m: K, n: cout, k: M });
     return;
   }
   if (needsPaddedCopy(g)) {
-    withPadded(x, g, (xp, gp) => withGeometry(gp, (geom) => convGemm({ kind: 'im2colT', a: xp, geom, b: dy, ldb: cout, c: df, m: K, n: cout, k: M })));
+    withPadded(px, g, (xp, gp) => withGeometry(gp, (geom) => convGemm({ kind: 'im2colT', a: xp, geom, b: pdy, ldb: cout, c: pdf, m: K, n: cout, k: M })));
     return;
   }
-  withGeometry(g, (geom) => convGemm({ kind: 'im2colT', a: x, geom, b: dy, ldb: cout, c: df, m: K, n: cout, k: M }));
+  withGeometry(g, (geom) => convGemm({ kind: 'im2colT', a: px, geom, b: pdy, ldb: cout, c: pdf, m: K, n: cout, k: M }));
 }
 
-/** y [N, OH, OW, C*M] = act(depthwise(x, f) + bias), f [KH, KW, C, M], bias [C*M] or 0. */
-export function depthwiseForward(x: number, f: number, bias: number, y: number, g: ConvGeometry, mult: number, act: FusedActivation = 'linear'): void {
+/** y [N, OH, OW, C*M] = act(depthwise(x, f) + bias), f [KH, KW, C, M], bias [C*M] or none. */
+export function depthwiseForward(x: Tensor, f: Tensor, bias: Tensor | null, y: Tensor, g: ConvGeometry, act: FusedActivation = 'linear'): void {
+  const mult = f.shape[3];
+  checkWindowSizes('depthwiseConv2d', g, x, y, g.C * mult, f, g.KH * g.KW * g.C * mult, bias);
+  const px = x.ptr('depthwiseConv2d'), pf = f.ptr('depthwiseConv2d'), pbias = bias ? bias.ptr('depthwiseConv2d') : 0, py = y.ptr('depthwiseConv2d');
   const work = g.N * g.OH * g.OW * g.C * mult * g.KH * g.KW;
-  withGeometry(g, (geom) => engine().parallel('depthwise_f32', [x, f, bias, y, geom, mult, ACT[act]], g.N * g.OH, work >= DIRECT_PARALLEL));
+  withGeometry(g, (geom) => engine().parallel('depthwise_f32', [px, pf, pbias, py, geom, mult, ACT[act]], g.N * g.OH, work >= DIRECT_PARALLEL));
 }
 
 /** dx [N, H, W, C] of depthwiseForward; at stride 1 (M = 1) it is the depthwise convolution of dy at dilation -d, pad -p. */
-export function depthwiseGradInput(dy: number, f: number, dx: number, g: ConvGeometry, mult: number): void {
+export function depthwiseGradInput(dy: Tensor, f: Tensor, dx: Tensor, g: ConvGeometry): void {
+  const mult = f.shape[3];
+  checkWindowSizes('depthwiseConv2d', g, dx, dy, g.C * mult, f, g.KH * g.KW * g.C * mult);
+  const pdy = dy.ptr('depthwiseConv2d'), pf = f.ptr('depthwiseConv2d'), pdx = dx.ptr('depthwiseConv2d');
   const work = g.N * g.OH * g.OW * g.C * mult * g.KH * g.KW;
   if (g.sh === 1 && g.sw === 1 && mult === 1) {
     const gt: ConvGeometry = { ...g, H: g.OH, W: g.OW, OH: g.H, OW: g.W, dh: -g.dh, dw: -g.dw, pt: -g.pt, pl: -g.pl, pb: 0, pr: 0 };
-    withGeometry(gt, (geom) => engine().parallel('depthwise_f32', [dy, f, 0, dx, geom, 1, 0], g.N * g.H, work >= DIRECT_PARALLEL));
+    withGeometry(gt, (geom) => engine().parallel('depthwise_f32', [pdy, pf, 0, pdx, geom, 1, 0], g.N * g.H, work >= DIRECT_PARALLEL));
     return;
   }
-  withGeometry(g, (geom) => engine().parallel('depthwise_grad_input_f32', [dy, f, dx, geom, mult], g.N * g.H, work >= DIRECT_PARALLEL));
+  withGeometry(g, (geom) => engine().parallel('depthwise_grad_input_f32', [pdy, pf, pdx, geom, mult], g.N * g.H, work >= DIRECT_PARALLEL));
 }
 
-export function depthwiseGradFilter(x: number, dy: number, df: number, g: ConvGeometry, mult: number): void {
+/** df [KH, KW, C, M] of depthwiseForward. */
+export function depthwiseGradFilter(x: Tensor, dy: Tensor, df: Tensor, g: ConvGeometry): void {
+  const mult = df.shape[3];
+  checkWindowSizes('depthwiseConv2d', g, x, dy, g.C * mult, df, g.KH * g.KW * g.C * mult);
+  const px = x.ptr('depthwiseConv2d'), pdy = dy.ptr('depthwiseConv2d'), pdf = df.ptr('depthwiseConv2d');
   if ((g.KH * g.KW * DW_FILTER_BLOCK + 2 * g.KW) * 4 > SCRATCH_BYTES) throw new WasmgradError(`depthwiseConv2d: a ${g.KH}x${g.KW} kernel is too large`);
   const work = g.N * g.OH * g.OW * g.C * mult * g.KH * g.KW;
   withGeometry(g, (geom) =>
-    engine().parallel('depthwise_grad_filter_f32', [x, dy, df, geom, g.N, mult], Math.ceil((g.C * mult) / DW_FILTER_BLOCK), work >= DIRECT_PARALLEL),
+    engine().parallel('depthwise_grad_filter_f32', [px, pdy, pdf, geom, g.N, mult], Math.ceil((g.C * mult) / DW_FILTER_BLOCK), work >= DIRECT_PARALLEL),
   );
 }

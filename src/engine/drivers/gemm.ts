@@ -1,6 +1,9 @@
 // GEMM (assembly/gemm.ts): output tiles, the thread split and the fused epilogue.
+import { WasmgradError } from '../../errors.js';
+import { Tensor } from '../../tensor.js';
 import { engine } from '../state.js';
 import { DIRECT_PARALLEL, GEMM_PARALLEL_FLOPS, roundUp } from './common.js';
+import { unaryGrad } from './elementwise.js';
 
 /** Activations a GEMM epilogue can fuse (assembly/common.ts). */
 export const ACT = { linear: 0, relu: 1 } as const;
@@ -35,6 +38,31 @@ export function gemmTiles(m: number, n: number, threads: number): { tileM: numbe
   return { tileM, tileN, tasks: Math.ceil(m / tileM) * tilesN };
 }
 
+/**
+ * How a GEMM reads its operands and finishes C = op(A) op(B) (+ C) (+ bias) then act. Each operand
+ * may be a block of a larger tensor: it starts `offset` elements in and its rows are `ld` elements
+ * apart (default: packed rows of the block as stored, [m, k] or [k, m] for A when transA).
+ */
+export interface GemmSpec {
+  m: number;
+  n: number;
+  k: number;
+  transA?: boolean;
+  transB?: boolean;
+  /** C += op(A) op(B) instead of C = ... */
+  accumulate?: boolean;
+  /** n floats added to every row of C, or none. */
+  bias?: Tensor | null;
+  act?: FusedActivation;
+  offsetA?: number;
+  offsetB?: number;
+  offsetC?: number;
+  lda?: number;
+  ldb?: number;
+  ldc?: number;
+}
+
+/** The byte-offset form of a GEMM, for other drivers that already hold pointers. */
 export interface GemmCall {
   /** Byte offsets of A, B and C. */
   a: number;
@@ -49,28 +77,70 @@ export interface GemmCall {
   ldc?: number;
   transA?: boolean;
   transB?: boolean;
-  /** C += op(A) op(B) instead of C = ... */
   accumulate?: boolean;
   /** Byte offset of a bias of n floats added to every row, 0 for none. */
   bias?: number;
   act?: FusedActivation;
 }
 
-/** C = op(A) op(B) (+ C) (+ bias) then act; m, n, k >= 1. */
-export function gemm(g: GemmCall): void {
+/** Raises unless a rows x cols block at `offset` with row stride ld lies inside t. */
+function checkBlock(name: string, t: Tensor, offset: number, rows: number, cols: number, ld: number): void {
+  if (offset < 0 || ld < cols || offset + (rows - 1) * ld + cols > t.size) {
+    throw new WasmgradError(`gemm: a ${rows}x${cols} block of ${name} at element ${offset} with row stride ${ld} does not fit in its ${t.size} elements`);
+  }
+}
+
+/** C = op(A) op(B) (+ C) (+ bias) then act on tensors (blocks of them per spec); m, n, k >= 1. */
+export function gemm(a: Tensor, b: Tensor, c: Tensor, spec: GemmSpec): void;
+/** The same on byte offsets (for drivers). */
+export function gemm(call: GemmCall): void;
+export function gemm(x: Tensor | GemmCall, b?: Tensor, c?: Tensor, spec?: GemmSpec): void {
+  if (!(x instanceof Tensor)) {
+    const g = x;
+    const lda = g.lda ?? (g.transA ? g.m : g.k);
+    const ldb = g.ldb ?? (g.transB ? g.k : g.n);
+    run(g.a, g.b, g.c, g.m, g.n, g.k, lda, ldb, g.ldc ?? g.n, !!g.transA, !!g.transB, !!g.accumulate, g.bias ?? 0, g.act ?? 'linear');
+    return;
+  }
+  const s = spec!;
+  const { m, n, k } = s;
+  if (!(m >= 1 && n >= 1 && k >= 1)) throw new WasmgradError(`gemm: m, n and k must be at least 1, got ${m}, ${n}, ${k}`);
+  const transA = !!s.transA, transB = !!s.transB;
+  const lda = s.lda ?? (transA ? m : k);
+  const ldb = s.ldb ?? (transB ? k : n);
+  const ldc = s.ldc ?? n;
+  const offA = s.offsetA ?? 0, offB = s.offsetB ?? 0, offC = s.offsetC ?? 0;
+  checkBlock('A', x, offA, transA ? k : m, transA ? m : k, lda);
+  checkBlock('B', b!, offB, transB ? n : k, transB ? k : n, ldb);
+  checkBlock('C', c!, offC, m, n, ldc);
+  if (s.bias) checkBlock('the bias', s.bias, 0, 1, n, n);
+  run(
+    x.ptr('gemm') + offA * 4, b!.ptr('gemm') + offB * 4, c!.ptr('gemm') + offC * 4, m, n, k, lda, ldb, ldc,
+    transA, transB, !!s.accumulate, s.bias ? s.bias.ptr('gemm') : 0, s.act ?? 'linear',
+  );
+}
+
+function run(
+  a: number, b: number, c: number, m: number, n: number, k: number, lda: number, ldb: number, ldc: number,
+  transA: boolean, transB: boolean, accumulate: boolean, bias: number, act: FusedActivation,
+): void {
   const e = engine();
-  const { m, n, k } = g;
-  const lda = g.lda ?? (g.transA ? m : k);
-  const ldb = g.ldb ?? (g.transB ? k : n);
-  const ldc = g.ldc ?? n;
   const parallel = 2 * m * n * k >= GEMM_PARALLEL_FLOPS;
   const { tileM, tileN, tasks } = gemmTiles(m, n, parallel ? e.pool.threadCount : 1);
   e.parallel(
     'gemm_f32',
-    [g.a, g.b, g.c, m, n, k, lda, ldb, ldc, g.transA ? 1 : 0, g.transB ? 1 : 0, g.accumulate ? 1 : 0, g.bias ?? 0, ACT[g.act ?? 'linear'], tileM, tileN],
+    [a, b, c, m, n, k, lda, ldb, ldc, transA ? 1 : 0, transB ? 1 : 0, accumulate ? 1 : 0, bias, ACT[act], tileM, tileN],
     tasks,
     parallel,
   );
+}
+
+/**
+ * dz = dy where out > 0, else 0: the gradient through a fused relu epilogue, read from the output
+ * (z > 0 exactly where relu(z) > 0). dz may be dy.
+ */
+export function reluGradFromOutput(out: Tensor, dy: Tensor, dz: Tensor): void {
+  unaryGrad('relu', out, out, dy, dz);
 }
 
 /** Floats of op(B) [k, n] packed into KC-row blocks of NR-column panels (assembly/gemm.ts). */
@@ -81,7 +151,7 @@ export function packedFloats(k: number, n: number): number {
 /**
  * Packs op(B) [k, n] (B with row stride ldb, transposed when transB) into KC-row blocks of
  * NR-column panels, the layout gemm_conv_f32 reads with bPacked; a copy, so split over threads only
- * above `minParallel` elements.
+ * above `minParallel` elements. Byte offsets: for the convolution and recurrent drivers.
  */
 export function packB(b: number, ldb: number, transB: boolean, k: number, n: number, dst: number, minParallel = DIRECT_PARALLEL): void {
   engine().parallel('pack_b_f32', [b, ldb, transB ? 1 : 0, k, n, dst], Math.ceil(k / KC), k * n >= minParallel);
