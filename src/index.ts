@@ -3,6 +3,8 @@ export { WasmgradError } from './errors.js';
 export { init, backendInfo, setThreads, shutdown } from './engine/state.js';
 export type { BackendInfo, InitOptions, BuildName } from './engine/engine.js';
 export { Tensor, tidy, keep, memory, type DType } from './tensor.js';
+import './tensor-methods.js';
+export { TensorBuffer, buffer } from './tensor-buffer.js';
 export { tensor, scalar, zeros, ones, fill } from './creation.js';
 export { setDebug } from './debug.js';
 export { noGrad } from './tape.js';

@@ -94,3 +94,38 @@ export const batchNorm = debugged('batchNorm', normOps.batchNorm);
 export const fusedBatchNorm = debugged('fusedBatchNorm', normOps.fusedBatchNorm);
 export const layerNorm = debugged('layerNorm', normOps.layerNorm);
 export const moments = debugged('moments', normOps.moments);
+
+// Comparisons, logical ops, where; functions without kernels; rearranging and generating ops
+// (src/ops/compare.ts, elementwise-js.ts, arrange.ts)
+import * as compareOps from './compare.js';
+import * as jsOps from './elementwise-js.js';
+import * as arrangeOps from './arrange.js';
+export const greater = debugged('greater', compareOps.greater);
+export const greaterEqual = debugged('greaterEqual', compareOps.greaterEqual);
+export const less = debugged('less', compareOps.less);
+export const lessEqual = debugged('lessEqual', compareOps.lessEqual);
+export const notEqual = debugged('notEqual', compareOps.notEqual);
+export const logicalAnd = debugged('logicalAnd', compareOps.logicalAnd);
+export const logicalOr = debugged('logicalOr', compareOps.logicalOr);
+export const logicalXor = debugged('logicalXor', compareOps.logicalXor);
+export const logicalNot = debugged('logicalNot', compareOps.logicalNot);
+export const where = debugged('where', compareOps.where);
+export const { floor, ceil, round, sign, sin, cos, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh, erf, relu6, step, isNaN, isInf, isFinite, floorDiv, mod, atan2 } = jsOps;
+export const tile = debugged('tile', arrangeOps.tile);
+export const pad = debugged('pad', arrangeOps.pad);
+export const reverse = debugged('reverse', arrangeOps.reverse);
+export const split = debugged('split', arrangeOps.split);
+export const unstack = debugged('unstack', arrangeOps.unstack);
+export const cumsum = debugged('cumsum', arrangeOps.cumsum);
+export const topk = arrangeOps.topk;
+export const range = arrangeOps.range;
+export const linspace = arrangeOps.linspace;
+export const eye = arrangeOps.eye;
+export const cast = arrangeOps.cast;
+export const prod = debugged('prod', arrangeOps.prod);
+export const norm = debugged('norm', arrangeOps.norm);
+export const l2Normalize = debugged('l2Normalize', arrangeOps.l2Normalize);
+export const logSumExp = debugged('logSumExp', arrangeOps.logSumExp);
+export const all = arrangeOps.all;
+export const any = arrangeOps.any;
+export const multinomial = arrangeOps.multinomial;

@@ -1,0 +1,278 @@
+// Ops that rearrange or generate values: tile, pad, reverse, split, unstack, cumsum, topk, range,
+// linspace, eye, cast, prod, norm, l2Normalize, logSumExp, all, any, multinomial. The differentiable
+// ones are compositions of ops that carry gradients (concat, slice, gather, ...), so their
+// gradients come from composition; cumsum records its own (a reverse cumsum).
+import { WasmgradError, fmtShape } from '../errors.js';
+import { Tensor, tidy, type DType } from '../tensor.js';
+import { record } from '../tape.js';
+import { fromFlat, fill } from '../creation.js';
+import { seededRandom } from '../util/seeded.js';
+import { checkTensor, checkFloat, normAxis, normAxes } from './util.js';
+import { concat, slice, gather, reshape } from './shape.js';
+import { sum, max } from './reduce.js';
+import { abs, sqrt, square, log, exp, pow } from './unary.js';
+import { add, sub, mul, div, maximum } from './binary.js';
+
+const prodOf = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+
+/** x repeated reps[d] times along each dimension d. */
+export function tile(x: Tensor, reps: number[]): Tensor {
+  checkTensor(x, 'tile');
+  if (!Array.isArray(reps) || reps.length !== x.rank || reps.some((r) => !Number.isInteger(r) || r < 0)) {
+    throw new WasmgradError(`tile: reps must be ${x.rank} whole numbers >= 0 (one per dimension of ${fmtShape(x.shape)}), got ${JSON.stringify(reps)}`);
+  }
+  return tidy(() => {
+    let y = x;
+    reps.forEach((r, d) => {
+      if (r !== 1) y = r === 0 ? slice(y, y.shape.map(() => 0), y.shape.map((n, i) => (i === d ? 0 : n))) : concat(new Array(r).fill(y), d);
+    });
+    return y === x ? reshape(x, x.shape) : y;
+  });
+}
+
+/** x padded with constantValue: paddings[d] = [before, after]. */
+export function pad(x: Tensor, paddings: [number, number][], constantValue = 0): Tensor {
+  checkTensor(x, 'pad');
+  if (!Array.isArray(paddings) || paddings.length !== x.rank || paddings.some((p) => !Array.isArray(p) || p.length !== 2 || p.some((v) => !Number.isInteger(v) || v < 0))) {
+    throw new WasmgradError(`pad: paddings must be ${x.rank} pairs [before, after] of whole numbers >= 0 for ${fmtShape(x.shape)}, got ${JSON.stringify(paddings)}`);
+  }
+  return tidy(() => {
+    let y = x;
+    paddings.forEach(([before, after], d) => {
+      if (before === 0 && after === 0) return;
+      const side = (n: number) => fill(y.shape.map((s, i) => (i === d ? n : s)), constantValue, x.dtype);
+      const parts = [...(before ? [side(before)] : []), y, ...(after ? [side(after)] : [])];
+      y = concat(parts, d);
+    });
+    return y === x ? reshape(x, x.shape) : y;
+  });
+}
+
+/** x with the order of elements reversed along the given axes (all when omitted). */
+export function reverse(x: Tensor, axis?: number | number[]): Tensor {
+  checkTensor(x, 'reverse');
+  const axes = normAxes(axis ?? null, x.shape, 'reverse');
+  return tidy(() => {
+    let y = x;
+    for (const a of axes) y = gather(y, Array.from({ length: x.shape[a] }, (_, i) => x.shape[a] - 1 - i), a);
+    return y === x ? reshape(x, x.shape) : y;
+  });
+}
+
+/** Splits along axis into n equal parts, or parts of the given sizes (one size may be -1). */
+export function split(x: Tensor, numOrSizeSplits: number | number[], axis = 0): Tensor[] {
+  checkTensor(x, 'split');
+  const a = normAxis(axis, x.shape, 'split');
+  const len = x.shape[a];
+  let sizes: number[];
+  if (typeof numOrSizeSplits === 'number') {
+    if (!Number.isInteger(numOrSizeSplits) || numOrSizeSplits < 1 || len % numOrSizeSplits !== 0) {
+      throw new WasmgradError(`split: ${numOrSizeSplits} does not divide dimension ${a} of ${fmtShape(x.shape)} (${len}) evenly`);
+    }
+    sizes = new Array(numOrSizeSplits).fill(len / numOrSizeSplits);
+  } else {
+    sizes = numOrSizeSplits.slice();
+    const free = sizes.filter((s) => s === -1).length;
+    if (free > 1 || sizes.some((s) => !Number.isInteger(s) || s < -1)) throw new WasmgradError(`split: sizes must be whole numbers >= 0 (one may be -1), got ${JSON.stringify(numOrSizeSplits)}`);
+    const known = sizes.reduce((p, s) => p + (s === -1 ? 0 : s), 0);
+    if (free) sizes[sizes.indexOf(-1)] = len - known;
+    if (sizes.reduce((p, s) => p + s, 0) !== len || sizes.some((s) => s < 0)) throw new WasmgradError(`split: sizes ${JSON.stringify(numOrSizeSplits)} do not add up to dimension ${a} of ${fmtShape(x.shape)} (${len})`);
+  }
+  let at = 0;
+  return sizes.map((s) => {
+    const begin = x.shape.map((_, i) => (i === a ? at : 0));
+    at += s;
+    return slice(x, begin, x.shape.map((n, i) => (i === a ? s : n)));
+  });
+}
+
+/** The slices of x along axis, each without that axis. */
+export function unstack(x: Tensor, axis = 0): Tensor[] {
+  checkTensor(x, 'unstack');
+  const a = normAxis(axis, x.shape, 'unstack');
+  const shape = x.shape.filter((_, i) => i !== a);
+  return split(x, x.shape[a], a).map((t) => {
+    const r = reshape(t, shape);
+    t.dispose();
+    return r;
+  });
+}
+
+/** Running sums along axis (exclusive: each excludes itself; reverse: from the end). */
+export function cumsum(x: Tensor, axis = 0, exclusive = false, reverseOrder = false): Tensor {
+  checkFloat(x, 'cumsum');
+  const a = normAxis(axis, x.shape, 'cumsum');
+  const n = x.shape[a], inner = prodOf(x.shape.slice(a + 1)), outer = prodOf(x.shape.slice(0, a));
+  const v = x.dataSync();
+  const out = new Float32Array(v.length);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      let acc = 0;
+      for (let k = 0; k < n; k++) {
+        const j = reverseOrder ? n - 1 - k : k;
+        const at = (o * n + j) * inner + i;
+        if (exclusive) {
+          out[at] = acc;
+          acc += v[at];
+        } else {
+          acc += v[at];
+          out[at] = acc;
+        }
+      }
+    }
+  }
+  const y = fromFlat(out, x.shape, 'float32');
+  record('cumsum', [x], y, ([dy]) => [cumsum(dy, a, exclusive, !reverseOrder)]);
+  return y;
+}
+
+/** The k largest values along the last axis and their indices (sorted, largest first; ties by index). */
+export function topk(x: Tensor, k = 1, sorted = true): { values: Tensor; indices: Tensor } {
+  checkTensor(x, 'topk');
+  if (x.rank === 0) throw new WasmgradError('topk: needs a tensor of rank >= 1, got a scalar');
+  const n = x.shape[x.rank - 1];
+  if (!Number.isInteger(k) || k < 0 || k > n) throw new WasmgradError(`topk: k must be a whole number in [0, ${n}] for ${fmtShape(x.shape)}, got ${k}`);
+  void sorted;
+  const v = x.dataSync();
+  const rows = v.length / Math.max(n, 1);
+  const idx = new Int32Array(rows * k);
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let r = 0; r < rows; r++) {
+    const base = r * n;
+    order.sort((p, q) => v[base + q] - v[base + p] || p - q);
+    for (let j = 0; j < k; j++) idx[r * k + j] = order[j];
+    order.sort((p, q) => p - q);
+  }
+  const outShape = [...x.shape.slice(0, -1), k];
+  const indices = fromFlat(idx, outShape, 'int32');
+  const flat = new Int32Array(rows * k);
+  for (let r = 0; r < rows; r++) for (let j = 0; j < k; j++) flat[r * k + j] = r * n + idx[r * k + j];
+  const values = tidy(() => reshape(gather(reshape(x, [v.length]), Array.from(flat)), outShape));
+  return { values, indices };
+}
+
+/** start, start + step, ... up to (not including) stop. */
+export function range(start: number, stop?: number, step = 1, dtype: DType = 'float32'): Tensor {
+  if (stop === undefined) [start, stop] = [0, start];
+  if (![start, stop, step].every(Number.isFinite) || step === 0) throw new WasmgradError(`range: start, stop and step must be finite numbers and step non-zero, got ${start}, ${stop}, ${step}`);
+  const n = Math.max(0, Math.ceil((stop - start) / step));
+  const out = dtype === 'int32' ? new Int32Array(n) : new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = start + i * step;
+  return fromFlat(out, [n], dtype);
+}
+
+/** num evenly spaced values from start to stop, both included. */
+export function linspace(start: number, stop: number, num: number): Tensor {
+  if (!Number.isInteger(num) || num < 0) throw new WasmgradError(`linspace: num must be a whole number >= 0, got ${num}`);
+  const out = new Float32Array(num);
+  const stepSize = num > 1 ? (stop - start) / (num - 1) : 0;
+  for (let i = 0; i < num; i++) out[i] = start + i * stepSize;
+  return fromFlat(out, [num], 'float32');
+}
+
+/** The identity matrix [numRows, numColumns] (batched when batchShape is given). */
+export function eye(numRows: number, numColumns = numRows, batchShape: number[] = [], dtype: DType = 'float32'): Tensor {
+  if (![numRows, numColumns].every((n) => Number.isInteger(n) && n >= 0)) throw new WasmgradError(`eye: sizes must be whole numbers >= 0, got ${numRows}, ${numColumns}`);
+  const one = numRows * numColumns, batch = prodOf(batchShape);
+  const out = dtype === 'int32' ? new Int32Array(one * batch) : new Float32Array(one * batch);
+  for (let b = 0; b < batch; b++) for (let i = 0; i < Math.min(numRows, numColumns); i++) out[b * one + i * numColumns + i] = 1;
+  return fromFlat(out, [...batchShape, numRows, numColumns], dtype);
+}
+
+/** x as another dtype: int32 truncates toward zero; 'bool' gives 0 / 1 (float32). */
+export function cast(x: Tensor, dtype: DType | 'bool'): Tensor {
+  checkTensor(x, 'cast');
+  if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'bool') throw new WasmgradError(`cast: dtype must be float32, int32 or bool, got ${String(dtype)}`);
+  if (dtype === 'float32' && x.dtype === 'float32') return reshape(x, x.shape);
+  const v = x.dataSync();
+  if (dtype === 'bool') return fromFlat(Float32Array.from(v, (e) => (e !== 0 ? 1 : 0)), x.shape, 'float32');
+  if (dtype === 'int32') return fromFlat(Int32Array.from(v, (e) => (Number.isFinite(e) ? Math.trunc(e) : 0)), x.shape, 'int32');
+  return fromFlat(Float32Array.from(v), x.shape, 'float32');
+}
+
+/** Product over axes; its gradient dy * prod / x holds where x != 0 (as TensorFlow.js's). */
+export function prod(x: Tensor, axis?: number | number[] | null, keepDims = false): Tensor {
+  checkFloat(x, 'prod');
+  const axes = normAxes(axis ?? null, x.shape, 'prod');
+  const v = x.dataSync();
+  const outShape = keepDims ? x.shape.map((n, i) => (axes.includes(i) ? 1 : n)) : x.shape.filter((_, i) => !axes.includes(i));
+  const keep = x.shape.map((n, i) => (axes.includes(i) ? 1 : n));
+  const strides = x.shape.map((_, i) => prodOf(x.shape.slice(i + 1)));
+  const keepStrides = keep.map((_, i) => prodOf(keep.slice(i + 1)));
+  const out = new Float32Array(prodOf(keep)).fill(1);
+  for (let i = 0; i < v.length; i++) {
+    let o = 0;
+    for (let d = 0; d < x.rank; d++) if (!axes.includes(d)) o += (Math.floor(i / strides[d]) % x.shape[d]) * keepStrides[d];
+    out[o] *= v[i];
+  }
+  const y = fromFlat(out, outShape, 'float32');
+  record('prod', [x], y, ([dy]) => [tidy(() => div(mul(reshape(dy, keep), reshape(y, keep)), x))]);
+  return y;
+}
+
+/** The vector norm over axes: ord 1, 2, Infinity, -Infinity or any p > 0 ('euclidean' is 2, 'fro' too). */
+export function norm(x: Tensor, ord: number | 'euclidean' | 'fro' = 'euclidean', axis?: number | number[] | null, keepDims = false): Tensor {
+  checkFloat(x, 'norm');
+  const p = ord === 'euclidean' || ord === 'fro' ? 2 : ord;
+  if (typeof p !== 'number' || Number.isNaN(p) || p === 0) throw new WasmgradError(`norm: ord must be a number (not 0), 'euclidean' or 'fro', got ${String(ord)}`);
+  return tidy(() => {
+    if (p === 2) return sqrt(sum(square(x), axis, keepDims));
+    if (p === 1) return sum(abs(x), axis, keepDims);
+    if (p === Infinity) return max(abs(x), axis, keepDims);
+    if (p === -Infinity) return sub(0, max(sub(0, abs(x)), axis, keepDims));
+    return pow(sum(pow(abs(x), p), axis, keepDims), 1 / p);
+  });
+}
+
+/** x / max(||x||_2, sqrt(epsilon)) over axis. */
+export function l2Normalize(x: Tensor, axis?: number | number[] | null, epsilon = 1e-12): Tensor {
+  checkFloat(x, 'l2Normalize');
+  return tidy(() => div(x, sqrt(maximum(sum(square(x), axis, true), epsilon))));
+}
+
+/** log(sum(exp(x))) over axes, stable (the maximum subtracted first). */
+export function logSumExp(x: Tensor, axis?: number | number[] | null, keepDims = false): Tensor {
+  checkFloat(x, 'logSumExp');
+  return tidy(() => {
+    const m = max(x, axis, true);
+    const s = add(log(sum(exp(sub(x, m)), axis, true)), m);
+    const shape = keepDims ? s.shape : x.shape.filter((_, i) => !normAxes(axis ?? null, x.shape, 'logSumExp').includes(i));
+    return reshape(s, shape);
+  });
+}
+
+function reduceBool(name: string, x: Tensor, axis: number | number[] | null | undefined, keepDims: boolean, all: boolean): Tensor {
+  checkTensor(x, name);
+  return tidy(() => {
+    const nz = cast(x, 'bool');
+    // all: the minimum of 0/1 values; any: the maximum
+    return all ? sub(0, max(sub(0, nz), axis, keepDims)) : max(nz, axis, keepDims);
+  });
+}
+export const all = (x: Tensor, axis?: number | number[] | null, keepDims = false) => reduceBool('all', x, axis, keepDims, true);
+export const any = (x: Tensor, axis?: number | number[] | null, keepDims = false) => reduceBool('any', x, axis, keepDims, false);
+
+/** numSamples draws per row from the categorical distribution of logits (or probabilities). */
+export function multinomial(logits: Tensor, numSamples: number, seed?: number, normalized = false): Tensor {
+  checkFloat(logits, 'multinomial');
+  if (logits.rank !== 1 && logits.rank !== 2) throw new WasmgradError(`multinomial: logits must be rank 1 or 2, got ${fmtShape(logits.shape)}`);
+  if (!Number.isInteger(numSamples) || numSamples < 1) throw new WasmgradError(`multinomial: numSamples must be a whole number >= 1, got ${numSamples}`);
+  const k = logits.shape[logits.rank - 1];
+  const rows = logits.rank === 1 ? 1 : logits.shape[0];
+  const v = logits.dataSync();
+  const random = seededRandom(seed ?? Math.floor(Math.random() * 2 ** 31));
+  const out = new Int32Array(rows * numSamples);
+  for (let r = 0; r < rows; r++) {
+    const w = new Float64Array(k);
+    let m = -Infinity;
+    for (let j = 0; j < k; j++) m = Math.max(m, v[r * k + j]);
+    let total = 0;
+    for (let j = 0; j < k; j++) total += w[j] = normalized ? v[r * k + j] : Math.exp(v[r * k + j] - m);
+    for (let s = 0; s < numSamples; s++) {
+      let u = random() * total, j = 0;
+      while (j < k - 1 && u >= w[j]) u -= w[j++];
+      out[r * numSamples + s] = j;
+    }
+  }
+  return fromFlat(out, logits.rank === 1 ? [numSamples] : [rows, numSamples], 'int32');
+}

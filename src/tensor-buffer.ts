@@ -1,0 +1,66 @@
+// TensorBuffer (tf.buffer): a writable, shaped copy of values in JavaScript, made into a tensor by
+// toTensor(). Indices are checked: an out-of-range get or set is an error, never a silent write.
+import { WasmgradError, fmtShape } from './errors.js';
+import type { Tensor, DType, NestedArray } from './tensor.js';
+import { fromFlat } from './creation.js';
+
+export class TensorBuffer {
+  readonly shape: number[];
+  readonly size: number;
+  readonly values: Float32Array | Int32Array;
+  readonly strides: number[];
+
+  constructor(shape: number[], readonly dtype: DType = 'float32', values?: ArrayLike<number>) {
+    if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) throw new WasmgradError(`buffer: shape must be whole numbers >= 0, got ${JSON.stringify(shape)}`);
+    if (dtype !== 'float32' && dtype !== 'int32') throw new WasmgradError(`buffer: dtype must be float32 or int32, got ${String(dtype)}`);
+    this.shape = shape.slice();
+    this.size = shape.reduce((a, b) => a * b, 1);
+    if (values !== undefined && values.length !== this.size) throw new WasmgradError(`buffer: ${values.length} values do not fill shape ${fmtShape(shape)} (${this.size})`);
+    this.values = dtype === 'int32' ? new Int32Array(this.size) : new Float32Array(this.size);
+    if (values) this.values.set(values);
+    this.strides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1)).slice(0, -1);
+  }
+
+  get rank(): number {
+    return this.shape.length;
+  }
+
+  indexToLoc(index: number): number[] {
+    return this.shape.map((_, i) => Math.floor(index / this.shape.slice(i + 1).reduce((a, b) => a * b, 1)) % this.shape[i]);
+  }
+
+  locToIndex(locs: number[]): number {
+    if (locs.length !== this.rank) throw new WasmgradError(`buffer: expected ${this.rank} indices for shape ${fmtShape(this.shape)}, got ${locs.length}`);
+    let index = 0;
+    locs.forEach((l, i) => {
+      if (!Number.isInteger(l) || l < 0 || l >= this.shape[i]) throw new WasmgradError(`buffer: index ${JSON.stringify(locs)} is out of range for shape ${fmtShape(this.shape)}`);
+      index = index * this.shape[i] + l;
+    });
+    return index;
+  }
+
+  get(...locs: number[]): number {
+    return this.values[this.locToIndex(locs)];
+  }
+
+  set(value: number, ...locs: number[]): void {
+    this.values[this.locToIndex(locs)] = value;
+  }
+
+  toTensor(): Tensor {
+    return fromFlat(this.values, this.shape, this.dtype);
+  }
+
+  toArray(): NestedArray {
+    const t = this.toTensor();
+    try {
+      return t.arraySync();
+    } finally {
+      t.dispose();
+    }
+  }
+}
+
+export function buffer(shape: number[], dtype: DType = 'float32', values?: ArrayLike<number>): TensorBuffer {
+  return new TensorBuffer(shape, dtype, values);
+}
