@@ -326,6 +326,8 @@ export class LayersModel extends Layer {
    */
   /** How save(url) writes the model: wasmgrad's format (model.json + safetensors) or TF.js's (model.json + weights.bin). */
   saveFormat: 'wasmgrad' | 'tfjs' = 'wasmgrad';
+  /** Whether evaluation losses (evaluate, val_loss) include the weight penalties: Keras does, TF.js does not. */
+  regularizeEvaluation = true;
 
   /**
    * Saves the model: to a folder in wasmgrad's format (model.json + weights.safetensors), or, without

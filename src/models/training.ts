@@ -225,7 +225,7 @@ function resetState(s: StepState): void {
 }
 
 /** The loss of one batch (total, with regularization), updating per-output losses and metrics. */
-function batchLoss(model: LayersModel, c: Compiled, preds: Tensor[], ys: Tensor[], state: StepState, n: number): Tensor {
+function batchLoss(model: LayersModel, c: Compiled, preds: Tensor[], ys: Tensor[], state: StepState, n: number, training = true): Tensor {
   let total: Tensor | null = null;
   const multi = preds.length > 1;
   preds.forEach((p, i) => {
@@ -238,7 +238,8 @@ function batchLoss(model: LayersModel, c: Compiled, preds: Tensor[], ys: Tensor[
     const term = c.lossWeights[i] === 1 ? l : scale(l, c.lossWeights[i]);
     total = total ? add(total, term) : term;
   });
-  const reg = model.regularizationLoss();
+  // Keras counts the weight penalties in evaluation losses too; TensorFlow.js only in training
+  const reg = training || model.regularizeEvaluation ? model.regularizationLoss() : null;
   if (reg) total = add(total!, reg);
   noGrad(() => {
     preds.forEach((p, i) => {
@@ -287,7 +288,7 @@ function accumulateRange(model: LayersModel, c: Compiled, xs: Tensor[], ys: Tens
       noGrad(() => {
         const xb = whole ? xs : xs.map((t) => rows(t, b, n));
         const yb = whole ? ys : ys.map((t) => rows(t, b, n));
-        const loss = batchLoss(model, c, model.forward(xb, false), yb, state, n);
+        const loss = batchLoss(model, c, model.forward(xb, false), yb, state, n, false);
         state.total.sum += loss.dataSync()[0] * n;
         state.total.count += n;
       }),
