@@ -1,5 +1,6 @@
 // The architecture, checked on the source text (ARCHITECTURE.md draws it):
 //  - no import cycles in src/ (`import type`, `export ... from` and dynamic `import()` count too);
+//  - imports point one way, down the layers (LAYERS below), and every src/ module has a layer;
 //  - pointers and memory views stay in src/engine/ and src/tensor.ts: no `.ptr(` and no
 //    `.f32` / `.i32` / `.u8` (or other typed views) nor engine memory anywhere else in src/;
 //  - no file over 500 lines in src/ or assembly/;
@@ -123,6 +124,24 @@ function matchesIn(files: string[], re: RegExp): { lines: string[]; count: numbe
   return { lines, count };
 }
 
+/**
+ * The layers, bottom up (ARCHITECTURE.md): a module may import from its own layer or one below,
+ * never from one above. First match wins.
+ */
+export const LAYERS: [string, RegExp][] = [
+  ['foundation', /^src\/(errors\.ts|util\/)/],
+  ['engine', /^src\/engine\//],
+  ['tensors and tape', /^src\/(tensor|tape|creation)\.ts$/],
+  ['ops', /^src\/(ops\/|debug\.ts$|gradients\.ts$|variables\.ts$)/],
+  ['layers, losses, optimizers', /^src\/(layers\/|optimizers\/|(losses|initializers|regularizers|schedules|activations)\.ts$)/],
+  ['models and io', /^src\/(models|io)\//],
+  ['public API', /^src\/index\.ts$/],
+];
+
+export function layerOf(file: string): number {
+  return LAYERS.findIndex(([, re]) => re.test(file));
+}
+
 function report(title: string, items: string[]): void {
   if (items.length) console.log(`${title} (${items.length}):\n  ${items.join('\n  ')}`);
 }
@@ -132,6 +151,18 @@ describe('the checks themselves', () => {
     const g = new Map([['a', ['b']], ['b', ['c', 'a']], ['c', ['a']], ['d', ['d']], ['e', ['a']]]);
     expect(findCycles(g).map((c) => c.join('>'))).toEqual(['a>b>a', 'a>b>c>a', 'd>d']);
     expect(findCycles(new Map([['a', ['b']], ['b', []]]))).toEqual([]);
+  });
+
+  test('the layers place modules as ARCHITECTURE.md draws them', () => {
+    const names = LAYERS.map(([n]) => n);
+    const at = (f: string) => names[layerOf(f)];
+    expect(at('src/engine/pool.ts')).toBe('engine');
+    expect(at('src/tape.ts')).toBe('tensors and tape');
+    expect(at('src/ops/conv.ts')).toBe('ops');
+    expect(at('src/losses.ts')).toBe('layers, losses, optimizers');
+    expect(at('src/io/model-io.ts')).toBe('models and io');
+    expect(at('src/index.ts')).toBe('public API');
+    expect(layerOf('src/newthing.ts')).toBe(-1);
   });
 
   test('stripComments blanks comments, keeps strings and line numbers', () => {
@@ -152,6 +183,23 @@ describe('architecture', () => {
     const cycles = findCycles(graph).map((c) => c.join(' -> '));
     report('import cycles', cycles);
     expect(cycles, 'import cycles in src/').toEqual([]);
+  });
+
+  test('every import points down the layers (or within one), every src/ module has a layer', () => {
+    const problems: string[] = [];
+    for (const file of filesUnder('src', ['.ts'])) {
+      const own = layerOf(file);
+      if (own < 0) {
+        problems.push(`${file}: in no layer (add it to LAYERS in tests/architecture.test.ts and to ARCHITECTURE.md)`);
+        continue;
+      }
+      for (const dep of importsOf(file)) {
+        const theirs = layerOf(dep);
+        if (theirs > own) problems.push(`${file} (${LAYERS[own][0]}) imports ${dep} (${LAYERS[theirs][0]})`);
+      }
+    }
+    report('imports pointing up the layers', problems);
+    expect(problems, 'imports from a higher layer').toEqual([]);
   });
 
   test('no pointers or memory views above the engine (src/engine/ and src/tensor.ts only)', () => {
