@@ -4,7 +4,8 @@
 //  - pointers and memory views stay in src/engine/ and src/tensor.ts: no `.ptr(` and no
 //    `.f32` / `.i32` / `.u8` (or other typed views) nor engine memory anywhere else in src/;
 //  - no file over 500 lines in src/ or assembly/;
-//  - no hand-synced constants: no "must match" comment in src/, assembly/ or scripts/.
+//  - no hand-synced constants: no "must match" comment in src/, assembly/ or scripts/;
+//  - one copy of the seeded generator (mulberry32) in src/, examples/ and bench/.
 // Each check is its own test and names every offending file (and line).
 import { describe, test, expect } from 'vitest';
 import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
@@ -131,10 +132,10 @@ function matchesIn(files: string[], re: RegExp): { lines: string[]; count: numbe
 export const LAYERS: [string, RegExp][] = [
   ['foundation', /^src\/(errors\.ts|util\/)/],
   ['engine', /^src\/engine\//],
-  ['tensors and tape', /^src\/(tensor|tape|creation)\.ts$/],
+  ['tensors and tape', /^src\/(tensor|tape|creation|primitives)\.ts$/],
   ['ops', /^src\/(ops\/|debug\.ts$|gradients\.ts$|variables\.ts$)/],
   ['layers, losses, optimizers', /^src\/(layers\/|optimizers\/|(losses|initializers|regularizers|schedules|activations)\.ts$)/],
-  ['models and io', /^src\/(models|io)\//],
+  ['models and io', /^src\/(models|io|classic)\//],
   ['public API', /^src\/index\.ts$/],
 ];
 
@@ -229,5 +230,12 @@ describe('architecture', () => {
     }
     report('"must match" comments', hits);
     expect(hits, '"must match" comments (hand-synced constants)').toEqual([]);
+  });
+
+  test('one seeded generator: mulberry32 lives in src/util/seeded.ts only (wg.seededRandom serves the rest)', () => {
+    const files = [...filesUnder('src'), ...filesUnder('examples'), ...filesUnder('bench')];
+    // mulberry32's increment, the one constant every copy carries
+    const copies = files.filter((f) => /0x6d2b79f5/i.test(stripComments(read(f))));
+    expect(copies, 'files with a copy of mulberry32').toEqual(['src/util/seeded.ts']);
   });
 });
