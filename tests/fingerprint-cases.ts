@@ -7,7 +7,7 @@ import * as wg from 'wasmgrad';
 import { randomArray } from './helpers';
 
 /** Receives one tensor (or typed array) to fingerprint under a label. */
-export type Record = (label: string, t: wg.Tensor | Float32Array | Int32Array | number[]) => void;
+export type Record = (label: string, t: wg.Tensor | Float32Array | Int32Array | Uint8Array | number[]) => void;
 
 export interface FingerprintCase {
   name: string;

@@ -26,7 +26,7 @@ type Hashes = Record<string, string>;
 
 afterAll(() => wg.shutdown());
 
-function bytesOf(v: Float32Array | Int32Array | Float64Array): Uint8Array {
+function bytesOf(v: Float32Array | Int32Array | Float64Array | Uint8Array): Uint8Array {
   return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
 }
 
@@ -66,10 +66,42 @@ function differences(actual: Hashes, expected: Hashes): string[] {
 
 const computed: Partial<Record<Build, Hashes>> = {};
 
+// Public names that compute nothing to fingerprint (engine control, scopes, classes, registries,
+// serialization helpers); everything else exported must appear in a case.
+const NOT_NUMERIC = new Set([
+  'init', 'backendInfo', 'setThreads', 'shutdown', 'memory', 'setDebug', 'tidy', 'keep', 'noGrad', '_engine',
+  'seededRandom', // plain JavaScript; tests/examples.test.ts pins its sequence
+  'getLoss', 'lossName', 'getOptimizer', 'getInitializer', 'serializeInitializer', 'computeFans', 'getRegularizer',
+  'isSchedule', 'deserializeSchedule', 'serializeSchedule', 'registerLayer', 'getLayerClass', 'inputLayer',
+]);
+const NON_NUMERIC_NAMESPACES = new Set(['callbacks']);
+
+/** Public functions (lower-case names: factories and ops, not classes) no case mentions. */
+function uncovered(): string[] {
+  const text = ['fingerprint-cases.ts', 'fingerprint-model-cases.ts'].map((f) => readFileSync(fileURLToPath(new URL(`./${f}`, import.meta.url)), 'utf8')).join('\n');
+  const mentioned = new Set([...text.matchAll(/\.(\w+)\b/g)].map((m) => m[1]));
+  const functions: [string, string, unknown][] = [];
+  const visit = (obj: object, prefix: string) => {
+    for (const [name, v] of Object.entries(obj)) {
+      if (NOT_NUMERIC.has(name) || !/^[a-z]/.test(name)) continue;
+      if (typeof v === 'function') functions.push([prefix, name, v]);
+      else if (typeof v === 'object' && v !== null && !prefix && !NON_NUMERIC_NAMESPACES.has(name)) visit(v, `${name}.`);
+    }
+  };
+  visit(wg, '');
+  // an alias (loadLayersModel, mse, randomNormalInit) is covered when the function is, under any name
+  const covered = new Set(functions.filter(([, name]) => mentioned.has(name)).map(([, , f]) => f));
+  return functions.filter(([, , f]) => !covered.has(f)).map(([prefix, name]) => prefix + name);
+}
+
 describe('fingerprints', () => {
   test('case names are unique', () => {
     const names = CASES.map((c) => c.name);
     expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
+  });
+
+  test('every public op, loss, layer, metric, initializer, regularizer, schedule and optimizer has a case', () => {
+    expect(uncovered(), 'public functions no fingerprint case calls (add a case, then UPDATE_FINGERPRINTS=new)').toEqual([]);
   });
 
   test.each(ALL_BUILDS)('%s: every case runs, and 2 threads give the bits of 1 thread', async (build) => {
