@@ -10,8 +10,9 @@ const tidyCase = (name: string, body: (record: Record) => void): FingerprintCase
 function seedWeights(target: { getWeights(): wg.Tensor[]; setWeights(ws: wg.Tensor[]): void; weights: wg.Variable[] }, seed: number): void {
   const names = target.weights.map((v) => v.name);
   const old = target.getWeights();
-  target.setWeights(old.map((w, i) => (/variance/i.test(names[i]) ? rand(w.shape, seed + i, 0.5, 1.5) : rand(w.shape, seed + i, -0.5, 0.5))));
-  for (const w of old) w.dispose();
+  const seeded = old.map((w, i) => (/variance/i.test(names[i]) ? rand(w.shape, seed + i, 0.5, 1.5) : rand(w.shape, seed + i, -0.5, 0.5)));
+  target.setWeights(seeded);
+  for (const w of [...old, ...seeded]) w.dispose();
 }
 
 // ---- losses -----------------------------------------------------------------------------------------
@@ -74,7 +75,7 @@ function layerGrads(record: Record, label: string, layer: wg.Layer, x: wg.Tensor
   }, [...xvs, ...vars]);
   record(`${label}.loss`, value);
   [...xvs, ...vars].forEach((v, i) => record(`${label}.d${i}`, grads[v.name]));
-  for (const w of layer.getWeights()) record(`${label}.w`, w);
+  for (const w of layer.getWeights()) record(`${label}.w`, w), w.dispose();
   layer.dispose();
   for (const v of xvs) v.dispose();
 }
@@ -242,7 +243,7 @@ const optimizerCases: FingerprintCase[] = OPTIMIZERS.map(([name, make], i) => ({
   name: `optimizer.${name}`,
   run(record: Record) {
     const opt = make();
-    const v = wg.variable(rand([257, 257], 1700 + i), true, `fp_opt_${name}`);
+    const v = wg.tidy(() => wg.variable(rand([257, 257], 1700 + i), true, `fp_opt_${name}`));
     const target = rand([257, 257], 1720 + i), w = rand([257, 257], 1740 + i, 0, 2);
     for (let step = 0; step < 3; step++) {
       const loss = opt.minimize(() => wg.sum(wg.mul(wg.square(wg.sub(v, target)), w)), [v]);
@@ -272,11 +273,11 @@ const modelCases: FingerprintCase[] = OPTIMIZERS.slice(0, 8).map(([name, make], 
     seedWeights(m, 1800 + 10 * i);
     const opt = make();
     m.compile({ optimizer: opt, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-    const x = rand([24, 9, 9, 3], 1900), y = wg.oneHot(ids([24], 1901, 7), 7);
+    const x = rand([24, 9, 9, 3], 1900), y = wg.tidy(() => wg.oneHot(ids([24], 1901, 7), 7));
     const h = await m.fit(x, y, { epochs: 2, batchSize: 8, shuffle: true, seed: 3, verbose: 0 });
     record('loss', h.history.loss as number[]);
     record('accuracy', h.history.accuracy as number[]);
-    for (const w of m.getWeights()) record('w', w);
+    for (const w of m.getWeights()) record('w', w), w.dispose();
     const p = m.predict(x, { batchSize: 16 }) as wg.Tensor;
     record('predict', p);
     for (const t of [x, y, p]) t.dispose();

@@ -53,10 +53,16 @@ async function fingerprint(c: FingerprintCase): Promise<string> {
   return h.digest('hex').slice(0, 24);
 }
 
-async function fingerprintAll(build: Build, threads: number): Promise<Hashes> {
+/** Every case's hash on one build; `leaks` gets the cases that leave tensors behind. */
+async function fingerprintAll(build: Build, threads: number, leaks: string[] = []): Promise<Hashes> {
   await useBuild(build, threads);
   const out: Hashes = {};
-  for (const c of CASES) out[c.name] = await fingerprint(c);
+  for (const c of CASES) {
+    const before = wg.memory();
+    out[c.name] = await fingerprint(c);
+    const after = wg.memory();
+    if (after.numTensors !== before.numTensors) leaks.push(`${c.name}: ${after.numTensors - before.numTensors} tensors`);
+  }
   return out;
 }
 
@@ -107,11 +113,13 @@ describe('fingerprints', () => {
     expect(uncovered(), 'public functions no fingerprint case calls (add a case, then UPDATE_FINGERPRINTS=new)').toEqual([]);
   });
 
-  test.each(ALL_BUILDS)('%s: every case runs, and 2 threads give the bits of 1 thread', async (build) => {
-    const one = await fingerprintAll(build, 1);
+  test.each(ALL_BUILDS)('%s: every case runs and frees what it made; 2 threads give the bits of 1 thread', async (build) => {
+    const leaks: string[] = [];
+    const one = await fingerprintAll(build, 1, leaks);
     computed[build] = one;
     const errors = Object.entries(one).filter(([, h]) => h.startsWith('error')).map(([n, h]) => `${n}: ${h}`);
     expect(errors, `cases that threw on ${build}`).toEqual([]);
+    expect(leaks, `cases that left tensors alive on ${build}`).toEqual([]);
     if (THREADED_BUILDS.includes(build)) {
       const two = await fingerprintAll(build, 2);
       expect(differences(two, one), `cases whose bits differ between 1 and 2 threads on ${build}`).toEqual([]);
