@@ -34,14 +34,9 @@ const results = { bandwidth: {}, elementwise: [], adam: [], xent: [] };
 let markdown = '';
 
 function data(n, seed, lo = -1, hi = 1) {
-  let a = seed >>> 0;
+  const r = wg.seededRandom(seed);
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = lo + (hi - lo) * (((t ^ (t >>> 14)) >>> 0) / 4294967296);
-  }
+  for (let i = 0; i < n; i++) out[i] = lo + (hi - lo) * r();
   return out;
 }
 function oneHot(rows, n, seed) {

@@ -31,13 +31,8 @@ const wanted = typeof args.extra.configs === 'string' ? args.extra.configs.split
 const configs = CONFIGS.filter((c) => !wanted || wanted.includes(c.name));
 
 function data(n, seed) {
-  let a = seed >>> 0;
-  return Float32Array.from({ length: n }, () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  });
+  const r = wg.seededRandom(seed);
+  return Float32Array.from({ length: n }, () => r() * 2 - 1);
 }
 
 // ---- TF.js: tf.layers' recurrent computation on tfjs-core ops --------------------------------

@@ -24,7 +24,6 @@ import * as wg from 'wasmgrad';
 import { parseArgs, measure, measureAsync, printTable, writeResults, loadMonitor, idleCheck } from './lib/harness.mjs';
 import { loadTfjs, tfjsWasmInfo, registerTfGradients } from './lib/tfjs.mjs';
 import { loadMnist } from '../examples/lib/mnist.mjs';
-import { rng } from '../examples/lib/random.mjs';
 import { RECIPE, trainDigits, deskew, distorter, distortionSeed, describeRecipe } from '../examples/lib/recipe.mjs';
 import { buildMlp } from '../examples/mnist-mlp.mjs';
 import { buildCnn } from '../examples/mnist-cnn.mjs';
@@ -380,7 +379,7 @@ async function tfRecipeMlp(tf, split, init, seed) {
   const opt = tf.train.adam(RECIPE.learningRate, 0.9, 0.999, 1e-7);
   const steps = RECIPE.epochs * Math.ceil(n / B);
   const distort = distorter({ seed: distortionSeed(seed) });
-  const random = rng(seed);
+  const random = wg.seededRandom(seed);
   const order = Int32Array.from({ length: n }, (_, i) => i);
   let augmentMs = 0, step = 0;
   const t0 = performance.now();

@@ -3,12 +3,11 @@
 // model that ignores the markers can do no better than predicting the mean (mse about 0.167).
 //   node examples/lstm-sequence.mjs [--epochs 20]
 import * as wg from 'wasmgrad';
-import { rng } from './lib/random.mjs';
 import { runIfMain } from './lib/run.mjs';
 
 /** n sequences [n, steps, 2] (value, marker) and their targets [n, 1]. */
 export function addingProblem(n, steps, seed) {
-  const r = rng(seed);
+  const r = wg.seededRandom(seed);
   const x = new Float32Array(n * steps * 2);
   const y = new Float32Array(n);
   for (let i = 0; i < n; i++) {

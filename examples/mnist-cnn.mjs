@@ -8,10 +8,9 @@ import { loadMnist } from './lib/mnist.mjs';
 import { runDigits, describeRecipe } from './lib/recipe.mjs';
 import { runIfMain } from './lib/run.mjs';
 
-/** The network, or null while the convolution layers are not in this build of wasmgrad. */
+/** The network, its kernels seeded. */
 export function buildCnn() {
   const L = wg.layers;
-  if (typeof L.conv2d !== 'function' || typeof L.maxPooling2d !== 'function') return null;
   const seed = (s) => wg.initializers.glorotUniform({ seed: s });
   return wg.sequential({
     layers: [
@@ -29,10 +28,6 @@ export function buildCnn() {
 export async function main({ epochs = 8, batchSize, train = 8000, test = 2000, seed = 1, plain = false, verbose = 1, log = console.log } = {}) {
   await wg.init();
   const model = buildCnn();
-  if (!model) {
-    log('CNN: skipped (wg.layers.conv2d / maxPooling2d are not available in this build)');
-    return null;
-  }
   const data = loadMnist({ train, test, seed });
   if (verbose) {
     model.summary();

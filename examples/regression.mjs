@@ -3,12 +3,11 @@
 // which no linear model can.
 //   node examples/regression.mjs
 import * as wg from 'wasmgrad';
-import { rng } from './lib/random.mjs';
 import { runIfMain } from './lib/run.mjs';
 
 export async function main({ epochs = 60, log = console.log } = {}) {
   await wg.init();
-  const r = rng(7);
+  const r = wg.seededRandom(7);
   const n = 256;
 
   // 1. linear: y = 3x + 2 + noise, x in [-1, 1]

@@ -8,6 +8,7 @@ export { TensorBuffer, buffer } from './tensor-buffer.js';
 export { tensor, scalar, zeros, ones, fill } from './creation.js';
 export { setDebug } from './debug.js';
 export { noGrad } from './tape.js';
+export { seededRandom } from './util/seeded.js';
 export { grad, grads, valueAndGrads, valueAndGrad } from './gradients.js';
 export { variable, variableGrads, Variable } from './variables.js';
 export * from './ops/index.js';

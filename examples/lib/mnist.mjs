@@ -2,7 +2,7 @@
 // [0, 1], shipped in the package: no network at run time). A seeded shuffle splits them into a
 // training and a held-out test set.
 import { createRequire } from 'node:module';
-import { rng } from './random.mjs';
+import { seededRandom } from 'wasmgrad';
 
 const require = createRequire(import.meta.url);
 
@@ -35,7 +35,7 @@ export function loadMnist({ train = 8000, test = 2000, seed = 1 } = {}) {
   const all = allDigits();
   if (train + test > all.count) throw new Error(`loadMnist: the package has ${all.count} digits, asked for ${train} + ${test}`);
   const order = Int32Array.from({ length: all.count }, (_, i) => i);
-  const r = rng(seed);
+  const r = seededRandom(seed);
   for (let i = order.length - 1; i > 0; i--) {
     const j = Math.floor(r() * (i + 1));
     [order[i], order[j]] = [order[j], order[i]];

@@ -11,7 +11,6 @@
 //   - Adam at 2e-3, cosine decay to 0 over the run's steps, batch 32.
 // `plain: true` is the issue's bare setting for comparison: Adam 1e-3, batch 64, raw digits.
 import * as wg from 'wasmgrad';
-import { rng } from './random.mjs';
 
 export const RECIPE = Object.freeze({ epochs: 8, batchSize: 32, learningRate: 2e-3, labelSmoothing: 0.1, rotation: 6, scale: 0.1, shift: 1 });
 export const PLAIN = Object.freeze({ epochs: 8, batchSize: 64, learningRate: 1e-3 });
@@ -82,7 +81,7 @@ export function deskew(images, count = images.length / 784) {
  * image centre, with bilinear interpolation.
  */
 export function distorter({ rotation = RECIPE.rotation, scale = RECIPE.scale, shift = RECIPE.shift, seed = 1 } = {}) {
-  const random = rng(seed);
+  const random = wg.seededRandom(seed);
   const u = () => 2 * random() - 1;
   const pad = new Float32Array(900);
   return (images, count = images.length / 784) => {

@@ -1,4 +1,8 @@
-/** mulberry32: a small, fast seeded generator of floats in [0, 1) for shuffles and test data (not for kernels: those hash (seed, index) in WASM). */
+/**
+ * A seeded generator of uniform floats in [0, 1) (mulberry32): the same sequence for a seed on
+ * every runtime, for shuffles, examples and test data. Public as `wg.seededRandom(seed)`.
+ * Not what the random ops use: those hash (seed, index) in WebAssembly, so threads agree.
+ */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
