@@ -1,0 +1,149 @@
+// The core of the TensorFlow.js namespace: engine functions (ready, setBackend, memory, dispose,
+// nextFrame ...), creation functions in TF.js's spelling (tensor1d ... tensor6d, zerosLike), and
+// the ops whose TF.js signature differs from the root entry's (argument order, defaults, dtype).
+import { WasmgradError, fmtShape } from '../errors.js';
+import { Tensor, tidy, type DType } from '../tensor.js';
+import { init, backendInfo } from '../engine/state.js';
+import { tensor as makeTensor, fill } from '../creation.js';
+import * as ops from '../ops/index.js';
+import { Variable, variable as makeVariable } from '../variables.js';
+import type { TensorLike } from '../creation.js';
+
+type TfDType = DType | 'bool';
+const dt = (d: TfDType | undefined): DType => (d === 'int32' ? 'int32' : 'float32');
+
+let backendName = 'wasm';
+
+/** Resolves once the engine is up (importing this entry already started it). */
+export async function ready(): Promise<void> {
+  await init();
+}
+
+/**
+ * TF.js programs pick a backend by name; every name runs on wasmgrad's engine (the name is kept
+ * so getBackend() answers what was asked). Resolves to true, as TF.js does for a working backend.
+ */
+export async function setBackend(name: string): Promise<boolean> {
+  if (typeof name !== 'string' || !name) throw new WasmgradError('setBackend: expected a backend name');
+  await init();
+  backendName = name;
+  return true;
+}
+export const getBackend = (): string => backendName;
+export const backend = () => ({ name: backendName, info: backendInfo() });
+export const nextFrame = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+export const enableProdMode = (): void => undefined;
+export const disposeVariables = (): void => undefined;
+export const version = { 'tfjs-core': '4.22.0', tfjs: '4.22.0', wasmgrad: '0.1.0' };
+
+/** tf.env(): flags are accepted and remembered (they do not change wasmgrad's engine). */
+const flags = new Map<string, unknown>([['IS_NODE', typeof process !== 'undefined' && !!process.versions?.node], ['PROD', false]]);
+export const env = () => ({
+  get: (k: string) => flags.get(k),
+  getBool: (k: string) => !!flags.get(k),
+  getNumber: (k: string) => Number(flags.get(k)),
+  set: (k: string, v: unknown) => void flags.set(k, v),
+  setFlags: (f: Record<string, unknown>) => Object.entries(f).forEach(([k, v]) => flags.set(k, v)),
+  platformName: typeof window !== 'undefined' ? 'browser' : 'node',
+});
+
+/** Disposes every tensor in a tensor, an array, or an object of them (nested), as tf.dispose. */
+export function dispose(container: unknown, depth = 0): void {
+  if (container instanceof Tensor) container.dispose();
+  else if (depth > 32 || container === null || typeof container !== 'object') return;
+  else if (Array.isArray(container)) container.forEach((c) => dispose(c, depth + 1));
+  else for (const v of Object.values(container)) dispose(v, depth + 1);
+}
+
+function rankChecked(rank: number, values: TensorLike, shape?: number[], dtype?: TfDType): Tensor {
+  const t = makeTensor(values, shape, dt(dtype));
+  if (t.rank !== rank) {
+    t.dispose();
+    throw new WasmgradError(`tensor${rank}d: expected rank ${rank}, got shape ${fmtShape(t.shape)}`);
+  }
+  return t;
+}
+
+export const tensor = (values: TensorLike, shape?: number[], dtype?: TfDType) => makeTensor(values, shape, dt(dtype));
+export const scalar = (value: number | boolean, dtype?: TfDType) => makeTensor(Number(value), [], dt(dtype));
+export const tensor1d = (values: TensorLike, dtype?: TfDType) => rankChecked(1, values, undefined, dtype);
+export const tensor2d = (values: TensorLike, shape?: [number, number], dtype?: TfDType) => rankChecked(2, values, shape, dtype);
+export const tensor3d = (values: TensorLike, shape?: [number, number, number], dtype?: TfDType) => rankChecked(3, values, shape, dtype);
+export const tensor4d = (values: TensorLike, shape?: number[], dtype?: TfDType) => rankChecked(4, values, shape, dtype);
+export const tensor5d = (values: TensorLike, shape?: number[], dtype?: TfDType) => rankChecked(5, values, shape, dtype);
+export const tensor6d = (values: TensorLike, shape?: number[], dtype?: TfDType) => rankChecked(6, values, shape, dtype);
+export const zeros = (shape: number[], dtype?: TfDType) => fill(shape, 0, dt(dtype));
+export const ones = (shape: number[], dtype?: TfDType) => fill(shape, 1, dt(dtype));
+export const zerosLike = (x: Tensor) => fill(x.shape, 0, x.dtype);
+export const onesLike = (x: Tensor) => fill(x.shape, 1, x.dtype);
+export const fillTensor = (shape: number[], value: number, dtype?: TfDType) => fill(shape, value, dt(dtype));
+
+export function variable(initialValue: Tensor, trainable = true, name?: string, dtype?: TfDType): Variable {
+  const v = dtype && dt(dtype) !== initialValue.dtype ? ops.cast(initialValue, dt(dtype)) : initialValue;
+  try {
+    return makeVariable(v, trainable, name);
+  } finally {
+    if (v !== initialValue) v.dispose();
+  }
+}
+
+// ---- ops with TF.js's signatures ------------------------------------------------------------------
+
+export const randomUniform = (shape: number[], minval = 0, maxval = 1, dtype?: TfDType, seed?: number) => {
+  const t = ops.randomUniform(shape, minval, maxval, seed);
+  return dtype === 'int32' ? castAndFree(t, 'int32') : t;
+};
+export const randomNormal = (shape: number[], mean = 0, stdDev = 1, dtype?: TfDType, seed?: number) => ops.randomNormal(shape, mean, stdDev, seed);
+export const truncatedNormal = (shape: number[], mean = 0, stdDev = 1, dtype?: TfDType, seed?: number) => ops.truncatedNormal(shape, mean, stdDev, seed);
+export const dropout = (x: Tensor, rate: number, noiseShape?: number[], seed?: number) => {
+  if (noiseShape && noiseShape.join() !== x.shape.join()) throw new WasmgradError(`dropout: a noiseShape other than the input's ${fmtShape(x.shape)} is not supported`);
+  return ops.dropout(x, rate, seed);
+};
+export const argMax = (x: Tensor, axis = 0) => ops.argMax(x, axis);
+export const argMin = (x: Tensor, axis = 0) => ops.argMin(x, axis);
+
+function castAndFree(t: Tensor, dtype: DType): Tensor {
+  const c = ops.cast(t, dtype);
+  t.dispose();
+  return c;
+}
+
+function checkFormat(op: string, dataFormat: string | undefined, expected: string): void {
+  if (dataFormat !== undefined && dataFormat !== expected) throw new WasmgradError(`${op}: dataFormat '${dataFormat}' is not supported; wasmgrad works in ${expected}`);
+}
+
+type Pad = 'valid' | 'same';
+export const conv1d = (x: Tensor, filter: Tensor, stride: number, pad: Pad, dataFormat?: 'NWC' | 'NCW', dilation = 1) => {
+  checkFormat('conv1d', dataFormat, 'NWC');
+  return ops.conv1d(x, filter, stride, pad, dilation);
+};
+export const conv2d = (x: Tensor, filter: Tensor, strides: number | [number, number], pad: Pad, dataFormat?: 'NHWC' | 'NCHW', dilations: number | [number, number] = 1) => {
+  checkFormat('conv2d', dataFormat, 'NHWC');
+  return ops.conv2d(x, filter, strides, pad, dilations);
+};
+export const depthwiseConv2d = (x: Tensor, filter: Tensor, strides: number | [number, number], pad: Pad, dataFormat?: 'NHWC' | 'NCHW', dilations: number | [number, number] = 1) => {
+  checkFormat('depthwiseConv2d', dataFormat, 'NHWC');
+  return ops.depthwiseConv2d(x, filter, strides, pad, dilations);
+};
+
+/** base ** exp, exp a number or a tensor (broadcast; a tensor exponent needs base > 0 away from scalars). */
+export function pow(base: Tensor, exp: Tensor | number): Tensor {
+  if (typeof exp === 'number') return ops.pow(base, exp);
+  if (exp.size === 1) return ops.pow(base, exp.dataSync()[0]);
+  return tidy(() => ops.exp(ops.mul(exp, ops.log(base))));
+}
+
+/** oneHot of int32 indices (a tensor or an array), as TF.js. */
+export function oneHot(indices: Tensor | number[], depth: number, onValue = 1, offValue = 0): Tensor {
+  if (Array.isArray(indices)) {
+    const t = makeTensor(indices, undefined, 'int32');
+    try {
+      return ops.oneHot(t, depth, onValue, offValue);
+    } finally {
+      t.dispose();
+    }
+  }
+  return ops.oneHot(indices, depth, onValue, offValue);
+}
+
+export const print = (x: Tensor, verbose = false) => x.print(verbose);

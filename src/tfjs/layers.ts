@@ -1,0 +1,20 @@
+// tf.layers: wasmgrad's layers with TensorFlow.js's defaults where they differ from Keras 3's:
+// recurrent layers use the hard sigmoid for their gates, no unit forget bias, and GRU resets
+// before the recurrent product (resetAfter: false); kernels start glorotNormal.
+import * as base from '../layers/index.js';
+
+type Args<F> = F extends (args: infer A) => unknown ? A : never;
+
+function withDefaults<F extends (args: never) => unknown>(factory: F, defaults: Record<string, unknown>): F {
+  return ((args: Args<F> = {} as Args<F>) => factory({ ...defaults, ...(args as object) } as never)) as unknown as F;
+}
+
+const kernel = { kernelInitializer: 'glorotNormal' };
+export * from '../layers/index.js';
+export const dense = withDefaults(base.dense, kernel);
+export const conv1d = withDefaults(base.conv1d, kernel);
+export const conv2d = withDefaults(base.conv2d, kernel);
+export const conv2dTranspose = withDefaults(base.conv2dTranspose, kernel);
+export const simpleRNN = withDefaults(base.simpleRNN, kernel);
+export const lstm = withDefaults(base.lstm, { ...kernel, recurrentActivation: 'hardSigmoid', unitForgetBias: false });
+export const gru = withDefaults(base.gru, { ...kernel, recurrentActivation: 'hardSigmoid', resetAfter: false });
