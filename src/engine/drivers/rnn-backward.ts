@@ -3,7 +3,7 @@
 // then over all T*B rows at once dW = X^T dZ, dU = Hd^T dZ (one GEMM each), db = column sums and
 // dX = dZ W^T.
 //
-// The state carried back between steps, per row (assembly/rnn-common.ts): P = the gradient of h_s
+// The state carried back between steps, per row (assembly/rnn-shared.ts): P = the gradient of h_s
 // that reaches it directly (dhT at the start, or passed through masked steps), Q = the gradient of
 // hd_s that the recurrent GEMM writes, carry = the output gradient passed back through masked steps.
 import { Tensor } from '../../tensor.js';

@@ -89,7 +89,7 @@ export function rnnStep(B: number, u: number, z: number, hPrev: number, hOut: nu
   rows('rnn_step_f32', [z, hPrev, hOut, io.rmask, io.hdOut, io.mask, io.oPrev, io.oOut, io.zeroOut ? 1 : 0, u, a], B, u);
 }
 
-/** Pointers of the backward state of a step (see assembly/rnn.ts): P, Q, carry, dO (0 where absent). */
+/** Pointers of the backward state of a step (see assembly/rnn-shared.ts): P, Q, carry, dO (0 where absent). */
 export interface BackIO {
   P: number;
   Q: number;

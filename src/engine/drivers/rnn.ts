@@ -4,7 +4,7 @@
 import type { Tensor } from '../../tensor.js';
 import { WasmgradError } from '../../errors.js';
 
-/** Activation ids of the fused cells (assembly/rnn-common.ts RA_*). A Map: names are looked up as own keys only. */
+/** Activation ids of the fused cells (assembly/rnn-shared.ts RA_*). A Map: names are looked up as own keys only. */
 const ACTIVATION_IDS: ReadonlyMap<string, number> = new Map([
   ['linear', 0],
   ['relu', 1],
