@@ -454,3 +454,29 @@ describe.each(THREADED_BUILDS)('recurrent ops on the %s build: threads', (build)
     }
   });
 });
+
+describe('recurrent activations: names are looked up as own keys only', () => {
+  // inherited Object members must not pass for an activation (they once selected another one)
+  const INHERITED = ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf'];
+  const KNOWN = 'expected one of linear, relu, tanh, sigmoid, hardSigmoid';
+  test.each(INHERITED)('ops and layers refuse %s, listing the known names', async (name) => {
+    await useBuild('simd', 1);
+    const [B, T, I, u] = [2, 3, 4, 3];
+    wg.tidy(() => {
+      const x = wg.tensor(randomArray(B * T * I, 1), [B, T, I]);
+      const weights = (gates: number) => [wg.tensor(randomArray(I * gates * u, 2), [I, gates * u]), wg.tensor(randomArray(u * gates * u, 3), [u, gates * u])];
+      const [W4, U4] = weights(4), [W3, U3] = weights(3), [W1, U1] = weights(1);
+      for (const key of ['activation', 'recurrentActivation']) {
+        const o = { [key]: name } as SequenceOptions;
+        expect(() => lstmSequence(x, W4, U4, null, null, null, o)).toThrow(`lstmSequence: unsupported ${key} '${name}'; ${KNOWN}`);
+        expect(() => gruSequence(x, W3, U3, null, null, o)).toThrow(`gruSequence: unsupported ${key} '${name}'; ${KNOWN}`);
+        expect(() => gruSequence(x, W3, U3, null, null, { ...o, resetAfter: false })).toThrow(wg.WasmgradError);
+        expect(() => simpleRNNSequence(x, W1, U1, null, null, o)).toThrow(`simpleRNNSequence: unsupported ${key} '${name}'; ${KNOWN}`);
+      }
+    });
+    expect(() => wg.layers.lstm({ units: 2, activation: name })).toThrow(/not supported by the fused cells; expected one of tanh, sigmoid, relu, linear, hardSigmoid, hard_sigmoid$/);
+    expect(() => wg.layers.lstm({ units: 2, recurrentActivation: name })).toThrow(wg.WasmgradError);
+    expect(() => wg.layers.gru({ units: 2, recurrentActivation: name })).toThrow(wg.WasmgradError);
+    expect(() => wg.layers.simpleRNN({ units: 2, activation: name })).toThrow(wg.WasmgradError);
+  });
+});

@@ -54,14 +54,15 @@ export interface GRULayerArgs extends RNNLayerArgs {
   resetAfter?: boolean;
 }
 
-const ACTIVATIONS: Record<string, RnnActivation> = {
-  tanh: 'tanh', sigmoid: 'sigmoid', relu: 'relu', linear: 'linear', hardSigmoid: 'hardSigmoid', hard_sigmoid: 'hardSigmoid',
-};
+/** Layer activation names (Keras spellings too) to the fused cells' names; a Map: own keys only. */
+const ACTIVATIONS: ReadonlyMap<string, RnnActivation> = new Map([
+  ['tanh', 'tanh'], ['sigmoid', 'sigmoid'], ['relu', 'relu'], ['linear', 'linear'], ['hardSigmoid', 'hardSigmoid'], ['hard_sigmoid', 'hardSigmoid'],
+]);
 
 function rnnActivation(name: string | undefined, fallback: RnnActivation, layer: string): RnnActivation {
   if (name === undefined || name === null) return fallback;
-  const a = ACTIVATIONS[name];
-  if (!a) throw new WasmgradError(`${layer}: activation '${name}' is not supported by the fused cells; expected one of ${Object.keys(ACTIVATIONS).join(', ')}`);
+  const a = typeof name === 'string' ? ACTIVATIONS.get(name) : undefined;
+  if (!a) throw new WasmgradError(`${layer}: activation '${String(name)}' is not supported by the fused cells; expected one of ${[...ACTIVATIONS.keys()].join(', ')}`);
   return a;
 }
 

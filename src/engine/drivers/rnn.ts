@@ -1,127 +1,124 @@
-// The typed layer between the recurrent ops (src/ops/rnn.ts) and assembly/rnn.ts: gate kernels
-// split over batch rows, time-major layout copies, and the GEMM tiling of the per-step products.
-import { engine } from '../state.js';
-import { ACT, packB, packedFloats } from './gemm.js';
+// The recurrent driver's vocabulary: what a sequence op tells the driver (RnnSequence), the tensors
+// it passes (weights, outputs, gradients) and the workspace the forward fills for the backward.
+// The time loops are in rnn-forward.ts and rnn-backward.ts, the step kernels in rnn-steps.ts.
+import type { Tensor } from '../../tensor.js';
+import { WasmgradError } from '../../errors.js';
 
-export { packB, packedFloats };
+/** Activation ids of the fused cells (assembly/rnn-shared.ts RA_*). A Map: names are looked up as own keys only. */
+const ACTIVATION_IDS: ReadonlyMap<string, number> = new Map([
+  ['linear', 0],
+  ['relu', 1],
+  ['tanh', 2],
+  ['sigmoid', 3],
+  ['hardSigmoid', 4],
+]);
+export type RnnActivation = 'linear' | 'relu' | 'tanh' | 'sigmoid' | 'hardSigmoid';
+/** The activations the fused cells know, in id order. */
+export const RNN_ACTIVATIONS: readonly RnnActivation[] = [...ACTIVATION_IDS.keys()] as RnnActivation[];
 
-/** Activations the fused cells know (assembly/rnn.ts RA_*). */
-export const RNN_ACT = { linear: 0, relu: 1, tanh: 2, sigmoid: 3, hardSigmoid: 4 } as const;
-export type RnnActivation = keyof typeof RNN_ACT;
-
-// A sequence makes two or three dispatches per step, each a barrier: a step's work is split over
-// the threads only when it is large enough to pay for waking a worker that may have been
-// descheduled (on a loaded machine a barrier costs up to a scheduler slice, not microseconds).
-/** Below this many row elements a gate kernel stays on the calling thread. */
-const ROWS_PARALLEL = 1 << 14;
-/** Below this many flops a per-step GEMM stays on the calling thread. */
-const STEP_GEMM_PARALLEL_FLOPS = 1 << 24;
-const NR = 8;
-/** Copies (layout, packing) are memory-bound: split only when large. */
-const COPY_PARALLEL = 1 << 20;
-const NC = 1024;
-const KC = 256;
-
-function rows(name: string, args: number[], B: number, u: number): void {
-  engine().parallel(name, args, B, B > 1 && B * u >= ROWS_PARALLEL);
+export function isRnnActivation(name: unknown): name is RnnActivation {
+  return typeof name === 'string' && ACTIVATION_IDS.has(name);
 }
 
-export interface StepGemm {
-  /** A [m, k], row stride lda (default k). */
-  a: number;
-  lda?: number;
-  /** op(B) [k, n] packed by packB. */
-  packed: number;
-  c: number;
-  m: number;
-  n: number;
-  k: number;
-  ldc?: number;
-  accumulate?: boolean;
-  bias?: number;
+/** The kernel id of an activation (validated by the op; an unknown name here is a bug). */
+export function activationId(name: RnnActivation): number {
+  const id = ACTIVATION_IDS.get(name);
+  if (id === undefined) throw new WasmgradError(`recurrent driver: unknown activation '${String(name)}'; expected one of ${RNN_ACTIVATIONS.join(', ')}`);
+  return id;
+}
+
+export type RnnCellKind = 'lstm' | 'gru' | 'simple';
+
+/** One recurrent sequence: its cell, dimensions and options (validated by the op). */
+export interface RnnSequence {
+  /** The op's name, for errors. */
+  op: string;
+  cell: RnnCellKind;
+  /** GRU only: Keras/cuDNN form, the reset gate multiplies (h U_h + b_rh); bias [2, 3u]. */
+  resetAfter: boolean;
+  batch: number;
+  steps: number;
+  inputSize: number;
+  units: number;
+  activation: RnnActivation;
+  recurrentActivation: RnnActivation;
+  goBackwards: boolean;
+  returnSequences: boolean;
+  /** With goBackwards: the output sequence in the input's time order. */
+  restoreOrder: boolean;
+  /** Masked steps output zeros instead of repeating the previous output. */
+  zeroOutputForMask: boolean;
+  /** [batch, steps] batch-major, 0 marks a padded step; null: none. */
+  mask: ArrayLike<number> | null;
+}
+
+/** The op's inputs: x [B, T, in], kernel [in, G], recurrentKernel [u, G], bias [G] or [2, G]. */
+export interface RnnInputs {
+  x: Tensor;
+  kernel: Tensor;
+  recurrentKernel: Tensor;
+  bias: Tensor | null;
+  h0: Tensor | null;
+  c0: Tensor | null;
+  /** [B, u] recurrent dropout mask, the same at every step (a constant). */
+  recurrentMask: Tensor | null;
+}
+
+/** The op's outputs, allocated by the op: y [B, T, u] or [B, u], hT [B, u], cT [B, u] (LSTM). */
+export interface RnnOutputs {
+  y: Tensor;
+  hT: Tensor;
+  cT: Tensor | null;
 }
 
 /**
- * A GEMM with few rows (a batch of states) against a weight packed once per sequence: one tile
- * row, columns split over the threads. Same bits as any other tiling (assembly/gemm.ts).
+ * What the forward keeps for the backward, all time-major in processing order (reversed for
+ * goBackwards) so that step s is one contiguous [B, *] block.
  */
-export function stepGemm(g: StepGemm): void {
-  const e = engine();
-  const { m, n, k } = g;
-  const parallel = 2 * m * n * k >= STEP_GEMM_PARALLEL_FLOPS;
-  const threads = parallel ? e.pool.threadCount : 1;
-  const tileM = Math.ceil(m / 4) * 4;
-  const tileN = Math.min(NC, Math.ceil(Math.ceil(n / threads) / NR) * NR);
-  e.parallel(
-    'gemm_conv_f32',
-    [0, g.a, g.lda ?? k, 0, 0, g.packed, 0, 0, 1, g.c, m, n, k, g.ldc ?? n, g.accumulate ? 1 : 0, g.bias ?? 0, ACT.linear, tileM, tileN],
-    Math.ceil(n / tileN),
-    parallel,
-  );
+export interface RnnWorkspace {
+  /** x as [T, B, in] (x itself when already in that layout). */
+  xt: Tensor;
+  /** [T, B, G]: the gate pre-activations, activated in place by the cells. */
+  gates: Tensor;
+  /** [T + 1, B, u]: the initial state and the state after every step. */
+  h: Tensor;
+  /** LSTM: [T + 1, B, u], the cell states likewise. */
+  c: Tensor | null;
+  /** With recurrent dropout: [T, B, u], the state each step's recurrent GEMM read (h * mask). */
+  hd: Tensor | null;
+  /** Reset-after GRU: [T, B, G], hd U + b_rec of every step. */
+  rec: Tensor | null;
+  /** Reset-before GRU: [T, B, u], r * hd of every step. */
+  rh: Tensor | null;
+  /** [T, B] float mask (1 keeps, 0 masks), or null when no step is masked. */
+  mask: Tensor | null;
+  /** The tensors above made by the forward, for the tape to hold (x is the op's input). */
+  saved: Tensor[];
 }
 
-/** [B, T, F] <-> [T, B, F] (toTimeMajor: from batch-major), time reversed when reverse. */
-export function seqCopy(src: number, dst: number, B: number, T: number, F: number, toTimeMajor: boolean, reverse: boolean): void {
-  engine().parallel('rnn_seq_copy', [src, dst, B, T, F, toTimeMajor ? 1 : 0, reverse ? 1 : 0], T, B * T * F >= COPY_PARALLEL);
+/** The gradients reaching the op's outputs. */
+export interface RnnOutputGrads {
+  dy: Tensor;
+  dhT: Tensor;
+  dcT: Tensor | null;
 }
 
-/** Pointers of the masking and dropout side of a step (0 where absent). */
-export interface StepIO {
-  rmask: number;
-  hdOut: number;
-  mask: number;
-  oPrev: number;
-  oOut: number;
-  zeroOut: boolean;
+/** Gradient tensors to fill, allocated by the op for the inputs it needs (null: not needed). */
+export interface RnnGradients {
+  x: Tensor | null;
+  kernel: Tensor | null;
+  recurrentKernel: Tensor | null;
+  bias: Tensor | null;
+  h0: Tensor | null;
+  c0: Tensor | null;
 }
 
-export function lstmStep(B: number, u: number, z: number, cPrev: number, cOut: number, hPrev: number, hOut: number, io: StepIO, a: number, ra: number): void {
-  rows('lstm_step_f32', [z, cPrev, cOut, hPrev, hOut, io.rmask, io.hdOut, io.mask, io.oPrev, io.oOut, io.zeroOut ? 1 : 0, u, a, ra], B, u);
+/** The cell as the kernels see it: the reset-before GRU runs other kernels. */
+export type CellKernels = 'lstm' | 'gru' | 'gruResetBefore' | 'simple';
+
+export function cellKernels(seq: RnnSequence): CellKernels {
+  return seq.cell === 'gru' && !seq.resetAfter ? 'gruResetBefore' : seq.cell;
 }
 
-export function gruStep(B: number, u: number, xp: number, rec: number, hdPrev: number, hPrev: number, hOut: number, io: StepIO, a: number, ra: number): void {
-  rows('gru_step_f32', [xp, rec, hdPrev, hPrev, hOut, io.rmask, io.hdOut, io.mask, io.oPrev, io.oOut, io.zeroOut ? 1 : 0, u, a, ra], B, u);
-}
-
-export function gruGates(B: number, u: number, xp: number, hdPrev: number, rh: number, ra: number): void {
-  rows('gru_gates_f32', [xp, hdPrev, rh, u, ra], B, u);
-}
-
-export function gruCand(B: number, u: number, xp: number, hdPrev: number, hPrev: number, hOut: number, io: StepIO, a: number): void {
-  rows('gru_cand_f32', [xp, hdPrev, hPrev, hOut, io.rmask, io.hdOut, io.mask, io.oPrev, io.oOut, io.zeroOut ? 1 : 0, u, a], B, u);
-}
-
-export function rnnStep(B: number, u: number, z: number, hPrev: number, hOut: number, io: StepIO, a: number): void {
-  rows('rnn_step_f32', [z, hPrev, hOut, io.rmask, io.hdOut, io.mask, io.oPrev, io.oOut, io.zeroOut ? 1 : 0, u, a], B, u);
-}
-
-/** Pointers of the backward state of a step (see assembly/rnn.ts): P, Q, carry, dO (0 where absent). */
-export interface BackIO {
-  P: number;
-  Q: number;
-  rmask: number;
-  dO: number;
-  carry: number;
-  mask: number;
-  zeroOut: boolean;
-}
-
-export function lstmStepBack(B: number, u: number, gates: number, cPrev: number, cCur: number, dc: number, io: BackIO, writeQ: boolean, dZ: number, a: number, ra: number): void {
-  rows('lstm_step_back_f32', [gates, cPrev, cCur, dc, io.P, io.Q, io.rmask, io.dO, io.carry, io.mask, io.zeroOut ? 1 : 0, writeQ ? 1 : 0, dZ, u, a, ra], B, u);
-}
-
-export function gruStepBack(B: number, u: number, gates: number, rec: number, hdPrev: number, io: BackIO, dXp: number, dR: number, a: number, ra: number): void {
-  rows('gru_step_back_f32', [gates, rec, hdPrev, io.P, io.Q, io.rmask, io.dO, io.carry, io.mask, io.zeroOut ? 1 : 0, dXp, dR, u, a, ra], B, u);
-}
-
-export function gruCandBack(B: number, u: number, gates: number, hdPrev: number, io: BackIO, dZ: number, a: number, ra: number): void {
-  rows('gru_cand_back_f32', [gates, hdPrev, io.P, io.Q, io.rmask, io.dO, io.carry, io.mask, io.zeroOut ? 1 : 0, dZ, u, a, ra], B, u);
-}
-
-export function gruGatesBack(B: number, u: number, gates: number, hdPrev: number, drh: number, Q: number, dZ: number, ra: number): void {
-  rows('gru_gates_back_f32', [gates, hdPrev, drh, Q, dZ, u, ra], B, u);
-}
-
-export function rnnStepBack(B: number, u: number, h: number, io: BackIO, writeQ: boolean, dZ: number, a: number): void {
-  rows('rnn_step_back_f32', [h, io.P, io.Q, io.rmask, io.dO, io.carry, io.mask, io.zeroOut ? 1 : 0, writeQ ? 1 : 0, dZ, u, a], B, u);
-}
+/** Gates per unit of a cell (4 for LSTM: i, f, c, o; 3 for GRU: z, r, h; 1 for SimpleRNN). */
+export const GATES: Readonly<Record<RnnCellKind, number>> = { lstm: 4, gru: 3, simple: 1 };

@@ -1,0 +1,265 @@
+// GRU cells, both forms: reset after (Keras/cuDNN, the default) and reset before (Keras
+// resetAfter: false); fused step kernels and their backward (conventions in rnn-shared.ts).
+import { k, fadd, fsub, fmul } from './vmath';
+import { RA_TANH, RA_SIGMOID, ld, st, act, dact, gradIn, clearIn, isMasked, maskedRowForward, rowOutput, rowDropout, maskedRowBackward } from './rnn-shared';
+
+// ---- GRU, resetAfter (Keras/cuDNN form): xp = [xz, xr, xh] = x W + b_in, rec = hd U + b_rec ----
+// z = σ(xz + rz), r = σ(xr + rr), hh = tanh(xh + r * rh), h = z * hd + (1 - z) * hh
+
+@inline function gruLanes<F, I>(xo: usize, ub: usize, rec: usize, hp: usize, hn: usize, a: i32, ra: i32): void {
+  const z = act<F, I>(ra, fadd(ld<F>(xo), ld<F>(rec)));
+  const r = act<F, I>(ra, fadd(ld<F>(xo + ub), ld<F>(rec + ub)));
+  const hh = act<F, I>(a, fadd(ld<F>(xo + 2 * ub), fmul(r, ld<F>(rec + 2 * ub))));
+  st<F>(xo, z);
+  st<F>(xo + ub, r);
+  st<F>(xo + 2 * ub, hh);
+  st<F>(hn, fadd(fmul(z, ld<F>(hp)), fmul(fsub(k<F>(1), z), hh)));
+}
+
+@inline function gruRow(a: i32, ra: i32, xp: usize, rec: usize, rb: usize, u: i32, hdPrev: usize, hOut: usize): void {
+  const ub = <usize>u << 2;
+  const gr = rb * 3;
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; j + 4 <= u; j += 4) {
+      const o = <usize>j << 2;
+      gruLanes<v128, v128>(xp + gr + o, ub, rec + gr + o, hdPrev + rb + o, hOut + rb + o, a, ra);
+    }
+  }
+  for (; j < u; j++) {
+    const o = <usize>j << 2;
+    gruLanes<f32, i32>(xp + gr + o, ub, rec + gr + o, hdPrev + rb + o, hOut + rb + o, a, ra);
+  }
+}
+
+/**
+ * One GRU (resetAfter) step: xp [B, 3u] (x W + b_in) gets (z, r, hh) in place; rec [B, 3u] =
+ * hd U + b_rec; hdPrev is the previous state as the cell uses it (after recurrent dropout, as Keras
+ * does), hPrev the state a masked row keeps.
+ */
+export function gru_step_f32(
+  xp: usize, rec: usize, hdPrev: usize, hPrev: usize, hOut: usize, rmask: usize, hdOut: usize,
+  mask: usize, oPrev: usize, oOut: usize, zeroOut: i32, u: i32, a: i32, ra: i32,
+  taskBegin: i32, taskEnd: i32, scratch: usize,
+): void {
+  const ub = <usize>u << 2;
+  for (let b = taskBegin; b < taskEnd; b++) {
+    const rb = <usize>b * ub;
+    if (isMasked(mask, b)) {
+      maskedRowForward(rb, ub, hPrev, hOut, 0, 0, oPrev, oOut, zeroOut);
+    } else {
+      if (a == RA_TANH && ra == RA_SIGMOID) gruRow(RA_TANH, RA_SIGMOID, xp, rec, rb, u, hdPrev, hOut);
+      else gruRow(a, ra, xp, rec, rb, u, hdPrev, hOut);
+      rowOutput(rb, ub, hOut, oOut);
+    }
+    rowDropout(rb, u, hOut, rmask, hdOut);
+  }
+}
+
+@inline function gruBackLanes<F, I>(
+  o: usize, go: usize, ub: usize, gates: usize, rec: usize, hdPrev: usize,
+  P: usize, Q: usize, rm: usize, dO: usize, carry: usize, dXp: usize, dR: usize, a: i32, ra: i32,
+): void {
+  const dh = gradIn<F>(o, P, Q, rm, dO, carry);
+  clearIn<F>(o, P, carry);
+  const z = ld<F>(gates + go), r = ld<F>(gates + go + ub), hh = ld<F>(gates + go + 2 * ub);
+  const daz = fmul(fmul(dh, fsub(ld<F>(hdPrev + o), hh)), dact<F, I>(ra, z));
+  const dah = fmul(fmul(dh, fsub(k<F>(1), z)), dact<F, I>(a, hh));
+  const dar = fmul(fmul(dah, ld<F>(rec + go + 2 * ub)), dact<F, I>(ra, r));
+  st<F>(dXp + go, daz);
+  st<F>(dXp + go + ub, dar);
+  st<F>(dXp + go + 2 * ub, dah);
+  st<F>(dR + go, daz);
+  st<F>(dR + go + ub, dar);
+  st<F>(dR + go + 2 * ub, fmul(dah, r));
+  st<F>(Q + o, fmul(dh, z));
+}
+
+@inline function gruBackRow(
+  a: i32, ra: i32, rb: usize, u: i32, gates: usize, rec: usize, hdPrev: usize,
+  P: usize, Q: usize, rm: usize, dO: usize, carry: usize, dXp: usize, dR: usize,
+): void {
+  const ub = <usize>u << 2;
+  const gr = rb * 3;
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; j + 4 <= u; j += 4) {
+      const o = <usize>j << 2;
+      gruBackLanes<v128, v128>(rb + o, gr + o, ub, gates, rec, hdPrev, P, Q, rm, dO, carry, dXp, dR, a, ra);
+    }
+  }
+  for (; j < u; j++) {
+    const o = <usize>j << 2;
+    gruBackLanes<f32, i32>(rb + o, gr + o, ub, gates, rec, hdPrev, P, Q, rm, dO, carry, dXp, dR, a, ra);
+  }
+}
+
+/**
+ * Backward of one GRU (resetAfter) step: writes dXp [B, 3u] (gradient of x W + b_in), dR [B, 3u]
+ * (of hd U + b_rec) and Q = the direct gradient of hd (z dh; the recurrent GEMM adds dR U^T).
+ */
+export function gru_step_back_f32(
+  gates: usize, rec: usize, hdPrev: usize, P: usize, Q: usize, rmask: usize, dO: usize, carry: usize,
+  mask: usize, zeroOut: i32, dXp: usize, dR: usize, u: i32, a: i32, ra: i32,
+  taskBegin: i32, taskEnd: i32, scratch: usize,
+): void {
+  const ub = <usize>u << 2;
+  for (let b = taskBegin; b < taskEnd; b++) {
+    const rb = <usize>b * ub;
+    if (isMasked(mask, b)) {
+      maskedRowBackward(rb, u, P, Q, rmask, dO, carry, zeroOut);
+      memory.fill(dXp + rb * 3, 0, ub * 3);
+      memory.fill(dR + rb * 3, 0, ub * 3);
+      continue;
+    }
+    if (a == RA_TANH && ra == RA_SIGMOID) gruBackRow(RA_TANH, RA_SIGMOID, rb, u, gates, rec, hdPrev, P, Q, rmask, dO, carry, dXp, dR);
+    else gruBackRow(a, ra, rb, u, gates, rec, hdPrev, P, Q, rmask, dO, carry, dXp, dR);
+  }
+}
+
+// ---- GRU, reset before (Keras resetAfter: false): xp = x W + b, then per step
+// [xz, xr] += hd U_zr, z and r; rh = r * hd; xh += rh U_h; hh = tanh(xh); h = z hd + (1 - z) hh.
+
+@inline function gruGateLanes<F, I>(xo: usize, ub: usize, hd: usize, rh: usize, ra: i32): void {
+  const z = act<F, I>(ra, ld<F>(xo));
+  const r = act<F, I>(ra, ld<F>(xo + ub));
+  st<F>(xo, z);
+  st<F>(xo + ub, r);
+  st<F>(rh, fmul(r, ld<F>(hd)));
+}
+
+/** First half of a reset-before GRU step: z, r in place in xp [B, 3u], rh = r * hd [B, u]. */
+export function gru_gates_f32(xp: usize, hdPrev: usize, rh: usize, u: i32, ra: i32, taskBegin: i32, taskEnd: i32, scratch: usize): void {
+  const ub = <usize>u << 2;
+  for (let b = taskBegin; b < taskEnd; b++) {
+    const rb = <usize>b * ub;
+    const xr = xp + rb * 3;
+    let j = 0;
+    if (ASC_FEATURE_SIMD) {
+      for (; j + 4 <= u; j += 4) {
+        const o = <usize>j << 2;
+        if (ra == RA_SIGMOID) gruGateLanes<v128, v128>(xr + o, ub, hdPrev + rb + o, rh + rb + o, RA_SIGMOID);
+        else gruGateLanes<v128, v128>(xr + o, ub, hdPrev + rb + o, rh + rb + o, ra);
+      }
+    }
+    for (; j < u; j++) {
+      const o = <usize>j << 2;
+      gruGateLanes<f32, i32>(xr + o, ub, hdPrev + rb + o, rh + rb + o, ra);
+    }
+  }
+}
+
+@inline function gruCandLanes<F, I>(xo: usize, ub: usize, hp: usize, hn: usize, a: i32): void {
+  const z = ld<F>(xo);
+  const hh = act<F, I>(a, ld<F>(xo + 2 * ub));
+  st<F>(xo + 2 * ub, hh);
+  st<F>(hn, fadd(fmul(z, ld<F>(hp)), fmul(fsub(k<F>(1), z), hh)));
+}
+
+@inline function gruCandRow(a: i32, xp: usize, rb: usize, u: i32, hdPrev: usize, hOut: usize): void {
+  const ub = <usize>u << 2;
+  const xr = xp + rb * 3;
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; j + 4 <= u; j += 4) {
+      const o = <usize>j << 2;
+      gruCandLanes<v128, v128>(xr + o, ub, hdPrev + rb + o, hOut + rb + o, a);
+    }
+  }
+  for (; j < u; j++) {
+    const o = <usize>j << 2;
+    gruCandLanes<f32, i32>(xr + o, ub, hdPrev + rb + o, hOut + rb + o, a);
+  }
+}
+
+/** Second half of a reset-before GRU step: hh in place in xp (after xh += rh U_h), the new state. */
+export function gru_cand_f32(
+  xp: usize, hdPrev: usize, hPrev: usize, hOut: usize, rmask: usize, hdOut: usize,
+  mask: usize, oPrev: usize, oOut: usize, zeroOut: i32, u: i32, a: i32,
+  taskBegin: i32, taskEnd: i32, scratch: usize,
+): void {
+  const ub = <usize>u << 2;
+  for (let b = taskBegin; b < taskEnd; b++) {
+    const rb = <usize>b * ub;
+    if (isMasked(mask, b)) {
+      maskedRowForward(rb, ub, hPrev, hOut, 0, 0, oPrev, oOut, zeroOut);
+    } else {
+      if (a == RA_TANH) gruCandRow(RA_TANH, xp, rb, u, hdPrev, hOut);
+      else gruCandRow(a, xp, rb, u, hdPrev, hOut);
+      rowOutput(rb, ub, hOut, oOut);
+    }
+    rowDropout(rb, u, hOut, rmask, hdOut);
+  }
+}
+
+@inline function gruCandBackLanes<F, I>(
+  o: usize, go: usize, ub: usize, gates: usize, hdPrev: usize,
+  P: usize, Q: usize, rm: usize, dO: usize, carry: usize, dZ: usize, a: i32, ra: i32,
+): void {
+  const dh = gradIn<F>(o, P, Q, rm, dO, carry);
+  clearIn<F>(o, P, carry);
+  const z = ld<F>(gates + go), hh = ld<F>(gates + go + 2 * ub);
+  st<F>(dZ + go, fmul(fmul(dh, fsub(ld<F>(hdPrev + o), hh)), dact<F, I>(ra, z)));
+  st<F>(dZ + go + 2 * ub, fmul(fmul(dh, fsub(k<F>(1), z)), dact<F, I>(a, hh)));
+  st<F>(Q + o, fmul(dh, z));
+}
+
+/**
+ * Backward of the second half of a reset-before GRU step: dZ [B, 3u] gets the z and h columns,
+ * Q = z dh (the direct gradient of hd). The op then computes drh = dZ_h U_h^T.
+ */
+export function gru_cand_back_f32(
+  gates: usize, hdPrev: usize, P: usize, Q: usize, rmask: usize, dO: usize, carry: usize,
+  mask: usize, zeroOut: i32, dZ: usize, u: i32, a: i32, ra: i32,
+  taskBegin: i32, taskEnd: i32, scratch: usize,
+): void {
+  const ub = <usize>u << 2;
+  for (let b = taskBegin; b < taskEnd; b++) {
+    const rb = <usize>b * ub;
+    const gr = rb * 3;
+    if (isMasked(mask, b)) {
+      maskedRowBackward(rb, u, P, Q, rmask, dO, carry, zeroOut);
+      memory.fill(dZ + gr, 0, ub * 3);
+      continue;
+    }
+    let j = 0;
+    if (ASC_FEATURE_SIMD) {
+      for (; j + 4 <= u; j += 4) {
+        const o = <usize>j << 2;
+        if (a == RA_TANH && ra == RA_SIGMOID) gruCandBackLanes<v128, v128>(rb + o, gr + o, ub, gates, hdPrev, P, Q, rmask, dO, carry, dZ, RA_TANH, RA_SIGMOID);
+        else gruCandBackLanes<v128, v128>(rb + o, gr + o, ub, gates, hdPrev, P, Q, rmask, dO, carry, dZ, a, ra);
+      }
+    }
+    for (; j < u; j++) {
+      const o = <usize>j << 2;
+      gruCandBackLanes<f32, i32>(rb + o, gr + o, ub, gates, hdPrev, P, Q, rmask, dO, carry, dZ, a, ra);
+    }
+  }
+}
+
+@inline function gruGateBackLanes<F, I>(o: usize, go: usize, ub: usize, gates: usize, hdPrev: usize, drh: usize, Q: usize, dZ: usize, ra: i32): void {
+  const d = ld<F>(drh + o);
+  const r = ld<F>(gates + go + ub);
+  st<F>(dZ + go + ub, fmul(fmul(d, ld<F>(hdPrev + o)), dact<F, I>(ra, r)));
+  st<F>(Q + o, fadd(ld<F>(Q + o), fmul(d, r)));
+}
+
+/** Backward of the first half: the r column of dZ from drh = d(rh), and Q += drh * r. */
+export function gru_gates_back_f32(gates: usize, hdPrev: usize, drh: usize, Q: usize, dZ: usize, u: i32, ra: i32, taskBegin: i32, taskEnd: i32, scratch: usize): void {
+  const ub = <usize>u << 2;
+  for (let b = taskBegin; b < taskEnd; b++) {
+    const rb = <usize>b * ub;
+    const gr = rb * 3;
+    let j = 0;
+    if (ASC_FEATURE_SIMD) {
+      for (; j + 4 <= u; j += 4) {
+        const o = <usize>j << 2;
+        gruGateBackLanes<v128, v128>(rb + o, gr + o, ub, gates, hdPrev, drh, Q, dZ, ra);
+      }
+    }
+    for (; j < u; j++) {
+      const o = <usize>j << 2;
+      gruGateBackLanes<f32, i32>(rb + o, gr + o, ub, gates, hdPrev, drh, Q, dZ, ra);
+    }
+  }
+}

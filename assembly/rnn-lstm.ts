@@ -1,0 +1,128 @@
+// LSTM cell: the fused step kernel and its backward (conventions in rnn-shared.ts).
+import { fadd, fmul } from './vmath';
+import { RA_TANH, RA_SIGMOID, ld, st, act, dact, gradIn, clearIn, isMasked, maskedRowForward, rowOutput, rowDropout, maskedRowBackward } from './rnn-shared';
+
+// ---- LSTM: z = [i, f, g, o] pre-activations (Keras order i, f, c, o) --------------------------
+
+@inline function lstmLanes<F, I>(zo: usize, ub: usize, cp: usize, cn: usize, hn: usize, a: i32, ra: i32): void {
+  const i = act<F, I>(ra, ld<F>(zo));
+  const f = act<F, I>(ra, ld<F>(zo + ub));
+  const g = act<F, I>(a, ld<F>(zo + 2 * ub));
+  const o = act<F, I>(ra, ld<F>(zo + 3 * ub));
+  st<F>(zo, i);
+  st<F>(zo + ub, f);
+  st<F>(zo + 2 * ub, g);
+  st<F>(zo + 3 * ub, o);
+  const c = fadd(fmul(f, ld<F>(cp)), fmul(i, g));
+  st<F>(cn, c);
+  st<F>(hn, fmul(o, act<F, I>(a, c)));
+}
+
+@inline function lstmRow(a: i32, ra: i32, z: usize, rb: usize, u: i32, cPrev: usize, cOut: usize, hOut: usize): void {
+  const ub = <usize>u << 2;
+  const zr = z + (rb << 2);
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; j + 4 <= u; j += 4) {
+      const o = <usize>j << 2;
+      lstmLanes<v128, v128>(zr + o, ub, cPrev + rb + o, cOut + rb + o, hOut + rb + o, a, ra);
+    }
+  }
+  for (; j < u; j++) {
+    const o = <usize>j << 2;
+    lstmLanes<f32, i32>(zr + o, ub, cPrev + rb + o, cOut + rb + o, hOut + rb + o, a, ra);
+  }
+}
+
+/**
+ * One LSTM step over batch rows [taskBegin, taskEnd): z [B, 4u] holds x W + b + hd U and gets the
+ * gate activations (i, f, g, o) in place; c and h of the step go to cOut, hOut. mask [B] (0: none),
+ * oPrev/oOut: output rows kept apart from h (with a mask), hdOut = hOut * rmask (0: none).
+ */
+export function lstm_step_f32(
+  z: usize, cPrev: usize, cOut: usize, hPrev: usize, hOut: usize, rmask: usize, hdOut: usize,
+  mask: usize, oPrev: usize, oOut: usize, zeroOut: i32, u: i32, a: i32, ra: i32,
+  taskBegin: i32, taskEnd: i32, scratch: usize,
+): void {
+  const ub = <usize>u << 2;
+  for (let b = taskBegin; b < taskEnd; b++) {
+    const rb = <usize>b * ub;
+    if (isMasked(mask, b)) {
+      maskedRowForward(rb, ub, hPrev, hOut, cPrev, cOut, oPrev, oOut, zeroOut);
+    } else {
+      if (a == RA_TANH && ra == RA_SIGMOID) lstmRow(RA_TANH, RA_SIGMOID, z, rb, u, cPrev, cOut, hOut);
+      else lstmRow(a, ra, z, rb, u, cPrev, cOut, hOut);
+      rowOutput(rb, ub, hOut, oOut);
+    }
+    rowDropout(rb, u, hOut, rmask, hdOut);
+  }
+}
+
+@inline function lstmBackLanes<F, I>(
+  o: usize, go: usize, ub: usize, gates: usize, cPrev: usize, cCur: usize, dc: usize,
+  P: usize, Q: usize, rm: usize, dO: usize, carry: usize, dZ: usize, a: i32, ra: i32,
+): void {
+  const dh = gradIn<F>(o, P, Q, rm, dO, carry);
+  clearIn<F>(o, P, carry);
+  const i = ld<F>(gates + go), f = ld<F>(gates + go + ub), g = ld<F>(gates + go + 2 * ub), og = ld<F>(gates + go + 3 * ub);
+  const tc = act<F, I>(a, ld<F>(cCur + o));
+  const dct = fadd(ld<F>(dc + o), fmul(fmul(dh, og), dact<F, I>(a, tc)));
+  st<F>(dZ + go, fmul(fmul(dct, g), dact<F, I>(ra, i)));
+  st<F>(dZ + go + ub, fmul(fmul(dct, ld<F>(cPrev + o)), dact<F, I>(ra, f)));
+  st<F>(dZ + go + 2 * ub, fmul(fmul(dct, i), dact<F, I>(a, g)));
+  st<F>(dZ + go + 3 * ub, fmul(fmul(dh, tc), dact<F, I>(ra, og)));
+  st<F>(dc + o, fmul(dct, f));
+}
+
+@inline function lstmBackRow(
+  a: i32, ra: i32, rb: usize, u: i32, gates: usize, cPrev: usize, cCur: usize, dc: usize,
+  P: usize, Q: usize, rm: usize, dO: usize, carry: usize, dZ: usize,
+): void {
+  const ub = <usize>u << 2;
+  const gr = rb << 2;
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; j + 4 <= u; j += 4) {
+      const o = <usize>j << 2;
+      lstmBackLanes<v128, v128>(rb + o, gr + o, ub, gates, cPrev, cCur, dc, P, Q, rm, dO, carry, dZ, a, ra);
+    }
+  }
+  for (; j < u; j++) {
+    const o = <usize>j << 2;
+    lstmBackLanes<f32, i32>(rb + o, gr + o, ub, gates, cPrev, cCur, dc, P, Q, rm, dO, carry, dZ, a, ra);
+  }
+}
+
+// The default activations in a function of their own: inlined into the branch beside the general
+// row, Binaryen folded the two into the general one (testing the activation ids for every vector).
+function lstmBackRowTanhSigmoid(
+  rb: usize, u: i32, gates: usize, cPrev: usize, cCur: usize, dc: usize,
+  P: usize, Q: usize, rm: usize, dO: usize, carry: usize, dZ: usize,
+): void {
+  lstmBackRow(RA_TANH, RA_SIGMOID, rb, u, gates, cPrev, cCur, dc, P, Q, rm, dO, carry, dZ);
+}
+
+/**
+ * Backward of one LSTM step: gates [B, 4u] (activated), c of the previous and this step, dc (in:
+ * the gradient of this step's c, out: of the previous one), P, Q, carry as in the header, dO the
+ * output gradient rows of this step (0: none); writes dZ [B, 4u], the pre-activation gradients.
+ * writeQ: zero Q for the recurrent GEMM to accumulate into (else the GEMM overwrites it).
+ */
+export function lstm_step_back_f32(
+  gates: usize, cPrev: usize, cCur: usize, dc: usize, P: usize, Q: usize, rmask: usize, dO: usize,
+  carry: usize, mask: usize, zeroOut: i32, writeQ: i32, dZ: usize, u: i32, a: i32, ra: i32,
+  taskBegin: i32, taskEnd: i32, scratch: usize,
+): void {
+  const ub = <usize>u << 2;
+  for (let b = taskBegin; b < taskEnd; b++) {
+    const rb = <usize>b * ub;
+    if (isMasked(mask, b)) {
+      maskedRowBackward(rb, u, P, Q, rmask, dO, carry, zeroOut);
+      memory.fill(dZ + (rb << 2), 0, ub << 2);
+      continue;
+    }
+    if (a == RA_TANH && ra == RA_SIGMOID) lstmBackRowTanhSigmoid(rb, u, gates, cPrev, cCur, dc, P, Q, rmask, dO, carry, dZ);
+    else lstmBackRow(a, ra, rb, u, gates, cPrev, cCur, dc, P, Q, rmask, dO, carry, dZ);
+    if (writeQ) memory.fill(Q + rb, 0, ub);
+  }
+}

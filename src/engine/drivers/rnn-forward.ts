@@ -1,0 +1,149 @@
+// The forward of a recurrent sequence: Z = X W + b for every step at once (one GEMM over
+// [T*B, in]), then per step one recurrent GEMM (Z_s += hd_{s-1} U, [B, u] x [u, G]) and one fused
+// gate kernel (the reset-before GRU: two of each). Everything is time-major in processing order
+// (reversed for goBackwards), so each step is a contiguous [B, G] block, and what the backward
+// needs stays in the workspace.
+import { Tensor } from '../../tensor.js';
+import { engine } from '../state.js';
+import { writeFloats } from './common.js';
+import { copyBytes, fillFloats } from './copy.js';
+import { gemm, packB, packedFloats } from './gemm.js';
+import { activationId, cellKernels, GATES, type RnnInputs, type RnnOutputs, type RnnSequence, type RnnWorkspace } from './rnn.js';
+import { gruCand, gruGates, gruStep, lstmStep, rnnStep, seqCopy, stepGemm, type StepIO } from './rnn-steps.js';
+
+/** Whether x [B, T, in] already is time-major in processing order ([1, T, in] and [B, 1, in] are). */
+export function isTimeMajor(seq: RnnSequence): boolean {
+  return seq.steps === 1 || (seq.batch === 1 && !seq.goBackwards);
+}
+
+/** The mask as float32 [T, B] in processing order, or null when no step is masked. */
+function timeMajorMask(seq: RnnSequence): Float32Array | null {
+  const m = seq.mask;
+  if (!m) return null;
+  const { batch: B, steps: T } = seq;
+  const out = new Float32Array(T * B);
+  let any = false;
+  for (let s = 0; s < T; s++) {
+    const t = seq.goBackwards ? T - 1 - s : s;
+    for (let b = 0; b < B; b++) {
+      const v = m[b * T + t] ? 1 : 0;
+      out[s * B + b] = v;
+      if (!v) any = true;
+    }
+  }
+  return any ? out : null;
+}
+
+/**
+ * Runs the sequence: fills the op's outputs and returns the workspace the backward reads. The
+ * caller hands `saved` to the tape and disposes it (the tape holds what it recorded).
+ */
+export function rnnForward(seq: RnnSequence, inp: RnnInputs, out: RnnOutputs): RnnWorkspace {
+  const { op, batch: B, steps: T, inputSize: I, units: u } = seq;
+  const cell = cellKernels(seq);
+  const G = GATES[seq.cell] * u;
+  const a = activationId(seq.activation);
+  const ra = activationId(seq.recurrentActivation);
+  const maskValues = timeMajorMask(seq);
+  const saved: Tensor[] = [];
+  const temps: Tensor[] = [];
+  const keep = (shape: number[]) => {
+    const t = new Tensor(shape, 'float32');
+    saved.push(t);
+    return t;
+  };
+  const temp = (shape: number[]) => {
+    const t = new Tensor(shape, 'float32');
+    temps.push(t);
+    return t;
+  };
+  const BU = B * u * 4;
+  const BG = B * G * 4;
+
+  const direct = isTimeMajor(seq);
+  const xt = direct ? inp.x : keep([T, B, I]);
+  if (!direct) seqCopy(inp.x.ptr(op), xt.ptr(op), B, T, I, true, seq.goBackwards);
+  const Z = keep([T, B, G]);
+  const hs = keep([T + 1, B, u]);
+  const cs = cell === 'lstm' ? keep([T + 1, B, u]) : null;
+  const HD = inp.recurrentMask ? keep([T, B, u]) : null;
+  const Rs = cell === 'gru' ? keep([T, B, G]) : null;
+  const RH = cell === 'gruResetBefore' ? keep([T, B, u]) : null;
+  // outputs are kept apart from the states only with a mask (a masked step repeats its output)
+  const O = maskValues ? temp([T, B, u]) : null;
+  const mk = maskValues ? keep([T, B]) : null;
+  const zrow = maskValues ? temp([B, u]) : null;
+  if (zrow) fillFloats(zrow.ptr(op), B * u, 0);
+  if (mk) writeFloats(mk.ptr(op), maskValues!);
+  const hsP = hs.ptr(op), zP = Z.ptr(op);
+  if (inp.h0) copyBytes(hsP, inp.h0.ptr(op), BU);
+  else fillFloats(hsP, B * u, 0);
+  if (cs) {
+    if (inp.c0) copyBytes(cs.ptr(op), inp.c0.ptr(op), BU);
+    else fillFloats(cs.ptr(op), B * u, 0);
+  }
+  const rm = inp.recurrentMask ? inp.recurrentMask.ptr(op) : 0;
+  const hdP = HD ? HD.ptr(op) : 0;
+  if (HD) {
+    const f = engine().f32;
+    const d = hdP >> 2, h = hsP >> 2, r = rm >> 2;
+    for (let i = 0; i < B * u; i++) f[d + i] = f[h + i] * f[r + i];
+  }
+  const biasP = inp.bias ? inp.bias.ptr(op) : 0;
+
+  // the input projection of every step: one GEMM (with the input bias as its epilogue)
+  gemm({ a: xt.ptr(op), b: inp.kernel.ptr(op), c: zP, m: T * B, n: G, k: I, bias: biasP });
+
+  // the recurrent kernel packed once for every step's GEMM (reset-before GRU: its z,r and h blocks)
+  const Up = inp.recurrentKernel.ptr(op);
+  const resetBefore = cell === 'gruResetBefore';
+  const nZR = resetBefore ? 2 * u : G;
+  const pU = temp([packedFloats(u, nZR)]).ptr(op);
+  packB(Up, G, false, u, nZR, pU);
+  const pUh = resetBefore ? temp([packedFloats(u, u)]).ptr(op) : 0;
+  if (resetBefore) packB(Up + 2 * u * 4, G, false, u, u, pUh);
+  const cP = cs ? cs.ptr(op) : 0;
+  const oP = O ? O.ptr(op) : 0;
+  const mkP = mk ? mk.ptr(op) : 0;
+  const rsP = Rs ? Rs.ptr(op) : 0;
+  const rhP = RH ? RH.ptr(op) : 0;
+  const zeroOut = seq.zeroOutputForMask;
+  for (let s = 0; s < T; s++) {
+    const hPrev = hsP + s * BU, hOut = hPrev + BU;
+    const hdPrev = HD ? hdP + s * BU : hPrev;
+    const zs = zP + s * BG;
+    const io: StepIO = {
+      rmask: rm,
+      hdOut: HD && s + 1 < T ? hdP + (s + 1) * BU : 0,
+      mask: mk ? mkP + s * B * 4 : 0,
+      oPrev: O ? (s > 0 ? oP + (s - 1) * BU : zrow!.ptr(op)) : 0,
+      oOut: O ? oP + s * BU : 0,
+      zeroOut,
+    };
+    if (cell === 'lstm') {
+      stepGemm({ a: hdPrev, packed: pU, c: zs, m: B, n: G, k: u, accumulate: true });
+      lstmStep(B, u, zs, cP + s * BU, cP + (s + 1) * BU, hPrev, hOut, io, a, ra);
+    } else if (cell === 'simple') {
+      stepGemm({ a: hdPrev, packed: pU, c: zs, m: B, n: G, k: u, accumulate: true });
+      rnnStep(B, u, zs, hPrev, hOut, io, a);
+    } else if (cell === 'gru') {
+      const rs = rsP + s * BG;
+      stepGemm({ a: hdPrev, packed: pU, c: rs, m: B, n: G, k: u, bias: biasP ? biasP + G * 4 : 0 });
+      gruStep(B, u, zs, rs, hdPrev, hPrev, hOut, io, a, ra);
+    } else {
+      const rh = rhP + s * BU;
+      stepGemm({ a: hdPrev, packed: pU, c: zs, m: B, n: 2 * u, k: u, ldc: G, accumulate: true });
+      gruGates(B, u, zs, hdPrev, rh, ra);
+      stepGemm({ a: rh, packed: pUh, c: zs + 2 * u * 4, m: B, n: u, k: u, ldc: G, accumulate: true });
+      gruCand(B, u, zs, hdPrev, hPrev, hOut, io, a);
+    }
+  }
+
+  const outBase = O ? oP : hsP + BU;
+  if (seq.returnSequences) seqCopy(outBase, out.y.ptr(op), B, T, u, false, seq.goBackwards && seq.restoreOrder);
+  else copyBytes(out.y.ptr(op), outBase + (T - 1) * BU, BU);
+  copyBytes(out.hT.ptr(op), hsP + T * BU, BU);
+  if (cs && out.cT) copyBytes(out.cT.ptr(op), cP + T * BU, BU);
+  for (const t of temps) t.dispose();
+  return { xt, gates: Z, h: hs, c: cs, hd: HD, rec: Rs, rh: RH, mask: mk, saved };
+}

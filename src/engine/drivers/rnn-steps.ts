@@ -1,0 +1,121 @@
+// The step kernels of the recurrent driver (assembly/rnn-*.ts), on byte offsets: gate kernels
+// split over batch rows, time-major layout copies, and the GEMM tiling of the per-step products.
+// Only rnn-forward.ts and rnn-backward.ts call these.
+import { engine } from '../state.js';
+import { ACT } from './gemm.js';
+
+// A sequence makes two or three dispatches per step, each a barrier: a step's work is split over
+// the threads only when it is large enough to pay for waking a worker that may have been
+// descheduled (on a loaded machine a barrier costs up to a scheduler slice, not microseconds).
+/** Below this many row elements a gate kernel stays on the calling thread. */
+const ROWS_PARALLEL = 1 << 14;
+/** Below this many flops a per-step GEMM stays on the calling thread. */
+const STEP_GEMM_PARALLEL_FLOPS = 1 << 24;
+const NR = 8;
+/** Copies (layout, packing) are memory-bound: split only when large. */
+const COPY_PARALLEL = 1 << 20;
+const NC = 1024;
+
+function rows(name: string, args: number[], B: number, u: number): void {
+  engine().parallel(name, args, B, B > 1 && B * u >= ROWS_PARALLEL);
+}
+
+export interface StepGemm {
+  /** A [m, k], row stride lda (default k). */
+  a: number;
+  lda?: number;
+  /** op(B) [k, n] packed by packB. */
+  packed: number;
+  c: number;
+  m: number;
+  n: number;
+  k: number;
+  ldc?: number;
+  accumulate?: boolean;
+  bias?: number;
+}
+
+/**
+ * A GEMM with few rows (a batch of states) against a weight packed once per sequence: one tile
+ * row, columns split over the threads. Same bits as any other tiling (assembly/gemm.ts).
+ */
+export function stepGemm(g: StepGemm): void {
+  const e = engine();
+  const { m, n, k } = g;
+  const parallel = 2 * m * n * k >= STEP_GEMM_PARALLEL_FLOPS;
+  const threads = parallel ? e.pool.threadCount : 1;
+  const tileM = Math.ceil(m / 4) * 4;
+  const tileN = Math.min(NC, Math.ceil(Math.ceil(n / threads) / NR) * NR);
+  e.parallel(
+    'gemm_conv_f32',
+    [0, g.a, g.lda ?? k, 0, 0, g.packed, 0, 0, 1, g.c, m, n, k, g.ldc ?? n, g.accumulate ? 1 : 0, g.bias ?? 0, ACT.linear, tileM, tileN],
+    Math.ceil(n / tileN),
+    parallel,
+  );
+}
+
+/** [B, T, F] <-> [T, B, F] (toTimeMajor: from batch-major), time reversed when reverse. */
+export function seqCopy(src: number, dst: number, B: number, T: number, F: number, toTimeMajor: boolean, reverse: boolean): void {
+  engine().parallel('rnn_seq_copy', [src, dst, B, T, F, toTimeMajor ? 1 : 0, reverse ? 1 : 0], T, B * T * F >= COPY_PARALLEL);
+}
+
+/** Pointers of the masking and dropout side of a step (0 where absent). */
+export interface StepIO {
+  rmask: number;
+  hdOut: number;
+  mask: number;
+  oPrev: number;
+  oOut: number;
+  zeroOut: boolean;
+}
+
+export function lstmStep(B: number, u: number, z: number, cPrev: number, cOut: number, hPrev: number, hOut: number, io: StepIO, a: number, ra: number): void {
+  rows('lstm_step_f32', [z, cPrev, cOut, hPrev, hOut, io.rmask, io.hdOut, io.mask, io.oPrev, io.oOut, io.zeroOut ? 1 : 0, u, a, ra], B, u);
+}
+
+export function gruStep(B: number, u: number, xp: number, rec: number, hdPrev: number, hPrev: number, hOut: number, io: StepIO, a: number, ra: number): void {
+  rows('gru_step_f32', [xp, rec, hdPrev, hPrev, hOut, io.rmask, io.hdOut, io.mask, io.oPrev, io.oOut, io.zeroOut ? 1 : 0, u, a, ra], B, u);
+}
+
+export function gruGates(B: number, u: number, xp: number, hdPrev: number, rh: number, ra: number): void {
+  rows('gru_gates_f32', [xp, hdPrev, rh, u, ra], B, u);
+}
+
+export function gruCand(B: number, u: number, xp: number, hdPrev: number, hPrev: number, hOut: number, io: StepIO, a: number): void {
+  rows('gru_cand_f32', [xp, hdPrev, hPrev, hOut, io.rmask, io.hdOut, io.mask, io.oPrev, io.oOut, io.zeroOut ? 1 : 0, u, a], B, u);
+}
+
+export function rnnStep(B: number, u: number, z: number, hPrev: number, hOut: number, io: StepIO, a: number): void {
+  rows('rnn_step_f32', [z, hPrev, hOut, io.rmask, io.hdOut, io.mask, io.oPrev, io.oOut, io.zeroOut ? 1 : 0, u, a], B, u);
+}
+
+/** Pointers of the backward state of a step (see assembly/rnn-shared.ts): P, Q, carry, dO (0 where absent). */
+export interface BackIO {
+  P: number;
+  Q: number;
+  rmask: number;
+  dO: number;
+  carry: number;
+  mask: number;
+  zeroOut: boolean;
+}
+
+export function lstmStepBack(B: number, u: number, gates: number, cPrev: number, cCur: number, dc: number, io: BackIO, writeQ: boolean, dZ: number, a: number, ra: number): void {
+  rows('lstm_step_back_f32', [gates, cPrev, cCur, dc, io.P, io.Q, io.rmask, io.dO, io.carry, io.mask, io.zeroOut ? 1 : 0, writeQ ? 1 : 0, dZ, u, a, ra], B, u);
+}
+
+export function gruStepBack(B: number, u: number, gates: number, rec: number, hdPrev: number, io: BackIO, dXp: number, dR: number, a: number, ra: number): void {
+  rows('gru_step_back_f32', [gates, rec, hdPrev, io.P, io.Q, io.rmask, io.dO, io.carry, io.mask, io.zeroOut ? 1 : 0, dXp, dR, u, a, ra], B, u);
+}
+
+export function gruCandBack(B: number, u: number, gates: number, hdPrev: number, io: BackIO, dZ: number, a: number, ra: number): void {
+  rows('gru_cand_back_f32', [gates, hdPrev, io.P, io.Q, io.rmask, io.dO, io.carry, io.mask, io.zeroOut ? 1 : 0, dZ, u, a, ra], B, u);
+}
+
+export function gruGatesBack(B: number, u: number, gates: number, hdPrev: number, drh: number, Q: number, dZ: number, ra: number): void {
+  rows('gru_gates_back_f32', [gates, hdPrev, drh, Q, dZ, u, ra], B, u);
+}
+
+export function rnnStepBack(B: number, u: number, h: number, io: BackIO, writeQ: boolean, dZ: number, a: number): void {
+  rows('rnn_step_back_f32', [h, io.P, io.Q, io.rmask, io.dO, io.carry, io.mask, io.zeroOut ? 1 : 0, writeQ ? 1 : 0, dZ, u, a], B, u);
+}
