@@ -4,7 +4,10 @@ import { fileURLToPath } from 'node:url';
 export default defineConfig({
   resolve: {
     // Tests import the package by name, as users do, but run the TypeScript sources.
-    alias: { wasmgrad: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+    alias: [
+      { find: /^wasmgrad\/tfjs$/, replacement: fileURLToPath(new URL('./src/tfjs/index.ts', import.meta.url)) },
+      { find: /^wasmgrad$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+    ],
   },
   test: {
     include: ['tests/**/*.test.ts'],

@@ -18,12 +18,17 @@ const common = {
   external: ['node:*'],
 };
 mkdirSync('dist', { recursive: true });
-await build({ ...common, format: 'esm', outfile: 'dist/index.js' });
+// ESM: the root entry and the TensorFlow.js entry share one engine (code splitting), so a program
+// may import both.
+await build({
+  ...common, entryPoints: { index: 'src/index.ts', tfjs: 'src/tfjs/index.ts' }, format: 'esm', outdir: 'dist', splitting: true, chunkNames: '[name]-[hash]',
+});
 // CommonJS has no import.meta.url: derive it from __filename.
 writeFileSync('dist/.cjs-shim.js', "export const importMetaUrl = require('node:url').pathToFileURL(__filename).href;\n");
 await build({
   ...common,
   format: 'cjs',
+  entryPoints: ['src/index.ts'],
   outfile: 'dist/index.cjs',
   define: { ...common.define, 'import.meta.url': 'importMetaUrl' },
   inject: ['dist/.cjs-shim.js'],
