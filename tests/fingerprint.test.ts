@@ -1,6 +1,6 @@
 // Bit-for-bit fingerprints of every public op's outputs and gradients, of the losses, layers,
 // optimizers and a trained model, on every build; the shared-memory builds at 1 and 2 threads.
-// Each case (tests/fingerprint-cases.ts, tests/fingerprint-model-cases.ts) is hashed (sha256 of
+// Each case (tests/fingerprint-cases.ts, fingerprint-model-cases.ts, fingerprint-compat-cases.ts) is hashed (sha256 of
 // every recorded tensor's label, dtype, shape and raw bytes) and compared with
 // tests/fingerprints.json (build -> case -> hash). A refactoring must leave every hash as it is.
 //
@@ -16,11 +16,12 @@ import { fileURLToPath } from 'node:url';
 import * as wg from 'wasmgrad';
 import { OP_CASES, type FingerprintCase, type Record as Recorder } from './fingerprint-cases';
 import { MODEL_CASES } from './fingerprint-model-cases';
+import { COMPAT_CASES } from './fingerprint-compat-cases';
 import { ALL_BUILDS, THREADED_BUILDS, useBuild, type Build } from './helpers';
 
 const REFERENCE = fileURLToPath(new URL('./fingerprints.json', import.meta.url));
 const UPDATE = process.env.UPDATE_FINGERPRINTS;
-const CASES: FingerprintCase[] = [...OP_CASES, ...MODEL_CASES];
+const CASES: FingerprintCase[] = [...OP_CASES, ...MODEL_CASES, ...COMPAT_CASES];
 
 type Hashes = Record<string, string>;
 
@@ -87,7 +88,7 @@ const NON_NUMERIC_NAMESPACES = new Set(['callbacks', 'data']);
 
 /** Public functions (lower-case names: factories and ops, not classes) no case mentions. */
 function uncovered(): string[] {
-  const text = ['fingerprint-cases.ts', 'fingerprint-model-cases.ts'].map((f) => readFileSync(fileURLToPath(new URL(`./${f}`, import.meta.url)), 'utf8')).join('\n');
+  const text = ['fingerprint-cases.ts', 'fingerprint-model-cases.ts', 'fingerprint-compat-cases.ts'].map((f) => readFileSync(fileURLToPath(new URL(`./${f}`, import.meta.url)), 'utf8')).join('\n');
   const mentioned = new Set([...text.matchAll(/\.(\w+)\b/g)].map((m) => m[1]));
   const functions: [string, string, unknown][] = [];
   const visit = (obj: object, prefix: string) => {

@@ -1,0 +1,63 @@
+// Fingerprint cases of the ops TF.js code uses that wasmgrad added with its TensorFlow.js entry:
+// comparisons and logical ops, where, functions without kernels, rearranging and generating ops.
+import * as wg from 'wasmgrad';
+import { rand, withGrads, type FingerprintCase, type Record } from './fingerprint-cases';
+
+const tidyCase = (name: string, body: (record: Record) => void): FingerprintCase => ({ name, run: (record) => void wg.tidy(() => body(record)) });
+
+const a = () => rand([3, 17], 101, -2, 2);
+const b = () => rand([17], 102, -2, 2);
+
+export const COMPAT_CASES: FingerprintCase[] = [
+  tidyCase('compare', (record) => {
+    for (const [name, f] of [['greater', wg.greater], ['greaterEqual', wg.greaterEqual], ['less', wg.less], ['lessEqual', wg.lessEqual], ['notEqual', wg.notEqual]] as const) {
+      record(name, f(a(), b()));
+    }
+    const p = wg.greater(a(), 0), q = wg.less(b(), 0.5);
+    record('logicalAnd', wg.logicalAnd(p, q));
+    record('logicalOr', wg.logicalOr(p, q));
+    record('logicalXor', wg.logicalXor(p, q));
+    record('logicalNot', wg.logicalNot(p));
+    record('all', wg.all(p, 1));
+    record('any', wg.any(p, 0));
+  }),
+  tidyCase('where', (record) => withGrads(record, 'where', (x, y) => wg.where(wg.greater(x, 0), x, y), [a(), b()])),
+  tidyCase('elementwise-js', (record) => {
+    const fns = {
+      ceil: wg.ceil, round: wg.round, sign: wg.sign, floor: wg.floor, isNaN: wg.isNaN, isInf: wg.isInf, isFinite: wg.isFinite,
+      step: (x: wg.Tensor) => wg.step(x, 0.1),
+    };
+    for (const [name, f] of Object.entries(fns)) record(name, f(a()));
+    const smooth = { sin: wg.sin, cos: wg.cos, tan: wg.tan, atan: wg.atan, sinh: wg.sinh, cosh: wg.cosh, asinh: wg.asinh, erf: wg.erf, relu6: wg.relu6 };
+    for (const [name, f] of Object.entries(smooth)) withGrads(record, name, f, [a()]);
+    const unit = () => rand([3, 17], 103, -0.9, 0.9);
+    for (const [name, f] of Object.entries({ asin: wg.asin, acos: wg.acos, atanh: wg.atanh })) withGrads(record, name, f, [unit()]);
+    withGrads(record, 'acosh', wg.acosh, [rand([3, 17], 104, 1.1, 3)]);
+    record('floorDiv', wg.floorDiv(a(), 0.7));
+    withGrads(record, 'mod', (x) => wg.mod(x, 0.7), [a()]);
+    withGrads(record, 'atan2', wg.atan2, [a(), rand([3, 17], 105, -2, 2)]);
+  }),
+  tidyCase('arrange', (record) => {
+    withGrads(record, 'tile', (x) => wg.tile(x, [2, 3]), [a()]);
+    withGrads(record, 'pad', (x) => wg.pad(x, [[1, 2], [0, 3]], 0.5), [a()]);
+    withGrads(record, 'reverse', (x) => wg.reverse(x, [0, 1]), [a()]);
+    withGrads(record, 'split', (x) => wg.split(x, [5, -1], 1), [a()]);
+    withGrads(record, 'unstack', (x) => wg.unstack(x, 0), [a()]);
+    withGrads(record, 'cumsum', (x) => wg.cumsum(x, 1, true, true), [a()]);
+    withGrads(record, 'prod', (x) => wg.prod(x, 1), [rand([3, 5], 106, 0.5, 1.5)]);
+    withGrads(record, 'norm', (x) => wg.norm(x, 3, 1), [a()]);
+    withGrads(record, 'l2Normalize', (x) => wg.l2Normalize(x, 1), [a()]);
+    withGrads(record, 'logSumExp', (x) => wg.logSumExp(x, 1), [a()]);
+    const t = wg.topk(a(), 4);
+    record('topk.values', t.values);
+    record('topk.indices', t.indices);
+    record('range', wg.range(1, 20, 3));
+    record('linspace', wg.linspace(-2, 3, 17));
+    record('eye', wg.eye(3, 5, [2]));
+    record('cast', wg.cast(a(), 'int32'));
+    record('multinomial', wg.multinomial(a(), 5, 42));
+    const buf = wg.buffer([2, 3]);
+    buf.set(7, 1, 2);
+    record('buffer', buf.toTensor());
+  }),
+];
