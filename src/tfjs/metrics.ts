@@ -19,17 +19,23 @@ export function sparseCategoricalAccuracy(yTrue: Tensor, yPred: Tensor): Tensor 
   });
 }
 
+/** TF.js counts exact 0 / 1 predictions (it does not threshold them). */
 function counts(yTrue: Tensor, yPred: Tensor) {
-  const p = greater(yPred, 0.5);
-  return { tp: sum(mul(yTrue, p)), fp: sum(mul(sub(1, yTrue), p)), fn: sum(mul(yTrue, sub(1, p))) };
+  const is = (t: Tensor, v: number) => equal(t, v);
+  return {
+    tp: sum(mul(is(yTrue, 1), is(yPred, 1))),
+    fp: sum(mul(is(yTrue, 0), is(yPred, 1))),
+    fn: sum(mul(is(yTrue, 1), is(yPred, 0))),
+  };
 }
+const ratio = (a: Tensor, b: Tensor) => (b.dataSync()[0] > 0 ? div(a, b) : mul(a, 0));
 export const precision = (yTrue: Tensor, yPred: Tensor) => tidy(() => {
   const { tp, fp } = counts(yTrue, yPred);
-  return div(tp, maximum(add(tp, fp), EPS));
+  return ratio(tp, add(tp, fp));
 });
 export const recall = (yTrue: Tensor, yPred: Tensor) => tidy(() => {
   const { tp, fn } = counts(yTrue, yPred);
-  return div(tp, maximum(add(tp, fn), EPS));
+  return ratio(tp, add(tp, fn));
 });
 
 export const meanSquaredError = (yTrue: Tensor, yPred: Tensor) => tidy(() => mean(square(sub(yTrue, yPred)), -1));

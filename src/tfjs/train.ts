@@ -1,9 +1,9 @@
 // tf.train.*: TensorFlow.js's positional optimizer constructors and its defaults. RMSprop follows
 // TF.js's update (epsilon inside the root, the learning rate inside the momentum accumulator),
-// which differs from PyTorch's and the root entry's.
+// which differs from PyTorch's and the root entry's, and so does Adadelta's first step.
 import { Tensor, tidy } from '../tensor.js';
 import { Variable, variable } from '../variables.js';
-import { Optimizer, SGD, Adam, Adagrad, Adadelta } from '../optimizers/index.js';
+import { Optimizer, SGD, Adam, Adagrad } from '../optimizers/index.js';
 import { checkNumber, type OptimizerArgs } from '../optimizers/optimizer.js';
 import type { GradPrep } from '../engine/drivers/optim.js';
 import { add, sub, mul, div } from '../ops/binary.js';
@@ -18,9 +18,46 @@ export const momentum = (learningRate: number, momentumValue: number, useNestero
 export const adam = (learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon: number | null = null) =>
   new Adam({ learningRate, beta1, beta2, epsilon: epsilon ?? 1e-7 });
 export const adagrad = (learningRate: number, initialAccumulatorValue = 0.1) => new Adagrad({ learningRate, initialAccumulatorValue });
-export const adadelta = (learningRate = 0.001, rho = 0.95, epsilon: number | null = null) => new Adadelta({ learningRate, rho, epsilon: epsilon ?? 1e-7 });
+export const adadelta = (learningRate = 0.001, rho = 0.95, epsilon: number | null = null) => new TfjsAdadelta({ learningRate, rho, epsilon: epsilon ?? 1e-7 });
 export const rmsprop = (learningRate: number, decay = 0.9, momentumValue = 0, epsilon: number | null = null, centered = false) =>
   new TfjsRMSProp({ learningRate, decay, momentum: momentumValue, epsilon: epsilon ?? 1e-7, centered });
+
+/**
+ * An optimizer whose update is written with ops on state variables of its own: for TF.js's updates
+ * that differ from the fused kernels' (PyTorch / Keras 3) ones.
+ */
+abstract class OpsOptimizer extends Optimizer {
+  private readonly state = new Map<Variable, Variable[]>();
+
+  protected slotNames(): string[] {
+    return [];
+  }
+
+  /** How many state variables each parameter has (zeros to start). */
+  protected abstract stateCount(): number;
+  /** The step on the prepared gradient: assigns the new state and returns the parameter's new value. */
+  protected abstract step(p: Tensor, g: Tensor, state: Variable[], lr: number): Tensor;
+
+  protected update(p: Variable, g: Tensor, _slots: Tensor[], lr: number, _t: number, prep: GradPrep): void {
+    let st = this.state.get(p);
+    if (!st) {
+      st = Array.from({ length: this.stateCount() }, () => variable(zeros(p.shape), false));
+      this.state.set(p, st);
+    }
+    const state = st;
+    tidy(() => {
+      let grad = prep.gscale === 1 ? g : mul(g, prep.gscale);
+      if (Number.isFinite(prep.clip)) grad = clipByValue(grad, -prep.clip, prep.clip);
+      p.assign(this.step(p, grad, state, lr));
+    });
+  }
+
+  dispose(): void {
+    for (const vs of this.state.values()) for (const v of vs) v.dispose();
+    this.state.clear();
+    super.dispose();
+  }
+}
 
 interface TfjsRMSPropArgs extends OptimizerArgs {
   decay?: number;
@@ -32,15 +69,14 @@ interface TfjsRMSPropArgs extends OptimizerArgs {
 /**
  * TF.js's RMSProp: ms = decay ms + (1 - decay) g^2; (centered: mg = decay mg + (1 - decay) g,
  * denominator sqrt(ms - mg^2 + eps), else sqrt(ms + eps)); mom = momentum mom + lr g / denominator;
- * p -= mom. Its state lives in variables of its own, updated by ops.
+ * p -= mom.
  */
-export class TfjsRMSProp extends Optimizer {
+export class TfjsRMSProp extends OpsOptimizer {
   readonly className = 'RMSProp';
   readonly decay: number;
   readonly momentum: number;
   readonly epsilon: number;
   readonly centered: boolean;
-  private readonly state = new Map<Variable, { ms: Variable; mom: Variable; mg: Variable | null }>();
 
   constructor(args: TfjsRMSPropArgs = {}) {
     super(args, 0.001);
@@ -50,42 +86,62 @@ export class TfjsRMSProp extends Optimizer {
     this.centered = !!args.centered;
   }
 
-  protected slotNames(): string[] {
-    return [];
+  protected stateCount(): number {
+    return 3;
   }
 
-  protected update(p: Variable, g: Tensor, _slots: Tensor[], lr: number, _t: number, prep: GradPrep): void {
-    let s = this.state.get(p);
-    if (!s) {
-      const zero = () => variable(zeros(p.shape), false);
-      s = { ms: zero(), mom: zero(), mg: this.centered ? zero() : null };
-      this.state.set(p, s);
-    }
-    const st = s;
-    tidy(() => {
-      let grad = prep.gscale === 1 ? g : mul(g, prep.gscale);
-      if (Number.isFinite(prep.clip)) grad = clipByValue(grad, -prep.clip, prep.clip);
-      const ms = add(mul(st.ms, this.decay), mul(square(grad), 1 - this.decay));
-      st.ms.assign(ms);
-      let denom: Tensor;
-      if (st.mg) {
-        const mg = add(mul(st.mg, this.decay), mul(grad, 1 - this.decay));
-        st.mg.assign(mg);
-        denom = sqrt(add(sub(ms, square(mg)), this.epsilon));
-      } else denom = sqrt(add(ms, this.epsilon));
-      const mom = add(mul(st.mom, this.momentum), div(mul(grad, lr), denom));
-      st.mom.assign(mom);
-      p.assign(sub(p, mom));
-    });
+  protected step(p: Tensor, g: Tensor, [msV, momV, mgV]: Variable[], lr: number): Tensor {
+    const ms = add(mul(msV, this.decay), mul(square(g), 1 - this.decay));
+    msV.assign(ms);
+    let denom: Tensor;
+    if (this.centered) {
+      const mg = add(mul(mgV, this.decay), mul(g, 1 - this.decay));
+      mgV.assign(mg);
+      denom = sqrt(add(sub(ms, square(mg)), this.epsilon));
+    } else denom = sqrt(add(ms, this.epsilon));
+    const mom = add(mul(momV, this.momentum), div(mul(g, lr), denom));
+    momV.assign(mom);
+    return sub(p, mom);
   }
 
   protected ownConfig(): Record<string, unknown> {
     return { decay: this.decay, momentum: this.momentum, epsilon: this.epsilon, centered: this.centered };
   }
+}
 
-  dispose(): void {
-    for (const s of this.state.values()) for (const v of [s.ms, s.mom, s.mg]) v?.dispose();
-    this.state.clear();
-    super.dispose();
+interface TfjsAdadeltaArgs extends OptimizerArgs {
+  rho?: number;
+  epsilon?: number;
+}
+
+/**
+ * TF.js's Adadelta, whose step divides by the accumulated squared gradient from before this
+ * step (so its first step is g itself, times the learning rate):
+ * u = sqrt(au + eps) / sqrt(ag + eps) g; ag = rho ag + (1 - rho) g^2; au = rho au + (1 - rho) u^2; p -= lr u.
+ */
+export class TfjsAdadelta extends OpsOptimizer {
+  readonly className = 'Adadelta';
+  readonly rho: number;
+  readonly epsilon: number;
+
+  constructor(args: TfjsAdadeltaArgs = {}) {
+    super(args, 0.001);
+    this.rho = checkNumber('adadelta', 'rho', args.rho ?? 0.95, { min: 0, max: 1 });
+    this.epsilon = checkNumber('adadelta', 'epsilon', args.epsilon ?? 1e-7, { min: 0 });
+  }
+
+  protected stateCount(): number {
+    return 2;
+  }
+
+  protected step(p: Tensor, g: Tensor, [ag, au]: Variable[], lr: number): Tensor {
+    const u = mul(div(sqrt(add(au, this.epsilon)), sqrt(add(ag, this.epsilon))), g);
+    ag.assign(add(mul(ag, this.rho), mul(square(g), 1 - this.rho)));
+    au.assign(add(mul(au, this.rho), mul(square(u), 1 - this.rho)));
+    return sub(p, mul(u, lr));
+  }
+
+  protected ownConfig(): Record<string, unknown> {
+    return { rho: this.rho, epsilon: this.epsilon };
   }
 }
