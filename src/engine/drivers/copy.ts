@@ -46,7 +46,15 @@ export function stridedCopy(src: number, srcStrides: readonly number[], dst: num
       so += idx * ss[k];
       dof += idx * ds[k];
     }
-    e.parallel('strided_copy', [src + so * 4, dst + dof * 4, d[lead + 1], d[lead + 2], d[lead + 3], ...ss.slice(lead), ...ds.slice(lead), accumulate ? 1 : 0], rows, parallel);
+    e.parallel(
+      'strided_copy',
+      [
+        src + so * 4, dst + dof * 4, d[lead + 1], d[lead + 2], d[lead + 3],
+        ss[lead], ss[lead + 1], ss[lead + 2], ss[lead + 3], ds[lead], ds[lead + 1], ds[lead + 2], ds[lead + 3], accumulate ? 1 : 0,
+      ],
+      rows,
+      parallel,
+    );
   }
 }
 

@@ -1,8 +1,9 @@
 // Fused optimizer updates (assembly/optim.ts): pointers are byte offsets, counts are elements.
 import { engine } from '../state.js';
 import { sumFloats } from './reduce.js';
+import { OPTIM_CHUNK } from '../abi.js';
 
-export const OPTIM_CHUNK = 4096;
+export { OPTIM_CHUNK };
 /** Updates below this many elements stay on the calling thread. */
 const OPTIM_PARALLEL = 1 << 16;
 

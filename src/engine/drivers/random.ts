@@ -1,8 +1,7 @@
 // Seeded random numbers and dropout (assembly/random.ts): each value hashes (seed, index).
 import { engine } from '../state.js';
 import { ELEMENTWISE_PARALLEL } from './common.js';
-
-const RANDOM_CHUNK = 4096;
+import { RANDOM_CHUNK } from '../abi.js';
 
 function seedWords(seed: number): [number, number] {
   return [seed >>> 0, Math.floor(seed / 4294967296) >>> 0];

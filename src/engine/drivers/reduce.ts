@@ -1,10 +1,10 @@
 // Reductions (assembly/reduce.ts).
 import { engine } from '../state.js';
 import { ELEMENTWISE_PARALLEL } from './common.js';
+import { RED, REDUCE_CHUNK } from '../abi.js';
 
-export const RED = { sum: 0, max: 1, min: 2 } as const;
+export { RED };
 export type ReduceOp = keyof typeof RED;
-const REDUCE_CHUNK = 256;
 
 /** y[outer, inner] = reduce over r of x[outer, r, inner]; sums are scaled by `scale`. */
 export function reduce(op: ReduceOp, x: number, y: number, outer: number, r: number, inner: number, scale = 1): void {

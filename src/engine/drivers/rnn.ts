@@ -2,11 +2,11 @@
 // split over batch rows, time-major layout copies, and the GEMM tiling of the per-step products.
 import { engine } from '../state.js';
 import { ACT, packB, packedFloats } from './gemm.js';
+import { RNN_ACT, NR, NC, type ParallelKernel, type ParallelKernelArgs } from '../abi.js';
 
-export { packB, packedFloats };
+export { packB, packedFloats, RNN_ACT };
 
-/** Activations the fused cells know (assembly/rnn.ts RA_*). */
-export const RNN_ACT = { linear: 0, relu: 1, tanh: 2, sigmoid: 3, hardSigmoid: 4 } as const;
+/** Activations the fused cells know. */
 export type RnnActivation = keyof typeof RNN_ACT;
 
 // A sequence makes two or three dispatches per step, each a barrier: a step's work is split over
@@ -16,13 +16,10 @@ export type RnnActivation = keyof typeof RNN_ACT;
 const ROWS_PARALLEL = 1 << 14;
 /** Below this many flops a per-step GEMM stays on the calling thread. */
 const STEP_GEMM_PARALLEL_FLOPS = 1 << 24;
-const NR = 8;
 /** Copies (layout, packing) are memory-bound: split only when large. */
 const COPY_PARALLEL = 1 << 20;
-const NC = 1024;
-const KC = 256;
 
-function rows(name: string, args: number[], B: number, u: number): void {
+function rows<K extends ParallelKernel>(name: K, args: ParallelKernelArgs[K], B: number, u: number): void {
   engine().parallel(name, args, B, B > 1 && B * u >= ROWS_PARALLEL);
 }
 

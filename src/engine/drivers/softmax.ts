@@ -2,8 +2,9 @@
 import { engine } from '../state.js';
 import { ELEMENTWISE_PARALLEL } from './common.js';
 import { sumFloats } from './reduce.js';
+import { XENT_CHUNK } from '../abi.js';
 
-export const XENT_CHUNK = 4096;
+export { XENT_CHUNK };
 
 export function softmaxRows(x: number, y: number, rows: number, n: number, isLog: boolean): void {
   engine().parallel('softmax_rows', [x, y, n, isLog ? 1 : 0], rows, rows * n >= ELEMENTWISE_PARALLEL / 4);
