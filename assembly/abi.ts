@@ -73,6 +73,8 @@ export const XENT_CHUNK: i32 = 4096;
 export const DW_FILTER_BLOCK: i32 = 16;
 /** Channels per task of pool_grad_f32. */
 export const POOL_GRAD_BLOCK: i32 = 16;
+/** Output rows per task of transpose2d (and the side of its blocks). */
+export const TRANSPOSE_BLOCK: i32 = 32;
 
 // ---- The convolution geometry descriptor: i32 fields of a block of GEOM_BYTES ------------------------
 // Source image [N, H, W, C], destination grid OH x OW per image, taps KH x KW; destination (oh, ow)

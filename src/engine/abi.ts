@@ -41,6 +41,8 @@ export const XENT_CHUNK = 4096;
 export const DW_FILTER_BLOCK = 16;
 /** Channels per task of pool_grad_f32. */
 export const POOL_GRAD_BLOCK = 16;
+/** Output rows per task of transpose2d (and the side of its blocks). */
+export const TRANSPOSE_BLOCK = 32;
 /** Bytes of a descriptor block (13 fields, rounded up). */
 export const GEOM_BYTES = 64;
 export const G_H = 0;

@@ -1,6 +1,7 @@
 // Data movement (assembly/copy.ts): strided copies, transposes, gathers and fills.
 import { engine } from '../state.js';
 import { ELEMENTWISE_PARALLEL } from './common.js';
+import { TRANSPOSE_BLOCK } from '../abi.js';
 
 /** Copies n bytes inside the memory. */
 export function copyBytes(dst: number, src: number, n: number): void {
@@ -70,7 +71,7 @@ export function stridesOf(shape: readonly number[]): number[] {
 }
 
 export function transpose2d(src: number, dst: number, rows: number, cols: number): void {
-  engine().parallel('transpose2d', [src, dst, rows, cols], Math.ceil(cols / 32), rows * cols >= ELEMENTWISE_PARALLEL);
+  engine().parallel('transpose2d', [src, dst, rows, cols], Math.ceil(cols / TRANSPOSE_BLOCK), rows * cols >= ELEMENTWISE_PARALLEL);
 }
 
 export function gatherRows(x: number, idx: number, out: number, outer: number, nIdx: number, axisLen: number, inner: number): void {
