@@ -149,6 +149,8 @@ export const U_RECIPROCAL: i32 = 19;
 export const U_RSQRT: i32 = 20;
 export const U_LOG1P: i32 = 21;
 export const U_EXPM1: i32 = 22;
+/** TF.js's hard sigmoid: clip(0.2 x + 0.5, 0, 1); its gradient is 0.2 strictly inside (-2.5, 2.5), else 0. */
+export const U_HARD_SIGMOID: i32 = 23;
 
 // Reductions (reduce_f32).
 // @enum RED RED_

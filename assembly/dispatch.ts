@@ -10,7 +10,7 @@ import {
   BIN_ADD, BIN_SUB, BIN_MUL, BIN_DIV, BIN_MAXIMUM, BIN_MINIMUM, BIN_SQUARED_DIFFERENCE, BIN_GREATER_EQUAL,
   BIN_LESS_EQUAL, BIN_EQUAL, BIN_COPY, U_NEG, U_ABS, U_EXP, U_LOG, U_SQRT, U_SQUARE, U_RELU, U_LEAKY_RELU, U_ELU,
   U_SELU, U_GELU, U_SIGMOID, U_TANH, U_SOFTPLUS, U_SWISH, U_POW_INT, U_POW, U_CLIP, U_AFFINE, U_RECIPROCAL,
-  U_RSQRT, U_LOG1P, U_EXPM1,
+  U_RSQRT, U_LOG1P, U_EXPM1, U_HARD_SIGMOID,
 } from './abi';
 import {
   forwardLoop, backwardLoop,
@@ -73,6 +73,7 @@ function unary_f32_reciprocal(x: usize, y: usize, n: i32, p1: f32, p2: f32, task
 function unary_f32_rsqrt(x: usize, y: usize, n: i32, p1: f32, p2: f32, taskBegin: i32, taskEnd: i32): void { forwardLoop(U_RSQRT, x, y, n, p1, p2, taskBegin, taskEnd); }
 function unary_f32_log1p(x: usize, y: usize, n: i32, p1: f32, p2: f32, taskBegin: i32, taskEnd: i32): void { forwardLoop(U_LOG1P, x, y, n, p1, p2, taskBegin, taskEnd); }
 function unary_f32_expm1(x: usize, y: usize, n: i32, p1: f32, p2: f32, taskBegin: i32, taskEnd: i32): void { forwardLoop(U_EXPM1, x, y, n, p1, p2, taskBegin, taskEnd); }
+function unary_f32_hardSigmoid(x: usize, y: usize, n: i32, p1: f32, p2: f32, taskBegin: i32, taskEnd: i32): void { forwardLoop(U_HARD_SIGMOID, x, y, n, p1, p2, taskBegin, taskEnd); }
 
 /** |x|^|n| by repeated squaring (the same multiplications in every lane). */
 @inline function powAbsInt<F>(x: F, n: i32): F {
@@ -139,6 +140,7 @@ function powLane(x: f32, p: f64): f32 {
   if (op == U_RSQRT) return fdiv(k<F>(1), sqrt_<F>(x));
   if (op == U_LOG1P) return log1p_<F>(x);
   if (op == U_EXPM1) return expm1_<F>(x);
+  if (op == U_HARD_SIGMOID) return fmin(fmax(fadd(fmul(x, k<F>(0.2)), k<F>(0.5)), zero<F>()), k<F>(1));
   return x; // no such op
 }
 
@@ -172,6 +174,7 @@ function powLane(x: f32, p: f64): f32 {
   if (op == U_RSQRT) return fdiv(fmul(fmul(dy, k<F>(-0.5)), y), x); // -y^3 / 2 = -y / 2x: y^3 may overflow
   if (op == U_LOG1P) return fdiv(dy, fadd(x, k<F>(1)));
   if (op == U_EXPM1) return fmul(dy, fadd(y, k<F>(1)));
+  if (op == U_HARD_SIGMOID) return sel<F, I>(iand<I>(fgt<F, I>(x, k<F>(-2.5)), flt<F, I>(x, k<F>(2.5))), fmul(dy, k<F>(0.2)), z);
   return dy; // no such op
 }
 
@@ -204,7 +207,8 @@ export function unary_f32(op: i32, x: usize, y: usize, n: i32, p1: f32, p2: f32,
     case U_RECIPROCAL: unary_f32_reciprocal(x, y, n, p1, p2, taskBegin, taskEnd); break;
     case U_RSQRT: unary_f32_rsqrt(x, y, n, p1, p2, taskBegin, taskEnd); break;
     case U_LOG1P: unary_f32_log1p(x, y, n, p1, p2, taskBegin, taskEnd); break;
-    default: unary_f32_expm1(x, y, n, p1, p2, taskBegin, taskEnd);
+    case U_EXPM1: unary_f32_expm1(x, y, n, p1, p2, taskBegin, taskEnd); break;
+    default: unary_f32_hardSigmoid(x, y, n, p1, p2, taskBegin, taskEnd);
   }
 }
 
@@ -232,6 +236,7 @@ function unary_grad_f32_reciprocal(x: usize, y: usize, dy: usize, dx: usize, n: 
 function unary_grad_f32_rsqrt(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, taskBegin: i32, taskEnd: i32): void { backwardLoop(U_RSQRT, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); }
 function unary_grad_f32_log1p(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, taskBegin: i32, taskEnd: i32): void { backwardLoop(U_LOG1P, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); }
 function unary_grad_f32_expm1(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, taskBegin: i32, taskEnd: i32): void { backwardLoop(U_EXPM1, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); }
+function unary_grad_f32_hardSigmoid(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, taskBegin: i32, taskEnd: i32): void { backwardLoop(U_HARD_SIGMOID, x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); }
 
 /** dx[i] = dy[i] * f'(x[i], y[i]); tasks are chunks of UNARY_CHUNK elements. dx may be dy. */
 export function unary_grad_f32(op: i32, x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, taskBegin: i32, taskEnd: i32, scratch: usize): void {
@@ -258,6 +263,7 @@ export function unary_grad_f32(op: i32, x: usize, y: usize, dy: usize, dx: usize
     case U_RECIPROCAL: unary_grad_f32_reciprocal(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
     case U_RSQRT: unary_grad_f32_rsqrt(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
     case U_LOG1P: unary_grad_f32_log1p(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
-    default: unary_grad_f32_expm1(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd);
+    case U_EXPM1: unary_grad_f32_expm1(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
+    default: unary_grad_f32_hardSigmoid(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd);
   }
 }

@@ -8,7 +8,7 @@ import { k, fadd, fsub, fmul, fdiv, fneg, fabs, fmin, fmax, flt, fgt, fge, sel, 
 import { exp_, expNegAbs_, expm1_, log_, log1p_, tanh_, sigmoid_, gelu_, geluGrad_, sqrt_ } from './lanes';
 import {
   U_NEG, U_ABS, U_EXP, U_LOG, U_SQRT, U_SQUARE, U_RELU, U_LEAKY_RELU, U_ELU, U_SELU, U_GELU, U_SIGMOID, U_TANH, U_SOFTPLUS,
-  U_SWISH, U_POW_INT, U_POW, U_CLIP, U_AFFINE, U_RECIPROCAL, U_RSQRT, U_LOG1P, U_EXPM1, UNARY_CHUNK,
+  U_SWISH, U_POW_INT, U_POW, U_CLIP, U_AFFINE, U_RECIPROCAL, U_RSQRT, U_LOG1P, U_EXPM1, U_HARD_SIGMOID, UNARY_CHUNK,
 } from './abi';
 
 const SELU_ALPHA: f32 = 1.6732632423543772;
@@ -81,6 +81,7 @@ function powLane(x: f32, p: f64): f32 {
   if (op == U_RSQRT) return fdiv(k<F>(1), sqrt_<F>(x));
   if (op == U_LOG1P) return log1p_<F>(x);
   if (op == U_EXPM1) return expm1_<F>(x);
+  if (op == U_HARD_SIGMOID) return fmin(fmax(fadd(fmul(x, k<F>(0.2)), k<F>(0.5)), zero<F>()), k<F>(1));
   return x; // no such op
 }
 
@@ -114,6 +115,7 @@ function powLane(x: f32, p: f64): f32 {
   if (op == U_RSQRT) return fdiv(fmul(fmul(dy, k<F>(-0.5)), y), x); // -y^3 / 2 = -y / 2x: y^3 may overflow
   if (op == U_LOG1P) return fdiv(dy, fadd(x, k<F>(1)));
   if (op == U_EXPM1) return fmul(dy, fadd(y, k<F>(1)));
+  if (op == U_HARD_SIGMOID) return sel<F, I>(iand<I>(fgt<F, I>(x, k<F>(-2.5)), flt<F, I>(x, k<F>(2.5))), fmul(dy, k<F>(0.2)), z);
   return dy; // no such op
 }
 

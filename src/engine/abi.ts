@@ -115,6 +115,7 @@ export const UNARY = {
   rsqrt: 20,
   log1p: 21,
   expm1: 22,
+  hardSigmoid: 23,
 } as const;
 
 /** RED_* of assembly/abi.ts. */
