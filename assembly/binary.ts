@@ -1,22 +1,12 @@
 // Broadcasting binary ops: out = op(a, b) over a 4-D iteration space; each input has an element
 // stride per dimension (0 where it is broadcast), and the innermost stride is 0 or 1.
-// Each op is written once (applyV/applyS); the switch sits outside the loops and calls one function
-// per op, whose literal op id specialises its loops (as in unary.ts).
-
-export const BIN_ADD: i32 = 0;
-export const BIN_SUB: i32 = 1;
-export const BIN_MUL: i32 = 2;
-export const BIN_DIV: i32 = 3;
-export const BIN_MAX: i32 = 4;
-export const BIN_MIN: i32 = 5;
-export const BIN_SQDIFF: i32 = 6;
-/** a >= b ? 1 : 0 (gradient masks of maximum). */
-export const BIN_GE: i32 = 7;
-/** a <= b ? 1 : 0 (gradient masks of minimum). */
-export const BIN_LE: i32 = 8;
-export const BIN_EQ: i32 = 9;
-/** a (b ignored): broadcasting copy. */
-export const BIN_COPY: i32 = 10;
+// Each op is written once (applyV/applyS); binary_f32 (generated into assembly/dispatch.ts from the
+// @dispatch template below) switches outside the loops to one function per op, whose literal op id
+// specialises its loops (as in unary.ts).
+import {
+  BIN_ADD, BIN_SUB, BIN_MUL, BIN_DIV, BIN_MAXIMUM, BIN_MINIMUM, BIN_SQUARED_DIFFERENCE, BIN_GREATER_EQUAL, BIN_LESS_EQUAL, BIN_COPY,
+  BINARY_CHUNK,
+} from './abi';
 
 @inline function applyV(op: i32, a: v128, b: v128): v128 {
   if (op == BIN_COPY) return a;
@@ -24,16 +14,16 @@ export const BIN_COPY: i32 = 10;
   if (op == BIN_SUB) return f32x4.sub(a, b);
   if (op == BIN_MUL) return f32x4.mul(a, b);
   if (op == BIN_DIV) return f32x4.div(a, b);
-  if (op == BIN_MAX) return f32x4.max(a, b);
-  if (op == BIN_MIN) return f32x4.min(a, b);
-  if (op == BIN_SQDIFF) {
+  if (op == BIN_MAXIMUM) return f32x4.max(a, b);
+  if (op == BIN_MINIMUM) return f32x4.min(a, b);
+  if (op == BIN_SQUARED_DIFFERENCE) {
     const d = f32x4.sub(a, b);
     return f32x4.mul(d, d);
   }
   const one = f32x4.splat(1);
-  if (op == BIN_GE) return v128.and(f32x4.ge(a, b), one);
-  if (op == BIN_LE) return v128.and(f32x4.le(a, b), one);
-  return v128.and(f32x4.eq(a, b), one);
+  if (op == BIN_GREATER_EQUAL) return v128.and(f32x4.ge(a, b), one);
+  if (op == BIN_LESS_EQUAL) return v128.and(f32x4.le(a, b), one);
+  return v128.and(f32x4.eq(a, b), one); // BIN_EQUAL
 }
 
 @inline function applyS(op: i32, a: f32, b: f32): f32 {
@@ -42,15 +32,15 @@ export const BIN_COPY: i32 = 10;
   if (op == BIN_SUB) return a - b;
   if (op == BIN_MUL) return a * b;
   if (op == BIN_DIV) return a / b;
-  if (op == BIN_MAX) return max<f32>(a, b);
-  if (op == BIN_MIN) return min<f32>(a, b);
-  if (op == BIN_SQDIFF) {
+  if (op == BIN_MAXIMUM) return max<f32>(a, b);
+  if (op == BIN_MINIMUM) return min<f32>(a, b);
+  if (op == BIN_SQUARED_DIFFERENCE) {
     const d = a - b;
     return d * d;
   }
-  if (op == BIN_GE) return a >= b ? 1 : 0;
-  if (op == BIN_LE) return a <= b ? 1 : 0;
-  return a == b ? 1 : 0;
+  if (op == BIN_GREATER_EQUAL) return a >= b ? 1 : 0;
+  if (op == BIN_LESS_EQUAL) return a <= b ? 1 : 0;
+  return a == b ? 1 : 0; // BIN_EQUAL
 }
 
 // One innermost row of n elements; sa, sb are 0 (broadcast) or 1.
@@ -81,10 +71,12 @@ export const BIN_COPY: i32 = 10;
   }
 }
 
-/** Elements of a row per task: a long row (a plain same-shape op collapses to one) is split too. */
-export const BINARY_CHUNK: i32 = 8192;
-
-@inline function binaryTasks(
+/**
+ * out[d0, d1, d2, d3] = op(a, b) with element strides sa*, sb*; tasks are the d0*d1*d2 rows times
+ * ceil(d3 / BINARY_CHUNK) chunks of each (a long row, as a plain same-shape op collapses to, is split too).
+ */
+// @dispatch binary_f32 BIN
+@inline export function binaryTasks(
   op: i32, a: usize, b: usize, out: usize, d1: i32, d2: i32, d3: i32,
   sa0: i32, sa1: i32, sa2: i32, sa3: i32, sb0: i32, sb1: i32, sb2: i32, sb3: i32, taskBegin: i32, taskEnd: i32,
 ): void {
@@ -100,99 +92,5 @@ export const BINARY_CHUNK: i32 = 8192;
     const ao = a + (<usize>(i0 * sa0 + i1 * sa1 + i2 * sa2 + j0 * sa3) << 2);
     const bo = b + (<usize>(i0 * sb0 + i1 * sb1 + i2 * sb2 + j0 * sb3) << 2);
     binaryRow(op, ao, sa3, bo, sb3, out + ((<usize>row * d3 + j0) << 2), min<i32>(BINARY_CHUNK, d3 - j0));
-  }
-}
-
-// One function per op, each with its op constant folded into its loops. Inlining every op's loops
-// into the dispatching switch let Binaryen fold the eleven look-alike arms into one set of loops
-// that tested the op at run time for every vector.
-function binAdd(
-  a: usize, b: usize, out: usize, d1: i32, d2: i32, d3: i32,
-  sa0: i32, sa1: i32, sa2: i32, sa3: i32, sb0: i32, sb1: i32, sb2: i32, sb3: i32, tb: i32, te: i32,
-): void {
-  binaryTasks(BIN_ADD, a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, tb, te);
-}
-function binSub(
-  a: usize, b: usize, out: usize, d1: i32, d2: i32, d3: i32,
-  sa0: i32, sa1: i32, sa2: i32, sa3: i32, sb0: i32, sb1: i32, sb2: i32, sb3: i32, tb: i32, te: i32,
-): void {
-  binaryTasks(BIN_SUB, a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, tb, te);
-}
-function binMul(
-  a: usize, b: usize, out: usize, d1: i32, d2: i32, d3: i32,
-  sa0: i32, sa1: i32, sa2: i32, sa3: i32, sb0: i32, sb1: i32, sb2: i32, sb3: i32, tb: i32, te: i32,
-): void {
-  binaryTasks(BIN_MUL, a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, tb, te);
-}
-function binDiv(
-  a: usize, b: usize, out: usize, d1: i32, d2: i32, d3: i32,
-  sa0: i32, sa1: i32, sa2: i32, sa3: i32, sb0: i32, sb1: i32, sb2: i32, sb3: i32, tb: i32, te: i32,
-): void {
-  binaryTasks(BIN_DIV, a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, tb, te);
-}
-function binMax(
-  a: usize, b: usize, out: usize, d1: i32, d2: i32, d3: i32,
-  sa0: i32, sa1: i32, sa2: i32, sa3: i32, sb0: i32, sb1: i32, sb2: i32, sb3: i32, tb: i32, te: i32,
-): void {
-  binaryTasks(BIN_MAX, a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, tb, te);
-}
-function binMin(
-  a: usize, b: usize, out: usize, d1: i32, d2: i32, d3: i32,
-  sa0: i32, sa1: i32, sa2: i32, sa3: i32, sb0: i32, sb1: i32, sb2: i32, sb3: i32, tb: i32, te: i32,
-): void {
-  binaryTasks(BIN_MIN, a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, tb, te);
-}
-function binSqdiff(
-  a: usize, b: usize, out: usize, d1: i32, d2: i32, d3: i32,
-  sa0: i32, sa1: i32, sa2: i32, sa3: i32, sb0: i32, sb1: i32, sb2: i32, sb3: i32, tb: i32, te: i32,
-): void {
-  binaryTasks(BIN_SQDIFF, a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, tb, te);
-}
-function binGe(
-  a: usize, b: usize, out: usize, d1: i32, d2: i32, d3: i32,
-  sa0: i32, sa1: i32, sa2: i32, sa3: i32, sb0: i32, sb1: i32, sb2: i32, sb3: i32, tb: i32, te: i32,
-): void {
-  binaryTasks(BIN_GE, a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, tb, te);
-}
-function binLe(
-  a: usize, b: usize, out: usize, d1: i32, d2: i32, d3: i32,
-  sa0: i32, sa1: i32, sa2: i32, sa3: i32, sb0: i32, sb1: i32, sb2: i32, sb3: i32, tb: i32, te: i32,
-): void {
-  binaryTasks(BIN_LE, a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, tb, te);
-}
-function binEq(
-  a: usize, b: usize, out: usize, d1: i32, d2: i32, d3: i32,
-  sa0: i32, sa1: i32, sa2: i32, sa3: i32, sb0: i32, sb1: i32, sb2: i32, sb3: i32, tb: i32, te: i32,
-): void {
-  binaryTasks(BIN_EQ, a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, tb, te);
-}
-function binCopy(
-  a: usize, b: usize, out: usize, d1: i32, d2: i32, d3: i32,
-  sa0: i32, sa1: i32, sa2: i32, sa3: i32, sb0: i32, sb1: i32, sb2: i32, sb3: i32, tb: i32, te: i32,
-): void {
-  binaryTasks(BIN_COPY, a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, tb, te);
-}
-
-/**
- * out[d0, d1, d2, d3] = op(a, b) with element strides sa*, sb*; tasks are the d0*d1*d2 rows times
- * ceil(d3 / BINARY_CHUNK) chunks of each.
- */
-export function binary_f32(
-  op: i32, a: usize, b: usize, out: usize, d1: i32, d2: i32, d3: i32,
-  sa0: i32, sa1: i32, sa2: i32, sa3: i32, sb0: i32, sb1: i32, sb2: i32, sb3: i32,
-  taskBegin: i32, taskEnd: i32, scratch: usize,
-): void {
-  switch (op) {
-    case BIN_ADD: binAdd(a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, taskBegin, taskEnd); break;
-    case BIN_SUB: binSub(a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, taskBegin, taskEnd); break;
-    case BIN_MUL: binMul(a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, taskBegin, taskEnd); break;
-    case BIN_DIV: binDiv(a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, taskBegin, taskEnd); break;
-    case BIN_MAX: binMax(a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, taskBegin, taskEnd); break;
-    case BIN_MIN: binMin(a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, taskBegin, taskEnd); break;
-    case BIN_SQDIFF: binSqdiff(a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, taskBegin, taskEnd); break;
-    case BIN_GE: binGe(a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, taskBegin, taskEnd); break;
-    case BIN_LE: binLe(a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, taskBegin, taskEnd); break;
-    case BIN_COPY: binCopy(a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, taskBegin, taskEnd); break;
-    default: binEq(a, b, out, d1, d2, d3, sa0, sa1, sa2, sa3, sb0, sb1, sb2, sb3, taskBegin, taskEnd);
   }
 }

@@ -1,5 +1,6 @@
 // Shared inline helpers. Compile-time constants pick the code path of each build:
 // ASC_FEATURE_SIMD (simd, simd-threads, relaxed) and ASC_FEATURE_RELAXED_SIMD (relaxed).
+import { ACT_RELU } from './abi';
 
 /** a*b + c: one fused multiply-add in the relaxed build, a multiply and an add otherwise. */
 @inline export function madd(a: v128, b: v128, c: v128): v128 {
@@ -23,11 +24,12 @@
   return a > b ? a : b;
 }
 
-// Activation ids shared with src/engine/kernels.ts (ACT). Only activations whose vector and scalar
-// forms give identical bits may be fused into an epilogue, so that edge tiles match full tiles.
-export const ACT_LINEAR: i32 = 0;
-export const ACT_RELU: i32 = 1;
+/** Field `field` (G_* of assembly/abi.ts) of the geometry descriptor at g. */
+@inline export function geo(g: usize, field: i32): i32 {
+  return load<i32>(g + (<usize>field << 2));
+}
 
+// The fused epilogue activations (ACT_* of assembly/abi.ts).
 @inline export function actScalar(x: f32, act: i32): f32 {
   if (act == ACT_RELU) return x < 0 ? 0 : x; // the same bits as f32x4.pmax(x, 0), NaN kept
   return x;

@@ -3,8 +3,8 @@
 // (direct, SIMD over channels). Images are NHWC; geometry descriptors as in gemm.ts. Every output
 // element is summed in one fixed order by one task, so results are bitwise identical for any
 // thread count.
-import { madd, minI, actScalar, actVec, hsum } from './common';
-import { geo, G_H, G_W, G_C, G_OH, G_OW, G_KH, G_KW, G_SH, G_SW, G_DH, G_DW, G_PT, G_PL } from './gemm';
+import { madd, minI, actScalar, actVec, hsum, geo } from './common';
+import { G_H, G_W, G_C, G_OH, G_OW, G_KH, G_KW, G_SH, G_SW, G_DH, G_DW, G_PT, G_PL, DW_FILTER_BLOCK } from './abi';
 
 // The taps k in [0, K) of a window whose source index start + k*d (d of either sign) falls
 // inside [0, size): a contiguous range [lo, hi), returned packed as lo | hi << 16.
@@ -235,9 +235,6 @@ export function depthwise_grad_input_f32(dy: usize, f: usize, dx: usize, geom: u
     }
   }
 }
-
-/** Output channels per task of depthwise_grad_filter_f32. */
-export const DW_FILTER_BLOCK: i32 = 16;
 
 /**
  * Depthwise filter gradient: df[kh, kw, c, m] = sum over n, oh, ow of x[n, ih, iw, c]

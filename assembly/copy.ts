@@ -1,5 +1,6 @@
 // Data movement: strided copies (transpose, slice, concat, and their gradients), gather along an
 // axis and its scatter-add gradient, one-hot. Sizes in elements of 4 bytes (f32 or i32 alike).
+import { TRANSPOSE_BLOCK } from './abi';
 
 /**
  * dst[i0, i1, i2, i3] = src[i0, i1, i2, i3] over a 4-D space, each side with its own element
@@ -30,9 +31,9 @@ export function strided_copy(
   }
 }
 
-/** Blocked 2-D transpose of a rows x cols matrix into cols x rows: tasks are 32-row bands of the output. */
+/** Blocked 2-D transpose of a rows x cols matrix into cols x rows: tasks are TRANSPOSE_BLOCK-row bands of the output. */
 export function transpose2d(src: usize, dst: usize, rows: i32, cols: i32, taskBegin: i32, taskEnd: i32, scratch: usize): void {
-  const B = 32;
+  const B = TRANSPOSE_BLOCK;
   for (let t = taskBegin; t < taskEnd; t++) {
     const j0 = t * B; // output rows = source columns
     const j1 = min<i32>(j0 + B, cols);

@@ -4,15 +4,11 @@
 //   sigmoid: loss_i = max(z, 0) - z t + log1p(exp(-|z|)),  dz_i = (sigmoid(z) - t) gscale
 // The gradient is written only when grad != 0. Each elementwise step is written once over F (v128
 // or f32), like unary.ts.
-import { k, fadd, fsub, fmul, fmax, expNegAbsV, expNegAbsS, logS, log1pV, log1pS, sigmoidV, sigmoidS } from './vmath';
+import { k, fadd, fsub, fmul, fmax, logS } from './vmath';
+import { expNegAbs_, log1p_, sigmoid_, ld, st } from './lanes';
 import { hsum } from './common';
 import { rowMax, expSumRow, dotRow } from './softmax';
-
-@inline function expNegAbs_<F>(x: F): F { if (isVector<F>()) return expNegAbsV(x); else return expNegAbsS(x); }
-@inline function log1p_<F>(x: F): F { if (isVector<F>()) return log1pV(x); else return log1pS(x); }
-@inline function sigmoid_<F>(x: F): F { if (isVector<F>()) return sigmoidV(x); else return sigmoidS(x); }
-@inline function ld<F>(p: usize, i: i32): F { if (isVector<F>()) return v128.load(p + (<usize>i << 2)); else return load<f32>(p + (<usize>i << 2)); }
-@inline function st<F>(p: usize, i: i32, v: F): void { if (isVector<F>()) v128.store(p + (<usize>i << 2), v); else store<f32>(p + (<usize>i << 2), v); }
+import { XENT_CHUNK } from './abi';
 
 /**
  * Softmax cross-entropy over rows of n logits. labels: float32 [rows, n] (sparse = 0) or int32 class
@@ -70,9 +66,6 @@ export function softmax_xent_rows(
     }
   }
 }
-
-/** Elements per task of sigmoid_xent. */
-export const XENT_CHUNK: i32 = 4096;
 
 @inline function sigmoidXentAt<F>(z: usize, t: usize, grad: usize, i: i32, gscale: f32): F {
   const zi = ld<F>(z, i);

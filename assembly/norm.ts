@@ -3,10 +3,7 @@
 // order whatever the thread count) and one per-channel affine pass; layer normalization over rows
 // [R, D] in one pass per row, forward and backward.
 
-export const NS_SUM: i32 = 0; // out[c] = sum (x - p0[c]) (p0: a shift near the mean, so the sum of small deviations stays accurate)
-export const NS_SQDEV: i32 = 1; // out[c] = sum (x - p0[c])^2
-export const NS_GRAD: i32 = 2; // out[c] = sum dy, out[C + c] = sum dy (x - p0[c])
-export const NS_ROWGRAD: i32 = 3; // out[c] = sum dy (x - p0[r]) p1[r], out[C + c] = sum dy  (p0, p1 per row)
+import { NS_SUM, NS_SQDEV, NS_GRAD, NS_ROW_GRAD } from './abi';
 
 /**
  * Partial column sums of [R, C] data: task t sums rows [t*rowsPerTask, ...) into out[t, 0:2C]
@@ -28,8 +25,8 @@ export function channel_sums_f32(
       const gr = dy + <usize>r * rowBytes;
       let c = 0;
       if (ASC_FEATURE_SIMD) {
-        const rm = mode == NS_ROWGRAD ? f32x4.splat(load<f32>(p0 + (<usize>r << 2))) : f32x4.splat(0);
-        const rs = mode == NS_ROWGRAD ? f32x4.splat(load<f32>(p1 + (<usize>r << 2))) : f32x4.splat(0);
+        const rm = mode == NS_ROW_GRAD ? f32x4.splat(load<f32>(p0 + (<usize>r << 2))) : f32x4.splat(0);
+        const rs = mode == NS_ROW_GRAD ? f32x4.splat(load<f32>(p1 + (<usize>r << 2))) : f32x4.splat(0);
         for (; c + 4 <= C; c += 4) {
           const o = <usize>c << 2;
           const xv = v128.load(xr + o);

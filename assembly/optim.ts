@@ -6,13 +6,8 @@
 // tail gives the same bits as a vector lane; plain multiply and add, never a fused madd, so every
 // build gives the same bits. Tasks are chunks of OPTIM_CHUNK elements.
 import { k, fadd, fsub, fmul, fdiv, fmin, fmax } from './vmath';
-
-/** Elements per task. */
-export const OPTIM_CHUNK: i32 = 4096;
-
-@inline function sqrt_<F>(x: F): F { if (isVector<F>()) return f32x4.sqrt(x); else return sqrt<f32>(x); }
-@inline function ld<F>(p: usize, i: i32): F { if (isVector<F>()) return v128.load(p + (<usize>i << 2)); else return load<f32>(p + (<usize>i << 2)); }
-@inline function st<F>(p: usize, i: i32, v: F): void { if (isVector<F>()) v128.store(p + (<usize>i << 2), v); else store<f32>(p + (<usize>i << 2), v); }
+import { sqrt_, ld, st } from './lanes';
+import { OPTIM_CHUNK } from './abi';
 
 /** The prepared gradient: clip(g * gscale, -clip, clip); NaN stays NaN. */
 @inline function prep<F>(g: F, gscale: f32, clip: f32): F {

@@ -2,8 +2,8 @@
 // geometry descriptor is gemm.ts's (KH x KW is the window, dilations 1). Padding is never read:
 // max pooling ignores it, average pooling divides by the count of real elements (TensorFlow's
 // rule). (assembly/pool.ts holds the thread pool's own test kernels.)
-import { minI } from './common';
-import { geo, G_H, G_W, G_C, G_OH, G_OW, G_KH, G_KW, G_SH, G_SW, G_PT, G_PL } from './gemm';
+import { minI, geo } from './common';
+import { G_H, G_W, G_C, G_OH, G_OW, G_KH, G_KW, G_SH, G_SW, G_PT, G_PL, POOL_GRAD_BLOCK } from './abi';
 
 const NEG_INF: f32 = <f32>(-Infinity);
 
@@ -144,9 +144,6 @@ function avgPoolRows(x: usize, y: usize, geom: usize, taskBegin: i32, taskEnd: i
 @inline function maxCount(rows: i32, cols: i32): i32 {
   return rows > 0 && cols > 0 ? rows * cols : 0;
 }
-
-/** Channels per task of pool_grad_f32. */
-export const POOL_GRAD_BLOCK: i32 = 16;
 
 /**
  * dx = the gradient of pool_f32: each window's dy goes to the first maximum of the window (isMax;

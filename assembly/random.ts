@@ -8,8 +8,7 @@
   return z ^ (z >> 31);
 }
 
-/** Elements per task. */
-export const RANDOM_CHUNK: i32 = 4096;
+import { RANDOM_CHUNK } from './abi';
 
 /** out[i] = lo + (hi - lo) u, u uniform in [0, 1) with 24 random bits. */
 export function random_uniform(out: usize, n: i32, seedLo: u32, seedHi: u32, lo: f32, hi: f32, taskBegin: i32, taskEnd: i32, scratch: usize): void {

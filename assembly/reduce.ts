@@ -2,12 +2,7 @@
 // min, and the index of the first max or min. Threads split outputs, never a reduced axis, and
 // each output is reduced in one fixed order, so results are bitwise identical for any thread count.
 
-export const RED_SUM: i32 = 0;
-export const RED_MAX: i32 = 1;
-export const RED_MIN: i32 = 2;
-
-/** Inner elements per task when inner > 1. */
-export const REDUCE_CHUNK: i32 = 256;
+import { RED_SUM, RED_MAX, RED_MIN, REDUCE_CHUNK } from './abi';
 
 @inline function combineV(op: i32, a: v128, b: v128): v128 {
   if (op == RED_SUM) return f32x4.add(a, b);

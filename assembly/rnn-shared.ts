@@ -20,17 +20,13 @@
 // through masked steps. The gradient of h_s is P + Q * rmask (+ the output gradient dO_s + carry).
 import { k, fadd, fsub, fmul, fmin, fmax, fgt, flt, sel, iand, tanhV, tanhS, sigmoidV, sigmoidS } from './vmath';
 
-export const RA_LINEAR: i32 = 0;
-export const RA_RELU: i32 = 1;
-export const RA_TANH: i32 = 2;
-export const RA_SIGMOID: i32 = 3;
-/** TF.js's hard sigmoid: clip(0.2 x + 0.5, 0, 1). */
-export const RA_HARD_SIGMOID: i32 = 4;
+import { RA_LINEAR, RA_RELU, RA_TANH, RA_SIGMOID, RA_HARD_SIGMOID } from './abi';
+import { ld as ldAt, st as stAt } from './lanes';
+export { RA_LINEAR, RA_RELU, RA_TANH, RA_SIGMOID, RA_HARD_SIGMOID };
 
-// ---- lane-generic helpers ---------------------------------------------------------------------
-
-@inline export function ld<F>(p: usize): F { if (isVector<F>()) return v128.load(p); else return load<f32>(p); }
-@inline export function st<F>(p: usize, v: F): void { if (isVector<F>()) v128.store(p, v); else store<f32>(p, v); }
+/** A lane (v128 or f32) at p: the cells address rows by pointer, not by index. */
+@inline export function ld<F>(p: usize): F { return ldAt<F>(p, 0); }
+@inline export function st<F>(p: usize, v: F): void { stAt<F>(p, 0, v); }
 
 @inline export function act<F, I>(id: i32, x: F): F {
   if (id == RA_TANH) { if (isVector<F>()) return tanhV(x); else return tanhS(x); }

@@ -1,57 +1,19 @@
 // Unary elementwise ops and their gradients: y = f(x), dx = dy * f'(x, y). Like vmath.ts, each op
 // is written once over F (v128 or f32) and I (its mask type), so the scalar tail of a row gives
-// the same bits as a vector lane; the op switch sits outside the loops and inlining with a literal
-// op id specialises each loop.
+// the same bits as a vector lane. The kernels unary_f32 and unary_grad_f32 are generated (into
+// assembly/dispatch.ts) from the @dispatch loops below and the UNARY ids of assembly/abi.ts: one
+// function per op, whose literal op id specialises its loop. A new op is an id there, one arm in
+// forward and one in backward (see CONTRIBUTING.md).
+import { k, fadd, fsub, fmul, fdiv, fneg, fabs, fmin, fmax, flt, fgt, fge, sel, iand, logNormalV, allNormal4 } from './vmath';
+import { exp_, expNegAbs_, expm1_, log_, log1p_, tanh_, sigmoid_, gelu_, geluGrad_, sqrt_ } from './lanes';
 import {
-  k, fadd, fsub, fmul, fdiv, fneg, fabs, fmin, fmax, flt, fgt, fge, sel, iand,
-  expV, expS, expNegAbsV, expNegAbsS, expm1V, expm1S, logV, logS, log1pV, log1pS, tanhV, tanhS,
-  sigmoidV, sigmoidS, geluV, geluS, geluGradV, geluGradS, logNormalV, allNormal4,
-} from './vmath';
-
-export const U_NEG: i32 = 0;
-export const U_ABS: i32 = 1;
-export const U_EXP: i32 = 2;
-export const U_LOG: i32 = 3;
-export const U_SQRT: i32 = 4;
-export const U_SQUARE: i32 = 5;
-export const U_RELU: i32 = 6;
-/** p1: the slope below zero. */
-export const U_LEAKY_RELU: i32 = 7;
-/** p1: alpha. */
-export const U_ELU: i32 = 8;
-export const U_SELU: i32 = 9;
-/** Exact GELU: x Phi(x), Phi the normal cdf (not the tanh approximation). */
-export const U_GELU: i32 = 10;
-export const U_SIGMOID: i32 = 11;
-export const U_TANH: i32 = 12;
-export const U_SOFTPLUS: i32 = 13;
-export const U_SWISH: i32 = 14;
-/** x^p1 for an integer p1 (repeated squaring; negative x allowed). */
-export const U_POW_INT: i32 = 15;
-/** x^p1 = exp(p1 log x) for a non-integer p1 (NaN for x < 0). */
-export const U_POW: i32 = 16;
-/** clip to [p1, p2]. */
-export const U_CLIP: i32 = 17;
-/** p1 x + p2. */
-export const U_AFFINE: i32 = 18;
-export const U_RECIPROCAL: i32 = 19;
-export const U_RSQRT: i32 = 20;
-export const U_LOG1P: i32 = 21;
-export const U_EXPM1: i32 = 22;
+  U_NEG, U_ABS, U_EXP, U_LOG, U_SQRT, U_SQUARE, U_RELU, U_LEAKY_RELU, U_ELU, U_SELU, U_GELU, U_SIGMOID, U_TANH, U_SOFTPLUS,
+  U_SWISH, U_POW_INT, U_POW, U_CLIP, U_AFFINE, U_RECIPROCAL, U_RSQRT, U_LOG1P, U_EXPM1, U_HARD_SIGMOID, UNARY_CHUNK,
+} from './abi';
 
 const SELU_ALPHA: f32 = 1.6732632423543772;
 const SELU_SCALE: f32 = 1.0507009873554805;
 
-@inline function exp_<F>(x: F): F { if (isVector<F>()) return expV(x); else return expS(x); }
-@inline function expNegAbs_<F>(x: F): F { if (isVector<F>()) return expNegAbsV(x); else return expNegAbsS(x); }
-@inline function expm1_<F>(x: F): F { if (isVector<F>()) return expm1V(x); else return expm1S(x); }
-@inline function log_<F>(x: F): F { if (isVector<F>()) return logV(x); else return logS(x); }
-@inline function log1p_<F>(x: F): F { if (isVector<F>()) return log1pV(x); else return log1pS(x); }
-@inline function tanh_<F>(x: F): F { if (isVector<F>()) return tanhV(x); else return tanhS(x); }
-@inline function sigmoid_<F>(x: F): F { if (isVector<F>()) return sigmoidV(x); else return sigmoidS(x); }
-@inline function gelu_<F>(x: F): F { if (isVector<F>()) return geluV(x); else return geluS(x); }
-@inline function geluGrad_<F>(x: F): F { if (isVector<F>()) return geluGradV(x); else return geluGradS(x); }
-@inline function sqrt_<F>(x: F): F { if (isVector<F>()) return f32x4.sqrt(x); else return sqrt<f32>(x); }
 @inline function zero<F>(): F { return k<F>(0); }
 
 /** |x|^|n| by repeated squaring (the same multiplications in every lane). */
@@ -118,7 +80,9 @@ function powLane(x: f32, p: f64): f32 {
   if (op == U_RECIPROCAL) return fdiv(k<F>(1), x);
   if (op == U_RSQRT) return fdiv(k<F>(1), sqrt_<F>(x));
   if (op == U_LOG1P) return log1p_<F>(x);
-  return expm1_<F>(x);
+  if (op == U_EXPM1) return expm1_<F>(x);
+  if (op == U_HARD_SIGMOID) return fmin(fmax(fadd(fmul(x, k<F>(0.2)), k<F>(0.5)), zero<F>()), k<F>(1));
+  return x; // no such op
 }
 
 /** dx for dy, given x and y = f(x). */
@@ -150,17 +114,18 @@ function powLane(x: f32, p: f64): f32 {
   if (op == U_RECIPROCAL) return fneg(fmul(dy, fmul(y, y)));
   if (op == U_RSQRT) return fdiv(fmul(fmul(dy, k<F>(-0.5)), y), x); // -y^3 / 2 = -y / 2x: y^3 may overflow
   if (op == U_LOG1P) return fdiv(dy, fadd(x, k<F>(1)));
-  return fmul(dy, fadd(y, k<F>(1)));
+  if (op == U_EXPM1) return fmul(dy, fadd(y, k<F>(1)));
+  if (op == U_HARD_SIGMOID) return sel<F, I>(iand<I>(fgt<F, I>(x, k<F>(-2.5)), flt<F, I>(x, k<F>(2.5))), fmul(dy, k<F>(0.2)), z);
+  return dy; // no such op
 }
-
-/** Elements per task. */
-export const UNARY_CHUNK: i32 = 4096;
 
 // The vector loops take four vectors per iteration: a transcendental op is a chain of some 25
 // dependent operations, and four independent chains side by side keep the pipelines busy where one
 // at a time leaves them waiting (exp: 0.80 -> 0.64 ns per element; eight vectors run out of registers).
 
-@inline function forwardLoop(op: i32, x: usize, y: usize, n: i32, p1: f32, p2: f32, taskBegin: i32, taskEnd: i32): void {
+/** y[i] = f(x[i]) for i < n; tasks are chunks of UNARY_CHUNK elements. y may be x. */
+// @dispatch unary_f32 UNARY
+@inline export function forwardLoop(op: i32, x: usize, y: usize, n: i32, p1: f32, p2: f32, taskBegin: i32, taskEnd: i32): void {
   const end = min<i32>(n, taskEnd * UNARY_CHUNK);
   let i = taskBegin * UNARY_CHUNK;
   if (ASC_FEATURE_SIMD) {
@@ -192,7 +157,9 @@ export const UNARY_CHUNK: i32 = 4096;
   }
 }
 
-@inline function backwardLoop(op: i32, x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, taskBegin: i32, taskEnd: i32): void {
+/** dx[i] = dy[i] * f'(x[i], y[i]); tasks are chunks of UNARY_CHUNK elements. dx may be dy. */
+// @dispatch unary_grad_f32 UNARY
+@inline export function backwardLoop(op: i32, x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, taskBegin: i32, taskEnd: i32): void {
   const end = min<i32>(n, taskEnd * UNARY_CHUNK);
   let i = taskBegin * UNARY_CHUNK;
   if (ASC_FEATURE_SIMD) {
@@ -215,114 +182,5 @@ export const UNARY_CHUNK: i32 = 4096;
   for (; i < end; i++) {
     const o = <usize>i << 2;
     store<f32>(dx + o, backward<f32, i32>(op, load<f32>(x + o), load<f32>(y + o), load<f32>(dy + o), p1, p2));
-  }
-}
-
-// One function per op, each with its op constant folded into its loop. Inlining every loop into
-// the dispatching switch would let Binaryen fold the 23 look-alike arms into one loop that tests the
-// op at run time for every vector.
-function fwdNeg(x: usize, y: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { forwardLoop(U_NEG, x, y, n, p1, p2, b, e); }
-function fwdAbs(x: usize, y: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { forwardLoop(U_ABS, x, y, n, p1, p2, b, e); }
-function fwdExp(x: usize, y: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { forwardLoop(U_EXP, x, y, n, p1, p2, b, e); }
-function fwdLog(x: usize, y: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { forwardLoop(U_LOG, x, y, n, p1, p2, b, e); }
-function fwdSqrt(x: usize, y: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { forwardLoop(U_SQRT, x, y, n, p1, p2, b, e); }
-function fwdSquare(x: usize, y: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { forwardLoop(U_SQUARE, x, y, n, p1, p2, b, e); }
-function fwdRelu(x: usize, y: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { forwardLoop(U_RELU, x, y, n, p1, p2, b, e); }
-function fwdLeakyRelu(x: usize, y: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { forwardLoop(U_LEAKY_RELU, x, y, n, p1, p2, b, e); }
-function fwdElu(x: usize, y: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { forwardLoop(U_ELU, x, y, n, p1, p2, b, e); }
-function fwdSelu(x: usize, y: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { forwardLoop(U_SELU, x, y, n, p1, p2, b, e); }
-function fwdGelu(x: usize, y: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { forwardLoop(U_GELU, x, y, n, p1, p2, b, e); }
-function fwdSigmoid(x: usize, y: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { forwardLoop(U_SIGMOID, x, y, n, p1, p2, b, e); }
-function fwdTanh(x: usize, y: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { forwardLoop(U_TANH, x, y, n, p1, p2, b, e); }
-function fwdSoftplus(x: usize, y: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { forwardLoop(U_SOFTPLUS, x, y, n, p1, p2, b, e); }
-function fwdSwish(x: usize, y: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { forwardLoop(U_SWISH, x, y, n, p1, p2, b, e); }
-function fwdPowInt(x: usize, y: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { forwardLoop(U_POW_INT, x, y, n, p1, p2, b, e); }
-function fwdPow(x: usize, y: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { forwardLoop(U_POW, x, y, n, p1, p2, b, e); }
-function fwdClip(x: usize, y: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { forwardLoop(U_CLIP, x, y, n, p1, p2, b, e); }
-function fwdAffine(x: usize, y: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { forwardLoop(U_AFFINE, x, y, n, p1, p2, b, e); }
-function fwdReciprocal(x: usize, y: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { forwardLoop(U_RECIPROCAL, x, y, n, p1, p2, b, e); }
-function fwdRsqrt(x: usize, y: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { forwardLoop(U_RSQRT, x, y, n, p1, p2, b, e); }
-function fwdLog1p(x: usize, y: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { forwardLoop(U_LOG1P, x, y, n, p1, p2, b, e); }
-function fwdExpm1(x: usize, y: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { forwardLoop(U_EXPM1, x, y, n, p1, p2, b, e); }
-
-function bwdNeg(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { backwardLoop(U_NEG, x, y, dy, dx, n, p1, p2, b, e); }
-function bwdAbs(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { backwardLoop(U_ABS, x, y, dy, dx, n, p1, p2, b, e); }
-function bwdExp(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { backwardLoop(U_EXP, x, y, dy, dx, n, p1, p2, b, e); }
-function bwdLog(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { backwardLoop(U_LOG, x, y, dy, dx, n, p1, p2, b, e); }
-function bwdSqrt(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { backwardLoop(U_SQRT, x, y, dy, dx, n, p1, p2, b, e); }
-function bwdSquare(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { backwardLoop(U_SQUARE, x, y, dy, dx, n, p1, p2, b, e); }
-function bwdRelu(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { backwardLoop(U_RELU, x, y, dy, dx, n, p1, p2, b, e); }
-function bwdLeakyRelu(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { backwardLoop(U_LEAKY_RELU, x, y, dy, dx, n, p1, p2, b, e); }
-function bwdElu(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { backwardLoop(U_ELU, x, y, dy, dx, n, p1, p2, b, e); }
-function bwdSelu(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { backwardLoop(U_SELU, x, y, dy, dx, n, p1, p2, b, e); }
-function bwdGelu(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { backwardLoop(U_GELU, x, y, dy, dx, n, p1, p2, b, e); }
-function bwdSigmoid(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { backwardLoop(U_SIGMOID, x, y, dy, dx, n, p1, p2, b, e); }
-function bwdTanh(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { backwardLoop(U_TANH, x, y, dy, dx, n, p1, p2, b, e); }
-function bwdSoftplus(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { backwardLoop(U_SOFTPLUS, x, y, dy, dx, n, p1, p2, b, e); }
-function bwdSwish(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { backwardLoop(U_SWISH, x, y, dy, dx, n, p1, p2, b, e); }
-function bwdPowInt(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { backwardLoop(U_POW_INT, x, y, dy, dx, n, p1, p2, b, e); }
-function bwdPow(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { backwardLoop(U_POW, x, y, dy, dx, n, p1, p2, b, e); }
-function bwdClip(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { backwardLoop(U_CLIP, x, y, dy, dx, n, p1, p2, b, e); }
-function bwdAffine(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { backwardLoop(U_AFFINE, x, y, dy, dx, n, p1, p2, b, e); }
-function bwdReciprocal(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { backwardLoop(U_RECIPROCAL, x, y, dy, dx, n, p1, p2, b, e); }
-function bwdRsqrt(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { backwardLoop(U_RSQRT, x, y, dy, dx, n, p1, p2, b, e); }
-function bwdLog1p(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { backwardLoop(U_LOG1P, x, y, dy, dx, n, p1, p2, b, e); }
-function bwdExpm1(x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, b: i32, e: i32): void { backwardLoop(U_EXPM1, x, y, dy, dx, n, p1, p2, b, e); }
-
-/** y[i] = f(x[i]) for i < n; tasks are chunks of UNARY_CHUNK elements. y may be x. */
-export function unary_f32(op: i32, x: usize, y: usize, n: i32, p1: f32, p2: f32, taskBegin: i32, taskEnd: i32, scratch: usize): void {
-  switch (op) {
-    case U_NEG: fwdNeg(x, y, n, p1, p2, taskBegin, taskEnd); break;
-    case U_ABS: fwdAbs(x, y, n, p1, p2, taskBegin, taskEnd); break;
-    case U_EXP: fwdExp(x, y, n, p1, p2, taskBegin, taskEnd); break;
-    case U_LOG: fwdLog(x, y, n, p1, p2, taskBegin, taskEnd); break;
-    case U_SQRT: fwdSqrt(x, y, n, p1, p2, taskBegin, taskEnd); break;
-    case U_SQUARE: fwdSquare(x, y, n, p1, p2, taskBegin, taskEnd); break;
-    case U_RELU: fwdRelu(x, y, n, p1, p2, taskBegin, taskEnd); break;
-    case U_LEAKY_RELU: fwdLeakyRelu(x, y, n, p1, p2, taskBegin, taskEnd); break;
-    case U_ELU: fwdElu(x, y, n, p1, p2, taskBegin, taskEnd); break;
-    case U_SELU: fwdSelu(x, y, n, p1, p2, taskBegin, taskEnd); break;
-    case U_GELU: fwdGelu(x, y, n, p1, p2, taskBegin, taskEnd); break;
-    case U_SIGMOID: fwdSigmoid(x, y, n, p1, p2, taskBegin, taskEnd); break;
-    case U_TANH: fwdTanh(x, y, n, p1, p2, taskBegin, taskEnd); break;
-    case U_SOFTPLUS: fwdSoftplus(x, y, n, p1, p2, taskBegin, taskEnd); break;
-    case U_SWISH: fwdSwish(x, y, n, p1, p2, taskBegin, taskEnd); break;
-    case U_POW_INT: fwdPowInt(x, y, n, p1, p2, taskBegin, taskEnd); break;
-    case U_POW: fwdPow(x, y, n, p1, p2, taskBegin, taskEnd); break;
-    case U_CLIP: fwdClip(x, y, n, p1, p2, taskBegin, taskEnd); break;
-    case U_AFFINE: fwdAffine(x, y, n, p1, p2, taskBegin, taskEnd); break;
-    case U_RECIPROCAL: fwdReciprocal(x, y, n, p1, p2, taskBegin, taskEnd); break;
-    case U_RSQRT: fwdRsqrt(x, y, n, p1, p2, taskBegin, taskEnd); break;
-    case U_LOG1P: fwdLog1p(x, y, n, p1, p2, taskBegin, taskEnd); break;
-    default: fwdExpm1(x, y, n, p1, p2, taskBegin, taskEnd);
-  }
-}
-
-/** dx[i] = dy[i] * f'(x[i], y[i]); tasks are chunks of UNARY_CHUNK elements. dx may be dy. */
-export function unary_grad_f32(op: i32, x: usize, y: usize, dy: usize, dx: usize, n: i32, p1: f32, p2: f32, taskBegin: i32, taskEnd: i32, scratch: usize): void {
-  switch (op) {
-    case U_NEG: bwdNeg(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
-    case U_ABS: bwdAbs(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
-    case U_EXP: bwdExp(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
-    case U_LOG: bwdLog(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
-    case U_SQRT: bwdSqrt(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
-    case U_SQUARE: bwdSquare(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
-    case U_RELU: bwdRelu(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
-    case U_LEAKY_RELU: bwdLeakyRelu(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
-    case U_ELU: bwdElu(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
-    case U_SELU: bwdSelu(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
-    case U_GELU: bwdGelu(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
-    case U_SIGMOID: bwdSigmoid(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
-    case U_TANH: bwdTanh(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
-    case U_SOFTPLUS: bwdSoftplus(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
-    case U_SWISH: bwdSwish(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
-    case U_POW_INT: bwdPowInt(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
-    case U_POW: bwdPow(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
-    case U_CLIP: bwdClip(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
-    case U_AFFINE: bwdAffine(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
-    case U_RECIPROCAL: bwdReciprocal(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
-    case U_RSQRT: bwdRsqrt(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
-    case U_LOG1P: bwdLog1p(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd); break;
-    default: bwdExpm1(x, y, dy, dx, n, p1, p2, taskBegin, taskEnd);
   }
 }

@@ -1,42 +1,82 @@
-// Compiles the one set of kernel sources in assembly/ into every build named in asconfig.json.
-import { main } from 'assemblyscript/asc';
+// Compiles the one set of kernel sources in assembly/ into every build named in asconfig.json: first
+// generates both sides of the ABI (scripts/abi-gen.mjs), then runs the compiler once per build in
+// parallel child processes, then checks each module's layout and exports against the ABI.
 import { readFileSync, mkdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { writeGenerated, wasmExportArity } from './abi-gen.mjs';
 
+const root = fileURLToPath(new URL('..', import.meta.url));
 const config = JSON.parse(readFileSync(new URL('../asconfig.json', import.meta.url), 'utf8'));
-const only = process.argv.slice(2);
-const targets = Object.keys(config.targets).filter((t) => only.length === 0 || only.includes(t));
-mkdirSync(new URL('../dist/', import.meta.url), { recursive: true });
+const args = process.argv.slice(2);
 
-const results = await Promise.all(
-  targets.map(async (target) => {
-    const { error, stderr } = await main(['--config', 'asconfig.json', '--target', target], {});
-    return { target, error, stderr: stderr.toString() };
-  }),
-);
-let failed = false;
-for (const { target, error, stderr } of results) {
+if (args[0] === '--child') {
+  // one build, in its own process: the compiler is single-threaded
+  const [, target, memoryBase, maxPages] = args;
+  const { main } = await import('assemblyscript/asc');
+  const { error, stderr } = await main(
+    ['--config', 'asconfig.json', '--target', target, '--memoryBase', memoryBase, '--maximumMemory', maxPages],
+    {},
+  );
   if (error) {
-    failed = true;
-    console.error(`asc ${target} failed: ${error.message}\n${stderr}`);
-  }
-}
-if (failed) process.exit(1);
-
-// Constant data (AssemblyScript's math tables, the constant tables of assembly/vmath.ts) must sit
-// between memoryBase and the heap, clear of the job control block below it: every worker's
-// instantiation copies the data segments again.
-const HEAP_BASE = 65536;
-for (const target of targets) {
-  const bytes = readFileSync(new URL(`../${config.targets[target].outFile}`, import.meta.url));
-  const end = dataEnd(bytes);
-  if (end > HEAP_BASE) {
-    console.error(`${target}: static data ends at ${end}, past the heap base ${HEAP_BASE}`);
+    process.stderr.write(`asc ${target} failed: ${error.message}\n${stderr.toString()}`);
     process.exit(1);
   }
+  process.exit(0);
 }
 
-/** The end of the highest active data segment of a module (0 if none). */
-function dataEnd(bytes) {
+const targets = Object.keys(config.targets).filter((t) => args.length === 0 || args.includes(t));
+const { abi, kernels } = writeGenerated(root);
+const C = Object.fromEntries(abi.constants);
+if (C.CTRL_BYTE + C.CTRL_BYTES > C.MEMORY_BASE) {
+  console.error(`assembly/abi.ts: the control block [${C.CTRL_BYTE}, ${C.CTRL_BYTE + C.CTRL_BYTES}) overlaps static data from ${C.MEMORY_BASE}`);
+  process.exit(1);
+}
+mkdirSync(new URL('../dist/', import.meta.url), { recursive: true });
+
+const failed = (
+  await Promise.all(
+    targets.map(
+      (target) =>
+        new Promise((resolve) => {
+          const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--child', target, String(C.MEMORY_BASE), String(C.MAX_PAGES)], {
+            cwd: root,
+            stdio: ['ignore', 'inherit', 'inherit'],
+          });
+          child.on('exit', (code) => resolve(code === 0 ? null : target));
+        }),
+    ),
+  )
+).filter(Boolean);
+if (failed.length) {
+  console.error(`wasm builds failed: ${failed.join(', ')}`);
+  process.exit(1);
+}
+
+// Static data (AssemblyScript's math tables, the constant tables of assembly/vmath.ts) must sit in
+// [MEMORY_BASE, HEAP_BASE), clear of the job control block below it and of the heap above: every
+// worker's instantiation copies the data segments again. Every kernel must have the parameters its
+// source declares (src/engine/abi.ts is generated from the sources).
+let bad = false;
+for (const target of targets) {
+  const bytes = readFileSync(new URL(`../${config.targets[target].outFile}`, import.meta.url));
+  const { start, end } = dataRange(bytes);
+  if (end > C.HEAP_BASE || (end > 0 && start < C.MEMORY_BASE)) {
+    console.error(`${target}: static data [${start}, ${end}) is outside [MEMORY_BASE ${C.MEMORY_BASE}, HEAP_BASE ${C.HEAP_BASE})`);
+    bad = true;
+  }
+  const arity = wasmExportArity(bytes);
+  for (const k of kernels) {
+    if (arity.get(k.name) !== k.params.length) {
+      console.error(`${target}: kernel ${k.name} takes ${arity.get(k.name)} parameters in the module, ${k.params.length} in its source`);
+      bad = true;
+    }
+  }
+}
+if (bad) process.exit(1);
+
+/** The lowest start and highest end of a module's active data segments ({0, 0} if none). */
+function dataRange(bytes) {
   let pos = 8;
   const leb = () => {
     let result = 0, shift = 0, b;
@@ -47,7 +87,7 @@ function dataEnd(bytes) {
     } while (b & 0x80);
     return result >>> 0;
   };
-  let end = 0;
+  let start = Infinity, end = 0;
   while (pos < bytes.length) {
     const id = bytes[pos++];
     const size = leb();
@@ -64,11 +104,14 @@ function dataEnd(bytes) {
         }
         const len = leb();
         pos += len;
-        if (flags !== 1) end = Math.max(end, offset + len);
+        if (flags !== 1) {
+          start = Math.min(start, offset);
+          end = Math.max(end, offset + len);
+        }
       }
     }
     pos = next;
   }
-  return end;
+  return { start: end > 0 ? start : 0, end };
 }
 console.log(`wasm builds: ${targets.join(', ')}`);

@@ -63,7 +63,7 @@ const UNARY: [string, UnaryFn, number, number][] = [
   ['leakyRelu', (x) => wg.leakyRelu(x, 0.15), -3, 3], ['elu', (x) => wg.elu(x), -3, 3], ['selu', wg.selu, -3, 3],
   ['gelu', wg.gelu, -5, 5], ['sigmoid', wg.sigmoid, -8, 8], ['tanh', wg.tanh, -5, 5], ['softplus', wg.softplus, -8, 8],
   ['swish', wg.swish, -5, 5], ['pow2.5', (x) => wg.pow(x, 2.5), 0.05, 3], ['pow3', (x) => wg.pow(x, 3), -2, 2],
-  ['clipByValue', (x) => wg.clipByValue(x, -0.5, 0.7), -1, 1],
+  ['clipByValue', (x) => wg.clipByValue(x, -0.5, 0.7), -1, 1], ['hardSigmoid', wg.hardSigmoid, -4, 4],
 ];
 
 const unaryCases = UNARY.map(([name, f, lo, hi], i) =>

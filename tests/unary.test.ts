@@ -55,6 +55,11 @@ const CASES: UnaryCase[] = [
   { name: 'sigmoid', op: wg.sigmoid, f: sigmoid, df: (x) => sigmoid(x) * (1 - sigmoid(x)), ulps: 2 },
   { name: 'tanh', op: wg.tanh, f: Math.tanh, df: (x) => 1 - Math.tanh(x) ** 2, ulps: 2 },
   { name: 'softplus', op: wg.softplus, f: softplus, df: sigmoid, ulps: 3 },
+  // TF.js's hard sigmoid (0.2 x + 0.5 rounds twice in float32: an absolute floor near 0)
+  {
+    name: 'hardSigmoid', op: wg.hardSigmoid, f: (x) => Math.min(Math.max(0.2 * x + 0.5, 0), 1),
+    df: (x) => (x > -2.5 && x < 2.5 ? 0.2 : 0), ulps: 2, atol: 1.2e-7, lo: -4, hi: 4,
+  },
   { name: 'swish', op: wg.swish, f: (x) => x * sigmoid(x), df: (x) => sigmoid(x) + x * sigmoid(x) * (1 - sigmoid(x)), ulps: 3 },
   { name: 'pow 3', op: (x) => wg.pow(x, 3), f: (x) => x ** 3, df: (x) => 3 * x * x, ulps: 2 },
   { name: 'pow -2', op: (x) => wg.pow(x, -2), f: (x) => x ** -2, df: (x) => -2 * x ** -3, ulps: 2, lo: 0.5, hi: 3 },
@@ -70,7 +75,7 @@ const CASES: UnaryCase[] = [
 ];
 
 // edge values, then a logarithmic sweep over both signs, then dense values in [-20, 20]
-const EDGE = [-100, -1e-6, 0, -0, 1e-6, 100, NaN, Infinity, -Infinity, 1, -1, 0.5, 88.7, 88.8, 89, -87.3, -103.9, -104.5, 3e38, -3e38, 1e-38, 1e-40, -1e-45, 9, 9.1, -17.4, 3.9192059];
+const EDGE = [-100, -1e-6, 0, -0, 1e-6, 100, NaN, Infinity, -Infinity, 1, -1, 0.5, 2.5, -2.5, 88.7, 88.8, 89, -87.3, -103.9, -104.5, 3e38, -3e38, 1e-38, 1e-40, -1e-45, 9, 9.1, -17.4, 3.9192059];
 function sweep(): Float32Array {
   const vals: number[] = [...EDGE];
   for (let e = -38; e <= 38; e += 0.37) vals.push(10 ** e, -(10 ** e));
@@ -148,8 +153,9 @@ describe.each(builds())('unary ops on the %s build', (build) => {
     let seed = 1;
     for (const n of [1, 3, 17, 129]) {
       let xs = randomArray(n, seed++, c.lo ?? -3, c.hi ?? 3);
-      // keep away from kinks (0 for relu family, the clip bounds)
-      xs = xs.map((v) => (Math.abs(v) < 0.01 ? v + 0.05 : Math.abs(v + 0.5) < 0.01 || Math.abs(v - 0.75) < 0.01 ? v + 0.05 : v));
+      // keep away from kinks (0 for relu family, the clip bounds, hardSigmoid's +-2.5)
+      const nearKink = (v: number) => Math.abs(v + 0.5) < 0.01 || Math.abs(v - 0.75) < 0.01 || Math.abs(Math.abs(v) - 2.5) < 0.01;
+      xs = xs.map((v) => (Math.abs(v) < 0.01 ? v + 0.05 : nearKink(v) ? v + 0.05 : v));
       gradCheck(c.op, [{ values: xs, shape: [n] }], {
         ref: refUnary(c.f), name: `${c.name} n=${n}`, seed, fwdAtol: c.atol ?? 1e-6, fwdRtol: 1.2e-7 * Math.max(1, ulpsAt(c, 4)), rtol: 2e-3,
       });

@@ -3,7 +3,11 @@
 import { WasmgradError } from '../errors.js';
 import { Allocator } from './allocator.js';
 import { detectFeatures, isNodeLike, relaxedSimdSupported, type RuntimeFeatures } from './detect.js';
-import { CTRL_BYTES, ThreadPool } from './pool.js';
+import { ThreadPool } from './pool.js';
+import { CTRL_BYTE, CTRL_BYTES, HEAP_BASE, MAX_PAGES, SCRATCH_BYTES, type KernelName, type Kernels, type ParallelKernel, type ParallelKernelArgs } from './abi.js';
+import { bindKernels, type KernelTable } from './bind.js';
+
+export { MAX_PAGES, SCRATCH_BYTES };
 
 export type BuildName = 'relaxed' | 'simd-threads' | 'simd' | 'scalar';
 export const BUILDS: readonly BuildName[] = ['relaxed', 'simd-threads', 'simd', 'scalar'];
@@ -24,14 +28,7 @@ export interface BackendInfo {
 }
 
 const PAGE = 65536;
-/** The declared maximum of every build (asconfig.json maximumMemory): 2 GiB. */
-export const MAX_PAGES = 32768;
 const INITIAL_PAGES = 64;
-const CTRL_BYTE = 1024;
-/** Tensors start here; below are the job control block and a null guard. */
-const HEAP_BASE = 65536;
-/** Per-thread scratch handed to parallel kernels (packed GEMM panels, column buffers). */
-export const SCRATCH_BYTES = 4 << 20;
 
 declare const __WASM_DIR__: string | undefined;
 
@@ -108,11 +105,9 @@ async function chooseBuild(requested: InitOptions['backend'], f: RuntimeFeatures
   return requested;
 }
 
-type Kernel = (...args: number[]) => number | void;
-
 export class Engine {
   readonly allocator: Allocator;
-  readonly kernels: Record<string, Kernel>;
+  readonly kernels: Kernels;
   private readonly ids = new Map<string, number>();
   private views: { f32: Float32Array; i32: Int32Array; u8: Uint8Array } | null = null;
   private scratch: number[] = [];
@@ -122,13 +117,12 @@ export class Engine {
     readonly features: RuntimeFeatures,
     readonly memory: WebAssembly.Memory,
     readonly module: WebAssembly.Module,
-    instance: WebAssembly.Instance,
+    table: KernelTable,
     public pool: ThreadPool,
   ) {
     this.allocator = new Allocator(memory, HEAP_BASE, MAX_PAGES * PAGE);
-    const names = Object.keys(instance.exports).sort().filter((n) => typeof instance.exports[n] === 'function');
-    names.forEach((n, i) => this.ids.set(n, i));
-    this.kernels = Object.fromEntries(names.map((n) => [n, instance.exports[n] as Kernel]));
+    table.names.forEach((n, i) => this.ids.set(n, i));
+    this.kernels = table.kernels;
   }
 
   static async create(options: InitOptions): Promise<Engine> {
@@ -143,8 +137,8 @@ export class Engine {
     } catch (err) {
       throw new WasmgradError(`init: the module given is not the '${build}' build (${(err as Error).message})`);
     }
-    const names = Object.keys(instance.exports).sort().filter((n) => typeof instance.exports[n] === 'function');
-    const fns = names.map((n) => instance.exports[n] as (...a: number[]) => void);
+    const table = bindKernels(instance.exports, build);
+    const { names, fns } = table;
     let engine: Engine | null = null;
     const pool = await ThreadPool.create({
       memory,
@@ -156,7 +150,7 @@ export class Engine {
       cores: features.cores,
       shared,
     });
-    engine = new Engine(build, features, memory, module, instance, pool);
+    engine = new Engine(build, features, memory, module, table, pool);
     if (CTRL_BYTE + CTRL_BYTES > HEAP_BASE) throw new Error('control block overlaps the heap');
     const threads = options.threads ?? 'auto';
     const n = threads === 'auto' ? (shared ? features.cores : 1) : threads;
@@ -187,7 +181,7 @@ export class Engine {
     };
   }
 
-  kernelId(name: string): number {
+  kernelId(name: KernelName): number {
     const id = this.ids.get(name);
     if (id === undefined) throw new Error(`no kernel ${name} in the ${this.build} build`);
     return id;
@@ -212,8 +206,8 @@ export class Engine {
     return this.views;
   }
 
-  /** Runs a parallel kernel (its last three parameters are taskBegin, taskEnd, scratch). */
-  parallel(name: string, args: readonly number[], nTasks: number, parallel = true): void {
+  /** Runs a parallel kernel over tasks [0, nTasks): args are its parameters before (taskBegin, taskEnd, scratch). */
+  parallel<K extends ParallelKernel>(name: K, args: ParallelKernelArgs[K], nTasks: number, parallel = true): void {
     this.pool.run(this.kernelId(name), args, nTasks, parallel);
   }
 

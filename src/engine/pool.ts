@@ -4,14 +4,15 @@
 // Tasks are split into contiguous ranges in a fixed order, and every kernel computes a task the
 // same way whoever runs it, so results are bitwise identical for any thread count.
 import { WasmgradError } from '../errors.js';
+import { CTRL, CTRL_ARGS_BYTE, CTRL_ERR_BYTE, CTRL_ERR_CAP, MAX_ARGS, MAX_THREADS } from './abi.js';
 
-// Control block layout (Int32 slots), shared with worker.js.
-const GEN = 0, DONE = 1, KERNEL = 2, NARGS = 3, NTASKS = 4, NTHREADS = 5, ERRORS = 6, SLEEPERS = 7;
-const STOP = 8, SPIN_US = 9, ERR_LEN = 11, READY = 16;
-const ARGS_BYTE = 256, ERR_BYTE = 1024;
-export const CTRL_BYTES = 4096;
-export const MAX_ARGS = 32;
-const MAX_WORKERS = 200;
+// The control block's layout (assembly/abi.ts), also handed to every worker with its first message.
+const { gen: GEN, done: DONE, kernel: KERNEL, nargs: NARGS, ntasks: NTASKS, nthreads: NTHREADS, errors: ERRORS } = CTRL;
+const { sleepers: SLEEPERS, stop: STOP, spinUs: SPIN_US, errLen: ERR_LEN, ready: READY } = CTRL;
+const ARGS_BYTE = CTRL_ARGS_BYTE, ERR_BYTE = CTRL_ERR_BYTE;
+const WORKER_LAYOUT = { slots: CTRL, argsByte: CTRL_ARGS_BYTE, errByte: CTRL_ERR_BYTE, errCap: CTRL_ERR_CAP, maxArgs: MAX_ARGS };
+/** The most threads, the caller included (workers 1 to MAX_WORKERS - 1, one ready flag each). */
+const MAX_WORKERS = MAX_THREADS;
 /** How long an idle worker spins before it sleeps (waking a sleeper costs about 50 us here). */
 const WORKER_SPIN_US = 300;
 /** How long the caller spins for the workers before it sleeps (where it may). */
@@ -68,7 +69,7 @@ export class ThreadPool {
     private readonly cores: number,
     private readonly factory: WorkerFactory | null,
   ) {
-    this.ctrl = new Int32Array(memory.buffer, ctrlByte, 256);
+    this.ctrl = new Int32Array(memory.buffer, ctrlByte, ARGS_BYTE >> 2);
     this.args = new Float64Array(memory.buffer, ctrlByte + ARGS_BYTE, MAX_ARGS);
     const g = globalThis as { window?: unknown; document?: unknown };
     this.canWait = !(typeof g.window !== 'undefined' && typeof g.document !== 'undefined');
@@ -139,6 +140,8 @@ export class ThreadPool {
       module: this.module,
       memory: this.memory,
       ctrlByte: this.ctrlByte,
+      layout: WORKER_LAYOUT,
+      names: this.names,
       index,
       scratch: this.scratchOf(index),
     });

@@ -1,15 +1,15 @@
 // A pool worker: instantiates the compiled kernel module over the shared memory, then loops on the
 // job control block (see pool.ts for its layout). Plain JavaScript so that every runtime, and the
 // tests running from sources, can start it as it is.
-const GEN = 0, DONE = 1, KERNEL = 2, NARGS = 3, NTASKS = 4, NTHREADS = 5, ERRORS = 6, SLEEPERS = 7;
-const STOP = 8, SPIN_US = 9, ERR_LEN = 11, READY = 16;
-const ARGS_BYTE = 256, ERR_BYTE = 1024, ERR_CAP = 1024;
+// The control block's layout (assembly/abi.ts) comes with the first message, as do the kernels' names
+// in the order of their ids: nothing here is a copy of the engine's constants.
+let GEN, DONE, KERNEL, NARGS, NTASKS, NTHREADS, ERRORS, SLEEPERS, STOP, SPIN_US, ERR_LEN, READY;
+let ARGS_BYTE, ERR_BYTE, ERR_CAP, MAX_ARGS;
 
-function kernelTable(instance) {
-  return Object.keys(instance.exports)
-    .sort()
-    .map((name) => instance.exports[name])
-    .filter((f) => typeof f === 'function');
+function useLayout(layout) {
+  ({ gen: GEN, done: DONE, kernel: KERNEL, nargs: NARGS, ntasks: NTASKS, nthreads: NTHREADS, errors: ERRORS } = layout.slots);
+  ({ sleepers: SLEEPERS, stop: STOP, spinUs: SPIN_US, errLen: ERR_LEN, ready: READY } = layout.slots);
+  ({ argsByte: ARGS_BYTE, errByte: ERR_BYTE, errCap: ERR_CAP, maxArgs: MAX_ARGS } = layout);
 }
 
 function splitTasks(nTasks, nThreads, index) {
@@ -25,10 +25,9 @@ function reportError(ctrl, memory, index, err) {
   }
 }
 
-function loop(instance, memory, ctrlByte, index, scratch, announce) {
-  const ctrl = new Int32Array(memory.buffer, ctrlByte, 256);
-  const args = new Float64Array(memory.buffer, ctrlByte + ARGS_BYTE, 32);
-  const fns = kernelTable(instance);
+function loop(fns, memory, ctrlByte, index, scratch, announce) {
+  const ctrl = new Int32Array(memory.buffer, ctrlByte, ARGS_BYTE >> 2);
+  const args = new Float64Array(memory.buffer, ctrlByte + ARGS_BYTE, MAX_ARGS);
   let seen = Atomics.load(ctrl, GEN);
   // Ready in shared memory before the message: the caller counts on the flag once init resolves.
   Atomics.store(ctrl, READY + index, 1);
@@ -74,15 +73,17 @@ function loop(instance, memory, ctrlByte, index, scratch, announce) {
 }
 
 function start(data, post) {
-  const { module, memory, ctrlByte, index, scratch } = data;
-  let instance;
+  const { module, memory, ctrlByte, layout, names, index, scratch } = data;
+  let fns;
   try {
-    instance = new WebAssembly.Instance(module, { env: { memory } });
+    useLayout(layout);
+    const instance = new WebAssembly.Instance(module, { env: { memory } });
+    fns = names.map((name) => instance.exports[name]);
   } catch (err) {
     post({ type: 'error', message: String(err && err.message ? err.message : err) });
     return;
   }
-  loop(instance, memory, ctrlByte, index, scratch, () => post({ type: 'ready' }));
+  loop(fns, memory, ctrlByte, index, scratch, () => post({ type: 'ready' }));
   post({ type: 'stopped' });
 }
 

@@ -39,6 +39,7 @@ export const sigmoid = debugged('sigmoid', unary.sigmoid);
 export const tanh = debugged('tanh', unary.tanh);
 export const softplus = debugged('softplus', unary.softplus);
 export const swish = debugged('swish', unary.swish);
+export const hardSigmoid = debugged('hardSigmoid', unary.hardSigmoid);
 
 export const sum = debugged('sum', reduce.sum);
 export const mean = debugged('mean', reduce.mean);

@@ -39,6 +39,7 @@ export const sigmoid = (x: Tensor) => tagLogits(unaryOp('sigmoid', x), x, 'sigmo
 export const tanh = (x: Tensor) => unaryOp('tanh', x);
 export const softplus = (x: Tensor) => unaryOp('softplus', x);
 export const swish = (x: Tensor) => unaryOp('swish', x);
+export const hardSigmoid = (x: Tensor) => unaryOp('hardSigmoid', x);
 
 function checkNumber(v: unknown, op: string, name: string): number {
   if (typeof v !== 'number' || Number.isNaN(v)) throw new WasmgradError(`${op}: ${name} must be a number, got ${String(v)}`);

@@ -3,16 +3,12 @@
 import { WasmgradError } from '../../errors.js';
 import { Tensor } from '../../tensor.js';
 import { engine } from '../state.js';
-import { SCRATCH_BYTES } from '../engine.js';
+import { SCRATCH_BYTES, MC, A_KIND, DW_FILTER_BLOCK } from '../abi.js';
 import { ACT, gemmTiles, packB, packedFloats, type FusedActivation } from './gemm.js';
 import { stridedCopy } from './copy.js';
 import { DIRECT_PARALLEL, GEMM_PARALLEL_FLOPS, withBlocks } from './common.js';
 import { checkWindowSizes, withGeometry, type ConvGeometry } from './geometry.js';
 
-const MC = 192;
-const A_KIND = { matrix: 0, im2col: 1, im2colT: 2 } as const;
-/** Output channels per task of depthwise_grad_filter_f32. */
-const DW_FILTER_BLOCK = 16;
 /** At most this many floats of column buffer at once in the strided input gradient. */
 const COL_FLOATS = 1 << 22;
 

@@ -3,6 +3,7 @@
 import { engine } from '../state.js';
 import type { Tensor } from '../../tensor.js';
 import { ELEMENTWISE_PARALLEL } from './common.js';
+import { TRANSPOSE_BLOCK } from '../abi.js';
 
 // ---------------------------------------------------------------------------------------------
 // Whole tensors
@@ -95,7 +96,15 @@ export function stridedCopy(src: number, srcStrides: readonly number[], dst: num
       so += idx * ss[k];
       dof += idx * ds[k];
     }
-    e.parallel('strided_copy', [src + so * 4, dst + dof * 4, d[lead + 1], d[lead + 2], d[lead + 3], ...ss.slice(lead), ...ds.slice(lead), accumulate ? 1 : 0], rows, parallel);
+    e.parallel(
+      'strided_copy',
+      [
+        src + so * 4, dst + dof * 4, d[lead + 1], d[lead + 2], d[lead + 3],
+        ss[lead], ss[lead + 1], ss[lead + 2], ss[lead + 3], ds[lead], ds[lead + 1], ds[lead + 2], ds[lead + 3], accumulate ? 1 : 0,
+      ],
+      rows,
+      parallel,
+    );
   }
 }
 
@@ -117,7 +126,7 @@ export function stridesOf(shape: readonly number[]): number[] {
 export function transpose2d(src: Tensor, dst: Tensor, rows: number, cols: number): void {
   const ps = src.ptr('transpose'), pd = dst.ptr('transpose');
   if (dst.size === 0) return;
-  engine().parallel('transpose2d', [ps, pd, rows, cols], Math.ceil(cols / 32), rows * cols >= ELEMENTWISE_PARALLEL);
+  engine().parallel('transpose2d', [ps, pd, rows, cols], Math.ceil(cols / TRANSPOSE_BLOCK), rows * cols >= ELEMENTWISE_PARALLEL);
 }
 
 /** x seen as [outer, axisLen, inner] around `axis`. */

@@ -2,17 +2,14 @@
 import { engine } from '../state.js';
 import type { Tensor } from '../../tensor.js';
 import { ELEMENTWISE_PARALLEL } from './common.js';
+import { BIN, BINARY_CHUNK, UNARY, UNARY_CHUNK } from '../abi.js';
+
+export { BIN, UNARY };
 
 // ---------------------------------------------------------------------------------------------
 // Broadcasting binary ops (assembly/binary.ts)
 
-export const BIN = {
-  add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, squaredDifference: 6, greaterEqual: 7, lessEqual: 8, equal: 9, copy: 10,
-} as const;
 export type BinaryOp = keyof typeof BIN;
-
-/** Must match assembly/binary.ts: each row of a binary op is split into tasks of this many elements. */
-const BINARY_CHUNK = 8192;
 
 /** Element strides of a tensor of shape `shape` read in the broadcast space `out` (0 on broadcast dims). */
 function broadcastStrides(shape: readonly number[], out: readonly number[]): number[] {
@@ -78,7 +75,7 @@ export function binary(op: BinaryOp, a: Tensor, b: Tensor, out: Tensor, name: st
     }
     e.parallel(
       'binary_f32',
-      [BIN[op], pa + ao * 4, pb + bo * 4, po + i * block * 4, d1, d2, d3, ...sa.slice(lead), ...sb.slice(lead)],
+      [BIN[op], pa + ao * 4, pb + bo * 4, po + i * block * 4, d1, d2, d3, sa[lead], sa[lead + 1], sa[lead + 2], sa[lead + 3], sb[lead], sb[lead + 1], sb[lead + 2], sb[lead + 3]],
       rows * Math.ceil(d3 / BINARY_CHUNK),
       parallel,
     );
@@ -88,13 +85,7 @@ export function binary(op: BinaryOp, a: Tensor, b: Tensor, out: Tensor, name: st
 // ---------------------------------------------------------------------------------------------
 // Unary ops and their gradients (assembly/unary.ts)
 
-export const UNARY = {
-  neg: 0, abs: 1, exp: 2, log: 3, sqrt: 4, square: 5, relu: 6, leakyRelu: 7, elu: 8, selu: 9, gelu: 10,
-  sigmoid: 11, tanh: 12, softplus: 13, swish: 14, powInt: 15, pow: 16, clip: 17, affine: 18, reciprocal: 19,
-  rsqrt: 20, log1p: 21, expm1: 22,
-} as const;
 export type UnaryOp = keyof typeof UNARY;
-const UNARY_CHUNK = 4096;
 
 /** y = f(x) elementwise (y may be x); p1, p2 are the op's parameters. */
 export function unary(op: UnaryOp, x: Tensor, y: Tensor, p1 = 0, p2 = 0): void {

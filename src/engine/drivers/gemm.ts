@@ -4,17 +4,12 @@ import { Tensor } from '../../tensor.js';
 import { engine } from '../state.js';
 import { DIRECT_PARALLEL, GEMM_PARALLEL_FLOPS, roundUp } from './common.js';
 import { unaryGrad } from './elementwise.js';
+import { ACT, MR, NR, MC, NC, KC } from '../abi.js';
 
-/** Activations a GEMM epilogue can fuse (assembly/common.ts). */
-export const ACT = { linear: 0, relu: 1 } as const;
+export { ACT };
+
+/** Activations a GEMM epilogue can fuse. */
 export type FusedActivation = keyof typeof ACT;
-
-// Must match assembly/gemm.ts.
-const MR = 4;
-const NR = 8;
-const MC = 192;
-const NC = 1024;
-const KC = 256;
 
 /**
  * Output tiles for `threads` threads: whole row blocks by default, so that B panels are packed once

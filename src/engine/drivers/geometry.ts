@@ -3,6 +3,7 @@ import { Tensor } from '../../tensor.js';
 import { engine } from '../state.js';
 import { withBlocks } from './common.js';
 import { checkSize } from './check.js';
+import { GEOM_BYTES, G_H, G_W, G_C, G_OH, G_OW, G_KH, G_KW, G_SH, G_SW, G_DH, G_DW, G_PT, G_PL } from '../abi.js';
 
 /**
  * An implicit im2col matrix: source image [N, H, W, C], destination grid OH x OW per image, taps
@@ -33,12 +34,14 @@ export function checkWindowSizes(
 }
 
 function writeGeometry(ptr: number, g: ConvGeometry): void {
-  engine().i32.set([g.H, g.W, g.C, g.OH, g.OW, g.KH, g.KW, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl], ptr >> 2);
+  const f = engine().i32.subarray(ptr >> 2, (ptr + GEOM_BYTES) >> 2);
+  f[G_H] = g.H; f[G_W] = g.W; f[G_C] = g.C; f[G_OH] = g.OH; f[G_OW] = g.OW; f[G_KH] = g.KH; f[G_KW] = g.KW;
+  f[G_SH] = g.sh; f[G_SW] = g.sw; f[G_DH] = g.dh; f[G_DW] = g.dw; f[G_PT] = g.pt; f[G_PL] = g.pl;
 }
 
 /** Runs fn with g written into a descriptor block. */
 export function withGeometry<T>(g: ConvGeometry, fn: (geom: number) => T): T {
-  return withBlocks([64], ([p]) => {
+  return withBlocks([GEOM_BYTES], ([p]) => {
     writeGeometry(p, g);
     return fn(p);
   });

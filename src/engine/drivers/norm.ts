@@ -2,11 +2,11 @@
 import { WasmgradError } from '../../errors.js';
 import { Tensor } from '../../tensor.js';
 import { engine } from '../state.js';
-import { SCRATCH_BYTES } from '../engine.js';
+import { SCRATCH_BYTES, SUMS } from '../abi.js';
 import { DIRECT_PARALLEL, withBlocks, writeFloats } from './common.js';
 import { checkSize } from './check.js';
 
-export const SUMS = { sum: 0, sqdev: 1, grad: 2, rowGrad: 3 } as const;
+export { SUMS };
 
 /** Rows per partial sum: a chunking fixed by the shape alone, so sums never depend on threads. */
 const rowsPerChunk = (C: number) => Math.max(1, Math.floor(16384 / C));

@@ -6,8 +6,9 @@ import { withBlocks } from './common.js';
 import { checkSize } from './check.js';
 import { copyBytes, fillFloats } from './copy.js';
 import { sumFloats } from './reduce.js';
+import { OPTIM_CHUNK } from '../abi.js';
 
-export const OPTIM_CHUNK = 4096;
+export { OPTIM_CHUNK };
 /** Updates below this many elements stay on the calling thread. */
 const OPTIM_PARALLEL = 1 << 16;
 

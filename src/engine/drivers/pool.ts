@@ -3,9 +3,7 @@ import { Tensor } from '../../tensor.js';
 import { engine } from '../state.js';
 import { DIRECT_PARALLEL } from './common.js';
 import { checkWindowSizes, withGeometry, type ConvGeometry } from './geometry.js';
-
-/** Channels per task of pool_grad_f32. */
-const POOL_GRAD_BLOCK = 16;
+import { POOL_GRAD_BLOCK } from '../abi.js';
 
 /** y [N, OH, OW, C] = max or average pooling of x [N, H, W, C] (window KH x KW of the geometry). */
 export function poolForward(isMax: boolean, x: Tensor, y: Tensor, g: ConvGeometry): void {

@@ -2,8 +2,7 @@
 import { engine } from '../state.js';
 import type { Tensor } from '../../tensor.js';
 import { ELEMENTWISE_PARALLEL } from './common.js';
-
-const RANDOM_CHUNK = 4096;
+import { RANDOM_CHUNK } from '../abi.js';
 
 function seedWords(seed: number): [number, number] {
   return [seed >>> 0, Math.floor(seed / 4294967296) >>> 0];

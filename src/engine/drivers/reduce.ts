@@ -2,10 +2,10 @@
 import { engine } from '../state.js';
 import type { Tensor } from '../../tensor.js';
 import { ELEMENTWISE_PARALLEL } from './common.js';
+import { RED, REDUCE_CHUNK } from '../abi.js';
 
-export const RED = { sum: 0, max: 1, min: 2 } as const;
+export { RED };
 export type ReduceOp = keyof typeof RED;
-const REDUCE_CHUNK = 256;
 
 /** A tensor seen as [outer, r, inner], reduced over r. */
 export interface ReduceDims {

@@ -3,6 +3,7 @@
 // Only rnn-forward.ts and rnn-backward.ts call these.
 import { engine } from '../state.js';
 import { ACT } from './gemm.js';
+import { NR, NC, type ParallelKernel, type ParallelKernelArgs } from '../abi.js';
 
 // A sequence makes two or three dispatches per step, each a barrier: a step's work is split over
 // the threads only when it is large enough to pay for waking a worker that may have been
@@ -11,12 +12,10 @@ import { ACT } from './gemm.js';
 const ROWS_PARALLEL = 1 << 14;
 /** Below this many flops a per-step GEMM stays on the calling thread. */
 const STEP_GEMM_PARALLEL_FLOPS = 1 << 24;
-const NR = 8;
 /** Copies (layout, packing) are memory-bound: split only when large. */
 const COPY_PARALLEL = 1 << 20;
-const NC = 1024;
 
-function rows(name: string, args: number[], B: number, u: number): void {
+function rows<K extends ParallelKernel>(name: K, args: ParallelKernelArgs[K], B: number, u: number): void {
   engine().parallel(name, args, B, B > 1 && B * u >= ROWS_PARALLEL);
 }
 

@@ -3,16 +3,11 @@
 // The time loops are in rnn-forward.ts and rnn-backward.ts, the step kernels in rnn-steps.ts.
 import type { Tensor } from '../../tensor.js';
 import { WasmgradError } from '../../errors.js';
+import { RNN_ACT } from '../abi.js';
 
-/** Activation ids of the fused cells (assembly/rnn-shared.ts RA_*). A Map: names are looked up as own keys only. */
-const ACTIVATION_IDS: ReadonlyMap<string, number> = new Map([
-  ['linear', 0],
-  ['relu', 1],
-  ['tanh', 2],
-  ['sigmoid', 3],
-  ['hardSigmoid', 4],
-]);
-export type RnnActivation = 'linear' | 'relu' | 'tanh' | 'sigmoid' | 'hardSigmoid';
+/** Activation ids of the fused cells (RA_* of assembly/abi.ts). A Map: names are looked up as own keys only. */
+const ACTIVATION_IDS: ReadonlyMap<string, number> = new Map(Object.entries(RNN_ACT));
+export type RnnActivation = keyof typeof RNN_ACT;
 /** The activations the fused cells know, in id order. */
 export const RNN_ACTIVATIONS: readonly RnnActivation[] = [...ACTIVATION_IDS.keys()] as RnnActivation[];
 

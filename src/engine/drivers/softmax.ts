@@ -3,9 +3,9 @@ import { engine } from '../state.js';
 import type { Tensor } from '../../tensor.js';
 import { ELEMENTWISE_PARALLEL, withBlocks } from './common.js';
 import { sumFloats } from './reduce.js';
+import { XENT_CHUNK } from '../abi.js';
 
-/** Each task of the sigmoid cross-entropy sums this many elements into one partial sum. */
-const XENT_CHUNK = 4096;
+export { XENT_CHUNK };
 
 /** x seen as rows of its last axis. */
 function rowsOf(x: Tensor): { rows: number; n: number } {
