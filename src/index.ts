@@ -23,5 +23,5 @@ export { input } from './layers/input.js';
 export { SymbolicTensor, Layer } from './layers/layer.js';
 export { sequential, model, LayersModel, Sequential, callbacks, metrics, Callback, History } from './models/index.js';
 export type { CompileArgs, FitArgs, EvaluateArgs, PredictArgs, Logs, CustomCallbackArgs } from './models/index.js';
-export { loadModel, loadModel as loadLayersModel } from './io/model-io.js';
+export { loadModel, loadModel as loadLayersModel } from './models/load.js';
 export * as io from './io/index.js';

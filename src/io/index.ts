@@ -1,3 +1,4 @@
 // wg.io.*: safetensors for tensors, and the model artifacts' loader.
 export { encodeSafetensors, decodeSafetensors } from './safetensors.js';
-export { loadModel, MODEL_FILE, WEIGHTS_FILE, type ModelArtifacts, type ModelJson, type SaveOptions, type WeightSpec } from './model-io.js';
+export { loadModel } from '../models/load.js';
+export { MODEL_FILE, WEIGHTS_FILE, type ModelArtifacts, type ModelJson, type SaveOptions, type WeightSpec } from './model-io.js';

@@ -7,7 +7,7 @@ import { Tensor } from '../tensor.js';
 import { add, mul } from '../ops/binary.js';
 import { scale } from '../ops/unary.js';
 import { concat } from '../ops/shape.js';
-import { Layer, getLayerClass, registerLayer, type CallArgs, type LayerArgs, type Shape } from './layer.js';
+import { Layer, getLayerClass, registerLayer, type CallArgs, type LayerArgs, type LoadContext, type Shape } from './layer.js';
 import { RNN } from './recurrent.js';
 import { attachMask, maskOf, toMask } from './mask.js';
 
@@ -55,6 +55,13 @@ export class Bidirectional extends Layer {
     this.backwardLayer = make('backward', !base.goBackwards);
     this.backwardLayer.restoreOrder = true;
     this.forwardLayer.zeroOutputForMask = this.backwardLayer.zeroOutputForMask = this.forwardLayer.returnSequences;
+  }
+
+  bindLoadContext(context: LoadContext | null): void {
+    super.bindLoadContext(context);
+    // the halves create the weights
+    this.forwardLayer.bindLoadContext(context);
+    this.backwardLayer.bindLoadContext(context);
   }
 
   get returnSequences(): boolean {

@@ -5,6 +5,7 @@
 // training only) and masking of padded steps (kwargs.mask or the mask an embedding attached).
 import { WasmgradError } from '../errors.js';
 import { Tensor } from '../tensor.js';
+import { ownEntry } from '../util/lookup.js';
 import { fill, tensor } from '../creation.js';
 import { getInitializer, type Initializer } from '../initializers.js';
 import { mul } from '../ops/binary.js';
@@ -60,7 +61,7 @@ const ACTIVATIONS: Record<string, RnnActivation> = {
 
 function rnnActivation(name: string | undefined, fallback: RnnActivation, layer: string): RnnActivation {
   if (name === undefined || name === null) return fallback;
-  const a = ACTIVATIONS[name];
+  const a = ownEntry(ACTIVATIONS, name);
   if (!a) throw new WasmgradError(`${layer}: activation '${name}' is not supported by the fused cells; expected one of ${Object.keys(ACTIVATIONS).join(', ')}`);
   return a;
 }

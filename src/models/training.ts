@@ -17,7 +17,7 @@ import type { Optimizer } from '../optimizers/optimizer.js';
 import { getMetric, type Accumulator, type MetricFn, type MetricSpec } from './metrics.js';
 import { CallbackList, History, type Callback, type CustomCallbackArgs, type Logs, type TrainingParams } from './callbacks.js';
 import { ProgressBar, terminal } from './progress.js';
-import type { LayersModel } from './model.js';
+import type { Compiled, TrainableModel } from './contracts.js';
 
 export type ModelInput = Tensor | Tensor[] | Record<string, Tensor>;
 export type ModelTarget = Tensor | Tensor[] | Record<string, Tensor>;
@@ -33,17 +33,7 @@ export interface CompileArgs {
   lossWeights?: number[] | Record<string, number>;
 }
 
-/** @internal What compile resolved. */
-export interface Compiled {
-  optimizer: Optimizer;
-  /** compile made the optimizer (from a name or config): the model disposes it. */
-  ownsOptimizer: boolean;
-  losses: LossFn[];
-  lossWeights: number[];
-  metrics: MetricSpec[][];
-  /** The training config as saved in model.json. */
-  config: { loss: unknown; metrics: unknown; lossWeights?: unknown; optimizerConfig: { className: string; config: Record<string, unknown> } };
-}
+export type { Compiled };
 
 export interface FitArgs {
   epochs?: number;
@@ -73,7 +63,7 @@ export interface PredictArgs {
 
 // ---- compile ----------------------------------------------------------------------------------------
 
-function perOutput<T>(model: LayersModel, value: PerOutput<T>, what: string, isLeaf: (v: unknown) => boolean): T[] {
+function perOutput<T>(model: { name: string; outputNames: string[] }, value: PerOutput<T>, what: string, isLeaf: (v: unknown) => boolean): T[] {
   const names = model.outputNames;
   if (isLeaf(value)) return names.map(() => value as T);
   if (Array.isArray(value)) {
@@ -91,14 +81,13 @@ function perOutput<T>(model: LayersModel, value: PerOutput<T>, what: string, isL
   throw new WasmgradError(`${model.name}.compile: invalid ${what}: ${String(value)}`);
 }
 
-export function compileModel(model: LayersModel, args: CompileArgs): void {
+export function compileModel(model: TrainableModel, args: CompileArgs): void {
   if (!args || typeof args !== 'object') throw new WasmgradError(`${model.name}.compile: expected { optimizer, loss, metrics? }`);
   if (!model.outputs.length && model.layers.length === 0) throw new WasmgradError(`${model.name}.compile: the model has no layers`);
-  const optimizer = getOptimizer(args.optimizer as never);
   // a sequential model built late has no outputs yet: one output
   const outs = Math.max(1, model.outputs.length);
   const names = model.outputs.length ? model.outputNames : ['output'];
-  const fakeModel = { name: model.name, outputNames: names } as LayersModel;
+  const fakeModel = { name: model.name, outputNames: names };
   if (args.loss === undefined || args.loss === null) throw new WasmgradError(`${model.name}.compile: loss is required`);
   const lossSpecs = perOutput(fakeModel, args.loss, 'loss', (v) => typeof v === 'string' || typeof v === 'function');
   const losses = lossSpecs.map((l) => getLoss(l));
@@ -122,6 +111,8 @@ export function compileModel(model: LayersModel, args: CompileArgs): void {
     } else throw new WasmgradError(`${model.name}.compile: metrics must be an array of names or functions`);
   }
   const metrics = metricLists.map((list, i) => list.map((x) => getMetric(x, losses[i])));
+  // names are all checked before the optimizer is made (it may hold engine memory)
+  const optimizer = getOptimizer(args.optimizer as never);
   const lossConfig = lossSpecs.map((l, i) => (typeof l === 'string' ? l : (lossName(losses[i]) ?? null)));
   if (model.compiled?.ownsOptimizer && model.compiled.optimizer !== optimizer) model.compiled.optimizer.dispose();
   model.compiled = {
@@ -139,14 +130,14 @@ export function compileModel(model: LayersModel, args: CompileArgs): void {
   };
 }
 
-function compiledOf(model: LayersModel, op: string): Compiled {
+function compiledOf(model: TrainableModel, op: string): Compiled {
   if (!model.compiled) throw new WasmgradError(`${model.name}.${op}: compile the model first (model.compile({ optimizer, loss }))`);
   return model.compiled;
 }
 
 // ---- data --------------------------------------------------------------------------------------------
 
-function toList(model: LayersModel, data: unknown, names: string[], what: string, op: string): Tensor[] {
+function toList(model: TrainableModel, data: unknown, names: string[], what: string, op: string): Tensor[] {
   let list: unknown[];
   if (data instanceof Tensor) list = [data];
   else if (Array.isArray(data)) list = data;
@@ -166,7 +157,7 @@ function toList(model: LayersModel, data: unknown, names: string[], what: string
   return list as Tensor[];
 }
 
-function inputsOf(model: LayersModel, x: ModelInput, op: string): Tensor[] {
+function inputsOf(model: TrainableModel, x: ModelInput, op: string): Tensor[] {
   const names = model.inputs.length ? model.inputNames : ['input'];
   const xs = toList(model, x, names, 'x', op);
   model.ensureGraph(xs);
@@ -174,7 +165,7 @@ function inputsOf(model: LayersModel, x: ModelInput, op: string): Tensor[] {
   return xs;
 }
 
-function targetsOf(model: LayersModel, y: ModelTarget, n: number, op: string): Tensor[] {
+function targetsOf(model: TrainableModel, y: ModelTarget, n: number, op: string): Tensor[] {
   const ys = toList(model, y, model.outputNames, 'y', op);
   if (ys.length !== model.outputs.length) throw new WasmgradError(`${model.name}.${op}: expected ${model.outputs.length} target tensor(s), got ${ys.length}`);
   ys.forEach((t, i) => {
@@ -183,7 +174,7 @@ function targetsOf(model: LayersModel, y: ModelTarget, n: number, op: string): T
   return ys;
 }
 
-function samplesOf(model: LayersModel, xs: Tensor[], op: string): number {
+function samplesOf(model: TrainableModel, xs: Tensor[], op: string): number {
   const n = xs[0].shape[0];
   xs.forEach((x, i) => {
     if (x.shape[0] !== n) throw new WasmgradError(`${model.name}.${op}: inputs have different numbers of samples (x[0]: ${n}, x[${i}]: ${x.shape[0]})`);
@@ -191,7 +182,7 @@ function samplesOf(model: LayersModel, xs: Tensor[], op: string): number {
   return n;
 }
 
-function positiveInt(model: LayersModel, op: string, name: string, v: unknown, dflt: number, min = 1): number {
+function positiveInt(model: TrainableModel, op: string, name: string, v: unknown, dflt: number, min = 1): number {
   const x = v === undefined ? dflt : v;
   if (!Number.isInteger(x) || (x as number) < min) throw new WasmgradError(`${model.name}.${op}: ${name} must be a whole number >= ${min}, got ${String(v)}`);
   return x as number;
@@ -225,7 +216,7 @@ function resetState(s: StepState): void {
 }
 
 /** The loss of one batch (total, with regularization), updating per-output losses and metrics. */
-function batchLoss(model: LayersModel, c: Compiled, preds: Tensor[], ys: Tensor[], state: StepState, n: number): Tensor {
+function batchLoss(model: TrainableModel, c: Compiled, preds: Tensor[], ys: Tensor[], state: StepState, n: number): Tensor {
   let total: Tensor | null = null;
   const multi = preds.length > 1;
   preds.forEach((p, i) => {
@@ -248,7 +239,7 @@ function batchLoss(model: LayersModel, c: Compiled, preds: Tensor[], ys: Tensor[
   return total!;
 }
 
-function trainBatch(model: LayersModel, c: Compiled, xb: Tensor[], yb: Tensor[], state: StepState): number {
+function trainBatch(model: TrainableModel, c: Compiled, xb: Tensor[], yb: Tensor[], state: StepState): number {
   const n = xb[0].shape[0];
   const vars = model.trainableWeights;
   let value = NaN;
@@ -261,7 +252,7 @@ function trainBatch(model: LayersModel, c: Compiled, xb: Tensor[], yb: Tensor[],
   return value;
 }
 
-function logsOf(model: LayersModel, c: Compiled, s: StepState, prefix = ''): Logs {
+function logsOf(model: TrainableModel, c: Compiled, s: StepState, prefix = ''): Logs {
   const logs: Logs = { [`${prefix}loss`]: s.total.count ? s.total.sum / s.total.count : 0 };
   const multi = c.losses.length > 1;
   const names = model.outputNames;
@@ -273,7 +264,7 @@ function logsOf(model: LayersModel, c: Compiled, s: StepState, prefix = ''): Log
 }
 
 /** Evaluates rows [start, start + count) (or the index list) in batches, without a tape. */
-function evaluateRange(model: LayersModel, c: Compiled, xs: Tensor[], ys: Tensor[], start: number, count: number, batchSize: number, state: StepState): void {
+function evaluateRange(model: TrainableModel, c: Compiled, xs: Tensor[], ys: Tensor[], start: number, count: number, batchSize: number, state: StepState): void {
   resetState(state);
   for (let b = start; b < start + count; b += batchSize) {
     const n = Math.min(batchSize, start + count - b);
@@ -299,7 +290,7 @@ const yieldNow = (): Promise<void> =>
     else setTimeout(resolve, 0);
   });
 
-export async function fitModel(model: LayersModel, x: ModelInput, y: ModelTarget, args: FitArgs = {}): Promise<History> {
+export async function fitModel(model: TrainableModel, x: ModelInput, y: ModelTarget, args: FitArgs = {}): Promise<History> {
   const op = 'fit';
   if (args === null || typeof args !== 'object') throw new WasmgradError(`${model.name}.fit: options must be an object`);
   const c = compiledOf(model, op);
@@ -411,7 +402,7 @@ function now(): number {
 // ---- evaluate, predict, single batches -----------------------------------------------------------
 
 /** Loss (and metrics) over the data, as scalar tensors: loss alone, or [loss, ...per-output losses, ...metrics]. */
-export function evaluateModel(model: LayersModel, x: ModelInput, y: ModelTarget, args: EvaluateArgs = {}): Tensor | Tensor[] {
+export function evaluateModel(model: TrainableModel, x: ModelInput, y: ModelTarget, args: EvaluateArgs = {}): Tensor | Tensor[] {
   const op = 'evaluate';
   const c = compiledOf(model, op);
   const xs = inputsOf(model, x, op);
@@ -426,7 +417,7 @@ export function evaluateModel(model: LayersModel, x: ModelInput, y: ModelTarget,
 }
 
 /** The outputs for every sample, computed in batches without a tape; the caller owns them. */
-export function predictModel(model: LayersModel, x: ModelInput, args: PredictArgs = {}): Tensor | Tensor[] {
+export function predictModel(model: TrainableModel, x: ModelInput, args: PredictArgs = {}): Tensor | Tensor[] {
   const op = 'predict';
   const xs = inputsOf(model, x, op);
   const n = samplesOf(model, xs, op);
@@ -445,14 +436,14 @@ export function predictModel(model: LayersModel, x: ModelInput, args: PredictArg
   }
 }
 
-export function predictOnBatchModel(model: LayersModel, x: ModelInput): Tensor | Tensor[] {
+export function predictOnBatchModel(model: TrainableModel, x: ModelInput): Tensor | Tensor[] {
   const xs = inputsOf(model, x, 'predictOnBatch');
   const outs = tidy(() => noGrad(() => model.forward(xs, false)));
   return outs.length === 1 ? outs[0] : outs;
 }
 
 /** One optimizer step on this batch; resolves to the loss, or [loss, ...metrics]. */
-export async function trainOnBatchModel(model: LayersModel, x: ModelInput, y: ModelTarget): Promise<number | number[]> {
+export async function trainOnBatchModel(model: TrainableModel, x: ModelInput, y: ModelTarget): Promise<number | number[]> {
   const op = 'trainOnBatch';
   const c = compiledOf(model, op);
   const xs = inputsOf(model, x, op);

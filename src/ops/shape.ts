@@ -3,6 +3,7 @@
 import { WasmgradError, fmtShape } from '../errors.js';
 import { Tensor, viewAs } from '../tensor.js';
 import { record } from '../tape.js';
+import { checkGatherIndices } from './validate.js';
 import {
   stridedCopy, stridesOf, transpose2d, gatherRows, scatterAddRows, oneHotRows, fillFloats, copyBytes,
 } from '../engine/kernels.js';
@@ -179,6 +180,7 @@ function checkIndices(indices: Tensor | number[], n: number, op: string): { idx:
 
 /** Rows of x along axis picked by int32 indices: shape x.shape[:axis] + indices.shape + x.shape[axis+1:]. */
 export function gather(x: Tensor, indices: Tensor | number[], axis = 0): Tensor {
+  checkGatherIndices(x, indices, axis);
   checkTensor(x, 'gather');
   const a = normAxis(axis, x.shape, 'gather');
   const { idx, temp } = checkIndices(indices, x.shape[a], 'gather');
