@@ -3,7 +3,6 @@
 import { WasmgradError } from '../errors.js';
 import { loadModelArtifacts } from '../io/model-io.js';
 import { LayersModel } from './model.js';
-import './sequential.js'; // registers Sequential, which a topology may name
 
 /**
  * Loads a model saved by model.save: from a folder or model.json path (Node, Deno, Bun), an
