@@ -383,7 +383,8 @@ describe('hostile inputs are refused quickly, without big allocations', () => {
     const liar = new Uint8Array(16);
     new DataView(liar.buffer).setUint32(0, MAX_HEADER_BYTES, true);
     decodeErr(liar, /runs past the end of the file/);
-    expect(performance.now() - t0).toBeLessThan(6000) // linear: a quadratic pass would take minutes; the machine may be shared;
+    // linear: a quadratic pass would take minutes (the bound leaves room for a shared machine)
+    expect(performance.now() - t0).toBeLessThan(6000);
   });
 });
 

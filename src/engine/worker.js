@@ -2,8 +2,9 @@
 // job control block (see pool.ts for its layout). Plain JavaScript so that every runtime, and the
 // tests running from sources, can start it as it is.
 const GEN = 0, DONE = 1, KERNEL = 2, NARGS = 3, NTASKS = 4, NTHREADS = 5, ERRORS = 6, SLEEPERS = 7;
-const STOP = 8, SPIN_US = 9, ERR_LEN = 11, READY = 16;
-const ARGS_BYTE = 256, ERR_BYTE = 1024, ERR_CAP = 1024;
+const STOP = 8, SPIN_US = 9, ERR_LEN = 11, READY = 16, CLAIM = 256, SCRATCH = 512;
+const OPEN = 0, TAKEN = 1, FINISHED = 3;
+const ARGS_BYTE = 3072, ERR_BYTE = 3328, ERR_CAP = 768;
 
 function kernelTable(instance) {
   return Object.keys(instance.exports)
@@ -25,8 +26,8 @@ function reportError(ctrl, memory, index, err) {
   }
 }
 
-function loop(instance, memory, ctrlByte, index, scratch, announce) {
-  const ctrl = new Int32Array(memory.buffer, ctrlByte, 256);
+function loop(instance, memory, ctrlByte, index, announce) {
+  const ctrl = new Int32Array(memory.buffer, ctrlByte, 1024);
   const args = new Float64Array(memory.buffer, ctrlByte + ARGS_BYTE, 32);
   const fns = kernelTable(instance);
   let seen = Atomics.load(ctrl, GEN);
@@ -51,9 +52,11 @@ function loop(instance, memory, ctrlByte, index, scratch, announce) {
     }
     seen = gen;
     if (Atomics.load(ctrl, STOP)) break;
+    // Take this job's share first: the caller takes it instead when this worker is too late (or
+    // dead), and a share is run once. The job's fields are read after the claim succeeds.
+    if (Atomics.compareExchange(ctrl, CLAIM + index, OPEN, TAKEN) !== OPEN) continue;
     const nThreads = ctrl[NTHREADS];
-    if (index >= nThreads) continue;
-    const [begin, end] = splitTasks(ctrl[NTASKS], nThreads, index);
+    const [begin, end] = index < nThreads ? splitTasks(ctrl[NTASKS], nThreads, index) : [0, 0];
     try {
       if (begin < end) {
         const nargs = ctrl[NARGS];
@@ -61,12 +64,13 @@ function loop(instance, memory, ctrlByte, index, scratch, announce) {
         for (let k = 0; k < nargs; k++) a[k] = args[k];
         a[nargs] = begin;
         a[nargs + 1] = end;
-        a[nargs + 2] = scratch;
+        a[nargs + 2] = ctrl[SCRATCH + index];
         fns[ctrl[KERNEL]](...a);
       }
     } catch (err) {
       reportError(ctrl, memory, index, err);
     }
+    Atomics.store(ctrl, CLAIM + index, FINISHED);
     Atomics.add(ctrl, DONE, 1);
     Atomics.notify(ctrl, DONE);
   }
@@ -74,7 +78,7 @@ function loop(instance, memory, ctrlByte, index, scratch, announce) {
 }
 
 function start(data, post) {
-  const { module, memory, ctrlByte, index, scratch } = data;
+  const { module, memory, ctrlByte, index } = data;
   let instance;
   try {
     instance = new WebAssembly.Instance(module, { env: { memory } });
@@ -82,7 +86,7 @@ function start(data, post) {
     post({ type: 'error', message: String(err && err.message ? err.message : err) });
     return;
   }
-  loop(instance, memory, ctrlByte, index, scratch, () => post({ type: 'ready' }));
+  loop(instance, memory, ctrlByte, index, () => post({ type: 'ready' }));
   post({ type: 'stopped' });
 }
 

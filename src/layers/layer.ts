@@ -89,7 +89,7 @@ export class LoadContext {
   /** Models inside models deeper than this are refused. */
   static readonly MAX_NESTING = 32;
   /** Layers in one file, counting those of nested models. */
-  static readonly MAX_LAYERS = 100_000;
+  static readonly MAX_LAYERS = 200_000;
   private used = 0;
   private layerCount = 0;
   depth = 0;
