@@ -3,6 +3,7 @@
 import { WasmgradError, fmtShape } from './errors.js';
 import { Tensor } from './tensor.js';
 import { findNonFinite } from './engine/kernels.js';
+import { runAs } from './engine/op-context.js';
 
 let debug = false;
 
@@ -34,7 +35,7 @@ function disposeOutputs(t: unknown): void {
 /** Wraps an op so that, in debug mode, its outputs are checked (and freed when the check fails). */
 export function debugged<F extends (...args: never[]) => unknown>(name: string, fn: F): F {
   return ((...args: never[]) => {
-    const out = fn(...args);
+    const out = runAs(name, args, () => fn(...args));
     if (debug) {
       try {
         check(name, out);

@@ -21,9 +21,9 @@ let liveBytes = 0;
 const scopes: Tensor[][] = [];
 let nextId = 0;
 
-function allocStorage(bytes: number): Storage {
+function allocStorage(bytes: number, shape?: readonly number[], dtype?: DType): Storage {
   const e = engine();
-  const ptr = bytes > 0 ? e.allocator.alloc(bytes) : 0;
+  const ptr = bytes > 0 ? e.allocator.alloc(bytes, 'tensor', shape, dtype) : 0;
   liveBytes += bytes;
   return { ptr, bytes, refs: 0, engine: e };
 }
@@ -77,7 +77,7 @@ export class Tensor {
   ) {
     this.shape = shape.slice();
     this.size = sizeOf(shape);
-    this.storage = storage ?? allocStorage(this.size * 4);
+    this.storage = storage ?? allocStorage(this.size * 4, shape, dtype);
     this.storage.refs++;
     live.add(this);
     if (scopes.length) scopes[scopes.length - 1].push(this);

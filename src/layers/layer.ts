@@ -8,6 +8,7 @@ import { getInitializer, serializeInitializer, type Initializer } from '../initi
 import { add } from '../ops/binary.js';
 import { clone } from '../ops/shape.js';
 import { checkOutputShape } from '../ops/validate.js';
+import { runAs } from '../engine/op-context.js';
 
 /** A shape whose batch (or any unknown) dimension may be null. */
 export type Shape = (number | null)[];
@@ -248,7 +249,7 @@ export abstract class Layer {
     const shapes = list.map((x) => (x as Tensor | SymbolicTensor).shape as Shape);
     const inShape = Array.isArray(inputs) ? shapes : shapes[0];
     this.ensureBuilt(inShape);
-    if (symbolic === 0) return this.call(inputs as Tensor | Tensor[], kwargs);
+    if (symbolic === 0) return runAs(`${this.name} (${this.className})`, list, () => this.call(inputs as Tensor | Tensor[], kwargs));
     const syms = list as SymbolicTensor[];
     const outShape = this.computeOutputShape(inShape);
     const multi = Array.isArray(outShape) && outShape.length > 0 && Array.isArray(outShape[0]);

@@ -5,6 +5,7 @@
 // prediction run without a tape (noGrad), on the fused inference kernels.
 import { WasmgradError, fmtShape } from '../errors.js';
 import { seededRandom } from '../util/seeded.js';
+import { runAs } from '../engine/op-context.js';
 import { Tensor, tidy } from '../tensor.js';
 import { fromFlat } from '../creation.js';
 import { noGrad } from '../tape.js';
@@ -372,7 +373,7 @@ export async function fitModel(model: TrainableModel, x: ModelInput, y: ModelTar
           xb = xs.map((t) => gather(t, it));
           yb = ys.map((t) => gather(t, it));
         }
-        trainBatch(model, c, xb, yb, state);
+        runAs(`${model.name}.fit`, xb, () => trainBatch(model, c, xb, yb, state));
       });
       if (hasBatchEnd) {
         const r = cbs.call('onBatchEnd', step, { batch: step, size, ...logsOf(model, c, state) });
@@ -410,7 +411,7 @@ export function evaluateModel(model: TrainableModel, x: ModelInput, y: ModelTarg
   const ys = targetsOf(model, y, n, op);
   const batchSize = positiveInt(model, op, 'batchSize', args?.batchSize, 32);
   const state = newState(c);
-  evaluateRange(model, c, xs, ys, 0, n, batchSize, state);
+  runAs(`${model.name}.evaluate`, xs, () => evaluateRange(model, c, xs, ys, 0, n, batchSize, state));
   const values = Object.values(logsOf(model, c, state));
   const out = values.map((v) => fromFlat([v], [], 'float32'));
   return out.length === 1 ? out[0] : out;
@@ -427,7 +428,7 @@ export function predictModel(model: TrainableModel, x: ModelInput, args: Predict
   try {
     for (let b = 0; b < n; b += batchSize) {
       const size = Math.min(batchSize, n - b);
-      parts.push(tidy(() => noGrad(() => model.forward(xs.map((t) => rows(t, b, size)), false))));
+      parts.push(runAs(`${model.name}.predict`, xs, () => tidy(() => noGrad(() => model.forward(xs.map((t) => rows(t, b, size)), false)))));
     }
     const outs = model.outputs.map((_, i) => concat(parts.map((p) => p[i]), 0));
     return outs.length === 1 ? outs[0] : outs;
@@ -438,7 +439,7 @@ export function predictModel(model: TrainableModel, x: ModelInput, args: Predict
 
 export function predictOnBatchModel(model: TrainableModel, x: ModelInput): Tensor | Tensor[] {
   const xs = inputsOf(model, x, 'predictOnBatch');
-  const outs = tidy(() => noGrad(() => model.forward(xs, false)));
+  const outs = runAs(`${model.name}.predict`, xs, () => tidy(() => noGrad(() => model.forward(xs, false))));
   return outs.length === 1 ? outs[0] : outs;
 }
 
