@@ -25,6 +25,8 @@ export class Allocator {
   private spans: [number, number][] = [];
   liveBytes = 0;
   freeBytes = 0;
+  /** @internal Fault injection for tests: allocations left before one fails (null: never). */
+  private failIn: number | null = null;
 
   constructor(
     private readonly memory: WebAssembly.Memory,
@@ -43,6 +45,10 @@ export class Allocator {
       throw new WasmgradError(`alloc: ${bytes} bytes for ${describeRequest(what, shape, dtype)} is not a valid size`);
     }
     if (bytes > this.maxBytes) throw this.failure(bytes, what, shape, dtype);
+    if (this.failIn !== null && this.failIn-- <= 0) {
+      this.failIn = null;
+      throw this.failure(bytes, what, shape, dtype, ' (a failure injected by a test)');
+    }
     const size = sizeClass(bytes);
     const list = this.free.get(size);
     let ptr: number | undefined = list?.pop();
@@ -57,6 +63,14 @@ export class Allocator {
     this.sizes.set(ptr, size);
     this.liveBytes += size;
     return ptr;
+  }
+
+  /**
+   * @internal For tests of error paths: the allocation after the next `n` fails as if memory had run
+   * out (n = 0: the very next one); null turns it off.
+   */
+  failAfter(n: number | null): void {
+    this.failIn = n;
   }
 
   /** Gives a block back; it is reused by the next request of its size class. */

@@ -33,6 +33,7 @@ const MAX_RESTARTS = 3;
 interface WorkerHandle {
   terminate(): unknown;
   unref?(): void;
+  ref?(): void;
   postMessage(data: unknown): void;
 }
 
@@ -204,7 +205,9 @@ export class ThreadPool {
       });
       onFailure((reason) => {
         this.retire(index, worker, wasReady, reason);
-        reject(new WasmgradError(`worker ${index} could not start: ${reason}`));
+        // a worker stopped by shutdown() while it started has not failed
+        if (this.stopping) resolve();
+        else reject(new WasmgradError(`worker ${index} could not start: ${reason}`));
       });
     });
     this.started[index - 1].catch(() => undefined); // reported by init's warning or by ready()
@@ -330,6 +333,8 @@ export class ThreadPool {
     this.started.length = 0;
     await Promise.allSettled(workers.map((w) => {
       try {
+        // an idle worker is unref'd: ref it again, or the process could end before the termination settles
+        w.ref?.();
         return w.terminate();
       } catch {
         return undefined;
