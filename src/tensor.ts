@@ -203,6 +203,30 @@ export function tidy<T>(a: string | (() => T), b?: () => T): T {
   return result as T;
 }
 
+/**
+ * Runs fn; when it throws, every tensor it made (and did not keep) is disposed, so an op that fails
+ * midway (out of memory, a kernel that traps) leaks nothing. On success the tensors stay, owned by
+ * the enclosing tidy() scope as if made there.
+ */
+export function disposeIfThrows<T>(fn: () => T): T {
+  const scope: Tensor[] = [];
+  scopes.push(scope);
+  let ok = false;
+  try {
+    const result = fn();
+    ok = true;
+    return result;
+  } finally {
+    scopes.pop();
+    const parent = scopes[scopes.length - 1];
+    for (const t of scope) {
+      if (t.kept) continue;
+      if (!ok) t.dispose();
+      else if (parent) parent.push(t);
+    }
+  }
+}
+
 /** Keeps a tensor alive past the end of the tidy() scope that made it. */
 export function keep<T extends Tensor>(t: T): T {
   if (!(t instanceof Tensor)) throw new WasmgradError('keep: expected a Tensor');

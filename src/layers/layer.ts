@@ -2,7 +2,7 @@
 // built lazily from the first input shape, applied to tensors (eager) or to SymbolicTensors
 // (building a functional graph), configs for save/load, and a registry of layer classes.
 import { WasmgradError, fmtShape } from '../errors.js';
-import { Tensor, tidy, type DType } from '../tensor.js';
+import { Tensor, tidy, disposeIfThrows, type DType } from '../tensor.js';
 import { Variable, variable } from '../variables.js';
 import { getInitializer, serializeInitializer, type Initializer } from '../initializers.js';
 import { add } from '../ops/binary.js';
@@ -195,8 +195,12 @@ export abstract class Layer {
     const initializer = getInitializer(init as Initializer | string | undefined, opts.fallbackInit ?? 'glorotUniform');
     const value = initializer(shape);
     const trainable = opts.trainable ?? true;
-    const v = variable(value, trainable && this.trainable, `${this.name}/${name}`);
-    value.dispose();
+    let v: Variable;
+    try {
+      v = variable(value, trainable && this.trainable, `${this.name}/${name}`);
+    } finally {
+      value.dispose();
+    }
     this.weightRecords.push({ name, variable: v, trainable, regularizer: opts.regularizer });
     return v;
   }
@@ -249,7 +253,7 @@ export abstract class Layer {
     const shapes = list.map((x) => (x as Tensor | SymbolicTensor).shape as Shape);
     const inShape = Array.isArray(inputs) ? shapes : shapes[0];
     this.ensureBuilt(inShape);
-    if (symbolic === 0) return runAs(`${this.name} (${this.className})`, list, () => this.call(inputs as Tensor | Tensor[], kwargs));
+    if (symbolic === 0) return disposeIfThrows(() => runAs(`${this.name} (${this.className})`, list, () => this.call(inputs as Tensor | Tensor[], kwargs)));
     const syms = list as SymbolicTensor[];
     const outShape = this.computeOutputShape(inShape);
     const multi = Array.isArray(outShape) && outShape.length > 0 && Array.isArray(outShape[0]);

@@ -413,7 +413,7 @@ export function evaluateModel(model: TrainableModel, x: ModelInput, y: ModelTarg
   const state = newState(c);
   runAs(`${model.name}.evaluate`, xs, () => evaluateRange(model, c, xs, ys, 0, n, batchSize, state));
   const values = Object.values(logsOf(model, c, state));
-  const out = values.map((v) => fromFlat([v], [], 'float32'));
+  const out = tidy(() => values.map((v) => fromFlat([v], [], 'float32')));
   return out.length === 1 ? out[0] : out;
 }
 
