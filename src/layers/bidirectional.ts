@@ -83,6 +83,13 @@ export class Bidirectional extends Layer {
     }
   }
 
+  /** Frees both halves' weights (also those a half made before its build failed). */
+  dispose(): void {
+    super.dispose();
+    this.forwardLayer.dispose();
+    this.backwardLayer.dispose();
+  }
+
   computeOutputShape(inputShape: Shape | Shape[]): Shape | Shape[] {
     const f = this.forwardLayer.computeOutputShape(inputShape);
     const out = (this.returnState ? (f as Shape[])[0] : f) as Shape;
