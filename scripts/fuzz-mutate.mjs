@@ -195,7 +195,18 @@ export function mutateSafetensors(rng, bytes) {
   let data = parts.data;
   if (rng.chance(0.2)) data = data.slice(0, rng.int(data.length + 1));
   else if (rng.chance(0.1)) data = concat(data, new Uint8Array(1 + rng.int(64)));
-  return joinSafetensors(mutateJson(rng, parts.header), data);
+  const text = mutateJsonOr(rng, parts.header, () => null);
+  return text === null ? mutateBytes(rng, bytes, { headerLength: true }) : joinSafetensors(text, data);
+}
+
+/** mutateJson, or `fallback()` when the document is too deep to serialise (a deep corpus case). */
+function mutateJsonOr(rng, doc, fallback) {
+  try {
+    return mutateJson(rng, doc);
+  } catch (err) {
+    if (err instanceof RangeError) return fallback();
+    throw err;
+  }
 }
 
 /** A mutated model: its model.json (text or structure), its weights file, or both. */
@@ -203,7 +214,10 @@ export function mutateModel(rng, base) {
   let { modelJson, weights } = base;
   const what = rng.int(10);
   if (what < 2) modelJson = new TextDecoder().decode(mutateBytes(rng, new TextEncoder().encode(modelJson)));
-  else if (what < 8) modelJson = mutateJson(rng, JSON.parse(modelJson));
+  else if (what < 8) {
+    const text = modelJson;
+    modelJson = mutateJsonOr(rng, JSON.parse(text), () => new TextDecoder().decode(mutateBytes(rng, new TextEncoder().encode(text))));
+  }
   else weights = mutateSafetensors(rng, weights);
   if (rng.chance(0.1)) weights = mutateSafetensors(rng, weights);
   return { kind: 'model', modelJson, weights };

@@ -6,7 +6,7 @@ import { describe, test, expect, beforeAll } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-// @ts-expect-error: a plain ES module shared with the fuzzer
+// @ts-ignore: a plain ES module shared with the fuzzer
 import { checkCase, decodeCase } from '../scripts/fuzz-property.mjs';
 import { useBuild } from './helpers';
 

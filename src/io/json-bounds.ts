@@ -3,8 +3,8 @@
 // call stack here, and every later walk of the document is bounded by the depth checked here).
 import { WasmgradError } from '../errors.js';
 
-/** model.json nests a few levels per model; 100 allows about 30 models in models. */
-export const MAX_JSON_DEPTH = 100;
+/** model.json nests about 3 levels per model in a model: 128 leaves room for the 32 that LoadContext allows. */
+export const MAX_JSON_DEPTH = 128;
 /** Values (objects, arrays, strings, numbers) in one document: a 64 MiB file holds at most about 32 million. */
 export const MAX_JSON_NODES = 32 * 2 ** 20;
 

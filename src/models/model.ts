@@ -61,8 +61,11 @@ export class LayersModel extends Layer implements TrainableModel, CallbackModel,
     }
   }
 
-  /** @internal Sets the graph from input and output SymbolicTensors. */
-  protected initGraph(inputs: SymbolicTensor[], outputs: SymbolicTensor[]): void {
+  /**
+   * @internal Sets the graph from input and output SymbolicTensors; `order` is the calls in
+   * execution order when the caller knows it (a sequential stack), else it is found by sorting.
+   */
+  protected initGraph(inputs: SymbolicTensor[], outputs: SymbolicTensor[], order?: GraphNode[]): void {
     if (inputs.length === 0 || outputs.length === 0) throw new WasmgradError(`${this.name}: a model needs at least one input and one output`);
     inputs.forEach((t, i) => {
       if (!(t instanceof SymbolicTensor)) throw new WasmgradError(`${this.name}: inputs[${i}] must be a SymbolicTensor (from wg.input), got ${typeof t}`);
@@ -72,7 +75,7 @@ export class LayersModel extends Layer implements TrainableModel, CallbackModel,
       if (!(t instanceof SymbolicTensor)) throw new WasmgradError(`${this.name}: outputs[${i}] must be a SymbolicTensor, got ${typeof t}`);
     });
     if (new Set(inputs).size !== inputs.length) throw new WasmgradError(`${this.name}: an input is listed twice`);
-    const nodes = topoSort(inputs, outputs);
+    const nodes = order ?? topoSort(inputs, outputs);
     // a Set: a graph of 100,000 layers is listed in linear time
     const layers = new Set<Layer>(inputs.map((t) => t.sourceLayer));
     for (const n of nodes) layers.add(n.layer);

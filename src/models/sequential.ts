@@ -6,6 +6,7 @@ import type { DType } from '../tensor.js';
 import { Layer, SymbolicTensor, registerLayer, type LoadContext, type Shape } from '../layers/layer.js';
 import { InputLayer } from '../layers/input.js';
 import { LayersModel, serializeLayer, deserializeLayer } from './model.js';
+import type { GraphNode } from './graph.js';
 
 export interface SequentialArgs {
   layers?: Layer[];
@@ -110,9 +111,13 @@ export class Sequential extends LayersModel {
   /** Applies layers from a symbolic tensor and makes the result the model's graph. */
   private connect(input: SymbolicTensor, layers: Layer[], from: SymbolicTensor = input): void {
     let t = from;
+    // a stack's calls are already in execution order: no sort needed
+    const order: GraphNode[] = [];
     for (const l of layers) {
       try {
         t = this.applyLayer(l, t);
+        const callIndex = l.inboundCalls.length - 1;
+        order.push({ layer: l, inputs: l.inboundCalls[callIndex].inputs, outputs: l.inboundCalls[callIndex].outputs, callIndex });
       } catch (err) {
         if (err instanceof WasmgradError) throw new WasmgradError(`${this.name}: layer '${l.name}': ${err.message}`);
         throw new WasmgradError(`${this.name}: layer '${l.name}' could not be applied: ${(err as Error)?.message ?? String(err)}`);
@@ -124,7 +129,7 @@ export class Sequential extends LayersModel {
       this.outputs = [];
       return;
     }
-    this.initGraph([input], [t]);
+    this.initGraph([input], [t], order);
     this.graphLayers = this.stack.slice();
   }
 
