@@ -20,9 +20,9 @@ import { rngOf, mutateSafetensors, mutateModel } from './fuzz-mutate.mjs';
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const CORPUS = join(HERE, '..', 'tests', 'fuzz-corpus');
 const BATCH = 25;
-/** Per case: the time a child may take before the case counts as hung. */
-const CASE_TIMEOUT_MS = 20_000;
-/** Per case, inside the child: slower than this fails the property. */
+/** Per case: the wall time a child may go without answering before the case counts as hung. */
+const CASE_TIMEOUT_MS = 60_000;
+/** Per case, inside the child: more CPU time than this fails the property. */
 const CASE_TIME_LIMIT_MS = 10_000;
 const HEAP_MB = 1024;
 const RSS_LIMIT = 2.5 * 2 ** 30; // the engine's memory may reach 2 GiB by design; past that is unbounded
