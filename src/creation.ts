@@ -82,6 +82,7 @@ export function fill(shape: number[], value: number, dtype: DType = 'float32'): 
   checkShape(shape, 'fill');
   checkDType(dtype, 'fill');
   if (typeof value !== 'number') throw new WasmgradError(`fill: value must be a number, got ${typeof value}`);
+  if (dtype === 'int32' && !Number.isInteger(value)) throw new WasmgradError(`fill: int32 value ${value} is not a whole number`);
   if (dtype === 'int32') checkInt32Values([value], 'fill');
   const t = new Tensor(shape, dtype);
   if (t.size > 0) {
