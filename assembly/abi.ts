@@ -23,14 +23,14 @@ export const SCRATCH_BYTES: i32 = 4 << 20;
 
 export const CTRL_BYTE: i32 = 1024;
 export const CTRL_BYTES: i32 = 4096;
-/** The most threads a pool runs: one ready flag each, from CTRL_READY. */
+/** The most threads a pool runs: one ready flag, one share claim and one scratch slot each. */
 export const MAX_THREADS: i32 = 200;
-/** Arguments of a job, as float64, from CTRL_ARGS_BYTE (past the last ready flag). */
+/** Arguments of a job, as float64, from CTRL_ARGS_BYTE (past the last scratch slot). */
 export const MAX_ARGS: i32 = 32;
-export const CTRL_ARGS_BYTE: i32 = 1024;
+export const CTRL_ARGS_BYTE: i32 = 3072;
 /** The first failing worker's message, UTF-8, from CTRL_ERR_BYTE (at most CTRL_ERR_CAP bytes). */
-export const CTRL_ERR_BYTE: i32 = 2048;
-export const CTRL_ERR_CAP: i32 = 1024;
+export const CTRL_ERR_BYTE: i32 = CTRL_ARGS_BYTE + MAX_ARGS * 8;
+export const CTRL_ERR_CAP: i32 = CTRL_BYTES - CTRL_ERR_BYTE;
 
 // Int32 slots of the control block.
 // @enum CTRL CTRL_
@@ -47,6 +47,18 @@ export const CTRL_SPIN_US: i32 = 9;
 export const CTRL_ERR_LEN: i32 = 11;
 /** Slot CTRL_READY + i: worker i is taking jobs. */
 export const CTRL_READY: i32 = 16;
+/** Slot CTRL_CLAIM + i: who runs worker i's share of the current job (a CLAIM_* state). */
+export const CTRL_CLAIM: i32 = 256;
+/** Slot CTRL_SCRATCH + i: worker i's scratch block (allocated when it first runs). */
+export const CTRL_SCRATCH: i32 = 512;
+
+// A worker's share of a job: open, taken by the worker, taken by the caller (the worker was late or
+// dead), finished by the worker. A share runs once, whoever claims it.
+// @enum CLAIM CLAIM_
+export const CLAIM_OPEN: i32 = 0;
+export const CLAIM_TAKEN: i32 = 1;
+export const CLAIM_STOLEN: i32 = 2;
+export const CLAIM_FINISHED: i32 = 3;
 
 // ---- GEMM tiles (assembly/gemm.ts) ----------------------------------------------------------------
 

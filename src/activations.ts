@@ -1,5 +1,6 @@
 // Activations by name, as Keras and TensorFlow.js spell them.
 import { WasmgradError } from './errors.js';
+import { ownEntry } from './util/lookup.js';
 import { Tensor, tidy } from './tensor.js';
 import { mul } from './ops/binary.js';
 import * as u from './ops/unary.js';
@@ -38,8 +39,9 @@ const ALIASES: Record<string, ActivationName> = {
 export function getActivation(name: string | ActivationFn | undefined | null): { name: string; fn: ActivationFn } {
   if (name === undefined || name === null) return { name: 'linear', fn: ACTIVATIONS.linear };
   if (typeof name === 'function') return { name: name.name || 'custom', fn: name };
-  const key = (ALIASES[name] ?? name) as ActivationName;
-  const fn = ACTIVATIONS[key];
+  if (typeof name !== 'string') throw new WasmgradError(`activation: expected a name or a function, got ${typeof name}`);
+  const key = (ownEntry(ALIASES, name) ?? name) as ActivationName;
+  const fn = ownEntry(ACTIVATIONS, key);
   if (!fn) throw new WasmgradError(`unknown activation '${name}'; expected one of ${Object.keys(ACTIVATIONS).join(', ')}`);
   return { name: key, fn };
 }

@@ -2,6 +2,7 @@
 import { WasmgradError, fmtShape } from './errors.js';
 import { Tensor, checkShape, sizeOf, type DType, type NestedArray } from './tensor.js';
 import { fillTensor, writeTensor } from './engine/drivers/copy.js';
+import { checkInt32Values } from './ops/validate.js';
 
 export type TensorLike = NestedArray | Float32Array | Int32Array | Uint8Array | number[];
 
@@ -65,11 +66,7 @@ export function tensor(values: TensorLike, shape?: number[], dtype?: DType): Ten
   if (sizeOf(finalShape) !== flat.length) {
     throw new WasmgradError(`tensor: ${flat.length} values do not fill shape ${fmtShape(finalShape)} (${sizeOf(finalShape)} elements)`);
   }
-  if (dt === 'int32') {
-    for (let i = 0; i < flat.length; i++) {
-      if (!Number.isInteger(flat[i])) throw new WasmgradError(`tensor: int32 tensor value ${flat[i]} at index ${i} is not a whole number`);
-    }
-  }
+  if (dt === 'int32') checkInt32Values(flat, 'tensor');
   return fromFlat(flat, finalShape, dt);
 }
 
@@ -82,6 +79,7 @@ export function fill(shape: number[], value: number, dtype: DType = 'float32'): 
   checkDType(dtype, 'fill');
   if (typeof value !== 'number') throw new WasmgradError(`fill: value must be a number, got ${typeof value}`);
   if (dtype === 'int32' && !Number.isInteger(value)) throw new WasmgradError(`fill: int32 value ${value} is not a whole number`);
+  if (dtype === 'int32') checkInt32Values([value], 'fill');
   const t = new Tensor(shape, dtype);
   if (t.size > 0) fillTensor(t, value);
   return t;

@@ -1,8 +1,9 @@
 // setDebug(true): every public op checks its float32 outputs for NaN and infinities and names
 // itself and the first bad index.
 import { WasmgradError, fmtShape } from './errors.js';
-import { Tensor } from './tensor.js';
+import { Tensor, disposeIfThrows } from './tensor.js';
 import { findNonFinite } from './engine/drivers/copy.js';
+import { runAs } from './engine/op-context.js';
 
 let debug = false;
 
@@ -34,7 +35,7 @@ function disposeOutputs(t: unknown): void {
 /** Wraps an op so that, in debug mode, its outputs are checked (and freed when the check fails). */
 export function debugged<F extends (...args: never[]) => unknown>(name: string, fn: F): F {
   return ((...args: never[]) => {
-    const out = fn(...args);
+    const out = disposeIfThrows(() => runAs(name, args, () => fn(...args)));
     if (debug) {
       try {
         check(name, out);

@@ -26,6 +26,6 @@ export { input } from './layers/input.js';
 export { SymbolicTensor, Layer } from './layers/layer.js';
 export { sequential, model, LayersModel, Sequential, callbacks, metrics, Callback, History } from './models/index.js';
 export type { CompileArgs, FitArgs, EvaluateArgs, PredictArgs, Logs, CustomCallbackArgs } from './models/index.js';
-export { loadLayersModel as loadModel, loadLayersModel } from './io/tfjs-io.js';
+export { loadModel, loadModel as loadLayersModel } from './models/load.js';
 export * as io from './io/index.js';
 export * as data from './data/index.js';

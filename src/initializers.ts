@@ -1,6 +1,7 @@
 // Weight initializers, as Keras: fans from the weight shape, variance scaling (glorot, he, lecun),
 // orthogonal, constants and random ones; every random one takes a seed.
 import { WasmgradError, fmtShape } from './errors.js';
+import { ownEntry } from './util/lookup.js';
 import { Tensor } from './tensor.js';
 import { fill, tensor } from './creation.js';
 import { randomNormal, randomUniform, truncatedNormal, nextSeed } from './ops/random.js';
@@ -150,8 +151,9 @@ export function getInitializer(spec: string | Initializer | { className: string;
   if (spec === undefined || spec === null) return getInitializer(fallback, fallback);
   if (typeof spec === 'function') return spec;
   const [name, config] = typeof spec === 'string' ? [spec, {}] : [spec.className, spec.config ?? {}];
-  const key = CLASS_TO_NAME[name] ?? snakeToCamel(name);
-  const factory = BY_NAME[key];
+  if (typeof name !== 'string') throw new WasmgradError(`initializer: expected a name, an initializer or { className, config }, got ${typeof name}`);
+  const key = ownEntry(CLASS_TO_NAME, name) ?? snakeToCamel(name);
+  const factory = ownEntry(BY_NAME, key);
   if (!factory) throw new WasmgradError(`unknown initializer '${name}'; expected one of ${Object.keys(BY_NAME).join(', ')}`);
   return factory(config);
 }

@@ -20,6 +20,7 @@
 // When p came out of softmax (last axis) or sigmoid, the cross-entropies use its logits instead
 // (as Keras does), which is exact and stable but does not clip.
 import { WasmgradError, fmtShape } from './errors.js';
+import { ownEntry } from './util/lookup.js';
 import { Tensor, tidy, viewAs } from './tensor.js';
 import { record, isRecording } from './tape.js';
 import { scalar } from './creation.js';
@@ -337,7 +338,7 @@ const ALIASES: Record<string, LossName> = {
 export function getLoss(name: string | LossFn): LossFn {
   if (typeof name === 'function') return name;
   if (typeof name !== 'string') throw new WasmgradError(`getLoss: expected a loss name or function, got ${typeof name}`);
-  const key = ALIASES[name.toLowerCase().replace(/_/g, '')];
+  const key = ownEntry(ALIASES, name.toLowerCase().replace(/_/g, ''));
   if (!key) throw new WasmgradError(`unknown loss '${name}'; expected one of ${Object.keys(LOSSES).join(', ')} (or their Keras snake_case names)`);
   return LOSSES[key] as LossFn;
 }

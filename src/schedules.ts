@@ -2,6 +2,7 @@
 // of updates the optimizer has applied before this one (Keras: optimizer.iterations; the first
 // update uses schedule(0) = initial). Each carries className and config for saving.
 import { WasmgradError } from './errors.js';
+import { ownEntry } from './util/lookup.js';
 
 export interface Schedule {
   (step: number): number;
@@ -84,7 +85,7 @@ export function isSchedule(x: unknown): x is Schedule {
 
 /** A schedule from { className, config } (as saved by serializeSchedule). */
 export function deserializeSchedule(s: { className: string; config: Record<string, unknown> }): Schedule {
-  const make = FROM_CONFIG[s?.className];
+  const make = ownEntry(FROM_CONFIG, s?.className);
   if (!make) throw new WasmgradError(`unknown schedule '${s?.className}'; expected one of ${Object.keys(FROM_CONFIG).join(', ')}`);
   return make(s.config as never);
 }

@@ -21,9 +21,9 @@ let liveBytes = 0;
 const scopes: Tensor[][] = [];
 let nextId = 0;
 
-function allocStorage(bytes: number): Storage {
+function allocStorage(bytes: number, shape?: readonly number[], dtype?: DType): Storage {
   const e = engine();
-  const ptr = bytes > 0 ? e.allocator.alloc(bytes) : 0;
+  const ptr = bytes > 0 ? e.allocator.alloc(bytes, 'tensor', shape, dtype) : 0;
   liveBytes += bytes;
   return { ptr, bytes, refs: 0, engine: e };
 }
@@ -73,7 +73,7 @@ export class Tensor {
   ) {
     this.shape = shape.slice();
     this.size = sizeOf(shape);
-    this.storage = storage ?? allocStorage(this.size * 4);
+    this.storage = storage ?? allocStorage(this.size * 4, shape, dtype);
     this.storage.refs++;
     live.add(this);
     if (scopes.length) scopes[scopes.length - 1].push(this);
@@ -205,6 +205,30 @@ export function tidy<T>(a: string | (() => T), b?: () => T): T {
     }
   }
   return result as T;
+}
+
+/**
+ * Runs fn; when it throws, every tensor it made (and did not keep) is disposed, so an op that fails
+ * midway (out of memory, a kernel that traps) leaks nothing. On success the tensors stay, owned by
+ * the enclosing tidy() scope as if made there.
+ */
+export function disposeIfThrows<T>(fn: () => T): T {
+  const scope: Tensor[] = [];
+  scopes.push(scope);
+  let ok = false;
+  try {
+    const result = fn();
+    ok = true;
+    return result;
+  } finally {
+    scopes.pop();
+    const parent = scopes[scopes.length - 1];
+    for (const t of scope) {
+      if (t.kept) continue;
+      if (!ok) t.dispose();
+      else if (parent) parent.push(t);
+    }
+  }
 }
 
 /** Keeps a tensor alive past the end of the tidy() scope that made it. */

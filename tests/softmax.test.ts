@@ -39,7 +39,7 @@ describe.each(builds())('softmax on the %s build', (build) => {
 
   test.each(OPS)('$name forward matches float64 along every axis', ({ name, op, log }) => {
     let seed = 1;
-    for (const shape of [[1], [3], [17], [129], [4, 5], [2, 3, 7], [3, 1, 4, 2], [5, 1], [2, 0, 3], []]) {
+    for (const shape of [[1], [3], [17], [129], [4, 5], [2, 3, 7], [3, 1, 4, 2], [5, 1], [2, 0, 3]]) { // a scalar has no axis: refused (validate.test.ts)
       const xv = randomArray(sizeOf(shape), seed++, -8, 8);
       for (let axis = -shape.length; axis < Math.max(1, shape.length); axis++) {
         expectNoLeak(() => wg.tidy(() => {
@@ -77,7 +77,7 @@ describe.each(builds())('softmax on the %s build', (build) => {
 
   test.each(OPS)('$name backward matches finite differences along every axis', ({ name, op, log }) => {
     let seed = 40;
-    for (const shape of [[1], [3], [17], [4, 5], [2, 3, 7], [3, 1, 4, 2], []]) {
+    for (const shape of [[1], [3], [17], [4, 5], [2, 3, 7], [3, 1, 4, 2]]) {
       for (let axis = -shape.length; axis < Math.max(1, shape.length); axis++) {
         gradCheck((x) => op(x, axis), [{ values: randomArray(sizeOf(shape), seed++, -3, 3), shape }], {
           ref: (x) => refSoftmax(x, axis, log), name: `${name} [${shape}] axis ${axis}`, maxPoints: 24, atol: 2e-5,

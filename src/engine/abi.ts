@@ -13,14 +13,14 @@ export const MAX_PAGES = 32768;
 export const SCRATCH_BYTES = 4194304;
 export const CTRL_BYTE = 1024;
 export const CTRL_BYTES = 4096;
-/** The most threads a pool runs: one ready flag each, from CTRL_READY. */
+/** The most threads a pool runs: one ready flag, one share claim and one scratch slot each. */
 export const MAX_THREADS = 200;
-/** Arguments of a job, as float64, from CTRL_ARGS_BYTE (past the last ready flag). */
+/** Arguments of a job, as float64, from CTRL_ARGS_BYTE (past the last scratch slot). */
 export const MAX_ARGS = 32;
-export const CTRL_ARGS_BYTE = 1024;
+export const CTRL_ARGS_BYTE = 3072;
 /** The first failing worker's message, UTF-8, from CTRL_ERR_BYTE (at most CTRL_ERR_CAP bytes). */
-export const CTRL_ERR_BYTE = 2048;
-export const CTRL_ERR_CAP = 1024;
+export const CTRL_ERR_BYTE = 3328;
+export const CTRL_ERR_CAP = 768;
 /** Rows and columns of the microkernel's tile. */
 export const MR = 4;
 export const NR = 8;
@@ -73,6 +73,16 @@ export const CTRL = {
   spinUs: 9,
   errLen: 11,
   ready: 16,
+  claim: 256,
+  scratch: 512,
+} as const;
+
+/** CLAIM_* of assembly/abi.ts. */
+export const CLAIM = {
+  open: 0,
+  taken: 1,
+  stolen: 2,
+  finished: 3,
 } as const;
 
 /** BIN_* of assembly/abi.ts. */

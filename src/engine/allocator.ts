@@ -4,6 +4,7 @@
 // exact class, the untouched top of memory, a free span after coalescing neighbours, growing the
 // memory. A training loop repeats the same sizes, so it settles on the free lists and stays flat.
 import { WasmgradError } from '../errors.js';
+import { describeRunning } from './op-context.js';
 
 export const ALIGN = 64;
 const PAGE = 65536;
@@ -24,6 +25,8 @@ export class Allocator {
   private spans: [number, number][] = [];
   liveBytes = 0;
   freeBytes = 0;
+  /** @internal Fault injection for tests: allocations left before one fails (null: never). */
+  private failIn: number | null = null;
 
   constructor(
     private readonly memory: WebAssembly.Memory,
@@ -33,10 +36,18 @@ export class Allocator {
     this.top = heapBase;
   }
 
-  /** Returns the byte offset of a fresh block of at least `bytes` bytes. */
-  alloc(bytes: number, what = 'tensor'): number {
+  /**
+   * Returns the byte offset of a fresh block of at least `bytes` bytes. `what`, `shape` and `dtype`
+   * (and the op running, see op-context.ts) name the request when it cannot be met.
+   */
+  alloc(bytes: number, what = 'tensor', shape?: readonly number[], dtype?: string): number {
     if (!Number.isFinite(bytes) || bytes < 0) {
-      throw new WasmgradError(`alloc(${what}): ${bytes} bytes is not a valid size`);
+      throw new WasmgradError(`alloc: ${bytes} bytes for ${describeRequest(what, shape, dtype)} is not a valid size`);
+    }
+    if (bytes > this.maxBytes) throw this.failure(bytes, what, shape, dtype);
+    if (this.failIn !== null && this.failIn-- <= 0) {
+      this.failIn = null;
+      throw this.failure(bytes, what, shape, dtype, ' (a failure injected by a test)');
     }
     const size = sizeClass(bytes);
     const list = this.free.get(size);
@@ -47,11 +58,19 @@ export class Allocator {
       ptr = this.top;
       this.top += size;
     } else {
-      ptr = this.fromSpans(size) ?? this.growFor(size, bytes, what);
+      ptr = this.fromSpans(size) ?? this.growFor(size, bytes, what, shape, dtype);
     }
     this.sizes.set(ptr, size);
     this.liveBytes += size;
     return ptr;
+  }
+
+  /**
+   * @internal For tests of error paths: the allocation after the next `n` fails as if memory had run
+   * out (n = 0: the very next one); null turns it off.
+   */
+  failAfter(n: number | null): void {
+    this.failIn = n;
   }
 
   /** Gives a block back; it is reused by the next request of its size class. */
@@ -105,20 +124,34 @@ export class Allocator {
     return p;
   }
 
-  private growFor(size: number, requested: number, what: string): number {
+  private growFor(size: number, requested: number, what: string, shape?: readonly number[], dtype?: string): number {
     const needed = this.top + size - this.capacity;
     const current = this.capacity;
     // Grow by at least a quarter of the current size, so a growing workload does not grow page by page.
     const wantBytes = Math.min(this.maxBytes - current, Math.max(needed, current >> 2));
-    if (needed > this.maxBytes - current) {
-      throw new WasmgradError(
-        `alloc(${what}): cannot allocate ${requested} bytes: ${this.liveBytes} bytes are live in a memory of ` +
-          `${current} bytes whose maximum is ${this.maxBytes} bytes`,
-      );
+    if (needed > this.maxBytes - current) throw this.failure(requested, what, shape, dtype);
+    try {
+      this.memory.grow(Math.ceil(wantBytes / PAGE));
+    } catch {
+      // the runtime may refuse to grow below the declared maximum (the host is short of memory)
+      throw this.failure(requested, what, shape, dtype, ' (the runtime refused to grow the memory)');
     }
-    this.memory.grow(Math.ceil(wantBytes / PAGE));
     const p = this.top;
     this.top += size;
     return p;
   }
+
+  /** The error for a request that cannot be met: what, for which op, how much, and what is in use. */
+  private failure(bytes: number, what: string, shape?: readonly number[], dtype?: string, why = ''): WasmgradError {
+    const running = describeRunning();
+    return new WasmgradError(
+      `alloc: cannot allocate ${bytes} bytes for ${describeRequest(what, shape, dtype)}${running ? ` in ${running}` : ''}${why}: ` +
+        `${this.liveBytes} bytes are in use (${this.freeBytes} more free in blocks) in a memory of ${this.capacity} bytes whose maximum is ${this.maxBytes} bytes`,
+    );
+  }
+}
+
+function describeRequest(what: string, shape?: readonly number[], dtype?: string): string {
+  if (!shape) return what;
+  return `${what} [${shape.slice(0, 8).join(',')}${shape.length > 8 ? ',...' : ''}]${dtype ? ` ${dtype}` : ''}`;
 }

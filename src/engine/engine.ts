@@ -165,10 +165,9 @@ export class Engine {
     return engine;
   }
 
-  /** Scratch of one thread, allocated once on first use. */
+  /** Scratch of one thread, allocated when that thread runs its first job (a thread that never does costs nothing). */
   scratchOf(thread: number): number {
-    while (this.scratch.length <= thread) this.scratch.push(this.allocator.alloc(SCRATCH_BYTES, 'thread scratch'));
-    return this.scratch[thread];
+    return (this.scratch[thread] ??= this.allocator.alloc(SCRATCH_BYTES, `scratch of thread ${thread}`));
   }
 
   get info(): BackendInfo {

@@ -4,34 +4,58 @@
 // Tasks are split into contiguous ranges in a fixed order, and every kernel computes a task the
 // same way whoever runs it, so results are bitwise identical for any thread count.
 import { WasmgradError } from '../errors.js';
-import { CTRL, CTRL_ARGS_BYTE, CTRL_ERR_BYTE, CTRL_ERR_CAP, MAX_ARGS, MAX_THREADS } from './abi.js';
+import { CTRL, CLAIM as CLAIM_STATE, CTRL_ARGS_BYTE, CTRL_ERR_BYTE, CTRL_ERR_CAP, CTRL_BYTES, MAX_ARGS, MAX_THREADS } from './abi.js';
 
 // The control block's layout (assembly/abi.ts), also handed to every worker with its first message.
+// Per worker index i (1..MAX_WORKERS): READY + i (started), CLAIM + i (who runs its share of the
+// current job: a CLAIM_* state), SCRATCH + i (its scratch, allocated when it first runs).
 const { gen: GEN, done: DONE, kernel: KERNEL, nargs: NARGS, ntasks: NTASKS, nthreads: NTHREADS, errors: ERRORS } = CTRL;
-const { sleepers: SLEEPERS, stop: STOP, spinUs: SPIN_US, errLen: ERR_LEN, ready: READY } = CTRL;
+const { sleepers: SLEEPERS, stop: STOP, spinUs: SPIN_US, errLen: ERR_LEN, ready: READY, claim: CLAIM, scratch: SCRATCH } = CTRL;
+const { open: OPEN, taken: TAKEN, stolen: STOLEN, finished: FINISHED } = CLAIM_STATE;
 const ARGS_BYTE = CTRL_ARGS_BYTE, ERR_BYTE = CTRL_ERR_BYTE;
-const WORKER_LAYOUT = { slots: CTRL, argsByte: CTRL_ARGS_BYTE, errByte: CTRL_ERR_BYTE, errCap: CTRL_ERR_CAP, maxArgs: MAX_ARGS };
-/** The most threads, the caller included (workers 1 to MAX_WORKERS - 1, one ready flag each). */
+const WORKER_LAYOUT = {
+  slots: CTRL, claim: CLAIM_STATE, argsByte: CTRL_ARGS_BYTE, errByte: CTRL_ERR_BYTE, errCap: CTRL_ERR_CAP, maxArgs: MAX_ARGS, ctrlBytes: CTRL_BYTES,
+};
+export { CTRL_BYTES, MAX_ARGS };
+/** The most workers (the caller is thread 0; worker i has slots READY + i, CLAIM + i, SCRATCH + i). */
 const MAX_WORKERS = MAX_THREADS;
 /** How long an idle worker spins before it sleeps (waking a sleeper costs about 50 us here). */
 const WORKER_SPIN_US = 300;
 /** How long the caller spins for the workers before it sleeps (where it may). */
 const CALLER_SPIN_MS = 2;
+/**
+ * A share no worker has taken this long after the job started is run by the caller: a worker that
+ * died (terminated from outside, crashed) never takes its share, and the job still completes. A
+ * live worker takes its share within microseconds; this only costs time when one is gone.
+ */
+const STEAL_AFTER_MS = 100;
+/** A share taken but unfinished this long means its worker died mid-kernel: the job raises. */
+const STALL_MS = 120_000;
+/** How often one worker index is restarted after dying, before the pool stops replacing it. */
+const MAX_RESTARTS = 3;
 
 interface WorkerHandle {
   terminate(): unknown;
   unref?(): void;
+  ref?(): void;
   postMessage(data: unknown): void;
 }
 
-type WorkerFactory = (url: URL) => { worker: WorkerHandle; onMessage(cb: (m: { type: string; message?: string }) => void): void };
+interface SpawnedWorker {
+  worker: WorkerHandle;
+  onMessage(cb: (m: { type: string; message?: string }) => void): void;
+  /** Called once if the worker fails to load or throws outside a kernel, or its thread ends. */
+  onFailure(cb: (reason: string) => void): void;
+}
+
+type WorkerFactory = (url: URL) => SpawnedWorker;
 
 export function splitTasks(nTasks: number, nThreads: number, index: number): [number, number] {
   return [Math.floor((nTasks * index) / nThreads), Math.floor((nTasks * (index + 1)) / nThreads)];
 }
 
 async function workerFactory(): Promise<WorkerFactory> {
-  const WebWorker = (globalThis as { Worker?: new (url: URL, o: object) => WorkerHandle & { onmessage: unknown } }).Worker;
+  const WebWorker = (globalThis as { Worker?: new (url: URL, o: object) => WorkerHandle & { onmessage: unknown; onerror: unknown } }).Worker;
   if (typeof WebWorker === 'function') {
     return (url) => {
       const worker = new WebWorker(url, { type: 'module' });
@@ -40,22 +64,45 @@ async function workerFactory(): Promise<WorkerFactory> {
         onMessage: (cb) => {
           worker.onmessage = (e: { data: { type: string; message?: string } }) => cb(e.data);
         },
+        onFailure: (cb) => {
+          worker.onerror = (e: { message?: string; preventDefault?: () => void }) => {
+            e.preventDefault?.();
+            cb(e.message ?? 'the worker failed');
+          };
+        },
       };
     };
   }
   const { Worker } = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:worker_threads');
   return (url) => {
-    const worker = new Worker(url);
-    return { worker, onMessage: (cb) => worker.on('message', cb) };
+    // A clean execArgv: the parent's flags (--input-type, --eval, loaders) are not for the worker.
+    const worker = new Worker(url, { execArgv: [] });
+    return {
+      worker,
+      onMessage: (cb) => worker.on('message', cb),
+      onFailure: (cb) => {
+        let failed = false;
+        const once = (reason: string) => {
+          if (!failed) cb(reason);
+          failed = true;
+        };
+        // Without an 'error' listener, a worker that cannot load would end the whole process.
+        worker.on('error', (err: Error) => once(err?.message ?? String(err)));
+        worker.on('exit', (code: number) => once(`its thread ended (exit code ${code})`));
+      },
+    };
   };
 }
 
 export class ThreadPool {
   private readonly ctrl: Int32Array;
   private readonly args: Float64Array;
-  private readonly workers: WorkerHandle[] = [];
+  /** Workers by index - 1; null where one died and was not replaced. */
+  private readonly workers: (WorkerHandle | null)[] = [];
   private readonly started: Promise<void>[] = [];
+  private readonly restarts: number[] = [];
   private threads = 1;
+  private stopping = false;
   /** Whether this thread may block in Atomics.wait (not on a browser's main thread). */
   private readonly canWait: boolean;
 
@@ -69,7 +116,7 @@ export class ThreadPool {
     private readonly cores: number,
     private readonly factory: WorkerFactory | null,
   ) {
-    this.ctrl = new Int32Array(memory.buffer, ctrlByte, ARGS_BYTE >> 2);
+    this.ctrl = new Int32Array(memory.buffer, ctrlByte, CTRL_BYTES / 4);
     this.args = new Float64Array(memory.buffer, ctrlByte + ARGS_BYTE, MAX_ARGS);
     const g = globalThis as { window?: unknown; document?: unknown };
     this.canWait = !(typeof g.window !== 'undefined' && typeof g.document !== 'undefined');
@@ -91,65 +138,103 @@ export class ThreadPool {
 
   /** The most threads this pool can run (1 without shared memory). */
   get maxThreads(): number {
-    return this.factory ? MAX_WORKERS : 1;
+    return this.factory ? MAX_WORKERS + 1 : 1;
   }
 
+  /** The threads jobs may use: the caller and the workers that have not died. */
   get threadCount(): number {
-    return this.threads;
+    let n = 1;
+    for (let i = 0; i < this.threads - 1; i++) if (this.workers[i]) n++;
+    return n;
   }
 
-  /** Sets the thread count, starting missing workers; they join jobs as soon as they are ready. */
-  setThreads(n: number): void {
+  /** @internal For tests: the live worker handles (terminating one from outside must not hang a job). */
+  get workerHandles(): readonly WorkerHandle[] {
+    return this.workers.filter((w): w is WorkerHandle => w !== null);
+  }
+
+  /**
+   * Sets the thread count, starting missing workers; they join jobs as soon as they are ready. More
+   * threads than the machine's cores are refused unless `force` is set: oversubscribed threads only
+   * wait for each other.
+   */
+  setThreads(n: number, options: { force?: boolean } = {}): void {
     if (!Number.isInteger(n) || n < 1) throw new WasmgradError(`setThreads(${n}): expected a whole number >= 1`);
     if (n > this.maxThreads) {
       throw new WasmgradError(
         this.factory
-          ? `setThreads(${n}): at most ${MAX_WORKERS} threads`
+          ? `setThreads(${n}): at most ${this.maxThreads} threads`
           : `setThreads(${n}): this build has no shared memory, so it runs on 1 thread; use the 'simd-threads' or 'relaxed' build`,
       );
+    }
+    if (n > this.cores && options?.force !== true) {
+      throw new WasmgradError(`setThreads(${n}): this machine has ${this.cores} core(s); more threads than cores only wait for each other. Pass setThreads(${n}, { force: true }) to run them anyway`);
     }
     this.threads = n;
     if (!this.factory) return;
     // Never more spinning threads than cores: oversubscribed workers sleep at once.
     Atomics.store(this.ctrl, SPIN_US, n <= this.cores ? WORKER_SPIN_US : 0);
-    while (this.workers.length < n - 1) this.spawn(this.workers.length + 1);
+    for (let i = 1; i < n; i++) if (!this.workers[i - 1] && (this.restarts[i - 1] ?? 0) <= MAX_RESTARTS) this.spawn(i);
   }
 
-  /** Resolves when every started worker is ready to take jobs. */
+  /** Resolves when every started worker is ready to take jobs; rejects if one could not start. */
   async ready(): Promise<void> {
     await Promise.all(this.started);
   }
 
   private spawn(index: number): void {
-    const { worker, onMessage } = this.factory!(new URL('./worker.js', import.meta.url));
-    this.workers.push(worker);
-    this.started.push(
-      new Promise<void>((resolve, reject) => {
-        onMessage((m) => {
-          if (m.type === 'ready') {
-            // An idle worker must never keep the process alive (while it starts, it must, or an
-            // awaited init() would leave nothing for the event loop to wait on).
-            worker.unref?.();
-            resolve();
-          }
-          else if (m.type === 'error') reject(new WasmgradError(`worker ${index} could not start: ${m.message}`));
-        });
-      }),
-    );
-    worker.postMessage({
-      module: this.module,
-      memory: this.memory,
-      ctrlByte: this.ctrlByte,
-      layout: WORKER_LAYOUT,
-      names: this.names,
-      index,
-      scratch: this.scratchOf(index),
+    let spawned: SpawnedWorker;
+    try {
+      spawned = this.factory!(new URL('./worker.js', import.meta.url));
+    } catch (err) {
+      this.restarts[index - 1] = MAX_RESTARTS + 1;
+      this.started[index - 1] = Promise.reject(new WasmgradError(`worker ${index} could not start: ${(err as Error)?.message ?? err}`));
+      this.started[index - 1].catch(() => undefined);
+      return;
+    }
+    // no share is open for a new worker until a job that counts it opens one
+    Atomics.store(this.ctrl, CLAIM + index, FINISHED);
+    const { worker, onMessage, onFailure } = spawned;
+    this.workers[index - 1] = worker;
+    let wasReady = false;
+    this.started[index - 1] = new Promise<void>((resolve, reject) => {
+      onMessage((m) => {
+        if (m.type === 'ready') {
+          wasReady = true;
+          // An idle worker must never keep the process alive (while it starts, it must, or an
+          // awaited init() would leave nothing for the event loop to wait on).
+          worker.unref?.();
+          resolve();
+        } else if (m.type === 'error') reject(new WasmgradError(`worker ${index} could not start: ${m.message}`));
+      });
+      onFailure((reason) => {
+        this.retire(index, worker, wasReady, reason);
+        // a worker stopped by shutdown() while it started has not failed
+        if (this.stopping) resolve();
+        else reject(new WasmgradError(`worker ${index} could not start: ${reason}`));
+      });
     });
+    this.started[index - 1].catch(() => undefined); // reported by init's warning or by ready()
+    worker.postMessage({ module: this.module, memory: this.memory, ctrlByte: this.ctrlByte, layout: WORKER_LAYOUT, names: this.names, index });
+  }
+
+  /** A worker died: jobs stop counting on it; one that had been running is replaced (a few times). */
+  private retire(index: number, worker: WorkerHandle, wasReady: boolean, reason: string): void {
+    if (this.workers[index - 1] !== worker) return;
+    Atomics.store(this.ctrl, READY + index, 0);
+    this.workers[index - 1] = null;
+    if (this.stopping) return;
+    const restarts = (this.restarts[index - 1] = (this.restarts[index - 1] ?? 0) + 1);
+    // one that never started is reported through ready() (init warns); one that ran is replaced
+    if (!wasReady) return;
+    const replace = restarts <= MAX_RESTARTS && index < this.threads;
+    console.warn(`wasmgrad: worker ${index} stopped (${reason}); ${replace ? 'starting a new one' : `running on ${this.threadCount} thread(s)`}`);
+    if (replace) this.spawn(index);
   }
 
   private readyThreads(limit: number): number {
     let n = 1;
-    while (n < limit && Atomics.load(this.ctrl, READY + n) === 1) n++;
+    while (n < limit && Atomics.load(this.ctrl, READY + n) === 1 && this.workers[n - 1]) n++;
     return n;
   }
 
@@ -170,23 +255,34 @@ export class ThreadPool {
     }
     const ctrl = this.ctrl;
     if (args.length > MAX_ARGS) throw new WasmgradError(`kernel ${this.names[id]}: more than ${MAX_ARGS} arguments`);
+    // scratch is allocated the first time a thread runs a job (before the job: allocation may grow memory)
+    const scratch: number[] = [];
+    for (let i = 0; i < nThreads; i++) scratch.push(this.scratchOf(i));
     this.args.set(args);
     ctrl[KERNEL] = id;
     ctrl[NARGS] = args.length;
     ctrl[NTASKS] = nTasks;
     ctrl[NTHREADS] = nThreads;
+    for (let i = 1; i < nThreads; i++) {
+      ctrl[SCRATCH + i] = scratch[i];
+      Atomics.store(ctrl, CLAIM + i, OPEN);
+    }
     Atomics.store(ctrl, DONE, 0);
     Atomics.store(ctrl, ERRORS, 0);
+    const start = performance.now();
     Atomics.add(ctrl, GEN, 1);
     if (Atomics.load(ctrl, SLEEPERS) > 0) Atomics.notify(ctrl, GEN);
     let callerError: unknown = null;
-    const [begin, end] = splitTasks(nTasks, nThreads, 0);
-    try {
-      fn(...args, begin, end, this.scratchOf(0));
-    } catch (err) {
-      callerError = err;
-    }
-    this.waitForWorkers(nThreads - 1);
+    const runShare = (index: number) => {
+      const [begin, end] = splitTasks(nTasks, nThreads, index);
+      try {
+        if (begin < end || index === 0) fn(...args, begin, end, scratch[index]);
+      } catch (err) {
+        callerError ??= err;
+      }
+    };
+    runShare(0);
+    this.finishShares(nThreads, start, runShare, id);
     if (Atomics.load(ctrl, ERRORS) > 0) {
       const len = Atomics.load(ctrl, ERR_LEN);
       const text = new TextDecoder().decode(new Uint8Array(this.memory.buffer, this.ctrlByte + ERR_BYTE, len).slice());
@@ -198,29 +294,55 @@ export class ThreadPool {
     }
   }
 
-  private waitForWorkers(target: number): void {
+  /**
+   * Waits until every worker share is finished. A share still open STEAL_AFTER_MS after the job
+   * started is taken and run by the caller (its worker is gone or stuck); a share taken but not
+   * finished after STALL_MS raises.
+   */
+  private finishShares(nThreads: number, start: number, runShare: (index: number) => void, id: number): void {
     const ctrl = this.ctrl;
-    let done = Atomics.load(ctrl, DONE);
-    if (done >= target) return;
-    const spinUntil = performance.now() + CALLER_SPIN_MS;
-    let i = 0;
-    while ((done = Atomics.load(ctrl, DONE)) < target) {
-      if ((++i & 255) === 0 && this.canWait && performance.now() > spinUntil) {
-        Atomics.wait(ctrl, DONE, done, 1);
+    const spinUntil = start + CALLER_SPIN_MS;
+    for (let i = 1; i < nThreads; i++) {
+      let spins = 0;
+      for (;;) {
+        const state = Atomics.load(ctrl, CLAIM + i);
+        if (state === FINISHED || state === STOLEN) break;
+        if ((++spins & 255) !== 0) continue;
+        const now = performance.now();
+        if (state === OPEN && now - start > STEAL_AFTER_MS) {
+          if (Atomics.compareExchange(ctrl, CLAIM + i, OPEN, STOLEN) === OPEN) {
+            runShare(i);
+            break;
+          }
+          continue;
+        }
+        if (state === TAKEN && now - start > STALL_MS) {
+          throw new WasmgradError(`kernel ${this.names[id]}: worker ${i} took its share but has not finished it after ${STALL_MS / 1000} s; it may have died mid-kernel`);
+        }
+        if (this.canWait && now > spinUntil) Atomics.wait(ctrl, DONE, Atomics.load(ctrl, DONE), 1);
       }
     }
   }
 
-  /** Stops every worker; the process may exit afterwards. */
+  /** Stops every worker; the process may exit afterwards. Always settles, whatever state the workers are in. */
   async shutdown(): Promise<void> {
     // Without shared memory there are no workers (and the control view may be stale after growth).
     if (!this.factory) return;
+    this.stopping = true;
     Atomics.store(this.ctrl, STOP, 1);
     Atomics.add(this.ctrl, GEN, 1);
     Atomics.notify(this.ctrl, GEN);
-    await Promise.allSettled(this.started);
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    const workers = this.workers.filter((w): w is WorkerHandle => w !== null);
     this.workers.length = 0;
     this.started.length = 0;
+    await Promise.allSettled(workers.map((w) => {
+      try {
+        // an idle worker is unref'd: ref it again, or the process could end before the termination settles
+        w.ref?.();
+        return w.terminate();
+      } catch {
+        return undefined;
+      }
+    }));
   }
 }

@@ -54,8 +54,12 @@ export function backendInfo(): BackendInfo {
   return engine().info;
 }
 
-export function setThreads(n: number): void {
-  engine().pool.setThreads(n);
+/**
+ * The number of threads jobs may use. More than the machine's cores is refused unless forced:
+ * setThreads(8, { force: true }).
+ */
+export function setThreads(n: number, options: { force?: boolean } = {}): void {
+  engine().pool.setThreads(n, options);
 }
 
 /** Stops the workers and releases the engine; tensors made before are disposed. */

@@ -3,13 +3,14 @@
 // tests running from sources, can start it as it is.
 // The control block's layout (assembly/abi.ts) comes with the first message, as do the kernels' names
 // in the order of their ids: nothing here is a copy of the engine's constants.
-let GEN, DONE, KERNEL, NARGS, NTASKS, NTHREADS, ERRORS, SLEEPERS, STOP, SPIN_US, ERR_LEN, READY;
-let ARGS_BYTE, ERR_BYTE, ERR_CAP, MAX_ARGS;
+let GEN, DONE, KERNEL, NARGS, NTASKS, NTHREADS, ERRORS, SLEEPERS, STOP, SPIN_US, ERR_LEN, READY, CLAIM, SCRATCH;
+let OPEN, TAKEN, FINISHED, ARGS_BYTE, ERR_BYTE, ERR_CAP, MAX_ARGS, CTRL_BYTES;
 
 function useLayout(layout) {
   ({ gen: GEN, done: DONE, kernel: KERNEL, nargs: NARGS, ntasks: NTASKS, nthreads: NTHREADS, errors: ERRORS } = layout.slots);
-  ({ sleepers: SLEEPERS, stop: STOP, spinUs: SPIN_US, errLen: ERR_LEN, ready: READY } = layout.slots);
-  ({ argsByte: ARGS_BYTE, errByte: ERR_BYTE, errCap: ERR_CAP, maxArgs: MAX_ARGS } = layout);
+  ({ sleepers: SLEEPERS, stop: STOP, spinUs: SPIN_US, errLen: ERR_LEN, ready: READY, claim: CLAIM, scratch: SCRATCH } = layout.slots);
+  ({ open: OPEN, taken: TAKEN, finished: FINISHED } = layout.claim);
+  ({ argsByte: ARGS_BYTE, errByte: ERR_BYTE, errCap: ERR_CAP, maxArgs: MAX_ARGS, ctrlBytes: CTRL_BYTES } = layout);
 }
 
 function splitTasks(nTasks, nThreads, index) {
@@ -25,8 +26,8 @@ function reportError(ctrl, memory, index, err) {
   }
 }
 
-function loop(fns, memory, ctrlByte, index, scratch, announce) {
-  const ctrl = new Int32Array(memory.buffer, ctrlByte, ARGS_BYTE >> 2);
+function loop(fns, memory, ctrlByte, index, announce) {
+  const ctrl = new Int32Array(memory.buffer, ctrlByte, CTRL_BYTES >> 2);
   const args = new Float64Array(memory.buffer, ctrlByte + ARGS_BYTE, MAX_ARGS);
   let seen = Atomics.load(ctrl, GEN);
   // Ready in shared memory before the message: the caller counts on the flag once init resolves.
@@ -50,9 +51,11 @@ function loop(fns, memory, ctrlByte, index, scratch, announce) {
     }
     seen = gen;
     if (Atomics.load(ctrl, STOP)) break;
+    // Take this job's share first: the caller takes it instead when this worker is too late (or
+    // dead), and a share is run once. The job's fields are read after the claim succeeds.
+    if (Atomics.compareExchange(ctrl, CLAIM + index, OPEN, TAKEN) !== OPEN) continue;
     const nThreads = ctrl[NTHREADS];
-    if (index >= nThreads) continue;
-    const [begin, end] = splitTasks(ctrl[NTASKS], nThreads, index);
+    const [begin, end] = index < nThreads ? splitTasks(ctrl[NTASKS], nThreads, index) : [0, 0];
     try {
       if (begin < end) {
         const nargs = ctrl[NARGS];
@@ -60,12 +63,13 @@ function loop(fns, memory, ctrlByte, index, scratch, announce) {
         for (let k = 0; k < nargs; k++) a[k] = args[k];
         a[nargs] = begin;
         a[nargs + 1] = end;
-        a[nargs + 2] = scratch;
+        a[nargs + 2] = ctrl[SCRATCH + index];
         fns[ctrl[KERNEL]](...a);
       }
     } catch (err) {
       reportError(ctrl, memory, index, err);
     }
+    Atomics.store(ctrl, CLAIM + index, FINISHED);
     Atomics.add(ctrl, DONE, 1);
     Atomics.notify(ctrl, DONE);
   }
@@ -73,17 +77,22 @@ function loop(fns, memory, ctrlByte, index, scratch, announce) {
 }
 
 function start(data, post) {
-  const { module, memory, ctrlByte, layout, names, index, scratch } = data;
+  const { module, memory, ctrlByte, layout, names, index } = data;
   let fns;
   try {
     useLayout(layout);
     const instance = new WebAssembly.Instance(module, { env: { memory } });
-    fns = names.map((name) => instance.exports[name]);
+    // the kernel table in the engine's id order (a name the module lacks fails here, loudly)
+    fns = names.map((name) => {
+      const f = instance.exports[name];
+      if (typeof f !== 'function') throw new Error(`the module has no kernel ${name}`);
+      return f;
+    });
   } catch (err) {
     post({ type: 'error', message: String(err && err.message ? err.message : err) });
     return;
   }
-  loop(fns, memory, ctrlByte, index, scratch, () => post({ type: 'ready' }));
+  loop(fns, memory, ctrlByte, index, () => post({ type: 'ready' }));
   post({ type: 'stopped' });
 }
 

@@ -7,16 +7,24 @@
 // before anything is allocated. Every failure is a WasmgradError saying what is wrong.
 import { WasmgradError, fmtShape } from '../errors.js';
 import { fromFlat } from '../creation.js';
-import { Layer, getLayerClass, setWeightGuard } from '../layers/layer.js';
+import { Layer, LoadContext, getLayerClass } from '../layers/layer.js';
 import { decodeSafetensorsRecords, mapSafetensorsError } from './safetensors.js';
 import { encodeSafetensors as encodeRecords, type StEntry } from './safetensors-format.js';
-import type { LayersModel } from '../models/model.js';
+import { checkJsonBounds, MAX_JSON_DEPTH, MAX_JSON_NODES } from './json-bounds.js';
+import type { SavableModel } from '../models/contracts.js';
 
 export const WEIGHTS_FILE = 'weights.safetensors';
 export const MODEL_FILE = 'model.json';
-/** Limits on what loadModel reads: the JSON, and the weights (the engine's memory is at most 2 GiB). */
+/**
+ * Limits on what loadModel reads: the JSON's size, nesting depth and number of values, the layers of a
+ * topology (nested models included) and how deep models nest, and the weights (the engine's memory is
+ * at most 2 GiB). Each is refused with a WasmgradError that names it.
+ */
 export const MAX_JSON_BYTES = 64 * 2 ** 20;
 export const MAX_WEIGHT_BYTES = 2 ** 31;
+export { MAX_JSON_DEPTH, MAX_JSON_NODES };
+export const MAX_LAYERS = LoadContext.MAX_LAYERS;
+export const MAX_MODEL_NESTING = LoadContext.MAX_NESTING;
 
 export interface WeightSpec {
   name: string;
@@ -45,7 +53,7 @@ export interface SaveOptions {
 
 // ---- save -----------------------------------------------------------------------------------------
 
-export async function saveModelArtifacts(model: LayersModel, dir?: string, options: SaveOptions = {}): Promise<ModelArtifacts> {
+export async function saveModelArtifacts(model: SavableModel, dir?: string, options: SaveOptions = {}): Promise<ModelArtifacts> {
   if (!model.built || model.outputs.length === 0) throw new WasmgradError(`${model.name}.save: the model is not built yet (give the first layer an inputShape, or fit/predict/build it first)`);
   const named = model.namedWeights();
   const entries: Record<string, StEntry> = {};
@@ -131,6 +139,7 @@ export function parseJson(op: string, bytes: Uint8Array | string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
+    if (err instanceof RangeError) throw new WasmgradError(`${op}: model.json nests too deeply to parse (the limit is ${MAX_JSON_DEPTH} levels)`);
     throw new WasmgradError(`${op}: model.json is not valid JSON: ${(err as Error).message}`);
   }
 }
@@ -181,6 +190,8 @@ async function readArtifacts(source: unknown): Promise<{ json: unknown; weights:
 function checkManifest(json: unknown): { topology: { className: string; config: Record<string, unknown> }; manifest: { paths: string[]; weights: WeightSpec[] }; training: Record<string, unknown> | null } {
   const op = 'loadModel: model.json';
   if (!isRecord(json)) throw new WasmgradError(`${op} must be a JSON object`);
+  // every later step may walk the structure: bound its depth and size first, without recursion
+  checkJsonBounds(json, op);
   const topo = json.modelTopology;
   if (!isRecord(topo)) throw new WasmgradError(`${op}: modelTopology must be an object`);
   const className = topo.className ?? topo.class_name;
@@ -194,84 +205,86 @@ function checkManifest(json: unknown): { topology: { className: string; config: 
   const names = new Set<string>();
   const weights = g.weights.map((w, i): WeightSpec => {
     if (!isRecord(w) || typeof w.name !== 'string') throw new WasmgradError(`${op}: weightsManifest[0].weights[${i}] must be { name, shape, dtype }`);
-    if (names.has(w.name)) throw new WasmgradError(`${op}: weight '${w.name}' is listed twice`);
+    if (names.has(w.name)) throw new WasmgradError(`${op}: weight ${quote(w.name)} is listed twice`);
     names.add(w.name);
-    if (!Array.isArray(w.shape) || w.shape.length > 16 || w.shape.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new WasmgradError(`${op}: weight '${w.name}' has an invalid shape ${JSON.stringify(w.shape)?.slice(0, 60)}`);
-    if (w.dtype !== 'float32' && w.dtype !== 'int32') throw new WasmgradError(`${op}: weight '${w.name}' has dtype ${JSON.stringify(w.dtype)}, expected float32 or int32`);
-    return { name: w.name, shape: w.shape as number[], dtype: w.dtype };
+    const shape = w.shape;
+    if (!Array.isArray(shape) || shape.length > 16 || shape.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new WasmgradError(`${op}: weight ${quote(w.name)} has an invalid shape ${brief(shape)}; expected up to 16 whole numbers >= 0`);
+    if (w.dtype !== 'float32' && w.dtype !== 'int32') throw new WasmgradError(`${op}: weight ${quote(w.name)} has dtype ${brief(w.dtype)}, expected float32 or int32`);
+    return { name: w.name, shape: shape as number[], dtype: w.dtype };
   });
   const training = json.trainingConfig;
   if (training !== undefined && training !== null && !isRecord(training)) throw new WasmgradError(`${op}: trainingConfig must be an object or null`);
   return { topology: { className, config: topo.config }, manifest: { paths: g.paths as string[], weights }, training: (training as Record<string, unknown>) ?? null };
 }
 
-const prod = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+/** A file-controlled value for a message: short, and never walked deeply. */
+function brief(v: unknown): string {
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  if (typeof v === 'string') return quote(v);
+  return v !== null && typeof v === 'object' ? 'an object' : String(v);
+}
+function quote(s: string): string {
+  return JSON.stringify(s.length > 60 ? `${s.slice(0, 60)}...` : s);
+}
 
 /**
  * Loads a model saved by model.save: from a folder or model.json path (Node, Deno, Bun), an
  * http(s) or file URL, or the artifacts { modelJson, weights }. The model comes back compiled when
- * it was saved compiled (with a named loss).
+ * it was saved compiled (with a named loss). Typed as a SavableModel here; the public wg.loadModel
+ * (src/models/load.ts) hands it back as the LayersModel it is.
  */
-export async function loadModel(source: string | URL | { modelJson: unknown; weights: Uint8Array }): Promise<LayersModel> {
+export async function loadModelArtifacts(source: string | URL | { modelJson: unknown; weights: Uint8Array }): Promise<SavableModel> {
   const op = 'loadModel';
   const { json, weights: readWeights } = await readArtifacts(source);
   const { topology, manifest, training } = checkManifest(json);
   const bytes = await readWeights(manifest.paths);
-  const { tensors } = decodeSafetensorsRecords(bytes, { maxBytes: MAX_WEIGHT_BYTES });
+  const file = manifest.paths[0];
+  // a Map: a weight named 'constructor' or '__proto__' is a name like any other
+  const tensors = new Map(Object.entries(decodeSafetensorsRecords(bytes, { maxBytes: MAX_WEIGHT_BYTES }).tensors));
   // the manifest and the file agree
-  const fileNames = Object.keys(tensors);
   for (const w of manifest.weights) {
-    const t = tensors[w.name];
-    if (!t) throw new WasmgradError(`${op}: weight '${w.name}' of the manifest is missing from ${manifest.paths[0]}`);
+    const t = tensors.get(w.name);
+    if (!t) throw new WasmgradError(`${op}: weight ${quote(w.name)} of the manifest is missing from ${file}`);
     if (t.dtype !== w.dtype || t.shape.join() !== w.shape.join()) {
-      throw new WasmgradError(`${op}: weight '${w.name}' is ${t.dtype} ${fmtShape(t.shape)} in ${manifest.paths[0]} but ${w.dtype} ${fmtShape(w.shape)} in the manifest`);
+      throw new WasmgradError(`${op}: weight ${quote(w.name)} is ${t.dtype} ${fmtShape(t.shape)} in ${file} but ${w.dtype} ${fmtShape(w.shape)} in the manifest`);
     }
   }
-  if (fileNames.length !== manifest.weights.length) {
+  if (tensors.size !== manifest.weights.length) {
     const listed = new Set(manifest.weights.map((w) => w.name));
-    const extra = fileNames.filter((n) => !listed.has(n));
-    throw new WasmgradError(`${op}: ${manifest.paths[0]} holds tensors the manifest does not list: ${extra.slice(0, 5).join(', ')}`);
+    const extra = [...tensors.keys()].filter((n) => !listed.has(n));
+    throw new WasmgradError(`${op}: ${file} holds tensors the manifest does not list: ${extra.slice(0, 5).map(quote).join(', ')}`);
   }
   // build the model; it may allocate no more weight values than the file holds
-  const budget = fileNames.reduce((n, k) => n + tensors[k].data.length, 0);
-  let used = 0;
-  const touched = new Set<Layer>();
-  const prev = setWeightGuard((layer, name, shape) => {
-    touched.add(layer);
-    const size = prod(shape);
-    used += size;
-    if (!Number.isSafeInteger(size) || used > budget) {
-      throw new WasmgradError(`${op}: layer '${layer.name}' would create weight '${name}' ${fmtShape(shape)}, more weight values than ${manifest.paths[0]} holds (${budget})`);
-    }
-  });
-  let model: LayersModel;
+  let budget = 0;
+  for (const t of tensors.values()) budget += t.data.length;
+  const context = new LoadContext(op, budget, file);
   try {
     let made: unknown;
     try {
-      made = getLayerClass(topology.className).fromConfig(topology.config);
+      made = getLayerClass(topology.className).fromConfig(topology.config, context);
     } catch (err) {
-      if (err instanceof WasmgradError) throw new WasmgradError(`${op}: ${err.message}`);
+      if (err instanceof WasmgradError) throw new WasmgradError(err.message.startsWith(`${op}:`) ? err.message : `${op}: ${err.message}`);
       throw new WasmgradError(`${op}: invalid model topology: ${(err as Error)?.message ?? String(err)}`);
     }
-    if (!(made instanceof Layer) || !('namedWeights' in made)) throw new WasmgradError(`${op}: modelTopology.className '${topology.className}' is not a model`);
-    model = made as LayersModel;
+    const model = made instanceof Layer ? (made.asModel() as SavableModel | null) : null;
+    if (!model) throw new WasmgradError(`${op}: modelTopology.className ${quote(topology.className)} is not a model`);
     if (!model.built || model.outputs.length === 0) throw new WasmgradError(`${op}: the saved topology has no input shape, so its weights cannot be placed`);
     const named = model.namedWeights();
-    if (named.length !== fileNames.length) {
+    if (named.length !== tensors.size) {
       const have = new Set(named.map((w) => w.name));
-      const extra = fileNames.filter((n) => !have.has(n));
-      const missing = named.filter((w) => !(w.name in tensors)).map((w) => w.name);
-      throw new WasmgradError(`${op}: the topology has ${named.length} weights, the file ${fileNames.length}${missing.length ? `; missing: ${missing.slice(0, 5).join(', ')}` : ''}${extra.length ? `; not in the model: ${extra.slice(0, 5).join(', ')}` : ''}`);
+      const extra = [...tensors.keys()].filter((n) => !have.has(n));
+      const missing = named.filter((w) => !tensors.has(w.name)).map((w) => w.name);
+      throw new WasmgradError(`${op}: the topology has ${named.length} weights, the file ${tensors.size}${missing.length ? `; missing: ${missing.slice(0, 5).map(quote).join(', ')}` : ''}${extra.length ? `; not in the model: ${extra.slice(0, 5).map(quote).join(', ')}` : ''}`);
     }
     for (const w of named) {
-      const t = tensors[w.name];
-      if (!t) throw new WasmgradError(`${op}: the model's weight '${w.name}' is not in ${manifest.paths[0]}`);
+      const t = tensors.get(w.name);
+      if (!t) throw new WasmgradError(`${op}: the model's weight ${quote(w.name)} is not in ${file}`);
       if (t.dtype !== w.variable.dtype || t.shape.join() !== w.variable.shape.join()) {
-        throw new WasmgradError(`${op}: weight '${w.name}' is ${t.dtype} ${fmtShape(t.shape)} in the file, but the topology needs ${w.variable.dtype} ${fmtShape(w.variable.shape)}`);
+        throw new WasmgradError(`${op}: weight ${quote(w.name)} is ${t.dtype} ${fmtShape(t.shape)} in the file, but the topology needs ${w.variable.dtype} ${fmtShape(w.variable.shape)}`);
       }
     }
     for (const w of named) {
-      const t = tensors[w.name];
+      const t = tensors.get(w.name)!;
       const value = fromFlat(t.data, t.shape, t.dtype);
       try {
         w.variable.assign(value);
@@ -280,17 +293,18 @@ export async function loadModel(source: string | URL | { modelJson: unknown; wei
       }
     }
     if (training) compileFromConfig(model, training);
+    context.release();
+    return model;
   } catch (err) {
-    for (const l of touched) l.dispose();
+    // nothing made from the file survives a failed load
+    for (const l of context.layers) l.dispose();
+    context.release();
     if (err instanceof WasmgradError) throw err;
     throw new WasmgradError(`${op}: ${(err as Error)?.message ?? String(err)}`);
-  } finally {
-    setWeightGuard(prev);
   }
-  return model;
 }
 
-function compileFromConfig(model: LayersModel, training: Record<string, unknown>): void {
+function compileFromConfig(model: SavableModel, training: Record<string, unknown>): void {
   const loss = training.loss;
   const lossOk = typeof loss === 'string' || (Array.isArray(loss) && loss.every((l) => typeof l === 'string'));
   if (!lossOk) return; // a custom loss function: the caller compiles again
@@ -304,12 +318,14 @@ function compileFromConfig(model: LayersModel, training: Record<string, unknown>
   }
   const names = model.outputNames;
   if (perOutput && perOutput.length !== names.length) throw new WasmgradError(`loadModel: trainingConfig.metrics has ${perOutput.length} lists for ${names.length} outputs`);
+  const lossWeights = training.lossWeights;
+  if (lossWeights !== undefined && !(Array.isArray(lossWeights) && lossWeights.every((w) => typeof w === 'number'))) throw new WasmgradError('loadModel: trainingConfig.lossWeights must be a list of numbers');
   try {
     model.compile({
       optimizer: { className: opt.className, config: isRecord(opt.config) ? opt.config : {} },
       loss: loss as string | string[],
       metrics: perOutput ? Object.fromEntries(names.map((n, i) => [n, perOutput![i]])) : undefined,
-      lossWeights: Array.isArray(training.lossWeights) ? (training.lossWeights as number[]) : undefined,
+      lossWeights: lossWeights as number[] | undefined,
     });
   } catch (err) {
     if (err instanceof WasmgradError) throw new WasmgradError(`loadModel: trainingConfig: ${err.message}`);

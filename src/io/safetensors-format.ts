@@ -33,6 +33,17 @@ export class SafetensorsError extends Error {
 
 /** The reference library refuses larger headers; so do we, before decoding a byte of them. */
 export const MAX_HEADER_BYTES = 100_000_000;
+/**
+ * Limits checked in one pass over the header text before JSON.parse sees it, so decoding takes time
+ * and memory linear in the file and bounded: the format nests 3 deep ({ name: { shape: [...] } }); a
+ * shape has at most MAX_RANK dimensions; a file holds at most MAX_TENSORS tensors and
+ * MAX_METADATA_ENTRIES metadata strings; a tensor's entry has at most MAX_ENTRY_KEYS keys.
+ */
+export const MAX_HEADER_DEPTH = 3;
+export const MAX_RANK = 64;
+export const MAX_TENSORS = 100_000;
+export const MAX_METADATA_ENTRIES = 10_000;
+export const MAX_ENTRY_KEYS = 8;
 const METADATA_KEY = '__metadata__';
 
 // Element types we can read, their byte size and the wasmgrad dtype they become. F32/I32 are copied; the rest
@@ -146,6 +157,8 @@ export function decodeSafetensors(bytes: Uint8Array, opts: DecodeOptions = {}): 
     throw new SafetensorsError(`header (bytes 8..${8 + headerLen}) is not valid UTF-8`);
   }
   if (text[0] !== '{') throw new SafetensorsError(`header must be a JSON object starting with '{', got ${describe(text.slice(0, 20))}`);
+  // the limits first: JSON.parse of a hostile 100 MB header would take gigabytes
+  scanHeader(text);
   let header: unknown;
   try {
     header = JSON.parse(text);
@@ -153,11 +166,11 @@ export function decodeSafetensors(bytes: Uint8Array, opts: DecodeOptions = {}): 
     throw new SafetensorsError(`header is not valid JSON: ${(e as Error)?.message ?? e}`);
   }
   if (!isRecord(header)) throw new SafetensorsError(`header must be a JSON object, got ${typeName(header)}`);
-  scanHeader(text);
 
   const dataStart = 8 + headerLen;
   const dataLen = bytes.length - dataStart;
-  const metadata: Record<string, string> = {};
+  // no prototype: a tensor named "__proto__" or "constructor" is a name like any other
+  const metadata: Record<string, string> = Object.create(null);
   const specs: Spec[] = [];
   for (const key of Object.keys(header)) {
     if (key === METADATA_KEY) readMetadata(header[key], metadata);
@@ -182,7 +195,7 @@ export function decodeSafetensors(bytes: Uint8Array, opts: DecodeOptions = {}): 
   for (const s of specs) outBytes += 4 * s.count;
   if (outBytes > maxBytes) throw new SafetensorsError(`decoded tensors would take ${outBytes} bytes, more than maxBytes (${maxBytes})`);
 
-  const tensors: Record<string, StEntry> = {};
+  const tensors: Record<string, StEntry> = Object.create(null);
   for (const s of specs) setOwn(tensors, s.name, { dtype: s.to, shape: s.shape, data: readData(bytes, view, dataStart + s.begin, s) });
   return { tensors, metadata };
 }
@@ -297,44 +310,94 @@ function f16Table(): Float32Array {
   return (f16Lookup = t);
 }
 
-// Rejects what JSON.parse silently accepts but the format forbids: duplicate keys (JSON.parse keeps the last
-// one) in any object, and numbers written as 16.0 or 1e3 (every header number is an integer). One linear pass
-// over text that JSON.parse has already validated, with an explicit stack, so deep nesting cannot overflow.
+// One linear pass over the header text, before JSON.parse, with an explicit stack (no recursion). It
+// enforces the limits above (depth, tensors, metadata entries, keys per entry, array lengths) and
+// rejects what JSON.parse would silently accept but the format forbids: duplicate keys (JSON.parse keeps
+// the last) and numbers written as 16.0 or 1e3 (every header number is an integer). Text that is not
+// JSON is left for JSON.parse to reject.
 function scanHeader(text: string): void {
   const keySets: Set<string>[] = []; // one per nesting depth, reused: no allocation per object
+  const isArray: boolean[] = [];
+  const counts: number[] = []; // keys or elements of the open container at each depth
   let depth = 0;
   let entry = '';
-  for (let i = 0; i < text.length;) {
+  let tensors = 0;
+  const n = text.length;
+  for (let i = 0; i < n;) {
     const c = text.charCodeAt(i);
     if (c === 0x22 /* " */) {
       let j = i + 1;
-      while (text.charCodeAt(j) !== 0x22) j += text.charCodeAt(j) === 0x5c /* \ */ ? 2 : 1;
+      let escaped = false;
+      while (j < n && text.charCodeAt(j) !== 0x22) {
+        if (text.charCodeAt(j) === 0x5c /* \ */) {
+          escaped = true;
+          j += 2;
+        } else j++;
+      }
+      if (j >= n) return; // unterminated: JSON.parse names it
       let k = j + 1;
-      while (k < text.length && (text[k] === ' ' || text[k] === '\t' || text[k] === '\n' || text[k] === '\r')) k++;
-      if (text[k] === ':') {
-        const raw = text.slice(i, j + 1);
-        const key: string = raw.includes('\\') ? JSON.parse(raw) : raw.slice(1, -1);
+      while (k < n && isSpace(text.charCodeAt(k))) k++;
+      if (text.charCodeAt(k) === 0x3a /* : */ && depth >= 1 && !isArray[depth - 1]) {
+        let key: string;
+        try {
+          key = escaped ? JSON.parse(text.slice(i, j + 1)) : text.slice(i + 1, j);
+        } catch {
+          return;
+        }
         const keys = keySets[depth - 1];
         if (keys.has(key)) throw new SafetensorsError(`header has the key ${quote(key)} twice${depth > 1 ? ` (in ${quote(entry)})` : ''}; JSON.parse would silently keep the last`);
         keys.add(key);
-        if (depth === 1) entry = key;
+        counts[depth - 1]++;
+        if (depth === 1) {
+          entry = key;
+          if (key !== METADATA_KEY && ++tensors > MAX_TENSORS) throw new SafetensorsError(`header lists more than ${MAX_TENSORS} tensors (the tensor-count limit)`);
+        } else if (depth === 2) {
+          if (entry === METADATA_KEY) {
+            if (counts[1] > MAX_METADATA_ENTRIES) throw new SafetensorsError(`${METADATA_KEY} has more than ${MAX_METADATA_ENTRIES} entries (the metadata-entry limit)`);
+          } else if (counts[1] > MAX_ENTRY_KEYS) throw new SafetensorsError(`tensor ${quote(entry)} has more than ${MAX_ENTRY_KEYS} keys (the entry-key limit); expected dtype, shape and data_offsets`);
+        }
       }
       i = j + 1;
     } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
-      if (c === 0x7b) (keySets[depth] ??= new Set()).clear();
+      if (depth >= MAX_HEADER_DEPTH) {
+        throw new SafetensorsError(`header nests deeper than ${MAX_HEADER_DEPTH} levels${entry ? ` (in ${quote(entry)})` : ''} (the nesting-depth limit; the format is { name: { dtype, shape: [...], data_offsets: [...] } })`);
+      }
+      const array = c === 0x5b;
+      if (!array) (keySets[depth] ??= new Set()).clear();
+      isArray[depth] = array;
+      counts[depth] = 0;
       depth++;
       i++;
+      // an array's first element, if any, counts now; the rest at each comma
+      if (array) {
+        let k = i;
+        while (k < n && isSpace(text.charCodeAt(k))) k++;
+        if (text.charCodeAt(k) !== 0x5d) counts[depth - 1] = 1;
+      }
     } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
-      depth--;
+      if (depth > 0) depth--;
+      i++;
+    } else if (c === 0x2c /* , */) {
+      if (depth >= 1 && isArray[depth - 1] && ++counts[depth - 1] > MAX_RANK) {
+        throw new SafetensorsError(`tensor ${quote(entry)}: an array in its entry has more than ${MAX_RANK} elements (the rank limit)`);
+      }
       i++;
     } else if (c === 0x2d /* - */ || (c >= 0x30 && c <= 0x39)) {
       let j = i + 1;
-      while (j < text.length && /[0-9.eE+-]/.test(text[j])) j++;
-      const token = text.slice(i, j);
-      if (/[.eE]/.test(token)) throw new SafetensorsError(`header number ${truncate(token)} in ${quote(entry)} is not written as an integer; shapes and offsets must be`);
+      let integer = true;
+      for (; j < n; j++) {
+        const d = text.charCodeAt(j);
+        if (d === 0x2e || d === 0x65 || d === 0x45) integer = false; // . e E
+        else if (!(d >= 0x30 && d <= 0x39) && d !== 0x2b && d !== 0x2d) break;
+      }
+      if (!integer) throw new SafetensorsError(`header number ${truncate(text.slice(i, j))} in ${quote(entry)} is not written as an integer; shapes and offsets must be`);
       i = j;
     } else i++;
   }
+}
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 }
 
 // ---------------------------------------------------------------------------------------------- helpers

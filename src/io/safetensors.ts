@@ -42,7 +42,8 @@ export function decodeSafetensorsRecords(bytes: Uint8Array, opts: DecodeOptions 
 /** The tensors of a safetensors file (F16, BF16 and F64 become float32; integer types int32). */
 export function decodeSafetensors(bytes: Uint8Array, opts: DecodeOptions = {}): Record<string, Tensor> {
   const { tensors } = decodeSafetensorsRecords(bytes, opts);
-  const out: Record<string, Tensor> = {};
+  // no prototype: a tensor named "__proto__" is stored as a tensor, never as the record's prototype
+  const out: Record<string, Tensor> = Object.create(null);
   try {
     for (const [name, e] of Object.entries(tensors)) out[name] = fromFlat(e.data, e.shape, e.dtype);
   } catch (err) {

@@ -5,7 +5,7 @@
 import { WasmgradError } from '../errors.js';
 import { decodeSafetensorsRecords } from './safetensors.js';
 import {
-  loadModel, saveModelArtifacts, nodeFs, readLimited, fetchLimited, parseJson, MAX_JSON_BYTES, MAX_WEIGHT_BYTES, MODEL_FILE, type SaveOptions,
+  loadModelArtifacts as loadModel, saveModelArtifacts, nodeFs, readLimited, fetchLimited, parseJson, MAX_JSON_BYTES, MAX_WEIGHT_BYTES, MODEL_FILE, type SaveOptions,
 } from './model-io.js';
 import { artifactsFromTfjs, flattenManifest, concatBuffers, topologyToTfjs, type TfjsArtifacts, type TfjsWeightSpec } from './tfjs-format.js';
 
@@ -157,7 +157,7 @@ export function handlerFor(target: unknown, op: string): IOHandler {
  * Loads a layers model in TF.js's format or wasmgrad's own, from a URL, a path, an IO handler, or
  * artifacts ({ modelJson, weights } of wasmgrad, or TF.js's { modelTopology, weightSpecs, weightData }).
  */
-export async function loadLayersModel(source: unknown, options: { strict?: boolean } = {}): Promise<LoadedModel> {
+export async function loadAnyModel(source: unknown, options: { strict?: boolean } = {}): Promise<LoadedModel> {
   const op = 'loadLayersModel';
   void options;
   if (isRecord(source) && 'modelJson' in source) return loadModel(source as { modelJson: unknown; weights: Uint8Array });

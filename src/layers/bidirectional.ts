@@ -7,7 +7,7 @@ import { Tensor } from '../tensor.js';
 import { add, mul } from '../ops/binary.js';
 import { scale } from '../ops/unary.js';
 import { concat } from '../ops/shape.js';
-import { Layer, getLayerClass, registerLayer, type CallArgs, type LayerArgs, type Shape } from './layer.js';
+import { Layer, getLayerClass, registerLayer, type CallArgs, type LayerArgs, type LoadContext, type Shape } from './layer.js';
 import { RNN } from './recurrent.js';
 import { attachMask, maskOf, toMask } from './mask.js';
 
@@ -57,6 +57,13 @@ export class Bidirectional extends Layer {
     this.forwardLayer.zeroOutputForMask = this.backwardLayer.zeroOutputForMask = this.forwardLayer.returnSequences;
   }
 
+  bindLoadContext(context: LoadContext | null): void {
+    super.bindLoadContext(context);
+    // the halves create the weights
+    this.forwardLayer.bindLoadContext(context);
+    this.backwardLayer.bindLoadContext(context);
+  }
+
   get returnSequences(): boolean {
     return this.forwardLayer.returnSequences;
   }
@@ -74,6 +81,13 @@ export class Bidirectional extends Layer {
       // The halves' weights are this layer's weights (forward first, as Keras orders them).
       this.weightRecords.push(...(l as unknown as { weightRecords: never[] }).weightRecords);
     }
+  }
+
+  /** Frees both halves' weights (also those a half made before its build failed). */
+  dispose(): void {
+    super.dispose();
+    this.forwardLayer.dispose();
+    this.backwardLayer.dispose();
   }
 
   computeOutputShape(inputShape: Shape | Shape[]): Shape | Shape[] {

@@ -1,7 +1,7 @@
 // input({ shape }): the InputLayer of a functional model and the SymbolicTensor it outputs.
 import { WasmgradError } from '../errors.js';
 import { Tensor, type DType } from '../tensor.js';
-import { Layer, SymbolicTensor, registerLayer, type LayerArgs, type Shape } from './layer.js';
+import { Layer, SymbolicTensor, registerLayer, type LayerArgs, type LoadContext, type Shape } from './layer.js';
 
 export interface InputArgs {
   /** Shape of one sample (no batch dimension); null for an unknown dimension. */
@@ -50,8 +50,10 @@ export class InputLayer extends Layer {
     return { name: this.name, dtype: this.dtype, batchInputShape: this.batchInputShape, sparse: false };
   }
 
-  static fromConfig<T extends Layer>(this: new (args: never) => T, config: Record<string, unknown>): T {
-    return new this({ name: config.name, dtype: config.dtype, batchShape: config.batchInputShape ?? config.batchShape } as never);
+  static fromConfig<T extends Layer>(this: new (args: never) => T, config: Record<string, unknown>, context?: LoadContext): T {
+    const layer = new this({ name: config.name, dtype: config.dtype, batchShape: config.batchInputShape ?? config.batchShape } as never);
+    context?.adopt(layer);
+    return layer;
   }
 }
 registerLayer(InputLayer);

@@ -2,11 +2,13 @@
 // built lazily from the first input shape, applied to tensors (eager) or to SymbolicTensors
 // (building a functional graph), configs for save/load, and a registry of layer classes.
 import { WasmgradError, fmtShape } from '../errors.js';
-import { Tensor, tidy, assertUsable, type DType } from '../tensor.js';
+import { Tensor, tidy, assertUsable, disposeIfThrows, type DType } from '../tensor.js';
 import { Variable, variable } from '../variables.js';
 import { getInitializer, serializeInitializer, type Initializer } from '../initializers.js';
 import { add } from '../ops/binary.js';
 import { clone } from '../ops/shape.js';
+import { checkOutputShape } from '../ops/validate.js';
+import { runAs } from '../engine/op-context.js';
 
 /** A shape whose batch (or any unknown) dimension may be null. */
 export type Shape = (number | null)[];
@@ -79,7 +81,69 @@ export function uniqueLayerName(prefix: string): string {
 /** Keras's to_snake_case: Conv2D -> conv2d, MaxPooling2D -> max_pooling2d, SimpleRNN -> simple_rnn, LSTM -> lstm. */
 const toSnake = (s: string) => s.replace(/(.)([A-Z][a-z0-9]+)/g, '$1_$2').replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
 
-type LayerClass = { className: string; fromConfig(config: Record<string, unknown>): Layer };
+/**
+ * What a loader hands to fromConfig: a budget of weight values (a topology may not create more than
+ * its weights file holds, checked before each weight is allocated), the layers made so far (disposed
+ * if loading fails) and the nesting depth of models in models (bounded: no recursion a file controls).
+ */
+export class LoadContext {
+  /** Models inside models deeper than this are refused. */
+  static readonly MAX_NESTING = 32;
+  /** Layers in one file, counting those of nested models. */
+  static readonly MAX_LAYERS = 200_000;
+  private used = 0;
+  private layerCount = 0;
+  depth = 0;
+  readonly layers: Layer[] = [];
+
+  constructor(
+    readonly op: string,
+    /** The most weight values the topology may create. */
+    readonly weightBudget: number,
+    /** Where the weights come from, for messages. */
+    readonly source: string,
+  ) {}
+
+  /** Counts a layer made from the file (refused past MAX_LAYERS) and binds it to this context. */
+  adopt(layer: Layer): void {
+    if (++this.layerCount > LoadContext.MAX_LAYERS) {
+      throw new WasmgradError(`${this.op}: the topology has more than ${LoadContext.MAX_LAYERS} layers (the layer-count limit)`);
+    }
+    this.layers.push(layer);
+    layer.bindLoadContext(this);
+  }
+
+  /** Runs fn one model-nesting level deeper (refused past MAX_NESTING). */
+  nested<T>(where: string, fn: () => T): T {
+    if (this.depth >= LoadContext.MAX_NESTING) {
+      throw new WasmgradError(`${this.op}: ${where}: models are nested more than ${LoadContext.MAX_NESTING} deep (the nesting-depth limit)`);
+    }
+    this.depth++;
+    try {
+      return fn();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /** Called before a weight of this shape is created; raises past the budget. */
+  chargeWeight(layer: Layer, name: string, shape: readonly number[]): void {
+    let size = 1;
+    for (const d of shape) size *= d;
+    this.used += size;
+    if (!Number.isSafeInteger(size) || this.used > this.weightBudget) {
+      throw new WasmgradError(`${this.op}: layer '${layer.name}' would create weight '${name}' ${fmtShape(shape)}, more weight values than ${this.source} holds (${this.weightBudget})`);
+    }
+  }
+
+  /** Loading is over: the layers create weights freely again. */
+  release(): void {
+    for (const l of this.layers) l.bindLoadContext(null);
+    this.layers.length = 0;
+  }
+}
+
+type LayerClass = { className: string; fromConfig(config: Record<string, unknown>, context?: LoadContext): Layer };
 const registry = new Map<string, LayerClass>();
 
 export function registerLayer(cls: LayerClass): void {
@@ -87,22 +151,9 @@ export function registerLayer(cls: LayerClass): void {
 }
 
 export function getLayerClass(className: string): LayerClass {
-  const cls = registry.get(className);
-  if (!cls) throw new WasmgradError(`unknown layer class '${className}'; known: ${[...registry.keys()].join(', ')}`);
+  const cls = typeof className === 'string' ? registry.get(className) : undefined;
+  if (!cls) throw new WasmgradError(`unknown layer class ${JSON.stringify(String(className).slice(0, 60))}; known: ${[...registry.keys()].join(', ')}`);
   return cls;
-}
-
-type WeightGuard = (layer: Layer, name: string, shape: number[]) => void;
-let weightGuard: WeightGuard | null = null;
-
-/**
- * @internal Called before every weight is created (and may throw): loadModel uses it to refuse a
- * topology that would allocate more than the weights file holds. Returns the previous guard.
- */
-export function setWeightGuard(guard: WeightGuard | null): WeightGuard | null {
-  const prev = weightGuard;
-  weightGuard = guard;
-  return prev;
 }
 
 export abstract class Layer {
@@ -116,6 +167,7 @@ export abstract class Layer {
   /** Calls of this layer in functional graphs. */
   readonly inboundCalls: { inputs: SymbolicTensor[]; outputs: SymbolicTensor[] }[] = [];
   protected readonly weightRecords: WeightRecord[] = [];
+  private loadContext: LoadContext | null = null;
 
   constructor(args: LayerArgs = {}) {
     const cls = this.constructor as typeof Layer;
@@ -139,14 +191,28 @@ export abstract class Layer {
     init: Initializer | string | undefined,
     opts: { trainable?: boolean; regularizer?: Regularizer | null; fallbackInit?: string } = {},
   ): Variable {
-    weightGuard?.(this, name, shape);
+    this.loadContext?.chargeWeight(this, name, shape);
     const initializer = getInitializer(init as Initializer | string | undefined, opts.fallbackInit ?? 'glorotUniform');
     const value = initializer(shape);
     const trainable = opts.trainable ?? true;
-    const v = variable(value, trainable && this.trainable, `${this.name}/${name}`);
-    value.dispose();
+    let v: Variable;
+    try {
+      v = variable(value, trainable && this.trainable, `${this.name}/${name}`);
+    } finally {
+      value.dispose();
+    }
     this.weightRecords.push({ name, variable: v, trainable, regularizer: opts.regularizer });
     return v;
+  }
+
+  /** @internal While a loader builds this layer, its weights are charged to the loader's budget (wrappers pass it on). */
+  bindLoadContext(context: LoadContext | null): void {
+    this.loadContext = context;
+  }
+
+  /** @internal A layer that is a model (holds layers and named weights) returns itself; see models/contracts.ts. */
+  asModel(): unknown {
+    return null;
   }
 
   /** Creates the weights for an input shape (batch dimension first). */
@@ -187,11 +253,12 @@ export abstract class Layer {
     const shapes = list.map((x) => (x as Tensor | SymbolicTensor).shape as Shape);
     const inShape = Array.isArray(inputs) ? shapes : shapes[0];
     this.ensureBuilt(inShape);
-    if (symbolic === 0) return this.call(inputs as Tensor | Tensor[], kwargs);
+    if (symbolic === 0) return disposeIfThrows(() => runAs(`${this.name} (${this.className})`, list, () => this.call(inputs as Tensor | Tensor[], kwargs)));
     const syms = list as SymbolicTensor[];
     const outShape = this.computeOutputShape(inShape);
     const multi = Array.isArray(outShape) && outShape.length > 0 && Array.isArray(outShape[0]);
     const outShapes = (multi ? outShape : [outShape]) as Shape[];
+    for (const s of outShapes) checkOutputShape(`${this.name} (${this.className})`, s, shapes);
     const outputs = outShapes.map((s, i) => new SymbolicTensor(s, this.dtype, this, syms, i));
     this.inboundCalls.push({ inputs: syms, outputs });
     return multi ? outputs : outputs[0];
@@ -253,8 +320,10 @@ export abstract class Layer {
     return config;
   }
 
-  static fromConfig<T extends Layer>(this: new (args: never) => T, config: Record<string, unknown>): T {
-    return new this(config as never);
+  static fromConfig<T extends Layer>(this: new (args: never) => T, config: Record<string, unknown>, context?: LoadContext): T {
+    const layer = new this(config as never);
+    context?.adopt(layer);
+    return layer;
   }
 
   /** Frees the layer's weights. */

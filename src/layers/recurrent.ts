@@ -5,6 +5,7 @@
 // training only) and masking of padded steps (kwargs.mask or the mask an embedding attached).
 import { WasmgradError } from '../errors.js';
 import { Tensor } from '../tensor.js';
+import { ownEntry } from '../util/lookup.js';
 import { fill, tensor } from '../creation.js';
 import { getInitializer, type Initializer } from '../initializers.js';
 import { mul } from '../ops/binary.js';

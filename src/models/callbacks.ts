@@ -4,7 +4,7 @@
 // awaits a hook that returned a promise.
 import { WasmgradError } from '../errors.js';
 import { Tensor } from '../tensor.js';
-import type { LayersModel } from './model.js';
+import type { CallbackModel } from './contracts.js';
 
 export type Logs = Record<string, number>;
 
@@ -32,9 +32,9 @@ export interface CustomCallbackArgs {
 }
 
 export abstract class Callback {
-  model!: LayersModel;
+  model!: CallbackModel;
   params: Partial<TrainingParams> = {};
-  setModel(model: LayersModel): void {
+  setModel(model: CallbackModel): void {
     this.model = model;
   }
   setParams(params: TrainingParams): void {
@@ -78,7 +78,7 @@ export class CallbackList {
   has(h: HookName): boolean {
     return this.lists[h].length > 0;
   }
-  setup(model: LayersModel, params: TrainingParams): void {
+  setup(model: CallbackModel, params: TrainingParams): void {
     for (const cb of this.callbacks) {
       if (cb instanceof Callback) {
         cb.setModel(model);

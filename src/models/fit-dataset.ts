@@ -8,7 +8,7 @@ import { Dataset, disposeElement, type LazyIterator } from '../data/dataset.js';
 import { batchTrainer, type ModelInput, type ModelTarget } from './training.js';
 import { CallbackList, History, type Callback, type CustomCallbackArgs, type Logs } from './callbacks.js';
 import { ProgressBar, terminal } from './progress.js';
-import type { LayersModel } from './model.js';
+import type { TrainableModel } from './contracts.js';
 
 export interface FitDatasetArgs {
   epochs?: number;
@@ -40,7 +40,7 @@ function wholeNumber(v: unknown, name: string, op: string, dflt: number | undefi
 
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
-export async function fitDataset(model: LayersModel, dataset: Dataset<unknown>, args: FitDatasetArgs = {}): Promise<History> {
+export async function fitDataset(model: TrainableModel, dataset: Dataset<unknown>, args: FitDatasetArgs = {}): Promise<History> {
   const op = `${model.name}.fitDataset`;
   if (!(dataset instanceof Dataset)) throw new WasmgradError(`${op}: expected a Dataset (wg.data.array, generator, zip ...)`);
   if (args === null || typeof args !== 'object') throw new WasmgradError(`${op}: options must be an object`);
@@ -103,7 +103,7 @@ export async function fitDataset(model: LayersModel, dataset: Dataset<unknown>, 
   return history;
 }
 
-async function validate(model: LayersModel, data: FitDatasetArgs['validationData'], batches: number | undefined, op: string): Promise<Logs> {
+async function validate(model: TrainableModel, data: FitDatasetArgs['validationData'], batches: number | undefined, op: string): Promise<Logs> {
   if (data instanceof Dataset) return evaluateLogs(model, data, batches, 'val_', op);
   if (!Array.isArray(data) || data.length < 2) throw new WasmgradError(`${op}: validationData must be a Dataset or [x, y]`);
   const trainer = batchTrainer(model, op);
@@ -111,7 +111,7 @@ async function validate(model: LayersModel, data: FitDatasetArgs['validationData
   return trainer.logs('val_');
 }
 
-async function evaluateLogs(model: LayersModel, dataset: Dataset<unknown>, batches: number | undefined, prefix: string, op: string): Promise<Logs> {
+async function evaluateLogs(model: TrainableModel, dataset: Dataset<unknown>, batches: number | undefined, prefix: string, op: string): Promise<Logs> {
   const limit = wholeNumber(batches, 'batches', op, undefined);
   if (limit === undefined && dataset.size === Infinity) throw new WasmgradError(`${op}: the dataset is endless: give batches`);
   const trainer = batchTrainer(model, op);
@@ -132,7 +132,7 @@ async function evaluateLogs(model: LayersModel, dataset: Dataset<unknown>, batch
 }
 
 /** The loss (and metrics) over a dataset of batches, as scalar tensors, as model.evaluate returns them. */
-export async function evaluateDataset(model: LayersModel, dataset: Dataset<unknown>, args: { batches?: number; verbose?: number } = {}): Promise<Tensor | Tensor[]> {
+export async function evaluateDataset(model: TrainableModel, dataset: Dataset<unknown>, args: { batches?: number; verbose?: number } = {}): Promise<Tensor | Tensor[]> {
   const op = `${model.name}.evaluateDataset`;
   if (!(dataset instanceof Dataset)) throw new WasmgradError(`${op}: expected a Dataset`);
   const logs = await evaluateLogs(model, dataset, args?.batches, '', op);

@@ -12,6 +12,7 @@
 // cross-entropy or the targets have one value per row; categorical otherwise.
 import { WasmgradError, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
+import { ownEntry } from '../util/lookup.js';
 import { scalar } from '../creation.js';
 import { noGrad } from '../tape.js';
 import { getLoss, lossName, type LossFn } from '../losses.js';
@@ -179,7 +180,7 @@ export function getMetric(m: string | MetricFn, loss: LossFn | undefined): Metri
     return { name, make: () => new MeanAccumulator(m, name) };
   }
   if (typeof m !== 'string') throw new WasmgradError(`compile: a metric must be a name or a function, got ${typeof m}`);
-  const kind = KINDS[m.toLowerCase().replace(/_/g, '')];
+  const kind = ownEntry(KINDS, m.toLowerCase().replace(/_/g, ''));
   if (kind === 'accuracy') return { name: m, make: () => new AccuracyAccumulator(loss) };
   if (kind) return { name: m, make: () => new RatioAccumulator(kind) };
   let fn: LossFn;

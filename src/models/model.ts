@@ -6,7 +6,7 @@ import { WasmgradError, fmtShape } from '../errors.js';
 import { Tensor, tidy, assertUsable } from '../tensor.js';
 import { Variable } from '../variables.js';
 import { add } from '../ops/binary.js';
-import { Layer, SymbolicTensor, getLayerClass, registerLayer, uniqueLayerName, type CallArgs, type Shape } from '../layers/layer.js';
+import { Layer, SymbolicTensor, getLayerClass, registerLayer, uniqueLayerName, type CallArgs, type LoadContext, type Shape } from '../layers/layer.js';
 import { InputLayer } from '../layers/input.js';
 import { getRegularizer } from '../regularizers.js';
 import { topoSort, runGraph, type GraphNode } from './graph.js';
@@ -18,6 +18,7 @@ import {
 import type { History } from './callbacks.js';
 import { fitDataset, evaluateDataset, type FitDatasetArgs } from './fit-dataset.js';
 import type { Dataset } from '../data/dataset.js';
+import type { NamedWeight, SavableModel, TrainableModel, CallbackModel } from './contracts.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import { saveModelArtifacts, type ModelArtifacts, type SaveOptions } from '../io/model-io.js';
 import { saveLayersModel, type IOHandler, type SaveResult } from '../io/tfjs-io.js';
@@ -36,13 +37,9 @@ export interface LayerSpec {
   inboundNodes?: [string, number, number, Record<string, unknown>?][][];
 }
 
-/** A weight of a model under its file name: layerName/weightName (wrappers and nested models add their name). */
-export interface NamedWeight {
-  name: string;
-  variable: Variable;
-}
+export type { NamedWeight };
 
-export class LayersModel extends Layer {
+export class LayersModel extends Layer implements TrainableModel, CallbackModel, SavableModel {
   static className = 'Functional';
   inputs: SymbolicTensor[] = [];
   outputs: SymbolicTensor[] = [];
@@ -67,8 +64,11 @@ export class LayersModel extends Layer {
     }
   }
 
-  /** @internal Sets the graph from input and output SymbolicTensors. */
-  protected initGraph(inputs: SymbolicTensor[], outputs: SymbolicTensor[]): void {
+  /**
+   * @internal Sets the graph from input and output SymbolicTensors; `order` is the calls in
+   * execution order when the caller knows it (a sequential stack), else it is found by sorting.
+   */
+  protected initGraph(inputs: SymbolicTensor[], outputs: SymbolicTensor[], order?: GraphNode[]): void {
     if (inputs.length === 0 || outputs.length === 0) throw new WasmgradError(`${this.name}: a model needs at least one input and one output`);
     inputs.forEach((t, i) => {
       if (!(t instanceof SymbolicTensor)) throw new WasmgradError(`${this.name}: inputs[${i}] must be a SymbolicTensor (from wg.input), got ${typeof t}`);
@@ -78,9 +78,10 @@ export class LayersModel extends Layer {
       if (!(t instanceof SymbolicTensor)) throw new WasmgradError(`${this.name}: outputs[${i}] must be a SymbolicTensor, got ${typeof t}`);
     });
     if (new Set(inputs).size !== inputs.length) throw new WasmgradError(`${this.name}: an input is listed twice`);
-    const nodes = topoSort(inputs, outputs);
-    const layers: Layer[] = inputs.map((t) => t.sourceLayer);
-    for (const n of nodes) if (!layers.includes(n.layer)) layers.push(n.layer);
+    const nodes = order ?? topoSort(inputs, outputs);
+    // a Set: a graph of 100,000 layers is listed in linear time
+    const layers = new Set<Layer>(inputs.map((t) => t.sourceLayer));
+    for (const n of nodes) layers.add(n.layer);
     const names = new Set<string>();
     for (const l of layers) {
       if (names.has(l.name)) throw new WasmgradError(`${this.name}: two layers are named '${l.name}'; layer names must be unique in a model`);
@@ -89,8 +90,13 @@ export class LayersModel extends Layer {
     this.inputs = inputs.slice();
     this.outputs = outputs.slice();
     this.nodes = nodes;
-    this.graphLayers = layers;
+    this.graphLayers = [...layers];
     this.built = true;
+  }
+
+  /** @internal A model is what loadModel expects at the top of a topology. */
+  asModel(): SavableModel {
+    return this;
   }
 
   /** The layers, in execution order (input layers first for a functional model). */
@@ -316,8 +322,8 @@ export class LayersModel extends Layer {
     };
   }
 
-  static fromConfig<T extends Layer>(this: new (args: never) => T, config: Record<string, unknown>): T {
-    return functionalFromConfig(config) as unknown as T;
+  static fromConfig<T extends Layer>(this: new (args: never) => T, config: Record<string, unknown>, context?: LoadContext): T {
+    return functionalFromConfig(config, context) as unknown as T;
   }
 
   /**
@@ -371,8 +377,11 @@ export function serializeLayer(l: Layer): LayerSpec {
   return { className: l.className, config: l.getConfig() };
 }
 
-/** A layer from { className, config }: regularizers given as { className, config } are rebuilt. */
-export function deserializeLayer(spec: unknown, where: string): Layer {
+/**
+ * A layer from { className, config }: regularizers given as { className, config } are rebuilt. With a
+ * load context, the layer counts toward the file's limits and its weights toward the file's budget.
+ */
+export function deserializeLayer(spec: unknown, where: string, context?: LoadContext): Layer {
   if (!spec || typeof spec !== 'object' || Array.isArray(spec)) throw new WasmgradError(`${where}: expected { className, config }, got ${JSON.stringify(spec)?.slice(0, 80)}`);
   const s = spec as Record<string, unknown>;
   const className = s.className ?? s.class_name;
@@ -383,7 +392,7 @@ export function deserializeLayer(spec: unknown, where: string): Layer {
   const cls = getLayerClass(className);
   let layer: unknown;
   try {
-    layer = cls.fromConfig(cfg);
+    layer = context ? context.nested(where, () => cls.fromConfig(cfg, context)) : cls.fromConfig(cfg);
   } catch (err) {
     if (err instanceof WasmgradError) throw new WasmgradError(`${where} (${className}): ${err.message}`);
     throw new WasmgradError(`${where} (${className}): invalid config: ${(err as Error)?.message ?? String(err)}`);
@@ -415,14 +424,14 @@ function checkRef(r: unknown, where: string): Ref {
 }
 
 /** Rebuilds a functional model from its configuration (the calls are replayed in dependency order). */
-export function functionalFromConfig(config: Record<string, unknown>): LayersModel {
+export function functionalFromConfig(config: Record<string, unknown>, context?: LoadContext): LayersModel {
   const where = `model '${String(config?.name)}'`;
   const specs = config?.layers;
   if (!Array.isArray(specs)) throw new WasmgradError(`${where}: config.layers must be an array`);
   const byName = new Map<string, Layer>();
   const pending: { layer: Layer; index: number; refs: Ref[] }[] = [];
   specs.forEach((spec, i) => {
-    const layer = deserializeLayer(spec, `${where}: layer ${i}`);
+    const layer = deserializeLayer(spec, `${where}: layer ${i}`, context);
     if (byName.has(layer.name)) throw new WasmgradError(`${where}: two layers are named '${layer.name}'`);
     byName.set(layer.name, layer);
     const nodes = (spec as LayerSpec).inboundNodes ?? (spec as Record<string, unknown>).inbound_nodes ?? [];
@@ -451,8 +460,8 @@ export function functionalFromConfig(config: Record<string, unknown>): LayersMod
   });
   const ready = pending.map((_, i) => i).filter((i) => missing[i] === 0);
   let runs = 0;
-  while (ready.length) {
-    const i = ready.shift()!;
+  for (let next = 0; next < ready.length; next++) {
+    const i = ready[next];
     const p = pending[i];
     const ins = p.refs.map(([name, node, t]) => {
       const outs = made.get(key(name, node))!;
@@ -484,11 +493,13 @@ export function functionalFromConfig(config: Record<string, unknown>): LayersMod
   };
   const inputs = pick(config.inputLayers ?? config.input_layers, 'inputLayers');
   const outputs = pick(config.outputLayers ?? config.output_layers, 'outputLayers');
-  return new LayersModel({ inputs, outputs, name: typeof config.name === 'string' ? config.name : undefined });
+  const m = new LayersModel({ inputs, outputs, name: typeof config.name === 'string' ? config.name : undefined });
+  context?.adopt(m);
+  return m;
 }
 
 registerLayer(LayersModel);
-registerLayer({ className: 'Model', fromConfig: (c) => functionalFromConfig(c) });
+registerLayer({ className: 'Model', fromConfig: (c, context) => functionalFromConfig(c, context) });
 
 /** wg.model({ inputs, outputs }): a functional model. */
 export function model(args: ModelArgs): LayersModel {

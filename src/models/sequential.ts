@@ -3,9 +3,10 @@
 // on the first data it sees (fit, predict) or by build(shape), as Keras.
 import { WasmgradError } from '../errors.js';
 import type { DType } from '../tensor.js';
-import { Layer, SymbolicTensor, registerLayer, type Shape } from '../layers/layer.js';
+import { Layer, SymbolicTensor, registerLayer, type LoadContext, type Shape } from '../layers/layer.js';
 import { InputLayer } from '../layers/input.js';
 import { LayersModel, serializeLayer, deserializeLayer } from './model.js';
+import type { GraphNode } from './graph.js';
 
 export interface SequentialArgs {
   layers?: Layer[];
@@ -16,6 +17,9 @@ export class Sequential extends LayersModel {
   static className = 'Sequential';
   static sequentialSummary = true;
   private readonly stack: Layer[] = [];
+  /** The stack's layers and their names, for linear-time checks as layers are added. */
+  private readonly members = new Set<Layer>();
+  private readonly memberNames = new Set<string>();
   private input0: InputLayer | null = null;
 
   constructor(args: SequentialArgs = {}) {
@@ -40,23 +44,61 @@ export class Sequential extends LayersModel {
       this.connect(layer.output, []);
       return;
     }
-    if (this.stack.includes(layer)) throw new WasmgradError(`${this.name}.add: layer '${layer.name}' is already in the model`);
-    if (this.stack.some((l) => l.name === layer.name)) throw new WasmgradError(`${this.name}.add: a layer named '${layer.name}' is already in the model`);
+    this.push(layer);
+    try {
+      if (this.outputs.length) this.extend(layer);
+      else this.connectWhenPossible();
+    } catch (err) {
+      this.stack.pop();
+      this.members.delete(layer);
+      this.memberNames.delete(layer.name);
+      throw err;
+    }
+  }
+
+  private push(layer: Layer): void {
+    if (this.members.has(layer)) throw new WasmgradError(`${this.name}.add: layer '${layer.name}' is already in the model`);
+    if (this.memberNames.has(layer.name)) throw new WasmgradError(`${this.name}.add: a layer named '${layer.name}' is already in the model`);
     this.stack.push(layer);
-    if (this.outputs.length) {
-      this.connect(this.inputs[0], [layer], this.outputs[0]);
-    } else if (this.inputs.length) {
+    this.members.add(layer);
+    this.memberNames.add(layer.name);
+  }
+
+  /** Builds the graph once there is an input: given, or from the first layer's input shape. */
+  private connectWhenPossible(): void {
+    if (this.inputs.length) {
       this.connect(this.inputs[0], this.stack);
-    } else if (this.stack.length === 1 && layer.batchInputShape) {
-      const inp = new InputLayer({ batchShape: layer.batchInputShape, dtype: inputDtypeOf(layer), name: `${layer.name}_input` });
+    } else if (this.stack.length > 0 && this.stack[0].batchInputShape) {
+      const first = this.stack[0];
+      const inp = new InputLayer({ batchShape: first.batchInputShape, dtype: inputDtypeOf(first), name: `${first.name}_input` });
       this.connect(inp.output, this.stack);
     }
+  }
+
+  /** Puts a layer on top of a built graph: one call, no re-sorting (adding N layers is linear). */
+  private extend(layer: Layer): void {
+    const inputName = this.inputs[0].sourceLayer.name;
+    if (layer.name === inputName) throw new WasmgradError(`${this.name}: two layers are named '${layer.name}'; layer names must be unique in a model`);
+    const out = this.applyLayer(layer, this.outputs[0]);
+    const callIndex = layer.inboundCalls.length - 1;
+    const call = layer.inboundCalls[callIndex];
+    this.nodes.push({ layer, inputs: call.inputs, outputs: call.outputs, callIndex });
+    this.graphLayers.push(layer);
+    this.outputs = [out];
+  }
+
+  private applyLayer(layer: Layer, t: SymbolicTensor): SymbolicTensor {
+    const out = layer.apply(t);
+    if (Array.isArray(out)) throw new WasmgradError(`${this.name}: layer '${layer.name}' has ${out.length} outputs; a sequential model takes single-output layers (use a functional model)`);
+    return out;
   }
 
   /** Removes the top layer. */
   pop(): void {
     if (!this.stack.length) throw new WasmgradError(`${this.name}.pop: the model has no layers`);
-    this.stack.pop();
+    const top = this.stack.pop()!;
+    this.members.delete(top);
+    this.memberNames.delete(top.name);
     const inp = this.inputs[0];
     this.inputs = [];
     this.outputs = [];
@@ -69,10 +111,17 @@ export class Sequential extends LayersModel {
   /** Applies layers from a symbolic tensor and makes the result the model's graph. */
   private connect(input: SymbolicTensor, layers: Layer[], from: SymbolicTensor = input): void {
     let t = from;
+    // a stack's calls are already in execution order: no sort needed
+    const order: GraphNode[] = [];
     for (const l of layers) {
-      const out = l.apply(t);
-      if (Array.isArray(out)) throw new WasmgradError(`${this.name}: layer '${l.name}' has ${out.length} outputs; a sequential model takes single-output layers (use a functional model)`);
-      t = out;
+      try {
+        t = this.applyLayer(l, t);
+        const callIndex = l.inboundCalls.length - 1;
+        order.push({ layer: l, inputs: l.inboundCalls[callIndex].inputs, outputs: l.inboundCalls[callIndex].outputs, callIndex });
+      } catch (err) {
+        if (err instanceof WasmgradError) throw new WasmgradError(`${this.name}: layer '${l.name}': ${err.message}`);
+        throw new WasmgradError(`${this.name}: layer '${l.name}' could not be applied: ${(err as Error)?.message ?? String(err)}`);
+      }
     }
     if (t === input) {
       // only an input layer so far: no graph yet
@@ -80,7 +129,7 @@ export class Sequential extends LayersModel {
       this.outputs = [];
       return;
     }
-    this.initGraph([input], [t]);
+    this.initGraph([input], [t], order);
     this.graphLayers = this.stack.slice();
   }
 
@@ -113,7 +162,7 @@ export class Sequential extends LayersModel {
     };
   }
 
-  static fromConfig<T extends Layer>(this: new (args: never) => T, config: Record<string, unknown>): T {
+  static fromConfig<T extends Layer>(this: new (args: never) => T, config: Record<string, unknown>, context?: LoadContext): T {
     const where = `sequential model '${String(config?.name)}'`;
     const specs = config?.layers;
     if (!Array.isArray(specs)) throw new WasmgradError(`${where}: config.layers must be an array`);
@@ -128,16 +177,28 @@ export class Sequential extends LayersModel {
       }
       m.inputs = [m.input0.output];
     }
+    context?.adopt(m);
+    // every layer first, then one pass that connects them: linear in the number of layers
     specs.forEach((spec, i) => {
-      const layer = deserializeLayer(spec, `${where}: layer ${i}`);
+      const layer = deserializeLayer(spec, `${where}: layer ${i}`, context);
+      if (layer instanceof InputLayer) {
+        // Keras lists the input layer first
+        if (i !== 0 || m.inputs.length) throw new WasmgradError(`${where}: layer ${i}: an input layer can only come first`);
+        m.input0 = layer;
+        m.inputs = [layer.output];
+        return;
+      }
       try {
-        m.add(layer);
+        m.push(layer);
       } catch (err) {
-        if (err instanceof WasmgradError) throw new WasmgradError(`${where}: layer '${layer.name}': ${err.message}`);
-        throw new WasmgradError(`${where}: layer '${layer.name}' could not be applied: ${(err as Error)?.message ?? String(err)}`);
+        throw new WasmgradError(`${where}: ${(err as Error).message}`);
       }
     });
-    if (!m.outputs.length && m.inputs.length && m.stack.length) m.connect(m.inputs[0], m.stack);
+    try {
+      m.connectWhenPossible();
+    } catch (err) {
+      throw new WasmgradError(`${where}: ${(err as Error).message}`);
+    }
     return m as unknown as T;
   }
 }

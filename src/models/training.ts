@@ -5,6 +5,7 @@
 // prediction run without a tape (noGrad), on the fused inference kernels.
 import { WasmgradError, fmtShape } from '../errors.js';
 import { seededRandom } from '../util/seeded.js';
+import { runAs } from '../engine/op-context.js';
 import { Tensor, tidy, assertUsable } from '../tensor.js';
 import { fromFlat } from '../creation.js';
 import { noGrad } from '../tape.js';
@@ -17,7 +18,7 @@ import type { Optimizer } from '../optimizers/optimizer.js';
 import { getMetric, type Accumulator, type MetricFn, type MetricSpec } from './metrics.js';
 import { CallbackList, History, type Callback, type CustomCallbackArgs, type Logs, type TrainingParams } from './callbacks.js';
 import { ProgressBar, terminal } from './progress.js';
-import type { LayersModel } from './model.js';
+import type { Compiled, TrainableModel } from './contracts.js';
 
 export type ModelInput = Tensor | Tensor[] | Record<string, Tensor>;
 export type ModelTarget = Tensor | Tensor[] | Record<string, Tensor>;
@@ -33,17 +34,7 @@ export interface CompileArgs {
   lossWeights?: number[] | Record<string, number>;
 }
 
-/** @internal What compile resolved. */
-export interface Compiled {
-  optimizer: Optimizer;
-  /** compile made the optimizer (from a name or config): the model disposes it. */
-  ownsOptimizer: boolean;
-  losses: LossFn[];
-  lossWeights: number[];
-  metrics: MetricSpec[][];
-  /** The training config as saved in model.json. */
-  config: { loss: unknown; metrics: unknown; lossWeights?: unknown; optimizerConfig: { className: string; config: Record<string, unknown> } };
-}
+export type { Compiled };
 
 export interface FitArgs {
   epochs?: number;
@@ -73,7 +64,7 @@ export interface PredictArgs {
 
 // ---- compile ----------------------------------------------------------------------------------------
 
-function perOutput<T>(model: LayersModel, value: PerOutput<T>, what: string, isLeaf: (v: unknown) => boolean): T[] {
+function perOutput<T>(model: { name: string; outputNames: string[] }, value: PerOutput<T>, what: string, isLeaf: (v: unknown) => boolean): T[] {
   const names = model.outputNames;
   if (isLeaf(value)) return names.map(() => value as T);
   if (Array.isArray(value)) {
@@ -91,14 +82,13 @@ function perOutput<T>(model: LayersModel, value: PerOutput<T>, what: string, isL
   throw new WasmgradError(`${model.name}.compile: invalid ${what}: ${String(value)}`);
 }
 
-export function compileModel(model: LayersModel, args: CompileArgs): void {
+export function compileModel(model: TrainableModel, args: CompileArgs): void {
   if (!args || typeof args !== 'object') throw new WasmgradError(`${model.name}.compile: expected { optimizer, loss, metrics? }`);
   if (!model.outputs.length && model.layers.length === 0) throw new WasmgradError(`${model.name}.compile: the model has no layers`);
-  const optimizer = getOptimizer(args.optimizer as never);
   // a sequential model built late has no outputs yet: one output
   const outs = Math.max(1, model.outputs.length);
   const names = model.outputs.length ? model.outputNames : ['output'];
-  const fakeModel = { name: model.name, outputNames: names } as LayersModel;
+  const fakeModel = { name: model.name, outputNames: names };
   if (args.loss === undefined || args.loss === null) throw new WasmgradError(`${model.name}.compile: loss is required`);
   const lossSpecs = perOutput(fakeModel, args.loss, 'loss', (v) => typeof v === 'string' || typeof v === 'function');
   const losses = lossSpecs.map((l) => getLoss(l));
@@ -122,6 +112,8 @@ export function compileModel(model: LayersModel, args: CompileArgs): void {
     } else throw new WasmgradError(`${model.name}.compile: metrics must be an array of names or functions`);
   }
   const metrics = metricLists.map((list, i) => list.map((x) => getMetric(x, losses[i])));
+  // names are all checked before the optimizer is made (it may hold engine memory)
+  const optimizer = getOptimizer(args.optimizer as never);
   const lossConfig = lossSpecs.map((l, i) => (typeof l === 'string' ? l : (lossName(losses[i]) ?? null)));
   if (model.compiled?.ownsOptimizer && model.compiled.optimizer !== optimizer) model.compiled.optimizer.dispose();
   model.compiled = {
@@ -139,14 +131,14 @@ export function compileModel(model: LayersModel, args: CompileArgs): void {
   };
 }
 
-function compiledOf(model: LayersModel, op: string): Compiled {
+function compiledOf(model: TrainableModel, op: string): Compiled {
   if (!model.compiled) throw new WasmgradError(`${model.name}.${op}: compile the model first (model.compile({ optimizer, loss }))`);
   return model.compiled;
 }
 
 // ---- data --------------------------------------------------------------------------------------------
 
-function toList(model: LayersModel, data: unknown, names: string[], what: string, op: string): Tensor[] {
+function toList(model: TrainableModel, data: unknown, names: string[], what: string, op: string): Tensor[] {
   let list: unknown[];
   if (data instanceof Tensor) list = [data];
   else if (Array.isArray(data)) list = data;
@@ -166,7 +158,7 @@ function toList(model: LayersModel, data: unknown, names: string[], what: string
   return list as Tensor[];
 }
 
-function inputsOf(model: LayersModel, x: ModelInput, op: string): Tensor[] {
+function inputsOf(model: TrainableModel, x: ModelInput, op: string): Tensor[] {
   const names = model.inputs.length ? model.inputNames : ['input'];
   const xs = toList(model, x, names, 'x', op);
   model.ensureGraph(xs);
@@ -174,7 +166,7 @@ function inputsOf(model: LayersModel, x: ModelInput, op: string): Tensor[] {
   return xs;
 }
 
-function targetsOf(model: LayersModel, y: ModelTarget, n: number, op: string): Tensor[] {
+function targetsOf(model: TrainableModel, y: ModelTarget, n: number, op: string): Tensor[] {
   const ys = toList(model, y, model.outputNames, 'y', op);
   if (ys.length !== model.outputs.length) throw new WasmgradError(`${model.name}.${op}: expected ${model.outputs.length} target tensor(s), got ${ys.length}`);
   ys.forEach((t, i) => {
@@ -183,7 +175,7 @@ function targetsOf(model: LayersModel, y: ModelTarget, n: number, op: string): T
   return ys;
 }
 
-function samplesOf(model: LayersModel, xs: Tensor[], op: string): number {
+function samplesOf(model: TrainableModel, xs: Tensor[], op: string): number {
   const n = xs[0].shape[0];
   xs.forEach((x, i) => {
     if (x.shape[0] !== n) throw new WasmgradError(`${model.name}.${op}: inputs have different numbers of samples (x[0]: ${n}, x[${i}]: ${x.shape[0]})`);
@@ -191,7 +183,7 @@ function samplesOf(model: LayersModel, xs: Tensor[], op: string): number {
   return n;
 }
 
-function positiveInt(model: LayersModel, op: string, name: string, v: unknown, dflt: number, min = 1): number {
+function positiveInt(model: TrainableModel, op: string, name: string, v: unknown, dflt: number, min = 1): number {
   const x = v === undefined ? dflt : v;
   if (!Number.isInteger(x) || (x as number) < min) throw new WasmgradError(`${model.name}.${op}: ${name} must be a whole number >= ${min}, got ${String(v)}`);
   return x as number;
@@ -225,7 +217,7 @@ function resetState(s: StepState): void {
 }
 
 /** The loss of one batch (total, with regularization), updating per-output losses and metrics. */
-function batchLoss(model: LayersModel, c: Compiled, preds: Tensor[], ys: Tensor[], state: StepState, n: number, training = true): Tensor {
+function batchLoss(model: TrainableModel, c: Compiled, preds: Tensor[], ys: Tensor[], state: StepState, n: number, training = true): Tensor {
   let total: Tensor | null = null;
   const multi = preds.length > 1;
   preds.forEach((p, i) => {
@@ -249,7 +241,7 @@ function batchLoss(model: LayersModel, c: Compiled, preds: Tensor[], ys: Tensor[
   return total!;
 }
 
-function trainBatch(model: LayersModel, c: Compiled, xb: Tensor[], yb: Tensor[], state: StepState): number {
+function trainBatch(model: TrainableModel, c: Compiled, xb: Tensor[], yb: Tensor[], state: StepState): number {
   const n = xb[0].shape[0];
   const vars = model.trainableWeights;
   let value = NaN;
@@ -262,7 +254,7 @@ function trainBatch(model: LayersModel, c: Compiled, xb: Tensor[], yb: Tensor[],
   return value;
 }
 
-function logsOf(model: LayersModel, c: Compiled, s: StepState, prefix = ''): Logs {
+function logsOf(model: TrainableModel, c: Compiled, s: StepState, prefix = ''): Logs {
   const logs: Logs = { [`${prefix}loss`]: s.total.count ? s.total.sum / s.total.count : 0 };
   const multi = c.losses.length > 1;
   const names = model.outputNames;
@@ -274,13 +266,13 @@ function logsOf(model: LayersModel, c: Compiled, s: StepState, prefix = ''): Log
 }
 
 /** Evaluates rows [start, start + count) (or the index list) in batches, without a tape. */
-function evaluateRange(model: LayersModel, c: Compiled, xs: Tensor[], ys: Tensor[], start: number, count: number, batchSize: number, state: StepState): void {
+function evaluateRange(model: TrainableModel, c: Compiled, xs: Tensor[], ys: Tensor[], start: number, count: number, batchSize: number, state: StepState): void {
   resetState(state);
   accumulateRange(model, c, xs, ys, start, count, batchSize, state);
 }
 
 /** Adds the loss and metrics of rows [start, start + count) to the running tally. */
-function accumulateRange(model: LayersModel, c: Compiled, xs: Tensor[], ys: Tensor[], start: number, count: number, batchSize: number, state: StepState): void {
+function accumulateRange(model: TrainableModel, c: Compiled, xs: Tensor[], ys: Tensor[], start: number, count: number, batchSize: number, state: StepState): void {
   for (let b = start; b < start + count; b += batchSize) {
     const n = Math.min(batchSize, start + count - b);
     const whole = b === 0 && n === xs[0].shape[0];
@@ -305,7 +297,7 @@ const yieldNow = (): Promise<void> =>
     else setTimeout(resolve, 0);
   });
 
-export async function fitModel(model: LayersModel, x: ModelInput, y: ModelTarget, args: FitArgs = {}): Promise<History> {
+export async function fitModel(model: TrainableModel, x: ModelInput, y: ModelTarget, args: FitArgs = {}): Promise<History> {
   const op = 'fit';
   if (args === null || typeof args !== 'object') throw new WasmgradError(`${model.name}.fit: options must be an object`);
   const c = compiledOf(model, op);
@@ -387,7 +379,7 @@ export async function fitModel(model: LayersModel, x: ModelInput, y: ModelTarget
           xb = xs.map((t) => gather(t, it));
           yb = ys.map((t) => gather(t, it));
         }
-        trainBatch(model, c, xb, yb, state);
+        runAs(`${model.name}.fit`, xb, () => trainBatch(model, c, xb, yb, state));
       });
       if (hasBatchEnd) {
         const r = cbs.call('onBatchEnd', step, { batch: step, size, ...logsOf(model, c, state) });
@@ -417,7 +409,7 @@ function now(): number {
 // ---- evaluate, predict, single batches -----------------------------------------------------------
 
 /** Loss (and metrics) over the data, as scalar tensors: loss alone, or [loss, ...per-output losses, ...metrics]. */
-export function evaluateModel(model: LayersModel, x: ModelInput, y: ModelTarget, args: EvaluateArgs = {}): Tensor | Tensor[] {
+export function evaluateModel(model: TrainableModel, x: ModelInput, y: ModelTarget, args: EvaluateArgs = {}): Tensor | Tensor[] {
   const op = 'evaluate';
   const c = compiledOf(model, op);
   const xs = inputsOf(model, x, op);
@@ -425,14 +417,14 @@ export function evaluateModel(model: LayersModel, x: ModelInput, y: ModelTarget,
   const ys = targetsOf(model, y, n, op);
   const batchSize = positiveInt(model, op, 'batchSize', args?.batchSize, 32);
   const state = newState(c);
-  evaluateRange(model, c, xs, ys, 0, n, batchSize, state);
+  runAs(`${model.name}.evaluate`, xs, () => evaluateRange(model, c, xs, ys, 0, n, batchSize, state));
   const values = Object.values(logsOf(model, c, state));
-  const out = values.map((v) => fromFlat([v], [], 'float32'));
+  const out = tidy(() => values.map((v) => fromFlat([v], [], 'float32')));
   return out.length === 1 ? out[0] : out;
 }
 
 /** The outputs for every sample, computed in batches without a tape; the caller owns them. */
-export function predictModel(model: LayersModel, x: ModelInput, args: PredictArgs = {}): Tensor | Tensor[] {
+export function predictModel(model: TrainableModel, x: ModelInput, args: PredictArgs = {}): Tensor | Tensor[] {
   const op = 'predict';
   const xs = inputsOf(model, x, op);
   const n = samplesOf(model, xs, op);
@@ -442,7 +434,7 @@ export function predictModel(model: LayersModel, x: ModelInput, args: PredictArg
   try {
     for (let b = 0; b < n; b += batchSize) {
       const size = Math.min(batchSize, n - b);
-      parts.push(tidy(() => noGrad(() => model.forward(xs.map((t) => rows(t, b, size)), false))));
+      parts.push(runAs(`${model.name}.predict`, xs, () => tidy(() => noGrad(() => model.forward(xs.map((t) => rows(t, b, size)), false)))));
     }
     const outs = model.outputs.map((_, i) => concat(parts.map((p) => p[i]), 0));
     return outs.length === 1 ? outs[0] : outs;
@@ -451,14 +443,14 @@ export function predictModel(model: LayersModel, x: ModelInput, args: PredictArg
   }
 }
 
-export function predictOnBatchModel(model: LayersModel, x: ModelInput): Tensor | Tensor[] {
+export function predictOnBatchModel(model: TrainableModel, x: ModelInput): Tensor | Tensor[] {
   const xs = inputsOf(model, x, 'predictOnBatch');
-  const outs = tidy(() => noGrad(() => model.forward(xs, false)));
+  const outs = runAs(`${model.name}.predict`, xs, () => tidy(() => noGrad(() => model.forward(xs, false))));
   return outs.length === 1 ? outs[0] : outs;
 }
 
 /** One optimizer step on this batch; resolves to the loss, or [loss, ...metrics]. */
-export async function trainOnBatchModel(model: LayersModel, x: ModelInput, y: ModelTarget): Promise<number | number[]> {
+export async function trainOnBatchModel(model: TrainableModel, x: ModelInput, y: ModelTarget): Promise<number | number[]> {
   const op = 'trainOnBatch';
   const c = compiledOf(model, op);
   const xs = inputsOf(model, x, op);
@@ -473,7 +465,7 @@ export async function trainOnBatchModel(model: LayersModel, x: ModelInput, y: Mo
  * Batch-at-a-time training and evaluation with running logs, for data that arrives in batches
  * (fitDataset, evaluateDataset): the same step, losses and metrics as fit and evaluate.
  */
-export function batchTrainer(model: LayersModel, op: string) {
+export function batchTrainer(model: TrainableModel, op: string) {
   const c = compiledOf(model, op);
   const state = newState(c);
   const unpack = (x: ModelInput, y: ModelTarget) => {

@@ -13,6 +13,7 @@ import { zeros } from '../creation.js';
 import { fusedActivationGrad } from './activation-grad.js';
 import { reshape } from './shape.js';
 import { sum } from './reduce.js';
+import { checkWindow } from './validate.js';
 
 export type Padding = 'valid' | 'same';
 export type PairLike = number | [number, number];
@@ -55,6 +56,7 @@ export function windowGeometry(
   op: string, xShape: readonly number[], KH: number, KW: number, strides: unknown, padding: unknown, dilations: unknown, what: string,
   allowCausal = false,
 ): ConvGeometry {
+  checkWindow(op, xShape.slice(1, 3), [KH, KW], strides, dilations);
   const [sh, sw] = pairOf(strides, op, 'strides');
   const [dh, dw] = pairOf(dilations, op, 'dilations');
   const pad = checkPadding(padding, op, allowCausal);

@@ -6,6 +6,7 @@ import { record } from '../tape.js';
 import { copyStrided, stridesOf, transpose2d, gatherRows, scatterAddRows, oneHotRows, indexOutOfRange, writeTensor } from '../engine/drivers/copy.js';
 import { cloneTensor } from '../primitives.js';
 import { fill } from '../creation.js';
+import { checkGatherIndices } from './validate.js';
 import { checkTensor, normAxis, newTensor } from './util.js';
 
 const prod = (xs: readonly number[]) => xs.reduce((a, b) => a * b, 1);
@@ -172,6 +173,7 @@ function checkIndices(indices: Tensor | number[], n: number, op: string): { idx:
 
 /** Rows of x along axis picked by int32 indices: shape x.shape[:axis] + indices.shape + x.shape[axis+1:]. */
 export function gather(x: Tensor, indices: Tensor | number[], axis = 0): Tensor {
+  checkGatherIndices(x, indices, axis);
   checkTensor(x, 'gather');
   const a = normAxis(axis, x.shape, 'gather');
   const { idx, temp } = checkIndices(indices, x.shape[a], 'gather');

@@ -6,8 +6,10 @@ import { softmaxRows, softmaxGradRows } from '../engine/drivers/softmax.js';
 import { checkFloat, normAxis, newTensor } from './util.js';
 import { transpose, reshape } from './shape.js';
 import { tagLogits } from './logits.js';
+import { checkHasAxis } from './validate.js';
 
 function softmaxLike(name: 'softmax' | 'logSoftmax', x: Tensor, axis: number): Tensor {
+  checkHasAxis(x, name);
   checkFloat(x, name);
   if (x.rank === 0) {
     const r = reshape(x, [1]);

@@ -178,7 +178,16 @@ export abstract class Optimizer {
       }
     }
     if (!set) {
-      set = { variable: v, tensors: this.slotNames().map((_, i) => this.newSlot(v.shape, this.slotInit(i))) };
+      // slot by slot: when one cannot be allocated, the ones made before it go too
+      const tensors: Tensor[] = [];
+      try {
+        this.slotNames().forEach((_, i) => tensors.push(this.newSlot(v.shape, this.slotInit(i))));
+      } catch (err) {
+        for (const t of tensors) t.dispose();
+        this.slots.delete(v.name);
+        throw err;
+      }
+      set = { variable: v, tensors };
       this.slots.set(v.name, set);
     }
     return set.tensors;

@@ -6,7 +6,7 @@ import '../tensor-methods.js';
 import { init } from '../engine/state.js';
 import { sequential as makeSequential, model as makeModel, LayersModel, Sequential } from '../models/index.js';
 import type { SequentialArgs, ModelArgs, CompileArgs } from '../models/index.js';
-import { loadLayersModel as loadAny } from '../io/tfjs-io.js';
+import { loadModel as loadAny } from '../models/load.js';
 
 export * from '../ops/index.js';
 export {
@@ -60,7 +60,7 @@ export const model = (args: ModelArgs): LayersModel => asTfjs(makeModel(args));
 
 /** tf.loadLayersModel: TF.js's format (or wasmgrad's) from a URL, a path, or an IO handler. */
 export async function loadLayersModel(pathOrIOHandler: unknown, options: { strict?: boolean } = {}): Promise<LayersModel> {
-  return asTfjs((await loadAny(pathOrIOHandler, options)) as LayersModel);
+  return asTfjs(await loadAny(pathOrIOHandler, options));
 }
 
 await init();
