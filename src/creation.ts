@@ -2,7 +2,7 @@
 import { WasmgradError, fmtShape } from './errors.js';
 import { Tensor, checkShape, sizeOf, type DType, type NestedArray } from './tensor.js';
 import { fillTensor, writeTensor } from './engine/drivers/copy.js';
-import { checkInt32Values } from './ops/validate.js';
+import { checkInt32Values } from './validate.js';
 
 export type TensorLike = NestedArray | Float32Array | Int32Array | Uint8Array | number[];
 

@@ -135,7 +135,7 @@ export const LAYERS: [string, RegExp][] = [
   ['engine core', /^src\/engine\/(?!drivers\/)/],
   ['tensor', /^src\/tensor\.ts$/],
   ['engine drivers', /^src\/engine\/drivers\//],
-  ['tape and primitives', /^src\/(tape|creation|primitives|tensor-buffer)\.ts$/],
+  ['tape and primitives', /^src\/(tape|creation|primitives|tensor-buffer|validate)\.ts$/],
   ['ops', /^src\/(ops\/|debug\.ts$|gradients\.ts$|variables\.ts$|tensor-methods\.ts$)/],
   ['layers, losses, optimizers', /^src\/(layers\/|optimizers\/|(losses|initializers|regularizers|schedules|activations)\.ts$)/],
   ['models and io', /^src\/(models|io|data|classic)\//],

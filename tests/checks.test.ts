@@ -8,7 +8,7 @@ import { tmpdir, availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { useBuild } from './helpers';
-import { checkGatherIndices, checkInt32Values, checkWindow, checkOutputShape } from '../src/ops/validate';
+import { checkGatherIndices, checkInt32Values, checkWindow, checkOutputShape } from '../src/validate';
 
 const dist = fileURLToPath(new URL('../dist/', import.meta.url));
 

@@ -12,7 +12,7 @@ import { deserializeSchedule } from '../src/schedules';
 import { getLoss } from '../src/losses';
 import { getMetric } from '../src/models/metrics';
 import { getOptimizer } from '../src/optimizers/index';
-import { checkRnnActivation } from '../src/ops/validate';
+import { checkRnnActivation } from '../src/validate';
 
 const PROTO_NAMES = ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf'];
 

@@ -214,3 +214,16 @@ export async function saveLayersModel(model: SavableModel, target: unknown, opti
   if (typeof handler.save !== 'function') throw new WasmgradError(`${op}: the IO handler has no save()`);
   return handler.save(await tfjsArtifacts(model, options));
 }
+
+/**
+ * model.save: TF.js's format for an IO handler, `{ format: 'tfjs' }` or a model whose default is
+ * TF.js's (the TensorFlow.js entry's); wasmgrad's own otherwise (a folder, or the artifacts).
+ */
+export function saveModel(
+  model: SavableModel, target: unknown, options: SaveOptions & { format?: 'wasmgrad' | 'tfjs' }, defaultFormat: 'wasmgrad' | 'tfjs',
+): Promise<SaveResult | Awaited<ReturnType<typeof saveModelArtifacts>>> {
+  const format = options?.format ?? (target !== null && typeof target === 'object' ? 'tfjs' : defaultFormat);
+  if (format !== 'tfjs') return saveModelArtifacts(model, target as string | undefined, options);
+  if (target === undefined) throw new WasmgradError(`${model.name}.save: the TF.js format needs a URL ('file://dir') or an IO handler`);
+  return saveLayersModel(model, target, options);
+}

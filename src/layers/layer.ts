@@ -7,7 +7,7 @@ import { Variable, variable } from '../variables.js';
 import { getInitializer, serializeInitializer, type Initializer } from '../initializers.js';
 import { add } from '../ops/binary.js';
 import { clone } from '../ops/shape.js';
-import { checkOutputShape } from '../ops/validate.js';
+import { checkOutputShape } from '../validate.js';
 import { runAs } from '../engine/op-context.js';
 
 /** A shape whose batch (or any unknown) dimension may be null. */

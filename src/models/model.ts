@@ -21,7 +21,7 @@ import type { Dataset } from '../data/dataset.js';
 import type { NamedWeight, SavableModel, TrainableModel, CallbackModel } from './contracts.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import { saveModelArtifacts, type ModelArtifacts, type SaveOptions } from '../io/model-io.js';
-import { saveLayersModel, type IOHandler, type SaveResult } from '../io/tfjs-io.js';
+import { saveModel, type IOHandler, type SaveResult } from '../io/tfjs-io.js';
 
 export interface ModelArgs {
   inputs: SymbolicTensor | SymbolicTensor[];
@@ -326,30 +326,21 @@ export class LayersModel extends Layer implements TrainableModel, CallbackModel,
     return functionalFromConfig(config, context) as unknown as T;
   }
 
-  /**
-   * Saves the model: with a directory (Node, Deno, Bun), writes model.json and weights.safetensors
-   * there; in every case returns the artifacts { modelJson, weights }.
-   */
   /** How save(url) writes the model: wasmgrad's format (model.json + safetensors) or TF.js's (model.json + weights.bin). */
   saveFormat: 'wasmgrad' | 'tfjs' = 'wasmgrad';
   /** Whether evaluation losses (evaluate, val_loss) include the weight penalties: Keras does, TF.js does not. */
   regularizeEvaluation = true;
 
   /**
-   * Saves the model: to a folder in wasmgrad's format (model.json + weights.safetensors), or, without
-   * a folder, returns those artifacts. An IO handler, `{ format: 'tfjs' }`, or a model of the
-   * TensorFlow.js entry saves in TF.js's layers format (model.json + weights.bin) instead.
+   * Saves the model: to a folder in wasmgrad's format (model.json + weights.safetensors), or without
+   * one returns those artifacts. An IO handler, `{ format: 'tfjs' }`, or a model of the TensorFlow.js
+   * entry saves in TF.js's layers format (model.json + weights.bin) instead.
    */
   save(dir?: string, options?: SaveOptions & { format?: 'wasmgrad' }): Promise<ModelArtifacts>;
   save(target: string | IOHandler, options: SaveOptions & { format: 'tfjs' }): Promise<SaveResult>;
   save(target: IOHandler, options?: SaveOptions): Promise<SaveResult>;
   save(target?: string | IOHandler, options: SaveOptions & { format?: 'wasmgrad' | 'tfjs' } = {}): Promise<ModelArtifacts | SaveResult> {
-    const tfjs = options?.format === 'tfjs' || (options?.format === undefined && this.saveFormat === 'tfjs') || (typeof target === 'object' && target !== null);
-    if (tfjs) {
-      if (target === undefined) throw new WasmgradError(`${this.name}.save: the TF.js format needs a URL ('file://dir') or an IO handler`);
-      return saveLayersModel(this, target, options);
-    }
-    return saveModelArtifacts(this, target as string | undefined, options);
+    return saveModel(this, target, options, this.saveFormat);
   }
 
   /** Frees the weights, and the optimizer's state when compile made the optimizer (from a name or config). */

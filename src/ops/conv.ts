@@ -13,7 +13,7 @@ import { zeros } from '../creation.js';
 import { fusedActivationGrad } from './activation-grad.js';
 import { reshape } from './shape.js';
 import { sum } from './reduce.js';
-import { checkWindow } from './validate.js';
+import { checkWindow } from '../validate.js';
 
 export type Padding = 'valid' | 'same';
 export type PairLike = number | [number, number];

@@ -6,7 +6,7 @@ import { record } from '../tape.js';
 import { copyStrided, stridesOf, transpose2d, gatherRows, scatterAddRows, oneHotRows, indexOutOfRange, writeTensor } from '../engine/drivers/copy.js';
 import { cloneTensor } from '../primitives.js';
 import { fill } from '../creation.js';
-import { checkGatherIndices } from './validate.js';
+import { checkGatherIndices } from '../validate.js';
 import { checkTensor, normAxis, newTensor } from './util.js';
 
 const prod = (xs: readonly number[]) => xs.reduce((a, b) => a * b, 1);

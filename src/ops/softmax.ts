@@ -6,7 +6,7 @@ import { softmaxRows, softmaxGradRows } from '../engine/drivers/softmax.js';
 import { checkFloat, normAxis, newTensor } from './util.js';
 import { transpose, reshape } from './shape.js';
 import { tagLogits } from './logits.js';
-import { checkHasAxis } from './validate.js';
+import { checkHasAxis } from '../validate.js';
 
 function softmaxLike(name: 'softmax' | 'logSoftmax', x: Tensor, axis: number): Tensor {
   checkHasAxis(x, name);

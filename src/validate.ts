@@ -1,8 +1,8 @@
 // Argument checks shared by ops, pure functions of shapes and JavaScript values (no pointers, no
 // kernels): index lists, int32 ranges, window geometry, activation names. Each raises a
 // WasmgradError naming the op, the value and what was expected; each returns nothing when all is well.
-import { WasmgradError, fmtShape } from '../errors.js';
-import { Tensor } from '../tensor.js';
+import { WasmgradError, fmtShape } from './errors.js';
+import { Tensor } from './tensor.js';
 
 export const INT32_MIN = -(2 ** 31);
 export const INT32_MAX = 2 ** 31 - 1;
