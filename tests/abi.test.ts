@@ -45,8 +45,13 @@ describe('generated ABI', () => {
   });
 
   test('the memory layout: control block regions apart, below static data, below the heap', () => {
-    const lastSlot = abi.CTRL.ready + abi.MAX_THREADS - 1;
-    expect(Math.max(...Object.values(abi.CTRL))).toBe(abi.CTRL.ready);
+    // the per-worker slot ranges (ready flags, share claims, scratch) each hold MAX_THREADS + 1
+    // slots (worker indices up to MAX_THREADS) and do not overlap the fixed slots or each other
+    const perWorker = [abi.CTRL.ready, abi.CTRL.claim, abi.CTRL.scratch].sort((a, b) => a - b);
+    const fixed = Object.entries(abi.CTRL).filter(([k]) => !['ready', 'claim', 'scratch'].includes(k)).map(([, v]) => v);
+    expect(Math.max(...fixed)).toBeLessThan(perWorker[0]);
+    for (let i = 0; i + 1 < perWorker.length; i++) expect(perWorker[i] + abi.MAX_THREADS + 1).toBeLessThanOrEqual(perWorker[i + 1]);
+    const lastSlot = perWorker[perWorker.length - 1] + abi.MAX_THREADS;
     expect((lastSlot + 1) * 4).toBeLessThanOrEqual(abi.CTRL_ARGS_BYTE);
     expect(abi.CTRL_ARGS_BYTE + abi.MAX_ARGS * 8).toBeLessThanOrEqual(abi.CTRL_ERR_BYTE);
     expect(abi.CTRL_ERR_BYTE + abi.CTRL_ERR_CAP).toBeLessThanOrEqual(abi.CTRL_BYTES);
@@ -60,7 +65,7 @@ describe('generated ABI', () => {
   });
 
   test('ids of an enumeration are distinct', () => {
-    for (const e of [abi.BIN, abi.UNARY, abi.RED, abi.ACT, abi.A_KIND, abi.SUMS, abi.RNN_ACT, abi.CTRL]) {
+    for (const e of [abi.BIN, abi.UNARY, abi.RED, abi.ACT, abi.A_KIND, abi.SUMS, abi.RNN_ACT, abi.CTRL, abi.CLAIM]) {
       const ids = Object.values(e);
       expect(new Set(ids).size).toBe(ids.length);
     }

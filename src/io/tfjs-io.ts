@@ -122,10 +122,16 @@ export function fileSystem(location: string): IOHandler {
   };
 }
 
+/** The URL of model.json: the URL itself when it names a .json file, else model.json in that folder. */
+function modelJsonUrl(url: string): URL {
+  const u = new URL(url);
+  return u.pathname.endsWith('.json') ? u : new URL(`${u.href.replace(/\/?$/, '/')}${MODEL_FILE}`);
+}
+
 /** A handler for model.json at an http(s) URL; its weight files must be on the same origin. */
 export function http(url: string | URL, _options: Record<string, unknown> = {}): IOHandler {
   const op = 'io.http';
-  const u = new URL(String(url));
+  const u = modelJsonUrl(String(url));
   return {
     load: async () => {
       const json = parseJson(op, await fetchLimited(op, u, MAX_JSON_BYTES));
@@ -160,12 +166,13 @@ export function handlerFor(target: unknown, op: string): IOHandler {
 export async function loadAnyModel(source: unknown, options: { strict?: boolean } = {}): Promise<LoadedModel> {
   const op = 'loadLayersModel';
   void options;
+  if (source instanceof URL) source = source.href;
   if (isRecord(source) && 'modelJson' in source) return loadModel(source as { modelJson: unknown; weights: Uint8Array });
   if (isRecord(source) && 'modelTopology' in source) return loadModel(artifactsFromTfjs(source as unknown as TfjsArtifacts));
   // a folder or file: wasmgrad's own format when its model.json says so
   if (typeof source === 'string' && !/^(https?|indexeddb|localstorage):\/\//i.test(source) && (await ownFormat(source))) return loadModel(source);
   if (typeof source === 'string' && /^https?:\/\//i.test(source)) {
-    const u = new URL(source);
+    const u = modelJsonUrl(source);
     const json = parseJson(op, await fetchLimited(op, u, MAX_JSON_BYTES));
     if (isRecord(json) && !isTfjsJson(json)) return loadModel(u);
   }
