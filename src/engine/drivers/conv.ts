@@ -197,7 +197,7 @@ export function depthwiseGradInput(dy: number, f: number, dx: number, g: ConvGeo
 }
 
 export function depthwiseGradFilter(x: number, dy: number, df: number, g: ConvGeometry, mult: number): void {
-  if ((g.KH * g.KW * DW_FILTER_BLOCK + 2 * g.KW) * 4 > SCRATCH_BYTES) throw new WasmgradError(`depthwiseConv2d: a ${g.KH}x${g.KW} kernel is too large`);
+  if (engine().kernels.depthwise_grad_filter_scratch_bytes(g.KH, g.KW) > SCRATCH_BYTES) throw new WasmgradError(`depthwiseConv2d: a ${g.KH}x${g.KW} kernel is too large`);
   const work = g.N * g.OH * g.OW * g.C * mult * g.KH * g.KW;
   withGeometry(g, (geom) =>
     engine().parallel('depthwise_grad_filter_f32', [x, dy, df, geom, g.N, mult], Math.ceil((g.C * mult) / DW_FILTER_BLOCK), work >= DIRECT_PARALLEL),

@@ -59,7 +59,10 @@ export function channelAffine(
 
 /** Layer normalization of rows [R, D]; mean and rstd (R floats each) are written for the backward pass. */
 export function layerNormForward(x: number, gamma: number, beta: number, y: number, mean: number, rstd: number, R: number, D: number, eps: number): void {
-  if (2 * D * 4 > SCRATCH_BYTES) throw new WasmgradError(`layerNorm: rows of ${D} elements are too long (at most ${SCRATCH_BYTES / 8})`);
+  const kernels = engine().kernels;
+  if (kernels.layernorm_scratch_bytes(D) > SCRATCH_BYTES) {
+    throw new WasmgradError(`layerNorm: rows of ${D} elements are too long (at most ${Math.floor(SCRATCH_BYTES / kernels.layernorm_scratch_bytes(1))})`);
+  }
   engine().parallel('layernorm_f32', [x, gamma, beta, y, mean, rstd, D, eps], R, R * D >= DIRECT_PARALLEL);
 }
 

@@ -2,7 +2,7 @@
 // split over batch rows, time-major layout copies, and the GEMM tiling of the per-step products.
 import { engine } from '../state.js';
 import { ACT, packB, packedFloats } from './gemm.js';
-import { RNN_ACT, NR, NC, type ParallelKernel, type ParallelKernelArgs } from '../abi.js';
+import { RNN_ACT, MR, NR, NC, type ParallelKernel, type ParallelKernelArgs } from '../abi.js';
 
 export { packB, packedFloats, RNN_ACT };
 
@@ -47,7 +47,7 @@ export function stepGemm(g: StepGemm): void {
   const { m, n, k } = g;
   const parallel = 2 * m * n * k >= STEP_GEMM_PARALLEL_FLOPS;
   const threads = parallel ? e.pool.threadCount : 1;
-  const tileM = Math.ceil(m / 4) * 4;
+  const tileM = Math.ceil(m / MR) * MR;
   const tileN = Math.min(NC, Math.ceil(Math.ceil(n / threads) / NR) * NR);
   e.parallel(
     'gemm_conv_f32',
