@@ -14,6 +14,8 @@
 export const MEMORY_BASE: i32 = 8192;
 /** Where the engine's allocator starts: static data must end below it (the build checks). */
 export const HEAP_BASE: i32 = 65536;
+/** The declared minimum of every build, in 64 KiB pages (asc --initialMemory): the engine's memory starts at least this large. */
+export const MIN_PAGES: i32 = 16;
 /** The declared maximum of every build, in 64 KiB pages (asc --maximumMemory): 2 GiB. */
 export const MAX_PAGES: i32 = 32768;
 /** Per-thread scratch the engine hands to parallel kernels (packed GEMM panels, column buffers). */

@@ -236,6 +236,11 @@ export function depthwise_grad_input_f32(dy: usize, f: usize, dx: usize, geom: u
   }
 }
 
+/** Bytes of per-thread scratch depthwise_grad_filter_f32 needs for a KH x KW filter: the taps' totals, then a column range per kw. */
+export function depthwise_grad_filter_scratch_bytes(KH: i32, KW: i32): f64 {
+  return (<f64>KH * KW * DW_FILTER_BLOCK + 2 * <f64>KW) * 4;
+}
+
 /**
  * Depthwise filter gradient: df[kh, kw, c, m] = sum over n, oh, ow of x[n, ih, iw, c]
  * dy[n, oh, ow, c*M + m]. Tasks are blocks of DW_FILTER_BLOCK output channels (c*M + m). For each

@@ -14,6 +14,8 @@ export { lstm_step_f32, lstm_step_back_f32 } from './rnn-lstm';
 export { gru_step_f32, gru_step_back_f32, gru_gates_f32, gru_cand_f32, gru_cand_back_f32, gru_gates_back_f32 } from './rnn-gru';
 export { rnn_step_f32, rnn_step_back_f32 } from './rnn-simple';
 export { rnn_seq_copy } from './rnn-shared';
-export { col2im_f32, conv_grad_input_direct_f32, depthwise_f32, depthwise_grad_input_f32, depthwise_grad_filter_f32 } from './conv';
+export {
+  col2im_f32, conv_grad_input_direct_f32, depthwise_f32, depthwise_grad_input_f32, depthwise_grad_filter_f32, depthwise_grad_filter_scratch_bytes,
+} from './conv';
 export { pool_f32, pool_grad_f32 } from './pooling';
-export { channel_sums_f32, channel_affine_f32, layernorm_f32, layernorm_grad_f32 } from './norm';
+export { channel_sums_f32, channel_affine_f32, layernorm_f32, layernorm_grad_f32, layernorm_scratch_bytes } from './norm';

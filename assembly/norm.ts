@@ -132,6 +132,11 @@ export function channel_affine_f32(
   return s;
 }
 
+/** Bytes of per-thread scratch layernorm_f32 and layernorm_grad_f32 need for rows of D elements (two rows). */
+export function layernorm_scratch_bytes(D: i32): f64 {
+  return <f64>D * 8;
+}
+
 /**
  * Layer normalization of rows [R, D]: y = (x - mean) rstd gamma + beta (gamma, beta 0 for none),
  * rstd = 1 / sqrt(var + eps), var the biased variance; mean and rstd per row are kept for the

@@ -3,6 +3,7 @@
 // parallel child processes, then checks each module's layout and exports against the ABI.
 import { readFileSync, mkdirSync } from 'node:fs';
 import { spawn } from 'node:child_process';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { writeGenerated, wasmExportArity } from './abi-gen.mjs';
 
@@ -12,10 +13,10 @@ const args = process.argv.slice(2);
 
 if (args[0] === '--child') {
   // one build, in its own process: the compiler is single-threaded
-  const [, target, memoryBase, maxPages] = args;
+  const [, target, memoryBase, minPages, maxPages] = args;
   const { main } = await import('assemblyscript/asc');
   const { error, stderr } = await main(
-    ['--config', 'asconfig.json', '--target', target, '--memoryBase', memoryBase, '--maximumMemory', maxPages],
+    ['--config', 'asconfig.json', '--target', target, '--memoryBase', memoryBase, '--initialMemory', minPages, '--maximumMemory', maxPages],
     {},
   );
   if (error) {
@@ -34,20 +35,25 @@ if (C.CTRL_BYTE + C.CTRL_BYTES > C.MEMORY_BASE) {
 }
 mkdirSync(new URL('../dist/', import.meta.url), { recursive: true });
 
-const failed = (
-  await Promise.all(
-    targets.map(
-      (target) =>
-        new Promise((resolve) => {
-          const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--child', target, String(C.MEMORY_BASE), String(C.MAX_PAGES)], {
-            cwd: root,
-            stdio: ['ignore', 'inherit', 'inherit'],
-          });
-          child.on('exit', (code) => resolve(code === 0 ? null : target));
-        }),
-    ),
-  )
-).filter(Boolean);
+// At most one compiler per core: each is single-threaded.
+const compile = (target) =>
+  new Promise((resolve) => {
+    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--child', target, String(C.MEMORY_BASE), String(C.MIN_PAGES), String(C.MAX_PAGES)], {
+      cwd: root,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    child.on('exit', (code) => resolve(code === 0 ? null : target));
+  });
+const queue = [...targets];
+const failed = [];
+await Promise.all(
+  Array.from({ length: Math.min(os.availableParallelism?.() ?? os.cpus().length, queue.length) }, async () => {
+    while (queue.length > 0) {
+      const bad = await compile(queue.shift());
+      if (bad) failed.push(bad);
+    }
+  }),
+);
 if (failed.length) {
   console.error(`wasm builds failed: ${failed.join(', ')}`);
   process.exit(1);

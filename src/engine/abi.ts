@@ -7,6 +7,8 @@
 export const MEMORY_BASE = 8192;
 /** Where the engine's allocator starts: static data must end below it (the build checks). */
 export const HEAP_BASE = 65536;
+/** The declared minimum of every build, in 64 KiB pages (asc --initialMemory): the engine's memory starts at least this large. */
+export const MIN_PAGES = 16;
 /** The declared maximum of every build, in 64 KiB pages (asc --maximumMemory): 2 GiB. */
 export const MAX_PAGES = 32768;
 /** Per-thread scratch the engine hands to parallel kernels (packed GEMM panels, column buffers). */
@@ -271,12 +273,14 @@ export interface Kernels {
   depthwise_f32(x: number, f: number, bias: number, y: number, geom: number, M: number, act: number, taskBegin: number, taskEnd: number, scratch: number): void;
   depthwise_grad_input_f32(dy: number, f: number, dx: number, geom: number, M: number, taskBegin: number, taskEnd: number, scratch: number): void;
   depthwise_grad_filter_f32(x: number, dy: number, df: number, geom: number, N: number, M: number, taskBegin: number, taskEnd: number, scratch: number): void;
+  depthwise_grad_filter_scratch_bytes(KH: number, KW: number): number;
   pool_f32(isMax: number, x: number, y: number, geom: number, taskBegin: number, taskEnd: number, scratch: number): void;
   pool_grad_f32(isMax: number, x: number, dy: number, dx: number, geom: number, taskBegin: number, taskEnd: number, scratch: number): void;
   channel_sums_f32(mode: number, x: number, dy: number, p0: number, p1: number, out: number, R: number, C: number, rowsPerTask: number, taskBegin: number, taskEnd: number, scratch: number): void;
   channel_affine_f32(mode: number, x: number, dy: number, y: number, m: number, a: number, b: number, d: number, R: number, C: number, rowsPerTask: number, taskBegin: number, taskEnd: number, scratch: number): void;
   layernorm_f32(x: number, gamma: number, beta: number, y: number, mean: number, rstd: number, D: number, eps: number, taskBegin: number, taskEnd: number, scratch: number): void;
   layernorm_grad_f32(x: number, dy: number, gamma: number, mean: number, rstd: number, dx: number, D: number, taskBegin: number, taskEnd: number, scratch: number): void;
+  layernorm_scratch_bytes(D: number): number;
 }
 export type KernelName = keyof Kernels;
 
@@ -332,10 +336,12 @@ export const KERNEL_PARAMS: { readonly [K in KernelName]: readonly string[] } = 
   depthwise_f32: ['x', 'f', 'bias', 'y', 'geom', 'M', 'act', 'taskBegin', 'taskEnd', 'scratch'],
   depthwise_grad_input_f32: ['dy', 'f', 'dx', 'geom', 'M', 'taskBegin', 'taskEnd', 'scratch'],
   depthwise_grad_filter_f32: ['x', 'dy', 'df', 'geom', 'N', 'M', 'taskBegin', 'taskEnd', 'scratch'],
+  depthwise_grad_filter_scratch_bytes: ['KH', 'KW'],
   pool_f32: ['isMax', 'x', 'y', 'geom', 'taskBegin', 'taskEnd', 'scratch'],
   pool_grad_f32: ['isMax', 'x', 'dy', 'dx', 'geom', 'taskBegin', 'taskEnd', 'scratch'],
   channel_sums_f32: ['mode', 'x', 'dy', 'p0', 'p1', 'out', 'R', 'C', 'rowsPerTask', 'taskBegin', 'taskEnd', 'scratch'],
   channel_affine_f32: ['mode', 'x', 'dy', 'y', 'm', 'a', 'b', 'd', 'R', 'C', 'rowsPerTask', 'taskBegin', 'taskEnd', 'scratch'],
   layernorm_f32: ['x', 'gamma', 'beta', 'y', 'mean', 'rstd', 'D', 'eps', 'taskBegin', 'taskEnd', 'scratch'],
   layernorm_grad_f32: ['x', 'dy', 'gamma', 'mean', 'rstd', 'dx', 'D', 'taskBegin', 'taskEnd', 'scratch'],
+  layernorm_scratch_bytes: ['D'],
 };

@@ -4,7 +4,7 @@ import { WasmgradError } from '../errors.js';
 import { Allocator } from './allocator.js';
 import { detectFeatures, isNodeLike, relaxedSimdSupported, type RuntimeFeatures } from './detect.js';
 import { ThreadPool } from './pool.js';
-import { CTRL_BYTE, CTRL_BYTES, HEAP_BASE, MAX_PAGES, SCRATCH_BYTES, type KernelName, type Kernels, type ParallelKernel, type ParallelKernelArgs } from './abi.js';
+import { CTRL_BYTE, CTRL_BYTES, HEAP_BASE, MIN_PAGES, MAX_PAGES, SCRATCH_BYTES, type KernelName, type Kernels, type ParallelKernel, type ParallelKernelArgs } from './abi.js';
 import { bindKernels, type KernelTable } from './bind.js';
 
 export { MAX_PAGES, SCRATCH_BYTES };
@@ -28,7 +28,8 @@ export interface BackendInfo {
 }
 
 const PAGE = 65536;
-const INITIAL_PAGES = 64;
+/** The memory starts at 4 MiB and grows as tensors need (never below the modules' declared minimum). */
+const INITIAL_PAGES = Math.max(64, MIN_PAGES);
 
 declare const __WASM_DIR__: string | undefined;
 

@@ -217,7 +217,7 @@ export function depthwiseGradFilter(x: Tensor, dy: Tensor, df: Tensor, g: ConvGe
   const mult = df.shape[3];
   checkWindowSizes('depthwiseConv2d', g, x, dy, g.C * mult, df, g.KH * g.KW * g.C * mult);
   const px = x.ptr('depthwiseConv2d'), pdy = dy.ptr('depthwiseConv2d'), pdf = df.ptr('depthwiseConv2d');
-  if ((g.KH * g.KW * DW_FILTER_BLOCK + 2 * g.KW) * 4 > SCRATCH_BYTES) throw new WasmgradError(`depthwiseConv2d: a ${g.KH}x${g.KW} kernel is too large`);
+  if (engine().kernels.depthwise_grad_filter_scratch_bytes(g.KH, g.KW) > SCRATCH_BYTES) throw new WasmgradError(`depthwiseConv2d: a ${g.KH}x${g.KW} kernel is too large`);
   const work = g.N * g.OH * g.OW * g.C * mult * g.KH * g.KW;
   withGeometry(g, (geom) =>
     engine().parallel('depthwise_grad_filter_f32', [px, pdy, pdf, geom, g.N, mult], Math.ceil((g.C * mult) / DW_FILTER_BLOCK), work >= DIRECT_PARALLEL),

@@ -96,7 +96,10 @@ function checkLayerNormSizes(x: Tensor, y: Tensor, gamma: Tensor | null, beta: T
 export function layerNormForward(
   x: Tensor, gamma: Tensor | null, beta: Tensor | null, y: Tensor, mean: Tensor, rstd: Tensor, R: number, D: number, eps: number,
 ): void {
-  if (2 * D * 4 > SCRATCH_BYTES) throw new WasmgradError(`layerNorm: rows of ${D} elements are too long (at most ${SCRATCH_BYTES / 8})`);
+  const kernels = engine().kernels;
+  if (kernels.layernorm_scratch_bytes(D) > SCRATCH_BYTES) {
+    throw new WasmgradError(`layerNorm: rows of ${D} elements are too long (at most ${Math.floor(SCRATCH_BYTES / kernels.layernorm_scratch_bytes(1))})`);
+  }
   const op = 'layerNorm';
   checkLayerNormSizes(x, y, gamma, beta, mean, rstd, R, D);
   engine().parallel(

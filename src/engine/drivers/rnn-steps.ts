@@ -3,7 +3,7 @@
 // Only rnn-forward.ts and rnn-backward.ts call these.
 import { engine } from '../state.js';
 import { ACT } from './gemm.js';
-import { NR, NC, type ParallelKernel, type ParallelKernelArgs } from '../abi.js';
+import { MR, NR, NC, type ParallelKernel, type ParallelKernelArgs } from '../abi.js';
 
 // A sequence makes two or three dispatches per step, each a barrier: a step's work is split over
 // the threads only when it is large enough to pay for waking a worker that may have been
@@ -43,7 +43,7 @@ export function stepGemm(g: StepGemm): void {
   const { m, n, k } = g;
   const parallel = 2 * m * n * k >= STEP_GEMM_PARALLEL_FLOPS;
   const threads = parallel ? e.pool.threadCount : 1;
-  const tileM = Math.ceil(m / 4) * 4;
+  const tileM = Math.ceil(m / MR) * MR;
   const tileN = Math.min(NC, Math.ceil(Math.ceil(n / threads) / NR) * NR);
   e.parallel(
     'gemm_conv_f32',
