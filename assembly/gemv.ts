@@ -1,6 +1,7 @@
 // Small-M GEMM (m < 4 rows of A): C = op(A) B (+ C) (+ bias) then act, B stored [k, n], read in
 // place. The packed path would copy all of B into panels on every call to use it once or twice;
-// here B streams straight from memory, a few rows of A broadcast against it.
+// here B streams from memory row after row (as the prefetcher likes), a few elements of A
+// broadcast against it, into running sums that stay in L1.
 //
 // Every element is summed exactly as the packed kernel sums it (assembly/gemm.ts): in blocks of KC,
 // k ascending from zero inside a block with the build's multiply-add (madd, or mul then add in the
@@ -10,13 +11,10 @@
 import { madd, minI, actScalar, actVec } from './common';
 import { KC } from './gemm';
 
-// Vector column chunks: 8 vectors for one row, 4 for two, 2 for three (at most 12 live v128).
-const W1: i32 = 32;
-const W2: i32 = 16;
-const W3: i32 = 8;
-
-/** Columns a task should cover so that every width-chunk stays whole. */
+/** Columns a task should cover (any multiple of 4 keeps the vectors whole). */
 export const GEMV_COLUMN_QUANTUM: i32 = 32;
+/** Columns per pass: the sums of up to 3 rows (12 KB) stay in L1 while B streams by. */
+const PASS: i32 = 1024;
 
 // The block epilogue of one vector of C: + C unless it is the first block, then on the last block
 // + bias and act (the order of mergeTile).
@@ -38,99 +36,95 @@ export const GEMV_COLUMN_QUANTUM: i32 = 32;
   store<f32>(cp, acc);
 }
 
-// One row, 32 columns, k in [p0, p0 + kc). a: A(row, p0); sk: bytes between k steps of A.
-@inline function rows1x32(a: usize, sk: usize, b: usize, ldb: usize, kc: i32, c: usize, add: i32, last: bool, bp: usize, act: i32): void {
-  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
-  let c4 = f32x4.splat(0), c5 = f32x4.splat(0), c6 = f32x4.splat(0), c7 = f32x4.splat(0);
-  for (let k = 0; k < kc; k++) {
-    const x = v128.load32_splat(a);
-    c0 = madd(x, v128.load(b), c0);
-    c1 = madd(x, v128.load(b, 16), c1);
-    c2 = madd(x, v128.load(b, 32), c2);
-    c3 = madd(x, v128.load(b, 48), c3);
-    c4 = madd(x, v128.load(b, 64), c4);
-    c5 = madd(x, v128.load(b, 80), c5);
-    c6 = madd(x, v128.load(b, 96), c6);
-    c7 = madd(x, v128.load(b, 112), c7);
-    a += sk;
-    b += ldb;
+// The streaming steps: `bytes` bytes of columns of one or more consecutive rows of B (rows ldb
+// bytes apart) multiplied by broadcast elements of A and added into the running sums s (one run
+// of `bytes` per row of A, sRow bytes apart), k ascending. B is read in order, row after row, which
+// the hardware prefetches well; the sums stay in L1.
+
+// One row of A, four k at a time.
+@inline function step1x4k(a: usize, sk: usize, b: usize, ldb: usize, bytes: usize, s: usize): void {
+  const x0 = v128.load32_splat(a), x1 = v128.load32_splat(a + sk), x2 = v128.load32_splat(a + 2 * sk), x3 = v128.load32_splat(a + 3 * sk);
+  const b1 = b + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
+  for (let o: usize = 0; o < bytes; o += 16) {
+    let v = v128.load(s + o);
+    v = madd(x0, v128.load(b + o), v);
+    v = madd(x1, v128.load(b1 + o), v);
+    v = madd(x2, v128.load(b2 + o), v);
+    v = madd(x3, v128.load(b3 + o), v);
+    v128.store(s + o, v);
   }
-  finishVec(c0, c, add, last, bp, act);
-  finishVec(c1, c + 16, add, last, bp ? bp + 16 : 0, act);
-  finishVec(c2, c + 32, add, last, bp ? bp + 32 : 0, act);
-  finishVec(c3, c + 48, add, last, bp ? bp + 48 : 0, act);
-  finishVec(c4, c + 64, add, last, bp ? bp + 64 : 0, act);
-  finishVec(c5, c + 80, add, last, bp ? bp + 80 : 0, act);
-  finishVec(c6, c + 96, add, last, bp ? bp + 96 : 0, act);
-  finishVec(c7, c + 112, add, last, bp ? bp + 112 : 0, act);
 }
 
-// Two rows (A rows sm bytes apart, C rows ldc bytes apart), 16 columns.
-@inline function rows2x16(a: usize, sm: usize, sk: usize, b: usize, ldb: usize, kc: i32, c: usize, ldc: usize, add: i32, last: bool, bp: usize, act: i32): void {
-  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0), c03 = f32x4.splat(0);
-  let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0), c13 = f32x4.splat(0);
-  for (let k = 0; k < kc; k++) {
-    const b0 = v128.load(b), b1 = v128.load(b, 16), b2 = v128.load(b, 32), b3 = v128.load(b, 48);
-    let x = v128.load32_splat(a);
-    c00 = madd(x, b0, c00);
-    c01 = madd(x, b1, c01);
-    c02 = madd(x, b2, c02);
-    c03 = madd(x, b3, c03);
-    x = v128.load32_splat(a + sm);
-    c10 = madd(x, b0, c10);
-    c11 = madd(x, b1, c11);
-    c12 = madd(x, b2, c12);
-    c13 = madd(x, b3, c13);
-    a += sk;
-    b += ldb;
+// Two rows of A (sm bytes apart), four k at a time: each vector of B feeds both rows.
+@inline function step2x4k(a: usize, sm: usize, sk: usize, b: usize, ldb: usize, bytes: usize, s: usize, sRow: usize): void {
+  const x0 = v128.load32_splat(a), x1 = v128.load32_splat(a + sk), x2 = v128.load32_splat(a + 2 * sk), x3 = v128.load32_splat(a + 3 * sk);
+  const a1 = a + sm;
+  const y0 = v128.load32_splat(a1), y1 = v128.load32_splat(a1 + sk), y2 = v128.load32_splat(a1 + 2 * sk), y3 = v128.load32_splat(a1 + 3 * sk);
+  const b1 = b + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
+  const t = s + sRow;
+  for (let o: usize = 0; o < bytes; o += 16) {
+    const v0 = v128.load(b + o), v1 = v128.load(b1 + o), v2 = v128.load(b2 + o), v3 = v128.load(b3 + o);
+    let u = v128.load(s + o);
+    u = madd(x0, v0, u);
+    u = madd(x1, v1, u);
+    u = madd(x2, v2, u);
+    u = madd(x3, v3, u);
+    v128.store(s + o, u);
+    let w = v128.load(t + o);
+    w = madd(y0, v0, w);
+    w = madd(y1, v1, w);
+    w = madd(y2, v2, w);
+    w = madd(y3, v3, w);
+    v128.store(t + o, w);
   }
-  const d = c + ldc;
-  finishVec(c00, c, add, last, bp, act);
-  finishVec(c01, c + 16, add, last, bp ? bp + 16 : 0, act);
-  finishVec(c02, c + 32, add, last, bp ? bp + 32 : 0, act);
-  finishVec(c03, c + 48, add, last, bp ? bp + 48 : 0, act);
-  finishVec(c10, d, add, last, bp, act);
-  finishVec(c11, d + 16, add, last, bp ? bp + 16 : 0, act);
-  finishVec(c12, d + 32, add, last, bp ? bp + 32 : 0, act);
-  finishVec(c13, d + 48, add, last, bp ? bp + 48 : 0, act);
 }
 
-// Three rows, 8 columns.
-@inline function rows3x8(a: usize, sm: usize, sk: usize, b: usize, ldb: usize, kc: i32, c: usize, ldc: usize, add: i32, last: bool, bp: usize, act: i32): void {
-  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0), c20 = f32x4.splat(0), c21 = f32x4.splat(0);
-  for (let k = 0; k < kc; k++) {
-    const b0 = v128.load(b), b1 = v128.load(b, 16);
-    let x = v128.load32_splat(a);
-    c00 = madd(x, b0, c00);
-    c01 = madd(x, b1, c01);
-    x = v128.load32_splat(a + sm);
-    c10 = madd(x, b0, c10);
-    c11 = madd(x, b1, c11);
-    x = v128.load32_splat(a + 2 * sm);
-    c20 = madd(x, b0, c20);
-    c21 = madd(x, b1, c21);
-    a += sk;
-    b += ldb;
+// Three rows of A, two k at a time (fewer live registers).
+@inline function step3x2k(a: usize, sm: usize, sk: usize, b: usize, ldb: usize, bytes: usize, s: usize, sRow: usize): void {
+  const x0 = v128.load32_splat(a), x1 = v128.load32_splat(a + sk);
+  const y0 = v128.load32_splat(a + sm), y1 = v128.load32_splat(a + sm + sk);
+  const z0 = v128.load32_splat(a + 2 * sm), z1 = v128.load32_splat(a + 2 * sm + sk);
+  const b1 = b + ldb;
+  const t = s + sRow, r = t + sRow;
+  for (let o: usize = 0; o < bytes; o += 16) {
+    const v0 = v128.load(b + o), v1 = v128.load(b1 + o);
+    v128.store(s + o, madd(x1, v1, madd(x0, v0, v128.load(s + o))));
+    v128.store(t + o, madd(y1, v1, madd(y0, v0, v128.load(t + o))));
+    v128.store(r + o, madd(z1, v1, madd(z0, v0, v128.load(r + o))));
   }
-  const d = c + ldc, e = d + ldc;
-  const bp1: usize = bp ? bp + 16 : 0;
-  finishVec(c00, c, add, last, bp, act);
-  finishVec(c01, c + 16, add, last, bp1, act);
-  finishVec(c10, d, add, last, bp, act);
-  finishVec(c11, d + 16, add, last, bp1, act);
-  finishVec(c20, e, add, last, bp, act);
-  finishVec(c21, e + 16, add, last, bp1, act);
 }
 
-// One row, one vector of 4 columns (the chunk tails).
-@inline function row1x4(a: usize, sk: usize, b: usize, ldb: usize, kc: i32, c: usize, add: i32, last: bool, bp: usize, act: i32): void {
-  let acc = f32x4.splat(0);
-  for (let k = 0; k < kc; k++) {
-    acc = madd(v128.load32_splat(a), v128.load(b), acc);
-    a += sk;
-    b += ldb;
+// One row of A, one k.
+@inline function step1x1k(a: usize, b: usize, bytes: usize, s: usize): void {
+  const x = v128.load32_splat(a);
+  for (let o: usize = 0; o < bytes; o += 16) v128.store(s + o, madd(x, v128.load(b + o), v128.load(s + o)));
+}
+
+// SIMD builds: the whole vectors of columns [j0, j0 + cols) (cols a multiple of 4) of every row,
+// for one KC block (pointers at its first k), summed in s (m runs of cols floats) then merged into C.
+function streamBlock(
+  a: usize, sm: usize, sk: usize, b: usize, ldb: usize, c: usize, ldc: usize, m: i32, j0: i32, cols: i32, kc: i32,
+  add: i32, last: bool, bias: usize, act: i32, s: usize,
+): void {
+  const bytes = <usize>cols << 2;
+  const off = <usize>j0 << 2;
+  b += off;
+  memory.fill(s, 0, bytes * m);
+  let k = 0;
+  if (m == 1) {
+    for (; k + 4 <= kc; k += 4) step1x4k(a + <usize>k * sk, sk, b + <usize>k * ldb, ldb, bytes, s);
+  } else if (m == 2) {
+    for (; k + 4 <= kc; k += 4) step2x4k(a + <usize>k * sk, sm, sk, b + <usize>k * ldb, ldb, bytes, s, bytes);
+  } else {
+    for (; k + 2 <= kc; k += 2) step3x2k(a + <usize>k * sk, sm, sk, b + <usize>k * ldb, ldb, bytes, s, bytes);
   }
-  finishVec(acc, c, add, last, bp, act);
+  for (; k < kc; k++) {
+    for (let r = 0; r < m; r++) step1x1k(a + <usize>r * sm + <usize>k * sk, b + <usize>k * ldb, bytes, s + <usize>r * bytes);
+  }
+  for (let r = 0; r < m; r++) {
+    const sr = s + <usize>r * bytes, cr = c + <usize>r * ldc + off;
+    for (let o: usize = 0; o < bytes; o += 16) finishVec(v128.load(sr + o), cr + o, add, last, bias ? bias + off + o : 0, act);
+  }
 }
 
 // One row, one column (the last n % 4): lane 0 of the same vector multiply-add, so the same
@@ -184,40 +178,30 @@ export const GEMV_COLUMN_QUANTUM: i32 = 32;
 // Columns [j0, j1) of every row for one KC block starting at k = p0 (all pointers already at p0).
 function block(
   a: usize, sm: usize, sk: usize, b: usize, ldb: usize, c: usize, ldc: usize, m: i32, j0: i32, j1: i32, kc: i32,
-  add: i32, last: bool, bias: usize, act: i32,
+  add: i32, last: bool, bias: usize, act: i32, scratch: usize,
 ): void {
-  let j = j0;
   if (ASC_FEATURE_SIMD) {
-    const w = m == 1 ? W1 : m == 2 ? W2 : W3;
-    for (; j + w <= j1; j += w) {
-      const o = <usize>j << 2;
-      const bp: usize = bias ? bias + o : 0;
-      if (m == 1) rows1x32(a, sk, b + o, ldb, kc, c + o, add, last, bp, act);
-      else if (m == 2) rows2x16(a, sm, sk, b + o, ldb, kc, c + o, ldc, add, last, bp, act);
-      else rows3x8(a, sm, sk, b + o, ldb, kc, c + o, ldc, add, last, bp, act);
+    const whole = j0 + (((j1 - j0) >> 2) << 2);
+    for (let j = j0; j < whole; j += PASS) {
+      streamBlock(a, sm, sk, b, ldb, c, ldc, m, j, minI(PASS, whole - j), kc, add, last, bias, act, scratch);
     }
     for (let r = 0; r < m; r++) {
       const ar = a + <usize>r * sm, cr = c + <usize>r * ldc;
-      let jr = j;
-      for (; jr + 4 <= j1; jr += 4) {
-        const o = <usize>jr << 2;
-        row1x4(ar, sk, b + o, ldb, kc, cr + o, add, last, bias ? bias + o : 0, act);
-      }
-      for (; jr < j1; jr++) {
-        const o = <usize>jr << 2;
+      for (let j = whole; j < j1; j++) {
+        const o = <usize>j << 2;
         row1x1(ar, sk, b + o, ldb, kc, cr + o, add, last, bias ? bias + o : 0, act);
       }
     }
   } else {
     for (let r = 0; r < m; r++) {
       const ar = a + <usize>r * sm, cr = c + <usize>r * ldc;
-      let jr = j;
-      for (; jr + 8 <= j1; jr += 8) {
-        const o = <usize>jr << 2;
+      let j = j0;
+      for (; j + 8 <= j1; j += 8) {
+        const o = <usize>j << 2;
         scalarRow8(ar, sk, b + o, ldb, kc, cr + o, add, last, bias ? bias + o : 0, act);
       }
-      for (; jr < j1; jr++) {
-        const o = <usize>jr << 2;
+      for (; j < j1; j++) {
+        const o = <usize>j << 2;
         scalarRow1(ar, sk, b + o, ldb, kc, cr + o, add, last, bias ? bias + o : 0, act);
       }
     }
@@ -227,8 +211,8 @@ function block(
 /**
  * C[m, n] (row stride ldc) = op(A)[m, k] B[k, n] (+ C if accumulate) (+ bias[n]) then act, for
  * m of 1 to 3; A is [m, k] (or [k, m] when transA) with row stride lda, B is [k, n] with row
- * stride ldb. Tasks are runs of colsPerTask columns (a multiple of GEMV_COLUMN_QUANTUM); no
- * scratch. Bitwise the same as gemm_f32 on the same operands.
+ * stride ldb. Tasks are runs of colsPerTask columns (a multiple of GEMV_COLUMN_QUANTUM); scratch
+ * holds the running sums (3 x PASS floats). Bitwise the same as gemm_f32 on the same operands.
  */
 export function gemv_f32(
   a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, lda: i32, ldb: i32, ldc: i32, transA: i32,
@@ -245,6 +229,6 @@ export function gemv_f32(
     const kc = minI(KC, k - p0);
     const add = <i32>(p0 > 0 || accumulate != 0);
     const last = p0 + kc >= k;
-    block(a + <usize>p0 * sk, sm, sk, b + <usize>p0 * ldbBytes, ldbBytes, c, ldcBytes, m, j0, j1, kc, add, last, last ? bias : 0, last ? act : 0);
+    block(a + <usize>p0 * sk, sm, sk, b + <usize>p0 * ldbBytes, ldbBytes, c, ldcBytes, m, j0, j1, kc, add, last, last ? bias : 0, last ? act : 0, scratch);
   }
 }
