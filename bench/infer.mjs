@@ -35,7 +35,7 @@ if (args.extra['ort-child']) {
   process.exit(0);
 }
 
-/** Child process: every case of `dir` on ORT with `threads` threads; JSON on stdout. */
+/** Child process: every case of `dir` on ORT with `threads` threads; results in dir/ort-<threads>.json. */
 async function ortChild(dir, threads) {
   const ort = await import('onnxruntime-web');
   ort.env.wasm.numThreads = threads;
@@ -55,7 +55,8 @@ async function ortChild(dir, threads) {
     results[c.name] = { medianMs: m.medianMs, minMs: m.minMs, maxMs: m.maxMs, output: f32ToBase64(first.output.data) };
     await session.release();
   }
-  process.stdout.write(JSON.stringify({ threads, version: ort.env.versions?.web ?? null, results }));
+  // a file, not stdout: ORT's threads may print there too
+  fs.writeFileSync(path.join(dir, `ort-${threads}.json`), JSON.stringify({ threads, version: ort.env.versions?.web ?? null, results }));
 }
 
 function runOrtChild(dir, threads) {
@@ -65,7 +66,7 @@ function runOrtChild(dir, threads) {
     maxBuffer: 1 << 28,
   });
   if (r.status !== 0) throw new Error(`ONNX Runtime child (${threads} threads) failed:\n${r.stderr || r.stdout}`);
-  return JSON.parse(r.stdout);
+  return JSON.parse(fs.readFileSync(path.join(dir, `ort-${threads}.json`), 'utf8'));
 }
 
 function maxAbsDiff(a, b) {
