@@ -72,6 +72,8 @@ export const KC: i32 = 256;
 export const MC: i32 = 192;
 /** The widest tile of C the engine hands a task; scratch is sized for it. */
 export const NC: i32 = 1024;
+/** gemv_f32 (products of fewer than MR rows): its column tasks are multiples of this. */
+export const GEMV_COLUMNS: i32 = 32;
 
 // ---- Elements (or channels) per task of the chunked kernels -----------------------------------------
 

@@ -1,6 +1,7 @@
 // The kernel table: every export is a kernel taking numbers (pointers are byte offsets into the one
 // imported memory). Parallel kernels end with (taskBegin, taskEnd, scratch); see src/engine/pool.ts.
 export { gemm_f32, gemm_scratch_bytes, gemm_conv_f32, gemm_conv_scratch_bytes, pack_b_f32 } from './gemm';
+export { gemv_f32 } from './gemv';
 export { binary_f32, unary_f32, unary_grad_f32 } from './dispatch';
 export { reduce_f32, argreduce_f32 } from './reduce';
 export { strided_copy, transpose2d, gather_rows, scatter_add_rows, one_hot, find_nonfinite } from './copy';

@@ -31,6 +31,8 @@ export const KC = 256;
 export const MC = 192;
 /** The widest tile of C the engine hands a task; scratch is sized for it. */
 export const NC = 1024;
+/** gemv_f32 (products of fewer than MR rows): its column tasks are multiples of this. */
+export const GEMV_COLUMNS = 32;
 export const BINARY_CHUNK = 8192;
 export const UNARY_CHUNK = 4096;
 /** Inner elements per task of reduce_f32 when inner > 1. */
@@ -172,6 +174,7 @@ export interface ParallelKernelArgs {
   gemm_f32: [a: number, b: number, c: number, m: number, n: number, k: number, lda: number, ldb: number, ldc: number, transA: number, transB: number, accumulate: number, bias: number, act: number, tileM: number, tileN: number];
   gemm_conv_f32: [aKind: number, a: number, lda: number, transA: number, geom: number, b: number, ldb: number, transB: number, bPacked: number, c: number, m: number, n: number, k: number, ldc: number, accumulate: number, bias: number, act: number, tileM: number, tileN: number];
   pack_b_f32: [b: number, ldb: number, transB: number, k: number, n: number, dst: number];
+  gemv_f32: [a: number, b: number, c: number, m: number, n: number, k: number, lda: number, ldb: number, ldc: number, transA: number, accumulate: number, bias: number, act: number, colsPerTask: number];
   binary_f32: [op: number, a: number, b: number, out: number, d1: number, d2: number, d3: number, sa0: number, sa1: number, sa2: number, sa3: number, sb0: number, sb1: number, sb2: number, sb3: number];
   unary_f32: [op: number, x: number, y: number, n: number, p1: number, p2: number];
   unary_grad_f32: [op: number, x: number, y: number, dy: number, dx: number, n: number, p1: number, p2: number];
@@ -228,6 +231,7 @@ export interface Kernels {
   gemm_conv_f32(aKind: number, a: number, lda: number, transA: number, geom: number, b: number, ldb: number, transB: number, bPacked: number, c: number, m: number, n: number, k: number, ldc: number, accumulate: number, bias: number, act: number, tileM: number, tileN: number, taskBegin: number, taskEnd: number, scratch: number): void;
   gemm_conv_scratch_bytes(tileN: number, bPacked: number): number;
   pack_b_f32(b: number, ldb: number, transB: number, k: number, n: number, dst: number, taskBegin: number, taskEnd: number, scratch: number): void;
+  gemv_f32(a: number, b: number, c: number, m: number, n: number, k: number, lda: number, ldb: number, ldc: number, transA: number, accumulate: number, bias: number, act: number, colsPerTask: number, taskBegin: number, taskEnd: number, scratch: number): void;
   binary_f32(op: number, a: number, b: number, out: number, d1: number, d2: number, d3: number, sa0: number, sa1: number, sa2: number, sa3: number, sb0: number, sb1: number, sb2: number, sb3: number, taskBegin: number, taskEnd: number, scratch: number): void;
   unary_f32(op: number, x: number, y: number, n: number, p1: number, p2: number, taskBegin: number, taskEnd: number, scratch: number): void;
   unary_grad_f32(op: number, x: number, y: number, dy: number, dx: number, n: number, p1: number, p2: number, taskBegin: number, taskEnd: number, scratch: number): void;
@@ -291,6 +295,7 @@ export const KERNEL_PARAMS: { readonly [K in KernelName]: readonly string[] } = 
   gemm_conv_f32: ['aKind', 'a', 'lda', 'transA', 'geom', 'b', 'ldb', 'transB', 'bPacked', 'c', 'm', 'n', 'k', 'ldc', 'accumulate', 'bias', 'act', 'tileM', 'tileN', 'taskBegin', 'taskEnd', 'scratch'],
   gemm_conv_scratch_bytes: ['tileN', 'bPacked'],
   pack_b_f32: ['b', 'ldb', 'transB', 'k', 'n', 'dst', 'taskBegin', 'taskEnd', 'scratch'],
+  gemv_f32: ['a', 'b', 'c', 'm', 'n', 'k', 'lda', 'ldb', 'ldc', 'transA', 'accumulate', 'bias', 'act', 'colsPerTask', 'taskBegin', 'taskEnd', 'scratch'],
   binary_f32: ['op', 'a', 'b', 'out', 'd1', 'd2', 'd3', 'sa0', 'sa1', 'sa2', 'sa3', 'sb0', 'sb1', 'sb2', 'sb3', 'taskBegin', 'taskEnd', 'scratch'],
   unary_f32: ['op', 'x', 'y', 'n', 'p1', 'p2', 'taskBegin', 'taskEnd', 'scratch'],
   unary_grad_f32: ['op', 'x', 'y', 'dy', 'dx', 'n', 'p1', 'p2', 'taskBegin', 'taskEnd', 'scratch'],

@@ -4,12 +4,20 @@ import { Tensor } from '../../tensor.js';
 import { engine } from '../state.js';
 import { DIRECT_PARALLEL, GEMM_PARALLEL_FLOPS, roundUp } from './common.js';
 import { unaryGrad } from './elementwise.js';
-import { ACT, MR, NR, MC, NC, KC } from '../abi.js';
+import { ACT, MR, NR, MC, NC, KC, GEMV_COLUMNS } from '../abi.js';
 
 export { ACT };
 
 /** Activations a GEMM epilogue can fuse. */
 export type FusedActivation = keyof typeof ACT;
+
+/** Products with fewer rows than this stream B in place instead of packing it (gemv_f32). */
+const GEMV_MAX_M = MR;
+/**
+ * A small-M product is memory-bound and short (a [1,784]x[784,256] product takes about 10 us):
+ * below this many flops it stays on the calling thread.
+ */
+const GEMV_PARALLEL_FLOPS = 1 << 20;
 
 /**
  * Output tiles for `threads` threads: whole row blocks by default, so that B panels are packed once
@@ -120,6 +128,15 @@ function run(
   transA: boolean, transB: boolean, accumulate: boolean, bias: number, act: FusedActivation,
 ): void {
   const e = engine();
+  if (m < GEMV_MAX_M && !transB) {
+    // B streamed in place (assembly/gemv.ts), the same bits as the packed kernel; split over
+    // columns when threaded.
+    const gemvParallel = 2 * m * n * k >= GEMV_PARALLEL_FLOPS && e.pool.threadCount > 1;
+    const cols = gemvParallel ? roundUp(Math.ceil(n / e.pool.threadCount), GEMV_COLUMNS) : roundUp(n, GEMV_COLUMNS);
+    const args = [a, b, c, m, n, k, lda, ldb, ldc, transA ? 1 : 0, accumulate ? 1 : 0, bias, ACT[act], cols];
+    e.parallel('gemv_f32', args, Math.ceil(n / cols), gemvParallel);
+    return;
+  }
   const parallel = 2 * m * n * k >= GEMM_PARALLEL_FLOPS;
   const { tileM, tileN, tasks } = gemmTiles(m, n, parallel ? e.pool.threadCount : 1);
   e.parallel(

@@ -1,0 +1,199 @@
+// Inference: wasmgrad's predictOnBatch against ONNX Runtime Web (wasm backend, SIMD, threads) on
+// the same models with the same weights, in the same run. The ONNX files are written here from
+// wasmgrad's weights (lib/onnx-writer.mjs, lib/infer-models.mjs); outputs are compared within 1e-4
+// before anything is timed, and a mismatch stops the bench.
+//
+//   npm run bench -- infer [--quick] [--threads 1,2] [--builds relaxed] [--cases mlp-b1,cnn-b64,...]
+//
+// ORT's thread count is fixed once per process (ort.env.wasm.numThreads), so ORT runs in one child
+// process per thread count; wasmgrad runs here, with the build wg.init picks unless --builds is given.
+// Timed per call: ORT session.run (input copied in, output copied out, awaited); wasmgrad
+// model.predictOnBatch + dataSync + dispose.
+import * as wg from 'wasmgrad';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, measure, measureAsync, measureOptions, printTable, writeResults, loadMonitor } from './lib/harness.mjs';
+import { CASES, buildCase } from './lib/infer-models.mjs';
+
+const TOLERANCE = 1e-4;
+const args = parseArgs(process.argv.slice(2));
+const opts = measureOptions(args);
+const log = (...a) => args.json || console.error(...a);
+const self = fileURLToPath(import.meta.url);
+
+const f32ToBase64 = (a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+const base64ToF32 = (s) => {
+  const b = Buffer.from(s, 'base64');
+  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+};
+
+if (args.extra['ort-child']) {
+  await ortChild(String(args.extra['ort-child']), args.threads[0]);
+  process.exit(0);
+}
+
+/** Child process: every case of `dir` on ORT with `threads` threads; results in dir/ort-<threads>.json. */
+async function ortChild(dir, threads) {
+  const ort = await import('onnxruntime-web');
+  ort.env.wasm.numThreads = threads;
+  ort.env.logLevel = 'error';
+  const cases = JSON.parse(fs.readFileSync(path.join(dir, 'cases.json'), 'utf8'));
+  const results = {};
+  for (const c of cases) {
+    const session = await ort.InferenceSession.create(fs.readFileSync(path.join(dir, `${c.name}.onnx`)), {
+      executionProviders: ['wasm'],
+      graphOptimizationLevel: 'all',
+    });
+    const raw = fs.readFileSync(path.join(dir, `${c.name}.input.bin`));
+    const values = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+    const feeds = { input: new ort.Tensor('float32', values, c.inputDims) };
+    const first = await session.run(feeds);
+    const m = await measureAsync(() => session.run(feeds), opts);
+    results[c.name] = { medianMs: m.medianMs, minMs: m.minMs, maxMs: m.maxMs, output: f32ToBase64(first.output.data) };
+    await session.release();
+  }
+  // a file, not stdout: ORT's threads may print there too
+  fs.writeFileSync(path.join(dir, `ort-${threads}.json`), JSON.stringify({ threads, version: ort.env.versions?.web ?? null, results }));
+}
+
+function runOrtChild(dir, threads) {
+  // A clean execArgv: the child must not inherit flags meant for this process.
+  const r = spawnSync(process.execPath, [self, '--ort-child', dir, '--threads', String(threads), ...(args.quick ? ['--quick'] : [])], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
+  if (r.status !== 0) throw new Error(`ONNX Runtime child (${threads} threads) failed:\n${r.stderr || r.stdout}`);
+  return JSON.parse(fs.readFileSync(path.join(dir, `ort-${threads}.json`), 'utf8'));
+}
+
+function maxAbsDiff(a, b) {
+  if (a.length !== b.length) return { diff: Infinity, at: -1 };
+  let diff = 0, at = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i] - b[i]);
+    if (!(d <= diff)) {
+      diff = d;
+      at = i;
+    }
+  }
+  return { diff, at };
+}
+
+// --- main ------------------------------------------------------------------------------------------
+const wanted = typeof args.extra.cases === 'string' ? args.extra.cases.split(',') : null;
+const cases = CASES.filter((c) => !wanted || wanted.includes(c.name));
+if (!cases.length) throw new Error(`no case matches --cases ${args.extra.cases}; known: ${CASES.map((c) => c.name).join(', ')}`);
+const buildsGiven = process.argv.some((a) => a === '--builds' || a.startsWith('--builds='));
+const builds = buildsGiven ? args.builds : ['auto'];
+const threadCounts = args.threads;
+const mon = loadMonitor();
+
+// ONNX files and inputs, written from the first build's weights (the weights are seeded, so every
+// build holds the same ones).
+await wg.init({ backend: builds[0] === 'auto' ? 'auto' : builds[0], threads: 1 });
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wasmgrad-infer-'));
+const meta = [];
+for (const c of cases) {
+  const built = buildCase(c);
+  fs.writeFileSync(path.join(dir, `${c.name}.onnx`), built.onnx);
+  fs.writeFileSync(path.join(dir, `${c.name}.input.bin`), built.ortInput.values);
+  meta.push({ name: c.name, inputDims: built.ortInput.dims, onnxBytes: built.onnx.length });
+}
+fs.writeFileSync(path.join(dir, 'cases.json'), JSON.stringify(meta));
+await wg.shutdown();
+
+const ort = {}; // threads -> case -> { medianMs, output }
+let ortVersion = null;
+try {
+  for (const t of threadCounts) {
+    log(`ONNX Runtime Web, ${t} thread(s) ...`);
+    const r = runOrtChild(dir, t);
+    ortVersion = r.version;
+    ort[t] = Object.fromEntries(Object.entries(r.results).map(([k, v]) => [k, { ...v, output: base64ToF32(v.output) }]));
+  }
+} finally {
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+const ours = {}; // build -> threads -> case -> { medianMs, maxDiff }
+const buildNames = [];
+for (const build of builds) {
+  const info = await wg.init({ backend: build === 'auto' ? 'auto' : build, threads: Math.max(...threadCounts) });
+  const name = info.backend;
+  buildNames.push(name);
+  ours[name] = {};
+  const models = cases.map((c) => {
+    const built = buildCase(c);
+    return { c, model: built.model, x: wg.tensor(built.wgInput.values, built.wgInput.shape) };
+  });
+  const counts = info.sharedMemory ? threadCounts : [1];
+  for (const t of counts) {
+    wg.setThreads(t);
+    await wg._engine().pool.ready();
+    ours[name][t] = {};
+    for (const { c, model, x } of models) {
+      const y = model.predictOnBatch(x);
+      const out = y.dataSync();
+      y.dispose();
+      for (const ot of threadCounts) {
+        const { diff, at } = maxAbsDiff(out, ort[ot][c.name].output);
+        if (!(diff <= TOLERANCE)) {
+          throw new Error(
+            `${c.name}: wasmgrad (${name}, ${t} threads) and ONNX Runtime (${ot} threads) differ by ${diff} at element ${at} ` +
+            `(${out[at]} vs ${ort[ot][c.name].output[at]}); the tolerance is ${TOLERANCE}`,
+          );
+        }
+      }
+      const m = measure(() => {
+        const r = model.predictOnBatch(x);
+        r.dataSync();
+        r.dispose();
+      }, opts);
+      ours[name][t][c.name] = { medianMs: m.medianMs, minMs: m.minMs, maxMs: m.maxMs, maxDiff: maxAbsDiff(out, ort[threadCounts[0]][c.name].output).diff };
+      log(`${name} ${t}t ${c.name}: ${m.medianMs.toFixed(3)} ms (ORT ${ort[t]?.[c.name]?.medianMs?.toFixed(3) ?? '-'} ms)`);
+    }
+  }
+  models.forEach(({ x }) => x.dispose());
+  await wg.shutdown();
+}
+const load = mon.stop();
+
+// --- tables
+const ms = (x) => (x === undefined ? '-' : x < 1 ? x.toFixed(3) : x.toFixed(2));
+const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}x` : '-');
+let md = '';
+for (const name of buildNames) {
+  const num = (title) => ({ key: title, title, align: 'right' });
+  const columns = ['model, batch'];
+  for (const t of threadCounts) columns.push(num(`ORT ${t}t`), num(`wasmgrad ${t}t`), num(`ratio ${t}t`));
+  columns.push(num('max abs diff'));
+  const rows = cases.map((c) => {
+    const row = [c.label];
+    for (const t of threadCounts) {
+      const o = ort[t]?.[c.name]?.medianMs, w = ours[name][t]?.[c.name]?.medianMs;
+      row.push(ms(o), ms(w), ratio(o, w));
+    }
+    row.push(ours[name][1]?.[c.name]?.maxDiff?.toExponential(1) ?? '-');
+    return row;
+  });
+  md += printTable(`Median ms per call, wasmgrad ${name} build vs ONNX Runtime Web ${ortVersion ?? ''} (ratio = ORT / wasmgrad; above 1: wasmgrad faster)`, columns, rows);
+}
+md +=
+  `\nSame weights on both sides; outputs agree within ${TOLERANCE} (max |diff| against ORT at ${threadCounts[0]} thread). ` +
+  'ORT gets NCHW images and time-major sequences (as a PyTorch export would), transposed once outside the timing.\n' +
+  `\nLoad during the run: this process kept ${load.ownCores.toFixed(2)} cores busy, other processes ${load.otherCores?.toFixed(2) ?? '?'} ` +
+  `(of ${os.cpus().length}).${args.quick ? ' Quick run (--quick): smoke test, not figures to quote.' : ''}\n`;
+const data = {
+  cases,
+  ortVersion,
+  threads: threadCounts,
+  ort: Object.fromEntries(Object.entries(ort).map(([t, r]) => [t, Object.fromEntries(Object.entries(r).map(([k, v]) => [k, { medianMs: v.medianMs, minMs: v.minMs, maxMs: v.maxMs }]))])),
+  wasmgrad: ours,
+  load,
+  quick: args.quick,
+};
+if (args.json) console.log(JSON.stringify(data, null, 2));
+if (!args.extra?.['no-write']) writeResults('infer', data, md);
