@@ -133,8 +133,7 @@ function run(
     // columns when threaded.
     const gemvParallel = 2 * m * n * k >= GEMV_PARALLEL_FLOPS && e.pool.threadCount > 1;
     const cols = gemvParallel ? roundUp(Math.ceil(n / e.pool.threadCount), GEMV_COLUMNS) : roundUp(n, GEMV_COLUMNS);
-    const args = [a, b, c, m, n, k, lda, ldb, ldc, transA ? 1 : 0, accumulate ? 1 : 0, bias, ACT[act], cols];
-    e.parallel('gemv_f32', args, Math.ceil(n / cols), gemvParallel);
+    e.parallel('gemv_f32', [a, b, c, m, n, k, lda, ldb, ldc, transA ? 1 : 0, accumulate ? 1 : 0, bias, ACT[act], cols], Math.ceil(n / cols), gemvParallel);
     return;
   }
   const parallel = 2 * m * n * k >= GEMM_PARALLEL_FLOPS;
