@@ -7,6 +7,7 @@ import { Variable, variable } from '../variables.js';
 import { getInitializer, serializeInitializer, type Initializer } from '../initializers.js';
 import { add } from '../ops/binary.js';
 import { clone } from '../ops/shape.js';
+import { tensor } from '../creation.js';
 
 /** A shape whose batch (or any unknown) dimension may be null. */
 export type Shape = (number | null)[];
@@ -60,6 +61,38 @@ export interface CallArgs {
   [k: string]: unknown;
 }
 
+/** A serialized initializer, { className, config } as Keras and TF.js write it. */
+export type SerializedSpec = { className: string; config?: Record<string, unknown> };
+/** A projection of a weight (TF.js applies it in LayerVariable.write). */
+export type Constraint = { apply(t: Tensor): Tensor };
+export interface AddWeightOptions {
+  trainable?: boolean;
+  regularizer?: Regularizer | null;
+  fallbackInit?: string;
+}
+
+const DTYPES = ['float32', 'int32'];
+const OPTION_KEYS = ['trainable', 'regularizer', 'fallbackInit'];
+
+/** True for TF.js's positional form: a dtype third, or anything but an options object fourth. */
+function isTfjsAddWeight(rest: unknown[]): boolean {
+  if (rest.length > 2) return true;
+  if (typeof rest[0] === 'string' && (DTYPES.includes(rest[0]) || rest[0] === 'bool' || rest[0] === 'complex64' || rest[0] === 'string')) return true;
+  const o = rest[1];
+  if (o === undefined) return false;
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) return true;
+  return !Object.keys(o).every((k) => OPTION_KEYS.includes(k));
+}
+
+function checkWeightArgs(layer: Layer, name: unknown, shape: unknown, dtype: unknown): void {
+  const where = `${layer.name}.addWeight`;
+  if (typeof name !== 'string' || !name) throw new WasmgradError(`${where}: name must be a non-empty string, got ${JSON.stringify(name)}`);
+  if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
+    throw new WasmgradError(`${where}('${name}'): shape must be an array of whole numbers >= 0, got ${JSON.stringify(shape)}`);
+  }
+  if (!DTYPES.includes(dtype as string)) throw new WasmgradError(`${where}('${name}'): dtype must be float32 or int32, got ${JSON.stringify(dtype)}`);
+}
+
 interface WeightRecord {
   name: string;
   variable: Variable;
@@ -84,6 +117,10 @@ const registry = new Map<string, LayerClass>();
 
 export function registerLayer(cls: LayerClass): void {
   registry.set(cls.className, cls);
+}
+
+export function hasLayerClass(className: string): boolean {
+  return registry.has(className);
 }
 
 export function getLayerClass(className: string): LayerClass {
@@ -132,19 +169,34 @@ export abstract class Layer {
     return (this.constructor as typeof Layer).className;
   }
 
-  /** Creates weight `name` of `shape`; its Variable is named layerName/name. */
-  protected addWeight(
-    name: string,
-    shape: number[],
-    init: Initializer | string | undefined,
-    opts: { trainable?: boolean; regularizer?: Regularizer | null; fallbackInit?: string } = {},
-  ): Variable {
+  /**
+   * Creates weight `name` of `shape`; its Variable is named layerName/name. Two call forms:
+   * wasmgrad's addWeight(name, shape, initializer?, { trainable, regularizer, fallbackInit }) and
+   * TF.js's addWeight(name, shape, dtype?, initializer?, regularizer?, trainable?, constraint?),
+   * told apart by the third argument (a dtype) or a fourth that is not an options object.
+   */
+  addWeight(name: string, shape: number[], init?: Initializer | string | SerializedSpec, opts?: AddWeightOptions): Variable;
+  addWeight(
+    name: string, shape: number[], dtype?: DType | null, initializer?: Initializer | string | SerializedSpec | null,
+    regularizer?: Regularizer | null, trainable?: boolean | null, constraint?: Constraint | null,
+  ): Variable;
+  addWeight(name: string, shape: number[], ...rest: unknown[]): Variable {
+    const tfjsForm = isTfjsAddWeight(rest);
+    const [init, opts] = tfjsForm
+      ? [rest[1], { regularizer: rest[2] as Regularizer | null, trainable: (rest[3] ?? undefined) as boolean | undefined }]
+      : [rest[0], (rest[1] ?? {}) as AddWeightOptions];
+    const dtype = tfjsForm ? ((rest[0] ?? 'float32') as DType) : 'float32';
+    checkWeightArgs(this, name, shape, dtype);
+    if (this.weightRecords.some((w) => w.name === name)) throw new WasmgradError(`${this.name}.addWeight: duplicate weight name '${name}'`);
     weightGuard?.(this, name, shape);
     const initializer = getInitializer(init as Initializer | string | undefined, opts.fallbackInit ?? 'glorotUniform');
-    const value = initializer(shape);
+    const made = initializer(shape);
+    const value = dtype === made.dtype ? made : tensor(made.dataSync(), made.shape, dtype);
+    if (value !== made) made.dispose();
     const trainable = opts.trainable ?? true;
     const v = variable(value, trainable && this.trainable, `${this.name}/${name}`);
     value.dispose();
+    if (tfjsForm && rest[4]) v.constraint = rest[4] as Constraint;
     this.weightRecords.push({ name, variable: v, trainable, regularizer: opts.regularizer });
     return v;
   }
@@ -257,6 +309,26 @@ export abstract class Layer {
     return new this(config as never);
   }
 
+  /** TF.js's class name accessor (Serializable.getClassName). */
+  getClassName(): string {
+    return this.className;
+  }
+
+  /** TF.js calls this at the top of call(); the hook is a testing aid, absent unless set. */
+  invokeCallHook(inputs: Tensor | Tensor[], kwargs: CallArgs = {}): void {
+    this.callHook?.(inputs, kwargs);
+  }
+
+  setCallHook(hook: (inputs: Tensor | Tensor[], kwargs: CallArgs) => void): void {
+    this.callHook = hook;
+  }
+
+  clearCallHook(): void {
+    this.callHook = null;
+  }
+
+  private callHook: ((inputs: Tensor | Tensor[], kwargs: CallArgs) => void) | null = null;
+
   /** Frees the layer's weights. */
   dispose(): void {
     for (const w of this.weightRecords) w.variable.dispose();
@@ -264,6 +336,35 @@ export abstract class Layer {
     this.built = false;
   }
 }
+
+// TF.js's layer.input, layer.output, layer.inputShape and layer.outputShape: read from the layer's
+// one graph call (several calls make them ill-defined, as TF.js says). They are defined on the
+// prototype rather than as accessors in the class so that subclasses (InputLayer) may keep an own
+// `output` field; a subclass assigning one shadows the accessor.
+export interface Layer {
+  readonly input: SymbolicTensor | SymbolicTensor[];
+  readonly output: SymbolicTensor | SymbolicTensor[];
+  readonly inputShape: Shape | Shape[];
+  readonly outputShape: Shape | Shape[];
+}
+
+function onlyCall(layer: Layer, what: string): { inputs: SymbolicTensor[]; outputs: SymbolicTensor[] } {
+  const calls = layer.inboundCalls;
+  if (calls.length === 0) throw new WasmgradError(`${layer.name}.${what}: the layer has never been called on a symbolic input, so it has no ${what}`);
+  if (calls.length > 1) throw new WasmgradError(`${layer.name}.${what}: the layer has ${calls.length} calls in graphs, so its ${what} is ill-defined`);
+  return calls[0];
+}
+const one = <T>(xs: T[]): T | T[] => (xs.length === 1 ? xs[0] : xs);
+const ownValue = (name: string) =>
+  function (this: Layer, value: unknown) {
+    Object.defineProperty(this, name, { value, writable: true, enumerable: true, configurable: true });
+  };
+Object.defineProperties(Layer.prototype, {
+  input: { get(this: Layer) { return one(onlyCall(this, 'input').inputs); }, set: ownValue('input'), configurable: true },
+  output: { get(this: Layer) { return one(onlyCall(this, 'output').outputs); }, set: ownValue('output'), configurable: true },
+  inputShape: { get(this: Layer) { return one(onlyCall(this, 'inputShape').inputs.map((t) => t.shape)); }, set: ownValue('inputShape'), configurable: true },
+  outputShape: { get(this: Layer) { return one(onlyCall(this, 'outputShape').outputs.map((t) => t.shape)); }, set: ownValue('outputShape'), configurable: true },
+});
 
 export function serializeRegularizer(r: Regularizer | null | undefined): unknown {
   if (!r) return null;
