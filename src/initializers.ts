@@ -197,13 +197,35 @@ function canonicalName(name: string): string | undefined {
   return undefined;
 }
 
+/** A TF.js-style initializer object: apply(shape, dtype) gives the values (a class extending tf.initializers.Initializer). */
+interface ApplyObject {
+  apply(shape: number[], dtype?: string): unknown;
+  getClassName?(): string;
+  getConfig?(): Record<string, unknown>;
+}
+
+function fromApplyObject(obj: ApplyObject): Initializer {
+  const ctor = (obj as { constructor?: { className?: unknown } }).constructor;
+  const className = obj.getClassName?.() ?? (typeof ctor?.className === 'string' ? ctor.className : 'Initializer');
+  return make(className, obj.getConfig?.() ?? {}, (shape) => {
+    const out = obj.apply(shape, 'float32');
+    if (!(out instanceof Tensor) || out.shape.join() !== shape.join()) {
+      throw new WasmgradError(`initializer ${className}: apply(${fmtShape(shape)}) must return a tensor of that shape, got ${out instanceof Tensor ? fmtShape(out.shape) : typeof out}`);
+    }
+    return out;
+  });
+}
+
 /**
  * An initializer from a name ('glorotUniform', 'glorot_uniform', 'GlorotUniform', TF.js's
  * 'leCunNormal'), a serialized { className, config } (Keras or TF.js spelling), or itself.
  */
-export function getInitializer(spec: string | Initializer | { className: string; config?: Record<string, unknown> } | undefined, fallback: string): Initializer {
+export function getInitializer(
+  spec: string | Initializer | { className: string; config?: Record<string, unknown> } | ApplyObject | undefined, fallback: string,
+): Initializer {
   if (spec === undefined || spec === null) return getInitializer(fallback, fallback);
   if (typeof spec === 'function') return spec;
+  if (spec && typeof spec === 'object' && typeof (spec as { apply?: unknown }).apply === 'function') return fromApplyObject(spec as unknown as ApplyObject);
   let name: unknown;
   let config: unknown = {};
   if (typeof spec === 'string') name = spec;

@@ -187,6 +187,50 @@ describe('TF.js-style custom layers', () => {
     l.dispose();
   });
 
+  it('a TF.js-style static fromConfig(cls, config) and an initializer object with apply() are used', async () => {
+    let made = 0;
+    class Scale extends wg.layers.Layer {
+      static className = 'ScaleByWeight';
+      s!: wg.Variable;
+      constructor(config: Cfg) {
+        super(config);
+      }
+      build() {
+        const ones = { apply: (shape: number[]) => wg.fill(shape, 1.5), getClassName: () => 'OnesAndAHalf' };
+        this.s = this.addWeight('s', [1], 'float32', ones as never);
+      }
+      call(inputs: wg.Tensor | wg.Tensor[]) {
+        return wg.mul(Array.isArray(inputs) ? inputs[0] : inputs, this.s.read());
+      }
+      static fromConfig(cls: new (c: Cfg) => Scale, config: Cfg) {
+        made++;
+        return new cls(config);
+      }
+    }
+    registerClass(Scale as never);
+    const m = wg.sequential({ layers: [new Scale({ inputShape: [2] })] });
+    const x = wg.tensor([[1, 2]]);
+    expect(Array.from((m.predict(x) as wg.Tensor).dataSync())).toEqual([1.5, 3]);
+    const back = await wg.loadModel(await m.save());
+    expect(made).toBe(1);
+    expect(Array.from((back.predict(x) as wg.Tensor).dataSync())).toEqual([1.5, 3]);
+  });
+
+  it('a wasmgrad custom layer saved in TF.js format loads into real TF.js (the same class registered there)', async () => {
+    class TfTwin extends TfScaledDense {
+      static className = 'ScaledDense';
+    }
+    tf.serialization.registerClass(TfTwin);
+    const m = wg.sequential({ layers: [new ScaledDense({ units: 3, inputShape: [4] }), wg.layers.dense({ units: 2 })] });
+    const x = randomArray(5 * 4, 31);
+    const want = (m.predict(wg.tensor(x, [5, 4])) as wg.Tensor).dataSync();
+    let saved: unknown = null;
+    await m.save({ save: async (a: unknown) => { saved = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; } } as never);
+    const theirs = await tf.loadLayersModel(tf.io.fromMemory(saved as tf.io.ModelArtifacts));
+    expect(theirs.layers[0].getClassName()).toBe('ScaledDense');
+    expectClose((theirs.predict(tf.tensor(x, [5, 4])) as tf.Tensor).dataSync() as Float32Array, want, 1e-5, 1e-5, 'TF.js');
+  });
+
   it('a trainable custom layer trains with fit (the loss falls)', async () => {
     const m = wg.sequential({ layers: [new ScaledDense({ units: 4, inputShape: [3] }), wg.layers.dense({ units: 1 })] });
     m.compile({ optimizer: 'adam', loss: 'meanSquaredError' });

@@ -177,7 +177,7 @@ export abstract class Layer {
    */
   addWeight(name: string, shape: number[], init?: Initializer | string | SerializedSpec, opts?: AddWeightOptions): Variable;
   addWeight(
-    name: string, shape: number[], dtype?: DType | null, initializer?: Initializer | string | SerializedSpec | null,
+    name: string, shape: number[], dtype?: DType | null, initializer?: Initializer | string | SerializedSpec | { apply(shape: number[], dtype?: string): unknown } | null,
     regularizer?: Regularizer | null, trainable?: boolean | null, constraint?: Constraint | null,
   ): Variable;
   addWeight(name: string, shape: number[], ...rest: unknown[]): Variable {
