@@ -240,4 +240,38 @@ describe('TF.js-style custom layers', () => {
     const loss = h.history.loss as number[];
     expect(loss[loss.length - 1]).toBeLessThan(0.8 * loss[0]);
   });
+
+  it('a model of the new layers and a custom layer trains with fit, keeping memory flat', async () => {
+    const L = wg.layers;
+    const inp = wg.input({ shape: [6, 6, 2] });
+    let h = L.zeroPadding2d({ padding: 1 }).apply(inp) as wg.SymbolicTensor;
+    h = L.separableConv2d({ filters: 4, kernelSize: 3, activation: 'relu' }).apply(h) as wg.SymbolicTensor;
+    h = L.upSampling2d({ size: 2, interpolation: 'bilinear' }).apply(h) as wg.SymbolicTensor;
+    h = L.cropping2d({ cropping: 2 }).apply(h) as wg.SymbolicTensor;
+    h = L.gaussianNoise({ stddev: 0.05, seed: 1 }).apply(h) as wg.SymbolicTensor;
+    h = L.reshape({ targetShape: [8, 32] }).apply(h) as wg.SymbolicTensor;
+    h = L.spatialDropout1d({ rate: 0.1, seed: 2 }).apply(h) as wg.SymbolicTensor;
+    h = L.timeDistributed({ layer: L.dense({ units: 3 }) }).apply(h) as wg.SymbolicTensor;
+    h = L.permute({ dims: [2, 1] }).apply(h) as wg.SymbolicTensor;
+    h = L.flatten().apply(h) as wg.SymbolicTensor;
+    h = new ScaledDense({ units: 2 }).apply(h) as wg.SymbolicTensor;
+    const v = L.repeatVector({ n: 2 }).apply(h) as wg.SymbolicTensor;
+    const out = L.dot({ axes: 2 }).apply([v, v]) as wg.SymbolicTensor;
+    const m = wg.model({ inputs: inp, outputs: out });
+    expect(out.shape).toEqual([null, 2, 2]);
+    m.compile({ optimizer: wg.optimizers.adam({ learningRate: 0.01 }), loss: 'meanSquaredError' });
+    const x = wg.tensor(randomArray(24 * 72, 3), [24, 6, 6, 2]);
+    const y = wg.tensor(randomArray(24 * 4, 4, 0, 1), [24, 2, 2]);
+    const snaps: unknown[] = [];
+    const hist = await m.fit(x, y, { epochs: 8, batchSize: 8, verbose: 0, seed: 3, callbacks: { onEpochEnd: () => void snaps.push(wg.memory()) } });
+    for (const s of snaps.slice(1)) expect(s).toEqual(snaps[0]);
+    const loss = hist.history.loss as number[];
+    expect(loss[loss.length - 1]).toBeLessThan(loss[0]);
+    const before = wg.memory();
+    (m.predict(x) as wg.Tensor).dispose();
+    expect(wg.memory()).toEqual(before);
+    m.dispose();
+    x.dispose();
+    y.dispose();
+  });
 });
