@@ -231,6 +231,38 @@ describe('TF.js-style custom layers', () => {
     expectClose((theirs.predict(tf.tensor(x, [5, 4])) as tf.Tensor).dataSync() as Float32Array, want, 1e-5, 1e-5, 'TF.js');
   });
 
+  it('a custom layer that sets supportsMasking passes the padding mask on, as in TF.js', () => {
+    class Halve extends wg.layers.Layer {
+      static className = 'Halve';
+      constructor(config: Cfg = {}) {
+        super(config);
+        this.supportsMasking = true;
+      }
+      call(inputs: wg.Tensor | wg.Tensor[]) {
+        return wg.mul(Array.isArray(inputs) ? inputs[0] : inputs, 0.5);
+      }
+    }
+    class TfHalve extends tf.layers.Layer {
+      static className = 'TfHalve';
+      constructor(config: Cfg = {}) {
+        super(config);
+        this.supportsMasking = true;
+      }
+      call(inputs: tf.Tensor | tf.Tensor[]) {
+        return tf.mul(Array.isArray(inputs) ? inputs[0] : inputs, 0.5);
+      }
+    }
+    const tm = tf.sequential({ layers: [tf.layers.embedding({ inputDim: 5, outputDim: 3, maskZero: true, inputLength: 4 }), new TfHalve(), tf.layers.gru({ units: 2, resetAfter: false, recurrentActivation: 'sigmoid' } as never)] });
+    const wm = wg.sequential({ layers: [wg.layers.embedding({ inputDim: 5, outputDim: 3, maskZero: true, inputLength: 4 }), new Halve(), wg.layers.gru({ units: 2, resetAfter: false, recurrentActivation: 'sigmoid' })] });
+    const ws = tm.getWeights().map((w, i) => randomArray(w.size, 50 + i, -0.5, 0.5));
+    tm.setWeights(tm.getWeights().map((w, i) => tf.tensor(ws[i], w.shape)));
+    wm.setWeights(wm.getWeights().map((w, i) => wg.tensor(ws[i], w.shape)));
+    const ids = [1, 2, 0, 0, 3, 4, 1, 0];
+    const a = (tm.predict(tf.tensor(ids, [2, 4])) as tf.Tensor).dataSync() as Float32Array;
+    const b = (wm.predict(wg.tensor(ids, [2, 4], 'int32')) as wg.Tensor).dataSync();
+    expectClose(b, a, 1e-5, 1e-5, 'masked gru after a custom layer');
+  });
+
   it('a trainable custom layer trains with fit (the loss falls)', async () => {
     const m = wg.sequential({ layers: [new ScaledDense({ units: 4, inputShape: [3] }), wg.layers.dense({ units: 1 })] });
     m.compile({ optimizer: 'adam', loss: 'meanSquaredError' });

@@ -246,6 +246,30 @@ describe('new layers match TF.js 4.22 (shapes, outputs, gradients, save/load bot
   });
 });
 
+describe('padding masks travel through layers that support masking, as in TF.js', () => {
+  const middles: [string, (lib: typeof L | typeof T) => unknown][] = [
+    ['dropout', (lib) => lib.dropout({ rate: 0.3 })],
+    ['dense', (lib) => lib.dense({ units: 3 })],
+    ['activation', (lib) => lib.activation({ activation: 'tanh' })],
+    ['gaussianNoise', (lib) => lib.gaussianNoise({ stddev: 0.3 })],
+    ['timeDistributed', (lib) => lib.timeDistributed({ layer: (lib.dense as (a: object) => never)({ units: 2 }) })],
+  ];
+  for (const [name, middle] of middles) {
+    it(`embedding(maskZero) -> ${name} -> simpleRNN`, () => {
+      const make = (lib: typeof L | typeof T) => [lib.embedding({ inputDim: 5, outputDim: 3, maskZero: true, inputLength: 4 }), middle(lib), lib.simpleRNN({ units: 2 })];
+      const tm = tf.sequential({ layers: make(T) as tf.layers.Layer[] });
+      const wm = wg.sequential({ layers: make(L) as wg.Layer[] });
+      const ws = tm.getWeights().map((w, i) => randomArray(w.size, 5 + i, -0.5, 0.5));
+      tm.setWeights(tm.getWeights().map((w, i) => tf.tensor(ws[i], w.shape)));
+      wm.setWeights(wm.getWeights().map((w, i) => wg.tensor(ws[i], w.shape)));
+      const ids = [1, 2, 0, 0, 3, 4, 1, 0];
+      const a = (tm.predict(tf.tensor(ids, [2, 4])) as tf.Tensor).dataSync() as Float32Array;
+      const b = (wm.predict(wg.tensor(ids, [2, 4], 'int32')) as wg.Tensor).dataSync();
+      expectClose(b, a, 1e-5, 1e-5, name);
+    });
+  }
+});
+
 describe('noise layers (training only)', () => {
   const x = () => wg.tensor(randomArray(400 * 25, 3, 0.5, 1.5), [400, 25]);
   const cases: [string, () => wg.Layer, () => tf.layers.Layer][] = [

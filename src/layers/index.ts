@@ -117,3 +117,10 @@ export const globalMaxPool1d = globalMaxPooling1d;
 export const globalMaxPool2d = globalMaxPooling2d;
 export const globalAveragePool1d = globalAveragePooling1d;
 export const globalAveragePool2d = globalAveragePooling2d;
+
+// The built-in layers TF.js marks supportsMasking pass a padding mask from their input to their
+// output (embedding({ maskZero }) -> dense -> lstm skips the padded steps, as in TF.js). Set on
+// the prototypes here, in one list, so the layer files stay as they are.
+for (const cls of [Dense, Activation, Dropout, PReLU, ReLU, BatchNormalization, LayerNormalization]) {
+  Object.defineProperty(cls.prototype, 'supportsMasking', { value: true, writable: true, configurable: true });
+}

@@ -8,6 +8,7 @@ import { getInitializer, serializeInitializer, type Initializer } from '../initi
 import { add } from '../ops/binary.js';
 import { clone } from '../ops/shape.js';
 import { tensor } from '../creation.js';
+import { attachMask, maskOf } from './mask.js';
 
 /** A shape whose batch (or any unknown) dimension may be null. */
 export type Shape = (number | null)[];
@@ -239,7 +240,7 @@ export abstract class Layer {
     const shapes = list.map((x) => (x as Tensor | SymbolicTensor).shape as Shape);
     const inShape = Array.isArray(inputs) ? shapes : shapes[0];
     this.ensureBuilt(inShape);
-    if (symbolic === 0) return this.call(inputs as Tensor | Tensor[], kwargs);
+    if (symbolic === 0) return passMask(this, inputs as Tensor | Tensor[], this.call(inputs as Tensor | Tensor[], kwargs));
     const syms = list as SymbolicTensor[];
     const outShape = this.computeOutputShape(inShape);
     const multi = Array.isArray(outShape) && outShape.length > 0 && Array.isArray(outShape[0]);
@@ -342,10 +343,20 @@ export abstract class Layer {
 // prototype rather than as accessors in the class so that subclasses (InputLayer) may keep an own
 // `output` field; a subclass assigning one shadows the accessor.
 export interface Layer {
+  /** As TF.js: a layer that keeps the time axis sets this, and the padding mask of its input travels on to its output. */
+  supportsMasking?: boolean;
   readonly input: SymbolicTensor | SymbolicTensor[];
   readonly output: SymbolicTensor | SymbolicTensor[];
   readonly inputShape: Shape | Shape[];
   readonly outputShape: Shape | Shape[];
+}
+
+/** The input's mask on the output of a layer that supportsMasking (a single tensor keeping [B, T]), unless it set its own. */
+function passMask(layer: Layer, inputs: Tensor | Tensor[], out: Tensor | Tensor[]): Tensor | Tensor[] {
+  if (!layer.supportsMasking || Array.isArray(inputs) || Array.isArray(out) || out === inputs || maskOf(out)) return out;
+  const m = maskOf(inputs);
+  if (m && out.rank >= 2 && out.shape[0] === inputs.shape[0] && out.shape[1] === inputs.shape[1]) attachMask(out, m);
+  return out;
 }
 
 function onlyCall(layer: Layer, what: string): { inputs: SymbolicTensor[]; outputs: SymbolicTensor[] } {

@@ -31,6 +31,7 @@ abstract class NoiseLayer extends Layer {
   constructor(args: LayerArgs & { seed?: number }, where: string) {
     super(args);
     this.seed = seedOf(args?.seed, where);
+    this.supportsMasking = true;
   }
   protected nextSeed(): number | undefined {
     return this.seed === undefined ? undefined : this.seed + 7919 * this.calls++;

@@ -28,6 +28,7 @@ export class TimeDistributed extends Layer {
       this.layer = made;
     } else throw new WasmgradError(`timeDistributed: layer must be a layer or { className, config }, got ${given === null ? 'null' : typeof given}`);
     if (this.layer === (this as Layer)) throw new WasmgradError('timeDistributed: a layer cannot wrap itself');
+    this.supportsMasking = true;
   }
 
   private stepShape(inputShape: Shape): Shape {
