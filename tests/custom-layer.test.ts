@@ -114,6 +114,26 @@ describe('TF.js-style custom layers', () => {
     layer.dispose();
   });
 
+  it('input, output, inputShape and outputShape of input layers and models, as TF.js gives them', () => {
+    const inp = wg.input({ shape: [3] });
+    const inLayer = inp.sourceLayer;
+    expect(inLayer.input).toBe(inp);
+    expect(inLayer.output).toBe(inp);
+    const d = wg.layers.dense({ units: 2 });
+    const out = d.apply(inp) as wg.SymbolicTensor;
+    const m = wg.model({ inputs: inp, outputs: out });
+    expect(m.input).toBe(inp);
+    expect(m.output).toBe(out);
+    expect(m.outputShape).toEqual([null, 2]);
+    expect(m.inputShape).toEqual([null, 3]);
+    const s = wg.sequential({ layers: [wg.layers.dense({ units: 4, inputShape: [5] })] });
+    expect(s.outputShape).toEqual([null, 4]);
+    expect(s.layers[0].outputShape).toEqual([null, 4]);
+    d.apply(wg.input({ shape: [3] }));
+    expect(() => d.output).toThrow(/2 calls/);
+    expect(() => wg.layers.dense({ units: 1 }).outputShape).toThrow(wg.WasmgradError);
+  });
+
   it('matches the same layer on the real TF.js (outputs and one training step)', async () => {
     const ours = wg.sequential({ layers: [new ScaledDense({ units: 3, inputShape: [4] }), wg.layers.dense({ units: 2 })] });
     const theirs = tf.sequential({ layers: [new TfScaledDense({ units: 3, inputShape: [4] }), tf.layers.dense({ units: 2 })] });

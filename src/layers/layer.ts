@@ -359,8 +359,20 @@ function passMask(layer: Layer, inputs: Tensor | Tensor[], out: Tensor | Tensor[
   return out;
 }
 
+/**
+ * The layer's graph calls; a model (a layer with its own inputs and outputs, as LayersModel) counts
+ * its own graph as the first, as TF.js's Container does, so model.output is its outputs. An input
+ * layer's call has no inputs: its input is its output, as in TF.js.
+ */
+function callsOf(layer: Layer): { inputs: SymbolicTensor[]; outputs: SymbolicTensor[] }[] {
+  const own = layer as unknown as { inputs?: unknown; outputs?: unknown };
+  const isGraph = (xs: unknown): xs is SymbolicTensor[] => Array.isArray(xs) && xs.length > 0 && xs.every((x) => x instanceof SymbolicTensor);
+  const calls = layer.inboundCalls.map((c) => (c.inputs.length ? c : { inputs: c.outputs, outputs: c.outputs }));
+  return isGraph(own.inputs) && isGraph(own.outputs) ? [{ inputs: own.inputs, outputs: own.outputs }, ...calls] : calls;
+}
+
 function onlyCall(layer: Layer, what: string): { inputs: SymbolicTensor[]; outputs: SymbolicTensor[] } {
-  const calls = layer.inboundCalls;
+  const calls = callsOf(layer);
   if (calls.length === 0) throw new WasmgradError(`${layer.name}.${what}: the layer has never been called on a symbolic input, so it has no ${what}`);
   if (calls.length > 1) throw new WasmgradError(`${layer.name}.${what}: the layer has ${calls.length} calls in graphs, so its ${what} is ill-defined`);
   return calls[0];
