@@ -104,6 +104,14 @@ describe('TF.js-style custom layers', () => {
     const x = wg.tensor(randomArray(10, 1), [2, 5]);
     const y = layer.apply(x) as wg.Tensor;
     expect(seen[0]).toBe(x); // a single input arrives as the tensor itself, as in TF.js
+    const y1 = layer.apply([x]) as wg.Tensor; // and a list of one as that list (build saw one shape)
+    expect(Array.isArray(seen[1]) && (seen[1] as unknown[])[0] === x).toBe(true);
+    expect(Array.from(y1.dataSync())).toEqual(Array.from(y.dataSync()));
+    const fresh = new ScaledDense({ units: 2 });
+    expect((fresh.apply([wg.input({ shape: [6] })]) as wg.SymbolicTensor[] | wg.SymbolicTensor)).toMatchObject({ shape: [null, 4] });
+    expect(fresh.weights[0].shape).toEqual([6, 2]);
+    y1.dispose();
+    fresh.dispose();
     expect(y.shape).toEqual([2, 8]);
     expect(layer.getClassName()).toBe('ScaledDense');
     expect(getClassName(ScaledDense)).toBe('ScaledDense');
@@ -311,14 +319,15 @@ describe('TF.js-style custom layers', () => {
     const out = L.dot({ axes: 2 }).apply([v, v]) as wg.SymbolicTensor;
     const m = wg.model({ inputs: inp, outputs: out });
     expect(out.shape).toEqual([null, 2, 2]);
-    m.compile({ optimizer: wg.optimizers.adam({ learningRate: 0.01 }), loss: 'meanSquaredError' });
+    m.compile({ optimizer: wg.optimizers.adam({ learningRate: 0.02 }), loss: 'meanSquaredError' });
     const x = wg.tensor(randomArray(24 * 72, 3), [24, 6, 6, 2]);
-    const y = wg.tensor(randomArray(24 * 4, 4, 0, 1), [24, 2, 2]);
+    // every output is |h|^2 (a vector dotted with itself), so a constant target is reachable
+    const y = wg.fill([24, 2, 2], 0.3);
     const snaps: unknown[] = [];
-    const hist = await m.fit(x, y, { epochs: 8, batchSize: 8, verbose: 0, seed: 3, callbacks: { onEpochEnd: () => void snaps.push(wg.memory()) } });
+    const hist = await m.fit(x, y, { epochs: 20, batchSize: 8, verbose: 0, seed: 3, callbacks: { onEpochEnd: () => void snaps.push(wg.memory()) } });
     for (const s of snaps.slice(1)) expect(s).toEqual(snaps[0]);
     const loss = hist.history.loss as number[];
-    expect(loss[loss.length - 1]).toBeLessThan(loss[0]);
+    expect(loss[loss.length - 1]).toBeLessThan(0.5 * loss[0]);
     const before = wg.memory();
     (m.predict(x) as wg.Tensor).dispose();
     expect(wg.memory()).toEqual(before);

@@ -238,7 +238,8 @@ export abstract class Layer {
       });
     }
     const shapes = list.map((x) => (x as Tensor | SymbolicTensor).shape as Shape);
-    const inShape = Array.isArray(inputs) ? shapes : shapes[0];
+    // as TF.js: build and computeOutputShape see one shape for one input, even given as [x]
+    const inShape = shapes.length === 1 ? shapes[0] : shapes;
     this.ensureBuilt(inShape);
     if (symbolic === 0) return passMask(this, inputs as Tensor | Tensor[], this.call(inputs as Tensor | Tensor[], kwargs));
     const syms = list as SymbolicTensor[];
