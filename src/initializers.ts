@@ -189,6 +189,15 @@ function varianceConfig(o: Record<string, unknown>): { scale?: number; mode?: Fa
   return { scale: (o.scale ?? undefined) as number | undefined, mode, distribution, seed };
 }
 
+/** Initializer classes registered with registerClass (TF.js style: objects with apply), by className. */
+const CUSTOM = new Map<string, (config: Record<string, unknown>) => ApplyObject>();
+
+/** @internal registerClass calls this for a class whose instances have apply(shape). */
+export function registerCustomInitializer(className: string, make: (config: Record<string, unknown>) => ApplyObject): void {
+  if (BY_NAME.has(className) || ALIASES.has(className)) throw new WasmgradError(`registerClass: '${className}' is a built-in initializer's name`);
+  CUSTOM.set(className, make);
+}
+
 /** The canonical name for a spelling, or undefined. Own entries only: Maps have no inherited keys. */
 function canonicalName(name: string): string | undefined {
   for (const key of [name, ALIASES.get(name), snakeToCamel(name), ALIASES.get(snakeToCamel(name))]) {
@@ -236,8 +245,10 @@ export function getInitializer(
   }
   if (typeof name !== 'string') throw new WasmgradError(`unknown initializer ${JSON.stringify(spec)?.slice(0, 80)}; expected a name, { className, config }, or an initializer`);
   if (config === null || typeof config !== 'object' || Array.isArray(config)) throw new WasmgradError(`initializer '${name}': config must be an object, got ${JSON.stringify(config)}`);
+  const custom = CUSTOM.get(name);
+  if (custom) return fromApplyObject(custom(config as Record<string, unknown>));
   const key = canonicalName(name);
-  if (!key) throw new WasmgradError(`unknown initializer '${name}'; expected one of ${[...BY_NAME.keys()].join(', ')}`);
+  if (!key) throw new WasmgradError(`unknown initializer '${name}'; expected one of ${[...BY_NAME.keys(), ...CUSTOM.keys()].join(', ')}`);
   return BY_NAME.get(key)!(config as Record<string, unknown>);
 }
 

@@ -236,6 +236,23 @@ describe('TF.js-style custom layers', () => {
       }
     }
     registerClass(Scale as never);
+    class Halves {
+      static className = 'Halves';
+      constructor(readonly config: Cfg = {}) {}
+      apply(shape: number[]) {
+        return wg.fill(shape, 0.5);
+      }
+      getConfig() {
+        return this.config;
+      }
+    }
+    registerClass(Halves as never);
+    const halves = wg.initializers.getInitializer({ className: 'Halves', config: {} }, 'zeros')([2]);
+    expect(Array.from(halves.dataSync())).toEqual([0.5, 0.5]);
+    halves.dispose();
+    const saved = wg.sequential({ layers: [wg.layers.dense({ units: 2, inputShape: [2], kernelInitializer: new Halves() as never })] });
+    expect((saved.layers[0].getConfig().kernelInitializer as { className: string }).className).toBe('Halves');
+    expect(Array.from(saved.layers[0].getWeights()[0].dataSync())).toEqual([0.5, 0.5, 0.5, 0.5]);
     const m = wg.sequential({ layers: [new Scale({ inputShape: [2] })] });
     const x = wg.tensor([[1, 2]]);
     expect(Array.from((m.predict(x) as wg.Tensor).dataSync())).toEqual([1.5, 3]);

@@ -6,6 +6,7 @@
 // is called the TF.js way.
 import { WasmgradError } from '../errors.js';
 import { Layer, registerLayer, hasLayerClass } from './layer.js';
+import { registerCustomInitializer } from '../initializers.js';
 
 /** A class as TF.js's registerClass takes it: a constructor with a static className. */
 export interface SerializableClass {
@@ -72,6 +73,11 @@ export function registerClass<T extends SerializableClass>(cls: T, pkg?: string,
     const fromConfig = fromConfigOf(cls);
     customLayerNames.add(className);
     registerLayer({ className, fromConfig: (config) => checkMade(fromConfig(config), className) });
+  }
+  else if (typeof (cls.prototype as { apply?: unknown })?.apply === 'function') {
+    // an initializer class (TF.js: extends tf.initializers.Initializer, apply(shape, dtype))
+    const fromConfig = fromConfigOf(cls);
+    registerCustomInitializer(className, (config) => fromConfig(config) as never);
   }
   SerializationMap.register(cls);
   registeredNames.set(cls, `${pkg ?? 'Custom'}>${name ?? className}`);
