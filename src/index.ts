@@ -13,6 +13,7 @@ export { grad, grads, valueAndGrads, valueAndGrad } from './gradients.js';
 export { variable, variableGrads, Variable } from './variables.js';
 export * from './ops/index.js';
 export * as layers from './layers/index.js';
+export * as serialization from './layers/serialization.js';
 export * as initializers from './initializers.js';
 export { fusedMatMul } from './ops/matmul.js';
 export * as losses from './losses.js';

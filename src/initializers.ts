@@ -28,8 +28,11 @@ export function computeFans(shape: readonly number[]): [number, number] {
 export type FanMode = 'fanIn' | 'fanOut' | 'fanAvg';
 export type Distribution = 'normal' | 'truncatedNormal' | 'uniform' | 'untruncatedNormal';
 
-export function varianceScaling(opts: { scale?: number; mode?: FanMode; distribution?: Distribution; seed?: number } = {}): Initializer {
-  const { scale = 1, mode = 'fanIn', distribution = 'truncatedNormal', seed } = opts;
+export function varianceScaling(
+  opts: { scale?: number; mode?: FanMode | 'fan_in' | 'fan_out' | 'fan_avg'; distribution?: Distribution | 'truncated_normal' | 'untruncated_normal'; seed?: number } = {},
+): Initializer {
+  // TF.js and Keras spellings (fanAvg / fan_avg, truncatedNormal / truncated_normal) are both accepted
+  const { scale = 1, mode = 'fanIn', distribution = 'truncatedNormal', seed } = varianceConfig(opts as Record<string, unknown>);
   if (!(scale > 0)) throw new WasmgradError(`varianceScaling: scale must be > 0, got ${scale}`);
   return make('VarianceScaling', { scale, mode, distribution, seed }, (shape) => {
     const [fanIn, fanOut] = computeFans(shape);
@@ -130,32 +133,124 @@ function householderQ(a: Float64Array, m: number, n: number): Float64Array {
   return q;
 }
 
-const BY_NAME: Record<string, (o?: Record<string, unknown>) => Initializer> = {
-  glorotUniform, glorotNormal, heUniform, heNormal, lecunUniform, lecunNormal, zeros, ones, orthogonal,
-  constant: (o) => constant(o as { value: number }),
-  randomNormal: randomNormalInit, randomUniform: randomUniformInit, truncatedNormal: truncatedNormalInit,
-  varianceScaling,
-};
+/** gain * I for a square matrix (TF.js's identity initializer). */
+export const identity = (o: { gain?: number } = {}) =>
+  make('Identity', { gain: o.gain ?? 1 }, (shape) => {
+    if (shape.length !== 2 || shape[0] !== shape[1]) throw new WasmgradError(`identity initializer: needs a square matrix shape, got ${fmtShape(shape)}`);
+    const n = shape[0];
+    const out = new Float32Array(n * n);
+    for (let i = 0; i < n; i++) out[i * n + i] = o.gain ?? 1;
+    return tensor(out, shape);
+  });
 
-const CLASS_TO_NAME: Record<string, string> = {
-  GlorotUniform: 'glorotUniform', GlorotNormal: 'glorotNormal', HeUniform: 'heUniform', HeNormal: 'heNormal',
-  LecunUniform: 'lecunUniform', LecunNormal: 'lecunNormal', Zeros: 'zeros', Ones: 'ones', Orthogonal: 'orthogonal',
-  Constant: 'constant', RandomNormal: 'randomNormal', RandomUniform: 'randomUniform', TruncatedNormal: 'truncatedNormal',
-  VarianceScaling: 'varianceScaling',
-};
+type Factory = (o?: Record<string, unknown>) => Initializer;
+
+// A Map, so names such as 'constructor' or '__proto__' are never found on a prototype.
+const BY_NAME = new Map<string, Factory>([
+  ['glorotUniform', glorotUniform], ['glorotNormal', glorotNormal], ['heUniform', heUniform], ['heNormal', heNormal],
+  ['lecunUniform', lecunUniform], ['lecunNormal', lecunNormal], ['zeros', zeros], ['ones', ones], ['orthogonal', orthogonal],
+  ['constant', (o) => constantFrom(o ?? {})], ['identity', identity],
+  ['randomNormal', randomNormalInit], ['randomUniform', randomUniformInit], ['truncatedNormal', truncatedNormalInit],
+  ['varianceScaling', (o) => varianceScaling(varianceConfig(o ?? {}))],
+]);
+
+// Other spellings: TF.js's leCun*, Keras's class names, and snake_case (via snakeToCamel).
+const ALIASES = new Map<string, string>([
+  ['leCunUniform', 'lecunUniform'], ['leCunNormal', 'lecunNormal'], ['LeCunUniform', 'lecunUniform'], ['LeCunNormal', 'lecunNormal'],
+  ['GlorotUniform', 'glorotUniform'], ['GlorotNormal', 'glorotNormal'], ['HeUniform', 'heUniform'], ['HeNormal', 'heNormal'],
+  ['LecunUniform', 'lecunUniform'], ['LecunNormal', 'lecunNormal'], ['Zeros', 'zeros'], ['Ones', 'ones'], ['Orthogonal', 'orthogonal'],
+  ['Constant', 'constant'], ['Identity', 'identity'], ['RandomNormal', 'randomNormal'], ['RandomUniform', 'randomUniform'],
+  ['TruncatedNormal', 'truncatedNormal'], ['VarianceScaling', 'varianceScaling'], ['zero', 'zeros'], ['one', 'ones'],
+]);
 
 const snakeToCamel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
-/** An initializer from a name ('glorotUniform', 'glorot_uniform', 'GlorotUniform'), a serialized {className, config}, or itself. */
-export function getInitializer(spec: string | Initializer | { className: string; config?: Record<string, unknown> } | undefined, fallback: string): Initializer {
+function constantFrom(o: Record<string, unknown>): Initializer {
+  const value = o.value ?? 0;
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new WasmgradError(`constant initializer: value must be a finite number, got ${JSON.stringify(o.value)}`);
+  return constant({ value });
+}
+
+const MODES = new Map<string, FanMode>([['fanIn', 'fanIn'], ['fan_in', 'fanIn'], ['fanOut', 'fanOut'], ['fan_out', 'fanOut'], ['fanAvg', 'fanAvg'], ['fan_avg', 'fanAvg']]);
+const DISTRIBUTIONS = new Map<string, Distribution>([
+  ['normal', 'normal'], ['uniform', 'uniform'], ['truncatedNormal', 'truncatedNormal'], ['truncated_normal', 'truncatedNormal'],
+  ['untruncatedNormal', 'untruncatedNormal'], ['untruncated_normal', 'untruncatedNormal'],
+]);
+
+/** A varianceScaling config in TF.js (fanAvg, truncatedNormal) or Keras (fan_avg, truncated_normal) spelling, checked. */
+function varianceConfig(o: Record<string, unknown>): { scale?: number; mode?: FanMode; distribution?: Distribution; seed?: number } {
+  const mode = o.mode === undefined || o.mode === null ? undefined : MODES.get(String(o.mode));
+  if (o.mode !== undefined && o.mode !== null && !mode) throw new WasmgradError(`varianceScaling: mode must be one of fanIn, fanOut, fanAvg (or fan_in, fan_out, fan_avg), got ${JSON.stringify(o.mode)}`);
+  const distribution = o.distribution === undefined || o.distribution === null ? undefined : DISTRIBUTIONS.get(String(o.distribution));
+  if (o.distribution !== undefined && o.distribution !== null && !distribution) {
+    throw new WasmgradError(`varianceScaling: distribution must be one of ${[...DISTRIBUTIONS.keys()].join(', ')}, got ${JSON.stringify(o.distribution)}`);
+  }
+  if (o.scale !== undefined && o.scale !== null && typeof o.scale !== 'number') throw new WasmgradError(`varianceScaling: scale must be a number, got ${JSON.stringify(o.scale)}`);
+  const seed = o.seed === null ? undefined : (o.seed as number | undefined);
+  return { scale: (o.scale ?? undefined) as number | undefined, mode, distribution, seed };
+}
+
+/** Initializer classes registered with registerClass (TF.js style: objects with apply), by className. */
+const CUSTOM = new Map<string, (config: Record<string, unknown>) => ApplyObject>();
+
+/** @internal registerClass calls this for a class whose instances have apply(shape). */
+export function registerCustomInitializer(className: string, make: (config: Record<string, unknown>) => ApplyObject): void {
+  if (BY_NAME.has(className) || ALIASES.has(className)) throw new WasmgradError(`registerClass: '${className}' is a built-in initializer's name`);
+  CUSTOM.set(className, make);
+}
+
+/** The canonical name for a spelling, or undefined. Own entries only: Maps have no inherited keys. */
+function canonicalName(name: string): string | undefined {
+  for (const key of [name, ALIASES.get(name), snakeToCamel(name), ALIASES.get(snakeToCamel(name))]) {
+    if (key !== undefined && BY_NAME.has(key)) return key;
+  }
+  return undefined;
+}
+
+/** A TF.js-style initializer object: apply(shape, dtype) gives the values (a class extending tf.initializers.Initializer). */
+interface ApplyObject {
+  apply(shape: number[], dtype?: string): unknown;
+  getClassName?(): string;
+  getConfig?(): Record<string, unknown>;
+}
+
+function fromApplyObject(obj: ApplyObject): Initializer {
+  const ctor = (obj as { constructor?: { className?: unknown } }).constructor;
+  const className = obj.getClassName?.() ?? (typeof ctor?.className === 'string' ? ctor.className : 'Initializer');
+  return make(className, obj.getConfig?.() ?? {}, (shape) => {
+    const out = obj.apply(shape, 'float32');
+    if (!(out instanceof Tensor) || out.shape.join() !== shape.join()) {
+      throw new WasmgradError(`initializer ${className}: apply(${fmtShape(shape)}) must return a tensor of that shape, got ${out instanceof Tensor ? fmtShape(out.shape) : typeof out}`);
+    }
+    return out;
+  });
+}
+
+/**
+ * An initializer from a name ('glorotUniform', 'glorot_uniform', 'GlorotUniform', TF.js's
+ * 'leCunNormal'), a serialized { className, config } (Keras or TF.js spelling), or itself.
+ */
+export function getInitializer(
+  spec: string | Initializer | { className: string; config?: Record<string, unknown> } | ApplyObject | undefined, fallback: string,
+): Initializer {
   if (spec === undefined || spec === null) return getInitializer(fallback, fallback);
   if (typeof spec === 'function') return spec;
-  const [name, config] = typeof spec === 'string' ? [spec, {}] : [spec.className, spec.config ?? {}];
-  if (typeof name !== 'string') throw new WasmgradError(`initializer: expected a name, an initializer or { className, config }, got ${typeof name}`);
-  const key = ownEntry(CLASS_TO_NAME, name) ?? snakeToCamel(name);
-  const factory = ownEntry(BY_NAME, key);
-  if (!factory) throw new WasmgradError(`unknown initializer '${name}'; expected one of ${Object.keys(BY_NAME).join(', ')}`);
-  return factory(config);
+  if (spec && typeof spec === 'object' && typeof (spec as { apply?: unknown }).apply === 'function') return fromApplyObject(spec as unknown as ApplyObject);
+  let name: unknown;
+  let config: unknown = {};
+  if (typeof spec === 'string') name = spec;
+  else if (typeof spec === 'object' && !Array.isArray(spec)) {
+    const s = spec as Record<string, unknown>;
+    name = s.className ?? s.class_name;
+    config = s.config ?? {};
+  }
+  if (typeof name !== 'string') throw new WasmgradError(`unknown initializer ${JSON.stringify(spec)?.slice(0, 80)}; expected a name, { className, config }, or an initializer`);
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) throw new WasmgradError(`initializer '${name}': config must be an object, got ${JSON.stringify(config)}`);
+  const custom = CUSTOM.get(name);
+  if (custom) return fromApplyObject(custom(config as Record<string, unknown>));
+  const key = canonicalName(name);
+  if (!key) throw new WasmgradError(`unknown initializer '${name}'; expected one of ${[...BY_NAME.keys(), ...CUSTOM.keys()].join(', ')}`);
+  return BY_NAME.get(key)!(config as Record<string, unknown>);
 }
 
 export function serializeInitializer(init: Initializer): { className: string; config: Record<string, unknown> } {
@@ -163,4 +258,6 @@ export function serializeInitializer(init: Initializer): { className: string; co
 }
 
 // TensorFlow.js names: wg.initializers.randomNormal({ mean, stddev, seed }) and so on.
+// TF.js's spellings of the LeCun initializers.
+export { lecunNormal as leCunNormal, lecunUniform as leCunUniform };
 export { randomNormalInit as randomNormal, randomUniformInit as randomUniform, truncatedNormalInit as truncatedNormal };

@@ -33,6 +33,25 @@ export class Variable extends Tensor {
     if (t !== this) copyInto(this, t, `assign(${this.name})`);
   }
 
+  /** A projection applied after write() (TF.js LayerVariable semantics: optimizer steps do not apply it). */
+  constraint: { apply(t: Tensor): Tensor } | null = null;
+
+  /** TF.js's LayerVariable.read(): the variable itself is the current value. */
+  read(): this {
+    return this;
+  }
+
+  /** TF.js's LayerVariable.write(t): assigns t, then the constraint if any; returns this. */
+  write(t: Tensor): this {
+    this.assign(t);
+    if (this.constraint) {
+      const projected = this.constraint.apply(this);
+      this.assign(projected);
+      if (projected !== this) projected.dispose();
+    }
+    return this;
+  }
+
   dispose(): void {
     if (registry.get(this.name) === this) registry.delete(this.name);
     super.dispose();

@@ -74,3 +74,53 @@ export const globalAveragePooling1d = (args: GlobalPoolingArgs = {}) => new Glob
 export const globalMaxPooling1d = (args: GlobalPoolingArgs = {}) => new GlobalMaxPooling1D(args);
 export const batchNormalization = (args: BatchNormalizationArgs = {}) => new BatchNormalization(args);
 export const layerNormalization = (args: LayerNormalizationArgs = {}) => new LayerNormalization(args);
+
+// TF.js layers wasmgrad lacked (reshaping.ts, wrappers.ts, dot.ts, separable.ts, noise.ts, elementwise.ts)
+import { RepeatVector, Permute, UpSampling2D, ZeroPadding2D, Cropping2D } from './reshaping.js';
+import { TimeDistributed, type TimeDistributedArgs } from './wrappers.js';
+import { Dot, type DotArgs } from './dot.js';
+import { SeparableConv2D, type SeparableConv2DArgs } from './separable.js';
+import { GaussianNoise, GaussianDropout, AlphaDropout, SpatialDropout1D } from './noise.js';
+import { Masking, ThresholdedReLU, Rescaling } from './elementwise.js';
+export { RepeatVector, Permute, UpSampling2D, ZeroPadding2D, Cropping2D } from './reshaping.js';
+export { TimeDistributed, type TimeDistributedArgs } from './wrappers.js';
+export { Dot, type DotArgs } from './dot.js';
+export { SeparableConv2D, type SeparableConv2DArgs } from './separable.js';
+export { GaussianNoise, GaussianDropout, AlphaDropout, SpatialDropout1D } from './noise.js';
+export { Masking, ThresholdedReLU, Rescaling } from './elementwise.js';
+type Pads = number | number[] | number[][];
+export const repeatVector = (args: LayerArgs & { n: number }) => new RepeatVector(args);
+export const permute = (args: LayerArgs & { dims: number[] }) => new Permute(args);
+export const upSampling2d = (args: LayerArgs & { size?: number | number[]; interpolation?: 'nearest' | 'bilinear'; dataFormat?: string } = {}) => new UpSampling2D(args);
+export const zeroPadding2d = (args: LayerArgs & { padding?: Pads; dataFormat?: string } = {}) => new ZeroPadding2D(args);
+export const cropping2d = (args: LayerArgs & { cropping: Pads; dataFormat?: string }) => new Cropping2D(args);
+export const timeDistributed = (args: TimeDistributedArgs) => new TimeDistributed(args);
+export const dot = (args: DotArgs) => new Dot(args);
+export const separableConv2d = (args: SeparableConv2DArgs) => new SeparableConv2D(args);
+export const gaussianNoise = (args: LayerArgs & { stddev: number; seed?: number }) => new GaussianNoise(args);
+export const gaussianDropout = (args: LayerArgs & { rate: number; seed?: number }) => new GaussianDropout(args);
+export const alphaDropout = (args: LayerArgs & { rate: number; noiseShape?: (number | null)[]; seed?: number }) => new AlphaDropout(args);
+export const spatialDropout1d = (args: LayerArgs & { rate: number; seed?: number }) => new SpatialDropout1D(args);
+export const masking = (args: LayerArgs & { maskValue?: number } = {}) => new Masking(args);
+export const thresholdedReLU = (args: LayerArgs & { theta?: number } = {}) => new ThresholdedReLU(args);
+export const rescaling = (args: LayerArgs & { scale: number; offset?: number }) => new Rescaling(args);
+
+// TF.js spellings of existing layers (tf.layers.maxPool2d, globalMaxPool1d, cropping2D, ...)
+export const cropping2D = cropping2d;
+export const maxPool1d = maxPooling1d;
+export const maxPool2d = maxPooling2d;
+export const avgPool1d = averagePooling1d;
+export const avgPool2d = averagePooling2d;
+export const avgPooling1d = averagePooling1d;
+export const avgPooling2d = averagePooling2d;
+export const globalMaxPool1d = globalMaxPooling1d;
+export const globalMaxPool2d = globalMaxPooling2d;
+export const globalAveragePool1d = globalAveragePooling1d;
+export const globalAveragePool2d = globalAveragePooling2d;
+
+// The built-in layers TF.js marks supportsMasking pass a padding mask from their input to their
+// output (embedding({ maskZero }) -> dense -> lstm skips the padded steps, as in TF.js). Set on
+// the prototypes here, in one list, so the layer files stay as they are.
+for (const cls of [Dense, Activation, Dropout, PReLU, ReLU, BatchNormalization, LayerNormalization]) {
+  Object.defineProperty(cls.prototype, 'supportsMasking', { value: true, writable: true, configurable: true });
+}

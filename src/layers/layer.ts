@@ -9,6 +9,8 @@ import { add } from '../ops/binary.js';
 import { clone } from '../ops/shape.js';
 import { checkOutputShape } from '../validate.js';
 import { runAs } from '../engine/op-context.js';
+import { tensor } from '../creation.js';
+import { attachMask, maskOf } from './mask.js';
 
 /** A shape whose batch (or any unknown) dimension may be null. */
 export type Shape = (number | null)[];
@@ -60,6 +62,38 @@ export interface CallArgs {
   training?: boolean;
   mask?: Tensor | null;
   [k: string]: unknown;
+}
+
+/** A serialized initializer, { className, config } as Keras and TF.js write it. */
+export type SerializedSpec = { className: string; config?: Record<string, unknown> };
+/** A projection of a weight (TF.js applies it in LayerVariable.write). */
+export type Constraint = { apply(t: Tensor): Tensor };
+export interface AddWeightOptions {
+  trainable?: boolean;
+  regularizer?: Regularizer | null;
+  fallbackInit?: string;
+}
+
+const DTYPES = ['float32', 'int32'];
+const OPTION_KEYS = ['trainable', 'regularizer', 'fallbackInit'];
+
+/** True for TF.js's positional form: a dtype third, or anything but an options object fourth. */
+function isTfjsAddWeight(rest: unknown[]): boolean {
+  if (rest.length > 2) return true;
+  if (typeof rest[0] === 'string' && (DTYPES.includes(rest[0]) || rest[0] === 'bool' || rest[0] === 'complex64' || rest[0] === 'string')) return true;
+  const o = rest[1];
+  if (o === undefined) return false;
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) return true;
+  return !Object.keys(o).every((k) => OPTION_KEYS.includes(k));
+}
+
+function checkWeightArgs(layer: Layer, name: unknown, shape: unknown, dtype: unknown): void {
+  const where = `${layer.name}.addWeight`;
+  if (typeof name !== 'string' || !name) throw new WasmgradError(`${where}: name must be a non-empty string, got ${JSON.stringify(name)}`);
+  if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
+    throw new WasmgradError(`${where}('${name}'): shape must be an array of whole numbers >= 0, got ${JSON.stringify(shape)}`);
+  }
+  if (!DTYPES.includes(dtype as string)) throw new WasmgradError(`${where}('${name}'): dtype must be float32 or int32, got ${JSON.stringify(dtype)}`);
 }
 
 interface WeightRecord {
@@ -150,6 +184,10 @@ export function registerLayer(cls: LayerClass): void {
   registry.set(cls.className, cls);
 }
 
+export function hasLayerClass(className: string): boolean {
+  return registry.has(className);
+}
+
 export function getLayerClass(className: string): LayerClass {
   const cls = typeof className === 'string' ? registry.get(className) : undefined;
   if (!cls) throw new WasmgradError(`unknown layer class ${JSON.stringify(String(className).slice(0, 60))}; known: ${[...registry.keys()].join(', ')}`);
@@ -184,16 +222,30 @@ export abstract class Layer {
     return (this.constructor as typeof Layer).className;
   }
 
-  /** Creates weight `name` of `shape`; its Variable is named layerName/name. */
-  protected addWeight(
-    name: string,
-    shape: number[],
-    init: Initializer | string | undefined,
-    opts: { trainable?: boolean; regularizer?: Regularizer | null; fallbackInit?: string } = {},
-  ): Variable {
+  /**
+   * Creates weight `name` of `shape`; its Variable is named layerName/name. Two call forms:
+   * wasmgrad's addWeight(name, shape, initializer?, { trainable, regularizer, fallbackInit }) and
+   * TF.js's addWeight(name, shape, dtype?, initializer?, regularizer?, trainable?, constraint?),
+   * told apart by the third argument (a dtype) or a fourth that is not an options object.
+   */
+  addWeight(name: string, shape: number[], init?: Initializer | string | SerializedSpec, opts?: AddWeightOptions): Variable;
+  addWeight(
+    name: string, shape: number[], dtype?: DType | null, initializer?: Initializer | string | SerializedSpec | { apply(shape: number[], dtype?: string): unknown } | null,
+    regularizer?: Regularizer | null, trainable?: boolean | null, constraint?: Constraint | null,
+  ): Variable;
+  addWeight(name: string, shape: number[], ...rest: unknown[]): Variable {
+    const tfjsForm = isTfjsAddWeight(rest);
+    const [init, opts] = tfjsForm
+      ? [rest[1], { regularizer: rest[2] as Regularizer | null, trainable: (rest[3] ?? undefined) as boolean | undefined }]
+      : [rest[0], (rest[1] ?? {}) as AddWeightOptions];
+    const dtype = tfjsForm ? ((rest[0] ?? 'float32') as DType) : 'float32';
+    checkWeightArgs(this, name, shape, dtype);
+    if (this.weightRecords.some((w) => w.name === name)) throw new WasmgradError(`${this.name}.addWeight: duplicate weight name '${name}'`);
     this.loadContext?.chargeWeight(this, name, shape);
     const initializer = getInitializer(init as Initializer | string | undefined, opts.fallbackInit ?? 'glorotUniform');
-    const value = initializer(shape);
+    const made = initializer(shape);
+    const value = dtype === made.dtype ? made : tensor(made.dataSync(), made.shape, dtype);
+    if (value !== made) made.dispose();
     const trainable = opts.trainable ?? true;
     let v: Variable;
     try {
@@ -201,6 +253,7 @@ export abstract class Layer {
     } finally {
       value.dispose();
     }
+    if (tfjsForm && rest[4]) v.constraint = rest[4] as Constraint;
     this.weightRecords.push({ name, variable: v, trainable, regularizer: opts.regularizer });
     return v;
   }
@@ -251,9 +304,10 @@ export abstract class Layer {
       });
     }
     const shapes = list.map((x) => (x as Tensor | SymbolicTensor).shape as Shape);
-    const inShape = Array.isArray(inputs) ? shapes : shapes[0];
+    // as TF.js: build and computeOutputShape see one shape for one input, even given as [x]
+    const inShape = shapes.length === 1 ? shapes[0] : shapes;
     this.ensureBuilt(inShape);
-    if (symbolic === 0) return disposeIfThrows(() => runAs(`${this.name} (${this.className})`, list, () => this.call(inputs as Tensor | Tensor[], kwargs)));
+    if (symbolic === 0) return disposeIfThrows(() => runAs(`${this.name} (${this.className})`, list, () => passMask(this, inputs as Tensor | Tensor[], this.call(inputs as Tensor | Tensor[], kwargs))));
     const syms = list as SymbolicTensor[];
     const outShape = this.computeOutputShape(inShape);
     const multi = Array.isArray(outShape) && outShape.length > 0 && Array.isArray(outShape[0]);
@@ -326,6 +380,26 @@ export abstract class Layer {
     return layer;
   }
 
+  /** TF.js's class name accessor (Serializable.getClassName). */
+  getClassName(): string {
+    return this.className;
+  }
+
+  /** TF.js calls this at the top of call(); the hook is a testing aid, absent unless set. */
+  invokeCallHook(inputs: Tensor | Tensor[], kwargs: CallArgs = {}): void {
+    this.callHook?.(inputs, kwargs);
+  }
+
+  setCallHook(hook: (inputs: Tensor | Tensor[], kwargs: CallArgs) => void): void {
+    this.callHook = hook;
+  }
+
+  clearCallHook(): void {
+    this.callHook = null;
+  }
+
+  private callHook: ((inputs: Tensor | Tensor[], kwargs: CallArgs) => void) | null = null;
+
   /** Frees the layer's weights. */
   dispose(): void {
     for (const w of this.weightRecords) w.variable.dispose();
@@ -333,6 +407,57 @@ export abstract class Layer {
     this.built = false;
   }
 }
+
+// TF.js's layer.input, layer.output, layer.inputShape and layer.outputShape: read from the layer's
+// one graph call (several calls make them ill-defined, as TF.js says). They are defined on the
+// prototype rather than as accessors in the class so that subclasses (InputLayer) may keep an own
+// `output` field; a subclass assigning one shadows the accessor.
+export interface Layer {
+  /** As TF.js: a layer that keeps the time axis sets this, and the padding mask of its input travels on to its output. */
+  supportsMasking?: boolean;
+  readonly input: SymbolicTensor | SymbolicTensor[];
+  readonly output: SymbolicTensor | SymbolicTensor[];
+  readonly inputShape: Shape | Shape[];
+  readonly outputShape: Shape | Shape[];
+}
+
+/** The input's mask on the output of a layer that supportsMasking (a single tensor keeping [B, T]), unless it set its own. */
+function passMask(layer: Layer, inputs: Tensor | Tensor[], out: Tensor | Tensor[]): Tensor | Tensor[] {
+  if (!layer.supportsMasking || Array.isArray(inputs) || Array.isArray(out) || out === inputs || maskOf(out)) return out;
+  const m = maskOf(inputs);
+  if (m && out.rank >= 2 && out.shape[0] === inputs.shape[0] && out.shape[1] === inputs.shape[1]) attachMask(out, m);
+  return out;
+}
+
+/**
+ * The layer's graph calls; a model (a layer with its own inputs and outputs, as LayersModel) counts
+ * its own graph as the first, as TF.js's Container does, so model.output is its outputs. An input
+ * layer's call has no inputs: its input is its output, as in TF.js.
+ */
+function callsOf(layer: Layer): { inputs: SymbolicTensor[]; outputs: SymbolicTensor[] }[] {
+  const own = layer as unknown as { inputs?: unknown; outputs?: unknown };
+  const isGraph = (xs: unknown): xs is SymbolicTensor[] => Array.isArray(xs) && xs.length > 0 && xs.every((x) => x instanceof SymbolicTensor);
+  const calls = layer.inboundCalls.map((c) => (c.inputs.length ? c : { inputs: c.outputs, outputs: c.outputs }));
+  return isGraph(own.inputs) && isGraph(own.outputs) ? [{ inputs: own.inputs, outputs: own.outputs }, ...calls] : calls;
+}
+
+function onlyCall(layer: Layer, what: string): { inputs: SymbolicTensor[]; outputs: SymbolicTensor[] } {
+  const calls = callsOf(layer);
+  if (calls.length === 0) throw new WasmgradError(`${layer.name}.${what}: the layer has never been called on a symbolic input, so it has no ${what}`);
+  if (calls.length > 1) throw new WasmgradError(`${layer.name}.${what}: the layer has ${calls.length} calls in graphs, so its ${what} is ill-defined`);
+  return calls[0];
+}
+const one = <T>(xs: T[]): T | T[] => (xs.length === 1 ? xs[0] : xs);
+const ownValue = (name: string) =>
+  function (this: Layer, value: unknown) {
+    Object.defineProperty(this, name, { value, writable: true, enumerable: true, configurable: true });
+  };
+Object.defineProperties(Layer.prototype, {
+  input: { get(this: Layer) { return one(onlyCall(this, 'input').inputs); }, set: ownValue('input'), configurable: true },
+  output: { get(this: Layer) { return one(onlyCall(this, 'output').outputs); }, set: ownValue('output'), configurable: true },
+  inputShape: { get(this: Layer) { return one(onlyCall(this, 'inputShape').inputs.map((t) => t.shape)); }, set: ownValue('inputShape'), configurable: true },
+  outputShape: { get(this: Layer) { return one(onlyCall(this, 'outputShape').outputs.map((t) => t.shape)); }, set: ownValue('outputShape'), configurable: true },
+});
 
 export function serializeRegularizer(r: Regularizer | null | undefined): unknown {
   if (!r) return null;

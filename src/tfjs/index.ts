@@ -28,6 +28,7 @@ export { CustomCallback } from './callbacks.js';
 export { Dataset } from '../data/dataset.js';
 export * as data from '../data/index.js';
 export * as layers from './layers.js';
+export * as serialization from '../layers/serialization.js';
 export * as train from './train.js';
 export * as losses from './losses.js';
 export * as metrics from './metrics.js';
