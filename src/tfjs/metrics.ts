@@ -19,17 +19,27 @@ export function sparseCategoricalAccuracy(yTrue: Tensor, yPred: Tensor): Tensor 
   });
 }
 
+/**
+ * TF.js counts a prediction as positive only where it equals 1 and as negative where it equals 0
+ * (no 0.5 threshold: precision and recall expect predictions already made binary).
+ */
 function counts(yTrue: Tensor, yPred: Tensor) {
-  const p = greater(yPred, 0.5);
-  return { tp: sum(mul(yTrue, p)), fp: sum(mul(sub(1, yTrue), p)), fn: sum(mul(yTrue, sub(1, p))) };
+  const truth = equal(yTrue, 1), predictedOne = equal(yPred, 1);
+  return {
+    tp: sum(mul(truth, predictedOne)),
+    fp: sum(mul(equal(yTrue, 0), predictedOne)),
+    fn: sum(mul(truth, equal(yPred, 0))),
+  };
 }
+/** tp / denominator, 0 where the denominator is 0 (as TF.js). */
+const ratioOrZero = (tp: Tensor, denominator: Tensor) => div(tp, maximum(denominator, 1));
 export const precision = (yTrue: Tensor, yPred: Tensor) => tidy(() => {
   const { tp, fp } = counts(yTrue, yPred);
-  return div(tp, maximum(add(tp, fp), EPS));
+  return ratioOrZero(tp, add(tp, fp));
 });
 export const recall = (yTrue: Tensor, yPred: Tensor) => tidy(() => {
   const { tp, fn } = counts(yTrue, yPred);
-  return div(tp, maximum(add(tp, fn), EPS));
+  return ratioOrZero(tp, add(tp, fn));
 });
 
 export const meanSquaredError = (yTrue: Tensor, yPred: Tensor) => tidy(() => mean(square(sub(yTrue, yPred)), -1));
