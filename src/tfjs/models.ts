@@ -5,7 +5,7 @@
 import { WasmgradError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import type { Variable } from '../variables.js';
-import type { LayersModel, CompileArgs } from '../models/index.js';
+import type { LayersModel, CompileArgs, NamedWeight } from '../models/index.js';
 
 /** The model's weights in TF.js's order: every layer's trainable weights, then every layer's others. */
 function tfjsWeights(m: LayersModel): Variable[] {
@@ -42,6 +42,14 @@ export function asTfjs<T extends LayersModel>(m: T): T {
       if (i === undefined) throw new WasmgradError(`${m.name}.getWeights: weight ${w.name} is not in any of its layers`);
       return values[i];
     });
+  };
+  // saving and weightNames list the weights in the same order
+  const namedWeights = m.namedWeights.bind(m);
+  m.namedWeights = (): NamedWeight[] => {
+    const named = namedWeights();
+    const byVariable = new Map(named.map((n) => [n.variable, n]));
+    const ordered = tfjsWeights(m).map((v) => byVariable.get(v));
+    return ordered.length === named.length && ordered.every((n) => n !== undefined) ? (ordered as NamedWeight[]) : named;
   };
   return m;
 }

@@ -15,7 +15,7 @@ export async function main() {
   model.setWeights(weightValues(shapes, 11, 1).map((val, i) => tf.tensor(val, shapes[i])));
   model.compile({ optimizer: tf.train.adam(0.05), loss: 'meanSquaredError' });
 
-  const batchLosses = [];
+  const batchSizes = [];
   const epochLogs = [];
   const events = [];
   const history = await model.fit(xs, ys, {
@@ -30,7 +30,7 @@ export async function main() {
       tf.callbacks.earlyStopping({ monitor: 'val_loss', patience: 2, minDelta: 0.002 }),
       new tf.CustomCallback({
         onTrainBegin: async () => { events.push('begin'); },
-        onBatchEnd: async (batch, logs) => { batchLosses.push(logs.loss); },
+        onBatchEnd: async (batch, logs) => { batchSizes.push(batch, logs.size); },
         onEpochEnd: async (epoch, logs) => {
           epochLogs.push([epoch, logs.loss, logs.val_loss]);
           if (epoch === 3) model.optimizer.learningRate = 0.01;
@@ -41,7 +41,7 @@ export async function main() {
     ],
   });
   const prediction = model.predict(tf.tensor2d([[0.5, 0.5], [-0.5, 1]]));
-  const out = { batchLosses, epochLogs: epochLogs.flat(), events, epochsRun: history.epoch.length, prediction: Array.from(prediction.dataSync()) };
+  const out = { batchSizes, epochLogs: epochLogs.flat(), events, epochsRun: history.epoch.length, prediction: Array.from(prediction.dataSync()) };
   tf.dispose([xs, ys, prediction]);
   model.dispose();
   return out;

@@ -14,7 +14,7 @@ export async function main() {
   // Least squares by gradient steps on the normal equations (no matrix inverse needed)
   let w = tf.zeros([4, 1]);
   for (let i = 0; i < 200; i++) {
-    const next = w.sub(gram.matMul(w).sub(design.transpose().matMul(target)).mul(0.05));
+    const next = tf.tidy(() => w.sub(gram.matMul(w).sub(design.transpose().matMul(target)).mul(0.05)));
     w.dispose();
     w = next;
   }

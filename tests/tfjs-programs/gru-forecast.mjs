@@ -25,7 +25,7 @@ export async function main() {
   model.compile({ optimizer: tf.train.rmsprop(0.02, 0.9, 0.1), loss: 'meanSquaredError' });
   const history = await model.fit(x, y, { epochs: 6, batchSize: 5, shuffle: false, verbose: 0 });
   const forecast = model.predict(x.slice([15, 0, 0], [5, 5, 1]));
-  const out = { loss: history.history.loss, forecast: flat(forecast.arraySync()), gruBias: Array.from(model.layers[0].getWeights()[2].dataSync()) };
+  const out = { loss: history.history.loss, forecast: flat(forecast.arraySync()), outputShape: model.outputs[0].shape };
   tf.dispose([x, y, forecast]);
   model.dispose();
   return out;
