@@ -105,7 +105,7 @@ export function atan2(a: Tensor, b: Tensor): Tensor {
  * base ** exponent as TensorFlow.js's pow: the exponent a number or a tensor (broadcast). A tensor
  * exponent is applied elementwise, so negative bases with whole exponents work (x ** 3 for x < 0);
  * gradients as TensorFlow.js's: exponent * base^(exponent - 1), and base^exponent * log(base)
- * where base > 0 (else 0).
+ * where base > 0 (else base^exponent * 0, NaN where the power is).
  */
 export function powTfjs(base: Tensor, exponent: Tensor | number): Tensor {
   if (!(exponent instanceof Tensor)) return powNumber(base, exponent);
@@ -114,7 +114,7 @@ export function powTfjs(base: Tensor, exponent: Tensor | number): Tensor {
   const out = zipOp('pow', base, exponent, Math.pow);
   record('pow', [base, exponent], out, ([dy]) => [
     sumTo(mul(dy, zipOp("pow'", base, exponent, (x, e) => e * Math.pow(x, e - 1))), base.shape),
-    sumTo(mul(dy, zipOp("pow'", base, exponent, (x, e) => (x > 0 ? Math.pow(x, e) * Math.log(x) : 0))), exponent.shape),
+    sumTo(mul(dy, zipOp("pow'", base, exponent, (x, e) => Math.pow(x, e) * (x > 0 ? Math.log(x) : 0))), exponent.shape),
   ]);
   return out;
 }
