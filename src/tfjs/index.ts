@@ -14,6 +14,8 @@ export {
   tensor, scalar, tensor1d, tensor2d, tensor3d, tensor4d, tensor5d, tensor6d, zeros, ones, zerosLike, onesLike, fillTensor as fill, variable,
   randomUniform, randomNormal, truncatedNormal, dropout, argMax, argMin, conv1d, conv2d, depthwiseConv2d, pow, oneHot, print, grad, grads,
 } from './core.js';
+export * from './extra-ops.js';
+export * from './index-ops.js';
 export { WasmgradError } from '../errors.js';
 export { Tensor, tidy, keep, memory, type DType } from '../tensor.js';
 export { TensorBuffer, buffer } from '../tensor-buffer.js';
