@@ -33,7 +33,7 @@ export const REASONS = {
   'layers.randomWidth': 'image preprocessing layers with random augmentation: not yet',
   enableDebugMode: 'wasmgrad has its own debug mode (wg.setDebug in the root entry)',
   engine: "TF.js's engine object (scopes, kernels) has no counterpart; tidy, keep and memory are supported",
-  profile: 'profiling of kernels: not yet (tf.time is also missing)',
+  profile: 'per-kernel profiling: not yet (tf.time is supported)',
 };
 const NOT_YET = 'not yet';
 

@@ -73,6 +73,19 @@ describe('spellings and compositions', () => {
     ]],
     ['bincount', (l) => [l.bincount(l.tensor1d([1, 1, 3, 7], 'int32'), l.tensor1d([0.5, 1, 2, 3]), 5), l.bincount(l.tensor1d([1, 1, 3], 'int32'), l.tensor1d([], 'float32'), 4)]],
     ['denseBincount', (l) => l.denseBincount(l.tensor2d([[1, 1], [0, 2]], [2, 2], 'int32'), l.tensor2d([], [0, 0]) as never, 3, true)],
+    ['localResponseNormalization', (l) => l.localResponseNormalization(l.tensor4d(randomArray(24, 10), [1, 2, 2, 6]), 2, 1.5, 0.3, 0.75)],
+    ['spaceToBatchND', (l) => l.spaceToBatchND(l.tensor4d(randomArray(36, 11), [1, 3, 4, 3]), [2, 2], [[1, 0], [0, 0]])],
+    ['batchToSpaceND', (l) => l.batchToSpaceND(l.tensor4d(randomArray(48, 12), [4, 2, 3, 2]), [2, 2], [[0, 1], [1, 0]])],
+    ['cumprod', (l) => [l.cumprod(l.tensor2d(x23, [2, 3]), 1), l.cumprod(l.tensor2d(x23, [2, 3]), 0, true, true)]],
+    ['unique', (l) => {
+      const a = l.unique(l.tensor1d([3, 1, 3, 2, 1], 'int32'));
+      const b = l.unique(l.tensor2d([[1, 2], [3, 4], [1, 2]]), 0);
+      const c = l.unique(l.tensor2d([[1, 1, 2], [3, 3, 4]]), 1);
+      return [a.values, a.indices, b.values, b.indices, c.values, c.indices];
+    }],
+    ['broadcastArgs', (l) => l.broadcastArgs(l.tensor1d([2, 1, 3], 'int32'), l.tensor1d([4, 1], 'int32'))],
+    ['bitwiseAnd', (l) => l.bitwiseAnd(l.tensor1d([12, 7, -1], 'int32'), l.tensor1d([10, 2, 5], 'int32'))],
+    ['tensorScatterUpdate', (l) => l.tensorScatterUpdate(l.tensor2d(x23, [3, 2]), l.tensor2d([[2], [0]], [2, 1], 'int32'), l.tensor2d([9, 8, 7, 6], [2, 2]))],
     ['scatterND', (l) => l.scatterND(l.tensor2d([[0], [2], [0]], [3, 1], 'int32'), l.tensor2d([1, 2, 3, 4, 5, 6], [3, 2]), [4, 2])],
     ['sparseToDense', (l) => l.sparseToDense(l.tensor2d([[0, 1], [2, 0]], [2, 2], 'int32'), l.tensor1d([5, 6]), [3, 2], 0.5)],
   ];
@@ -108,6 +121,13 @@ describe('gradients of the compositions match TF.js', () => {
     ['prelu', (l) => (x) => l.prelu(x, l.tensor1d([0.1, 0.2, 0.3, 0.4])).square().sum(), x4],
     ['unsortedSegmentSum', (l) => (x) => l.unsortedSegmentSum(x, l.tensor1d([1, 0, 1, 1], 'int32'), 2).square().sum(), x4],
     ['outerProduct', (l) => (x) => l.outerProduct(x, l.tensor1d([1, -2])).sum(), x4],
+    ['localResponseNormalization', (l) => (x) => l.localResponseNormalization(x.reshape([1, 1, 1, 4]), 1, 1, 0.5, 0.75).mul(l.tensor1d([1, 2, 3, 4]).reshape([1, 1, 1, 4])).sum(), x4],
+    ['spaceToBatchND', (l) => (x) => l.spaceToBatchND(x.reshape([1, 2, 2, 1]), [2, 1], [[0, 2], [1, 0]]).mul(l.range(0, 12).reshape([2, 2, 3, 1])).sum(), x4],
+    ['batchToSpaceND', (l) => (x) => l.batchToSpaceND(x.reshape([4, 1, 1, 1]), [2, 2], [[0, 1], [1, 0]]).mul(l.tensor1d([2, -1]).reshape([1, 1, 2, 1])).sum(), x4],
+    ['customGrad', (l) => (x) => l.customGrad((a, save) => {
+      (save as (t: tf.Tensor[]) => void)([a as tf.Tensor]);
+      return { value: (a as tf.Tensor).square(), gradFunc: (dy, saved) => [dy.mul(saved[0].abs()).mul(3)] };
+    })(x).sum(), x4],
   ];
   for (const [name, f, values] of grads) {
     it(name, () => both(`grad ${name}`, (l) => l.grad(f(l))(l.tensor1d(values)), 1e-4));

@@ -9,6 +9,7 @@ import { fromFlat, fill } from '../creation.js';
 import * as ops from '../ops/index.js';
 import { checkTensor } from '../ops/util.js';
 import { dot as dotOf } from '../tensor-methods.js';
+import { record, noGrad } from '../tape.js';
 
 type Pair = [number, number];
 
@@ -231,4 +232,97 @@ export async function time(f: () => void): Promise<{ kernelMs: number; wallMs: n
   f();
   const wallMs = (typeof performance !== 'undefined' ? performance.now() : Date.now()) - start;
   return { kernelMs: wallMs, wallMs };
+}
+
+/** Local response normalization over the last axis: x / (bias + alpha sum of squares in the window)^beta. */
+export function localResponseNormalization(x: Tensor, depthRadius = 5, bias = 1, alpha = 1, beta = 0.5): Tensor {
+  checkTensor(x, 'localResponseNormalization', 'x');
+  if (x.rank !== 3 && x.rank !== 4) throw new WasmgradError(`localResponseNormalization: x must be rank 3 or 4, got shape ${fmtShape(x.shape)}`);
+  if (!(Number.isInteger(depthRadius) && depthRadius >= 0)) throw new WasmgradError(`localResponseNormalization: depthRadius must be a whole number >= 0, got ${depthRadius}`);
+  const d = x.shape[x.rank - 1];
+  return tidy(() => {
+    const paddings = x.shape.map((_, i): Pair => (i === x.rank - 1 ? [depthRadius, depthRadius] : [0, 0]));
+    const padded = ops.pad(ops.square(x), paddings);
+    let windowSum: Tensor | null = null;
+    for (let k = 0; k <= 2 * depthRadius; k++) {
+      const part = ops.slice(padded, x.shape.map((_, i) => (i === x.rank - 1 ? k : 0)), [...x.shape.slice(0, -1), d]);
+      windowSum = windowSum ? ops.add(windowSum, part) : part;
+    }
+    return ops.mul(x, ops.pow(ops.add(ops.mul(windowSum!, alpha), bias), -beta));
+  });
+}
+
+function blockArgs(op: string, x: Tensor, blockShape: number[], pairs: number[][]): void {
+  checkTensor(x, op, 'x');
+  const m = Array.isArray(blockShape) ? blockShape.length : 0;
+  if (m < 1 || x.rank < m + 1 || !blockShape.every((b) => Number.isInteger(b) && b >= 1)) {
+    throw new WasmgradError(`${op}: blockShape ${JSON.stringify(blockShape)} must be whole numbers >= 1, one per spatial axis of x ${fmtShape(x.shape)}`);
+  }
+  if (!Array.isArray(pairs) || pairs.length !== m || !pairs.every((p) => Array.isArray(p) && p.length === 2 && p.every((v) => Number.isInteger(v) && v >= 0))) {
+    throw new WasmgradError(`${op}: expected ${m} [before, after] pairs of whole numbers, got ${JSON.stringify(pairs)}`);
+  }
+}
+
+/** Moves blocks of the (padded) spatial axes into the batch: [b, s1..sM, rest] to [b prod(block), s1/b1..sM/bM, rest]. */
+export function spaceToBatchND(x: Tensor, blockShape: number[], paddings: number[][]): Tensor {
+  blockArgs('spaceToBatchND', x, blockShape, paddings);
+  const m = blockShape.length, batch = x.shape[0], rest = x.shape.slice(m + 1);
+  const padded = x.shape.slice(1, m + 1).map((s, i) => s + paddings[i][0] + paddings[i][1]);
+  padded.forEach((p, i) => {
+    if (p % blockShape[i] !== 0) throw new WasmgradError(`spaceToBatchND: padded size ${p} of spatial axis ${i} is not a multiple of block ${blockShape[i]}`);
+  });
+  return tidy(() => {
+    const p = ops.pad(x, x.shape.map((_, i): Pair => (i >= 1 && i <= m ? [paddings[i - 1][0], paddings[i - 1][1]] : [0, 0])));
+    const split = ops.reshape(p, [batch, ...padded.flatMap((s, i) => [s / blockShape[i], blockShape[i]]), ...rest]);
+    const perm = [...blockShape.map((_, i) => 2 + 2 * i), 0, ...blockShape.map((_, i) => 1 + 2 * i), ...rest.map((_, i) => 1 + 2 * m + i)];
+    const blocks = blockShape.reduce((a, b) => a * b, 1);
+    return ops.reshape(ops.transpose(split, perm), [batch * blocks, ...padded.map((s, i) => s / blockShape[i]), ...rest]);
+  });
+}
+
+/** The inverse of spaceToBatchND: batch blocks back into space, then crops. */
+export function batchToSpaceND(x: Tensor, blockShape: number[], crops: number[][]): Tensor {
+  blockArgs('batchToSpaceND', x, blockShape, crops);
+  const m = blockShape.length, blocks = blockShape.reduce((a, b) => a * b, 1);
+  if (x.shape[0] % blocks !== 0) throw new WasmgradError(`batchToSpaceND: batch ${x.shape[0]} is not a multiple of the block size ${blocks}`);
+  const batch = x.shape[0] / blocks, spatial = x.shape.slice(1, m + 1), rest = x.shape.slice(m + 1);
+  return tidy(() => {
+    const split = ops.reshape(x, [...blockShape, batch, ...spatial, ...rest]);
+    const perm = [m, ...spatial.flatMap((_, i) => [m + 1 + i, i]), ...rest.map((_, i) => 2 * m + 1 + i)];
+    const full = ops.reshape(ops.transpose(split, perm), [batch, ...spatial.map((s, i) => s * blockShape[i]), ...rest]);
+    const begin = [0, ...crops.map((c) => c[0]), ...rest.map(() => 0)];
+    const size = [batch, ...spatial.map((s, i) => s * blockShape[i] - crops[i][0] - crops[i][1]), ...rest];
+    return ops.slice(full, begin, size);
+  });
+}
+
+type SaveFn = (tensors: Tensor[]) => void;
+type CustomGradFn = (...args: (Tensor | SaveFn)[]) => { value: Tensor; gradFunc: (dy: Tensor, saved: Tensor[]) => Tensor | Tensor[] };
+
+/**
+ * f with the gradient gradFunc gives: f(...inputs, save) returns { value, gradFunc(dy, saved) };
+ * the forward runs without recording, and gradFunc supplies one gradient per input.
+ */
+export function customGrad(f: CustomGradFn): (...inputs: Tensor[]) => Tensor {
+  if (typeof f !== 'function') throw new WasmgradError('customGrad: expected a function');
+  return (...inputs: Tensor[]) => {
+    inputs.forEach((t, i) => checkTensor(t, 'customGrad', `inputs[${i}]`));
+    let saved: Tensor[] = [];
+    const save: SaveFn = (ts) => {
+      if (!Array.isArray(ts) || !ts.every((t) => t instanceof Tensor)) throw new WasmgradError('customGrad: save() takes an array of tensors');
+      saved = ts;
+    };
+    const result = noGrad(() => f(...inputs, save));
+    if (!result || !(result.value instanceof Tensor) || typeof result.gradFunc !== 'function') {
+      throw new WasmgradError('customGrad: f must return { value: Tensor, gradFunc: (dy, saved) => gradients }');
+    }
+    const value = inputs.includes(result.value) ? ops.clone(result.value) : result.value;
+    record('customGrad', inputs, value, ([dy]) => {
+      const g = result.gradFunc(dy, saved);
+      const list = Array.isArray(g) ? g : [g];
+      if (list.length !== inputs.length) throw new WasmgradError(`customGrad: gradFunc gave ${list.length} gradients for ${inputs.length} inputs`);
+      return list;
+    }, saved);
+    return value;
+  };
 }

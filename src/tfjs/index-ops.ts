@@ -183,3 +183,107 @@ export function sparseToDense(sparseIndices: Tensor, sparseValues: Tensor, outpu
   }
   return fromFlat(out, outputShape, sparseValues.dtype);
 }
+
+/** Cumulative product along axis (exclusive: starting from 1; reverse: from the end). No gradient, as TF.js. */
+export function cumprod(x: Tensor, axis = 0, exclusive = false, reverse = false): Tensor {
+  checkTensor(x, 'cumprod', 'x');
+  const ax = axis < 0 ? axis + x.rank : axis;
+  if (!(Number.isInteger(ax) && ax >= 0 && ax < x.rank)) throw new WasmgradError(`cumprod: axis ${axis} is out of range for shape ${fmtShape(x.shape)}`);
+  const v = x.dataSync(), n = x.shape[ax], inner = sizeOf(x.shape.slice(ax + 1)), outer = sizeOf(x.shape.slice(0, ax));
+  const out = x.dtype === 'int32' ? new Int32Array(v.length) : new Float32Array(v.length);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      let p = 1;
+      for (let s = 0; s < n; s++) {
+        const k = reverse ? n - 1 - s : s;
+        const at = (o * n + k) * inner + i;
+        if (exclusive) {
+          out[at] = p;
+          p *= v[at];
+        } else {
+          p *= v[at];
+          out[at] = p;
+        }
+      }
+    }
+  }
+  return fromFlat(out, x.shape, x.dtype);
+}
+
+/** The distinct values (first-seen order) along axis, and for each element its value's index. */
+export function unique(x: Tensor, axis = 0): { values: Tensor; indices: Tensor } {
+  checkTensor(x, 'unique', 'x');
+  const ax = axis < 0 ? axis + x.rank : axis;
+  if (x.rank === 0 || !(Number.isInteger(ax) && ax >= 0 && ax < x.rank)) throw new WasmgradError(`unique: axis ${axis} is out of range for shape ${fmtShape(x.shape)}`);
+  const v = x.dataSync(), n = x.shape[ax], inner = sizeOf(x.shape.slice(ax + 1)), outer = sizeOf(x.shape.slice(0, ax));
+  const keyOf = (k: number) => {
+    const parts: number[] = [];
+    for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) parts.push(v[(o * n + k) * inner + i]);
+    return parts.join(',');
+  };
+  const seen = new Map<string, number>();
+  const firsts: number[] = [];
+  const indices = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    const key = keyOf(k);
+    let id = seen.get(key);
+    if (id === undefined) {
+      id = firsts.length;
+      seen.set(key, id);
+      firsts.push(k);
+    }
+    indices[k] = id;
+  }
+  const values = ops.gather(x, fromFlat(firsts, [firsts.length], 'int32'), ax);
+  return { values, indices: fromFlat(indices, [n], 'int32') };
+}
+
+/** The broadcast shape of two shapes given as int32 vectors. */
+export function broadcastArgs(s0: Tensor, s1: Tensor): Tensor {
+  checkTensor(s0, 'broadcastArgs', 's0');
+  checkTensor(s1, 'broadcastArgs', 's1');
+  if (s0.rank !== 1 || s1.rank !== 1 || s0.dtype !== 'int32' || s1.dtype !== 'int32') throw new WasmgradError('broadcastArgs: expected two int32 vectors of dimensions');
+  const a = Array.from(s0.dataSync()), b = Array.from(s1.dataSync());
+  const r = Math.max(a.length, b.length);
+  const out: number[] = [];
+  for (let i = 0; i < r; i++) {
+    const p = a[a.length - r + i] ?? 1, q = b[b.length - r + i] ?? 1;
+    if (p !== q && p !== 1 && q !== 1) throw new WasmgradError(`broadcastArgs: shapes ${fmtShape(a)} and ${fmtShape(b)} do not broadcast`);
+    out.push(p === 1 ? q : p);
+  }
+  return fromFlat(out, [r], 'int32');
+}
+
+/** Bitwise and of two int32 tensors of the same shape. */
+export function bitwiseAnd(x: Tensor, y: Tensor): Tensor {
+  checkTensor(x, 'bitwiseAnd', 'x');
+  checkTensor(y, 'bitwiseAnd', 'y');
+  if (x.dtype !== 'int32' || y.dtype !== 'int32' || x.shape.join() !== y.shape.join()) {
+    throw new WasmgradError(`bitwiseAnd: expected two int32 tensors of one shape, got ${x.dtype} ${fmtShape(x.shape)} and ${y.dtype} ${fmtShape(y.shape)}`);
+  }
+  const a = x.dataSync(), b = y.dataSync();
+  return fromFlat(Int32Array.from(a, (v, i) => v & b[i]), x.shape, 'int32');
+}
+
+/** A copy of tensor with the slices at the index tuples replaced by updates. */
+export function tensorScatterUpdate(tensor: Tensor, indices: Tensor, updates: Tensor): Tensor {
+  checkTensor(tensor, 'tensorScatterUpdate', 'tensor');
+  checkTensor(indices, 'tensorScatterUpdate', 'indices');
+  checkTensor(updates, 'tensorScatterUpdate', 'updates');
+  const shape = tensor.shape, k = indices.shape[indices.rank - 1];
+  if (indices.rank < 1 || !(k >= 1 && k <= shape.length)) throw new WasmgradError(`tensorScatterUpdate: indices ${fmtShape(indices.shape)} do not index shape ${fmtShape(shape)}`);
+  const count = indices.size / k, slice = sizeOf(shape.slice(k));
+  if (updates.size !== count * slice) throw new WasmgradError(`tensorScatterUpdate: updates ${fmtShape(updates.shape)} must be ${fmtShape([...indices.shape.slice(0, -1), ...shape.slice(k)])}`);
+  const iv = indices.dataSync(), uv = updates.dataSync();
+  const out = tensor.dtype === 'int32' ? Int32Array.from(tensor.dataSync()) : Float32Array.from(tensor.dataSync());
+  for (let i = 0; i < count; i++) {
+    let f = 0;
+    for (let j = 0; j < k; j++) {
+      const v = iv[i * k + j];
+      if (!(Number.isInteger(v) && v >= 0 && v < shape[j])) throw new WasmgradError(`tensorScatterUpdate: index ${v} out of range [0, ${shape[j]}) in dimension ${j}`);
+      f = f * shape[j] + v;
+    }
+    for (let e = 0; e < slice; e++) out[f * slice + e] = uv[i * slice + e];
+  }
+  return fromFlat(out, shape, tensor.dtype);
+}
