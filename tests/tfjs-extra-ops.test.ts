@@ -86,10 +86,32 @@ describe('spellings and compositions', () => {
     ['broadcastArgs', (l) => l.broadcastArgs(l.tensor1d([2, 1, 3], 'int32'), l.tensor1d([4, 1], 'int32'))],
     ['bitwiseAnd', (l) => l.bitwiseAnd(l.tensor1d([12, 7, -1], 'int32'), l.tensor1d([10, 2, 5], 'int32'))],
     ['tensorScatterUpdate', (l) => l.tensorScatterUpdate(l.tensor2d(x23, [3, 2]), l.tensor2d([[2], [0]], [2, 1], 'int32'), l.tensor2d([9, 8, 7, 6], [2, 2]))],
+    ['basicLSTMCell and multiRNNCell', (l) => {
+      const kernel = l.tensor2d(randomArray(5 * 8, 13), [5, 8]), bias = l.tensor1d(randomArray(8, 14));
+      const data = l.tensor2d(randomArray(6, 15), [2, 3]), c = l.tensor2d(randomArray(4, 16), [2, 2]), h = l.tensor2d(randomArray(4, 17), [2, 2]);
+      const kernel2 = l.tensor2d(randomArray(4 * 8, 18), [4, 8]);
+      const cell1 = (d: tf.Tensor2D, cc: tf.Tensor2D, hh: tf.Tensor2D) => l.basicLSTMCell(l.scalar(1), kernel, bias, d, cc, hh);
+      const cell2 = (d: tf.Tensor2D, cc: tf.Tensor2D, hh: tf.Tensor2D) => l.basicLSTMCell(l.scalar(0.5), kernel2, bias, d, cc, hh);
+      const [cs, hs] = l.multiRNNCell([cell1, cell2], data, [c, c], [h, h]);
+      return [...l.basicLSTMCell(l.scalar(1), kernel, bias, data, c, h), ...cs, ...hs];
+    }],
     ['scatterND', (l) => l.scatterND(l.tensor2d([[0], [2], [0]], [3, 1], 'int32'), l.tensor2d([1, 2, 3, 4, 5, 6], [3, 2]), [4, 2])],
     ['sparseToDense', (l) => l.sparseToDense(l.tensor2d([[0, 1], [2, 0]], [2, 2], 'int32'), l.tensor1d([5, 6]), [3, 2], 0.5)],
   ];
   for (const [name, f] of cases) it(name, () => both(name, f));
+
+  it('randomGamma: mean alpha / beta, variance alpha / beta^2, reproducible with a seed', () => {
+    for (const [alpha, beta] of [[0.5, 1], [3, 2]]) {
+      const g = Array.from(wt.randomGamma([20000], alpha, beta, 'float32', 7).dataSync());
+      const mean = g.reduce((a, b) => a + b, 0) / g.length;
+      const variance = g.reduce((a, b) => a + (b - mean) ** 2, 0) / g.length;
+      expect(Math.abs(mean - alpha / beta)).toBeLessThan(0.05 * (alpha / beta) + 0.01);
+      expect(Math.abs(variance - alpha / beta ** 2)).toBeLessThan(0.1 * (alpha / beta ** 2));
+      expect(Math.min(...g)).toBeGreaterThan(0);
+    }
+    expect(Array.from(wt.randomGamma([5], 2, 1, 'float32', 3).dataSync())).toEqual(Array.from(wt.randomGamma([5], 2, 1, 'float32', 3).dataSync()));
+    expect(() => wt.randomGamma([2], -1)).toThrow(wt.WasmgradError);
+  });
 
   it('randomUniformInt, randomStandardNormal and ensureShape', async () => {
     const r = wt.randomUniformInt([500], 2, 6, 3);

@@ -16,6 +16,7 @@ export {
 } from './core.js';
 export * from './extra-ops.js';
 export * from './index-ops.js';
+export * from './cells.js';
 export { WasmgradError } from '../errors.js';
 export { Tensor, tidy, keep, memory, type DType } from '../tensor.js';
 export { TensorBuffer, buffer } from '../tensor-buffer.js';
