@@ -95,6 +95,18 @@ describe('spellings and compositions', () => {
       const [cs, hs] = l.multiRNNCell([cell1, cell2], data, [c, c], [h, h]);
       return [...l.basicLSTMCell(l.scalar(1), kernel, bias, data, c, h), ...cs, ...hs];
     }],
+    ['stridedSlice', (l) => {
+      const t = l.tensor3d(randomArray(60, 19), [3, 4, 5]);
+      return [
+        l.stridedSlice(t, [0, 1, 0], [3, 4, 5], [1, 2, 2]),
+        l.stridedSlice(t, [-1, 3, 4], [0, 0, 0], [-1, -1, -2]),
+        l.stridedSlice(t, [1, 0, 0], [2, 0, 0], [1, 1, 1], 0b110, 0b110),
+        l.stridedSlice(t, [1, 2], [2, 3], [1, 1], 0, 0, 0, 0, 0b01),
+        l.stridedSlice(t, [0, 1], [0, 3], [1, 1], 0, 0, 0b01),
+        l.stridedSlice(t, [0, 1, 0], [0, 3, 2], [1, 1, 1], 0, 0, 0, 0b001),
+        l.stridedSlice(t, [-2, -10, 1], [10, 10, -1], [1, 3, 1]),
+      ];
+    }],
     ['scatterND', (l) => l.scatterND(l.tensor2d([[0], [2], [0]], [3, 1], 'int32'), l.tensor2d([1, 2, 3, 4, 5, 6], [3, 2]), [4, 2])],
     ['sparseToDense', (l) => l.sparseToDense(l.tensor2d([[0, 1], [2, 0]], [2, 2], 'int32'), l.tensor1d([5, 6]), [3, 2], 0.5)],
   ];
@@ -155,7 +167,7 @@ describe('gradients of the compositions match TF.js', () => {
     it(name, () => both(`grad ${name}`, (l) => l.grad(f(l))(l.tensor1d(values)), 1e-4));
   }
 
-  // TF.js has no gradient for gatherND, diag and divNoNan, and passes mirrorPad only the centre of dy: these
+  // TF.js has no gradient for gatherND, diag, stridedSlice and divNoNan, and passes mirrorPad only the centre of dy: these
   // are checked against the same gathers in TF.js (whose gradients are right)
   const w = (x: number[]) => wt.tensor1d(x);
   it('mirrorPad, gatherND and diag: gradients of the gathers they are', () => {
@@ -167,6 +179,11 @@ describe('gradients of the compositions match TF.js', () => {
     same(wt.grad((x: wt.Tensor) => wt.gatherND(x.reshape([2, 2]), wt.tensor2d([[1, 0], [1, 0], [0, 1]], [3, 2], 'int32')).square().sum())(w(x4)),
       tf.grad((x: tf.Tensor) => tf.gather(x, tf.tensor1d([2, 2, 1], 'int32')).square().sum())(tf.tensor1d(x4)), 'gatherND', 1e-5);
     expectClose(wt.grad((x: wt.Tensor) => wt.diag(x).square().sum())(w(x4)).dataSync(), x4.map((v) => 2 * v), 1e-5, 1e-5);
+    // (TF.js has no gradient for stridedSlice) rows [1, 0], column 1 of [[a, b], [c, d]], weighted [1, -2]
+    const sliced = (x: wt.Tensor) => wt.stridedSlice(x.reshape([2, 2]), [1, 1], [-3, 0], [-1, -1], 0b01, 0).mul(wt.tensor2d([[1], [-2]])).sum();
+    expectClose(wt.grad(sliced)(w(x4)).dataSync(), [0, -2, 0, 1], 0, 0);
+    // an empty range (TF.js 4.22 throws here)
+    expect(wt.stridedSlice(wt.tensor3d(randomArray(60, 19), [3, 4, 5]), [2], [1], [1]).shape).toEqual([0, 4, 5]);
     // (TF.js cannot differentiate divNoNan: its equal has no gradient) d/dx sum((x / b)^2) = 2 x / b^2, 0 where b = 0
     const b = [2, 0, -1, 3];
     expectClose(wt.grad((x: wt.Tensor) => wt.divNoNan(x, w(b)).square().sum())(w(x4)).dataSync(), x4.map((v, i) => (b[i] ? (2 * v) / b[i] ** 2 : 0)), 1e-5, 1e-5);
