@@ -34,7 +34,7 @@ export async function booleanMaskAsync(tensor: Tensor, mask: Tensor, axis = 0): 
   checkTensor(mask, 'booleanMaskAsync', 'mask');
   const k = mask.rank;
   if (k === 0 || axis < 0 || axis + k > tensor.rank || mask.shape.some((s, i) => s !== tensor.shape[axis + i])) {
-    throw new WasmgradError(`booleanMaskAsync: mask ${fmtShape(mask.shape)} must match tensor ${fmtShape(tensor.shape)} from axis ${axis}`);
+    throw new WasmgradError(`booleanMaskAsync: mask ${fmtShape(mask.shape)} does not fit tensor ${fmtShape(tensor.shape)} from axis ${axis}`);
   }
   const m = mask.dataSync();
   const keep: number[] = [];
@@ -117,7 +117,7 @@ function binCounts(op: string, x: Tensor, weights: Tensor | null, size: number, 
   checkTensor(x, op, 'x');
   if (x.dtype !== 'int32') throw new WasmgradError(`${op}: x must be int32, got ${x.dtype}`);
   if (!(Number.isInteger(size) && size >= 0)) throw new WasmgradError(`${op}: size must be a whole number >= 0, got ${size}`);
-  if (weights && weights.size > 0 && weights.shape.join() !== x.shape.join()) throw new WasmgradError(`${op}: weights ${fmtShape(weights.shape)} must match x ${fmtShape(x.shape)}`);
+  if (weights && weights.size > 0 && weights.shape.join() !== x.shape.join()) throw new WasmgradError(`${op}: weights ${fmtShape(weights.shape)} differ in shape from x ${fmtShape(x.shape)}`);
   const rows = x.rank === 2 ? x.shape[0] : 1, n = x.rank === 2 ? x.shape[1] : x.size;
   if (x.rank > 2) throw new WasmgradError(`${op}: x must be rank 1 or 2, got ${fmtShape(x.shape)}`);
   const xv = x.dataSync(), wv = weights && weights.size > 0 ? weights.dataSync() : null;
