@@ -116,5 +116,15 @@ describe('model weights in TF.js order', () => {
     }));
     expect(names(ourSaved!.weightSpecs as { name: string }[])).toEqual(names(saved!.weightSpecs!));
     expect(() => ours.setWeights(values.slice(1).map((v) => wt.tensor(v)))).toThrow(wt.WasmgradError);
+
+    // model.weights as TF.js's LayerVariables: val, read(), write()
+    const w0 = ours.weights[0] as unknown as { val: wt.Variable; read(): wt.Tensor; write(t: wt.Tensor): unknown };
+    const t0 = theirs.weights[0];
+    expect(w0.val).toBe(ours.weights[0]);
+    const replacement = randomArray(6, 30);
+    w0.write(wt.tensor(replacement, [2, 3]));
+    t0.write(tf.tensor(replacement, [2, 3]));
+    expectClose(w0.read().dataSync(), t0.read().dataSync() as Float32Array, 0, 0);
+    same(ours.predict(wt.tensor(x, [4, 2])) as wt.Tensor, theirs.predict(tf.tensor(x, [4, 2])) as tf.Tensor, 1e-5);
   });
 });

@@ -11,7 +11,22 @@ import type { LayersModel, CompileArgs, NamedWeight } from '../models/index.js';
 function tfjsWeights(m: LayersModel): Variable[] {
   // (a frozen model keeps this order in TF.js: its layers' trainable weights, then the others)
   const layers = m.layers;
-  return [...layers.flatMap((l) => l.trainableWeights), ...layers.flatMap((l) => l.nonTrainableWeights)];
+  return [...layers.flatMap((l) => l.trainableWeights), ...layers.flatMap((l) => l.nonTrainableWeights)].map(asLayerVariable);
+}
+
+/**
+ * TF.js lists model weights as LayerVariables: `w.val` is the variable, `w.read()` reads it and
+ * `w.write(t)` assigns it. wasmgrad's weights are the variables themselves, given those three too.
+ */
+function asLayerVariable(v: Variable): Variable {
+  if (!Object.prototype.hasOwnProperty.call(v, 'val')) {
+    Object.defineProperties(v, {
+      val: { get: () => v, configurable: true },
+      read: { value: () => v, configurable: true },
+      write: { value: (t: Tensor) => (v.assign(t), v), configurable: true },
+    });
+  }
+  return v;
 }
 
 export function asTfjs<T extends LayersModel>(m: T): T {

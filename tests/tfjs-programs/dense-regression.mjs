@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 // Regression on a noisy plane with a hidden layer: an L2 kernel regularizer (TF.js leaves the
-// penalty out of val_loss and evaluate), RMSprop given positionally, validationData, evaluate.
+// penalty out of val_loss and evaluate), weights assigned through model.weights[i].val, RMSprop
+// given positionally, validationData, evaluate.
 import { uniformValues, weightValues, flat } from './seeded.mjs';
 
 function samples(n, seed) {
@@ -24,8 +25,9 @@ export async function main() {
       tf.layers.dense({ units: 1 }),
     ],
   });
-  const shapes = model.weights.map((w) => w.shape);
-  model.setWeights(weightValues(shapes, 2).map((v, i) => tf.tensor(v, shapes[i])));
+  // each weight set in place through its LayerVariable, as the TF.js docs of model.weights do
+  const values = weightValues(model.weights.map((w) => w.shape), 2);
+  model.weights.forEach((w, i) => w.val.assign(tf.tensor(values[i], w.shape)));
   model.compile({ optimizer: tf.train.rmsprop(0.01), loss: 'meanSquaredError', metrics: ['mae'] });
 
   const history = await model.fit(x, y, { epochs: 8, batchSize: 10, shuffle: false, validationData: [xVal, yVal], verbose: 0 });
