@@ -107,6 +107,10 @@ describe('spellings and compositions', () => {
         l.stridedSlice(t, [-2, -10, 1], [10, 10, -1], [1, 3, 1]),
       ];
     }],
+    ['einsum', (l) => {
+      const a = l.tensor2d(x23, [2, 3]), b = l.tensor2d(randomArray(12, 20), [3, 4]), v = l.tensor1d([1, -1, 2]);
+      return [l.einsum('ij,jk->ik', a, b), l.einsum('ij->ji', a), l.einsum('ij,j->i', a, v), l.einsum('ij->', a), l.einsum('i,i->', v, v), l.einsum('ij,kj->ik', a, a), l.einsum('bij,bjk->bik', a.reshape([1, 2, 3]), b.reshape([1, 3, 4]))];
+    }],
     ['scatterND', (l) => l.scatterND(l.tensor2d([[0], [2], [0]], [3, 1], 'int32'), l.tensor2d([1, 2, 3, 4, 5, 6], [3, 2]), [4, 2])],
     ['sparseToDense', (l) => l.sparseToDense(l.tensor2d([[0, 1], [2, 0]], [2, 2], 'int32'), l.tensor1d([5, 6]), [3, 2], 0.5)],
   ];
@@ -146,6 +150,8 @@ describe('spellings and compositions', () => {
     expect(() => wt.gatherND(wt.tensor1d([1, 2]), wt.tensor2d([[2]], [1, 1], 'int32'))).toThrow(wt.WasmgradError);
     expect(() => wt.depthToSpace(wt.tensor4d(randomArray(6, 1), [1, 1, 1, 6]), 2)).toThrow(wt.WasmgradError);
     expect(() => wt.addN([])).toThrow(wt.WasmgradError);
+    expect(() => wt.einsum('ij,jk', wt.tensor2d(x23, [2, 3]), wt.tensor2d(x23, [3, 2]))).toThrow(wt.WasmgradError);
+    expect(() => wt.einsum('ij,jk->ik', wt.tensor2d(x23, [2, 3]), wt.tensor2d(x23, [2, 3]))).toThrow(wt.WasmgradError);
   });
 });
 

@@ -287,3 +287,60 @@ export function tensorScatterUpdate(tensor: Tensor, indices: Tensor, updates: Te
   }
   return fromFlat(out, shape, tensor.dtype);
 }
+
+/**
+ * Einstein summation over one or two operands ('ij,jk->ik'; the arrow is required, as in TF.js).
+ * In JavaScript, without a gradient, as TF.js.
+ */
+export function einsum(equation: string, ...tensors: Tensor[]): Tensor {
+  if (typeof equation !== 'string') throw new WasmgradError('einsum: expected an equation string');
+  const eq = equation.replace(/\s/g, '');
+  if (eq.split('->').length !== 2) throw new WasmgradError(`einsum: '${equation}' needs exactly one '->' naming the output indices`);
+  const [lhs, rhs] = eq.split('->');
+  const inputs = lhs.split(',');
+  if (eq.includes('.') || inputs.length !== tensors.length || inputs.length < 1 || inputs.length > 2 || inputs.some((s) => !/^[a-zA-Z]*$/.test(s))) {
+    throw new WasmgradError(`einsum: '${equation}' must name one or two operands by letters (no ellipsis), for ${tensors.length} tensors`);
+  }
+  const counts = new Map<string, number>();
+  for (const s of inputs) for (const c of s) counts.set(c, (counts.get(c) ?? 0) + 1);
+  if (!/^[a-zA-Z]*$/.test(rhs) || [...rhs].some((c) => !counts.has(c)) || new Set(rhs).size !== rhs.length) throw new WasmgradError(`einsum: bad output indices '${rhs}' in '${equation}'`);
+  const size = new Map<string, number>();
+  inputs.forEach((s, k) => {
+    const t = checkTensor(tensors[k], 'einsum', `tensors[${k}]`);
+    if (t.rank !== s.length || new Set(s).size !== s.length) throw new WasmgradError(`einsum: operand ${k} '${s}' does not fit shape ${fmtShape(t.shape)} (or repeats an index)`);
+    [...s].forEach((c, d) => {
+      if (size.has(c) && size.get(c) !== t.shape[d]) throw new WasmgradError(`einsum: index '${c}' has sizes ${size.get(c)} and ${t.shape[d]}`);
+      size.set(c, t.shape[d]);
+    });
+  });
+  const letters = [...size.keys()];
+  const dims = letters.map((c) => size.get(c)!);
+  const stridesOf = (s: string, shape: number[]) => letters.map((c) => {
+    const d = s.indexOf(c);
+    return d < 0 ? 0 : sizeOf(shape.slice(d + 1));
+  });
+  const outShape = [...rhs].map((c) => size.get(c)!);
+  const inStrides = inputs.map((s, k) => stridesOf(s, tensors[k].shape));
+  const outStrides = stridesOf(rhs, outShape);
+  const values = tensors.map((t) => t.dataSync());
+  const isInt = tensors.every((t) => t.dtype === 'int32');
+  const out = isInt ? new Int32Array(sizeOf(outShape)) : new Float32Array(sizeOf(outShape));
+  const idx = new Array<number>(letters.length).fill(0);
+  const total = sizeOf(dims);
+  for (let n = 0; n < total; n++) {
+    let p = 1;
+    for (let k = 0; k < values.length; k++) {
+      let at = 0;
+      for (let d = 0; d < letters.length; d++) at += idx[d] * inStrides[k][d];
+      p *= values[k][at];
+    }
+    let o = 0;
+    for (let d = 0; d < letters.length; d++) o += idx[d] * outStrides[d];
+    out[o] += p;
+    for (let d = letters.length - 1; d >= 0; d--) {
+      if (++idx[d] < dims[d]) break;
+      idx[d] = 0;
+    }
+  }
+  return fromFlat(out, outShape, isInt ? 'int32' : 'float32');
+}
