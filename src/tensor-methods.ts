@@ -4,6 +4,7 @@
 // Installed on Tensor's prototype once, by the module that imports this file (both entries do).
 import { Tensor, type DType, type NestedArray } from './tensor.js';
 import * as ops from './ops/index.js';
+import { powTfjs } from './ops/elementwise-js.js';
 import { variable, type Variable } from './variables.js';
 import { TensorBuffer } from './tensor-buffer.js';
 
@@ -13,7 +14,7 @@ type Method<F> = F extends (x: Tensor, ...rest: infer R) => infer Out ? (...rest
 const CHAINED = [
   'add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'squaredDifference', 'equal', 'notEqual', 'greater', 'greaterEqual', 'less', 'lessEqual',
   'logicalAnd', 'logicalOr', 'logicalXor', 'logicalNot', 'broadcastTo', 'mod', 'floorDiv', 'atan2',
-  'neg', 'abs', 'exp', 'log', 'log1p', 'expm1', 'sqrt', 'rsqrt', 'square', 'reciprocal', 'pow', 'clipByValue', 'relu', 'relu6', 'leakyRelu', 'elu',
+  'neg', 'abs', 'exp', 'log', 'log1p', 'expm1', 'sqrt', 'rsqrt', 'square', 'reciprocal', 'clipByValue', 'relu', 'relu6', 'leakyRelu', 'elu',
   'selu', 'gelu', 'sigmoid', 'tanh', 'softplus', 'swish', 'floor', 'ceil', 'round', 'sign', 'sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'sinh',
   'cosh', 'asinh', 'acosh', 'atanh', 'erf', 'step', 'isNaN', 'isInf', 'isFinite',
   'sum', 'mean', 'max', 'min', 'prod', 'argMax', 'argMin', 'norm', 'logSumExp', 'all', 'any', 'moments',
@@ -29,6 +30,8 @@ declare module './tensor.js' {
 }
 
 export type ChainedMethods = { [K in Chained]: Method<Ops[K]> } & {
+  /** this ** exponent, the exponent a number or a tensor (broadcast), as TF.js's pow. */
+  pow(exponent: Tensor | number): Tensor;
   /** The tensor as another dtype (TF.js's asType / cast). */
   asType(dtype: DType | 'bool'): Tensor;
   toFloat(): Tensor;
@@ -65,6 +68,9 @@ for (const name of CHAINED) {
 }
 
 Object.assign(proto, {
+  pow(this: Tensor, exponent: Tensor | number) {
+    return powTfjs(this, exponent);
+  },
   asType(this: Tensor, dtype: DType | 'bool') {
     return ops.cast(this, dtype);
   },

@@ -166,6 +166,7 @@ export function handlerFor(target: unknown, op: string): IOHandler {
 export async function loadAnyModel(source: unknown, options: { strict?: boolean } = {}): Promise<LoadedModel> {
   const op = 'loadLayersModel';
   void options;
+  // a URL object is read as its string, so wasmgrad's own format is recognised at http(s) URLs too
   if (source instanceof URL) source = source.href;
   if (isRecord(source) && 'modelJson' in source) return loadModel(source as { modelJson: unknown; weights: Uint8Array });
   if (isRecord(source) && 'modelTopology' in source) return loadModel(artifactsFromTfjs(source as unknown as TfjsArtifacts));

@@ -7,7 +7,8 @@ import { record } from '../tape.js';
 import { fromFlat } from '../creation.js';
 import { checkTensor, operand, disposeAll, type TensorOrNumber } from './util.js';
 import { mul, sub, div } from './binary.js';
-import { broadcastShapes } from '../primitives.js';
+import { broadcastShapes, sumTo } from '../primitives.js';
+import { pow as powNumber } from './unary.js';
 import { strideMap } from './compare.js';
 
 type Fn = (x: number) => number;
@@ -95,7 +96,25 @@ export function atan2(a: Tensor, b: Tensor): Tensor {
   const out = zipOp('atan2', a, b, Math.atan2);
   record('atan2', [a, b], out, ([dy]) => {
     const r = zipOp('atan2', a, b, (x, y) => x * x + y * y); // |(b, a)|^2
-    return [div(mul(dy, b), r), div(mul(dy, mapOp('neg', a, (v) => -v)), r)];
+    return [sumTo(div(mul(dy, b), r), a.shape), sumTo(div(mul(dy, mapOp('neg', a, (v) => -v)), r), b.shape)];
   });
+  return out;
+}
+
+/**
+ * base ** exponent as TensorFlow.js's pow: the exponent a number or a tensor (broadcast). A tensor
+ * exponent is applied elementwise, so negative bases with whole exponents work (x ** 3 for x < 0);
+ * gradients as TensorFlow.js's: exponent * base^(exponent - 1), and base^exponent * log(base)
+ * where base > 0 (else base^exponent * 0, NaN where the power is).
+ */
+export function powTfjs(base: Tensor, exponent: Tensor | number): Tensor {
+  if (!(exponent instanceof Tensor)) return powNumber(base, exponent);
+  checkTensor(base, 'pow', 'base');
+  checkTensor(exponent, 'pow', 'exponent');
+  const out = zipOp('pow', base, exponent, Math.pow);
+  record('pow', [base, exponent], out, ([dy]) => [
+    sumTo(mul(dy, zipOp("pow'", base, exponent, (x, e) => e * Math.pow(x, e - 1))), base.shape),
+    sumTo(mul(dy, zipOp("pow'", base, exponent, (x, e) => Math.pow(x, e) * (x > 0 ? Math.log(x) : 0))), exponent.shape),
+  ]);
   return out;
 }

@@ -6,6 +6,8 @@ import { Tensor, tidy, type DType } from '../tensor.js';
 import { init, backendInfo } from '../engine/state.js';
 import { tensor as makeTensor, fill } from '../creation.js';
 import * as ops from '../ops/index.js';
+import { powTfjs } from '../ops/elementwise-js.js';
+import { grad as baseGrad, grads as baseGrads } from '../gradients.js';
 import { Variable, variable as makeVariable } from '../variables.js';
 import type { TensorLike } from '../creation.js';
 
@@ -126,12 +128,8 @@ export const depthwiseConv2d = (x: Tensor, filter: Tensor, strides: number | [nu
   return ops.depthwiseConv2d(x, filter, strides, pad, dilations);
 };
 
-/** base ** exp, exp a number or a tensor (broadcast; a tensor exponent needs base > 0 away from scalars). */
-export function pow(base: Tensor, exp: Tensor | number): Tensor {
-  if (typeof exp === 'number') return ops.pow(base, exp);
-  if (exp.size === 1) return ops.pow(base, exp.dataSync()[0]);
-  return tidy(() => ops.exp(ops.mul(exp, ops.log(base))));
-}
+/** base ** exp, exp a number or a tensor (broadcast, elementwise, with gradients to both). */
+export const pow = (base: Tensor, exp: Tensor | number): Tensor => powTfjs(base, exp);
 
 /** oneHot of int32 indices (a tensor or an array), as TF.js. */
 export function oneHot(indices: Tensor | number[], depth: number, onValue = 1, offValue = 0): Tensor {
@@ -147,3 +145,27 @@ export function oneHot(indices: Tensor | number[], depth: number, onValue = 1, o
 }
 
 export const print = (x: Tensor, verbose = false) => x.print(verbose);
+
+// ---- gradients: TF.js's grad and grads take functions of any output shape --------------------------
+
+/** f, or (when no dy is given and f's result is not a scalar) the sum of f: TF.js then uses dy = ones. */
+function summedUnlessDy<A extends Tensor[]>(f: (...xs: A) => Tensor, dy: Tensor | undefined): (...xs: A) => Tensor {
+  if (dy !== undefined) return f;
+  return (...xs: A) => {
+    const y = f(...xs);
+    if (!(y instanceof Tensor) || y.rank === 0) return y;
+    const s = ops.sum(y);
+    y.dispose();
+    return s;
+  };
+}
+
+export function grad(f: (x: Tensor) => Tensor): (x: Tensor, dy?: Tensor) => Tensor {
+  if (typeof f !== 'function') throw new WasmgradError('grad: expected a function');
+  return (x, dy) => baseGrad(summedUnlessDy(f, dy))(x, dy);
+}
+
+export function grads(f: (...xs: Tensor[]) => Tensor): (xs: Tensor[], dy?: Tensor) => Tensor[] {
+  if (typeof f !== 'function') throw new WasmgradError('grads: expected a function');
+  return (xs, dy) => baseGrads(summedUnlessDy(f, dy))(xs, dy);
+}

@@ -5,19 +5,23 @@
 import '../tensor-methods.js';
 import { init } from '../engine/state.js';
 import { sequential as makeSequential, model as makeModel, LayersModel, Sequential } from '../models/index.js';
-import type { SequentialArgs, ModelArgs, CompileArgs } from '../models/index.js';
+import type { SequentialArgs, ModelArgs } from '../models/index.js';
 import { loadModel as loadAny } from '../models/load.js';
 
 export * from '../ops/index.js';
 export {
   ready, setBackend, getBackend, backend, nextFrame, enableProdMode, disposeVariables, version, env, dispose,
   tensor, scalar, tensor1d, tensor2d, tensor3d, tensor4d, tensor5d, tensor6d, zeros, ones, zerosLike, onesLike, fillTensor as fill, variable,
-  randomUniform, randomNormal, truncatedNormal, dropout, argMax, argMin, conv1d, conv2d, depthwiseConv2d, pow, oneHot, print,
+  randomUniform, randomNormal, truncatedNormal, dropout, argMax, argMin, conv1d, conv2d, depthwiseConv2d, pow, oneHot, print, grad, grads,
 } from './core.js';
+export * from './extra-ops.js';
+export * from './index-ops.js';
+export * from './cells.js';
+export { stridedSlice } from './strided-slice.js';
 export { WasmgradError } from '../errors.js';
 export { Tensor, tidy, keep, memory, type DType } from '../tensor.js';
 export { TensorBuffer, buffer } from '../tensor-buffer.js';
-export { grad, grads, valueAndGrad, valueAndGrads } from '../gradients.js';
+export { valueAndGrad, valueAndGrads } from '../gradients.js';
 export { variableGrads, Variable } from '../variables.js';
 export { fusedMatMul } from '../ops/matmul.js';
 export { input } from '../layers/input.js';
@@ -38,23 +42,7 @@ export * as initializers from '../initializers.js';
 export * as regularizers from '../regularizers.js';
 export { Reduction } from './losses.js';
 
-/** What TF.js models do differently from Keras 3 ones: history keys, evaluation losses, the save format. */
-function asTfjs<T extends LayersModel>(m: T): T {
-  m.saveFormat = 'tfjs';
-  m.regularizeEvaluation = false;
-  const compile = m.compile.bind(m);
-  m.compile = (args: CompileArgs) => {
-    compile(args);
-    // TF.js logs 'accuracy' (and 'acc') as 'acc', and 'crossentropy' as 'ce'
-    for (const list of m.compiled?.metrics ?? []) {
-      for (const spec of list) {
-        if (spec.name === 'accuracy') spec.name = 'acc';
-        else if (spec.name === 'crossentropy') spec.name = 'ce';
-      }
-    }
-  };
-  return m;
-}
+import { asTfjs } from './models.js';
 
 export const sequential = (args?: SequentialArgs): Sequential => asTfjs(makeSequential(args));
 export const model = (args: ModelArgs): LayersModel => asTfjs(makeModel(args));

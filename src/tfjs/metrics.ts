@@ -19,23 +19,27 @@ export function sparseCategoricalAccuracy(yTrue: Tensor, yPred: Tensor): Tensor 
   });
 }
 
-/** TF.js counts exact 0 / 1 predictions (it does not threshold them). */
+/**
+ * TF.js counts a prediction as positive only where it equals 1 and as negative where it equals 0
+ * (no 0.5 threshold: precision and recall expect predictions already made binary).
+ */
 function counts(yTrue: Tensor, yPred: Tensor) {
-  const is = (t: Tensor, v: number) => equal(t, v);
+  const truth = equal(yTrue, 1), predictedOne = equal(yPred, 1);
   return {
-    tp: sum(mul(is(yTrue, 1), is(yPred, 1))),
-    fp: sum(mul(is(yTrue, 0), is(yPred, 1))),
-    fn: sum(mul(is(yTrue, 1), is(yPred, 0))),
+    tp: sum(mul(truth, predictedOne)),
+    fp: sum(mul(equal(yTrue, 0), predictedOne)),
+    fn: sum(mul(truth, equal(yPred, 0))),
   };
 }
-const ratio = (a: Tensor, b: Tensor) => (b.dataSync()[0] > 0 ? div(a, b) : mul(a, 0));
+/** tp / denominator, 0 where the denominator is 0 (as TF.js). */
+const ratioOrZero = (tp: Tensor, denominator: Tensor) => div(tp, maximum(denominator, 1));
 export const precision = (yTrue: Tensor, yPred: Tensor) => tidy(() => {
   const { tp, fp } = counts(yTrue, yPred);
-  return ratio(tp, add(tp, fp));
+  return ratioOrZero(tp, add(tp, fp));
 });
 export const recall = (yTrue: Tensor, yPred: Tensor) => tidy(() => {
   const { tp, fn } = counts(yTrue, yPred);
-  return ratio(tp, add(tp, fn));
+  return ratioOrZero(tp, add(tp, fn));
 });
 
 export const meanSquaredError = (yTrue: Tensor, yPred: Tensor) => tidy(() => mean(square(sub(yTrue, yPred)), -1));

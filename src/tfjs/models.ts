@@ -1,0 +1,70 @@
+// What TF.js models do differently from Keras 3 ones: history keys ('acc', 'ce'), evaluation
+// losses without weight penalties, the save format, and the order of model.weights / getWeights /
+// setWeights: TF.js lists every trainable weight of the model first, then every non-trainable one
+// (batch normalization's moving statistics last), where Keras 3 goes layer by layer.
+import { WasmgradError } from '../errors.js';
+import type { Tensor } from '../tensor.js';
+import type { Variable } from '../variables.js';
+import type { LayersModel, CompileArgs, NamedWeight } from '../models/index.js';
+
+/** The model's weights in TF.js's order: every layer's trainable weights, then every layer's others. */
+function tfjsWeights(m: LayersModel): Variable[] {
+  // (a frozen model keeps this order in TF.js: its layers' trainable weights, then the others)
+  const layers = m.layers;
+  return [...layers.flatMap((l) => l.trainableWeights), ...layers.flatMap((l) => l.nonTrainableWeights)].map(asLayerVariable);
+}
+
+/**
+ * TF.js lists model weights as LayerVariables: `w.val` is the variable, `w.read()` reads it and
+ * `w.write(t)` assigns it. wasmgrad's weights are the variables themselves, given those three too.
+ */
+function asLayerVariable(v: Variable): Variable {
+  if (!Object.prototype.hasOwnProperty.call(v, 'val')) {
+    Object.defineProperties(v, {
+      val: { get: () => v, configurable: true },
+      read: { value: () => v, configurable: true },
+      write: { value: (t: Tensor) => (v.assign(t), v), configurable: true },
+    });
+  }
+  return v;
+}
+
+export function asTfjs<T extends LayersModel>(m: T): T {
+  m.saveFormat = 'tfjs';
+  m.regularizeEvaluation = false;
+  const compile = m.compile.bind(m);
+  m.compile = (args: CompileArgs) => {
+    compile(args);
+    // TF.js logs 'accuracy' (and 'acc') as 'acc', and 'crossentropy' as 'ce'
+    for (const list of m.compiled?.metrics ?? []) {
+      for (const spec of list) {
+        if (spec.name === 'accuracy') spec.name = 'acc';
+        else if (spec.name === 'crossentropy') spec.name = 'ce';
+      }
+    }
+  };
+
+  // setWeights (the class's) assigns in the order of model.weights, so it follows this order too
+  Object.defineProperty(m, 'weights', { configurable: true, get: () => tfjsWeights(m) });
+  const getWeights = m.getWeights.bind(m);
+  m.getWeights = (): Tensor[] => {
+    // the class's getWeights lists values layer by layer; reorder them as model.weights
+    const layerOrder = m.layers.flatMap((l) => l.weights);
+    const values = getWeights();
+    const index = new Map(layerOrder.map((w, i) => [w, i]));
+    return tfjsWeights(m).map((w) => {
+      const i = index.get(w);
+      if (i === undefined) throw new WasmgradError(`${m.name}.getWeights: weight ${w.name} is not in any of its layers`);
+      return values[i];
+    });
+  };
+  // saving and weightNames list the weights in the same order
+  const namedWeights = m.namedWeights.bind(m);
+  m.namedWeights = (): NamedWeight[] => {
+    const named = namedWeights();
+    const byVariable = new Map(named.map((n) => [n.variable, n]));
+    const ordered = tfjsWeights(m).map((v) => byVariable.get(v));
+    return ordered.length === named.length && ordered.every((n) => n !== undefined) ? (ordered as NamedWeight[]) : named;
+  };
+  return m;
+}
