@@ -1,18 +1,7 @@
 // The playground's datasets, as TensorFlow Playground draws them: points in [-6, 6]^2, labels +1 / -1
 // for classification (shown as orange / blue) or a number in [-1, 1] for regression. Seeded, so a
-// run repeats exactly.
-
-/** mulberry32: a small seeded generator of floats in [0, 1). */
-export function seeded(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// run repeats exactly (wasmgrad's seeded generator).
+import { seededRandom } from '/dist/browser.js';
 
 const normal = (rand, mean = 0, std = 1) => {
   const u = 1 - rand(), v = rand();
@@ -115,7 +104,7 @@ export const FEATURES = {
 export function makeData(name, { samples = 500, noise = 0, trainRatio = 0.5, seed = 1 } = {}) {
   const spec = DATASETS[name];
   if (!spec) throw new Error(`unknown dataset '${name}'; expected one of ${Object.keys(DATASETS).join(', ')}`);
-  const rand = seeded(seed);
+  const rand = seededRandom(seed);
   const pts = spec.make(samples, noise, rand);
   for (let i = pts.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));

@@ -24,15 +24,10 @@ export const CASES = [
   { name: 'resnet-b32', label: 'residual CNN (conv16, 2-conv residual block, pool, dense10), batch 32', kind: 'res', batch: 32 },
 ];
 
-/** Deterministic floats in [-1, 1) (mulberry32). */
+/** Deterministic floats in [-1, 1), from the package's seeded generator. */
 export function data(n, seed) {
-  let a = seed >>> 0;
-  return Float32Array.from({ length: n }, () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  });
+  const random = wg.seededRandom(seed);
+  return Float32Array.from({ length: n }, () => random() * 2 - 1);
 }
 
 // Every weight gets seeded values: kernels uniform with variance 1/fanIn (activations stay O(1),

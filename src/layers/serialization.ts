@@ -5,7 +5,7 @@
 // static fromConfig(config) with `this` the class. Both are accepted: a two-parameter override
 // is called the TF.js way.
 import { WasmgradError } from '../errors.js';
-import { Layer, registerLayer, hasLayerClass } from './layer.js';
+import { Layer, registerLayer, hasLayerClass, type LoadContext } from './layer.js';
 import { registerCustomInitializer } from '../initializers.js';
 
 /** A class as TF.js's registerClass takes it: a constructor with a static className. */
@@ -15,7 +15,7 @@ export interface SerializableClass {
   fromConfig?: (...args: never[]) => unknown;
 }
 
-type FromConfig = (config: Record<string, unknown>) => unknown;
+type FromConfig = (config: Record<string, unknown>, context?: LoadContext) => unknown;
 
 /** TF.js's SerializationMap: className -> [class, fromConfig]. Own-property safe (a Map). */
 export class SerializationMap {
@@ -54,8 +54,14 @@ function checkedClassName(cls: unknown): string {
 function fromConfigOf(cls: SerializableClass): FromConfig {
   const fc = cls.fromConfig as ((...args: unknown[]) => unknown) | undefined;
   if (typeof fc !== 'function') return (config) => new (cls as unknown as new (c: unknown) => unknown)(config);
-  if (fc.length >= 2) return (config) => fc.call(cls, cls, config);
-  return (config) => fc.call(cls, config);
+  // wasmgrad's own static fromConfig(config, context?) (inherited, or an override of one argument)
+  if (fc === Layer.fromConfig || fc.length < 2) return (config, context) => fc.call(cls, config, context);
+  // TF.js's static fromConfig(cls, config): the loader's accounting adopts the layer it made
+  return (config, context) => {
+    const made = fc.call(cls, cls, config);
+    if (made instanceof Layer) context?.adopt(made);
+    return made;
+  };
 }
 
 /**
@@ -72,7 +78,7 @@ export function registerClass<T extends SerializableClass>(cls: T, pkg?: string,
     }
     const fromConfig = fromConfigOf(cls);
     customLayerNames.add(className);
-    registerLayer({ className, fromConfig: (config) => checkMade(fromConfig(config), className) });
+    registerLayer({ className, fromConfig: (config, context) => checkMade(fromConfig(config, context), className) });
   }
   else if (typeof (cls.prototype as { apply?: unknown })?.apply === 'function') {
     // an initializer class (TF.js: extends tf.initializers.Initializer, apply(shape, dtype))

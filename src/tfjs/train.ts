@@ -87,7 +87,7 @@ export class TfjsRMSProp extends OpsOptimizer {
   }
 
   protected stateCount(): number {
-    return 3;
+    return this.centered ? 3 : 2;
   }
 
   protected step(p: Tensor, g: Tensor, [msV, momV, mgV]: Variable[], lr: number): Tensor {
