@@ -4,6 +4,7 @@
 // Tasks are split into contiguous ranges in a fixed order, and every kernel computes a task the
 // same way whoever runs it, so results are bitwise identical for any thread count.
 import { WasmgradError } from '../errors.js';
+import { detectRuntime } from './detect.js';
 
 // Control block layout (Int32 slots), shared with worker.js.
 const GEN = 0, DONE = 1, KERNEL = 2, NARGS = 3, NTASKS = 4, NTHREADS = 5, ERRORS = 6, SLEEPERS = 7;
@@ -31,7 +32,8 @@ export function splitTasks(nTasks: number, nThreads: number, index: number): [nu
 
 async function workerFactory(): Promise<WorkerFactory> {
   const WebWorker = (globalThis as { Worker?: new (url: URL, o: object) => WorkerHandle & { onmessage: unknown } }).Worker;
-  if (typeof WebWorker === 'function') {
+  // Deno's Web Workers cannot be unref'd, so an idle one would keep the process alive; its worker_threads can.
+  if (typeof WebWorker === 'function' && detectRuntime() !== 'deno') {
     return (url) => {
       const worker = new WebWorker(url, { type: 'module' });
       return {
