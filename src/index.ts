@@ -2,6 +2,7 @@
 export { WasmgradError } from './errors.js';
 export { init, backendInfo, setThreads, shutdown, memory } from './engine/state.js';
 export type { BackendInfo, InitOptions, BuildName } from './engine/engine.js';
+export type { RuntimeName } from './engine/detect.js';
 export { Tensor, tidy, keep, type DType } from './tensor.js';
 export { tensor, scalar, zeros, ones, fill } from './creation.js';
 export { setDebug } from './debug.js';

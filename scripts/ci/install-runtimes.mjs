@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const cacheDir = join(root, '.cache', 'runtimes');
-const pins = JSON.parse(readFileSync(join(root, 'scripts', 'ci', 'runtimes.json'), 'utf8'));
+const pins = JSON.parse(readFileSync(join(root, 'scripts', 'ci', 'runtimes.json'), 'utf8')).runtimes;
 
 /** Paths of the runtime executables once installed. */
 export function runtimePaths() {

@@ -16,6 +16,8 @@ export interface InitOptions {
 }
 
 export interface BackendInfo {
+  /** The runtime found: node, deno, bun, workerd, browser, web-worker or unknown. */
+  runtime: RuntimeName;
   backend: BuildName;
   simd: boolean;
   relaxedSimd: boolean;
@@ -245,6 +247,7 @@ export class Engine {
 
   get info(): BackendInfo {
     return {
+      runtime: this.features.runtime,
       backend: this.build,
       simd: this.build !== 'scalar',
       // Bun's relaxed_madd multiplies then adds: the relaxed build computes as the simd one there.

@@ -1,0 +1,97 @@
+// Runtime conformance: the case of conformance-case.mjs in Deno, Bun, Node 24, Chromium (isolated
+// and not; page and Web Worker) and workerd (an old and the current compatibility date, with and
+// without nodejs_compat), each compared with this Node's result: bit for bit for the same build,
+// within float tolerance across builds. A runtime that cannot be installed or started fails.
+//   node scripts/ci/conformance.mjs [name-filter]
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { installRuntimes } from './install-runtimes.mjs';
+import { inChromium, inWorkerd, run, serveStatic } from './lib.mjs';
+import { compareResults, runCase } from './conformance-case.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const here = join(root, 'scripts', 'ci');
+const cli = join(here, 'conformance-cli.mjs');
+const paths = installRuntimes();
+const wg = await import(join(root, 'dist', 'index.js'));
+
+// Node's reference result for every build it runs.
+const reference = {};
+for (const backend of ['relaxed', 'simd-threads', 'simd', 'scalar']) {
+  reference[backend] = await runCase(wg, { backend });
+  await wg.shutdown();
+}
+const autoBuild = (await wg.init()).backend;
+await wg.shutdown();
+
+const json = (stdout) => JSON.parse(stdout.trim().split('\n').pop());
+const workerdCase = (compatibilityDate, compatibilityFlags) => async () => {
+  const [noWasm, result] = await inWorkerd(paths, {
+    modules: {
+      'main.mjs': { file: join(here, 'workerd-main.mjs'), type: 'esModule' },
+      'conformance-case.mjs': { file: join(here, 'conformance-case.mjs'), type: 'esModule' },
+      wasmgrad: { file: join(root, 'dist', 'browser.js'), type: 'esModule' },
+      'wasmgrad/wasm/wasmgrad-simd.wasm': { file: join(root, 'dist', 'wasmgrad-simd.wasm'), type: 'wasm' },
+    },
+    compatibilityDate,
+    compatibilityFlags,
+    fetchPaths: ['/no-wasm', '/'],
+  });
+  if (noWasm.name !== 'WasmgradError' || !/pass it/.test(noWasm.message)) {
+    throw new Error(`init() without wasm should be a WasmgradError saying to pass the module, got ${JSON.stringify(noWasm)}`);
+  }
+  return result;
+};
+const chromiumCase = (isolated, worker) => async () => {
+  const server = await serveStatic(root, { isolated });
+  try {
+    return await inChromium(paths, `${server.url}/scripts/ci/browser/page.html?worker=${worker ? 1 : 0}`, () => window.conformance, {
+      screenshot: join(root, '.cache', `chromium-${isolated ? 'isolated' : 'plain'}-${worker ? 'worker' : 'page'}.png`),
+    });
+  } finally {
+    await server.close();
+  }
+};
+
+// Each: the runtime, what it must pick (backend, threads; null: not checked), how to run the case.
+const runtimes = [
+  ['node 24', 'relaxed', 2, async () => json((await run(paths.node24, [cli])).stdout)],
+  ['deno', 'relaxed', 2, async () => json((await run(paths.deno, ['run', '--allow-read', cli], { timeoutMs: 60_000 })).stdout)],
+  ['bun', 'simd-threads', 2, async () => json((await run(paths.bun, [cli], { timeoutMs: 60_000 })).stdout)],
+  ['chromium isolated, page', 'relaxed', 2, chromiumCase(true, false)],
+  ['chromium isolated, web worker', 'relaxed', 2, chromiumCase(true, true)],
+  ['chromium not isolated, page', 'simd', 1, chromiumCase(false, false)],
+  ['chromium not isolated, web worker', 'simd', 1, chromiumCase(false, true)],
+  ['workerd 2024-01-01', 'simd', 1, workerdCase('2024-01-01', [])],
+  ['workerd 2024-01-01 nodejs_compat', 'simd', 1, workerdCase('2024-01-01', ['nodejs_compat'])],
+  ['workerd 2026-11-23', 'simd', 1, workerdCase('2026-11-23', [])],
+  ['workerd 2026-11-23 no_nodejs_compat', 'simd', 1, workerdCase('2026-11-23', ['no_nodejs_compat'])],
+];
+
+const filter = process.argv[2];
+const rows = [];
+let failures = 0;
+for (const [name, wantBackend, wantThreads, runIt] of runtimes) {
+  if (filter && !name.includes(filter)) continue;
+  const t0 = performance.now();
+  let problems, info = null, coldStartMs = NaN;
+  try {
+    const result = await runIt();
+    ({ info, coldStartMs } = result);
+    const same = reference[info.backend];
+    problems = compareResults(result, same ?? reference[autoBuild], !!same);
+    if (info.backend !== wantBackend) problems.push(`picked ${info.backend}, expected ${wantBackend}`);
+    if (info.threads !== wantThreads) problems.push(`${info.threads} threads, expected ${wantThreads}`);
+  } catch (err) {
+    problems = [String(err?.stack ?? err)];
+  }
+  if (problems.length) failures++;
+  rows.push([name, info?.runtime ?? '?', info?.backend ?? '?', info?.threads ?? '?', `${Math.round(coldStartMs)} ms`,
+    `${((performance.now() - t0) / 1000).toFixed(1)} s`, problems.length ? 'FAILED' : 'ok']);
+  console.log(`${problems.length ? 'FAIL' : 'ok  '} ${name}: ${info ? `${info.runtime}, ${info.backend}, ${info.threads} thread(s)` : ''}`);
+  for (const p of problems) console.log(`     ${p.split('\n').join('\n     ')}`);
+}
+console.log('\n| runtime | detected as | backend | threads | init (cold) | run | conformance |\n|---|---|---|---|---|---|---|');
+for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+console.log(`\nconformance: ${rows.length - failures} passed, ${failures} failed (reference: Node ${process.versions.node})`);
+process.exitCode = failures || !rows.length ? 1 : 0;
