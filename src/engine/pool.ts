@@ -45,9 +45,18 @@ async function workerFactory(): Promise<WorkerFactory> {
     };
   }
   const { Worker } = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:worker_threads');
+  // A worker inherits execArgv, where --input-type (node -e) would stop it loading worker.js.
+  const execArgv = (globalThis as { process?: { execArgv?: string[] } }).process?.execArgv?.filter((a) => !a.startsWith('--input-type'));
   return (url) => {
-    const worker = new Worker(url);
-    return { worker, onMessage: (cb) => worker.on('message', cb) };
+    const worker = new Worker(url, { execArgv });
+    return {
+      worker,
+      onMessage: (cb) => {
+        worker.on('message', cb);
+        // Unhandled, a worker's 'error' event would end the process; it fails init's wait instead.
+        worker.on('error', (err) => cb({ type: 'error', message: err.message }));
+      },
+    };
   };
 }
 
