@@ -21,6 +21,9 @@ export async function runCase(wg, initOptions = {}) {
   const t0 = performance.now();
   const info = await wg.init(initOptions);
   const coldStartMs = performance.now() - t0;
+  // Every worker must start and join: results alone would not tell (they are the same on any thread count).
+  if (info.threads > 1) await wg._engine().pool.ready();
+  const workersReadyMs = performance.now() - t0;
   const a = wg.tensor(data(48 * 64, 1), [48, 64]);
   const b = wg.tensor(data(64 * 40, 2), [64, 40]);
   const matMul = values(wg.matMul(a, b));
@@ -44,7 +47,7 @@ export async function runCase(wg, initOptions = {}) {
   const losses = [];
   for (let step = 0; step < 5; step++) losses.push(await model.trainOnBatch(images, labels));
   const trained = values(model.predict(images));
-  return { info, coldStartMs, outputs: { matMul, conv2d, predict, losses, trained } };
+  return { info, coldStartMs, workersReadyMs, outputs: { matMul, conv2d, predict, losses, trained } };
 }
 
 /** Bitwise (same build) or within tolerance (another build); returns the mismatches found. */

@@ -83,10 +83,10 @@ let failures = 0;
 for (const [name, wantBackend, wantThreads, runIt] of runtimes) {
   if (filter && !name.includes(filter)) continue;
   const t0 = performance.now();
-  let problems, info = null, coldStartMs = NaN;
+  let problems, info = null, coldStartMs = NaN, workersReadyMs = NaN;
   try {
     const result = await runIt();
-    ({ info, coldStartMs } = result);
+    ({ info, coldStartMs, workersReadyMs } = result);
     const same = reference[info.backend];
     problems = compareResults(result, same ?? reference[autoBuild], !!same);
     if (info.backend !== wantBackend) problems.push(`picked ${info.backend}, expected ${wantBackend}`);
@@ -95,12 +95,12 @@ for (const [name, wantBackend, wantThreads, runIt] of runtimes) {
     problems = [String(err?.stack ?? err)];
   }
   if (problems.length) failures++;
-  rows.push([name, info?.runtime ?? '?', info?.backend ?? '?', info?.threads ?? '?', `${Math.round(coldStartMs)} ms`,
+  rows.push([name, info?.runtime ?? '?', info?.backend ?? '?', info?.threads ?? '?', `${Math.round(coldStartMs)} ms`, info?.threads > 1 ? `${Math.round(workersReadyMs)} ms` : '-',
     `${((performance.now() - t0) / 1000).toFixed(1)} s`, problems.length ? 'FAILED' : 'ok']);
   console.log(`${problems.length ? 'FAIL' : 'ok  '} ${name}: ${info ? `${info.runtime}, ${info.backend}, ${info.threads} thread(s)` : ''}`);
   for (const p of problems) console.log(`     ${p.split('\n').join('\n     ')}`);
 }
-console.log('\n| runtime | detected as | backend | threads | init (cold) | run | conformance |\n|---|---|---|---|---|---|---|');
+console.log('\n| runtime | detected as | backend | threads | init (cold) | workers ready | run | conformance |\n|---|---|---|---|---|---|---|---|');
 for (const r of rows) console.log(`| ${r.join(' | ')} |`);
 console.log(`\nconformance: ${rows.length - failures} passed, ${failures} failed (reference: Node ${process.versions.node})`);
 process.exitCode = failures || !rows.length ? 1 : 0;

@@ -23,7 +23,7 @@ for (const [name, cmd, args] of steps) {
   if (only && !name.includes(only)) continue;
   console.log(`\n==== ${name} ====`);
   const t0 = Date.now();
-  const { status, error } = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, FORCE_COLOR: '0' } });
+  const { status, error } = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' } });
   results.push([name, status === 0 && !error, (Date.now() - t0) / 1000]);
 }
 console.log('\n==== summary ====');

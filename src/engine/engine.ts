@@ -173,14 +173,13 @@ async function loadBuild(options: InitOptions, f: RuntimeFeatures) {
     const what = given ? 'the wasm given is not a wasmgrad build that runs here' : `the '${build}' build did not instantiate`;
     throw new WasmgradError(`init: ${what} (${(err as Error).message})`);
   }
-  if (matched.shared !== SHARED_BUILDS.has(build)) {
-    if (requested !== 'auto') {
-      throw new WasmgradError(
-        `init: the wasm given imports ${matched.shared ? 'a shared' : 'an unshared'} memory, so it is not the '${requested}' build`,
-      );
-    }
-    build = matched.shared ? 'simd-threads' : f.simd ? 'simd' : 'scalar';
+  if (matched.shared !== SHARED_BUILDS.has(build) && requested !== 'auto') {
+    throw new WasmgradError(
+      `init: the wasm given imports ${matched.shared ? 'a shared' : 'an unshared'} memory, so it is not the '${requested}' build`,
+    );
   }
+  // A module given without a backend is named by what its import tells, and no more.
+  if (given && requested === 'auto') build = matched.shared ? 'simd-threads' : f.simd ? 'simd' : 'scalar';
   // Threads need workers too: where there are none (workerd) a shared build runs on the calling thread.
   return { build, module, ...matched, threaded: matched.shared && f.workers };
 }
