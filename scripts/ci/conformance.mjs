@@ -34,7 +34,7 @@ if (fused && !compareResults(reference.relaxed, reference.simd, true).length) {
 }
 
 const json = (stdout) => JSON.parse(stdout.trim().split('\n').pop());
-const workerdCase = (compatibilityDate, compatibilityFlags) => async () => {
+const workerdCase = (compatibilityDate, compatibilityFlags, setsNodeVersion = false) => async () => {
   const [noWasm, result] = await inWorkerd(paths, {
     modules: {
       'main.mjs': { file: join(here, 'workerd-main.mjs'), type: 'esModule' },
@@ -46,6 +46,9 @@ const workerdCase = (compatibilityDate, compatibilityFlags) => async () => {
     compatibilityFlags,
     fetchPaths: ['/no-wasm', '/'],
   });
+  // From 2026-08-04 nodejs_compat is on by default and sets process.versions.node: the case that
+  // once made init take workerd for Node.
+  if (setsNodeVersion && typeof result.nodeVersion !== 'string') throw new Error('expected process.versions.node to be set in this workerd');
   if (noWasm.name !== 'WasmgradError' || !/pass it/.test(noWasm.message)) {
     throw new Error(`init() without wasm should be a WasmgradError saying to pass the module, got ${JSON.stringify(noWasm)}`);
   }
@@ -73,7 +76,7 @@ const runtimes = [
   ['chromium not isolated, web worker', 'simd', 1, chromiumCase(false, true)],
   ['workerd 2024-01-01', 'simd', 1, workerdCase('2024-01-01', [])],
   ['workerd 2024-01-01 nodejs_compat', 'simd', 1, workerdCase('2024-01-01', ['nodejs_compat'])],
-  ['workerd 2026-11-23', 'simd', 1, workerdCase('2026-11-23', [])],
+  ['workerd 2026-11-23', 'simd', 1, workerdCase('2026-11-23', [], true)],
   ['workerd 2026-11-23 no_nodejs_compat', 'simd', 1, workerdCase('2026-11-23', ['no_nodejs_compat'])],
 ];
 

@@ -16,7 +16,9 @@ export default {
       }
     }
     try {
-      return Response.json(await runCase(wg, { wasm }));
+      // Whether process.versions.node is set here (nodejs_compat): detection must not be fooled by it.
+      const nodeVersion = globalThis.process?.versions?.node ?? null;
+      return Response.json({ ...(await runCase(wg, { wasm })), nodeVersion });
     } catch (err) {
       return new Response(`${err?.name}: ${err?.message}\n${err?.stack}`, { status: 500 });
     }
