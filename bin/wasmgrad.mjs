@@ -60,7 +60,7 @@ async function bench(argv) {
   if (!argv.includes('--json')) {
     const cpu = os.cpus()[0]?.model?.trim() ?? 'unknown CPU';
     console.log(`wasmgrad bench on ${runtimeName()}, ${cpu}, ${os.availableParallelism?.() ?? os.cpus().length} cores` +
-      `${tfjs ? ', TF.js wasm beside it' : ' (install @tensorflow/tfjs-core, -backend-cpu and -backend-wasm to compare with TF.js)'}`);
+      `${!tfjs ? ' (install @tensorflow/tfjs-core, -backend-cpu and -backend-wasm to compare with TF.js)' : argv.includes('--no-tfjs') ? '' : ', TF.js wasm beside it'}`);
   }
   for (const n of names) {
     process.argv = [process.argv[0], join(pkgRoot, 'bench', `${n}.mjs`), ...argv];
