@@ -32,10 +32,11 @@ export function installRuntimes({ quiet = false } = {}) {
   const missing = Object.entries(pins).filter(([name, version]) => installedVersion(name) !== version);
   if (missing.length) {
     mkdirSync(cacheDir, { recursive: true });
-    if (!existsSync(join(cacheDir, 'package.json'))) writeFileSync(join(cacheDir, 'package.json'), '{"private":true}\n');
+    // Their install scripts put the platform binary in place: allowed here by name.
+    const allowScripts = Object.fromEntries(['deno', 'bun', 'workerd'].map((n) => [n, true]));
+    writeFileSync(join(cacheDir, 'package.json'), JSON.stringify({ private: true, allowScripts }, null, 2) + '\n');
     const specs = missing.map(([n, v]) => `${n}@${v}`);
     console.log(`installing ${specs.join(' ')}`);
-    // The runtimes' own install scripts put their binaries in place (bun, workerd pick a platform package).
     execFileSync('npm', ['install', '--no-audit', '--no-fund', '--no-save', '--prefix', cacheDir, ...Object.entries(pins).map(([n, v]) => `${n}@${v}`)], {
       stdio: quiet ? 'ignore' : 'inherit',
     });
