@@ -70,6 +70,14 @@ const runtimes = [
   ['node 24', v8Threaded, cores, async () => json((await run(paths.node24, [cli])).stdout)],
   ['deno', v8Threaded, cores, async () => json((await run(paths.deno, ['run', '--allow-read', cli], { timeoutMs: 60_000 })).stdout)],
   ['bun', 'simd-threads', cores, async () => json((await run(paths.bun, [cli], { timeoutMs: 60_000 })).stdout)],
+  // Forced relaxed on Bun: it must not claim relaxed SIMD, and its GEMM and convolution bits must be
+  // the simd build's (no fusion); its activations are the relaxed build's own formulas, so predict
+  // and training are compared within tolerance.
+  ['bun, relaxed forced', 'relaxed', cores, async () => json((await run(paths.bun, [cli, 'relaxed'], { timeoutMs: 60_000 })).stdout), (result) => [
+    ...(result.info.relaxedSimd ? ['backendInfo claims relaxed SIMD on Bun'] : []),
+    ...compareResults({ outputs: { matMul: result.outputs.matMul, conv2d: result.outputs.conv2d } }, { outputs: { matMul: reference.simd.outputs.matMul, conv2d: reference.simd.outputs.conv2d } }, true),
+    ...compareResults(result, reference.simd, false),
+  ]],
   ['chromium isolated, page', v8Threaded, cores, chromiumCase(true, false)],
   ['chromium isolated, web worker', v8Threaded, cores, chromiumCase(true, true)],
   ['chromium not isolated, page', 'simd', 1, chromiumCase(false, false)],
@@ -83,7 +91,7 @@ const runtimes = [
 const filter = process.argv[2];
 const rows = [];
 let failures = 0;
-for (const [name, wantBackend, wantThreads, runIt] of runtimes) {
+for (const [name, wantBackend, wantThreads, runIt, compare] of runtimes) {
   if (filter && !name.includes(filter)) continue;
   const t0 = performance.now();
   let problems, info = null, coldStartMs = NaN, workersReadyMs = NaN;
@@ -91,7 +99,7 @@ for (const [name, wantBackend, wantThreads, runIt] of runtimes) {
     const result = await runIt();
     ({ info, coldStartMs, workersReadyMs } = result);
     const same = reference[info.backend];
-    problems = compareResults(result, same ?? reference[autoBuild], !!same);
+    problems = compare ? compare(result) : compareResults(result, same ?? reference[autoBuild], !!same);
     if (info.backend !== wantBackend) problems.push(`picked ${info.backend}, expected ${wantBackend}`);
     if (info.threads !== wantThreads) problems.push(`${info.threads} threads, expected ${wantThreads}`);
   } catch (err) {
