@@ -170,6 +170,11 @@ async function loadBuild(options: InitOptions, f: RuntimeFeatures) {
   try {
     matched = await instantiateMatching(module, SHARED_BUILDS.has(build), f);
   } catch (err) {
+    if (given && !f.sharedMemory && err instanceof WebAssembly.LinkError) {
+      throw new WasmgradError(
+        `init: the wasm given may import a shared memory, which this runtime does not offer (a browser page must be cross-origin isolated); pass the 'simd' build (${err.message})`,
+      );
+    }
     const what = given ? 'the wasm given is not a wasmgrad build that runs here' : `the '${build}' build did not instantiate`;
     throw new WasmgradError(`init: ${what} (${(err as Error).message})`);
   }

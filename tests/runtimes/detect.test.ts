@@ -62,6 +62,12 @@ describe('a given module picks its build by its memory import', () => {
     await expect(wg.init({ backend: 'simd', wasm: moduleOf('simd-threads') })).rejects.toThrow(/imports a shared memory/);
   });
 
+  test('a shared module where there is no shared memory (a page not isolated) says what to pass', async () => {
+    await wg.shutdown();
+    vi.stubGlobal('SharedArrayBuffer', undefined);
+    await expect(wg.init({ wasm: moduleOf('simd-threads') })).rejects.toThrow(/cross-origin isolated\); pass the 'simd' build/);
+  });
+
   test('on workerd a shared module runs on the calling thread (no workers there)', async () => {
     await wg.shutdown();
     vi.stubGlobal('navigator', { userAgent: 'Cloudflare-Workers' });
