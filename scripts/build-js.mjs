@@ -1,39 +1,86 @@
-// Bundles src/ into dist/: ESM (index.js), CommonJS (index.cjs), the pool worker, and .d.ts types.
+// Bundles src/ into dist/:
+//   index.js, index.cjs   Node, Deno, Bun (node: built-ins imported dynamically, only where they exist)
+//   browser.js            browsers, Web Workers, workerd: no node: import at all, so bundlers need no shims
+//   worker.js, worker-browser.js   the pool worker (the second without its worker_threads branch)
+//   index.d.ts, index.d.cts, types/  declarations for ESM and CommonJS
+// Each bundle names its .wasm files and worker as new URL('./x', import.meta.url), beside it.
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
+
+/** Points the sources' URLs (dist/ seen from src/engine/) at the files beside the bundle. */
+function besideTheBundle({ browser }) {
+  return {
+    name: 'beside-the-bundle',
+    setup(b) {
+      b.onLoad({ filter: /src[\\/]engine[\\/](engine|pool)\.ts$/ }, (args) => {
+        let text = readFileSync(args.path, 'utf8');
+        const before = text;
+        text = text.replaceAll("new URL('../../dist/", "new URL('./");
+        if (browser) text = text.replaceAll("new URL('./worker.js'", "new URL('./worker-browser.js'");
+        if (args.path.endsWith('engine.ts') && (text.match(/new URL\('\.\/wasmgrad-/g) ?? []).length !== 4) {
+          throw new Error('engine.ts: expected four literal wasm URLs to rewrite');
+        }
+        return { contents: text, loader: 'ts', warnings: text === before && args.path.endsWith('engine.ts') ? [{ text: 'nothing rewritten' }] : [] };
+      });
+      if (!browser) return;
+      // The browser bundle has no node: import; code that would use one runs only on Node, Deno and
+      // Bun, and where it is reached (saving to a path) the import rejects with a clear error.
+      b.onResolve({ filter: /^node:/ }, (args) => ({ path: args.path.slice(5), namespace: 'no-builtins' }));
+      b.onLoad({ filter: /.*/, namespace: 'no-builtins' }, (args) => ({
+        contents: `throw new Error("'${args.path}' is a Node built-in, which this runtime does not have");`,
+        loader: 'js',
+      }));
+    },
+  };
+}
 
 const common = {
   entryPoints: ['src/index.ts'],
   bundle: true,
   platform: 'neutral',
   target: 'es2022',
-  sourcemap: true,
   legalComments: 'none',
   logLevel: 'warning',
-  // The .wasm builds sit beside the bundle.
-  define: { __WASM_DIR__: '"./"' },
-  // Node built-ins are imported dynamically, only on Node-like runtimes.
   external: ['node:*'],
 };
+rmSync('dist/types', { recursive: true, force: true });
+for (const f of ['index.js.map', 'index.cjs.map', '.cjs-shim.js']) rmSync(join('dist', f), { force: true });
 mkdirSync('dist', { recursive: true });
 // ESM: the root entry and the TensorFlow.js entry share one engine (code splitting), so a program
-// may import both.
+// may import both; likewise the two browser entries.
+for (const f of readdirSync('dist')) if (/^(browser-)?chunk-.*\.js(\.map)?$/.test(f)) rmSync(join('dist', f));
 await build({
-  ...common, entryPoints: { index: 'src/index.ts', tfjs: 'src/tfjs/index.ts' }, format: 'esm', outdir: 'dist', splitting: true, chunkNames: '[name]-[hash]',
+  ...common, entryPoints: { index: 'src/index.ts', tfjs: 'src/tfjs/index.ts' }, format: 'esm', outdir: 'dist',
+  splitting: true, chunkNames: 'chunk-[hash]', plugins: [besideTheBundle({ browser: false })],
+});
+await build({
+  ...common, entryPoints: { browser: 'src/index.ts', 'tfjs-browser': 'src/tfjs/index.ts' }, format: 'esm', outdir: 'dist',
+  splitting: true, chunkNames: 'browser-chunk-[hash]', external: [], plugins: [besideTheBundle({ browser: true })],
 });
 // CommonJS has no import.meta.url: derive it from __filename.
-writeFileSync('dist/.cjs-shim.js', "export const importMetaUrl = require('node:url').pathToFileURL(__filename).href;\n");
+const shim = join('dist', '.cjs-shim.js');
+writeFileSync(shim, "export const importMetaUrl = require('node:url').pathToFileURL(__filename).href;\n");
 await build({
   ...common,
   format: 'cjs',
   entryPoints: ['src/index.ts'],
   outfile: 'dist/index.cjs',
-  define: { ...common.define, 'import.meta.url': 'importMetaUrl' },
-  inject: ['dist/.cjs-shim.js'],
+  define: { 'import.meta.url': 'importMetaUrl' },
+  inject: [shim],
+  plugins: [besideTheBundle({ browser: false })],
 });
+rmSync(shim);
 copyFileSync('src/engine/worker.js', 'dist/worker.js');
+const worker = readFileSync('src/engine/worker.js', 'utf8');
+const webWorker = worker.replace(/\} else \{\n\s*\/\/ Node's worker_threads[\s\S]*\}\s*$/, '}\n');
+if (webWorker === worker || /['"`]node:/.test(webWorker)) throw new Error('worker.js: could not cut its worker_threads branch');
+writeFileSync('dist/worker-browser.js', webWorker);
+for (const f of ['browser.js', 'tfjs-browser.js', 'worker-browser.js', ...readdirSync('dist').filter((n) => /^browser-chunk-.*\.js$/.test(n))]) {
+  if (/['"`]node:/.test(readFileSync(join('dist', f), 'utf8'))) throw new Error(`dist/${f} mentions a node: module`);
+}
 
 // Types: tsc emits declarations only (esbuild does not type-check or emit them).
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
@@ -43,5 +90,19 @@ try {
   console.error('tsc reported type errors (declarations were still written)');
   process.exitCode = 1;
 }
+// CommonJS declarations: a .d.cts beside each .d.ts, importing .cjs, so that TypeScript under
+// Node16/NodeNext sees a require()-able module (a .d.cts importing an ESM .d.ts is TS1479).
+function cjsTypes(dir) {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) cjsTypes(p);
+    else if (name.endsWith('.d.ts')) {
+      const text = readFileSync(p, 'utf8').replace(/((?:from |import\()\s*['"]\.{1,2}\/[^'"]*?)\.js(['"])/g, '$1.cjs$2');
+      writeFileSync(p.replace(/\.d\.ts$/, '.d.cts'), text);
+    }
+  }
+}
+cjsTypes('dist/types');
 writeFileSync('dist/index.d.ts', "export * from './types/index.js';\n");
-console.log('js bundle: dist/index.js, dist/index.cjs, dist/worker.js, dist/index.d.ts');
+writeFileSync('dist/index.d.cts', "export * from './types/index.cjs';\n");
+console.log('js bundle: dist/index.js, dist/tfjs.js, dist/index.cjs, dist/browser.js, dist/tfjs-browser.js, dist/worker.js, dist/worker-browser.js, dist/index.d.ts, dist/index.d.cts');

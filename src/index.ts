@@ -2,6 +2,7 @@
 export { WasmgradError } from './errors.js';
 export { init, backendInfo, setThreads, shutdown } from './engine/state.js';
 export type { BackendInfo, InitOptions, BuildName } from './engine/engine.js';
+export type { RuntimeName } from './engine/detect.js';
 export { Tensor, tidy, keep, memory, type DType } from './tensor.js';
 import './tensor-methods.js';
 export { TensorBuffer, buffer } from './tensor-buffer.js';

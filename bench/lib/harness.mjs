@@ -15,7 +15,8 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const BENCH_DIR = path.resolve(here, '..');
-export const RESULTS_DIR = path.join(BENCH_DIR, 'results');
+// `wasmgrad bench` (bin/wasmgrad.mjs) points it outside an installed package.
+export const RESULTS_DIR = process.env.WASMGRAD_BENCH_RESULTS || path.join(BENCH_DIR, 'results');
 
 /** Builds in the order of preference of wg.init (fastest first). */
 export const ALL_BUILDS = ['relaxed', 'simd-threads', 'simd', 'scalar'];

@@ -2,7 +2,7 @@
 // table and the thread pool. The only place above assembly/ that knows kernel ids and pointers.
 import { WasmgradError } from '../errors.js';
 import { Allocator } from './allocator.js';
-import { detectFeatures, isNodeLike, relaxedSimdSupported, type RuntimeFeatures } from './detect.js';
+import { detectFeatures, detectRuntime, isNodeLike, relaxedMaddFuses, relaxedSimdSupported, type RuntimeFeatures, type RuntimeName } from './detect.js';
 import { ThreadPool } from './pool.js';
 import { CTRL_BYTE, CTRL_BYTES, HEAP_BASE, MIN_PAGES, MAX_PAGES, SCRATCH_BYTES, type KernelName, type Kernels, type ParallelKernel, type ParallelKernelArgs } from './abi.js';
 import { bindKernels, type KernelTable } from './bind.js';
@@ -20,6 +20,8 @@ export interface InitOptions {
 }
 
 export interface BackendInfo {
+  /** The runtime found: node, deno, bun, workerd, browser, web-worker or unknown. */
+  runtime: RuntimeName;
   backend: BuildName;
   simd: boolean;
   relaxedSimd: boolean;
@@ -31,53 +33,80 @@ const PAGE = 65536;
 /** The memory starts at 4 MiB and grows as tensors need (never below the modules' declared minimum). */
 const INITIAL_PAGES = Math.max(64, MIN_PAGES);
 
-declare const __WASM_DIR__: string | undefined;
-
-function defaultWasmUrl(build: BuildName): URL {
-  // In the bundle the .wasm files sit beside it; run from sources, they are in dist/.
-  const dir = typeof __WASM_DIR__ === 'string' ? __WASM_DIR__ : '../../dist/';
-  return new URL(`${dir}wasmgrad-${build}.wasm`, import.meta.url);
+// Each build is named by a literal URL beside this module, the form bundlers (Vite, webpack, Rollup
+// with a URL plugin) recognise and copy. Run from sources the files are in dist/; scripts/build-js.mjs
+// rewrites these URLs to './' for the bundles, which sit beside the .wasm files.
+function defaultWasmUrl(build: BuildName, runtime: RuntimeName): URL {
+  if (runtime === 'workerd' || typeof import.meta.url !== 'string' || import.meta.url === '') {
+    throw new WasmgradError(
+      `init: ${runtime === 'workerd' ? 'workerd (Cloudflare Workers)' : 'this runtime'} cannot load the .wasm by URL; ` +
+        `import it as a module and pass it: import wasm from 'wasmgrad/wasm/wasmgrad-simd.wasm'; await init({ wasm })`,
+    );
+  }
+  switch (build) {
+    case 'relaxed':
+      return new URL('../../dist/wasmgrad-relaxed.wasm', import.meta.url);
+    case 'simd-threads':
+      return new URL('../../dist/wasmgrad-simd-threads.wasm', import.meta.url);
+    case 'simd':
+      return new URL('../../dist/wasmgrad-simd.wasm', import.meta.url);
+    case 'scalar':
+      return new URL('../../dist/wasmgrad-scalar.wasm', import.meta.url);
+  }
 }
 
 async function loadBytes(url: URL): Promise<ArrayBuffer | Uint8Array> {
   if (url.protocol === 'file:' && isNodeLike()) {
     const fs = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:fs/promises');
     const { fileURLToPath } = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:url');
-    return fs.readFile(fileURLToPath(url));
+    try {
+      return await fs.readFile(fileURLToPath(url));
+    } catch (err) {
+      const hint = detectRuntime() === 'deno' ? ' (Deno needs --allow-read for it)' : '';
+      throw new WasmgradError(`init: could not read ${url.href}${hint}: ${(err as Error).message}`);
+    }
   }
-  const res = await fetch(url);
+  let res: Response;
+  try {
+    res = await fetch(url);
+  } catch (err) {
+    throw new WasmgradError(`init: could not fetch ${url.href}: ${(err as Error).message}; pass init({ wasm }) a URL, bytes or a WebAssembly.Module`);
+  }
   if (!res.ok) throw new WasmgradError(`init: could not load ${url.href}: HTTP ${res.status}`);
   return res.arrayBuffer();
 }
 
-/** A string is a URL if it has a scheme, otherwise a file path (Node) or a URL relative to the page. */
+/** A string is a URL if it has a scheme, otherwise a file path (Node, Deno, Bun) or a URL relative to the page. */
 async function urlOf(s: string): Promise<URL> {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(s) || s.startsWith('data:')) return new URL(s);
   if (isNodeLike()) {
     const { pathToFileURL } = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:url');
     return pathToFileURL(s);
   }
-  return new URL(s, (globalThis as { location?: { href: string } }).location?.href);
+  const base = (globalThis as { location?: { href: string } }).location?.href;
+  if (!base) throw new WasmgradError(`init: wasm '${s}' is a relative path and this runtime has no page to resolve it against; pass a full URL, bytes or a WebAssembly.Module`);
+  return new URL(s, base);
 }
 
-async function compileModule(build: BuildName, wasm: InitOptions['wasm']): Promise<WebAssembly.Module> {
+async function compileModule(build: BuildName, wasm: InitOptions['wasm'], runtime: RuntimeName): Promise<WebAssembly.Module> {
   if (wasm instanceof WebAssembly.Module) return wasm;
   let bytes: ArrayBuffer | Uint8Array;
   if (wasm instanceof ArrayBuffer || wasm instanceof Uint8Array) bytes = wasm;
   else if (wasm instanceof URL) bytes = await loadBytes(wasm);
   else if (typeof wasm === 'string') bytes = await loadBytes(await urlOf(wasm));
   else if (wasm !== undefined) throw new WasmgradError(`init: wasm must be a WebAssembly.Module, bytes, a URL or a string, not ${typeof wasm}`);
-  else bytes = await loadBytes(defaultWasmUrl(build));
+  else bytes = await loadBytes(defaultWasmUrl(build, runtime));
   try {
     return await WebAssembly.compile(bytes as BufferSource);
   } catch (err) {
-    throw new WasmgradError(`init: the '${build}' build did not compile: ${(err as Error).message}`);
+    const what = wasm === undefined ? `the '${build}' build` : 'the wasm given';
+    throw new WasmgradError(`init: ${what} did not compile here: ${(err as Error).message}`);
   }
 }
 
 async function enableRelaxedSimdFlag(): Promise<void> {
   // Node 20 ships relaxed SIMD behind a V8 flag; it may be set at run time, before compiling.
-  if (!isNodeLike()) return;
+  if (detectRuntime() !== 'node') return;
   const v8 = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:v8');
   v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
 }
@@ -85,7 +114,8 @@ async function enableRelaxedSimdFlag(): Promise<void> {
 async function chooseBuild(requested: InitOptions['backend'], f: RuntimeFeatures): Promise<BuildName> {
   const threadsOk = f.sharedMemory && f.workers;
   if (!requested || requested === 'auto') {
-    if (f.relaxedSimd && threadsOk) return 'relaxed';
+    // relaxed only where relaxed_madd really fuses: elsewhere (Bun) it gains nothing over simd.
+    if (f.relaxedFused && threadsOk) return 'relaxed';
     if (f.simd && threadsOk) return 'simd-threads';
     return f.simd ? 'simd' : 'scalar';
   }
@@ -95,15 +125,66 @@ async function chooseBuild(requested: InitOptions['backend'], f: RuntimeFeatures
   if (requested === 'relaxed' && !f.relaxedSimd) {
     await enableRelaxedSimdFlag();
     f.relaxedSimd = relaxedSimdSupported();
+    f.relaxedFused = f.relaxedSimd && relaxedMaddFuses();
     if (!f.relaxedSimd) throw new WasmgradError(`init: backend 'relaxed' needs relaxed SIMD, which this runtime lacks`);
   }
   if (requested !== 'scalar' && !f.simd) throw new WasmgradError(`init: backend '${requested}' needs WebAssembly SIMD, which this runtime lacks`);
-  if (SHARED_BUILDS.has(requested) && !threadsOk) {
+  if (SHARED_BUILDS.has(requested) && !f.sharedMemory) {
     throw new WasmgradError(
-      `init: backend '${requested}' needs SharedArrayBuffer and workers (a browser page must be cross-origin isolated); use 'simd'`,
+      `init: backend '${requested}' needs SharedArrayBuffer (a browser page must be cross-origin isolated); use 'simd'`,
     );
   }
   return requested;
+}
+
+/** Instantiates over a memory shared or not, as the module's import asks (Module.imports does not tell). */
+async function instantiateMatching(module: WebAssembly.Module, sharedFirst: boolean, f: RuntimeFeatures) {
+  const attempts = f.sharedMemory ? [sharedFirst, !sharedFirst] : [false];
+  let firstError: unknown = null;
+  for (const shared of attempts) {
+    const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared } as WebAssembly.MemoryDescriptor);
+    try {
+      const instance = await WebAssembly.instantiate(module, { env: { memory } });
+      return { shared, memory, instance };
+    } catch (err) {
+      firstError ??= err;
+      if (!(err instanceof WebAssembly.LinkError)) break;
+    }
+  }
+  throw firstError;
+}
+
+/**
+ * The build to run, its module, memory and instance. Given a module (workerd imports the .wasm as
+ * one), its memory import tells shared from unshared: it is named 'simd-threads' or 'simd' unless
+ * `backend` names it ('relaxed' and 'scalar' cannot be told by the import alone).
+ */
+async function loadBuild(options: InitOptions, f: RuntimeFeatures) {
+  const given = options.wasm !== undefined;
+  const requested = options.backend ?? 'auto';
+  let build = await chooseBuild(requested, f);
+  const module = await compileModule(build, options.wasm, f.runtime);
+  let matched: Awaited<ReturnType<typeof instantiateMatching>>;
+  try {
+    matched = await instantiateMatching(module, SHARED_BUILDS.has(build), f);
+  } catch (err) {
+    if (given && !f.sharedMemory && err instanceof WebAssembly.LinkError) {
+      throw new WasmgradError(
+        `init: the wasm given may import a shared memory, which this runtime does not offer (a browser page must be cross-origin isolated); pass the 'simd' build (${err.message})`,
+      );
+    }
+    const what = given ? 'the wasm given is not a wasmgrad build that runs here' : `the '${build}' build did not instantiate`;
+    throw new WasmgradError(`init: ${what} (${(err as Error).message})`);
+  }
+  if (matched.shared !== SHARED_BUILDS.has(build) && requested !== 'auto') {
+    throw new WasmgradError(
+      `init: the wasm given imports ${matched.shared ? 'a shared' : 'an unshared'} memory, so it is not the '${requested}' build`,
+    );
+  }
+  // A module given without a backend is named by what its import tells, and no more.
+  if (given && requested === 'auto') build = matched.shared ? 'simd-threads' : f.simd ? 'simd' : 'scalar';
+  // Threads need workers too: where there are none (workerd) a shared build runs on the calling thread.
+  return { build, module, ...matched, threaded: matched.shared && f.workers };
 }
 
 export class Engine {
@@ -128,16 +209,7 @@ export class Engine {
 
   static async create(options: InitOptions): Promise<Engine> {
     const features = await detectFeatures();
-    const build = await chooseBuild(options.backend, features);
-    const module = await compileModule(build, options.wasm);
-    const shared = SHARED_BUILDS.has(build);
-    const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared } as WebAssembly.MemoryDescriptor);
-    let instance: WebAssembly.Instance;
-    try {
-      instance = await WebAssembly.instantiate(module, { env: { memory } });
-    } catch (err) {
-      throw new WasmgradError(`init: the module given is not the '${build}' build (${(err as Error).message})`);
-    }
+    const { build, module, memory, instance, threaded } = await loadBuild(options, features);
     const table = bindKernels(instance.exports, build);
     const { names, fns } = table;
     let engine: Engine | null = null;
@@ -149,14 +221,14 @@ export class Engine {
       names,
       scratchOf: (t) => engine!.scratchOf(t),
       cores: features.cores,
-      shared,
+      shared: threaded,
     });
     engine = new Engine(build, features, memory, module, table, pool);
     if (CTRL_BYTE + CTRL_BYTES > HEAP_BASE) throw new Error('control block overlaps the heap');
     const threads = options.threads ?? 'auto';
-    const n = threads === 'auto' ? (shared ? features.cores : 1) : threads;
-    if (!shared && n !== 1 && threads !== 'auto') {
-      throw new WasmgradError(`init: threads: ${n} needs a build with shared memory; the '${build}' build runs on 1 thread`);
+    const n = threads === 'auto' ? (threaded ? features.cores : 1) : threads;
+    if (!threaded && n !== 1 && threads !== 'auto') {
+      throw new WasmgradError(`init: threads: ${n} needs a build with shared memory and workers; the '${build}' build runs on 1 thread here`);
     }
     pool.setThreads(n);
     // Workers take about 50 ms to start; init does not wait for them: each joins jobs as soon as it
@@ -173,9 +245,11 @@ export class Engine {
 
   get info(): BackendInfo {
     return {
+      runtime: this.features.runtime,
       backend: this.build,
       simd: this.build !== 'scalar',
-      relaxedSimd: this.build === 'relaxed',
+      // Bun's relaxed_madd multiplies then adds: the relaxed build computes as the simd one there.
+      relaxedSimd: this.build === 'relaxed' && this.features.relaxedFused,
       threads: this.pool.threadCount,
       sharedMemory: SHARED_BUILDS.has(this.build),
     };

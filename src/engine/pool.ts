@@ -5,6 +5,7 @@
 // same way whoever runs it, so results are bitwise identical for any thread count.
 import { WasmgradError } from '../errors.js';
 import { CTRL, CLAIM as CLAIM_STATE, CTRL_ARGS_BYTE, CTRL_ERR_BYTE, CTRL_ERR_CAP, CTRL_BYTES, MAX_ARGS, MAX_THREADS } from './abi.js';
+import { detectRuntime } from './detect.js';
 
 // The control block's layout (assembly/abi.ts), also handed to every worker with its first message.
 // Per worker index i (1..MAX_WORKERS): READY + i (started), CLAIM + i (who runs its share of the
@@ -56,7 +57,8 @@ export function splitTasks(nTasks: number, nThreads: number, index: number): [nu
 
 async function workerFactory(): Promise<WorkerFactory> {
   const WebWorker = (globalThis as { Worker?: new (url: URL, o: object) => WorkerHandle & { onmessage: unknown; onerror: unknown } }).Worker;
-  if (typeof WebWorker === 'function') {
+  // Deno's Web Workers cannot be unref'd, so an idle one would keep the process alive; its worker_threads can.
+  if (typeof WebWorker === 'function' && detectRuntime() !== 'deno') {
     return (url) => {
       const worker = new WebWorker(url, { type: 'module' });
       return {

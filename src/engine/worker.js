@@ -96,8 +96,8 @@ function start(data, post) {
   post({ type: 'stopped' });
 }
 
-if (typeof self !== 'undefined' && typeof self.postMessage === 'function') {
-  // a module Web Worker: browsers, Deno, Bun
+if (typeof self !== 'undefined' && typeof self.postMessage === 'function' && typeof Deno === 'undefined') {
+  // a module Web Worker: browsers, Bun (Deno starts worker_threads: they can be unref'd)
   self.onmessage = (e) => start(e.data, (m) => self.postMessage(m));
 } else {
   // Node's worker_threads

@@ -2,7 +2,8 @@
 // the first layer (inputShape / batchInputShape, or an input layer); without one the model is built
 // on the first data it sees (fit, predict) or by build(shape), as Keras.
 import { WasmgradError } from '../errors.js';
-import type { DType } from '../tensor.js';
+import type { DType, Tensor } from '../tensor.js';
+import type { ModelInput, PredictArgs } from './training.js';
 import { Layer, SymbolicTensor, registerLayer, type LoadContext, type Shape } from '../layers/layer.js';
 import { InputLayer } from '../layers/input.js';
 import { LayersModel, serializeLayer, deserializeLayer } from './model.js';
@@ -151,6 +152,15 @@ export class Sequential extends LayersModel {
       this.inputs = [inp.output];
     }
     this.build(x.shape as Shape);
+  }
+
+  /** A sequential model has one output: its prediction is one tensor. */
+  override predict(x: ModelInput, args: PredictArgs = {}): Tensor {
+    return super.predict(x, args) as Tensor;
+  }
+
+  override predictOnBatch(x: ModelInput): Tensor {
+    return super.predictOnBatch(x) as Tensor;
   }
 
   getConfig(): Record<string, unknown> {
