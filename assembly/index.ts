@@ -18,3 +18,4 @@ export {
 export { col2im_f32, conv_grad_input_direct_f32, depthwise_f32, depthwise_grad_input_f32, depthwise_grad_filter_f32 } from './conv';
 export { pool_f32, pool_grad_f32 } from './pooling';
 export { channel_sums_f32, channel_affine_f32, layernorm_f32, layernorm_grad_f32 } from './norm';
+export { sigmoid_bernoulli_f32 } from './sample';

@@ -25,3 +25,4 @@ export { sequential, model, LayersModel, Sequential, callbacks, metrics, Callbac
 export type { CompileArgs, FitArgs, EvaluateArgs, PredictArgs, Logs, CustomCallbackArgs } from './models/index.js';
 export { loadModel, loadModel as loadLayersModel } from './io/model-io.js';
 export * as io from './io/index.js';
+export * as classic from './classic/index.js';
