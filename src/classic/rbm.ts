@@ -7,11 +7,10 @@
 // CD-k: dW = <v0 p(h|v0)> - <vk p(h|vk)>, db = <v0 - vk>, dc = <p(h|v0) - p(h|vk)> over the batch.
 import { WasmgradError } from '../errors.js';
 import { Tensor, tidy, keep } from '../tensor.js';
-import { zeros, fill } from '../creation.js';
+import { zeros, fill, tensor } from '../creation.js';
 import { variable, type Variable } from '../variables.js';
 import { add, sub, mul, matMul, mean, sum, sigmoid, softplus, gather, square } from '../ops/index.js';
 import { randomNormal } from '../ops/random.js';
-import { tensor } from '../creation.js';
 import { sigmoidBernoulli, bernoulliSample } from '../ops/sample.js';
 import { checkRows, checkInt, checkNum, checkSeedValue, rng, permutation } from './util.js';
 
