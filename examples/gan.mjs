@@ -6,7 +6,7 @@
 //   2. MNIST, a small DCGAN (dense + conv2dTranspose generator, strided conv discriminator):
 //      the project's MNIST CNN (examples/mnist-cnn.mjs, trained here on the real digits) scores
 //      the samples: the share it classifies with confidence > 0.9; writes gan-digits.png.
-//   node examples/gan.mjs [--quick] [--ring-steps 3000] [--mnist-steps 3000]
+//   node examples/gan.mjs [--quick] [--ring-steps 3000] [--mnist-steps 1500] [--ring | --mnist]
 import * as wg from 'wasmgrad';
 import { loadMnist } from './lib/mnist.mjs';
 import { rng } from './lib/random.mjs';
@@ -115,8 +115,8 @@ async function mnist({ steps, classifierEpochs, seed, log, pictures, quick }) {
   const z = 64;
   const generator = wg.sequential({
     layers: [
-      L.dense({ units: 7 * 7 * 64, activation: 'relu', inputShape: [z], kernelInitializer: init(seed + 20) }),
-      L.reshape({ targetShape: [7, 7, 64] }),
+      L.dense({ units: 7 * 7 * 32, activation: 'relu', inputShape: [z], kernelInitializer: init(seed + 20) }),
+      L.reshape({ targetShape: [7, 7, 32] }),
       L.conv2dTranspose({ filters: 32, kernelSize: 4, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: init(seed + 21) }),
       L.conv2dTranspose({ filters: 1, kernelSize: 4, strides: 2, padding: 'same', activation: 'sigmoid', kernelInitializer: init(seed + 22) }),
     ],
@@ -124,7 +124,7 @@ async function mnist({ steps, classifierEpochs, seed, log, pictures, quick }) {
   const discriminator = wg.sequential({
     layers: [
       L.conv2d({ filters: 32, kernelSize: 4, strides: 2, padding: 'same', activation: 'leakyRelu', inputShape: [28, 28, 1], kernelInitializer: init(seed + 23) }),
-      L.conv2d({ filters: 64, kernelSize: 4, strides: 2, padding: 'same', activation: 'leakyRelu', kernelInitializer: init(seed + 24) }),
+      L.conv2d({ filters: 32, kernelSize: 4, strides: 2, padding: 'same', activation: 'leakyRelu', kernelInitializer: init(seed + 24) }),
       L.flatten(),
       L.dense({ units: 1, kernelInitializer: init(seed + 25) }),
     ],
@@ -133,21 +133,25 @@ async function mnist({ steps, classifierEpochs, seed, log, pictures, quick }) {
   const x = wg.tensor(data.train.images, [data.train.count, 28, 28, 1]);
   const random = rng(seed + 5);
   const batch = 64;
-  const t1 = performance.now();
-  for (let s = 0; s < steps; s++) {
-    const idx = Int32Array.from({ length: batch }, () => Math.floor(random() * data.train.count));
-    const losses = wg.tidy(() => ganStep(g, wg.gather(x, wg.tensor(idx, [batch], 'int32')), wg.randomNormal([batch, z], 0, 1, seed * 100019 + s)));
-    if ((s + 1) % Math.max(1, Math.floor(steps / 6)) === 0) log(`MNIST GAN step ${s + 1}: D loss ${losses[0].toFixed(3)}, G loss ${losses[1].toFixed(3)}`);
-  }
-  const ganSeconds = (performance.now() - t1) / 1000;
   const n = 500;
-  const { samples, confident, classes } = wg.tidy(() => {
+  /** The CNN's verdict on n fresh samples (the same noise each time). */
+  const score = () => wg.tidy(() => {
     const imgs = generator.predict(wg.randomNormal([n, z], 0, 1, seed + 777));
     const p = cnn.predict(imgs, { batchSize: 250 });
     const conf = wg.max(p, 1).dataSync();
     const cls = wg.argMax(p, 1).dataSync();
     return { samples: imgs.dataSync(), confident: conf.filter((c) => c > 0.9).length / n, classes: cls };
   });
+  const t1 = performance.now();
+  for (let s = 0; s < steps; s++) {
+    const idx = Int32Array.from({ length: batch }, () => Math.floor(random() * data.train.count));
+    const losses = wg.tidy(() => ganStep(g, wg.gather(x, wg.tensor(idx, [batch], 'int32')), wg.randomNormal([batch, z], 0, 1, seed * 100019 + s)));
+    if ((s + 1) % Math.max(1, Math.floor(steps / 5)) === 0) {
+      log(`MNIST GAN step ${s + 1}: D loss ${losses[0].toFixed(3)}, G loss ${losses[1].toFixed(3)}; confident samples ${(score().confident * 100).toFixed(1)}%`);
+    }
+  }
+  const ganSeconds = (performance.now() - t1) / 1000;
+  const { samples, confident, classes } = score();
   const histogram = new Array(10).fill(0);
   for (const c of classes) histogram[c]++;
   log(`MNIST DCGAN after ${steps} steps (${ganSeconds.toFixed(0)} s): the CNN classifies ${(confident * 100).toFixed(1)}% of ${n} samples with confidence > 0.9; ` +
@@ -163,7 +167,7 @@ export async function main({ quick = false, ringSteps, mnistSteps, classifierEpo
   await wg.init();
   const result = {};
   if (parts.includes('ring')) result.ring = await ring({ steps: ringSteps ?? (quick ? 600 : 3000), seed, log, pictures });
-  if (parts.includes('mnist')) result.mnist = await mnist({ steps: mnistSteps ?? (quick ? 150 : 3000), classifierEpochs: classifierEpochs ?? (quick ? 1 : 3), seed, log, pictures, quick });
+  if (parts.includes('mnist')) result.mnist = await mnist({ steps: mnistSteps ?? (quick ? 150 : 1500), classifierEpochs: classifierEpochs ?? (quick ? 1 : 3), seed, log, pictures, quick });
   return result;
 }
 
