@@ -3,10 +3,11 @@
 // (non-saturating generator loss).
 //   1. A ring of 8 Gaussians in 2-D: counts the modes the generated points cover; writes
 //      gan-ring.png (real points grey, generated points red).
-//   2. MNIST, a small DCGAN (dense + conv2dTranspose generator, strided conv discriminator):
+//   2. MNIST, a small DCGAN (dense + conv2dTranspose generator with batch normalization, strided
+//      conv discriminator):
 //      the project's MNIST CNN (examples/mnist-cnn.mjs, trained here on the real digits) scores
 //      the samples: the share it classifies with confidence > 0.9; writes gan-digits.png.
-//   node examples/gan.mjs [--quick] [--ring-steps 3000] [--mnist-steps 1500] [--ring | --mnist]
+//   node examples/gan.mjs [--quick] [--ring-steps 3000] [--mnist-steps 1500] [--g-rate 1e-3] [--d-rate 1e-3] [--ring | --mnist]
 import * as wg from 'wasmgrad';
 import { loadMnist } from './lib/mnist.mjs';
 import { rng } from './lib/random.mjs';
@@ -25,21 +26,21 @@ const init = (s) => wg.initializers.glorotUniform({ seed: s });
  */
 function ganStep({ generator, discriminator, dOpt, gOpt, dVars, gVars }, real, noise) {
   const dLoss = dOpt.minimize(() => {
-    const fake = generator.apply(noise);
+    const fake = generator.apply(noise, { training: true });
     return wg.add(wg.mean(wg.softplus(wg.neg(discriminator.apply(real)))), wg.mean(wg.softplus(discriminator.apply(fake))));
   }, dVars);
-  const gLoss = gOpt.minimize(() => wg.mean(wg.softplus(wg.neg(discriminator.apply(generator.apply(noise))))), gVars);
+  const gLoss = gOpt.minimize(() => wg.mean(wg.softplus(wg.neg(discriminator.apply(generator.apply(noise, { training: true }))))), gVars);
   const out = [dLoss.dataSync()[0], gLoss.dataSync()[0]];
   dLoss.dispose();
   gLoss.dispose();
   return out;
 }
 
-function gan(generator, discriminator, learningRate) {
+function gan(generator, discriminator, gRate, dRate = gRate) {
   return {
     generator, discriminator,
-    dOpt: wg.optimizers.adam({ learningRate, beta1: 0.5 }),
-    gOpt: wg.optimizers.adam({ learningRate, beta1: 0.5 }),
+    dOpt: wg.optimizers.adam({ learningRate: dRate, beta1: 0.5 }),
+    gOpt: wg.optimizers.adam({ learningRate: gRate, beta1: 0.5 }),
     dVars: discriminator.trainableWeights,
     gVars: generator.trainableWeights,
   };
@@ -104,7 +105,7 @@ async function ring({ steps, seed, log, pictures }) {
   return { covered, counts, nearShare: near / n };
 }
 
-async function mnist({ steps, classifierEpochs, seed, log, pictures, quick }) {
+async function mnist({ steps, classifierEpochs, gRate = 1e-3, dRate = 1e-3, seed, log, pictures, quick }) {
   const data = loadMnist({ train: quick ? 2000 : 8000, test: quick ? 500 : 2000, seed });
   // the project's MNIST CNN, trained on the real digits (raw, as the generator makes them)
   const cnn = buildCnn();
@@ -115,9 +116,13 @@ async function mnist({ steps, classifierEpochs, seed, log, pictures, quick }) {
   const z = 64;
   const generator = wg.sequential({
     layers: [
-      L.dense({ units: 7 * 7 * 32, activation: 'relu', inputShape: [z], kernelInitializer: init(seed + 20) }),
+      L.dense({ units: 7 * 7 * 32, inputShape: [z], kernelInitializer: init(seed + 20) }),
+      L.batchNormalization({ momentum: 0.9 }),
+      L.activation({ activation: 'relu' }),
       L.reshape({ targetShape: [7, 7, 32] }),
-      L.conv2dTranspose({ filters: 32, kernelSize: 4, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: init(seed + 21) }),
+      L.conv2dTranspose({ filters: 32, kernelSize: 4, strides: 2, padding: 'same', kernelInitializer: init(seed + 21) }),
+      L.batchNormalization({ momentum: 0.9 }),
+      L.activation({ activation: 'relu' }),
       L.conv2dTranspose({ filters: 1, kernelSize: 4, strides: 2, padding: 'same', activation: 'sigmoid', kernelInitializer: init(seed + 22) }),
     ],
   });
@@ -129,14 +134,15 @@ async function mnist({ steps, classifierEpochs, seed, log, pictures, quick }) {
       L.dense({ units: 1, kernelInitializer: init(seed + 25) }),
     ],
   });
-  const g = gan(generator, discriminator, 2e-4);
+  const g = gan(generator, discriminator, gRate, dRate);
   const x = wg.tensor(data.train.images, [data.train.count, 28, 28, 1]);
   const random = rng(seed + 5);
   const batch = 64;
   const n = 500;
   /** The CNN's verdict on n fresh samples (the same noise each time). */
   const score = () => wg.tidy(() => {
-    const imgs = generator.predict(wg.randomNormal([n, z], 0, 1, seed + 777));
+    // batch statistics of the sample batch itself (the generator in training mode, as DCGAN samples)
+    const imgs = generator.apply(wg.randomNormal([n, z], 0, 1, seed + 777), { training: true });
     const p = cnn.predict(imgs, { batchSize: 250 });
     const conf = wg.max(p, 1).dataSync();
     const cls = wg.argMax(p, 1).dataSync();
@@ -163,11 +169,11 @@ async function mnist({ steps, classifierEpochs, seed, log, pictures, quick }) {
   return { confident, histogram, classifierAccuracy: fit.testAccuracy, seconds: ganSeconds };
 }
 
-export async function main({ quick = false, ringSteps, mnistSteps, classifierEpochs, seed = 1, log = console.log, pictures = true, parts = ['ring', 'mnist'] } = {}) {
+export async function main({ quick = false, ringSteps, mnistSteps, classifierEpochs, gRate, dRate, seed = 1, log = console.log, pictures = true, parts = ['ring', 'mnist'] } = {}) {
   await wg.init();
   const result = {};
   if (parts.includes('ring')) result.ring = await ring({ steps: ringSteps ?? (quick ? 600 : 3000), seed, log, pictures });
-  if (parts.includes('mnist')) result.mnist = await mnist({ steps: mnistSteps ?? (quick ? 150 : 1500), classifierEpochs: classifierEpochs ?? (quick ? 1 : 3), seed, log, pictures, quick });
+  if (parts.includes('mnist')) result.mnist = await mnist({ steps: mnistSteps ?? (quick ? 150 : 1500), classifierEpochs: classifierEpochs ?? (quick ? 1 : 3), gRate, dRate, seed, log, pictures, quick });
   return result;
 }
 
@@ -176,4 +182,4 @@ const arg = (name, dflt) => {
   return i > 0 ? Number(process.argv[i + 1]) : dflt;
 };
 const only = process.argv.includes('--ring') ? ['ring'] : process.argv.includes('--mnist') ? ['mnist'] : ['ring', 'mnist'];
-await runIfMain(import.meta, () => main({ quick: process.argv.includes('--quick'), ringSteps: arg('ring-steps', undefined), mnistSteps: arg('mnist-steps', undefined), parts: only }));
+await runIfMain(import.meta, () => main({ quick: process.argv.includes('--quick'), ringSteps: arg('ring-steps', undefined), mnistSteps: arg('mnist-steps', undefined), gRate: arg('g-rate', undefined), dRate: arg('d-rate', undefined), parts: only }));

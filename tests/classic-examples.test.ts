@@ -80,9 +80,14 @@ describe('classic examples (quick settings)', () => {
     expect(r.centroidAccuracy).toBeGreaterThan(0.2);
   });
 
-  test('gan: the ring GAN covers several modes', async () => {
+  test('gan: the ring GAN covers several modes; the MNIST DCGAN runs and its samples are scored', async () => {
     const { main } = await import('../examples/gan.mjs');
-    const r = await flat(() => main({ quick: true, log: quiet, pictures: false, parts: ['ring'] }));
+    const r = await flat(() => main({ quick: true, mnistSteps: 40, log: quiet, pictures: false }));
     expect(r.ring.covered).toBeGreaterThanOrEqual(3);
+    expect(r.ring.nearShare).toBeGreaterThan(0.3);
+    expect(r.mnist.classifierAccuracy).toBeGreaterThan(0.8);
+    expect(r.mnist.histogram.reduce((a: number, b: number) => a + b, 0)).toBe(500);
+    expect(r.mnist.confident).toBeGreaterThanOrEqual(0);
+    expect(r.mnist.confident).toBeLessThanOrEqual(1);
   });
 });
