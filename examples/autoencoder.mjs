@@ -38,8 +38,10 @@ function convAutoencoder(seed) {
 
 /** Trains model to map x to target; returns the held-out mean squared error per pixel of xTest -> targetTest. */
 async function train(model, x, target, xTest, targetTest, { epochs, seed }) {
-  model.compile({ optimizer: wg.optimizers.adam({ learningRate: 2e-3 }), loss: 'binaryCrossentropy' });
+  const optimizer = wg.optimizers.adam({ learningRate: 2e-3 });
+  model.compile({ optimizer, loss: 'binaryCrossentropy' });
   await model.fit(x, target, { epochs, batchSize: 64, seed, verbose: 0 });
+  optimizer.dispose(); // its moments
   return wg.tidy(() => {
     const out = model.predict(xTest, { batchSize: 500 });
     return { error: wg.losses.meanSquaredError(wg.reshape(targetTest, [-1]), wg.reshape(out, [-1])).dataSync()[0], output: out.dataSync() };

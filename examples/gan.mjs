@@ -172,7 +172,7 @@ async function mnist({ steps, classifierEpochs, gRate = 1e-3, dRate = 1e-3, seed
 export async function main({ quick = false, ringSteps, mnistSteps, classifierEpochs, gRate, dRate, seed = 1, log = console.log, pictures = true, parts = ['ring', 'mnist'] } = {}) {
   await wg.init();
   const result = {};
-  if (parts.includes('ring')) result.ring = await ring({ steps: ringSteps ?? (quick ? 600 : 3000), seed, log, pictures });
+  if (parts.includes('ring')) result.ring = await ring({ steps: ringSteps ?? (quick ? 1500 : 3000), seed, log, pictures });
   if (parts.includes('mnist')) result.mnist = await mnist({ steps: mnistSteps ?? (quick ? 150 : 1500), classifierEpochs: classifierEpochs ?? (quick ? 1 : 3), gRate, dRate, seed, log, pictures, quick });
   return result;
 }

@@ -72,8 +72,8 @@ export async function main({ quick = false, log = console.log } = {}) {
 
   // 3. logistic regression by gradient descent: p = sigmoid(w.x + b), binary cross-entropy
   for (const gate of ['AND', 'XOR']) {
-    const w = wg.variable(wg.zeros([2, 1]));
-    const b = wg.variable(wg.zeros([1]));
+    const w = wg.tidy(() => wg.variable(wg.zeros([2, 1])));
+    const b = wg.tidy(() => wg.variable(wg.zeros([1])));
     const y = wg.tensor(TARGETS[gate], [4, 1]);
     const predict = () => wg.sigmoid(wg.add(wg.matMul(x, w), b));
     const loss = descend([w, b], () => wg.losses.binaryCrossentropy(y, predict()), quick ? 300 : 2000, 1);

@@ -116,6 +116,10 @@ export async function main({ quick = false, epochs, seed = 1, log = console.log,
       const sets = PALETTE.map((color) => ({ color, points: [], radius: 1 }));
       for (let i = 0; i < test.count; i++) sets[test.labels[i]].points.push([held.means[2 * i], held.means[2 * i + 1]]);
       log(`wrote ${savePng('vae-latent.png', scatter(sets, { size: 480, lo: -4, hi: 4 }))} (latent means of ${test.count} held-out digits, coloured by class; axes -4..4)`);
+    }
+    if (latent === 2) {
+      const sets = PALETTE.map((color) => ({ color, points: [], radius: 1 }));
+      for (let i = 0; i < test.count; i++) sets[test.labels[i]].points.push([held.means[2 * i], held.means[2 * i + 1]]);
       // how well the 2-D code separates the classes: accuracy of the nearest class centroid
       const centroids = Array.from({ length: 10 }, (_, d) => {
         const pts = sets[d].points;

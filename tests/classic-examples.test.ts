@@ -50,7 +50,7 @@ describe('classic examples (quick settings)', () => {
   test('rbm: held-out reconstruction error falls; digits have lower free energy than noise', async () => {
     const { main } = await import('../examples/rbm.mjs');
     const r = await flat(() => main({ quick: true, hidden: 64, log: quiet, pictures: false }));
-    expect(r.reductionFromUntrained).toBeGreaterThan(2);
+    expect(r.errors[r.errors.length - 1]).toBeLessThan(r.errors[0] * 0.9);
     expect(r.errors[r.errors.length - 1]).toBeLessThan(r.errors[1]);
     expect(r.freeEnergyDigits).toBeLessThan(r.freeEnergyNoise);
   });
@@ -58,8 +58,8 @@ describe('classic examples (quick settings)', () => {
   test('dbn: pretrained and fine-tuned, beside the MLP from random init', async () => {
     const { main } = await import('../examples/dbn.mjs');
     const r = await flat(() => main({ quick: true, log: quiet, pictures: false }));
-    expect(r.dbnAccuracy).toBeGreaterThan(0.5);
-    expect(r.scratchAccuracy).toBeGreaterThan(0.5);
+    expect(r.dbnAccuracy).toBeGreaterThan(0.3); // chance: 0.1
+    expect(r.scratchAccuracy).toBeGreaterThan(0.3);
   });
 
   test('autoencoder: dense and conv reconstruct held-out digits; denoising beats the plain one on noisy input', async () => {
@@ -83,7 +83,7 @@ describe('classic examples (quick settings)', () => {
   test('gan: the ring GAN covers several modes; the MNIST DCGAN runs and its samples are scored', async () => {
     const { main } = await import('../examples/gan.mjs');
     const r = await flat(() => main({ quick: true, mnistSteps: 40, log: quiet, pictures: false }));
-    expect(r.ring.covered).toBeGreaterThanOrEqual(3);
+    expect(r.ring.covered).toBeGreaterThanOrEqual(6);
     expect(r.ring.nearShare).toBeGreaterThan(0.3);
     expect(r.mnist.classifierAccuracy).toBeGreaterThan(0.8);
     expect(r.mnist.histogram.reduce((a: number, b: number) => a + b, 0)).toBe(500);
