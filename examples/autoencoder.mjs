@@ -50,7 +50,7 @@ async function train(model, x, target, xTest, targetTest, { epochs, seed }) {
 
 export async function main({ quick = false, epochs, seed = 1, log = console.log, pictures = true } = {}) {
   await wg.init();
-  epochs ??= quick ? 2 : 10;
+  epochs ??= quick ? 4 : 10;
   const { train: tr, test } = loadMnist({ train: quick ? 2000 : 8000, test: quick ? 500 : 2000, seed });
   const x = wg.tensor(tr.images, [tr.count, 784]);
   const xTest = wg.tensor(test.images, [test.count, 784]);
