@@ -7,7 +7,7 @@
 //      conv discriminator):
 //      the project's MNIST CNN (examples/mnist-cnn.mjs, trained here on the real digits) scores
 //      the samples: the share it classifies with confidence > 0.9; writes gan-digits.png.
-//   node examples/gan.mjs [--quick] [--ring-steps 3000] [--mnist-steps 1500] [--g-rate 1e-3] [--d-rate 1e-3] [--ring | --mnist]
+//   node examples/gan.mjs [--quick] [--ring-steps 3000] [--mnist-steps 1500] [--g-rate 5e-4] [--d-rate 5e-4] [--ring | --mnist]
 import * as wg from 'wasmgrad';
 import { loadMnist } from './lib/mnist.mjs';
 import { rng } from './lib/random.mjs';
@@ -105,7 +105,7 @@ async function ring({ steps, seed, log, pictures }) {
   return { covered, counts, nearShare: near / n };
 }
 
-async function mnist({ steps, classifierEpochs, gRate = 1e-3, dRate = 1e-3, seed, log, pictures, quick }) {
+async function mnist({ steps, classifierEpochs, gRate = 5e-4, dRate = 5e-4, seed, log, pictures, quick }) {
   const data = loadMnist({ train: quick ? 2000 : 8000, test: quick ? 500 : 2000, seed });
   // the project's MNIST CNN, trained on the real digits (raw, as the generator makes them)
   const cnn = buildCnn();
