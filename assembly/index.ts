@@ -20,3 +20,4 @@ export {
 } from './conv';
 export { pool_f32, pool_grad_f32 } from './pooling';
 export { channel_sums_f32, channel_affine_f32, layernorm_f32, layernorm_grad_f32, layernorm_scratch_bytes } from './norm';
+export { sigmoid_bernoulli_f32 } from './sample';

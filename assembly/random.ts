@@ -1,7 +1,7 @@
 // Seeded random numbers: element i of a tensor is a hash of (seed, i) (splitmix64 finaliser), so
 // the same seed gives the same numbers on every runtime, build and thread count.
 
-@inline function mix(seed: u64, i: u64): u64 {
+@inline export function mix(seed: u64, i: u64): u64 {
   let z = seed + (i + 1) * 0x9e3779b97f4a7c15;
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
   z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
@@ -10,12 +10,17 @@
 
 import { RANDOM_CHUNK } from './abi';
 
+/** A uniform float in [0, 1) from 24 random bits of hash(seed, i). */
+@inline export function uniformAt(seed: u64, i: u64): f32 {
+  return <f32>(mix(seed, i) >> 40) * (1.0 / 16777216.0);
+}
+
 /** out[i] = lo + (hi - lo) u, u uniform in [0, 1) with 24 random bits. */
 export function random_uniform(out: usize, n: i32, seedLo: u32, seedHi: u32, lo: f32, hi: f32, taskBegin: i32, taskEnd: i32, scratch: usize): void {
   const seed = (<u64>seedHi << 32) | <u64>seedLo;
   const end = min<i32>(n, taskEnd * RANDOM_CHUNK);
   for (let i = taskBegin * RANDOM_CHUNK; i < end; i++) {
-    const u = <f32>(mix(seed, <u64>i) >> 40) * (1.0 / 16777216.0);
+    const u = uniformAt(seed, <u64>i);
     store<f32>(out + (<usize>i << 2), lo + (hi - lo) * u);
   }
 }
@@ -46,7 +51,7 @@ export function dropout_f32(x: usize, out: usize, n: i32, rate: f32, scale: f32,
   const keep = scale;
   const end = min<i32>(n, taskEnd * RANDOM_CHUNK);
   for (let i = taskBegin * RANDOM_CHUNK; i < end; i++) {
-    const u = <f32>(mix(seed, <u64>i) >> 40) * (1.0 / 16777216.0);
+    const u = uniformAt(seed, <u64>i);
     store<f32>(out + (<usize>i << 2), u >= rate ? load<f32>(x + (<usize>i << 2)) * keep : 0);
   }
 }

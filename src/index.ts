@@ -31,3 +31,4 @@ export type { CompileArgs, FitArgs, EvaluateArgs, PredictArgs, Logs, CustomCallb
 export { loadModel, loadModel as loadLayersModel } from './models/load.js';
 export * as io from './io/index.js';
 export * as data from './data/index.js';
+export * as classic from './classic/index.js';

@@ -221,6 +221,7 @@ export interface ParallelKernelArgs {
   channel_affine_f32: [mode: number, x: number, dy: number, y: number, m: number, a: number, b: number, d: number, R: number, C: number, rowsPerTask: number];
   layernorm_f32: [x: number, gamma: number, beta: number, y: number, mean: number, rstd: number, D: number, eps: number];
   layernorm_grad_f32: [x: number, dy: number, gamma: number, mean: number, rstd: number, dx: number, D: number];
+  sigmoid_bernoulli_f32: [x: number, prob: number, sample: number, n: number, applySigmoid: number, seedLo: number, seedHi: number];
 }
 export type ParallelKernel = keyof ParallelKernelArgs;
 
@@ -285,6 +286,7 @@ export interface Kernels {
   layernorm_f32(x: number, gamma: number, beta: number, y: number, mean: number, rstd: number, D: number, eps: number, taskBegin: number, taskEnd: number, scratch: number): void;
   layernorm_grad_f32(x: number, dy: number, gamma: number, mean: number, rstd: number, dx: number, D: number, taskBegin: number, taskEnd: number, scratch: number): void;
   layernorm_scratch_bytes(D: number): number;
+  sigmoid_bernoulli_f32(x: number, prob: number, sample: number, n: number, applySigmoid: number, seedLo: number, seedHi: number, taskBegin: number, taskEnd: number, scratch: number): void;
 }
 export type KernelName = keyof Kernels;
 
@@ -349,4 +351,5 @@ export const KERNEL_PARAMS: { readonly [K in KernelName]: readonly string[] } = 
   layernorm_f32: ['x', 'gamma', 'beta', 'y', 'mean', 'rstd', 'D', 'eps', 'taskBegin', 'taskEnd', 'scratch'],
   layernorm_grad_f32: ['x', 'dy', 'gamma', 'mean', 'rstd', 'dx', 'D', 'taskBegin', 'taskEnd', 'scratch'],
   layernorm_scratch_bytes: ['D'],
+  sigmoid_bernoulli_f32: ['x', 'prob', 'sample', 'n', 'applySigmoid', 'seedLo', 'seedHi', 'taskBegin', 'taskEnd', 'scratch'],
 };

@@ -27,3 +27,23 @@ export function dropoutMask(x: Tensor, out: Tensor, rate: number, scale: number,
   const px = x.ptr('dropout'), po = out.ptr('dropout'), n = out.size;
   engine().parallel('dropout_f32', [px, po, n, rate, scale, ...seedWords(seed)], Math.ceil(n / RANDOM_CHUNK), n >= ELEMENTWISE_PARALLEL);
 }
+
+/** Below this many elements Bernoulli sampling stays on the calling thread. */
+const SAMPLE_PARALLEL = 1 << 15;
+
+/**
+ * samples[i] = u_i < p_i ? 1 : 0 where p = sigmoid(x) when `applySigmoid`, else p = x; with
+ * `probs`, the probabilities are written there too (assembly/sample.ts). Shapes and dtypes are
+ * checked by the caller.
+ */
+export function sigmoidBernoulli(x: Tensor, probs: Tensor | null, samples: Tensor, seed: number, applySigmoid: boolean): void {
+  const n = x.size;
+  if (n === 0) return;
+  const op = applySigmoid ? 'sigmoidBernoulli' : 'bernoulliSample';
+  engine().parallel(
+    'sigmoid_bernoulli_f32',
+    [x.ptr(op), probs ? probs.ptr(op) : 0, samples.ptr(op), n, applySigmoid ? 1 : 0, ...seedWords(seed)],
+    Math.ceil(n / RANDOM_CHUNK),
+    n >= SAMPLE_PARALLEL,
+  );
+}

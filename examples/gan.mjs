@@ -1,0 +1,185 @@
+// Generative adversarial networks: a generator from noise against a discriminator, trained
+// alternately with two Adam optimizers, each minimising over its own network's variables only
+// (non-saturating generator loss).
+//   1. A ring of 8 Gaussians in 2-D: counts the modes the generated points cover; writes
+//      gan-ring.png (real points grey, generated points red).
+//   2. MNIST, a small DCGAN (dense + conv2dTranspose generator with batch normalization, strided
+//      conv discriminator):
+//      the project's MNIST CNN (examples/mnist-cnn.mjs, trained here on the real digits) scores
+//      the samples: the share it classifies with confidence > 0.9; writes gan-digits.png.
+//   node examples/gan.mjs [--quick] [--ring-steps 3000] [--mnist-steps 1500] [--g-rate 5e-4] [--d-rate 5e-4] [--ring | --mnist]
+import * as wg from 'wasmgrad';
+import { loadMnist } from './lib/mnist.mjs';
+import { rng } from './lib/random.mjs';
+import { imageGrid, savePng, scatter } from './lib/png.mjs';
+import { trainDigits } from './lib/recipe.mjs';
+import { buildCnn } from './mnist-cnn.mjs';
+import { runIfMain } from './lib/run.mjs';
+
+const L = wg.layers;
+const init = (s) => wg.initializers.glorotUniform({ seed: s });
+
+/**
+ * One alternating step: the discriminator on real and generated batches (labels 1 and 0), then
+ * the generator to make the discriminator say 1. Losses from logits: softplus(-l) for "real",
+ * softplus(l) for "fake". Returns [dLoss, gLoss] as numbers.
+ */
+function ganStep({ generator, discriminator, dOpt, gOpt, dVars, gVars }, real, noise) {
+  const dLoss = dOpt.minimize(() => {
+    const fake = generator.apply(noise, { training: true });
+    return wg.add(wg.mean(wg.softplus(wg.neg(discriminator.apply(real)))), wg.mean(wg.softplus(discriminator.apply(fake))));
+  }, dVars);
+  const gLoss = gOpt.minimize(() => wg.mean(wg.softplus(wg.neg(discriminator.apply(generator.apply(noise, { training: true }))))), gVars);
+  const out = [dLoss.dataSync()[0], gLoss.dataSync()[0]];
+  dLoss.dispose();
+  gLoss.dispose();
+  return out;
+}
+
+function gan(generator, discriminator, gRate, dRate = gRate) {
+  return {
+    generator, discriminator,
+    dOpt: wg.optimizers.adam({ learningRate: dRate, beta1: 0.5 }),
+    gOpt: wg.optimizers.adam({ learningRate: gRate, beta1: 0.5 }),
+    dVars: discriminator.trainableWeights,
+    gVars: generator.trainableWeights,
+  };
+}
+
+/** 8 Gaussians (std 0.05) on a circle of radius 2. */
+function ringSample(n, random) {
+  const out = new Float32Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    const k = Math.floor(random() * 8), a = (k * Math.PI) / 4;
+    const g = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+    out[2 * i] = 2 * Math.cos(a) + 0.05 * g();
+    out[2 * i + 1] = 2 * Math.sin(a) + 0.05 * g();
+  }
+  return out;
+}
+
+async function ring({ steps, seed, log, pictures }) {
+  const random = rng(seed);
+  const generator = wg.sequential({
+    layers: [
+      L.dense({ units: 128, activation: 'relu', inputShape: [8], kernelInitializer: init(seed) }),
+      L.dense({ units: 128, activation: 'relu', kernelInitializer: init(seed + 1) }),
+      L.dense({ units: 2, kernelInitializer: init(seed + 2) }),
+    ],
+  });
+  const discriminator = wg.sequential({
+    layers: [
+      L.dense({ units: 128, activation: 'relu', inputShape: [2], kernelInitializer: init(seed + 3) }),
+      L.dense({ units: 128, activation: 'relu', kernelInitializer: init(seed + 4) }),
+      L.dense({ units: 1, kernelInitializer: init(seed + 5) }),
+    ],
+  });
+  const g = gan(generator, discriminator, 1e-3);
+  const batch = 256;
+  let losses = [0, 0];
+  for (let s = 0; s < steps; s++) {
+    losses = wg.tidy(() => ganStep(g, wg.tensor(ringSample(batch, random), [batch, 2]), wg.randomNormal([batch, 8], 0, 1, seed * 100003 + s)));
+    if ((s + 1) % Math.max(1, Math.floor(steps / 5)) === 0) log(`ring step ${s + 1}: D loss ${losses[0].toFixed(3)}, G loss ${losses[1].toFixed(3)}`);
+  }
+  const n = 2000;
+  const points = wg.tidy(() => generator.predict(wg.randomNormal([n, 8], 0, 1, seed + 12345)).dataSync());
+  // a mode is covered when at least 1% of the generated points lie within 0.25 (5 std) of its centre
+  const counts = new Array(8).fill(0);
+  let near = 0;
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < 8; k++) {
+      const a = (k * Math.PI) / 4;
+      if (Math.hypot(points[2 * i] - 2 * Math.cos(a), points[2 * i + 1] - 2 * Math.sin(a)) < 0.25) (counts[k]++, near++);
+    }
+  }
+  const covered = counts.filter((c) => c >= n / 100).length;
+  log(`ring of 8 Gaussians: ${covered} of 8 modes covered (points per mode ${counts.join(' ')}; ${((near / n) * 100).toFixed(1)}% of ${n} generated points within 0.25 of a mode)`);
+  if (pictures) {
+    const real = ringSample(n, random);
+    const pts = (a) => Array.from({ length: a.length / 2 }, (_, i) => [a[2 * i], a[2 * i + 1]]);
+    log(`wrote ${savePng('gan-ring.png', scatter([{ points: pts(real), color: [150, 150, 150] }, { points: pts(points), color: [214, 39, 40] }], { lo: -3, hi: 3 }))} (real grey, generated red)`);
+  }
+  for (const o of [g.dOpt, g.gOpt]) o.dispose();
+  generator.dispose();
+  discriminator.dispose();
+  return { covered, counts, nearShare: near / n };
+}
+
+async function mnist({ steps, classifierEpochs, gRate = 5e-4, dRate = 5e-4, seed, log, pictures, quick }) {
+  const data = loadMnist({ train: quick ? 2000 : 8000, test: quick ? 500 : 2000, seed });
+  // the project's MNIST CNN, trained on the real digits (raw, as the generator makes them)
+  const cnn = buildCnn();
+  const t0 = performance.now();
+  const fit = await trainDigits(cnn, data, { shape: [28, 28, 1], plain: true, epochs: classifierEpochs, seed });
+  log(`classifier: the MNIST CNN of mnist-cnn.mjs, ${classifierEpochs} epochs on the real digits: ${(fit.testAccuracy * 100).toFixed(2)}% on held-out digits (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+
+  const z = 64;
+  const generator = wg.sequential({
+    layers: [
+      L.dense({ units: 7 * 7 * 32, inputShape: [z], kernelInitializer: init(seed + 20) }),
+      L.batchNormalization({ momentum: 0.9 }),
+      L.activation({ activation: 'relu' }),
+      L.reshape({ targetShape: [7, 7, 32] }),
+      L.conv2dTranspose({ filters: 32, kernelSize: 4, strides: 2, padding: 'same', kernelInitializer: init(seed + 21) }),
+      L.batchNormalization({ momentum: 0.9 }),
+      L.activation({ activation: 'relu' }),
+      L.conv2dTranspose({ filters: 1, kernelSize: 4, strides: 2, padding: 'same', activation: 'sigmoid', kernelInitializer: init(seed + 22) }),
+    ],
+  });
+  const discriminator = wg.sequential({
+    layers: [
+      L.conv2d({ filters: 32, kernelSize: 4, strides: 2, padding: 'same', activation: 'leakyRelu', inputShape: [28, 28, 1], kernelInitializer: init(seed + 23) }),
+      L.conv2d({ filters: 32, kernelSize: 4, strides: 2, padding: 'same', activation: 'leakyRelu', kernelInitializer: init(seed + 24) }),
+      L.flatten(),
+      L.dense({ units: 1, kernelInitializer: init(seed + 25) }),
+    ],
+  });
+  const g = gan(generator, discriminator, gRate, dRate);
+  const x = wg.tensor(data.train.images, [data.train.count, 28, 28, 1]);
+  const random = rng(seed + 5);
+  const batch = 64;
+  const n = 500;
+  /** The CNN's verdict on n fresh samples (the same noise each time). */
+  const score = () => wg.tidy(() => {
+    // batch statistics of the sample batch itself (the generator in training mode, as DCGAN samples)
+    const imgs = generator.apply(wg.randomNormal([n, z], 0, 1, seed + 777), { training: true });
+    const p = cnn.predict(imgs, { batchSize: 250 });
+    const conf = wg.max(p, 1).dataSync();
+    const cls = wg.argMax(p, 1).dataSync();
+    return { samples: imgs.dataSync(), confident: conf.filter((c) => c > 0.9).length / n, classes: cls };
+  });
+  const t1 = performance.now();
+  for (let s = 0; s < steps; s++) {
+    const idx = Int32Array.from({ length: batch }, () => Math.floor(random() * data.train.count));
+    const losses = wg.tidy(() => ganStep(g, wg.gather(x, wg.tensor(idx, [batch], 'int32')), wg.randomNormal([batch, z], 0, 1, seed * 100019 + s)));
+    if ((s + 1) % Math.max(1, Math.floor(steps / 5)) === 0) {
+      log(`MNIST GAN step ${s + 1}: D loss ${losses[0].toFixed(3)}, G loss ${losses[1].toFixed(3)}; confident samples ${(score().confident * 100).toFixed(1)}%`);
+    }
+  }
+  const ganSeconds = (performance.now() - t1) / 1000;
+  const { samples, confident, classes } = score();
+  const histogram = new Array(10).fill(0);
+  for (const c of classes) histogram[c]++;
+  log(`MNIST DCGAN after ${steps} steps (${ganSeconds.toFixed(0)} s): the CNN classifies ${(confident * 100).toFixed(1)}% of ${n} samples with confidence > 0.9; ` +
+    `samples per predicted class ${histogram.join(' ')}`);
+  if (pictures) log(`wrote ${savePng('gan-digits.png', imageGrid(samples, 100, { cols: 10, zoom: 2 }))} (100 generated digits)`);
+  for (const o of [g.dOpt, g.gOpt]) o.dispose();
+  for (const m of [generator, discriminator, cnn]) m.dispose();
+  x.dispose();
+  return { confident, histogram, classifierAccuracy: fit.testAccuracy, seconds: ganSeconds };
+}
+
+export async function main({ quick = false, ringSteps, mnistSteps, classifierEpochs, gRate, dRate, seed = 1, log = console.log, pictures = true, parts = ['ring', 'mnist'] } = {}) {
+  await wg.init();
+  const result = {};
+  if (parts.includes('ring')) result.ring = await ring({ steps: ringSteps ?? (quick ? 1500 : 3000), seed, log, pictures });
+  if (parts.includes('mnist')) result.mnist = await mnist({ steps: mnistSteps ?? (quick ? 150 : 1500), classifierEpochs: classifierEpochs ?? (quick ? 1 : 3), gRate, dRate, seed, log, pictures, quick });
+  return result;
+}
+
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const only = process.argv.includes('--ring') ? ['ring'] : process.argv.includes('--mnist') ? ['mnist'] : ['ring', 'mnist'];
+await runIfMain(import.meta, () => main({ quick: process.argv.includes('--quick'), ringSteps: arg('ring-steps', undefined), mnistSteps: arg('mnist-steps', undefined), gRate: arg('g-rate', undefined), dRate: arg('d-rate', undefined), parts: only }));
