@@ -10,7 +10,7 @@ import { WasmgradError, fmtShape } from '../errors.js';
 import { Tensor, tidy, keep } from '../tensor.js';
 import { zeros, tensor } from '../creation.js';
 import { add, sub, mul, matMul, slice, sum, abs, reshape, clone } from '../ops/index.js';
-import { binaryOp } from '../ops/binary.js';
+import { greaterEqual } from '../ops/compare.js';
 import { scale } from '../ops/unary.js';
 import { checkInt, checkSeedValue, rng, permutation } from './util.js';
 
@@ -107,7 +107,7 @@ export class HopfieldNetwork {
           const next = tidy(() => {
             const h = slice(field, [0, i], [rows, 1]);
             const s = slice(state, [0, i], [rows, 1]);
-            const updated = scale(binaryOp('greaterEqual', h, zeros([1]), 'hopfield.recall'), 2, -1); // +1 where h >= 0
+            const updated = scale(greaterEqual(h, 0), 2, -1); // +1 where h >= 0
             const delta = sub(updated, s); // 0 or +-2 per probe
             return [add(state, matMul(delta, oneHotRow(i, n))), add(field, matMul(delta, slice(this.weights, [i, 0], [1, n])))];
           });
@@ -162,5 +162,5 @@ export function hopfield(size: number): HopfieldNetwork {
 /** The bipolar form of values in [0, 1]: +1 where v >= threshold, else -1. */
 export function toBipolar(x: Tensor, threshold = 0.5): Tensor {
   if (!(x instanceof Tensor) || x.dtype !== 'float32') throw new WasmgradError(`toBipolar: x must be a float32 Tensor, got ${x instanceof Tensor ? x.dtype : typeof x}`);
-  return tidy(() => scale(binaryOp('greaterEqual', x, tensor([threshold], [1]), 'toBipolar'), 2, -1));
+  return tidy(() => scale(greaterEqual(x, threshold), 2, -1));
 }

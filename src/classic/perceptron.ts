@@ -5,7 +5,7 @@ import { Tensor, tidy } from '../tensor.js';
 import { tensor, zeros } from '../creation.js';
 import { variable, type Variable } from '../variables.js';
 import { add, sub, mul, matMul, slice, sum, square, reshape } from '../ops/index.js';
-import { binaryOp } from '../ops/binary.js';
+import { greaterEqual } from '../ops/compare.js';
 import { checkRows, checkInt, checkNum, checkSeedValue, rng, permutation } from './util.js';
 
 export interface LinearUnitArgs {
@@ -59,7 +59,7 @@ export class Perceptron extends LinearThreshold {
   /** The step outputs (0 or 1) for every row of x: [n, 1]. */
   predict(x: Tensor): Tensor {
     checkRows(x, this.inputs, 'perceptron.predict');
-    return tidy(() => binaryOp('greaterEqual', this.net(x), zeros([1]), 'perceptron.predict'));
+    return tidy(() => greaterEqual(this.net(x), 0));
   }
 
   /**
