@@ -61,3 +61,38 @@ export const COMPAT_CASES: FingerprintCase[] = [
     record('buffer', buf.toTensor());
   }),
 ];
+
+import { layerGrads } from './fingerprint-model-cases';
+
+/** The layers TF.js code uses that came with the TensorFlow.js entry, forward and gradients. */
+export const COMPAT_LAYER_CASES: FingerprintCase[] = [
+  tidyCase('layers.tfjs', (record) => {
+    const L = wg.layers;
+    const img = () => rand([2, 6, 7, 3], 1700);
+    const seq = () => rand([2, 5, 4], 1701);
+    layerGrads(record, 'repeatVector', L.repeatVector({ n: 3 }), rand([2, 4], 1702), 1703);
+    layerGrads(record, 'permute', L.permute({ dims: [2, 1] }), seq(), 1704);
+    layerGrads(record, 'upSampling2d', L.upSampling2d({ size: [2, 3] }), img(), 1705);
+    layerGrads(record, 'upSampling2dBilinear', L.upSampling2d({ size: [2, 2], interpolation: 'bilinear' }), img(), 1706);
+    layerGrads(record, 'zeroPadding2d', L.zeroPadding2d({ padding: [1, 2] }), img(), 1707);
+    layerGrads(record, 'cropping2d', L.cropping2d({ cropping: [[1, 0], [1, 2]] }), img(), 1708);
+    layerGrads(record, 'cropping2D', L.cropping2D({ cropping: [[0, 1], [2, 1]] }), img(), 1709);
+    layerGrads(record, 'timeDistributed', L.timeDistributed({ layer: L.dense({ units: 3 }) }), seq(), 1710);
+    layerGrads(record, 'dot', L.dot({ axes: 1, normalize: true }), [rand([3, 4], 1711), rand([3, 4], 1712)], 1713);
+    layerGrads(record, 'separableConv2d', L.separableConv2d({ filters: 5, kernelSize: 3, depthMultiplier: 2, padding: 'same' }), img(), 1714);
+    layerGrads(record, 'gaussianNoise', L.gaussianNoise({ stddev: 0.3, seed: 1 }), img(), 1715, true);
+    layerGrads(record, 'gaussianDropout', L.gaussianDropout({ rate: 0.3, seed: 2 }), img(), 1716, true);
+    layerGrads(record, 'alphaDropout', L.alphaDropout({ rate: 0.3, seed: 3 }), img(), 1717, true);
+    layerGrads(record, 'spatialDropout1d', L.spatialDropout1d({ rate: 0.3, seed: 4 }), seq(), 1718, true);
+    layerGrads(record, 'masking', L.masking({ maskValue: 0 }), seq(), 1719);
+    layerGrads(record, 'thresholdedReLU', L.thresholdedReLU({ theta: 0.2 }), img(), 1720);
+    layerGrads(record, 'rescaling', L.rescaling({ scale: 2, offset: 1 }), img(), 1721);
+    record('initializers.identity', wg.initializers.identity({ gain: 1.5 })([5, 5]));
+  }),
+  tidyCase('classic.sampling', (record) => {
+    record('bernoulliSample', wg.classic.bernoulliSample(rand([129, 513], 1730, 0, 1), 9));
+    const { probs, samples } = wg.classic.sigmoidBernoulli(rand([129, 513], 1731, -3, 3), 10);
+    record('sigmoidBernoulli.probs', probs);
+    record('sigmoidBernoulli.samples', samples);
+  }),
+];

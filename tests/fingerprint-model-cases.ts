@@ -61,7 +61,7 @@ const lossCases: FingerprintCase[] = [
 // ---- layers ---------------------------------------------------------------------------------------
 
 /** Builds the layer on x, seeds its weights, then records its output and the gradients of x and of every weight. */
-function layerGrads(record: Record, label: string, layer: wg.Layer, x: wg.Tensor | wg.Tensor[], seed: number, training = false): void {
+export function layerGrads(record: Record, label: string, layer: wg.Layer, x: wg.Tensor | wg.Tensor[], seed: number, training = false): void {
   const xs = Array.isArray(x) ? x : [x];
   wg.tidy(() => void layer.apply(Array.isArray(x) ? xs : x));
   seedWeights(layer, seed);
