@@ -10,7 +10,6 @@
 //   node examples/gan.mjs [--quick] [--ring-steps 3000] [--mnist-steps 1500] [--g-rate 5e-4] [--d-rate 5e-4] [--ring | --mnist]
 import * as wg from 'wasmgrad';
 import { loadMnist } from './lib/mnist.mjs';
-import { rng } from './lib/random.mjs';
 import { imageGrid, savePng, scatter } from './lib/png.mjs';
 import { trainDigits } from './lib/recipe.mjs';
 import { buildCnn } from './mnist-cnn.mjs';
@@ -59,7 +58,7 @@ function ringSample(n, random) {
 }
 
 async function ring({ steps, seed, log, pictures }) {
-  const random = rng(seed);
+  const random = wg.seededRandom(seed);
   const generator = wg.sequential({
     layers: [
       L.dense({ units: 128, activation: 'relu', inputShape: [8], kernelInitializer: init(seed) }),
@@ -136,7 +135,7 @@ async function mnist({ steps, classifierEpochs, gRate = 5e-4, dRate = 5e-4, seed
   });
   const g = gan(generator, discriminator, gRate, dRate);
   const x = wg.tensor(data.train.images, [data.train.count, 28, 28, 1]);
-  const random = rng(seed + 5);
+  const random = wg.seededRandom(seed + 5);
   const batch = 64;
   const n = 500;
   /** The CNN's verdict on n fresh samples (the same noise each time). */

@@ -8,7 +8,6 @@
 //   node examples/hopfield.mjs [--quick]
 import * as wg from 'wasmgrad';
 import { loadMnist } from './lib/mnist.mjs';
-import { rng } from './lib/random.mjs';
 import { imageGrid, canvas, savePng } from './lib/png.mjs';
 import { runIfMain } from './lib/run.mjs';
 
@@ -42,7 +41,7 @@ function hamming(a, b, n) {
 
 export async function main({ quick = false, seed = 1, log = console.log, pictures = true } = {}) {
   await wg.init();
-  const random = rng(seed);
+  const random = wg.seededRandom(seed);
   const result = {};
 
   // 1. restore a pattern from 20% flipped bits

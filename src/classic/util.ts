@@ -1,4 +1,5 @@
 // Argument checks and seeded helpers shared by the classic models.
+import { seededRandom } from '../util/seeded.js';
 import { WasmgradError, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
 
@@ -31,19 +32,9 @@ export function checkSeedValue(seed: unknown, op: string): number {
   return seed;
 }
 
-/** A seeded generator of uniform floats in [0, 1) (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = (seed ^ Math.floor(seed / 4294967296)) >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator of uniform floats in [0, 1): the package's one (mulberry32). */
+export const rng = seededRandom;
 
-/** A seeded random permutation of 0..n-1 (Fisher-Yates). */
 export function permutation(n: number, random: () => number): Int32Array {
   const p = Int32Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
