@@ -17,6 +17,8 @@ export function rngOf(seed) {
   return { next, int, pick: (xs) => xs[int(xs.length)], chance: (p) => next() < p };
 }
 
+/** Cases are cut to this many characters (a little past model.json's 64 MiB limit is no more interesting). */
+const MAX_CASE_CHARS = 24 * 2 ** 20;
 const PROTO_NAMES = ['__proto__', 'constructor', 'toString', 'valueOf', 'hasOwnProperty', 'prototype', '__defineGetter__', 'isPrototypeOf'];
 const NUMBERS = [0, -1, 1, 2, 3, 1.5, -0.5, 1e9, -1e9, 2 ** 31, 2 ** 31 - 1, 2 ** 32, 2 ** 53, 2 ** 53 + 2, 1e308, -1e308, 5e-324, 1e-7, 64, 65, 100_000];
 const INTERESTING_BYTES = [0x00, 0xff, 0x7f, 0x80, 0x22, 0x5c, 0x7b, 0x7d, 0x5b, 0x5d, 0x2c, 0x3a, 0x30, 0x39, 0x2d, 0x2e, 0x65, 0x20, 0xc0, 0xed, 0xf4];
@@ -127,8 +129,10 @@ export function mutateJson(rng, doc) {
       setOwn(node.parent, node.key, extreme());
     } else if (Array.isArray(v)) {
       if (op === 4 && v.length) { // repeat elements (many layers, long shapes)
-        const times = rng.pick([2, 10, 1000, 20_000]);
         const items = v.slice(0, 1 + rng.int(v.length));
+        // at most about 4 MB of copies: many small layers, not a copy of the whole document 60,000 times
+        const itemBytes = Math.max(1, JSON.stringify(items).length);
+        const times = Math.min(rng.pick([2, 10, 1000, 20_000]), Math.floor(4e6 / itemBytes) + 1);
         const grown = [];
         for (let i = 0; i < times && grown.length < 60_000; i++) grown.push(...items.map((x) => structuredCloneSafe(x)));
         v.push(...grown);
@@ -154,7 +158,8 @@ export function mutateJson(rng, doc) {
   }
   let text = JSON.stringify(doc);
   for (const [from, to] of splices) text = text.replace(from, () => to);
-  return text;
+  // the loader refuses more than 64 MiB anyway; bigger cases would only eat the fuzzer's memory
+  return text.length > MAX_CASE_CHARS ? text.slice(0, MAX_CASE_CHARS) : text;
 }
 
 function extremeScalar(rng) {

@@ -205,7 +205,8 @@ export class ThreadPool {
           wasReady = true;
           // An idle worker must never keep the process alive (while it starts, it must, or an
           // awaited init() would leave nothing for the event loop to wait on).
-          worker.unref?.();
+          // (not once shutdown() has begun: it refs the workers so that their termination is awaited)
+          if (!this.stopping) worker.unref?.();
           resolve();
         } else if (m.type === 'error') reject(new WasmgradError(`worker ${index} could not start: ${m.message}`));
       });
