@@ -1,5 +1,6 @@
 // Bundles src/ into dist/:
-//   index.js, index.cjs   Node, Deno, Bun (node: built-ins imported dynamically, only where they exist)
+//   index.js, tfjs.js     Node, Deno, Bun (node: built-ins imported dynamically, only where they exist)
+//   index.cjs             CommonJS: require() of index.js
 //   browser.js            browsers, Web Workers, workerd: no node: import at all, so bundlers need no shims
 //   worker.js, worker-browser.js   the pool worker (the second without its worker_threads branch)
 //   index.d.ts, index.d.cts, types/  declarations for ESM and CommonJS
@@ -44,6 +45,10 @@ const common = {
   target: 'es2022',
   legalComments: 'none',
   logLevel: 'warning',
+  // small enough to ship (whitespace and local names go; class and function names stay, for
+  // stack traces and the names the library reads back)
+  minify: true,
+  keepNames: true,
   external: ['node:*'],
 };
 rmSync('dist/types', { recursive: true, force: true });
@@ -51,34 +56,25 @@ for (const f of ['index.js.map', 'index.cjs.map', '.cjs-shim.js']) rmSync(join('
 mkdirSync('dist', { recursive: true });
 // ESM: the root entry and the TensorFlow.js entry share one engine (code splitting), so a program
 // may import both; likewise the two browser entries.
-for (const f of readdirSync('dist')) if (/^(browser-)?chunk-.*\.js(\.map)?$/.test(f)) rmSync(join('dist', f));
+for (const f of readdirSync('dist')) if (/^(browser-.*|chunk.*|tfjs.*)\.js(\.map)?$/.test(f)) rmSync(join('dist', f));
 await build({
   ...common, entryPoints: { index: 'src/index.ts', tfjs: 'src/tfjs/index.ts' }, format: 'esm', outdir: 'dist',
-  splitting: true, chunkNames: 'chunk-[hash]', plugins: [besideTheBundle({ browser: false })],
+  splitting: true, chunkNames: '[name]', plugins: [besideTheBundle({ browser: false })],
 });
 await build({
   ...common, entryPoints: { browser: 'src/index.ts', 'tfjs-browser': 'src/tfjs/index.ts' }, format: 'esm', outdir: 'dist',
-  splitting: true, chunkNames: 'browser-chunk-[hash]', external: [], plugins: [besideTheBundle({ browser: true })],
+  splitting: true, chunkNames: 'browser-[name]', external: [], plugins: [besideTheBundle({ browser: true })],
 });
-// CommonJS has no import.meta.url: derive it from __filename.
-const shim = join('dist', '.cjs-shim.js');
-writeFileSync(shim, "export const importMetaUrl = require('node:url').pathToFileURL(__filename).href;\n");
-await build({
-  ...common,
-  format: 'cjs',
-  entryPoints: ['src/index.ts'],
-  outfile: 'dist/index.cjs',
-  define: { 'import.meta.url': 'importMetaUrl' },
-  inject: [shim],
-  plugins: [besideTheBundle({ browser: false })],
-});
-rmSync(shim);
+// CommonJS: require() of the ES module (Node 20.19 and later, Deno and Bun load an ES module
+// without top-level await synchronously), so CommonJS users share the one engine and Tensor class
+// of ESM users, and the package ships the library once.
+writeFileSync('dist/index.cjs', "'use strict';\n// CommonJS entry: the ES module itself (require(esm)).\nmodule.exports = require('./index.js');\n");
 copyFileSync('src/engine/worker.js', 'dist/worker.js');
 const worker = readFileSync('src/engine/worker.js', 'utf8');
 const webWorker = worker.replace(/\} else \{\n\s*\/\/ Node's worker_threads[\s\S]*\}\s*$/, '}\n');
 if (webWorker === worker || /['"`]node:/.test(webWorker)) throw new Error('worker.js: could not cut its worker_threads branch');
 writeFileSync('dist/worker-browser.js', webWorker);
-for (const f of ['browser.js', 'tfjs-browser.js', 'worker-browser.js', ...readdirSync('dist').filter((n) => /^browser-chunk-.*\.js$/.test(n))]) {
+for (const f of ['browser.js', 'tfjs-browser.js', 'worker-browser.js', ...readdirSync('dist').filter((n) => /^browser-.*\.js$/.test(n))]) {
   if (/['"`]node:/.test(readFileSync(join('dist', f), 'utf8'))) throw new Error(`dist/${f} mentions a node: module`);
 }
 
