@@ -1,5 +1,6 @@
 // npm test after the build: the whole suite on this Node and on Node 24, the runtime conformance
-// script (Deno, Bun, Chromium, workerd), and the consumer test of the packed package. Installs the
+// script (Deno, Bun, Chromium, workerd), the consumer test of the packed package, and 60 s of the
+// loaders' fuzzer. Installs the
 // runtimes that are missing first. Every step runs; the exit code is non-zero if any failed.
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -16,6 +17,8 @@ const steps = [
   [`unit tests on Node ${version(paths.node24, ['--version']).slice(1)}`, paths.node24, [vitest, 'run']],
   ['runtime conformance', process.execPath, [join(root, 'scripts', 'ci', 'conformance.mjs')]],
   ['consumer test of the packed package', process.execPath, [join(root, 'scripts', 'ci', 'consumer.mjs')]],
+  // the loaders' fuzzer for 60 s, with a new seed each day (a failure is written to tests/fuzz-corpus/)
+  ['loader fuzzing (60 s)', process.execPath, [join(root, 'scripts', 'fuzz.mjs'), '60', new Date().toISOString().slice(0, 10).replaceAll('-', ''), '--quiet']],
 ];
 const only = process.env.WASMGRAD_TEST_ONLY;
 const results = [];
