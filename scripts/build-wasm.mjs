@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { writeGenerated, wasmExportArity } from './abi-gen.mjs';
+import { forEachSection } from './wasm-sections.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const config = JSON.parse(readFileSync(new URL('../asconfig.json', import.meta.url), 'utf8'));
@@ -83,41 +84,26 @@ if (bad) process.exit(1);
 
 /** The lowest start and highest end of a module's active data segments ({0, 0} if none). */
 function dataRange(bytes) {
-  let pos = 8;
-  const leb = () => {
-    let result = 0, shift = 0, b;
-    do {
-      b = bytes[pos++];
-      result |= (b & 0x7f) << shift;
-      shift += 7;
-    } while (b & 0x80);
-    return result >>> 0;
-  };
   let start = Infinity, end = 0;
-  while (pos < bytes.length) {
-    const id = bytes[pos++];
-    const size = leb();
-    const next = pos + size;
-    if (id === 11) {
-      for (let n = leb(); n > 0; n--) {
-        const flags = leb();
-        let offset = 0;
-        if (flags === 0 || flags === 2) {
-          if (flags === 2) leb();
-          if (bytes[pos++] !== 0x41) throw new Error('data segment offset is not i32.const');
-          offset = leb();
-          pos++; // end
-        }
-        const len = leb();
-        pos += len;
-        if (flags !== 1) {
-          start = Math.min(start, offset);
-          end = Math.max(end, offset + len);
-        }
+  forEachSection(bytes, (id, r) => {
+    if (id !== 11) return;
+    for (let n = r.leb(); n > 0; n--) {
+      const flags = r.leb();
+      let offset = 0;
+      if (flags === 0 || flags === 2) {
+        if (flags === 2) r.leb();
+        if (r.byte() !== 0x41) throw new Error('data segment offset is not i32.const');
+        offset = r.leb();
+        r.skip(1); // end
+      }
+      const len = r.leb();
+      r.skip(len);
+      if (flags !== 1) {
+        start = Math.min(start, offset);
+        end = Math.max(end, offset + len);
       }
     }
-    pos = next;
-  }
+  });
   return { start: end > 0 ? start : 0, end };
 }
 console.log(`wasm builds: ${targets.join(', ')}`);

@@ -13,7 +13,7 @@ const oldest = (paths) => Math.min(...paths.map((p) => (existsSync(p) ? statSync
 const WASM = ['relaxed', 'simd-threads', 'simd', 'scalar'].map((b) => `dist/wasmgrad-${b}.wasm`);
 const JS = ['dist/index.js', 'dist/tfjs.js', 'dist/index.cjs', 'dist/browser.js', 'dist/tfjs-browser.js', 'dist/worker.js', 'dist/worker-browser.js', 'dist/index.d.ts', 'dist/index.d.cts'];
 const steps = [
-  ['build-wasm.mjs', 'assemblyscript', WASM, ['assembly', 'asconfig.json', 'scripts/build-wasm.mjs']],
+  ['build-wasm.mjs', 'assemblyscript', WASM, ['assembly', 'asconfig.json', 'scripts/build-wasm.mjs', 'scripts/abi-gen.mjs', 'scripts/wasm-sections.mjs']],
   ['build-js.mjs', 'esbuild', JS, ['src', 'tsconfig.json', 'scripts/build-js.mjs']],
 ];
 const require = createRequire(import.meta.url);
