@@ -104,3 +104,14 @@ describe('bad input raises WasmgradError naming the op, the shapes and what was 
     expect(wg.memory().numTensors).toBe(before);
   });
 });
+
+describe('x.dilation2d (the chained method, as TF.js)', () => {
+  test('gives the op', async () => {
+    await useBuild('relaxed');
+    const [a, b] = wg.tidy(() => {
+      const x = wg.tensor(randomArray(2 * 5 * 4 * 3, 61), [2, 5, 4, 3]), f = wg.tensor(randomArray(2 * 2 * 3, 62), [2, 2, 3]);
+      return [Array.from(x.dilation2d(f, 1, 'same').dataSync()), Array.from(wg.dilation2d(x, f, 1, 'same').dataSync())];
+    });
+    expect(a).toEqual(b);
+  });
+});
