@@ -5,6 +5,7 @@
 import { WasmgradError, fmtShape } from '../errors.js';
 import { Tensor, tidy } from '../tensor.js';
 import { tensor } from '../creation.js';
+import { isRecording } from '../tape.js';
 import { checkFloat } from './util.js';
 import { maxPool, avgPool } from './pool.js';
 import { add, maximum, mul } from './binary.js';
@@ -53,9 +54,11 @@ function pool3d(op: 'maxPool3d' | 'avgPool3d', x: Tensor, poolSize: Triple, stri
     const xf = exactFrame(x5, g, isMax ? -Infinity : 0);
     const slices = reshape(xf, [N * gd.span, gh.span, gw.span, C]);
     let p: Tensor;
-    if (isMax) {
+    if (isMax && isRecording()) {
       // the 2-D pool sends ties to the first maximum; over reversed rows and columns that is the last
       p = reverse(maxPool(reverse(slices, [1, 2]), [gh.k, gw.k], [gh.s, gw.s], 'valid'), [1, 2]);
+    } else if (isMax) {
+      p = maxPool(slices, [gh.k, gw.k], [gh.s, gw.s], 'valid'); // the same values; no gradient to route
     } else {
       p = avgPool(slices, [gh.k, gw.k], [gh.s, gw.s], 'valid');
     }
