@@ -152,3 +152,20 @@ describe('maxPoolWithArgmax as TF.js', () => {
     }));
   }
 });
+
+describe('what TF.js refuses, wasmgrad/tfjs refuses with a WasmgradError naming the op', () => {
+  test.each([
+    ['conv3d in NCDHW', () => wt.conv3d(wt.zeros([1, 2, 3, 3, 3]) as never, wt.zeros([1, 1, 1, 3, 1]) as never, 1, 'valid', 'NCDHW'), /conv3d: dataFormat "NCDHW" is not supported; only NDHWC is/],
+    ['maxPool3d in NCDHW', () => wt.maxPool3d(wt.zeros([1, 2, 3, 3, 3]) as never, 1, 1, 'valid', undefined, 'NCDHW'), /maxPool3d: dataFormat "NCDHW"/],
+    ['avgPool3d in NCDHW', () => wt.avgPool3d(wt.zeros([1, 2, 3, 3, 3]) as never, 1, 1, 'valid', undefined, 'NCDHW'), /avgPool3d: dataFormat "NCDHW"/],
+    ['dilation2d in NCHW', () => wt.dilation2d(wt.zeros([1, 3, 3, 3]) as never, wt.zeros([1, 1, 3]) as never, 1, 'valid', 1, 'NCHW' as 'NHWC'), /dilation2d: dataFormat "NCHW"/],
+    ['conv3d with strides and dilations above 1', () => wt.conv3d(wt.zeros([1, 5, 5, 5, 1]) as never, wt.zeros([2, 2, 2, 1, 1]) as never, [1, 2, 1], 'valid', 'NDHWC', [2, 1, 1]), /conv3d: .*either the strides or the dilations must be 1/],
+    ['conv3d with dilation 0', () => wt.conv3d(wt.zeros([1, 5, 5, 5, 1]) as never, wt.zeros([2, 2, 2, 1, 1]) as never, 1, 'valid', 'NDHWC', 0), /conv3d: dilations must be a positive whole number/],
+    ['maxPool3d with dimRoundingMode and pad valid', () => wt.maxPool3d(wt.zeros([1, 3, 3, 3, 1]) as never, 2, 1, 'valid', 'floor'), /maxPool3d: pad must be a whole number when dimRoundingMode is given/],
+  ])('%s', (_what, f, message) => {
+    const before = wt.memory().numTensors;
+    expect(() => wt.tidy(f as () => void)).toThrow(wt.WasmgradError);
+    expect(() => wt.tidy(f as () => void)).toThrow(message);
+    expect(wt.memory().numTensors).toBe(before);
+  });
+});
