@@ -103,3 +103,20 @@ describe('bad input raises WasmgradError naming the op, the shapes and what was 
     expect(wg.memory().numTensors).toBe(before);
   });
 });
+
+describe('a refused call leaves no tensor behind, also on the rank-4 path and past the debug wrapper', () => {
+  test('conv3d, conv3dTranspose, maxPool3d, avgPool3d, dilation2d', async () => {
+    await useBuild('relaxed');
+    const raw = { ...(await import('../src/ops/conv3d')), ...(await import('../src/ops/pool3d')), ...(await import('../src/ops/dilation')) };
+    const vol = wg.zeros([3, 3, 3, 2]), img = wg.zeros([3, 3, 2]);
+    const f5 = wg.zeros([1, 1, 1, 3, 1]), fT = wg.zeros([2, 2, 2, 4, 2]), f3 = wg.zeros([2, 2, 2]);
+    const before = wg.memory().numTensors;
+    expect(() => raw.conv3d(vol, f5)).toThrow(/conv3d: x has 2 channels but the filter expects 3/);
+    expect(() => raw.conv3dTranspose(vol, fT, [5, 5, 5, 4])).toThrow(/conv3dTranspose: a conv3d of outputShape/);
+    expect(() => raw.maxPool3d(vol, 4)).toThrow(/maxPool3d: the window 4x4x4/);
+    expect(() => raw.avgPool3d(vol, 2, 0)).toThrow(/avgPool3d: strides must be/);
+    expect(() => raw.dilation2d(img, f3, 1, 'valid', 3)).toThrow(/dilation2d: the window 2x2/);
+    expect(wg.memory().numTensors).toBe(before);
+    for (const t of [vol, img, f5, fT, f3]) t.dispose();
+  });
+});

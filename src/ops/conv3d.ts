@@ -12,18 +12,28 @@ import { windowAxes, frame, taps, spread, tupleOf, type AxisGeometry } from './w
 
 export type Triple = number | [number, number, number];
 
-/** x as rank 5 (a rank-4 volume gets a batch of 1); `unbatch` undoes it on the result. */
-export function asVolumes(x: Tensor, op: string): { x5: Tensor; unbatch: (y: Tensor) => Tensor } {
-  if (x.rank === 5) return { x5: x, unbatch: (y) => y };
+/** x's shape as rank 5 (a rank-4 volume is one batch); raises for other ranks. */
+export function volumeShape(x: Tensor, op: string): number[] {
+  if (x.rank === 5) return x.shape.slice();
   if (x.rank !== 4) throw new WasmgradError(`${op}: x must be rank 5 [batch, depth, height, width, channels] (or 4 without the batch), got ${fmtShape(x.shape)}`);
-  return {
-    x5: reshape(x, [1, ...x.shape]),
-    unbatch: (y) => {
-      const r = reshape(y, y.shape.slice(1));
-      y.dispose();
-      return r;
-    },
-  };
+  return [1, ...x.shape];
+}
+
+/**
+ * Runs f on x as rank 5 (call after every check: nothing is left behind), and gives the result
+ * the rank x had.
+ */
+export function onVolumes(x: Tensor, f: (x5: Tensor) => Tensor): Tensor {
+  if (x.rank === 5) return f(x);
+  const x5 = reshape(x, [1, ...x.shape]);
+  try {
+    const y = f(x5);
+    const r = reshape(y, y.shape.slice(1));
+    y.dispose();
+    return r;
+  } finally {
+    x5.dispose();
+  }
 }
 
 /** The frame the windows run over: the padded (or cropped) input, or x itself when it already fits. */
@@ -39,10 +49,9 @@ export function depthTaps(xf: Tensor, g: AxisGeometry, kd: number): Tensor {
   return taps(xf, [0, kd * g.d, 0, 0, 0], [N, g.out, H, W, C], [1, g.s, 1, 1, 1]);
 }
 
-function checkFilter(op: string, x5: Tensor, filter: Tensor, inAxis: number, what: string): void {
-  checkFloat(filter, op, 'filter');
+function checkFilter(op: string, xShape: readonly number[], filter: Tensor, inAxis: number, what: string): void {
   if (filter.rank !== 5) throw new WasmgradError(`${op}: filter must be rank 5 [depth, height, width, ${inAxis === 3 ? 'inChannels, outChannels' : 'outChannels, inChannels'}], got ${fmtShape(filter.shape)}`);
-  if (x5.shape[4] !== filter.shape[inAxis]) throw new WasmgradError(`${op}: x has ${x5.shape[4]} channels but the filter expects ${filter.shape[inAxis]}: ${what}`);
+  if (xShape[4] !== filter.shape[inAxis]) throw new WasmgradError(`${op}: x has ${xShape[4]} channels but the filter expects ${filter.shape[inAxis]}: ${what}`);
   if (filter.shape.some((d) => d === 0)) throw new WasmgradError(`${op}: the filter has an empty dimension: ${what}`);
 }
 
@@ -60,20 +69,21 @@ function filterRow(filter: Tensor, kd: number): Tensor {
 export function conv3d(x: Tensor, filter: Tensor, strides: Triple = 1, padding: 'valid' | 'same' = 'valid', dilations: Triple = 1): Tensor {
   const op = 'conv3d';
   checkFloat(x, op, 'x');
-  const { x5, unbatch } = asVolumes(x, op);
+  checkFloat(filter, op, 'filter');
+  const xShape = volumeShape(x, op);
   const what = `x ${fmtShape(x.shape)}, filter ${fmtShape(filter.shape)}`;
-  checkFilter(op, x5, filter, 3, what);
+  checkFilter(op, xShape, filter, 3, what);
   const s = tupleOf(strides, 3, op, 'strides');
   const d = tupleOf(dilations, 3, op, 'dilations');
   if (s.some((v) => v > 1) && d.some((v) => v > 1)) {
     throw new WasmgradError(`${op}: strides ${JSON.stringify(strides)} and dilations ${JSON.stringify(dilations)}: either the strides or the dilations must be 1: ${what}`);
   }
   if (padding !== 'valid' && padding !== 'same') throw new WasmgradError(`${op}: padding must be 'valid' or 'same', got ${JSON.stringify(padding)}: ${what}`);
-  const g = windowAxes(op, x5.shape.slice(1, 4), filter.shape.slice(0, 3), s, d, padding, undefined, true, what);
-  const [N] = x5.shape;
+  const g = windowAxes(op, xShape.slice(1, 4), filter.shape.slice(0, 3), s, d, padding, undefined, true, what);
+  const [N] = xShape;
   const [gd, gh, gw] = g;
   const cout = filter.shape[4];
-  const y = tidy(() => {
+  return onVolumes(x, (x5) => tidy(() => {
     const xf = framed(x5, g, 0);
     let acc: Tensor | null = null;
     for (let kd = 0; kd < filter.shape[0]; kd++) {
@@ -83,9 +93,7 @@ export function conv3d(x: Tensor, filter: Tensor, strides: Triple = 1, padding: 
       acc = acc ? add(acc, yk) : yk;
     }
     return reshape(acc!, [N, gd.out, gh.out, gw.out, cout]);
-  });
-  if (x5 !== x) x5.dispose();
-  return unbatch(y);
+  }));
 }
 
 /**
@@ -96,28 +104,29 @@ export function conv3d(x: Tensor, filter: Tensor, strides: Triple = 1, padding: 
 export function conv3dTranspose(x: Tensor, filter: Tensor, outputShape: number[], strides: Triple = 1, padding: 'valid' | 'same' = 'valid'): Tensor {
   const op = 'conv3dTranspose';
   checkFloat(x, op, 'x');
-  const { x5, unbatch } = asVolumes(x, op);
+  checkFloat(filter, op, 'filter');
+  const xShape = volumeShape(x, op);
   const rankOk = Array.isArray(outputShape) && outputShape.length === x.rank && outputShape.every((v) => Number.isInteger(v) && v >= 1);
   if (!rankOk) {
     throw new WasmgradError(`${op}: outputShape must be ${x.rank} positive whole numbers ([batch,] depth, height, width, channels) for x ${fmtShape(x.shape)}, got ${JSON.stringify(outputShape)}`);
   }
   const zShape = outputShape.length === 4 ? [1, ...outputShape] : outputShape.slice();
   const what = `x ${fmtShape(x.shape)}, filter ${fmtShape(filter.shape)}, outputShape ${fmtShape(outputShape)}`;
-  checkFilter(op, x5, filter, 4, what);
+  checkFilter(op, xShape, filter, 4, what);
   if (zShape[4] !== filter.shape[3]) throw new WasmgradError(`${op}: outputShape has ${zShape[4]} channels but the filter makes ${filter.shape[3]}: ${what}`);
-  if (zShape[0] !== x5.shape[0]) throw new WasmgradError(`${op}: outputShape has batch ${zShape[0]}, x has ${x5.shape[0]}: ${what}`);
+  if (zShape[0] !== xShape[0]) throw new WasmgradError(`${op}: outputShape has batch ${zShape[0]}, x has ${xShape[0]}: ${what}`);
   const s = tupleOf(strides, 3, op, 'strides');
   if (padding !== 'valid' && padding !== 'same') throw new WasmgradError(`${op}: padding must be 'valid' or 'same', got ${JSON.stringify(padding)}: ${what}`);
   const g = windowAxes(op, zShape.slice(1, 4), filter.shape.slice(0, 3), s, [1, 1, 1], padding, undefined, true, what);
-  if (g.some((a, i) => a.out !== x5.shape[i + 1])) {
-    throw new WasmgradError(`${op}: a conv3d of outputShape with these strides and padding gives ${g.map((a) => a.out).join('x')}, not x's ${x5.shape.slice(1, 4).join('x')}: ${what}`);
+  if (g.some((a, i) => a.out !== xShape[i + 1])) {
+    throw new WasmgradError(`${op}: a conv3d of outputShape with these strides and padding gives ${g.map((a) => a.out).join('x')}, not x's ${xShape.slice(1, 4).join('x')}: ${what}`);
   }
-  const [N, D, H, W, cin] = x5.shape;
+  const [N, D, H, W, cin] = xShape;
   const cout = zShape[4];
   const fits = g.every((a) => a.before === 0 && a.span <= a.size);
   const frameDims = g.map((a) => (fits ? a.size : a.span));
   const [gd, gh, gw] = g;
-  const y = tidy(() => {
+  return onVolumes(x, (x5) => tidy(() => {
     const x4 = reshape(x5, [N * D, H, W, cin]);
     let acc: Tensor | null = null;
     for (let kd = 0; kd < filter.shape[0]; kd++) {
@@ -128,7 +137,5 @@ export function conv3dTranspose(x: Tensor, filter: Tensor, outputShape: number[]
       acc = acc ? add(acc, placed) : placed;
     }
     return fits && frameDims.every((v, i) => v === zShape[i + 1]) ? acc! : frame(acc!, [0, ...g.map((a) => -a.before), 0], zShape, 0);
-  });
-  if (x5 !== x) x5.dispose();
-  return unbatch(y);
+  }));
 }

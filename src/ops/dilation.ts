@@ -19,17 +19,18 @@ export function dilation2d(
   if (x.rank !== 4 && x.rank !== 3) throw new WasmgradError(`${op}: x must be rank 4 [batch, height, width, channels] (or 3), got ${fmtShape(x.shape)}`);
   if (filter.rank !== 3) throw new WasmgradError(`${op}: filter must be rank 3 [height, width, channels], got ${fmtShape(filter.shape)}`);
   const what = `x ${fmtShape(x.shape)}, filter ${fmtShape(filter.shape)}`;
-  const x4 = x.rank === 4 ? x : reshape(x, [1, ...x.shape]);
-  const [N, , , C] = x4.shape;
+  const xShape = x.rank === 4 ? x.shape : [1, ...x.shape];
+  const [N, , , C] = xShape;
   const [KH, KW] = filter.shape;
   if (filter.shape[2] !== C) throw new WasmgradError(`${op}: x has ${C} channels but the filter has ${filter.shape[2]}: ${what}`);
   if (KH === 0 || KW === 0) throw new WasmgradError(`${op}: the filter has an empty dimension: ${what}`);
   const s = tupleOf(strides, 2, op, 'strides');
   const d = tupleOf(dilations, 2, op, 'dilations');
   if (padding !== 'valid' && padding !== 'same') throw new WasmgradError(`${op}: padding must be 'valid' or 'same', got ${JSON.stringify(padding)}: ${what}`);
-  const [gh, gw] = windowAxes(op, x4.shape.slice(1, 3), [KH, KW], s, d, padding, undefined, false, what);
-  const y = tidy(() => {
+  const [gh, gw] = windowAxes(op, xShape.slice(1, 3), [KH, KW], s, d, padding, undefined, false, what);
+  return tidy(() => {
     // positions outside the input never win: they hold -Infinity
+    const x4 = x.rank === 4 ? x : reshape(x, xShape);
     const xf = frame(x4, [0, gh.before, gw.before, 0], [N, gh.span, gw.span, C], -Infinity);
     let acc: Tensor | null = null;
     for (let i = 0; i < KH; i++) {
@@ -42,6 +43,4 @@ export function dilation2d(
     }
     return x.rank === 4 ? acc! : reshape(acc!, acc!.shape.slice(1));
   });
-  if (x4 !== x) x4.dispose();
-  return y;
 }

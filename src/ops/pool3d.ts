@@ -12,7 +12,7 @@ import { add, maximum, mul } from './binary.js';
 import { reshape } from './shape.js';
 import { reverse } from './arrange.js';
 import { windowAxes, frame, tupleOf, type AxisGeometry, type PadSpec, type RoundingMode } from './window-parts.js';
-import { asVolumes, depthTaps, type Triple } from './conv3d.js';
+import { volumeShape, onVolumes, depthTaps, type Triple } from './conv3d.js';
 
 /** x framed to exactly the span of the windows, `value` in the padding. */
 function exactFrame(x: Tensor, g: AxisGeometry[], value: number): Tensor {
@@ -20,10 +20,10 @@ function exactFrame(x: Tensor, g: AxisGeometry[], value: number): Tensor {
   return frame(x, [0, ...g.map((a) => a.before), 0], [x.shape[0], ...g.map((a) => a.span), x.shape[x.rank - 1]], value);
 }
 
-function geometry3d(op: string, x5: Tensor, poolSize: Triple, strides: Triple | undefined, pad: PadSpec, dimRoundingMode: RoundingMode | undefined, what: string): AxisGeometry[] {
+function geometry3d(op: string, xShape: readonly number[], poolSize: Triple, strides: Triple | undefined, pad: PadSpec, dimRoundingMode: RoundingMode | undefined, what: string): AxisGeometry[] {
   const k = tupleOf(poolSize, 3, op, 'filterSize');
   const s = tupleOf(strides ?? k, 3, op, 'strides');
-  return windowAxes(op, x5.shape.slice(1, 4), k, s, [1, 1, 1], pad, dimRoundingMode, true, what);
+  return windowAxes(op, xShape.slice(1, 4), k, s, [1, 1, 1], pad, dimRoundingMode, true, what);
 }
 
 /**
@@ -44,13 +44,13 @@ export function avgPool3d(x: Tensor, poolSize: Triple, strides?: Triple, padding
 
 function pool3d(op: 'maxPool3d' | 'avgPool3d', x: Tensor, poolSize: Triple, strides: Triple | undefined, padding: PadSpec, dimRoundingMode: RoundingMode | undefined): Tensor {
   checkFloat(x, op, 'x');
-  const { x5, unbatch } = asVolumes(x, op);
+  const xShape = volumeShape(x, op);
   const what = `x ${fmtShape(x.shape)}, filterSize ${JSON.stringify(poolSize)}, strides ${JSON.stringify(strides ?? poolSize)}, pad ${JSON.stringify(padding)}`;
-  const g = geometry3d(op, x5, poolSize, strides, padding, dimRoundingMode, what);
+  const g = geometry3d(op, xShape, poolSize, strides, padding, dimRoundingMode, what);
   const [gd, gh, gw] = g;
-  const [N, , , , C] = x5.shape;
+  const [N, , , , C] = xShape;
   const isMax = op === 'maxPool3d';
-  const y = tidy(() => {
+  return onVolumes(x, (x5) => tidy(() => {
     const xf = exactFrame(x5, g, isMax ? -Infinity : 0);
     const slices = reshape(xf, [N * gd.span, gh.span, gw.span, C]);
     let p: Tensor;
@@ -70,9 +70,7 @@ function pool3d(op: 'maxPool3d' | 'avgPool3d', x: Tensor, poolSize: Triple, stri
       acc = acc === null ? t : isMax ? maximum(t, acc) : add(acc, t);
     }
     return isMax ? acc! : mul(acc!, averageScale(g));
-  });
-  if (x5 !== x) x5.dispose();
-  return unbatch(y);
+  }));
 }
 
 /** How many input elements each window covers along one axis (padding excluded). */
