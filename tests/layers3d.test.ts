@@ -53,6 +53,22 @@ describe('3-D layers and TF.js', () => {
     expectClose((back.predict(tf.tensor(x, [2, 5, 6, 7, 3])) as tf.Tensor).dataSync(), want.dataSync() as Float32Array, 2e-5, 2e-5, 'round trip');
   });
 
+  it.each([
+    ['conv3dTranspose same, strides [1, 2, 3]', () => tf.layers.conv3dTranspose({ filters: 3, kernelSize: [3, 2, 4], strides: [1, 2, 3], padding: 'same', inputShape: [3, 4, 5, 5] })],
+    ['conv3d dilated', () => tf.layers.conv3d({ filters: 5, kernelSize: 2, dilationRate: [2, 1, 2], padding: 'same', activation: 'sigmoid', inputShape: [3, 4, 5, 5] })],
+    ['maxPooling3d same, strides 1', () => tf.layers.maxPooling3d({ poolSize: [3, 2, 3], strides: 1, padding: 'same', inputShape: [3, 4, 5, 5] })],
+    ['averagePooling3d same', () => tf.layers.averagePooling3d({ poolSize: 2, padding: 'same', inputShape: [3, 4, 5, 5] })],
+  ])('a one-layer TF.js model (%s) predicts the same in wasmgrad', async (_what, make) => {
+    const m = tf.sequential({ layers: [make()] });
+    m.setWeights(m.getWeights().map((w, i) => tf.tensor(randomArray(w.size, 80 + i, -0.8, 0.8), w.shape)));
+    const ours = await wt.loadLayersModel(tf.io.fromMemory(await artifactsOf(m as never)));
+    const x = randomArray(2 * 3 * 4 * 5 * 5, 81);
+    const want = m.predict(tf.tensor(x, [2, 3, 4, 5, 5])) as tf.Tensor;
+    const got = ours.predict(wt.tensor(x, [2, 3, 4, 5, 5])) as wt.Tensor;
+    expect(got.shape).toEqual(want.shape);
+    expectClose(got.dataSync(), want.dataSync() as Float32Array, 2e-5, 2e-5, 'predict');
+  });
+
   it('the gradients of a loss through conv3d and the poolings match TF.js', async () => {
     // (TF.js has no gradient for conv3dTranspose, and its average-pooling gradient ignores padding)
     const m = tf.sequential();
