@@ -16,7 +16,6 @@ export const INTERNALS = new Set([
 const COMPLEX = 'complex numbers (wasmgrad has float32 and int32 tensors)';
 const RAGGED = 'ragged tensors (used by converted TF graph models)';
 const GRAPH = 'graph models (the TF SavedModel converter format); layers models load';
-const CONV3D = '3-D convolution and pooling: not yet';
 const CELLS = 'recurrent cell layers: the lstm, gru and simpleRNN layers run whole sequences as one op; not yet';
 
 /** Why a name is not supported; names not listed here are 'not yet'. */
@@ -24,9 +23,6 @@ export const REASONS = {
   complex: COMPLEX, real: COMPLEX, imag: COMPLEX, fft: COMPLEX, ifft: COMPLEX, rfft: COMPLEX, irfft: COMPLEX,
   raggedGather: RAGGED, raggedRange: RAGGED, raggedTensorToTensor: RAGGED,
   loadGraphModel: GRAPH, loadGraphModelSync: GRAPH,
-  conv3d: CONV3D, conv3dTranspose: CONV3D, avgPool3d: CONV3D, maxPool3d: CONV3D,
-  'layers.conv3d': CONV3D, 'layers.conv3dTranspose': CONV3D, 'layers.averagePooling3d': CONV3D, 'layers.avgPool3d': CONV3D,
-  'layers.avgPooling3d': CONV3D, 'layers.maxPooling3d': CONV3D,
   'layers.RNNCell': CELLS, 'layers.lstmCell': CELLS, 'layers.gruCell': CELLS, 'layers.simpleRNNCell': CELLS, 'layers.stackedRNNCells': CELLS,
   'layers.rnn': CELLS, 'layers.convLstm2d': 'convolutional LSTM: not yet', 'layers.convLstm2dCell': CELLS,
   'layers.randomWidth': 'image preprocessing layers with random augmentation: not yet',

@@ -20,7 +20,7 @@ const CHAINED = [
   'sum', 'mean', 'max', 'min', 'prod', 'argMax', 'argMin', 'norm', 'logSumExp', 'all', 'any', 'moments',
   'reshape', 'transpose', 'slice', 'gather', 'oneHot', 'expandDims', 'squeeze', 'clone', 'tile', 'pad', 'reverse', 'split', 'unstack', 'cumsum',
   'topk', 'cast', 'l2Normalize', 'softmax', 'logSoftmax', 'dropout', 'matMul', 'conv1d', 'conv2d', 'depthwiseConv2d', 'conv2dTranspose',
-  'maxPool', 'avgPool', 'batchNorm', 'layerNorm',
+  'maxPool', 'avgPool', 'dilation2d', 'batchNorm', 'layerNorm',
 ] as const;
 
 type Chained = (typeof CHAINED)[number];

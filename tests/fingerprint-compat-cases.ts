@@ -60,6 +60,36 @@ export const COMPAT_CASES: FingerprintCase[] = [
     buf.set(7, 1, 2);
     record('buffer', buf.toTensor());
   }),
+  tidyCase('conv3d', (record) => {
+    const x = rand([2, 5, 6, 7, 3], 1740);
+    withGrads(record, 'valid', (a, f) => wg.conv3d(a, f), [x, rand([2, 3, 2, 3, 5], 1741)]);
+    withGrads(record, 'same.s2', (a, f) => wg.conv3d(a, f, [2, 1, 2], 'same'), [x, rand([3, 3, 3, 3, 4], 1742)]);
+    withGrads(record, 'dilated', (a, f) => wg.conv3d(a, f, 1, 'same', [2, 1, 2]), [x, rand([2, 2, 2, 3, 17], 1743)]);
+  }),
+  tidyCase('conv3dTranspose', (record) => {
+    withGrads(record, 'same.s2', (a, f) => wg.conv3dTranspose(a, f, [2, 6, 5, 7, 3], 2, 'same'), [rand([2, 3, 3, 4, 5], 1744), rand([3, 3, 3, 3, 5], 1745)]);
+    withGrads(record, 'valid', (a, f) => wg.conv3dTranspose(a, f, [1, 7, 7, 6, 1], 3), [rand([1, 2, 2, 2, 3], 1746), rand([3, 2, 3, 1, 3], 1747)]);
+  }),
+  tidyCase('pool3d', (record) => {
+    const x = rand([2, 5, 7, 6, 3], 1748);
+    withGrads(record, 'max.same', (a) => wg.maxPool3d(a, 3, 2, 'same'), [x]);
+    withGrads(record, 'max.pad1ceil', (a) => wg.maxPool3d(a, 2, 2, 1, 'ceil'), [x]);
+    withGrads(record, 'max.ties', (a) => wg.maxPool3d(a, 2), [wg.tensor([1, 3, 3, 2, 3, 1, 3, 0], [1, 2, 2, 2, 1])]);
+    withGrads(record, 'avg.same', (a) => wg.avgPool3d(a, [2, 3, 2], 1, 'same'), [x]);
+    withGrads(record, 'avg.valid', (a) => wg.avgPool3d(a, 2), [x]);
+  }),
+  tidyCase('dilation2d', (record) => {
+    const x = rand([2, 9, 8, 5], 1749);
+    withGrads(record, 'valid', (a, f) => wg.dilation2d(a, f), [x, rand([3, 2, 5], 1750)]);
+    withGrads(record, 'same.s2d2', (a, f) => wg.dilation2d(a, f, 2, 'same', 2), [x, rand([2, 2, 5], 1751)]);
+  }),
+  tidyCase('maxPoolWithArgmax', (record) => {
+    const x = rand([2, 7, 5, 3], 1752);
+    const { result, indexes } = wg.maxPoolWithArgmax(x, 3, 2, 'same', true);
+    record('result', result);
+    record('indexes', indexes);
+    withGrads(record, 'grad', (a) => wg.maxPoolWithArgmax(a, 2, 1, 'valid').result, [x]);
+  }),
 ];
 
 import { layerGrads } from './fingerprint-model-cases';
@@ -88,6 +118,14 @@ export const COMPAT_LAYER_CASES: FingerprintCase[] = [
     layerGrads(record, 'thresholdedReLU', L.thresholdedReLU({ theta: 0.2 }), img(), 1720);
     layerGrads(record, 'rescaling', L.rescaling({ scale: 2, offset: 1 }), img(), 1721);
     record('initializers.identity', wg.initializers.identity({ gain: 1.5 })([5, 5]));
+  }),
+  tidyCase('layers.3d', (record) => {
+    const L = wg.layers;
+    const vol = () => rand([2, 5, 6, 4, 3], 1722);
+    layerGrads(record, 'conv3d', L.conv3d({ filters: 4, kernelSize: [2, 3, 2], strides: [1, 2, 1], padding: 'same', activation: 'relu' }), vol(), 1723);
+    layerGrads(record, 'conv3dTranspose', L.conv3dTranspose({ filters: 2, kernelSize: 2, strides: 2 }), vol(), 1724);
+    layerGrads(record, 'maxPooling3d', L.maxPooling3d({ poolSize: [2, 3, 2], padding: 'same' }), vol(), 1725);
+    layerGrads(record, 'averagePooling3d', L.averagePooling3d({ poolSize: 2, strides: 1, padding: 'same' }), vol(), 1726);
   }),
   tidyCase('classic.sampling', (record) => {
     record('bernoulliSample', wg.classic.bernoulliSample(rand([129, 513], 1730, 0, 1), 9));

@@ -58,7 +58,7 @@ function convLength(size: number | null, k: number, s: number, d: number, paddin
 }
 
 /** The shared part of the convolution layers: kernel geometry, activation, bias, configs. */
-abstract class BaseConv extends Layer {
+export abstract class BaseConv extends Layer {
   readonly rank: number;
   readonly kernelSize: number[];
   readonly strides: number[];
@@ -133,7 +133,7 @@ abstract class BaseConv extends Layer {
 }
 
 /** Shared by Conv1D and Conv2D: a kernel [...kernelSize, in, filters] and a bias [filters]. */
-abstract class Conv extends BaseConv {
+export abstract class Conv extends BaseConv {
   readonly filters: number;
   constructor(rank: number, args: ConvLayerArgs, allowCausal = false) {
     super(rank, args, allowCausal);

@@ -54,6 +54,10 @@ import {
   GlobalAveragePooling1D, GlobalMaxPooling1D, type Pooling2DArgs, type Pooling1DArgs, type GlobalPoolingArgs,
 } from './pooling.js';
 import { BatchNormalization, LayerNormalization, type BatchNormalizationArgs, type LayerNormalizationArgs } from './normalization.js';
+import { Conv3D, Conv3DTranspose } from './conv3d.js';
+import { MaxPooling3D, AveragePooling3D, type Pooling3DArgs } from './pooling.js';
+export { Conv3D, Conv3DTranspose } from './conv3d.js';
+export { MaxPooling3D, AveragePooling3D, type Pooling3DArgs } from './pooling.js';
 export { Conv1D, Conv2D, DepthwiseConv2D, Conv2DTranspose, type ConvLayerArgs, type DepthwiseConv2DArgs } from './conv.js';
 export {
   MaxPooling2D, AveragePooling2D, MaxPooling1D, AveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling2D,
@@ -72,6 +76,10 @@ export const globalAveragePooling2d = (args: GlobalPoolingArgs = {}) => new Glob
 export const globalMaxPooling2d = (args: GlobalPoolingArgs = {}) => new GlobalMaxPooling2D(args);
 export const globalAveragePooling1d = (args: GlobalPoolingArgs = {}) => new GlobalAveragePooling1D(args);
 export const globalMaxPooling1d = (args: GlobalPoolingArgs = {}) => new GlobalMaxPooling1D(args);
+export const conv3d = (args: ConvLayerArgs) => new Conv3D(args);
+export const conv3dTranspose = (args: ConvLayerArgs) => new Conv3DTranspose(args);
+export const maxPooling3d = (args: Pooling3DArgs = {}) => new MaxPooling3D(args);
+export const averagePooling3d = (args: Pooling3DArgs = {}) => new AveragePooling3D(args);
 export const batchNormalization = (args: BatchNormalizationArgs = {}) => new BatchNormalization(args);
 export const layerNormalization = (args: LayerNormalizationArgs = {}) => new LayerNormalization(args);
 
@@ -113,6 +121,8 @@ export const avgPool1d = averagePooling1d;
 export const avgPool2d = averagePooling2d;
 export const avgPooling1d = averagePooling1d;
 export const avgPooling2d = averagePooling2d;
+export const avgPool3d = averagePooling3d;
+export const avgPooling3d = averagePooling3d;
 export const globalMaxPool1d = globalMaxPooling1d;
 export const globalMaxPool2d = globalMaxPooling2d;
 export const globalAveragePool1d = globalAveragePooling1d;

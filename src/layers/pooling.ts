@@ -1,8 +1,9 @@
 // Pooling layers (Keras semantics, channels last): maxPooling2d, averagePooling2d (strides default
-// to the pool size), maxPooling1d, averagePooling1d, and the global poolings over the spatial axes.
+// to the pool size), maxPooling3d, averagePooling3d, maxPooling1d, averagePooling1d, and the global poolings over the spatial axes.
 import { WasmgradError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { maxPool, avgPool } from '../ops/pool.js';
+import { maxPool3d, avgPool3d } from '../ops/pool3d.js';
 import { mean, max } from '../ops/reduce.js';
 import { reshape } from '../ops/shape.js';
 import { Layer, registerLayer, checkInputRank, type LayerArgs, type Shape } from './layer.js';
@@ -13,6 +14,14 @@ export interface Pooling2DArgs extends LayerArgs {
   poolSize?: number | [number, number];
   /** Default: poolSize. */
   strides?: number | [number, number] | null;
+  padding?: Padding;
+  dataFormat?: 'channelsLast';
+}
+
+export interface Pooling3DArgs extends LayerArgs {
+  poolSize?: number | [number, number, number];
+  /** Default: poolSize. */
+  strides?: number | [number, number, number] | null;
   padding?: Padding;
   dataFormat?: 'channelsLast';
 }
@@ -51,7 +60,7 @@ abstract class Pooling extends Layer {
 
   constructor(
     readonly poolRank: number,
-    args: Pooling2DArgs | Pooling1DArgs = {},
+    args: Pooling3DArgs | Pooling2DArgs | Pooling1DArgs = {},
   ) {
     super(args);
     this.poolSize = tuple(args.poolSize ?? 2, poolRank, this.name, 'poolSize');
@@ -72,6 +81,10 @@ abstract class Pooling extends Layer {
     if (x.rank !== this.poolRank + 2) throw new WasmgradError(`${this.name}: expected input of rank ${this.poolRank + 2}, got ${JSON.stringify(x.shape)}`);
     const pool = this.isMax ? maxPool : avgPool;
     if (this.poolRank === 2) return pool(x, this.poolSize as [number, number], this.strides as [number, number], this.padding);
+    if (this.poolRank === 3) {
+      const pool3 = this.isMax ? maxPool3d : avgPool3d;
+      return pool3(x, this.poolSize as [number, number, number], this.strides as [number, number, number], this.padding);
+    }
     const [N, W, C] = x.shape;
     const x4 = reshape(x, [N, 1, W, C]);
     const y4 = pool(x4, [1, this.poolSize[0]], [1, this.strides[0]], this.padding);
@@ -99,6 +112,22 @@ export class AveragePooling2D extends Pooling {
   protected readonly isMax = false;
   constructor(args: Pooling2DArgs = {}) {
     super(2, args);
+  }
+}
+
+export class MaxPooling3D extends Pooling {
+  static className = 'MaxPooling3D';
+  protected readonly isMax = true;
+  constructor(args: Pooling3DArgs = {}) {
+    super(3, args);
+  }
+}
+
+export class AveragePooling3D extends Pooling {
+  static className = 'AveragePooling3D';
+  protected readonly isMax = false;
+  constructor(args: Pooling3DArgs = {}) {
+    super(3, args);
   }
 }
 
@@ -187,5 +216,6 @@ export class GlobalMaxPooling1D extends GlobalPooling {
 }
 
 for (const cls of [
-  MaxPooling2D, AveragePooling2D, MaxPooling1D, AveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling2D, GlobalAveragePooling1D, GlobalMaxPooling1D,
+  MaxPooling2D, AveragePooling2D, MaxPooling3D, AveragePooling3D, MaxPooling1D, AveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling2D,
+  GlobalAveragePooling1D, GlobalMaxPooling1D,
 ]) registerLayer(cls);

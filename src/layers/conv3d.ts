@@ -1,0 +1,75 @@
+// 3-D convolution layers (channels last, NDHWC): conv3d with a kernel [kd, kh, kw, in, filters] and
+// conv3dTranspose with [kd, kh, kw, filters, in], as Keras and TensorFlow.js lay them out. The
+// bias is added and the activation applied after the convolution.
+import { WasmgradError } from '../errors.js';
+import { Tensor } from '../tensor.js';
+import { conv3d as conv3dOp, conv3dTranspose as conv3dTransposeOp } from '../ops/conv3d.js';
+import { add } from '../ops/binary.js';
+import { registerLayer, type Shape } from './layer.js';
+import { Conv, type ConvLayerArgs } from './conv.js';
+
+type Triple = [number, number, number];
+
+abstract class Conv3DBase extends Conv {
+  protected biasAndActivation(z: Tensor): Tensor {
+    if (this.bias) {
+      const zb = add(z, this.bias);
+      z.dispose();
+      z = zb;
+    }
+    if (this.activation.name === 'linear') return z;
+    const y = this.activation.fn(z);
+    z.dispose();
+    return y;
+  }
+}
+
+export class Conv3D extends Conv3DBase {
+  static className = 'Conv3D';
+  constructor(args: ConvLayerArgs) {
+    super(3, args);
+  }
+
+  call(inputs: Tensor | Tensor[]): Tensor {
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    this.checkChannels(x, this.kernel!.shape[3]);
+    const z = conv3dOp(x, this.kernel!, this.strides as Triple, this.padding as 'valid' | 'same', this.dilationRate as Triple);
+    return this.biasAndActivation(z);
+  }
+}
+
+export class Conv3DTranspose extends Conv3DBase {
+  static className = 'Conv3DTranspose';
+  constructor(args: ConvLayerArgs) {
+    super(3, args);
+    if (this.dilationRate.some((d) => d !== 1)) {
+      throw new WasmgradError(`${this.name}: dilationRate other than 1 is not supported by a transposed 3-D convolution, got ${JSON.stringify(args.dilationRate)}`);
+    }
+  }
+
+  build(inputShape: Shape | Shape[]): void {
+    const c = this.inputChannels(inputShape as Shape);
+    this.kernel = this.addWeight('kernel', [...this.kernelSize, this.filters, c], this.args.kernelInitializer, { regularizer: this.args.kernelRegularizer });
+    if (this.useBias) this.bias = this.addWeight('bias', [this.filters], this.args.biasInitializer ?? 'zeros', { regularizer: this.args.biasRegularizer });
+  }
+
+  /** Keras's deconv_output_length: in * s for 'same', in * s + max(k - s, 0) for 'valid'. */
+  computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    const s = inputShape as Shape;
+    const spatial = s.slice(1, 4).map((d, i) => {
+      if (d === null) return null;
+      return this.padding === 'same' ? d * this.strides[i] : d * this.strides[i] + Math.max(this.kernelSize[i] - this.strides[i], 0);
+    });
+    return [s[0], ...spatial, this.filters];
+  }
+
+  call(inputs: Tensor | Tensor[]): Tensor {
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    this.checkChannels(x, this.kernel!.shape[4]);
+    const out = this.computeOutputShape(x.shape) as number[];
+    const z = conv3dTransposeOp(x, this.kernel!, out, this.strides as Triple, this.padding as 'valid' | 'same');
+    return this.biasAndActivation(z);
+  }
+}
+
+for (const cls of [Conv3D, Conv3DTranspose]) registerLayer(cls);
