@@ -16,6 +16,7 @@ import { getLoss, lossName, type LossFn } from '../losses.js';
 import { getOptimizer } from '../optimizers/index.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import { getMetric, type Accumulator, type MetricFn, type MetricSpec } from './metrics.js';
+import { createRegisteredCallbacks } from './callback-registry.js';
 import { CallbackList, History, type Callback, type CustomCallbackArgs, type Logs, type TrainingParams } from './callbacks.js';
 import { ProgressBar, terminal } from './progress.js';
 import type { Compiled, TrainableModel } from './contracts.js';
@@ -334,7 +335,7 @@ export async function fitModel(model: TrainableModel, x: ModelInput, y: ModelTar
   const user = args.callbacks === undefined ? [] : Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks];
   const shown: (Callback | CustomCallbackArgs)[] = [];
   if (verbose >= 1) shown.push(new ProgressBar({ forceLine: verbose >= 2 || !terminal().isTerminal }));
-  const cbs = new CallbackList([history, ...user, ...shown]);
+  const cbs = new CallbackList([history, ...createRegisteredCallbacks(verbose), ...user, ...shown]);
   const metricNames = Object.keys(logsOf(model, c, newState(c)));
   const params: TrainingParams = {
     epochs, initialEpoch, steps, samples: nTrain, batchSize, verbose, doValidation: !!val,

@@ -17,6 +17,7 @@ export {
 export * from './extra-ops.js';
 export * from './index-ops.js';
 export * from './cells.js';
+export { profile, engine, enableDebugMode, registerCallbackConstructor, type ProfileInfo, type KernelInfo } from './engine.js';
 export { stridedSlice } from './strided-slice.js';
 export { WasmgradError } from '../errors.js';
 export { Tensor, tidy, keep, memory, type DType } from '../tensor.js';
