@@ -88,7 +88,7 @@ export async function fitDataset(model: TrainableModel, dataset: Dataset<unknown
       } finally {
         disposeElement(r.value);
       }
-      await cbs.call('onBatchEnd', step, { batch: step, ...trainer.logs() });
+      await cbs.call('onBatchEnd', step, { batch: step, ...trainer.batchLogs() });
       if (model.stopTraining) break;
       if (now() - lastYield > yieldEvery) {
         await new Promise((resolve) => setTimeout(resolve, 0));
