@@ -125,6 +125,18 @@ describe('enableDebugMode', () => {
     expect(() => wt.log(x)).toThrow(/log: output \[2\] has NaN at flat index 0/);
     expect(() => wt.sqrt(x)).toThrow(wt.WasmgradError);
   });
+
+  it('is the DEBUG flag of tf.env(), as in TF.js', () => {
+    expect(wt.env().getBool('DEBUG')).toBe(false);
+    tf.enableDebugMode();
+    wt.enableDebugMode();
+    expect(wt.env().getBool('DEBUG')).toBe(tf.env().getBool('DEBUG'));
+    tf.env().set('DEBUG', false);
+    wt.env().set('DEBUG', false);
+    expect(() => wt.log(wt.tensor([-1])).dispose()).not.toThrow();
+    wt.env().set('DEBUG', true);
+    expect(() => wt.log(wt.tensor([-1]))).toThrow(wt.WasmgradError);
+  });
 });
 
 describe('registerCallbackConstructor', () => {

@@ -69,6 +69,16 @@ describe('categoryEncoding', () => {
       });
     }
 
+  it('countWeights weigh each token\'s count, as TF.js; other modes refuse them', () => {
+    const ids = [1, 2, 2, 0, 4, 4, 3, 3, 3], w = randomArray(9, 33, 0, 2);
+    const theirs = tf.layers.categoryEncoding({ numTokens: 6, outputMode: 'count' }).apply(tf.tensor(ids, [3, 3], 'int32'), { countWeights: tf.tensor(w, [3, 3]) }) as tf.Tensor;
+    const layer = wt.layers.categoryEncoding({ numTokens: 6, outputMode: 'count' });
+    same(layer.apply(wt.tensor(ids, [3, 3], 'int32'), { countWeights: wt.tensor(w, [3, 3]) }) as wt.Tensor, theirs, 'countWeights', 1e-6);
+    expect(() => layer.apply(wt.tensor(ids, [3, 3], 'int32'), { countWeights: wt.ones([3]) })).toThrow(wt.WasmgradError);
+    expect(() => wt.layers.categoryEncoding({ numTokens: 6 }).apply(wt.tensor(ids, [3, 3], 'int32'), { countWeights: wt.ones([3, 3]) })).toThrow(wt.WasmgradError);
+    expect(() => tf.layers.categoryEncoding({ numTokens: 6 }).apply(tf.tensor(ids, [3, 3], 'int32'), { countWeights: tf.ones([3, 3]) })).toThrow();
+  });
+
   it('a plain reference: count of each token per row', () => {
     const out = wg.layers.categoryEncoding({ numTokens: 5, outputMode: 'count' }).apply(wg.tensor([0, 4, 4, 4, 2, 2], [2, 3], 'int32')) as wg.Tensor;
     expect(Array.from(out.dataSync())).toEqual([1, 0, 0, 0, 2, 0, 0, 2, 0, 1]);

@@ -11,6 +11,7 @@ import { seededRandom } from '../util/seeded.js';
 import { gather, oneHot, reshape, clone } from '../ops/shape.js';
 import { sum, max } from '../ops/reduce.js';
 import { cast } from '../ops/arrange.js';
+import { mul } from '../ops/binary.js';
 import { resizeBilinear, resizeNearestNeighbor } from '../ops/image.js';
 import { Layer, registerLayer, type CallArgs, type LayerArgs, type Shape } from './layer.js';
 
@@ -38,7 +39,10 @@ const withHW = (s: Shape, h: number | null, w: number | null): Shape => [...s.sl
 
 export type CategoryOutputMode = 'oneHot' | 'multiHot' | 'count';
 
-/** categoryEncoding({ numTokens, outputMode = 'multiHot' }): int tokens in [0, numTokens) to float32 vectors. */
+/**
+ * categoryEncoding({ numTokens, outputMode = 'multiHot' }): int tokens in [0, numTokens) to float32
+ * vectors; apply(x, { countWeights }) weighs each token's count (outputMode 'count').
+ */
 export class CategoryEncoding extends Layer {
   static className = 'CategoryEncoding';
   readonly numTokens: number;
@@ -59,8 +63,15 @@ export class CategoryEncoding extends Layer {
     s[s.length - 1] = this.numTokens;
     return s;
   }
-  call(inputs: Tensor | Tensor[]): Tensor {
+  call(inputs: Tensor | Tensor[], kwargs: CallArgs = {}): Tensor {
     const x = one(inputs);
+    const weights = kwargs.countWeights;
+    if (weights !== undefined) {
+      if (this.outputMode !== 'count') throw new WasmgradError(`${this.name} (CategoryEncoding): countWeights is used only with outputMode 'count', not '${this.outputMode}'`);
+      if (!(weights instanceof Tensor) || weights.shape.join() !== x.shape.join()) {
+        throw new WasmgradError(`${this.name} (CategoryEncoding): countWeights must be a tensor of the input's shape ${fmtShape(x.shape)}, got ${weights instanceof Tensor ? fmtShape(weights.shape) : typeof weights}`);
+      }
+    }
     return tidy(() => {
       let ids = x.dtype === 'int32' ? x : cast(x, 'int32');
       if (ids.size > 0) {
@@ -76,6 +87,11 @@ export class CategoryEncoding extends Layer {
       if (ids.rank > 2) throw new WasmgradError(`${this.name} (CategoryEncoding): the output rank would be ${ids.rank} (input ${fmtShape(x.shape)}); outputMode '${this.outputMode}' gives at most rank 2`);
       // each row's tokens as one-hot rows, summed (count) or or-ed (oneHot, multiHot)
       const hot = oneHot(ids, this.numTokens);
+      if (weights instanceof Tensor) {
+        // each token counts its weight (TF.js's denseBincount with weights)
+        const w = weights.dtype === 'float32' ? weights : cast(weights, 'float32');
+        return sum(mul(hot, reshape(w, [...ids.shape, 1])), ids.rank - 1);
+      }
       return this.outputMode === 'count' ? sum(hot, ids.rank - 1) : max(hot, ids.rank - 1);
     });
   }
