@@ -1,8 +1,9 @@
 // tf.image.resizeBilinear and tf.image.resizeNearestNeighbor (TF.js 4.22's source positions,
 // alignCorners and halfPixelCenters included). Each axis is resampled on its own: the source rows
-// (or columns) are gathered and, for bilinear, blended with their fractions, columns first then
-// rows as TF.js's kernel does. Gradients come from gather's (a scatter-add into the source pixels),
-// so they are the exact derivatives of the forward pass.
+// (or columns) are gathered and, for bilinear, blended with their fractions; the axis that shrinks
+// the image more goes first (bilinear is separable, so the order changes only the rounding).
+// Gradients come from gather's (a scatter-add into the source pixels), so they are the exact
+// derivatives of the forward pass.
 import { WasmgradError, fmtShape } from '../errors.js';
 import { Tensor, tidy } from '../tensor.js';
 import { tensor } from '../creation.js';
@@ -65,6 +66,9 @@ export function nearestTaps(inLen: number, outLen: number, alignCorners: boolean
   return out;
 }
 
+/** Whether resampling the rows before the columns makes the smaller intermediate image. */
+const rowsFirst = (h: number, w: number, newH: number, newW: number): boolean => newH * w < h * newW;
+
 /** Blends the gathered lo and hi slices along axis: lo + (hi - lo) * frac. */
 function lerpAxis(x: Tensor, axis: number, taps: ReturnType<typeof bilinearTaps>): Tensor {
   const lo = gather(x, taps.lo, axis);
@@ -88,8 +92,9 @@ export function resizeBilinear(images: Tensor, size: [number, number], alignCorn
     const { x: raw, unbatched } = batched(op, images);
     const x = raw.dtype === 'float32' ? raw : cast(raw, 'float32');
     const [, h, w] = x.shape;
-    const cols = lerpAxis(x, 2, bilinearTaps(w, newW, alignCorners, halfPixelCenters));
-    const out = lerpAxis(cols, 1, bilinearTaps(h, newH, alignCorners, halfPixelCenters));
+    const rows = bilinearTaps(h, newH, alignCorners, halfPixelCenters), cols = bilinearTaps(w, newW, alignCorners, halfPixelCenters);
+    // columns first as TF.js, unless resampling the rows first leaves less to do (a shrinking height)
+    const out = rowsFirst(h, w, newH, newW) ? lerpAxis(lerpAxis(x, 1, rows), 2, cols) : lerpAxis(lerpAxis(x, 2, cols), 1, rows);
     return unbatched ? reshape(out, out.shape.slice(1)) : out;
   });
 }
@@ -102,7 +107,8 @@ export function resizeNearestNeighbor(images: Tensor, size: [number, number], al
   return tidy(() => {
     const { x, unbatched } = batched(op, images);
     const [, h, w] = x.shape;
-    const out = gather(gather(x, nearestTaps(w, newW, alignCorners, halfPixelCenters), 2), nearestTaps(h, newH, alignCorners, halfPixelCenters), 1);
+    const rows = nearestTaps(h, newH, alignCorners, halfPixelCenters), cols = nearestTaps(w, newW, alignCorners, halfPixelCenters);
+    const out = rowsFirst(h, w, newH, newW) ? gather(gather(x, rows, 1), cols, 2) : gather(gather(x, cols, 2), rows, 1);
     return unbatched ? reshape(out, out.shape.slice(1)) : out;
   });
 }
