@@ -206,6 +206,27 @@ describe('randomWidth', () => {
     expect(Array.from(out.dataSync())).toEqual(Array.from(x.dataSync()));
   });
 
+  it('works inside a model: fit sees random widths, predict the input\'s', async () => {
+    const m = wt.sequential({
+      layers: [
+        wt.layers.randomWidth({ factor: 0.5, seed: 2, inputShape: [6, 8, 3] }),
+        wt.layers.globalAveragePooling2d({}),
+        wt.layers.dense({ units: 1 }),
+      ],
+    });
+    expect(m.layers[0].outputShape).toEqual([null, 6, null, 3]);
+    m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    const x = wt.tensor(randomArray(5 * 6 * 8 * 3, 53), [5, 6, 8, 3]), y = wt.ones([5, 1]);
+    // tf.profile lists each call of the layer with its output shape
+    const info = await wt.profile(() => m.fit(x, y, { epochs: 3, batchSize: 2, verbose: 0 }));
+    const h = info.result as wt.History;
+    expect(h.history.loss.every((v) => Number.isFinite(v as number))).toBe(true);
+    const widths = info.kernels.filter((k) => k.name.endsWith('(RandomWidth)')).map((k) => k.outputShapes[0][2]);
+    expect(widths.length).toBe(9);
+    expect(new Set(widths).size).toBeGreaterThan(1);
+    expect((m.predict(x) as wt.Tensor).shape).toEqual([5, 1]);
+  });
+
   it('getConfig as TF.js (factor, interpolation, seed); bad factors raise as TF.js refuses them', () => {
     // TF.js's config reports its generator's running seed, not the one given; the other keys agree
     const theirs = configOf(tf.layers.randomWidth({ factor: 0.3, seed: 4 }));
