@@ -128,6 +128,8 @@ describe('image resize: bad input raises WasmgradError', () => {
     ['both alignCorners and halfPixelCenters', () => wt.image.resizeBilinear(x(), [2, 2], true, true)],
     ['empty images', () => wt.image.resizeBilinear(wt.zeros([0, 3, 3, 1]), [2, 2])],
     ['not a tensor', () => wt.image.resizeNearestNeighbor([1, 2] as never, [2, 2])],
+    ['a result past 2^30 elements (no hang building its taps)', () => wt.image.resizeBilinear(x(), [2 ** 20, 2 ** 20])],
+    ['a nearest result past 2^30 elements', () => wt.image.resizeNearestNeighbor(x(), [1e9, 3])],
   ];
   for (const [what, f] of cases) it(what, () => expect(f).toThrow(wt.WasmgradError));
 

@@ -100,6 +100,8 @@ describe('categoryEncoding', () => {
     const before = wt.memory().numTensors;
     const bad = [wt.tensor([0, 3], [1, 2], 'int32'), wt.tensor([-1, 0], [1, 2], 'int32'), wt.zeros([1, 2, 2], 'int32')];
     for (const x of bad) expect(() => l.apply(x)).toThrow(wt.WasmgradError);
+    // a huge numTokens (from a hostile model.json) fails on allocation, without a hang
+    expect(() => wt.layers.categoryEncoding({ numTokens: 2 ** 31 - 1 }).apply(bad[0])).toThrow(wt.WasmgradError);
     wt.dispose(bad);
     expect(wt.memory().numTensors).toBe(before);
   });

@@ -20,6 +20,14 @@ function sizeOf(op: string, size: unknown): [number, number] {
   return [size[0], size[1]];
 }
 
+/** wasm32 memory holds at most 4 GiB: no float32 result has more elements than this. */
+const MAX_ELEMENTS = 2 ** 30;
+
+function checkResultSize(op: string, x: Tensor, newH: number, newW: number): void {
+  const [b, , , c] = x.shape;
+  if (b * newH * newW * c > MAX_ELEMENTS) throw new WasmgradError(`${op}: resizing ${fmtShape(x.shape)} to [${newH}, ${newW}] gives more than 2^30 elements`);
+}
+
 /** The images as [B, H, W, C] (a rank-3 image gets a batch of one) and whether it was rank 3. */
 function batched(op: string, images: Tensor): { x: Tensor; unbatched: boolean } {
   checkTensor(images, op, 'images');
@@ -90,6 +98,7 @@ export function resizeBilinear(images: Tensor, size: [number, number], alignCorn
   checkFlags(op, alignCorners, halfPixelCenters);
   return tidy(() => {
     const { x: raw, unbatched } = batched(op, images);
+    checkResultSize(op, raw, newH, newW);
     const x = raw.dtype === 'float32' ? raw : cast(raw, 'float32');
     const [, h, w] = x.shape;
     const rows = bilinearTaps(h, newH, alignCorners, halfPixelCenters), cols = bilinearTaps(w, newW, alignCorners, halfPixelCenters);
@@ -106,6 +115,7 @@ export function resizeNearestNeighbor(images: Tensor, size: [number, number], al
   checkFlags(op, alignCorners, halfPixelCenters);
   return tidy(() => {
     const { x, unbatched } = batched(op, images);
+    checkResultSize(op, x, newH, newW);
     const [, h, w] = x.shape;
     const rows = nearestTaps(h, newH, alignCorners, halfPixelCenters), cols = nearestTaps(w, newW, alignCorners, halfPixelCenters);
     const out = rowsFirst(h, w, newH, newW) ? gather(gather(x, rows, 1), cols, 2) : gather(gather(x, cols, 2), rows, 1);
