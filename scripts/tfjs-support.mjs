@@ -25,10 +25,6 @@ export const REASONS = {
   loadGraphModel: GRAPH, loadGraphModelSync: GRAPH,
   'layers.RNNCell': CELLS, 'layers.lstmCell': CELLS, 'layers.gruCell': CELLS, 'layers.simpleRNNCell': CELLS, 'layers.stackedRNNCells': CELLS,
   'layers.rnn': CELLS, 'layers.convLstm2d': 'convolutional LSTM: not yet', 'layers.convLstm2dCell': CELLS,
-  'layers.randomWidth': 'image preprocessing layers with random augmentation: not yet',
-  enableDebugMode: 'wasmgrad has its own debug mode (wg.setDebug in the root entry)',
-  engine: "TF.js's engine object (scopes, kernels) has no counterpart; tidy, keep and memory are supported",
-  profile: 'per-kernel profiling: not yet (tf.time is supported)',
 };
 const NOT_YET = 'not yet';
 

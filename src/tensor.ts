@@ -18,6 +18,7 @@ export interface Storage {
 
 const live = new Set<Tensor>();
 let liveBytes = 0;
+let peakBytes = 0;
 const scopes: Tensor[][] = [];
 let nextId = 0;
 
@@ -25,6 +26,7 @@ function allocStorage(bytes: number, shape?: readonly number[], dtype?: DType): 
   const e = engine();
   const ptr = bytes > 0 ? e.allocator.alloc(bytes, 'tensor', shape, dtype) : 0;
   liveBytes += bytes;
+  if (liveBytes > peakBytes) peakBytes = liveBytes;
   return { ptr, bytes, refs: 0, engine: e };
 }
 
@@ -163,10 +165,20 @@ export function memory(): { numTensors: number; numBytes: number; wasmBytes: num
   return { numTensors: live.size, numBytes: liveBytes, wasmBytes: e ? e.memory.buffer.byteLength : 0 };
 }
 
+/** The most bytes tensors held at once since the mark was last set (tf.profile's peakBytes). */
+export function bytesPeak(): number {
+  return peakBytes;
+}
+/** Sets the peak mark to `bytes`, or to the bytes live now if more. */
+export function setBytesPeak(bytes: number): void {
+  peakBytes = Math.max(bytes, liveBytes);
+}
+
 /** At shutdown: every tensor goes with the memory. */
 function disposeAllTensors(): void {
   for (const t of [...live]) t.dispose();
   scopes.length = 0;
+  openScopes.length = 0;
 }
 onShutdown(disposeAllTensors);
 
@@ -228,6 +240,32 @@ export function disposeIfThrows<T>(fn: () => T): T {
       if (!ok) t.dispose();
       else if (parent) parent.push(t);
     }
+  }
+}
+
+// TF.js's engine().startScope() / endScope(result): a tidy() split in two calls (for code that
+// cannot wrap its work in one function). Only a scope opened by startScope may be ended by endScope.
+const openScopes: Tensor[][] = [];
+
+export function startScope(): void {
+  const scope: Tensor[] = [];
+  scopes.push(scope);
+  openScopes.push(scope);
+}
+
+/** Frees every tensor made since the matching startScope except those in result and kept ones. */
+export function endScope(result?: unknown): void {
+  const scope = openScopes[openScopes.length - 1];
+  if (!scope || scopes[scopes.length - 1] !== scope) throw new WasmgradError('endScope: no scope opened by startScope is open here (each startScope needs one endScope, inside the same tidy)');
+  openScopes.pop();
+  scopes.pop();
+  const keepSet = new Set<Tensor>();
+  collectTensors(result as Container, keepSet);
+  const parent = scopes[scopes.length - 1];
+  for (const t of scope) {
+    if (keepSet.has(t) || t.kept) {
+      if (parent && !t.kept) parent.push(t);
+    } else t.dispose();
   }
 }
 

@@ -73,6 +73,11 @@ export function variable(initial: Tensor, trainable = true, name?: string): Vari
   return v;
 }
 
+/** Every live variable by name (TF.js's engine().state.registeredVariables). */
+export function registeredVariables(): Record<string, Variable> {
+  return Object.fromEntries([...registry].filter(([, v]) => !v.isDisposed));
+}
+
 /** Every live trainable variable. */
 export function trainableVariables(): Variable[] {
   return [...registry.values()].filter((v) => v.trainable && !v.isDisposed);

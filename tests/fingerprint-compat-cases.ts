@@ -133,4 +133,21 @@ export const COMPAT_LAYER_CASES: FingerprintCase[] = [
     record('sigmoidBernoulli.probs', probs);
     record('sigmoidBernoulli.samples', samples);
   }),
+  tidyCase('image+preprocessing', (record) => {
+    const L = wg.layers;
+    const img = () => rand([2, 5, 7, 3], 1740);
+    withGrads(record, 'resizeBilinear', (x) => wg.image.resizeBilinear(x, [9, 4]), [img()]);
+    withGrads(record, 'resizeBilinearAligned', (x) => wg.image.resizeBilinear(x, [3, 11], true), [img()]);
+    withGrads(record, 'resizeBilinearHalfPixel', (x) => wg.image.resizeBilinear(x, [8, 5], false, true), [img()]);
+    withGrads(record, 'resizeNearestNeighbor', (x) => wg.image.resizeNearestNeighbor(x, [9, 4]), [img()]);
+    withGrads(record, 'resizeNearestNeighborAligned', (x) => wg.image.resizeNearestNeighbor(x, [3, 11], true), [img()]);
+    layerGrads(record, 'centerCrop', L.centerCrop({ height: 3, width: 4 }), img(), 1741);
+    layerGrads(record, 'centerCropUp', L.centerCrop({ height: 6, width: 9 }), img(), 1742);
+    layerGrads(record, 'resizing', L.resizing({ height: 4, width: 9 }), img(), 1743);
+    layerGrads(record, 'resizingNearest', L.resizing({ height: 7, width: 3, interpolation: 'nearest', cropToAspectRatio: true }), img(), 1744);
+    layerGrads(record, 'randomWidth', L.randomWidth({ factor: [-0.4, 0.6], seed: 5 }), img(), 1745, true);
+    const tokens = () => wg.tensor([0, 4, 4, 2, 16, 1, 3, 3, 3, 0, 5, 6], [3, 4], 'int32');
+    for (const outputMode of ['multiHot', 'count'] as const) record(`categoryEncoding.${outputMode}`, L.categoryEncoding({ numTokens: 17, outputMode }).apply(tokens()) as wg.Tensor);
+    record('categoryEncoding.oneHot', L.categoryEncoding({ numTokens: 17, outputMode: 'oneHot' }).apply(wg.reshape(tokens(), [12, 1])) as wg.Tensor);
+  }),
 ];

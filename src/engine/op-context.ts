@@ -9,13 +9,34 @@ interface Frame {
 
 const frames: Frame[] = [];
 
+/** Told when each op or step begins and ends (tf.profile's recorder); none by default. */
+export interface FrameObserver {
+  begin(name: string, args: readonly unknown[] | undefined): void;
+  end(result: unknown, failed: boolean): void;
+}
+let observer: FrameObserver | null = null;
+
+/** Sets the observer (null: none); returns the previous one, so observers nest. */
+export function observeFrames(o: FrameObserver | null): FrameObserver | null {
+  const previous = observer;
+  observer = o;
+  return previous;
+}
+
 /** Runs fn as op or step `name` (its arguments are shown in error messages). */
 export function runAs<T>(name: string, args: readonly unknown[] | undefined, fn: () => T): T {
   frames.push({ name, args });
+  const o = observer;
+  let failed = true;
+  let result: T | undefined;
   try {
-    return fn();
+    o?.begin(name, args);
+    result = fn();
+    failed = false;
+    return result;
   } finally {
     frames.pop();
+    o?.end(result, failed);
   }
 }
 

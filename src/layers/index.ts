@@ -113,6 +113,15 @@ export const masking = (args: LayerArgs & { maskValue?: number } = {}) => new Ma
 export const thresholdedReLU = (args: LayerArgs & { theta?: number } = {}) => new ThresholdedReLU(args);
 export const rescaling = (args: LayerArgs & { scale: number; offset?: number }) => new Rescaling(args);
 
+// Preprocessing layers (src/layers/preprocessing.ts)
+import { CategoryEncoding, CenterCrop, Resizing, RandomWidth, type CategoryOutputMode } from './preprocessing.js';
+export { CategoryEncoding, CenterCrop, Resizing, RandomWidth, type CategoryOutputMode } from './preprocessing.js';
+type Interpolation = 'bilinear' | 'nearest';
+export const categoryEncoding = (args: LayerArgs & { numTokens: number; outputMode?: CategoryOutputMode }) => new CategoryEncoding(args);
+export const centerCrop = (args: LayerArgs & { height: number; width: number }) => new CenterCrop(args);
+export const resizing = (args: LayerArgs & { height: number; width: number; interpolation?: Interpolation; cropToAspectRatio?: boolean }) => new Resizing(args);
+export const randomWidth = (args: LayerArgs & { factor: number | [number, number]; interpolation?: Interpolation; seed?: number }) => new RandomWidth(args);
+
 // TF.js spellings of existing layers (tf.layers.maxPool2d, globalMaxPool1d, cropping2D, ...)
 export const cropping2D = cropping2d;
 export const maxPool1d = maxPooling1d;

@@ -448,6 +448,14 @@ function onlyCall(layer: Layer, what: string): { inputs: SymbolicTensor[]; outpu
   return calls[0];
 }
 const one = <T>(xs: T[]): T | T[] => (xs.length === 1 ? xs[0] : xs);
+/** As TF.js: the output shapes every graph call of the layer has in common (calls of different shapes make it ill-defined). */
+function sharedOutputShape(layer: Layer): Shape | Shape[] {
+  const calls = callsOf(layer);
+  if (calls.length === 0) return onlyCall(layer, 'outputShape').outputs[0].shape;
+  const shapes = calls.map((c) => JSON.stringify(c.outputs.map((t) => t.shape)));
+  if (shapes.some((s) => s !== shapes[0])) throw new WasmgradError(`${layer.name}.outputShape: the layer's ${calls.length} graph calls have different output shapes (${[...new Set(shapes)].join(', ')}), so its output shape is ill-defined`);
+  return one(calls[0].outputs.map((t) => t.shape));
+}
 const ownValue = (name: string) =>
   function (this: Layer, value: unknown) {
     Object.defineProperty(this, name, { value, writable: true, enumerable: true, configurable: true });
@@ -456,7 +464,7 @@ Object.defineProperties(Layer.prototype, {
   input: { get(this: Layer) { return one(onlyCall(this, 'input').inputs); }, set: ownValue('input'), configurable: true },
   output: { get(this: Layer) { return one(onlyCall(this, 'output').outputs); }, set: ownValue('output'), configurable: true },
   inputShape: { get(this: Layer) { return one(onlyCall(this, 'inputShape').inputs.map((t) => t.shape)); }, set: ownValue('inputShape'), configurable: true },
-  outputShape: { get(this: Layer) { return one(onlyCall(this, 'outputShape').outputs.map((t) => t.shape)); }, set: ownValue('outputShape'), configurable: true },
+  outputShape: { get(this: Layer) { return sharedOutputShape(this); }, set: ownValue('outputShape'), configurable: true },
 });
 
 export function serializeRegularizer(r: Regularizer | null | undefined): unknown {

@@ -50,6 +50,8 @@ export interface TrainableModel extends CallbackModel {
   regularizationLoss(): Tensor | null;
   /** Whether evaluation losses include the weight penalties (Keras: yes, TF.js: no). */
   readonly regularizeEvaluation: boolean;
+  /** What onBatchEnd logs hold: the epoch's running means so far (Keras) or the batch's own values (TF.js). */
+  readonly batchLogs: 'running' | 'batch';
 }
 
 /** A weight of a model under its file name: layerName/weightName (wrappers and nested models add their name). */

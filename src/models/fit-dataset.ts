@@ -6,6 +6,7 @@ import { Tensor, tidy } from '../tensor.js';
 import { fromFlat } from '../creation.js';
 import { Dataset, disposeElement, type LazyIterator } from '../data/dataset.js';
 import { batchTrainer, type ModelInput, type ModelTarget } from './training.js';
+import { createRegisteredCallbacks } from './callback-registry.js';
 import { CallbackList, History, type Callback, type CustomCallbackArgs, type Logs } from './callbacks.js';
 import { ProgressBar, terminal } from './progress.js';
 import type { TrainableModel } from './contracts.js';
@@ -54,7 +55,7 @@ export async function fitDataset(model: TrainableModel, dataset: Dataset<unknown
   const history = new History();
   const user = args.callbacks === undefined ? [] : Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks];
   const shown = verbose >= 1 ? [new ProgressBar({ forceLine: verbose >= 2 || !terminal().isTerminal })] : [];
-  const cbs = new CallbackList([history, ...user, ...shown]);
+  const cbs = new CallbackList([history, ...createRegisteredCallbacks(verbose), ...user, ...shown]);
   const names = Object.keys(trainer.logs());
   const doValidation = args.validationData !== undefined;
   cbs.setup(model, {
@@ -87,7 +88,7 @@ export async function fitDataset(model: TrainableModel, dataset: Dataset<unknown
       } finally {
         disposeElement(r.value);
       }
-      await cbs.call('onBatchEnd', step, { batch: step, ...trainer.logs() });
+      await cbs.call('onBatchEnd', step, { batch: step, ...trainer.batchLogs() });
       if (model.stopTraining) break;
       if (now() - lastYield > yieldEvery) {
         await new Promise((resolve) => setTimeout(resolve, 0));

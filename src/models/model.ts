@@ -330,6 +330,8 @@ export class LayersModel extends Layer implements TrainableModel, CallbackModel,
   saveFormat: 'wasmgrad' | 'tfjs' = 'wasmgrad';
   /** Whether evaluation losses (evaluate, val_loss) include the weight penalties: Keras does, TF.js does not. */
   regularizeEvaluation = true;
+  /** onBatchEnd's logs: the epoch's running means (Keras) or the batch's own values (TF.js). */
+  batchLogs: 'running' | 'batch' = 'running';
 
   /**
    * Saves the model: to a folder in wasmgrad's format (model.json + weights.safetensors), or without

@@ -16,6 +16,7 @@ import { getLoss, lossName, type LossFn } from '../losses.js';
 import { getOptimizer } from '../optimizers/index.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import { getMetric, type Accumulator, type MetricFn, type MetricSpec } from './metrics.js';
+import { createRegisteredCallbacks } from './callback-registry.js';
 import { CallbackList, History, type Callback, type CustomCallbackArgs, type Logs, type TrainingParams } from './callbacks.js';
 import { ProgressBar, terminal } from './progress.js';
 import type { Compiled, TrainableModel } from './contracts.js';
@@ -217,15 +218,16 @@ function resetState(s: StepState): void {
 }
 
 /** The loss of one batch (total, with regularization), updating per-output losses and metrics. */
-function batchLoss(model: TrainableModel, c: Compiled, preds: Tensor[], ys: Tensor[], state: StepState, n: number, training = true): Tensor {
+function batchLoss(model: TrainableModel, c: Compiled, preds: Tensor[], ys: Tensor[], state: StepState | StepState[], n: number, training = true): Tensor {
+  const states = Array.isArray(state) ? state : [state];
   let total: Tensor | null = null;
   const multi = preds.length > 1;
   preds.forEach((p, i) => {
     const l = c.losses[i](ys[i], p);
     if (!(l instanceof Tensor) || l.size !== 1) throw new WasmgradError(`${model.name}: the loss of output ${i} must return a scalar Tensor`);
     if (multi) {
-      state.losses[i].sum += l.dataSync()[0] * n;
-      state.losses[i].count += n;
+      const v = l.dataSync()[0];
+      for (const s of states) [s.losses[i].sum, s.losses[i].count] = [s.losses[i].sum + v * n, s.losses[i].count + n];
     }
     const term = c.lossWeights[i] === 1 ? l : scale(l, c.lossWeights[i]);
     total = total ? add(total, term) : term;
@@ -235,22 +237,23 @@ function batchLoss(model: TrainableModel, c: Compiled, preds: Tensor[], ys: Tens
   if (reg) total = add(total!, reg);
   noGrad(() => {
     preds.forEach((p, i) => {
-      for (const m of state.metrics[i]) m.acc.update(ys[i], p);
+      for (const s of states) for (const m of s.metrics[i]) m.acc.update(ys[i], p);
     });
   });
   return total!;
 }
 
-function trainBatch(model: TrainableModel, c: Compiled, xb: Tensor[], yb: Tensor[], state: StepState): number {
+/** One optimizer step; its loss and metrics go into each state (the epoch's, and the batch's own when asked). */
+function trainBatch(model: TrainableModel, c: Compiled, xb: Tensor[], yb: Tensor[], state: StepState | StepState[]): number {
+  const states = Array.isArray(state) ? state : [state];
   const n = xb[0].shape[0];
   const vars = model.trainableWeights;
   let value = NaN;
   tidy(() => {
-    const loss = c.optimizer.minimize(() => batchLoss(model, c, model.forward(xb, true), yb, state, n), vars);
+    const loss = c.optimizer.minimize(() => batchLoss(model, c, model.forward(xb, true), yb, states, n), vars);
     value = loss.dataSync()[0];
   });
-  state.total.sum += value * n;
-  state.total.count += n;
+  for (const s of states) [s.total.sum, s.total.count] = [s.total.sum + value * n, s.total.count + n];
   return value;
 }
 
@@ -334,7 +337,7 @@ export async function fitModel(model: TrainableModel, x: ModelInput, y: ModelTar
   const user = args.callbacks === undefined ? [] : Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks];
   const shown: (Callback | CustomCallbackArgs)[] = [];
   if (verbose >= 1) shown.push(new ProgressBar({ forceLine: verbose >= 2 || !terminal().isTerminal }));
-  const cbs = new CallbackList([history, ...user, ...shown]);
+  const cbs = new CallbackList([history, ...createRegisteredCallbacks(verbose), ...user, ...shown]);
   const metricNames = Object.keys(logsOf(model, c, newState(c)));
   const params: TrainingParams = {
     epochs, initialEpoch, steps, samples: nTrain, batchSize, verbose, doValidation: !!val,
@@ -349,6 +352,8 @@ export async function fitModel(model: TrainableModel, x: ModelInput, y: ModelTar
   const valState = newState(c);
   const hasBatchBegin = cbs.has('onBatchBegin');
   const hasBatchEnd = cbs.has('onBatchEnd');
+  // TF.js's onBatchEnd logs are the batch's own values; Keras's the epoch's running means
+  const batchState = hasBatchEnd && model.batchLogs === 'batch' ? newState(c) : null;
   let lastYield = now();
 
   await cbs.call('onTrainBegin', {});
@@ -379,10 +384,11 @@ export async function fitModel(model: TrainableModel, x: ModelInput, y: ModelTar
           xb = xs.map((t) => gather(t, it));
           yb = ys.map((t) => gather(t, it));
         }
-        runAs(`${model.name}.fit`, xb, () => trainBatch(model, c, xb, yb, state));
+        if (batchState) resetState(batchState);
+        runAs(`${model.name}.fit`, xb, () => trainBatch(model, c, xb, yb, batchState ? [state, batchState] : state));
       });
       if (hasBatchEnd) {
-        const r = cbs.call('onBatchEnd', step, { batch: step, size, ...logsOf(model, c, state) });
+        const r = cbs.call('onBatchEnd', step, { batch: step, size, ...logsOf(model, c, batchState ?? state) });
         if (r) await r;
       }
       if (model.stopTraining) break;
@@ -468,6 +474,8 @@ export async function trainOnBatchModel(model: TrainableModel, x: ModelInput, y:
 export function batchTrainer(model: TrainableModel, op: string) {
   const c = compiledOf(model, op);
   const state = newState(c);
+  // the last batch's own loss and metrics, for TF.js's onBatchEnd logs
+  const batchState = model.batchLogs === 'batch' ? newState(c) : null;
   const unpack = (x: ModelInput, y: ModelTarget) => {
     const xs = inputsOf(model, x, op);
     return { xs, ys: targetsOf(model, y, samplesOf(model, xs, op), op) };
@@ -475,7 +483,8 @@ export function batchTrainer(model: TrainableModel, op: string) {
   return {
     train(x: ModelInput, y: ModelTarget): void {
       const { xs, ys } = unpack(x, y);
-      tidy(() => void trainBatch(model, c, xs, ys, state));
+      if (batchState) resetState(batchState);
+      tidy(() => void trainBatch(model, c, xs, ys, batchState ? [state, batchState] : state));
     },
     evaluate(x: ModelInput, y: ModelTarget): void {
       const { xs, ys } = unpack(x, y);
@@ -483,6 +492,7 @@ export function batchTrainer(model: TrainableModel, op: string) {
       accumulateRange(model, c, xs, ys, 0, n, n, state);
     },
     logs: (prefix = ''): Logs => logsOf(model, c, state, prefix),
+    batchLogs: (): Logs => logsOf(model, c, batchState ?? state), // what onBatchEnd gets
     reset: (): void => resetState(state),
   };
 }

@@ -139,3 +139,10 @@ export const logSumExp = debugged('logSumExp', arrangeOps.logSumExp);
 export const all = arrangeOps.all;
 export const any = arrangeOps.any;
 export const multinomial = arrangeOps.multinomial;
+
+// tf.image: resizing (src/ops/image.ts)
+import * as imageOps from './image.js';
+export const image = {
+  resizeBilinear: debugged('resizeBilinear', imageOps.resizeBilinear),
+  resizeNearestNeighbor: debugged('resizeNearestNeighbor', imageOps.resizeNearestNeighbor),
+};

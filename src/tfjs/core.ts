@@ -4,6 +4,7 @@
 import { WasmgradError, fmtShape } from '../errors.js';
 import { Tensor, tidy, type DType } from '../tensor.js';
 import { init, backendInfo } from '../engine/state.js';
+import { setDebug, isDebug } from '../debug.js';
 import { tensor as makeTensor, fill } from '../creation.js';
 import * as ops from '../ops/index.js';
 import { powTfjs } from '../ops/elementwise-js.js';
@@ -40,12 +41,15 @@ export const version = { 'tfjs-core': '4.22.0', tfjs: '4.22.0', wasmgrad: '0.1.0
 
 /** tf.env(): flags are accepted and remembered (they do not change wasmgrad's engine). */
 const flags = new Map<string, unknown>([['IS_NODE', typeof process !== 'undefined' && !!process.versions?.node], ['PROD', false]]);
+// (the DEBUG flag is wasmgrad's debug mode, as tf.enableDebugMode sets it)
+const getFlag = (k: string) => (k === 'DEBUG' ? isDebug() : flags.get(k));
+const setFlag = (k: string, v: unknown) => (k === 'DEBUG' ? setDebug(!!v) : void flags.set(k, v));
 export const env = () => ({
-  get: (k: string) => flags.get(k),
-  getBool: (k: string) => !!flags.get(k),
-  getNumber: (k: string) => Number(flags.get(k)),
-  set: (k: string, v: unknown) => void flags.set(k, v),
-  setFlags: (f: Record<string, unknown>) => Object.entries(f).forEach(([k, v]) => flags.set(k, v)),
+  get: getFlag,
+  getBool: (k: string) => !!getFlag(k),
+  getNumber: (k: string) => Number(getFlag(k)),
+  set: (k: string, v: unknown) => void setFlag(k, v),
+  setFlags: (f: Record<string, unknown>) => Object.entries(f).forEach(([k, v]) => setFlag(k, v)),
   platformName: typeof window !== 'undefined' ? 'browser' : 'node',
 });
 

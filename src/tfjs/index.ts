@@ -18,6 +18,7 @@ export * from './extra-ops.js';
 export { conv3d, conv3dTranspose, maxPool3d, avgPool3d, dilation2d, maxPoolWithArgmax } from './ops3d.js';
 export * from './index-ops.js';
 export * from './cells.js';
+export { profile, engine, enableDebugMode, registerCallbackConstructor, type ProfileInfo, type KernelInfo } from './engine.js';
 export { stridedSlice } from './strided-slice.js';
 export { WasmgradError } from '../errors.js';
 export { Tensor, tidy, keep, memory, type DType } from '../tensor.js';

@@ -32,6 +32,7 @@ function asLayerVariable(v: Variable): Variable {
 export function asTfjs<T extends LayersModel>(m: T): T {
   m.saveFormat = 'tfjs';
   m.regularizeEvaluation = false;
+  m.batchLogs = 'batch';
   const compile = m.compile.bind(m);
   m.compile = (args: CompileArgs) => {
     compile(args);
