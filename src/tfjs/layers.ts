@@ -1,6 +1,7 @@
 // tf.layers: wasmgrad's layers with TensorFlow.js's defaults where they differ from Keras 3's:
 // recurrent layers use the hard sigmoid for their gates, no unit forget bias, and GRU resets
-// before the recurrent product (resetAfter: false); kernels start glorotNormal.
+// before the recurrent product (resetAfter: false); kernels start glorotNormal. The cells follow
+// the same defaults.
 import * as base from '../layers/index.js';
 
 type Args<F> = F extends (args: infer A) => unknown ? A : never;
@@ -18,3 +19,9 @@ export const conv2dTranspose = withDefaults(base.conv2dTranspose, kernel);
 export const simpleRNN = withDefaults(base.simpleRNN, kernel);
 export const lstm = withDefaults(base.lstm, { ...kernel, recurrentActivation: 'hardSigmoid', unitForgetBias: false });
 export const gru = withDefaults(base.gru, { ...kernel, recurrentActivation: 'hardSigmoid', resetAfter: false });
+const tfjsGates = { ...kernel, recurrentActivation: 'hardSigmoid', unitForgetBias: false };
+export const lstmCell = withDefaults(base.lstmCell, tfjsGates);
+export const gruCell = withDefaults(base.gruCell, { ...kernel, recurrentActivation: 'hardSigmoid', resetAfter: false });
+export const simpleRNNCell = withDefaults(base.simpleRNNCell, kernel);
+export const convLstm2dCell = withDefaults(base.convLstm2dCell, tfjsGates);
+export const convLstm2d = withDefaults(base.convLstm2d, tfjsGates);
