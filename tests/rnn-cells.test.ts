@@ -284,3 +284,99 @@ describe('gradients by central finite differences', () => {
     });
   });
 });
+
+describe('bad configurations raise WasmgradError naming the layer', () => {
+  const cases: [string, () => unknown, RegExp][] = [
+    ['rnn without a cell', () => O.rnn({} as never), /RNN\): the cell argument is missing; expected an RNN cell/],
+    ['rnn with a dense layer as cell', () => O.rnn({ cell: O.dense({ units: 2 }) as never }), /RNN\): cell must be an RNN cell layer with a stateSize/],
+    ['rnn stateful', () => O.rnn({ cell: O.lstmCell({ units: 2 }), stateful: true }), /RNN\): stateful recurrent layers are not supported/],
+    ['lstmCell units 0', () => O.lstmCell({ units: 0 }), /LSTMCell: units must be a whole number >= 1, got 0/],
+    ['gruCell dropout 1', () => O.gruCell({ units: 2, dropout: 1 }), /gru_cell.*: dropout must be in \[0, 1\), got 1/],
+    ['stackedRNNCells empty', () => O.stackedRNNCells({ cells: [] }), /StackedRNNCells\): cells must be a non-empty array/],
+    ['convLstm2d filters missing', () => O.convLstm2d({ kernelSize: 3 } as never), /ConvLSTM2DCell\): filters must be a whole number >= 1/],
+    ['convLstm2d kernelSize 0', () => O.convLstm2d({ filters: 2, kernelSize: 0 }), /ConvLSTM2DCell\): kernelSize must be a whole number >= 1 or two of them, got 0/],
+    ['convLstm2d causal padding', () => O.convLstm2d({ filters: 2, kernelSize: 2, padding: 'causal' as never }), /ConvLSTM2DCell\): padding must be 'valid' or 'same', got "causal"/],
+    ['convLstm2d channelsFirst', () => O.convLstm2d({ filters: 2, kernelSize: 2, dataFormat: 'channelsFirst' }), /dataFormat must be 'channelsLast'/],
+    ['convLstm2d unroll', () => O.convLstm2d({ filters: 2, kernelSize: 2, unroll: true }), /ConvLSTM2D\): unroll is not possible/],
+    ['rnn on rank 2', () => O.rnn({ cell: O.lstmCell({ units: 2 }) }).apply(tf.zeros([2, 3])), /RNN\): expected input \[batch, time, features\] of rank >= 3, got \[2,3\]/],
+    ['convLstm2d on rank 4', () => O.convLstm2d({ filters: 2, kernelSize: 2 }).apply(tf.zeros([1, 2, 4, 4])), /ConvLSTM2D\): expected input \[batch, time, rows, cols, channels\], got \[1,2,4,4\]/],
+    ['convLstm2d valid, kernel larger than the image', () => O.convLstm2d({ filters: 2, kernelSize: 5 }).apply(tf.zeros([1, 2, 3, 6, 1])), /input rows 3 is smaller than the dilated kernel 5/],
+    ['rnn with a wrong initial state', () => O.rnn({ cell: O.lstmCell({ units: 2 }) }).apply(tf.zeros([2, 3, 1]), { initialState: [tf.zeros([2, 2]), tf.zeros([2, 3])] }), /initial state 1 must have shape \[2, ?2\], got \[2, ?3\]/],
+    ['rnn with one initial state for an lstm', () => O.rnn({ cell: O.lstmCell({ units: 2 }) }).apply(tf.zeros([2, 3, 1]), { initialState: [tf.zeros([2, 2])] }), /the cell has 2 state\(s\) but 1 initial state\(s\) were given/],
+    ['a cell returning one tensor', () => {
+      const Bad = class extends tf.layers.RNNCell {
+        static className = 'BadCell';
+        constructor() {
+          super({});
+          this.stateSize = 2;
+        }
+        call(inputs: wg.Tensor | wg.Tensor[]) {
+          return (inputs as wg.Tensor[])[1];
+        }
+      };
+      return O.rnn({ cell: new Bad() }).apply(tf.zeros([1, 2, 3]));
+    }, /the cell's call must return \[output, \.\.\.1 new state\(s\)\] as tensors/],
+    ['a saved rnn whose cell is not a cell', () => wg.layers.CellRNN.fromConfig({ name: 'r', cell: { className: 'Dense', config: { units: 2 } } }), /r \(RNN\): cell: Dense is not an RNN cell/],
+  ];
+  for (const [name, fn, message] of cases) {
+    it(name, () => {
+      let caught: unknown = null;
+      try {
+        fn();
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught, name).toBeInstanceOf(wg.WasmgradError);
+      expect((caught as Error).message).toMatch(message);
+    });
+  }
+});
+
+describe('dropout, initial states and memory', () => {
+  it('dropout and recurrentDropout change training outputs only, reproducibly with a seed', () => {
+    const make = () => O.rnn({ cell: O.lstmCell({ units: 4, dropout: 0.5, recurrentDropout: 0.3, seed: 7 }), returnSequences: true });
+    const a = make(), b = make();
+    const x = tf.tensor(randomArray(2 * 5 * 3, 8), [2, 5, 3]);
+    a.apply(x);
+    b.apply(x);
+    b.setWeights(a.getWeights());
+    const plain = (a.apply(x) as wg.Tensor).dataSync();
+    const ta = (a.apply(x, { training: true }) as wg.Tensor).dataSync(), tb = (b.apply(x, { training: true }) as wg.Tensor).dataSync();
+    expectClose(ta, tb, 0, 0, 'same seed, same masks');
+    expect(Array.from(ta)).not.toEqual(Array.from(plain));
+    // inference ignores dropout: the same as a cell without it
+    const c = O.rnn({ cell: O.lstmCell({ units: 4 }), returnSequences: true });
+    c.apply(x);
+    c.setWeights(a.getWeights());
+    expectClose((c.apply(x) as wg.Tensor).dataSync(), plain, 0, 0, 'inference without dropout');
+  });
+
+  it('initial states are used (kwargs.initialState or extra inputs), as the fused lstm', () => {
+    const a = O.rnn({ cell: O.lstmCell({ units: 3 }) }), b = O.lstm({ units: 3 });
+    const x = tf.tensor(randomArray(2 * 4 * 2, 12), [2, 4, 2]);
+    const h = tf.tensor(randomArray(6, 13), [2, 3]), c = tf.tensor(randomArray(6, 14), [2, 3]);
+    b.apply(x);
+    a.apply(x);
+    a.setWeights(b.getWeights());
+    const want = (b.apply(x, { initialState: [h, c] }) as wg.Tensor).dataSync();
+    expectClose((a.apply(x, { initialState: [h, c] }) as wg.Tensor).dataSync(), want, 1e-6, 1e-6, 'initialState kwarg');
+    expectClose((a.apply([x, h, c]) as wg.Tensor).dataSync(), want, 1e-6, 1e-6, 'initial states as inputs');
+  });
+
+  it('a forward and backward pass leave no tensor behind; dispose frees the weights', () => {
+    const layer = O.rnn({ cell: [O.lstmCell({ units: 3, dropout: 0.2, seed: 1 }), O.gruCell({ units: 2 })], returnState: true });
+    const x = tf.tensor(randomArray(2 * 3 * 2, 15), [2, 3, 2]);
+    tf.dispose(layer.apply(x) as wg.Tensor[]);
+    const before = wg.memory().numTensors;
+    for (const training of [false, true]) {
+      tf.dispose(layer.apply(x, { training }) as wg.Tensor[]);
+      const { value, grads } = wg.variableGrads(() => wg.sum((layer.apply(x, { training }) as wg.Tensor[])[0]), layer.trainableWeights);
+      value.dispose();
+      tf.dispose(Object.values(grads));
+    }
+    expect(wg.memory().numTensors).toBe(before);
+    const weights = layer.weights.length;
+    layer.dispose();
+    expect(wg.memory().numTensors).toBe(before - weights);
+  });
+});
