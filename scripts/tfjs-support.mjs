@@ -17,7 +17,6 @@ const COMPLEX = 'complex numbers (wasmgrad has float32 and int32 tensors)';
 const RAGGED = 'ragged tensors (used by converted TF graph models)';
 const GRAPH = 'graph models (the TF SavedModel converter format); layers models load';
 const CONV3D = '3-D convolution and pooling: not yet';
-const CELLS = 'recurrent cell layers: the lstm, gru and simpleRNN layers run whole sequences as one op; not yet';
 
 /** Why a name is not supported; names not listed here are 'not yet'. */
 export const REASONS = {
@@ -27,8 +26,6 @@ export const REASONS = {
   conv3d: CONV3D, conv3dTranspose: CONV3D, avgPool3d: CONV3D, maxPool3d: CONV3D,
   'layers.conv3d': CONV3D, 'layers.conv3dTranspose': CONV3D, 'layers.averagePooling3d': CONV3D, 'layers.avgPool3d': CONV3D,
   'layers.avgPooling3d': CONV3D, 'layers.maxPooling3d': CONV3D,
-  'layers.RNNCell': CELLS, 'layers.lstmCell': CELLS, 'layers.gruCell': CELLS, 'layers.simpleRNNCell': CELLS, 'layers.stackedRNNCells': CELLS,
-  'layers.rnn': CELLS, 'layers.convLstm2d': 'convolutional LSTM: not yet', 'layers.convLstm2dCell': CELLS,
   'layers.randomWidth': 'image preprocessing layers with random augmentation: not yet',
   enableDebugMode: 'wasmgrad has its own debug mode (wg.setDebug in the root entry)',
   engine: "TF.js's engine object (scopes, kernels) has no counterpart; tidy, keep and memory are supported",

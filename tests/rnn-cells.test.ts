@@ -380,3 +380,43 @@ describe('dropout, initial states and memory', () => {
     expect(wg.memory().numTensors).toBe(before - weights);
   });
 });
+
+describe('tf.layers.RNN', () => {
+  it('new tf.layers.RNN({ cell }) is the generic layer; the fused recurrent layers are RNNs too', () => {
+    const layer = new tf.layers.RNN({ cell: tf.layers.simpleRNNCell({ units: 2 }) });
+    expect(layer.getClassName()).toBe('RNN');
+    const y = layer.apply(tf.ones([1, 3, 2])) as wg.Tensor;
+    expect(y.shape).toEqual([1, 2]);
+    expect(tf.layers.lstm({ units: 2 })).toBeInstanceOf(tf.layers.RNN);
+    expect(tf.layers.rnn({ cell: tf.layers.gruCell({ units: 2 }) })).toBeInstanceOf(tf.layers.RNN);
+    expect(tf.layers.dense({ units: 2 })).not.toBeInstanceOf(tf.layers.RNN);
+  });
+});
+
+describe('consistency with tf.basicLSTMCell and tf.multiRNNCell', () => {
+  it('one lstmCell step equals basicLSTMCell with the kernels stacked and the gates reordered (i, f, c, o -> i, j, f, o)', () => {
+    const u = 3, d = 4, b = 2;
+    const cells = [tf.layers.lstmCell({ units: u, recurrentActivation: 'sigmoid' }), tf.layers.lstmCell({ units: u, recurrentActivation: 'sigmoid' })];
+    cells[0].build([b, d]);
+    cells[1].build([b, u]);
+    for (const [k, cell] of cells.entries()) cell.setWeights(cell.getWeights().map((w, i) => tf.tensor(randomArray(w.size, 90 + 10 * k + i, -0.8, 0.8), w.shape)));
+    const x = tf.tensor(randomArray(b * d, 81), [b, d]);
+    const hs = [0, 1].map((k) => tf.tensor(randomArray(b * u, 82 + k), [b, u])), cs = [0, 1].map((k) => tf.tensor(randomArray(b * u, 84 + k), [b, u]));
+    const reorder = (t: wg.Tensor) => {
+      const [i, f, c, o] = tf.split(t, 4, t.rank - 1);
+      return tf.concat([i, c, f, o], t.rank - 1);
+    };
+    const basic = cells.map((cell) => {
+      const [k, rk, bias] = cell.getWeights();
+      return (data: wg.Tensor, c: wg.Tensor, h: wg.Tensor) => tf.basicLSTMCell(0, reorder(tf.concat([k, rk], 0)), reorder(bias), data, c, h);
+    });
+    const [newC, newH] = tf.multiRNNCell(basic, x, cs, hs);
+    let input = x;
+    cells.forEach((cell, k) => {
+      const [out, h, c] = cell.call([input, hs[k], cs[k]], {}) as wg.Tensor[];
+      expectClose(h.dataSync(), newH[k].dataSync(), 1e-6, 1e-6, `cell ${k} h`);
+      expectClose(c.dataSync(), newC[k].dataSync(), 1e-6, 1e-6, `cell ${k} c`);
+      input = out;
+    });
+  });
+});

@@ -25,3 +25,14 @@ export const gruCell = withDefaults(base.gruCell, { ...kernel, recurrentActivati
 export const simpleRNNCell = withDefaults(base.simpleRNNCell, kernel);
 export const convLstm2dCell = withDefaults(base.convLstm2dCell, tfjsGates);
 export const convLstm2d = withDefaults(base.convLstm2d, tfjsGates);
+
+/**
+ * TF.js's tf.layers.RNN: `new tf.layers.RNN({ cell })` is the generic layer over a cell, and the
+ * fused lstm, gru and simpleRNN layers count as RNNs too (`instanceof`), as in TF.js where they
+ * subclass it.
+ */
+export class RNN extends base.CellRNN {
+  static [Symbol.hasInstance](x: unknown): boolean {
+    return x instanceof base.CellRNN || x instanceof base.RNN;
+  }
+}
