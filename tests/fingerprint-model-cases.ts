@@ -97,6 +97,7 @@ const layerCases: FingerprintCase[] = [
     layerGrads(record, 'rnnSimple', L.rnn({ cell: L.simpleRNNCell({ units: 6 }), returnSequences: true }), x, 1641);
     layerGrads(record, 'rnnLstm', L.rnn({ cell: L.lstmCell({ units: 5 }), returnState: true, goBackwards: true }), x, 1642);
     layerGrads(record, 'rnnGru', L.rnn({ cell: L.gruCell({ units: 4, resetAfter: false, recurrentActivation: 'hardSigmoid' }), returnSequences: true }), x, 1643);
+    layerGrads(record, 'rnnSimpleLoop', L.rnn({ cell: [L.simpleRNNCell({ units: 4, activation: 'relu' })], goBackwards: true }), x, 1648);
     layerGrads(record, 'rnnStacked', L.rnn({ cell: L.stackedRNNCells({ cells: [L.gruCell({ units: 3 }), L.lstmCell({ units: 4, dropout: 0.3, seed: 3 })] }), returnState: true }), x, 1644, true);
     const frames = rand([2, 3, 6, 5, 3], 1645);
     layerGrads(record, 'convLstm2d', L.convLstm2d({ filters: 5, kernelSize: 3, padding: 'same', returnSequences: true }), frames, 1646);

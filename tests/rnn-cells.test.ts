@@ -213,37 +213,41 @@ describe('a user RNNCell subclass', () => {
 });
 
 describe('tf.layers.rnn over a cell equals the fused layer with the same weights', () => {
-  const pairs: [string, () => wg.Layer, () => wg.Layer][] = [
-    ['tfjs lstm', () => O.rnn({ cell: O.lstmCell({ units: 5 }), returnSequences: true }), () => O.lstm({ units: 5, returnSequences: true })],
-    ['tfjs gru (reset before)', () => O.rnn({ cell: O.gruCell({ units: 4 }), goBackwards: true }), () => O.gru({ units: 4, goBackwards: true })],
-    ['tfjs simpleRNN', () => O.rnn({ cell: O.simpleRNNCell({ units: 3 }), returnState: true }), () => O.simpleRNN({ units: 3, returnState: true })],
-    ['keras lstm (sigmoid, unit forget bias)', () => wg.layers.rnn({ cell: wg.layers.lstmCell({ units: 4 }), returnState: true }), () => wg.layers.lstm({ units: 4, returnState: true })],
-    ['keras gru (reset after, bias [2, 3u])', () => wg.layers.rnn({ cell: wg.layers.gruCell({ units: 3 }), returnSequences: true }), () => wg.layers.gru({ units: 3, returnSequences: true })],
+  // the layer over a built-in cell runs the fused op; the same cell stacked alone runs the step loop
+  const pairs: [string, () => wg.Layer, Record<string, unknown>, () => wg.Layer][] = [
+    ['tfjs lstm', () => O.lstmCell({ units: 5 }), { returnSequences: true }, () => O.lstm({ units: 5, returnSequences: true })],
+    ['tfjs gru (reset before)', () => O.gruCell({ units: 4 }), { goBackwards: true }, () => O.gru({ units: 4, goBackwards: true })],
+    ['tfjs simpleRNN', () => O.simpleRNNCell({ units: 3 }), { returnState: true }, () => O.simpleRNN({ units: 3, returnState: true })],
+    ['keras lstm (sigmoid, unit forget bias)', () => wg.layers.lstmCell({ units: 4 }), { returnState: true }, () => wg.layers.lstm({ units: 4, returnState: true })],
+    ['keras gru (reset after, bias [2, 3u])', () => wg.layers.gruCell({ units: 3 }), { returnSequences: true }, () => wg.layers.gru({ units: 3, returnSequences: true })],
   ];
-  for (const [name, cellLayer, fused] of pairs) {
+  for (const [name, cell, opts, fused] of pairs) {
     it(name, () => {
-      const a = cellLayer(), b = fused();
+      const a = wg.layers.rnn({ cell: cell() as never, ...opts }), loop = wg.layers.rnn({ cell: [cell() as never], ...opts }), b = fused();
       const x = tf.tensor(randomArray(3 * 6 * 7, 9, -1.5, 1.5), [3, 6, 7]);
-      // built weights of the same names and shapes; the fused layer's initial values are used for both
-      const ya0 = list(a.apply(x) as wg.Tensor | wg.Tensor[]), yb0 = list(b.apply(x) as wg.Tensor | wg.Tensor[]);
+      const built = [a, loop, b].flatMap((l) => list(l.apply(x) as wg.Tensor | wg.Tensor[]));
       expect(a.weightNames).toEqual(b.weightNames);
+      expect(loop.weightNames).toEqual(b.weightNames.map((n) => `RNNCell_0/${n}`));
       const w = b.getWeights().map((t, i) => tf.tensor(randomArray(t.size, 30 + i, -0.7, 0.7), t.shape));
-      a.setWeights(w);
-      b.setWeights(w);
-      const ya = list(a.apply(x) as wg.Tensor | wg.Tensor[]), yb = list(b.apply(x) as wg.Tensor | wg.Tensor[]);
+      for (const l of [a, loop, b]) l.setWeights(w);
+      const [ya, yl, yb] = [a, loop, b].map((l) => list(l.apply(x) as wg.Tensor | wg.Tensor[]));
       expect(ya.length).toBe(yb.length);
-      ya.forEach((y, i) => expectClose(y.dataSync(), yb[i].dataSync(), 1e-6, 1e-6, `${name} output ${i}`));
+      ya.forEach((y, i) => expectClose(y.dataSync(), yb[i].dataSync(), 0, 0, `${name} output ${i} (fused path)`));
+      yl.forEach((y, i) => expectClose(y.dataSync(), yb[i].dataSync(), 1e-6, 1e-6, `${name} output ${i} (step loop)`));
       // and the same gradients
       const dy = randomArray(yb[0].size, 3, -1, 1);
       const loss = (l: wg.Layer) => () => wg.sum(wg.mul(list(l.apply(x) as wg.Tensor | wg.Tensor[])[0], wg.tensor(dy, yb[0].shape)));
-      const ga = wg.variableGrads(loss(a), a.trainableWeights).grads, gb = wg.variableGrads(loss(b), b.trainableWeights).grads;
-      a.trainableWeights.forEach((v, i) => expectClose(ga[v.name].dataSync(), gb[b.trainableWeights[i].name].dataSync(), 1e-5, 1e-5, `${name} gradient of ${a.weightNames[i]}`));
-      for (const t of [...ya0, ...yb0, ...ya, ...yb, ...w, x]) t.dispose();
+      const gb = wg.variableGrads(loss(b), b.trainableWeights).grads;
+      for (const l of [a, loop]) {
+        const g = wg.variableGrads(loss(l), l.trainableWeights).grads;
+        l.trainableWeights.forEach((v, i) => expectClose(g[v.name].dataSync(), gb[b.trainableWeights[i].name].dataSync(), 1e-5, 1e-5, `${name} gradient of ${l.weightNames[i]}`));
+      }
+      for (const t of [...built, ...ya, ...yl, ...yb, ...w, x]) t.dispose();
     });
   }
 
   it('masking: a padded step keeps the previous output and states, as the fused lstm', () => {
-    const a = O.rnn({ cell: O.lstmCell({ units: 3 }), returnSequences: true }), b = O.lstm({ units: 3, returnSequences: true });
+    const a = O.rnn({ cell: [O.lstmCell({ units: 3 })], returnSequences: true }), b = O.lstm({ units: 3, returnSequences: true });
     const x = tf.tensor(randomArray(2 * 5 * 2, 4), [2, 5, 2]);
     const mask = tf.tensor([1, 1, 0, 1, 0, 1, 0, 0, 1, 1], [2, 5]);
     b.apply(x);
@@ -361,6 +365,11 @@ describe('dropout, initial states and memory', () => {
     const want = (b.apply(x, { initialState: [h, c] }) as wg.Tensor).dataSync();
     expectClose((a.apply(x, { initialState: [h, c] }) as wg.Tensor).dataSync(), want, 1e-6, 1e-6, 'initialState kwarg');
     expectClose((a.apply([x, h, c]) as wg.Tensor).dataSync(), want, 1e-6, 1e-6, 'initial states as inputs');
+    const loop = O.rnn({ cell: [O.lstmCell({ units: 3 })] });
+    loop.apply(x);
+    loop.setWeights(b.getWeights());
+    // stacked states are listed last cell first; one cell: [h, c]
+    expectClose((loop.apply(x, { initialState: [h, c] }) as wg.Tensor).dataSync(), want, 1e-6, 1e-6, 'initialState through the step loop');
   });
 
   it('a forward and backward pass leave no tensor behind; dispose frees the weights', () => {

@@ -13,6 +13,7 @@ import { split } from '../ops/arrange.js';
 import { scale } from '../ops/unary.js';
 import { reshape } from '../ops/shape.js';
 import { dropout as dropoutOp } from '../ops/random.js';
+import { lstmSequence, gruSequence, simpleRNNSequence, type RnnActivation, type SequenceOptions } from '../ops/rnn.js';
 import { Layer, registerLayer, serializeRegularizer, type CallArgs, type LayerArgs, type Regularizer, type Shape } from './layer.js';
 import { serializeInit } from './core.js';
 
@@ -34,7 +35,18 @@ export abstract class RNNCell extends Layer {
   stateShapes(stepShape: Shape): Shape[] {
     return stateSizesOf(this, `${this.name} (${this.className})`).map((s) => [stepShape[0], s]);
   }
+  /**
+   * @internal The whole sequence [output, ...states] as one fused op of src/ops/rnn.ts, or null when
+   * the cell cannot run that way (then the RNN layer loops over call()).
+   */
+  fusedSequence(_x: Tensor, _initial: Tensor[] | null, _opts: SequenceOptions, _training: boolean): Tensor[] | null {
+    return null;
+  }
 }
+
+/** The activations the fused sequence kernels implement. */
+const FUSED_ACTIVATIONS = new Set(['tanh', 'sigmoid', 'relu', 'linear', 'hardSigmoid']);
+const fusable = (spec: unknown) => spec === undefined || spec === null || (typeof spec === 'string' && FUSED_ACTIVATIONS.has(getActivation(spec).name));
 
 /** The widths of a cell's states as a list (checked: whole numbers >= 1). */
 export function stateSizesOf(cell: RNNCell, where: string): number[] {
@@ -212,6 +224,13 @@ export abstract class DenseCell extends RNNCell {
     this.resetDropoutMasks();
     super.dispose();
   }
+
+  /** The cell's own class (not a subclass that may step differently), named activations, no dropout in this call. */
+  protected fusable(training: boolean): boolean {
+    const exact = [SimpleRNNCell, LSTMCell, GRUCell].includes(Object.getPrototypeOf(this).constructor);
+    const args = this.args as LSTMCellArgs;
+    return exact && !(training && (this.dropout > 0 || this.recurrentDropout > 0)) && fusable(args.activation) && fusable(args.recurrentActivation);
+  }
 }
 
 /** h' = act(x W + h U + b). */
@@ -234,6 +253,10 @@ export class SimpleRNNCell extends DenseCell {
     if (this.bias) z = add(z, this.bias);
     const out = this.activation.fn(add(z, matMul(h, this.recurrentKernel!)));
     return [out, out];
+  }
+  fusedSequence(x: Tensor, initial: Tensor[] | null, opts: SequenceOptions, training: boolean): Tensor[] | null {
+    if (!this.fusable(training)) return null;
+    return simpleRNNSequence(x, this.kernel!, this.recurrentKernel!, this.bias ?? null, initial?.[0] ?? null, { ...opts, activation: this.activation.name as RnnActivation });
   }
 }
 
@@ -269,6 +292,12 @@ export class LSTMCell extends DenseCell {
     const c = add(mul(ra(zf), c0), mul(ra(zi), act(zc)));
     const out = mul(ra(zo), act(c));
     return [out, out, c];
+  }
+  fusedSequence(x: Tensor, initial: Tensor[] | null, opts: SequenceOptions, training: boolean): Tensor[] | null {
+    if (!this.fusable(training)) return null;
+    return lstmSequence(x, this.kernel!, this.recurrentKernel!, this.bias ?? null, initial?.[0] ?? null, initial?.[1] ?? null, {
+      ...opts, activation: this.activation.name as RnnActivation, recurrentActivation: this.recurrentActivation.name as RnnActivation,
+    });
   }
   getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), recurrentActivation: this.recurrentActivation.name, unitForgetBias: this.unitForgetBias, implementation: this.implementation };
@@ -328,6 +357,12 @@ export class GRUCell extends DenseCell {
     // z h_prev + (1 - z) h~, h_prev without the recurrent dropout (as Keras)
     const out = add(mul(z, hPrev), mul(scale(z, -1, 1), hh));
     return [out, out];
+  }
+  fusedSequence(x: Tensor, initial: Tensor[] | null, opts: SequenceOptions, training: boolean): Tensor[] | null {
+    if (!this.fusable(training)) return null;
+    return gruSequence(x, this.kernel!, this.recurrentKernel!, this.bias ?? null, initial?.[0] ?? null, {
+      ...opts, activation: this.activation.name as RnnActivation, recurrentActivation: this.recurrentActivation.name as RnnActivation, resetAfter: this.resetAfter,
+    });
   }
   getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), recurrentActivation: this.recurrentActivation.name, resetAfter: this.resetAfter, implementation: this.implementation };

@@ -1,6 +1,7 @@
 // TF.js's generic RNN layer and StackedRNNCells: a cell (cells.ts, or a user's RNNCell subclass)
 // looped over the time axis in JavaScript, each step recorded on the tape op by op, so gradients
-// flow through whatever the cell computes. The layer holds no weights of its own: they are the
+// flow through whatever the cell computes. The built-in dense cells (no dropout in training, named
+// activations) run the whole sequence as the fused op of the lstm, gru and simpleRNN layers instead. The layer holds no weights of its own: they are the
 // cell's, named as TF.js names them (rnn/kernel; rnn/RNNCell_0/kernel for stacked cells).
 import { WasmgradError, fmtShape } from '../errors.js';
 import { Tensor, tidy } from '../tensor.js';
@@ -225,6 +226,14 @@ export class CellRNN extends Layer {
     const mask = toMask(kwargs?.mask as Tensor | null | undefined) ?? maskOf(x);
     if (mask && mask.length !== B * T) throw new WasmgradError(`${where}: mask must have ${B}x${T} entries, got ${mask.length}`);
     const training = !!kwargs?.training;
+    // a built-in cell over a rank-3 input runs as one fused sequence op (the numbers of the loop)
+    const fused = x.rank === 3 ? this.cell.fusedSequence?.(x, initial, { goBackwards: this.goBackwards, returnSequences: this.returnSequences, mask: mask ?? null }, training) : null;
+    if (fused) {
+      if (this.returnSequences) attachMask(fused[0], mask);
+      if (this.returnState) return fused;
+      for (const t of fused.slice(1)) t.dispose();
+      return fused[0];
+    }
     this.cell.resetDropoutMasks?.();
     try {
       const result = tidy(() => this.loop(x, initial ?? shapes.map((s) => zeros(s)), mask, training, where));
