@@ -293,7 +293,12 @@ describe('bad configurations raise WasmgradError naming the layer', () => {
   const cases: [string, () => unknown, RegExp][] = [
     ['rnn without a cell', () => O.rnn({} as never), /RNN\): the cell argument is missing; expected an RNN cell/],
     ['rnn with a dense layer as cell', () => O.rnn({ cell: O.dense({ units: 2 }) as never }), /RNN\): cell must be an RNN cell layer with a stateSize/],
-    ['rnn stateful', () => O.rnn({ cell: O.lstmCell({ units: 2 }), stateful: true }), /RNN\): stateful recurrent layers are not supported/],
+    ['resetStates on a layer that is not stateful', () => O.rnn({ cell: O.lstmCell({ units: 2 }) }).resetStates(), /RNN\): resetStates needs a stateful layer/],
+    ['a stateful layer called with another batch size', () => {
+      const l = O.rnn({ cell: O.gruCell({ units: 2 }), stateful: true });
+      l.apply(tf.zeros([2, 3, 1]));
+      return l.apply(tf.zeros([3, 3, 1]));
+    }, /initial state 0 must have shape \[3, ?2\], got \[2, ?2\] \(the state kept from the last call of this stateful layer/],
     ['lstmCell units 0', () => O.lstmCell({ units: 0 }), /LSTMCell: units must be a whole number >= 1, got 0/],
     ['gruCell dropout 1', () => O.gruCell({ units: 2, dropout: 1 }), /gru_cell.*: dropout must be in \[0, 1\), got 1/],
     ['stackedRNNCells empty', () => O.stackedRNNCells({ cells: [] }), /StackedRNNCells\): cells must be a non-empty array/],
@@ -388,6 +393,35 @@ describe('dropout, initial states and memory', () => {
     layer.dispose();
     expect(wg.memory().numTensors).toBe(before - weights);
   });
+});
+
+describe('stateful', () => {
+  for (const [name, mk] of [['lstmCell', (L: typeof R | typeof O) => L.lstmCell({ units: 3 })], ['stacked [gruCell, simpleRNNCell]', (L: typeof R | typeof O) => [L.gruCell({ units: 3 }), L.simpleRNNCell({ units: 2 })]]] as const) {
+    it(`${name}: each call continues from the last one's states until resetStates, as TF.js`, () => {
+      const rl = R.rnn({ cell: mk(R) as never, stateful: true, returnSequences: true });
+      const ol = O.rnn({ cell: mk(O) as never, stateful: true, returnSequences: true });
+      const data = [0, 1].map((k) => randomArray(2 * 4 * 3, 100 + k));
+      const rx = data.map((d) => real.tensor(d, [2, 4, 3])), ox = data.map((d) => tf.tensor(d, [2, 4, 3]));
+      const r0 = rl.apply(rx[0]) as real.Tensor;
+      const o0 = ol.apply(ox[0]) as wg.Tensor;
+      const w = rl.getWeights().map((t, i) => randomArray(t.size, 110 + i, -0.7, 0.7));
+      rl.setWeights(rl.getWeights().map((t, i) => real.tensor(w[i], t.shape)));
+      ol.setWeights(rl.getWeights().map((t, i) => tf.tensor(w[i], t.shape)));
+      rl.resetStates();
+      ol.resetStates();
+      const rs = [rx[0], rx[1], rx[1]].map((x) => (rl.apply(x) as real.Tensor).dataSync() as Float32Array);
+      const os = [ox[0], ox[1], ox[1]].map((x) => (ol.apply(x) as wg.Tensor).dataSync());
+      os.forEach((o, i) => expectClose(o, rs[i], 1e-5, 1e-5, `${name} call ${i}`));
+      expect(Array.from(os[2])).not.toEqual(Array.from(os[1]));
+      rl.resetStates();
+      ol.resetStates();
+      expectClose((ol.apply(ox[0]) as wg.Tensor).dataSync(), os[0], 0, 0, `${name} after resetStates`);
+      expectClose((rl.apply(rx[0]) as real.Tensor).dataSync() as Float32Array, rs[0], 0, 0, `TF.js ${name} after resetStates`);
+      for (const t of [r0, o0]) t.dispose();
+      expect(ol.getConfig().stateful).toBe(true);
+      ol.dispose();
+    });
+  }
 });
 
 describe('tf.layers.RNN', () => {

@@ -144,7 +144,7 @@ export interface RNNArgs extends LayerArgs {
   returnState?: boolean;
   /** Process the sequence last step first; returned sequences are in that (reversed) order, as TF.js. */
   goBackwards?: boolean;
-  /** Not supported: pass initialState instead. */
+  /** Each call starts from the states the last call ended with (until resetStates()). */
   stateful?: boolean;
   /** Accepted (TF.js ignores it too: the loop is imperative). */
   unroll?: boolean;
@@ -158,6 +158,9 @@ export class CellRNN extends Layer {
   readonly returnState: boolean;
   readonly goBackwards: boolean;
   readonly unroll: boolean;
+  /** Each call starts from the states the last one ended with (resetStates() goes back to zeros). */
+  readonly stateful: boolean;
+  private kept: Tensor[] | null = null;
 
   constructor(args: RNNArgs) {
     super(args);
@@ -166,7 +169,7 @@ export class CellRNN extends Layer {
     this.cell = Array.isArray(args.cell) ? new StackedRNNCells({ cells: args.cell }) : args.cell;
     if (!isCell(this.cell)) throw new WasmgradError(`${this.name} (${cls}): cell must be an RNN cell layer with a stateSize (one number per state), got ${(this.cell as { className?: string })?.className ?? typeof this.cell}`);
     stateSizesOf(this.cell, `${this.name} (${cls})`);
-    if (args.stateful) throw new WasmgradError(`${this.name} (${cls}): stateful recurrent layers are not supported; pass initialState instead`);
+    this.stateful = args.stateful ?? false;
     this.returnSequences = args.returnSequences ?? false;
     this.returnState = args.returnState ?? false;
     this.goBackwards = args.goBackwards ?? false;
@@ -174,9 +177,6 @@ export class CellRNN extends Layer {
     this.supportsMasking = true;
   }
 
-  get stateful(): boolean {
-    return false;
-  }
 
   protected inputRank(): number | null {
     return null;
@@ -213,38 +213,64 @@ export class CellRNN extends Layer {
     const x = list[0];
     this.checkShape(x.shape);
     const given = (kwargs?.initialState as Tensor | Tensor[] | undefined) ?? (list.length > 1 ? list.slice(1) : null);
-    const initial = given ? (Array.isArray(given) ? given : [given]) : null;
     const [B, T] = x.shape;
     if (T === 0) throw new WasmgradError(`${where}: the input has no time steps, got ${fmtShape(x.shape)}`);
     const shapes = this.cell.stateShapes([B, ...x.shape.slice(2)]).map((s) => s.map((d) => d ?? B) as number[]);
+    // a stateful layer starts where its last call ended (zeros after resetStates)
+    const initial = given ? (Array.isArray(given) ? given : [given]) : this.stateful ? this.kept : null;
     if (initial) {
       if (initial.length !== shapes.length) throw new WasmgradError(`${where}: the cell has ${shapes.length} state(s) but ${initial.length} initial state(s) were given`);
       initial.forEach((s, i) => {
-        if (!(s instanceof Tensor) || s.shape.join() !== shapes[i].join()) throw new WasmgradError(`${where}: initial state ${i} must have shape ${fmtShape(shapes[i])}, got ${s instanceof Tensor ? fmtShape(s.shape) : typeof s}`);
+        if (!(s instanceof Tensor) || s.shape.join() !== shapes[i].join()) {
+          const kept = !given ? ' (the state kept from the last call of this stateful layer: call resetStates() to change the batch size)' : '';
+          throw new WasmgradError(`${where}: initial state ${i} must have shape ${fmtShape(shapes[i])}, got ${s instanceof Tensor ? fmtShape(s.shape) : typeof s}${kept}`);
+        }
       });
     }
     const mask = toMask(kwargs?.mask as Tensor | null | undefined) ?? maskOf(x);
     if (mask && mask.length !== B * T) throw new WasmgradError(`${where}: mask must have ${B}x${T} entries, got ${mask.length}`);
     const training = !!kwargs?.training;
     // a built-in cell over a rank-3 input runs as one fused sequence op (the numbers of the loop)
-    const fused = x.rank === 3 ? this.cell.fusedSequence?.(x, initial, { goBackwards: this.goBackwards, returnSequences: this.returnSequences, mask: mask ?? null }, training) : null;
-    if (fused) {
-      if (this.returnSequences) attachMask(fused[0], mask);
-      if (this.returnState) return fused;
-      for (const t of fused.slice(1)) t.dispose();
-      return fused[0];
-    }
-    this.cell.resetDropoutMasks?.();
-    try {
-      const result = tidy(() => this.loop(x, initial ?? shapes.map((s) => zeros(s)), mask, training, where));
-      if (this.returnSequences) attachMask(Array.isArray(result) ? result[0] : result, mask);
-      return result;
-    } finally {
+    let all = x.rank === 3 ? this.cell.fusedSequence?.(x, initial, { goBackwards: this.goBackwards, returnSequences: this.returnSequences, mask: mask ?? null }, training) : null;
+    if (!all) {
       this.cell.resetDropoutMasks?.();
+      try {
+        all = tidy(() => this.loop(x, initial ?? shapes.map((s) => zeros(s)), mask, training, where));
+      } finally {
+        this.cell.resetDropoutMasks?.();
+      }
     }
+    if (this.returnSequences) attachMask(all[0], mask);
+    if (this.stateful) this.resetStates(all.slice(1));
+    if (this.returnState) return all;
+    // the last output and the first state are often one tensor
+    for (const t of new Set(all.slice(1))) if (t !== all[0]) t.dispose();
+    return all[0];
   }
 
-  private loop(x: Tensor, initial: Tensor[], mask: Uint8Array | undefined, training: boolean, where: string): Tensor | Tensor[] {
+  /**
+   * A stateful layer's kept states: set to copies of `states` (no gradient flows into the past), or
+   * dropped so that the next call starts from zeros. TF.js's resetStates.
+   */
+  resetStates(states?: Tensor | Tensor[] | null): void {
+    const where = `${this.name} (${this.className})`;
+    if (!this.stateful) throw new WasmgradError(`${where}: resetStates needs a stateful layer (stateful: true)`);
+    const list = states === undefined || states === null ? null : Array.isArray(states) ? states : [states];
+    if (list) {
+      const n = stateSizesOf(this.cell, where).length;
+      if (list.length !== n || !list.every((t) => t instanceof Tensor)) throw new WasmgradError(`${where}: resetStates expects ${n} state tensor(s), got ${list.length}`);
+    }
+    for (const t of this.kept ?? []) t.dispose();
+    this.kept = list ? list.map((t) => tensor(t.dataSync(), t.shape.slice())) : null;
+  }
+
+  /** The states a stateful layer kept from its last call (null: zeros). */
+  getStates(): Tensor[] | null {
+    return this.kept;
+  }
+
+  /** [output, ...states]. */
+  private loop(x: Tensor, initial: Tensor[], mask: Uint8Array | undefined, training: boolean, where: string): Tensor[] {
     const [B, T] = x.shape;
     const steps = unstack(x, 1);
     let states = initial;
@@ -270,7 +296,7 @@ export class CellRNN extends Layer {
       states = next;
     }
     const output = this.returnSequences ? stack(outputs, 1) : outputs[T - 1];
-    return this.returnState ? [output, ...states] : output;
+    return [output, ...states];
   }
 
   bindLoadContext(context: LoadContext | null): void {
@@ -287,7 +313,7 @@ export class CellRNN extends Layer {
       returnSequences: this.returnSequences,
       returnState: this.returnState,
       goBackwards: this.goBackwards,
-      stateful: false,
+      stateful: this.stateful,
       unroll: this.unroll,
     };
     if (this.className === CellRNN.className) config.cell = { className: this.cell.className, config: cellConfig };
@@ -302,6 +328,8 @@ export class CellRNN extends Layer {
   }
 
   dispose(): void {
+    for (const t of this.kept ?? []) t.dispose();
+    this.kept = null;
     this.cell.dispose();
     this.weightRecords.length = 0;
     this.built = false;
