@@ -16,15 +16,12 @@ export const INTERNALS = new Set([
 const COMPLEX = 'complex numbers (wasmgrad has float32 and int32 tensors)';
 const RAGGED = 'ragged tensors (used by converted TF graph models)';
 const GRAPH = 'graph models (the TF SavedModel converter format); layers models load';
-const CELLS = 'recurrent cell layers: the lstm, gru and simpleRNN layers run whole sequences as one op; not yet';
 
 /** Why a name is not supported; names not listed here are 'not yet'. */
 export const REASONS = {
   complex: COMPLEX, real: COMPLEX, imag: COMPLEX, fft: COMPLEX, ifft: COMPLEX, rfft: COMPLEX, irfft: COMPLEX,
   raggedGather: RAGGED, raggedRange: RAGGED, raggedTensorToTensor: RAGGED,
   loadGraphModel: GRAPH, loadGraphModelSync: GRAPH,
-  'layers.RNNCell': CELLS, 'layers.lstmCell': CELLS, 'layers.gruCell': CELLS, 'layers.simpleRNNCell': CELLS, 'layers.stackedRNNCells': CELLS,
-  'layers.rnn': CELLS, 'layers.convLstm2d': 'convolutional LSTM: not yet', 'layers.convLstm2dCell': CELLS,
 };
 const NOT_YET = 'not yet';
 

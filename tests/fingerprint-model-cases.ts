@@ -91,6 +91,18 @@ const layerCases: FingerprintCase[] = [
     layerGrads(record, 'simpleRNN', wg.layers.simpleRNN({ units: 9, returnSequences: true }), x, 1606);
     layerGrads(record, 'bidirectional', wg.layers.bidirectional({ layer: wg.layers.lstm({ units: 5, returnSequences: true }) }), x, 1607);
   }),
+  tidyCase('layers.recurrentCells', (record) => {
+    const x = rand([3, 5, 7], 1640);
+    const L = wg.layers;
+    layerGrads(record, 'rnnSimple', L.rnn({ cell: L.simpleRNNCell({ units: 6 }), returnSequences: true }), x, 1641);
+    layerGrads(record, 'rnnLstm', L.rnn({ cell: L.lstmCell({ units: 5 }), returnState: true, goBackwards: true }), x, 1642);
+    layerGrads(record, 'rnnGru', L.rnn({ cell: L.gruCell({ units: 4, resetAfter: false, recurrentActivation: 'hardSigmoid' }), returnSequences: true }), x, 1643);
+    layerGrads(record, 'rnnSimpleLoop', L.rnn({ cell: [L.simpleRNNCell({ units: 4, activation: 'relu' })], goBackwards: true }), x, 1648);
+    layerGrads(record, 'rnnStacked', L.rnn({ cell: L.stackedRNNCells({ cells: [L.gruCell({ units: 3 }), L.lstmCell({ units: 4, dropout: 0.3, seed: 3 })] }), returnState: true }), x, 1644, true);
+    const frames = rand([2, 3, 6, 5, 3], 1645);
+    layerGrads(record, 'convLstm2d', L.convLstm2d({ filters: 5, kernelSize: 3, padding: 'same', returnSequences: true }), frames, 1646);
+    layerGrads(record, 'convLstm2dCell', L.rnn({ cell: L.convLstm2dCell({ filters: 2, kernelSize: [2, 3], strides: 2 }), returnState: true }), frames, 1647);
+  }),
   tidyCase('layers.other', (record) => {
     const img = rand([2, 9, 11, 3], 1620);
     layerGrads(record, 'dense', wg.layers.dense({ units: 17, activation: 'relu' }), rand([3, 7], 1621), 1622);

@@ -25,6 +25,21 @@ export const gru = (args: GRULayerArgs) => new GRU(args);
 export const bidirectional = (args: BidirectionalArgs) => new Bidirectional(args);
 export const embedding = (args: EmbeddingArgs) => new Embedding(args);
 
+// Recurrent cells and the generic RNN layer over a cell (cells.ts, rnn-layer.ts, conv-lstm.ts)
+import { SimpleRNNCell, LSTMCell, GRUCell, type RNNCellArgs, type LSTMCellArgs, type GRUCellArgs } from './cells.js';
+import { CellRNN, StackedRNNCells, type RNNArgs, type StackedRNNCellsArgs } from './rnn-layer.js';
+import { ConvLSTM2D, ConvLSTM2DCell, type ConvLSTM2DArgs, type ConvLSTM2DCellArgs } from './conv-lstm.js';
+export { RNNCell, SimpleRNNCell, LSTMCell, GRUCell, type RNNCellArgs, type LSTMCellArgs, type GRUCellArgs } from './cells.js';
+export { CellRNN, StackedRNNCells, type RNNArgs, type StackedRNNCellsArgs } from './rnn-layer.js';
+export { ConvLSTM2D, ConvLSTM2DCell, type ConvLSTM2DArgs, type ConvLSTM2DCellArgs } from './conv-lstm.js';
+export const rnn = (args: RNNArgs) => new CellRNN(args);
+export const simpleRNNCell = (args: RNNCellArgs) => new SimpleRNNCell(args);
+export const lstmCell = (args: LSTMCellArgs) => new LSTMCell(args);
+export const gruCell = (args: GRUCellArgs) => new GRUCell(args);
+export const stackedRNNCells = (args: StackedRNNCellsArgs) => new StackedRNNCells(args);
+export const convLstm2d = (args: ConvLSTM2DArgs) => new ConvLSTM2D(args);
+export const convLstm2dCell = (args: ConvLSTM2DCellArgs) => new ConvLSTM2DCell(args);
+
 // Model inputs, merge layers and advanced activations (src/layers/input.ts, merge.ts, advanced.ts)
 import { InputLayer, type InputArgs } from './input.js';
 import { Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate } from './merge.js';
