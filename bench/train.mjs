@@ -19,7 +19,6 @@
 // backend cannot train the CNN (it has no Conv2DBackpropFilter / MaxPoolGrad kernels): the bench
 // tries and reports the error.
 //
-//
 // PyTorch peer (bench/lib/torch-peer.mjs, torch-train.py): when a Python with torch is found
 // (--python EXE, $WASMGRAD_BENCH_PYTHON, python3, the system python3, python), each model is trained
 // in native PyTorch at torch.set_num_threads(1) and (2) from the same initial weights (wasmgrad's
@@ -28,7 +27,7 @@
 // tables give wasmgrad / the better of PyTorch's two figures. Without torch the tables say so.
 // PyTorch is a measuring peer only, never a dependency.
 import * as wg from 'wasmgrad';
-import { parseArgs, measure, measureAsync, printTable, writeResults, loadMonitor, idleCheck } from './lib/harness.mjs';
+import { parseArgs, printTable, writeResults, loadMonitor, idleCheck } from './lib/harness.mjs';
 import { loadTfjs, tfjsWasmInfo, registerTfGradients } from './lib/tfjs.mjs';
 import { loadMnist } from '../examples/lib/mnist.mjs';
 import { RECIPE, trainDigits, deskew, distorter, distortionSeed, describeRecipe } from '../examples/lib/recipe.mjs';
@@ -201,7 +200,7 @@ const torch = args.extra['no-torch'] !== undefined || args.extra.torch === 'fals
 log(torch.missing ? `PyTorch: ${torch.missing}` : `PyTorch ${torch.version} (${torch.python})`);
 const TORCH_THREADS = [1, 2];
 // the initial weights the PyTorch peer starts from (seeded initializers: those of wasmgrad's runs)
-await wg.init({ backend: 'relaxed', threads: 1 });
+await wg.init({ threads: 1 });
 const torchInit = torch.missing ? {} : { MLP: initialWeights(wgMlp), CNN: initialWeights(wgCnn) };
 const plan = [
   { model: 'MLP', batch: 64, tf: tfMlp, wgMake: wgMlp, shape: [784] },
@@ -235,7 +234,8 @@ for (const p of plan) {
       const rows = runTorch(torch, { model: p.model, weights: torchInit[p.model], data: data.train, order, batch: p.batch, samples, runs, threads: TORCH_THREADS });
       for (const r of rows) {
         log(`pytorch ${r.threads}t ${p.model} b${p.batch}: ${r.samplesPerSec.toFixed(0)} samples/s (${r.ms.map((t) => t.toFixed(0)).join(', ')} ms for ${samples})`);
-        results.push({ model: p.model, batch: p.batch, peer: `PyTorch ${torch.version} ${r.threads}t`, sps: r.samplesPerSec, note: '', torch: true });
+        const note = r.blasThreadsSet ? '' : "BLAS thread count not set (its own pool may use more threads)";
+        results.push({ model: p.model, batch: p.batch, peer: `PyTorch ${torch.version} ${r.threads}t`, sps: r.samplesPerSec, note, torch: true });
       }
     } catch (err) {
       const note = `PyTorch failed: ${String(err?.message ?? err).split('\n')[0].slice(0, 90)}`;
@@ -473,7 +473,7 @@ if (accuracy.length) {
 }
 md += torch.missing
   ? `\nPyTorch native: not measured, ${torch.missing}.\n`
-  : `\nPyTorch ${torch.version} native (${torch.python}), measured in this run at torch.set_num_threads(${TORCH_THREADS.join(') and (')}); same data, batches, initial weights and optimizer.\n`;
+  : `\nPyTorch ${torch.version} native (${torch.python}), measured in this run at torch.set_num_threads(${TORCH_THREADS.join(') and (')}) (OpenBLAS's own pool set to the same count); same data, batches, initial weights and optimizer.\n`;
 md += `Machine load during the run: other processes kept ${load.otherCores?.toFixed(2) ?? '?'} cores busy (load average ${load.loadavg1.toFixed(1)}).\n`;
 if (args.json) console.log(JSON.stringify({ results, vsTorch, profile, profiles, cold, accuracy, load }, null, 2));
 else console.log(md.split("\n").filter((l) => !l.startsWith("|") && !l.startsWith("###") && l.trim()).join("\n"));

@@ -10,8 +10,10 @@ and trains, per thread count, a fresh model from those weights with torch.optim.
 the epsilon of wasmgrad and TF.js, 1e-7) and softmax cross-entropy from the logits (the loss
 wasmgrad's softmax + categoricalCrossentropy computes, fused), gathering each batch's rows as fit
 does. After a warm-up run (256 samples), `runs` timed runs of `samples` samples; it prints one
-JSON line per thread count: {"threads", "samplesPerSec" (median run), "ms" (every run)}.
+JSON line per thread count: {"threads", "samplesPerSec" (median run), "ms" (every run),
+"blasThreadsSet" (whether OpenBLAS's own thread count could be set as well)}.
 """
+import ctypes
 import json
 import sys
 import time
@@ -20,6 +22,23 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+
+def blas_thread_setter():
+    """OpenBLAS's own thread count setter, or None. torch.set_num_threads sets OpenMP's (and MKL's)
+    threads; an OpenBLAS built with pthreads keeps its own pool (all cores), so its count is set too."""
+    try:
+        paths = {line.split()[-1] for line in open("/proc/self/maps") if "openblas" in line or "libblas" in line}
+    except OSError:
+        return None
+    for path in sorted(paths):
+        try:
+            fn = ctypes.CDLL(path).openblas_set_num_threads
+            fn.argtypes = [ctypes.c_int]
+            return fn
+        except (OSError, AttributeError):
+            continue
+    return None
 
 
 def dense_from(kernel, bias):
@@ -89,8 +108,11 @@ def main():
             opt.step()
             loss.item()
 
+    set_blas_threads = blas_thread_setter()
     for threads in job["threads"]:
         torch.set_num_threads(threads)
+        if set_blas_threads:
+            set_blas_threads(threads)
         model = (Cnn if cnn else Mlp)(weights)
         opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
         train(model, opt, min(job["samples"], 256))
@@ -101,7 +123,7 @@ def main():
             ms.append((time.perf_counter() - t0) * 1000)
         median = sorted(ms)[len(ms) // 2]
         done = (job["samples"] // batch) * batch
-        print(json.dumps({"threads": threads, "samplesPerSec": done / (median / 1000), "ms": ms}), flush=True)
+        print(json.dumps({"threads": threads, "samplesPerSec": done / (median / 1000), "ms": ms, "blasThreadsSet": bool(set_blas_threads)}), flush=True)
 
 
 if __name__ == "__main__":
