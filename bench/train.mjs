@@ -27,7 +27,7 @@
 // tables give wasmgrad / the better of PyTorch's two figures. Without torch the tables say so.
 // PyTorch is a measuring peer only, never a dependency.
 import * as wg from 'wasmgrad';
-import { parseArgs, printTable, writeResults, loadMonitor, idleCheck } from './lib/harness.mjs';
+import { parseArgs, median, printTable, writeResults, loadMonitor, idleCheck } from './lib/harness.mjs';
 import { loadTfjs, tfjsWasmInfo, registerTfGradients } from './lib/tfjs.mjs';
 import { loadMnist } from '../examples/lib/mnist.mjs';
 import { RECIPE, trainDigits, deskew, distorter, distortionSeed, describeRecipe } from '../examples/lib/recipe.mjs';
@@ -173,19 +173,25 @@ if (idle.otherCores > 0.2) log(`warning: other processes keep ${idle.otherCores.
 const results = []; // { model, batch, peer, samplesPerSec, note }
 const timingOpts = (n) => ({ minTime: 0, warmup: 1, warmupTime: 0, runs: args.quick ? 1 : 3, n });
 
+/**
+ * Samples/s of the median timed run after a warm-up; also per CPU second of the process (the
+ * figure other processes disturb least, for one thread: a second one's waits count as CPU time).
+ */
 async function timeTrainer(label, trainer, n, runs) {
   await trainer.run(Math.min(n, 256)); // warm-up: tier-up, slots, buffers
-  const times = [];
+  const times = [], cpu = [];
   for (let r = 0; r < runs; r++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     await trainer.run(n);
     times.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
   }
-  times.sort((a, b) => a - b);
-  const ms = times[times.length >> 1];
-  const sps = (Math.floor(n / trainer.batch) * trainer.batch) / (ms / 1000);
-  log(`${label}: ${sps.toFixed(0)} samples/s (${times.map((t) => t.toFixed(0)).join(', ')} ms for ${n})`);
-  return sps;
+  const done = Math.floor(n / trainer.batch) * trainer.batch;
+  const sps = done / (median(times) / 1000), cpuSps = done / (median(cpu) / 1000);
+  log(`${label}: ${sps.toFixed(0)} samples/s, ${cpuSps.toFixed(0)} per CPU second (${times.map((t) => t.toFixed(0)).join(', ')} ms for ${n})`);
+  return { sps, cpuSps };
 }
 
 // TF.js first (its backends stay loaded), then wasmgrad.
@@ -212,11 +218,11 @@ for (const p of plan) {
     const tf = await loadTfjs(backend);
     // TF.js cpu is two orders of magnitude slower: fewer samples
     const n = backend === 'cpu' ? (p.model === 'CNN' ? p.batch * (args.quick ? 1 : 2) : Math.min(samples, 1024)) : samples;
-    let sps = null, note = '';
+    let sps = null, cpuSps = null, note = '';
     try {
       const trainer = { ...tfTrainer(tf, p.tf(tf), p.batch), batch: p.batch };
       try {
-        sps = await timeTrainer(`tfjs-${backend} ${p.model} b${p.batch}`, trainer, n, backend === 'cpu' ? 1 : runs);
+        ({ sps, cpuSps } = await timeTrainer(`tfjs-${backend} ${p.model} b${p.batch}`, trainer, n, backend === 'cpu' ? 1 : runs));
       } finally {
         trainer.dispose();
       }
@@ -224,7 +230,7 @@ for (const p of plan) {
       note = `cannot train: ${String(err?.message ?? err).split('\n')[0].slice(0, 90)}`;
       log(`tfjs-${backend} ${p.model}: ${note}`);
     }
-    results.push({ model: p.model, batch: p.batch, peer: `TF.js ${backend}`, sps, note });
+    results.push({ model: p.model, batch: p.batch, peer: `TF.js ${backend}`, sps, cpuSps, note });
   }
   // native PyTorch, right before wasmgrad (the same machine load, as near as can be)
   if (torch.missing) {
@@ -233,9 +239,9 @@ for (const p of plan) {
     try {
       const rows = runTorch(torch, { model: p.model, weights: torchInit[p.model], data: data.train, order, batch: p.batch, samples, runs, threads: TORCH_THREADS });
       for (const r of rows) {
-        log(`pytorch ${r.threads}t ${p.model} b${p.batch}: ${r.samplesPerSec.toFixed(0)} samples/s (${r.ms.map((t) => t.toFixed(0)).join(', ')} ms for ${samples})`);
+        log(`pytorch ${r.threads}t ${p.model} b${p.batch}: ${r.samplesPerSec.toFixed(0)} samples/s, ${r.cpuSamplesPerSec.toFixed(0)} per CPU second (${r.ms.map((t) => t.toFixed(0)).join(', ')} ms for ${samples})`);
         const note = r.blasThreadsSet ? '' : "BLAS thread count not set (its own pool may use more threads)";
-        results.push({ model: p.model, batch: p.batch, peer: `PyTorch ${torch.version} ${r.threads}t`, sps: r.samplesPerSec, note, torch: true });
+        results.push({ model: p.model, batch: p.batch, peer: `PyTorch ${torch.version} ${r.threads}t`, sps: r.samplesPerSec, cpuSps: r.threads === 1 ? r.cpuSamplesPerSec : null, note, torch: true });
       }
     } catch (err) {
       const note = `PyTorch failed: ${String(err?.message ?? err).split('\n')[0].slice(0, 90)}`;
@@ -257,8 +263,8 @@ for (const p of plan) {
         continue;
       }
       trainer.batch = p.batch;
-      const sps = await timeTrainer(`${peer} ${p.model} b${p.batch}`, trainer, samples, runs);
-      results.push({ model: p.model, batch: p.batch, peer, sps, note: '' });
+      const { sps, cpuSps } = await timeTrainer(`${peer} ${p.model} b${p.batch}`, trainer, samples, runs);
+      results.push({ model: p.model, batch: p.batch, peer, sps, cpuSps: t === 1 ? cpuSps : null, note: '' });
       trainer.dispose();
     }
   }
@@ -417,15 +423,18 @@ for (const p of plan) {
   const tfw = rows.find((r) => r.peer === 'TF.js wasm')?.sps;
   const tfc = rows.find((r) => r.peer === 'TF.js cpu')?.sps;
   const pt = torchBest(rows);
+  const pt1 = rows.find((r) => r.torch && r.cpuSps)?.cpuSps;
   const table = rows.map((r) => ({
     peer: r.peer,
     'samples/s': fmt(r.sps),
     'x PyTorch best': r.sps && pt ? `${(r.sps / pt).toFixed(2)}x` : '-',
+    'per CPU second (1 thread)': fmt(r.cpuSps),
+    'x PyTorch 1t per CPU second': r.cpuSps && pt1 ? `${(r.cpuSps / pt1).toFixed(2)}x` : '-',
     'x TF.js wasm': r.sps && tfw ? `${(r.sps / tfw).toFixed(1)}x` : '-',
     'x TF.js cpu': r.sps && tfc ? `${(r.sps / tfc).toFixed(0)}x` : '-',
     note: r.note,
   }));
-  md += printTable(`${p.model}, batch ${p.batch}: training samples/s (model.fit; ${samples} samples per timed run)`, ['peer', 'samples/s', 'x PyTorch best', 'x TF.js wasm', 'x TF.js cpu', 'note'], table);
+  md += printTable(`${p.model}, batch ${p.batch}: training samples/s (model.fit; ${samples} samples per timed run)`, ['peer', 'samples/s', 'x PyTorch best', 'per CPU second (1 thread)', 'x PyTorch 1t per CPU second', 'x TF.js wasm', 'x TF.js cpu', 'note'], table);
 }
 // the issue's targets: wasmgrad's best against PyTorch's best of 1 and 2 threads, batch 64
 const TORCH_TARGETS = { MLP: 1.0, CNN: 1.2 };
@@ -434,9 +443,10 @@ for (const p of plan.filter((q) => q.batch === 64)) {
   const rows = results.filter((r) => r.model === p.model && r.batch === p.batch);
   const pt = torchBest(rows);
   const wgBest = Math.max(0, ...rows.filter((r) => r.peer.startsWith('wasmgrad') && r.sps).map((r) => r.sps));
-  vsTorch.push({ model: p.model, wasmgrad: wgBest || null, pytorch: pt, ratio: pt && wgBest ? wgBest / pt : null, target: TORCH_TARGETS[p.model] });
+  const wgCpu = rows.find((r) => r.peer.startsWith('wasmgrad') && r.cpuSps)?.cpuSps, ptCpu = rows.find((r) => r.torch && r.cpuSps)?.cpuSps;
+  vsTorch.push({ model: p.model, wasmgrad: wgBest || null, pytorch: pt, ratio: pt && wgBest ? wgBest / pt : null, cpuRatio: wgCpu && ptCpu ? wgCpu / ptCpu : null, target: TORCH_TARGETS[p.model] });
 }
-md += printTable(`wasmgrad against native PyTorch (best of ${TORCH_THREADS.join(' and ')} threads), batch 64, ${process.release.name} ${process.version}`, ['model', 'wasmgrad best', 'PyTorch best', 'ratio', 'target', 'met'],
+md += printTable(`wasmgrad against native PyTorch (best of ${TORCH_THREADS.join(' and ')} threads), batch 64, ${process.release.name} ${process.version}`, ['model', 'wasmgrad best', 'PyTorch best', 'ratio', 'target', 'met', '1 thread each, per CPU second'],
   vsTorch.map((v) => ({
     model: v.model,
     'wasmgrad best': fmt(v.wasmgrad),
@@ -444,6 +454,7 @@ md += printTable(`wasmgrad against native PyTorch (best of ${TORCH_THREADS.join(
     ratio: v.ratio ? `${v.ratio.toFixed(2)}x` : '-',
     target: `>= ${v.target.toFixed(1)}x`,
     met: v.ratio === null ? '-' : v.ratio >= v.target ? 'met' : 'missed',
+    '1 thread each, per CPU second': v.cpuRatio ? `${v.cpuRatio.toFixed(2)}x` : '-',
   })));
 for (const [name, rows] of Object.entries(profiles)) {
   const stepMs = rows.at(-1).ms;
