@@ -141,6 +141,12 @@ function avgPoolRows(x: usize, y: usize, geom: usize, taskBegin: i32, taskEnd: i
   }
 }
 
+/** Whether padded position q (row or column + padding) lies in one of n windows of size k at stride s >= k. */
+@inline function covered(q: i32, s: i32, k: i32, n: i32): bool {
+  const w = q / s;
+  return w < n && q - w * s < k;
+}
+
 @inline function maxCount(rows: i32, cols: i32): i32 {
   return rows > 0 && cols > 0 ? rows * cols : 0;
 }
@@ -149,7 +155,9 @@ function avgPoolRows(x: usize, y: usize, geom: usize, taskBegin: i32, taskEnd: i
  * dx = the gradient of pool_f32: each window's dy goes to the first maximum of the window (isMax;
  * per channel, windows scanned row by row) or is spread evenly over its real elements. Tasks are
  * N * ceil(C / POOL_GRAD_BLOCK) blocks of channels of one image: each task owns its part of dx and
- * adds the windows in output order, so overlapping windows sum in one fixed order.
+ * adds the windows in output order, so overlapping windows sum in one fixed order. Windows that
+ * cannot overlap (strides >= window, the usual pooling) write their elements as 0 + share, the
+ * very sum of the general path, so dx is read only where no window covers it (zeroed).
  */
 export function pool_grad_f32(isMax: i32, x: usize, dy: usize, dx: usize, geom: usize, taskBegin: i32, taskEnd: i32, scratch: usize): void {
   if (isMax) maxPoolGrad(x, dy, dx, geom, taskBegin, taskEnd);
@@ -171,13 +179,29 @@ function avgPoolGrad(x: usize, dy: usize, dx: usize, geom: usize, taskBegin: i32
   const blocks = (C + POOL_GRAD_BLOCK - 1) / POOL_GRAD_BLOCK;
   const pixBytes = <usize>C << 2;
   const rowStep = <usize>W * pixBytes;
+  const disjoint = sh >= KH && sw >= KW;
   for (let t = taskBegin; t < taskEnd; t++) {
     const n = t / blocks;
     const c0 = (t - n * blocks) * POOL_GRAD_BLOCK;
     const c1 = minI(c0 + POOL_GRAD_BLOCK, C);
     const img = <usize>(n * H * W) * pixBytes;
-    // zero this task's part of dx
-    for (let p = 0; p < H * W; p++) memory.fill(dx + img + <usize>p * pixBytes + (<usize>c0 << 2), 0, <usize>(c1 - c0) << 2);
+    const blockBytes = <usize>(c1 - c0) << 2;
+    if (!disjoint) {
+      // zero this task's part of dx, then add the windows
+      if (c1 - c0 == C) memory.fill(dx + img, 0, <usize>(H * W) * pixBytes);
+      else for (let p = 0; p < H * W; p++) memory.fill(dx + img + <usize>p * pixBytes + (<usize>c0 << 2), 0, blockBytes);
+    } else {
+      // zero what no window covers (rows and columns past the last window, gaps of larger strides)
+      for (let ih = 0; ih < H; ih++) {
+        const rowStart = dx + img + <usize>(ih * W) * pixBytes + (<usize>c0 << 2);
+        if (!covered(ih + pt, sh, KH, OH)) {
+          if (c1 - c0 == C) memory.fill(rowStart, 0, <usize>W * pixBytes);
+          else for (let iw = 0; iw < W; iw++) memory.fill(rowStart + <usize>iw * pixBytes, 0, blockBytes);
+          continue;
+        }
+        for (let iw = 0; iw < W; iw++) if (!covered(iw + pl, sw, KW, OW)) memory.fill(rowStart + <usize>iw * pixBytes, 0, blockBytes);
+      }
+    }
     for (let oh = 0; oh < OH; oh++) {
       const h0 = oh * sh - pt;
       const ha = lo(h0), hb = hi(h0, KH, H);
@@ -190,7 +214,29 @@ function avgPoolGrad(x: usize, dy: usize, dx: usize, geom: usize, taskBegin: i32
         const g = dy + <usize>((n * OH + oh) * OW + ow) * pixBytes;
         const firstOff = img + <usize>(ha * W + wa) * pixBytes;
         let c = c0;
+        if (ASC_FEATURE_SIMD && isMax && disjoint && KH == 2 && KW == 2 && count == 4) {
+          // a whole 2x2 window (the common case): straight-line code. The maximum is exact
+          // whatever the order of max, so the masks are those of the general loop.
+          const zero = f32x4.splat(0);
+          for (; c + 4 <= c1; c += 4) {
+            const co = <usize>c << 2;
+            const gv = v128.load(g + co);
+            const q0 = firstOff + co, q1 = q0 + pixBytes, q2 = q0 + rowStep, q3 = q2 + pixBytes;
+            const x0 = v128.load(x + q0), x1 = v128.load(x + q1), x2 = v128.load(x + q2), x3 = v128.load(x + q3);
+            const m = f32x4.max(f32x4.max(f32x4.max(x0, x1), x2), x3);
+            const h0 = f32x4.eq(x0, m);
+            const h1 = v128.andnot(f32x4.eq(x1, m), h0);
+            const t01 = v128.or(h0, h1);
+            const h2 = v128.andnot(f32x4.eq(x2, m), t01);
+            const h3 = v128.andnot(f32x4.eq(x3, m), v128.or(t01, h2));
+            v128.store(dx + q0, f32x4.add(zero, v128.and(gv, h0)));
+            v128.store(dx + q1, f32x4.add(zero, v128.and(gv, h1)));
+            v128.store(dx + q2, f32x4.add(zero, v128.and(gv, h2)));
+            v128.store(dx + q3, f32x4.add(zero, v128.and(gv, h3)));
+          }
+        }
         if (ASC_FEATURE_SIMD) {
+          const zero = f32x4.splat(0);
           for (; c + 4 <= c1; c += 4) {
             const co = <usize>c << 2;
             const gv = v128.load(g + co);
@@ -212,7 +258,7 @@ function avgPoolGrad(x: usize, dy: usize, dx: usize, geom: usize, taskBegin: i32
                 let p = row;
                 for (let iw = wa; iw < wb; iw++) {
                   const hit = v128.andnot(f32x4.eq(v128.load(x + p), m), taken);
-                  v128.store(dx + p, f32x4.add(v128.load(dx + p), v128.and(gv, hit)));
+                  v128.store(dx + p, f32x4.add(disjoint ? zero : v128.load(dx + p), v128.and(gv, hit)));
                   taken = v128.or(taken, hit);
                   p += pixBytes;
                 }
@@ -224,7 +270,7 @@ function avgPoolGrad(x: usize, dy: usize, dx: usize, geom: usize, taskBegin: i32
               for (let ih = ha; ih < hb; ih++) {
                 let p = row;
                 for (let iw = wa; iw < wb; iw++) {
-                  v128.store(dx + p, f32x4.add(v128.load(dx + p), share));
+                  v128.store(dx + p, f32x4.add(disjoint ? zero : v128.load(dx + p), share));
                   p += pixBytes;
                 }
                 row += rowStep;
@@ -248,13 +294,15 @@ function avgPoolGrad(x: usize, dy: usize, dx: usize, geom: usize, taskBegin: i32
             }
             let done = false;
             row = firstOff + co;
-            for (let ih = ha; ih < hb && !done; ih++) {
+            for (let ih = ha; ih < hb && (!done || disjoint); ih++) {
               let p = row;
               for (let iw = wa; iw < wb; iw++) {
-                if (load<f32>(x + p) == m) {
-                  store<f32>(dx + p, load<f32>(dx + p) + gs);
+                if (!done && load<f32>(x + p) == m) {
+                  store<f32>(dx + p, (disjoint ? <f32>0 : load<f32>(dx + p)) + gs);
                   done = true;
-                  break;
+                  if (!disjoint) break;
+                } else if (disjoint) {
+                  store<f32>(dx + p, 0);
                 }
                 p += pixBytes;
               }
@@ -266,7 +314,7 @@ function avgPoolGrad(x: usize, dy: usize, dx: usize, geom: usize, taskBegin: i32
             for (let ih = ha; ih < hb; ih++) {
               let p = row;
               for (let iw = wa; iw < wb; iw++) {
-                store<f32>(dx + p, load<f32>(dx + p) + share);
+                store<f32>(dx + p, (disjoint ? <f32>0 : load<f32>(dx + p)) + share);
                 p += pixBytes;
               }
               row += rowStep;

@@ -1,13 +1,14 @@
 // Training throughput on real MNIST digits (the `mnist` package): the classic MLP (784-256-128-10,
 // relu, softmax, Adam) at batch 64 and 128, and the small CNN (conv 3x3x16 - maxpool - conv 3x3x32
-// - maxpool - dense 64 - dense 10) at batch 64; wasmgrad's model.fit against TensorFlow.js's wasm
-// and cpu backends on the same data and batches, in the same run. Then a per-op profile of one MLP
-// training step (where the time goes), the cold start of a Node process, and the issue's accuracy
+// - maxpool - dense 64 - dense 10) at batch 64; wasmgrad's model.fit against native PyTorch (1 and
+// 2 threads) and TensorFlow.js's wasm and cpu backends on the same data and batches, in the same
+// run. Then per-op profiles of one MLP and one CNN training step (where the time goes), the cold
+// start of a Node process, and the issue's accuracy
 // targets: test accuracy after 8 epochs on 8,000 digits (2,000 held out), >= 97% for the MLP and
 // >= 98% for the CNN, with the examples' recipe (examples/lib/recipe.mjs) on several data splits.
 //
 //   npm run bench -- train [--quick] [--no-tfjs] [--threads 1,2] [--builds relaxed] [--samples 4096]
-//                          [--no-accuracy] [--acc-seeds 1,2,3]
+//                          [--no-accuracy] [--acc-seeds 1,2,3] [--python EXE] [--no-torch]
 //
 // --no-accuracy skips the accuracy part (a quick speed run); --acc-seeds lists its data splits
 // (default 1,2,3; 1 with --quick).
@@ -18,22 +19,28 @@
 // backend cannot train the CNN (it has no Conv2DBackpropFilter / MaxPoolGrad kernels): the bench
 // tries and reports the error.
 //
-// Reference (not measured here, from the issue): PyTorch 1.13 native with OpenBLAS on one core of
-// this machine trains the MLP at about 35,000 and the CNN at about 5,700 samples/s (batch 64).
+// PyTorch peer (bench/lib/torch-peer.mjs, torch-train.py): when a Python with torch is found
+// (--python EXE, $WASMGRAD_BENCH_PYTHON, python3, the system python3, python), each model is trained
+// in native PyTorch at torch.set_num_threads(1) and (2) from the same initial weights (wasmgrad's
+// model's, passed in a temporary file with the data and the batch order), with Adam (lr 1e-3,
+// epsilon 1e-7) and softmax cross-entropy from the logits, the same warm-up and timed runs. The
+// tables give wasmgrad / the better of PyTorch's two figures. Without torch the tables say so.
+// PyTorch is a measuring peer only, never a dependency.
 import * as wg from 'wasmgrad';
-import { parseArgs, measure, measureAsync, printTable, writeResults, loadMonitor, idleCheck } from './lib/harness.mjs';
+import { parseArgs, median, printTable, writeResults, loadMonitor, idleCheck } from './lib/harness.mjs';
 import { loadTfjs, tfjsWasmInfo, registerTfGradients } from './lib/tfjs.mjs';
 import { loadMnist } from '../examples/lib/mnist.mjs';
 import { RECIPE, trainDigits, deskew, distorter, distortionSeed, describeRecipe } from '../examples/lib/recipe.mjs';
 import { buildMlp } from '../examples/mnist-mlp.mjs';
 import { buildCnn } from '../examples/mnist-cnn.mjs';
+import { findTorch, runTorch } from './lib/torch-peer.mjs';
+import { profileMlp, profileCnn } from './lib/train-profile.mjs';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const args = parseArgs(process.argv.slice(2));
 const log = (...a) => args.json || console.error(...a);
 const samples = Number(args.extra.samples ?? (args.quick ? 1024 : 4096));
-const PYTORCH = { mlp: 35000, cnn: 5700 };
 
 const data = loadMnist({ train: 8000, test: 0 });
 const labels = data.train.labels;
@@ -108,17 +115,27 @@ function wgMlp() {
 function wgCnn() {
   const L = wg.layers;
   if (typeof L.conv2d !== 'function' || typeof L.maxPooling2d !== 'function') return null;
+  const init = (seed) => wg.initializers.glorotUniform({ seed });
   return wg.sequential({
     layers: [
-      L.conv2d({ filters: 16, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }),
+      L.conv2d({ filters: 16, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1], kernelInitializer: init(1) }),
       L.maxPooling2d({ poolSize: 2 }),
-      L.conv2d({ filters: 32, kernelSize: 3, activation: 'relu' }),
+      L.conv2d({ filters: 32, kernelSize: 3, activation: 'relu', kernelInitializer: init(2) }),
       L.maxPooling2d({ poolSize: 2 }),
       L.flatten(),
-      L.dense({ units: 64, activation: 'relu' }),
-      L.dense({ units: 10, activation: 'softmax' }),
+      L.dense({ units: 64, activation: 'relu', kernelInitializer: init(3) }),
+      L.dense({ units: 10, activation: 'softmax', kernelInitializer: init(4) }),
     ],
   });
+}
+
+/** The initial weights of a fresh model (what the PyTorch peer starts from). */
+function initialWeights(makeModel) {
+  const model = makeModel();
+  if (!model) return null;
+  const weights = model.getWeights().map((t) => ({ shape: t.shape, values: t.dataSync().slice() }));
+  model.dispose();
+  return weights;
 }
 
 /** model.fit over the first n samples of the fixed order (no shuffling: the same batches as the peers). */
@@ -156,19 +173,25 @@ if (idle.otherCores > 0.2) log(`warning: other processes keep ${idle.otherCores.
 const results = []; // { model, batch, peer, samplesPerSec, note }
 const timingOpts = (n) => ({ minTime: 0, warmup: 1, warmupTime: 0, runs: args.quick ? 1 : 3, n });
 
+/**
+ * Samples/s of the median timed run after a warm-up; also per CPU second of the process (the
+ * figure other processes disturb least, for one thread: a second one's waits count as CPU time).
+ */
 async function timeTrainer(label, trainer, n, runs) {
   await trainer.run(Math.min(n, 256)); // warm-up: tier-up, slots, buffers
-  const times = [];
+  const times = [], cpu = [];
   for (let r = 0; r < runs; r++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     await trainer.run(n);
     times.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
   }
-  times.sort((a, b) => a - b);
-  const ms = times[times.length >> 1];
-  const sps = (Math.floor(n / trainer.batch) * trainer.batch) / (ms / 1000);
-  log(`${label}: ${sps.toFixed(0)} samples/s (${times.map((t) => t.toFixed(0)).join(', ')} ms for ${n})`);
-  return sps;
+  const done = Math.floor(n / trainer.batch) * trainer.batch;
+  const sps = done / (median(times) / 1000), cpuSps = done / (median(cpu) / 1000);
+  log(`${label}: ${sps.toFixed(0)} samples/s, ${cpuSps.toFixed(0)} per CPU second (${times.map((t) => t.toFixed(0)).join(', ')} ms for ${n})`);
+  return { sps, cpuSps };
 }
 
 // TF.js first (its backends stay loaded), then wasmgrad.
@@ -179,6 +202,12 @@ if (tfPeers.length) {
   await registerTfGradients();
 }
 const runs = args.quick ? 1 : 3;
+const torch = args.extra['no-torch'] !== undefined || args.extra.torch === 'false' ? { missing: 'not run (--no-torch)' } : findTorch(args.extra.python);
+log(torch.missing ? `PyTorch: ${torch.missing}` : `PyTorch ${torch.version} (${torch.python})`);
+const TORCH_THREADS = [1, 2];
+// the initial weights the PyTorch peer starts from (seeded initializers: those of wasmgrad's runs)
+await wg.init({ threads: 1 });
+const torchInit = torch.missing ? {} : { MLP: initialWeights(wgMlp), CNN: initialWeights(wgCnn) };
 const plan = [
   { model: 'MLP', batch: 64, tf: tfMlp, wgMake: wgMlp, shape: [784] },
   { model: 'MLP', batch: 128, tf: tfMlp, wgMake: wgMlp, shape: [784] },
@@ -189,11 +218,11 @@ for (const p of plan) {
     const tf = await loadTfjs(backend);
     // TF.js cpu is two orders of magnitude slower: fewer samples
     const n = backend === 'cpu' ? (p.model === 'CNN' ? p.batch * (args.quick ? 1 : 2) : Math.min(samples, 1024)) : samples;
-    let sps = null, note = '';
+    let sps = null, cpuSps = null, note = '';
     try {
       const trainer = { ...tfTrainer(tf, p.tf(tf), p.batch), batch: p.batch };
       try {
-        sps = await timeTrainer(`tfjs-${backend} ${p.model} b${p.batch}`, trainer, n, backend === 'cpu' ? 1 : runs);
+        ({ sps, cpuSps } = await timeTrainer(`tfjs-${backend} ${p.model} b${p.batch}`, trainer, n, backend === 'cpu' ? 1 : runs));
       } finally {
         trainer.dispose();
       }
@@ -201,7 +230,24 @@ for (const p of plan) {
       note = `cannot train: ${String(err?.message ?? err).split('\n')[0].slice(0, 90)}`;
       log(`tfjs-${backend} ${p.model}: ${note}`);
     }
-    results.push({ model: p.model, batch: p.batch, peer: `TF.js ${backend}`, sps, note });
+    results.push({ model: p.model, batch: p.batch, peer: `TF.js ${backend}`, sps, cpuSps, note });
+  }
+  // native PyTorch, right before wasmgrad (the same machine load, as near as can be)
+  if (torch.missing) {
+    results.push({ model: p.model, batch: p.batch, peer: 'PyTorch native', sps: null, note: torch.missing, torch: true });
+  } else {
+    try {
+      const rows = runTorch(torch, { model: p.model, weights: torchInit[p.model], data: data.train, order, batch: p.batch, samples, runs, threads: TORCH_THREADS });
+      for (const r of rows) {
+        log(`pytorch ${r.threads}t ${p.model} b${p.batch}: ${r.samplesPerSec.toFixed(0)} samples/s, ${r.cpuSamplesPerSec.toFixed(0)} per CPU second (${r.ms.map((t) => t.toFixed(0)).join(', ')} ms for ${samples})`);
+        const note = r.blasThreadsSet ? '' : "BLAS thread count not set (its own pool may use more threads)";
+        results.push({ model: p.model, batch: p.batch, peer: `PyTorch ${torch.version} ${r.threads}t`, sps: r.samplesPerSec, cpuSps: r.threads === 1 ? r.cpuSamplesPerSec : null, note, torch: true });
+      }
+    } catch (err) {
+      const note = `PyTorch failed: ${String(err?.message ?? err).split('\n')[0].slice(0, 90)}`;
+      log(note);
+      results.push({ model: p.model, batch: p.batch, peer: 'PyTorch native', sps: null, note, torch: true });
+    }
   }
   const builds = process.argv.some((a) => a.startsWith('--builds')) ? args.builds : ['relaxed'];
   for (const build of builds) {
@@ -217,99 +263,25 @@ for (const p of plan) {
         continue;
       }
       trainer.batch = p.batch;
-      const sps = await timeTrainer(`${peer} ${p.model} b${p.batch}`, trainer, samples, runs);
-      results.push({ model: p.model, batch: p.batch, peer, sps, note: '' });
+      const { sps, cpuSps } = await timeTrainer(`${peer} ${p.model} b${p.batch}`, trainer, samples, runs);
+      results.push({ model: p.model, batch: p.batch, peer, sps, cpuSps: t === 1 ? cpuSps : null, note: '' });
       trainer.dispose();
     }
   }
 }
 
-// ---- a per-op profile of one MLP training step (batch 64) ----------------------------------------
+// ---- per-op profiles of one MLP and one CNN training step (batch 64) -------------------------------
 // one thread: the figures add up (on a busy 2-core machine a second thread mostly waits)
 const profileThreads = Number(args.extra['profile-threads'] ?? 1);
 await wg.init({ backend: 'relaxed', threads: profileThreads });
-const profile = [];
-{
-  const B = 64;
-  const opts = args.quick ? { minTime: 0.05, warmup: 2, warmupTime: 0.02, runs: 3 } : { minTime: 0.3, warmup: 3, warmupTime: 0.05, runs: 5 };
-  const tr = wgTrainer(wgMlp, [784], B);
-  const m = tr.model;
-  const [w1, b1, w2, b2, w3, b3] = m.trainableWeights;
-  const idx = wg.tensor(order.subarray(0, B), [B], 'int32');
-  const xb = wg.gather(tr.x, idx), yb = wg.gather(tr.y, idx);
-  const h1 = wg.fusedMatMul(xb, w1, b1, 'relu'), h2 = wg.fusedMatMul(h1, w2, b2, 'relu');
-  const z3 = wg.fusedMatMul(h2, w3, b3), dz3 = wg.randomNormal([B, 10]), dz2 = wg.randomNormal([B, 128]), dz1 = wg.randomNormal([B, 256]);
-  const op = (name, fn, calls = 1) => {
-    const r = measure(() => wg.tidy(() => void fn()), opts);
-    profile.push({ op: name, ms: r.medianMs * calls });
-  };
-  op('gather batch rows (x [64,784], y [64,10])', () => [wg.gather(tr.x, idx), wg.gather(tr.y, idx)]);
-  op('dense 1 forward: GEMM 64x784x256 + bias + relu (fused)', () => wg.fusedMatMul(xb, w1, b1, 'relu'));
-  op('dense 2 forward: GEMM 64x256x128 + bias + relu (fused)', () => wg.fusedMatMul(h1, w2, b2, 'relu'));
-  op('dense 3 forward: GEMM 64x128x10 + bias', () => wg.fusedMatMul(h2, w3, b3));
-  op('softmax + cross-entropy with its gradient (fused)', () => wg.valueAndGrads((z) => wg.losses.softmaxCrossEntropy(yb, z))([z3]));
-  op('dense 3 backward: dW 128x64x10, dX 64x10x128, db', () => [wg.matMul(h2, dz3, true, false), wg.matMul(dz3, w3, false, true), wg.sum(dz3, 0)]);
-  op('dense 2 backward: relu grad, dW 256x64x128, dX 64x128x256, db', () => [wg.mul(dz2, h2), wg.matMul(h1, dz2, true, false), wg.matMul(dz2, w2, false, true), wg.sum(dz2, 0)]);
-  op('dense 1 backward: relu grad, dW 784x64x256, db', () => [wg.mul(dz1, h1), wg.matMul(xb, dz1, true, false), wg.sum(dz1, 0)]);
-  const grads = Object.fromEntries(m.trainableWeights.map((v) => [v.name, wg.keep(wg.fill(v.shape, 0))]));
-  const adam = wg.optimizers.adam();
-  op('Adam update of 235,146 parameters (6 fused updates)', () => adam.applyGradients(grads));
-  // the phases of real steps, in sequence (caches as training sees them): gather, forward with the
-  // tape (loss included), backward, Adam update
-  const phases = { gather: 0, forward: 0, backward: 0, update: 0 };
-  const adam2 = wg.optimizers.adam();
-  const steps = args.quick ? 50 : 200;
-  for (let s = 0; s < steps + 10; s++) {
-    const warm = s < 10;
-    wg.tidy(() => {
-      const t0 = performance.now();
-      const it = wg.tensor(order.subarray((s * B) % 7936, ((s * B) % 7936) + B), [B], 'int32');
-      const xg = wg.gather(tr.x, it), yg = wg.gather(tr.y, it);
-      const t1 = performance.now();
-      let tf = 0;
-      const { value, grads: g } = wg.variableGrads(() => {
-        const a = performance.now();
-        const loss = wg.losses.categoricalCrossentropy(yg, m.apply(xg, { training: true }));
-        tf = performance.now() - a;
-        return loss;
-      }, m.trainableWeights);
-      value.dataSync();
-      const t2 = performance.now();
-      adam2.applyGradients(g);
-      const t3 = performance.now();
-      if (!warm) {
-        phases.gather += t1 - t0;
-        phases.forward += tf;
-        phases.backward += t2 - t1 - tf;
-        phases.update += t3 - t2;
-      }
-    });
-  }
-  adam2.dispose();
-  const phaseRows = [
-    { op: 'in sequence: gather the batch', ms: phases.gather / steps },
-    { op: 'in sequence: forward + loss, recording the tape', ms: phases.forward / steps },
-    { op: 'in sequence: backward (tape replay, gradients)', ms: phases.backward / steps },
-    { op: 'in sequence: Adam update', ms: phases.update / steps },
-  ];
-  // a whole epoch of fit over 16 batches, per step
-  const n = 16 * B;
-  const xs = wg.slice(tr.x, 0, n), ys = wg.slice(tr.y, 0, n);
-  const epoch = await measureAsync(() => m.fit(xs, ys, { epochs: 1, batchSize: B, shuffle: false, verbose: 0, yieldEvery: 1e9 }), opts);
-  const whole = { medianMs: epoch.medianMs / 16 };
-  xs.dispose();
-  ys.dispose();
-  const sum = profile.reduce((s, r) => s + r.ms, 0);
-  profile.push({ op: 'sum of the ops measured alone (hot caches)', ms: sum });
-  const seq = phaseRows.reduce((s, r) => s + r.ms, 0);
-  profile.push(...phaseRows);
-  profile.push({ op: 'sum of the phases of real steps', ms: seq });
-  profile.push({ op: 'fit bookkeeping (callbacks, logs, shuffling, yields)', ms: Math.max(0, whole.medianMs - seq) });
-  profile.push({ op: 'one training step as model.fit runs it', ms: whole.medianMs });
-  for (const t of [idx, xb, yb, h1, h2, z3, dz3, dz2, dz1, ...Object.values(grads)]) t.dispose();
-  adam.dispose();
+const profileOpts = args.quick ? { minTime: 0.05, warmup: 2, warmupTime: 0.02, runs: 3 } : { minTime: 0.3, warmup: 3, warmupTime: 0.05, runs: 5 };
+const profiles = {};
+for (const [name, make, shape, fn] of [['MLP', wgMlp, [784], profileMlp], ['CNN', wgCnn, [28, 28, 1], profileCnn]]) {
+  const tr = wgTrainer(make, shape, 64);
+  profiles[name] = await fn(wg, tr, order, profileOpts, args.quick ? (name === 'CNN' ? 20 : 50) : (name === 'CNN' ? 60 : 200));
   tr.dispose();
 }
+const profile = profiles.MLP;
 await wg.shutdown();
 
 // ---- accuracy: the issue's targets, 8 epochs on 8,000 digits, 2,000 held out ------------------------
@@ -357,6 +329,12 @@ if (accOn) {
     }
   }
   await wg.shutdown();
+}
+
+/** The better of PyTorch's figures among a table's rows, or null. */
+function torchBest(rows) {
+  const v = rows.filter((r) => r.torch && r.sps).map((r) => r.sps);
+  return v.length ? Math.max(...v) : null;
 }
 
 function pick(r) {
@@ -444,18 +422,44 @@ for (const p of plan) {
   const rows = results.filter((r) => r.model === p.model && r.batch === p.batch);
   const tfw = rows.find((r) => r.peer === 'TF.js wasm')?.sps;
   const tfc = rows.find((r) => r.peer === 'TF.js cpu')?.sps;
+  const pt = torchBest(rows);
+  const pt1 = rows.find((r) => r.torch && r.cpuSps)?.cpuSps;
   const table = rows.map((r) => ({
     peer: r.peer,
     'samples/s': fmt(r.sps),
+    'x PyTorch best': r.sps && pt ? `${(r.sps / pt).toFixed(2)}x` : '-',
+    'per CPU second (1 thread)': fmt(r.cpuSps),
+    'x PyTorch 1t per CPU second': r.cpuSps && pt1 ? `${(r.cpuSps / pt1).toFixed(2)}x` : '-',
     'x TF.js wasm': r.sps && tfw ? `${(r.sps / tfw).toFixed(1)}x` : '-',
     'x TF.js cpu': r.sps && tfc ? `${(r.sps / tfc).toFixed(0)}x` : '-',
-    'share of PyTorch native': r.sps ? `${((100 * r.sps) / PYTORCH[p.model.toLowerCase()]).toFixed(0)}%` : '-',
     note: r.note,
   }));
-  md += printTable(`${p.model}, batch ${p.batch}: training samples/s (model.fit; ${samples} samples per timed run)`, ['peer', 'samples/s', 'x TF.js wasm', 'x TF.js cpu', 'share of PyTorch native', 'note'], table);
+  md += printTable(`${p.model}, batch ${p.batch}: training samples/s (model.fit; ${samples} samples per timed run)`, ['peer', 'samples/s', 'x PyTorch best', 'per CPU second (1 thread)', 'x PyTorch 1t per CPU second', 'x TF.js wasm', 'x TF.js cpu', 'note'], table);
 }
-const stepMs = profile.at(-1).ms;
-md += printTable(`One MLP training step, batch 64 (relaxed build, ${profileThreads} thread${profileThreads > 1 ? 's' : ''}): where the time goes`, ['op', 'ms', 'share'], profile.map((r) => ({ op: r.op, ms: r.ms.toFixed(3), share: `${((100 * r.ms) / stepMs).toFixed(0)}%` })));
+// the issue's targets: wasmgrad's best against PyTorch's best of 1 and 2 threads, batch 64
+const TORCH_TARGETS = { MLP: 1.0, CNN: 1.2 };
+const vsTorch = [];
+for (const p of plan.filter((q) => q.batch === 64)) {
+  const rows = results.filter((r) => r.model === p.model && r.batch === p.batch);
+  const pt = torchBest(rows);
+  const wgBest = Math.max(0, ...rows.filter((r) => r.peer.startsWith('wasmgrad') && r.sps).map((r) => r.sps));
+  const wgCpu = rows.find((r) => r.peer.startsWith('wasmgrad') && r.cpuSps)?.cpuSps, ptCpu = rows.find((r) => r.torch && r.cpuSps)?.cpuSps;
+  vsTorch.push({ model: p.model, wasmgrad: wgBest || null, pytorch: pt, ratio: pt && wgBest ? wgBest / pt : null, cpuRatio: wgCpu && ptCpu ? wgCpu / ptCpu : null, target: TORCH_TARGETS[p.model] });
+}
+md += printTable(`wasmgrad against native PyTorch (best of ${TORCH_THREADS.join(' and ')} threads), batch 64, ${process.release.name} ${process.version}`, ['model', 'wasmgrad best', 'PyTorch best', 'ratio', 'target', 'met', '1 thread each, per CPU second'],
+  vsTorch.map((v) => ({
+    model: v.model,
+    'wasmgrad best': fmt(v.wasmgrad),
+    'PyTorch best': v.pytorch ? fmt(v.pytorch) : torch.missing,
+    ratio: v.ratio ? `${v.ratio.toFixed(2)}x` : '-',
+    target: `>= ${v.target.toFixed(1)}x`,
+    met: v.ratio === null ? '-' : v.ratio >= v.target ? 'met' : 'missed',
+    '1 thread each, per CPU second': v.cpuRatio ? `${v.cpuRatio.toFixed(2)}x` : '-',
+  })));
+for (const [name, rows] of Object.entries(profiles)) {
+  const stepMs = rows.at(-1).ms;
+  md += printTable(`One ${name} training step, batch 64 (relaxed build, ${profileThreads} thread${profileThreads > 1 ? 's' : ''}): where the time goes`, ['op', 'ms', 'share'], rows.map((r) => ({ op: r.op, ms: r.ms.toFixed(3), share: `${((100 * r.ms) / stepMs).toFixed(0)}%` })));
+}
 md += printTable('Cold start in a fresh Node process: import, init, build a small model, first predict', ['setting', 'ms', 'since process start (ms)'], cold.map((c) => ({ setting: c.setting, ms: c.ms.toFixed(1), 'since process start (ms)': c.sinceStart.toFixed(0) })));
 if (accuracy.length) {
   const pct = (v) => `${(100 * v).toFixed(2)}%`;
@@ -478,8 +482,10 @@ if (accuracy.length) {
     'TF.js wasm: the same recipe written with tfjs-core (same initial weights, distortions, batches and learning rates). ' +
     'Fit times include the distortions, done in JavaScript; the speed tables above time plain fit on fixed data.\n';
 }
-md += `\nPyTorch 1.13 native (OpenBLAS, one core of this machine, from the issue): ${PYTORCH.mlp} samples/s (MLP), ${PYTORCH.cnn} (CNN) at batch 64.\n`;
+md += torch.missing
+  ? `\nPyTorch native: not measured, ${torch.missing}.\n`
+  : `\nPyTorch ${torch.version} native (${torch.python}), measured in this run at torch.set_num_threads(${TORCH_THREADS.join(') and (')}) (OpenBLAS's own pool set to the same count); same data, batches, initial weights and optimizer.\n`;
 md += `Machine load during the run: other processes kept ${load.otherCores?.toFixed(2) ?? '?'} cores busy (load average ${load.loadavg1.toFixed(1)}).\n`;
-if (args.json) console.log(JSON.stringify({ results, profile, cold, accuracy, load }, null, 2));
+if (args.json) console.log(JSON.stringify({ results, vsTorch, profile, profiles, cold, accuracy, load }, null, 2));
 else console.log(md.split("\n").filter((l) => !l.startsWith("|") && !l.startsWith("###") && l.trim()).join("\n"));
-writeResults('train', { samples, results, profile, cold, accuracy, recipe: accuracy.length ? { ...RECIPE, text: describeRecipe() } : null, load }, md);
+writeResults('train', { samples, torch: torch.missing ? { missing: torch.missing } : { version: torch.version }, results, vsTorch, profile, profiles, cold, accuracy, recipe: accuracy.length ? { ...RECIPE, text: describeRecipe() } : null, load }, md);

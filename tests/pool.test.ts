@@ -26,6 +26,8 @@ const CASES: PoolCase[] = [
   { x: [2, 9, 7, 20], k: [3, 2], s: [3, 2], pad: 'valid', what: '3x2 window, strides 3x2, 20 channels' },
   { x: [1, 3, 3, 5], k: [4, 4], s: [2, 2], pad: 'same', what: 'window larger than the input, same' },
   { x: [1, 5, 7, 17], k: [2, 2], s: [2, 2], pad: 'same', what: '2x2 same with odd sizes: partial windows' },
+  { x: [2, 8, 9, 6], k: [2, 2], s: [3, 3], pad: 'valid', what: '2x2 stride 3: gaps no window covers, 6 channels' },
+  { x: [3, 11, 11, 36], k: [2, 2], s: [2, 2], pad: 'valid', what: '2x2 stride 2, odd size: a last row and column no window covers' },
 ];
 const sizeOf = (s: number[]) => s.reduce((a, b) => a * b, 1);
 

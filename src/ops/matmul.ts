@@ -39,11 +39,12 @@ export function matMul(a: Tensor, b: Tensor, transposeA = false, transposeB = fa
   if (k === 0) return zeros(outShape);
   const out = new Tensor(outShape, 'float32');
   if (out.size === 0) return out;
-  record('matMul', [a, b], out, ([dy]) => {
-    // C = op(A) op(B): each gradient is one more GEMM in the transpose variant that fits its layout.
-    const da = transposeA ? matMul(b, dy, transposeB, true) : matMul(dy, b, false, !transposeB);
-    const db = transposeB ? matMul(dy, a, true, transposeA) : matMul(a, dy, !transposeA, false);
-    return [sumTo(da, a.shape), sumTo(db, b.shape)];
+  record('matMul', [a, b], out, ([dy], needed) => {
+    // C = op(A) op(B): each gradient is one more GEMM in the transpose variant that fits its layout
+    // (skipped for an input no gradient flows to, such as a network's data).
+    const da = !needed[0] ? null : transposeA ? matMul(b, dy, transposeB, true) : matMul(dy, b, false, !transposeB);
+    const db = !needed[1] ? null : transposeB ? matMul(dy, a, true, transposeA) : matMul(a, dy, !transposeA, false);
+    return [da && sumTo(da, a.shape), db && sumTo(db, b.shape)];
   });
   for (let i = 0; i < batch; i++) {
     gemm(a, b, out, {
@@ -82,11 +83,12 @@ export function fusedMatMul(a: Tensor, b: Tensor, bias: Tensor | null, activatio
   const out = new Tensor([m, n], 'float32');
   gemm(a, b, out, { m, n, k, bias, act: activation });
   const inputs = bias ? [a, b, bias] : [a, b];
-  record(op, inputs, out, ([dy]) => {
-    // z = a b + bias, out = act(z): dz = dy * act'(z) (for relu, z > 0 exactly where out > 0)
+  record(op, inputs, out, ([dy], needed) => {
+    // z = a b + bias, out = act(z): dz = dy * act'(z) (for relu, z > 0 exactly where out > 0); the
+    // first layer's input gradient (the data's, a GEMM as large as the forward) is not computed
     const dz = fusedActivationGrad(activation, out, dy);
-    const grads = [matMul(dz, b, false, true), matMul(a, dz, true, false)];
-    if (bias) grads.push(sum(dz, 0));
+    const grads = [needed[0] ? matMul(dz, b, false, true) : null, needed[1] ? matMul(a, dz, true, false) : null];
+    if (bias) grads.push(needed[2] ? sum(dz, 0) : null);
     return grads;
   });
   return out;
