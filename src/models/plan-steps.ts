@@ -1,0 +1,165 @@
+// The layers an inference plan runs itself: for each, the driver calls that compute what the layer's
+// call() computes in inference mode, the same kernels with the same arguments (so the same bits),
+// writing into a buffer the plan owns instead of a new tensor. A layer not listed here, a subclass
+// of one (it may override call) or a custom activation function is not planned: the plan runs the
+// layer's own apply() for it.
+import { Tensor } from '../tensor.js';
+import { gemm } from '../engine/drivers/gemm.js';
+import { conv2dForward } from '../engine/drivers/conv.js';
+import { poolForward } from '../engine/drivers/pool.js';
+import { unary } from '../engine/drivers/elementwise.js';
+import { softmaxRows } from '../engine/drivers/softmax.js';
+import { windowGeometry, type Padding } from '../ops/conv.js';
+import { getActivation } from '../activations.js';
+import type { Layer } from '../layers/layer.js';
+import { Dense, Activation, Flatten, Reshape, Dropout } from '../layers/core.js';
+import { Conv2D } from '../layers/conv.js';
+import { MaxPooling2D, AveragePooling2D } from '../layers/pooling.js';
+
+/** A layer computed by driver calls into `out` (temp: a scratch of tempSize elements, when asked). */
+export interface ComputeStep {
+  kind: 'compute';
+  /** Elements of the scratch between the fused parts of the layer (0: none). */
+  tempSize: number;
+  run(x: Tensor, out: Tensor, temp: Tensor | null): void;
+  /** False once the layer's configuration differs from what was planned. */
+  valid(): boolean;
+}
+
+/** What the plan does for one layer call: compute, pass the input on (alias), view it in another shape, or null (the layer's own apply). */
+export type StepKind = ComputeStep | { kind: 'alias'; valid(): boolean } | { kind: 'view'; valid(): boolean } | null;
+
+type ActivationKernel = (x: Tensor, y: Tensor) => void;
+
+/** The driver call of a built-in activation applied after a linear part (y may be x except for softmax). */
+const ACTIVATION_KERNELS: Record<string, { run: ActivationKernel; inPlace: boolean }> = {
+  relu: { run: (x, y) => unary('relu', x, y), inPlace: true },
+  sigmoid: { run: (x, y) => unary('sigmoid', x, y), inPlace: true },
+  tanh: { run: (x, y) => unary('tanh', x, y), inPlace: true },
+  elu: { run: (x, y) => unary('elu', x, y, 1), inPlace: true },
+  selu: { run: (x, y) => unary('selu', x, y), inPlace: true },
+  gelu: { run: (x, y) => unary('gelu', x, y), inPlace: true },
+  softplus: { run: (x, y) => unary('softplus', x, y), inPlace: true },
+  swish: { run: (x, y) => unary('swish', x, y), inPlace: true },
+  leakyRelu: { run: (x, y) => unary('leakyRelu', x, y, 0.3), inPlace: true },
+  relu6: { run: (x, y) => unary('clip', x, y, 0, 6), inPlace: true },
+  softmax: { run: (x, y) => softmaxRows(x, y, false), inPlace: false },
+};
+
+/** The kernel of a layer's activation, when it is the built-in one of its name (not a user function). */
+function activationKernel(act: { name: string; fn: unknown }): { run: ActivationKernel; inPlace: boolean } | null {
+  const k = Object.prototype.hasOwnProperty.call(ACTIVATION_KERNELS, act.name) ? ACTIVATION_KERNELS[act.name] : null;
+  if (!k) return null;
+  try {
+    return getActivation(act.name).fn === act.fn ? k : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A linear part into out (or into temp), then the activation: relu and linear are the linear part's
+ * epilogue, others a second kernel (in place in out, or from temp into out for softmax).
+ */
+function withActivation(
+  act: { name: string; fn: unknown }, size: number, linear: (out: Tensor, fused: 'relu' | 'linear') => void, valid: () => boolean,
+): ComputeStep | null {
+  // as Dense.call and Conv.finish: relu and linear go by name into the epilogue
+  if (act.name === 'relu' || act.name === 'linear') {
+    const fused = act.name === 'relu' ? 'relu' : 'linear';
+    return { kind: 'compute', tempSize: 0, run: (_x, out) => linear(out, fused), valid };
+  }
+  const k = activationKernel(act);
+  if (!k) return null;
+  if (k.inPlace) {
+    return {
+      kind: 'compute', tempSize: 0, valid,
+      run: (_x, out) => {
+        linear(out, 'linear');
+        k.run(out, out);
+      },
+    };
+  }
+  return {
+    kind: 'compute', tempSize: size, valid,
+    run: (_x, out, temp) => {
+      linear(temp!, 'linear');
+      k.run(temp!, out);
+    },
+  };
+}
+
+const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/**
+ * How the plan runs one call of `layer` on a float32 input of inShape giving outShape (the shapes
+ * seen when the plan was traced), or null for the layer's own apply.
+ */
+export function planLayer(layer: Layer, inShape: readonly number[], outShape: readonly number[]): StepKind {
+  const cls = layer.constructor;
+  const size = sizeOf(outShape);
+  if (size === 0 || sizeOf(inShape) === 0) return null;
+  if (cls === Dense) return planDense(layer as Dense, inShape, outShape);
+  if (cls === Conv2D) return planConv2d(layer as Conv2D, inShape, size);
+  if (cls === MaxPooling2D || cls === AveragePooling2D) return planPool(layer as MaxPooling2D, cls === MaxPooling2D, inShape);
+  if (cls === Activation) {
+    const a = layer as Activation;
+    const act = a.activation;
+    const valid = () => a.activation === act;
+    if (act.name === 'linear' && act.fn === getActivation('linear').fn) return { kind: 'alias', valid };
+    const k = activationKernel(act);
+    if (!k) return null;
+    return { kind: 'compute', tempSize: 0, valid, run: (x, out) => k.run(x, out) };
+  }
+  if (cls === Dropout) return { kind: 'alias', valid: () => true };
+  if (cls === Flatten || cls === Reshape) return { kind: 'view', valid: () => true };
+  return null;
+}
+
+function planDense(d: Dense, inShape: readonly number[], outShape: readonly number[]): StepKind {
+  const kernel = d.kernel;
+  if (!kernel || kernel.rank !== 2) return null;
+  const k = kernel.shape[0], n = kernel.shape[1];
+  if (inShape[inShape.length - 1] !== k || outShape[outShape.length - 1] !== n) return null;
+  const m = sizeOf(inShape) / k;
+  const act = d.activation, useBias = d.useBias;
+  const valid = () => d.activation === act && d.useBias === useBias && d.kernel !== undefined;
+  let x: Tensor;
+  // the weights are read at each run: a rebuilt or reassigned weight is used as the layer would
+  const linear = (out: Tensor, fused: 'relu' | 'linear') => gemm(x, d.kernel!, out, { m, n, k, bias: d.bias ?? null, act: fused });
+  const step = withActivation(act, m * n, linear, valid);
+  if (!step) return null;
+  const inner = step.run;
+  step.run = (input, out, temp) => {
+    x = input;
+    inner(input, out, temp);
+  };
+  return step;
+}
+
+function planConv2d(c: Conv2D, inShape: readonly number[], size: number): StepKind {
+  const f = c.kernel;
+  if (!f || f.rank !== 4 || inShape.length !== 4 || inShape[3] !== f.shape[2] || c.padding === 'causal') return null;
+  const { strides, padding, dilationRate, activation: act } = c;
+  const g = windowGeometry('fusedConv2d', inShape, f.shape[0], f.shape[1], strides, padding as Padding, dilationRate, `x [${inShape.join(',')}]`);
+  const valid = () => c.activation === act && c.strides === strides && c.padding === padding && c.dilationRate === dilationRate && c.kernel !== undefined;
+  let x: Tensor;
+  const linear = (out: Tensor, fused: 'relu' | 'linear') => conv2dForward(x, c.kernel!, c.bias ?? null, out, g, fused);
+  const step = withActivation(act, size, linear, valid);
+  if (!step) return null;
+  const inner = step.run;
+  step.run = (input, out, temp) => {
+    x = input;
+    inner(input, out, temp);
+  };
+  return step;
+}
+
+function planPool(p: MaxPooling2D, isMax: boolean, inShape: readonly number[]): StepKind {
+  if (p.poolRank !== 2 || inShape.length !== 4) return null;
+  const { poolSize, strides, padding } = p;
+  const [KH, KW] = poolSize;
+  const g = windowGeometry(isMax ? 'maxPool' : 'avgPool', inShape, KH, KW, strides, padding, 1, `x [${inShape.join(',')}]`);
+  const valid = () => p.poolSize === poolSize && p.strides === strides && p.padding === padding;
+  return { kind: 'compute', tempSize: 0, valid, run: (x, out) => poolForward(isMax, x, out, g) };
+}

@@ -1,0 +1,243 @@
+// The compiled inference plan of predict / predictOnBatch (src/models/plan.ts): the bits of the
+// unplanned forward pass for every kind of model, batch size and build; dropped when the graph, a
+// layer's configuration or trainable flag changes; weight writes seen at once; no memory growth;
+// buffers freed with the model.
+import { describe, test, expect, afterAll } from 'vitest';
+import * as wg from 'wasmgrad';
+import { builds, useBuild, randomArray, THREADED_BUILDS } from './helpers';
+
+type Model = wg.LayersModel;
+const BATCHES = [1, 3, 17];
+
+/** Today's path: the graph run layer by layer in a tidy without a tape. */
+function unplanned(model: Model, xs: wg.Tensor[]): Float32Array[] {
+  return wg.tidy(() => wg.noGrad(() => model.forward(xs, false))).map((t) => {
+    const v = t.dataSync() as Float32Array;
+    t.dispose();
+    return v;
+  });
+}
+
+function planned(model: Model, xs: wg.Tensor[], batch = false): Float32Array[] {
+  const r = batch ? model.predict(xs.length === 1 ? xs[0] : xs, { batchSize: 5 }) : model.predictOnBatch(xs.length === 1 ? xs[0] : xs);
+  const outs = Array.isArray(r) ? r : [r];
+  return outs.map((t) => {
+    const v = t.dataSync() as Float32Array;
+    t.dispose();
+    return v;
+  });
+}
+
+function expectSameBits(a: Float32Array[], b: Float32Array[]): void {
+  expect(a.length).toBe(b.length);
+  a.forEach((x, i) => expect(Buffer.from(x.buffer, x.byteOffset, x.byteLength).equals(Buffer.from(b[i].buffer, b[i].byteOffset, b[i].byteLength))).toBe(true));
+}
+
+function inputs(shapes: number[][], seed: number, int = 0): wg.Tensor[] {
+  return shapes.map((s, i) => {
+    const n = s.reduce((a, b) => a * b, 1);
+    if (int) return wg.tensor(Int32Array.from(randomArray(n, seed + i, 0, int), (v) => Math.floor(v)), s, 'int32');
+    return wg.tensor(randomArray(n, seed + i), s);
+  });
+}
+
+function mlp(): Model {
+  return wg.sequential({
+    layers: [
+      wg.layers.dense({ units: 13, activation: 'relu', inputShape: [7] }),
+      wg.layers.dense({ units: 9, activation: 'sigmoid' }),
+      wg.layers.dense({ units: 6, activation: 'tanh' }),
+      wg.layers.dense({ units: 5, activation: 'softmax' }),
+    ],
+  });
+}
+
+function cnn(): Model {
+  return wg.sequential({
+    layers: [
+      wg.layers.conv2d({ filters: 5, kernelSize: 3, activation: 'relu', padding: 'same', inputShape: [9, 11, 3] }),
+      wg.layers.maxPooling2d({ poolSize: 2 }),
+      wg.layers.conv2d({ filters: 6, kernelSize: [2, 3], strides: [1, 2] }),
+      wg.layers.batchNormalization({}),
+      wg.layers.activation({ activation: 'elu' }),
+      wg.layers.averagePooling2d({ poolSize: 2, padding: 'same' }),
+      wg.layers.dropout({ rate: 0.3 }),
+      wg.layers.flatten(),
+      wg.layers.dense({ units: 4, activation: 'softmax' }),
+    ],
+  });
+}
+
+function rnn(): Model {
+  return wg.sequential({
+    layers: [
+      wg.layers.dense({ units: 5, activation: 'tanh', inputShape: [6, 3] }),
+      wg.layers.lstm({ units: 7, returnSequences: true }),
+      wg.layers.gru({ units: 4 }),
+      wg.layers.dense({ units: 3 }),
+    ],
+  });
+}
+
+function functional(): Model {
+  const a = wg.layers.input({ shape: [5] });
+  const b = wg.layers.input({ shape: [5] });
+  const d1 = wg.layers.dense({ units: 8, activation: 'relu' }).apply(a) as wg.SymbolicTensor;
+  const d2 = wg.layers.dense({ units: 8 }).apply(b) as wg.SymbolicTensor;
+  const sum = wg.layers.add().apply([d1, d2]) as wg.SymbolicTensor;
+  const cat = wg.layers.concatenate().apply([sum, a]) as wg.SymbolicTensor;
+  const out1 = wg.layers.dense({ units: 3, activation: 'softmax' }).apply(cat) as wg.SymbolicTensor;
+  const out2 = wg.layers.dropout({ rate: 0.5 }).apply(d1) as wg.SymbolicTensor;
+  return wg.model({ inputs: [a, b], outputs: [out1, out2, d1] });
+}
+
+function masked(): Model {
+  return wg.sequential({
+    layers: [
+      wg.layers.embedding({ inputDim: 6, outputDim: 4, maskZero: true, inputLength: 5 }),
+      wg.layers.dense({ units: 4, activation: 'relu' }),
+      wg.layers.lstm({ units: 3 }),
+      wg.layers.dense({ units: 2 }),
+    ],
+  });
+}
+
+function flattenLast(): Model {
+  return wg.sequential({ layers: [wg.layers.dense({ units: 6, inputShape: [4] }), wg.layers.reshape({ targetShape: [2, 3] })] });
+}
+
+const CASES: [string, () => Model, (b: number) => number[][], number][] = [
+  ['dense MLP', mlp, (b) => [[b, 7]], 0],
+  ['CNN: conv, pool, batch norm, dropout, flatten', cnn, (b) => [[b, 9, 11, 3]], 0],
+  ['dense over time, LSTM, GRU', rnn, (b) => [[b, 6, 3]], 0],
+  ['functional with add and concatenate, three outputs', functional, (b) => [[b, 5], [b, 5]], 0],
+  ['embedding with a padding mask, then LSTM', masked, (b) => [[b, 5]], 6],
+  ['a view (reshape) as the output', flattenLast, (b) => [[b, 4]], 0],
+];
+
+afterAll(() => wg.shutdown());
+
+describe.each(builds())('the inference plan, %s build', (build) => {
+  test.each(CASES)('%s: bits of the unplanned path at batch 1, 3, 17, in predictOnBatch and batched predict', async (_, make, shapes, int) => {
+    await useBuild(build, THREADED_BUILDS.includes(build) ? 2 : 1);
+    const model = make();
+    for (const b of BATCHES) {
+      const xs = inputs(shapes(b), 11 * b, int);
+      const want = unplanned(model, xs);
+      // the first call traces and plans, the next ones run the plan
+      for (let k = 0; k < 3; k++) expectSameBits(planned(model, xs), want);
+      expectSameBits(planned(model, xs, true), want);
+      for (const x of xs) x.dispose();
+    }
+    const plans = model.plans.describe();
+    expect(plans.length).toBeGreaterThan(0);
+    model.dispose();
+    expect(model.plans.describe()).toEqual([]);
+  });
+
+  test('the MLP and CNN are planned whole but for batch norm; the masked model falls back where the mask flows', async () => {
+    await useBuild(build);
+    const counts = (make: () => Model, shape: number[], int = 0) => {
+      const m = make();
+      const xs = inputs([shape], 1, int);
+      planned(m, xs);
+      const [p] = m.plans.describe();
+      m.dispose();
+      for (const x of xs) x.dispose();
+      return [p.planned, p.steps];
+    };
+    expect(counts(mlp, [3, 7])).toEqual([4, 4]);
+    expect(counts(cnn, [3, 9, 11, 3])).toEqual([8, 9]);
+    expect(counts(flattenLast, [3, 4])).toEqual([2, 2]);
+  });
+
+  test('weights written by a training step, setWeights and assign are seen; trainable and graph changes replan', async () => {
+    await useBuild(build);
+    const model = mlp() as wg.Sequential;
+    model.compile({ optimizer: wg.optimizers.sgd({ learningRate: 0.5 }), loss: 'categoricalCrossentropy' });
+    const [x] = inputs([[3, 7]], 5);
+    const y = wg.oneHot(wg.tensor([0, 3, 4], [3], 'int32'), 5);
+    planned(model, [x]);
+    expectSameBits(planned(model, [x]), unplanned(model, [x]));
+    const before = planned(model, [x]);
+    await model.trainOnBatch(x, y);
+    const afterStep = planned(model, [x]);
+    expect(Buffer.from(afterStep[0].buffer).equals(Buffer.from(before[0].buffer))).toBe(false);
+    expectSameBits(afterStep, unplanned(model, [x]));
+    const ws = model.getWeights().map((w, i) => (i === 0 ? wg.tidy(() => wg.mul(w, wg.scalar(-2))) : w));
+    model.setWeights(ws);
+    expectSameBits(planned(model, [x]), unplanned(model, [x]));
+    (model.layers[1].weights[1] as wg.Variable).assign(wg.tensor(randomArray(9, 3), [9]));
+    expectSameBits(planned(model, [x]), unplanned(model, [x]));
+    model.layers[2].trainable = false;
+    expectSameBits(planned(model, [x]), unplanned(model, [x]));
+    expect(model.plans.describe().length).toBe(0); // dropped, and this call traced anew without a plan kept yet
+    expectSameBits(planned(model, [x]), unplanned(model, [x]));
+    model.add(wg.layers.dense({ units: 2 }));
+    expectSameBits(planned(model, [x]), unplanned(model, [x]));
+    expectSameBits(planned(model, [x]), unplanned(model, [x]));
+    model.pop();
+    expectSameBits(planned(model, [x]), unplanned(model, [x]));
+    for (const t of [x, y, ...ws]) t.dispose();
+    model.dispose();
+  });
+
+  test('memory stays flat over 1000 planned calls, and disposing the model frees the plan buffers', async () => {
+    await useBuild(build);
+    const base = wg.memory();
+    const model = cnn();
+    const xs = inputs([[3, 9, 11, 3]], 9);
+    planned(model, xs);
+    planned(model, xs);
+    const warm = wg.memory();
+    for (let i = 0; i < 1000; i++) model.predictOnBatch(xs[0]).dispose();
+    const after = wg.memory();
+    expect(after.numTensors).toBe(warm.numTensors);
+    expect(after.numBytes).toBe(warm.numBytes);
+    expect(after.wasmBytes).toBe(warm.wasmBytes);
+    model.dispose();
+    for (const x of xs) x.dispose();
+    expect(wg.memory().numTensors).toBe(base.numTensors);
+    expect(wg.memory().numBytes).toBe(base.numBytes);
+  });
+});
+
+describe('the plan against errors and odd layers', () => {
+  test('a disposed weight raises the error of the unplanned path', async () => {
+    await useBuild('simd');
+    const model = mlp();
+    const [x] = inputs([[2, 7]], 1);
+    planned(model, [x]);
+    planned(model, [x]);
+    model.layers[1].weights[0].dispose();
+    let want = '';
+    try {
+      unplanned(model, [x]);
+    } catch (e) {
+      want = (e as Error).message;
+    }
+    expect(want).not.toBe('');
+    expect(() => model.predictOnBatch(x)).toThrow(want);
+    x.dispose();
+    model.dispose();
+  });
+
+  test('a subclass of a planned layer runs its own call', async () => {
+    await useBuild('simd');
+    class Doubled extends wg.layers.Dense {
+      call(inputs: wg.Tensor | wg.Tensor[]): wg.Tensor {
+        const y = super.call(inputs) as wg.Tensor;
+        const z = wg.mul(y, wg.scalar(2));
+        y.dispose();
+        return z;
+      }
+    }
+    const model = wg.sequential({ layers: [new Doubled({ units: 3, inputShape: [4] })] });
+    const [x] = inputs([[3, 4]], 2);
+    planned(model, [x]);
+    expectSameBits(planned(model, [x]), unplanned(model, [x]));
+    expect(model.plans.describe()[0].planned).toBe(0);
+    x.dispose();
+    model.dispose();
+  });
+});
