@@ -10,7 +10,7 @@
 // trainable flag changes, or when a buffer was freed (shutdown), and a run that meets anything
 // unplanned for (a masked input, a fallback layer returning another shape, an error) is abandoned:
 // the caller runs today's path instead, so the plan never gives another answer.
-import { Tensor, viewAs, tidy } from '../tensor.js';
+import { Tensor, viewAs, tidy, internalTensor } from '../tensor.js';
 import { noGrad } from '../tape.js';
 import { runAs } from '../engine/op-context.js';
 import { copyInto } from '../engine/drivers/copy.js';
@@ -54,10 +54,10 @@ export class InferencePlan {
   private readonly fixedSet = new Set<Tensor>();
   /** The memory of the buffers: a value sharing it is copied before it is handed out. */
   private readonly storages = new Set<unknown>();
-  private readonly vals: (Tensor | null)[];
+  private vals: (Tensor | null)[] = [];
   /** Whether a slot's value was made by this run (and must be freed or handed out). */
-  private readonly made: boolean[];
-  private readonly outSlots: number[];
+  private made: boolean[] = [];
+  private outSlots: number[] = [];
   private readonly hasFallback: boolean;
   private running = false;
   /** Steps run by the plan's own kernels (the rest by their layer's apply). */
@@ -77,6 +77,18 @@ export class InferencePlan {
     this.nodeCount = model.nodes.length;
     this.outputsRef = model.outputs;
     this.modelTrainable = model.trainable;
+    try {
+      this.plannedSteps = this.build(inputs, traced);
+    } catch (err) {
+      this.dispose();
+      throw err;
+    }
+    this.hasFallback = this.plannedSteps < this.steps.length;
+  }
+
+  /** Makes the steps and their buffers; returns how many steps the plan runs itself. */
+  private build(inputs: SymbolicTensor[], traced: Map<SymbolicTensor, Traced>): number {
+    const model = this.model;
     const slot = new Map<SymbolicTensor, number>();
     inputs.forEach((s, i) => slot.set(s, i));
     let n = inputs.length;
@@ -96,8 +108,7 @@ export class InferencePlan {
     const takeBuffer = (size: number, step: number, until: number): number => {
       let b = buffers.findIndex((x) => x.size === size && x.busy < step);
       if (b < 0) {
-        const t = new Tensor([size], 'float32');
-        t.kept = true;
+        const t = internalTensor([size], 'float32');
         this.storages.add(t.storage);
         this.owned.push(t);
         buffers.push({ tensor: t, size, busy: until });
@@ -107,8 +118,7 @@ export class InferencePlan {
       return b;
     };
     const fixedView = (b: number, shape: number[]) => {
-      const t = viewAs(buffers[b].tensor, shape);
-      t.kept = true;
+      const t = internalTensor(shape, 'float32', buffers[b].tensor);
       this.owned.push(t);
       this.fixedSet.add(t);
       return t;
@@ -150,8 +160,7 @@ export class InferencePlan {
       if (step.kind?.kind !== 'view') continue;
       const src = this.fixedOf(step.ins[0]);
       if (src && !isOutput.has(step.outs[0])) {
-        const t = viewAs(src, step.outShapes[0]);
-        t.kept = true;
+        const t = internalTensor(step.outShapes[0], 'float32', src);
         this.owned.push(t);
         this.fixedSet.add(t);
         step.view = t;
@@ -159,8 +168,7 @@ export class InferencePlan {
       }
     }
     for (let s = 0; s < n; s++) if (lastUse[s] >= 0 && lastUse[s] !== Infinity) this.steps[lastUse[s]].frees.push(s);
-    this.plannedSteps = planned;
-    this.hasFallback = planned < this.steps.length;
+    return planned;
   }
 
   private readonly nodesRef: GraphNode[];
@@ -332,7 +340,8 @@ export class PlanCache {
     try {
       plan = new InferencePlan(model, model.inputs, xs.map((x) => x.shape.slice()), xs.map((x) => x.dtype), traced);
     } catch {
-      // a layer the planner cannot plan for these shapes: no plan, today's path each call
+      // a layer the planner cannot plan for these shapes, or no memory for the buffers: no plan
+      // (the constructor freed what it took), today's path each call
       return outs;
     }
     if (this.plans.length >= PlanCache.MAX_PLANS) this.plans.shift()!.dispose();
