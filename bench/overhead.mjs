@@ -1,6 +1,8 @@
 // Per-call overhead of inference on a tiny model (dense, 4 units, input [1, 4]): each layer of the
 // predict stack timed on its own, from model.predict down to the bare kernel call, so the cost of
-// each layer is the difference between two rows. Median µs per call (wall) and CPU µs per call.
+// each layer is the difference between two rows. predict and predictOnBatch run the model's
+// compiled plan (src/models/plan.ts); model.forward is the unplanned path, layer by layer.
+// Median µs per call (wall) and CPU µs per call.
 //
 //   npm run bench -- overhead [--quick] [--builds relaxed]
 import * as wg from 'wasmgrad';
@@ -40,7 +42,7 @@ for (const build of builds) {
   const rows = [
     ['model.predict(x)', () => model.predict(x).dispose()],
     ['model.predictOnBatch(x)', () => model.predictOnBatch(x).dispose()],
-    ['wg.tidy(() => wg.noGrad(() => model.forward([x], false)))', () => wg.tidy(() => wg.noGrad(() => model.forward([x], false)))[0].dispose()],
+    ['wg.tidy(() => wg.noGrad(() => model.forward([x], false))) (the unplanned path)', () => wg.tidy(() => wg.noGrad(() => model.forward([x], false)))[0].dispose()],
     ['wg.noGrad(() => layer.apply(x))', () => wg.noGrad(() => layer.apply(x)).dispose()],
     ['wg.noGrad(() => wg.fusedMatMul(x, kernel, bias))', () => wg.noGrad(() => wg.fusedMatMul(x, kernel, bias)).dispose()],
     ['wg.fusedMatMul(x, kernel, bias)', () => wg.fusedMatMul(x, kernel, bias).dispose()],

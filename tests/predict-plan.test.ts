@@ -85,7 +85,9 @@ function functional(): Model {
   const d1 = wg.layers.dense({ units: 8, activation: 'relu' }).apply(a) as wg.SymbolicTensor;
   const d2 = wg.layers.dense({ units: 8 }).apply(b) as wg.SymbolicTensor;
   const sum = wg.layers.add().apply([d1, d2]) as wg.SymbolicTensor;
-  const cat = wg.layers.concatenate().apply([sum, a]) as wg.SymbolicTensor;
+  const gate = wg.layers.dense({ units: 1, activation: 'sigmoid' }).apply(b) as wg.SymbolicTensor;
+  const gated = wg.layers.multiply().apply([sum, gate]) as wg.SymbolicTensor; // broadcast [B, 8] by [B, 1]
+  const cat = wg.layers.concatenate().apply([gated, a]) as wg.SymbolicTensor;
   const out1 = wg.layers.dense({ units: 3, activation: 'softmax' }).apply(cat) as wg.SymbolicTensor;
   const out2 = wg.layers.dropout({ rate: 0.5 }).apply(d1) as wg.SymbolicTensor;
   return wg.model({ inputs: [a, b], outputs: [out1, out2, d1] });
@@ -110,7 +112,7 @@ const CASES: [string, () => Model, (b: number) => number[][], number][] = [
   ['dense MLP', mlp, (b) => [[b, 7]], 0],
   ['CNN: conv, pool, batch norm, dropout, flatten', cnn, (b) => [[b, 9, 11, 3]], 0],
   ['dense over time, LSTM, GRU', rnn, (b) => [[b, 6, 3]], 0],
-  ['functional with add and concatenate, three outputs', functional, (b) => [[b, 5], [b, 5]], 0],
+  ['functional with add, a broadcast multiply and concatenate, three outputs', functional, (b) => [[b, 5], [b, 5]], 0],
   ['embedding with a padding mask, then LSTM', masked, (b) => [[b, 5]], 6],
   ['a view (reshape) as the output', flattenLast, (b) => [[b, 4]], 0],
 ];
@@ -135,7 +137,7 @@ describe.each(builds())('the inference plan, %s build', (build) => {
     expect(model.plans.describe()).toEqual([]);
   });
 
-  test('the MLP and CNN are planned whole but for batch norm; the masked model falls back where the mask flows', async () => {
+  test('what is planned: the MLP whole, the CNN but for batch norm, the functional model but for concatenate', async () => {
     await useBuild(build);
     const counts = (make: () => Model, shape: number[], int = 0) => {
       const m = make();
@@ -149,6 +151,13 @@ describe.each(builds())('the inference plan, %s build', (build) => {
     expect(counts(mlp, [3, 7])).toEqual([4, 4]);
     expect(counts(cnn, [3, 9, 11, 3])).toEqual([8, 9]);
     expect(counts(flattenLast, [3, 4])).toEqual([2, 2]);
+    const f = functional();
+    const xs = inputs([[3, 5], [3, 5]], 4);
+    planned(f, xs);
+    // every call but the concatenation: dense x4, add, multiply, dropout
+    expect(f.plans.describe()[0]).toMatchObject({ planned: 7, steps: 8 });
+    f.dispose();
+    for (const x of xs) x.dispose();
   });
 
   test('weights written by a training step, setWeights and assign are seen; trainable and graph changes replan', async () => {

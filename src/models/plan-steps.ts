@@ -7,7 +7,7 @@ import { Tensor } from '../tensor.js';
 import { gemm } from '../engine/drivers/gemm.js';
 import { conv2dForward } from '../engine/drivers/conv.js';
 import { poolForward } from '../engine/drivers/pool.js';
-import { unary } from '../engine/drivers/elementwise.js';
+import { unary, binary, type BinaryOp } from '../engine/drivers/elementwise.js';
 import { softmaxRows } from '../engine/drivers/softmax.js';
 import { windowGeometry, type Padding } from '../ops/conv.js';
 import { getActivation } from '../activations.js';
@@ -15,13 +15,14 @@ import type { Layer } from '../layers/layer.js';
 import { Dense, Activation, Flatten, Reshape, Dropout } from '../layers/core.js';
 import { Conv2D } from '../layers/conv.js';
 import { MaxPooling2D, AveragePooling2D } from '../layers/pooling.js';
+import { Add, Subtract, Multiply, Maximum, Minimum } from '../layers/merge.js';
 
-/** A layer computed by driver calls into `out` (temp: a scratch of tempSize elements, when asked). */
+/** A layer computed by driver calls into `out` (temp: a scratch of tempSize elements, when asked; x2: a merge's second input). */
 export interface ComputeStep {
   kind: 'compute';
   /** Elements of the scratch between the fused parts of the layer (0: none). */
   tempSize: number;
-  run(x: Tensor, out: Tensor, temp: Tensor | null): void;
+  run(x: Tensor, out: Tensor, temp: Tensor | null, x2: Tensor | null): void;
   /** False once the layer's configuration differs from what was planned. */
   valid(): boolean;
 }
@@ -91,14 +92,23 @@ function withActivation(
 
 const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
+/** The kernel of each merge of two inputs (Merge.call: one binary op). */
+const MERGES = new Map<unknown, BinaryOp>([[Add, 'add'], [Subtract, 'sub'], [Multiply, 'mul'], [Maximum, 'maximum'], [Minimum, 'minimum']]);
+
 /**
- * How the plan runs one call of `layer` on a float32 input of inShape giving outShape (the shapes
+ * How the plan runs one call of `layer` on float32 inputs of inShapes giving outShape (the shapes
  * seen when the plan was traced), or null for the layer's own apply.
  */
-export function planLayer(layer: Layer, inShape: readonly number[], outShape: readonly number[]): StepKind {
+export function planLayer(layer: Layer, inShapes: readonly (readonly number[])[], outShape: readonly number[]): StepKind {
   const cls = layer.constructor;
   const size = sizeOf(outShape);
-  if (size === 0 || sizeOf(inShape) === 0) return null;
+  if (size === 0 || inShapes.some((s) => sizeOf(s) === 0)) return null;
+  const merge = MERGES.get(cls);
+  if (merge && inShapes.length === 2) {
+    return { kind: 'compute', tempSize: 0, valid: () => true, run: (x, out, _t, x2) => binary(merge, x, x2!, out, merge) };
+  }
+  if (inShapes.length !== 1) return null;
+  const inShape = inShapes[0];
   if (cls === Dense) return planDense(layer as Dense, inShape, outShape);
   if (cls === Conv2D) return planConv2d(layer as Conv2D, inShape, size);
   if (cls === MaxPooling2D || cls === AveragePooling2D) return planPool(layer as MaxPooling2D, cls === MaxPooling2D, inShape);
@@ -130,9 +140,9 @@ function planDense(d: Dense, inShape: readonly number[], outShape: readonly numb
   const step = withActivation(act, m * n, linear, valid);
   if (!step) return null;
   const inner = step.run;
-  step.run = (input, out, temp) => {
+  step.run = (input, out, temp, x2) => {
     x = input;
-    inner(input, out, temp);
+    inner(input, out, temp, x2);
   };
   return step;
 }
@@ -148,9 +158,9 @@ function planConv2d(c: Conv2D, inShape: readonly number[], size: number): StepKi
   const step = withActivation(act, size, linear, valid);
   if (!step) return null;
   const inner = step.run;
-  step.run = (input, out, temp) => {
+  step.run = (input, out, temp, x2) => {
     x = input;
-    inner(input, out, temp);
+    inner(input, out, temp, x2);
   };
   return step;
 }

@@ -129,8 +129,8 @@ export class InferencePlan {
       const outs = node.outputs.map((s) => slot.get(s)!);
       const inT = node.inputs.map(traceOf), outT = node.outputs.map(traceOf);
       const known = inT.every(Boolean) && outT.every(Boolean);
-      const single = ins.length === 1 && outs.length === 1 && known && inT[0]!.dtype === 'float32' && outT[0]!.dtype === 'float32';
-      const kind = single ? planLayer(node.layer, inT[0]!.shape, outT[0]!.shape) : null;
+      const plannable = ins.length <= 2 && outs.length === 1 && known && [...inT, ...outT].every((t) => t!.dtype === 'float32');
+      const kind = plannable ? planLayer(node.layer, inT.map((t) => t!.shape), outT[0]!.shape) : null;
       const step: Step = {
         layer: node.layer, trainable: node.layer.trainable, ins, outs, outShapes: outT.map((t) => t?.shape ?? []),
         kind, fixed: null, temp: null, view: null, viewSrc: null, frees: [],
@@ -228,7 +228,8 @@ export class InferencePlan {
       for (const step of this.steps) {
         const kind = step.kind;
         const x = vals[step.ins[0]]!;
-        if (kind === null || maskOf(x) !== undefined) this.fallback(step);
+        const x2 = step.ins.length > 1 ? vals[step.ins[1]]! : null;
+        if (kind === null || maskOf(x) !== undefined || (x2 !== null && maskOf(x2) !== undefined)) this.fallback(step);
         else if (kind.kind === 'compute') {
           const o = step.outs[0];
           let out = step.fixed;
@@ -237,7 +238,7 @@ export class InferencePlan {
             made[o] = true;
           }
           vals[o] = out;
-          kind.run(x, out, step.temp);
+          kind.run(x, out, step.temp, x2);
         } else if (kind.kind === 'alias') {
           vals[step.outs[0]] = x;
         } else if (step.view !== null && x === step.viewSrc) {

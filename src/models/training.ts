@@ -429,7 +429,7 @@ export function predictModel(model: TrainableModel, x: ModelInput, args: Predict
   const xs = inputsOf(model, x, op);
   const n = samplesOf(model, xs, op);
   const batchSize = positiveInt(model, op, 'batchSize', args?.batchSize, 32);
-  if (n <= batchSize) return predictOnBatchModel(model, xs);
+  if (n <= batchSize) return oneOrList(predictForward(model, xs));
   const parts: Tensor[][] = [];
   try {
     for (let b = 0; b < n; b += batchSize) {
@@ -450,9 +450,10 @@ export function predictModel(model: TrainableModel, x: ModelInput, args: Predict
 
 export function predictOnBatchModel(model: TrainableModel, x: ModelInput): Tensor | Tensor[] {
   const xs = inputsOf(model, x, 'predictOnBatch');
-  const outs = predictForward(model, xs);
-  return outs.length === 1 ? outs[0] : outs;
+  return oneOrList(predictForward(model, xs));
 }
+
+const oneOrList = (outs: Tensor[]): Tensor | Tensor[] => (outs.length === 1 ? outs[0] : outs);
 
 /** The outputs for checked inputs, without a tape: through the model's compiled plan when it has one. */
 function predictForward(model: TrainableModel, xs: Tensor[]): Tensor[] {
