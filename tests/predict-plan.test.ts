@@ -88,9 +88,21 @@ function functional(): Model {
   const gate = wg.layers.dense({ units: 1, activation: 'sigmoid' }).apply(b) as wg.SymbolicTensor;
   const gated = wg.layers.multiply().apply([sum, gate]) as wg.SymbolicTensor; // broadcast [B, 8] by [B, 1]
   const cat = wg.layers.concatenate().apply([gated, a]) as wg.SymbolicTensor;
-  const out1 = wg.layers.dense({ units: 3, activation: 'softmax' }).apply(cat) as wg.SymbolicTensor;
+  const wide = wg.layers.concatenate({ axis: 1 }).apply([a, cat]) as wg.SymbolicTensor;
+  const out1 = wg.layers.dense({ units: 3, activation: 'softmax' }).apply(wide) as wg.SymbolicTensor;
   const out2 = wg.layers.dropout({ rate: 0.5 }).apply(d1) as wg.SymbolicTensor;
   return wg.model({ inputs: [a, b], outputs: [out1, out2, d1] });
+}
+
+function branches(): Model {
+  const x = wg.layers.input({ shape: [7, 5, 3] });
+  const c1 = wg.layers.conv2d({ filters: 2, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(x) as wg.SymbolicTensor;
+  const c2 = wg.layers.conv2d({ filters: 3, kernelSize: 1 }).apply(x) as wg.SymbolicTensor;
+  const channels = wg.layers.concatenate().apply([c1, c2]) as wg.SymbolicTensor; // [B, 7, 5, 5]
+  const rows = wg.layers.concatenate({ axis: 1 }).apply([channels, channels]) as wg.SymbolicTensor; // [B, 14, 5, 5]
+  const pooled = wg.layers.maxPooling2d({ poolSize: [3, 2], strides: [2, 1] }).apply(rows) as wg.SymbolicTensor;
+  const out = wg.layers.dense({ units: 2 }).apply(wg.layers.flatten().apply(pooled) as wg.SymbolicTensor) as wg.SymbolicTensor;
+  return wg.model({ inputs: x, outputs: out });
 }
 
 function masked(): Model {
@@ -113,6 +125,7 @@ const CASES: [string, () => Model, (b: number) => number[][], number][] = [
   ['CNN: conv, pool, batch norm, dropout, flatten', cnn, (b) => [[b, 9, 11, 3]], 0],
   ['dense over time, LSTM, GRU', rnn, (b) => [[b, 6, 3]], 0],
   ['functional with add, a broadcast multiply and concatenate, three outputs', functional, (b) => [[b, 5], [b, 5]], 0],
+  ['image branches joined along channels and rows (concatenate of rank 4)', branches, (b) => [[b, 7, 5, 3]], 0],
   ['embedding with a padding mask, then LSTM', masked, (b) => [[b, 5]], 6],
   ['a view (reshape) as the output', flattenLast, (b) => [[b, 4]], 0],
 ];
@@ -137,7 +150,7 @@ describe.each(builds())('the inference plan, %s build', (build) => {
     expect(model.plans.describe()).toEqual([]);
   });
 
-  test('what is planned: the MLP whole, the CNN but for batch norm, the functional model but for concatenate', async () => {
+  test('what is planned: the MLP whole, the CNN but for batch norm, the functional model whole', async () => {
     await useBuild(build);
     const counts = (make: () => Model, shape: number[], int = 0) => {
       const m = make();
@@ -151,11 +164,12 @@ describe.each(builds())('the inference plan, %s build', (build) => {
     expect(counts(mlp, [3, 7])).toEqual([4, 4]);
     expect(counts(cnn, [3, 9, 11, 3])).toEqual([8, 9]);
     expect(counts(flattenLast, [3, 4])).toEqual([2, 2]);
+    expect(counts(branches, [3, 7, 5, 3])).toEqual([7, 7]);
     const f = functional();
     const xs = inputs([[3, 5], [3, 5]], 4);
     planned(f, xs);
-    // every call but the concatenation: dense x4, add, multiply, dropout
-    expect(f.plans.describe()[0]).toMatchObject({ planned: 7, steps: 8 });
+    // every call: dense x4, add, multiply, concatenate x2, dropout
+    expect(f.plans.describe()[0]).toMatchObject({ planned: 9, steps: 9 });
     f.dispose();
     for (const x of xs) x.dispose();
   });

@@ -15,7 +15,8 @@ import type { Layer } from '../layers/layer.js';
 import { Dense, Activation, Flatten, Reshape, Dropout } from '../layers/core.js';
 import { Conv2D } from '../layers/conv.js';
 import { MaxPooling2D, AveragePooling2D } from '../layers/pooling.js';
-import { Add, Subtract, Multiply, Maximum, Minimum } from '../layers/merge.js';
+import { Add, Subtract, Multiply, Maximum, Minimum, Concatenate } from '../layers/merge.js';
+import { copyStrided, stridesOf, type StridedRegion } from '../engine/drivers/copy.js';
 
 /** A layer computed by driver calls into `out` (temp: a scratch of tempSize elements, when asked; x2: a merge's second input). */
 export interface ComputeStep {
@@ -107,6 +108,7 @@ export function planLayer(layer: Layer, inShapes: readonly (readonly number[])[]
   if (merge && inShapes.length === 2) {
     return { kind: 'compute', tempSize: 0, valid: () => true, run: (x, out, _t, x2) => binary(merge, x, x2!, out, merge) };
   }
+  if (cls === Concatenate && inShapes.length === 2) return planConcat(layer as Concatenate, inShapes, outShape);
   if (inShapes.length !== 1) return null;
   const inShape = inShapes[0];
   if (cls === Dense) return planDense(layer as Dense, inShape, outShape);
@@ -172,4 +174,21 @@ function planPool(p: MaxPooling2D, isMax: boolean, inShape: readonly number[]): 
   const g = windowGeometry(isMax ? 'maxPool' : 'avgPool', inShape, KH, KW, strides, padding, 1, `x [${inShape.join(',')}]`);
   const valid = () => p.poolSize === poolSize && p.strides === strides && p.padding === padding;
   return { kind: 'compute', tempSize: 0, valid, run: (x, out) => poolForward(isMax, x, out, g) };
+}
+
+/** Two inputs joined along the layer's axis: one strided copy each, into its place in the output. */
+function planConcat(c: Concatenate, inShapes: readonly (readonly number[])[], outShape: readonly number[]): StepKind {
+  const rank = outShape.length;
+  const axis = c.axis;
+  const a = axis < 0 ? axis + rank : axis;
+  if (a < 0 || a >= rank || inShapes.some((s) => s.length !== rank) || inShapes[0][a] + inShapes[1][a] !== outShape[a]) return null;
+  const os = stridesOf(outShape);
+  const regions: StridedRegion[] = inShapes.map((s, i) => ({ dims: s.slice(), srcStrides: stridesOf(s), dstStrides: os, dstOffset: i === 0 ? 0 : inShapes[0][a] * os[a] }));
+  return {
+    kind: 'compute', tempSize: 0, valid: () => c.axis === axis,
+    run: (x, out, _t, x2) => {
+      copyStrided(x, out, regions[0]);
+      copyStrided(x2!, out, regions[1]);
+    },
+  };
 }
