@@ -150,7 +150,7 @@ describe.each(builds())('the inference plan, %s build', (build) => {
     expect(model.plans.describe()).toEqual([]);
   });
 
-  test('what is planned: the MLP whole, the CNN but for batch norm, the functional model whole', async () => {
+  test('what is planned: the MLP, the CNN, the image branches and the functional model whole', async () => {
     await useBuild(build);
     const counts = (make: () => Model, shape: number[], int = 0) => {
       const m = make();
@@ -162,7 +162,7 @@ describe.each(builds())('the inference plan, %s build', (build) => {
       return [p.planned, p.steps];
     };
     expect(counts(mlp, [3, 7])).toEqual([4, 4]);
-    expect(counts(cnn, [3, 9, 11, 3])).toEqual([8, 9]);
+    expect(counts(cnn, [3, 9, 11, 3])).toEqual([9, 9]);
     expect(counts(flattenLast, [3, 4])).toEqual([2, 2]);
     expect(counts(branches, [3, 7, 5, 3])).toEqual([7, 7]);
     const f = functional();
@@ -202,6 +202,24 @@ describe.each(builds())('the inference plan, %s build', (build) => {
     model.pop();
     expectSameBits(planned(model, [x]), unplanned(model, [x]));
     for (const t of [x, y, ...ws]) t.dispose();
+    model.dispose();
+  });
+
+  test('batch norm: the moving statistics a training step writes are seen by the plan', async () => {
+    await useBuild(build);
+    const model = cnn();
+    model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+    const [x] = inputs([[4, 9, 11, 3]], 8);
+    const y = wg.oneHot(wg.tensor([0, 1, 2, 3], [4], 'int32'), 4);
+    planned(model, [x]);
+    const before = planned(model, [x]);
+    expectSameBits(before, unplanned(model, [x]));
+    await model.trainOnBatch(x, y);
+    const after = planned(model, [x]);
+    expect(Buffer.from(after[0].buffer).equals(Buffer.from(before[0].buffer))).toBe(false);
+    expectSameBits(after, unplanned(model, [x]));
+    expect(model.plans.describe()[0].planned).toBe(9);
+    for (const t of [x, y]) t.dispose();
     model.dispose();
   });
 

@@ -17,6 +17,10 @@ import { Conv2D } from '../layers/conv.js';
 import { MaxPooling2D, AveragePooling2D } from '../layers/pooling.js';
 import { Add, Subtract, Multiply, Maximum, Minimum, Concatenate } from '../layers/merge.js';
 import { copyStrided, stridesOf, type StridedRegion } from '../engine/drivers/copy.js';
+import { channelAffine } from '../engine/drivers/norm.js';
+import { batchNormChannels } from '../ops/norm.js';
+import { BatchNormalization } from '../layers/normalization.js';
+import { WasmgradError } from '../errors.js';
 
 /** A layer computed by driver calls into `out` (temp: a scratch of tempSize elements, when asked; x2: a merge's second input). */
 export interface ComputeStep {
@@ -123,6 +127,7 @@ export function planLayer(layer: Layer, inShapes: readonly (readonly number[])[]
     if (!k) return null;
     return { kind: 'compute', tempSize: 0, valid, run: (x, out) => k.run(x, out) };
   }
+  if (cls === BatchNormalization) return planBatchNorm(layer as BatchNormalization, inShape);
   if (cls === Dropout) return { kind: 'alias', valid: () => true };
   if (cls === Flatten || cls === Reshape) return { kind: 'view', valid: () => true };
   return null;
@@ -189,6 +194,25 @@ function planConcat(c: Concatenate, inShapes: readonly (readonly number[])[], ou
     run: (x, out, _t, x2) => {
       copyStrided(x, out, regions[0]);
       copyStrided(x2!, out, regions[1]);
+    },
+  };
+}
+
+/**
+ * Batch normalization in inference: the moving statistics as batchNorm uses them, read at each run
+ * (the optimizer and fit write them in place), then one per-channel affine pass.
+ */
+function planBatchNorm(bn: BatchNormalization, inShape: readonly number[]): StepKind {
+  const C = inShape[inShape.length - 1];
+  if (inShape.length < 2 || !bn.movingMean || bn.movingMean.size !== C) return null;
+  const R = sizeOf(inShape) / C;
+  const epsilon = bn.epsilon;
+  return {
+    kind: 'compute', tempSize: 0, valid: () => bn.epsilon === epsilon && bn.movingMean !== undefined,
+    run: (x, out) => {
+      const ch = batchNormChannels(C, bn.movingMean!, bn.movingVariance!, bn.beta ?? null, bn.gamma ?? null, epsilon);
+      if (!ch) throw new WasmgradError(`${bn.name}: its parameters are no longer per-channel`);
+      channelAffine(x, out, R, C, ch.m, ch.a, ch.o);
     },
   };
 }
