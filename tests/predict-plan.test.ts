@@ -105,6 +105,17 @@ function branches(): Model {
   return wg.model({ inputs: x, outputs: out });
 }
 
+function globalPools(): Model {
+  const x = wg.layers.input({ shape: [6, 5, 3] });
+  const c = wg.layers.conv2d({ filters: 4, kernelSize: 2, activation: 'relu' }).apply(x) as wg.SymbolicTensor;
+  const avg = wg.layers.globalAveragePooling2d({}).apply(c) as wg.SymbolicTensor;
+  const mx = wg.layers.globalMaxPooling2d({}).apply(c) as wg.SymbolicTensor;
+  const seq = wg.layers.reshape({ targetShape: [30, 3] }).apply(x) as wg.SymbolicTensor;
+  const avg1 = wg.layers.globalAveragePooling1d({}).apply(seq) as wg.SymbolicTensor;
+  const mx1 = wg.layers.globalMaxPooling1d({}).apply(seq) as wg.SymbolicTensor;
+  return wg.model({ inputs: x, outputs: [wg.layers.add().apply([avg, mx]) as wg.SymbolicTensor, wg.layers.subtract().apply([avg1, mx1]) as wg.SymbolicTensor] });
+}
+
 function masked(): Model {
   return wg.sequential({
     layers: [
@@ -126,6 +137,7 @@ const CASES: [string, () => Model, (b: number) => number[][], number][] = [
   ['dense over time, LSTM, GRU', rnn, (b) => [[b, 6, 3]], 0],
   ['functional with add, a broadcast multiply and concatenate, three outputs', functional, (b) => [[b, 5], [b, 5]], 0],
   ['image branches joined along channels and rows (concatenate of rank 4)', branches, (b) => [[b, 7, 5, 3]], 0],
+  ['global average and max pooling, 2-D and 1-D', globalPools, (b) => [[b, 6, 5, 3]], 0],
   ['embedding with a padding mask, then LSTM', masked, (b) => [[b, 5]], 6],
   ['a view (reshape) as the output', flattenLast, (b) => [[b, 4]], 0],
 ];
@@ -165,6 +177,7 @@ describe.each(builds())('the inference plan, %s build', (build) => {
     expect(counts(cnn, [3, 9, 11, 3])).toEqual([9, 9]);
     expect(counts(flattenLast, [3, 4])).toEqual([2, 2]);
     expect(counts(branches, [3, 7, 5, 3])).toEqual([7, 7]);
+    expect(counts(globalPools, [3, 6, 5, 3])).toEqual([8, 8]);
     const f = functional();
     const xs = inputs([[3, 5], [3, 5]], 4);
     planned(f, xs);

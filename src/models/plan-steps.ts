@@ -14,7 +14,8 @@ import { getActivation } from '../activations.js';
 import type { Layer } from '../layers/layer.js';
 import { Dense, Activation, Flatten, Reshape, Dropout } from '../layers/core.js';
 import { Conv2D } from '../layers/conv.js';
-import { MaxPooling2D, AveragePooling2D } from '../layers/pooling.js';
+import { MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, GlobalAveragePooling1D, GlobalMaxPooling1D } from '../layers/pooling.js';
+import { reduceTensor } from '../engine/drivers/reduce.js';
 import { Add, Subtract, Multiply, Maximum, Minimum, Concatenate } from '../layers/merge.js';
 import { copyStrided, stridesOf, type StridedRegion } from '../engine/drivers/copy.js';
 import { channelAffine } from '../engine/drivers/norm.js';
@@ -127,6 +128,8 @@ export function planLayer(layer: Layer, inShapes: readonly (readonly number[])[]
     if (!k) return null;
     return { kind: 'compute', tempSize: 0, valid, run: (x, out) => k.run(x, out) };
   }
+  if (cls === GlobalAveragePooling2D || cls === GlobalAveragePooling1D) return planGlobalPool(false, inShape);
+  if (cls === GlobalMaxPooling2D || cls === GlobalMaxPooling1D) return planGlobalPool(true, inShape);
   if (cls === BatchNormalization) return planBatchNorm(layer as BatchNormalization, inShape);
   if (cls === Dropout) return { kind: 'alias', valid: () => true };
   if (cls === Flatten || cls === Reshape) return { kind: 'view', valid: () => true };
@@ -215,4 +218,12 @@ function planBatchNorm(bn: BatchNormalization, inShape: readonly number[]): Step
       channelAffine(x, out, R, C, ch.m, ch.a, ch.o);
     },
   };
+}
+
+/** A global pooling: the one reduction mean / max does over the adjacent spatial axes (src/primitives.ts reduceAxes). */
+function planGlobalPool(isMax: boolean, inShape: readonly number[]): StepKind {
+  if (inShape.length < 3) return null;
+  const dims = { outer: inShape[0], r: sizeOf(inShape.slice(1, -1)), inner: inShape[inShape.length - 1] };
+  const scale = isMax ? 1 : 1 / dims.r;
+  return { kind: 'compute', tempSize: 0, valid: () => true, run: (x, out) => reduceTensor(isMax ? 'max' : 'sum', x, out, dims, scale, isMax ? 'max' : 'mean') };
 }
