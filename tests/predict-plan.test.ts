@@ -116,6 +116,17 @@ function globalPools(): Model {
   return wg.model({ inputs: x, outputs: [wg.layers.add().apply([avg, mx]) as wg.SymbolicTensor, wg.layers.subtract().apply([avg1, mx1]) as wg.SymbolicTensor] });
 }
 
+const ACTIVATIONS = ['linear', 'relu', 'sigmoid', 'tanh', 'softmax', 'leakyRelu', 'elu', 'selu', 'gelu', 'softplus', 'swish', 'relu6', 'softsign', 'hardSigmoid', 'mish'];
+
+/** Every activation by name, in dense layers and activation layers, and a user function named like a built-in. */
+function activations(): Model {
+  const layers: wg.Layer[] = [wg.layers.dense({ units: 6, inputShape: [5] })];
+  for (const a of ACTIVATIONS) layers.push(wg.layers.dense({ units: 6, activation: a }), wg.layers.activation({ activation: a }));
+  const sigmoid = (x: wg.Tensor) => wg.mul(x, wg.scalar(0.5));
+  layers.push(wg.layers.dense({ units: 3, activation: sigmoid }));
+  return wg.sequential({ layers });
+}
+
 function masked(): Model {
   return wg.sequential({
     layers: [
@@ -138,6 +149,7 @@ const CASES: [string, () => Model, (b: number) => number[][], number][] = [
   ['functional with add, a broadcast multiply and concatenate, three outputs', functional, (b) => [[b, 5], [b, 5]], 0],
   ['image branches joined along channels and rows (concatenate of rank 4)', branches, (b) => [[b, 7, 5, 3]], 0],
   ['global average and max pooling, 2-D and 1-D', globalPools, (b) => [[b, 6, 5, 3]], 0],
+  ['every activation, built-in and a user function named sigmoid', activations, (b) => [[b, 5]], 0],
   ['embedding with a padding mask, then LSTM', masked, (b) => [[b, 5]], 6],
   ['a view (reshape) as the output', flattenLast, (b) => [[b, 4]], 0],
 ];
@@ -178,6 +190,8 @@ describe.each(builds())('the inference plan, %s build', (build) => {
     expect(counts(flattenLast, [3, 4])).toEqual([2, 2]);
     expect(counts(branches, [3, 7, 5, 3])).toEqual([7, 7]);
     expect(counts(globalPools, [3, 6, 5, 3])).toEqual([8, 8]);
+    // softsign, hardSigmoid and mish are composites (their layers run their own call), as is the user function
+    expect(counts(activations, [3, 5])).toEqual([1 + 2 * (ACTIVATIONS.length - 3), 2 + 2 * ACTIVATIONS.length]);
     const f = functional();
     const xs = inputs([[3, 5], [3, 5]], 4);
     planned(f, xs);

@@ -23,12 +23,10 @@ import { batchNormChannels } from '../ops/norm.js';
 import { BatchNormalization } from '../layers/normalization.js';
 import { WasmgradError } from '../errors.js';
 
-/** A layer computed by driver calls into `out` (temp: a scratch of tempSize elements, when asked; x2: a merge's second input). */
+/** A layer computed by driver calls from x (and x2, a merge's second input) into `out`. */
 export interface ComputeStep {
   kind: 'compute';
-  /** Elements of the scratch between the fused parts of the layer (0: none). */
-  tempSize: number;
-  run(x: Tensor, out: Tensor, temp: Tensor | null, x2: Tensor | null): void;
+  run(x: Tensor, out: Tensor, x2: Tensor | null): void;
   /** False once the layer's configuration differs from what was planned. */
   valid(): boolean;
 }
@@ -38,23 +36,24 @@ export type StepKind = ComputeStep | { kind: 'alias'; valid(): boolean } | { kin
 
 type ActivationKernel = (x: Tensor, y: Tensor) => void;
 
-/** The driver call of a built-in activation applied after a linear part (y may be x except for softmax). */
-const ACTIVATION_KERNELS: Record<string, { run: ActivationKernel; inPlace: boolean }> = {
-  relu: { run: (x, y) => unary('relu', x, y), inPlace: true },
-  sigmoid: { run: (x, y) => unary('sigmoid', x, y), inPlace: true },
-  tanh: { run: (x, y) => unary('tanh', x, y), inPlace: true },
-  elu: { run: (x, y) => unary('elu', x, y, 1), inPlace: true },
-  selu: { run: (x, y) => unary('selu', x, y), inPlace: true },
-  gelu: { run: (x, y) => unary('gelu', x, y), inPlace: true },
-  softplus: { run: (x, y) => unary('softplus', x, y), inPlace: true },
-  swish: { run: (x, y) => unary('swish', x, y), inPlace: true },
-  leakyRelu: { run: (x, y) => unary('leakyRelu', x, y, 0.3), inPlace: true },
-  relu6: { run: (x, y) => unary('clip', x, y, 0, 6), inPlace: true },
-  softmax: { run: (x, y) => softmaxRows(x, y, false), inPlace: false },
+/** The driver call of a built-in activation applied after a linear part; every one may run in place (y = x). */
+const ACTIVATION_KERNELS: Record<string, ActivationKernel> = {
+  relu: (x, y) => unary('relu', x, y),
+  sigmoid: (x, y) => unary('sigmoid', x, y),
+  tanh: (x, y) => unary('tanh', x, y),
+  elu: (x, y) => unary('elu', x, y, 1),
+  selu: (x, y) => unary('selu', x, y),
+  gelu: (x, y) => unary('gelu', x, y),
+  softplus: (x, y) => unary('softplus', x, y),
+  swish: (x, y) => unary('swish', x, y),
+  leakyRelu: (x, y) => unary('leakyRelu', x, y, 0.3),
+  relu6: (x, y) => unary('clip', x, y, 0, 6),
+  // softmax_rows reads each element of a row before it writes that element
+  softmax: (x, y) => softmaxRows(x, y, false),
 };
 
 /** The kernel of a layer's activation, when it is the built-in one of its name (not a user function). */
-function activationKernel(act: { name: string; fn: unknown }): { run: ActivationKernel; inPlace: boolean } | null {
+function activationKernel(act: { name: string; fn: unknown }): ActivationKernel | null {
   const k = Object.prototype.hasOwnProperty.call(ACTIVATION_KERNELS, act.name) ? ACTIVATION_KERNELS[act.name] : null;
   if (!k) return null;
   try {
@@ -64,34 +63,20 @@ function activationKernel(act: { name: string; fn: unknown }): { run: Activation
   }
 }
 
-/**
- * A linear part into out (or into temp), then the activation: relu and linear are the linear part's
- * epilogue, others a second kernel (in place in out, or from temp into out for softmax).
- */
-function withActivation(
-  act: { name: string; fn: unknown }, size: number, linear: (out: Tensor, fused: 'relu' | 'linear') => void, valid: () => boolean,
-): ComputeStep | null {
+/** A linear part into out, then the activation: relu and linear in the linear part's epilogue, others a second kernel in place. */
+function withActivation(act: { name: string; fn: unknown }, linear: (out: Tensor, fused: 'relu' | 'linear') => void, valid: () => boolean): ComputeStep | null {
   // as Dense.call and Conv.finish: relu and linear go by name into the epilogue
   if (act.name === 'relu' || act.name === 'linear') {
     const fused = act.name === 'relu' ? 'relu' : 'linear';
-    return { kind: 'compute', tempSize: 0, run: (_x, out) => linear(out, fused), valid };
+    return { kind: 'compute', valid, run: (_x, out) => linear(out, fused) };
   }
   const k = activationKernel(act);
   if (!k) return null;
-  if (k.inPlace) {
-    return {
-      kind: 'compute', tempSize: 0, valid,
-      run: (_x, out) => {
-        linear(out, 'linear');
-        k.run(out, out);
-      },
-    };
-  }
   return {
-    kind: 'compute', tempSize: size, valid,
-    run: (_x, out, temp) => {
-      linear(temp!, 'linear');
-      k.run(temp!, out);
+    kind: 'compute', valid,
+    run: (_x, out) => {
+      linear(out, 'linear');
+      k(out, out);
     },
   };
 }
@@ -111,7 +96,7 @@ export function planLayer(layer: Layer, inShapes: readonly (readonly number[])[]
   if (size === 0 || inShapes.some((s) => sizeOf(s) === 0)) return null;
   const merge = MERGES.get(cls);
   if (merge && inShapes.length === 2) {
-    return { kind: 'compute', tempSize: 0, valid: () => true, run: (x, out, _t, x2) => binary(merge, x, x2!, out, merge) };
+    return { kind: 'compute', valid: () => true, run: (x, out, x2) => binary(merge, x, x2!, out, merge) };
   }
   if (cls === Concatenate && inShapes.length === 2) return planConcat(layer as Concatenate, inShapes, outShape);
   if (inShapes.length !== 1) return null;
@@ -126,7 +111,7 @@ export function planLayer(layer: Layer, inShapes: readonly (readonly number[])[]
     if (act.name === 'linear' && act.fn === getActivation('linear').fn) return { kind: 'alias', valid };
     const k = activationKernel(act);
     if (!k) return null;
-    return { kind: 'compute', tempSize: 0, valid, run: (x, out) => k.run(x, out) };
+    return { kind: 'compute', valid, run: (x, out) => k(x, out) };
   }
   if (cls === GlobalAveragePooling2D || cls === GlobalAveragePooling1D) return planGlobalPool(false, inShape);
   if (cls === GlobalMaxPooling2D || cls === GlobalMaxPooling1D) return planGlobalPool(true, inShape);
@@ -147,12 +132,12 @@ function planDense(d: Dense, inShape: readonly number[], outShape: readonly numb
   let x: Tensor;
   // the weights are read at each run: a rebuilt or reassigned weight is used as the layer would
   const linear = (out: Tensor, fused: 'relu' | 'linear') => gemm(x, d.kernel!, out, { m, n, k, bias: d.bias ?? null, act: fused });
-  const step = withActivation(act, m * n, linear, valid);
+  const step = withActivation(act, linear, valid);
   if (!step) return null;
   const inner = step.run;
-  step.run = (input, out, temp, x2) => {
+  step.run = (input, out, x2) => {
     x = input;
-    inner(input, out, temp, x2);
+    inner(input, out, x2);
   };
   return step;
 }
@@ -165,12 +150,12 @@ function planConv2d(c: Conv2D, inShape: readonly number[], size: number): StepKi
   const valid = () => c.activation === act && c.strides === strides && c.padding === padding && c.dilationRate === dilationRate && c.kernel !== undefined;
   let x: Tensor;
   const linear = (out: Tensor, fused: 'relu' | 'linear') => conv2dForward(x, c.kernel!, c.bias ?? null, out, g, fused);
-  const step = withActivation(act, size, linear, valid);
+  const step = withActivation(act, linear, valid);
   if (!step) return null;
   const inner = step.run;
-  step.run = (input, out, temp, x2) => {
+  step.run = (input, out, x2) => {
     x = input;
-    inner(input, out, temp, x2);
+    inner(input, out, x2);
   };
   return step;
 }
@@ -181,7 +166,7 @@ function planPool(p: MaxPooling2D, isMax: boolean, inShape: readonly number[]): 
   const [KH, KW] = poolSize;
   const g = windowGeometry(isMax ? 'maxPool' : 'avgPool', inShape, KH, KW, strides, padding, 1, `x [${inShape.join(',')}]`);
   const valid = () => p.poolSize === poolSize && p.strides === strides && p.padding === padding;
-  return { kind: 'compute', tempSize: 0, valid, run: (x, out) => poolForward(isMax, x, out, g) };
+  return { kind: 'compute', valid, run: (x, out) => poolForward(isMax, x, out, g) };
 }
 
 /** Two inputs joined along the layer's axis: one strided copy each, into its place in the output. */
@@ -193,8 +178,8 @@ function planConcat(c: Concatenate, inShapes: readonly (readonly number[])[], ou
   const os = stridesOf(outShape);
   const regions: StridedRegion[] = inShapes.map((s, i) => ({ dims: s.slice(), srcStrides: stridesOf(s), dstStrides: os, dstOffset: i === 0 ? 0 : inShapes[0][a] * os[a] }));
   return {
-    kind: 'compute', tempSize: 0, valid: () => c.axis === axis,
-    run: (x, out, _t, x2) => {
+    kind: 'compute', valid: () => c.axis === axis,
+    run: (x, out, x2) => {
       copyStrided(x, out, regions[0]);
       copyStrided(x2!, out, regions[1]);
     },
@@ -211,7 +196,7 @@ function planBatchNorm(bn: BatchNormalization, inShape: readonly number[]): Step
   const R = sizeOf(inShape) / C;
   const epsilon = bn.epsilon;
   return {
-    kind: 'compute', tempSize: 0, valid: () => bn.epsilon === epsilon && bn.movingMean !== undefined,
+    kind: 'compute', valid: () => bn.epsilon === epsilon && bn.movingMean !== undefined,
     run: (x, out) => {
       const ch = batchNormChannels(C, bn.movingMean!, bn.movingVariance!, bn.beta ?? null, bn.gamma ?? null, epsilon);
       if (!ch) throw new WasmgradError(`${bn.name}: its parameters are no longer per-channel`);
@@ -225,5 +210,5 @@ function planGlobalPool(isMax: boolean, inShape: readonly number[]): StepKind {
   if (inShape.length < 3) return null;
   const dims = { outer: inShape[0], r: sizeOf(inShape.slice(1, -1)), inner: inShape[inShape.length - 1] };
   const scale = isMax ? 1 : 1 / dims.r;
-  return { kind: 'compute', tempSize: 0, valid: () => true, run: (x, out) => reduceTensor(isMax ? 'max' : 'sum', x, out, dims, scale, isMax ? 'max' : 'mean') };
+  return { kind: 'compute', valid: () => true, run: (x, out) => reduceTensor(isMax ? 'max' : 'sum', x, out, dims, scale, isMax ? 'max' : 'mean') };
 }

@@ -17,7 +17,7 @@ import { copyInto } from '../engine/drivers/copy.js';
 import type { Layer, SymbolicTensor } from '../layers/layer.js';
 import { maskOf } from '../layers/mask.js';
 import { runGraph, type GraphNode } from './graph.js';
-import { planLayer, type StepKind, type ComputeStep } from './plan-steps.js';
+import { planLayer, type StepKind } from './plan-steps.js';
 
 /** What a traced run saw for one value. */
 export interface Traced {
@@ -34,7 +34,6 @@ interface Step {
   kind: StepKind;
   /** The output's fixed tensor (a view of a buffer), null when it is new each run (a model output). */
   fixed: Tensor | null;
-  temp: Tensor | null;
   /** For a view step whose input is a fixed tensor: that tensor and the view of it, made once. */
   view: Tensor | null;
   viewSrc: Tensor | null;
@@ -133,7 +132,7 @@ export class InferencePlan {
       const kind = plannable ? planLayer(node.layer, inT.map((t) => t!.shape), outT[0]!.shape) : null;
       const step: Step = {
         layer: node.layer, trainable: node.layer.trainable, ins, outs, outShapes: outT.map((t) => t?.shape ?? []),
-        kind, fixed: null, temp: null, view: null, viewSrc: null, frees: [],
+        kind, fixed: null, view: null, viewSrc: null, frees: [],
       };
       if (kind) planned++;
       if (kind?.kind === 'compute') {
@@ -144,7 +143,6 @@ export class InferencePlan {
           roots[outs[0]] = [b];
           step.fixed = fixedView(b, shape);
         }
-        if ((kind as ComputeStep).tempSize > 0) step.temp = fixedView(takeBuffer((kind as ComputeStep).tempSize, i, i), shape);
       } else {
         // a value passed on, a view or a fallback's output may share memory with the inputs
         const r = [...new Set(ins.flatMap((s) => roots[s]))];
@@ -238,7 +236,7 @@ export class InferencePlan {
             made[o] = true;
           }
           vals[o] = out;
-          kind.run(x, out, step.temp, x2);
+          kind.run(x, out, x2);
         } else if (kind.kind === 'alias') {
           vals[step.outs[0]] = x;
         } else if (step.view !== null && x === step.viewSrc) {
