@@ -38,6 +38,10 @@ for (const build of builds) {
   const x = wg.tensor(Float32Array.from({ length: IN }, (_, i) => i / IN), [1, IN]);
   const e = wg._engine();
   const out = wg.zeros([1, UNITS]);
+  // The first call of a shape traces the model and makes its plan, and V8 optimizes the predict
+  // stack over the first thousands of calls (on a busy machine the first row's runs swung from 2 to
+  // 90 µs without this): both happen before any timing.
+  for (let i = 0; i < (args.quick ? 5000 : 20000); i++) model.predict(x).dispose();
   const gemvArgs = () => [x.ptr('bench'), kernel.ptr('bench'), out.ptr('bench'), 1, UNITS, IN, IN, UNITS, UNITS, 0, 0, bias.ptr('bench'), 0, 32];
   const rows = [
     ['model.predict(x)', () => model.predict(x).dispose()],
