@@ -320,4 +320,58 @@ describe('the plan against errors and odd layers', () => {
     x.dispose();
     model.dispose();
   });
+
+  test('a fallback layer that returns another shape than traced: the run is abandoned for the unplanned answer', async () => {
+    await useBuild('simd');
+    class Sometimes extends wg.Layer {
+      static className = 'Sometimes';
+      wide = false;
+      call(inputs: wg.Tensor | wg.Tensor[]): wg.Tensor {
+        const x = Array.isArray(inputs) ? inputs[0] : inputs;
+        return this.wide ? wg.concat([x, x], 1) : wg.clone(x);
+      }
+    }
+    const odd = new Sometimes({});
+    const model = wg.sequential({ layers: [wg.layers.dense({ units: 3, inputShape: [4] }), odd, wg.layers.activation({ activation: 'relu' })] });
+    const [x] = inputs([[3, 4]], 6);
+    planned(model, [x]);
+    expectSameBits(planned(model, [x]), unplanned(model, [x]));
+    odd.wide = true;
+    const want = unplanned(model, [x]);
+    expect(want[0].length).toBe(18);
+    const before = wg.memory().numTensors;
+    expectSameBits(planned(model, [x]), want);
+    expect(wg.memory().numTensors).toBe(before);
+    x.dispose();
+    model.dispose();
+  });
+
+  test('a layer predicting with its own model meanwhile gets the unplanned answer; the running plan is kept', async () => {
+    await useBuild('simd');
+    let outer: Model | null = null;
+    const seen: Float32Array[] = [];
+    class Peek extends wg.Layer {
+      static className = 'Peek';
+      call(inputs: wg.Tensor | wg.Tensor[]): wg.Tensor {
+        const x = Array.isArray(inputs) ? inputs[0] : inputs;
+        if (outer && x.shape[1] === 5) {
+          const m = outer;
+          outer = null;
+          seen.push(...planned(m, [wg.tidy(() => wg.reshape(wg.slice(x, [0, 0], [x.shape[0], 4]), [x.shape[0], 4]))]));
+        }
+        return wg.clone(x);
+      }
+    }
+    const model = wg.sequential({ layers: [wg.layers.dense({ units: 5, inputShape: [4] }), new Peek({}), wg.layers.dense({ units: 2 })] });
+    const [x] = inputs([[3, 4]], 7);
+    planned(model, [x]);
+    planned(model, [x]);
+    outer = model;
+    expectSameBits(planned(model, [x]), unplanned(model, [x]));
+    expect(seen.length).toBe(1);
+    expect(model.plans.describe().length).toBe(1);
+    expectSameBits(planned(model, [x]), unplanned(model, [x]));
+    x.dispose();
+    model.dispose();
+  });
 });

@@ -186,6 +186,11 @@ export class InferencePlan {
     return null;
   }
 
+  /** Whether a run of this plan is under way (a layer may call predict on its own model). */
+  get busy(): boolean {
+    return this.running;
+  }
+
   /** Whether inputs of these shapes and dtypes are what the plan was made for. */
   matches(xs: readonly Tensor[]): boolean {
     if (xs.length !== this.shapes.length) return false;
@@ -208,7 +213,6 @@ export class InferencePlan {
 
   /** The outputs for xs (the caller owns them); throws when the run is abandoned (nothing is left allocated). */
   run(xs: readonly Tensor[]): Tensor[] {
-    if (this.running) throw new Abandon('re-entered');
     this.running = true;
     try {
       if (!this.hasFallback) return this.runSteps(xs);
@@ -321,6 +325,8 @@ export class PlanCache {
     for (let i = 0; i < this.plans.length; i++) {
       const p = this.plans[i];
       if (!p.matches(xs)) continue;
+      // a layer of the model predicting with the model itself: the running plan is left alone
+      if (p.busy) return unplanned(model, xs);
       if (p.valid()) {
         try {
           return p.run(xs);
@@ -329,7 +335,7 @@ export class PlanCache {
         }
       }
       p.dispose();
-      this.plans.splice(i, 1);
+      this.plans = this.plans.filter((q) => q !== p);
       return unplanned(model, xs);
     }
     const traced = new Map<SymbolicTensor, Traced>();
