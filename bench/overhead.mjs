@@ -1,6 +1,8 @@
 // Per-call overhead of inference on a tiny model (dense, 4 units, input [1, 4]): each layer of the
 // predict stack timed on its own, from model.predict down to the bare kernel call, so the cost of
-// each layer is the difference between two rows. Median µs per call (wall) and CPU µs per call.
+// each layer is the difference between two rows. predict and predictOnBatch run the model's
+// compiled plan (src/models/plan.ts); model.forward is the unplanned path, layer by layer.
+// Median µs per call (wall) and CPU µs per call.
 //
 //   npm run bench -- overhead [--quick] [--builds relaxed]
 import * as wg from 'wasmgrad';
@@ -36,11 +38,15 @@ for (const build of builds) {
   const x = wg.tensor(Float32Array.from({ length: IN }, (_, i) => i / IN), [1, IN]);
   const e = wg._engine();
   const out = wg.zeros([1, UNITS]);
+  // The first call of a shape traces the model and makes its plan, and V8 optimizes the predict
+  // stack over the first thousands of calls (on a busy machine the first row's runs swung from 2 to
+  // 90 µs without this): both happen before any timing.
+  for (let i = 0; i < (args.quick ? 5000 : 20000); i++) model.predict(x).dispose();
   const gemvArgs = () => [x.ptr('bench'), kernel.ptr('bench'), out.ptr('bench'), 1, UNITS, IN, IN, UNITS, UNITS, 0, 0, bias.ptr('bench'), 0, 32];
   const rows = [
     ['model.predict(x)', () => model.predict(x).dispose()],
     ['model.predictOnBatch(x)', () => model.predictOnBatch(x).dispose()],
-    ['wg.tidy(() => wg.noGrad(() => model.forward([x], false)))', () => wg.tidy(() => wg.noGrad(() => model.forward([x], false)))[0].dispose()],
+    ['wg.tidy(() => wg.noGrad(() => model.forward([x], false))) (the unplanned path)', () => wg.tidy(() => wg.noGrad(() => model.forward([x], false)))[0].dispose()],
     ['wg.noGrad(() => layer.apply(x))', () => wg.noGrad(() => layer.apply(x)).dispose()],
     ['wg.noGrad(() => wg.fusedMatMul(x, kernel, bias))', () => wg.noGrad(() => wg.fusedMatMul(x, kernel, bias)).dispose()],
     ['wg.fusedMatMul(x, kernel, bias)', () => wg.fusedMatMul(x, kernel, bias).dispose()],

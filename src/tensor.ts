@@ -14,6 +14,8 @@ export interface Storage {
   bytes: number;
   refs: number;
   engine: Engine;
+  /** Memory the engine keeps for itself (an inference plan's buffers): not counted by memory(). */
+  internal?: boolean;
 }
 
 const live = new Set<Tensor>();
@@ -32,7 +34,7 @@ function allocStorage(bytes: number, shape?: readonly number[], dtype?: DType): 
 
 function releaseStorage(s: Storage): void {
   if (--s.refs > 0) return;
-  liveBytes -= s.bytes;
+  if (!s.internal) liveBytes -= s.bytes;
   // A storage of an engine that was shut down went with its memory.
   if (s.bytes > 0 && s.engine.allocator && isCurrent(s.engine)) s.engine.allocator.release(s.ptr);
 }
@@ -152,6 +154,21 @@ export function assertUsable(t: Tensor, op: string): void {
 export function viewAs(t: Tensor, shape: readonly number[]): Tensor {
   t.ptr('reshape');
   return new Tensor(shape, t.dtype, t.storage!);
+}
+
+/**
+ * @internal A tensor the library keeps for itself (an inference plan's buffer, or a view of one
+ * when `of` is given): kept, and not counted among memory()'s tensors, as drivers' scratch is not.
+ */
+export function internalTensor(shape: readonly number[], dtype: DType, of?: Tensor): Tensor {
+  const t = of ? viewAs(of, shape) : new Tensor(shape, dtype);
+  t.kept = true;
+  live.delete(t);
+  if (!of) {
+    t.storage!.internal = true;
+    liveBytes -= t.storage!.bytes;
+  }
+  return t;
 }
 
 /** The id the next tensor will get: tensors with a smaller id existed before this call. */

@@ -47,6 +47,8 @@ export interface TrainableModel extends CallbackModel {
   ensureGraph(xs: { shape: readonly (number | null)[]; dtype?: string }[]): void;
   checkInputs(xs: Tensor[], op: string): void;
   forward(xs: Tensor[], training: boolean): Tensor[];
+  /** predict's forward pass through a compiled plan (src/models/plan.ts); null: use forward. */
+  predictForward?(xs: Tensor[]): Tensor[] | null;
   regularizationLoss(): Tensor | null;
   /** Whether evaluation losses include the weight penalties (Keras: yes, TF.js: no). */
   readonly regularizeEvaluation: boolean;

@@ -72,7 +72,11 @@ export function topoSort(inputs: SymbolicTensor[], outputs: SymbolicTensor[]): G
  * Runs the graph on real tensors. Intermediates are disposed after their last use (a running
  * gradient computation keeps what its backward needs); inputs and outputs are never disposed.
  */
-export function runGraph(nodes: GraphNode[], inputs: SymbolicTensor[], outputs: SymbolicTensor[], xs: Tensor[], kwargs: CallArgs): Tensor[] {
+export function runGraph(
+  nodes: GraphNode[], inputs: SymbolicTensor[], outputs: SymbolicTensor[], xs: Tensor[], kwargs: CallArgs,
+  /** Sees every value the run makes (the inference planner records their shapes). */
+  observe?: (s: SymbolicTensor, t: Tensor) => void,
+): Tensor[] {
   const values = new Map<SymbolicTensor, Tensor>();
   inputs.forEach((s, i) => values.set(s, xs[i]));
   // remaining uses of each symbolic tensor
@@ -98,6 +102,7 @@ export function runGraph(nodes: GraphNode[], inputs: SymbolicTensor[], outputs: 
       node.outputs.forEach((s, i) => {
         const t = outs[i];
         values.set(s, t);
+        observe?.(s, t);
         refs.set(t, (refs.get(t) ?? 0) + 1);
         if (isOutput.has(s)) keep.add(t);
         produced.push(t);

@@ -10,6 +10,7 @@ import { Layer, SymbolicTensor, getLayerClass, registerLayer, uniqueLayerName, t
 import { InputLayer } from '../layers/input.js';
 import { getRegularizer } from '../regularizers.js';
 import { topoSort, runGraph, type GraphNode } from './graph.js';
+import { PlanCache } from './plan.js';
 import { summaryText, inboundName, type SummaryRow } from './summary.js';
 import {
   compileModel, fitModel, evaluateModel, predictModel, predictOnBatchModel, trainOnBatchModel,
@@ -107,7 +108,6 @@ export class LayersModel extends Layer implements TrainableModel, CallbackModel,
   get inputNames(): string[] {
     return this.inputs.map((t) => t.sourceLayer.name);
   }
-
   get outputNames(): string[] {
     return this.outputs.map((t) => t.sourceLayer.name);
   }
@@ -134,15 +134,12 @@ export class LayersModel extends Layer implements TrainableModel, CallbackModel,
   get weights(): Variable[] {
     return this.graphLayers.flatMap((l) => l.weights);
   }
-
   get trainableWeights(): Variable[] {
     return this.trainable ? this.graphLayers.flatMap((l) => l.trainableWeights) : [];
   }
-
   get nonTrainableWeights(): Variable[] {
     return this.trainable ? this.graphLayers.flatMap((l) => l.nonTrainableWeights) : this.weights;
   }
-
   get weightNames(): string[] {
     return this.namedWeights().map((w) => w.name);
   }
@@ -218,6 +215,14 @@ export class LayersModel extends Layer implements TrainableModel, CallbackModel,
     return runGraph(this.nodes, this.inputs, this.outputs, xs, { training });
   }
 
+  /** @internal predict's compiled plans, by input shapes (src/models/plan.ts). */
+  readonly plans = new PlanCache();
+
+  /** @internal predict's forward pass (checked inputs): through a plan, unless a subclass runs its own forward. */
+  predictForward(xs: Tensor[]): Tensor[] | null {
+    return this.forward === LayersModel.prototype.forward ? this.plans.predict(this, xs) : null;
+  }
+
   build(inputShape: Shape | Shape[]): void {
     this.built = true;
     void inputShape;
@@ -244,23 +249,18 @@ export class LayersModel extends Layer implements TrainableModel, CallbackModel,
   compile(args: CompileArgs): void {
     compileModel(this, args);
   }
-
   fit(x: ModelInput, y: ModelTarget, args: FitArgs = {}): Promise<History> {
     return fitModel(this, x, y, args);
   }
-
   evaluate(x: ModelInput, y: ModelTarget, args: EvaluateArgs = {}): Tensor | Tensor[] {
     return evaluateModel(this, x, y, args);
   }
-
   predict(x: ModelInput, args: PredictArgs = {}): Tensor | Tensor[] {
     return predictModel(this, x, args);
   }
-
   predictOnBatch(x: ModelInput): Tensor | Tensor[] {
     return predictOnBatchModel(this, x);
   }
-
   trainOnBatch(x: ModelInput, y: ModelTarget): Promise<number | number[]> {
     return trainOnBatchModel(this, x, y);
   }
@@ -347,6 +347,7 @@ export class LayersModel extends Layer implements TrainableModel, CallbackModel,
 
   /** Frees the weights, and the optimizer's state when compile made the optimizer (from a name or config). */
   dispose(): void {
+    this.plans.clear();
     for (const l of this.graphLayers) l.dispose();
     if (this.compiled?.ownsOptimizer) this.compiled.optimizer.dispose();
     this.built = false;

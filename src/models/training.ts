@@ -435,12 +435,17 @@ export function predictModel(model: TrainableModel, x: ModelInput, args: Predict
   const xs = inputsOf(model, x, op);
   const n = samplesOf(model, xs, op);
   const batchSize = positiveInt(model, op, 'batchSize', args?.batchSize, 32);
-  if (n <= batchSize) return predictOnBatchModel(model, xs);
+  if (n <= batchSize) return oneOrList(predictForward(model, xs));
   const parts: Tensor[][] = [];
   try {
     for (let b = 0; b < n; b += batchSize) {
       const size = Math.min(batchSize, n - b);
-      parts.push(runAs(`${model.name}.predict`, xs, () => tidy(() => noGrad(() => model.forward(xs.map((t) => rows(t, b, size)), false)))));
+      const batch = xs.map((t) => rows(t, b, size));
+      try {
+        parts.push(predictForward(model, batch));
+      } finally {
+        for (const t of batch) t.dispose();
+      }
     }
     const outs = model.outputs.map((_, i) => concat(parts.map((p) => p[i]), 0));
     return outs.length === 1 ? outs[0] : outs;
@@ -451,8 +456,14 @@ export function predictModel(model: TrainableModel, x: ModelInput, args: Predict
 
 export function predictOnBatchModel(model: TrainableModel, x: ModelInput): Tensor | Tensor[] {
   const xs = inputsOf(model, x, 'predictOnBatch');
-  const outs = runAs(`${model.name}.predict`, xs, () => tidy(() => noGrad(() => model.forward(xs, false))));
-  return outs.length === 1 ? outs[0] : outs;
+  return oneOrList(predictForward(model, xs));
+}
+
+const oneOrList = (outs: Tensor[]): Tensor | Tensor[] => (outs.length === 1 ? outs[0] : outs);
+
+/** The outputs for checked inputs, without a tape: through the model's compiled plan when it has one. */
+function predictForward(model: TrainableModel, xs: Tensor[]): Tensor[] {
+  return model.predictForward?.(xs) ?? runAs(`${model.name}.predict`, xs, () => tidy(() => noGrad(() => model.forward(xs, false))));
 }
 
 /** One optimizer step on this batch; resolves to the loss, or [loss, ...metrics]. */

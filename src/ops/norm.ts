@@ -27,6 +27,22 @@ function checkParam(t: Tensor | null | undefined, op: string, name: string): voi
 }
 
 /**
+ * batchNorm's per-channel numbers for C channels: mean m, scale s, offset o, inv = 1 / sqrt(variance
+ * + epsilon) and the factor a = s inv (y = (x - m) a + o), or null when a parameter is not per-channel.
+ * The inference plan (src/models/plan-steps.ts) computes them here too, for the same bits.
+ */
+export function batchNormChannels(
+  C: number, mean: Tensor, variance: Tensor, offset: Tensor | null | undefined, scale: Tensor | null | undefined, varianceEpsilon: number,
+): { m: Float32Array; s: Float32Array; o: Float32Array; inv: Float32Array; a: Float32Array } | null {
+  const m = perChannel(mean, C), v = perChannel(variance, C);
+  const o = offset ? perChannel(offset, C) : new Float32Array(C);
+  const s = scale ? perChannel(scale, C) : new Float32Array(C).fill(1);
+  if (!m || !v || !o || !s) return null;
+  const inv = v.map((vi) => 1 / Math.sqrt(vi + varianceEpsilon));
+  return { m, s, o, inv, a: s.map((si, c) => si * inv[c]) };
+}
+
+/**
  * (x - mean) / sqrt(variance + epsilon) * scale + offset, with mean, variance, offset and scale
  * broadcasting against x (usually [C] for channel-last x). Per-channel parameters take one fused
  * pass forward and backward; other shapes compose broadcasting ops.
@@ -42,10 +58,8 @@ export function batchNorm(
   checkParam(scale, op, 'scale');
   if (typeof varianceEpsilon !== 'number' || !(varianceEpsilon >= 0)) throw new WasmgradError(`${op}: varianceEpsilon must be a number >= 0, got ${varianceEpsilon}`);
   const C = x.rank > 0 ? x.shape[x.rank - 1] : 1;
-  const m = perChannel(mean, C), v = perChannel(variance, C);
-  const o = offset ? perChannel(offset, C) : new Float32Array(C);
-  const s = scale ? perChannel(scale, C) : new Float32Array(C).fill(1);
-  if (!m || !v || !o || !s || x.size === 0) {
+  const ch = batchNormChannels(C, mean, variance, offset, scale, varianceEpsilon);
+  if (!ch || x.size === 0) {
     // general broadcasting: compose ops (their gradients come with them)
     return tidy(() => {
       let y = mul(sub(x, mean), rsqrt(affine(variance, 1, varianceEpsilon)));
@@ -55,8 +69,7 @@ export function batchNorm(
     });
   }
   const R = x.size / C;
-  const inv = v.map((vi) => 1 / Math.sqrt(vi + varianceEpsilon));
-  const a = s.map((si, c) => si * inv[c]);
+  const { m, s, o, inv, a } = ch;
   const y = newTensor(x.shape);
   channelAffine(x, y, R, C, m, a, o);
   const inputs = [x, mean, variance, ...(offset ? [offset] : []), ...(scale ? [scale] : [])];
