@@ -223,9 +223,8 @@ export class LayersModel extends Layer implements TrainableModel, CallbackModel,
     return this.forward === LayersModel.prototype.forward ? this.plans.predict(this, xs) : null;
   }
 
-  build(inputShape: Shape | Shape[]): void {
+  build(_inputShape: Shape | Shape[]): void {
     this.built = true;
-    void inputShape;
   }
 
   call(inputs: Tensor | Tensor[], kwargs: CallArgs): Tensor | Tensor[] {
