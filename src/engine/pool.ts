@@ -12,7 +12,8 @@ import { detectRuntime } from './detect.js';
 // current job: a CLAIM_* state), SCRATCH + i (its scratch, allocated when it first runs).
 const { gen: GEN, done: DONE, kernel: KERNEL, nargs: NARGS, ntasks: NTASKS, nthreads: NTHREADS, errors: ERRORS } = CTRL;
 const { sleepers: SLEEPERS, stop: STOP, spinUs: SPIN_US, errLen: ERR_LEN, ready: READY, claim: CLAIM, scratch: SCRATCH } = CTRL;
-const { open: OPEN, taken: TAKEN, stolen: STOLEN, finished: FINISHED } = CLAIM_STATE;
+const { open: OPEN, taken: TAKEN, stolen: STOLEN, finished: FINISHED, steps: STEPS } = CLAIM_STATE;
+const NSTEPS = CTRL.nsteps;
 const ARGS_BYTE = CTRL_ARGS_BYTE, ERR_BYTE = CTRL_ERR_BYTE;
 const WORKER_LAYOUT = {
   slots: CTRL, claim: CLAIM_STATE, argsByte: CTRL_ARGS_BYTE, errByte: CTRL_ERR_BYTE, errCap: CTRL_ERR_CAP, maxArgs: MAX_ARGS, ctrlBytes: CTRL_BYTES,
@@ -294,6 +295,113 @@ export class ThreadPool {
     if (callerError) {
       const msg = callerError instanceof Error ? callerError.message : String(callerError);
       throw new WasmgradError(`kernel ${this.names[id]} failed on the calling thread: ${msg}`);
+    }
+  }
+
+  /**
+   * Runs a stepped kernel: steps 0 .. nSteps - 1 in order, each over tasks [0, nTasks) split like
+   * run(), with a barrier in shared memory between steps (step s + 1 of a share may read what step s
+   * of any share wrote); the kernel takes (...args, step, taskBegin, taskEnd, scratch). One job for
+   * the whole loop: a step costs a barrier, not a dispatch. Robust like run(): a share whose worker
+   * has not taken a step STEAL_AFTER_MS after the caller finished its own is run by the caller from
+   * then on; a step taken but unfinished after STALL_MS, or a failing kernel, raises.
+   */
+  runSteps(id: number, args: readonly number[], nTasks: number, nSteps: number, parallel = true): void {
+    const nThreads = parallel && nSteps > 1 ? this.readyThreads(Math.min(this.threads, nTasks)) : 1;
+    const fn = this.fns[id];
+    if (nThreads <= 1) {
+      const scratch = this.scratchOf(0);
+      try {
+        for (let s = 0; s < nSteps; s++) fn(...args, s, 0, nTasks, scratch);
+      } catch (err) {
+        throw new WasmgradError(`kernel ${this.names[id]} failed on the calling thread: ${(err as Error).message ?? err}`);
+      }
+      return;
+    }
+    const ctrl = this.ctrl;
+    if (args.length + 1 > MAX_ARGS) throw new WasmgradError(`kernel ${this.names[id]}: more than ${MAX_ARGS - 1} arguments`);
+    const scratch: number[] = [];
+    const shares: [number, number][] = [];
+    for (let i = 0; i < nThreads; i++) {
+      scratch.push(this.scratchOf(i));
+      shares.push(splitTasks(nTasks, nThreads, i));
+    }
+    this.args.set(args);
+    ctrl[KERNEL] = id;
+    ctrl[NARGS] = args.length;
+    ctrl[NTASKS] = nTasks;
+    ctrl[NTHREADS] = nThreads;
+    ctrl[NSTEPS] = nSteps;
+    // slot CLAIM + 0 is the caller's progress (-1: the job was abandoned)
+    for (let i = 0; i < nThreads; i++) {
+      if (i > 0) ctrl[SCRATCH + i] = scratch[i];
+      Atomics.store(ctrl, CLAIM + i, STEPS);
+    }
+    Atomics.store(ctrl, ERRORS, 0);
+    Atomics.add(ctrl, GEN, 1);
+    if (Atomics.load(ctrl, SLEEPERS) > 0) Atomics.notify(ctrl, GEN);
+    const adopted: boolean[] = new Array(nThreads).fill(false);
+    let failure: string | null = null;
+    const runStep = (index: number, s: number) => {
+      const [begin, end] = shares[index];
+      try {
+        if (begin < end) fn(...args, s, begin, end, scratch[index]);
+      } catch (err) {
+        failure ??= `kernel ${this.names[id]} failed on the calling thread: ${(err as Error)?.message ?? err}`;
+      }
+    };
+    const publish = (index: number, stepsDone: number) => {
+      Atomics.store(ctrl, CLAIM + index, STEPS + 2 * stepsDone);
+      Atomics.notify(ctrl, CLAIM + index);
+    };
+    for (let s = 0; s < nSteps && failure === null; s++) {
+      runStep(0, s);
+      publish(0, s + 1);
+      for (let i = 1; i < nThreads && failure === null; i++) {
+        if (adopted[i] && Atomics.compareExchange(ctrl, CLAIM + i, STEPS + 2 * s, STEPS + 2 * s + 1) === STEPS + 2 * s) {
+          runStep(i, s);
+          publish(i, s + 1);
+        }
+      }
+      for (let i = 1; i < nThreads && failure === null; i++) failure = this.awaitStep(i, s, adopted, runStep, publish, id);
+    }
+    if (failure !== null) {
+      Atomics.store(ctrl, CLAIM, -1);
+      Atomics.notify(ctrl, CLAIM);
+      throw new WasmgradError(failure);
+    }
+  }
+
+  /** Waits until share i has finished step s (running it when its worker is gone); a failure's message, or null. */
+  private awaitStep(
+    i: number, s: number, adopted: boolean[], runStep: (index: number, s: number) => void, publish: (index: number, stepsDone: number) => void, id: number,
+  ): string | null {
+    const ctrl = this.ctrl;
+    const open = STEPS + 2 * s, done = open + 2;
+    const start = performance.now();
+    let spins = 0;
+    for (;;) {
+      const state = Atomics.load(ctrl, CLAIM + i);
+      if (state >= done) return null;
+      if (Atomics.load(ctrl, ERRORS) > 0) {
+        const len = Atomics.load(ctrl, ERR_LEN);
+        return `kernel ${this.names[id]} failed in ${new TextDecoder().decode(new Uint8Array(this.memory.buffer, this.ctrlByte + ERR_BYTE, len).slice())}`;
+      }
+      if ((++spins & 255) !== 0) continue;
+      const now = performance.now();
+      if (state === open && now - start > STEAL_AFTER_MS) {
+        if (Atomics.compareExchange(ctrl, CLAIM + i, open, open + 1) === open) {
+          adopted[i] = true;
+          runStep(i, s);
+          publish(i, s + 1);
+          return null;
+        }
+        continue;
+      }
+      if (state === open + 1 && now - start > STALL_MS) {
+        return `kernel ${this.names[id]}: worker ${i} took step ${s} of its share but has not finished it after ${STALL_MS / 1000} s; it may have died mid-kernel`;
+      }
+      if (this.canWait && now - start > CALLER_SPIN_MS) Atomics.wait(ctrl, CLAIM + i, state, 1);
     }
   }
 

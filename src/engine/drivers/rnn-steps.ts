@@ -14,6 +14,11 @@ const ROWS_PARALLEL = 1 << 14;
 const STEP_GEMM_PARALLEL_FLOPS = 1 << 24;
 /** Copies (layout, packing) are memory-bound: split only when large. */
 const COPY_PARALLEL = 1 << 20;
+/**
+ * Below this many flops per step (2 B G u) a stepped sequence stays on the calling thread: a step
+ * then takes a few microseconds, the price of a barrier between hot threads.
+ */
+const SEQUENCE_PARALLEL_FLOPS = 1 << 17;
 
 function rows<K extends ParallelKernel>(name: K, args: ParallelKernelArgs[K], B: number, u: number): void {
   engine().parallel(name, args, B, B > 1 && B * u >= ROWS_PARALLEL);
@@ -51,6 +56,45 @@ export function stepGemm(g: StepGemm): void {
     Math.ceil(n / tileN),
     parallel,
   );
+}
+
+/** The buffers of a whole sequence run by a stepped kernel (byte offsets, 0 where absent). */
+export interface SequenceBuffers {
+  /** [T, B, G]: x W + b, gets the activated gates. */
+  z: number;
+  /** Reset-after GRU: [T, B, G], hd U + b_rec of every step. */
+  rec: number;
+  /** [T + 1, B, u]: states (c: LSTM only). */
+  h: number;
+  c: number;
+  /** [T, B, u] states after recurrent dropout (hd[0] filled), and the dropout mask [B, u]. */
+  hd: number;
+  rmask: number;
+  /** [T, B] float mask, outputs [T, B, u] kept apart from h, a zero [B, u] block. */
+  mask: number;
+  o: number;
+  zrow: number;
+  zeroOut: boolean;
+  /** U [u, G] packed gate by gate (packedFloats(u, u) floats each). */
+  packed: number;
+  /** Reset-after GRU: b_rec [G]. */
+  biasRec: number;
+}
+
+/**
+ * Every step of an LSTM, reset-after GRU or SimpleRNN sequence in one stepped job: threads own
+ * blocks of NR units and compute the recurrent GEMM columns of every gate for them, then their cell
+ * update; a barrier between steps (assembly/rnn-seq.ts). Bitwise the same as one GEMM and one cell
+ * kernel per step, for any thread count.
+ */
+export function runSequence(cell: 'lstm' | 'gru' | 'simple', B: number, T: number, u: number, gates: number, s: SequenceBuffers, a: number, ra: number): void {
+  const e = engine();
+  const tasks = Math.ceil(u / NR);
+  const parallel = 2 * B * gates * u * u >= SEQUENCE_PARALLEL_FLOPS;
+  const z = s.zeroOut ? 1 : 0;
+  if (cell === 'lstm') e.parallelSteps('lstm_steps_f32', [s.z, s.c, s.h, s.hd, s.rmask, s.mask, s.o, s.zrow, z, s.packed, B, T, u, a, ra], tasks, T, parallel);
+  else if (cell === 'gru') e.parallelSteps('gru_steps_f32', [s.z, s.rec, s.h, s.hd, s.rmask, s.mask, s.o, s.zrow, z, s.packed, s.biasRec, B, T, u, a, ra], tasks, T, parallel);
+  else e.parallelSteps('rnn_steps_f32', [s.z, s.h, s.hd, s.rmask, s.mask, s.o, s.zrow, z, s.packed, B, T, u, a], tasks, T, parallel);
 }
 
 /** [B, T, F] <-> [T, B, F] (toTimeMajor: from batch-major), time reversed when reverse. */
