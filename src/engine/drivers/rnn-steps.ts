@@ -19,6 +19,14 @@ const COPY_PARALLEL = 1 << 20;
  * then takes a few microseconds, the price of a barrier between hot threads.
  */
 const SEQUENCE_PARALLEL_FLOPS = 1 << 17;
+let sequenceParallelFlops = SEQUENCE_PARALLEL_FLOPS;
+
+/** @internal For tests: the per-step flops from which a sequence splits over threads (default when omitted); returns the previous value. */
+export function setSequenceParallelFlops(flops?: number): number {
+  const previous = sequenceParallelFlops;
+  sequenceParallelFlops = flops ?? SEQUENCE_PARALLEL_FLOPS;
+  return previous;
+}
 
 function rows<K extends ParallelKernel>(name: K, args: ParallelKernelArgs[K], B: number, u: number): void {
   engine().parallel(name, args, B, B > 1 && B * u >= ROWS_PARALLEL);
@@ -90,7 +98,7 @@ export interface SequenceBuffers {
 export function runSequence(cell: 'lstm' | 'gru' | 'simple', B: number, T: number, u: number, gates: number, s: SequenceBuffers, a: number, ra: number): void {
   const e = engine();
   const tasks = Math.ceil(u / NR);
-  const parallel = 2 * B * gates * u * u >= SEQUENCE_PARALLEL_FLOPS;
+  const parallel = 2 * B * gates * u * u >= sequenceParallelFlops;
   const z = s.zeroOut ? 1 : 0;
   if (cell === 'lstm') e.parallelSteps('lstm_steps_f32', [s.z, s.c, s.h, s.hd, s.rmask, s.mask, s.o, s.zrow, z, s.packed, B, T, u, a, ra], tasks, T, parallel);
   else if (cell === 'gru') e.parallelSteps('gru_steps_f32', [s.z, s.rec, s.h, s.hd, s.rmask, s.mask, s.o, s.zrow, z, s.packed, s.biasRec, B, T, u, a, ra], tasks, T, parallel);
