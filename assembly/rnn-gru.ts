@@ -1,5 +1,6 @@
 // GRU cells, both forms: reset after (Keras/cuDNN, the default) and reset before (Keras
-// resetAfter: false); fused step kernels and their backward (conventions in rnn-shared.ts).
+// resetAfter: false); the stepped sequence kernel (reset after), fused step kernels (reset before)
+// and their backward (conventions in rnn-shared.ts).
 import { k, fadd, fsub, fmul } from './vmath';
 import { RA_TANH, RA_SIGMOID, ld, st, act, dact, gradIn, clearIn, isMasked, maskedRowForward, rowOutput, rowDropout, maskedRowBackward } from './rnn-shared';
 import { recurrentColumns } from './rnn-seq';
@@ -37,33 +38,11 @@ import { minI } from './common';
 }
 
 /**
- * One GRU (resetAfter) step: xp [B, 3u] (x W + b_in) gets (z, r, hh) in place; rec [B, 3u] =
- * hd U + b_rec; hdPrev is the previous state as the cell uses it (after recurrent dropout, as Keras
- * does), hPrev the state a masked row keeps.
- */
-export function gru_step_f32(
-  xp: usize, rec: usize, hdPrev: usize, hPrev: usize, hOut: usize, rmask: usize, hdOut: usize,
-  mask: usize, oPrev: usize, oOut: usize, zeroOut: i32, u: i32, a: i32, ra: i32,
-  taskBegin: i32, taskEnd: i32, scratch: usize,
-): void {
-  const ub = <usize>u << 2;
-  for (let b = taskBegin; b < taskEnd; b++) {
-    const rb = <usize>b * ub;
-    if (isMasked(mask, b)) {
-      maskedRowForward(rb, ub, hPrev, hOut, 0, 0, oPrev, oOut, zeroOut);
-    } else {
-      if (a == RA_TANH && ra == RA_SIGMOID) gruRow(RA_TANH, RA_SIGMOID, xp, rec, rb, u, 0, u, hdPrev, hOut);
-      else gruRow(a, ra, xp, rec, rb, u, 0, u, hdPrev, hOut);
-      rowOutput(rb, ub, hOut, oOut);
-    }
-    rowDropout(rb, u, hOut, rmask, hdOut);
-  }
-}
-
-/**
  * Step `step` of a whole GRU (resetAfter) sequence for units [taskBegin * NR, taskEnd * NR) (see
- * rnn-seq.ts): rec [T, B, 3u] = hd_{s-1} U + biasRec for those columns of every gate, then the cell
- * update of those units as gru_step_f32 does; xp [T, B, 3u], the other buffers as lstm_steps_f32.
+ * rnn-seq.ts): rec [T, B, 3u] = hd_{s-1} U + biasRec for those columns of every gate, then xp
+ * [T, B, 3u] (x W + b_in) gets (z, r, hh) of those units in place and h the new state. The cell
+ * reads the previous state after recurrent dropout (hd, as Keras does); a masked row keeps h. The
+ * other buffers as lstm_steps_f32.
  */
 export function gru_steps_f32(
   xp: usize, rec: usize, h: usize, hd: usize, rmask: usize, mask: usize, o: usize, zrow: usize, zeroOut: i32,

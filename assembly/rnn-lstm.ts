@@ -1,4 +1,4 @@
-// LSTM cell: the fused step kernel and its backward (conventions in rnn-shared.ts).
+// LSTM cell: the stepped sequence kernel and the backward of a step (conventions in rnn-shared.ts).
 import { fadd, fmul } from './vmath';
 import { RA_TANH, RA_SIGMOID, ld, st, act, dact, gradIn, clearIn, isMasked, maskedRowForward, rowOutput, rowDropout, maskedRowBackward } from './rnn-shared';
 import { recurrentColumns } from './rnn-seq';
@@ -39,35 +39,12 @@ import { minI } from './common';
 }
 
 /**
- * One LSTM step over batch rows [taskBegin, taskEnd): z [B, 4u] holds x W + b + hd U and gets the
- * gate activations (i, f, g, o) in place; c and h of the step go to cOut, hOut. mask [B] (0: none),
- * oPrev/oOut: output rows kept apart from h (with a mask), hdOut = hOut * rmask (0: none).
- */
-export function lstm_step_f32(
-  z: usize, cPrev: usize, cOut: usize, hPrev: usize, hOut: usize, rmask: usize, hdOut: usize,
-  mask: usize, oPrev: usize, oOut: usize, zeroOut: i32, u: i32, a: i32, ra: i32,
-  taskBegin: i32, taskEnd: i32, scratch: usize,
-): void {
-  const ub = <usize>u << 2;
-  for (let b = taskBegin; b < taskEnd; b++) {
-    const rb = <usize>b * ub;
-    if (isMasked(mask, b)) {
-      maskedRowForward(rb, ub, hPrev, hOut, cPrev, cOut, oPrev, oOut, zeroOut);
-    } else {
-      if (a == RA_TANH && ra == RA_SIGMOID) lstmRow(RA_TANH, RA_SIGMOID, z, rb, u, 0, u, cPrev, cOut, hOut);
-      else lstmRow(a, ra, z, rb, u, 0, u, cPrev, cOut, hOut);
-      rowOutput(rb, ub, hOut, oOut);
-    }
-    rowDropout(rb, u, hOut, rmask, hdOut);
-  }
-}
-
-/**
  * Step `step` of a whole LSTM sequence for units [taskBegin * NR, taskEnd * NR) (see rnn-seq.ts):
- * z [T, B, 4u] += hd_{s-1} U for those columns of every gate (packed gate by gate), then the cell
- * update of those units as lstm_step_f32 does. States h, c [T + 1, B, u]; hd [T, B, u] (0: no
- * recurrent dropout); mask [T, B] (0: none); o [T, B, u] outputs kept apart from h (with a mask),
- * zrow a zero row block for the first step's previous output.
+ * z [T, B, 4u] holds x W + b and gets hd_{s-1} U added for those columns of every gate (U packed
+ * gate by gate), then the gate activations (i, f, g, o) in place and the new c and h of those
+ * units. States h, c [T + 1, B, u]; hd [T, B, u] (0: no recurrent dropout), hd[s + 1] = h[s + 1] *
+ * rmask; mask [T, B] (0: none); o [T, B, u] outputs kept apart from h (with a mask), zrow a zero
+ * [B, u] block for the first step's previous output.
  */
 export function lstm_steps_f32(
   z: usize, c: usize, h: usize, hd: usize, rmask: usize, mask: usize, o: usize, zrow: usize, zeroOut: i32,

@@ -1,4 +1,4 @@
-// SimpleRNN cell: the fused step kernel and its backward (conventions in rnn-shared.ts).
+// SimpleRNN cell: the stepped sequence kernel and the backward of a step (conventions in rnn-shared.ts).
 import { fmul } from './vmath';
 import { RA_TANH, ld, st, act, dact, gradIn, clearIn, isMasked, maskedRowForward, rowOutput, rowDropout, maskedRowBackward } from './rnn-shared';
 import { recurrentColumns } from './rnn-seq';
@@ -21,30 +21,10 @@ import { minI } from './common';
   }
 }
 
-/** One SimpleRNN step: hOut = act(z) for z [B, u] = x W + b + hd U. */
-export function rnn_step_f32(
-  z: usize, hPrev: usize, hOut: usize, rmask: usize, hdOut: usize,
-  mask: usize, oPrev: usize, oOut: usize, zeroOut: i32, u: i32, a: i32,
-  taskBegin: i32, taskEnd: i32, scratch: usize,
-): void {
-  const ub = <usize>u << 2;
-  for (let b = taskBegin; b < taskEnd; b++) {
-    const rb = <usize>b * ub;
-    if (isMasked(mask, b)) {
-      maskedRowForward(rb, ub, hPrev, hOut, 0, 0, oPrev, oOut, zeroOut);
-    } else {
-      if (a == RA_TANH) rnnRow(RA_TANH, z, rb, u, hOut);
-      else rnnRow(a, z, rb, u, hOut);
-      rowOutput(rb, ub, hOut, oOut);
-    }
-    rowDropout(rb, u, hOut, rmask, hdOut);
-  }
-}
-
 /**
  * Step `step` of a whole SimpleRNN sequence for units [taskBegin * NR, taskEnd * NR) (see
- * rnn-seq.ts): z [T, B, u] += hd_{s-1} U for those columns, then h = act(z) as rnn_step_f32 does;
- * the other buffers as lstm_steps_f32.
+ * rnn-seq.ts): z [T, B, u] += hd_{s-1} U for those columns, then h = act(z); the other buffers as
+ * lstm_steps_f32.
  */
 export function rnn_steps_f32(
   z: usize, h: usize, hd: usize, rmask: usize, mask: usize, o: usize, zrow: usize, zeroOut: i32,

@@ -2,7 +2,9 @@
 // is a kernel id and its arguments written into a control block in shared memory; the caller is
 // thread 0 and takes its share of the tasks; workers spin briefly after a job, then Atomics.wait.
 // Tasks are split into contiguous ranges in a fixed order, and every kernel computes a task the
-// same way whoever runs it, so results are bitwise identical for any thread count.
+// same way whoever runs it, so results are bitwise identical for any thread count. A stepped job
+// (runSteps) runs a loop of steps with a barrier in shared memory between them, for time loops
+// whose steps are too short to pay a dispatch each.
 import { WasmgradError } from '../errors.js';
 import { CTRL, CLAIM as CLAIM_STATE, CTRL_ARGS_BYTE, CTRL_ERR_BYTE, CTRL_ERR_CAP, CTRL_BYTES, MAX_ARGS, MAX_THREADS } from './abi.js';
 import { detectRuntime } from './detect.js';
@@ -13,7 +15,7 @@ import { detectRuntime } from './detect.js';
 const { gen: GEN, done: DONE, kernel: KERNEL, nargs: NARGS, ntasks: NTASKS, nthreads: NTHREADS, errors: ERRORS } = CTRL;
 const { sleepers: SLEEPERS, stop: STOP, spinUs: SPIN_US, errLen: ERR_LEN, ready: READY, claim: CLAIM, scratch: SCRATCH } = CTRL;
 const { open: OPEN, taken: TAKEN, stolen: STOLEN, finished: FINISHED, steps: STEPS } = CLAIM_STATE;
-const NSTEPS = CTRL.nsteps;
+const { nsteps: NSTEPS, stepBase: STEP_BASE } = CTRL;
 const ARGS_BYTE = CTRL_ARGS_BYTE, ERR_BYTE = CTRL_ERR_BYTE;
 const WORKER_LAYOUT = {
   slots: CTRL, claim: CLAIM_STATE, argsByte: CTRL_ARGS_BYTE, errByte: CTRL_ERR_BYTE, errCap: CTRL_ERR_CAP, maxArgs: MAX_ARGS, ctrlBytes: CTRL_BYTES,
@@ -106,6 +108,8 @@ export class ThreadPool {
   private readonly restarts: number[] = [];
   private threads = 1;
   private stopping = false;
+  /** The claim base of the last stepped job (see CLAIM_STEPS). */
+  private stepBase: number = STEPS;
   /** Whether this thread may block in Atomics.wait (not on a browser's main thread). */
   private readonly canWait: boolean;
 
@@ -302,9 +306,11 @@ export class ThreadPool {
    * Runs a stepped kernel: steps 0 .. nSteps - 1 in order, each over tasks [0, nTasks) split like
    * run(), with a barrier in shared memory between steps (step s + 1 of a share may read what step s
    * of any share wrote); the kernel takes (...args, step, taskBegin, taskEnd, scratch). One job for
-   * the whole loop: a step costs a barrier, not a dispatch. Robust like run(): a share whose worker
-   * has not taken a step STEAL_AFTER_MS after the caller finished its own is run by the caller from
-   * then on; a step taken but unfinished after STALL_MS, or a failing kernel, raises.
+   * the whole loop: a step costs a barrier, not a dispatch. Every step of every share is claimed
+   * (slot CLAIM + i, see CLAIM_STEPS) by its worker or by the caller: a share its worker has not
+   * taken when the caller has finished its own is run by the caller (the worker is descheduled,
+   * asleep or dead: waiting would cost more than the step), and the worker goes on with the next
+   * step. A step taken but unfinished after STALL_MS, or a failing kernel, raises.
    */
   runSteps(id: number, args: readonly number[], nTasks: number, nSteps: number, parallel = true): void {
     const nThreads = parallel && nSteps > 1 ? this.readyThreads(Math.min(this.threads, nTasks)) : 1;
@@ -332,15 +338,16 @@ export class ThreadPool {
     ctrl[NTASKS] = nTasks;
     ctrl[NTHREADS] = nThreads;
     ctrl[NSTEPS] = nSteps;
-    // slot CLAIM + 0 is the caller's progress (-1: the job was abandoned)
+    const base = (this.stepBase = this.stepBase === STEPS ? STEPS + 2 : STEPS);
+    ctrl[STEP_BASE] = base;
+    // slot CLAIM + 0 is the caller's share (-1: the job was abandoned)
     for (let i = 0; i < nThreads; i++) {
       if (i > 0) ctrl[SCRATCH + i] = scratch[i];
-      Atomics.store(ctrl, CLAIM + i, STEPS);
+      Atomics.store(ctrl, CLAIM + i, base);
     }
     Atomics.store(ctrl, ERRORS, 0);
     Atomics.add(ctrl, GEN, 1);
     if (Atomics.load(ctrl, SLEEPERS) > 0) Atomics.notify(ctrl, GEN);
-    const adopted: boolean[] = new Array(nThreads).fill(false);
     let failure: string | null = null;
     const runStep = (index: number, s: number) => {
       const [begin, end] = shares[index];
@@ -349,21 +356,15 @@ export class ThreadPool {
       } catch (err) {
         failure ??= `kernel ${this.names[id]} failed on the calling thread: ${(err as Error)?.message ?? err}`;
       }
-    };
-    const publish = (index: number, stepsDone: number) => {
-      Atomics.store(ctrl, CLAIM + index, STEPS + 2 * stepsDone);
+      Atomics.store(ctrl, CLAIM + index, base + 4 * s + 4);
       Atomics.notify(ctrl, CLAIM + index);
     };
+    // a share its worker has not claimed once the caller's own is done is run by the caller
+    const claim = (i: number, s: number) => Atomics.compareExchange(ctrl, CLAIM + i, base + 4 * s, base + 4 * s + 1) === base + 4 * s;
     for (let s = 0; s < nSteps && failure === null; s++) {
       runStep(0, s);
-      publish(0, s + 1);
-      for (let i = 1; i < nThreads && failure === null; i++) {
-        if (adopted[i] && Atomics.compareExchange(ctrl, CLAIM + i, STEPS + 2 * s, STEPS + 2 * s + 1) === STEPS + 2 * s) {
-          runStep(i, s);
-          publish(i, s + 1);
-        }
-      }
-      for (let i = 1; i < nThreads && failure === null; i++) failure = this.awaitStep(i, s, adopted, runStep, publish, id);
+      for (let i = 1; i < nThreads; i++) if (claim(i, s)) runStep(i, s);
+      for (let i = 1; i < nThreads && failure === null; i++) failure = this.awaitStep(i, s, base, id, () => claim(i, s) && (runStep(i, s), true));
     }
     if (failure !== null) {
       Atomics.store(ctrl, CLAIM, -1);
@@ -372,33 +373,26 @@ export class ThreadPool {
     }
   }
 
-  /** Waits until share i has finished step s (running it when its worker is gone); a failure's message, or null. */
-  private awaitStep(
-    i: number, s: number, adopted: boolean[], runStep: (index: number, s: number) => void, publish: (index: number, stepsDone: number) => void, id: number,
-  ): string | null {
+  /**
+   * Waits until share i has finished step s (its worker took it); a failure's message, or null.
+   * `takeOver` runs the share when it is open again (a late worker gave back a claim it found stale).
+   */
+  private awaitStep(i: number, s: number, base: number, id: number, takeOver: () => boolean): string | null {
     const ctrl = this.ctrl;
-    const open = STEPS + 2 * s, done = open + 2;
+    const open = base + 4 * s, done = open + 4;
     const start = performance.now();
     let spins = 0;
     for (;;) {
       const state = Atomics.load(ctrl, CLAIM + i);
       if (state >= done) return null;
+      if (state === open && takeOver()) return null;
       if (Atomics.load(ctrl, ERRORS) > 0) {
         const len = Atomics.load(ctrl, ERR_LEN);
         return `kernel ${this.names[id]} failed in ${new TextDecoder().decode(new Uint8Array(this.memory.buffer, this.ctrlByte + ERR_BYTE, len).slice())}`;
       }
       if ((++spins & 255) !== 0) continue;
       const now = performance.now();
-      if (state === open && now - start > STEAL_AFTER_MS) {
-        if (Atomics.compareExchange(ctrl, CLAIM + i, open, open + 1) === open) {
-          adopted[i] = true;
-          runStep(i, s);
-          publish(i, s + 1);
-          return null;
-        }
-        continue;
-      }
-      if (state === open + 1 && now - start > STALL_MS) {
+      if (now - start > STALL_MS) {
         return `kernel ${this.names[id]}: worker ${i} took step ${s} of its share but has not finished it after ${STALL_MS / 1000} s; it may have died mid-kernel`;
       }
       if (this.canWait && now - start > CALLER_SPIN_MS) Atomics.wait(ctrl, CLAIM + i, state, 1);

@@ -3,11 +3,11 @@
 // tests running from sources, can start it as it is.
 // The control block's layout (assembly/abi.ts) comes with the first message, as do the kernels' names
 // in the order of their ids: nothing here is a copy of the engine's constants.
-let GEN, DONE, KERNEL, NARGS, NTASKS, NTHREADS, NSTEPS, ERRORS, SLEEPERS, STOP, SPIN_US, ERR_LEN, READY, CLAIM, SCRATCH;
+let GEN, DONE, KERNEL, NARGS, NTASKS, NTHREADS, NSTEPS, STEP_BASE, ERRORS, SLEEPERS, STOP, SPIN_US, ERR_LEN, READY, CLAIM, SCRATCH;
 let OPEN, TAKEN, FINISHED, STEPS, ARGS_BYTE, ERR_BYTE, ERR_CAP, MAX_ARGS, CTRL_BYTES;
 
 function useLayout(layout) {
-  ({ gen: GEN, done: DONE, kernel: KERNEL, nargs: NARGS, ntasks: NTASKS, nthreads: NTHREADS, nsteps: NSTEPS, errors: ERRORS } = layout.slots);
+  ({ gen: GEN, done: DONE, kernel: KERNEL, nargs: NARGS, ntasks: NTASKS, nthreads: NTHREADS, nsteps: NSTEPS, stepBase: STEP_BASE, errors: ERRORS } = layout.slots);
   ({ sleepers: SLEEPERS, stop: STOP, spinUs: SPIN_US, errLen: ERR_LEN, ready: READY, claim: CLAIM, scratch: SCRATCH } = layout.slots);
   ({ open: OPEN, taken: TAKEN, finished: FINISHED, steps: STEPS } = layout.claim);
   ({ argsByte: ARGS_BYTE, errByte: ERR_BYTE, errCap: ERR_CAP, maxArgs: MAX_ARGS, ctrlBytes: CTRL_BYTES } = layout);
@@ -41,11 +41,12 @@ function awaitSlot(ctrl, slot, target, gen) {
   }
 }
 
-// A stepped job (pool.ts runSteps), step 0 of this worker's share already claimed: each step, then
-// the barrier (every share, the caller's in slot CLAIM + 0, has finished it), then the claim of the
-// next step, which fails when the caller has taken this share over.
+// A stepped job (pool.ts runSteps): for each step, the barrier (every share, the caller's in slot
+// CLAIM + 0, has finished the step before), then the claim of this worker's share of the step,
+// which fails when the caller found it unclaimed and ran it (this worker was late). A claim that
+// succeeds after a newer job started belongs to that job: it is given back.
 function runSteps(fns, memory, ctrl, args, index, gen) {
-  const nThreads = ctrl[NTHREADS], nSteps = ctrl[NSTEPS], nargs = ctrl[NARGS];
+  const nThreads = ctrl[NTHREADS], nSteps = ctrl[NSTEPS], nargs = ctrl[NARGS], base = ctrl[STEP_BASE];
   if (index >= nThreads) return;
   const [begin, end] = splitTasks(ctrl[NTASKS], nThreads, index);
   const fn = fns[ctrl[KERNEL]];
@@ -54,7 +55,15 @@ function runSteps(fns, memory, ctrl, args, index, gen) {
   a[nargs + 1] = begin;
   a[nargs + 2] = end;
   a[nargs + 3] = ctrl[SCRATCH + index];
-  for (let s = 0; ; ) {
+  for (let s = 0; s < nSteps; s++) {
+    const open = base + 4 * s;
+    for (let j = 0; j < nThreads; j++) if (!awaitSlot(ctrl, CLAIM + j, open, gen)) return;
+    if (Atomics.compareExchange(ctrl, CLAIM + index, open, open + 1) !== open) continue;
+    if (Atomics.load(ctrl, GEN) !== gen) {
+      Atomics.store(ctrl, CLAIM + index, open);
+      Atomics.notify(ctrl, CLAIM + index);
+      return;
+    }
     try {
       a[nargs] = s;
       if (begin < end) fn(...a);
@@ -62,13 +71,8 @@ function runSteps(fns, memory, ctrl, args, index, gen) {
       reportError(ctrl, memory, index, err);
       return;
     }
-    s++;
-    const open = STEPS + 2 * s;
-    Atomics.store(ctrl, CLAIM + index, open);
+    Atomics.store(ctrl, CLAIM + index, open + 4);
     Atomics.notify(ctrl, CLAIM + index);
-    if (s === nSteps) return;
-    for (let j = 0; j < nThreads; j++) if (!awaitSlot(ctrl, CLAIM + j, open, gen)) return;
-    if (Atomics.compareExchange(ctrl, CLAIM + index, open, open + 1) !== open) return;
   }
 }
 
@@ -97,8 +101,8 @@ function loop(fns, memory, ctrlByte, index, announce) {
     }
     seen = gen;
     if (Atomics.load(ctrl, STOP)) break;
-    if (Atomics.load(ctrl, CLAIM + index) === STEPS) {
-      if (Atomics.compareExchange(ctrl, CLAIM + index, STEPS, STEPS + 1) === STEPS) runSteps(fns, memory, ctrl, args, index, gen);
+    if (Atomics.load(ctrl, CLAIM + index) >= STEPS) {
+      runSteps(fns, memory, ctrl, args, index, gen);
       continue;
     }
     // Take this job's share first: the caller takes it instead when this worker is too late (or

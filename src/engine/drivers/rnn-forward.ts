@@ -1,6 +1,7 @@
 // The forward of a recurrent sequence: Z = X W + b for every step at once (one GEMM over
-// [T*B, in]), then per step one recurrent GEMM (Z_s += hd_{s-1} U, [B, u] x [u, G]) and one fused
-// gate kernel (the reset-before GRU: two of each). Everything is time-major in processing order
+// [T*B, in]), then per step the recurrent GEMM (Z_s += hd_{s-1} U, [B, u] x [u, G]) and the fused
+// cell: all steps in one stepped job whose threads own blocks of units (rnn-steps.ts runSequence),
+// but for the reset-before GRU (two GEMMs and two cell kernels per step). Everything is time-major in processing order
 // (reversed for goBackwards), so each step is a contiguous [B, G] block, and what the backward
 // needs stays in the workspace.
 import { Tensor } from '../../tensor.js';

@@ -1,11 +1,12 @@
-// The step kernels of the recurrent driver (assembly/rnn-*.ts), on byte offsets: gate kernels
-// split over batch rows, time-major layout copies, and the GEMM tiling of the per-step products.
+// The step kernels of the recurrent driver (assembly/rnn-*.ts), on byte offsets: the forward of a
+// whole sequence as one stepped job, gate kernels split over batch rows (the backward, the
+// reset-before GRU), time-major layout copies, and the GEMM tiling of the per-step products.
 // Only rnn-forward.ts and rnn-backward.ts call these.
 import { engine } from '../state.js';
 import { ACT } from './gemm.js';
 import { MR, NR, NC, type ParallelKernel, type ParallelKernelArgs } from '../abi.js';
 
-// A sequence makes two or three dispatches per step, each a barrier: a step's work is split over
+// A per-step loop makes two or three dispatches per step, each a barrier: a step's work is split over
 // the threads only when it is large enough to pay for waking a worker that may have been
 // descheduled (on a loaded machine a barrier costs up to a scheduler slice, not microseconds).
 /** Below this many row elements a gate kernel stays on the calling thread. */
@@ -120,24 +121,12 @@ export interface StepIO {
   zeroOut: boolean;
 }
 
-export function lstmStep(B: number, u: number, z: number, cPrev: number, cOut: number, hPrev: number, hOut: number, io: StepIO, a: number, ra: number): void {
-  rows('lstm_step_f32', [z, cPrev, cOut, hPrev, hOut, io.rmask, io.hdOut, io.mask, io.oPrev, io.oOut, io.zeroOut ? 1 : 0, u, a, ra], B, u);
-}
-
-export function gruStep(B: number, u: number, xp: number, rec: number, hdPrev: number, hPrev: number, hOut: number, io: StepIO, a: number, ra: number): void {
-  rows('gru_step_f32', [xp, rec, hdPrev, hPrev, hOut, io.rmask, io.hdOut, io.mask, io.oPrev, io.oOut, io.zeroOut ? 1 : 0, u, a, ra], B, u);
-}
-
 export function gruGates(B: number, u: number, xp: number, hdPrev: number, rh: number, ra: number): void {
   rows('gru_gates_f32', [xp, hdPrev, rh, u, ra], B, u);
 }
 
 export function gruCand(B: number, u: number, xp: number, hdPrev: number, hPrev: number, hOut: number, io: StepIO, a: number): void {
   rows('gru_cand_f32', [xp, hdPrev, hPrev, hOut, io.rmask, io.hdOut, io.mask, io.oPrev, io.oOut, io.zeroOut ? 1 : 0, u, a], B, u);
-}
-
-export function rnnStep(B: number, u: number, z: number, hPrev: number, hOut: number, io: StepIO, a: number): void {
-  rows('rnn_step_f32', [z, hPrev, hOut, io.rmask, io.hdOut, io.mask, io.oPrev, io.oOut, io.zeroOut ? 1 : 0, u, a], B, u);
 }
 
 /** Pointers of the backward state of a step (see assembly/rnn-shared.ts): P, Q, carry, dO (0 where absent). */
