@@ -17,9 +17,10 @@ const STEP_GEMM_PARALLEL_FLOPS = 1 << 24;
 const COPY_PARALLEL = 1 << 20;
 /**
  * Below this many flops per step (2 B G u) a stepped sequence stays on the calling thread: a step
- * then takes a few microseconds, the price of a barrier between hot threads.
+ * then takes under about 30 us, and a worker descheduled mid-step costs far more than it saves
+ * (an LSTM of 128 units at batch 1 ran slower on 2 threads; of 256 units, 1.6x faster).
  */
-const SEQUENCE_PARALLEL_FLOPS = 1 << 17;
+const SEQUENCE_PARALLEL_FLOPS = 1 << 19;
 let sequenceParallelFlops = SEQUENCE_PARALLEL_FLOPS;
 
 /** @internal For tests: the per-step flops from which a sequence splits over threads (default when omitted); returns the previous value. */
