@@ -47,6 +47,10 @@ export const CTRL_SLEEPERS: i32 = 7;
 export const CTRL_STOP: i32 = 8;
 export const CTRL_SPIN_US: i32 = 9;
 export const CTRL_ERR_LEN: i32 = 11;
+/** The steps of a stepped job (pool.ts runSteps: a barrier between steps). */
+export const CTRL_NSTEPS: i32 = 12;
+/** A stepped job's claim value of step 0 (CLAIM_STEPS or CLAIM_STEPS + 2, alternating job to job). */
+export const CTRL_STEP_BASE: i32 = 13;
 /** Slot CTRL_READY + i: worker i is taking jobs. */
 export const CTRL_READY: i32 = 16;
 /** Slot CTRL_CLAIM + i: who runs worker i's share of the current job (a CLAIM_* state). */
@@ -61,6 +65,12 @@ export const CLAIM_OPEN: i32 = 0;
 export const CLAIM_TAKEN: i32 = 1;
 export const CLAIM_STOLEN: i32 = 2;
 export const CLAIM_FINISHED: i32 = 3;
+/**
+ * A stepped job's share: step s open at base + 4 s, taken at + 1, base CTRL_STEP_BASE; all done at
+ * base + 4 nSteps. Bases alternate so that a claim of a late worker still in the previous job never
+ * matches a value of this one. Slot CLAIM + 0 is the caller's share (-1: the job was abandoned).
+ */
+export const CLAIM_STEPS: i32 = 4;
 
 // ---- GEMM tiles (assembly/gemm.ts) ----------------------------------------------------------------
 

@@ -1,7 +1,11 @@
 // GRU cells, both forms: reset after (Keras/cuDNN, the default) and reset before (Keras
-// resetAfter: false); fused step kernels and their backward (conventions in rnn-shared.ts).
+// resetAfter: false); the stepped sequence kernel (reset after), fused step kernels (reset before)
+// and their backward (conventions in rnn-shared.ts).
 import { k, fadd, fsub, fmul } from './vmath';
 import { RA_TANH, RA_SIGMOID, ld, st, act, dact, gradIn, clearIn, isMasked, maskedRowForward, rowOutput, rowDropout, maskedRowBackward } from './rnn-shared';
+import { recurrentColumns } from './rnn-seq';
+import { NR } from './abi';
+import { minI } from './common';
 
 // ---- GRU, resetAfter (Keras/cuDNN form): xp = [xz, xr, xh] = x W + b_in, rec = hd U + b_rec ----
 // z = σ(xz + rz), r = σ(xr + rr), hh = tanh(xh + r * rh), h = z * hd + (1 - z) * hh
@@ -16,43 +20,57 @@ import { RA_TANH, RA_SIGMOID, ld, st, act, dact, gradIn, clearIn, isMasked, mask
   st<F>(hn, fadd(fmul(z, ld<F>(hp)), fmul(fsub(k<F>(1), z), hh)));
 }
 
-@inline function gruRow(a: i32, ra: i32, xp: usize, rec: usize, rb: usize, u: i32, hdPrev: usize, hOut: usize): void {
+/** Units [j0, j1) of one row (the sequence kernel's threads own blocks of units). */
+@inline function gruRow(a: i32, ra: i32, xp: usize, rec: usize, rb: usize, u: i32, j0: i32, j1: i32, hdPrev: usize, hOut: usize): void {
   const ub = <usize>u << 2;
   const gr = rb * 3;
-  let j = 0;
+  let j = j0;
   if (ASC_FEATURE_SIMD) {
-    for (; j + 4 <= u; j += 4) {
+    for (; j + 4 <= j1; j += 4) {
       const o = <usize>j << 2;
       gruLanes<v128, v128>(xp + gr + o, ub, rec + gr + o, hdPrev + rb + o, hOut + rb + o, a, ra);
     }
   }
-  for (; j < u; j++) {
+  for (; j < j1; j++) {
     const o = <usize>j << 2;
     gruLanes<f32, i32>(xp + gr + o, ub, rec + gr + o, hdPrev + rb + o, hOut + rb + o, a, ra);
   }
 }
 
 /**
- * One GRU (resetAfter) step: xp [B, 3u] (x W + b_in) gets (z, r, hh) in place; rec [B, 3u] =
- * hd U + b_rec; hdPrev is the previous state as the cell uses it (after recurrent dropout, as Keras
- * does), hPrev the state a masked row keeps.
+ * Step `step` of a whole GRU (resetAfter) sequence for units [taskBegin * NR, taskEnd * NR) (see
+ * rnn-seq.ts): rec [T, B, 3u] = hd_{s-1} U + biasRec for those columns of every gate, then xp
+ * [T, B, 3u] (x W + b_in) gets (z, r, hh) of those units in place and h the new state. The cell
+ * reads the previous state after recurrent dropout (hd, as Keras does); a masked row keeps h. The
+ * other buffers as lstm_steps_f32.
  */
-export function gru_step_f32(
-  xp: usize, rec: usize, hdPrev: usize, hPrev: usize, hOut: usize, rmask: usize, hdOut: usize,
-  mask: usize, oPrev: usize, oOut: usize, zeroOut: i32, u: i32, a: i32, ra: i32,
+export function gru_steps_f32(
+  xp: usize, rec: usize, h: usize, hd: usize, rmask: usize, mask: usize, o: usize, zrow: usize, zeroOut: i32,
+  packed: usize, biasRec: usize, B: i32, T: i32, u: i32, a: i32, ra: i32, step: i32,
   taskBegin: i32, taskEnd: i32, scratch: usize,
 ): void {
-  const ub = <usize>u << 2;
-  for (let b = taskBegin; b < taskEnd; b++) {
+  const j0 = taskBegin * NR, j1 = minI(u, taskEnd * NR);
+  if (j0 >= j1) return;
+  const ub = <usize>u << 2, BU = <usize>B * ub, s = <usize>step;
+  const hPrev = h + s * BU, hOut = hPrev + BU;
+  const hdPrev = hd ? hd + s * BU : hPrev;
+  const xs = xp + s * BU * 3, rs = rec + s * BU * 3;
+  recurrentColumns(hdPrev, B, u, packed, 3, rs, 0, biasRec, j0, j1, scratch);
+  const hdOut: usize = hd && step + 1 < T ? hd + (s + 1) * BU : 0;
+  const ms: usize = mask ? mask + s * (<usize>B << 2) : 0;
+  const oPrev: usize = o ? (step > 0 ? o + (s - 1) * BU : zrow) : 0;
+  const oOut: usize = o ? o + s * BU : 0;
+  const jb = <usize>j0 << 2, nb = <usize>(j1 - j0) << 2;
+  for (let b = 0; b < B; b++) {
     const rb = <usize>b * ub;
-    if (isMasked(mask, b)) {
-      maskedRowForward(rb, ub, hPrev, hOut, 0, 0, oPrev, oOut, zeroOut);
+    if (isMasked(ms, b)) {
+      maskedRowForward(rb + jb, nb, hPrev, hOut, 0, 0, oPrev, oOut, zeroOut);
     } else {
-      if (a == RA_TANH && ra == RA_SIGMOID) gruRow(RA_TANH, RA_SIGMOID, xp, rec, rb, u, hdPrev, hOut);
-      else gruRow(a, ra, xp, rec, rb, u, hdPrev, hOut);
-      rowOutput(rb, ub, hOut, oOut);
+      if (a == RA_TANH && ra == RA_SIGMOID) gruRow(RA_TANH, RA_SIGMOID, xs, rs, rb, u, j0, j1, hdPrev, hOut);
+      else gruRow(a, ra, xs, rs, rb, u, j0, j1, hdPrev, hOut);
+      rowOutput(rb + jb, nb, hOut, oOut);
     }
-    rowDropout(rb, u, hOut, rmask, hdOut);
+    rowDropout(rb + jb, j1 - j0, hOut, rmask, hdOut);
   }
 }
 

@@ -1,6 +1,9 @@
-// LSTM cell: the fused step kernel and its backward (conventions in rnn-shared.ts).
+// LSTM cell: the stepped sequence kernel and the backward of a step (conventions in rnn-shared.ts).
 import { fadd, fmul } from './vmath';
 import { RA_TANH, RA_SIGMOID, ld, st, act, dact, gradIn, clearIn, isMasked, maskedRowForward, rowOutput, rowDropout, maskedRowBackward } from './rnn-shared';
+import { recurrentColumns } from './rnn-seq';
+import { NR } from './abi';
+import { minI } from './common';
 
 // ---- LSTM: z = [i, f, g, o] pre-activations (Keras order i, f, c, o) --------------------------
 
@@ -18,43 +21,58 @@ import { RA_TANH, RA_SIGMOID, ld, st, act, dact, gradIn, clearIn, isMasked, mask
   st<F>(hn, fmul(o, act<F, I>(a, c)));
 }
 
-@inline function lstmRow(a: i32, ra: i32, z: usize, rb: usize, u: i32, cPrev: usize, cOut: usize, hOut: usize): void {
+/** Units [j0, j1) of one row (the sequence kernel's threads own blocks of units). */
+@inline function lstmRow(a: i32, ra: i32, z: usize, rb: usize, u: i32, j0: i32, j1: i32, cPrev: usize, cOut: usize, hOut: usize): void {
   const ub = <usize>u << 2;
   const zr = z + (rb << 2);
-  let j = 0;
+  let j = j0;
   if (ASC_FEATURE_SIMD) {
-    for (; j + 4 <= u; j += 4) {
+    for (; j + 4 <= j1; j += 4) {
       const o = <usize>j << 2;
       lstmLanes<v128, v128>(zr + o, ub, cPrev + rb + o, cOut + rb + o, hOut + rb + o, a, ra);
     }
   }
-  for (; j < u; j++) {
+  for (; j < j1; j++) {
     const o = <usize>j << 2;
     lstmLanes<f32, i32>(zr + o, ub, cPrev + rb + o, cOut + rb + o, hOut + rb + o, a, ra);
   }
 }
 
 /**
- * One LSTM step over batch rows [taskBegin, taskEnd): z [B, 4u] holds x W + b + hd U and gets the
- * gate activations (i, f, g, o) in place; c and h of the step go to cOut, hOut. mask [B] (0: none),
- * oPrev/oOut: output rows kept apart from h (with a mask), hdOut = hOut * rmask (0: none).
+ * Step `step` of a whole LSTM sequence for units [taskBegin * NR, taskEnd * NR) (see rnn-seq.ts):
+ * z [T, B, 4u] holds x W + b and gets hd_{s-1} U added for those columns of every gate (U packed
+ * gate by gate), then the gate activations (i, f, g, o) in place and the new c and h of those
+ * units. States h, c [T + 1, B, u]; hd [T, B, u] (0: no recurrent dropout), hd[s + 1] = h[s + 1] *
+ * rmask; mask [T, B] (0: none); o [T, B, u] outputs kept apart from h (with a mask), zrow a zero
+ * [B, u] block for the first step's previous output.
  */
-export function lstm_step_f32(
-  z: usize, cPrev: usize, cOut: usize, hPrev: usize, hOut: usize, rmask: usize, hdOut: usize,
-  mask: usize, oPrev: usize, oOut: usize, zeroOut: i32, u: i32, a: i32, ra: i32,
+export function lstm_steps_f32(
+  z: usize, c: usize, h: usize, hd: usize, rmask: usize, mask: usize, o: usize, zrow: usize, zeroOut: i32,
+  packed: usize, B: i32, T: i32, u: i32, a: i32, ra: i32, step: i32,
   taskBegin: i32, taskEnd: i32, scratch: usize,
 ): void {
-  const ub = <usize>u << 2;
-  for (let b = taskBegin; b < taskEnd; b++) {
+  const j0 = taskBegin * NR, j1 = minI(u, taskEnd * NR);
+  if (j0 >= j1) return;
+  const ub = <usize>u << 2, BU = <usize>B * ub, s = <usize>step;
+  const hPrev = h + s * BU, hOut = hPrev + BU, cPrev = c + s * BU, cOut = cPrev + BU;
+  const hdPrev = hd ? hd + s * BU : hPrev;
+  const zs = z + s * BU * 4;
+  recurrentColumns(hdPrev, B, u, packed, 4, zs, 1, 0, j0, j1, scratch);
+  const hdOut: usize = hd && step + 1 < T ? hd + (s + 1) * BU : 0;
+  const ms: usize = mask ? mask + s * (<usize>B << 2) : 0;
+  const oPrev: usize = o ? (step > 0 ? o + (s - 1) * BU : zrow) : 0;
+  const oOut: usize = o ? o + s * BU : 0;
+  const jb = <usize>j0 << 2, nb = <usize>(j1 - j0) << 2;
+  for (let b = 0; b < B; b++) {
     const rb = <usize>b * ub;
-    if (isMasked(mask, b)) {
-      maskedRowForward(rb, ub, hPrev, hOut, cPrev, cOut, oPrev, oOut, zeroOut);
+    if (isMasked(ms, b)) {
+      maskedRowForward(rb + jb, nb, hPrev, hOut, cPrev, cOut, oPrev, oOut, zeroOut);
     } else {
-      if (a == RA_TANH && ra == RA_SIGMOID) lstmRow(RA_TANH, RA_SIGMOID, z, rb, u, cPrev, cOut, hOut);
-      else lstmRow(a, ra, z, rb, u, cPrev, cOut, hOut);
-      rowOutput(rb, ub, hOut, oOut);
+      if (a == RA_TANH && ra == RA_SIGMOID) lstmRow(RA_TANH, RA_SIGMOID, zs, rb, u, j0, j1, cPrev, cOut, hOut);
+      else lstmRow(a, ra, zs, rb, u, j0, j1, cPrev, cOut, hOut);
+      rowOutput(rb + jb, nb, hOut, oOut);
     }
-    rowDropout(rb, u, hOut, rmask, hdOut);
+    rowDropout(rb + jb, j1 - j0, hOut, rmask, hdOut);
   }
 }
 

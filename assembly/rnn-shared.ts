@@ -3,11 +3,13 @@
 // sequence layout copy. The cells are the fused per-step kernels of LSTM, GRU and SimpleRNN, each
 // beside its backward.
 //
-// The driver (src/engine/drivers/rnn-forward.ts) does the input projection of every step as one GEMM and, per step, the
-// recurrent GEMM; these kernels do everything else of a step in one pass over [B, units]: gate
-// nonlinearities, the cell update, masking of padded steps, recurrent dropout of the next state.
-// Buffers are time-major: one step is a contiguous [B, G] block. Tasks are batch rows, so results
-// are bitwise identical for any thread count. Each row is written once over F (v128 or f32) like
+// The driver (src/engine/drivers/rnn-forward.ts) does the input projection of every step as one
+// GEMM. The forward of LSTM, reset-after GRU and SimpleRNN then runs as one stepped job
+// (*_steps_f32, rnn-seq.ts): per step, the recurrent GEMM and the cell (gate nonlinearities, the
+// cell update, masking of padded steps, recurrent dropout of the next state) of a block of units,
+// the tasks. The reset-before GRU and the backward kernels take batch rows as tasks. Either way
+// results are bitwise identical for any thread count. Buffers are time-major: one step is a
+// contiguous [B, G] block. Each row is written once over F (v128 or f32) like
 // unary.ts, so the scalar tail of a row gives the same bits as a vector lane; plain multiply and
 // add (no fused madd): every build gives the same bits for the same gate inputs.
 //

@@ -1,6 +1,9 @@
-// SimpleRNN cell: the fused step kernel and its backward (conventions in rnn-shared.ts).
+// SimpleRNN cell: the stepped sequence kernel and the backward of a step (conventions in rnn-shared.ts).
 import { fmul } from './vmath';
 import { RA_TANH, ld, st, act, dact, gradIn, clearIn, isMasked, maskedRowForward, rowOutput, rowDropout, maskedRowBackward } from './rnn-shared';
+import { recurrentColumns } from './rnn-seq';
+import { NR } from './abi';
+import { minI } from './common';
 
 // ---- SimpleRNN: h = act(x W + b + hd U) -------------------------------------------------------
 
@@ -18,23 +21,38 @@ import { RA_TANH, ld, st, act, dact, gradIn, clearIn, isMasked, maskedRowForward
   }
 }
 
-/** One SimpleRNN step: hOut = act(z) for z [B, u] = x W + b + hd U. */
-export function rnn_step_f32(
-  z: usize, hPrev: usize, hOut: usize, rmask: usize, hdOut: usize,
-  mask: usize, oPrev: usize, oOut: usize, zeroOut: i32, u: i32, a: i32,
+/**
+ * Step `step` of a whole SimpleRNN sequence for units [taskBegin * NR, taskEnd * NR) (see
+ * rnn-seq.ts): z [T, B, u] += hd_{s-1} U for those columns, then h = act(z); the other buffers as
+ * lstm_steps_f32.
+ */
+export function rnn_steps_f32(
+  z: usize, h: usize, hd: usize, rmask: usize, mask: usize, o: usize, zrow: usize, zeroOut: i32,
+  packed: usize, B: i32, T: i32, u: i32, a: i32, step: i32,
   taskBegin: i32, taskEnd: i32, scratch: usize,
 ): void {
-  const ub = <usize>u << 2;
-  for (let b = taskBegin; b < taskEnd; b++) {
+  const j0 = taskBegin * NR, j1 = minI(u, taskEnd * NR);
+  if (j0 >= j1) return;
+  const ub = <usize>u << 2, BU = <usize>B * ub, s = <usize>step;
+  const hPrev = h + s * BU, hOut = hPrev + BU;
+  const hdPrev = hd ? hd + s * BU : hPrev;
+  const zs = z + s * BU;
+  recurrentColumns(hdPrev, B, u, packed, 1, zs, 1, 0, j0, j1, scratch);
+  const hdOut: usize = hd && step + 1 < T ? hd + (s + 1) * BU : 0;
+  const ms: usize = mask ? mask + s * (<usize>B << 2) : 0;
+  const oPrev: usize = o ? (step > 0 ? o + (s - 1) * BU : zrow) : 0;
+  const oOut: usize = o ? o + s * BU : 0;
+  const jb = <usize>j0 << 2, nb = <usize>(j1 - j0) << 2;
+  for (let b = 0; b < B; b++) {
     const rb = <usize>b * ub;
-    if (isMasked(mask, b)) {
-      maskedRowForward(rb, ub, hPrev, hOut, 0, 0, oPrev, oOut, zeroOut);
+    if (isMasked(ms, b)) {
+      maskedRowForward(rb + jb, nb, hPrev, hOut, 0, 0, oPrev, oOut, zeroOut);
     } else {
-      if (a == RA_TANH) rnnRow(RA_TANH, z, rb, u, hOut);
-      else rnnRow(a, z, rb, u, hOut);
-      rowOutput(rb, ub, hOut, oOut);
+      if (a == RA_TANH) rnnRow(RA_TANH, zs, rb + jb, j1 - j0, hOut);
+      else rnnRow(a, zs, rb + jb, j1 - j0, hOut);
+      rowOutput(rb + jb, nb, hOut, oOut);
     }
-    rowDropout(rb, u, hOut, rmask, hdOut);
+    rowDropout(rb + jb, j1 - j0, hOut, rmask, hdOut);
   }
 }
 

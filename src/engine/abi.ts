@@ -76,6 +76,8 @@ export const CTRL = {
   stop: 8,
   spinUs: 9,
   errLen: 11,
+  nsteps: 12,
+  stepBase: 13,
   ready: 16,
   claim: 256,
   scratch: 512,
@@ -87,6 +89,7 @@ export const CLAIM = {
   taken: 1,
   stolen: 2,
   finished: 3,
+  steps: 4,
 } as const;
 
 /** BIN_* of assembly/abi.ts. */
@@ -199,15 +202,15 @@ export interface ParallelKernelArgs {
   sumsq_f32: [x: number, n: number, out: number];
   softmax_xent_rows: [z: number, labels: number, sparse: number, loss: number, grad: number, n: number, gscale: number];
   sigmoid_xent: [z: number, labels: number, grad: number, n: number, gscale: number, partial: number];
-  lstm_step_f32: [z: number, cPrev: number, cOut: number, hPrev: number, hOut: number, rmask: number, hdOut: number, mask: number, oPrev: number, oOut: number, zeroOut: number, u: number, a: number, ra: number];
+  lstm_steps_f32: [z: number, c: number, h: number, hd: number, rmask: number, mask: number, o: number, zrow: number, zeroOut: number, packed: number, B: number, T: number, u: number, a: number, ra: number, step: number];
   lstm_step_back_f32: [gates: number, cPrev: number, cCur: number, dc: number, P: number, Q: number, rmask: number, dO: number, carry: number, mask: number, zeroOut: number, writeQ: number, dZ: number, u: number, a: number, ra: number];
-  gru_step_f32: [xp: number, rec: number, hdPrev: number, hPrev: number, hOut: number, rmask: number, hdOut: number, mask: number, oPrev: number, oOut: number, zeroOut: number, u: number, a: number, ra: number];
+  gru_steps_f32: [xp: number, rec: number, h: number, hd: number, rmask: number, mask: number, o: number, zrow: number, zeroOut: number, packed: number, biasRec: number, B: number, T: number, u: number, a: number, ra: number, step: number];
   gru_step_back_f32: [gates: number, rec: number, hdPrev: number, P: number, Q: number, rmask: number, dO: number, carry: number, mask: number, zeroOut: number, dXp: number, dR: number, u: number, a: number, ra: number];
   gru_gates_f32: [xp: number, hdPrev: number, rh: number, u: number, ra: number];
   gru_cand_f32: [xp: number, hdPrev: number, hPrev: number, hOut: number, rmask: number, hdOut: number, mask: number, oPrev: number, oOut: number, zeroOut: number, u: number, a: number];
   gru_cand_back_f32: [gates: number, hdPrev: number, P: number, Q: number, rmask: number, dO: number, carry: number, mask: number, zeroOut: number, dZ: number, u: number, a: number, ra: number];
   gru_gates_back_f32: [gates: number, hdPrev: number, drh: number, Q: number, dZ: number, u: number, ra: number];
-  rnn_step_f32: [z: number, hPrev: number, hOut: number, rmask: number, hdOut: number, mask: number, oPrev: number, oOut: number, zeroOut: number, u: number, a: number];
+  rnn_steps_f32: [z: number, h: number, hd: number, rmask: number, mask: number, o: number, zrow: number, zeroOut: number, packed: number, B: number, T: number, u: number, a: number, step: number];
   rnn_step_back_f32: [h: number, P: number, Q: number, rmask: number, dO: number, carry: number, mask: number, zeroOut: number, writeQ: number, dZ: number, u: number, a: number];
   rnn_seq_copy: [src: number, dst: number, B: number, T: number, F: number, toTimeMajor: number, reverse: number];
   col2im_f32: [col: number, dx: number, geom: number];
@@ -262,15 +265,15 @@ export interface Kernels {
   sumsq_f32(x: number, n: number, out: number, taskBegin: number, taskEnd: number, scratch: number): void;
   softmax_xent_rows(z: number, labels: number, sparse: number, loss: number, grad: number, n: number, gscale: number, taskBegin: number, taskEnd: number, scratch: number): void;
   sigmoid_xent(z: number, labels: number, grad: number, n: number, gscale: number, partial: number, taskBegin: number, taskEnd: number, scratch: number): void;
-  lstm_step_f32(z: number, cPrev: number, cOut: number, hPrev: number, hOut: number, rmask: number, hdOut: number, mask: number, oPrev: number, oOut: number, zeroOut: number, u: number, a: number, ra: number, taskBegin: number, taskEnd: number, scratch: number): void;
+  lstm_steps_f32(z: number, c: number, h: number, hd: number, rmask: number, mask: number, o: number, zrow: number, zeroOut: number, packed: number, B: number, T: number, u: number, a: number, ra: number, step: number, taskBegin: number, taskEnd: number, scratch: number): void;
   lstm_step_back_f32(gates: number, cPrev: number, cCur: number, dc: number, P: number, Q: number, rmask: number, dO: number, carry: number, mask: number, zeroOut: number, writeQ: number, dZ: number, u: number, a: number, ra: number, taskBegin: number, taskEnd: number, scratch: number): void;
-  gru_step_f32(xp: number, rec: number, hdPrev: number, hPrev: number, hOut: number, rmask: number, hdOut: number, mask: number, oPrev: number, oOut: number, zeroOut: number, u: number, a: number, ra: number, taskBegin: number, taskEnd: number, scratch: number): void;
+  gru_steps_f32(xp: number, rec: number, h: number, hd: number, rmask: number, mask: number, o: number, zrow: number, zeroOut: number, packed: number, biasRec: number, B: number, T: number, u: number, a: number, ra: number, step: number, taskBegin: number, taskEnd: number, scratch: number): void;
   gru_step_back_f32(gates: number, rec: number, hdPrev: number, P: number, Q: number, rmask: number, dO: number, carry: number, mask: number, zeroOut: number, dXp: number, dR: number, u: number, a: number, ra: number, taskBegin: number, taskEnd: number, scratch: number): void;
   gru_gates_f32(xp: number, hdPrev: number, rh: number, u: number, ra: number, taskBegin: number, taskEnd: number, scratch: number): void;
   gru_cand_f32(xp: number, hdPrev: number, hPrev: number, hOut: number, rmask: number, hdOut: number, mask: number, oPrev: number, oOut: number, zeroOut: number, u: number, a: number, taskBegin: number, taskEnd: number, scratch: number): void;
   gru_cand_back_f32(gates: number, hdPrev: number, P: number, Q: number, rmask: number, dO: number, carry: number, mask: number, zeroOut: number, dZ: number, u: number, a: number, ra: number, taskBegin: number, taskEnd: number, scratch: number): void;
   gru_gates_back_f32(gates: number, hdPrev: number, drh: number, Q: number, dZ: number, u: number, ra: number, taskBegin: number, taskEnd: number, scratch: number): void;
-  rnn_step_f32(z: number, hPrev: number, hOut: number, rmask: number, hdOut: number, mask: number, oPrev: number, oOut: number, zeroOut: number, u: number, a: number, taskBegin: number, taskEnd: number, scratch: number): void;
+  rnn_steps_f32(z: number, h: number, hd: number, rmask: number, mask: number, o: number, zrow: number, zeroOut: number, packed: number, B: number, T: number, u: number, a: number, step: number, taskBegin: number, taskEnd: number, scratch: number): void;
   rnn_step_back_f32(h: number, P: number, Q: number, rmask: number, dO: number, carry: number, mask: number, zeroOut: number, writeQ: number, dZ: number, u: number, a: number, taskBegin: number, taskEnd: number, scratch: number): void;
   rnn_seq_copy(src: number, dst: number, B: number, T: number, F: number, toTimeMajor: number, reverse: number, taskBegin: number, taskEnd: number, scratch: number): void;
   col2im_f32(col: number, dx: number, geom: number, taskBegin: number, taskEnd: number, scratch: number): void;
@@ -327,15 +330,15 @@ export const KERNEL_PARAMS: { readonly [K in KernelName]: readonly string[] } = 
   sumsq_f32: ['x', 'n', 'out', 'taskBegin', 'taskEnd', 'scratch'],
   softmax_xent_rows: ['z', 'labels', 'sparse', 'loss', 'grad', 'n', 'gscale', 'taskBegin', 'taskEnd', 'scratch'],
   sigmoid_xent: ['z', 'labels', 'grad', 'n', 'gscale', 'partial', 'taskBegin', 'taskEnd', 'scratch'],
-  lstm_step_f32: ['z', 'cPrev', 'cOut', 'hPrev', 'hOut', 'rmask', 'hdOut', 'mask', 'oPrev', 'oOut', 'zeroOut', 'u', 'a', 'ra', 'taskBegin', 'taskEnd', 'scratch'],
+  lstm_steps_f32: ['z', 'c', 'h', 'hd', 'rmask', 'mask', 'o', 'zrow', 'zeroOut', 'packed', 'B', 'T', 'u', 'a', 'ra', 'step', 'taskBegin', 'taskEnd', 'scratch'],
   lstm_step_back_f32: ['gates', 'cPrev', 'cCur', 'dc', 'P', 'Q', 'rmask', 'dO', 'carry', 'mask', 'zeroOut', 'writeQ', 'dZ', 'u', 'a', 'ra', 'taskBegin', 'taskEnd', 'scratch'],
-  gru_step_f32: ['xp', 'rec', 'hdPrev', 'hPrev', 'hOut', 'rmask', 'hdOut', 'mask', 'oPrev', 'oOut', 'zeroOut', 'u', 'a', 'ra', 'taskBegin', 'taskEnd', 'scratch'],
+  gru_steps_f32: ['xp', 'rec', 'h', 'hd', 'rmask', 'mask', 'o', 'zrow', 'zeroOut', 'packed', 'biasRec', 'B', 'T', 'u', 'a', 'ra', 'step', 'taskBegin', 'taskEnd', 'scratch'],
   gru_step_back_f32: ['gates', 'rec', 'hdPrev', 'P', 'Q', 'rmask', 'dO', 'carry', 'mask', 'zeroOut', 'dXp', 'dR', 'u', 'a', 'ra', 'taskBegin', 'taskEnd', 'scratch'],
   gru_gates_f32: ['xp', 'hdPrev', 'rh', 'u', 'ra', 'taskBegin', 'taskEnd', 'scratch'],
   gru_cand_f32: ['xp', 'hdPrev', 'hPrev', 'hOut', 'rmask', 'hdOut', 'mask', 'oPrev', 'oOut', 'zeroOut', 'u', 'a', 'taskBegin', 'taskEnd', 'scratch'],
   gru_cand_back_f32: ['gates', 'hdPrev', 'P', 'Q', 'rmask', 'dO', 'carry', 'mask', 'zeroOut', 'dZ', 'u', 'a', 'ra', 'taskBegin', 'taskEnd', 'scratch'],
   gru_gates_back_f32: ['gates', 'hdPrev', 'drh', 'Q', 'dZ', 'u', 'ra', 'taskBegin', 'taskEnd', 'scratch'],
-  rnn_step_f32: ['z', 'hPrev', 'hOut', 'rmask', 'hdOut', 'mask', 'oPrev', 'oOut', 'zeroOut', 'u', 'a', 'taskBegin', 'taskEnd', 'scratch'],
+  rnn_steps_f32: ['z', 'h', 'hd', 'rmask', 'mask', 'o', 'zrow', 'zeroOut', 'packed', 'B', 'T', 'u', 'a', 'step', 'taskBegin', 'taskEnd', 'scratch'],
   rnn_step_back_f32: ['h', 'P', 'Q', 'rmask', 'dO', 'carry', 'mask', 'zeroOut', 'writeQ', 'dZ', 'u', 'a', 'taskBegin', 'taskEnd', 'scratch'],
   rnn_seq_copy: ['src', 'dst', 'B', 'T', 'F', 'toTimeMajor', 'reverse', 'taskBegin', 'taskEnd', 'scratch'],
   col2im_f32: ['col', 'dx', 'geom', 'taskBegin', 'taskEnd', 'scratch'],

@@ -8,6 +8,8 @@ import { CTRL_BYTE, CTRL_BYTES, HEAP_BASE, MIN_PAGES, MAX_PAGES, SCRATCH_BYTES, 
 import { bindKernels, type KernelTable } from './bind.js';
 
 export { MAX_PAGES, SCRATCH_BYTES };
+/** A stepped kernel's parameters before `step`. */
+type StepArgs<K extends ParallelKernel> = ParallelKernelArgs[K] extends [...infer A extends number[], step: number] ? A : never;
 
 export type BuildName = 'relaxed' | 'simd-threads' | 'simd' | 'scalar';
 export const BUILDS: readonly BuildName[] = ['relaxed', 'simd-threads', 'simd', 'scalar'];
@@ -278,6 +280,14 @@ export class Engine {
       this.views = { f32: new Float32Array(buf), i32: new Int32Array(buf), u8: new Uint8Array(buf) };
     }
     return this.views;
+  }
+
+  /**
+   * Runs a stepped kernel (its last parameter before the tasks is `step`) for steps 0 .. nSteps - 1
+   * with a barrier between steps, all in one job (pool.ts runSteps); args are its parameters before step.
+   */
+  parallelSteps<K extends ParallelKernel>(name: K, args: StepArgs<K>, nTasks: number, nSteps: number, parallel = true): void {
+    this.pool.runSteps(this.kernelId(name), args, nTasks, nSteps, parallel);
   }
 
   /** Runs a parallel kernel over tasks [0, nTasks): args are its parameters before (taskBegin, taskEnd, scratch). */

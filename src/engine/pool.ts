@@ -2,7 +2,9 @@
 // is a kernel id and its arguments written into a control block in shared memory; the caller is
 // thread 0 and takes its share of the tasks; workers spin briefly after a job, then Atomics.wait.
 // Tasks are split into contiguous ranges in a fixed order, and every kernel computes a task the
-// same way whoever runs it, so results are bitwise identical for any thread count.
+// same way whoever runs it, so results are bitwise identical for any thread count. A stepped job
+// (runSteps) runs a loop of steps with a barrier in shared memory between them, for time loops
+// whose steps are too short to pay a dispatch each.
 import { WasmgradError } from '../errors.js';
 import { CTRL, CLAIM as CLAIM_STATE, CTRL_ARGS_BYTE, CTRL_ERR_BYTE, CTRL_ERR_CAP, CTRL_BYTES, MAX_ARGS, MAX_THREADS } from './abi.js';
 import { detectRuntime } from './detect.js';
@@ -12,7 +14,8 @@ import { detectRuntime } from './detect.js';
 // current job: a CLAIM_* state), SCRATCH + i (its scratch, allocated when it first runs).
 const { gen: GEN, done: DONE, kernel: KERNEL, nargs: NARGS, ntasks: NTASKS, nthreads: NTHREADS, errors: ERRORS } = CTRL;
 const { sleepers: SLEEPERS, stop: STOP, spinUs: SPIN_US, errLen: ERR_LEN, ready: READY, claim: CLAIM, scratch: SCRATCH } = CTRL;
-const { open: OPEN, taken: TAKEN, stolen: STOLEN, finished: FINISHED } = CLAIM_STATE;
+const { open: OPEN, taken: TAKEN, stolen: STOLEN, finished: FINISHED, steps: STEPS } = CLAIM_STATE;
+const { nsteps: NSTEPS, stepBase: STEP_BASE } = CTRL;
 const ARGS_BYTE = CTRL_ARGS_BYTE, ERR_BYTE = CTRL_ERR_BYTE;
 const WORKER_LAYOUT = {
   slots: CTRL, claim: CLAIM_STATE, argsByte: CTRL_ARGS_BYTE, errByte: CTRL_ERR_BYTE, errCap: CTRL_ERR_CAP, maxArgs: MAX_ARGS, ctrlBytes: CTRL_BYTES,
@@ -105,6 +108,8 @@ export class ThreadPool {
   private readonly restarts: number[] = [];
   private threads = 1;
   private stopping = false;
+  /** The claim base of the last stepped job (see CLAIM_STEPS). */
+  private stepBase: number = STEPS;
   /** Whether this thread may block in Atomics.wait (not on a browser's main thread). */
   private readonly canWait: boolean;
 
@@ -294,6 +299,103 @@ export class ThreadPool {
     if (callerError) {
       const msg = callerError instanceof Error ? callerError.message : String(callerError);
       throw new WasmgradError(`kernel ${this.names[id]} failed on the calling thread: ${msg}`);
+    }
+  }
+
+  /**
+   * Runs a stepped kernel: steps 0 .. nSteps - 1 in order, each over tasks [0, nTasks) split like
+   * run(), with a barrier in shared memory between steps (step s + 1 of a share may read what step s
+   * of any share wrote); the kernel takes (...args, step, taskBegin, taskEnd, scratch). One job for
+   * the whole loop: a step costs a barrier, not a dispatch. Every step of every share is claimed
+   * (slot CLAIM + i, see CLAIM_STEPS) by its worker or by the caller: a share its worker has not
+   * taken when the caller has finished its own is run by the caller (the worker is descheduled,
+   * asleep or dead: waiting would cost more than the step), and the worker goes on with the next
+   * step. A step taken but unfinished after STALL_MS, or a failing kernel, raises.
+   */
+  runSteps(id: number, args: readonly number[], nTasks: number, nSteps: number, parallel = true): void {
+    const nThreads = parallel && nSteps > 1 ? this.readyThreads(Math.min(this.threads, nTasks)) : 1;
+    const fn = this.fns[id];
+    if (nThreads <= 1) {
+      const scratch = this.scratchOf(0);
+      try {
+        for (let s = 0; s < nSteps; s++) fn(...args, s, 0, nTasks, scratch);
+      } catch (err) {
+        throw new WasmgradError(`kernel ${this.names[id]} failed on the calling thread: ${(err as Error).message ?? err}`);
+      }
+      return;
+    }
+    const ctrl = this.ctrl;
+    if (args.length + 1 > MAX_ARGS) throw new WasmgradError(`kernel ${this.names[id]}: more than ${MAX_ARGS - 1} arguments`);
+    const scratch: number[] = [];
+    const shares: [number, number][] = [];
+    for (let i = 0; i < nThreads; i++) {
+      scratch.push(this.scratchOf(i));
+      shares.push(splitTasks(nTasks, nThreads, i));
+    }
+    this.args.set(args);
+    ctrl[KERNEL] = id;
+    ctrl[NARGS] = args.length;
+    ctrl[NTASKS] = nTasks;
+    ctrl[NTHREADS] = nThreads;
+    ctrl[NSTEPS] = nSteps;
+    const base = (this.stepBase = this.stepBase === STEPS ? STEPS + 2 : STEPS);
+    ctrl[STEP_BASE] = base;
+    // slot CLAIM + 0 is the caller's share (-1: the job was abandoned)
+    for (let i = 0; i < nThreads; i++) {
+      if (i > 0) ctrl[SCRATCH + i] = scratch[i];
+      Atomics.store(ctrl, CLAIM + i, base);
+    }
+    Atomics.store(ctrl, ERRORS, 0);
+    Atomics.add(ctrl, GEN, 1);
+    if (Atomics.load(ctrl, SLEEPERS) > 0) Atomics.notify(ctrl, GEN);
+    let failure: string | null = null;
+    const runStep = (index: number, s: number) => {
+      const [begin, end] = shares[index];
+      try {
+        if (begin < end) fn(...args, s, begin, end, scratch[index]);
+      } catch (err) {
+        failure ??= `kernel ${this.names[id]} failed on the calling thread: ${(err as Error)?.message ?? err}`;
+      }
+      Atomics.store(ctrl, CLAIM + index, base + 4 * s + 4);
+      Atomics.notify(ctrl, CLAIM + index);
+    };
+    // a share its worker has not claimed once the caller's own is done is run by the caller
+    const claim = (i: number, s: number) => Atomics.compareExchange(ctrl, CLAIM + i, base + 4 * s, base + 4 * s + 1) === base + 4 * s;
+    for (let s = 0; s < nSteps && failure === null; s++) {
+      runStep(0, s);
+      for (let i = 1; i < nThreads; i++) if (claim(i, s)) runStep(i, s);
+      for (let i = 1; i < nThreads && failure === null; i++) failure = this.awaitStep(i, s, base, id, () => claim(i, s) && (runStep(i, s), true));
+    }
+    if (failure !== null) {
+      Atomics.store(ctrl, CLAIM, -1);
+      Atomics.notify(ctrl, CLAIM);
+      throw new WasmgradError(failure);
+    }
+  }
+
+  /**
+   * Waits until share i has finished step s (its worker took it); a failure's message, or null.
+   * `takeOver` runs the share when it is open again (a late worker gave back a claim it found stale).
+   */
+  private awaitStep(i: number, s: number, base: number, id: number, takeOver: () => boolean): string | null {
+    const ctrl = this.ctrl;
+    const open = base + 4 * s, done = open + 4;
+    const start = performance.now();
+    let spins = 0;
+    for (;;) {
+      const state = Atomics.load(ctrl, CLAIM + i);
+      if (state >= done) return null;
+      if (state === open && takeOver()) return null;
+      if (Atomics.load(ctrl, ERRORS) > 0) {
+        const len = Atomics.load(ctrl, ERR_LEN);
+        return `kernel ${this.names[id]} failed in ${new TextDecoder().decode(new Uint8Array(this.memory.buffer, this.ctrlByte + ERR_BYTE, len).slice())}`;
+      }
+      if ((++spins & 255) !== 0) continue;
+      const now = performance.now();
+      if (now - start > STALL_MS) {
+        return `kernel ${this.names[id]}: worker ${i} took step ${s} of its share but has not finished it after ${STALL_MS / 1000} s; it may have died mid-kernel`;
+      }
+      if (this.canWait && now - start > CALLER_SPIN_MS) Atomics.wait(ctrl, CLAIM + i, state, 1);
     }
   }
 

@@ -3,13 +3,13 @@
 // tests running from sources, can start it as it is.
 // The control block's layout (assembly/abi.ts) comes with the first message, as do the kernels' names
 // in the order of their ids: nothing here is a copy of the engine's constants.
-let GEN, DONE, KERNEL, NARGS, NTASKS, NTHREADS, ERRORS, SLEEPERS, STOP, SPIN_US, ERR_LEN, READY, CLAIM, SCRATCH;
-let OPEN, TAKEN, FINISHED, ARGS_BYTE, ERR_BYTE, ERR_CAP, MAX_ARGS, CTRL_BYTES;
+let GEN, DONE, KERNEL, NARGS, NTASKS, NTHREADS, NSTEPS, STEP_BASE, ERRORS, SLEEPERS, STOP, SPIN_US, ERR_LEN, READY, CLAIM, SCRATCH;
+let OPEN, TAKEN, FINISHED, STEPS, ARGS_BYTE, ERR_BYTE, ERR_CAP, MAX_ARGS, CTRL_BYTES;
 
 function useLayout(layout) {
-  ({ gen: GEN, done: DONE, kernel: KERNEL, nargs: NARGS, ntasks: NTASKS, nthreads: NTHREADS, errors: ERRORS } = layout.slots);
+  ({ gen: GEN, done: DONE, kernel: KERNEL, nargs: NARGS, ntasks: NTASKS, nthreads: NTHREADS, nsteps: NSTEPS, stepBase: STEP_BASE, errors: ERRORS } = layout.slots);
   ({ sleepers: SLEEPERS, stop: STOP, spinUs: SPIN_US, errLen: ERR_LEN, ready: READY, claim: CLAIM, scratch: SCRATCH } = layout.slots);
-  ({ open: OPEN, taken: TAKEN, finished: FINISHED } = layout.claim);
+  ({ open: OPEN, taken: TAKEN, finished: FINISHED, steps: STEPS } = layout.claim);
   ({ argsByte: ARGS_BYTE, errByte: ERR_BYTE, errCap: ERR_CAP, maxArgs: MAX_ARGS, ctrlBytes: CTRL_BYTES } = layout);
 }
 
@@ -23,6 +23,56 @@ function reportError(ctrl, memory, index, err) {
     const n = Math.min(text.length, ERR_CAP);
     new Uint8Array(memory.buffer, ctrl.byteOffset + ERR_BYTE, n).set(text.subarray(0, n));
     Atomics.store(ctrl, ERR_LEN, n);
+  }
+}
+
+// Waits until ctrl[slot] >= target: false when the job was abandoned (the caller gave up on it, a
+// kernel failed, or a new job started). Spins as long as an idle worker would, then sleeps in short
+// naps (a share finishing a step notifies its slot).
+function awaitSlot(ctrl, slot, target, gen) {
+  const spinUntil = performance.now() + Atomics.load(ctrl, SPIN_US) / 1000;
+  let i = 0;
+  for (;;) {
+    const v = Atomics.load(ctrl, slot);
+    if (v >= target) return true;
+    if ((++i & 255) !== 0) continue;
+    if (Atomics.load(ctrl, CLAIM) < 0 || Atomics.load(ctrl, ERRORS) > 0 || Atomics.load(ctrl, GEN) !== gen) return false;
+    if (performance.now() > spinUntil) Atomics.wait(ctrl, slot, v, 1);
+  }
+}
+
+// A stepped job (pool.ts runSteps): for each step, the barrier (every share, the caller's in slot
+// CLAIM + 0, has finished the step before), then the claim of this worker's share of the step,
+// which fails when the caller found it unclaimed and ran it (this worker was late). A claim that
+// succeeds after a newer job started belongs to that job: it is given back.
+function runSteps(fns, memory, ctrl, args, index, gen) {
+  const nThreads = ctrl[NTHREADS], nSteps = ctrl[NSTEPS], nargs = ctrl[NARGS], base = ctrl[STEP_BASE];
+  if (index >= nThreads) return;
+  const [begin, end] = splitTasks(ctrl[NTASKS], nThreads, index);
+  const fn = fns[ctrl[KERNEL]];
+  const a = new Array(nargs + 4);
+  for (let k = 0; k < nargs; k++) a[k] = args[k];
+  a[nargs + 1] = begin;
+  a[nargs + 2] = end;
+  a[nargs + 3] = ctrl[SCRATCH + index];
+  for (let s = 0; s < nSteps; s++) {
+    const open = base + 4 * s;
+    for (let j = 0; j < nThreads; j++) if (!awaitSlot(ctrl, CLAIM + j, open, gen)) return;
+    if (Atomics.compareExchange(ctrl, CLAIM + index, open, open + 1) !== open) continue;
+    if (Atomics.load(ctrl, GEN) !== gen) {
+      Atomics.store(ctrl, CLAIM + index, open);
+      Atomics.notify(ctrl, CLAIM + index);
+      return;
+    }
+    try {
+      a[nargs] = s;
+      if (begin < end) fn(...a);
+    } catch (err) {
+      reportError(ctrl, memory, index, err);
+      return;
+    }
+    Atomics.store(ctrl, CLAIM + index, open + 4);
+    Atomics.notify(ctrl, CLAIM + index);
   }
 }
 
@@ -51,6 +101,10 @@ function loop(fns, memory, ctrlByte, index, announce) {
     }
     seen = gen;
     if (Atomics.load(ctrl, STOP)) break;
+    if (Atomics.load(ctrl, CLAIM + index) >= STEPS) {
+      runSteps(fns, memory, ctrl, args, index, gen);
+      continue;
+    }
     // Take this job's share first: the caller takes it instead when this worker is too late (or
     // dead), and a share is run once. The job's fields are read after the claim succeeds.
     if (Atomics.compareExchange(ctrl, CLAIM + index, OPEN, TAKEN) !== OPEN) continue;

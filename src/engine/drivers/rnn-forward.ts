@@ -1,6 +1,7 @@
 // The forward of a recurrent sequence: Z = X W + b for every step at once (one GEMM over
-// [T*B, in]), then per step one recurrent GEMM (Z_s += hd_{s-1} U, [B, u] x [u, G]) and one fused
-// gate kernel (the reset-before GRU: two of each). Everything is time-major in processing order
+// [T*B, in]), then per step the recurrent GEMM (Z_s += hd_{s-1} U, [B, u] x [u, G]) and the fused
+// cell: all steps in one stepped job whose threads own blocks of units (rnn-steps.ts runSequence),
+// but for the reset-before GRU (two GEMMs and two cell kernels per step). Everything is time-major in processing order
 // (reversed for goBackwards), so each step is a contiguous [B, G] block, and what the backward
 // needs stays in the workspace.
 import { Tensor } from '../../tensor.js';
@@ -9,7 +10,7 @@ import { writeFloats } from './common.js';
 import { copyBytes, fillFloats } from './copy.js';
 import { gemm, packB, packedFloats } from './gemm.js';
 import { activationId, cellKernels, GATES, type RnnInputs, type RnnOutputs, type RnnSequence, type RnnWorkspace } from './rnn.js';
-import { gruCand, gruGates, gruStep, lstmStep, rnnStep, seqCopy, stepGemm, type StepIO } from './rnn-steps.js';
+import { gruCand, gruGates, runSequence, seqCopy, stepGemm, type StepIO } from './rnn-steps.js';
 
 /** Whether x [B, T, in] already is time-major in processing order ([1, T, in] and [B, 1, in] are). */
 export function isTimeMajor(seq: RnnSequence): boolean {
@@ -94,49 +95,22 @@ export function rnnForward(seq: RnnSequence, inp: RnnInputs, out: RnnOutputs): R
   // the input projection of every step: one GEMM (with the input bias as its epilogue)
   gemm({ a: xt.ptr(op), b: inp.kernel.ptr(op), c: zP, m: T * B, n: G, k: I, bias: biasP });
 
-  // the recurrent kernel packed once for every step's GEMM (reset-before GRU: its z,r and h blocks)
   const Up = inp.recurrentKernel.ptr(op);
-  const resetBefore = cell === 'gruResetBefore';
-  const nZR = resetBefore ? 2 * u : G;
-  const pU = temp([packedFloats(u, nZR)]).ptr(op);
-  packB(Up, G, false, u, nZR, pU);
-  const pUh = resetBefore ? temp([packedFloats(u, u)]).ptr(op) : 0;
-  if (resetBefore) packB(Up + 2 * u * 4, G, false, u, u, pUh);
   const cP = cs ? cs.ptr(op) : 0;
   const oP = O ? O.ptr(op) : 0;
   const mkP = mk ? mk.ptr(op) : 0;
-  const rsP = Rs ? Rs.ptr(op) : 0;
-  const rhP = RH ? RH.ptr(op) : 0;
-  const zeroOut = seq.zeroOutputForMask;
-  for (let s = 0; s < T; s++) {
-    const hPrev = hsP + s * BU, hOut = hPrev + BU;
-    const hdPrev = HD ? hdP + s * BU : hPrev;
-    const zs = zP + s * BG;
-    const io: StepIO = {
-      rmask: rm,
-      hdOut: HD && s + 1 < T ? hdP + (s + 1) * BU : 0,
-      mask: mk ? mkP + s * B * 4 : 0,
-      oPrev: O ? (s > 0 ? oP + (s - 1) * BU : zrow!.ptr(op)) : 0,
-      oOut: O ? oP + s * BU : 0,
-      zeroOut,
-    };
-    if (cell === 'lstm') {
-      stepGemm({ a: hdPrev, packed: pU, c: zs, m: B, n: G, k: u, accumulate: true });
-      lstmStep(B, u, zs, cP + s * BU, cP + (s + 1) * BU, hPrev, hOut, io, a, ra);
-    } else if (cell === 'simple') {
-      stepGemm({ a: hdPrev, packed: pU, c: zs, m: B, n: G, k: u, accumulate: true });
-      rnnStep(B, u, zs, hPrev, hOut, io, a);
-    } else if (cell === 'gru') {
-      const rs = rsP + s * BG;
-      stepGemm({ a: hdPrev, packed: pU, c: rs, m: B, n: G, k: u, bias: biasP ? biasP + G * 4 : 0 });
-      gruStep(B, u, zs, rs, hdPrev, hPrev, hOut, io, a, ra);
-    } else {
-      const rh = rhP + s * BU;
-      stepGemm({ a: hdPrev, packed: pU, c: zs, m: B, n: 2 * u, k: u, ldc: G, accumulate: true });
-      gruGates(B, u, zs, hdPrev, rh, ra);
-      stepGemm({ a: rh, packed: pUh, c: zs + 2 * u * 4, m: B, n: u, k: u, ldc: G, accumulate: true });
-      gruCand(B, u, zs, hdPrev, hPrev, hOut, io, a);
-    }
+  if (cell !== 'gruResetBefore') {
+    // the whole time loop as one stepped job, U packed once, gate by gate
+    const gates = GATES[seq.cell];
+    const gateFloats = packedFloats(u, u);
+    const packed = temp([gates * gateFloats]).ptr(op);
+    for (let g = 0; g < gates; g++) packB(Up + g * u * 4, G, false, u, u, packed + g * gateFloats * 4);
+    runSequence(cell, B, T, u, gates, {
+      z: zP, rec: Rs ? Rs.ptr(op) : 0, h: hsP, c: cP, hd: hdP, rmask: rm, mask: mkP, o: oP, zrow: zrow ? zrow.ptr(op) : 0,
+      zeroOut: seq.zeroOutputForMask, packed, biasRec: cell === 'gru' && biasP ? biasP + G * 4 : 0,
+    }, a, ra);
+  } else {
+    resetBeforeSteps(seq, { Up, zP, hsP, hdP, rm, mkP, oP, zrow: zrow ? zrow.ptr(op) : 0, rhP: RH!.ptr(op) }, temp, a, ra);
   }
 
   const outBase = O ? oP : hsP + BU;
@@ -146,4 +120,41 @@ export function rnnForward(seq: RnnSequence, inp: RnnInputs, out: RnnOutputs): R
   if (cs && out.cT) copyBytes(out.cT.ptr(op), cP + T * BU, BU);
   for (const t of temps) t.dispose();
   return { xt, gates: Z, h: hs, c: cs, hd: HD, rec: Rs, rh: RH, mask: mk, saved };
+}
+
+/**
+ * The reset-before GRU's time loop: two GEMMs and two cell kernels per step (its candidate's GEMM
+ * reads r * hd of every unit), U_zr and U_h packed once.
+ */
+function resetBeforeSteps(
+  seq: RnnSequence,
+  p: { Up: number; zP: number; hsP: number; hdP: number; rm: number; mkP: number; oP: number; zrow: number; rhP: number },
+  temp: (shape: number[]) => Tensor,
+  a: number,
+  ra: number,
+): void {
+  const { op, batch: B, steps: T, units: u } = seq;
+  const G = 3 * u, BU = B * u * 4, BG = B * G * 4;
+  const pU = temp([packedFloats(u, 2 * u)]).ptr(op);
+  packB(p.Up, G, false, u, 2 * u, pU);
+  const pUh = temp([packedFloats(u, u)]).ptr(op);
+  packB(p.Up + 2 * u * 4, G, false, u, u, pUh);
+  for (let s = 0; s < T; s++) {
+    const hPrev = p.hsP + s * BU, hOut = hPrev + BU;
+    const hdPrev = p.hdP ? p.hdP + s * BU : hPrev;
+    const zs = p.zP + s * BG;
+    const io: StepIO = {
+      rmask: p.rm,
+      hdOut: p.hdP && s + 1 < T ? p.hdP + (s + 1) * BU : 0,
+      mask: p.mkP ? p.mkP + s * B * 4 : 0,
+      oPrev: p.oP ? (s > 0 ? p.oP + (s - 1) * BU : p.zrow) : 0,
+      oOut: p.oP ? p.oP + s * BU : 0,
+      zeroOut: seq.zeroOutputForMask,
+    };
+    const rh = p.rhP + s * BU;
+    stepGemm({ a: hdPrev, packed: pU, c: zs, m: B, n: 2 * u, k: u, ldc: G, accumulate: true });
+    gruGates(B, u, zs, hdPrev, rh, ra);
+    stepGemm({ a: rh, packed: pUh, c: zs + 2 * u * 4, m: B, n: u, k: u, ldc: G, accumulate: true });
+    gruCand(B, u, zs, hdPrev, hPrev, hOut, io, a);
+  }
 }
