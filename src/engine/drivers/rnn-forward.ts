@@ -3,11 +3,11 @@
 // gate kernel (the reset-before GRU: two of each). Everything is time-major in processing order
 // (reversed for goBackwards), so each step is a contiguous [B, G] block, and what the backward
 // needs stays in the workspace.
-import { Tensor } from '../../tensor.js';
+import { Tensor, holdsWeights } from '../../tensor.js';
 import { engine } from '../state.js';
 import { writeFloats } from './common.js';
 import { copyBytes, fillFloats } from './copy.js';
-import { gemm, packB, packedFloats } from './gemm.js';
+import { gemm, packB, packedFloats, packedWeights } from './gemm.js';
 import { activationId, cellKernels, GATES, type RnnInputs, type RnnOutputs, type RnnSequence, type RnnWorkspace } from './rnn.js';
 import { gruCand, gruGates, gruStep, lstmStep, rnnStep, seqCopy, stepGemm, type StepIO } from './rnn-steps.js';
 
@@ -95,13 +95,19 @@ export function rnnForward(seq: RnnSequence, inp: RnnInputs, out: RnnOutputs): R
   gemm({ a: xt.ptr(op), b: inp.kernel.ptr(op), c: zP, m: T * B, n: G, k: I, bias: biasP });
 
   // the recurrent kernel packed once for every step's GEMM (reset-before GRU: its z,r and h blocks)
-  const Up = inp.recurrentKernel.ptr(op);
+  // (a layer's kernel: its packed copy is kept until the kernel is written)
+  const U = inp.recurrentKernel;
+  const Up = U.readPtr(op);
   const resetBefore = cell === 'gruResetBefore';
   const nZR = resetBefore ? 2 * u : G;
-  const pU = temp([packedFloats(u, nZR)]).ptr(op);
-  packB(Up, G, false, u, nZR, pU);
-  const pUh = resetBefore ? temp([packedFloats(u, u)]).ptr(op) : 0;
-  if (resetBefore) packB(Up + 2 * u * 4, G, false, u, u, pUh);
+  const packU = (offset: number, n: number) => {
+    if (holdsWeights(U)) return packedWeights(U, offset, G, false, u, n, op);
+    const p = temp([packedFloats(u, n)]).ptr(op);
+    packB(Up + offset * 4, G, false, u, n, p);
+    return p;
+  };
+  const pU = packU(0, nZR);
+  const pUh = resetBefore ? packU(2 * u, u) : 0;
   const cP = cs ? cs.ptr(op) : 0;
   const oP = O ? O.ptr(op) : 0;
   const mkP = mk ? mk.ptr(op) : 0;
