@@ -159,8 +159,8 @@ function run(
 }
 
 /**
- * C = op(A) B (+ C) (+ bias) then act with B already packed by packB (gemm_conv_f32 with bPacked):
- * tiles of at most MC rows, so that each tile's C block stays in cache over all of K.
+ * C = op(A) B (+ C) (+ bias) then act with B already packed by packB (gemm_conv_f32 with bPacked),
+ * on gemm_f32's tiles.
  */
 export function runPackedB(
   a: number, lda: number, transA: boolean, packed: number, c: number, ldc: number, m: number, n: number, k: number,
@@ -168,11 +168,7 @@ export function runPackedB(
 ): void {
   const e = engine();
   const parallel = 2 * m * n * k >= GEMM_PARALLEL_FLOPS;
-  let { tileM, tileN, tasks } = gemmTiles(m, n, parallel ? e.pool.threadCount : 1);
-  if (tileM > MC) {
-    tileM = MC;
-    tasks = Math.ceil(m / tileM) * Math.ceil(n / tileN);
-  }
+  const { tileM, tileN, tasks } = gemmTiles(m, n, parallel ? e.pool.threadCount : 1);
   e.parallel(
     'gemm_conv_f32',
     [
