@@ -16,6 +16,22 @@ export interface Storage {
   engine: Engine;
   /** Memory the engine keeps for itself (an inference plan's buffers): not counted by memory(). */
   internal?: boolean;
+  /**
+   * Bumped whenever a pointer that may be written through is handed out (ptr()): blocks derived
+   * from the values are rebuilt when it differs from the version they were built from.
+   */
+  version: number;
+  /** Weights (a variable's values): blocks derived from them are worth keeping between uses. */
+  weights: boolean;
+  /** Blocks derived from the values (e.g. weights packed for the GEMM) by key, freed with the storage. */
+  derived: Map<string, DerivedBlock> | null;
+}
+
+/** A block computed from a storage's values at a given version. */
+interface DerivedBlock {
+  ptr: number;
+  bytes: number;
+  version: number;
 }
 
 const live = new Set<Tensor>();
@@ -29,14 +45,17 @@ function allocStorage(bytes: number, shape?: readonly number[], dtype?: DType): 
   const ptr = bytes > 0 ? e.allocator.alloc(bytes, 'tensor', shape, dtype) : 0;
   liveBytes += bytes;
   if (liveBytes > peakBytes) peakBytes = liveBytes;
-  return { ptr, bytes, refs: 0, engine: e };
+  return { ptr, bytes, refs: 0, engine: e, version: 0, weights: false, derived: null };
 }
 
 function releaseStorage(s: Storage): void {
   if (--s.refs > 0) return;
   if (!s.internal) liveBytes -= s.bytes;
   // A storage of an engine that was shut down went with its memory.
-  if (s.bytes > 0 && s.engine.allocator && isCurrent(s.engine)) s.engine.allocator.release(s.ptr);
+  if (!s.engine.allocator || !isCurrent(s.engine)) return;
+  if (s.bytes > 0) s.engine.allocator.release(s.ptr);
+  if (s.derived) for (const d of s.derived.values()) s.engine.allocator.release(d.ptr);
+  s.derived = null;
 }
 
 function isCurrent(e: Engine): boolean {
@@ -91,17 +110,31 @@ export class Tensor {
     return this.storage === null;
   }
 
-  /** @internal Byte offset of the data; raises if the tensor is disposed. */
+  /**
+   * @internal Byte offset of the data; raises if the tensor is disposed. The caller may write
+   * through it, so blocks derived from the values (derivedBlock) count as stale afterwards.
+   */
   ptr(op = 'op'): number {
+    const s = this.readPtrStorage(op);
+    s.version++;
+    return s.ptr;
+  }
+
+  /** @internal Byte offset of the data for a caller that only reads it (derived blocks stay valid). */
+  readPtr(op = 'op'): number {
+    return this.readPtrStorage(op).ptr;
+  }
+
+  private readPtrStorage(op: string): Storage {
     const s = this.storage;
     if (!s) throw new WasmgradError(`${op}: tensor ${fmtShape(this.shape)} (id ${this.id}) is disposed`);
     if (!isCurrent(s.engine)) throw new WasmgradError(`${op}: tensor ${fmtShape(this.shape)} belongs to an engine that was shut down`);
-    return s.ptr;
+    return s;
   }
 
   /** A copy of the values. */
   dataSync(): Float32Array | Int32Array {
-    const p = this.ptr('dataSync') >> 2;
+    const p = this.readPtr('dataSync') >> 2;
     const e = engine();
     return this.dtype === 'int32' ? e.i32.slice(p, p + this.size) : e.f32.slice(p, p + this.size);
   }
@@ -147,12 +180,50 @@ export class Tensor {
 
 /** Raises a WasmgradError naming op if t is disposed or belongs to an engine that was shut down. */
 export function assertUsable(t: Tensor, op: string): void {
-  t.ptr(op);
+  t.readPtr(op);
+}
+
+/** Marks t's values as weights: blocks derived from them (derivedBlock) are kept between uses. */
+export function markAsWeights(t: Tensor): void {
+  t.readPtr('markAsWeights');
+  t.storage!.weights = true;
+}
+
+/** Whether t's values are weights (markAsWeights). */
+export function holdsWeights(t: Tensor): boolean {
+  return !!t.storage?.weights;
+}
+
+/**
+ * @internal The byte offset of a block of `bytes` bytes derived from t's values, kept under `key`
+ * with t's storage (freed with it) and rebuilt by fill(dst, src) whenever a pointer that may have
+ * written the values was handed out since it was built (any write path goes through ptr()).
+ */
+export function derivedBlock(t: Tensor, key: string, bytes: number, fill: (dst: number, src: number) => void, op = 'op'): number {
+  const src = t.readPtr(op);
+  const s = t.storage!;
+  s.derived ??= new Map();
+  let d = s.derived.get(key);
+  if (d && d.bytes !== bytes) {
+    s.derived.delete(key);
+    s.engine.allocator.release(d.ptr);
+    d = undefined;
+  }
+  if (!d) {
+    d = { ptr: s.engine.allocator.alloc(bytes, 'packed weights'), bytes, version: -1 };
+    s.derived.set(key, d);
+  }
+  if (d.version !== s.version) {
+    d.version = -1;
+    fill(d.ptr, src);
+    d.version = s.version;
+  }
+  return d.ptr;
 }
 
 /** A new tensor viewing the same memory with another shape (same size). */
 export function viewAs(t: Tensor, shape: readonly number[]): Tensor {
-  t.ptr('reshape');
+  t.readPtr('reshape');
   return new Tensor(shape, t.dtype, t.storage!);
 }
 

@@ -1,7 +1,7 @@
 // Variables: tensors that live across steps (weights), updated in place by optimizers and
 // layers, never freed by tidy(); each has a unique name.
 import { WasmgradError, fmtShape } from './errors.js';
-import { Tensor } from './tensor.js';
+import { Tensor, markAsWeights } from './tensor.js';
 import { copyInto } from './engine/drivers/copy.js';
 import { computeGradients } from './tape.js';
 import { checkTensor } from './ops/util.js';
@@ -20,6 +20,8 @@ export class Variable extends Tensor {
     this.trainable = trainable;
     this.kept = true;
     copyInto(this, initial, 'variable');
+    // weights: the GEMM keeps them packed between products (repacked after any write)
+    markAsWeights(this);
   }
 
   /** Copies the values of t (same shape and dtype) into this variable. */

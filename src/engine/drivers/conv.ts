@@ -1,10 +1,10 @@
 // Convolution (the implicit-im2col GEMM of assembly/gemm.ts, and assembly/conv.ts): buffers, tiles and thread splits.
 // Shapes are NHWC; filters [KH, KW, C, Cout] (depthwise: [KH, KW, C, M]).
 import { WasmgradError } from '../../errors.js';
-import { Tensor } from '../../tensor.js';
+import { Tensor, holdsWeights } from '../../tensor.js';
 import { engine } from '../state.js';
 import { SCRATCH_BYTES, MC, A_KIND, DW_FILTER_BLOCK } from '../abi.js';
-import { ACT, gemmTiles, packB, packedFloats, type FusedActivation } from './gemm.js';
+import { ACT, gemmTiles, packB, packedFloats, packedWeights, type FusedActivation } from './gemm.js';
 import { stridedCopy } from './copy.js';
 import { DIRECT_PARALLEL, GEMM_PARALLEL_FLOPS, withBlocks } from './common.js';
 import { checkWindowSizes, withGeometry, type ConvGeometry } from './geometry.js';
@@ -24,6 +24,8 @@ interface ConvGemmCall {
   transB?: boolean;
   /** Pack all of B once (by pack_b_f32) instead of once per tile. */
   prepackB?: boolean;
+  /** B already packed by packB (a weights tensor's kept copy): b and ldb are not read. */
+  packedB?: number;
   c: number;
   m: number;
   n: number;
@@ -40,7 +42,7 @@ function convGemm(g: ConvGemmCall): void {
   const { m, n, k } = g;
   const parallel = 2 * m * n * k >= GEMM_PARALLEL_FLOPS;
   let { tileM, tileN, tasks } = gemmTiles(m, n, parallel ? e.pool.threadCount : 1);
-  if (g.prepackB && tileM > MC) {
+  if ((g.prepackB || g.packedB) && tileM > MC) {
     // B packed once: tiles of MC rows, so each tile's C block stays in cache over all of K
     tileM = MC;
     tasks = Math.ceil(m / tileM) * Math.ceil(n / tileN);
@@ -55,6 +57,10 @@ function convGemm(g: ConvGemmCall): void {
       tasks,
       parallel,
     );
+  if (g.packedB) {
+    run(g.packedB, true);
+    return;
+  }
   if (!g.prepackB || tasks === 1) {
     run(g.b, false);
     return;
@@ -93,20 +99,22 @@ const isPointwise = (g: ConvGeometry) =>
 export function conv2dForward(x: Tensor, f: Tensor, bias: Tensor | null, y: Tensor, g: ConvGeometry, act: FusedActivation = 'linear'): void {
   const cout = f.shape[3];
   checkWindowSizes('conv2d', g, x, y, cout, f, g.KH * g.KW * g.C * cout, bias);
-  const px = x.ptr('conv2d'), pf = f.ptr('conv2d'), pbias = bias ? bias.ptr('conv2d') : 0, py = y.ptr('conv2d');
+  // x, f and the bias are only read (readPtr keeps a weights filter's packed copy valid)
+  const px = x.readPtr('conv2d'), pf = f.readPtr('conv2d'), pbias = bias ? bias.readPtr('conv2d') : 0, py = y.ptr('conv2d');
   const m = g.N * g.OH * g.OW;
   const k = g.KH * g.KW * g.C;
+  // a layer's filter is packed once and kept until it is written; other filters once per call
+  const packedB = holdsWeights(f) ? packedWeights(f, 0, cout, false, k, cout, 'conv2d') : 0;
+  const b = { b: pf, ldb: cout, prepackB: true, packedB };
   if (isPointwise(g)) {
-    convGemm({ kind: 'matrix', a: px, lda: g.C, b: pf, ldb: cout, prepackB: true, c: py, m, n: cout, k, bias: pbias, act });
+    convGemm({ kind: 'matrix', a: px, lda: g.C, ...b, c: py, m, n: cout, k, bias: pbias, act });
     return;
   }
   if (needsPaddedCopy(g)) {
-    withPadded(px, g, (xp, gp) =>
-      withGeometry(gp, (geom) => convGemm({ kind: 'im2col', a: xp, geom, b: pf, ldb: cout, prepackB: true, c: py, m, n: cout, k, bias: pbias, act })),
-    );
+    withPadded(px, g, (xp, gp) => withGeometry(gp, (geom) => convGemm({ kind: 'im2col', a: xp, geom, ...b, c: py, m, n: cout, k, bias: pbias, act })));
     return;
   }
-  withGeometry(g, (geom) => convGemm({ kind: 'im2col', a: px, geom, b: pf, ldb: cout, prepackB: true, c: py, m, n: cout, k, bias: pbias, act }));
+  withGeometry(g, (geom) => convGemm({ kind: 'im2col', a: px, geom, ...b, c: py, m, n: cout, k, bias: pbias, act }));
 }
 
 /**

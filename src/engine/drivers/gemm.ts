@@ -1,10 +1,10 @@
 // GEMM (assembly/gemm.ts): output tiles, the thread split and the fused epilogue.
 import { WasmgradError } from '../../errors.js';
-import { Tensor } from '../../tensor.js';
+import { Tensor, derivedBlock, holdsWeights } from '../../tensor.js';
 import { engine } from '../state.js';
 import { DIRECT_PARALLEL, GEMM_PARALLEL_FLOPS, roundUp } from './common.js';
 import { unaryGrad } from './elementwise.js';
-import { ACT, MR, NR, MC, NC, KC, GEMV_COLUMNS } from '../abi.js';
+import { ACT, A_KIND, MR, NR, MC, NC, KC, GEMV_COLUMNS } from '../abi.js';
 
 export { ACT };
 
@@ -18,6 +18,8 @@ const GEMV_MAX_M = MR;
  * below this many flops it stays on the calling thread.
  */
 const GEMV_PARALLEL_FLOPS = 1 << 20;
+/** Products of weights with at least this many rows read B from the weights' kept packed copy. */
+const PACKED_MIN_M = GEMV_MAX_M;
 
 /**
  * Output tiles for `threads` threads: whole row blocks by default, so that B panels are packed once
@@ -117,9 +119,19 @@ export function gemm(x: Tensor | GemmCall, b?: Tensor, c?: Tensor, spec?: GemmSp
   checkBlock('B', b!, offB, transB ? n : k, transB ? k : n, ldb);
   checkBlock('C', c!, offC, m, n, ldc);
   if (s.bias) checkBlock('the bias', s.bias, 0, 1, n, n);
+  if (holdsWeights(b!) && m >= PACKED_MIN_M) {
+    // weights: B packed once and kept until they are written (same bits as packing per tile)
+    const packed = packedWeights(b!, offB, ldb, transB, k, n, 'gemm');
+    runPackedB(
+      x.readPtr('gemm') + offA * 4, lda, transA, packed, c!.ptr('gemm') + offC * 4, ldc, m, n, k,
+      !!s.accumulate, s.bias ? s.bias.readPtr('gemm') : 0, s.act ?? 'linear',
+    );
+    return;
+  }
   run(
-    x.ptr('gemm') + offA * 4, b!.ptr('gemm') + offB * 4, c!.ptr('gemm') + offC * 4, m, n, k, lda, ldb, ldc,
-    transA, transB, !!s.accumulate, s.bias ? s.bias.ptr('gemm') : 0, s.act ?? 'linear',
+    // A, B and the bias are only read (readPtr keeps B's packed copy valid)
+    x.readPtr('gemm') + offA * 4, b!.readPtr('gemm') + offB * 4, c!.ptr('gemm') + offC * 4, m, n, k, lda, ldb, ldc,
+    transA, transB, !!s.accumulate, s.bias ? s.bias.readPtr('gemm') : 0, s.act ?? 'linear',
   );
 }
 
@@ -144,6 +156,37 @@ function run(
     tasks,
     parallel,
   );
+}
+
+/**
+ * C = op(A) B (+ C) (+ bias) then act with B already packed by packB (gemm_conv_f32 with bPacked),
+ * on gemm_f32's tiles.
+ */
+export function runPackedB(
+  a: number, lda: number, transA: boolean, packed: number, c: number, ldc: number, m: number, n: number, k: number,
+  accumulate: boolean, bias: number, act: FusedActivation,
+): void {
+  const e = engine();
+  const parallel = 2 * m * n * k >= GEMM_PARALLEL_FLOPS;
+  const { tileM, tileN, tasks } = gemmTiles(m, n, parallel ? e.pool.threadCount : 1);
+  e.parallel(
+    'gemm_conv_f32',
+    [
+      A_KIND.matrix, a, lda, transA ? 1 : 0, 0, packed, 0, 0, 1,
+      c, m, n, k, ldc, accumulate ? 1 : 0, bias, ACT[act], tileM, tileN,
+    ],
+    tasks,
+    parallel,
+  );
+}
+
+/**
+ * op(B) [k, n] of a weights tensor b (the block at element `offset`, row stride ldb) packed by
+ * packB, kept with b's storage and repacked only after b may have been written: its byte offset.
+ */
+export function packedWeights(b: Tensor, offset: number, ldb: number, transB: boolean, k: number, n: number, op: string): number {
+  const key = `gemm ${offset} ${ldb} ${transB ? 1 : 0} ${k} ${n}`;
+  return derivedBlock(b, key, packedFloats(k, n) * 4, (dst, src) => packB(src + offset * 4, ldb, transB, k, n, dst), op);
 }
 
 /**

@@ -4,7 +4,7 @@
 // but for the reset-before GRU (two GEMMs and two cell kernels per step). Everything is time-major in processing order
 // (reversed for goBackwards), so each step is a contiguous [B, G] block, and what the backward
 // needs stays in the workspace.
-import { Tensor } from '../../tensor.js';
+import { Tensor, holdsWeights, derivedBlock } from '../../tensor.js';
 import { engine } from '../state.js';
 import { writeFloats } from './common.js';
 import { copyBytes, fillFloats } from './copy.js';
@@ -95,7 +95,15 @@ export function rnnForward(seq: RnnSequence, inp: RnnInputs, out: RnnOutputs): R
   // the input projection of every step: one GEMM (with the input bias as its epilogue)
   gemm({ a: xt.ptr(op), b: inp.kernel.ptr(op), c: zP, m: T * B, n: G, k: I, bias: biasP });
 
-  const Up = inp.recurrentKernel.ptr(op);
+  // the recurrent kernel packed once (a layer's kernel: its packed copy is kept until it is written)
+  const U = inp.recurrentKernel;
+  const Up = U.readPtr(op);
+  const packed = (key: string, floats: number, fill: (dst: number, src: number) => void): number => {
+    if (holdsWeights(U)) return derivedBlock(U, key, floats * 4, fill, op);
+    const dst = temp([floats]).ptr(op);
+    fill(dst, Up);
+    return dst;
+  };
   const cP = cs ? cs.ptr(op) : 0;
   const oP = O ? O.ptr(op) : 0;
   const mkP = mk ? mk.ptr(op) : 0;
@@ -103,14 +111,18 @@ export function rnnForward(seq: RnnSequence, inp: RnnInputs, out: RnnOutputs): R
     // the whole time loop as one stepped job, U packed once, gate by gate
     const gates = GATES[seq.cell];
     const gateFloats = packedFloats(u, u);
-    const packed = temp([gates * gateFloats]).ptr(op);
-    for (let g = 0; g < gates; g++) packB(Up + g * u * 4, G, false, u, u, packed + g * gateFloats * 4);
+    const pU = packed(`rnn gates ${gates} ${u}`, gates * gateFloats, (dst, src) => {
+      for (let g = 0; g < gates; g++) packB(src + g * u * 4, G, false, u, u, dst + g * gateFloats * 4);
+    });
     runSequence(cell, B, T, u, gates, {
       z: zP, rec: Rs ? Rs.ptr(op) : 0, h: hsP, c: cP, hd: hdP, rmask: rm, mask: mkP, o: oP, zrow: zrow ? zrow.ptr(op) : 0,
-      zeroOut: seq.zeroOutputForMask, packed, biasRec: cell === 'gru' && biasP ? biasP + G * 4 : 0,
+      zeroOut: seq.zeroOutputForMask, packed: pU, biasRec: cell === 'gru' && biasP ? biasP + G * 4 : 0,
     }, a, ra);
   } else {
-    resetBeforeSteps(seq, { Up, zP, hsP, hdP, rm, mkP, oP, zrow: zrow ? zrow.ptr(op) : 0, rhP: RH!.ptr(op) }, temp, a, ra);
+    // U_zr and U_h packed apart: the candidate's GEMM reads r * hd of every unit
+    const pU = packed(`rnn zr ${u}`, packedFloats(u, 2 * u), (dst, src) => packB(src, G, false, u, 2 * u, dst));
+    const pUh = packed(`rnn h ${u}`, packedFloats(u, u), (dst, src) => packB(src + 2 * u * 4, G, false, u, u, dst));
+    resetBeforeSteps(seq, { pU, pUh, zP, hsP, hdP, rm, mkP, oP, zrow: zrow ? zrow.ptr(op) : 0, rhP: RH!.ptr(op) }, a, ra);
   }
 
   const outBase = O ? oP : hsP + BU;
@@ -124,21 +136,17 @@ export function rnnForward(seq: RnnSequence, inp: RnnInputs, out: RnnOutputs): R
 
 /**
  * The reset-before GRU's time loop: two GEMMs and two cell kernels per step (its candidate's GEMM
- * reads r * hd of every unit), U_zr and U_h packed once.
+ * reads r * hd of every unit), on U_zr and U_h packed.
  */
 function resetBeforeSteps(
   seq: RnnSequence,
-  p: { Up: number; zP: number; hsP: number; hdP: number; rm: number; mkP: number; oP: number; zrow: number; rhP: number },
-  temp: (shape: number[]) => Tensor,
+  p: { pU: number; pUh: number; zP: number; hsP: number; hdP: number; rm: number; mkP: number; oP: number; zrow: number; rhP: number },
   a: number,
   ra: number,
 ): void {
-  const { op, batch: B, steps: T, units: u } = seq;
+  const { batch: B, steps: T, units: u } = seq;
   const G = 3 * u, BU = B * u * 4, BG = B * G * 4;
-  const pU = temp([packedFloats(u, 2 * u)]).ptr(op);
-  packB(p.Up, G, false, u, 2 * u, pU);
-  const pUh = temp([packedFloats(u, u)]).ptr(op);
-  packB(p.Up + 2 * u * 4, G, false, u, u, pUh);
+  const { pU, pUh } = p;
   for (let s = 0; s < T; s++) {
     const hPrev = p.hsP + s * BU, hOut = hPrev + BU;
     const hdPrev = p.hdP ? p.hdP + s * BU : hPrev;
