@@ -7,7 +7,7 @@
 //      conv discriminator):
 //      the project's MNIST CNN (examples/mnist-cnn.mjs, trained here on the real digits) scores
 //      the samples: the share it classifies with confidence > 0.9; writes gan-digits.png.
-//   node examples/gan.mjs [--quick] [--ring-steps 3000] [--mnist-steps 1500] [--g-rate 5e-4] [--d-rate 5e-4] [--ring | --mnist]
+//   node examples/gan.mjs [--quick] [--ring-steps 3000] [--mnist-steps 1500] [--g-rate 2e-4] [--d-rate 2e-4] [--seed 1] [--ring | --mnist]
 import * as wg from 'wasmgrad';
 import { loadMnist } from './lib/mnist.mjs';
 import { imageGrid, savePng, scatter } from './lib/png.mjs';
@@ -19,25 +19,31 @@ const L = wg.layers;
 const init = (s) => wg.initializers.glorotUniform({ seed: s });
 
 /**
- * One alternating step: the discriminator on real and generated batches (labels 1 and 0), then
- * the generator to make the discriminator say 1. Losses from logits: softplus(-l) for "real",
- * softplus(l) for "fake". Returns [dLoss, gLoss] as numbers.
+ * One alternating step: the discriminator on real and generated batches, then the generator to
+ * make the discriminator say "real". Losses from logits l: binary cross-entropy with target t for
+ * the real batch, t softplus(-l) + (1 - t) softplus(l) (t = realTarget < 1 is one-sided label
+ * smoothing: it keeps the discriminator from growing overconfident on the real digits), softplus(l)
+ * for the generated batch; the generator's loss is softplus(-l) (non-saturating). The
+ * discriminator runs in training mode in both halves (its dropout active). Returns [dLoss, gLoss].
  */
-function ganStep({ generator, discriminator, dOpt, gOpt, dVars, gVars }, real, noise) {
+function ganStep({ generator, discriminator, dOpt, gOpt, dVars, gVars, realTarget }, real, noise) {
+  const train = { training: true };
   const dLoss = dOpt.minimize(() => {
-    const fake = generator.apply(noise, { training: true });
-    return wg.add(wg.mean(wg.softplus(wg.neg(discriminator.apply(real)))), wg.mean(wg.softplus(discriminator.apply(fake))));
+    const fake = generator.apply(noise, train);
+    const lr = discriminator.apply(real, train);
+    const realLoss = realTarget === 1 ? wg.softplus(wg.neg(lr)) : wg.add(wg.mul(wg.softplus(wg.neg(lr)), realTarget), wg.mul(wg.softplus(lr), 1 - realTarget));
+    return wg.add(wg.mean(realLoss), wg.mean(wg.softplus(discriminator.apply(fake, train))));
   }, dVars);
-  const gLoss = gOpt.minimize(() => wg.mean(wg.softplus(wg.neg(discriminator.apply(generator.apply(noise, { training: true }))))), gVars);
+  const gLoss = gOpt.minimize(() => wg.mean(wg.softplus(wg.neg(discriminator.apply(generator.apply(noise, train), train)))), gVars);
   const out = [dLoss.dataSync()[0], gLoss.dataSync()[0]];
   dLoss.dispose();
   gLoss.dispose();
   return out;
 }
 
-function gan(generator, discriminator, gRate, dRate = gRate) {
+function gan(generator, discriminator, { gRate, dRate = gRate, realTarget = 1 }) {
   return {
-    generator, discriminator,
+    generator, discriminator, realTarget,
     dOpt: wg.optimizers.adam({ learningRate: dRate, beta1: 0.5 }),
     gOpt: wg.optimizers.adam({ learningRate: gRate, beta1: 0.5 }),
     dVars: discriminator.trainableWeights,
@@ -73,7 +79,7 @@ async function ring({ steps, seed, log, pictures }) {
       L.dense({ units: 1, kernelInitializer: init(seed + 5) }),
     ],
   });
-  const g = gan(generator, discriminator, 1e-3);
+  const g = gan(generator, discriminator, { gRate: 1e-3 });
   const batch = 256;
   let losses = [0, 0];
   for (let s = 0; s < steps; s++) {
@@ -104,7 +110,17 @@ async function ring({ steps, seed, log, pictures }) {
   return { covered, counts, nearShare: near / n };
 }
 
-async function mnist({ steps, classifierEpochs, gRate = 5e-4, dRate = 5e-4, seed, log, pictures, quick }) {
+/**
+ * The MNIST DCGAN: generator dense -> 7x7xC with batch normalization and relu, a stride-2
+ * conv2dTranspose to 14x14 (batch normalization, relu), a stride-2 conv2dTranspose to 28x28x1 with
+ * a sigmoid (the digits' [0, 1]); discriminator two stride-2 convolutions with leakyRelu (slope
+ * `slope`), each followed by dropout when `dropout` > 0; Adam with beta1 0.5 for both, batch 64;
+ * `realTarget` < 1 is one-sided label smoothing. The settings that measured best so far (see
+ * docs/classic-networks.md for the others tried).
+ */
+export const DCGAN = Object.freeze({ z: 64, genChannels: [32, 32], discChannels: [32, 32], slope: 0.3, dropout: 0, realTarget: 1, rate: 5e-4, batch: 64 });
+
+async function mnist({ steps, classifierEpochs, gRate = DCGAN.rate, dRate = DCGAN.rate, seed, log, pictures, quick }) {
   const data = loadMnist({ train: quick ? 2000 : 8000, test: quick ? 500 : 2000, seed });
   // the project's MNIST CNN, trained on the real digits (raw, as the generator makes them)
   const cnn = buildCnn();
@@ -112,31 +128,33 @@ async function mnist({ steps, classifierEpochs, gRate = 5e-4, dRate = 5e-4, seed
   const fit = await trainDigits(cnn, data, { shape: [28, 28, 1], plain: true, epochs: classifierEpochs, seed });
   log(`classifier: the MNIST CNN of mnist-cnn.mjs, ${classifierEpochs} epochs on the real digits: ${(fit.testAccuracy * 100).toFixed(2)}% on held-out digits (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
 
-  const z = 64;
+  const { z, genChannels, discChannels, slope, dropout, realTarget } = DCGAN;
+  const [g1, g2] = genChannels, [d1, d2] = discChannels;
   const generator = wg.sequential({
     layers: [
-      L.dense({ units: 7 * 7 * 32, inputShape: [z], kernelInitializer: init(seed + 20) }),
+      L.dense({ units: 7 * 7 * g1, inputShape: [z], kernelInitializer: init(seed + 20) }),
       L.batchNormalization({ momentum: 0.9 }),
       L.activation({ activation: 'relu' }),
-      L.reshape({ targetShape: [7, 7, 32] }),
-      L.conv2dTranspose({ filters: 32, kernelSize: 4, strides: 2, padding: 'same', kernelInitializer: init(seed + 21) }),
+      L.reshape({ targetShape: [7, 7, g1] }),
+      L.conv2dTranspose({ filters: g2, kernelSize: 4, strides: 2, padding: 'same', kernelInitializer: init(seed + 21) }),
       L.batchNormalization({ momentum: 0.9 }),
       L.activation({ activation: 'relu' }),
       L.conv2dTranspose({ filters: 1, kernelSize: 4, strides: 2, padding: 'same', activation: 'sigmoid', kernelInitializer: init(seed + 22) }),
     ],
   });
+  // a stride-2 convolution, leakyRelu, and dropout if any
+  const down = (filters, s, first) => [
+    L.conv2d({ filters, kernelSize: 4, strides: 2, padding: 'same', ...(first ? { inputShape: [28, 28, 1] } : {}), kernelInitializer: init(s) }),
+    L.leakyReLU({ alpha: slope }),
+    ...(dropout > 0 ? [L.dropout({ rate: dropout, seed: s + 100 })] : []),
+  ];
   const discriminator = wg.sequential({
-    layers: [
-      L.conv2d({ filters: 32, kernelSize: 4, strides: 2, padding: 'same', activation: 'leakyRelu', inputShape: [28, 28, 1], kernelInitializer: init(seed + 23) }),
-      L.conv2d({ filters: 32, kernelSize: 4, strides: 2, padding: 'same', activation: 'leakyRelu', kernelInitializer: init(seed + 24) }),
-      L.flatten(),
-      L.dense({ units: 1, kernelInitializer: init(seed + 25) }),
-    ],
+    layers: [...down(d1, seed + 23, true), ...down(d2, seed + 24, false), L.flatten(), L.dense({ units: 1, kernelInitializer: init(seed + 25) })],
   });
-  const g = gan(generator, discriminator, gRate, dRate);
+  const g = gan(generator, discriminator, { gRate, dRate, realTarget });
   const x = wg.tensor(data.train.images, [data.train.count, 28, 28, 1]);
   const random = wg.seededRandom(seed + 5);
-  const batch = 64;
+  const batch = DCGAN.batch;
   const n = 500;
   /** The CNN's verdict on n fresh samples (the same noise each time). */
   const score = () => wg.tidy(() => {
@@ -145,18 +163,24 @@ async function mnist({ steps, classifierEpochs, gRate = 5e-4, dRate = 5e-4, seed
     const p = cnn.predict(imgs, { batchSize: 250 });
     const conf = wg.max(p, 1).dataSync();
     const cls = wg.argMax(p, 1).dataSync();
-    return { samples: imgs.dataSync(), confident: conf.filter((c) => c > 0.9).length / n, classes: cls };
+    const samples = imgs.dataSync();
+    return { samples, meanPixel: samples.reduce((a, v) => a + v, 0) / samples.length, confident: conf.filter((c) => c > 0.9).length / n, meanConfidence: conf.reduce((a, c) => a + c, 0) / n, classes: cls };
   });
+  const start = score();
+  const curve = [{ step: 0, confident: start.confident, meanConfidence: start.meanConfidence, meanPixel: start.meanPixel }];
   const t1 = performance.now();
   for (let s = 0; s < steps; s++) {
     const idx = Int32Array.from({ length: batch }, () => Math.floor(random() * data.train.count));
     const losses = wg.tidy(() => ganStep(g, wg.gather(x, wg.tensor(idx, [batch], 'int32')), wg.randomNormal([batch, z], 0, 1, seed * 100019 + s)));
     if ((s + 1) % Math.max(1, Math.floor(steps / 5)) === 0) {
-      log(`MNIST GAN step ${s + 1}: D loss ${losses[0].toFixed(3)}, G loss ${losses[1].toFixed(3)}; confident samples ${(score().confident * 100).toFixed(1)}%`);
+      const { confident, meanConfidence, meanPixel } = score();
+      curve.push({ step: s + 1, confident, meanConfidence, meanPixel });
+      log(`MNIST GAN step ${s + 1}: D loss ${losses[0].toFixed(3)}, G loss ${losses[1].toFixed(3)}; confident samples ${(confident * 100).toFixed(1)}% (mean top probability ${meanConfidence.toFixed(3)})`);
     }
   }
   const ganSeconds = (performance.now() - t1) / 1000;
-  const { samples, confident, classes } = score();
+  const { samples, confident, meanConfidence, meanPixel, classes } = score();
+  const realMeanPixel = data.train.images.reduce((a, v) => a + v, 0) / data.train.images.length;
   const histogram = new Array(10).fill(0);
   for (const c of classes) histogram[c]++;
   log(`MNIST DCGAN after ${steps} steps (${ganSeconds.toFixed(0)} s): the CNN classifies ${(confident * 100).toFixed(1)}% of ${n} samples with confidence > 0.9; ` +
@@ -165,7 +189,7 @@ async function mnist({ steps, classifierEpochs, gRate = 5e-4, dRate = 5e-4, seed
   for (const o of [g.dOpt, g.gOpt]) o.dispose();
   for (const m of [generator, discriminator, cnn]) m.dispose();
   x.dispose();
-  return { confident, histogram, classifierAccuracy: fit.testAccuracy, seconds: ganSeconds };
+  return { confident, meanConfidence, meanPixel, realMeanPixel, histogram, curve, classifierAccuracy: fit.testAccuracy, seconds: ganSeconds };
 }
 
 export async function main({ quick = false, ringSteps, mnistSteps, classifierEpochs, gRate, dRate, seed = 1, log = console.log, pictures = true, parts = ['ring', 'mnist'] } = {}) {
@@ -181,4 +205,4 @@ const arg = (name, dflt) => {
   return i > 0 ? Number(process.argv[i + 1]) : dflt;
 };
 const only = process.argv.includes('--ring') ? ['ring'] : process.argv.includes('--mnist') ? ['mnist'] : ['ring', 'mnist'];
-await runIfMain(import.meta, () => main({ quick: process.argv.includes('--quick'), ringSteps: arg('ring-steps', undefined), mnistSteps: arg('mnist-steps', undefined), gRate: arg('g-rate', undefined), dRate: arg('d-rate', undefined), parts: only }));
+await runIfMain(import.meta, () => main({ quick: process.argv.includes('--quick'), ringSteps: arg('ring-steps', undefined), mnistSteps: arg('mnist-steps', undefined), gRate: arg('g-rate', undefined), dRate: arg('d-rate', undefined), seed: arg('seed', 1), parts: only }));
