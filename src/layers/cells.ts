@@ -4,9 +4,9 @@
 // (rnn-layer.ts) loops a cell over time; the fused simpleRNN, lstm and gru layers remain the fast path.
 import { WasmgradError } from '../errors.js';
 import { Tensor, keep, tidy } from '../tensor.js';
-import { fill, tensor } from '../creation.js';
+import { fill } from '../creation.js';
 import { getActivation, type ActivationFn } from '../activations.js';
-import { getInitializer, type Initializer } from '../initializers.js';
+import type { Initializer } from '../initializers.js';
 import { add, mul } from '../ops/binary.js';
 import { matMul } from '../ops/matmul.js';
 import { split } from '../ops/arrange.js';
@@ -16,6 +16,7 @@ import { dropout as dropoutOp } from '../ops/random.js';
 import { lstmSequence, gruSequence, simpleRNNSequence, type RnnActivation, type SequenceOptions } from '../ops/rnn.js';
 import { Layer, registerLayer, serializeRegularizer, type CallArgs, type LayerArgs, type Regularizer, type Shape } from './layer.js';
 import { serializeInit } from './core.js';
+import { unitForgetBiasInit } from './recurrent.js';
 
 type InitSpec = Initializer | string;
 
@@ -96,23 +97,6 @@ function checkRate(v: number | undefined, what: string, cell: string): number {
   const r = v ?? 0;
   if (typeof r !== 'number' || !(r >= 0 && r < 1)) throw new WasmgradError(`${cell}: ${what} must be in [0, 1), got ${v}`);
   return r;
-}
-
-/** Keras's unit forget bias: [base(u), ones(u), base(2u)] (also the ConvLSTM2D cell's). */
-export function unitForgetBiasInit(baseSpec: InitSpec | undefined, units: number): Initializer {
-  const base = getInitializer(baseSpec, 'zeros');
-  const init = (shape: number[]) => {
-    const parts = [base([units]), fill([units], 1), base([2 * units])];
-    const values = new Float32Array(4 * units);
-    let off = 0;
-    for (const p of parts) {
-      values.set(p.dataSync() as Float32Array, off);
-      off += p.size;
-      p.dispose();
-    }
-    return tensor(values, shape);
-  };
-  return Object.assign(init, { className: 'UnitForgetBias', config: {} });
 }
 
 /** What SimpleRNNCell, LSTMCell and GRUCell share: units, kernels, bias, dropout masks. */

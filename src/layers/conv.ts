@@ -157,6 +157,19 @@ export abstract class Conv extends BaseConv {
     return [s[0], ...spatial, this.filters];
   }
 
+  /** z + bias, then the activation: for the convolutions whose op fuses neither. */
+  protected biasThenActivation(z: Tensor): Tensor {
+    if (this.bias) {
+      const zb = add(z, this.bias);
+      z.dispose();
+      z = zb;
+    }
+    if (this.activation.name === 'linear') return z;
+    const y = this.activation.fn(z);
+    z.dispose();
+    return y;
+  }
+
   getConfig(): Record<string, unknown> {
     return {
       ...super.getConfig(),
@@ -202,16 +215,7 @@ export class Conv1D extends Conv {
       z4.dispose();
       return this.finish(z);
     }
-    let z = conv1dOp(x, this.kernel!, this.strides[0], 'causal', this.dilationRate[0]);
-    if (this.bias) {
-      const zb = add(z, this.bias);
-      z.dispose();
-      z = zb;
-    }
-    if (this.activation.name === 'linear') return z;
-    const y = this.activation.fn(z);
-    z.dispose();
-    return y;
+    return this.biasThenActivation(conv1dOp(x, this.kernel!, this.strides[0], 'causal', this.dilationRate[0]));
   }
 }
 

@@ -4,27 +4,12 @@
 import { WasmgradError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { conv3d as conv3dOp, conv3dTranspose as conv3dTransposeOp } from '../ops/conv3d.js';
-import { add } from '../ops/binary.js';
 import { registerLayer, type Shape } from './layer.js';
 import { Conv, type ConvLayerArgs } from './conv.js';
 
 type Triple = [number, number, number];
 
-abstract class Conv3DBase extends Conv {
-  protected biasAndActivation(z: Tensor): Tensor {
-    if (this.bias) {
-      const zb = add(z, this.bias);
-      z.dispose();
-      z = zb;
-    }
-    if (this.activation.name === 'linear') return z;
-    const y = this.activation.fn(z);
-    z.dispose();
-    return y;
-  }
-}
-
-export class Conv3D extends Conv3DBase {
+export class Conv3D extends Conv {
   static className = 'Conv3D';
   constructor(args: ConvLayerArgs) {
     super(3, args);
@@ -34,11 +19,11 @@ export class Conv3D extends Conv3DBase {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
     this.checkChannels(x, this.kernel!.shape[3]);
     const z = conv3dOp(x, this.kernel!, this.strides as Triple, this.padding as 'valid' | 'same', this.dilationRate as Triple);
-    return this.biasAndActivation(z);
+    return this.biasThenActivation(z);
   }
 }
 
-export class Conv3DTranspose extends Conv3DBase {
+export class Conv3DTranspose extends Conv {
   static className = 'Conv3DTranspose';
   constructor(args: ConvLayerArgs) {
     super(3, args);
@@ -68,7 +53,7 @@ export class Conv3DTranspose extends Conv3DBase {
     this.checkChannels(x, this.kernel!.shape[4]);
     const out = this.computeOutputShape(x.shape) as number[];
     const z = conv3dTransposeOp(x, this.kernel!, out, this.strides as Triple, this.padding as 'valid' | 'same');
-    return this.biasAndActivation(z);
+    return this.biasThenActivation(z);
   }
 }
 

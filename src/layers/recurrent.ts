@@ -17,6 +17,23 @@ import { attachMask, maskOf, toMask } from './mask.js';
 
 type InitSpec = Initializer | string;
 
+/** Keras's unit forget bias: [base(u), ones(u), base(2u)] (the LSTM layers' and cells' when unitForgetBias). */
+export function unitForgetBiasInit(baseSpec: InitSpec | undefined, units: number): Initializer {
+  const base = getInitializer(baseSpec, 'zeros');
+  const init = (shape: number[]) => {
+    const parts = [base([units]), fill([units], 1), base([2 * units])];
+    const values = new Float32Array(4 * units);
+    let off = 0;
+    for (const p of parts) {
+      values.set(p.dataSync() as Float32Array, off);
+      off += p.size;
+      p.dispose();
+    }
+    return tensor(values, shape);
+  };
+  return Object.assign(init, { className: 'UnitForgetBias', config: {} });
+}
+
 export interface RNNLayerArgs extends LayerArgs {
   units: number;
   /** Default tanh; one of tanh, sigmoid, relu, linear, hardSigmoid. */
@@ -250,20 +267,7 @@ export class LSTM extends RNN {
   /** With unitForgetBias, the forget gate's quarter of the bias starts at 1 (Keras). */
   protected biasInit(): InitSpec | undefined {
     if (!this.unitForgetBias) return super.biasInit();
-    const base = getInitializer(this.args.biasInitializer as InitSpec | undefined, 'zeros');
-    const u = this.units;
-    const init = (shape: number[]) => {
-      const parts = [base([u]), fill([u], 1), base([2 * u])];
-      const values = new Float32Array(4 * u);
-      let off = 0;
-      for (const p of parts) {
-        values.set(p.dataSync() as Float32Array, off);
-        off += p.size;
-        p.dispose();
-      }
-      return tensor(values, shape);
-    };
-    return Object.assign(init, { className: 'UnitForgetBias', config: {} });
+    return unitForgetBiasInit(this.args.biasInitializer as InitSpec | undefined, this.units);
   }
   protected runOp(x: Tensor, h0: Tensor | null, c0: Tensor | null, opts: SequenceOptions): Tensor[] {
     if ((h0 === null) !== (c0 === null)) throw new WasmgradError(`${this.name}: pass both initial states (h and c) or neither`);
