@@ -64,18 +64,22 @@ function activationKernel(act: { name: string; fn: unknown }): ActivationKernel 
 }
 
 /** A linear part into out, then the activation: relu and linear in the linear part's epilogue, others a second kernel in place. */
-function withActivation(act: { name: string; fn: unknown }, linear: (out: Tensor, fused: 'relu' | 'linear') => void, valid: () => boolean): ComputeStep | null {
+function withActivation(
+  act: { name: string; fn: unknown },
+  linear: (x: Tensor, out: Tensor, fused: 'relu' | 'linear') => void,
+  valid: () => boolean,
+): ComputeStep | null {
   // as Dense.call and Conv.finish: relu and linear go by name into the epilogue
   if (act.name === 'relu' || act.name === 'linear') {
     const fused = act.name === 'relu' ? 'relu' : 'linear';
-    return { kind: 'compute', valid, run: (_x, out) => linear(out, fused) };
+    return { kind: 'compute', valid, run: (x, out) => linear(x, out, fused) };
   }
   const k = activationKernel(act);
   if (!k) return null;
   return {
     kind: 'compute', valid,
-    run: (_x, out) => {
-      linear(out, 'linear');
+    run: (x, out) => {
+      linear(x, out, 'linear');
       k(out, out);
     },
   };
@@ -129,17 +133,8 @@ function planDense(d: Dense, inShape: readonly number[], outShape: readonly numb
   const m = sizeOf(inShape) / k;
   const act = d.activation, useBias = d.useBias;
   const valid = () => d.activation === act && d.useBias === useBias && d.kernel !== undefined;
-  let x: Tensor;
   // the weights are read at each run: a rebuilt or reassigned weight is used as the layer would
-  const linear = (out: Tensor, fused: 'relu' | 'linear') => gemm(x, d.kernel!, out, { m, n, k, bias: d.bias ?? null, act: fused });
-  const step = withActivation(act, linear, valid);
-  if (!step) return null;
-  const inner = step.run;
-  step.run = (input, out, x2) => {
-    x = input;
-    inner(input, out, x2);
-  };
-  return step;
+  return withActivation(act, (x, out, fused) => gemm(x, d.kernel!, out, { m, n, k, bias: d.bias ?? null, act: fused }), valid);
 }
 
 function planConv2d(c: Conv2D, inShape: readonly number[], size: number): StepKind {
@@ -148,16 +143,7 @@ function planConv2d(c: Conv2D, inShape: readonly number[], size: number): StepKi
   const { strides, padding, dilationRate, activation: act } = c;
   const g = windowGeometry('fusedConv2d', inShape, f.shape[0], f.shape[1], strides, padding as Padding, dilationRate, `x [${inShape.join(',')}]`);
   const valid = () => c.activation === act && c.strides === strides && c.padding === padding && c.dilationRate === dilationRate && c.kernel !== undefined;
-  let x: Tensor;
-  const linear = (out: Tensor, fused: 'relu' | 'linear') => conv2dForward(x, c.kernel!, c.bias ?? null, out, g, fused);
-  const step = withActivation(act, linear, valid);
-  if (!step) return null;
-  const inner = step.run;
-  step.run = (input, out, x2) => {
-    x = input;
-    inner(input, out, x2);
-  };
-  return step;
+  return withActivation(act, (x, out, fused) => conv2dForward(x, c.kernel!, c.bias ?? null, out, g, fused), valid);
 }
 
 function planPool(p: MaxPooling2D, isMax: boolean, inShape: readonly number[]): StepKind {
