@@ -14,9 +14,9 @@ import { scale } from '../ops/unary.js';
 import { reshape } from '../ops/shape.js';
 import { dropout as dropoutOp } from '../ops/random.js';
 import { lstmSequence, gruSequence, simpleRNNSequence, type RnnActivation, type SequenceOptions } from '../ops/rnn.js';
-import { Layer, registerLayer, serializeRegularizer, type CallArgs, type LayerArgs, type Regularizer, type Shape } from './layer.js';
+import { Layer, registerLayer, serializeRegularizer, type CallArgs, type Shape } from './layer.js';
 import { serializeInit } from './core.js';
-import { unitForgetBiasInit } from './recurrent.js';
+import { unitForgetBiasInit, type RecurrentUnitArgs } from './recurrent.js';
 
 type InitSpec = Initializer | string;
 
@@ -59,22 +59,9 @@ export function stateSizesOf(cell: RNNCell, where: string): number[] {
   return list;
 }
 
-export interface RNNCellArgs extends LayerArgs {
-  units: number;
+export interface RNNCellArgs extends RecurrentUnitArgs {
   /** Default tanh. */
   activation?: string | ActivationFn;
-  useBias?: boolean;
-  kernelInitializer?: InitSpec;
-  recurrentInitializer?: InitSpec;
-  biasInitializer?: InitSpec;
-  kernelRegularizer?: Regularizer | null;
-  recurrentRegularizer?: Regularizer | null;
-  biasRegularizer?: Regularizer | null;
-  /** Fraction of the inputs dropped in training (one mask for all steps of a sequence). */
-  dropout?: number;
-  /** Fraction of the recurrent state dropped in training (one mask for all steps of a sequence). */
-  recurrentDropout?: number;
-  seed?: number;
 }
 
 export interface LSTMCellArgs extends RNNCellArgs {

@@ -264,12 +264,8 @@ export class DepthwiseConv2D extends BaseConv {
   }
 }
 
-export class Conv2DTranspose extends Conv {
-  static className = 'Conv2DTranspose';
-  constructor(args: ConvLayerArgs) {
-    super(2, args);
-  }
-
+/** The transposed convolutions (2-D and 3-D): kernel [...k, filters, in] and Keras's output length. */
+export abstract class ConvTranspose extends Conv {
   build(inputShape: Shape | Shape[]): void {
     const c = this.inputChannels(inputShape as Shape);
     this.kernel = this.addWeight('kernel', [...this.kernelSize, this.filters, c], this.args.kernelInitializer, { regularizer: this.args.kernelRegularizer });
@@ -279,12 +275,19 @@ export class Conv2DTranspose extends Conv {
   /** Keras's deconv_output_length: in*s for 'same', in*s + max(k - s, 0) for 'valid'. */
   computeOutputShape(inputShape: Shape | Shape[]): Shape {
     const s = inputShape as Shape;
-    const spatial = s.slice(1, 3).map((d, i) => {
+    const spatial = s.slice(1, 1 + this.rank).map((d, i) => {
       if (d === null) return null;
       const k = (this.kernelSize[i] - 1) * this.dilationRate[i] + 1;
       return this.padding === 'same' ? d * this.strides[i] : d * this.strides[i] + Math.max(k - this.strides[i], 0);
     });
     return [s[0], ...spatial, this.filters];
+  }
+}
+
+export class Conv2DTranspose extends ConvTranspose {
+  static className = 'Conv2DTranspose';
+  constructor(args: ConvLayerArgs) {
+    super(2, args);
   }
 
   call(inputs: Tensor | Tensor[]): Tensor {

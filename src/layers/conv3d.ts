@@ -4,8 +4,8 @@
 import { WasmgradError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { conv3d as conv3dOp, conv3dTranspose as conv3dTransposeOp } from '../ops/conv3d.js';
-import { registerLayer, type Shape } from './layer.js';
-import { Conv, type ConvLayerArgs } from './conv.js';
+import { registerLayer } from './layer.js';
+import { Conv, ConvTranspose, type ConvLayerArgs } from './conv.js';
 
 type Triple = [number, number, number];
 
@@ -23,29 +23,13 @@ export class Conv3D extends Conv {
   }
 }
 
-export class Conv3DTranspose extends Conv {
+export class Conv3DTranspose extends ConvTranspose {
   static className = 'Conv3DTranspose';
   constructor(args: ConvLayerArgs) {
     super(3, args);
     if (this.dilationRate.some((d) => d !== 1)) {
       throw new WasmgradError(`${this.name}: dilationRate other than 1 is not supported by a transposed 3-D convolution, got ${JSON.stringify(args.dilationRate)}`);
     }
-  }
-
-  build(inputShape: Shape | Shape[]): void {
-    const c = this.inputChannels(inputShape as Shape);
-    this.kernel = this.addWeight('kernel', [...this.kernelSize, this.filters, c], this.args.kernelInitializer, { regularizer: this.args.kernelRegularizer });
-    if (this.useBias) this.bias = this.addWeight('bias', [this.filters], this.args.biasInitializer ?? 'zeros', { regularizer: this.args.biasRegularizer });
-  }
-
-  /** Keras's deconv_output_length: in * s for 'same', in * s + max(k - s, 0) for 'valid'. */
-  computeOutputShape(inputShape: Shape | Shape[]): Shape {
-    const s = inputShape as Shape;
-    const spatial = s.slice(1, 4).map((d, i) => {
-      if (d === null) return null;
-      return this.padding === 'same' ? d * this.strides[i] : d * this.strides[i] + Math.max(this.kernelSize[i] - this.strides[i], 0);
-    });
-    return [s[0], ...spatial, this.filters];
   }
 
   call(inputs: Tensor | Tensor[]): Tensor {

@@ -34,10 +34,9 @@ export function unitForgetBiasInit(baseSpec: InitSpec | undefined, units: number
   return Object.assign(init, { className: 'UnitForgetBias', config: {} });
 }
 
-export interface RNNLayerArgs extends LayerArgs {
+/** What a recurrent layer and a recurrent cell both take: units, weights, and dropout. */
+export interface RecurrentUnitArgs extends LayerArgs {
   units: number;
-  /** Default tanh; one of tanh, sigmoid, relu, linear, hardSigmoid. */
-  activation?: string;
   useBias?: boolean;
   kernelInitializer?: InitSpec;
   recurrentInitializer?: InitSpec;
@@ -45,15 +44,20 @@ export interface RNNLayerArgs extends LayerArgs {
   kernelRegularizer?: Regularizer | null;
   recurrentRegularizer?: Regularizer | null;
   biasRegularizer?: Regularizer | null;
-  /** Fraction of the inputs dropped in training (one mask for every step). */
+  /** Fraction of the inputs dropped in training (one mask for every step of a sequence). */
   dropout?: number;
-  /** Fraction of the recurrent state dropped in training (one mask for every step). */
+  /** Fraction of the recurrent state dropped in training (one mask for every step of a sequence). */
   recurrentDropout?: number;
+  /** Seeds the dropout masks (each call draws new ones, reproducibly). */
+  seed?: number;
+}
+
+export interface RNNLayerArgs extends RecurrentUnitArgs {
+  /** Default tanh; one of tanh, sigmoid, relu, linear, hardSigmoid. */
+  activation?: string;
   returnSequences?: boolean;
   returnState?: boolean;
   goBackwards?: boolean;
-  /** Seeds the dropout masks (each call draws new ones, reproducibly). */
-  seed?: number;
   /** Accepted for compatibility; the fused kernels never need unrolling. */
   unroll?: boolean;
   stateful?: boolean;
