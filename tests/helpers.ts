@@ -69,3 +69,11 @@ export function expectNoLeak(fn: () => void): void {
   expect(after.numTensors).toBe(before.numTensors);
   expect(after.numBytes).toBe(before.numBytes);
 }
+
+/** f is refused with a WasmgradError matching `message`, and leaves no tensor behind. */
+export function expectRefusedWithoutLeak(f: () => unknown, message: RegExp): void {
+  const before = wg.memory().numTensors;
+  expect(() => wg.tidy(f as () => wg.Tensor)).toThrow(wg.WasmgradError);
+  expect(() => wg.tidy(f as () => wg.Tensor)).toThrow(message);
+  expect(wg.memory().numTensors).toBe(before);
+}
