@@ -3,7 +3,7 @@
 // and their backward (conventions in rnn-shared.ts).
 import { k, fadd, fsub, fmul } from './vmath';
 import { RA_TANH, RA_SIGMOID, ld, st, act, dact, gradIn, clearIn, isMasked, maskedRowForward, rowOutput, rowDropout, maskedRowBackward } from './rnn-shared';
-import { recurrentColumns } from './rnn-seq';
+import { recurrentColumns, rowBegin, rowEnd } from './rnn-seq';
 import { NR } from './abi';
 import { minI } from './common';
 
@@ -38,30 +38,27 @@ import { minI } from './common';
 }
 
 /**
- * Step `step` of a whole GRU (resetAfter) sequence for units [taskBegin * NR, taskEnd * NR) (see
- * rnn-seq.ts): rec [T, B, 3u] = hd_{s-1} U + biasRec for those columns of every gate, then xp
- * [T, B, 3u] (x W + b_in) gets (z, r, hh) of those units in place and h the new state. The cell
- * reads the previous state after recurrent dropout (hd, as Keras does); a masked row keeps h. The
- * other buffers as lstm_steps_f32.
+ * Step `s` of a GRU (resetAfter) sequence for rows [b0, b1) and units [j0, j1) (see rnn-seq.ts):
+ * rec [T, B, 3u] = hd_{s-1} U + biasRec for those columns of every gate, then xp [T, B, 3u]
+ * (x W + b_in) gets (z, r, hh) of those units in place and h the new state. The cell reads the
+ * previous state after recurrent dropout (hd, as Keras does); a masked row keeps h. The other
+ * buffers as in rnn-lstm.ts.
  */
-export function gru_steps_f32(
+@inline function gruStep(
   xp: usize, rec: usize, h: usize, hd: usize, rmask: usize, mask: usize, o: usize, zrow: usize, zeroOut: i32,
-  packed: usize, biasRec: usize, B: i32, T: i32, u: i32, a: i32, ra: i32, step: i32,
-  taskBegin: i32, taskEnd: i32, scratch: usize,
+  packed: usize, biasRec: usize, B: i32, T: i32, u: i32, a: i32, ra: i32, step: i32, b0: i32, b1: i32, j0: i32, j1: i32, scratch: usize,
 ): void {
-  const j0 = taskBegin * NR, j1 = minI(u, taskEnd * NR);
-  if (j0 >= j1) return;
   const ub = <usize>u << 2, BU = <usize>B * ub, s = <usize>step;
   const hPrev = h + s * BU, hOut = hPrev + BU;
   const hdPrev = hd ? hd + s * BU : hPrev;
   const xs = xp + s * BU * 3, rs = rec + s * BU * 3;
-  recurrentColumns(hdPrev, B, u, packed, 3, rs, 0, biasRec, j0, j1, scratch);
+  recurrentColumns(hdPrev + <usize>b0 * ub, b1 - b0, u, packed, 3, rs + <usize>b0 * ub * 3, 3 * u, 0, biasRec, j0, j1, scratch);
   const hdOut: usize = hd && step + 1 < T ? hd + (s + 1) * BU : 0;
   const ms: usize = mask ? mask + s * (<usize>B << 2) : 0;
   const oPrev: usize = o ? (step > 0 ? o + (s - 1) * BU : zrow) : 0;
   const oOut: usize = o ? o + s * BU : 0;
   const jb = <usize>j0 << 2, nb = <usize>(j1 - j0) << 2;
-  for (let b = 0; b < B; b++) {
+  for (let b = b0; b < b1; b++) {
     const rb = <usize>b * ub;
     if (isMasked(ms, b)) {
       maskedRowForward(rb + jb, nb, hPrev, hOut, 0, 0, oPrev, oOut, zeroOut);
@@ -72,6 +69,26 @@ export function gru_steps_f32(
     }
     rowDropout(rb + jb, j1 - j0, hOut, rmask, hdOut);
   }
+}
+
+/** Step `step` of a GRU (resetAfter) sequence for units [taskBegin * NR, taskEnd * NR), every row. */
+export function gru_steps_f32(
+  xp: usize, rec: usize, h: usize, hd: usize, rmask: usize, mask: usize, o: usize, zrow: usize, zeroOut: i32,
+  packed: usize, biasRec: usize, B: i32, T: i32, u: i32, a: i32, ra: i32, step: i32,
+  taskBegin: i32, taskEnd: i32, scratch: usize,
+): void {
+  const j0 = taskBegin * NR, j1 = minI(u, taskEnd * NR);
+  if (j0 < j1) gruStep(xp, rec, h, hd, rmask, mask, o, zrow, zeroOut, packed, biasRec, B, T, u, a, ra, step, 0, B, j0, j1, scratch);
+}
+
+/** Every step of a GRU (resetAfter) sequence for rows [taskBegin * MR, taskEnd * MR), every unit. */
+export function gru_rows_f32(
+  xp: usize, rec: usize, h: usize, hd: usize, rmask: usize, mask: usize, o: usize, zrow: usize, zeroOut: i32,
+  packed: usize, biasRec: usize, B: i32, T: i32, u: i32, a: i32, ra: i32,
+  taskBegin: i32, taskEnd: i32, scratch: usize,
+): void {
+  const b0 = rowBegin(taskBegin), b1 = rowEnd(taskEnd, B);
+  for (let s = 0; s < T && b0 < b1; s++) gruStep(xp, rec, h, hd, rmask, mask, o, zrow, zeroOut, packed, biasRec, B, T, u, a, ra, s, b0, b1, 0, u, scratch);
 }
 
 @inline function gruBackLanes<F, I>(
@@ -207,6 +224,36 @@ export function gru_cand_f32(
       rowOutput(rb, ub, hOut, oOut);
     }
     rowDropout(rb, u, hOut, rmask, hdOut);
+  }
+}
+
+/**
+ * Every step of a reset-before GRU sequence for rows [taskBegin * MR, taskEnd * MR): per step
+ * xp[:, :2u] += hd U_zr (pzr: U's z and r columns packed as 2 gates), gru_gates_f32 (r * hd into
+ * rh [T, B, u]), xp[:, 2u:] += rh U_h (ph: packed as 1 gate), gru_cand_f32. The other buffers as
+ * gru_rows_f32.
+ */
+export function gru_reset_before_rows_f32(
+  xp: usize, rh: usize, h: usize, hd: usize, rmask: usize, mask: usize, o: usize, zrow: usize, zeroOut: i32,
+  pzr: usize, ph: usize, B: i32, T: i32, u: i32, a: i32, ra: i32,
+  taskBegin: i32, taskEnd: i32, scratch: usize,
+): void {
+  const b0 = rowBegin(taskBegin), b1 = rowEnd(taskEnd, B);
+  if (b0 >= b1) return;
+  const ub = <usize>u << 2, BU = <usize>B * ub, G = 3 * u, row0 = <usize>b0 * ub;
+  for (let step = 0; step < T; step++) {
+    const s = <usize>step;
+    const hPrev = h + s * BU, hOut = hPrev + BU;
+    const hdPrev = hd ? hd + s * BU : hPrev;
+    const xs = xp + s * BU * 3, rs = rh + s * BU;
+    recurrentColumns(hdPrev + row0, b1 - b0, u, pzr, 2, xs + row0 * 3, G, 1, 0, 0, u, scratch);
+    gru_gates_f32(xs, hdPrev, rs, u, ra, b0, b1, scratch);
+    recurrentColumns(rs + row0, b1 - b0, u, ph, 1, xs + row0 * 3 + 2 * ub, G, 1, 0, 0, u, scratch);
+    const hdOut: usize = hd && step + 1 < T ? hd + (s + 1) * BU : 0;
+    const ms: usize = mask ? mask + s * (<usize>B << 2) : 0;
+    const oPrev: usize = o ? (step > 0 ? o + (s - 1) * BU : zrow) : 0;
+    const oOut: usize = o ? o + s * BU : 0;
+    gru_cand_f32(xs, hdPrev, hPrev, hOut, rmask, hdOut, ms, oPrev, oOut, zeroOut, u, a, b0, b1, scratch);
   }
 }
 

@@ -1,7 +1,7 @@
 // LSTM cell: the stepped sequence kernel and the backward of a step (conventions in rnn-shared.ts).
 import { fadd, fmul } from './vmath';
 import { RA_TANH, RA_SIGMOID, ld, st, act, dact, gradIn, clearIn, isMasked, maskedRowForward, rowOutput, rowDropout, maskedRowBackward } from './rnn-shared';
-import { recurrentColumns } from './rnn-seq';
+import { recurrentColumns, rowBegin, rowEnd } from './rnn-seq';
 import { NR } from './abi';
 import { minI } from './common';
 
@@ -39,31 +39,28 @@ import { minI } from './common';
 }
 
 /**
- * Step `step` of a whole LSTM sequence for units [taskBegin * NR, taskEnd * NR) (see rnn-seq.ts):
- * z [T, B, 4u] holds x W + b and gets hd_{s-1} U added for those columns of every gate (U packed
- * gate by gate), then the gate activations (i, f, g, o) in place and the new c and h of those
- * units. States h, c [T + 1, B, u]; hd [T, B, u] (0: no recurrent dropout), hd[s + 1] = h[s + 1] *
- * rmask; mask [T, B] (0: none); o [T, B, u] outputs kept apart from h (with a mask), zrow a zero
- * [B, u] block for the first step's previous output.
+ * Step `s` of an LSTM sequence for rows [b0, b1) and units [j0, j1) (see rnn-seq.ts): z [T, B, 4u]
+ * holds x W + b and gets hd_{s-1} U added for those columns of every gate (U packed gate by gate),
+ * then the gate activations (i, f, g, o) in place and the new c and h of those units. States h, c
+ * [T + 1, B, u]; hd [T, B, u] (0: no recurrent dropout), hd[s + 1] = h[s + 1] * rmask; mask [T, B]
+ * (0: none); o [T, B, u] outputs kept apart from h (with a mask), zrow a zero [B, u] block for the
+ * first step's previous output.
  */
-export function lstm_steps_f32(
+@inline function lstmStep(
   z: usize, c: usize, h: usize, hd: usize, rmask: usize, mask: usize, o: usize, zrow: usize, zeroOut: i32,
-  packed: usize, B: i32, T: i32, u: i32, a: i32, ra: i32, step: i32,
-  taskBegin: i32, taskEnd: i32, scratch: usize,
+  packed: usize, B: i32, T: i32, u: i32, a: i32, ra: i32, step: i32, b0: i32, b1: i32, j0: i32, j1: i32, scratch: usize,
 ): void {
-  const j0 = taskBegin * NR, j1 = minI(u, taskEnd * NR);
-  if (j0 >= j1) return;
   const ub = <usize>u << 2, BU = <usize>B * ub, s = <usize>step;
   const hPrev = h + s * BU, hOut = hPrev + BU, cPrev = c + s * BU, cOut = cPrev + BU;
   const hdPrev = hd ? hd + s * BU : hPrev;
   const zs = z + s * BU * 4;
-  recurrentColumns(hdPrev, B, u, packed, 4, zs, 1, 0, j0, j1, scratch);
+  recurrentColumns(hdPrev + <usize>b0 * ub, b1 - b0, u, packed, 4, zs + <usize>b0 * ub * 4, 4 * u, 1, 0, j0, j1, scratch);
   const hdOut: usize = hd && step + 1 < T ? hd + (s + 1) * BU : 0;
   const ms: usize = mask ? mask + s * (<usize>B << 2) : 0;
   const oPrev: usize = o ? (step > 0 ? o + (s - 1) * BU : zrow) : 0;
   const oOut: usize = o ? o + s * BU : 0;
   const jb = <usize>j0 << 2, nb = <usize>(j1 - j0) << 2;
-  for (let b = 0; b < B; b++) {
+  for (let b = b0; b < b1; b++) {
     const rb = <usize>b * ub;
     if (isMasked(ms, b)) {
       maskedRowForward(rb + jb, nb, hPrev, hOut, cPrev, cOut, oPrev, oOut, zeroOut);
@@ -74,6 +71,26 @@ export function lstm_steps_f32(
     }
     rowDropout(rb + jb, j1 - j0, hOut, rmask, hdOut);
   }
+}
+
+/** Step `step` of an LSTM sequence for units [taskBegin * NR, taskEnd * NR), every row (rnn-seq.ts). */
+export function lstm_steps_f32(
+  z: usize, c: usize, h: usize, hd: usize, rmask: usize, mask: usize, o: usize, zrow: usize, zeroOut: i32,
+  packed: usize, B: i32, T: i32, u: i32, a: i32, ra: i32, step: i32,
+  taskBegin: i32, taskEnd: i32, scratch: usize,
+): void {
+  const j0 = taskBegin * NR, j1 = minI(u, taskEnd * NR);
+  if (j0 < j1) lstmStep(z, c, h, hd, rmask, mask, o, zrow, zeroOut, packed, B, T, u, a, ra, step, 0, B, j0, j1, scratch);
+}
+
+/** Every step of an LSTM sequence for rows [taskBegin * MR, taskEnd * MR), every unit (rnn-seq.ts). */
+export function lstm_rows_f32(
+  z: usize, c: usize, h: usize, hd: usize, rmask: usize, mask: usize, o: usize, zrow: usize, zeroOut: i32,
+  packed: usize, B: i32, T: i32, u: i32, a: i32, ra: i32,
+  taskBegin: i32, taskEnd: i32, scratch: usize,
+): void {
+  const b0 = rowBegin(taskBegin), b1 = rowEnd(taskEnd, B);
+  for (let s = 0; s < T && b0 < b1; s++) lstmStep(z, c, h, hd, rmask, mask, o, zrow, zeroOut, packed, B, T, u, a, ra, s, b0, b1, 0, u, scratch);
 }
 
 @inline function lstmBackLanes<F, I>(

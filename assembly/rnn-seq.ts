@@ -1,10 +1,15 @@
-// The recurrent GEMM of the sequence kernels (lstm_steps_f32, gru_steps_f32, rnn_steps_f32): the
-// driver runs a whole sequence as one stepped job (src/engine/pool.ts runSteps), with a barrier
-// between steps. A thread's tasks are blocks of NR units; per step it computes, for its units, the
-// columns of every gate of hd U (U packed gate by gate, so each gate's block of NR units is one
-// panel), then the cell update of those units: one barrier per step, as the next step's GEMM reads
-// all of h. Each column is the GEMM microkernel's (assembly/gemm.ts: KC blocks, k ascending), the
-// same bits as the one-GEMM-per-step loop and for any thread count.
+// The recurrent GEMM of the sequence kernels, and the two ways they split a sequence over threads:
+// - by batch rows (lstm_rows_f32, gru_rows_f32, rnn_rows_f32, gru_reset_before_rows_f32): a
+//   thread owns blocks of MR rows and runs every step of them, all units; a row's next step reads
+//   only its own state, so the threads never wait for each other (one ordinary job, no barrier);
+// - by units (lstm_steps_f32, gru_steps_f32, rnn_steps_f32), for batches too small to share: the
+//   driver runs a stepped job (src/engine/pool.ts runSteps), threads own blocks of NR units and
+//   compute, per step, the columns of every gate of hd U for them (U packed gate by gate, so each
+//   gate's block of NR units is one panel), then the cell update of those units; a barrier per step,
+//   as the next step's GEMM reads all of h.
+// Each element is the GEMM microkernel's (assembly/gemm.ts: KC blocks, k ascending) and row blocks
+// start at multiples of MR: the same bits as the one-GEMM-per-step loop, either split, any thread
+// count.
 import { MR, NR, KC, MC } from './abi';
 import { minI } from './common';
 import { packA } from './gemm-pack';
@@ -17,14 +22,13 @@ import { tile } from './gemm-micro';
 
 /**
  * c[:, g u + j] (+)= (a [m, u] U_g)[:, j] (+ bias[g u + j]) for units j in [j0, j1) (j0 a multiple of
- * NR) of every gate g < gates; c has rows of gates * u floats. Scratch: a packed A block and the
- * edge tile.
+ * NR) of every gate g < gates; c has rows of ldc floats. Scratch: a packed A block and the edge
+ * tile.
  */
-export function recurrentColumns(a: usize, m: i32, u: i32, packed: usize, gates: i32, c: usize, accumulate: i32, bias: usize, j0: i32, j1: i32, scratch: usize): void {
+export function recurrentColumns(a: usize, m: i32, u: i32, packed: usize, gates: i32, c: usize, ldc: i32, accumulate: i32, bias: usize, j0: i32, j1: i32, scratch: usize): void {
   const nAll = ((u + NR - 1) / NR) * NR;
   const gateBytes = <usize>packedGateFloats(u) << 2;
   const nt = j1 - j0;
-  const ldc = gates * u;
   const ldcBytes = <usize>ldc << 2;
   const pa = scratch;
   const edge = pa + (<usize>(MC * KC) << 2);
@@ -47,4 +51,12 @@ export function recurrentColumns(a: usize, m: i32, u: i32, packed: usize, gates:
       }
     }
   }
+}
+
+/** Rows [taskBegin * MR, taskEnd * MR) of a batch of B rows (the row-split kernels' tasks). */
+@inline export function rowBegin(taskBegin: i32): i32 {
+  return taskBegin * MR;
+}
+@inline export function rowEnd(taskEnd: i32, B: i32): i32 {
+  return minI(B, taskEnd * MR);
 }

@@ -1,7 +1,7 @@
 // SimpleRNN cell: the stepped sequence kernel and the backward of a step (conventions in rnn-shared.ts).
 import { fmul } from './vmath';
 import { RA_TANH, ld, st, act, dact, gradIn, clearIn, isMasked, maskedRowForward, rowOutput, rowDropout, maskedRowBackward } from './rnn-shared';
-import { recurrentColumns } from './rnn-seq';
+import { recurrentColumns, rowBegin, rowEnd } from './rnn-seq';
 import { NR } from './abi';
 import { minI } from './common';
 
@@ -22,28 +22,24 @@ import { minI } from './common';
 }
 
 /**
- * Step `step` of a whole SimpleRNN sequence for units [taskBegin * NR, taskEnd * NR) (see
- * rnn-seq.ts): z [T, B, u] += hd_{s-1} U for those columns, then h = act(z); the other buffers as
- * lstm_steps_f32.
+ * Step `s` of a SimpleRNN sequence for rows [b0, b1) and units [j0, j1) (see rnn-seq.ts): z
+ * [T, B, u] += hd_{s-1} U for those columns, then h = act(z); the other buffers as in rnn-lstm.ts.
  */
-export function rnn_steps_f32(
+@inline function rnnStep(
   z: usize, h: usize, hd: usize, rmask: usize, mask: usize, o: usize, zrow: usize, zeroOut: i32,
-  packed: usize, B: i32, T: i32, u: i32, a: i32, step: i32,
-  taskBegin: i32, taskEnd: i32, scratch: usize,
+  packed: usize, B: i32, T: i32, u: i32, a: i32, step: i32, b0: i32, b1: i32, j0: i32, j1: i32, scratch: usize,
 ): void {
-  const j0 = taskBegin * NR, j1 = minI(u, taskEnd * NR);
-  if (j0 >= j1) return;
   const ub = <usize>u << 2, BU = <usize>B * ub, s = <usize>step;
   const hPrev = h + s * BU, hOut = hPrev + BU;
   const hdPrev = hd ? hd + s * BU : hPrev;
   const zs = z + s * BU;
-  recurrentColumns(hdPrev, B, u, packed, 1, zs, 1, 0, j0, j1, scratch);
+  recurrentColumns(hdPrev + <usize>b0 * ub, b1 - b0, u, packed, 1, zs + <usize>b0 * ub, u, 1, 0, j0, j1, scratch);
   const hdOut: usize = hd && step + 1 < T ? hd + (s + 1) * BU : 0;
   const ms: usize = mask ? mask + s * (<usize>B << 2) : 0;
   const oPrev: usize = o ? (step > 0 ? o + (s - 1) * BU : zrow) : 0;
   const oOut: usize = o ? o + s * BU : 0;
   const jb = <usize>j0 << 2, nb = <usize>(j1 - j0) << 2;
-  for (let b = 0; b < B; b++) {
+  for (let b = b0; b < b1; b++) {
     const rb = <usize>b * ub;
     if (isMasked(ms, b)) {
       maskedRowForward(rb + jb, nb, hPrev, hOut, 0, 0, oPrev, oOut, zeroOut);
@@ -54,6 +50,26 @@ export function rnn_steps_f32(
     }
     rowDropout(rb + jb, j1 - j0, hOut, rmask, hdOut);
   }
+}
+
+/** Step `step` of a SimpleRNN sequence for units [taskBegin * NR, taskEnd * NR), every row. */
+export function rnn_steps_f32(
+  z: usize, h: usize, hd: usize, rmask: usize, mask: usize, o: usize, zrow: usize, zeroOut: i32,
+  packed: usize, B: i32, T: i32, u: i32, a: i32, step: i32,
+  taskBegin: i32, taskEnd: i32, scratch: usize,
+): void {
+  const j0 = taskBegin * NR, j1 = minI(u, taskEnd * NR);
+  if (j0 < j1) rnnStep(z, h, hd, rmask, mask, o, zrow, zeroOut, packed, B, T, u, a, step, 0, B, j0, j1, scratch);
+}
+
+/** Every step of a SimpleRNN sequence for rows [taskBegin * MR, taskEnd * MR), every unit. */
+export function rnn_rows_f32(
+  z: usize, h: usize, hd: usize, rmask: usize, mask: usize, o: usize, zrow: usize, zeroOut: i32,
+  packed: usize, B: i32, T: i32, u: i32, a: i32,
+  taskBegin: i32, taskEnd: i32, scratch: usize,
+): void {
+  const b0 = rowBegin(taskBegin), b1 = rowEnd(taskEnd, B);
+  for (let s = 0; s < T && b0 < b1; s++) rnnStep(z, h, hd, rmask, mask, o, zrow, zeroOut, packed, B, T, u, a, s, b0, b1, 0, u, scratch);
 }
 
 @inline function rnnBackLanes<F, I>(o: usize, h: usize, P: usize, Q: usize, rm: usize, dO: usize, carry: usize, dZ: usize, a: i32): void {

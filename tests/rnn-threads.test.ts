@@ -1,22 +1,24 @@
-// The recurrent sequence as one stepped job (threads own blocks of units, a barrier between steps):
-// the same bits for 1 and 2 threads, forward and backward, at odd sizes, with masking, recurrent
-// dropout and other activations; the float64 reference on every build; a worker that dies does not
-// hang a sequence.
+// The recurrent sequence as one job, split by batch rows (no barrier) or by units (a stepped job, a
+// barrier between steps): the same bits for 1 and 2 threads and either split, forward and
+// backward, at odd sizes, with masking, recurrent dropout and other activations; the float64
+// reference on every build; a worker that dies does not hang a sequence.
 import { describe, test, expect, afterAll, afterEach } from 'vitest';
 import * as wg from 'wasmgrad';
 import { builds, useBuild, randomArray, bitsOf, expectClose, THREADED_BUILDS } from './helpers';
 import { refRnn, GATES, type CellKind } from './rnn-ref';
 import { lstmSequence, gruSequence, simpleRNNSequence, type SequenceOptions } from '../src/ops/rnn';
-import { setSequenceParallelFlops } from '../src/engine/drivers/rnn-steps';
+import { chooseSplit, setSequenceSplit, type SequenceSplit } from '../src/engine/drivers/rnn-steps';
 
 afterAll(() => wg.shutdown());
 afterEach(() => {
-  setSequenceParallelFlops();
+  setSequenceSplit();
 });
 
 const CELLS: CellKind[] = ['lstm', 'gru', 'gruResetBefore', 'simple'];
 const UNITS = [1, 3, 17, 129, 130];
 const BATCHES = [1, 3, 33];
+// forced splits ignore the size thresholds, so every size splits over the threads
+const SPLITS: SequenceSplit[] = ['rows', 'units'];
 
 interface Variant {
   mask: boolean;
@@ -67,29 +69,43 @@ function runSequence(cell: CellKind, B: number, T: number, I: number, u: number,
 }
 
 describe.each(THREADED_BUILDS)('recurrent sequences on the %s build', (build) => {
-  test.each(CELLS)('%s: outputs and gradients have the same bits for 1 and 2 threads at units 1, 3, 17, 129, 130 and batch 1, 3, 33', async (cell) => {
-    // every size splits over the threads (the default keeps small steps on the caller)
-    setSequenceParallelFlops(0);
+  test.each(CELLS)('%s: outputs and gradients have the same bits for 1 and 2 threads, split by rows and by units, at units 1, 3, 17, 129, 130 and batch 1, 3, 33', async (cell) => {
     const T = 4, I = 5;
     let k = 0;
     for (const u of UNITS) {
       for (const B of BATCHES) {
         const v = VARIANTS[k++ % VARIANTS.length];
-        const results: Uint32Array[][] = [];
-        for (const threads of [1, 2]) {
-          await useBuild(build, threads);
-          results.push(runSequence(cell, B, T, I, u, v, 10 + u + B));
+        await useBuild(build, 1);
+        const expected = runSequence(cell, B, T, I, u, v, 10 + u + B);
+        await useBuild(build, 2);
+        for (const split of SPLITS) {
+          setSequenceSplit(split);
+          const got = runSequence(cell, B, T, I, u, v, 10 + u + B);
+          got.forEach((bits, i) => expect(bits, `${cell} units ${u} batch ${B} ${JSON.stringify(v)}, split by ${split}: result ${i}`).toEqual(expected[i]));
         }
-        results[1].forEach((bits, i) => expect(bits, `${cell} units ${u} batch ${B} ${JSON.stringify(v)}: result ${i}`).toEqual(results[0][i]));
+        setSequenceSplit();
       }
     }
   });
 
-  test('a worker terminated from outside during a sequence: the caller runs its share, same bits', async () => {
-    setSequenceParallelFlops(0);
+  test('the split chosen by shape: rows when each thread gets a row block, units for a small batch with large steps, else the caller', async () => {
+    await useBuild(build, 2);
+    expect(chooseSplit(32, 32, 128, 4)).toEqual({ split: 'rows', parallel: true });
+    expect(chooseSplit(8, 32, 128, 4)).toEqual({ split: 'rows', parallel: true });
+    expect(chooseSplit(4, 32, 512, 4)).toEqual({ split: 'units', parallel: true });
+    expect(chooseSplit(1, 32, 1024, 4)).toEqual({ split: 'units', parallel: true });
+    expect(chooseSplit(2, 32, 16, 4)).toEqual({ split: 'rows', parallel: false });
+    // a whole sequence too small to pay for one dispatch
+    expect(chooseSplit(8, 2, 8, 1)).toEqual({ split: 'rows', parallel: false });
+    await useBuild(build, 1);
+    expect(chooseSplit(32, 32, 128, 4)).toEqual({ split: 'rows', parallel: false });
+  });
+
+  test.each(SPLITS)('a worker terminated from outside during a sequence split by %s: the caller runs its share, same bits', async (split) => {
     await useBuild(build, 1);
     const expected = runSequence('lstm', 9, 40, 6, 33, VARIANTS[0], 7);
     await useBuild(build, 2);
+    setSequenceSplit(split);
     const pool = wg._engine().pool;
     const [w] = pool.workerHandles;
     void (w.terminate() as Promise<number>); // the sequence runs before the pool hears of the exit
@@ -103,11 +119,11 @@ describe.each(THREADED_BUILDS)('recurrent sequences on the %s build', (build) =>
 });
 
 describe.each(builds())('recurrent sequences on the %s build: the float64 reference', (build) => {
-  test.each(CELLS)('%s at units 17 and 130, batch 3, masked', async (cell) => {
+  test.each(CELLS)('%s at units 17 and 130, batch 9, masked, split by rows and by units', async (cell) => {
     await useBuild(build, THREADED_BUILDS.includes(build) ? 2 : 1);
-    setSequenceParallelFlops(0);
-    for (const u of [17, 130]) {
-      const [B, T, I] = [3, 4, 5];
+    for (const [u, split] of [[17, 'rows'], [17, 'units'], [130, 'rows'], [130, 'units']] as const) {
+      setSequenceSplit(split);
+      const [B, T, I] = [9, 4, 5];
       const G = GATES[cell] * u;
       const xs = randomArray(B * T * I, 1), Ws = randomArray(I * G, 2, -0.5, 0.5), Us = randomArray(u * G, 3, -0.5, 0.5);
       const bs = randomArray(cell === 'gru' ? 2 * G : G, 4);

@@ -1,16 +1,15 @@
 // The forward of a recurrent sequence: Z = X W + b for every step at once (one GEMM over
 // [T*B, in]), then per step the recurrent GEMM (Z_s += hd_{s-1} U, [B, u] x [u, G]) and the fused
-// cell: all steps in one stepped job whose threads own blocks of units (rnn-steps.ts runSequence),
-// but for the reset-before GRU (two GEMMs and two cell kernels per step). Everything is time-major in processing order
-// (reversed for goBackwards), so each step is a contiguous [B, G] block, and what the backward
-// needs stays in the workspace.
+// cell: all steps in one job whose threads own blocks of batch rows or of units (rnn-steps.ts
+// runSequence). Everything is time-major in processing order (reversed for goBackwards), so each
+// step is a contiguous [B, G] block, and what the backward needs stays in the workspace.
 import { Tensor, holdsWeights, derivedBlock } from '../../tensor.js';
 import { engine } from '../state.js';
 import { writeFloats } from './common.js';
 import { copyBytes, fillFloats } from './copy.js';
 import { gemm, packB, packedFloats } from './gemm.js';
 import { activationId, cellKernels, GATES, type RnnInputs, type RnnOutputs, type RnnSequence, type RnnWorkspace } from './rnn.js';
-import { gruCand, gruGates, runSequence, seqCopy, stepGemm, type StepIO } from './rnn-steps.js';
+import { runSequence, seqCopy } from './rnn-steps.js';
 
 /** Whether x [B, T, in] already is time-major in processing order ([1, T, in] and [B, 1, in] are). */
 export function isTimeMajor(seq: RnnSequence): boolean {
@@ -59,7 +58,6 @@ export function rnnForward(seq: RnnSequence, inp: RnnInputs, out: RnnOutputs): R
     return t;
   };
   const BU = B * u * 4;
-  const BG = B * G * 4;
 
   const direct = isTimeMajor(seq);
   const xt = direct ? inp.x : keep([T, B, I]);
@@ -92,8 +90,9 @@ export function rnnForward(seq: RnnSequence, inp: RnnInputs, out: RnnOutputs): R
   }
   const biasP = inp.bias ? inp.bias.ptr(op) : 0;
 
-  // the input projection of every step: one GEMM (with the input bias as its epilogue)
-  gemm({ a: xt.ptr(op), b: inp.kernel.ptr(op), c: zP, m: T * B, n: G, k: I, bias: biasP });
+  // the input projection of every step: one GEMM (with the input bias, the first G floats of a
+  // GRU's [2, G], as its epilogue); a layer's kernel stays packed until it is written
+  gemm(xt, inp.kernel, Z, { m: T * B, n: G, k: I, bias: inp.bias ?? undefined });
 
   // the recurrent kernel packed once (a layer's kernel: its packed copy is kept until it is written)
   const U = inp.recurrentKernel;
@@ -107,23 +106,17 @@ export function rnnForward(seq: RnnSequence, inp: RnnInputs, out: RnnOutputs): R
   const cP = cs ? cs.ptr(op) : 0;
   const oP = O ? O.ptr(op) : 0;
   const mkP = mk ? mk.ptr(op) : 0;
-  if (cell !== 'gruResetBefore') {
-    // the whole time loop as one stepped job, U packed once, gate by gate
-    const gates = GATES[seq.cell];
-    const gateFloats = packedFloats(u, u);
-    const pU = packed(`rnn gates ${gates} ${u}`, gates * gateFloats, (dst, src) => {
-      for (let g = 0; g < gates; g++) packB(src + g * u * 4, G, false, u, u, dst + g * gateFloats * 4);
-    });
-    runSequence(cell, B, T, u, gates, {
-      z: zP, rec: Rs ? Rs.ptr(op) : 0, h: hsP, c: cP, hd: hdP, rmask: rm, mask: mkP, o: oP, zrow: zrow ? zrow.ptr(op) : 0,
-      zeroOut: seq.zeroOutputForMask, packed: pU, biasRec: cell === 'gru' && biasP ? biasP + G * 4 : 0,
-    }, a, ra);
-  } else {
-    // U_zr and U_h packed apart: the candidate's GEMM reads r * hd of every unit
-    const pU = packed(`rnn zr ${u}`, packedFloats(u, 2 * u), (dst, src) => packB(src, G, false, u, 2 * u, dst));
-    const pUh = packed(`rnn h ${u}`, packedFloats(u, u), (dst, src) => packB(src + 2 * u * 4, G, false, u, u, dst));
-    resetBeforeSteps(seq, { pU, pUh, zP, hsP, hdP, rm, mkP, oP, zrow: zrow ? zrow.ptr(op) : 0, rhP: RH!.ptr(op) }, a, ra);
-  }
+  // U packed once, gate by gate (the reset-before GRU: its z and r gates apart from its candidate's)
+  const gates = cell === 'gruResetBefore' ? 2 : GATES[seq.cell];
+  const gateFloats = packedFloats(u, u);
+  const pU = packed(`rnn gates ${gates} ${u}`, gates * gateFloats, (dst, src) => {
+    for (let g = 0; g < gates; g++) packB(src + g * u * 4, G, false, u, u, dst + g * gateFloats * 4);
+  });
+  const pUh = cell === 'gruResetBefore' ? packed(`rnn h ${u}`, gateFloats, (dst, src) => packB(src + 2 * u * 4, G, false, u, u, dst)) : 0;
+  runSequence(cell, B, T, u, gates, {
+    z: zP, rec: Rs ? Rs.ptr(op) : 0, rh: RH ? RH.ptr(op) : 0, h: hsP, c: cP, hd: hdP, rmask: rm, mask: mkP, o: oP, zrow: zrow ? zrow.ptr(op) : 0,
+    zeroOut: seq.zeroOutputForMask, packed: pU, packedH: pUh, biasRec: cell === 'gru' && biasP ? biasP + G * 4 : 0,
+  }, a, ra);
 
   const outBase = O ? oP : hsP + BU;
   if (seq.returnSequences) seqCopy(outBase, out.y.ptr(op), B, T, u, false, seq.goBackwards && seq.restoreOrder);
@@ -132,37 +125,4 @@ export function rnnForward(seq: RnnSequence, inp: RnnInputs, out: RnnOutputs): R
   if (cs && out.cT) copyBytes(out.cT.ptr(op), cP + T * BU, BU);
   for (const t of temps) t.dispose();
   return { xt, gates: Z, h: hs, c: cs, hd: HD, rec: Rs, rh: RH, mask: mk, saved };
-}
-
-/**
- * The reset-before GRU's time loop: two GEMMs and two cell kernels per step (its candidate's GEMM
- * reads r * hd of every unit), on U_zr and U_h packed.
- */
-function resetBeforeSteps(
-  seq: RnnSequence,
-  p: { pU: number; pUh: number; zP: number; hsP: number; hdP: number; rm: number; mkP: number; oP: number; zrow: number; rhP: number },
-  a: number,
-  ra: number,
-): void {
-  const { batch: B, steps: T, units: u } = seq;
-  const G = 3 * u, BU = B * u * 4, BG = B * G * 4;
-  const { pU, pUh } = p;
-  for (let s = 0; s < T; s++) {
-    const hPrev = p.hsP + s * BU, hOut = hPrev + BU;
-    const hdPrev = p.hdP ? p.hdP + s * BU : hPrev;
-    const zs = p.zP + s * BG;
-    const io: StepIO = {
-      rmask: p.rm,
-      hdOut: p.hdP && s + 1 < T ? p.hdP + (s + 1) * BU : 0,
-      mask: p.mkP ? p.mkP + s * B * 4 : 0,
-      oPrev: p.oP ? (s > 0 ? p.oP + (s - 1) * BU : p.zrow) : 0,
-      oOut: p.oP ? p.oP + s * BU : 0,
-      zeroOut: seq.zeroOutputForMask,
-    };
-    const rh = p.rhP + s * BU;
-    stepGemm({ a: hdPrev, packed: pU, c: zs, m: B, n: 2 * u, k: u, ldc: G, accumulate: true });
-    gruGates(B, u, zs, hdPrev, rh, ra);
-    stepGemm({ a: rh, packed: pUh, c: zs + 2 * u * 4, m: B, n: u, k: u, ldc: G, accumulate: true });
-    gruCand(B, u, zs, hdPrev, hPrev, hOut, io, a);
-  }
 }

@@ -16,18 +16,39 @@ const STEP_GEMM_PARALLEL_FLOPS = 1 << 24;
 /** Copies (layout, packing) are memory-bound: split only when large. */
 const COPY_PARALLEL = 1 << 20;
 /**
- * Below this many flops per step (2 B G u) a stepped sequence stays on the calling thread: a step
- * then takes under about 30 us, and a worker descheduled mid-step costs far more than it saves
- * (an LSTM of 128 units at batch 1 ran slower on 2 threads; of 256 units, 1.6x faster).
+ * Below this many flops per step (2 B G u) a sequence split by units stays on the calling thread:
+ * a step then takes under about 30 us, and a worker descheduled mid-step costs far more than it
+ * saves (an LSTM of 128 units at batch 1 ran slower on 2 threads; of 256 units, 1.6x faster).
  */
 const SEQUENCE_PARALLEL_FLOPS = 1 << 19;
-let sequenceParallelFlops = SEQUENCE_PARALLEL_FLOPS;
+/** Below this many flops in a whole sequence, its split by rows stays on the calling thread (one dispatch). */
+const ROWS_PARALLEL_FLOPS = 1 << 20;
+/** How a sequence splits over threads: by batch rows (no barrier), by units (a barrier per step), or chosen by its shape. */
+export type SequenceSplit = 'rows' | 'units' | 'auto';
+let forcedSplit: SequenceSplit = 'auto';
 
-/** @internal For tests: the per-step flops from which a sequence splits over threads (default when omitted); returns the previous value. */
-export function setSequenceParallelFlops(flops?: number): number {
-  const previous = sequenceParallelFlops;
-  sequenceParallelFlops = flops ?? SEQUENCE_PARALLEL_FLOPS;
+/** @internal For tests: forces a split ('auto' or omitted: by shape); a forced split ignores the flop thresholds. Returns the previous one. */
+export function setSequenceSplit(split: SequenceSplit = 'auto'): SequenceSplit {
+  const previous = forcedSplit;
+  forcedSplit = split;
   return previous;
+}
+
+/**
+ * By rows when every thread gets a block of MR rows (a row's steps read only its own state: no
+ * barrier, and each thread keeps its rows' states in its own cache; measured faster than by units
+ * from 2 blocks on 2 threads, at 128 and 512 units); by units when the batch is too small to share
+ * and a step is large; otherwise rows on the calling thread.
+ * @internal exported for tests
+ */
+export function chooseSplit(B: number, T: number, u: number, gates: number): { split: 'rows' | 'units'; parallel: boolean } {
+  const threads = engine().pool.threadCount;
+  const stepFlops = 2 * B * gates * u * u;
+  if (forcedSplit === 'rows') return { split: 'rows', parallel: true };
+  if (forcedSplit === 'units') return { split: 'units', parallel: true };
+  if (threads > 1 && Math.ceil(B / MR) >= threads && stepFlops * T >= ROWS_PARALLEL_FLOPS) return { split: 'rows', parallel: true };
+  if (threads > 1 && stepFlops >= SEQUENCE_PARALLEL_FLOPS) return { split: 'units', parallel: true };
+  return { split: 'rows', parallel: false };
 }
 
 function rows<K extends ParallelKernel>(name: K, args: ParallelKernelArgs[K], B: number, u: number): void {
@@ -74,6 +95,8 @@ export interface SequenceBuffers {
   z: number;
   /** Reset-after GRU: [T, B, G], hd U + b_rec of every step. */
   rec: number;
+  /** Reset-before GRU: [T, B, u], r * hd of every step. */
+  rh: number;
   /** [T + 1, B, u]: states (c: LSTM only). */
   h: number;
   c: number;
@@ -85,23 +108,34 @@ export interface SequenceBuffers {
   o: number;
   zrow: number;
   zeroOut: boolean;
-  /** U [u, G] packed gate by gate (packedFloats(u, u) floats each). */
+  /** U [u, G] packed gate by gate (packedFloats(u, u) floats each; the reset-before GRU: its z and r gates). */
   packed: number;
+  /** Reset-before GRU: U's candidate gate, packed. */
+  packedH: number;
   /** Reset-after GRU: b_rec [G]. */
   biasRec: number;
 }
 
 /**
- * Every step of an LSTM, reset-after GRU or SimpleRNN sequence in one stepped job: threads own
- * blocks of NR units and compute the recurrent GEMM columns of every gate for them, then their cell
- * update; a barrier between steps (assembly/rnn-seq.ts). Bitwise the same as one GEMM and one cell
- * kernel per step, for any thread count.
+ * Every step of an LSTM, GRU (either form) or SimpleRNN sequence in one job (assembly/rnn-seq.ts):
+ * threads own blocks of batch rows and run all their steps, or, for small batches, blocks of NR
+ * units with a barrier between steps (the reset-before GRU splits by rows only: its candidate's
+ * GEMM reads r * hd of every unit). The same bits as one GEMM and one cell kernel per step, for any
+ * thread count and either split.
  */
-export function runSequence(cell: 'lstm' | 'gru' | 'simple', B: number, T: number, u: number, gates: number, s: SequenceBuffers, a: number, ra: number): void {
+export function runSequence(cell: 'lstm' | 'gru' | 'gruResetBefore' | 'simple', B: number, T: number, u: number, gates: number, s: SequenceBuffers, a: number, ra: number): void {
   const e = engine();
-  const tasks = Math.ceil(u / NR);
-  const parallel = 2 * B * gates * u * u >= sequenceParallelFlops;
+  const { split, parallel } = chooseSplit(B, T, u, cell === 'gruResetBefore' ? 3 : gates);
   const z = s.zeroOut ? 1 : 0;
+  if (cell === 'gruResetBefore' || split === 'rows') {
+    const rowBlocks = Math.ceil(B / MR);
+    if (cell === 'lstm') e.parallel('lstm_rows_f32', [s.z, s.c, s.h, s.hd, s.rmask, s.mask, s.o, s.zrow, z, s.packed, B, T, u, a, ra], rowBlocks, parallel);
+    else if (cell === 'gru') e.parallel('gru_rows_f32', [s.z, s.rec, s.h, s.hd, s.rmask, s.mask, s.o, s.zrow, z, s.packed, s.biasRec, B, T, u, a, ra], rowBlocks, parallel);
+    else if (cell === 'gruResetBefore') e.parallel('gru_reset_before_rows_f32', [s.z, s.rh, s.h, s.hd, s.rmask, s.mask, s.o, s.zrow, z, s.packed, s.packedH, B, T, u, a, ra], rowBlocks, parallel);
+    else e.parallel('rnn_rows_f32', [s.z, s.h, s.hd, s.rmask, s.mask, s.o, s.zrow, z, s.packed, B, T, u, a], rowBlocks, parallel);
+    return;
+  }
+  const tasks = Math.ceil(u / NR);
   if (cell === 'lstm') e.parallelSteps('lstm_steps_f32', [s.z, s.c, s.h, s.hd, s.rmask, s.mask, s.o, s.zrow, z, s.packed, B, T, u, a, ra], tasks, T, parallel);
   else if (cell === 'gru') e.parallelSteps('gru_steps_f32', [s.z, s.rec, s.h, s.hd, s.rmask, s.mask, s.o, s.zrow, z, s.packed, s.biasRec, B, T, u, a, ra], tasks, T, parallel);
   else e.parallelSteps('rnn_steps_f32', [s.z, s.h, s.hd, s.rmask, s.mask, s.o, s.zrow, z, s.packed, B, T, u, a], tasks, T, parallel);
@@ -110,24 +144,6 @@ export function runSequence(cell: 'lstm' | 'gru' | 'simple', B: number, T: numbe
 /** [B, T, F] <-> [T, B, F] (toTimeMajor: from batch-major), time reversed when reverse. */
 export function seqCopy(src: number, dst: number, B: number, T: number, F: number, toTimeMajor: boolean, reverse: boolean): void {
   engine().parallel('rnn_seq_copy', [src, dst, B, T, F, toTimeMajor ? 1 : 0, reverse ? 1 : 0], T, B * T * F >= COPY_PARALLEL);
-}
-
-/** Pointers of the masking and dropout side of a step (0 where absent). */
-export interface StepIO {
-  rmask: number;
-  hdOut: number;
-  mask: number;
-  oPrev: number;
-  oOut: number;
-  zeroOut: boolean;
-}
-
-export function gruGates(B: number, u: number, xp: number, hdPrev: number, rh: number, ra: number): void {
-  rows('gru_gates_f32', [xp, hdPrev, rh, u, ra], B, u);
-}
-
-export function gruCand(B: number, u: number, xp: number, hdPrev: number, hPrev: number, hOut: number, io: StepIO, a: number): void {
-  rows('gru_cand_f32', [xp, hdPrev, hPrev, hOut, io.rmask, io.hdOut, io.mask, io.oPrev, io.oOut, io.zeroOut ? 1 : 0, u, a], B, u);
 }
 
 /** Pointers of the backward state of a step (see assembly/rnn-shared.ts): P, Q, carry, dO (0 where absent). */
