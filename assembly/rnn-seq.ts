@@ -15,30 +15,26 @@ import { minI } from './common';
 import { packA } from './gemm-pack';
 import { tile } from './gemm-micro';
 
-/** Floats of one gate's packed block of U [u, u] (the driver packs `gates` of them back to back). */
-@inline export function packedGateFloats(u: i32): i32 {
-  return u * (((u + NR - 1) / NR) * NR);
-}
-
 /**
- * c[:, g u + j] (+)= (a [m, u] U_g)[:, j] (+ bias[g u + j]) for units j in [j0, j1) (j0 a multiple of
- * NR) of every gate g < gates; c has rows of ldc floats. Scratch: a packed A block and the edge
- * tile.
+ * c[:, g u + j] (+)= (a [m, k] P_g)[:, j] (+ bias[g u + j]) for units j in [j0, j1) (j0 a multiple of
+ * NR) of every gate g < gates, where P is U [u, gates u] or W [k, gates u] packed gate by gate
+ * (packB of each [k, u] block, back to back); a has rows of lda floats, c of ldc. Scratch: a
+ * packed A block and the edge tile.
  */
-export function recurrentColumns(a: usize, m: i32, u: i32, packed: usize, gates: i32, c: usize, ldc: i32, accumulate: i32, bias: usize, j0: i32, j1: i32, scratch: usize): void {
+export function gateColumns(a: usize, lda: i32, m: i32, k: i32, u: i32, packed: usize, gates: i32, c: usize, ldc: i32, accumulate: i32, bias: usize, j0: i32, j1: i32, scratch: usize): void {
   const nAll = ((u + NR - 1) / NR) * NR;
-  const gateBytes = <usize>packedGateFloats(u) << 2;
+  const gateBytes = (<usize>k * <usize>nAll) << 2;
   const nt = j1 - j0;
   const ldcBytes = <usize>ldc << 2;
   const pa = scratch;
   const edge = pa + (<usize>(MC * KC) << 2);
-  for (let p0 = 0; p0 < u; p0 += KC) {
-    const kc = minI(KC, u - p0);
+  for (let p0 = 0; p0 < k; p0 += KC) {
+    const kc = minI(KC, k - p0);
     const add = <i32>(p0 > 0 || accumulate != 0);
-    const last = p0 + kc >= u;
+    const last = p0 + kc >= k;
     for (let ic = 0; ic < m; ic += MC) {
       const mc = minI(MC, m - ic);
-      packA(a, u, 0, ic, mc, p0, kc, pa);
+      packA(a, lda, 0, ic, mc, p0, kc, pa);
       for (let g = 0; g < gates; g++) {
         const panelsB = packed + <usize>g * gateBytes + (<usize>(p0 * nAll + j0 * kc) << 2);
         const cg = c + (<usize>(g * u) << 2);
@@ -59,4 +55,20 @@ export function recurrentColumns(a: usize, m: i32, u: i32, packed: usize, gates:
 }
 @inline export function rowEnd(taskEnd: i32, B: i32): i32 {
   return minI(B, taskEnd * MR);
+}
+
+/** gateColumns over U [u, gates u]: the recurrent product of a step, a rows of u floats. */
+@inline export function recurrentColumns(a: usize, m: i32, u: i32, packed: usize, gates: i32, c: usize, ldc: i32, accumulate: i32, bias: usize, j0: i32, j1: i32, scratch: usize): void {
+  gateColumns(a, u, m, u, u, packed, gates, c, ldc, accumulate, bias, j0, j1, scratch);
+}
+
+/**
+ * The input projection of step s for rows [b0, b1) when a row-split kernel computes it (x != 0):
+ * z[s, b, :] = x[s, b, :] W + bias, x time-major [T, B, k], z rows of gates * u floats, W packed
+ * gate by gate. In the thread that then reads it, so z never crosses cores.
+ */
+@inline export function projectRows(x: usize, k: i32, w: usize, bias: usize, B: i32, u: i32, gates: i32, s: i32, b0: i32, b1: i32, z: usize, scratch: usize): void {
+  if (!x) return;
+  const row = <usize>s * <usize>B + <usize>b0;
+  gateColumns(x + ((row * <usize>k) << 2), k, b1 - b0, k, u, w, gates, z + ((row * <usize>(gates * u)) << 2), gates * u, 0, bias, 0, u, scratch);
 }

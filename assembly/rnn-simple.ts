@@ -1,7 +1,7 @@
 // SimpleRNN cell: the stepped sequence kernel and the backward of a step (conventions in rnn-shared.ts).
 import { fmul } from './vmath';
 import { RA_TANH, ld, st, act, dact, gradIn, clearIn, isMasked, maskedRowForward, rowOutput, rowDropout, maskedRowBackward } from './rnn-shared';
-import { recurrentColumns, rowBegin, rowEnd } from './rnn-seq';
+import { recurrentColumns, projectRows, rowBegin, rowEnd } from './rnn-seq';
 import { NR } from './abi';
 import { minI } from './common';
 
@@ -62,14 +62,17 @@ export function rnn_steps_f32(
   if (j0 < j1) rnnStep(z, h, hd, rmask, mask, o, zrow, zeroOut, packed, B, T, u, a, step, 0, B, j0, j1, scratch);
 }
 
-/** Every step of a SimpleRNN sequence for rows [taskBegin * MR, taskEnd * MR), every unit. */
+/** Every step of a SimpleRNN sequence for rows [taskBegin * MR, taskEnd * MR), every unit; x as lstm_rows_f32. */
 export function rnn_rows_f32(
   z: usize, h: usize, hd: usize, rmask: usize, mask: usize, o: usize, zrow: usize, zeroOut: i32,
-  packed: usize, B: i32, T: i32, u: i32, a: i32,
+  packed: usize, B: i32, T: i32, u: i32, a: i32, x: usize, I: i32, w: usize, bias: usize,
   taskBegin: i32, taskEnd: i32, scratch: usize,
 ): void {
   const b0 = rowBegin(taskBegin), b1 = rowEnd(taskEnd, B);
-  for (let s = 0; s < T && b0 < b1; s++) rnnStep(z, h, hd, rmask, mask, o, zrow, zeroOut, packed, B, T, u, a, s, b0, b1, 0, u, scratch);
+  for (let s = 0; s < T && b0 < b1; s++) {
+    projectRows(x, I, w, bias, B, u, 1, s, b0, b1, z, scratch);
+    rnnStep(z, h, hd, rmask, mask, o, zrow, zeroOut, packed, B, T, u, a, s, b0, b1, 0, u, scratch);
+  }
 }
 
 @inline function rnnBackLanes<F, I>(o: usize, h: usize, P: usize, Q: usize, rm: usize, dO: usize, carry: usize, dZ: usize, a: i32): void {

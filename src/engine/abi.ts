@@ -203,18 +203,18 @@ export interface ParallelKernelArgs {
   softmax_xent_rows: [z: number, labels: number, sparse: number, loss: number, grad: number, n: number, gscale: number];
   sigmoid_xent: [z: number, labels: number, grad: number, n: number, gscale: number, partial: number];
   lstm_steps_f32: [z: number, c: number, h: number, hd: number, rmask: number, mask: number, o: number, zrow: number, zeroOut: number, packed: number, B: number, T: number, u: number, a: number, ra: number, step: number];
-  lstm_rows_f32: [z: number, c: number, h: number, hd: number, rmask: number, mask: number, o: number, zrow: number, zeroOut: number, packed: number, B: number, T: number, u: number, a: number, ra: number];
+  lstm_rows_f32: [z: number, c: number, h: number, hd: number, rmask: number, mask: number, o: number, zrow: number, zeroOut: number, packed: number, B: number, T: number, u: number, a: number, ra: number, x: number, I: number, w: number, bias: number];
   lstm_step_back_f32: [gates: number, cPrev: number, cCur: number, dc: number, P: number, Q: number, rmask: number, dO: number, carry: number, mask: number, zeroOut: number, writeQ: number, dZ: number, u: number, a: number, ra: number];
   gru_steps_f32: [xp: number, rec: number, h: number, hd: number, rmask: number, mask: number, o: number, zrow: number, zeroOut: number, packed: number, biasRec: number, B: number, T: number, u: number, a: number, ra: number, step: number];
-  gru_rows_f32: [xp: number, rec: number, h: number, hd: number, rmask: number, mask: number, o: number, zrow: number, zeroOut: number, packed: number, biasRec: number, B: number, T: number, u: number, a: number, ra: number];
-  gru_reset_before_rows_f32: [xp: number, rh: number, h: number, hd: number, rmask: number, mask: number, o: number, zrow: number, zeroOut: number, pzr: number, ph: number, B: number, T: number, u: number, a: number, ra: number];
+  gru_rows_f32: [xp: number, rec: number, h: number, hd: number, rmask: number, mask: number, o: number, zrow: number, zeroOut: number, packed: number, biasRec: number, B: number, T: number, u: number, a: number, ra: number, x: number, I: number, w: number, bias: number];
+  gru_reset_before_rows_f32: [xp: number, rh: number, h: number, hd: number, rmask: number, mask: number, o: number, zrow: number, zeroOut: number, pzr: number, ph: number, B: number, T: number, u: number, a: number, ra: number, x: number, I: number, w: number, bias: number];
   gru_step_back_f32: [gates: number, rec: number, hdPrev: number, P: number, Q: number, rmask: number, dO: number, carry: number, mask: number, zeroOut: number, dXp: number, dR: number, u: number, a: number, ra: number];
   gru_gates_f32: [xp: number, hdPrev: number, rh: number, u: number, ra: number];
   gru_cand_f32: [xp: number, hdPrev: number, hPrev: number, hOut: number, rmask: number, hdOut: number, mask: number, oPrev: number, oOut: number, zeroOut: number, u: number, a: number];
   gru_cand_back_f32: [gates: number, hdPrev: number, P: number, Q: number, rmask: number, dO: number, carry: number, mask: number, zeroOut: number, dZ: number, u: number, a: number, ra: number];
   gru_gates_back_f32: [gates: number, hdPrev: number, drh: number, Q: number, dZ: number, u: number, ra: number];
   rnn_steps_f32: [z: number, h: number, hd: number, rmask: number, mask: number, o: number, zrow: number, zeroOut: number, packed: number, B: number, T: number, u: number, a: number, step: number];
-  rnn_rows_f32: [z: number, h: number, hd: number, rmask: number, mask: number, o: number, zrow: number, zeroOut: number, packed: number, B: number, T: number, u: number, a: number];
+  rnn_rows_f32: [z: number, h: number, hd: number, rmask: number, mask: number, o: number, zrow: number, zeroOut: number, packed: number, B: number, T: number, u: number, a: number, x: number, I: number, w: number, bias: number];
   rnn_step_back_f32: [h: number, P: number, Q: number, rmask: number, dO: number, carry: number, mask: number, zeroOut: number, writeQ: number, dZ: number, u: number, a: number];
   rnn_seq_copy: [src: number, dst: number, B: number, T: number, F: number, toTimeMajor: number, reverse: number];
   col2im_f32: [col: number, dx: number, geom: number];
@@ -270,18 +270,18 @@ export interface Kernels {
   softmax_xent_rows(z: number, labels: number, sparse: number, loss: number, grad: number, n: number, gscale: number, taskBegin: number, taskEnd: number, scratch: number): void;
   sigmoid_xent(z: number, labels: number, grad: number, n: number, gscale: number, partial: number, taskBegin: number, taskEnd: number, scratch: number): void;
   lstm_steps_f32(z: number, c: number, h: number, hd: number, rmask: number, mask: number, o: number, zrow: number, zeroOut: number, packed: number, B: number, T: number, u: number, a: number, ra: number, step: number, taskBegin: number, taskEnd: number, scratch: number): void;
-  lstm_rows_f32(z: number, c: number, h: number, hd: number, rmask: number, mask: number, o: number, zrow: number, zeroOut: number, packed: number, B: number, T: number, u: number, a: number, ra: number, taskBegin: number, taskEnd: number, scratch: number): void;
+  lstm_rows_f32(z: number, c: number, h: number, hd: number, rmask: number, mask: number, o: number, zrow: number, zeroOut: number, packed: number, B: number, T: number, u: number, a: number, ra: number, x: number, I: number, w: number, bias: number, taskBegin: number, taskEnd: number, scratch: number): void;
   lstm_step_back_f32(gates: number, cPrev: number, cCur: number, dc: number, P: number, Q: number, rmask: number, dO: number, carry: number, mask: number, zeroOut: number, writeQ: number, dZ: number, u: number, a: number, ra: number, taskBegin: number, taskEnd: number, scratch: number): void;
   gru_steps_f32(xp: number, rec: number, h: number, hd: number, rmask: number, mask: number, o: number, zrow: number, zeroOut: number, packed: number, biasRec: number, B: number, T: number, u: number, a: number, ra: number, step: number, taskBegin: number, taskEnd: number, scratch: number): void;
-  gru_rows_f32(xp: number, rec: number, h: number, hd: number, rmask: number, mask: number, o: number, zrow: number, zeroOut: number, packed: number, biasRec: number, B: number, T: number, u: number, a: number, ra: number, taskBegin: number, taskEnd: number, scratch: number): void;
-  gru_reset_before_rows_f32(xp: number, rh: number, h: number, hd: number, rmask: number, mask: number, o: number, zrow: number, zeroOut: number, pzr: number, ph: number, B: number, T: number, u: number, a: number, ra: number, taskBegin: number, taskEnd: number, scratch: number): void;
+  gru_rows_f32(xp: number, rec: number, h: number, hd: number, rmask: number, mask: number, o: number, zrow: number, zeroOut: number, packed: number, biasRec: number, B: number, T: number, u: number, a: number, ra: number, x: number, I: number, w: number, bias: number, taskBegin: number, taskEnd: number, scratch: number): void;
+  gru_reset_before_rows_f32(xp: number, rh: number, h: number, hd: number, rmask: number, mask: number, o: number, zrow: number, zeroOut: number, pzr: number, ph: number, B: number, T: number, u: number, a: number, ra: number, x: number, I: number, w: number, bias: number, taskBegin: number, taskEnd: number, scratch: number): void;
   gru_step_back_f32(gates: number, rec: number, hdPrev: number, P: number, Q: number, rmask: number, dO: number, carry: number, mask: number, zeroOut: number, dXp: number, dR: number, u: number, a: number, ra: number, taskBegin: number, taskEnd: number, scratch: number): void;
   gru_gates_f32(xp: number, hdPrev: number, rh: number, u: number, ra: number, taskBegin: number, taskEnd: number, scratch: number): void;
   gru_cand_f32(xp: number, hdPrev: number, hPrev: number, hOut: number, rmask: number, hdOut: number, mask: number, oPrev: number, oOut: number, zeroOut: number, u: number, a: number, taskBegin: number, taskEnd: number, scratch: number): void;
   gru_cand_back_f32(gates: number, hdPrev: number, P: number, Q: number, rmask: number, dO: number, carry: number, mask: number, zeroOut: number, dZ: number, u: number, a: number, ra: number, taskBegin: number, taskEnd: number, scratch: number): void;
   gru_gates_back_f32(gates: number, hdPrev: number, drh: number, Q: number, dZ: number, u: number, ra: number, taskBegin: number, taskEnd: number, scratch: number): void;
   rnn_steps_f32(z: number, h: number, hd: number, rmask: number, mask: number, o: number, zrow: number, zeroOut: number, packed: number, B: number, T: number, u: number, a: number, step: number, taskBegin: number, taskEnd: number, scratch: number): void;
-  rnn_rows_f32(z: number, h: number, hd: number, rmask: number, mask: number, o: number, zrow: number, zeroOut: number, packed: number, B: number, T: number, u: number, a: number, taskBegin: number, taskEnd: number, scratch: number): void;
+  rnn_rows_f32(z: number, h: number, hd: number, rmask: number, mask: number, o: number, zrow: number, zeroOut: number, packed: number, B: number, T: number, u: number, a: number, x: number, I: number, w: number, bias: number, taskBegin: number, taskEnd: number, scratch: number): void;
   rnn_step_back_f32(h: number, P: number, Q: number, rmask: number, dO: number, carry: number, mask: number, zeroOut: number, writeQ: number, dZ: number, u: number, a: number, taskBegin: number, taskEnd: number, scratch: number): void;
   rnn_seq_copy(src: number, dst: number, B: number, T: number, F: number, toTimeMajor: number, reverse: number, taskBegin: number, taskEnd: number, scratch: number): void;
   col2im_f32(col: number, dx: number, geom: number, taskBegin: number, taskEnd: number, scratch: number): void;
@@ -339,18 +339,18 @@ export const KERNEL_PARAMS: { readonly [K in KernelName]: readonly string[] } = 
   softmax_xent_rows: ['z', 'labels', 'sparse', 'loss', 'grad', 'n', 'gscale', 'taskBegin', 'taskEnd', 'scratch'],
   sigmoid_xent: ['z', 'labels', 'grad', 'n', 'gscale', 'partial', 'taskBegin', 'taskEnd', 'scratch'],
   lstm_steps_f32: ['z', 'c', 'h', 'hd', 'rmask', 'mask', 'o', 'zrow', 'zeroOut', 'packed', 'B', 'T', 'u', 'a', 'ra', 'step', 'taskBegin', 'taskEnd', 'scratch'],
-  lstm_rows_f32: ['z', 'c', 'h', 'hd', 'rmask', 'mask', 'o', 'zrow', 'zeroOut', 'packed', 'B', 'T', 'u', 'a', 'ra', 'taskBegin', 'taskEnd', 'scratch'],
+  lstm_rows_f32: ['z', 'c', 'h', 'hd', 'rmask', 'mask', 'o', 'zrow', 'zeroOut', 'packed', 'B', 'T', 'u', 'a', 'ra', 'x', 'I', 'w', 'bias', 'taskBegin', 'taskEnd', 'scratch'],
   lstm_step_back_f32: ['gates', 'cPrev', 'cCur', 'dc', 'P', 'Q', 'rmask', 'dO', 'carry', 'mask', 'zeroOut', 'writeQ', 'dZ', 'u', 'a', 'ra', 'taskBegin', 'taskEnd', 'scratch'],
   gru_steps_f32: ['xp', 'rec', 'h', 'hd', 'rmask', 'mask', 'o', 'zrow', 'zeroOut', 'packed', 'biasRec', 'B', 'T', 'u', 'a', 'ra', 'step', 'taskBegin', 'taskEnd', 'scratch'],
-  gru_rows_f32: ['xp', 'rec', 'h', 'hd', 'rmask', 'mask', 'o', 'zrow', 'zeroOut', 'packed', 'biasRec', 'B', 'T', 'u', 'a', 'ra', 'taskBegin', 'taskEnd', 'scratch'],
-  gru_reset_before_rows_f32: ['xp', 'rh', 'h', 'hd', 'rmask', 'mask', 'o', 'zrow', 'zeroOut', 'pzr', 'ph', 'B', 'T', 'u', 'a', 'ra', 'taskBegin', 'taskEnd', 'scratch'],
+  gru_rows_f32: ['xp', 'rec', 'h', 'hd', 'rmask', 'mask', 'o', 'zrow', 'zeroOut', 'packed', 'biasRec', 'B', 'T', 'u', 'a', 'ra', 'x', 'I', 'w', 'bias', 'taskBegin', 'taskEnd', 'scratch'],
+  gru_reset_before_rows_f32: ['xp', 'rh', 'h', 'hd', 'rmask', 'mask', 'o', 'zrow', 'zeroOut', 'pzr', 'ph', 'B', 'T', 'u', 'a', 'ra', 'x', 'I', 'w', 'bias', 'taskBegin', 'taskEnd', 'scratch'],
   gru_step_back_f32: ['gates', 'rec', 'hdPrev', 'P', 'Q', 'rmask', 'dO', 'carry', 'mask', 'zeroOut', 'dXp', 'dR', 'u', 'a', 'ra', 'taskBegin', 'taskEnd', 'scratch'],
   gru_gates_f32: ['xp', 'hdPrev', 'rh', 'u', 'ra', 'taskBegin', 'taskEnd', 'scratch'],
   gru_cand_f32: ['xp', 'hdPrev', 'hPrev', 'hOut', 'rmask', 'hdOut', 'mask', 'oPrev', 'oOut', 'zeroOut', 'u', 'a', 'taskBegin', 'taskEnd', 'scratch'],
   gru_cand_back_f32: ['gates', 'hdPrev', 'P', 'Q', 'rmask', 'dO', 'carry', 'mask', 'zeroOut', 'dZ', 'u', 'a', 'ra', 'taskBegin', 'taskEnd', 'scratch'],
   gru_gates_back_f32: ['gates', 'hdPrev', 'drh', 'Q', 'dZ', 'u', 'ra', 'taskBegin', 'taskEnd', 'scratch'],
   rnn_steps_f32: ['z', 'h', 'hd', 'rmask', 'mask', 'o', 'zrow', 'zeroOut', 'packed', 'B', 'T', 'u', 'a', 'step', 'taskBegin', 'taskEnd', 'scratch'],
-  rnn_rows_f32: ['z', 'h', 'hd', 'rmask', 'mask', 'o', 'zrow', 'zeroOut', 'packed', 'B', 'T', 'u', 'a', 'taskBegin', 'taskEnd', 'scratch'],
+  rnn_rows_f32: ['z', 'h', 'hd', 'rmask', 'mask', 'o', 'zrow', 'zeroOut', 'packed', 'B', 'T', 'u', 'a', 'x', 'I', 'w', 'bias', 'taskBegin', 'taskEnd', 'scratch'],
   rnn_step_back_f32: ['h', 'P', 'Q', 'rmask', 'dO', 'carry', 'mask', 'zeroOut', 'writeQ', 'dZ', 'u', 'a', 'taskBegin', 'taskEnd', 'scratch'],
   rnn_seq_copy: ['src', 'dst', 'B', 'T', 'F', 'toTimeMajor', 'reverse', 'taskBegin', 'taskEnd', 'scratch'],
   col2im_f32: ['col', 'dx', 'geom', 'taskBegin', 'taskEnd', 'scratch'],

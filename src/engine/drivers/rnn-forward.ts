@@ -9,7 +9,7 @@ import { writeFloats } from './common.js';
 import { copyBytes, fillFloats } from './copy.js';
 import { gemm, packB, packedFloats } from './gemm.js';
 import { activationId, cellKernels, GATES, type RnnInputs, type RnnOutputs, type RnnSequence, type RnnWorkspace } from './rnn.js';
-import { runSequence, seqCopy } from './rnn-steps.js';
+import { chooseSplit, runSequence, seqCopy } from './rnn-steps.js';
 
 /** Whether x [B, T, in] already is time-major in processing order ([1, T, in] and [B, 1, in] are). */
 export function isTimeMajor(seq: RnnSequence): boolean {
@@ -90,33 +90,37 @@ export function rnnForward(seq: RnnSequence, inp: RnnInputs, out: RnnOutputs): R
   }
   const biasP = inp.bias ? inp.bias.ptr(op) : 0;
 
-  // the input projection of every step: one GEMM (with the input bias, the first G floats of a
-  // GRU's [2, G], as its epilogue); a layer's kernel stays packed until it is written
-  gemm(xt, inp.kernel, Z, { m: T * B, n: G, k: I, bias: inp.bias ?? undefined });
-
-  // the recurrent kernel packed once (a layer's kernel: its packed copy is kept until it is written)
-  const U = inp.recurrentKernel;
-  const Up = U.readPtr(op);
-  const packed = (key: string, floats: number, fill: (dst: number, src: number) => void): number => {
-    if (holdsWeights(U)) return derivedBlock(U, key, floats * 4, fill, op);
+  // kernels packed once (a layer's: the packed copy is kept until the kernel is written)
+  const packed = (w: Tensor, key: string, floats: number, fill: (dst: number, src: number) => void): number => {
+    if (holdsWeights(w)) return derivedBlock(w, key, floats * 4, fill, op);
     const dst = temp([floats]).ptr(op);
-    fill(dst, Up);
+    fill(dst, w.readPtr(op));
     return dst;
   };
+  /** A [k, G] kernel packed gate by gate from gate `first` on: `count` blocks of packB([k, u]). */
+  const byGate = (w: Tensor, k: number, first: number, count: number): number => {
+    const floats = packedFloats(k, u);
+    return packed(w, `rnn gates ${first}+${count} ${k} ${u}`, count * floats, (dst, src) => {
+      for (let g = 0; g < count; g++) packB(src + (first + g) * u * 4, G, false, k, u, dst + g * floats * 4);
+    });
+  };
+  const plan = chooseSplit(B, T, u, GATES[seq.cell], cell === 'gruResetBefore');
+  // split by rows, each thread projects its own rows inside the job; else one GEMM for every step
+  // (the input bias, the first G floats of a GRU's [2, G], as its epilogue)
+  const project = plan.split === 'rows';
+  if (!project) gemm(xt, inp.kernel, Z, { m: T * B, n: G, k: I, bias: inp.bias ?? undefined });
   const cP = cs ? cs.ptr(op) : 0;
   const oP = O ? O.ptr(op) : 0;
   const mkP = mk ? mk.ptr(op) : 0;
-  // U packed once, gate by gate (the reset-before GRU: its z and r gates apart from its candidate's)
-  const gates = cell === 'gruResetBefore' ? 2 : GATES[seq.cell];
-  const gateFloats = packedFloats(u, u);
-  const pU = packed(`rnn gates ${gates} ${u}`, gates * gateFloats, (dst, src) => {
-    for (let g = 0; g < gates; g++) packB(src + g * u * 4, G, false, u, u, dst + g * gateFloats * 4);
-  });
-  const pUh = cell === 'gruResetBefore' ? packed(`rnn h ${u}`, gateFloats, (dst, src) => packB(src + 2 * u * 4, G, false, u, u, dst)) : 0;
-  runSequence(cell, B, T, u, gates, {
+  // U gate by gate (the reset-before GRU: its z and r gates apart from its candidate's)
+  const U = inp.recurrentKernel;
+  const resetBefore = cell === 'gruResetBefore';
+  runSequence(cell, B, T, u, {
     z: zP, rec: Rs ? Rs.ptr(op) : 0, rh: RH ? RH.ptr(op) : 0, h: hsP, c: cP, hd: hdP, rmask: rm, mask: mkP, o: oP, zrow: zrow ? zrow.ptr(op) : 0,
-    zeroOut: seq.zeroOutputForMask, packed: pU, packedH: pUh, biasRec: cell === 'gru' && biasP ? biasP + G * 4 : 0,
-  }, a, ra);
+    zeroOut: seq.zeroOutputForMask, packed: byGate(U, u, 0, resetBefore ? 2 : GATES[seq.cell]), packedH: resetBefore ? byGate(U, u, 2, 1) : 0,
+    biasRec: cell === 'gru' && biasP ? biasP + G * 4 : 0,
+    x: project ? xt.readPtr(op) : 0, inputSize: I, packedW: project ? byGate(inp.kernel, I, 0, GATES[seq.cell]) : 0, bias: project ? biasP : 0,
+  }, a, ra, plan);
 
   const outBase = O ? oP : hsP + BU;
   if (seq.returnSequences) seqCopy(outBase, out.y.ptr(op), B, T, u, false, seq.goBackwards && seq.restoreOrder);

@@ -38,16 +38,16 @@ export function setSequenceSplit(split: SequenceSplit = 'auto'): SequenceSplit {
  * By rows when every thread gets a block of MR rows (a row's steps read only its own state: no
  * barrier, and each thread keeps its rows' states in its own cache; measured faster than by units
  * from 2 blocks on 2 threads, at 128 and 512 units); by units when the batch is too small to share
- * and a step is large; otherwise rows on the calling thread.
+ * and a step is large; otherwise rows on the calling thread. rowsOnly: the reset-before GRU (its
+ * candidate's GEMM reads r * hd of every unit).
  * @internal exported for tests
  */
-export function chooseSplit(B: number, T: number, u: number, gates: number): { split: 'rows' | 'units'; parallel: boolean } {
+export function chooseSplit(B: number, T: number, u: number, gates: number, rowsOnly = false): SequencePlan {
   const threads = engine().pool.threadCount;
   const stepFlops = 2 * B * gates * u * u;
-  if (forcedSplit === 'rows') return { split: 'rows', parallel: true };
-  if (forcedSplit === 'units') return { split: 'units', parallel: true };
+  if (forcedSplit !== 'auto') return { split: rowsOnly ? 'rows' : forcedSplit, parallel: true };
   if (threads > 1 && Math.ceil(B / MR) >= threads && stepFlops * T >= ROWS_PARALLEL_FLOPS) return { split: 'rows', parallel: true };
-  if (threads > 1 && stepFlops >= SEQUENCE_PARALLEL_FLOPS) return { split: 'units', parallel: true };
+  if (!rowsOnly && threads > 1 && stepFlops >= SEQUENCE_PARALLEL_FLOPS) return { split: 'units', parallel: true };
   return { split: 'rows', parallel: false };
 }
 
@@ -114,6 +114,21 @@ export interface SequenceBuffers {
   packedH: number;
   /** Reset-after GRU: b_rec [G]. */
   biasRec: number;
+  /**
+   * Split by rows: the input projection runs inside the job, each thread for its own rows (z is
+   * then written and read by the same core): x time-major [T, B, inputSize], W [inputSize, G]
+   * packed gate by gate, the input bias (0: none). x 0: z already holds x W + b.
+   */
+  x: number;
+  inputSize: number;
+  packedW: number;
+  bias: number;
+}
+
+/** How a sequence runs (chooseSplit). */
+export interface SequencePlan {
+  split: 'rows' | 'units';
+  parallel: boolean;
 }
 
 /**
@@ -123,16 +138,17 @@ export interface SequenceBuffers {
  * GEMM reads r * hd of every unit). The same bits as one GEMM and one cell kernel per step, for any
  * thread count and either split.
  */
-export function runSequence(cell: 'lstm' | 'gru' | 'gruResetBefore' | 'simple', B: number, T: number, u: number, gates: number, s: SequenceBuffers, a: number, ra: number): void {
+export function runSequence(cell: 'lstm' | 'gru' | 'gruResetBefore' | 'simple', B: number, T: number, u: number, s: SequenceBuffers, a: number, ra: number, plan: SequencePlan): void {
   const e = engine();
-  const { split, parallel } = chooseSplit(B, T, u, cell === 'gruResetBefore' ? 3 : gates);
+  const { parallel } = plan;
   const z = s.zeroOut ? 1 : 0;
-  if (cell === 'gruResetBefore' || split === 'rows') {
+  if (plan.split === 'rows' || cell === 'gruResetBefore') {
     const rowBlocks = Math.ceil(B / MR);
-    if (cell === 'lstm') e.parallel('lstm_rows_f32', [s.z, s.c, s.h, s.hd, s.rmask, s.mask, s.o, s.zrow, z, s.packed, B, T, u, a, ra], rowBlocks, parallel);
-    else if (cell === 'gru') e.parallel('gru_rows_f32', [s.z, s.rec, s.h, s.hd, s.rmask, s.mask, s.o, s.zrow, z, s.packed, s.biasRec, B, T, u, a, ra], rowBlocks, parallel);
-    else if (cell === 'gruResetBefore') e.parallel('gru_reset_before_rows_f32', [s.z, s.rh, s.h, s.hd, s.rmask, s.mask, s.o, s.zrow, z, s.packed, s.packedH, B, T, u, a, ra], rowBlocks, parallel);
-    else e.parallel('rnn_rows_f32', [s.z, s.h, s.hd, s.rmask, s.mask, s.o, s.zrow, z, s.packed, B, T, u, a], rowBlocks, parallel);
+    const proj = [s.x, s.inputSize, s.packedW, s.bias] as const;
+    if (cell === 'lstm') e.parallel('lstm_rows_f32', [s.z, s.c, s.h, s.hd, s.rmask, s.mask, s.o, s.zrow, z, s.packed, B, T, u, a, ra, ...proj], rowBlocks, parallel);
+    else if (cell === 'gru') e.parallel('gru_rows_f32', [s.z, s.rec, s.h, s.hd, s.rmask, s.mask, s.o, s.zrow, z, s.packed, s.biasRec, B, T, u, a, ra, ...proj], rowBlocks, parallel);
+    else if (cell === 'gruResetBefore') e.parallel('gru_reset_before_rows_f32', [s.z, s.rh, s.h, s.hd, s.rmask, s.mask, s.o, s.zrow, z, s.packed, s.packedH, B, T, u, a, ra, ...proj], rowBlocks, parallel);
+    else e.parallel('rnn_rows_f32', [s.z, s.h, s.hd, s.rmask, s.mask, s.o, s.zrow, z, s.packed, B, T, u, a, ...proj], rowBlocks, parallel);
     return;
   }
   const tasks = Math.ceil(u / NR);
