@@ -2,7 +2,7 @@
 // resetAfter: false); the stepped sequence kernel (reset after), fused step kernels (reset before)
 // and their backward (conventions in rnn-shared.ts).
 import { k, fadd, fsub, fmul } from './vmath';
-import { RA_TANH, RA_SIGMOID, ld, st, act, dact, gradIn, clearIn, isMasked, maskedRowForward, rowOutput, rowDropout, maskedRowBackward } from './rnn-shared';
+import { RA_TANH, RA_SIGMOID, ld, st, act, dact, gradIn, clearIn, isMasked, maskedRowForward, rowOutput, rowDropout, maskedRowBackward, nextHd, stepMask, prevOutput, stepOutput } from './rnn-shared';
 import { recurrentColumns, projectRows, rowBegin, rowEnd } from './rnn-seq';
 import { NR } from './abi';
 import { minI } from './common';
@@ -53,10 +53,10 @@ import { minI } from './common';
   const hdPrev = hd ? hd + s * BU : hPrev;
   const xs = xp + s * BU * 3, rs = rec + s * BU * 3;
   recurrentColumns(hdPrev + <usize>b0 * ub, b1 - b0, u, packed, 3, rs + <usize>b0 * ub * 3, 3 * u, 0, biasRec, j0, j1, scratch);
-  const hdOut: usize = hd && step + 1 < T ? hd + (s + 1) * BU : 0;
-  const ms: usize = mask ? mask + s * (<usize>B << 2) : 0;
-  const oPrev: usize = o ? (step > 0 ? o + (s - 1) * BU : zrow) : 0;
-  const oOut: usize = o ? o + s * BU : 0;
+  const hdOut = nextHd(hd, step, T, BU);
+  const ms = stepMask(mask, step, B);
+  const oPrev = prevOutput(o, step, BU, zrow);
+  const oOut = stepOutput(o, step, BU);
   const jb = <usize>j0 << 2, nb = <usize>(j1 - j0) << 2;
   for (let b = b0; b < b1; b++) {
     const rb = <usize>b * ub;
@@ -253,10 +253,10 @@ export function gru_reset_before_rows_f32(
     recurrentColumns(hdPrev + row0, b1 - b0, u, pzr, 2, xs + row0 * 3, G, 1, 0, 0, u, scratch);
     gru_gates_f32(xs, hdPrev, rs, u, ra, b0, b1, scratch);
     recurrentColumns(rs + row0, b1 - b0, u, ph, 1, xs + row0 * 3 + 2 * ub, G, 1, 0, 0, u, scratch);
-    const hdOut: usize = hd && step + 1 < T ? hd + (s + 1) * BU : 0;
-    const ms: usize = mask ? mask + s * (<usize>B << 2) : 0;
-    const oPrev: usize = o ? (step > 0 ? o + (s - 1) * BU : zrow) : 0;
-    const oOut: usize = o ? o + s * BU : 0;
+    const hdOut = nextHd(hd, step, T, BU);
+    const ms = stepMask(mask, step, B);
+    const oPrev = prevOutput(o, step, BU, zrow);
+    const oOut = stepOutput(o, step, BU);
     gru_cand_f32(xs, hdPrev, hPrev, hOut, rmask, hdOut, ms, oPrev, oOut, zeroOut, u, a, b0, b1, scratch);
   }
 }

@@ -63,6 +63,22 @@ export { RA_LINEAR, RA_RELU, RA_TANH, RA_SIGMOID, RA_HARD_SIGMOID };
   if (carry) st<F>(carry + o, k<F>(0));
 }
 
+// The per-step pointers of a sequence kernel, step s of T with [B, u] blocks of BU bytes (0 where
+// the buffer is absent): hd of the next step (recurrent dropout), the mask row, the previous and
+// this step's outputs (kept apart from h with a mask; zrow, a zero block, before the first step).
+@inline export function nextHd(hd: usize, step: i32, T: i32, BU: usize): usize {
+  return hd && step + 1 < T ? hd + (<usize>step + 1) * BU : 0;
+}
+@inline export function stepMask(mask: usize, step: i32, B: i32): usize {
+  return mask ? mask + <usize>step * (<usize>B << 2) : 0;
+}
+@inline export function prevOutput(o: usize, step: i32, BU: usize, zrow: usize): usize {
+  return o ? (step > 0 ? o + (<usize>step - 1) * BU : zrow) : 0;
+}
+@inline export function stepOutput(o: usize, step: i32, BU: usize): usize {
+  return o ? o + <usize>step * BU : 0;
+}
+
 @inline export function isMasked(mask: usize, b: i32): bool {
   return mask != 0 && load<f32>(mask + (<usize>b << 2)) == 0;
 }

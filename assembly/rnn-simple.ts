@@ -1,6 +1,6 @@
 // SimpleRNN cell: the stepped sequence kernel and the backward of a step (conventions in rnn-shared.ts).
 import { fmul } from './vmath';
-import { RA_TANH, ld, st, act, dact, gradIn, clearIn, isMasked, maskedRowForward, rowOutput, rowDropout, maskedRowBackward } from './rnn-shared';
+import { RA_TANH, ld, st, act, dact, gradIn, clearIn, isMasked, maskedRowForward, rowOutput, rowDropout, maskedRowBackward, nextHd, stepMask, prevOutput, stepOutput } from './rnn-shared';
 import { recurrentColumns, projectRows, rowBegin, rowEnd } from './rnn-seq';
 import { NR } from './abi';
 import { minI } from './common';
@@ -34,10 +34,10 @@ import { minI } from './common';
   const hdPrev = hd ? hd + s * BU : hPrev;
   const zs = z + s * BU;
   recurrentColumns(hdPrev + <usize>b0 * ub, b1 - b0, u, packed, 1, zs + <usize>b0 * ub, u, 1, 0, j0, j1, scratch);
-  const hdOut: usize = hd && step + 1 < T ? hd + (s + 1) * BU : 0;
-  const ms: usize = mask ? mask + s * (<usize>B << 2) : 0;
-  const oPrev: usize = o ? (step > 0 ? o + (s - 1) * BU : zrow) : 0;
-  const oOut: usize = o ? o + s * BU : 0;
+  const hdOut = nextHd(hd, step, T, BU);
+  const ms = stepMask(mask, step, B);
+  const oPrev = prevOutput(o, step, BU, zrow);
+  const oOut = stepOutput(o, step, BU);
   const jb = <usize>j0 << 2, nb = <usize>(j1 - j0) << 2;
   for (let b = b0; b < b1; b++) {
     const rb = <usize>b * ub;

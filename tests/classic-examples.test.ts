@@ -98,5 +98,8 @@ describe('classic examples (quick settings)', () => {
     expect(m.curve.map((c: { step: number }) => c.step)).toEqual([0, 8, 16, 24, 32, 40]);
     expect(m.confident).toBeGreaterThanOrEqual(0);
     expect(m.confident).toBeLessThanOrEqual(1);
+    // the scorer's verdict on real held-out digits, the ceiling of the samples' score
+    expect(m.realConfident).toBeGreaterThan(0.05);
+    expect(m.realConfident).toBeLessThanOrEqual(1);
   }, 180_000); // the longest of these (two GANs and a classifier): slow on a loaded machine
 });
