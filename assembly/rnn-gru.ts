@@ -84,12 +84,12 @@ export function gru_steps_f32(
 /** Every step of a GRU (resetAfter) sequence for rows [taskBegin * MR, taskEnd * MR), every unit; x as lstm_rows_f32 (bias: b_in). */
 export function gru_rows_f32(
   xp: usize, rec: usize, h: usize, hd: usize, rmask: usize, mask: usize, o: usize, zrow: usize, zeroOut: i32,
-  packed: usize, biasRec: usize, B: i32, T: i32, u: i32, a: i32, ra: i32, x: usize, I: i32, w: usize, bias: usize,
+  packed: usize, biasRec: usize, B: i32, T: i32, u: i32, a: i32, ra: i32, x: usize, xRow: i32, xStep: i32, I: i32, w: usize, bias: usize,
   taskBegin: i32, taskEnd: i32, scratch: usize,
 ): void {
   const b0 = rowBegin(taskBegin), b1 = rowEnd(taskEnd, B);
   for (let s = 0; s < T && b0 < b1; s++) {
-    projectRows(x, I, w, bias, B, u, 3, s, b0, b1, xp, scratch);
+    projectRows(x, xRow, xStep, I, w, bias, B, u, 3, s, b0, b1, xp, scratch);
     gruStep(xp, rec, h, hd, rmask, mask, o, zrow, zeroOut, packed, biasRec, B, T, u, a, ra, s, b0, b1, 0, u, scratch);
   }
 }
@@ -238,7 +238,7 @@ export function gru_cand_f32(
  */
 export function gru_reset_before_rows_f32(
   xp: usize, rh: usize, h: usize, hd: usize, rmask: usize, mask: usize, o: usize, zrow: usize, zeroOut: i32,
-  pzr: usize, ph: usize, B: i32, T: i32, u: i32, a: i32, ra: i32, x: usize, I: i32, w: usize, bias: usize,
+  pzr: usize, ph: usize, B: i32, T: i32, u: i32, a: i32, ra: i32, x: usize, xRow: i32, xStep: i32, I: i32, w: usize, bias: usize,
   taskBegin: i32, taskEnd: i32, scratch: usize,
 ): void {
   const b0 = rowBegin(taskBegin), b1 = rowEnd(taskEnd, B);
@@ -249,7 +249,7 @@ export function gru_reset_before_rows_f32(
     const hPrev = h + s * BU, hOut = hPrev + BU;
     const hdPrev = hd ? hd + s * BU : hPrev;
     const xs = xp + s * BU * 3, rs = rh + s * BU;
-    projectRows(x, I, w, bias, B, u, 3, step, b0, b1, xp, scratch);
+    projectRows(x, xRow, xStep, I, w, bias, B, u, 3, step, b0, b1, xp, scratch);
     recurrentColumns(hdPrev + row0, b1 - b0, u, pzr, 2, xs + row0 * 3, G, 1, 0, 0, u, scratch);
     gru_gates_f32(xs, hdPrev, rs, u, ra, b0, b1, scratch);
     recurrentColumns(rs + row0, b1 - b0, u, ph, 1, xs + row0 * 3 + 2 * ub, G, 1, 0, 0, u, scratch);

@@ -85,16 +85,16 @@ export function lstm_steps_f32(
 
 /**
  * Every step of an LSTM sequence for rows [taskBegin * MR, taskEnd * MR), every unit (rnn-seq.ts);
- * with x (time-major [T, B, I]) the input projection too (W packed gate by gate, bias or 0).
+ * with x the input projection too (rnn-seq.ts projectRows; W packed gate by gate, bias or 0).
  */
 export function lstm_rows_f32(
   z: usize, c: usize, h: usize, hd: usize, rmask: usize, mask: usize, o: usize, zrow: usize, zeroOut: i32,
-  packed: usize, B: i32, T: i32, u: i32, a: i32, ra: i32, x: usize, I: i32, w: usize, bias: usize,
+  packed: usize, B: i32, T: i32, u: i32, a: i32, ra: i32, x: usize, xRow: i32, xStep: i32, I: i32, w: usize, bias: usize,
   taskBegin: i32, taskEnd: i32, scratch: usize,
 ): void {
   const b0 = rowBegin(taskBegin), b1 = rowEnd(taskEnd, B);
   for (let s = 0; s < T && b0 < b1; s++) {
-    projectRows(x, I, w, bias, B, u, 4, s, b0, b1, z, scratch);
+    projectRows(x, xRow, xStep, I, w, bias, B, u, 4, s, b0, b1, z, scratch);
     lstmStep(z, c, h, hd, rmask, mask, o, zrow, zeroOut, packed, B, T, u, a, ra, s, b0, b1, 0, u, scratch);
   }
 }

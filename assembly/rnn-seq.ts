@@ -64,11 +64,14 @@ export function gateColumns(a: usize, lda: i32, m: i32, k: i32, u: i32, packed: 
 
 /**
  * The input projection of step s for rows [b0, b1) when a row-split kernel computes it (x != 0):
- * z[s, b, :] = x[s, b, :] W + bias, x time-major [T, B, k], z rows of gates * u floats, W packed
- * gate by gate. In the thread that then reads it, so z never crosses cores.
+ * z[s, b, :] = x_s[b, :] W + bias, x_s[b] at float (b xRow + s xStep) from x (the layer's input as
+ * it is: batch-major, xStep negative when the sequence runs backwards), z [T, B, gates u], W
+ * packed gate by gate. In the thread that then reads it, so z never crosses cores.
  */
-@inline export function projectRows(x: usize, k: i32, w: usize, bias: usize, B: i32, u: i32, gates: i32, s: i32, b0: i32, b1: i32, z: usize, scratch: usize): void {
+@inline export function projectRows(x: usize, xRow: i32, xStep: i32, k: i32, w: usize, bias: usize, B: i32, u: i32, gates: i32, s: i32, b0: i32, b1: i32, z: usize, scratch: usize): void {
   if (!x) return;
+  // wraps modulo 2^32 like the wasm32 address it is, so a negative step lands right
+  const a = x + <usize>((b0 * xRow + s * xStep) << 2);
   const row = <usize>s * <usize>B + <usize>b0;
-  gateColumns(x + ((row * <usize>k) << 2), k, b1 - b0, k, u, w, gates, z + ((row * <usize>(gates * u)) << 2), gates * u, 0, bias, 0, u, scratch);
+  gateColumns(a, xRow, b1 - b0, k, u, w, gates, z + ((row * <usize>(gates * u)) << 2), gates * u, 0, bias, 0, u, scratch);
 }

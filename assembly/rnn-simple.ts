@@ -65,12 +65,12 @@ export function rnn_steps_f32(
 /** Every step of a SimpleRNN sequence for rows [taskBegin * MR, taskEnd * MR), every unit; x as lstm_rows_f32. */
 export function rnn_rows_f32(
   z: usize, h: usize, hd: usize, rmask: usize, mask: usize, o: usize, zrow: usize, zeroOut: i32,
-  packed: usize, B: i32, T: i32, u: i32, a: i32, x: usize, I: i32, w: usize, bias: usize,
+  packed: usize, B: i32, T: i32, u: i32, a: i32, x: usize, xRow: i32, xStep: i32, I: i32, w: usize, bias: usize,
   taskBegin: i32, taskEnd: i32, scratch: usize,
 ): void {
   const b0 = rowBegin(taskBegin), b1 = rowEnd(taskEnd, B);
   for (let s = 0; s < T && b0 < b1; s++) {
-    projectRows(x, I, w, bias, B, u, 1, s, b0, b1, z, scratch);
+    projectRows(x, xRow, xStep, I, w, bias, B, u, 1, s, b0, b1, z, scratch);
     rnnStep(z, h, hd, rmask, mask, o, zrow, zeroOut, packed, B, T, u, a, s, b0, b1, 0, u, scratch);
   }
 }

@@ -109,8 +109,15 @@ export function rnnBackward(seq: RnnSequence, inp: RnnInputs, ws: RnnWorkspace, 
     for (let i = 0; i < B * u; i++) f[d + i] = f[p + i] + (rm ? f[q + i] * f[r + i] : f[q + i]);
   }
   const rows = T * B;
-  const xtP = ws.xt.ptr(op);
-  if (grads.kernel) gemm({ a: xtP, b: dZp, c: grads.kernel.ptr(op), m: I, n: G, k: rows, transA: true });
+  if (grads.kernel) {
+    // x time-major in processing order (the forward laid it out unless it read x as it is)
+    let xt = ws.xt ?? (isTimeMajor(seq) ? inp.x : null);
+    if (!xt) {
+      xt = scratch([T, B, I]);
+      seqCopy(inp.x.readPtr(op), xt.ptr(op), B, T, I, true, seq.goBackwards);
+    }
+    gemm({ a: xt.readPtr(op), b: dZp, c: grads.kernel.ptr(op), m: I, n: G, k: rows, transA: true });
+  }
   if (grads.recurrentKernel) {
     const hd = ws.hd ? hdP : hsP; // the state each step's recurrent GEMM read, [T*B, u]
     const dU = grads.recurrentKernel.ptr(op);

@@ -59,9 +59,12 @@ export function rnnForward(seq: RnnSequence, inp: RnnInputs, out: RnnOutputs): R
   };
   const BU = B * u * 4;
 
-  const direct = isTimeMajor(seq);
-  const xt = direct ? inp.x : keep([T, B, I]);
-  if (!direct) seqCopy(inp.x.ptr(op), xt.ptr(op), B, T, I, true, seq.goBackwards);
+  // split by rows, each thread projects its own rows inside the job, reading x as it is; else one
+  // GEMM for every step over x laid out time-major
+  const plan = chooseSplit(B, T, u, GATES[seq.cell], cell === 'gruResetBefore');
+  const project = plan.split === 'rows';
+  const xt = project ? null : isTimeMajor(seq) ? inp.x : keep([T, B, I]);
+  if (xt && xt !== inp.x) seqCopy(inp.x.ptr(op), xt.ptr(op), B, T, I, true, seq.goBackwards);
   const Z = keep([T, B, G]);
   const hs = keep([T + 1, B, u]);
   const cs = cell === 'lstm' ? keep([T + 1, B, u]) : null;
@@ -104,11 +107,8 @@ export function rnnForward(seq: RnnSequence, inp: RnnInputs, out: RnnOutputs): R
       for (let g = 0; g < count; g++) packB(src + (first + g) * u * 4, G, false, k, u, dst + g * floats * 4);
     });
   };
-  const plan = chooseSplit(B, T, u, GATES[seq.cell], cell === 'gruResetBefore');
-  // split by rows, each thread projects its own rows inside the job; else one GEMM for every step
-  // (the input bias, the first G floats of a GRU's [2, G], as its epilogue)
-  const project = plan.split === 'rows';
-  if (!project) gemm(xt, inp.kernel, Z, { m: T * B, n: G, k: I, bias: inp.bias ?? undefined });
+  // (the input bias, the first G floats of a GRU's [2, G], as the projection's epilogue)
+  if (xt) gemm(xt, inp.kernel, Z, { m: T * B, n: G, k: I, bias: inp.bias ?? undefined });
   const cP = cs ? cs.ptr(op) : 0;
   const oP = O ? O.ptr(op) : 0;
   const mkP = mk ? mk.ptr(op) : 0;
@@ -119,7 +119,9 @@ export function rnnForward(seq: RnnSequence, inp: RnnInputs, out: RnnOutputs): R
     z: zP, rec: Rs ? Rs.ptr(op) : 0, rh: RH ? RH.ptr(op) : 0, h: hsP, c: cP, hd: hdP, rmask: rm, mask: mkP, o: oP, zrow: zrow ? zrow.ptr(op) : 0,
     zeroOut: seq.zeroOutputForMask, packed: byGate(U, u, 0, resetBefore ? 2 : GATES[seq.cell]), packedH: resetBefore ? byGate(U, u, 2, 1) : 0,
     biasRec: cell === 'gru' && biasP ? biasP + G * 4 : 0,
-    x: project ? xt.readPtr(op) : 0, inputSize: I, packedW: project ? byGate(inp.kernel, I, 0, GATES[seq.cell]) : 0, bias: project ? biasP : 0,
+    // x [B, T, I] read in processing order: step s of row b at float b T I + t I (t = T - 1 - s backwards)
+    x: project ? inp.x.readPtr(op) + (seq.goBackwards ? (T - 1) * I * 4 : 0) : 0, xRow: T * I, xStep: seq.goBackwards ? -I : I,
+    inputSize: I, packedW: project ? byGate(inp.kernel, I, 0, GATES[seq.cell]) : 0, bias: project ? biasP : 0,
   }, a, ra, plan);
 
   const outBase = O ? oP : hsP + BU;

@@ -116,10 +116,13 @@ export interface SequenceBuffers {
   biasRec: number;
   /**
    * Split by rows: the input projection runs inside the job, each thread for its own rows (z is
-   * then written and read by the same core): x time-major [T, B, inputSize], W [inputSize, G]
-   * packed gate by gate, the input bias (0: none). x 0: z already holds x W + b.
+   * then written and read by the same core): step s of row b of the input at float b xRow + s xStep
+   * from x, W [inputSize, G] packed gate by gate, the input bias (0: none). x 0: z already holds
+   * x W + b.
    */
   x: number;
+  xRow: number;
+  xStep: number;
   inputSize: number;
   packedW: number;
   bias: number;
@@ -144,7 +147,7 @@ export function runSequence(cell: 'lstm' | 'gru' | 'gruResetBefore' | 'simple', 
   const z = s.zeroOut ? 1 : 0;
   if (plan.split === 'rows' || cell === 'gruResetBefore') {
     const rowBlocks = Math.ceil(B / MR);
-    const proj = [s.x, s.inputSize, s.packedW, s.bias] as const;
+    const proj = [s.x, s.xRow, s.xStep, s.inputSize, s.packedW, s.bias] as const;
     if (cell === 'lstm') e.parallel('lstm_rows_f32', [s.z, s.c, s.h, s.hd, s.rmask, s.mask, s.o, s.zrow, z, s.packed, B, T, u, a, ra, ...proj], rowBlocks, parallel);
     else if (cell === 'gru') e.parallel('gru_rows_f32', [s.z, s.rec, s.h, s.hd, s.rmask, s.mask, s.o, s.zrow, z, s.packed, s.biasRec, B, T, u, a, ra, ...proj], rowBlocks, parallel);
     else if (cell === 'gruResetBefore') e.parallel('gru_reset_before_rows_f32', [s.z, s.rh, s.h, s.hd, s.rmask, s.mask, s.o, s.zrow, z, s.packed, s.packedH, B, T, u, a, ra, ...proj], rowBlocks, parallel);

@@ -71,8 +71,8 @@ export interface RnnOutputs {
  * goBackwards) so that step s is one contiguous [B, *] block.
  */
 export interface RnnWorkspace {
-  /** x as [T, B, in] (x itself when already in that layout). */
-  xt: Tensor;
+  /** x as [T, B, in] (x itself when already in that layout); null when the forward read x as it is (split by rows): the backward lays it out. */
+  xt: Tensor | null;
   /** [T, B, G]: the gate pre-activations, activated in place by the cells. */
   gates: Tensor;
   /** [T + 1, B, u]: the initial state and the state after every step. */
