@@ -130,11 +130,13 @@ for (const build of builds) {
     return { c, model: built.model, x: wg.tensor(built.wgInput.values, built.wgInput.shape) };
   });
   const counts = info.sharedMemory ? threadCounts : [1];
-  for (const t of counts) {
-    wg.setThreads(t);
-    await wg._engine().pool.ready();
-    ours[name][t] = {};
-    for (const { c, model, x } of models) {
+  for (const t of counts) ours[name][t] = {};
+  // thread counts alternate within each case, so the scaling of a case is measured over seconds
+  // on this machine, not across the whole run
+  for (const { c, model, x } of models) {
+    for (const t of counts) {
+      wg.setThreads(t);
+      await wg._engine().pool.ready();
       const y = model.predictOnBatch(x);
       const out = y.dataSync();
       y.dispose();
@@ -169,6 +171,9 @@ for (const name of buildNames) {
   const num = (title) => ({ key: title, title, align: 'right' });
   const columns = ['model, batch'];
   for (const t of threadCounts) columns.push(num(`ORT ${t}t`), num(`wasmgrad ${t}t`), num(`ratio ${t}t`));
+  const scaling = threadCounts.length > 1 && threadCounts[0] === 1;
+  const last = threadCounts[threadCounts.length - 1];
+  if (scaling) columns.push(num(`wasmgrad ${last}t vs 1t`));
   columns.push(num('max abs diff'));
   const rows = cases.map((c) => {
     const row = [c.label];
@@ -176,6 +181,7 @@ for (const name of buildNames) {
       const o = ort[t]?.[c.name]?.medianMs, w = ours[name][t]?.[c.name]?.medianMs;
       row.push(ms(o), ms(w), ratio(o, w));
     }
+    if (scaling) row.push(ratio(ours[name][1]?.[c.name]?.medianMs, ours[name][last]?.[c.name]?.medianMs));
     row.push(ours[name][1]?.[c.name]?.maxDiff?.toExponential(1) ?? '-');
     return row;
   });
