@@ -44,7 +44,7 @@ import { minI } from './common';
  * previous state after recurrent dropout (hd, as Keras does); a masked row keeps h. The other
  * buffers as in rnn-lstm.ts.
  */
-@inline function gruStep(
+function gruStep(
   xp: usize, rec: usize, h: usize, hd: usize, rmask: usize, mask: usize, o: usize, zrow: usize, zeroOut: i32,
   packed: usize, biasRec: usize, B: i32, T: i32, u: i32, a: i32, ra: i32, step: i32, b0: i32, b1: i32, j0: i32, j1: i32, scratch: usize,
 ): void {

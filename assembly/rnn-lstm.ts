@@ -46,7 +46,7 @@ import { minI } from './common';
  * (0: none); o [T, B, u] outputs kept apart from h (with a mask), zrow a zero [B, u] block for the
  * first step's previous output.
  */
-@inline function lstmStep(
+function lstmStep(
   z: usize, c: usize, h: usize, hd: usize, rmask: usize, mask: usize, o: usize, zrow: usize, zeroOut: i32,
   packed: usize, B: i32, T: i32, u: i32, a: i32, ra: i32, step: i32, b0: i32, b1: i32, j0: i32, j1: i32, scratch: usize,
 ): void {

@@ -25,7 +25,7 @@ import { minI } from './common';
  * Step `s` of a SimpleRNN sequence for rows [b0, b1) and units [j0, j1) (see rnn-seq.ts): z
  * [T, B, u] += hd_{s-1} U for those columns, then h = act(z); the other buffers as in rnn-lstm.ts.
  */
-@inline function rnnStep(
+function rnnStep(
   z: usize, h: usize, hd: usize, rmask: usize, mask: usize, o: usize, zrow: usize, zeroOut: i32,
   packed: usize, B: i32, T: i32, u: i32, a: i32, step: i32, b0: i32, b1: i32, j0: i32, j1: i32, scratch: usize,
 ): void {
