@@ -1,8 +1,9 @@
-// The forward of a recurrent sequence: Z = X W + b for every step at once (one GEMM over
-// [T*B, in]), then per step the recurrent GEMM (Z_s += hd_{s-1} U, [B, u] x [u, G]) and the fused
-// cell: all steps in one job whose threads own blocks of batch rows or of units (rnn-steps.ts
-// runSequence). Everything is time-major in processing order (reversed for goBackwards), so each
-// step is a contiguous [B, G] block, and what the backward needs stays in the workspace.
+// The forward of a recurrent sequence: per step the input projection (Z_s = X_s W + b), the
+// recurrent GEMM (Z_s += hd_{s-1} U, [B, u] x [u, G]) and the fused cell, all steps in one job
+// (rnn-steps.ts runSequence). Split by batch rows, each thread projects its own rows step by step,
+// reading x as it is; split by units, one GEMM over x laid out time-major [T*B, in] projects every
+// step first. The states and gates are time-major in processing order (reversed for goBackwards),
+// so each step is a contiguous [B, G] block, and what the backward needs stays in the workspace.
 import { Tensor, holdsWeights, derivedBlock } from '../../tensor.js';
 import { engine } from '../state.js';
 import { writeFloats } from './common.js';
