@@ -1,14 +1,15 @@
 // The step kernels of the recurrent driver (assembly/rnn-*.ts), on byte offsets: the forward of a
-// whole sequence as one stepped job, gate kernels split over batch rows (the backward, the
-// reset-before GRU), time-major layout copies, and the GEMM tiling of the per-step products.
-// Only rnn-forward.ts and rnn-backward.ts call these.
+// whole sequence as one job (split by batch rows, or by units with a barrier per step), the
+// backward's gate kernels split over batch rows, time-major layout copies, and the GEMM tiling of
+// the backward's per-step products. Only rnn-forward.ts and rnn-backward.ts call these.
 import { engine } from '../state.js';
 import { ACT } from './gemm.js';
 import { MR, NR, NC, type ParallelKernel, type ParallelKernelArgs } from '../abi.js';
 
-// A per-step loop makes two or three dispatches per step, each a barrier: a step's work is split over
-// the threads only when it is large enough to pay for waking a worker that may have been
-// descheduled (on a loaded machine a barrier costs up to a scheduler slice, not microseconds).
+// The backward's per-step loop makes two or three dispatches per step, each a barrier: a step's
+// work is split over the threads only when it is large enough to pay for waking a worker that may
+// have been descheduled (on a loaded machine a barrier costs up to a scheduler slice, not
+// microseconds).
 /** Below this many row elements a gate kernel stays on the calling thread. */
 const ROWS_PARALLEL = 1 << 14;
 /** Below this many flops a per-step GEMM stays on the calling thread. */
