@@ -14,6 +14,7 @@ export { softmax_xent_rows, sigmoid_xent } from './losses';
 export { lstm_steps_f32, lstm_rows_f32, lstm_step_back_f32 } from './rnn-lstm';
 export { gru_steps_f32, gru_rows_f32, gru_reset_before_rows_f32, gru_step_back_f32, gru_gates_f32, gru_cand_f32, gru_cand_back_f32, gru_gates_back_f32 } from './rnn-gru';
 export { rnn_steps_f32, rnn_rows_f32, rnn_step_back_f32 } from './rnn-simple';
+export { rnn_back_rows_f32 } from './rnn-back';
 export { rnn_seq_copy } from './rnn-shared';
 export {
   col2im_f32, conv_grad_input_direct_f32, depthwise_f32, depthwise_grad_input_f32, depthwise_grad_filter_f32, depthwise_grad_filter_scratch_bytes,

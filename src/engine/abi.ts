@@ -216,6 +216,7 @@ export interface ParallelKernelArgs {
   rnn_steps_f32: [z: number, h: number, hd: number, rmask: number, mask: number, o: number, zrow: number, zeroOut: number, packed: number, B: number, T: number, u: number, a: number, step: number];
   rnn_rows_f32: [z: number, h: number, hd: number, rmask: number, mask: number, o: number, zrow: number, zeroOut: number, packed: number, B: number, T: number, u: number, a: number, x: number, xRow: number, xStep: number, I: number, w: number, bias: number];
   rnn_step_back_f32: [h: number, P: number, Q: number, rmask: number, dO: number, carry: number, mask: number, zeroOut: number, writeQ: number, dZ: number, u: number, a: number];
+  rnn_back_rows_f32: [cell: number, z: number, c: number, dc: number, rec: number, hs: number, hd: number, drh: number, P: number, Q: number, rmask: number, dOt: number, dy: number, carry: number, mask: number, zeroOut: number, masked: number, dZ: number, dR: number, pUt: number, pUht: number, B: number, T: number, u: number, a: number, ra: number, recurseFirst: number];
   rnn_seq_copy: [src: number, dst: number, B: number, T: number, F: number, toTimeMajor: number, reverse: number];
   col2im_f32: [col: number, dx: number, geom: number];
   conv_grad_input_direct_f32: [dy: number, f: number, dx: number, geom: number, cout: number];
@@ -283,6 +284,7 @@ export interface Kernels {
   rnn_steps_f32(z: number, h: number, hd: number, rmask: number, mask: number, o: number, zrow: number, zeroOut: number, packed: number, B: number, T: number, u: number, a: number, step: number, taskBegin: number, taskEnd: number, scratch: number): void;
   rnn_rows_f32(z: number, h: number, hd: number, rmask: number, mask: number, o: number, zrow: number, zeroOut: number, packed: number, B: number, T: number, u: number, a: number, x: number, xRow: number, xStep: number, I: number, w: number, bias: number, taskBegin: number, taskEnd: number, scratch: number): void;
   rnn_step_back_f32(h: number, P: number, Q: number, rmask: number, dO: number, carry: number, mask: number, zeroOut: number, writeQ: number, dZ: number, u: number, a: number, taskBegin: number, taskEnd: number, scratch: number): void;
+  rnn_back_rows_f32(cell: number, z: number, c: number, dc: number, rec: number, hs: number, hd: number, drh: number, P: number, Q: number, rmask: number, dOt: number, dy: number, carry: number, mask: number, zeroOut: number, masked: number, dZ: number, dR: number, pUt: number, pUht: number, B: number, T: number, u: number, a: number, ra: number, recurseFirst: number, taskBegin: number, taskEnd: number, scratch: number): void;
   rnn_seq_copy(src: number, dst: number, B: number, T: number, F: number, toTimeMajor: number, reverse: number, taskBegin: number, taskEnd: number, scratch: number): void;
   col2im_f32(col: number, dx: number, geom: number, taskBegin: number, taskEnd: number, scratch: number): void;
   conv_grad_input_direct_f32(dy: number, f: number, dx: number, geom: number, cout: number, taskBegin: number, taskEnd: number, scratch: number): void;
@@ -352,6 +354,7 @@ export const KERNEL_PARAMS: { readonly [K in KernelName]: readonly string[] } = 
   rnn_steps_f32: ['z', 'h', 'hd', 'rmask', 'mask', 'o', 'zrow', 'zeroOut', 'packed', 'B', 'T', 'u', 'a', 'step', 'taskBegin', 'taskEnd', 'scratch'],
   rnn_rows_f32: ['z', 'h', 'hd', 'rmask', 'mask', 'o', 'zrow', 'zeroOut', 'packed', 'B', 'T', 'u', 'a', 'x', 'xRow', 'xStep', 'I', 'w', 'bias', 'taskBegin', 'taskEnd', 'scratch'],
   rnn_step_back_f32: ['h', 'P', 'Q', 'rmask', 'dO', 'carry', 'mask', 'zeroOut', 'writeQ', 'dZ', 'u', 'a', 'taskBegin', 'taskEnd', 'scratch'],
+  rnn_back_rows_f32: ['cell', 'z', 'c', 'dc', 'rec', 'hs', 'hd', 'drh', 'P', 'Q', 'rmask', 'dOt', 'dy', 'carry', 'mask', 'zeroOut', 'masked', 'dZ', 'dR', 'pUt', 'pUht', 'B', 'T', 'u', 'a', 'ra', 'recurseFirst', 'taskBegin', 'taskEnd', 'scratch'],
   rnn_seq_copy: ['src', 'dst', 'B', 'T', 'F', 'toTimeMajor', 'reverse', 'taskBegin', 'taskEnd', 'scratch'],
   col2im_f32: ['col', 'dx', 'geom', 'taskBegin', 'taskEnd', 'scratch'],
   conv_grad_input_direct_f32: ['dy', 'f', 'dx', 'geom', 'cout', 'taskBegin', 'taskEnd', 'scratch'],

@@ -1,7 +1,8 @@
 // Backpropagation through time of a recurrent sequence (the forward is rnn-forward.ts): per step,
-// from the last to the first, one fused backward gate kernel and one GEMM (dh_{s-1} = dZ_s U^T);
-// then over all T*B rows at once dW = X^T dZ, dU = Hd^T dZ (one GEMM each), db = column sums and
-// dX = dZ W^T.
+// from the last to the first, one fused backward gate kernel and one GEMM (dh_{s-1} = dZ_s U^T),
+// split like the forward: by batch rows, the whole loop as one job (assembly/rnn-back.ts), else a
+// dispatch per step (the reset-before GRU always by rows); then over all T*B rows at once
+// dW = X^T dZ, dU = Hd^T dZ (one GEMM each), db = column sums and dX = dZ W^T.
 //
 // The state carried back between steps, per row (assembly/rnn-shared.ts): P = the gradient of h_s
 // that reaches it directly (dhT at the start, or passed through masked steps), Q = the gradient of
@@ -13,7 +14,8 @@ import { gemm, packB, packedFloats } from './gemm.js';
 import { reduce } from './reduce.js';
 import { activationId, cellKernels, GATES, type RnnGradients, type RnnInputs, type RnnOutputGrads, type RnnSequence, type RnnWorkspace } from './rnn.js';
 import { isTimeMajor } from './rnn-forward.js';
-import { gruCandBack, gruGatesBack, gruStepBack, lstmStepBack, rnnStepBack, seqCopy, stepGemm, type BackIO } from './rnn-steps.js';
+import { chooseSplit, gruStepBack, lstmStepBack, rnnStepBack, seqCopy, stepGemm, type BackIO } from './rnn-steps.js';
+import { MR } from '../abi.js';
 
 /** Fills the gradients the op asked for (the non-null tensors of `grads`). */
 export function rnnBackward(seq: RnnSequence, inp: RnnInputs, ws: RnnWorkspace, dOut: RnnOutputGrads, grads: RnnGradients): void {
@@ -70,7 +72,16 @@ export function rnnBackward(seq: RnnSequence, inp: RnnInputs, ws: RnnWorkspace, 
   const mkP = mk ? mk.ptr(op) : 0;
   const dOtP = dOt ? dOt.ptr(op) : 0;
   const dyP = dOut.dy.ptr(op);
-  for (let s = T - 1; s >= 0; s--) {
+  const plan = chooseSplit(B, T, u, GATES[seq.cell], resetBefore);
+  if (plan.split === 'rows') {
+    // every step of a block of rows on one thread: no dispatch per step (assembly/rnn-back.ts)
+    const cellId = { lstm: 0, gru: 1, gruResetBefore: 2, simple: 3 }[cell];
+    engine().parallel('rnn_back_rows_f32', [
+      cellId, zP, cP, dcP, rsP, hsP, hdP, drh, P, Q, rm, dOtP, dyP, carry, mkP, zeroOut ? 1 : 0, masked ? 1 : 0,
+      dZp, dRp, pUt, pUht, B, T, u, a, ra, grads.h0 !== null ? 1 : 0,
+    ], Math.ceil(B / MR), plan.parallel);
+  }
+  for (let s = T - 1; s >= 0 && plan.split === 'units'; s--) {
     const io: BackIO = {
       P,
       Q,
@@ -90,15 +101,11 @@ export function rnnBackward(seq: RnnSequence, inp: RnnInputs, ws: RnnWorkspace, 
     } else if (cell === 'simple') {
       rnnStepBack(B, u, hsP + (s + 1) * BU, io, masked, dzs, a);
       if (recurse) stepGemm({ a: dzs, packed: pUt, c: Q, m: B, n: u, k: G, accumulate: masked });
-    } else if (cell === 'gru') {
+    } else {
+      // the reset-after GRU (the reset-before form always splits by rows)
       const drs = dRp + s * BG;
       gruStepBack(B, u, zs, rsP + s * BG, hdPrev, io, dzs, drs, a, ra);
       if (recurse) stepGemm({ a: drs, packed: pUt, c: Q, m: B, n: u, k: G, accumulate: true });
-    } else {
-      gruCandBack(B, u, zs, hdPrev, io, dzs, a, ra);
-      stepGemm({ a: dzs + 2 * u * 4, lda: G, packed: pUht, c: drh, m: B, n: u, k: u });
-      gruGatesBack(B, u, zs, hdPrev, drh, Q, dzs, ra);
-      if (recurse) stepGemm({ a: dzs, lda: G, packed: pUt, c: Q, m: B, n: u, k: 2 * u, accumulate: true });
     }
   }
 

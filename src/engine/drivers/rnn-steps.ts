@@ -185,14 +185,6 @@ export function gruStepBack(B: number, u: number, gates: number, rec: number, hd
   rows('gru_step_back_f32', [gates, rec, hdPrev, io.P, io.Q, io.rmask, io.dO, io.carry, io.mask, io.zeroOut ? 1 : 0, dXp, dR, u, a, ra], B, u);
 }
 
-export function gruCandBack(B: number, u: number, gates: number, hdPrev: number, io: BackIO, dZ: number, a: number, ra: number): void {
-  rows('gru_cand_back_f32', [gates, hdPrev, io.P, io.Q, io.rmask, io.dO, io.carry, io.mask, io.zeroOut ? 1 : 0, dZ, u, a, ra], B, u);
-}
-
-export function gruGatesBack(B: number, u: number, gates: number, hdPrev: number, drh: number, Q: number, dZ: number, ra: number): void {
-  rows('gru_gates_back_f32', [gates, hdPrev, drh, Q, dZ, u, ra], B, u);
-}
-
 export function rnnStepBack(B: number, u: number, h: number, io: BackIO, writeQ: boolean, dZ: number, a: number): void {
   rows('rnn_step_back_f32', [h, io.P, io.Q, io.rmask, io.dO, io.carry, io.mask, io.zeroOut ? 1 : 0, writeQ ? 1 : 0, dZ, u, a], B, u);
 }
