@@ -294,16 +294,7 @@ export class Conv2DTranspose extends ConvTranspose {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
     this.checkChannels(x, this.kernel!.shape[3]);
     const out = this.computeOutputShape(x.shape) as number[];
-    let z = conv2dTransposeOp(x, this.kernel!, out, this.strides as [number, number], this.padding as Padding, this.dilationRate as [number, number]);
-    if (this.bias) {
-      const zb = add(z, this.bias);
-      z.dispose();
-      z = zb;
-    }
-    if (this.activation.name === 'linear') return z;
-    const y = this.activation.fn(z);
-    z.dispose();
-    return y;
+    return this.biasThenActivation(conv2dTransposeOp(x, this.kernel!, out, this.strides as [number, number], this.padding as Padding, this.dilationRate as [number, number]));
   }
 }
 

@@ -100,19 +100,26 @@ export class CategoryEncoding extends Layer {
   }
 }
 
-/** centerCrop({ height, width }): the middle height x width of each image (smaller images are resized up). */
-export class CenterCrop extends Layer {
-  static className = 'CenterCrop';
+/** A layer whose output images are height x width (CenterCrop, Resizing). */
+abstract class ToImageSize extends Layer {
   readonly height: number;
   readonly width: number;
-  constructor(args: LayerArgs & { height: number; width: number }) {
+  constructor(args: LayerArgs & { height: number; width: number }, op: string) {
     super(args);
-    this.height = positiveInt(args?.height, 'centerCrop', 'height');
-    this.width = positiveInt(args.width, 'centerCrop', 'width');
+    this.height = positiveInt(args?.height, op, 'height');
+    this.width = positiveInt(args.width, op, 'width');
   }
   computeOutputShape(inputShape: Shape | Shape[]): Shape {
     checkImages(this, inputShape as Shape);
     return withHW(inputShape as Shape, this.height, this.width);
+  }
+}
+
+/** centerCrop({ height, width }): the middle height x width of each image (smaller images are resized up). */
+export class CenterCrop extends ToImageSize {
+  static className = 'CenterCrop';
+  constructor(args: LayerArgs & { height: number; width: number }) {
+    super(args, 'centerCrop');
   }
   call(inputs: Tensor | Tensor[]): Tensor {
     const x = one(inputs);
@@ -148,22 +155,14 @@ function cropTaps(start: number, size: number, len: number): number[] {
 }
 
 /** resizing({ height, width, interpolation = 'bilinear', cropToAspectRatio = false }): every image to height x width. */
-export class Resizing extends Layer {
+export class Resizing extends ToImageSize {
   static className = 'Resizing';
-  readonly height: number;
-  readonly width: number;
   readonly interpolation: Interpolation;
   readonly cropToAspectRatio: boolean;
   constructor(args: LayerArgs & { height: number; width: number; interpolation?: Interpolation; cropToAspectRatio?: boolean }) {
-    super(args);
-    this.height = positiveInt(args?.height, 'resizing', 'height');
-    this.width = positiveInt(args.width, 'resizing', 'width');
+    super(args, 'resizing');
     this.interpolation = interpolationOf(args.interpolation, 'resizing');
     this.cropToAspectRatio = Boolean(args.cropToAspectRatio);
-  }
-  computeOutputShape(inputShape: Shape | Shape[]): Shape {
-    checkImages(this, inputShape as Shape);
-    return withHW(inputShape as Shape, this.height, this.width);
   }
   call(inputs: Tensor | Tensor[]): Tensor {
     const x = one(inputs);
