@@ -160,6 +160,23 @@ describe('workers fail loudly, never silently', () => {
     expect(r.stderr).toMatch(/wasmgrad: worker 1 could not start: .*worker\.js/);
   });
 
+  test('workers start after init returns: a job right after init runs on the caller, shutdown before they exist settles', () => {
+    const r = runScript(`
+      const t0 = performance.now();
+      const info = await wg.init({ threads: 2 });
+      // init created no worker yet (creating one blocks its caller for milliseconds): the first job
+      // runs on the caller, and the workers it asked for are counted
+      const a = wg.ones([64, 64]);
+      const v = wg.matMul(a, a).dataSync()[0];
+      const settled = await Promise.race([wg.shutdown().then(() => 'settled'), new Promise((res) => setTimeout(() => res('hung'), 5000).unref())]);
+      // the deferred start finds the pool shut down and starts nothing: the process ends at once
+      setTimeout(() => console.log('still alive'), 2000).unref();
+      console.log(info.threads, v, settled);`);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe('2 64 settled');
+    expect(r.stderr).toBe('');
+  });
+
   test('workers get a clean execArgv: node --input-type=module -e runs (it used to die in the worker)', () => {
     const r = runScript(`
       const info = await wg.init({ threads: 2 });

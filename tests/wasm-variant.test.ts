@@ -17,6 +17,12 @@ describe('withSharedMemory', () => {
     expect(Buffer.compare(Buffer.from(withSharedMemory(new Uint8Array(simd).buffer)), threads)).toBe(0);
   });
 
+  it('changes bytes it is given in place when asked (the engine reads a fresh copy of the file)', () => {
+    const own = new Uint8Array(simd);
+    expect(withSharedMemory(own, { inPlace: true })).toBe(own);
+    expect(Buffer.compare(Buffer.from(own), threads)).toBe(0);
+  });
+
   it('keeps a module that already shares its memory as it is', () => {
     expect(Buffer.compare(Buffer.from(withSharedMemory(threads)), threads)).toBe(0);
   });

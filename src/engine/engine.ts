@@ -3,7 +3,7 @@
 import { withSharedMemory } from './wasm-variant.js';
 import { WasmgradError } from '../errors.js';
 import { Allocator } from './allocator.js';
-import { detectFeatures, detectRuntime, isNodeLike, relaxedMaddFuses, relaxedSimdSupported, type RuntimeFeatures, type RuntimeName } from './detect.js';
+import { detectFeatures, detectRuntime, isNodeLike, nodeBuiltin, relaxedMaddFuses, relaxedSimdSupported, type RuntimeFeatures, type RuntimeName } from './detect.js';
 import { ThreadPool } from './pool.js';
 import { CTRL_BYTE, CTRL_BYTES, HEAP_BASE, MIN_PAGES, MAX_PAGES, SCRATCH_BYTES, type KernelName, type Kernels, type ParallelKernel, type ParallelKernelArgs } from './abi.js';
 import { bindKernels, type KernelTable } from './bind.js';
@@ -61,10 +61,12 @@ function defaultWasmUrl(build: BuildName, runtime: RuntimeName): URL {
 
 async function loadBytes(url: URL): Promise<ArrayBuffer | Uint8Array> {
   if (url.protocol === 'file:' && isNodeLike()) {
-    const fs = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:fs/promises');
-    const { fileURLToPath } = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:url');
+    // A synchronous read: the file is small, and the promise API's first read costs several ms more
+    // (it starts libuv's thread pool) on the path of every cold start.
+    const fs = nodeBuiltin<typeof import('node:fs')>('fs') ?? (await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:fs'));
+    const { fileURLToPath } = nodeBuiltin<typeof import('node:url')>('url') ?? (await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:url'));
     try {
-      return await fs.readFile(fileURLToPath(url));
+      return fs.readFileSync(fileURLToPath(url));
     } catch (err) {
       const hint = detectRuntime() === 'deno' ? ' (Deno needs --allow-read for it)' : '';
       throw new WasmgradError(`init: could not read ${url.href}${hint}: ${(err as Error).message}`);
@@ -84,7 +86,7 @@ async function loadBytes(url: URL): Promise<ArrayBuffer | Uint8Array> {
 async function urlOf(s: string): Promise<URL> {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(s) || s.startsWith('data:')) return new URL(s);
   if (isNodeLike()) {
-    const { pathToFileURL } = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:url');
+    const { pathToFileURL } = nodeBuiltin<typeof import('node:url')>('url') ?? (await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:url'));
     return pathToFileURL(s);
   }
   const base = (globalThis as { location?: { href: string } }).location?.href;
@@ -101,7 +103,7 @@ async function compileModule(build: BuildName, wasm: InitOptions['wasm'], runtim
   else if (wasm !== undefined) throw new WasmgradError(`init: wasm must be a WebAssembly.Module, bytes, a URL or a string, not ${typeof wasm}`);
   else {
     bytes = await loadBytes(defaultWasmUrl(build, runtime));
-    if (build === 'simd-threads') bytes = withSharedMemory(bytes);
+    if (build === 'simd-threads') bytes = withSharedMemory(bytes, { inPlace: true });
   }
   try {
     return await WebAssembly.compile(bytes as BufferSource);
@@ -114,18 +116,20 @@ async function compileModule(build: BuildName, wasm: InitOptions['wasm'], runtim
 async function enableRelaxedSimdFlag(): Promise<void> {
   // Node 20 ships relaxed SIMD behind a V8 flag; it may be set at run time, before compiling.
   if (detectRuntime() !== 'node') return;
-  const v8 = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:v8');
+  const v8 = nodeBuiltin<typeof import('node:v8')>('v8') ?? (await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:v8'));
   v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
 }
 
-async function chooseBuild(requested: InitOptions['backend'], f: RuntimeFeatures): Promise<BuildName> {
+function autoBuild(f: RuntimeFeatures): BuildName {
   const threadsOk = f.sharedMemory && f.workers;
-  if (!requested || requested === 'auto') {
-    // relaxed only where relaxed_madd really fuses: elsewhere (Bun) it gains nothing over simd.
-    if (f.relaxedFused && threadsOk) return 'relaxed';
-    if (f.simd && threadsOk) return 'simd-threads';
-    return f.simd ? 'simd' : 'scalar';
-  }
+  // relaxed only where relaxed_madd really fuses: elsewhere (Bun) it gains nothing over simd.
+  if (f.relaxedFused && threadsOk) return 'relaxed';
+  if (f.simd && threadsOk) return 'simd-threads';
+  return f.simd ? 'simd' : 'scalar';
+}
+
+async function chooseBuild(requested: InitOptions['backend'], f: RuntimeFeatures): Promise<BuildName> {
+  if (!requested || requested === 'auto') return autoBuild(f);
   if (!BUILDS.includes(requested)) {
     throw new WasmgradError(`init: unknown backend '${requested}'; expected one of auto, ${BUILDS.join(', ')}`);
   }

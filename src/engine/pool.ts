@@ -7,7 +7,7 @@
 // whose steps are too short to pay a dispatch each.
 import { WasmgradError } from '../errors.js';
 import { CTRL, CLAIM as CLAIM_STATE, CTRL_ARGS_BYTE, CTRL_ERR_BYTE, CTRL_ERR_CAP, CTRL_BYTES, MAX_ARGS, MAX_THREADS } from './abi.js';
-import { detectRuntime } from './detect.js';
+import { detectRuntime, nodeBuiltin } from './detect.js';
 
 // The control block's layout (assembly/abi.ts), also handed to every worker with its first message.
 // Per worker index i (1..MAX_WORKERS): READY + i (started), CLAIM + i (who runs its share of the
@@ -58,6 +58,11 @@ export function splitTasks(nTasks: number, nThreads: number, index: number): [nu
   return [Math.floor((nTasks * index) / nThreads), Math.floor((nTasks * (index + 1)) / nThreads)];
 }
 
+/** Resolves in a later macrotask (after the caller's synchronous work and its microtasks). */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 async function workerFactory(): Promise<WorkerFactory> {
   const WebWorker = (globalThis as { Worker?: new (url: URL, o: object) => WorkerHandle & { onmessage: unknown; onerror: unknown } }).Worker;
   // Deno's Web Workers cannot be unref'd, so an idle one would keep the process alive; its worker_threads can.
@@ -78,7 +83,7 @@ async function workerFactory(): Promise<WorkerFactory> {
       };
     };
   }
-  const { Worker } = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:worker_threads');
+  const { Worker } = nodeBuiltin<typeof import('node:worker_threads')>('worker_threads') ?? (await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:worker_threads'));
   return (url) => {
     // A clean execArgv: the parent's flags (--input-type, --eval, loaders) are not for the worker.
     const worker = new Worker(url, { execArgv: [] });
@@ -121,7 +126,8 @@ export class ThreadPool {
     private readonly names: string[],
     private readonly scratchOf: (thread: number) => number,
     private readonly cores: number,
-    private readonly factory: WorkerFactory | null,
+    /** Whether workers can run here (shared memory and a worker API). */
+    private readonly shared: boolean,
   ) {
     this.ctrl = new Int32Array(memory.buffer, ctrlByte, CTRL_BYTES / 4);
     this.args = new Float64Array(memory.buffer, ctrlByte + ARGS_BYTE, MAX_ARGS);
@@ -139,13 +145,18 @@ export class ThreadPool {
     cores: number;
     shared: boolean;
   }): Promise<ThreadPool> {
-    const factory = opts.shared ? await workerFactory() : null;
-    return new ThreadPool(opts.memory, opts.module, opts.ctrlByte, opts.fns, opts.names, opts.scratchOf, opts.cores, factory);
+    return new ThreadPool(opts.memory, opts.module, opts.ctrlByte, opts.fns, opts.names, opts.scratchOf, opts.cores, opts.shared);
   }
+
+  /**
+   * The worker API, loaded when the first worker starts: a program that stays on one thread never
+   * loads node:worker_threads (a few ms of a cold start).
+   */
+  private factory: Promise<WorkerFactory> | null = null;
 
   /** The most threads this pool can run (1 without shared memory). */
   get maxThreads(): number {
-    return this.factory ? MAX_WORKERS + 1 : 1;
+    return this.shared ? MAX_WORKERS + 1 : 1;
   }
 
   /** The threads jobs may use: the caller and the workers that have not died. */
@@ -169,7 +180,7 @@ export class ThreadPool {
     if (!Number.isInteger(n) || n < 1) throw new WasmgradError(`setThreads(${n}): expected a whole number >= 1`);
     if (n > this.maxThreads) {
       throw new WasmgradError(
-        this.factory
+        this.shared
           ? `setThreads(${n}): at most ${this.maxThreads} threads`
           : `setThreads(${n}): this build has no shared memory, so it runs on 1 thread; use the 'simd-threads' or 'relaxed' build`,
       );
@@ -178,7 +189,7 @@ export class ThreadPool {
       throw new WasmgradError(`setThreads(${n}): this machine has ${this.cores} core(s); more threads than cores only wait for each other. Pass setThreads(${n}, { force: true }) to run them anyway`);
     }
     this.threads = n;
-    if (!this.factory) return;
+    if (!this.shared) return;
     // Never more spinning threads than cores: oversubscribed workers sleep at once.
     Atomics.store(this.ctrl, SPIN_US, n <= this.cores ? WORKER_SPIN_US : 0);
     for (let i = 1; i < n; i++) if (!this.workers[i - 1] && (this.restarts[i - 1] ?? 0) <= MAX_RESTARTS) this.spawn(i);
@@ -189,22 +200,42 @@ export class ThreadPool {
     await Promise.all(this.started);
   }
 
+  /**
+   * Starts worker `index` in a later task: creating a worker blocks its caller for several ms, which
+   * the first calls after init need not wait for (they run on the caller until workers are ready).
+   * Until then a placeholder holds its place, so the thread count is what was asked for.
+   */
   private spawn(index: number): void {
-    let spawned: SpawnedWorker;
-    try {
-      spawned = this.factory!(new URL('./worker.js', import.meta.url));
-    } catch (err) {
-      this.restarts[index - 1] = MAX_RESTARTS + 1;
-      this.started[index - 1] = Promise.reject(new WasmgradError(`worker ${index} could not start: ${(err as Error)?.message ?? err}`));
-      this.started[index - 1].catch(() => undefined);
-      return;
-    }
+    const placeholder: WorkerHandle = { terminate: () => undefined, postMessage: () => undefined };
+    this.workers[index - 1] = placeholder;
     // no share is open for a new worker until a job that counts it opens one
     Atomics.store(this.ctrl, CLAIM + index, FINISHED);
+    const started = (this.factory ??= nextTask().then(workerFactory)).then(
+      (factory) => (this.workers[index - 1] === placeholder ? this.start(index, factory) : undefined),
+      (err) => {
+        this.workers[index - 1] = null;
+        this.restarts[index - 1] = MAX_RESTARTS + 1;
+        throw new WasmgradError(`worker ${index} could not start: ${(err as Error)?.message ?? err}`);
+      },
+    );
+    started.catch(() => undefined); // reported by init's warning or by ready()
+    this.started[index - 1] = started;
+  }
+
+  /** Creates worker `index`; resolves when it is ready to take jobs. */
+  private start(index: number, factory: WorkerFactory): Promise<void> {
+    let spawned: SpawnedWorker;
+    try {
+      spawned = factory(new URL('./worker.js', import.meta.url));
+    } catch (err) {
+      this.workers[index - 1] = null;
+      this.restarts[index - 1] = MAX_RESTARTS + 1;
+      return Promise.reject(new WasmgradError(`worker ${index} could not start: ${(err as Error)?.message ?? err}`));
+    }
     const { worker, onMessage, onFailure } = spawned;
     this.workers[index - 1] = worker;
     let wasReady = false;
-    this.started[index - 1] = new Promise<void>((resolve, reject) => {
+    const ready = new Promise<void>((resolve, reject) => {
       onMessage((m) => {
         if (m.type === 'ready') {
           wasReady = true;
@@ -222,8 +253,8 @@ export class ThreadPool {
         else reject(new WasmgradError(`worker ${index} could not start: ${reason}`));
       });
     });
-    this.started[index - 1].catch(() => undefined); // reported by init's warning or by ready()
     worker.postMessage({ module: this.module, memory: this.memory, ctrlByte: this.ctrlByte, layout: WORKER_LAYOUT, names: this.names, index });
+    return ready;
   }
 
   /** A worker died: jobs stop counting on it; one that had been running is replaced (a few times). */
@@ -432,7 +463,7 @@ export class ThreadPool {
   /** Stops every worker; the process may exit afterwards. Always settles, whatever state the workers are in. */
   async shutdown(): Promise<void> {
     // Without shared memory there are no workers (and the control view may be stale after growth).
-    if (!this.factory) return;
+    if (!this.shared) return;
     this.stopping = true;
     Atomics.store(this.ctrl, STOP, 1);
     Atomics.add(this.ctrl, GEN, 1);
