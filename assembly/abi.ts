@@ -51,6 +51,10 @@ export const CTRL_ERR_LEN: i32 = 11;
 export const CTRL_NSTEPS: i32 = 12;
 /** A stepped job's claim value of step 0 (CLAIM_STEPS or CLAIM_STEPS + 2, alternating job to job). */
 export const CTRL_STEP_BASE: i32 = 13;
+/** A job whose threads claim tasks from a counter (pool.ts run with a grain): tasks per claim; 0: fixed shares. */
+export const CTRL_GRAIN: i32 = 14;
+/** Such a job's next unclaimed task. */
+export const CTRL_NEXT: i32 = 15;
 /** Slot CTRL_READY + i: worker i is taking jobs. */
 export const CTRL_READY: i32 = 16;
 /** Slot CTRL_CLAIM + i: who runs worker i's share of the current job (a CLAIM_* state). */

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { engine } from '../src/engine/state';
+import { UNARY, UNARY_CHUNK } from '../src/engine/abi';
 import { Allocator, sizeClass } from '../src/engine/allocator';
 import { useBuild } from './helpers';
 
@@ -82,6 +83,26 @@ describe('threads', () => {
     expect(() => e.parallel('pool_trap', [3], 4)).toThrow(/pool_trap failed in worker 1: .*unreachable/);
     expect(() => e.parallel('pool_trap', [0], 4)).toThrow(/pool_trap failed on the calling thread/);
     e.parallel('pool_noop', [], 4);
+    expect(wg.matMul(wg.ones([100, 100]), wg.ones([100, 100])).dataSync()[0]).toBe(100);
+  });
+
+  test('a job whose tasks are claimed a grain at a time runs every task exactly once, errors included', async () => {
+    await useBuild('simd-threads', 2);
+    const e = engine();
+    for (const [nTasks, grain] of [[37, 1], [37, 3], [2, 5], [1, 1]]) {
+      const n = nTasks * UNARY_CHUNK - 5; // the last task is short
+      const x = wg.tensor(Float32Array.from({ length: n }, (_, i) => i + 1));
+      // negation in place: a task run twice would undo itself, one never run would stay positive
+      for (let round = 0; round < 20; round++) e.parallel('unary_f32', [UNARY.neg, x.ptr(), x.ptr(), n, 0, 0], nTasks, true, grain);
+      const v = x.dataSync();
+      expect(v.every((y, i) => y === i + 1), `${nTasks} tasks, grain ${grain}`).toBe(true);
+      e.parallel('unary_f32', [UNARY.neg, x.ptr(), x.ptr(), n, 0, 0], nTasks, true, grain);
+      expect(x.dataSync().every((y, i) => y === -(i + 1)), `${nTasks} tasks, grain ${grain}, once`).toBe(true);
+      x.dispose();
+    }
+    // a task that traps, on whichever thread claims it, fails the job; the pool goes on
+    expect(() => e.parallel('pool_trap', [5], 8, true, 1)).toThrow(/pool_trap failed (in worker 1|on the calling thread)/);
+    e.parallel('pool_noop', [], 8, true, 1);
     expect(wg.matMul(wg.ones([100, 100]), wg.ones([100, 100])).dataSync()[0]).toBe(100);
   });
 

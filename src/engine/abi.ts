@@ -78,6 +78,8 @@ export const CTRL = {
   errLen: 11,
   nsteps: 12,
   stepBase: 13,
+  grain: 14,
+  next: 15,
   ready: 16,
   claim: 256,
   scratch: 512,

@@ -242,9 +242,9 @@ export class Engine {
       throw new WasmgradError(`init: threads: ${n} needs a build with shared memory and workers; the '${build}' build runs on 1 thread here`);
     }
     pool.setThreads(n);
-    // Workers take about 50 ms to start; init does not wait for them: each joins jobs as soon as it
-    // is ready (the calling thread runs everything until then). A worker that cannot start leaves
-    // the others, and the caller, to do the work.
+    // Workers are created in a later task and take about 50 ms to start; init does not wait for
+    // them: each joins jobs as soon as it is ready (the calling thread runs everything until then).
+    // A worker that cannot start leaves the others, and the caller, to do the work.
     pool.ready().catch((err) => console.warn(`wasmgrad: ${(err as Error).message}`));
     return engine;
   }
@@ -299,9 +299,12 @@ export class Engine {
     this.pool.runSteps(this.kernelId(name), args, nTasks, nSteps, parallel);
   }
 
-  /** Runs a parallel kernel over tasks [0, nTasks): args are its parameters before (taskBegin, taskEnd, scratch). */
-  parallel<K extends ParallelKernel>(name: K, args: ParallelKernelArgs[K], nTasks: number, parallel = true): void {
-    this.pool.run(this.kernelId(name), args, nTasks, parallel);
+  /**
+   * Runs a parallel kernel over tasks [0, nTasks): args are its parameters before (taskBegin, taskEnd,
+   * scratch). A grain > 0: threads claim tasks that many at a time (pool.ts run).
+   */
+  parallel<K extends ParallelKernel>(name: K, args: ParallelKernelArgs[K], nTasks: number, parallel = true, grain = 0): void {
+    this.pool.run(this.kernelId(name), args, nTasks, parallel, grain);
   }
 
   async shutdown(): Promise<void> {

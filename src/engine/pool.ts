@@ -15,7 +15,7 @@ import { detectRuntime, nodeBuiltin } from './detect.js';
 const { gen: GEN, done: DONE, kernel: KERNEL, nargs: NARGS, ntasks: NTASKS, nthreads: NTHREADS, errors: ERRORS } = CTRL;
 const { sleepers: SLEEPERS, stop: STOP, spinUs: SPIN_US, errLen: ERR_LEN, ready: READY, claim: CLAIM, scratch: SCRATCH } = CTRL;
 const { open: OPEN, taken: TAKEN, stolen: STOLEN, finished: FINISHED, steps: STEPS } = CLAIM_STATE;
-const { nsteps: NSTEPS, stepBase: STEP_BASE } = CTRL;
+const { nsteps: NSTEPS, stepBase: STEP_BASE, grain: GRAIN, next: NEXT } = CTRL;
 const ARGS_BYTE = CTRL_ARGS_BYTE, ERR_BYTE = CTRL_ERR_BYTE;
 const WORKER_LAYOUT = {
   slots: CTRL, claim: CLAIM_STATE, argsByte: CTRL_ARGS_BYTE, errByte: CTRL_ERR_BYTE, errCap: CTRL_ERR_CAP, maxArgs: MAX_ARGS, ctrlBytes: CTRL_BYTES,
@@ -279,9 +279,12 @@ export class ThreadPool {
 
   /**
    * Runs kernel `id` over tasks [0, nTasks) split over the threads; `parallel` false keeps it on
-   * the caller (small problems: dispatch would cost more than it saves).
+   * the caller (small problems: dispatch would cost more than it saves). With a `grain`, threads
+   * claim tasks `grain` at a time from a counter instead of each running a fixed share, so a thread
+   * that starts late or runs on a slower core takes fewer: only for kernels whose every task
+   * computes the same bits however tasks are grouped into calls (the recurrent rows kernels).
    */
-  run(id: number, args: readonly number[], nTasks: number, parallel = true): void {
+  run(id: number, args: readonly number[], nTasks: number, parallel = true, grain = 0): void {
     const nThreads = parallel ? this.readyThreads(Math.min(this.threads, nTasks)) : 1;
     const fn = this.fns[id];
     if (nThreads <= 1) {
@@ -302,6 +305,8 @@ export class ThreadPool {
     ctrl[NARGS] = args.length;
     ctrl[NTASKS] = nTasks;
     ctrl[NTHREADS] = nThreads;
+    ctrl[GRAIN] = grain;
+    Atomics.store(ctrl, NEXT, 0);
     for (let i = 1; i < nThreads; i++) {
       ctrl[SCRATCH + i] = scratch[i];
       Atomics.store(ctrl, CLAIM + i, OPEN);
@@ -313,15 +318,23 @@ export class ThreadPool {
     if (Atomics.load(ctrl, SLEEPERS) > 0) Atomics.notify(ctrl, GEN);
     let callerError: unknown = null;
     const runShare = (index: number) => {
-      const [begin, end] = splitTasks(nTasks, nThreads, index);
       try {
+        if (grain > 0) {
+          // the tasks no thread has claimed yet (none once the caller's own claims are done)
+          for (let b = Atomics.add(ctrl, NEXT, grain); b < nTasks; b = Atomics.add(ctrl, NEXT, grain)) {
+            fn(...args, b, Math.min(nTasks, b + grain), scratch[index]);
+          }
+          return;
+        }
+        const [begin, end] = splitTasks(nTasks, nThreads, index);
         if (begin < end || index === 0) fn(...args, begin, end, scratch[index]);
       } catch (err) {
         callerError ??= err;
       }
     };
     runShare(0);
-    this.finishShares(nThreads, start, runShare, id);
+    // claimed tasks: a worker that has not come by the time every task is claimed has nothing to do
+    this.finishShares(nThreads, start, runShare, id, grain > 0 ? 0 : STEAL_AFTER_MS);
     if (Atomics.load(ctrl, ERRORS) > 0) {
       const len = Atomics.load(ctrl, ERR_LEN);
       const text = new TextDecoder().decode(new Uint8Array(this.memory.buffer, this.ctrlByte + ERR_BYTE, len).slice());
@@ -435,7 +448,7 @@ export class ThreadPool {
    * started is taken and run by the caller (its worker is gone or stuck); a share taken but not
    * finished after STALL_MS raises.
    */
-  private finishShares(nThreads: number, start: number, runShare: (index: number) => void, id: number): void {
+  private finishShares(nThreads: number, start: number, runShare: (index: number) => void, id: number, stealAfterMs: number): void {
     const ctrl = this.ctrl;
     const spinUntil = start + CALLER_SPIN_MS;
     for (let i = 1; i < nThreads; i++) {
@@ -445,7 +458,7 @@ export class ThreadPool {
         if (state === FINISHED || state === STOLEN) break;
         if ((++spins & 255) !== 0) continue;
         const now = performance.now();
-        if (state === OPEN && now - start > STEAL_AFTER_MS) {
+        if (state === OPEN && now - start >= stealAfterMs) {
           if (Atomics.compareExchange(ctrl, CLAIM + i, OPEN, STOLEN) === OPEN) {
             runShare(i);
             break;

@@ -3,11 +3,11 @@
 // tests running from sources, can start it as it is.
 // The control block's layout (assembly/abi.ts) comes with the first message, as do the kernels' names
 // in the order of their ids: nothing here is a copy of the engine's constants.
-let GEN, DONE, KERNEL, NARGS, NTASKS, NTHREADS, NSTEPS, STEP_BASE, ERRORS, SLEEPERS, STOP, SPIN_US, ERR_LEN, READY, CLAIM, SCRATCH;
+let GEN, DONE, KERNEL, NARGS, NTASKS, NTHREADS, NSTEPS, STEP_BASE, GRAIN, NEXT, ERRORS, SLEEPERS, STOP, SPIN_US, ERR_LEN, READY, CLAIM, SCRATCH;
 let OPEN, TAKEN, FINISHED, STEPS, ARGS_BYTE, ERR_BYTE, ERR_CAP, MAX_ARGS, CTRL_BYTES;
 
 function useLayout(layout) {
-  ({ gen: GEN, done: DONE, kernel: KERNEL, nargs: NARGS, ntasks: NTASKS, nthreads: NTHREADS, nsteps: NSTEPS, stepBase: STEP_BASE, errors: ERRORS } = layout.slots);
+  ({ gen: GEN, done: DONE, kernel: KERNEL, nargs: NARGS, ntasks: NTASKS, nthreads: NTHREADS, nsteps: NSTEPS, stepBase: STEP_BASE, grain: GRAIN, next: NEXT, errors: ERRORS } = layout.slots);
   ({ sleepers: SLEEPERS, stop: STOP, spinUs: SPIN_US, errLen: ERR_LEN, ready: READY, claim: CLAIM, scratch: SCRATCH } = layout.slots);
   ({ open: OPEN, taken: TAKEN, finished: FINISHED, steps: STEPS } = layout.claim);
   ({ argsByte: ARGS_BYTE, errByte: ERR_BYTE, errCap: ERR_CAP, maxArgs: MAX_ARGS, ctrlBytes: CTRL_BYTES } = layout);
@@ -108,17 +108,27 @@ function loop(fns, memory, ctrlByte, index, announce) {
     // Take this job's share first: the caller takes it instead when this worker is too late (or
     // dead), and a share is run once. The job's fields are read after the claim succeeds.
     if (Atomics.compareExchange(ctrl, CLAIM + index, OPEN, TAKEN) !== OPEN) continue;
-    const nThreads = ctrl[NTHREADS];
-    const [begin, end] = index < nThreads ? splitTasks(ctrl[NTASKS], nThreads, index) : [0, 0];
+    const nThreads = ctrl[NTHREADS], nTasks = ctrl[NTASKS], grain = ctrl[GRAIN];
+    const [begin, end] = index < nThreads ? splitTasks(nTasks, nThreads, index) : [0, 0];
     try {
       if (begin < end) {
         const nargs = ctrl[NARGS];
         const a = new Array(nargs + 3);
         for (let k = 0; k < nargs; k++) a[k] = args[k];
-        a[nargs] = begin;
-        a[nargs + 1] = end;
         a[nargs + 2] = ctrl[SCRATCH + index];
-        fns[ctrl[KERNEL]](...a);
+        const fn = fns[ctrl[KERNEL]];
+        if (grain > 0) {
+          // tasks claimed from the job's counter, `grain` at a time, until none is left
+          for (let b = Atomics.add(ctrl, NEXT, grain); b < nTasks; b = Atomics.add(ctrl, NEXT, grain)) {
+            a[nargs] = b;
+            a[nargs + 1] = Math.min(nTasks, b + grain);
+            fn(...a);
+          }
+        } else {
+          a[nargs] = begin;
+          a[nargs + 1] = end;
+          fn(...a);
+        }
       }
     } catch (err) {
       reportError(ctrl, memory, index, err);
