@@ -1,0 +1,45 @@
+// The bundles drop the names of internal functions (scripts/bundle-names.mjs, for a faster cold
+// start); everything a program can reach keeps its name.
+import { describe, expect, test } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { dropInternalNames } from '../scripts/bundle-names.mjs';
+
+const PROLOGUE = 'var W=Object.defineProperty;var a=(t,e)=>W(t,"name",{value:e,configurable:!0});var q=(t,e)=>{for(var n in e)W(t,n,{get:e[n],enumerable:!0})};';
+
+describe('dropInternalNames', () => {
+  test('drops the name calls of internal function declarations only', () => {
+    const chunk = PROLOGUE +
+      'function X(){return 1}a(X,"describeFrame");function Y(t){return t}a(Y,"matMul");function Z(){}a(Z,"relu");' +
+      'var ns={};q(ns,{relu:()=>Z});var C=class{static{a(this,"Tensor")}};var f=a(()=>0,"sgd");' +
+      'export{Y as matMul,ns as ops,C as Tensor,f as sgd};';
+    const { text, dropped, kept } = dropInternalNames(chunk);
+    expect([dropped, kept]).toEqual([1, 2]);
+    expect(text).toContain('function X(){return 1}function Y');
+    for (const call of ['a(Y,"matMul")', 'a(Z,"relu")', 'static{a(this,"Tensor")}', 'a(()=>0,"sgd")']) expect(text).toContain(call);
+  });
+
+  test('leaves a chunk without esbuild\'s name helper as it is', () => {
+    const chunk = 'function X(){}a(X,"x");export{X as x};';
+    expect(dropInternalNames(chunk)).toEqual({ text: chunk, dropped: 0, kept: 0 });
+  });
+});
+
+test('the built bundles keep the names of the public API: classes, functions, metrics', () => {
+  const dist = (f: string) => JSON.stringify(fileURLToPath(new URL(`../dist/${f}`, import.meta.url)));
+  const script = `
+    const wg = await import(${dist('index.js')});
+    const tf = await import(${dist('tfjs.js')});
+    console.log(JSON.stringify([
+      wg.Tensor.name, wg.Sequential.name, wg.LayersModel.name, wg.Variable.name, wg.WasmgradError.name,
+      wg.tidy.name, wg.variable.name, wg.init.name, wg.layers.dense.name, wg.metrics.categoricalAccuracy.name,
+      tf.metrics.sparseCategoricalAccuracy.name, tf.metrics.binaryAccuracy.name, tf.losses.meanSquaredError.name,
+    ]));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+  expect(r.status, r.stderr).toBe(0);
+  expect(JSON.parse(r.stdout.trim())).toEqual([
+    'Tensor', 'Sequential', 'LayersModel', 'Variable', 'WasmgradError',
+    'tidy', 'variable', 'init', 'dense', 'categoricalAccuracy',
+    'sparseCategoricalAccuracy', 'binaryAccuracy', 'meanSquaredError',
+  ]);
+});
