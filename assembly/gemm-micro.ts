@@ -141,3 +141,76 @@ export function mergeTile(tile: usize, c: usize, ldc: i32, mr: i32, nr: i32, add
     mergeTile(edge, cTile, ldc, mr, nr, add, biasPtr, epiAct);
   }
 }
+
+// One row of C over P full panels of B (P = 4: 32 columns, or 1: 8), for the rows of a partial row
+// block (fewer than MR rows: a batch of 1 in a recurrent step). The 4x8 tile would compute four rows
+// to keep one; these keep the tile's eight accumulators busy on columns instead. Per element the same
+// k order, madd and epilogue as the tile (and as mergeTile after it), so the same bits. SIMD builds.
+@inline function f32_gemm_row(P: i32, kc: i32, pa: usize, pb: usize, panelBytes: usize, c: usize, add: i32, bias: usize, act: i32): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+  let c4 = f32x4.splat(0), c5 = f32x4.splat(0), c6 = f32x4.splat(0), c7 = f32x4.splat(0);
+  let p0 = pb, p1 = pb + panelBytes, p2 = p1 + panelBytes, p3 = p2 + panelBytes;
+  for (let k = 0; k < kc; k++) {
+    const a = v128.load32_splat(pa);
+    c0 = madd(a, v128.load(p0), c0);
+    c1 = madd(a, v128.load(p0, 16), c1);
+    if (P == 4) {
+      c2 = madd(a, v128.load(p1), c2);
+      c3 = madd(a, v128.load(p1, 16), c3);
+      c4 = madd(a, v128.load(p2), c4);
+      c5 = madd(a, v128.load(p2, 16), c5);
+      c6 = madd(a, v128.load(p3), c6);
+      c7 = madd(a, v128.load(p3, 16), c7);
+      p1 += NR << 2;
+      p2 += NR << 2;
+      p3 += NR << 2;
+    }
+    p0 += NR << 2;
+    pa += MR << 2;
+  }
+  rowEpilogue(c, 0, c0, add, bias, act);
+  rowEpilogue(c, 16, c1, add, bias, act);
+  if (P == 4) {
+    rowEpilogue(c, 32, c2, add, bias, act);
+    rowEpilogue(c, 48, c3, add, bias, act);
+    rowEpilogue(c, 64, c4, add, bias, act);
+    rowEpilogue(c, 80, c5, add, bias, act);
+    rowEpilogue(c, 96, c6, add, bias, act);
+    rowEpilogue(c, 112, c7, add, bias, act);
+  }
+}
+
+@inline function rowEpilogue(c: usize, offset: usize, v: v128, add: i32, bias: usize, act: i32): void {
+  if (add) v = f32x4.add(v, v128.load(c + offset));
+  if (bias) v = f32x4.add(v, v128.load(bias + offset));
+  if (act) v = actVec(v, act);
+  v128.store(c + offset, v);
+}
+
+/**
+ * Rows [ir, mc) of the current block, fewer than MR (the partial last row block), over columns
+ * [0, nt): full panels one row at a time, four panels per pass; a partial last panel through tile().
+ * The same bits as tile() for every element, which it replaces here.
+ */
+export function rowTail(
+  pa: usize, panelsB: usize, c: usize, ldc: i32, ldcBytes: usize, row0: i32, j0: i32, ir: i32, mc: i32, nt: i32, kc: i32,
+  add: i32, last: bool, bias: usize, epiAct: i32, edge: usize,
+): void {
+  let full = 0;
+  if (ASC_FEATURE_SIMD) {
+    full = nt - nt % NR;
+    const panelBytes = <usize>(NR * kc) << 2;
+    for (let r = ir; r < mc; r++) {
+      const rowA = pa + (<usize>(ir * kc + r - ir) << 2);
+      const rowC = c + <usize>(row0 + r) * ldcBytes + (<usize>j0 << 2);
+      let jr = 0;
+      for (; jr + 4 * NR <= full; jr += 4 * NR) {
+        f32_gemm_row(4, kc, rowA, panelsB + (<usize>(jr * kc) << 2), panelBytes, rowC + (<usize>jr << 2), add, last && bias != 0 ? bias + (<usize>(j0 + jr) << 2) : 0, epiAct);
+      }
+      for (; jr < full; jr += NR) {
+        f32_gemm_row(1, kc, rowA, panelsB + (<usize>(jr * kc) << 2), panelBytes, rowC + (<usize>jr << 2), add, last && bias != 0 ? bias + (<usize>(j0 + jr) << 2) : 0, epiAct);
+      }
+    }
+  }
+  for (let jr = full; jr < nt; jr += NR) tile(pa, panelsB, c, ldc, ldcBytes, row0, j0, ir, jr, mc, nt, kc, add, last, bias, epiAct, edge);
+}

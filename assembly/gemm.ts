@@ -7,7 +7,7 @@ import { minI } from './common';
 import { MR, NR, KC, MC, A_MATRIX, A_IM2COL, A_IM2COL_T } from './abi';
 import { packA, packB } from './gemm-pack';
 import { packAIm2col, packAIm2colT, windowsInside, im2colTPixels } from './gemm-im2col';
-import { tile } from './gemm-micro';
+import { rowTail, tile } from './gemm-micro';
 
 /** Bytes of per-thread scratch gemm_f32 needs for a tile of tileN columns. */
 export function gemm_scratch_bytes(tileN: i32): i32 {
@@ -61,20 +61,23 @@ const B_IN_L1: i32 = 6144;
         if (aKind == A_MATRIX) packA(a, lda, transA, i0 + ic, mc, p0, kc, pa);
         else if (aKind == A_IM2COL) packAIm2col(a, geom, m, i0 + ic, mc, p0, kc, pa, zeros, tbl);
         else packAIm2colT(a, geom, m, i0 + ic, mc, kc, pa, zeros, tbl, insideT);
+        const fullRows = mc - mc % MR;
         if (kc * nt <= B_IN_L1) {
           // B's panels all fit in L1 next to one A panel: A panel outer, each read once from L2
-          for (let ir = 0; ir < mc; ir += MR) {
+          for (let ir = 0; ir < fullRows; ir += MR) {
             for (let jr = 0; jr < nt; jr += NR) {
               tile(pa, panelsB, c, ldc, ldcBytes, i0 + ic, j0, ir, jr, mc, nt, kc, add, last, bias, epiAct, edge);
             }
           }
         } else {
           for (let jr = 0; jr < nt; jr += NR) {
-            for (let ir = 0; ir < mc; ir += MR) {
+            for (let ir = 0; ir < fullRows; ir += MR) {
               tile(pa, panelsB, c, ldc, ldcBytes, i0 + ic, j0, ir, jr, mc, nt, kc, add, last, bias, epiAct, edge);
             }
           }
         }
+        // the partial last row block, a row at a time (the tile would compute MR rows to keep these)
+        if (fullRows < mc) rowTail(pa, panelsB, c, ldc, ldcBytes, i0 + ic, j0, fullRows, mc, nt, kc, add, last, bias, epiAct, edge);
       }
     }
   }

@@ -13,7 +13,7 @@
 import { MR, NR, KC, MC } from './abi';
 import { minI } from './common';
 import { packA } from './gemm-pack';
-import { tile } from './gemm-micro';
+import { rowTail, tile } from './gemm-micro';
 
 /**
  * c[:, g u + j] (+)= (a [m, k] P_g)[:, j] (+ bias[g u + j]) for units j in [j0, j1) (j0 a multiple of
@@ -39,11 +39,13 @@ export function gateColumns(a: usize, lda: i32, m: i32, k: i32, u: i32, packed: 
         const panelsB = packed + <usize>g * gateBytes + (<usize>(p0 * nAll + j0 * kc) << 2);
         const cg = c + (<usize>(g * u) << 2);
         const bg: usize = bias ? bias + (<usize>(g * u) << 2) : 0;
+        const fullRows = mc - mc % MR;
         for (let jr = 0; jr < nt; jr += NR) {
-          for (let ir = 0; ir < mc; ir += MR) {
+          for (let ir = 0; ir < fullRows; ir += MR) {
             tile(pa, panelsB, cg, ldc, ldcBytes, ic, j0, ir, jr, mc, nt, kc, add, last, bg, 0, edge);
           }
         }
+        if (fullRows < mc) rowTail(pa, panelsB, cg, ldc, ldcBytes, ic, j0, fullRows, mc, nt, kc, add, last, bg, 0, edge);
       }
     }
   }

@@ -52,6 +52,22 @@ describe.each(builds())('matMul on the %s build', (build) => {
     c.dispose();
   });
 
+  test('rows past the last full block of 4 (a row at a time) get the bits they get inside a full block', async () => {
+    await useBuild(build, 1);
+    // n: four full panels and a partial one; k past one KC block (the accumulate path); bias and relu
+    const [k, n] = [300, 41];
+    const av = randomArray(8 * k, 21), bv = randomArray(k * n, 22), biasv = randomArray(n, 23), cv = randomArray(8 * n, 24);
+    const product = (m: number) => {
+      const [a, b, bias, c] = [wg.tensor(av.subarray(0, m * k), [m, k]), wg.tensor(bv, [k, n]), wg.tensor(biasv), wg.tensor(cv.subarray(0, m * n), [m, n])];
+      gemm(a, b, c, { m, n, k, accumulate: true, bias, act: 'relu' });
+      const out = c.dataSync().slice();
+      for (const t of [a, b, bias, c]) t.dispose();
+      return out;
+    };
+    const full = product(8);
+    for (const m of [5, 6, 7]) expect(bitsOf(product(m)), `m = ${m}`).toEqual(bitsOf(full.subarray(0, m * n)));
+  });
+
   test('fused epilogue: accumulate, bias and relu', async () => {
     await useBuild(build, 2);
     for (const [m, k, n] of [[13, 300, 21], [64, 64, 64], [1, 3, 5]] as [number, number, number][]) {

@@ -20,7 +20,9 @@ export const CASES = [
   { name: 'cnn-b64', label: 'CNN, batch 64', kind: 'cnn', batch: 64 },
   { name: 'lstm-128', label: 'LSTM 128 (in 64, T 32), batch 32', kind: 'lstm', units: 128, input: 64, T: 32, batch: 32 },
   { name: 'lstm-512', label: 'LSTM 512 (in 64, T 16), batch 64', kind: 'lstm', units: 512, input: 64, T: 16, batch: 64 },
+  { name: 'lstm-b1', label: 'LSTM 128 (in 64, T 32), batch 1', kind: 'lstm', units: 128, input: 64, T: 32, batch: 1 },
   { name: 'gru-128', label: 'GRU 128 resetAfter (in 64, T 32), batch 32', kind: 'gru', units: 128, input: 64, T: 32, batch: 32 },
+  { name: 'gru-b1', label: 'GRU 128 resetAfter (in 64, T 32), batch 1', kind: 'gru', units: 128, input: 64, T: 32, batch: 1 },
   { name: 'resnet-b32', label: 'residual CNN (conv16, 2-conv residual block, pool, dense10), batch 32', kind: 'res', batch: 32 },
 ];
 
