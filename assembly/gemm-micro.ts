@@ -117,6 +117,11 @@ export function mergeTile(tile: usize, c: usize, ldc: i32, mr: i32, nr: i32, add
   }
 }
 
+// The bias of the columns from `col`, where this pass over k ends the sum (the epilogue adds it once).
+@inline function epilogueBias(last: bool, bias: usize, col: i32): usize {
+  return last && bias != 0 ? bias + (<usize>col << 2) : 0;
+}
+
 // One MR x NR tile of C at (row ir, column jr) of the current block: full tiles straight into C,
 // edge tiles (and every tile of the scalar build) through the scratch tile.
 @inline export function tile(
@@ -125,7 +130,7 @@ export function mergeTile(tile: usize, c: usize, ldc: i32, mr: i32, nr: i32, add
 ): void {
   const nr = minI(NR, nt - jr);
   const mr = minI(MR, mc - ir);
-  const biasPtr: usize = last && bias != 0 ? bias + (<usize>(j0 + jr) << 2) : 0;
+  const biasPtr = epilogueBias(last, bias, j0 + jr);
   const panelB = panelsB + (<usize>(jr * kc) << 2);
   const panelA = pa + (<usize>(ir * kc) << 2);
   const cTile = c + <usize>(row0 + ir) * ldcBytes + (<usize>(j0 + jr) << 2);
@@ -205,10 +210,10 @@ export function rowTail(
       const rowC = c + <usize>(row0 + r) * ldcBytes + (<usize>j0 << 2);
       let jr = 0;
       for (; jr + 4 * NR <= full; jr += 4 * NR) {
-        f32_gemm_row(4, kc, rowA, panelsB + (<usize>(jr * kc) << 2), panelBytes, rowC + (<usize>jr << 2), add, last && bias != 0 ? bias + (<usize>(j0 + jr) << 2) : 0, epiAct);
+        f32_gemm_row(4, kc, rowA, panelsB + (<usize>(jr * kc) << 2), panelBytes, rowC + (<usize>jr << 2), add, epilogueBias(last, bias, j0 + jr), epiAct);
       }
       for (; jr < full; jr += NR) {
-        f32_gemm_row(1, kc, rowA, panelsB + (<usize>(jr * kc) << 2), panelBytes, rowC + (<usize>jr << 2), add, last && bias != 0 ? bias + (<usize>(j0 + jr) << 2) : 0, epiAct);
+        f32_gemm_row(1, kc, rowA, panelsB + (<usize>(jr * kc) << 2), panelBytes, rowC + (<usize>jr << 2), add, epilogueBias(last, bias, j0 + jr), epiAct);
       }
     }
   }

@@ -127,14 +127,14 @@ function workersAvailable(runtime: RuntimeName): boolean {
 }
 
 /**
- * A Node built-in by bare name ('fs': the browser bundle names no node: module), synchronously where
- * the runtime has process.getBuiltinModule (Node 20.16 and later, Deno, Bun); undefined elsewhere,
- * and the caller imports it. A dynamic import() of a built-in costs milliseconds on a cold start
- * (the first few of them about 8 ms on Node 20).
+ * A Node built-in by bare name ('fs': the browser bundle names no node: module): at once where the
+ * runtime has process.getBuiltinModule (Node 20.16 and later, Deno, Bun), else by `load`, the
+ * caller's literal import() (bundlers read it). A dynamic import() of a built-in costs milliseconds
+ * on a cold start (the first few of them about 8 ms on Node 20).
  */
-export function nodeBuiltin<T>(name: string): T | undefined {
+export function nodeBuiltin<T>(name: string, load: () => Promise<T>): T | Promise<T> {
   const get = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
-  return typeof get === 'function' ? ((get(name) as T | undefined) ?? undefined) : undefined;
+  return (typeof get === 'function' ? (get(name) as T | undefined) : undefined) ?? load();
 }
 
 export async function detectFeatures(): Promise<RuntimeFeatures> {
@@ -142,7 +142,7 @@ export async function detectFeatures(): Promise<RuntimeFeatures> {
   const isNode = runtime === 'node' || runtime === 'deno' || runtime === 'bun';
   let cores = (globalThis as Globals).navigator?.hardwareConcurrency ?? 1;
   if (isNode) {
-    const os = nodeBuiltin<typeof import('node:os')>('os') ?? (await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:os'));
+    const os = await nodeBuiltin('os', () => import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:os'));
     cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   }
   const relaxedSimd = relaxedSimdSupported();

@@ -63,8 +63,8 @@ async function loadBytes(url: URL): Promise<ArrayBuffer | Uint8Array> {
   if (url.protocol === 'file:' && isNodeLike()) {
     // A synchronous read: the file is small, and the promise API's first read costs several ms more
     // (it starts libuv's thread pool) on the path of every cold start.
-    const fs = nodeBuiltin<typeof import('node:fs')>('fs') ?? (await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:fs'));
-    const { fileURLToPath } = nodeBuiltin<typeof import('node:url')>('url') ?? (await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:url'));
+    const fs = await nodeBuiltin('fs', () => import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:fs'));
+    const { fileURLToPath } = await nodeBuiltin('url', () => import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:url'));
     try {
       return fs.readFileSync(fileURLToPath(url));
     } catch (err) {
@@ -86,7 +86,7 @@ async function loadBytes(url: URL): Promise<ArrayBuffer | Uint8Array> {
 async function urlOf(s: string): Promise<URL> {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(s) || s.startsWith('data:')) return new URL(s);
   if (isNodeLike()) {
-    const { pathToFileURL } = nodeBuiltin<typeof import('node:url')>('url') ?? (await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:url'));
+    const { pathToFileURL } = await nodeBuiltin('url', () => import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:url'));
     return pathToFileURL(s);
   }
   const base = (globalThis as { location?: { href: string } }).location?.href;
@@ -116,7 +116,7 @@ async function compileModule(build: BuildName, wasm: InitOptions['wasm'], runtim
 async function enableRelaxedSimdFlag(): Promise<void> {
   // Node 20 ships relaxed SIMD behind a V8 flag; it may be set at run time, before compiling.
   if (detectRuntime() !== 'node') return;
-  const v8 = nodeBuiltin<typeof import('node:v8')>('v8') ?? (await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:v8'));
+  const v8 = await nodeBuiltin('v8', () => import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:v8'));
   v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
 }
 

@@ -14,8 +14,7 @@ import { gemm, packB, packedFloats } from './gemm.js';
 import { reduce } from './reduce.js';
 import { activationId, cellKernels, GATES, type RnnGradients, type RnnInputs, type RnnOutputGrads, type RnnSequence, type RnnWorkspace } from './rnn.js';
 import { isTimeMajor } from './rnn-forward.js';
-import { chooseSplit, ROW_BLOCKS_PER_CLAIM, gruStepBack, lstmStepBack, rnnStepBack, seqCopy, stepGemm, type BackIO } from './rnn-steps.js';
-import { MR } from '../abi.js';
+import { chooseSplit, runRows, gruStepBack, lstmStepBack, rnnStepBack, seqCopy, stepGemm, type BackIO } from './rnn-steps.js';
 
 /** Fills the gradients the op asked for (the non-null tensors of `grads`). */
 export function rnnBackward(seq: RnnSequence, inp: RnnInputs, ws: RnnWorkspace, dOut: RnnOutputGrads, grads: RnnGradients): void {
@@ -76,10 +75,10 @@ export function rnnBackward(seq: RnnSequence, inp: RnnInputs, ws: RnnWorkspace, 
   if (plan.split === 'rows') {
     // every step of a block of rows on one thread: no dispatch per step (assembly/rnn-back.ts)
     const cellId = { lstm: 0, gru: 1, gruResetBefore: 2, simple: 3 }[cell];
-    engine().parallel('rnn_back_rows_f32', [
+    runRows('rnn_back_rows_f32', [
       cellId, zP, cP, dcP, rsP, hsP, hdP, drh, P, Q, rm, dOtP, dyP, carry, mkP, zeroOut ? 1 : 0, masked ? 1 : 0,
       dZp, dRp, pUt, pUht, B, T, u, a, ra, grads.h0 !== null ? 1 : 0,
-    ], Math.ceil(B / MR), plan.parallel, ROW_BLOCKS_PER_CLAIM);
+    ], B, plan.parallel);
   }
   for (let s = T - 1; s >= 0 && plan.split === 'units'; s--) {
     const io: BackIO = {

@@ -25,11 +25,14 @@ const SEQUENCE_PARALLEL_FLOPS = 1 << 19;
 /** Below this many flops in a whole sequence, its split by rows stays on the calling thread (one dispatch). */
 const ROWS_PARALLEL_FLOPS = 1 << 20;
 /**
- * A sequence split by rows is claimed one block of MR rows at a time (pool.ts run with a grain): a
- * thread that starts late or runs on a slower core takes fewer blocks. At one thread, running the
- * blocks one call each measured the same as one call for all (LSTM 128 at batch 32: 5.6 ms both).
+ * Runs a row-split sequence kernel (forward or backward) over the B rows in blocks of MR, claimed
+ * one block at a time (pool.ts run with a grain): a thread that starts late or runs on a slower core
+ * takes fewer blocks. At one thread, running the blocks one call each measured the same as one call
+ * for all (LSTM 128 at batch 32: 5.6 ms both).
  */
-export const ROW_BLOCKS_PER_CLAIM = 1;
+export function runRows<K extends ParallelKernel>(name: K, args: ParallelKernelArgs[K], B: number, parallel: boolean): void {
+  engine().parallel(name, args, Math.ceil(B / MR), parallel, 1);
+}
 /** How a sequence splits over threads: by batch rows (no barrier), by units (a barrier per step), or chosen by its shape. */
 export type SequenceSplit = 'rows' | 'units' | 'auto';
 let forcedSplit: SequenceSplit = 'auto';
@@ -153,12 +156,11 @@ export function runSequence(cell: 'lstm' | 'gru' | 'gruResetBefore' | 'simple', 
   const { parallel } = plan;
   const z = s.zeroOut ? 1 : 0;
   if (plan.split === 'rows' || cell === 'gruResetBefore') {
-    const rowBlocks = Math.ceil(B / MR);
     const proj = [s.x, s.xRow, s.xStep, s.inputSize, s.packedW, s.bias] as const;
-    if (cell === 'lstm') e.parallel('lstm_rows_f32', [s.z, s.c, s.h, s.hd, s.rmask, s.mask, s.o, s.zrow, z, s.packed, B, T, u, a, ra, ...proj], rowBlocks, parallel, ROW_BLOCKS_PER_CLAIM);
-    else if (cell === 'gru') e.parallel('gru_rows_f32', [s.z, s.rec, s.h, s.hd, s.rmask, s.mask, s.o, s.zrow, z, s.packed, s.biasRec, B, T, u, a, ra, ...proj], rowBlocks, parallel, ROW_BLOCKS_PER_CLAIM);
-    else if (cell === 'gruResetBefore') e.parallel('gru_reset_before_rows_f32', [s.z, s.rh, s.h, s.hd, s.rmask, s.mask, s.o, s.zrow, z, s.packed, s.packedH, B, T, u, a, ra, ...proj], rowBlocks, parallel, ROW_BLOCKS_PER_CLAIM);
-    else e.parallel('rnn_rows_f32', [s.z, s.h, s.hd, s.rmask, s.mask, s.o, s.zrow, z, s.packed, B, T, u, a, ...proj], rowBlocks, parallel, ROW_BLOCKS_PER_CLAIM);
+    if (cell === 'lstm') runRows('lstm_rows_f32', [s.z, s.c, s.h, s.hd, s.rmask, s.mask, s.o, s.zrow, z, s.packed, B, T, u, a, ra, ...proj], B, parallel);
+    else if (cell === 'gru') runRows('gru_rows_f32', [s.z, s.rec, s.h, s.hd, s.rmask, s.mask, s.o, s.zrow, z, s.packed, s.biasRec, B, T, u, a, ra, ...proj], B, parallel);
+    else if (cell === 'gruResetBefore') runRows('gru_reset_before_rows_f32', [s.z, s.rh, s.h, s.hd, s.rmask, s.mask, s.o, s.zrow, z, s.packed, s.packedH, B, T, u, a, ra, ...proj], B, parallel);
+    else runRows('rnn_rows_f32', [s.z, s.h, s.hd, s.rmask, s.mask, s.o, s.zrow, z, s.packed, B, T, u, a, ...proj], B, parallel);
     return;
   }
   const tasks = Math.ceil(u / NR);
