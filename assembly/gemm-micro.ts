@@ -147,10 +147,11 @@ export function mergeTile(tile: usize, c: usize, ldc: i32, mr: i32, nr: i32, add
   }
 }
 
-// One row of C over P full panels of B (P = 4: 32 columns, or 1: 8), for the rows of a partial row
-// block (fewer than MR rows: a batch of 1 in a recurrent step). The 4x8 tile would compute four rows
-// to keep one; these keep the tile's eight accumulators busy on columns instead. Per element the same
-// k order, madd and epilogue as the tile (and as mergeTile after it), so the same bits. SIMD builds.
+// One row of C over P full panels of B (P = ROW_PANELS: 32 or 24 columns, or 1: 8), for the rows of
+// a partial row block (fewer than MR rows: a batch of 1 in a recurrent step). The 4x8 tile would
+// compute four rows to keep one; these keep the accumulators busy on columns instead. Per element
+// the same k order, madd and epilogue as the tile (and as mergeTile after it), so the same bits.
+// SIMD builds.
 @inline function f32_gemm_row(P: i32, kc: i32, pa: usize, pb: usize, panelBytes: usize, c: usize, add: i32, bias: usize, act: i32): void {
   let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
   let c4 = f32x4.splat(0), c5 = f32x4.splat(0), c6 = f32x4.splat(0), c7 = f32x4.splat(0);
@@ -159,15 +160,17 @@ export function mergeTile(tile: usize, c: usize, ldc: i32, mr: i32, nr: i32, add
     const a = v128.load32_splat(pa);
     c0 = madd(a, v128.load(p0), c0);
     c1 = madd(a, v128.load(p0, 16), c1);
-    if (P == 4) {
+    if (P >= 3) {
       c2 = madd(a, v128.load(p1), c2);
       c3 = madd(a, v128.load(p1, 16), c3);
       c4 = madd(a, v128.load(p2), c4);
       c5 = madd(a, v128.load(p2, 16), c5);
-      c6 = madd(a, v128.load(p3), c6);
-      c7 = madd(a, v128.load(p3, 16), c7);
       p1 += NR << 2;
       p2 += NR << 2;
+    }
+    if (P == 4) {
+      c6 = madd(a, v128.load(p3), c6);
+      c7 = madd(a, v128.load(p3, 16), c7);
       p3 += NR << 2;
     }
     p0 += NR << 2;
@@ -175,15 +178,23 @@ export function mergeTile(tile: usize, c: usize, ldc: i32, mr: i32, nr: i32, add
   }
   rowEpilogue(c, 0, c0, add, bias, act);
   rowEpilogue(c, 16, c1, add, bias, act);
-  if (P == 4) {
+  if (P >= 3) {
     rowEpilogue(c, 32, c2, add, bias, act);
     rowEpilogue(c, 48, c3, add, bias, act);
     rowEpilogue(c, 64, c4, add, bias, act);
     rowEpilogue(c, 80, c5, add, bias, act);
+  }
+  if (P == 4) {
     rowEpilogue(c, 96, c6, add, bias, act);
     rowEpilogue(c, 112, c7, add, bias, act);
   }
 }
+
+// Panels per pass of the row kernel. Four (eight accumulators) with the fused madd; three without:
+// the unfused multiply and add need six accumulators' worth of ports anyway, and V8 before 12 hoists
+// a pass's loads of B above its arithmetic, so eight accumulators and eight loads spill (a row of
+// [128, 512] took 7.5 us with four panels on Node 20, 5.1 with three; Node 24 the same for both).
+const ROW_PANELS: i32 = ASC_FEATURE_RELAXED_SIMD ? 4 : 3;
 
 @inline function rowEpilogue(c: usize, offset: usize, v: v128, add: i32, bias: usize, act: i32): void {
   if (add) v = f32x4.add(v, v128.load(c + offset));
@@ -194,7 +205,7 @@ export function mergeTile(tile: usize, c: usize, ldc: i32, mr: i32, nr: i32, add
 
 /**
  * Rows [ir, mc) of the current block, fewer than MR (the partial last row block), over columns
- * [0, nt): full panels one row at a time, four panels per pass; a partial last panel through tile().
+ * [0, nt): full panels one row at a time, ROW_PANELS panels per pass; a partial last panel through tile().
  * The same bits as tile() for every element, which it replaces here.
  */
 export function rowTail(
@@ -209,8 +220,8 @@ export function rowTail(
       const rowA = pa + (<usize>(ir * kc + r - ir) << 2);
       const rowC = c + <usize>(row0 + r) * ldcBytes + (<usize>j0 << 2);
       let jr = 0;
-      for (; jr + 4 * NR <= full; jr += 4 * NR) {
-        f32_gemm_row(4, kc, rowA, panelsB + (<usize>(jr * kc) << 2), panelBytes, rowC + (<usize>jr << 2), add, epilogueBias(last, bias, j0 + jr), epiAct);
+      for (; jr + ROW_PANELS * NR <= full; jr += ROW_PANELS * NR) {
+        f32_gemm_row(ROW_PANELS, kc, rowA, panelsB + (<usize>(jr * kc) << 2), panelBytes, rowC + (<usize>jr << 2), add, epilogueBias(last, bias, j0 + jr), epiAct);
       }
       for (; jr < full; jr += NR) {
         f32_gemm_row(1, kc, rowA, panelsB + (<usize>(jr * kc) << 2), panelBytes, rowC + (<usize>jr << 2), add, epilogueBias(last, bias, j0 + jr), epiAct);

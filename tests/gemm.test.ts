@@ -54,7 +54,8 @@ describe.each(builds())('matMul on the %s build', (build) => {
 
   test('rows past the last full block of 4 (a row at a time) get the bits they get inside a full block', async () => {
     await useBuild(build, 1);
-    // n: four full panels and a partial one; k past one KC block (the accumulate path); bias and relu
+    // n: five full panels (a pass of three or four, then single ones) and a partial one; k past
+    // one KC block (the accumulate path); bias and relu
     const [k, n] = [300, 41];
     const av = randomArray(8 * k, 21), bv = randomArray(k * n, 22), biasv = randomArray(n, 23), cv = randomArray(8 * n, 24);
     const product = (m: number) => {
