@@ -214,6 +214,72 @@ describe.each(THREADED_BUILDS)('reductions across thread counts on the %s build'
   });
 });
 
+type Ord = number | 'euclidean' | 'fro';
+
+/** tf.norm in float64: over a pair of axes [rows, cols] the matrix norm, else the vector norm of each group. */
+function refNorm(x: RefTensor, ord: Ord, axis: number | number[] | undefined, keepDims: boolean): RefTensor {
+  const r = x.shape.length;
+  const st = stridesOf(x.shape);
+  const pair = Array.isArray(axis) && axis.length === 2 ? axis.map((a) => (a < 0 ? a + r : a)) : null;
+  const reduced = pair ?? normAxes(axis, r);
+  const kept = x.shape.map((_, a) => a).filter((a) => !reduced.includes(a));
+  const shape = keepDims ? x.shape.map((d, a) => (reduced.includes(a) ? 1 : d)) : kept.map((a) => x.shape[a]);
+  const data = new Float64Array(sizeOf(shape));
+  const groupOffsets = reduced.reduce((offs, a) => offs.flatMap((o) => Array.from({ length: x.shape[a] }, (_, i) => o + i * st[a])), [0]);
+  for (let o = 0; o < data.length; o++) {
+    let base = 0;
+    for (let q = kept.length - 1, rem = o; q >= 0; q--) {
+      base += (rem % x.shape[kept[q]]) * st[kept[q]];
+      rem = Math.floor(rem / x.shape[kept[q]]);
+    }
+    const abs = groupOffsets.map((g) => Math.abs(x.data[base + g]));
+    if (pair && ord !== 'fro' && ord !== 'euclidean') {
+      const [rows, cols] = pair;
+      const at = (i: number, j: number) => Math.abs(x.data[base + i * st[rows] + j * st[cols]]);
+      const sums = ord === 1 || ord === -1
+        ? Array.from({ length: x.shape[cols] }, (_, j) => Array.from({ length: x.shape[rows] }, (_, i) => at(i, j)).reduce((a, b) => a + b, 0))
+        : Array.from({ length: x.shape[rows] }, (_, i) => Array.from({ length: x.shape[cols] }, (_, j) => at(i, j)).reduce((a, b) => a + b, 0));
+      data[o] = (ord as number) > 0 ? Math.max(...sums) : Math.min(...sums);
+    } else {
+      const p = ord === 'euclidean' || ord === 'fro' ? 2 : ord;
+      data[o] = p === Infinity ? Math.max(...abs) : p === -Infinity ? Math.min(...abs) : abs.reduce((a, v) => a + v ** p, 0) ** (1 / p);
+    }
+  }
+  return { data, shape };
+}
+
+describe('norm (tf.norm): vector norms, and matrix norms over two axes', () => {
+  beforeAll(() => useBuild('simd', 1));
+  const CASES: [number[], Ord, number | number[] | undefined][] = [
+    [[17], 1, undefined], [[17], 3, 0], [[3, 5], 'euclidean', undefined], [[3, 5], Infinity, 1], [[3, 5], -Infinity, -1],
+    [[2, 3, 4], 2, [0, 1, 2]], [[2, 3, 4], 1.5, [2, 0, 1]],
+    [[3, 5], 1, [0, 1]], [[3, 5], 1, [1, 0]], [[3, 5], -1, [0, 1]], [[3, 5], Infinity, [0, 1]], [[3, 5], -Infinity, [-1, -2]],
+    [[3, 4, 5], 'fro', [2, 0]], [[3, 4, 5], 1, [2, 0]], [[2, 3, 1, 4], Infinity, [1, 3]], [[1, 3, 4], 'euclidean', [1, 2]],
+  ];
+  test.each(CASES)('%j ord %s axis %j: forward against float64, backward against finite differences', (shape, ord, axis) => {
+    for (const keepDims of [false, true]) {
+      gradCheck((x) => wg.norm(x, ord, axis, keepDims), [{ values: randomArray(sizeOf(shape), 7), shape }], {
+        ref: (x) => refNorm(x, ord, axis, keepDims),
+        name: `norm ${JSON.stringify([shape, ord, axis, keepDims])}`,
+      });
+    }
+  });
+
+  test('over two axes, ord 2 (the spectral norm) and other orders raise; over one axis any p is the p-norm', () => {
+    expectNoLeak(() => {
+      const x = wg.ones([2, 3]);
+      expect(() => wg.norm(x, 2, [0, 1])).toThrow(wg.WasmgradError);
+      expect(() => wg.norm(x, 2, [0, 1])).toThrow(/^norm: over two axes ord must be 'fro', 'euclidean', 1, -1, Infinity or -Infinity, got 2/);
+      expect(() => wg.norm(x, 3, [1, 0])).toThrow(/got 3/);
+      expect(() => wg.norm(x, 1, [0, 0])).toThrow(/^norm: axis \[0,0\] repeats an axis/);
+      const v = wg.norm(x, 3, 1);
+      expect(v.shape).toEqual([2]);
+      for (const e of v.dataSync()) expect(e).toBeCloseTo(3 ** (1 / 3), 6);
+      for (const t of [x, v]) t.dispose();
+    });
+  });
+});
+
 describe('reductions reject bad input', () => {
   beforeAll(() => useBuild('simd', 1));
   test('with WasmgradError naming the op, the axis and the shape', () => {

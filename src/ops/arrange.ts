@@ -9,7 +9,7 @@ import { fromFlat, fill } from '../creation.js';
 import { seededRandom } from '../util/seeded.js';
 import { checkTensor, checkFloat, normAxis, normAxes } from './util.js';
 import { concat, slice, gather, reshape } from './shape.js';
-import { sum, max } from './reduce.js';
+import { sum, max, min } from './reduce.js';
 import { abs, sqrt, square, log, exp, pow } from './unary.js';
 import { add, sub, mul, div, maximum } from './binary.js';
 
@@ -210,17 +210,43 @@ export function prod(x: Tensor, axis?: number | number[] | null, keepDims = fals
   return y;
 }
 
-/** The vector norm over axes: ord 1, 2, Infinity, -Infinity or any p > 0 ('euclidean' is 2, 'fro' too). */
+/**
+ * The norm of x (TF.js's tf.norm). With no axis, of all of x as one vector. Over one axis (or more
+ * than two), the vector norm: ord 1, 2 ('euclidean', 'fro' too), Infinity, -Infinity or any other p
+ * (NumPy's p-norm). Over two axes [rows, cols], the matrix norm: 'fro' or 'euclidean' (Frobenius), 1
+ * and -1 (the largest and smallest sum of |x| down a column), Infinity and -Infinity (along a row).
+ */
 export function norm(x: Tensor, ord: number | 'euclidean' | 'fro' = 'euclidean', axis?: number | number[] | null, keepDims = false): Tensor {
   checkFloat(x, 'norm');
   const p = ord === 'euclidean' || ord === 'fro' ? 2 : ord;
   if (typeof p !== 'number' || Number.isNaN(p) || p === 0) throw new WasmgradError(`norm: ord must be a number (not 0), 'euclidean' or 'fro', got ${String(ord)}`);
+  const pair = Array.isArray(axis) && normAxes(axis, x.shape, 'norm').length === 2 ? axis.map((a) => normAxis(a, x.shape, 'norm')) : null;
+  if (pair) return matrixNorm(x, ord, pair, keepDims);
   return tidy(() => {
     if (p === 2) return sqrt(sum(square(x), axis, keepDims));
     if (p === 1) return sum(abs(x), axis, keepDims);
     if (p === Infinity) return max(abs(x), axis, keepDims);
-    if (p === -Infinity) return sub(0, max(sub(0, abs(x)), axis, keepDims));
+    if (p === -Infinity) return min(abs(x), axis, keepDims);
     return pow(sum(pow(abs(x), p), axis, keepDims), 1 / p);
+  });
+}
+
+/** norm over the two axes [rows, cols] of x (ord as above). */
+function matrixNorm(x: Tensor, ord: number | 'euclidean' | 'fro', [rows, cols]: number[], keepDims: boolean): Tensor {
+  const frobenius = ord === 'fro' || ord === 'euclidean';
+  if (!frobenius && ord !== 1 && ord !== -1 && ord !== Infinity && ord !== -Infinity) {
+    throw new WasmgradError(`norm: over two axes ord must be 'fro', 'euclidean', 1, -1, Infinity or -Infinity, got ${String(ord)} (the 2-norm of a matrix, its largest singular value, is not computed)`);
+  }
+  return tidy(() => {
+    let y: Tensor;
+    if (frobenius) y = sqrt(sum(square(x), [rows, cols], true));
+    else {
+      // column sums (down the rows) for ord +-1, row sums for +-Infinity; then their largest or smallest
+      const [along, across] = ord === 1 || ord === -1 ? [rows, cols] : [cols, rows];
+      const sums = sum(abs(x), along, true);
+      y = (ord as number) > 0 ? max(sums, across, true) : min(sums, across, true);
+    }
+    return keepDims ? y : reshape(y, x.shape.filter((_, i) => i !== rows && i !== cols));
   });
 }
 
