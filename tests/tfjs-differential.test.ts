@@ -11,7 +11,7 @@ import * as wt from 'wasmgrad/tfjs';
 /** Either library's namespace (their types differ where wasmgrad/tfjs is looser). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Lib = any;
-type Arg = [kind: 'v' | 't' | 'p' | 'b' | 'i' | 'idx' | 'ts', value: unknown, extra?: unknown];
+type Arg = [kind: 'v' | 't' | 'p' | 'b' | 'i' | 'idx' | 'ts' | 'reduction', value: unknown, extra?: unknown];
 interface Case { op: string; args: Arg[] }
 
 beforeAll(async () => {
@@ -148,7 +148,10 @@ function opCases(g: Gen): Record<string, () => Case> {
     oneHot: () => ({ op: 'oneHot', args: [['i', [g.int(1, 5)], 6], ['v', g.int(2, 6)]] }),
     where: () => { const s = g.shape(g.int(0, 3)); return { op: 'where', args: [['b', s], ['t', s], ['t', s]] }; },
     clip: () => ({ op: 'clipByValue', args: [['t', g.shape(g.int(0, 3))], ['v', -0.5], ['v', 0.7]] }),
-    resize: () => ({ op: g.pick(['image.resizeBilinear', 'image.resizeNearestNeighbor']), args: [['t', [1, g.int(1, 5), g.int(1, 5), g.int(1, 2)]], ['v', [g.int(1, 7), g.int(1, 7)]], ['v', g.next() < 0.5], ['v', false]] }),
+    resize: () => {
+      const corners = g.next() < 0.5;
+      return { op: g.pick(['image.resizeBilinear', 'image.resizeNearestNeighbor']), args: [['t', [1, g.int(1, 5), g.int(1, 5), g.int(1, 2)]], ['v', [g.int(1, 7), g.int(1, 7)]], ['v', corners], ['v', !corners && g.next() < 0.5]] };
+    },
     topk: () => { const s = g.shape(g.int(1, 2), 6); return { op: 'topk', args: [['t', s], ['v', g.int(1, s[s.length - 1])]] }; },
     moments: () => { const s = g.shape(g.int(1, 3)); return { op: 'moments', args: [['t', s], ['v', g.int(0, s.length - 1)], ['v', g.next() < 0.5]] }; },
     batchNorm: () => { const s = g.shape(g.int(1, 4)); const c = [s[s.length - 1]]; return { op: 'batchNorm', args: [['t', s], ['t', c], ['p', c], ['t', c], ['t', c], ['v', 0.001]] }; },
@@ -158,6 +161,25 @@ function opCases(g: Gen): Record<string, () => Case> {
     einsum: () => { const [m, k, n] = [g.int(1, 3), g.int(1, 3), g.int(1, 3)]; return { op: 'einsum', args: [['v', g.pick(['ij,jk->ik', 'ij,jk->ki'])], ['t', [m, k]], ['t', [k, n]]] }; },
     segmentSum: () => ({ op: 'unsortedSegmentSum', args: [['t', [5, 2]], ['i', [5], 3], ['v', 3]] }),
     prelu: () => { const s = g.shape(g.int(1, 3)); return { op: 'prelu', args: [['t', s], ['t', s.slice(g.int(0, s.length))]] }; },
+    weightedLoss: () => {
+      const s = [g.int(1, 3), g.int(2, 5)];
+      const op = g.pick(['meanSquaredError', 'absoluteDifference', 'huberLoss', 'hingeLoss', 'sigmoidCrossEntropy']);
+      const reduction = g.pick(['NONE', 'MEAN', 'SUM', 'SUM_BY_NONZERO_WEIGHTS']);
+      return { op: `losses.${op}`, args: [['b', s], ['t', s], ['p', s], ['reduction', reduction]] };
+    },
+    metrics: () => {
+      const s = [g.int(1, 3), g.int(2, 5)];
+      const op = g.pick(['binaryAccuracy', 'binaryCrossentropy', 'categoricalAccuracy', 'categoricalCrossentropy', 'meanAbsoluteError', 'meanSquaredError', 'precision', 'recall', 'cosineProximity', 'meanAbsolutePercentageError']);
+      return { op: `metrics.${op}`, args: [['b', s], ['p', s]] };
+    },
+    cumprod: () => ({ op: 'cumprod', args: [['t', [g.int(1, 5)]], ['v', 0], ['v', g.next() < 0.5], ['v', g.next() < 0.5]] }),
+    logical: () => { const s = g.shape(g.int(0, 3)); return { op: g.pick(['logicalAnd', 'logicalOr', 'logicalXor']), args: [['b', s], ['b', s]] }; },
+    eye: () => ({ op: 'eye', args: [['v', g.int(1, 4)], ['v', g.int(1, 4)]] }),
+    scatterND: () => { const s = [g.int(2, 4), g.int(1, 3)]; return { op: 'scatterND', args: [['idx', [2, 1], [2]], ['t', [2, s[1]]], ['v', s]] }; },
+    conv1d: () => {
+      const [c, dil] = [g.int(1, 3), g.int(1, 2)];
+      return { op: 'conv1d', args: [['t', [g.int(1, 2), g.int(3, 7), c]], ['t', [2, c, g.int(1, 2)]], ['v', 1], ['v', g.pick(['same', 'valid'])], ['v', 'NWC'], ['v', dil]] };
+    },
     losses: () => {
       const s = [g.int(1, 4), g.int(2, 4)];
       const op = g.pick(['meanSquaredError', 'absoluteDifference', 'softmaxCrossEntropy', 'sigmoidCrossEntropy', 'huberLoss', 'logLoss', 'hingeLoss', 'cosineDistance']);
@@ -177,6 +199,7 @@ function materialize(lib: Lib, g: Gen, args: Arg[]): unknown[] {
       case 'i': return lib.tensor(Array.from({ length: size(s) }, () => g.int(0, (extra as number) - 1)), s, 'int32');
       case 'idx': return lib.tensor(Array.from({ length: s[0] }, () => Array.from({ length: s[1] }, (_, j) => g.int(0, (extra as number[])[j] - 1))).flat(), s, 'int32');
       case 'ts': return (v as number[][]).map((sh) => lib.tensor(g.values(size(sh)), sh));
+      case 'reduction': return lib.Reduction[v as string];
     }
   });
 }
@@ -339,5 +362,31 @@ describe('layers against TF.js, same weights', () => {
       wm.dispose();
     }
     expect(problems).toEqual([]);
+  });
+});
+
+describe('cases the random comparison found', () => {
+  const same = (f: (lib: Lib) => Lib) => {
+    const [want, got] = [f(tf), f(wt)];
+    expect(got.shape).toEqual(want.shape);
+    expect(Array.from(got.dataSync() as ArrayLike<number>)).toEqual(Array.from(want.dataSync() as ArrayLike<number>));
+  };
+  test('where broadcasts a rank-1 condition against the last axis (TF.js 4.22), as NumPy', () => {
+    const cond = (lib: Lib, n: number) => lib.tensor(Array.from({ length: n }, (_, i) => i % 2 === 0), [n], 'bool');
+    const values = (lib: Lib, shape: number[]) => lib.tensor(Array.from({ length: size(shape) }, (_, i) => i + 1), shape);
+    for (const shape of [[3, 3], [3, 1], [1, 3], [2, 4, 4]]) {
+      const n = shape[shape.length - 1] === 1 ? shape[0] : shape[shape.length - 1];
+      same((lib) => lib.where(cond(lib, n), values(lib, shape), lib.neg(values(lib, shape))));
+    }
+    // a condition that does not broadcast but matches the first axis selects rows (TF.js 1.x; 4.22 throws)
+    const rows = wt.where(cond(wt, 2), values(wt, [2, 3]), wt.neg(values(wt, [2, 3])));
+    expect(Array.from(rows.dataSync())).toEqual([1, 2, 3, -4, -5, -6]);
+  });
+
+  test('range counts down by 1 when stop < start and the step is 1 (TF.js: its default step is 1 or -1)', () => {
+    for (const [start, stop, step] of [[5, 0, 1], [5, -2, 1], [0, 5, 2], [5, 0, -2], [2, 2, 1], [0, 3, -1], [5, 0, 2]]) {
+      same((lib) => lib.range(start, stop, step));
+    }
+    same((lib) => lib.range(4, 0));
   });
 });

@@ -75,8 +75,10 @@ export function where(condition: Tensor, a: Tensor, b: Tensor): Tensor {
   checkTensor(b, 'where', 'b');
   if (a.dtype !== b.dtype) throw new WasmgradError(`where: a and b must have the same dtype, got ${a.dtype} and ${b.dtype}`);
   let shape = broadcastShapes(a.shape, b.shape, 'where');
-  // TF.js also takes a rank-1 condition selecting whole rows of a and b
-  const rows = condition.rank === 1 && shape.length > 1 && condition.shape[0] === shape[0];
+  // NumPy broadcasting, as TF.js 4.22; a rank-1 condition that does not broadcast that way but
+  // matches the first axis selects whole rows of a and b (TF.js 1.x, and its documentation still)
+  const [n, last] = [condition.shape[0], shape[shape.length - 1]];
+  const rows = condition.rank === 1 && shape.length > 1 && n === shape[0] && n !== last && n !== 1 && last !== 1;
   const condShape = rows ? [condition.shape[0], ...shape.slice(1).map(() => 1)] : condition.shape;
   shape = broadcastShapes(shape, condShape, 'where');
   const c = condition.dataSync();

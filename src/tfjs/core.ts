@@ -148,6 +148,10 @@ export function oneHot(indices: Tensor | number[], depth: number, onValue = 1, o
   return ops.oneHot(indices, depth, onValue, offValue);
 }
 
+/** TF.js's range: a step of 1 counts down when stop < start (its default step is 1 or -1). */
+export const range = (start: number, stop: number, step = 1, dtype: DType = 'float32'): Tensor =>
+  ops.range(start, stop, stop < start && step === 1 ? -1 : step, dtype);
+
 export const print = (x: Tensor, verbose = false) => x.print(verbose);
 
 // ---- gradients: TF.js's grad and grads take functions of any output shape --------------------------
