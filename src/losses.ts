@@ -15,6 +15,13 @@
 //   huber                mean_j 1/2 e^2 if |e| <= delta, else delta (|e| - delta/2), e = p - t
 //   hinge                mean_j max(1 - t p, 0); labels in {0, 1} are first mapped to {-1, 1}
 //   kld                  sum_j t log(t / p), t and p clipped to [eps, 1]
+//   meanAbsolutePercentageError  100 mean_j |t - p| / max(|t|, eps)
+//   meanSquaredLogarithmicError  mean_j (log(1 + max(p, eps)) - log(1 + max(t, eps)))^2
+//   squaredHinge         mean_j max(1 - t p, 0)^2 (labels in {0, 1} mapped as for hinge)
+//   categoricalHinge     max(max_j (1 - t) p - sum_j t p + 1, 0)
+//   logcosh              mean_j log(cosh(p - t)), as e + softplus(-2 e) - log 2
+//   poisson              mean_j p - t log(p + eps)
+//   cosineSimilarity     -sum_j t p / (|t| |p|) over the last axis (TF.js's cosineProximity)
 //   dice                 1 - (2 sum t p + eps) / (sum t + sum p + eps), per sample over every axis
 //                        but the first (a sample is a whole mask); two empty masks give 0
 // When p came out of softmax (last axis) or sigmoid, the cross-entropies use its logits instead
@@ -31,7 +38,7 @@ import { checkFloat, checkTensor, newTensor } from './ops/util.js';
 import { logitsOf } from './ops/logits.js';
 import { scale } from './ops/unary.js';
 import {
-  add, sub, mul, div, maximum, minimum, squaredDifference, abs, log, square, clipByValue, sum, oneHot, reshape,
+  add, sub, mul, div, maximum, minimum, squaredDifference, abs, log, square, clipByValue, sum, max, oneHot, reshape, softplus, l2Normalize,
 } from './ops/index.js';
 
 export type LossFn = (yTrue: Tensor, yPred: Tensor) => Tensor;
@@ -73,44 +80,43 @@ function scaledSum(x: Tensor, k: number): Tensor {
   return scale(sum(x), k);
 }
 
+/** A composite per-element loss k f(t, p) averaged over every element (the batch mean of the per-sample means). */
+function elementMean(name: string, yTrue: Tensor, yPred: Tensor, f: (t: Tensor, p: Tensor) => Tensor, k = 1): Tensor {
+  return tidy(() => {
+    const t = matchShapes(name, yTrue, yPred);
+    if (yPred.size === 0) return emptyLoss();
+    return scaledSum(f(t, yPred), k / yPred.size);
+  });
+}
+
+/** A composite per-sample loss k f(t, p) (summed over the last axis) averaged over the batch. */
+function sampleMean(name: string, yTrue: Tensor, yPred: Tensor, f: (t: Tensor, p: Tensor) => Tensor, k = 1): Tensor {
+  return tidy(() => {
+    const t = matchShapes(name, yTrue, yPred);
+    if (yPred.size === 0) return emptyLoss();
+    return scaledSum(f(t, yPred), k / batchOf(yPred.shape).batch);
+  });
+}
+
 // ---- regression losses ---------------------------------------------------------------------------
 
-export function meanSquaredError(yTrue: Tensor, yPred: Tensor): Tensor {
-  return tidy(() => {
-    const t = matchShapes('meanSquaredError', yTrue, yPred);
-    if (yPred.size === 0) return emptyLoss();
-    return scaledSum(squaredDifference(yPred, t), 1 / yPred.size);
-  });
-}
+export const meanSquaredError = (yTrue: Tensor, yPred: Tensor): Tensor =>
+  elementMean('meanSquaredError', yTrue, yPred, (t, p) => squaredDifference(p, t));
 
-export function meanAbsoluteError(yTrue: Tensor, yPred: Tensor): Tensor {
-  return tidy(() => {
-    const t = matchShapes('meanAbsoluteError', yTrue, yPred);
-    if (yPred.size === 0) return emptyLoss();
-    return scaledSum(abs(sub(yPred, t)), 1 / yPred.size);
-  });
-}
+export const meanAbsoluteError = (yTrue: Tensor, yPred: Tensor): Tensor =>
+  elementMean('meanAbsoluteError', yTrue, yPred, (t, p) => abs(sub(p, t)));
 
 /** 1/2 sum over the last axis of (p - t)^2, averaged over the batch. */
-export function sumSquaredError(yTrue: Tensor, yPred: Tensor): Tensor {
-  return tidy(() => {
-    const t = matchShapes('sumSquaredError', yTrue, yPred);
-    const { batch } = batchOf(yPred.shape);
-    if (yPred.size === 0) return emptyLoss();
-    return scaledSum(squaredDifference(yPred, t), 0.5 / batch);
-  });
-}
+export const sumSquaredError = (yTrue: Tensor, yPred: Tensor): Tensor =>
+  sampleMean('sumSquaredError', yTrue, yPred, (t, p) => squaredDifference(p, t), 0.5);
 
 export function huber(yTrue: Tensor, yPred: Tensor, delta = 1): Tensor {
   if (typeof delta !== 'number' || !(delta > 0)) throw new WasmgradError(`huber: delta must be a number > 0, got ${String(delta)}`);
-  return tidy(() => {
-    const t = matchShapes('huber', yTrue, yPred);
-    if (yPred.size === 0) return emptyLoss();
+  return elementMean('huber', yTrue, yPred, (t, p) => {
     // quadratic part q = min(|e|, delta), linear part |e| - q: 1/2 q^2 + delta (|e| - q)
-    const a = abs(sub(yPred, t));
+    const a = abs(sub(p, t));
     const q = minimum(a, delta);
-    const per = add(scale(square(q), 0.5), scale(sub(a, q), delta));
-    return scaledSum(per, 1 / yPred.size);
+    return add(scale(square(q), 0.5), scale(sub(a, q), delta));
   });
 }
 
@@ -121,26 +127,43 @@ function isBinary(t: Tensor): boolean {
   return true;
 }
 
-export function hinge(yTrue: Tensor, yPred: Tensor): Tensor {
-  return tidy(() => {
-    let t = matchShapes('hinge', yTrue, yPred);
-    if (yPred.size === 0) return emptyLoss();
-    if (isBinary(t)) t = scale(t, 2, -1);
-    return scaledSum(maximum(scale(mul(t, yPred), -1, 1), 0), 1 / yPred.size);
+/** mean_j max(1 - t p, 0) (squared: its square), labels all 0 or 1 first mapped to -1 and 1 (Keras). */
+function hingeLoss(name: string, yTrue: Tensor, yPred: Tensor, squared: boolean): Tensor {
+  return elementMean(name, yTrue, yPred, (t, p) => {
+    const m = maximum(scale(mul(isBinary(t) ? scale(t, 2, -1) : t, p), -1, 1), 0);
+    return squared ? square(m) : m;
   });
 }
+export const hinge = (yTrue: Tensor, yPred: Tensor): Tensor => hingeLoss('hinge', yTrue, yPred, false);
+export const squaredHinge = (yTrue: Tensor, yPred: Tensor): Tensor => hingeLoss('squaredHinge', yTrue, yPred, true);
 
 /** Kullback-Leibler divergence sum t log(t / p), both clipped to [eps, 1]. */
-export function kld(yTrue: Tensor, yPred: Tensor): Tensor {
-  return tidy(() => {
-    const t0 = matchShapes('kld', yTrue, yPred);
-    const { batch } = batchOf(yPred.shape);
-    if (yPred.size === 0) return emptyLoss();
+export const kld = (yTrue: Tensor, yPred: Tensor): Tensor =>
+  sampleMean('kld', yTrue, yPred, (t0, p0) => {
     const t = clipByValue(t0, EPSILON, 1);
-    const p = clipByValue(yPred, EPSILON, 1);
-    return scaledSum(mul(t, log(div(t, p))), 1 / batch);
+    return mul(t, log(div(t, clipByValue(p0, EPSILON, 1))));
   });
-}
+
+export const meanAbsolutePercentageError = (yTrue: Tensor, yPred: Tensor): Tensor =>
+  elementMean('meanAbsolutePercentageError', yTrue, yPred, (t, p) => div(abs(sub(t, p)), maximum(abs(t), EPSILON)), 100);
+
+export const meanSquaredLogarithmicError = (yTrue: Tensor, yPred: Tensor): Tensor =>
+  elementMean('meanSquaredLogarithmicError', yTrue, yPred, (t, p) => squaredDifference(log(add(maximum(p, EPSILON), 1)), log(add(maximum(t, EPSILON), 1))));
+
+export const categoricalHinge = (yTrue: Tensor, yPred: Tensor): Tensor =>
+  sampleMean('categoricalHinge', yTrue, yPred, (t, p) => maximum(add(sub(max(mul(scale(t, -1, 1), p), -1), sum(mul(t, p), -1)), 1), 0));
+
+export const logcosh = (yTrue: Tensor, yPred: Tensor): Tensor =>
+  elementMean('logcosh', yTrue, yPred, (t, p) => {
+    const e = sub(p, t);
+    return scale(add(e, softplus(scale(e, -2))), 1, -Math.LN2);
+  });
+
+export const poisson = (yTrue: Tensor, yPred: Tensor): Tensor =>
+  elementMean('poisson', yTrue, yPred, (t, p) => sub(p, mul(t, log(add(p, EPSILON)))));
+
+export const cosineSimilarity = (yTrue: Tensor, yPred: Tensor): Tensor =>
+  sampleMean('cosineSimilarity', yTrue, yPred, (t, p) => scale(sum(mul(l2Normalize(t, -1), l2Normalize(p, -1)), -1), -1));
 
 /** Soft Dice loss 1 - (2 sum t p + eps) / (sum t + sum p + eps) per sample (all axes but the first). */
 export function dice(yTrue: Tensor, yPred: Tensor): Tensor {
@@ -312,6 +335,7 @@ export function sparseCategoricalCrossentropy(yTrue: Tensor, yPred: Tensor, from
 export const LOSSES = {
   meanSquaredError, meanAbsoluteError, sumSquaredError, binaryCrossentropy, categoricalCrossentropy,
   sparseCategoricalCrossentropy, huber, hinge, kld, dice, softmaxCrossEntropy, sparseSoftmaxCrossEntropy, sigmoidCrossEntropy,
+  meanAbsolutePercentageError, meanSquaredLogarithmicError, squaredHinge, categoricalHinge, logcosh, poisson, cosineSimilarity,
 } as const;
 export type LossName = keyof typeof LOSSES;
 
@@ -329,6 +353,11 @@ const ALIASES: Record<string, LossName> = {
   dice: 'dice', diceloss: 'dice',
   softmaxcrossentropy: 'softmaxCrossEntropy', sparsesoftmaxcrossentropy: 'sparseSoftmaxCrossEntropy',
   sigmoidcrossentropy: 'sigmoidCrossEntropy',
+  mape: 'meanAbsolutePercentageError', meanabsolutepercentageerror: 'meanAbsolutePercentageError',
+  msle: 'meanSquaredLogarithmicError', meansquaredlogarithmicerror: 'meanSquaredLogarithmicError',
+  squaredhinge: 'squaredHinge', categoricalhinge: 'categoricalHinge', logcosh: 'logcosh',
+  poisson: 'poisson',
+  cosinesimilarity: 'cosineSimilarity', cosineproximity: 'cosineSimilarity', cosine: 'cosineSimilarity',
 };
 
 /**

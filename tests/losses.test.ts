@@ -76,6 +76,34 @@ const REFS: Record<string, Ref> = {
     }
     return 1 - d / samples;
   },
+  meanAbsolutePercentageError: (t, p) => 100 * meanOf((i) => Math.abs(t.data[i] - p.data[i]) / Math.max(Math.abs(t.data[i]), LO), p.data.length),
+  meanSquaredLogarithmicError: (t, p) => meanOf((i) => (Math.log(Math.max(p.data[i], LO) + 1) - Math.log(Math.max(t.data[i], LO) + 1)) ** 2, p.data.length),
+  squaredHinge: (t, p) => {
+    const binary = t.data.every((v) => v === 0 || v === 1);
+    return meanOf((i) => Math.max(1 - (binary ? 2 * t.data[i] - 1 : t.data[i]) * p.data[i], 0) ** 2, p.data.length);
+  },
+  categoricalHinge: (t, p) => {
+    const { batch, n } = rowsOf(p);
+    return meanOf((r) => {
+      let pos = 0, neg = -Infinity;
+      for (let j = r * n; j < (r + 1) * n; j++) {
+        pos += t.data[j] * p.data[j];
+        neg = Math.max(neg, (1 - t.data[j]) * p.data[j]);
+      }
+      return Math.max(neg - pos + 1, 0);
+    }, batch);
+  },
+  logcosh: (t, p) => meanOf((i) => Math.log(Math.cosh(p.data[i] - t.data[i])), p.data.length),
+  poisson: (t, p) => meanOf((i) => p.data[i] - t.data[i] * Math.log(p.data[i] + LO), p.data.length),
+  cosineSimilarity: (t, p) => {
+    const { batch, n } = rowsOf(p);
+    const norm = (x: RefTensor, r: number) => Math.max(Math.hypot(...x.data.subarray(r * n, (r + 1) * n)), 1e-6);
+    return meanOf((r) => {
+      let dot = 0;
+      for (let j = r * n; j < (r + 1) * n; j++) dot += t.data[j] * p.data[j];
+      return -dot / (norm(t, r) * norm(p, r));
+    }, batch);
+  },
   softmaxCrossEntropy: (t, z) => {
     const { batch, n } = rowsOf(z);
     let total = 0;
@@ -125,7 +153,15 @@ function inputsFor(name: string, shape: number[]): [number[], number[]] {
     case 'categoricalCrossentropy':
       return [oneHotRows(n / last, last).map((v, i) => (i % 3 === 0 ? v * 0.7 + 0.1 : v)), uniform(n, 0.05, 1)];
     case 'hinge':
+    case 'squaredHinge':
       return [uniform(n, 0, 1).map((v) => (v < 0.5 ? -1 : 1)), uniform(n, -2, 2)];
+    case 'categoricalHinge':
+      return [oneHotRows(n / last, last), uniform(n, -2, 2)];
+    case 'meanAbsolutePercentageError':
+      return [uniform(n, 0.2, 2).map((v, i) => (i % 2 ? v : -v)), uniform(n, -2, 2)];
+    case 'meanSquaredLogarithmicError':
+    case 'poisson':
+      return [uniform(n, 0, 3), uniform(n, 0.05, 3)];
     case 'kld':
       return [uniform(n, 0.05, 1), uniform(n, 0.05, 1)];
     case 'dice':

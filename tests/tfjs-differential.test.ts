@@ -390,3 +390,32 @@ describe('cases the random comparison found', () => {
     same((lib) => lib.range(4, 0));
   });
 });
+
+describe('model.compile losses and metrics by name, against TF.js', () => {
+  const LOSSES = ['meanSquaredError', 'meanAbsoluteError', 'meanAbsolutePercentageError', 'meanSquaredLogarithmicError', 'squaredHinge', 'hinge',
+    'categoricalHinge', 'logcosh', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'binaryCrossentropy', 'kullbackLeiblerDivergence',
+    'poisson', 'cosineProximity'];
+  test.each(LOSSES)('%s: evaluate gives TF.js\'s loss (and mse, mape, cosine metrics)', async (loss) => {
+    const g = new Gen(loss.length);
+    const [n, k] = [6, 3];
+    const sparse = loss === 'sparseCategoricalCrossentropy';
+    const activation = /ategorical|kullback/.test(loss) ? 'softmax' : /binary|poisson|Logarithmic/.test(loss) ? 'sigmoid' : 'linear';
+    // labels: class ids, one-hot rows, 0 / 1 (hinges and binary), or values
+    const ids = Array.from({ length: n }, () => g.int(0, k - 1));
+    const y = sparse ? ids : activation === 'softmax' || loss === 'categoricalHinge' ? ids.flatMap((c) => [0, 1, 2].map((j) => (j === c ? 1 : 0)))
+      : /inge|binary/.test(loss) ? Array.from({ length: n * k }, () => g.int(0, 1)) : Array.from({ length: n * k }, () => g.next() * 2 + 0.1);
+    const x = g.values(n * 4);
+    const weights = [g.values(4 * k), g.values(k)];
+    const run = async (lib: Lib) => {
+      const m = lib.sequential({ layers: [lib.layers.dense({ units: k, activation, inputShape: [4] })] });
+      m.setWeights([lib.tensor(weights[0], [4, k]), lib.tensor(weights[1], [k])]);
+      // (with class ids, TF.js broadcasts [n, 1] ids against the outputs for mse: no metrics there)
+      m.compile({ loss, optimizer: 'sgd', metrics: sparse ? [] : ['mse', 'mape', 'cosine'] });
+      const r = m.evaluate(lib.tensor(x, [n, 4]), sparse ? lib.tensor(y, [n], 'float32') : lib.tensor(y, [n, k]));
+      return (Array.isArray(r) ? r : [r]).map((t: Lib) => t.dataSync()[0]);
+    };
+    const [want, got] = [await run(tf), await run(wt)];
+    expect(got.length).toBe(want.length);
+    want.forEach((w: number, i: number) => expect(Math.abs(got[i] - w), `output ${i}: ${got[i]} against ${w}`).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(w))));
+  });
+});

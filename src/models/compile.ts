@@ -1,6 +1,7 @@
 // compile: the losses, loss weights, metrics and optimizer of a model, checked per output.
 import { WasmgradError } from '../errors.js';
 import { getLoss, lossName, type LossFn } from '../losses.js';
+import { ownEntry } from '../util/lookup.js';
 import { getOptimizer } from '../optimizers/index.js';
 import type { Optimizer } from '../optimizers/optimizer.js';
 import { getMetric, type MetricFn } from './metrics.js';
@@ -45,7 +46,7 @@ export function compileModel(model: TrainableModel, args: CompileArgs): void {
   const fakeModel = { name: model.name, outputNames: names };
   if (args.loss === undefined || args.loss === null) throw new WasmgradError(`${model.name}.compile: loss is required`);
   const lossSpecs = perOutput(fakeModel, args.loss, 'loss', (v) => typeof v === 'string' || typeof v === 'function');
-  const losses = lossSpecs.map((l) => getLoss(l));
+  const losses = lossSpecs.map((l) => (typeof l === 'string' && model.lossesByName ? ownEntry(model.lossesByName, l) : undefined) ?? getLoss(l));
   let lossWeights = names.map(() => 1);
   if (args.lossWeights !== undefined) {
     lossWeights = perOutput(fakeModel, args.lossWeights as PerOutput<number>, 'lossWeights', (v) => typeof v === 'number');

@@ -54,6 +54,8 @@ export interface TrainableModel extends CallbackModel {
   readonly regularizeEvaluation: boolean;
   /** What onBatchEnd logs hold: the epoch's running means so far (Keras) or the batch's own values (TF.js). */
   readonly batchLogs: 'running' | 'batch';
+  /** Loss names compile resolves before the library's own (TF.js's hinge keeps its labels as they are). */
+  readonly lossesByName?: Readonly<Record<string, (yTrue: Tensor, yPred: Tensor) => Tensor>>;
 }
 
 /** A weight of a model under its file name: layerName/weightName (wrappers and nested models add their name). */

@@ -1,11 +1,23 @@
 // What TF.js models do differently from Keras 3 ones: history keys ('acc', 'ce'), evaluation
-// losses without weight penalties, the save format, and the order of model.weights / getWeights /
-// setWeights: TF.js lists every trainable weight of the model first, then every non-trainable one
-// (batch normalization's moving statistics last), where Keras 3 goes layer by layer.
+// losses without weight penalties, hinge losses that keep 0 / 1 labels, the save format, and the
+// order of model.weights / getWeights / setWeights: TF.js lists every trainable weight of the model
+// first, then every non-trainable one (batch normalization's moving statistics last), where Keras 3
+// goes layer by layer.
 import { WasmgradError } from '../errors.js';
-import type { Tensor } from '../tensor.js';
 import type { Variable } from '../variables.js';
 import type { LayersModel, CompileArgs, NamedWeight } from '../models/index.js';
+import type { TrainableModel } from '../models/contracts.js';
+import type { LossFn } from '../losses.js';
+import { tidy, type Tensor } from '../tensor.js';
+import { sub, mul } from '../ops/binary.js';
+import { relu, square } from '../ops/unary.js';
+import { mean } from '../ops/reduce.js';
+
+/** TF.js's compile losses hinge and squaredHinge take the labels as given (Keras maps 0 / 1 labels to -1 / 1). */
+const HINGES: Readonly<Record<string, LossFn>> = {
+  hinge: (yTrue, yPred) => tidy(() => mean(relu(sub(1, mul(yTrue, yPred))))),
+  squaredHinge: (yTrue, yPred) => tidy(() => mean(square(relu(sub(1, mul(yTrue, yPred)))))),
+};
 
 /** The model's weights in TF.js's order: every layer's trainable weights, then every layer's others. */
 function tfjsWeights(m: LayersModel): Variable[] {
@@ -33,6 +45,7 @@ export function asTfjs<T extends LayersModel>(m: T): T {
   m.saveFormat = 'tfjs';
   m.regularizeEvaluation = false;
   m.batchLogs = 'batch';
+  (m as { lossesByName?: TrainableModel['lossesByName'] }).lossesByName = HINGES;
   const compile = m.compile.bind(m);
   m.compile = (args: CompileArgs) => {
     compile(args);
