@@ -56,6 +56,20 @@ const lossCases: FingerprintCase[] = [
       withGrads(record, `sigmoidXent${s}`, wg.losses.sigmoidCrossEntropy, [bits, z]);
     });
   }),
+  tidyCase('losses.keras', (record) => {
+    LOSS_SHAPES.forEach(([rows, n], s) => {
+      const t = rand([rows, n], 1510 + s), p = rand([rows, n], 1520 + s);
+      const counts = rand([rows, n], 1530 + s, 0, 3), rates = rand([rows, n], 1540 + s, 0.05, 3);
+      const onehot = wg.oneHot(ids([rows], 1550 + s, n), n);
+      withGrads(record, `mape${s}`, wg.losses.meanAbsolutePercentageError, [t, p]);
+      withGrads(record, `msle${s}`, wg.losses.meanSquaredLogarithmicError, [counts, rates]);
+      withGrads(record, `squaredHinge${s}`, wg.losses.squaredHinge, [t, p]);
+      withGrads(record, `categoricalHinge${s}`, (b) => wg.losses.categoricalHinge(onehot, b), [p]);
+      withGrads(record, `logcosh${s}`, wg.losses.logcosh, [t, p]);
+      withGrads(record, `poisson${s}`, wg.losses.poisson, [counts, rates]);
+      withGrads(record, `cosineSimilarity${s}`, wg.losses.cosineSimilarity, [t, p]);
+    });
+  }),
 ];
 
 // ---- layers ---------------------------------------------------------------------------------------
