@@ -419,3 +419,30 @@ describe('model.compile losses and metrics by name, against TF.js', () => {
     want.forEach((w: number, i: number) => expect(Math.abs(got[i] - w), `output ${i}: ${got[i]} against ${w}`).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(w))));
   });
 });
+
+describe('tf.train optimizers step as TF.js', () => {
+  const OPTIMIZERS: [string, (lib: Lib) => Lib][] = [
+    ['sgd', (lib) => lib.train.sgd(0.1)],
+    ['momentum', (lib) => lib.train.momentum(0.1, 0.9, true)],
+    ['adam', (lib) => lib.train.adam(0.05)],
+    ['adagrad', (lib) => lib.train.adagrad(0.1)],
+    ['adadelta', (lib) => lib.train.adadelta(1)],
+    ['rmsprop', (lib) => lib.train.rmsprop(0.05, 0.9, 0.5)],
+    ['rmsprop centered', (lib) => lib.train.rmsprop(0.05, 0.9, 0, 1e-6, true)],
+    ['adamax', (lib) => lib.train.adamax(0.05)],
+    ['adamax with decay', (lib) => lib.train.adamax(0.05, 0.8, 0.99, 1e-6, 0.3)],
+  ];
+  test.each(OPTIMIZERS)('%s: six minimize steps on a quadratic with an L1 term', (_, make) => {
+    const g = new Gen(3);
+    const [start, target] = [g.values(7), g.values(7)];
+    const run = (lib: Lib) => {
+      const w = lib.variable(lib.tensor(start));
+      const opt = make(lib);
+      const goal = lib.tensor(target);
+      for (let i = 0; i < 6; i++) opt.minimize(() => lib.add(lib.sum(lib.square(lib.sub(w, goal))), lib.sum(lib.abs(w))));
+      return Array.from(w.dataSync() as ArrayLike<number>);
+    };
+    const [want, got] = [run(tf), run(wt)];
+    got.forEach((v, i) => expect(Math.abs(v - want[i]), `weight ${i}: ${v} against ${want[i]}`).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(want[i]))));
+  });
+});

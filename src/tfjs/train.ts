@@ -6,8 +6,8 @@ import { Variable, variable } from '../variables.js';
 import { Optimizer, SGD, Adam, Adagrad } from '../optimizers/index.js';
 import { checkNumber, type OptimizerArgs } from '../optimizers/optimizer.js';
 import type { GradPrep } from '../engine/drivers/optim.js';
-import { add, sub, mul, div } from '../ops/binary.js';
-import { square, sqrt, clipByValue } from '../ops/unary.js';
+import { add, sub, mul, div, maximum } from '../ops/binary.js';
+import { abs, square, sqrt, clipByValue } from '../ops/unary.js';
 import { zeros } from '../creation.js';
 
 export { Optimizer };
@@ -21,6 +21,8 @@ export const adagrad = (learningRate: number, initialAccumulatorValue = 0.1) => 
 export const adadelta = (learningRate = 0.001, rho = 0.95, epsilon: number | null = null) => new TfjsAdadelta({ learningRate, rho, epsilon: epsilon ?? 1e-7 });
 export const rmsprop = (learningRate: number, decay = 0.9, momentumValue = 0, epsilon: number | null = null, centered = false) =>
   new TfjsRMSProp({ learningRate, decay, momentum: momentumValue, epsilon: epsilon ?? 1e-7, centered });
+export const adamax = (learningRate = 0.002, beta1 = 0.9, beta2 = 0.999, epsilon: number | null = null, decay = 0) =>
+  new TfjsAdamax({ learningRate, beta1, beta2, epsilon: epsilon ?? 1e-7, decay });
 
 /**
  * An optimizer whose update is written with ops on state variables of its own: for TF.js's updates
@@ -35,10 +37,10 @@ abstract class OpsOptimizer extends Optimizer {
 
   /** How many state variables each parameter has (zeros to start). */
   protected abstract stateCount(): number;
-  /** The step on the prepared gradient: assigns the new state and returns the parameter's new value. */
-  protected abstract step(p: Tensor, g: Tensor, state: Variable[], lr: number): Tensor;
+  /** Step t (from 1) on the prepared gradient: assigns the new state and returns the parameter's new value. */
+  protected abstract step(p: Tensor, g: Tensor, state: Variable[], lr: number, t: number): Tensor;
 
-  protected update(p: Variable, g: Tensor, _slots: Tensor[], lr: number, _t: number, prep: GradPrep): void {
+  protected update(p: Variable, g: Tensor, _slots: Tensor[], lr: number, t: number, prep: GradPrep): void {
     let st = this.state.get(p);
     if (!st) {
       st = Array.from({ length: this.stateCount() }, () => variable(zeros(p.shape), false));
@@ -48,7 +50,7 @@ abstract class OpsOptimizer extends Optimizer {
     tidy(() => {
       let grad = prep.gscale === 1 ? g : mul(g, prep.gscale);
       if (Number.isFinite(prep.clip)) grad = clipByValue(grad, -prep.clip, prep.clip);
-      p.assign(this.step(p, grad, state, lr));
+      p.assign(this.step(p, grad, state, lr, t));
     });
   }
 
@@ -143,5 +145,49 @@ export class TfjsAdadelta extends OpsOptimizer {
 
   protected ownConfig(): Record<string, unknown> {
     return { rho: this.rho, epsilon: this.epsilon };
+  }
+}
+
+interface TfjsAdamaxArgs extends OptimizerArgs {
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+  decay?: number;
+}
+
+/**
+ * TF.js's Adamax (Adam with the infinity norm): m = b1 m + (1 - b1) g; u = max(b2 u, |g|);
+ * p -= lr / (1 + decay (t - 1)) / (1 - b1^t) m / (u + eps), at step t from 1.
+ */
+export class TfjsAdamax extends OpsOptimizer {
+  readonly className = 'Adamax';
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  readonly decay: number;
+
+  constructor(args: TfjsAdamaxArgs = {}) {
+    super(args, 0.002);
+    this.beta1 = checkNumber('adamax', 'beta1', args.beta1 ?? 0.9, { min: 0, max: 1 });
+    this.beta2 = checkNumber('adamax', 'beta2', args.beta2 ?? 0.999, { min: 0, max: 1 });
+    this.epsilon = checkNumber('adamax', 'epsilon', args.epsilon ?? 1e-7, { min: 0 });
+    this.decay = checkNumber('adamax', 'decay', args.decay ?? 0, { min: 0 });
+  }
+
+  protected stateCount(): number {
+    return 2;
+  }
+
+  protected step(p: Tensor, g: Tensor, [m, u]: Variable[], lr: number, t: number): Tensor {
+    const m1 = add(mul(m, this.beta1), mul(g, 1 - this.beta1));
+    const u1 = maximum(mul(u, this.beta2), abs(g));
+    m.assign(m1);
+    u.assign(u1);
+    const rate = lr / (1 + this.decay * (t - 1)) / (1 - this.beta1 ** t);
+    return sub(p, mul(div(m1, add(u1, this.epsilon)), rate));
+  }
+
+  protected ownConfig(): Record<string, unknown> {
+    return { beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, decay: this.decay };
   }
 }
