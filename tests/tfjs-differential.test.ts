@@ -446,3 +446,19 @@ describe('tf.train optimizers step as TF.js', () => {
     got.forEach((v, i) => expect(Math.abs(v - want[i]), `weight ${i}: ${v} against ${want[i]}`).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(want[i]))));
   });
 });
+
+describe('model.compile optimizer names as TF.js makes them', () => {
+  test.each(['sgd', 'SGD', 'adam', 'adagrad', 'Adagrad', 'adadelta', 'rmsprop', 'RMSProp', 'adamax'])('%s: three epochs of fit give TF.js\'s losses', async (optimizer) => {
+    const fit = async (lib: Lib) => {
+      const m = lib.sequential({ layers: [lib.layers.dense({ units: 2, inputShape: [3], kernelInitializer: 'ones', biasInitializer: 'zeros' })] });
+      m.compile({ optimizer, loss: 'meanSquaredError' });
+      const x = lib.tensor2d([[1, 2, 3], [0.5, -1, 2], [3, 1, -1], [0, 0, 1]]);
+      const y = lib.tensor2d([[1, 0], [0, 1], [1, 1], [0.5, 0.5]]);
+      const h = await m.fit(x, y, { epochs: 3, batchSize: 2, shuffle: false, verbose: 0 });
+      m.dispose();
+      return h.history.loss as number[];
+    };
+    const [want, got] = [await fit(tf), await fit(wt)];
+    got.forEach((v, i) => expect(Math.abs(v - want[i]), `epoch ${i}: ${v} against ${want[i]}`).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(want[i]))));
+  });
+});

@@ -12,8 +12,25 @@ import { tidy, type Tensor } from '../tensor.js';
 import { sub, mul } from '../ops/binary.js';
 import { relu, square } from '../ops/unary.js';
 import { mean } from '../ops/reduce.js';
+import { ownEntry } from '../util/lookup.js';
+import type { Optimizer } from '../optimizers/optimizer.js';
+import * as train from './train.js';
 
 /** TF.js's compile losses hinge and squaredHinge take the labels as given (Keras maps 0 / 1 labels to -1 / 1). */
+/** compile's optimizer names, as TF.js makes them (its layers' defaults: Adagrad 0.01, Adadelta 1 ...). */
+const OPTIMIZERS: Readonly<Record<string, () => Optimizer>> = (() => {
+  const made: Record<string, () => Optimizer> = {
+    Adagrad: () => train.adagrad(0.01),
+    Adadelta: () => train.adadelta(1, 0.95),
+    Adam: () => train.adam(0.001, 0.9, 0.999),
+    Adamax: () => train.adamax(0.002, 0.9, 0.999, null, 0),
+    RMSProp: () => train.rmsprop(0.001, 0.9, 0),
+    SGD: () => train.sgd(0.01),
+  };
+  for (const k of Object.keys(made)) made[k.toLowerCase()] = made[k];
+  return made;
+})();
+
 const HINGES: Readonly<Record<string, LossFn>> = {
   hinge: (yTrue, yPred) => tidy(() => mean(relu(sub(1, mul(yTrue, yPred))))),
   squaredHinge: (yTrue, yPred) => tidy(() => mean(square(relu(sub(1, mul(yTrue, yPred)))))),
@@ -48,7 +65,10 @@ export function asTfjs<T extends LayersModel>(m: T): T {
   (m as { lossesByName?: TrainableModel['lossesByName'] }).lossesByName = HINGES;
   const compile = m.compile.bind(m);
   m.compile = (args: CompileArgs) => {
-    compile(args);
+    const named = typeof args?.optimizer === 'string' ? ownEntry(OPTIMIZERS, args.optimizer) : undefined;
+    compile(named ? { ...args, optimizer: named() } : args);
+    // an optimizer made from a name is the model's to dispose, as compile's own would be
+    if (named && m.compiled) m.compiled.ownsOptimizer = true;
     // TF.js logs 'accuracy' (and 'acc') as 'acc', and 'crossentropy' as 'ce'
     for (const list of m.compiled?.metrics ?? []) {
       for (const spec of list) {
