@@ -7,32 +7,12 @@
 import { describe, test, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import * as wt from 'wasmgrad/tfjs';
-
-/** Either library's namespace (their types differ where wasmgrad/tfjs is looser). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Lib = any;
-type Arg = [kind: 'v' | 't' | 'p' | 'b' | 'i' | 'idx' | 'ts' | 'reduction', value: unknown, extra?: unknown];
-interface Case { op: string; args: Arg[] }
+import { Gen, size, outputs, type Lib, type Arg, type Case, type Out } from './tfjs-diff-helpers';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
   await wt.ready();
 });
-
-/** A small seeded generator (the same stream for both libraries' inputs). */
-class Gen {
-  constructor(public seed: number) {}
-  next(): number {
-    this.seed = (this.seed * 1103515245 + 12345) & 0x7fffffff;
-    return this.seed / 0x7fffffff;
-  }
-  int(a: number, b: number): number { return a + Math.floor(this.next() * (b - a + 1)); }
-  pick<T>(xs: readonly T[]): T { return xs[this.int(0, xs.length - 1)]; }
-  shape(rank: number, max = 4): number[] { return Array.from({ length: rank }, () => this.int(1, max)); }
-  values(n: number): number[] { return Array.from({ length: n }, () => Math.round((this.next() * 4 - 2) * 100) / 100); }
-}
-
-const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
 function opCases(g: Gen): Record<string, () => Case> {
   const broadcastPair = () => {
@@ -204,14 +184,6 @@ function materialize(lib: Lib, g: Gen, args: Arg[]): unknown[] {
   });
 }
 
-interface Out { shape: number[]; dtype: string; values: number[] }
-function outputs(r: unknown): Out[] {
-  if (Array.isArray(r)) return r.flatMap(outputs);
-  const t = r as { shape?: number[]; dtype: string; dataSync?: () => ArrayLike<number> };
-  if (t && typeof t.dataSync === 'function') return [{ shape: t.shape!, dtype: t.dtype, values: Array.from(t.dataSync()) }];
-  return Object.values(r as object).flatMap(outputs);
-}
-
 // TF.js refuses these where wasmgrad answers: an empty stridedSlice range ("negative size values"),
 // which NumPy and TensorFlow return empty.
 const TFJS_REFUSES = new Set(['stridedSlice']);
@@ -362,103 +334,5 @@ describe('layers against TF.js, same weights', () => {
       wm.dispose();
     }
     expect(problems).toEqual([]);
-  });
-});
-
-describe('cases the random comparison found', () => {
-  const same = (f: (lib: Lib) => Lib) => {
-    const [want, got] = [f(tf), f(wt)];
-    expect(got.shape).toEqual(want.shape);
-    expect(Array.from(got.dataSync() as ArrayLike<number>)).toEqual(Array.from(want.dataSync() as ArrayLike<number>));
-  };
-  test('where broadcasts a rank-1 condition against the last axis (TF.js 4.22), as NumPy', () => {
-    const cond = (lib: Lib, n: number) => lib.tensor(Array.from({ length: n }, (_, i) => i % 2 === 0), [n], 'bool');
-    const values = (lib: Lib, shape: number[]) => lib.tensor(Array.from({ length: size(shape) }, (_, i) => i + 1), shape);
-    for (const shape of [[3, 3], [3, 1], [1, 3], [2, 4, 4]]) {
-      const n = shape[shape.length - 1] === 1 ? shape[0] : shape[shape.length - 1];
-      same((lib) => lib.where(cond(lib, n), values(lib, shape), lib.neg(values(lib, shape))));
-    }
-    // a condition that does not broadcast but matches the first axis selects rows (TF.js 1.x; 4.22 throws)
-    const rows = wt.where(cond(wt, 2), values(wt, [2, 3]), wt.neg(values(wt, [2, 3])));
-    expect(Array.from(rows.dataSync())).toEqual([1, 2, 3, -4, -5, -6]);
-  });
-
-  test('range counts down by 1 when stop < start and the step is 1 (TF.js: its default step is 1 or -1)', () => {
-    for (const [start, stop, step] of [[5, 0, 1], [5, -2, 1], [0, 5, 2], [5, 0, -2], [2, 2, 1], [0, 3, -1], [5, 0, 2]]) {
-      same((lib) => lib.range(start, stop, step));
-    }
-    same((lib) => lib.range(4, 0));
-  });
-});
-
-describe('model.compile losses and metrics by name, against TF.js', () => {
-  const LOSSES = ['meanSquaredError', 'meanAbsoluteError', 'meanAbsolutePercentageError', 'meanSquaredLogarithmicError', 'squaredHinge', 'hinge',
-    'categoricalHinge', 'logcosh', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'binaryCrossentropy', 'kullbackLeiblerDivergence',
-    'poisson', 'cosineProximity'];
-  test.each(LOSSES)('%s: evaluate gives TF.js\'s loss (and mse, mape, cosine metrics)', async (loss) => {
-    const g = new Gen(loss.length);
-    const [n, k] = [6, 3];
-    const sparse = loss === 'sparseCategoricalCrossentropy';
-    const activation = /ategorical|kullback/.test(loss) ? 'softmax' : /binary|poisson|Logarithmic/.test(loss) ? 'sigmoid' : 'linear';
-    // labels: class ids, one-hot rows, 0 / 1 (hinges and binary), or values
-    const ids = Array.from({ length: n }, () => g.int(0, k - 1));
-    const y = sparse ? ids : activation === 'softmax' || loss === 'categoricalHinge' ? ids.flatMap((c) => [0, 1, 2].map((j) => (j === c ? 1 : 0)))
-      : /inge|binary/.test(loss) ? Array.from({ length: n * k }, () => g.int(0, 1)) : Array.from({ length: n * k }, () => g.next() * 2 + 0.1);
-    const x = g.values(n * 4);
-    const weights = [g.values(4 * k), g.values(k)];
-    const run = async (lib: Lib) => {
-      const m = lib.sequential({ layers: [lib.layers.dense({ units: k, activation, inputShape: [4] })] });
-      m.setWeights([lib.tensor(weights[0], [4, k]), lib.tensor(weights[1], [k])]);
-      // (with class ids, TF.js broadcasts [n, 1] ids against the outputs for mse: no metrics there)
-      m.compile({ loss, optimizer: 'sgd', metrics: sparse ? [] : ['mse', 'mape', 'cosine'] });
-      const r = m.evaluate(lib.tensor(x, [n, 4]), sparse ? lib.tensor(y, [n], 'float32') : lib.tensor(y, [n, k]));
-      return (Array.isArray(r) ? r : [r]).map((t: Lib) => t.dataSync()[0]);
-    };
-    const [want, got] = [await run(tf), await run(wt)];
-    expect(got.length).toBe(want.length);
-    want.forEach((w: number, i: number) => expect(Math.abs(got[i] - w), `output ${i}: ${got[i]} against ${w}`).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(w))));
-  });
-});
-
-describe('tf.train optimizers step as TF.js', () => {
-  const OPTIMIZERS: [string, (lib: Lib) => Lib][] = [
-    ['sgd', (lib) => lib.train.sgd(0.1)],
-    ['momentum', (lib) => lib.train.momentum(0.1, 0.9, true)],
-    ['adam', (lib) => lib.train.adam(0.05)],
-    ['adagrad', (lib) => lib.train.adagrad(0.1)],
-    ['adadelta', (lib) => lib.train.adadelta(1)],
-    ['rmsprop', (lib) => lib.train.rmsprop(0.05, 0.9, 0.5)],
-    ['rmsprop centered', (lib) => lib.train.rmsprop(0.05, 0.9, 0, 1e-6, true)],
-    ['adamax', (lib) => lib.train.adamax(0.05)],
-    ['adamax with decay', (lib) => lib.train.adamax(0.05, 0.8, 0.99, 1e-6, 0.3)],
-  ];
-  test.each(OPTIMIZERS)('%s: six minimize steps on a quadratic with an L1 term', (_, make) => {
-    const g = new Gen(3);
-    const [start, target] = [g.values(7), g.values(7)];
-    const run = (lib: Lib) => {
-      const w = lib.variable(lib.tensor(start));
-      const opt = make(lib);
-      const goal = lib.tensor(target);
-      for (let i = 0; i < 6; i++) opt.minimize(() => lib.add(lib.sum(lib.square(lib.sub(w, goal))), lib.sum(lib.abs(w))));
-      return Array.from(w.dataSync() as ArrayLike<number>);
-    };
-    const [want, got] = [run(tf), run(wt)];
-    got.forEach((v, i) => expect(Math.abs(v - want[i]), `weight ${i}: ${v} against ${want[i]}`).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(want[i]))));
-  });
-});
-
-describe('model.compile optimizer names as TF.js makes them', () => {
-  test.each(['sgd', 'SGD', 'adam', 'adagrad', 'Adagrad', 'adadelta', 'rmsprop', 'RMSProp', 'adamax'])('%s: three epochs of fit give TF.js\'s losses', async (optimizer) => {
-    const fit = async (lib: Lib) => {
-      const m = lib.sequential({ layers: [lib.layers.dense({ units: 2, inputShape: [3], kernelInitializer: 'ones', biasInitializer: 'zeros' })] });
-      m.compile({ optimizer, loss: 'meanSquaredError' });
-      const x = lib.tensor2d([[1, 2, 3], [0.5, -1, 2], [3, 1, -1], [0, 0, 1]]);
-      const y = lib.tensor2d([[1, 0], [0, 1], [1, 1], [0.5, 0.5]]);
-      const h = await m.fit(x, y, { epochs: 3, batchSize: 2, shuffle: false, verbose: 0 });
-      m.dispose();
-      return h.history.loss as number[];
-    };
-    const [want, got] = [await fit(tf), await fit(wt)];
-    got.forEach((v, i) => expect(Math.abs(v - want[i]), `epoch ${i}: ${v} against ${want[i]}`).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(want[i]))));
   });
 });

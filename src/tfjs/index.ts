@@ -15,6 +15,7 @@ export {
   randomUniform, randomNormal, truncatedNormal, dropout, argMax, argMin, conv1d, conv2d, depthwiseConv2d, pow, oneHot, range, print, grad, grads,
 } from './core.js';
 export * from './extra-ops.js';
+export { image, math } from './image.js';
 export { conv3d, conv3dTranspose, maxPool3d, avgPool3d, dilation2d, maxPoolWithArgmax } from './ops3d.js';
 export * from './index-ops.js';
 export * from './cells.js';
