@@ -11,6 +11,8 @@ import { checkOutputShape } from '../validate.js';
 import { runAs } from '../engine/op-context.js';
 import { tensor } from '../creation.js';
 import { attachMask, maskOf } from './mask.js';
+import { ownEntry } from '../util/lookup.js';
+import { CONSTRAINT_OPTIONS, getConstraint, serializeConstraint, type ConstraintOption, type ConstraintSpec } from '../constraints.js';
 
 /** A shape whose batch (or any unknown) dimension may be null. */
 export type Shape = (number | null)[];
@@ -47,7 +49,7 @@ export class SymbolicTensor {
   }
 }
 
-export interface LayerArgs {
+export interface LayerArgs extends Partial<Record<ConstraintOption, ConstraintSpec | null>> {
   name?: string;
   trainable?: boolean;
   /** Shape of one sample (no batch dimension); for the first layer of a sequential model. */
@@ -205,6 +207,8 @@ export abstract class Layer {
   /** Calls of this layer in functional graphs. */
   readonly inboundCalls: { inputs: SymbolicTensor[]; outputs: SymbolicTensor[] }[] = [];
   protected readonly weightRecords: WeightRecord[] = [];
+  /** The constraints given by option (kernelConstraint ...), for the weights addWeight makes. */
+  private readonly constraints = new Map<string, Constraint>();
   private loadContext: LoadContext | null = null;
 
   constructor(args: LayerArgs = {}) {
@@ -216,6 +220,10 @@ export abstract class Layer {
     if (args.batchInputShape) this.batchInputShape = args.batchInputShape.slice();
     else if (args.inputShape) this.batchInputShape = [args.batchSize ?? null, ...args.inputShape];
     else if (args.inputDim !== undefined) this.batchInputShape = [args.batchSize ?? null, args.inputDim];
+    for (const option of Object.values(CONSTRAINT_OPTIONS)) {
+      const spec = args[option];
+      if (spec !== undefined && spec !== null) this.constraints.set(option, getConstraint(spec, `${cls.className} ${option}`));
+    }
   }
 
   get className(): string {
@@ -253,7 +261,8 @@ export abstract class Layer {
     } finally {
       value.dispose();
     }
-    if (tfjsForm && rest[4]) v.constraint = rest[4] as Constraint;
+    const constraint = tfjsForm ? (rest[4] as Constraint | null) : this.constraints.get(ownEntry(CONSTRAINT_OPTIONS, name) ?? '');
+    if (constraint) v.constraint = constraint;
     this.weightRecords.push({ name, variable: v, trainable, regularizer: opts.regularizer });
     return v;
   }
@@ -371,6 +380,7 @@ export abstract class Layer {
   getConfig(): Record<string, unknown> {
     const config: Record<string, unknown> = { name: this.name, trainable: this.trainable, dtype: this.dtype };
     if (this.batchInputShape) config.batchInputShape = this.batchInputShape;
+    for (const [option, c] of this.constraints) config[option] = serializeConstraint(c);
     return config;
   }
 

@@ -16,6 +16,9 @@ export {
 } from './core.js';
 export * from './extra-ops.js';
 export { image, math } from './image.js';
+import { maxNorm, minMaxNorm, nonNeg, unitNorm } from '../constraints.js';
+/** tf.constraints: weight projections for kernelConstraint, biasConstraint ... */
+export const constraints = { maxNorm, minMaxNorm, nonNeg, unitNorm };
 export { conv3d, conv3dTranspose, maxPool3d, avgPool3d, dilation2d, maxPoolWithArgmax } from './ops3d.js';
 export * from './index-ops.js';
 export * from './cells.js';

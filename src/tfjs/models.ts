@@ -78,7 +78,13 @@ export function asTfjs<T extends LayersModel>(m: T): T {
     }
   };
 
-  // setWeights (the class's) assigns in the order of model.weights, so it follows this order too
+  // setWeights (the class's) assigns in the order of model.weights, so it follows this order too;
+  // then, as TF.js's LayerVariable.write, a weight's constraint projects it
+  const setWeights = m.setWeights.bind(m);
+  m.setWeights = (ws: Tensor[]): void => {
+    setWeights(ws);
+    for (const v of tfjsWeights(m)) if (v.constraint) tidy(() => v.assign(v.constraint!.apply(v)));
+  };
   Object.defineProperty(m, 'weights', { configurable: true, get: () => tfjsWeights(m) });
   const getWeights = m.getWeights.bind(m);
   m.getWeights = (): Tensor[] => {
