@@ -31,5 +31,6 @@ for (const [script, tool, outputs, sources] of steps) {
     console.warn(`${script}: sources are newer than dist/, but ${tool} is not installed; dist/ is used as it is`);
     continue;
   }
-  execFileSync(process.execPath, [join('scripts', script)], { stdio: 'inherit' });
+  // the build's output goes to stderr: `npm pack --json` (prepack) keeps its stdout for the JSON
+  execFileSync(process.execPath, [join('scripts', script)], { stdio: ['inherit', 2, 'inherit'] });
 }

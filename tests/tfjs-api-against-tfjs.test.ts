@@ -170,3 +170,25 @@ describe('tf.image and tf.math beyond resizing, against TF.js', () => {
     }
   });
 });
+
+describe('tf.browser pixels, against TF.js', () => {
+  test('fromPixels of pixel data with 1, 3 and 4 channels; toPixels of float32 and int32 images of 1, 3 and 4 channels', async () => {
+    const g = new Gen(21);
+    for (let i = 0; i < 6; i++) {
+      const [h, w] = [g.int(1, 4), g.int(1, 5)];
+      const data = Uint8Array.from({ length: h * w * 4 }, () => g.int(0, 255));
+      for (const channels of [1, 3, 4]) {
+        const [want, got] = [tf.browser.fromPixels({ data, width: w, height: h }, channels), wt.browser.fromPixels({ data, width: w, height: h }, channels)];
+        expect([got.shape, got.dtype, Array.from(got.dataSync())]).toEqual([want.shape, want.dtype, Array.from(want.dataSync())]);
+        const floats = Array.from({ length: h * w * channels }, () => g.next());
+        const shape = channels === 1 && g.next() < 0.5 ? [h, w] : [h, w, channels];
+        const [a, b] = [await tf.browser.toPixels(tf.tensor(floats, shape) as tf.Tensor2D), await wt.browser.toPixels(wt.tensor(floats, shape))];
+        expect(Array.from(b)).toEqual(Array.from(a));
+        const [c, d] = [await tf.browser.toPixels(want as tf.Tensor3D), await wt.browser.toPixels(got)];
+        expect(Array.from(d)).toEqual(Array.from(c));
+      }
+    }
+    await expect(wt.browser.toPixels(wt.tensor([[1.5]]))).rejects.toThrow(/toPixels: float32 values must be in \[0, 1\], got 1.5/);
+    expect(() => wt.browser.fromPixels({ data: new Uint8Array(3), width: 1, height: 1 })).toThrow(/must hold 4 RGBA values, got 3/);
+  });
+});
