@@ -137,7 +137,7 @@ export const LAYERS: [string, RegExp][] = [
   ['engine drivers', /^src\/engine\/drivers\//],
   ['tape and primitives', /^src\/(tape|creation|primitives|tensor-buffer|validate)\.ts$/],
   ['ops', /^src\/(ops\/|debug\.ts$|gradients\.ts$|variables\.ts$|tensor-methods\.ts$)/],
-  ['layers, losses, optimizers', /^src\/(layers\/|optimizers\/|(losses|initializers|regularizers|schedules|activations)\.ts$)/],
+  ['layers, losses, optimizers', /^src\/(layers\/|optimizers\/|(losses|initializers|regularizers|schedules|activations|constraints)\.ts$)/],
   ['models and io', /^src\/(models|io|data|classic)\//],
   ['public API', /^src\/(index\.ts$|tfjs\/)/],
 ];
