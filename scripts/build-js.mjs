@@ -6,10 +6,10 @@
 //   index.d.ts, index.d.cts, types/  declarations for ESM and CommonJS
 // Each bundle names its .wasm files and worker as new URL('./x', import.meta.url), beside it.
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { dropInternalNames } from './bundle-names.mjs';
 
 /** Points the sources' URLs (dist/ seen from src/engine/) at the files beside the bundle. */
@@ -94,6 +94,27 @@ try {
   console.error('tsc reported type errors (declarations were still written)');
   process.exitCode = 1;
 }
+// Declarations no public one reaches (engine drivers, internal helpers) are not shipped: walk the
+// imports from the two entries' declarations and delete the rest.
+function pruneTypes(entries) {
+  const reached = new Set();
+  const stack = [...entries];
+  while (stack.length) {
+    const f = stack.pop();
+    if (reached.has(f) || !existsSync(f)) continue;
+    reached.add(f);
+    for (const m of readFileSync(f, 'utf8').matchAll(/(?:from|import\()\s*['"](\.{1,2}\/[^'"]+)\.js['"]/g)) stack.push(join(dirname(f), `${m[1]}.d.ts`));
+  }
+  const walk = (dir) => {
+    for (const name of readdirSync(dir)) {
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (name.endsWith('.d.ts') && !reached.has(p)) rmSync(p);
+    }
+  };
+  walk('dist/types');
+}
+pruneTypes([join('dist', 'types', 'index.d.ts'), join('dist', 'types', 'tfjs', 'index.d.ts')]);
 // CommonJS declarations: a .d.cts beside each .d.ts, importing .cjs, so that TypeScript under
 // Node16/NodeNext sees a require()-able module (a .d.cts importing an ESM .d.ts is TS1479).
 function cjsTypes(dir) {
@@ -101,7 +122,10 @@ function cjsTypes(dir) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) cjsTypes(p);
     else if (name.endsWith('.d.ts')) {
-      const text = readFileSync(p, 'utf8').replace(/((?:from |import\()\s*['"]\.{1,2}\/[^'"]*?)\.js(['"])/g, '$1.cjs$2');
+      // (without the doc comments: editors show them from the .d.ts; the package stays under 600 kB)
+      const text = readFileSync(p, 'utf8')
+        .replace(/((?:from |import\()\s*['"]\.{1,2}\/[^'"]*?)\.js(['"])/g, '$1.cjs$2')
+        .replace(/\/\*\*[\s\S]*?\*\/\s*/g, '');
       writeFileSync(p.replace(/\.d\.ts$/, '.d.cts'), text);
     }
   }
