@@ -4,6 +4,9 @@
 import { describe, test, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import * as wt from 'wasmgrad/tfjs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Gen, size, outputs, type Lib, type Out } from './tfjs-diff-helpers';
 
 beforeAll(async () => {
@@ -190,5 +193,37 @@ describe('tf.browser pixels, against TF.js', () => {
     }
     await expect(wt.browser.toPixels(wt.tensor([[1.5]]))).rejects.toThrow(/toPixels: float32 values must be in \[0, 1\], got 1.5/);
     expect(() => wt.browser.fromPixels({ data: new Uint8Array(3), width: 1, height: 1 })).toThrow(/must hold 4 RGBA values, got 3/);
+  });
+});
+
+describe('tf.data.csv, against TF.js', () => {
+  test('header, labels, defaults, dtypes, configured columns only, no header, a delimiter; then map, batch and fitDataset', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wasmgrad-csv-'));
+    writeFileSync(join(dir, 'x.csv'), 'a,b,label\n1,2,0\n3,,1\n"5,5",true,0\n7.5,8,1\n');
+    writeFileSync(join(dir, 'y.csv'), '1;2;x\n4;5;y\n');
+    const [x, y] = [`file://${join(dir, 'x.csv')}`, `file://${join(dir, 'y.csv')}`];
+    const cases: [string, object][] = [
+      [x, {}], [x, { columnConfigs: { label: { isLabel: true } } }], [x, { columnConfigs: { b: { default: -1 } } }],
+      [x, { columnConfigs: { b: { dtype: 'bool' }, label: { isLabel: true, dtype: 'int32' } }, configuredColumnsOnly: true }],
+      [y, { hasHeader: false, columnNames: ['p', 'q', 'r'], delimiter: ';' }],
+    ];
+    for (const [source, config] of cases) {
+      const read = async (lib: Lib) => {
+        const ds = lib.data.csv(source, config);
+        return [await ds.columnNames(), await ds.toArray()];
+      };
+      expect(await read(wt), JSON.stringify(config)).toEqual(await read(tf));
+    }
+    const losses = async (lib: Lib) => {
+      const ds = lib.data.csv(x, { columnConfigs: { label: { isLabel: true }, b: { default: 0 } } })
+        .map(({ xs, ys }: Lib) => ({ xs: [Number(xs.a) || 0, Number(xs.b) || 0], ys: [ys.label] })).batch(2);
+      const m = lib.sequential({ layers: [lib.layers.dense({ units: 1, inputShape: [2], kernelInitializer: 'ones' })] });
+      m.compile({ optimizer: lib.train.sgd(0.01), loss: 'meanSquaredError' });
+      return (await m.fitDataset(ds, { epochs: 2, verbose: 0 })).history.loss as number[];
+    };
+    const [want, got] = [await losses(tf), await losses(wt)];
+    got.forEach((v, i) => expect(v).toBeCloseTo(want[i], 4));
+    await expect(wt.data.csv(y, { hasHeader: false }).toArray()).rejects.toThrow(/data.csv: without a header row, columnNames must name the columns/);
+    await expect(wt.data.csv(x, { columnConfigs: { c: {} } }).toArray()).rejects.toThrow(/columnConfigs names 'c', which is not a column/);
   });
 });
