@@ -35,7 +35,7 @@ export class Variable extends Tensor {
     if (t !== this) copyInto(this, t, `assign(${this.name})`);
   }
 
-  /** A projection applied after write() (TF.js LayerVariable semantics: optimizer steps do not apply it). */
+  /** A projection (a weight constraint) applied after each optimizer update and after write(). */
   constraint: { apply(t: Tensor): Tensor } | null = null;
 
   /** TF.js's LayerVariable.read(): the variable itself is the current value. */
@@ -46,12 +46,16 @@ export class Variable extends Tensor {
   /** TF.js's LayerVariable.write(t): assigns t, then the constraint if any; returns this. */
   write(t: Tensor): this {
     this.assign(t);
-    if (this.constraint) {
-      const projected = this.constraint.apply(this);
-      this.assign(projected);
-      if (projected !== this) projected.dispose();
-    }
+    this.applyConstraint();
     return this;
+  }
+
+  /** Projects the value through the constraint, when there is one. */
+  applyConstraint(): void {
+    if (!this.constraint) return;
+    const projected = this.constraint.apply(this);
+    this.assign(projected);
+    if (projected !== this) projected.dispose();
   }
 
   dispose(): void {

@@ -156,7 +156,7 @@ export abstract class Optimizer {
       for (const [v, g] of pairs) {
         if (v.size > 0) this.update(v, g, this.slotsOf(v), lr, t, prep);
         // a weight's constraint (maxNorm ...) projects it after its update, as Keras
-        if (v.constraint) tidy(() => v.assign(v.constraint!.apply(v)));
+        v.applyConstraint();
       }
     });
     this.iterations = t;

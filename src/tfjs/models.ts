@@ -83,7 +83,7 @@ export function asTfjs<T extends LayersModel>(m: T): T {
   const setWeights = m.setWeights.bind(m);
   m.setWeights = (ws: Tensor[]): void => {
     setWeights(ws);
-    for (const v of tfjsWeights(m)) if (v.constraint) tidy(() => v.assign(v.constraint!.apply(v)));
+    for (const v of tfjsWeights(m)) v.applyConstraint();
   };
   Object.defineProperty(m, 'weights', { configurable: true, get: () => tfjsWeights(m) });
   const getWeights = m.getWeights.bind(m);
