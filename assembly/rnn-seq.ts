@@ -24,7 +24,12 @@ import { rowTail, tile } from './gemm-micro';
 export function gateColumns(a: usize, lda: i32, m: i32, k: i32, u: i32, packed: usize, gates: i32, c: usize, ldc: i32, accumulate: i32, bias: usize, j0: i32, j1: i32, scratch: usize): void {
   const nAll = ((u + NR - 1) / NR) * NR;
   const gateBytes = (<usize>k * <usize>nAll) << 2;
-  const nt = j1 - j0;
+  // Every unit of every gate, whole panels, one block of k: the gates' panels lie back to back and
+  // so do their columns of c, so they run as one product of gates u columns (a row kernel's passes
+  // then span gate ends: GRU 128 at batch 1, 16 passes of three panels instead of 3 x (5 + 1)).
+  const oneBlock = j0 == 0 && j1 == u && u % NR == 0 && k <= KC;
+  const nt = oneBlock ? gates * u : j1 - j0;
+  const gateRuns = oneBlock ? 1 : gates;
   const ldcBytes = <usize>ldc << 2;
   const pa = scratch;
   const edge = pa + (<usize>(MC * KC) << 2);
@@ -35,7 +40,7 @@ export function gateColumns(a: usize, lda: i32, m: i32, k: i32, u: i32, packed: 
     for (let ic = 0; ic < m; ic += MC) {
       const mc = minI(MC, m - ic);
       packA(a, lda, 0, ic, mc, p0, kc, pa);
-      for (let g = 0; g < gates; g++) {
+      for (let g = 0; g < gateRuns; g++) {
         const panelsB = packed + <usize>g * gateBytes + (<usize>(p0 * nAll + j0 * kc) << 2);
         const cg = c + (<usize>(g * u) << 2);
         const bg: usize = bias ? bias + (<usize>(g * u) << 2) : 0;

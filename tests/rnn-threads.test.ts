@@ -15,7 +15,7 @@ afterEach(() => {
 });
 
 const CELLS: CellKind[] = ['lstm', 'gru', 'gruResetBefore', 'simple'];
-const UNITS = [1, 3, 17, 129, 130];
+const UNITS = [1, 3, 16, 17, 129, 130];
 const BATCHES = [1, 3, 33];
 // forced splits ignore the size thresholds, so every size splits over the threads
 const SPLITS: SequenceSplit[] = ['rows', 'units'];
@@ -69,7 +69,7 @@ function runSequence(cell: CellKind, B: number, T: number, I: number, u: number,
 }
 
 describe.each(THREADED_BUILDS)('recurrent sequences on the %s build', (build) => {
-  test.each(CELLS)('%s: outputs and gradients have the same bits for 1 and 2 threads, split by rows and by units, at units 1, 3, 17, 129, 130 and batch 1, 3, 33', async (cell) => {
+  test.each(CELLS)('%s: outputs and gradients have the same bits for 1 and 2 threads, split by rows and by units, at units 1, 3, 16, 17, 129, 130 and batch 1, 3, 33', async (cell) => {
     const T = 4, I = 5;
     let k = 0;
     for (const u of UNITS) {

@@ -70,13 +70,15 @@ function inputsOf(c: Case, seed: number) {
 
 const CELLS: CellKind[] = ['lstm', 'gru', 'gruResetBefore', 'simple'];
 
-// Shapes: sequence lengths 1 and 7, batches 1 and 5, units not a multiple of 4.
+// Shapes: sequence lengths 1 and 7, batches 1 and 5, units not a multiple of 4, and 16 (whole
+// panels: every gate's columns as one product).
 const SHAPES: [number, number, number, number][] = [
   // B, T, I, u
   [1, 1, 3, 3],
   [5, 7, 4, 5],
   [1, 7, 2, 17],
   [5, 1, 6, 17],
+  [1, 5, 3, 16],
 ];
 
 function runCase(c: Case, seed: number, maxPoints = 32) {

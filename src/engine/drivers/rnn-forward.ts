@@ -9,6 +9,7 @@ import { engine } from '../state.js';
 import { writeFloats } from './common.js';
 import { copyBytes, fillFloats } from './copy.js';
 import { gemm, packB, packedFloats } from './gemm.js';
+import { MR } from '../abi.js';
 import { activationId, cellKernels, GATES, type RnnInputs, type RnnOutputs, type RnnSequence, type RnnWorkspace } from './rnn.js';
 import { chooseSplit, runSequence, seqCopy } from './rnn-steps.js';
 
@@ -60,10 +61,12 @@ export function rnnForward(seq: RnnSequence, inp: RnnInputs, out: RnnOutputs): R
   };
   const BU = B * u * 4;
 
-  // split by rows, each thread projects its own rows inside the job, reading x as it is; else one
-  // GEMM for every step over x laid out time-major
+  // split by rows over the threads, or of a block of MR rows or more, each thread projects its own
+  // rows inside the job, reading x as it is; else (fewer rows than a GEMM tile on one thread, or
+  // split by units) one GEMM for every step over x laid out time-major: T B rows fill its tiles
+  // where a step's one row would run the slower row kernel (GRU 128 at batch 1: 6% faster)
   const plan = chooseSplit(B, T, u, GATES[seq.cell], cell === 'gruResetBefore');
-  const project = plan.split === 'rows';
+  const project = plan.split === 'rows' && (plan.parallel || B >= MR);
   const xt = project ? null : isTimeMajor(seq) ? inp.x : keep([T, B, I]);
   if (xt && xt !== inp.x) seqCopy(inp.x.ptr(op), xt.ptr(op), B, T, I, true, seq.goBackwards);
   const Z = keep([T, B, G]);
