@@ -305,14 +305,12 @@ describe('unary ops reject bad input', () => {
   test('with WasmgradError naming the op', () => {
     expectNoLeak(() => {
       const i = wg.tensor([1, 2], [2], 'int32');
-      for (const c of CASES) {
-        expect(() => c.op(i)).toThrow(wg.WasmgradError);
-        expect(() => c.op(i)).toThrow(/must be float32, got int32 \[2\]/);
-        expect(() => c.op(undefined as unknown as wg.Tensor)).toThrow(/must be a Tensor/);
+      for (const c of CASES) expect(() => c.op(undefined as unknown as wg.Tensor)).toThrow(/must be a Tensor/);
+      // int32 as TF.js: refused where TF.js refuses it (tests/tfjs-int32-against-tfjs.test.ts has the rest)
+      for (const op of [wg.sqrt, wg.log, wg.sigmoid, wg.tanh, wg.elu]) {
+        expect(() => op(i)).toThrow(wg.WasmgradError);
+        expect(() => op(i)).toThrow(/must be float32, got int32 \[2\]/);
       }
-      expect(() => wg.relu(i)).toThrow(/^relu: x must be float32/);
-      expect(() => wg.pow(i, 2)).toThrow(/^pow: /);
-      expect(() => wg.clipByValue(i, 0, 1)).toThrow(/^clipByValue: /);
       const x = wg.ones([2]);
       expect(() => wg.pow(x, NaN)).toThrow(/pow: exponent must be a number/);
       expect(() => wg.clipByValue(x, 1, 0)).toThrow(/clipByValue: lo 1 is greater than hi 0/);

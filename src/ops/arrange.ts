@@ -12,6 +12,7 @@ import { concat, slice, gather, reshape } from './shape.js';
 import { sum, max, min } from './reduce.js';
 import { abs, sqrt, square, log, exp, pow } from './unary.js';
 import { add, sub, mul, div, maximum } from './binary.js';
+import { isInt32, reduceValues, viaFloat } from './values-js.js';
 
 const prodOf = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
@@ -100,11 +101,13 @@ export function unstack(x: Tensor, axis = 0): Tensor[] {
 
 /** Running sums along axis (exclusive: each excludes itself; reverse: from the end). */
 export function cumsum(x: Tensor, axis = 0, exclusive = false, reverseOrder = false): Tensor {
-  checkFloat(x, 'cumsum');
+  const ints = isInt32(x); // int32 sums, as TF.js, without a gradient
+  if (!ints) checkFloat(x, 'cumsum');
+  else checkTensor(x, 'cumsum');
   const a = normAxis(axis, x.shape, 'cumsum');
   const n = x.shape[a], inner = prodOf(x.shape.slice(a + 1)), outer = prodOf(x.shape.slice(0, a));
   const v = x.dataSync();
-  const out = new Float32Array(v.length);
+  const out = ints ? new Int32Array(v.length) : new Float32Array(v.length);
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
       let acc = 0;
@@ -121,8 +124,8 @@ export function cumsum(x: Tensor, axis = 0, exclusive = false, reverseOrder = fa
       }
     }
   }
-  const y = fromFlat(out, x.shape, 'float32');
-  record('cumsum', [x], y, ([dy]) => [cumsum(dy, a, exclusive, !reverseOrder)]);
+  const y = fromFlat(out, x.shape, x.dtype);
+  if (!ints) record('cumsum', [x], y, ([dy]) => [cumsum(dy, a, exclusive, !reverseOrder)]);
   return y;
 }
 
@@ -192,21 +195,13 @@ export function cast(x: Tensor, dtype: DType | 'bool'): Tensor {
 
 /** Product over axes; its gradient dy * prod / x holds where x != 0 (as TensorFlow.js's). */
 export function prod(x: Tensor, axis?: number | number[] | null, keepDims = false): Tensor {
-  checkFloat(x, 'prod');
+  const ints = isInt32(x); // an int32 product, as TF.js, without a gradient
+  if (!ints) checkFloat(x, 'prod');
+  else checkTensor(x, 'prod');
   const axes = normAxes(axis ?? null, x.shape, 'prod');
-  const v = x.dataSync();
-  const outShape = keepDims ? x.shape.map((n, i) => (axes.includes(i) ? 1 : n)) : x.shape.filter((_, i) => !axes.includes(i));
+  const y = reduceValues(x, axes, keepDims, 1, (acc, v) => acc * v, x.dtype === 'int32' ? 'int32' : 'float32');
   const keep = x.shape.map((n, i) => (axes.includes(i) ? 1 : n));
-  const strides = x.shape.map((_, i) => prodOf(x.shape.slice(i + 1)));
-  const keepStrides = keep.map((_, i) => prodOf(keep.slice(i + 1)));
-  const out = new Float32Array(prodOf(keep)).fill(1);
-  for (let i = 0; i < v.length; i++) {
-    let o = 0;
-    for (let d = 0; d < x.rank; d++) if (!axes.includes(d)) o += (Math.floor(i / strides[d]) % x.shape[d]) * keepStrides[d];
-    out[o] *= v[i];
-  }
-  const y = fromFlat(out, outShape, 'float32');
-  record('prod', [x], y, ([dy]) => [tidy(() => div(mul(reshape(dy, keep), reshape(y, keep)), x))]);
+  if (!ints) record('prod', [x], y, ([dy]) => [tidy(() => div(mul(reshape(dy, keep), reshape(y, keep)), x))]);
   return y;
 }
 
@@ -258,6 +253,7 @@ export function l2Normalize(x: Tensor, axis?: number | number[] | null, epsilon 
 
 /** log(sum(exp(x))) over axes, stable (the maximum subtracted first). */
 export function logSumExp(x: Tensor, axis?: number | number[] | null, keepDims = false): Tensor {
+  if (isInt32(x)) return viaFloat(checkTensor(x, 'logSumExp'), (t) => logSumExp(t, axis, keepDims));
   checkFloat(x, 'logSumExp');
   return tidy(() => {
     const m = max(x, axis, true);

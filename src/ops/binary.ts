@@ -4,11 +4,17 @@ import { WasmgradError, fmtShape } from '../errors.js';
 import { Tensor, checkShape } from '../tensor.js';
 import { record } from '../tape.js';
 import { binaryOp, broadcast, broadcastShapes, sumTo } from '../primitives.js';
-import { operand, disposeAll, checkFloat, type TensorOrNumber } from './util.js';
+import { operand, disposeAll, checkFloat, checkTensor, type TensorOrNumber } from './util.js';
+import { isInt32, zipValues, compareInts } from './values-js.js';
 import { neg } from './unary.js';
 
-/** Wraps an op taking tensors so that it accepts numbers too (made into scalars, freed after). */
-function withOperands(name: string, a: TensorOrNumber, b: TensorOrNumber, fn: (x: Tensor, y: Tensor) => Tensor): Tensor {
+/**
+ * Wraps an op taking float32 tensors so that it accepts numbers and int32 tensors too (made into
+ * float32 tensors, freed after); given two int32 tensors it gives int32, from `ints` on their
+ * values (values-js.ts).
+ */
+function withOperands(name: string, a: TensorOrNumber, b: TensorOrNumber, fn: (x: Tensor, y: Tensor) => Tensor, ints?: (x: number, y: number) => number): Tensor {
+  if (ints && isInt32(a) && isInt32(b)) return zipValues(name, checkTensor(a, name, 'a'), checkTensor(b, name, 'b'), ints, 'int32');
   const temps: Tensor[] = [];
   try {
     return fn(operand(a, name, 'a', temps), operand(b, name, 'b', temps));
@@ -22,7 +28,7 @@ export function add(a: TensorOrNumber, b: TensorOrNumber): Tensor {
     const out = binaryOp('add', x, y);
     record('add', [x, y], out, ([dy]) => [sumTo(dy, x.shape), sumTo(dy, y.shape)]);
     return out;
-  });
+  }, (x, y) => x + y);
 }
 
 export function sub(a: TensorOrNumber, b: TensorOrNumber): Tensor {
@@ -30,7 +36,7 @@ export function sub(a: TensorOrNumber, b: TensorOrNumber): Tensor {
     const out = binaryOp('sub', x, y);
     record('sub', [x, y], out, ([dy]) => [sumTo(dy, x.shape), sumTo(neg(dy), y.shape)]);
     return out;
-  });
+  }, (x, y) => x - y);
 }
 
 export function mul(a: TensorOrNumber, b: TensorOrNumber): Tensor {
@@ -38,7 +44,7 @@ export function mul(a: TensorOrNumber, b: TensorOrNumber): Tensor {
     const out = binaryOp('mul', x, y);
     record('mul', [x, y], out, ([dy]) => [sumTo(binaryOp('mul', dy, y), x.shape), sumTo(binaryOp('mul', dy, x), y.shape)]);
     return out;
-  });
+  }, (x, y) => x * y);
 }
 
 export function div(a: TensorOrNumber, b: TensorOrNumber): Tensor {
@@ -50,7 +56,7 @@ export function div(a: TensorOrNumber, b: TensorOrNumber): Tensor {
       return [sumTo(dx, x.shape), sumTo(neg(binaryOp('mul', dx, out)), y.shape)];
     });
     return out;
-  });
+  }, (x, y) => Math.floor(x / y)); // int32 / int32: TF.js's floorDiv
 }
 
 /** Gradient of maximum/minimum: a takes dy where mask (a >= b, or a <= b), b the rest (ties go to a). */
@@ -64,7 +70,7 @@ export function maximum(a: TensorOrNumber, b: TensorOrNumber): Tensor {
     const out = binaryOp('maximum', x, y);
     record('maximum', [x, y], out, ([dy]) => selectGrad(dy, binaryOp('greaterEqual', x, y), x, y));
     return out;
-  });
+  }, Math.max);
 }
 
 export function minimum(a: TensorOrNumber, b: TensorOrNumber): Tensor {
@@ -72,7 +78,7 @@ export function minimum(a: TensorOrNumber, b: TensorOrNumber): Tensor {
     const out = binaryOp('minimum', x, y);
     record('minimum', [x, y], out, ([dy]) => selectGrad(dy, binaryOp('lessEqual', x, y), x, y));
     return out;
-  });
+  }, Math.min);
 }
 
 export function squaredDifference(a: TensorOrNumber, b: TensorOrNumber): Tensor {
@@ -83,11 +89,12 @@ export function squaredDifference(a: TensorOrNumber, b: TensorOrNumber): Tensor 
       return [sumTo(d, x.shape), sumTo(neg(d), y.shape)];
     });
     return out;
-  });
+  }, (x, y) => (x - y) * (x - y));
 }
 
 /** 1 where a == b, else 0 (float32; no gradient). */
 export function equal(a: TensorOrNumber, b: TensorOrNumber): Tensor {
+  if (isInt32(a) && isInt32(b)) return compareInts('equal', a as Tensor, b as Tensor, (x, y) => x === y);
   return withOperands('equal', a, b, (x, y) => binaryOp('equal', x, y));
 }
 

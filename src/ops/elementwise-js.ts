@@ -5,16 +5,19 @@
 import { Tensor } from '../tensor.js';
 import { record } from '../tape.js';
 import { fromFlat } from '../creation.js';
-import { checkTensor, operand, disposeAll, type TensorOrNumber } from './util.js';
+import { checkTensor, checkFloat, operand, disposeAll, type TensorOrNumber } from './util.js';
 import { mul, sub, div } from './binary.js';
-import { broadcastShapes, sumTo } from '../primitives.js';
+import { sumTo } from '../primitives.js';
 import { pow as powNumber } from './unary.js';
-import { strideMap } from './compare.js';
+import { zipValues, isInt32, viaFloat } from './values-js.js';
 
 type Fn = (x: number) => number;
+/** What an int32 x gives, as in TF.js: int32 ('keep'), float32 ('float'), or a WasmgradError. */
+type OfInt32 = 'keep' | 'float' | 'refuse';
 
 /** y = f(x) in JavaScript, recording dy * df(x) when df is given. */
-function mapOp(name: string, x: Tensor, f: Fn, df?: Fn): Tensor {
+function mapOp(name: string, x: Tensor, f: Fn, df?: Fn, ofInt32: OfInt32 = 'refuse'): Tensor {
+  if (isInt32(x) && ofInt32 !== 'keep') return ofInt32 === 'float' ? viaFloat(checkTensor(x, name), (t) => mapOp(name, t, f, df)) : checkFloat(x, name);
   checkTensor(x, name);
   const v = x.dataSync();
   const out = fromFlat(x.dtype === 'int32' ? Int32Array.from(v, f) : Float32Array.from(v, f), x.shape, x.dtype);
@@ -22,14 +25,14 @@ function mapOp(name: string, x: Tensor, f: Fn, df?: Fn): Tensor {
   return out;
 }
 
-export const floor = (x: Tensor) => mapOp('floor', x, Math.floor);
-export const ceil = (x: Tensor) => mapOp('ceil', x, Math.ceil);
+export const floor = (x: Tensor) => mapOp('floor', x, Math.floor, undefined, 'keep');
+export const ceil = (x: Tensor) => mapOp('ceil', x, Math.ceil, undefined, 'keep');
 /** Rounds half to even, as TensorFlow.js does. */
 export const round = (x: Tensor) => mapOp('round', x, (v) => {
   const r = Math.round(v);
   return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
-});
-export const sign = (x: Tensor) => mapOp('sign', x, (v) => (Number.isNaN(v) ? 0 : Math.sign(v)));
+}, undefined, 'keep');
+export const sign = (x: Tensor) => mapOp('sign', x, (v) => (Number.isNaN(v) ? 0 : Math.sign(v)), undefined, 'keep');
 export const sin = (x: Tensor) => mapOp('sin', x, Math.sin, Math.cos);
 export const cos = (x: Tensor) => mapOp('cos', x, Math.cos, (v) => -Math.sin(v));
 export const tan = (x: Tensor) => mapOp('tan', x, Math.tan, (v) => 1 / Math.cos(v) ** 2);
@@ -41,13 +44,13 @@ export const cosh = (x: Tensor) => mapOp('cosh', x, Math.cosh, Math.sinh);
 export const asinh = (x: Tensor) => mapOp('asinh', x, Math.asinh, (v) => 1 / Math.sqrt(v * v + 1));
 export const acosh = (x: Tensor) => mapOp('acosh', x, Math.acosh, (v) => 1 / Math.sqrt(v * v - 1));
 export const atanh = (x: Tensor) => mapOp('atanh', x, Math.atanh, (v) => 1 / (1 - v * v));
-export const erf = (x: Tensor) => mapOp('erf', x, erfOf, (v) => (2 / Math.sqrt(Math.PI)) * Math.exp(-v * v));
-export const relu6 = (x: Tensor) => mapOp('relu6', x, (v) => Math.min(Math.max(v, 0), 6), (v) => (v > 0 && v < 6 ? 1 : 0));
+export const erf = (x: Tensor) => mapOp('erf', x, erfOf, (v) => (2 / Math.sqrt(Math.PI)) * Math.exp(-v * v), 'float');
+export const relu6 = (x: Tensor) => mapOp('relu6', x, (v) => Math.min(Math.max(v, 0), 6), (v) => (v > 0 && v < 6 ? 1 : 0), 'keep');
 /** 1 where x > 0, else alpha (TensorFlow.js's step). */
-export const step = (x: Tensor, alpha = 0) => mapOp('step', x, (v) => (Number.isNaN(v) ? NaN : v > 0 ? 1 : alpha));
-export const isNaN = (x: Tensor) => mapOp('isNaN', x, (v) => (Number.isNaN(v) ? 1 : 0));
-export const isInf = (x: Tensor) => mapOp('isInf', x, (v) => (v === Infinity || v === -Infinity ? 1 : 0));
-export const isFinite = (x: Tensor) => mapOp('isFinite', x, (v) => (Number.isFinite(v) ? 1 : 0));
+export const step = (x: Tensor, alpha = 0) => mapOp('step', x, (v) => (Number.isNaN(v) ? NaN : v > 0 ? 1 : alpha), undefined, 'keep');
+export const isNaN = (x: Tensor) => mapOp('isNaN', x, (v) => (Number.isNaN(v) ? 1 : 0), undefined, 'float');
+export const isInf = (x: Tensor) => mapOp('isInf', x, (v) => (v === Infinity || v === -Infinity ? 1 : 0), undefined, 'float');
+export const isFinite = (x: Tensor) => mapOp('isFinite', x, (v) => (Number.isFinite(v) ? 1 : 0), undefined, 'float');
 
 /** erf by Abramowitz and Stegun 7.1.26 (absolute error below 1.5e-7). */
 function erfOf(x: number): number {
@@ -57,32 +60,28 @@ function erfOf(x: number): number {
   return s * y;
 }
 
-/** Binary functions without kernels, with NumPy broadcasting, in JavaScript. */
-function zipOp(name: string, a: TensorOrNumber, b: TensorOrNumber, f: (x: number, y: number) => number): Tensor {
+/**
+ * Binary functions without kernels, with NumPy broadcasting, in JavaScript: int32 when both
+ * tensors are (or when `intIfAny` and either is), else float32.
+ */
+function zipOp(name: string, a: TensorOrNumber, b: TensorOrNumber, f: (x: number, y: number) => number, intIfAny = false): Tensor {
   const temps: Tensor[] = [];
   try {
     const x = a instanceof Tensor ? checkTensor(a, name, 'a') : operand(a, name, 'a', temps);
     const y = b instanceof Tensor ? checkTensor(b, name, 'b') : operand(b, name, 'b', temps);
-    const shape = broadcastShapes(x.shape, y.shape, name);
-    const xs = strideMap(x.shape, shape), ys = strideMap(y.shape, shape);
-    const xv = x.dataSync(), yv = y.dataSync();
-    const n = shape.reduce((p, q) => p * q, 1);
-    const isInt = x.dtype === 'int32' && y.dtype === 'int32';
-    const out = isInt ? new Int32Array(n) : new Float32Array(n);
-    for (let i = 0; i < n; i++) out[i] = f(xv[xs(i)], yv[ys(i)]);
-    return fromFlat(out, shape, isInt ? 'int32' : 'float32');
+    const ints = intIfAny ? isInt32(x) || isInt32(y) : isInt32(x) && isInt32(y);
+    return zipValues(name, x, y, f, ints ? 'int32' : 'float32');
   } finally {
     disposeAll(temps);
   }
 }
 
-/** floor(a / b), as TensorFlow.js's floorDiv (no gradient). */
-export const floorDiv = (a: TensorOrNumber, b: TensorOrNumber) => zipOp('floorDiv', a, b, (x, y) => Math.floor(x / y));
+/** floor(a / b), as TensorFlow.js's floorDiv (no gradient): int32 where an operand is int32, as TF.js's. */
+export const floorDiv = (a: TensorOrNumber, b: TensorOrNumber) => zipOp('floorDiv', a, b, (x, y) => Math.floor(x / y), true);
 
 /** a mod b with the sign of b (Python's and TensorFlow's floor mod); gradients as TensorFlow.js's. */
 export function mod(a: TensorOrNumber, b: TensorOrNumber): Tensor {
-  const isInt = (v: TensorOrNumber) => v instanceof Tensor && v.dtype === 'int32';
-  if (isInt(a) || isInt(b)) return zipOp('mod', a, b, (x, y) => x - y * Math.floor(x / y));
+  if (isInt32(a) || isInt32(b)) return zipOp('mod', a, b, (x, y) => x - y * Math.floor(x / y));
   const q = floorDiv(a, b);
   try {
     return sub(a, mul(b, q));
@@ -96,7 +95,7 @@ export function atan2(a: Tensor, b: Tensor): Tensor {
   const out = zipOp('atan2', a, b, Math.atan2);
   record('atan2', [a, b], out, ([dy]) => {
     const r = zipOp('atan2', a, b, (x, y) => x * x + y * y); // |(b, a)|^2
-    return [sumTo(div(mul(dy, b), r), a.shape), sumTo(div(mul(dy, mapOp('neg', a, (v) => -v)), r), b.shape)];
+    return [sumTo(div(mul(dy, b), r), a.shape), sumTo(div(mul(dy, mapOp('neg', a, (v) => -v, undefined, 'keep')), r), b.shape)];
   });
   return out;
 }
@@ -107,14 +106,20 @@ export function atan2(a: Tensor, b: Tensor): Tensor {
  * gradients as TensorFlow.js's: exponent * base^(exponent - 1), and base^exponent * log(base)
  * where base > 0 (else base^exponent * 0, NaN where the power is).
  */
-export function powTfjs(base: Tensor, exponent: Tensor | number): Tensor {
-  if (!(exponent instanceof Tensor)) return powNumber(base, exponent);
-  checkTensor(base, 'pow', 'base');
-  checkTensor(exponent, 'pow', 'exponent');
-  const out = zipOp('pow', base, exponent, Math.pow);
-  record('pow', [base, exponent], out, ([dy]) => [
-    sumTo(mul(dy, zipOp("pow'", base, exponent, (x, e) => e * Math.pow(x, e - 1))), base.shape),
-    sumTo(mul(dy, zipOp("pow'", base, exponent, (x, e) => Math.pow(x, e) * (x > 0 ? Math.log(x) : 0))), exponent.shape),
-  ]);
-  return out;
+export function powTfjs(base: TensorOrNumber, exponent: Tensor | number): Tensor {
+  const temps: Tensor[] = [];
+  try {
+    // a number base is a float32 scalar (TF.js's 2 ** x)
+    const b = typeof base === 'number' ? operand(base, 'pow', 'base', temps) : checkTensor(base, 'pow', 'base');
+    if (!(exponent instanceof Tensor)) return powNumber(b, exponent);
+    checkTensor(exponent, 'pow', 'exponent');
+    const out = zipOp('pow', b, exponent, Math.pow);
+    record('pow', [b, exponent], out, ([dy]) => [
+      sumTo(mul(dy, zipOp("pow'", b, exponent, (x, e) => e * Math.pow(x, e - 1))), b.shape),
+      sumTo(mul(dy, zipOp("pow'", b, exponent, (x, e) => Math.pow(x, e) * (x > 0 ? Math.log(x) : 0))), exponent.shape),
+    ]);
+    return out;
+  } finally {
+    disposeAll(temps);
+  }
 }

@@ -2,7 +2,8 @@
 import { WasmgradError, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { gemm } from '../engine/drivers/gemm.js';
-import { zeros } from '../creation.js';
+import { zeros, fromFlat } from '../creation.js';
+import { viaFloat } from './values-js.js';
 import { checkTensor } from './util.js';
 import { record } from '../tape.js';
 import { sumTo, sum } from './reduce.js';
@@ -12,9 +13,9 @@ export function matMul(a: Tensor, b: Tensor, transposeA = false, transposeB = fa
   const op = 'matMul';
   checkTensor(a, op, 'a');
   checkTensor(b, op, 'b');
-  if (a.dtype !== 'float32' || b.dtype !== 'float32') {
-    throw new WasmgradError(`${op}: expected float32 tensors, got ${a.dtype} ${fmtShape(a.shape)} and ${b.dtype} ${fmtShape(b.shape)}`);
-  }
+  const ints = a.dtype === 'int32' && b.dtype === 'int32';
+  // TF.js's upcast: int32 with float32 multiplies as float32
+  if (!ints && (a.dtype === 'int32' || b.dtype === 'int32')) return viaFloat(a, (fa) => viaFloat(b, (fb) => matMul(fa, fb, transposeA, transposeB)));
   if (a.rank !== b.rank || (a.rank !== 2 && a.rank !== 3)) {
     throw new WasmgradError(`${op}: expected two rank-2 or two rank-3 tensors, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
   }
@@ -35,6 +36,7 @@ export function matMul(a: Tensor, b: Tensor, transposeA = false, transposeB = fa
   }
   const batch = Math.max(ba, bb);
   const outShape = batched ? [batch, m, n] : [m, n];
+  if (ints) return matMulInts(a, b, { m, n, k, batch, ba, bb, transposeA, transposeB }, outShape);
   // k = 0: a sum of no terms
   if (k === 0) return zeros(outShape);
   const out = new Tensor(outShape, 'float32');
@@ -57,6 +59,27 @@ export function matMul(a: Tensor, b: Tensor, transposeA = false, transposeB = fa
     });
   }
   return out;
+}
+
+/**
+ * An int32 product as TF.js's: each sum of products in double precision (exact below 2^53), stored
+ * as int32 (wrapping); int32 operands are labels and counts, small, so in JavaScript. No gradient.
+ */
+function matMulInts(a: Tensor, b: Tensor, d: { m: number; n: number; k: number; batch: number; ba: number; bb: number; transposeA: boolean; transposeB: boolean }, outShape: number[]): Tensor {
+  const { m, n, k } = d;
+  const av = a.dataSync(), bv = b.dataSync();
+  const out = new Int32Array(d.batch * m * n);
+  for (let i = 0; i < d.batch; i++) {
+    const oa = d.ba === 1 ? 0 : i * m * k, ob = d.bb === 1 ? 0 : i * k * n;
+    for (let r = 0; r < m; r++) {
+      for (let c = 0; c < n; c++) {
+        let s = 0;
+        for (let p = 0; p < k; p++) s += av[oa + (d.transposeA ? p * m + r : r * k + p)] * bv[ob + (d.transposeB ? c * k + p : p * n + c)];
+        out[(i * m + r) * n + c] = s;
+      }
+    }
+  }
+  return fromFlat(out, outShape, 'int32');
 }
 
 /**

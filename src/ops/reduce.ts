@@ -2,12 +2,13 @@
 // are right under each forward. The reductions themselves and sumTo (the gradient of
 // broadcasting) are non-recording primitives (src/primitives.ts).
 import { WasmgradError, fmtShape } from '../errors.js';
-import { Tensor, viewAs } from '../tensor.js';
+import { Tensor, viewAs, assertUsable } from '../tensor.js';
 import { record } from '../tape.js';
 import { argReduce } from '../engine/drivers/reduce.js';
 import { checkFloat, normAxes, normAxis, newTensor } from './util.js';
 import { binaryOp, broadcast, reduceAxes } from '../primitives.js';
-import { fill } from '../creation.js';
+import { fill, fromFlat } from '../creation.js';
+import { isInt32, reduceValues, viaFloat } from './values-js.js';
 
 export { sumTo } from '../primitives.js';
 
@@ -26,6 +27,12 @@ function finish(out: Tensor, x: Tensor, axes: number[], keepDims: boolean): Tens
 }
 
 function sumLike(name: 'sum' | 'mean', x: Tensor, axis: number | number[] | undefined | null, keepDims: boolean): Tensor {
+  if (isInt32(x)) {
+    assertUsable(x, name);
+    // TF.js: the sum of int32 is int32, the mean float32
+    if (name === 'mean') return viaFloat(x, (t) => sumLike(name, t, axis, keepDims));
+    return reduceValues(x, normAxes(axis, x.shape, name), keepDims, 0, (acc, v) => acc + v, 'int32');
+  }
   checkFloat(x, name);
   const axes = normAxes(axis, x.shape, name);
   const n = prod(axes.map((a) => x.shape[a]));
@@ -47,8 +54,10 @@ export function mean(x: Tensor, axis?: number | number[] | null, keepDims = fals
 }
 
 function extremum(name: 'max' | 'min', x: Tensor, axis: number | number[] | undefined | null, keepDims: boolean): Tensor {
-  checkFloat(x, name);
+  if (isInt32(x)) assertUsable(x, name);
+  else checkFloat(x, name);
   const axes = normAxes(axis, x.shape, name);
+  if (x.dtype === 'int32') return reduceValues(x, axes, keepDims, name === 'max' ? -Infinity : Infinity, name === 'max' ? Math.max : Math.min, 'int32');
   const out = finish(reduceAxes(name, x, axes, 1, name), x, axes, keepDims);
   // As TensorFlow (and torch.amax): the gradient is shared evenly between tied extremes.
   record(name, [x], out, ([dy]) => {
@@ -70,12 +79,32 @@ export function min(x: Tensor, axis?: number | number[] | null, keepDims = false
 }
 
 function argExtremum(name: string, isMin: boolean, x: Tensor, axis: number): Tensor {
-  checkFloat(x, name);
+  if (isInt32(x)) assertUsable(x, name);
+  else checkFloat(x, name);
   if (x.rank === 0) throw new WasmgradError(`${name}: needs a tensor of rank >= 1, got a scalar`);
   const a = normAxis(axis, x.shape, name);
   if (x.shape[a] === 0) throw new WasmgradError(`${name}: axis ${axis} of ${fmtShape(x.shape)} is empty`);
-  const out = newTensor(x.shape.filter((_, i) => i !== a), 'int32');
-  argReduce(isMin, x, out, { outer: prod(x.shape.slice(0, a)), r: x.shape[a], inner: prod(x.shape.slice(a + 1)) });
+  const dims = { outer: prod(x.shape.slice(0, a)), r: x.shape[a], inner: prod(x.shape.slice(a + 1)) };
+  const outShape = x.shape.filter((_, i) => i !== a);
+  if (x.dtype === 'int32') return fromFlat(argOfInts(x.dataSync(), dims, isMin), outShape, 'int32');
+  const out = newTensor(outShape, 'int32');
+  argReduce(isMin, x, out, dims);
+  return out;
+}
+
+/** The index of the first extreme along r of each [outer, r, inner] line, exactly for int32 values. */
+function argOfInts(v: ArrayLike<number>, { outer, r, inner }: { outer: number; r: number; inner: number }, isMin: boolean): Int32Array {
+  const out = new Int32Array(outer * inner);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      let best = 0, bestValue = v[o * r * inner + i];
+      for (let k = 1; k < r; k++) {
+        const e = v[(o * r + k) * inner + i];
+        if (isMin ? e < bestValue : e > bestValue) [best, bestValue] = [k, e];
+      }
+      out[o * inner + i] = best;
+    }
+  }
   return out;
 }
 

@@ -1,14 +1,40 @@
 // Unary math and activations: one kernel call forward, one fused gradient kernel backward
 // (dx = dy * f'(x, y)), so every activation trains on every build.
 import { WasmgradError } from '../errors.js';
-import { Tensor } from '../tensor.js';
+import { Tensor, assertUsable } from '../tensor.js';
 import { record } from '../tape.js';
 import { unary as unaryKernel, unaryGrad, type UnaryOp } from '../engine/drivers/elementwise.js';
 import { checkFloat, newTensor } from './util.js';
+import { isInt32, mapInts, viaFloat } from './values-js.js';
 import { tagLogits } from './logits.js';
+
+/**
+ * The ops that keep int32 as int32 in TF.js, on a value in double precision (ToInt32 stores it);
+ * others give float32 of an int32 x (FLOAT_OF_INT32) or refuse it, as TF.js's do.
+ */
+const SELU_SCALE = 1.0507009873554805, SELU_ALPHA = 1.6732632423543772;
+const INT32_UNARY: Partial<Record<UnaryOp, (v: number, p1: number, p2: number) => number>> = {
+  neg: (v) => -v,
+  abs: Math.abs,
+  square: (v) => v * v,
+  relu: (v) => Math.max(v, 0),
+  reciprocal: (v) => 1 / v,
+  log1p: Math.log1p,
+  expm1: Math.expm1,
+  selu: (v) => (v > 0 ? SELU_SCALE * v : SELU_SCALE * SELU_ALPHA * Math.expm1(v)),
+  softplus: (v) => Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v))),
+  clip: (v, lo, hi) => Math.min(Math.max(v, lo), hi),
+};
+const FLOAT_OF_INT32: ReadonlySet<UnaryOp> = new Set<UnaryOp>(['exp', 'leakyRelu']);
 
 /** y = f(x) with its gradient recorded; p1, p2 are the op's parameters. */
 export function unaryOp(op: UnaryOp, x: Tensor, p1 = 0, p2 = 0, name: string = op): Tensor {
+  if (isInt32(x)) {
+    assertUsable(x, name);
+    const f = INT32_UNARY[op];
+    if (f) return mapInts(x, (v) => f(v, p1, p2));
+    if (FLOAT_OF_INT32.has(op)) return viaFloat(x, (t) => unaryOp(op, t, p1, p2, name));
+  }
   checkFloat(x, name);
   const y = newTensor(x.shape);
   unaryKernel(op, x, y, p1, p2);
@@ -49,6 +75,7 @@ function checkNumber(v: unknown, op: string, name: string): number {
 /** x ** exponent for a number exponent; integer exponents also take negative x. */
 export function pow(x: Tensor, exponent: number): Tensor {
   checkNumber(exponent, 'pow', 'exponent');
+  if (isInt32(x)) return viaFloat(x, (t) => pow(t, exponent)); // a number exponent is float32: so is the result
   if (exponent === 1) return scale(x, 1, 0);
   if (exponent === 0.5) return sqrt(x);
   if (exponent === -0.5) return rsqrt(x);

@@ -2,6 +2,7 @@
 import { WasmgradError, fmtShape } from '../errors.js';
 import { Tensor, assertUsable, type DType } from '../tensor.js';
 import { scalar } from '../creation.js';
+import { int32ToFloat } from './values-js.js';
 
 export type TensorOrNumber = Tensor | number;
 
@@ -17,10 +18,13 @@ export function checkFloat(x: unknown, op: string, name = 'x'): Tensor {
   return t;
 }
 
-/** A Tensor, or a number made into a scalar tensor that the caller disposes (see `temps`). */
+/**
+ * A float32 operand: a float32 Tensor, or a number made into a scalar or an int32 tensor cast to
+ * float32 (TF.js's upcast), either a tensor that the caller disposes (see `temps`).
+ */
 export function operand(x: TensorOrNumber, op: string, name: string, temps: Tensor[]): Tensor {
-  if (typeof x === 'number') {
-    const t = scalar(x);
+  if (typeof x === 'number' || (x instanceof Tensor && x.dtype === 'int32')) {
+    const t = typeof x === 'number' ? scalar(x) : (assertUsable(x, op), int32ToFloat(x));
     temps.push(t);
     return t;
   }
