@@ -121,7 +121,7 @@ function binCounts(op: string, x: Tensor, weights: Tensor | null, size: number, 
   const rows = x.rank === 2 ? x.shape[0] : 1, n = x.rank === 2 ? x.shape[1] : x.size;
   if (x.rank > 2) throw new WasmgradError(`${op}: x must be rank 1 or 2, got ${fmtShape(x.shape)}`);
   const xv = x.dataSync(), wv = weights && weights.size > 0 ? weights.dataSync() : null;
-  const dtype = wv ? weights!.dtype : x.dtype;
+  const dtype = weights ? weights.dtype : x.dtype; // as TF.js: the weights' dtype, empty weights too
   const out = dtype === 'int32' ? new Int32Array(rows * size) : new Float32Array(rows * size);
   for (let r = 0; r < rows; r++) {
     for (let i = 0; i < n; i++) {

@@ -16,6 +16,7 @@ export {
 } from './core.js';
 export * from './extra-ops.js';
 export { image, math } from './image.js';
+export { linalg, signal } from './linalg.js';
 export * as browser from './browser.js';
 import { maxNorm, minMaxNorm, nonNeg, unitNorm } from '../constraints.js';
 /** tf.constraints: weight projections for kernelConstraint, biasConstraint ... */
