@@ -3,7 +3,7 @@
 // wasmgrad's weights (lib/onnx-writer.mjs, lib/infer-models.mjs); outputs are compared within 1e-4
 // before anything is timed, and a mismatch stops the bench.
 //
-//   npm run bench -- infer [--quick] [--threads 1,2] [--builds relaxed] [--cases mlp-b1,cnn-b64,...]
+//   npm run bench -- infer [--quick] [--threads 1,2] [--builds relaxed] [--cases mlp-b1,cnn-b64,...] [--rounds 3]
 //
 // ORT's thread count is fixed once per process (ort.env.wasm.numThreads), so ORT runs in one child
 // process per thread count; wasmgrad runs here, with the build wg.init picks unless --builds is given.
@@ -105,61 +105,96 @@ for (const c of cases) {
 fs.writeFileSync(path.join(dir, 'cases.json'), JSON.stringify(meta));
 await wg.shutdown();
 
-const ort = {}; // threads -> case -> { medianMs, output }
+// Rounds: ORT (each thread count) then wasmgrad, again and again, so both sides are measured
+// over the same minutes of this machine, whose cores change speed; a figure is the median of its
+// rounds' medians.
+const rounds = Number(args.extra.rounds ?? (args.quick ? 1 : 3));
+if (!(Number.isInteger(rounds) && rounds >= 1)) throw new Error(`--rounds must be a whole number >= 1, got ${args.extra.rounds}`);
+const ortRounds = []; // round -> threads -> case -> { medianMs, minMs, maxMs, output }
+const ourRounds = []; // round -> build -> threads -> case -> { medianMs, minMs, maxMs, maxDiff }
+const buildNames = [];
 let ortVersion = null;
 try {
-  for (const t of threadCounts) {
-    log(`ONNX Runtime Web, ${t} thread(s) ...`);
-    const r = runOrtChild(dir, t);
-    ortVersion = r.version;
-    ort[t] = Object.fromEntries(Object.entries(r.results).map(([k, v]) => [k, { ...v, output: base64ToF32(v.output) }]));
+  for (let r = 0; r < rounds; r++) {
+    const ortNow = {};
+    for (const t of threadCounts) {
+      log(`round ${r + 1} of ${rounds}: ONNX Runtime Web, ${t} thread(s) ...`);
+      const res = runOrtChild(dir, t);
+      ortVersion = res.version;
+      ortNow[t] = Object.fromEntries(Object.entries(res.results).map(([k, v]) => [k, { ...v, output: base64ToF32(v.output) }]));
+    }
+    ortRounds.push(ortNow);
+    ourRounds.push(await runOurs(ortNow, r));
   }
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });
 }
-
-const ours = {}; // build -> threads -> case -> { medianMs, maxDiff }
-const buildNames = [];
-for (const build of builds) {
-  const info = await wg.init({ backend: build === 'auto' ? 'auto' : build, threads: Math.max(...threadCounts) });
-  const name = info.backend;
-  buildNames.push(name);
-  ours[name] = {};
-  const models = cases.map((c) => {
-    const built = buildCase(c);
-    return { c, model: built.model, x: wg.tensor(built.wgInput.values, built.wgInput.shape) };
-  });
-  const counts = info.sharedMemory ? threadCounts : [1];
-  for (const t of counts) ours[name][t] = {};
-  // thread counts alternate within each case, so the scaling of a case is measured over seconds
-  // on this machine, not across the whole run
-  for (const { c, model, x } of models) {
-    for (const t of counts) {
-      wg.setThreads(t);
-      await wg._engine().pool.ready();
-      const y = model.predictOnBatch(x);
-      const out = y.dataSync();
-      y.dispose();
-      for (const ot of threadCounts) {
-        const { diff, at } = maxAbsDiff(out, ort[ot][c.name].output);
-        if (!(diff <= TOLERANCE)) {
-          throw new Error(
-            `${c.name}: wasmgrad (${name}, ${t} threads) and ONNX Runtime (${ot} threads) differ by ${diff} at element ${at} ` +
-            `(${out[at]} vs ${ort[ot][c.name].output[at]}); the tolerance is ${TOLERANCE}`,
-          );
-        }
-      }
-      const m = measure(() => {
-        const r = model.predictOnBatch(x);
-        r.dataSync();
-        r.dispose();
-      }, opts);
-      ours[name][t][c.name] = { medianMs: m.medianMs, minMs: m.minMs, maxMs: m.maxMs, maxDiff: maxAbsDiff(out, ort[threadCounts[0]][c.name].output).diff };
-      log(`${name} ${t}t ${c.name}: ${m.medianMs.toFixed(3)} ms (ORT ${ort[t]?.[c.name]?.medianMs?.toFixed(3) ?? '-'} ms)`);
-    }
+const median = (xs) => {
+  const v = [...xs].sort((a, b) => a - b);
+  return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+};
+/** One figure per leaf { medianMs, ... } over the rounds: the median of medians, the extreme min and max. */
+function overRounds(perRound) {
+  const first = perRound[0];
+  if (first && typeof first.medianMs === 'number') {
+    return {
+      ...first,
+      medianMs: median(perRound.map((x) => x.medianMs)),
+      minMs: Math.min(...perRound.map((x) => x.minMs)),
+      maxMs: Math.max(...perRound.map((x) => x.maxMs)),
+      roundMs: perRound.map((x) => x.medianMs),
+    };
   }
-  models.forEach(({ x }) => x.dispose());
-  await wg.shutdown();
+  return Object.fromEntries(Object.keys(first).map((k) => [k, overRounds(perRound.map((x) => x[k]))]));
+}
+const ort = overRounds(ortRounds);
+const ours = overRounds(ourRounds);
+
+/** Every case at every thread count on each build, outputs checked against ORT's first. */
+async function runOurs(ortNow, round) {
+  const result = {};
+  for (const build of builds) {
+    const info = await wg.init({ backend: build === 'auto' ? 'auto' : build, threads: Math.max(...threadCounts) });
+    const name = info.backend;
+    if (round === 0) buildNames.push(name);
+    result[name] = {};
+    const models = cases.map((c) => {
+      const built = buildCase(c);
+      return { c, model: built.model, x: wg.tensor(built.wgInput.values, built.wgInput.shape) };
+    });
+    const counts = info.sharedMemory ? threadCounts : [1];
+    for (const t of counts) result[name][t] = {};
+    // thread counts alternate within each case, so the scaling of a case is measured over seconds
+    // on this machine, not across the whole run
+    for (const { c, model, x } of models) {
+      for (const t of counts) {
+        wg.setThreads(t);
+        await wg._engine().pool.ready();
+        const y = model.predictOnBatch(x);
+        const out = y.dataSync();
+        y.dispose();
+        for (const ot of threadCounts) {
+          const { diff, at } = maxAbsDiff(out, ortNow[ot][c.name].output);
+          if (!(diff <= TOLERANCE)) {
+            throw new Error(
+              `${c.name}: wasmgrad (${name}, ${t} threads) and ONNX Runtime (${ot} threads) differ by ${diff} at element ${at} ` +
+              `(${out[at]} vs ${ortNow[ot][c.name].output[at]}); the tolerance is ${TOLERANCE}`,
+            );
+          }
+        }
+        const m = measure(() => {
+          const r = model.predictOnBatch(x);
+          r.dataSync();
+          r.dispose();
+        }, opts);
+        result[name][t][c.name] = { medianMs: m.medianMs, minMs: m.minMs, maxMs: m.maxMs, maxDiff: maxAbsDiff(out, ortNow[threadCounts[0]][c.name].output).diff };
+        log(`${name} ${t}t ${c.name}: ${m.medianMs.toFixed(3)} ms (ORT ${ortNow[t]?.[c.name]?.medianMs?.toFixed(3) ?? '-'} ms)`);
+      }
+    }
+    models.forEach(({ x }) => x.dispose());
+    await wg.shutdown();
+  }
+  return result;
 }
 const load = mon.stop();
 
@@ -185,10 +220,11 @@ for (const name of buildNames) {
     row.push(ours[name][1]?.[c.name]?.maxDiff?.toExponential(1) ?? '-');
     return row;
   });
-  md += printTable(`Median ms per call, wasmgrad ${name} build vs ONNX Runtime Web ${ortVersion ?? ''} (ratio = ORT / wasmgrad; above 1: wasmgrad faster)`, columns, rows);
+  md += printTable(`Median ms per call over ${rounds} round${rounds > 1 ? 's' : ''}, wasmgrad ${name} build vs ONNX Runtime Web ${ortVersion ?? ''} (ratio = ORT / wasmgrad; above 1: wasmgrad faster)`, columns, rows);
 }
 md +=
-  `\nSame weights on both sides; outputs agree within ${TOLERANCE} (max |diff| against ORT at ${threadCounts[0]} thread). ` +
+  `\nEach figure is the median of ${rounds} round${rounds > 1 ? 's' : ''}' medians: a round runs ORT (each thread count, in a child process) then wasmgrad, so both are measured over the same minutes. ` +
+  `Same weights on both sides; outputs agree within ${TOLERANCE} (max |diff| against ORT at ${threadCounts[0]} thread). ` +
   'ORT gets NCHW images and time-major sequences (as a PyTorch export would), transposed once outside the timing.\n' +
   `\nLoad during the run: this process kept ${load.ownCores.toFixed(2)} cores busy, other processes ${load.otherCores?.toFixed(2) ?? '?'} ` +
   `(of ${os.cpus().length}).${args.quick ? ' Quick run (--quick): smoke test, not figures to quote.' : ''}\n`;
@@ -196,7 +232,8 @@ const data = {
   cases,
   ortVersion,
   threads: threadCounts,
-  ort: Object.fromEntries(Object.entries(ort).map(([t, r]) => [t, Object.fromEntries(Object.entries(r).map(([k, v]) => [k, { medianMs: v.medianMs, minMs: v.minMs, maxMs: v.maxMs }]))])),
+  rounds,
+  ort: Object.fromEntries(Object.entries(ort).map(([t, r]) => [t, Object.fromEntries(Object.entries(r).map(([k, v]) => [k, { medianMs: v.medianMs, minMs: v.minMs, maxMs: v.maxMs, roundMs: v.roundMs }]))])),
   wasmgrad: ours,
   load,
   quick: args.quick,
