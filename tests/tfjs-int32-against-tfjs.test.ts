@@ -131,6 +131,18 @@ describe('int32 arithmetic against TF.js', () => {
     for (const t of [i, f, row, col, cond]) t.dispose();
   });
 
+  test('int32 tensors made from fractional, negative, huge and NaN values hold what TF.js stores', () => {
+    const values = [1.7, -2.7, 0.5, -0.5, 3e10, -3e10, NaN, Infinity, 2147483647.9, -2147483648.5, 7];
+    const made = (lib: Lib) => lib.tidy(() => [
+      lib.tensor(values, undefined, 'int32'),
+      lib.tensor1d(values, 'int32'),
+      lib.tensor2d([values.slice(0, 4), values.slice(4, 8)], [2, 4], 'int32'),
+      lib.tensor(Float32Array.from(values), [values.length], 'int32'),
+      lib.scalar(-9.99, 'int32'),
+    ].map((t) => ({ dtype: t.dtype, shape: t.shape, values: Array.from(t.dataSync()) })));
+    expect(made(wt)).toEqual(made(tf));
+  });
+
   test('the accuracy idiom: argMax of predictions equal to the labels, summed', () => {
     const count = (lib: Lib) => lib.tidy(() => {
       const p = lib.tensor2d([[0.1, 0.9], [0.8, 0.2], [0.3, 0.7]]);

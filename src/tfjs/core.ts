@@ -61,8 +61,22 @@ export function dispose(container: unknown, depth = 0): void {
   else for (const v of Object.values(container)) dispose(v, depth + 1);
 }
 
+/**
+ * Values for an int32 tensor as TF.js stores them (an Int32Array: 1.7 -> 1, -2.7 -> -2, NaN -> 0,
+ * wrapping past 2^31), where the root entry refuses what is not a whole int32. Anything not a number
+ * is left for makeTensor to refuse.
+ */
+function int32Values(values: TensorLike, depth = 0): TensorLike {
+  if (typeof values === 'number') return values | 0;
+  if (ArrayBuffer.isView(values) && !(values instanceof Int32Array) && !(values instanceof DataView)) return Int32Array.from(values as ArrayLike<number>);
+  if (Array.isArray(values) && depth < 64) return values.map((v) => int32Values(v as TensorLike, depth + 1)) as TensorLike;
+  return values;
+}
+const tfjsTensor = (values: TensorLike, shape: number[] | undefined, dtype: TfDType | undefined) =>
+  makeTensor(dt(dtype) === 'int32' ? int32Values(values) : values, shape, dt(dtype));
+
 function rankChecked(rank: number, values: TensorLike, shape?: number[], dtype?: TfDType): Tensor {
-  const t = makeTensor(values, shape, dt(dtype));
+  const t = tfjsTensor(values, shape, dtype);
   if (t.rank !== rank) {
     t.dispose();
     throw new WasmgradError(`tensor${rank}d: expected rank ${rank}, got shape ${fmtShape(t.shape)}`);
@@ -70,8 +84,8 @@ function rankChecked(rank: number, values: TensorLike, shape?: number[], dtype?:
   return t;
 }
 
-export const tensor = (values: TensorLike, shape?: number[], dtype?: TfDType) => makeTensor(values, shape, dt(dtype));
-export const scalar = (value: number | boolean, dtype?: TfDType) => makeTensor(Number(value), [], dt(dtype));
+export const tensor = (values: TensorLike, shape?: number[], dtype?: TfDType) => tfjsTensor(values, shape, dtype);
+export const scalar = (value: number | boolean, dtype?: TfDType) => tfjsTensor(Number(value), [], dtype);
 export const tensor1d = (values: TensorLike, dtype?: TfDType) => rankChecked(1, values, undefined, dtype);
 export const tensor2d = (values: TensorLike, shape?: [number, number], dtype?: TfDType) => rankChecked(2, values, shape, dtype);
 export const tensor3d = (values: TensorLike, shape?: [number, number, number], dtype?: TfDType) => rankChecked(3, values, shape, dtype);
