@@ -4,15 +4,15 @@ import { WasmgradError } from '../errors.js';
 import { Tensor, assertUsable } from '../tensor.js';
 import { record } from '../tape.js';
 import { unary as unaryKernel, unaryGrad, type UnaryOp } from '../engine/drivers/elementwise.js';
-import { checkFloat, newTensor } from './util.js';
+import { checkFloat, checkTensor, newTensor } from './util.js';
 import { isInt32, mapInts, viaFloat } from './values-js.js';
 import { tagLogits } from './logits.js';
 
+const SELU_SCALE = 1.0507009873554805, SELU_ALPHA = 1.6732632423543772;
 /**
  * The ops that keep int32 as int32 in TF.js, on a value in double precision (ToInt32 stores it);
  * others give float32 of an int32 x (FLOAT_OF_INT32) or refuse it, as TF.js's do.
  */
-const SELU_SCALE = 1.0507009873554805, SELU_ALPHA = 1.6732632423543772;
 const INT32_UNARY: Partial<Record<UnaryOp, (v: number, p1: number, p2: number) => number>> = {
   neg: (v) => -v,
   abs: Math.abs,
@@ -75,7 +75,7 @@ function checkNumber(v: unknown, op: string, name: string): number {
 /** x ** exponent for a number exponent; integer exponents also take negative x. */
 export function pow(x: Tensor, exponent: number): Tensor {
   checkNumber(exponent, 'pow', 'exponent');
-  if (isInt32(x)) return viaFloat(x, (t) => pow(t, exponent)); // a number exponent is float32: so is the result
+  if (isInt32(x)) return viaFloat(checkTensor(x, 'pow'), (t) => pow(t, exponent)); // a number exponent is float32: so is the result
   if (exponent === 1) return scale(x, 1, 0);
   if (exponent === 0.5) return sqrt(x);
   if (exponent === -0.5) return rsqrt(x);

@@ -19,6 +19,7 @@ export const isInt32 = (x: unknown): boolean => x instanceof Tensor && x.dtype =
 /** Maps a flat index of `out` to the flat index of a tensor of `shape` broadcast into it. */
 export function strideMap(shape: readonly number[], out: readonly number[]): (i: number) => number {
   if (shape.length > out.length) throw new WasmgradError(`broadcast: ${fmtShape(shape)} does not broadcast to ${fmtShape(out)}`);
+  if (shape.length === out.length && shape.every((n, d) => n === out[d])) return (i) => i; // not broadcast: the common case
   const lead = out.length - shape.length;
   const strides = new Array<number>(out.length).fill(0);
   let s = 1;
