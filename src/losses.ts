@@ -36,6 +36,7 @@ import { unary as unaryKernel } from './engine/drivers/elementwise.js';
 import { writeTensor } from './engine/drivers/copy.js';
 import { checkFloat, checkTensor, newTensor } from './ops/util.js';
 import { logitsOf } from './ops/logits.js';
+import { isInt32, int32ToFloat } from './ops/values-js.js';
 import { scale } from './ops/unary.js';
 import {
   add, sub, mul, div, maximum, minimum, squaredDifference, abs, log, square, clipByValue, sum, max, oneHot, reshape, softplus, l2Normalize,
@@ -64,9 +65,11 @@ const dropTrailingOnes = (s: readonly number[]) => {
 /** yTrue in yPred's shape: equal shapes, or shapes differing by trailing 1s ([B] vs [B, 1]). */
 function matchShapes(name: string, yTrue: Tensor, yPred: Tensor): Tensor {
   checkFloat(yPred, name, 'yPred');
-  checkFloat(yTrue, name, 'yTrue');
-  if (yTrue.shape.join() === yPred.shape.join()) return yTrue;
-  if (dropTrailingOnes(yTrue.shape) === dropTrailingOnes(yPred.shape)) return reshape(yTrue, yPred.shape);
+  // int32 targets (one-hot labels as TF.js's oneHot makes them) count as float32, as TF.js's losses
+  // upcast them; the callers run in tidy, which frees the copy
+  const t = isInt32(yTrue) ? int32ToFloat(checkTensor(yTrue, name, 'yTrue')) : checkFloat(yTrue, name, 'yTrue');
+  if (t.shape.join() === yPred.shape.join()) return t;
+  if (dropTrailingOnes(t.shape) === dropTrailingOnes(yPred.shape)) return reshape(t, yPred.shape);
   throw new WasmgradError(`${name}: yTrue ${fmtShape(yTrue.shape)} and yPred ${fmtShape(yPred.shape)} must have the same shape`);
 }
 
@@ -231,14 +234,21 @@ function sparseLabels(name: string, labels: Tensor, logits: Tensor, rows: number
   return { ids, temp: true };
 }
 
+/** Labels as float32: int32 labels (one-hot as TF.js's oneHot makes them) as a copy the caller frees (temp). */
+function floatLabels(name: string, labels: Tensor): { t: Tensor; temp: boolean } {
+  if (isInt32(labels)) return { t: int32ToFloat(checkTensor(labels, name, 'labels')), temp: true };
+  return { t: checkFloat(labels, name, 'labels'), temp: false };
+}
+
 function softmaxXent(name: string, labels: Tensor, logits: Tensor, sparse: boolean): Tensor {
   const { rows, n } = checkLogits(name, logits);
   let lab = labels;
   let temp = false;
   if (sparse) ({ ids: lab, temp } = sparseLabels(name, labels, logits, rows, n));
   else {
-    checkFloat(labels, name, 'labels');
+    ({ t: lab, temp } = floatLabels(name, labels));
     if (labels.shape.join() !== logits.shape.join()) {
+      if (temp) lab.dispose();
       throw new WasmgradError(`${name}: labels ${fmtShape(labels.shape)} and logits ${fmtShape(logits.shape)} must have the same shape`);
     }
   }
@@ -267,15 +277,19 @@ export function sparseSoftmaxCrossEntropy(labels: Tensor, logits: Tensor): Tenso
 export function sigmoidCrossEntropy(labels: Tensor, logits: Tensor): Tensor {
   const name = 'sigmoidCrossEntropy';
   checkFloat(logits, name, 'logits');
-  checkFloat(labels, name, 'labels');
-  if (labels.shape.join() !== logits.shape.join()) {
-    throw new WasmgradError(`${name}: labels ${fmtShape(labels.shape)} and logits ${fmtShape(logits.shape)} must have the same shape`);
+  const { t, temp } = floatLabels(name, labels);
+  try {
+    if (labels.shape.join() !== logits.shape.join()) {
+      throw new WasmgradError(`${name}: labels ${fmtShape(labels.shape)} and logits ${fmtShape(logits.shape)} must have the same shape`);
+    }
+    const size = logits.size;
+    if (size === 0) return emptyLoss();
+    const grad = isRecording() ? newTensor(logits.shape) : null;
+    const total = sigmoidXentKernel(logits, t, grad, 1 / size, name);
+    return recordFused(name, logits, labels, scalar(total / size), grad);
+  } finally {
+    if (temp) t.dispose();
   }
-  const size = logits.size;
-  if (size === 0) return emptyLoss();
-  const grad = isRecording() ? newTensor(logits.shape) : null;
-  const total = sigmoidXentKernel(logits, labels, grad, 1 / size, name);
-  return recordFused(name, logits, labels, scalar(total / size), grad);
 }
 
 export function binaryCrossentropy(yTrue: Tensor, yPred: Tensor, fromLogits = false): Tensor {

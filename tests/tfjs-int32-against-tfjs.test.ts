@@ -143,6 +143,23 @@ describe('int32 arithmetic against TF.js', () => {
     expect(made(wt)).toEqual(made(tf));
   });
 
+  test('tf.oneHot gives int32 as TF.js, and a model fits int32 one-hot labels as it fits float32 ones', async () => {
+    expect(wt.tidy(() => outputs(wt.oneHot(wt.tensor1d([0, 2, 1], 'int32'), 3)))).toEqual(tf.tidy(() => outputs(tf.oneHot(tf.tensor1d([0, 2, 1], 'int32'), 3))));
+    expect(wt.tidy(() => outputs(wt.oneHot(wt.tensor1d([1, 0], 'int32'), 2, 0.9, 0.05, 'float32'))).map((o) => o.dtype)).toEqual(['float32']);
+    const fitted = async (labels: wt.Tensor) => {
+      const m = wt.sequential({ layers: [wt.layers.dense({ units: 3, activation: 'softmax', inputShape: [2], kernelInitializer: wt.initializers.glorotUniform({ seed: 5 }) })] });
+      m.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+      const x = wt.tensor2d([[0, 1], [1, 0], [1, 1], [0.5, 0.2]]);
+      const h = await m.fit(x, labels, { epochs: 3, batchSize: 2, shuffle: false, verbose: 0 });
+      const w = m.getWeights().map((t) => Array.from(t.dataSync()));
+      x.dispose();
+      labels.dispose();
+      return { w, loss: h.history.loss };
+    };
+    const ids = [0, 2, 1, 2];
+    expect(await fitted(wt.oneHot(wt.tensor1d(ids, 'int32'), 3))).toEqual(await fitted(wt.oneHot(wt.tensor1d(ids, 'int32'), 3, 1, 0, 'float32')));
+  });
+
   test('the accuracy idiom: argMax of predictions equal to the labels, summed', () => {
     const count = (lib: Lib) => lib.tidy(() => {
       const p = lib.tensor2d([[0.1, 0.9], [0.8, 0.2], [0.3, 0.7]]);

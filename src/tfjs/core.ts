@@ -147,19 +147,17 @@ export const depthwiseConv2d = (x: Tensor, filter: Tensor, strides: number | [nu
 };
 
 /** base ** exp, exp a number or a tensor (broadcast, elementwise, with gradients to both). */
-export const pow = (base: Tensor, exp: Tensor | number): Tensor => powTfjs(base, exp);
+export const pow = (base: Tensor | number, exp: Tensor | number): Tensor => powTfjs(base, exp);
 
-/** oneHot of int32 indices (a tensor or an array), as TF.js. */
-export function oneHot(indices: Tensor | number[], depth: number, onValue = 1, offValue = 0): Tensor {
-  if (Array.isArray(indices)) {
-    const t = makeTensor(indices, undefined, 'int32');
-    try {
-      return ops.oneHot(t, depth, onValue, offValue);
-    } finally {
-      t.dispose();
-    }
+/** oneHot of int32 indices (a tensor or an array), as TF.js: int32 unless dtype says float32. */
+export function oneHot(indices: Tensor | number[], depth: number, onValue = 1, offValue = 0, dtype: TfDType = 'int32'): Tensor {
+  const t = Array.isArray(indices) ? makeTensor(indices, undefined, 'int32') : indices;
+  try {
+    const out = ops.oneHot(t, depth, onValue, offValue);
+    return dt(dtype) === 'int32' ? castAndFree(out, 'int32') : out;
+  } finally {
+    if (t !== indices) t.dispose();
   }
-  return ops.oneHot(indices, depth, onValue, offValue);
 }
 
 /** TF.js's range: a step of 1 counts down when stop < start (its default step is 1 or -1). */
