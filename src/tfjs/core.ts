@@ -149,6 +149,12 @@ export const depthwiseConv2d = (x: Tensor, filter: Tensor, strides: number | [nu
 /** base ** exp, exp a number or a tensor (broadcast, elementwise, with gradients to both). */
 export const pow = (base: Tensor | number, exp: Tensor | number): Tensor => powTfjs(base, exp);
 
+/** floor(a / b) as int32, as TF.js's floorDiv, whatever the operands' dtypes (the root entry keeps float32 for two float32). */
+export const floorDiv = (a: Tensor | number, b: Tensor | number): Tensor => {
+  const out = ops.floorDiv(a, b);
+  return out.dtype === 'int32' ? out : castAndFree(out, 'int32');
+};
+
 /** oneHot of int32 indices (a tensor or an array), as TF.js: int32 unless dtype says float32. */
 export function oneHot(indices: Tensor | number[], depth: number, onValue = 1, offValue = 0, dtype: TfDType = 'int32'): Tensor {
   const t = Array.isArray(indices) ? makeTensor(indices, undefined, 'int32') : indices;

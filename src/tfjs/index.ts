@@ -12,7 +12,7 @@ export * from '../ops/index.js';
 export {
   ready, setBackend, getBackend, backend, nextFrame, enableProdMode, disposeVariables, version, env, dispose,
   tensor, scalar, tensor1d, tensor2d, tensor3d, tensor4d, tensor5d, tensor6d, zeros, ones, zerosLike, onesLike, fillTensor as fill, variable,
-  randomUniform, randomNormal, truncatedNormal, dropout, argMax, argMin, conv1d, conv2d, depthwiseConv2d, pow, oneHot, range, print, grad, grads,
+  randomUniform, randomNormal, truncatedNormal, dropout, argMax, argMin, conv1d, conv2d, depthwiseConv2d, pow, floorDiv, oneHot, range, print, grad, grads,
 } from './core.js';
 export * from './extra-ops.js';
 export { image, math } from './image.js';
