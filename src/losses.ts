@@ -62,12 +62,19 @@ const dropTrailingOnes = (s: readonly number[]) => {
   return r.join();
 };
 
+/**
+ * Targets as float32: int32 ones (one-hot labels as TF.js's oneHot makes them) as a copy the caller
+ * frees (temp), as TF.js's losses upcast them.
+ */
+function floatLabels(name: string, labels: Tensor, arg = 'labels'): { t: Tensor; temp: boolean } {
+  if (isInt32(labels)) return { t: int32ToFloat(checkTensor(labels, name, arg)), temp: true };
+  return { t: checkFloat(labels, name, arg), temp: false };
+}
+
 /** yTrue in yPred's shape: equal shapes, or shapes differing by trailing 1s ([B] vs [B, 1]). */
 function matchShapes(name: string, yTrue: Tensor, yPred: Tensor): Tensor {
   checkFloat(yPred, name, 'yPred');
-  // int32 targets (one-hot labels as TF.js's oneHot makes them) count as float32, as TF.js's losses
-  // upcast them; the callers run in tidy, which frees the copy
-  const t = isInt32(yTrue) ? int32ToFloat(checkTensor(yTrue, name, 'yTrue')) : checkFloat(yTrue, name, 'yTrue');
+  const { t } = floatLabels(name, yTrue, 'yTrue'); // the callers run in tidy, which frees a copy
   if (t.shape.join() === yPred.shape.join()) return t;
   if (dropTrailingOnes(t.shape) === dropTrailingOnes(yPred.shape)) return reshape(t, yPred.shape);
   throw new WasmgradError(`${name}: yTrue ${fmtShape(yTrue.shape)} and yPred ${fmtShape(yPred.shape)} must have the same shape`);
@@ -232,12 +239,6 @@ function sparseLabels(name: string, labels: Tensor, logits: Tensor, rows: number
   const ids = newTensor([rows], 'int32');
   writeTensor(ids, values);
   return { ids, temp: true };
-}
-
-/** Labels as float32: int32 labels (one-hot as TF.js's oneHot makes them) as a copy the caller frees (temp). */
-function floatLabels(name: string, labels: Tensor): { t: Tensor; temp: boolean } {
-  if (isInt32(labels)) return { t: int32ToFloat(checkTensor(labels, name, 'labels')), temp: true };
-  return { t: checkFloat(labels, name, 'labels'), temp: false };
 }
 
 function softmaxXent(name: string, labels: Tensor, logits: Tensor, sparse: boolean): Tensor {

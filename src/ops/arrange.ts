@@ -102,8 +102,7 @@ export function unstack(x: Tensor, axis = 0): Tensor[] {
 /** Running sums along axis (exclusive: each excludes itself; reverse: from the end). */
 export function cumsum(x: Tensor, axis = 0, exclusive = false, reverseOrder = false): Tensor {
   const ints = isInt32(x); // int32 sums, as TF.js, without a gradient
-  if (!ints) checkFloat(x, 'cumsum');
-  else checkTensor(x, 'cumsum');
+  checkTensor(x, 'cumsum'); // float32 or int32
   const a = normAxis(axis, x.shape, 'cumsum');
   const n = x.shape[a], inner = prodOf(x.shape.slice(a + 1)), outer = prodOf(x.shape.slice(0, a));
   const v = x.dataSync();
@@ -196,8 +195,7 @@ export function cast(x: Tensor, dtype: DType | 'bool'): Tensor {
 /** Product over axes; its gradient dy * prod / x holds where x != 0 (as TensorFlow.js's). */
 export function prod(x: Tensor, axis?: number | number[] | null, keepDims = false): Tensor {
   const ints = isInt32(x); // an int32 product, as TF.js, without a gradient
-  if (!ints) checkFloat(x, 'prod');
-  else checkTensor(x, 'prod');
+  checkTensor(x, 'prod'); // float32 or int32
   const axes = normAxes(axis ?? null, x.shape, 'prod');
   const y = reduceValues(x, axes, keepDims, 1, (acc, v) => acc * v, x.dtype === 'int32' ? 'int32' : 'float32');
   const keep = x.shape.map((n, i) => (axes.includes(i) ? 1 : n));

@@ -2,10 +2,10 @@
 // are right under each forward. The reductions themselves and sumTo (the gradient of
 // broadcasting) are non-recording primitives (src/primitives.ts).
 import { WasmgradError, fmtShape } from '../errors.js';
-import { Tensor, viewAs, assertUsable } from '../tensor.js';
+import { Tensor, viewAs } from '../tensor.js';
 import { record } from '../tape.js';
 import { argReduce } from '../engine/drivers/reduce.js';
-import { checkFloat, normAxes, normAxis, newTensor } from './util.js';
+import { checkTensor, normAxes, normAxis, newTensor } from './util.js';
 import { binaryOp, broadcast, reduceAxes } from '../primitives.js';
 import { fill, fromFlat } from '../creation.js';
 import { isInt32, reduceValues, viaFloat } from './values-js.js';
@@ -27,14 +27,13 @@ function finish(out: Tensor, x: Tensor, axes: number[], keepDims: boolean): Tens
 }
 
 function sumLike(name: 'sum' | 'mean', x: Tensor, axis: number | number[] | undefined | null, keepDims: boolean): Tensor {
+  checkTensor(x, name); // float32 or int32
+  const axes = normAxes(axis, x.shape, name);
   if (isInt32(x)) {
-    assertUsable(x, name);
     // TF.js: the sum of int32 is int32, the mean float32
     if (name === 'mean') return viaFloat(x, (t) => sumLike(name, t, axis, keepDims));
-    return reduceValues(x, normAxes(axis, x.shape, name), keepDims, 0, (acc, v) => acc + v, 'int32');
+    return reduceValues(x, axes, keepDims, 0, (acc, v) => acc + v, 'int32');
   }
-  checkFloat(x, name);
-  const axes = normAxes(axis, x.shape, name);
   const n = prod(axes.map((a) => x.shape[a]));
   const scale = name === 'mean' ? 1 / n : 1;
   const out = finish(reduceAxes('sum', x, axes, scale, name), x, axes, keepDims);
@@ -54,8 +53,7 @@ export function mean(x: Tensor, axis?: number | number[] | null, keepDims = fals
 }
 
 function extremum(name: 'max' | 'min', x: Tensor, axis: number | number[] | undefined | null, keepDims: boolean): Tensor {
-  if (isInt32(x)) assertUsable(x, name);
-  else checkFloat(x, name);
+  checkTensor(x, name); // float32 or int32
   const axes = normAxes(axis, x.shape, name);
   if (x.dtype === 'int32') return reduceValues(x, axes, keepDims, name === 'max' ? -Infinity : Infinity, name === 'max' ? Math.max : Math.min, 'int32');
   const out = finish(reduceAxes(name, x, axes, 1, name), x, axes, keepDims);
@@ -79,8 +77,7 @@ export function min(x: Tensor, axis?: number | number[] | null, keepDims = false
 }
 
 function argExtremum(name: string, isMin: boolean, x: Tensor, axis: number): Tensor {
-  if (isInt32(x)) assertUsable(x, name);
-  else checkFloat(x, name);
+  checkTensor(x, name); // float32 or int32
   if (x.rank === 0) throw new WasmgradError(`${name}: needs a tensor of rank >= 1, got a scalar`);
   const a = normAxis(axis, x.shape, name);
   if (x.shape[a] === 0) throw new WasmgradError(`${name}: axis ${axis} of ${fmtShape(x.shape)} is empty`);
