@@ -10,7 +10,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync,
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { dropInternalNames } from './bundle-names.mjs';
+import { dropInternalNames, nameClassesInline } from './bundle-names.mjs';
 
 /** Points the sources' URLs (dist/ seen from src/engine/) at the files beside the bundle. */
 function besideTheBundle({ browser }) {
@@ -66,12 +66,17 @@ await build({
   ...common, entryPoints: { browser: 'src/index.ts', 'tfjs-browser': 'src/tfjs/index.ts' }, format: 'esm', outdir: 'dist',
   splitting: true, chunkNames: 'browser-[name]', external: [], plugins: [besideTheBundle({ browser: true })],
 });
-// Internal functions' names are not kept (scripts/bundle-names.mjs): a cold start runs faster.
+// Internal functions' names are not kept, and classes are named in their header rather than by a
+// static block (scripts/bundle-names.mjs): a cold start runs faster.
 for (const f of ['chunk.js', 'browser-chunk.js']) {
   const { text, dropped, kept } = dropInternalNames(readFileSync(join('dist', f), 'utf8'));
   if (dropped === 0) console.warn(`dist/${f}: no internal function names found to drop (has esbuild's keepNames output changed?)`);
-  writeFileSync(join('dist', f), text);
-  if (process.env.WASMGRAD_BUILD_VERBOSE) console.log(`dist/${f}: ${dropped} internal function names dropped, ${kept} exported kept`);
+  const classes = nameClassesInline(text);
+  if (classes.named === 0) console.warn(`dist/${f}: no class named in its header (has esbuild's keepNames output changed?)`);
+  writeFileSync(join('dist', f), classes.text);
+  if (process.env.WASMGRAD_BUILD_VERBOSE) {
+    console.log(`dist/${f}: ${dropped} internal function names dropped, ${kept} exported kept; ${classes.named} classes named in their header, ${classes.left} by a static block`);
+  }
 }
 // CommonJS: require() of the ES module (Node 20.19 and later, Deno and Bun load an ES module
 // without top-level await synchronously), so CommonJS users share the one engine and Tensor class

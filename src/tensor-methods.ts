@@ -11,19 +11,30 @@ import { TensorBuffer } from './tensor-buffer.js';
 type Ops = typeof ops;
 type Method<F> = F extends (x: Tensor, ...rest: infer R) => infer Out ? (...rest: R) => Out : never;
 
-const CHAINED = [
-  'add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'squaredDifference', 'equal', 'notEqual', 'greater', 'greaterEqual', 'less', 'lessEqual',
-  'logicalAnd', 'logicalOr', 'logicalXor', 'logicalNot', 'broadcastTo', 'mod', 'floorDiv', 'atan2',
-  'neg', 'abs', 'exp', 'log', 'log1p', 'expm1', 'sqrt', 'rsqrt', 'square', 'reciprocal', 'clipByValue', 'relu', 'relu6', 'leakyRelu', 'elu',
-  'selu', 'gelu', 'sigmoid', 'tanh', 'softplus', 'swish', 'floor', 'ceil', 'round', 'sign', 'sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'sinh',
-  'cosh', 'asinh', 'acosh', 'atanh', 'erf', 'step', 'isNaN', 'isInf', 'isFinite',
-  'sum', 'mean', 'max', 'min', 'prod', 'argMax', 'argMin', 'norm', 'logSumExp', 'all', 'any', 'moments',
-  'reshape', 'transpose', 'slice', 'gather', 'oneHot', 'expandDims', 'squeeze', 'clone', 'tile', 'pad', 'reverse', 'split', 'unstack', 'cumsum',
-  'topk', 'cast', 'l2Normalize', 'softmax', 'logSoftmax', 'dropout', 'matMul', 'conv1d', 'conv2d', 'depthwiseConv2d', 'conv2dTranspose',
-  'maxPool', 'avgPool', 'dilation2d', 'batchNorm', 'layerNorm',
-] as const;
+// name -> op, by static member access (a lookup by name would build a namespace object of
+// getters for every op at import: time a cold start pays)
+const CHAINED = {
+  add: ops.add, sub: ops.sub, mul: ops.mul, div: ops.div, maximum: ops.maximum, minimum: ops.minimum,
+  squaredDifference: ops.squaredDifference, equal: ops.equal, notEqual: ops.notEqual, greater: ops.greater,
+  greaterEqual: ops.greaterEqual, less: ops.less, lessEqual: ops.lessEqual, logicalAnd: ops.logicalAnd, logicalOr: ops.logicalOr,
+  logicalXor: ops.logicalXor, logicalNot: ops.logicalNot, broadcastTo: ops.broadcastTo, mod: ops.mod, floorDiv: ops.floorDiv,
+  atan2: ops.atan2, neg: ops.neg, abs: ops.abs, exp: ops.exp, log: ops.log, log1p: ops.log1p, expm1: ops.expm1, sqrt: ops.sqrt,
+  rsqrt: ops.rsqrt, square: ops.square, reciprocal: ops.reciprocal, clipByValue: ops.clipByValue, relu: ops.relu,
+  relu6: ops.relu6, leakyRelu: ops.leakyRelu, elu: ops.elu, selu: ops.selu, gelu: ops.gelu, sigmoid: ops.sigmoid, tanh: ops.tanh,
+  softplus: ops.softplus, swish: ops.swish, floor: ops.floor, ceil: ops.ceil, round: ops.round, sign: ops.sign, sin: ops.sin,
+  cos: ops.cos, tan: ops.tan, asin: ops.asin, acos: ops.acos, atan: ops.atan, sinh: ops.sinh, cosh: ops.cosh, asinh: ops.asinh,
+  acosh: ops.acosh, atanh: ops.atanh, erf: ops.erf, step: ops.step, isNaN: ops.isNaN, isInf: ops.isInf, isFinite: ops.isFinite,
+  sum: ops.sum, mean: ops.mean, max: ops.max, min: ops.min, prod: ops.prod, argMax: ops.argMax, argMin: ops.argMin,
+  norm: ops.norm, logSumExp: ops.logSumExp, all: ops.all, any: ops.any, moments: ops.moments, reshape: ops.reshape,
+  transpose: ops.transpose, slice: ops.slice, gather: ops.gather, oneHot: ops.oneHot, expandDims: ops.expandDims,
+  squeeze: ops.squeeze, clone: ops.clone, tile: ops.tile, pad: ops.pad, reverse: ops.reverse, split: ops.split,
+  unstack: ops.unstack, cumsum: ops.cumsum, topk: ops.topk, cast: ops.cast, l2Normalize: ops.l2Normalize, softmax: ops.softmax,
+  logSoftmax: ops.logSoftmax, dropout: ops.dropout, matMul: ops.matMul, conv1d: ops.conv1d, conv2d: ops.conv2d,
+  depthwiseConv2d: ops.depthwiseConv2d, conv2dTranspose: ops.conv2dTranspose, maxPool: ops.maxPool, avgPool: ops.avgPool,
+  dilation2d: ops.dilation2d, batchNorm: ops.batchNorm, layerNorm: ops.layerNorm,
+};
 
-type Chained = (typeof CHAINED)[number];
+type Chained = keyof typeof CHAINED;
 
 declare module './tensor.js' {
   interface Tensor extends ChainedMethods {}
@@ -60,8 +71,7 @@ export type ChainedMethods = { [K in Chained]: Method<Ops[K]> } & {
 };
 
 const proto = Tensor.prototype as unknown as Record<string, unknown>;
-for (const name of CHAINED) {
-  const op = (ops as unknown as Record<string, (...a: unknown[]) => unknown>)[name];
+for (const [name, op] of Object.entries(CHAINED) as [string, (...a: unknown[]) => unknown][]) {
   proto[name] = function (this: Tensor, ...rest: unknown[]) {
     return op(this, ...rest);
   };

@@ -3,7 +3,7 @@
 import { describe, expect, test } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { dropInternalNames } from '../scripts/bundle-names.mjs';
+import { dropInternalNames, nameClassesInline } from '../scripts/bundle-names.mjs';
 
 const PROLOGUE = 'var W=Object.defineProperty;var a=(t,e)=>W(t,"name",{value:e,configurable:!0});var q=(t,e)=>{for(var n in e)W(t,n,{get:e[n],enumerable:!0})};';
 
@@ -25,6 +25,41 @@ describe('dropInternalNames', () => {
   });
 });
 
+describe('nameClassesInline', () => {
+  const run = (chunk: string) => new Function(chunk)();
+
+  test('names anonymous classes in their header, wherever the static block stands, and they keep their names', () => {
+    const chunk = PROLOGUE +
+      'var A=class{static{a(this,"Tensor")}x=1;get y(){return 2}};' +
+      'var B=class extends A{m;static{a(this,"Dense")}constructor(){super(),this.m=3}};' +
+      'return [A.name,B.name,new B().m,new B().x,new B() instanceof A,String(Object.getOwnPropertyNames(B))];';
+    const { text, named, left } = nameClassesInline(chunk);
+    expect([named, left]).toEqual([2, 0]);
+    expect(text).toContain('var A=class Tensor{x=1;');
+    expect(text).toContain('var B=class Dense extends A{m;constructor()');
+    expect(text).not.toContain('static{');
+    expect(run(text)).toEqual(run(chunk));
+    expect(run(text).slice(0, 2)).toEqual(['Tensor', 'Dense']);
+  });
+
+  test('leaves a class whose body uses the name, or that has its own inner name, to its static block', () => {
+    // inside the first, Dense is the outer variable; a class named Dense would shadow it
+    const chunk = PROLOGUE +
+      'var Dense=7;var A=class{static{a(this,"Dense")}f(){return Dense}};' +
+      'var B=class t{static{a(this,"Pool")}static make(){return new t}};' +
+      'return [A.name,new A().f(),B.name,B.make() instanceof B];';
+    const { text, named, left } = nameClassesInline(chunk);
+    expect([named, left]).toEqual([0, 2]);
+    expect(text).toBe(chunk);
+    expect(run(text)).toEqual(['Dense', 7, 'Pool', true]);
+  });
+
+  test('leaves a chunk without esbuild\'s name helper as it is', () => {
+    const chunk = 'var A=class{static{a(this,"Tensor")}};export{A as Tensor};';
+    expect(nameClassesInline(chunk)).toEqual({ text: chunk, named: 0, left: 0 });
+  });
+});
+
 test('the built bundles keep the names of the public API: classes, functions, metrics', () => {
   const dist = (f: string) => JSON.stringify(fileURLToPath(new URL(`../dist/${f}`, import.meta.url)));
   const script = `
@@ -34,6 +69,7 @@ test('the built bundles keep the names of the public API: classes, functions, me
       wg.Tensor.name, wg.Sequential.name, wg.LayersModel.name, wg.Variable.name, wg.WasmgradError.name,
       wg.tidy.name, wg.variable.name, wg.init.name, wg.layers.dense.name, wg.metrics.categoricalAccuracy.name,
       tf.metrics.sparseCategoricalAccuracy.name, tf.metrics.binaryAccuracy.name, tf.losses.meanSquaredError.name,
+      wg.layers.dense({ units: 1 }).constructor.name, wg.layers.lstm({ units: 1 }).constructor.name, wg.optimizers.adam().constructor.name,
     ]));`;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
   expect(r.status, r.stderr).toBe(0);
@@ -41,5 +77,6 @@ test('the built bundles keep the names of the public API: classes, functions, me
     'Tensor', 'Sequential', 'LayersModel', 'Variable', 'WasmgradError',
     'tidy', 'variable', 'init', 'dense', 'categoricalAccuracy',
     'sparseCategoricalAccuracy', 'binaryAccuracy', 'meanSquaredError',
+    'Dense', 'LSTM', 'Adam',
   ]);
 });

@@ -163,7 +163,7 @@ describe.each(builds())('the inference plan, %s build', (build) => {
     for (const b of BATCHES) {
       const xs = inputs(shapes(b), 11 * b, int);
       const want = unplanned(model, xs);
-      // the first call traces and plans, the next ones run the plan
+      // the first call runs unplanned, the second traces and plans, the next ones run the plan
       for (let k = 0; k < 3; k++) expectSameBits(planned(model, xs), want);
       expectSameBits(planned(model, xs, true), want);
       for (const x of xs) x.dispose();
@@ -180,6 +180,7 @@ describe.each(builds())('the inference plan, %s build', (build) => {
       const m = make();
       const xs = inputs([shape], 1, int);
       planned(m, xs);
+      planned(m, xs);
       const [p] = m.plans.describe();
       m.dispose();
       for (const x of xs) x.dispose();
@@ -194,6 +195,7 @@ describe.each(builds())('the inference plan, %s build', (build) => {
     expect(counts(activations, [3, 5])).toEqual([1 + 2 * (ACTIVATIONS.length - 3), 2 + 2 * ACTIVATIONS.length]);
     const f = functional();
     const xs = inputs([[3, 5], [3, 5]], 4);
+    planned(f, xs);
     planned(f, xs);
     // every call: dense x4, add, multiply, concatenate x2, dropout
     expect(f.plans.describe()[0]).toMatchObject({ planned: 9, steps: 9 });
@@ -271,6 +273,10 @@ describe.each(builds())('the inference plan, %s build', (build) => {
     expect(after.numBytes).toBe(warm.numBytes);
     expect(after.wasmBytes).toBe(warm.wasmBytes);
     model.plans.clear();
+    expect(blocks()).toBe(unplannedBlocks);
+    // one call with new shapes plans nothing (a model predicted once pays for no plan); the second plans
+    planned(model, xs);
+    expect(model.plans.describe().length).toBe(0);
     expect(blocks()).toBe(unplannedBlocks);
     planned(model, xs);
     expect(model.plans.describe().length).toBe(1);

@@ -106,7 +106,9 @@ async function compileModule(build: BuildName, wasm: InitOptions['wasm'], runtim
     if (build === 'simd-threads') bytes = withSharedMemory(bytes, { inPlace: true });
   }
   try {
-    return await WebAssembly.compile(bytes as BufferSource);
+    // Node, Deno and Bun compile at once on the calling thread (as fast here, and no task boundary
+    // for a pending GC to land in before the first result); browsers refuse that for large modules.
+    return isNodeLike() ? new WebAssembly.Module(bytes as BufferSource) : await WebAssembly.compile(bytes as BufferSource);
   } catch (err) {
     const what = wasm === undefined ? `the '${build}' build` : 'the wasm given';
     throw new WasmgradError(`init: ${what} did not compile here: ${(err as Error).message}`);
@@ -155,7 +157,8 @@ async function instantiateMatching(module: WebAssembly.Module, sharedFirst: bool
   for (const shared of attempts) {
     const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared } as WebAssembly.MemoryDescriptor);
     try {
-      const instance = await WebAssembly.instantiate(module, { env: { memory } });
+      const imports = { env: { memory } };
+      const instance = isNodeLike() ? new WebAssembly.Instance(module, imports) : await WebAssembly.instantiate(module, imports);
       return { shared, memory, instance };
     } catch (err) {
       firstError ??= err;

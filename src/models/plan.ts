@@ -319,8 +319,10 @@ export class InferencePlan {
 export class PlanCache {
   static readonly MAX_PLANS = 4;
   private plans: InferencePlan[] = [];
+  /** Input signatures called once without a plan: a model predicted once is never planned (a cold start pays for no plan). */
+  private seenOnce: string[] = [];
 
-  /** The outputs of model on xs (checked), through the plan for their shapes, made by tracing the first call. */
+  /** The outputs of model on xs (checked), through the plan for their shapes, made by tracing the second call. */
   predict(model: PlannableModel, xs: Tensor[]): Tensor[] {
     for (let i = 0; i < this.plans.length; i++) {
       const p = this.plans[i];
@@ -338,6 +340,13 @@ export class PlanCache {
       this.plans = this.plans.filter((q) => q !== p);
       return unplanned(model, xs);
     }
+    const signature = xs.map((x) => `${x.dtype}[${x.shape.join(',')}]`).join(' ');
+    const seen = this.seenOnce.indexOf(signature);
+    if (seen < 0) {
+      if (this.seenOnce.push(signature) > PlanCache.MAX_PLANS) this.seenOnce.shift();
+      return unplanned(model, xs);
+    }
+    this.seenOnce.splice(seen, 1);
     const traced = new Map<SymbolicTensor, Traced>();
     model.inputs.forEach((s, i) => traced.set(s, { shape: xs[i].shape.slice(), dtype: xs[i].dtype }));
     const outs = unplanned(model, xs, (s, t) => traced.set(s, { shape: t.shape.slice(), dtype: t.dtype }));
@@ -363,6 +372,7 @@ export class PlanCache {
   clear(): void {
     for (const p of this.plans) p.dispose();
     this.plans = [];
+    this.seenOnce = [];
   }
 }
 

@@ -108,7 +108,6 @@ export const moments = debugged('moments', normOps.moments);
 // Comparisons, logical ops, where; functions without kernels; rearranging and generating ops
 // (src/ops/compare.ts, elementwise-js.ts, arrange.ts)
 import * as compareOps from './compare.js';
-import * as jsOps from './elementwise-js.js';
 import * as arrangeOps from './arrange.js';
 export const greater = debugged('greater', compareOps.greater);
 export const greaterEqual = debugged('greaterEqual', compareOps.greaterEqual);
@@ -120,7 +119,7 @@ export const logicalOr = debugged('logicalOr', compareOps.logicalOr);
 export const logicalXor = debugged('logicalXor', compareOps.logicalXor);
 export const logicalNot = debugged('logicalNot', compareOps.logicalNot);
 export const where = debugged('where', compareOps.where);
-export const { floor, ceil, round, sign, sin, cos, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh, erf, relu6, step, isNaN, isInf, isFinite, floorDiv, mod, atan2 } = jsOps;
+export { floor, ceil, round, sign, sin, cos, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh, erf, relu6, step, isNaN, isInf, isFinite, floorDiv, mod, atan2 } from './elementwise-js.js';
 export const tile = debugged('tile', arrangeOps.tile);
 export const pad = debugged('pad', arrangeOps.pad);
 export const reverse = debugged('reverse', arrangeOps.reverse);
