@@ -161,6 +161,40 @@ describe('layers, fit, evaluate and predict leak nothing when memory runs out mi
     y.dispose();
   });
 
+  test('predict through a plan with recurrent layers (their driver called by the plan)', async () => {
+    const m = wg.sequential({
+      layers: [
+        wg.layers.lstm({ units: 5, returnSequences: true, inputShape: [4, 3] }),
+        wg.layers.gru({ units: 4, goBackwards: true }),
+        wg.layers.dense({ units: 2 }),
+      ],
+    });
+    const x = t([3, 4, 3]);
+    // the allocator's live blocks: the plan's buffers and the driver's workspace are not tensors live() counts
+    const blocks = () => (allocator() as unknown as { sizes: Map<number, number> }).sizes.size;
+    const want = m.predict(x) as wg.Tensor;
+    const base = { blocks: blocks(), live: live() };
+    for (let k = 0; k < 30; k++) {
+      for (let i = 0; i < 2; i++) disposeAll(m.predict(x)); // the second call makes the plan
+      expect(m.plans.describe()[0]).toMatchObject({ planned: 3, steps: 3 });
+      // a failed run is abandoned (the plan goes) and the layers' own path answers
+      allocator().failAfter(k);
+      let y: wg.Tensor;
+      try {
+        y = m.predict(x) as wg.Tensor;
+      } finally {
+        allocator().failAfter(null);
+      }
+      expect(y.dataSync()).toEqual(want.dataSync());
+      y.dispose();
+      m.plans.clear();
+      expect({ blocks: blocks(), live: live() }, `failing allocation ${k}`).toEqual(base);
+    }
+    want.dispose();
+    m.dispose();
+    x.dispose();
+  });
+
   test('a callback that throws midway, and a bad target shape found after the forward pass', async () => {
     const m = makeModel();
     const x = t([10, 4]), y = wg.oneHot(wg.tensor([0, 1, 2, 0, 1, 2, 0, 1, 2, 0], [10], 'int32'), 3);

@@ -79,6 +79,17 @@ function rnn(): Model {
   });
 }
 
+function recurrentOptions(): Model {
+  return wg.sequential({
+    layers: [
+      wg.layers.simpleRNN({ units: 5, returnSequences: true, activation: 'relu', inputShape: [6, 3] }),
+      wg.layers.gru({ units: 17, returnSequences: true, resetAfter: false, goBackwards: true }),
+      wg.layers.lstm({ units: 9, returnSequences: true, recurrentActivation: 'hardSigmoid', useBias: false }),
+      wg.layers.gru({ units: 16, goBackwards: true }),
+    ],
+  });
+}
+
 function functional(): Model {
   const a = wg.layers.input({ shape: [5] });
   const b = wg.layers.input({ shape: [5] });
@@ -146,6 +157,7 @@ const CASES: [string, () => Model, (b: number) => number[][], number][] = [
   ['dense MLP', mlp, (b) => [[b, 7]], 0],
   ['CNN: conv, pool, batch norm, dropout, flatten', cnn, (b) => [[b, 9, 11, 3]], 0],
   ['dense over time, LSTM, GRU', rnn, (b) => [[b, 6, 3]], 0],
+  ['simpleRNN, GRU reset before, LSTM without bias, backwards and hard sigmoid gates', recurrentOptions, (b) => [[b, 6, 3]], 0],
   ['functional with add, a broadcast multiply and concatenate, three outputs', functional, (b) => [[b, 5], [b, 5]], 0],
   ['image branches joined along channels and rows (concatenate of rank 4)', branches, (b) => [[b, 7, 5, 3]], 0],
   ['global average and max pooling, 2-D and 1-D', globalPools, (b) => [[b, 6, 5, 3]], 0],
@@ -187,6 +199,8 @@ describe.each(builds())('the inference plan, %s build', (build) => {
       return [p.planned, p.steps];
     };
     expect(counts(mlp, [3, 7])).toEqual([4, 4]);
+    expect(counts(rnn, [3, 6, 3])).toEqual([4, 4]);
+    expect(counts(recurrentOptions, [3, 6, 3])).toEqual([4, 4]);
     expect(counts(cnn, [3, 9, 11, 3])).toEqual([9, 9]);
     expect(counts(flattenLast, [3, 4])).toEqual([2, 2]);
     expect(counts(branches, [3, 7, 5, 3])).toEqual([7, 7]);

@@ -21,6 +21,9 @@ import { copyStrided, stridesOf, type StridedRegion } from '../engine/drivers/co
 import { channelAffine } from '../engine/drivers/norm.js';
 import { batchNormChannels } from '../ops/norm.js';
 import { BatchNormalization } from '../layers/normalization.js';
+import { SimpleRNN, LSTM, GRU, type RNN } from '../layers/recurrent.js';
+import { rnnForward } from '../engine/drivers/rnn-forward.js';
+import { GATES, type RnnCellKind, type RnnSequence } from '../engine/drivers/rnn.js';
 import { WasmgradError } from '../errors.js';
 
 /** A layer computed by driver calls from x (and x2, a merge's second input) into `out`. */
@@ -122,7 +125,46 @@ export function planLayer(layer: Layer, inShapes: readonly (readonly number[])[]
   if (cls === BatchNormalization) return planBatchNorm(layer as BatchNormalization, inShape);
   if (cls === Dropout) return { kind: 'alias', valid: () => true };
   if (cls === Flatten || cls === Reshape) return { kind: 'view', valid: () => true };
+  const sequence = SEQUENCES.get(cls);
+  if (sequence) return planRecurrent(layer as RNN, sequence[0], sequence[1], inShape);
   return null;
+}
+
+/** The sequence op of each recurrent layer (RNN.call without state inputs, mask or dropout: one op). */
+const SEQUENCES = new Map<unknown, [RnnCellKind, string]>([[SimpleRNN, ['simple', 'simpleRNNSequence']], [LSTM, ['lstm', 'lstmSequence']], [GRU, ['gru', 'gruSequence']]]);
+
+/**
+ * A recurrent layer's whole sequence in inference: the recurrent driver with the layer's options,
+ * as its sequence op runs it, its output straight into the plan's buffer (the final states, which
+ * the layer drops, are not copied out).
+ */
+function planRecurrent(r: RNN, cell: RnnCellKind, op: string, inShape: readonly number[]): StepKind {
+  if (r.returnState || !r.kernel || inShape.length !== 3 || inShape[2] !== r.kernel.shape[0]) return null;
+  const [B, T, I] = inShape;
+  const u = r.units, G = GATES[cell] * u;
+  const gated = r instanceof LSTM || r instanceof GRU ? r : null;
+  const resetAfter = r instanceof GRU ? r.resetAfter : true;
+  const { restoreOrder, zeroOutputForMask } = r;
+  const seq: RnnSequence = {
+    op, cell, resetAfter, batch: B, steps: T, inputSize: I, units: u,
+    activation: r.activation, recurrentActivation: gated ? gated.recurrentActivation : 'sigmoid',
+    goBackwards: r.goBackwards, returnSequences: r.returnSequences, restoreOrder, zeroOutputForMask, mask: null,
+  };
+  const biasShape = cell === 'gru' && resetAfter ? [2, G] : [G];
+  const is = (t: Tensor | undefined, shape: number[]) => t !== undefined && t.shape.length === shape.length && t.shape.every((d, i) => d === shape[i]);
+  const valid = () => r.restoreOrder === restoreOrder && r.zeroOutputForMask === zeroOutputForMask && r.kernel !== undefined;
+  return {
+    kind: 'compute', valid,
+    run: (x, out) => {
+      // weights are read at each run; any other shape than planned (the layer's call would refuse it) abandons the run
+      if (!is(r.kernel, [I, G]) || !is(r.recurrentKernel, [u, G]) || (r.bias !== undefined && !is(r.bias, biasShape))) {
+        throw new WasmgradError(`${r.name}: its weights are no longer the shapes planned`);
+      }
+      const inputs = { x, kernel: r.kernel!, recurrentKernel: r.recurrentKernel!, bias: r.bias ?? null, h0: null, c0: null, recurrentMask: null };
+      const ws = rnnForward(seq, inputs, { y: out, hT: null, cT: null });
+      for (const t of ws.saved) t.dispose();
+    },
+  };
 }
 
 function planDense(d: Dense, inShape: readonly number[], outShape: readonly number[]): StepKind {

@@ -59,10 +59,10 @@ export interface RnnInputs {
   recurrentMask: Tensor | null;
 }
 
-/** The op's outputs, allocated by the op: y [B, T, u] or [B, u], hT [B, u], cT [B, u] (LSTM). */
+/** The op's outputs, allocated by the op: y [B, T, u] or [B, u], hT [B, u], cT [B, u] (LSTM); null: not wanted (an inference plan's). */
 export interface RnnOutputs {
   y: Tensor;
-  hT: Tensor;
+  hT: Tensor | null;
   cT: Tensor | null;
 }
 

@@ -1,0 +1,10 @@
+const wg = await import('wasmgrad');
+await wg.init({ threads: 1 });
+const [u, T, I] = process.argv.slice(2).map(Number);
+const m = wg.sequential({ layers: [wg.layers.gru({ units: u, resetAfter: true, inputShape: [T, I] })] });
+const d = wg.sequential({ layers: [wg.layers.dense({ units: u, inputShape: [I] })] });
+const x = wg.randomUniform([1, T, I], -1, 1);
+const xd = wg.randomUniform([1, I], -1, 1);
+const time = (f) => { for (let i = 0; i < 2000; i++) f(); const t = []; for (let r = 0; r < 4000; r++) { const t0 = performance.now(); f(); t.push(performance.now() - t0); } t.sort((a, b) => a - b); return (t[t.length >> 1] * 1000).toFixed(1) + 'us(p25 ' + (t[t.length >> 2] * 1000).toFixed(1) + ')'; };
+console.log(`gru u${u} T${T} I${I}`, time(() => m.predict(x).dispose()), 'dense', time(() => d.predict(xd).dispose()));
+await wg.shutdown();
