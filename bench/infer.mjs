@@ -200,7 +200,11 @@ const load = mon.stop();
 
 // --- tables
 const ms = (x) => (x === undefined ? '-' : x < 1 ? x.toFixed(3) : x.toFixed(2));
-const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}x` : '-');
+/** The median over the rounds of a / b, each round's figures measured in the same minutes (the cores' speeds drift between rounds). */
+const ratio = (a, b) => {
+  if (!a?.roundMs || !b?.roundMs) return '-';
+  return `${median(a.roundMs.map((x, i) => x / b.roundMs[i])).toFixed(2)}x`;
+};
 let md = '';
 for (const name of buildNames) {
   const num = (title) => ({ key: title, title, align: 'right' });
@@ -213,17 +217,17 @@ for (const name of buildNames) {
   const rows = cases.map((c) => {
     const row = [c.label];
     for (const t of threadCounts) {
-      const o = ort[t]?.[c.name]?.medianMs, w = ours[name][t]?.[c.name]?.medianMs;
-      row.push(ms(o), ms(w), ratio(o, w));
+      const o = ort[t]?.[c.name], w = ours[name][t]?.[c.name];
+      row.push(ms(o?.medianMs), ms(w?.medianMs), ratio(o, w));
     }
-    if (scaling) row.push(ratio(ours[name][1]?.[c.name]?.medianMs, ours[name][last]?.[c.name]?.medianMs));
+    if (scaling) row.push(ratio(ours[name][1]?.[c.name], ours[name][last]?.[c.name]));
     row.push(ours[name][1]?.[c.name]?.maxDiff?.toExponential(1) ?? '-');
     return row;
   });
   md += printTable(`Median ms per call over ${rounds} round${rounds > 1 ? 's' : ''}, wasmgrad ${name} build vs ONNX Runtime Web ${ortVersion ?? ''} (ratio = ORT / wasmgrad; above 1: wasmgrad faster)`, columns, rows);
 }
 md +=
-  `\nEach figure is the median of ${rounds} round${rounds > 1 ? 's' : ''}' medians: a round runs ORT (each thread count, in a child process) then wasmgrad, so both are measured over the same minutes. ` +
+  `\nEach time is the median of ${rounds} round${rounds > 1 ? 's' : ''}' medians, each ratio the median of the rounds' ratios: a round runs ORT (each thread count, in a child process) then wasmgrad (thread counts alternating within each case), so both are measured over the same minutes. ` +
   `Same weights on both sides; outputs agree within ${TOLERANCE} (max |diff| against ORT at ${threadCounts[0]} thread). ` +
   'ORT gets NCHW images and time-major sequences (as a PyTorch export would), transposed once outside the timing.\n' +
   `\nLoad during the run: this process kept ${load.ownCores.toFixed(2)} cores busy, other processes ${load.otherCores?.toFixed(2) ?? '?'} ` +
