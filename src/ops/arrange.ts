@@ -197,7 +197,7 @@ export function prod(x: Tensor, axis?: number | number[] | null, keepDims = fals
   const ints = isInt32(x); // an int32 product, as TF.js, without a gradient
   checkTensor(x, 'prod'); // float32 or int32
   const axes = normAxes(axis ?? null, x.shape, 'prod');
-  const y = reduceValues(x, axes, keepDims, 1, (acc, v) => acc * v, x.dtype === 'int32' ? 'int32' : 'float32');
+  const y = reduceValues(x, axes, keepDims, 1, (acc, v) => acc * v, ints ? 'int32' : 'float32');
   const keep = x.shape.map((n, i) => (axes.includes(i) ? 1 : n));
   if (!ints) record('prod', [x], y, ([dy]) => [tidy(() => div(mul(reshape(dy, keep), reshape(y, keep)), x))]);
   return y;

@@ -9,7 +9,7 @@ import { checkTensor, checkFloat, operand, disposeAll, type TensorOrNumber } fro
 import { mul, sub, div } from './binary.js';
 import { sumTo } from '../primitives.js';
 import { pow as powNumber } from './unary.js';
-import { zipValues, isInt32, viaFloat } from './values-js.js';
+import { zipValues, isInt32, viaFloat, mapInts } from './values-js.js';
 
 type Fn = (x: number) => number;
 /** What an int32 x gives, as in TF.js: int32 ('keep'), float32 ('float'), or a WasmgradError. */
@@ -17,10 +17,12 @@ type OfInt32 = 'keep' | 'float' | 'refuse';
 
 /** y = f(x) in JavaScript, recording dy * df(x) when df is given. */
 function mapOp(name: string, x: Tensor, f: Fn, df?: Fn, ofInt32: OfInt32 = 'refuse'): Tensor {
-  if (isInt32(x) && ofInt32 !== 'keep') return ofInt32 === 'float' ? viaFloat(checkTensor(x, name), (t) => mapOp(name, t, f, df)) : checkFloat(x, name);
+  if (isInt32(x)) {
+    if (ofInt32 === 'keep') return mapInts(checkTensor(x, name), f); // int32 carries no gradient
+    return ofInt32 === 'float' ? viaFloat(checkTensor(x, name), (t) => mapOp(name, t, f, df)) : checkFloat(x, name);
+  }
   checkTensor(x, name);
-  const v = x.dataSync();
-  const out = fromFlat(x.dtype === 'int32' ? Int32Array.from(v, f) : Float32Array.from(v, f), x.shape, x.dtype);
+  const out = fromFlat(Float32Array.from(x.dataSync(), f), x.shape, 'float32');
   if (df) record(name, [x], out, ([dy]) => [mul(dy, mapOp(`${name}'`, x, df))]);
   return out;
 }

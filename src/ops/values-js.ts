@@ -69,13 +69,13 @@ export function mapInts(x: Tensor, f: (v: number) => number): Tensor {
 export function reduceValues(x: Tensor, axes: readonly number[], keepDims: boolean, init: number, f: (acc: number, v: number) => number, dtype: ValueDType): Tensor {
   const keep = x.shape.map((n, i) => (axes.includes(i) ? 1 : n));
   const outShape = keepDims ? keep : x.shape.filter((_, i) => !axes.includes(i));
-  const strides = x.shape.map((_, i) => sizeOf(x.shape.slice(i + 1)));
-  const keepStrides = keep.map((_, i) => sizeOf(keep.slice(i + 1)));
+  // the dimensions kept, with their strides in x and in the result
+  const kept = keep.flatMap((n, d) => (axes.includes(d) ? [] : [[sizeOf(x.shape.slice(d + 1)), n, sizeOf(keep.slice(d + 1))]]));
   const acc = new Float64Array(sizeOf(keep)).fill(init);
   const v = x.dataSync();
   for (let i = 0; i < v.length; i++) {
     let o = 0;
-    for (let d = 0; d < x.rank; d++) if (!axes.includes(d)) o += (Math.floor(i / strides[d]) % x.shape[d]) * keepStrides[d];
+    for (const [stride, n, keepStride] of kept) o += (Math.floor(i / stride) % n) * keepStride;
     acc[o] = f(acc[o], v[i]);
   }
   return fromFlat(dtype === 'int32' ? Int32Array.from(acc) : Float32Array.from(acc), outShape, dtype);

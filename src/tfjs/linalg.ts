@@ -23,10 +23,13 @@ export function bandPart(a: Tensor, numLower: number | Tensor, numUpper: number 
   const [m, n] = a.shape.slice(-2);
   const mask = new Float32Array(m * n);
   for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) mask[i * n + j] = (lower < 0 || i - j <= lower) && (upper < 0 || j - i <= upper) ? 1 : 0;
-  return tidy(() => {
-    const keep = fromFlat(mask, [m, n], 'float32');
-    return a.dtype === 'int32' ? ops.cast(ops.mul(a, keep), 'int32') : ops.mul(a, keep);
-  });
+  // the mask in a's dtype: int32 times int32 stays int32
+  const keep = fromFlat(a.dtype === 'int32' ? Int32Array.from(mask) : mask, [m, n], a.dtype);
+  try {
+    return ops.mul(a, keep);
+  } finally {
+    keep.dispose();
+  }
 }
 
 /** Orthonormal vectors spanning xs (modified Gram-Schmidt, in order): the rows of a [m, n] matrix, or an array of vectors. */
