@@ -189,7 +189,9 @@ describe('normalization layers', () => {
     const plain = wg.layers.batchNormalization({ center: false, scale: false });
     wg.tidy(() => plain.apply(wg.ones([2, 3]), { training: true }));
     expect(plain.weightNames).toEqual(['moving_mean', 'moving_variance']);
-    expect(() => wg.layers.batchNormalization({ axis: 1 })).toThrow(/only axis -1/);
+    // the last axis by its index (as TF.js saves it) is the last axis; another axis is refused when built
+    wg.tidy(() => wg.layers.batchNormalization({ axis: 1 }).apply(wg.ones([2, 3])));
+    expect(() => wg.layers.batchNormalization({ axis: 1 }).apply(wg.ones([2, 3, 4]))).toThrow(/only the last axis.*got axis 1/);
   });
 
   test('layerNormalization normalizes each row', () => {

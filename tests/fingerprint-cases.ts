@@ -365,7 +365,7 @@ const rnnCases: FingerprintCase[] = (() => {
     ['last', {}],
     ['seq', { returnSequences: true }],
     ['back', { goBackwards: true, returnSequences: true }],
-    ['backRestore', { goBackwards: true, returnSequences: true, restoreOrder: true }],
+    ['backRestore', { goBackwards: true, returnSequences: true, reverseOutput: true }],
     ['mask', { mask, returnSequences: true }],
     ['maskZero', { mask, returnSequences: true, zeroOutputForMask: true }],
     ['acts', { activation: 'relu', recurrentActivation: 'hardSigmoid', returnSequences: true }],

@@ -5,7 +5,7 @@ export type ActName = 'tanh' | 'sigmoid' | 'relu' | 'linear' | 'hardSigmoid';
 export interface RefOptions {
   goBackwards?: boolean;
   returnSequences?: boolean;
-  restoreOrder?: boolean;
+  reverseOutput?: boolean;
   /** [B, T] batch-major, 0 = padded step */
   mask?: ArrayLike<number> | null;
   zeroOutputForMask?: boolean;
@@ -112,7 +112,7 @@ export function refRnn(
   if (o.returnSequences) {
     y = new Float64Array(B * T * u);
     for (let s = 0; s < T; s++) {
-      const tOut = o.goBackwards && o.restoreOrder ? T - 1 - s : s;
+      const tOut = o.reverseOutput ? T - 1 - s : s;
       for (let bi = 0; bi < B; bi++) for (let j = 0; j < u; j++) y[(bi * T + tOut) * u + j] = outs[s][bi * u + j];
     }
   } else {

@@ -119,10 +119,10 @@ describe.each(builds())('recurrent sequence ops on the %s build', (build) => {
     let seed = 100;
     const variants: RefOptions[] = [
       { goBackwards: true, returnSequences: true },
-      { goBackwards: true, returnSequences: true, restoreOrder: true },
+      { goBackwards: true, returnSequences: true, reverseOutput: true },
       { returnSequences: true, mask },
       { returnSequences: false, mask },
-      { returnSequences: true, mask, zeroOutputForMask: true, goBackwards: true, restoreOrder: true },
+      { returnSequences: true, mask, zeroOutputForMask: true, goBackwards: true, reverseOutput: true },
       { returnSequences: true, recurrentMask: rmask, mask },
       { returnSequences: true, activation: 'relu', recurrentActivation: 'hardSigmoid' },
     ];
@@ -341,7 +341,7 @@ describe.each(builds())('recurrent layers on the %s build', (build) => {
             const k = cell === 'lstm' ? 3 : 3;
             const o: RefOptions = { returnSequences, mask: m, zeroOutputForMask: returnSequences };
             const yf = refRnn(cell, B, T, I, u, xv, vals[0], vals[1], vals[2], null, null, o).y;
-            const yb = refRnn(cell, B, T, I, u, xv, vals[k], vals[k + 1], vals[k + 2], null, null, { ...o, goBackwards: true, restoreOrder: true }).y;
+            const yb = refRnn(cell, B, T, I, u, xv, vals[k], vals[k + 1], vals[k + 2], null, null, { ...o, goBackwards: true, reverseOutput: true }).y;
             const rows = yf.length / u;
             let want: Float64Array[];
             if (mergeMode === 'concat') {

@@ -1,7 +1,8 @@
 // Fixes to the TF.js namespace found by running TF.js programs on it, each checked against
 // @tensorflow/tfjs 4.22 (cpu backend): precision/recall on binary predictions, pow with tensor
 // exponents (negative bases, broadcasting, gradients to both operands), atan2's broadcast
-// gradients, tf.grad of non-scalar functions, and TF.js's order of model weights.
+// gradients, tf.grad of non-scalar functions, TF.js's order of model weights and layers, and
+// tf.Sequential / tf.LayersModel (new, fromConfig) making TF.js models.
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import * as wt from 'wasmgrad/tfjs';
@@ -126,5 +127,59 @@ describe('model weights in TF.js order', () => {
     t0.write(tf.tensor(replacement, [2, 3]));
     expectClose(w0.read().dataSync(), t0.read().dataSync() as Float32Array, 0, 0);
     same(ours.predict(wt.tensor(x, [4, 2])) as wt.Tensor, theirs.predict(tf.tensor(x, [4, 2])) as tf.Tensor, 1e-5);
+  });
+});
+
+describe('functional models list their layers by depth, as TF.js and Keras', () => {
+  // branches of different depths, a layer shared by two of them, an input only the last layer reads
+  function build(lib: typeof tf | typeof wt) {
+    const L = (lib as typeof tf).layers;
+    const x = (lib as typeof tf).input({ shape: [4], name: 'x' });
+    const y = (lib as typeof tf).input({ shape: [3], name: 'y' });
+    const shared = L.dense({ units: 3, name: 'shared' });
+    const a = L.dense({ units: 3, name: 'a' }).apply(x) as tf.SymbolicTensor;
+    const c = L.dense({ units: 3, name: 'c' }).apply(L.dense({ units: 3, name: 'b' }).apply(x)) as tf.SymbolicTensor;
+    const s1 = shared.apply(a) as tf.SymbolicTensor;
+    const s2 = shared.apply(L.dense({ units: 3, name: 'e' }).apply(L.dense({ units: 3, name: 'd' }).apply(c)) as tf.SymbolicTensor) as tf.SymbolicTensor;
+    const joined = L.concatenate({ name: 'join' }).apply([s1, s2, y]) as tf.SymbolicTensor;
+    return (lib as typeof tf).model({ inputs: [x, y], outputs: [L.dense({ units: 2, name: 'out' }).apply(joined) as tf.SymbolicTensor, a] });
+  }
+
+  it('the same layer order and weight order as TF.js, so weights pass between the two by position', () => {
+    const theirs = build(tf);
+    const ours = build(wt) as unknown as wt.LayersModel;
+    expect(ours.layers.map((l) => l.name)).toEqual(theirs.layers.map((l) => l.name));
+    expect(ours.weights.map((w) => w.shape)).toEqual(theirs.weights.map((w) => w.shape));
+    theirs.setWeights(theirs.weights.map((w, i) => tf.tensor(randomArray(w.shape.reduce((p, q) => p * q, 1), 40 + i, -1, 1), w.shape)));
+    ours.setWeights(theirs.getWeights().map((w) => wt.tensor(w.dataSync() as Float32Array, w.shape)));
+    const [xv, yv] = [randomArray(3 * 4, 50), randomArray(3 * 3, 51)];
+    const o = ours.predict([wt.tensor(xv, [3, 4]), wt.tensor(yv, [3, 3])]) as wt.Tensor[];
+    const t = theirs.predict([tf.tensor(xv, [3, 4]), tf.tensor(yv, [3, 3])]) as tf.Tensor[];
+    o.forEach((oi, i) => same(oi, t[i], 1e-5));
+  });
+});
+
+describe('tf.Sequential and tf.LayersModel', () => {
+  it('fromConfig(cls, config) as TF.js calls it, and new, make TF.js models (weights in TF.js order); instanceof holds for every model', () => {
+    const m = wt.sequential({ layers: [wt.layers.dense({ units: 3, inputShape: [2] }), wt.layers.batchNormalization(), wt.layers.dense({ units: 2 })] });
+    const t = tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [2] }), tf.layers.batchNormalization(), tf.layers.dense({ units: 2 })] });
+    const again = wt.Sequential.fromConfig(wt.Sequential, m.getConfig() as never) as wt.Sequential;
+    const alone = (wt.Sequential.fromConfig as unknown as (c: unknown) => wt.Sequential)(m.getConfig());
+    for (const c of [again, alone, new wt.Sequential({ layers: [wt.layers.dense({ units: 3, inputShape: [2] }), wt.layers.batchNormalization(), wt.layers.dense({ units: 2 })] })]) {
+      expect(c.weights.map((w) => w.shape)).toEqual(t.weights.map((w) => w.shape));
+      expect(c.saveFormat).toBe('tfjs');
+      expect(c instanceof wt.Sequential && c instanceof wt.LayersModel).toBe(true);
+    }
+    again.setWeights(m.getWeights());
+    const x = wt.tensor(randomArray(6, 60), [3, 2]);
+    same(again.predict(x) as wt.Tensor, m.predict(x) as unknown as tf.Tensor, 0);
+    expect(m instanceof wt.Sequential).toBe(true);
+
+    const input = wt.input({ shape: [3] });
+    const f = new wt.LayersModel({ inputs: input, outputs: wt.layers.dense({ units: 2 }).apply(input) as wt.SymbolicTensor });
+    expect(f.name).toMatch(/^model/);
+    const g = wt.LayersModel.fromConfig(wt.LayersModel, f.getConfig() as never) as wt.LayersModel;
+    expect(g.saveFormat).toBe('tfjs');
+    expect(g instanceof wt.LayersModel && !(g instanceof wt.Sequential)).toBe(true);
   });
 });

@@ -1,7 +1,10 @@
 // bidirectional({ layer, mergeMode }): a recurrent layer run forwards and a copy of it run backwards
 // over the same input, outputs merged (Keras semantics). As Keras, both halves are re-created from
-// the layer's config (named forward_<name>, backward_<name>); the backward half's output sequence
-// comes back in the input's time order, and with returnSequences masked steps output zeros.
+// the layer's config (named forward_<name>, backward_<name>); the backward half runs the other way
+// from the layer and its output sequence is reversed (back to the input's time order unless the
+// layer itself goes backwards). With returnSequences, masked steps output zeros in both halves, as
+// Keras forces; TF.js's entry turns that off (zeroOutputForMask: false), as TF.js leaves each half
+// repeating its previous output.
 import { WasmgradError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { add, mul } from '../ops/binary.js';
@@ -17,6 +20,8 @@ export interface BidirectionalArgs extends LayerArgs {
   layer: RNN | { className: string; config: Record<string, unknown> };
   /** Default concat; null returns both outputs as a list. */
   mergeMode?: MergeMode;
+  /** With returnSequences: masked steps output zeros in both halves (default true, as Keras; TF.js: false). */
+  zeroOutputForMask?: boolean;
 }
 
 const MODES = ['concat', 'sum', 'mul', 'ave', null];
@@ -53,8 +58,17 @@ export class Bidirectional extends Layer {
     };
     this.forwardLayer = make('forward', !!base.goBackwards);
     this.backwardLayer = make('backward', !base.goBackwards);
-    this.backwardLayer.restoreOrder = true;
-    this.forwardLayer.zeroOutputForMask = this.backwardLayer.zeroOutputForMask = this.forwardLayer.returnSequences;
+    this.backwardLayer.reverseOutput = true;
+    this.zeroOutputForMask = args.zeroOutputForMask ?? true;
+  }
+
+  /** Whether masked steps output zeros in both halves (only with returnSequences). */
+  get zeroOutputForMask(): boolean {
+    return this.forwardLayer.zeroOutputForMask;
+  }
+
+  set zeroOutputForMask(on: boolean) {
+    this.forwardLayer.zeroOutputForMask = this.backwardLayer.zeroOutputForMask = on && this.forwardLayer.returnSequences;
   }
 
   bindLoadContext(context: LoadContext | null): void {

@@ -302,6 +302,10 @@ export abstract class Layer {
   apply(inputs: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[], kwargs: CallArgs = {}): unknown {
     const list: unknown[] = Array.isArray(inputs) ? inputs : [inputs];
     if (list.length === 0) throw new WasmgradError(`${this.name}: apply needs at least one input`);
+    // as Keras: symbolic initial states join the call's inputs (recurrent layers read extra inputs as states)
+    const st = kwargs.initialState as unknown;
+    const states = Array.isArray(st) ? st : st === undefined || st === null ? [] : [st];
+    if (states.length > 0 && states.every((s) => s instanceof SymbolicTensor)) return this.apply([...list, ...states] as SymbolicTensor[], { ...kwargs, initialState: undefined });
     const symbolic = list.filter((x) => x instanceof SymbolicTensor).length;
     if (symbolic > 0 && symbolic !== list.length) {
       throw new WasmgradError(`${this.name}: cannot mix SymbolicTensors and Tensors in one call`);

@@ -12,11 +12,25 @@ import { Variable } from '../variables.js';
 
 type InitSpec = Initializer | string;
 
-/** The normalized axis: only the last one (channels last). */
-function lastAxis(layer: string, axis: unknown): -1 {
+/**
+ * The normalized axis as given: one axis, -1 or a positive index (TF.js saves the last axis as its
+ * index, LayerNormalization as a list of one); which must be the last is known when built.
+ */
+function requestedAxis(layer: string, axis: unknown): number {
   const a = Array.isArray(axis) && axis.length === 1 ? axis[0] : axis ?? -1;
-  if (a !== -1) throw new WasmgradError(`${layer}: only axis -1 (the last axis, channels last) is supported, got ${JSON.stringify(axis)}`);
-  return -1;
+  if (!Number.isInteger(a) || (a as number) < -1) {
+    throw new WasmgradError(`${layer}: only the last axis (channels last) is supported: -1 or its index, got ${JSON.stringify(axis)}`);
+  }
+  return a as number;
+}
+
+/** The axis given must be the input's last: -1, or rank - 1 (the batch axis counted). */
+function checkLastAxis(layer: Layer, axis: number, inputShape: Shape): void {
+  if (axis !== -1 && axis !== inputShape.length - 1) {
+    throw new WasmgradError(
+      `${layer.name}: only the last axis (channels last) is supported: -1 or ${inputShape.length - 1} for input ${JSON.stringify(inputShape)}, got axis ${axis}`,
+    );
+  }
 }
 
 function featureDim(layer: Layer, inputShape: Shape): number {
@@ -28,7 +42,7 @@ function featureDim(layer: Layer, inputShape: Shape): number {
 }
 
 export interface BatchNormalizationArgs extends LayerArgs {
-  /** Default -1 (the only one supported). */
+  /** Default -1; only the last axis is supported (-1 or its index). */
   axis?: number | number[];
   momentum?: number;
   epsilon?: number;
@@ -44,7 +58,9 @@ export interface BatchNormalizationArgs extends LayerArgs {
 
 export class BatchNormalization extends Layer {
   static className = 'BatchNormalization';
-  readonly axis: -1;
+  /** The normalized axis: always the last (-1), whichever way the config named it. */
+  readonly axis = -1;
+  private readonly axisArg: number;
   readonly momentum: number;
   readonly epsilon: number;
   readonly center: boolean;
@@ -58,7 +74,7 @@ export class BatchNormalization extends Layer {
   constructor(args: BatchNormalizationArgs = {}) {
     super(args);
     this.args = args;
-    this.axis = lastAxis(this.name, args.axis);
+    this.axisArg = requestedAxis(this.name, args.axis);
     this.momentum = args.momentum ?? 0.99;
     this.epsilon = args.epsilon ?? 1e-3;
     if (!(this.momentum >= 0 && this.momentum <= 1)) throw new WasmgradError(`${this.name}: momentum must be in [0, 1], got ${args.momentum}`);
@@ -68,6 +84,7 @@ export class BatchNormalization extends Layer {
   }
 
   build(inputShape: Shape | Shape[]): void {
+    checkLastAxis(this, this.axisArg, inputShape as Shape);
     const c = featureDim(this, inputShape as Shape);
     // Keras's weight order: gamma, beta, moving_mean, moving_variance
     if (this.scale) this.gamma = this.addWeight('gamma', [c], this.args.gammaInitializer ?? 'ones', { regularizer: this.args.gammaRegularizer });
@@ -128,7 +145,9 @@ export interface LayerNormalizationArgs extends LayerArgs {
 
 export class LayerNormalization extends Layer {
   static className = 'LayerNormalization';
-  readonly axis: -1;
+  /** The normalized axis: always the last (-1), whichever way the config named it. */
+  readonly axis = -1;
+  private readonly axisArg: number;
   readonly epsilon: number;
   readonly center: boolean;
   readonly scale: boolean;
@@ -139,7 +158,7 @@ export class LayerNormalization extends Layer {
   constructor(args: LayerNormalizationArgs = {}) {
     super(args);
     this.args = args;
-    this.axis = lastAxis(this.name, args.axis);
+    this.axisArg = requestedAxis(this.name, args.axis);
     this.epsilon = args.epsilon ?? 1e-3;
     if (!(this.epsilon >= 0)) throw new WasmgradError(`${this.name}: epsilon must be >= 0, got ${args.epsilon}`);
     this.center = args.center ?? true;
@@ -147,6 +166,7 @@ export class LayerNormalization extends Layer {
   }
 
   build(inputShape: Shape | Shape[]): void {
+    checkLastAxis(this, this.axisArg, inputShape as Shape);
     const d = featureDim(this, inputShape as Shape);
     if (this.scale) this.gamma = this.addWeight('gamma', [d], this.args.gammaInitializer ?? 'ones', { regularizer: this.args.gammaRegularizer });
     if (this.center) this.beta = this.addWeight('beta', [d], this.args.betaInitializer ?? 'zeros', { regularizer: this.args.betaRegularizer });

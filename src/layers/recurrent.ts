@@ -105,8 +105,8 @@ export abstract class RNN extends Layer {
   readonly returnState: boolean;
   readonly goBackwards: boolean;
   readonly seed?: number;
-  /** @internal Bidirectional's backward half: the output sequence in input time order. */
-  restoreOrder = false;
+  /** @internal Bidirectional's backward half: the output sequence reversed from processing order. */
+  reverseOutput = false;
   /** @internal Masked steps output zeros (Bidirectional with returnSequences, as Keras). */
   zeroOutputForMask = false;
   protected readonly args: RNNLayerArgs;
@@ -199,7 +199,7 @@ export abstract class RNN extends Layer {
     const outs = this.runOp(xin, initial ? initial[0] : null, initial && initial.length > 1 ? initial[1] : null, {
       goBackwards: this.goBackwards,
       returnSequences: this.returnSequences,
-      restoreOrder: this.restoreOrder,
+      reverseOutput: this.reverseOutput,
       mask,
       zeroOutputForMask: this.zeroOutputForMask,
       recurrentMask: rmask,

@@ -69,6 +69,55 @@ export function topoSort(inputs: SymbolicTensor[], outputs: SymbolicTensor[]): G
 }
 
 /**
+ * The layers reached from the outputs in Keras's and TF.js's order (model.layers, and so the order
+ * of the model's weights and saved layers): by depth from the outputs, deepest first, ties in the
+ * order a depth-first walk from the outputs first reaches them. A call's depth is one more than the
+ * deepest call reading its outputs, a layer's the deepest of its calls. Iterative, as topoSort.
+ */
+export function layersInDepthOrder(outputs: SymbolicTensor[]): Layer[] {
+  const ids = new Map<Layer, number>();
+  const key = (n: GraphNode) => {
+    let id = ids.get(n.layer);
+    if (id === undefined) ids.set(n.layer, (id = ids.size));
+    return `${id}:${n.callIndex}`;
+  };
+  const finished: GraphNode[] = [];
+  const seen = new Set<string>();
+  for (const out of outputs) {
+    const first = nodeOf(out);
+    if (seen.has(key(first))) continue;
+    seen.add(key(first));
+    const stack: { node: GraphNode; next: number }[] = [{ node: first, next: 0 }];
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      if (top.next < top.node.inputs.length) {
+        const child = nodeOf(top.node.inputs[top.next++]);
+        if (seen.has(key(child))) continue;
+        seen.add(key(child));
+        stack.push({ node: child, next: 0 });
+      } else {
+        stack.pop();
+        finished.push(top.node);
+      }
+    }
+  }
+  // ids were handed out as the walk first reached each layer: the tie order
+  const nodeDepth = new Map<string, number>();
+  const layerDepth = new Map<Layer, number>();
+  for (let i = finished.length - 1; i >= 0; i--) {
+    const n = finished[i];
+    const depth = Math.max(nodeDepth.get(key(n)) ?? 0, layerDepth.get(n.layer) ?? 0);
+    layerDepth.set(n.layer, depth);
+    nodeDepth.set(key(n), depth);
+    for (const t of n.inputs) {
+      const k = key(nodeOf(t));
+      nodeDepth.set(k, Math.max(depth + 1, nodeDepth.get(k) ?? 0));
+    }
+  }
+  return [...layerDepth.keys()].sort((a, b) => layerDepth.get(b)! - layerDepth.get(a)! || ids.get(a)! - ids.get(b)!);
+}
+
+/**
  * Runs the graph on real tensors. Intermediates are disposed after their last use (a running
  * gradient computation keeps what its backward needs); inputs and outputs are never disposed.
  */

@@ -9,7 +9,7 @@ import { add } from '../ops/binary.js';
 import { Layer, SymbolicTensor, getLayerClass, registerLayer, uniqueLayerName, type CallArgs, type LoadContext, type Shape } from '../layers/layer.js';
 import { InputLayer } from '../layers/input.js';
 import { getRegularizer } from '../regularizers.js';
-import { topoSort, runGraph, type GraphNode } from './graph.js';
+import { topoSort, layersInDepthOrder, runGraph, type GraphNode } from './graph.js';
 import { PlanCache } from './plan.js';
 import { summaryText, inboundName, type SummaryRow } from './summary.js';
 import {
@@ -44,13 +44,11 @@ export class LayersModel extends Layer implements TrainableModel, CallbackModel,
   static className = 'Functional';
   inputs: SymbolicTensor[] = [];
   outputs: SymbolicTensor[] = [];
-  /** @internal Layer calls in execution order. */
-  nodes: GraphNode[] = [];
+  /** @internal Layer calls in execution order. */ nodes: GraphNode[] = [];
   protected graphLayers: Layer[] = [];
   /** Set to true (by a callback) to stop fit after the current batch. */
   stopTraining = false;
-  /** @internal */
-  compiled: Compiled | null = null;
+  /** @internal */ compiled: Compiled | null = null;
   /** The History of the last fit. */
   history?: History;
 
@@ -80,9 +78,10 @@ export class LayersModel extends Layer implements TrainableModel, CallbackModel,
     });
     if (new Set(inputs).size !== inputs.length) throw new WasmgradError(`${this.name}: an input is listed twice`);
     const nodes = order ?? topoSort(inputs, outputs);
-    // a Set: a graph of 100,000 layers is listed in linear time
-    const layers = new Set<Layer>(inputs.map((t) => t.sourceLayer));
-    for (const n of nodes) layers.add(n.layer);
+    // a stack's order, else Keras's and TF.js's (inputs no output needs first); a Set: linear time
+    const reached = new Set<Layer>(order ? nodes.map((n) => n.layer) : layersInDepthOrder(outputs));
+    const layers = new Set<Layer>(inputs.map((t) => t.sourceLayer).filter((l) => !reached.has(l)));
+    for (const l of reached) layers.add(l);
     const names = new Set<string>();
     for (const l of layers) {
       if (names.has(l.name)) throw new WasmgradError(`${this.name}: two layers are named '${l.name}'; layer names must be unique in a model`);
@@ -100,7 +99,7 @@ export class LayersModel extends Layer implements TrainableModel, CallbackModel,
     return this;
   }
 
-  /** The layers, in execution order (input layers first for a functional model). */
+  /** The layers: a functional model's by depth from the outputs, deepest first (as Keras and TF.js). */
   get layers(): Layer[] {
     return this.graphLayers.slice();
   }

@@ -144,15 +144,15 @@ function planRecurrent(r: RNN, cell: RnnCellKind, op: string, inShape: readonly 
   const u = r.units, G = GATES[cell] * u;
   const gated = r instanceof LSTM || r instanceof GRU ? r : null;
   const resetAfter = r instanceof GRU ? r.resetAfter : true;
-  const { restoreOrder, zeroOutputForMask } = r;
+  const { reverseOutput, zeroOutputForMask } = r;
   const seq: RnnSequence = {
     op, cell, resetAfter, batch: B, steps: T, inputSize: I, units: u,
     activation: r.activation, recurrentActivation: gated ? gated.recurrentActivation : 'sigmoid',
-    goBackwards: r.goBackwards, returnSequences: r.returnSequences, restoreOrder, zeroOutputForMask, mask: null,
+    goBackwards: r.goBackwards, returnSequences: r.returnSequences, reverseOutput, zeroOutputForMask, mask: null,
   };
   const biasShape = cell === 'gru' && resetAfter ? [2, G] : [G];
   const is = (t: Tensor | undefined, shape: number[]) => t !== undefined && t.shape.length === shape.length && t.shape.every((d, i) => d === shape[i]);
-  const valid = () => r.restoreOrder === restoreOrder && r.zeroOutputForMask === zeroOutputForMask && r.kernel !== undefined;
+  const valid = () => r.reverseOutput === reverseOutput && r.zeroOutputForMask === zeroOutputForMask && r.kernel !== undefined;
   return {
     kind: 'compute', valid,
     run: (x, out) => {

@@ -17,10 +17,11 @@ export interface SequenceOptions {
   /** Output every step's output [B, T, u] (else the last one, [B, u]). */
   returnSequences?: boolean;
   /**
-   * With goBackwards: the output sequence in the input's time order (what Bidirectional wants);
-   * by default it is in processing order, as Keras returns it.
+   * The output sequence reversed from processing order, as Bidirectional reverses its backward
+   * half's (back to the input's time order when it goes backwards); by default it is in processing
+   * order, as Keras returns it.
    */
-  restoreOrder?: boolean;
+  reverseOutput?: boolean;
   /** [B, T] (any dtype, or a flat batch-major array): 0 marks a padded step. */
   mask?: Tensor | ArrayLike<number> | null;
   /** Masked steps output zeros instead of repeating the previous output (Keras zero_output_for_mask). */
@@ -113,7 +114,7 @@ function runSequence(
     recurrentActivation: activationOf(o.recurrentActivation, 'sigmoid', op, 'recurrentActivation'),
     goBackwards: !!o.goBackwards,
     returnSequences: !!o.returnSequences,
-    restoreOrder: !!o.restoreOrder,
+    reverseOutput: !!o.reverseOutput,
     zeroOutputForMask: !!o.zeroOutputForMask,
     mask: maskValues(o.mask, B, T, op),
   };

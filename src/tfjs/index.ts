@@ -4,7 +4,6 @@
 // Keras 3 disagree, this entry follows TF.js; the root entry ('wasmgrad') follows Keras 3.
 import '../tensor-methods.js';
 import { init } from '../engine/state.js';
-import { sequential as makeSequential, model as makeModel, LayersModel, Sequential } from '../models/index.js';
 import type { SequentialArgs, ModelArgs } from '../models/index.js';
 import { loadModel as loadAny } from '../models/load.js';
 
@@ -34,7 +33,7 @@ export { variableGrads, Variable } from '../variables.js';
 export { fusedMatMul } from '../ops/matmul.js';
 export { input } from '../layers/input.js';
 export { SymbolicTensor, Layer } from '../layers/layer.js';
-export { LayersModel, Sequential, Callback, History } from '../models/index.js';
+export { Callback, History } from '../models/index.js';
 export { callbacks } from '../models/index.js';
 export { CustomCallback } from './callbacks.js';
 export { Dataset } from '../data/dataset.js';
@@ -50,10 +49,11 @@ export * as initializers from '../initializers.js';
 export * as regularizers from '../regularizers.js';
 export { Reduction } from './losses.js';
 
-import { asTfjs } from './models.js';
+import { asTfjs, LayersModel, Sequential } from './models.js';
+export { LayersModel, Sequential };
 
-export const sequential = (args?: SequentialArgs): Sequential => asTfjs(makeSequential(args));
-export const model = (args: ModelArgs): LayersModel => asTfjs(makeModel(args));
+export const sequential = (args?: SequentialArgs): Sequential => new Sequential(args);
+export const model = (args: ModelArgs): LayersModel => new LayersModel(args);
 
 /** tf.loadLayersModel: TF.js's format (or wasmgrad's) from a URL, a path, or an IO handler. */
 export async function loadLayersModel(pathOrIOHandler: unknown, options: { strict?: boolean } = {}): Promise<LayersModel> {

@@ -1,7 +1,7 @@
 // tf.layers: wasmgrad's layers with TensorFlow.js's defaults where they differ from Keras 3's:
 // recurrent layers use the hard sigmoid for their gates, no unit forget bias, and GRU resets
-// before the recurrent product (resetAfter: false); kernels start glorotNormal. The cells follow
-// the same defaults.
+// before the recurrent product (resetAfter: false); kernels start glorotNormal; a bidirectional
+// layer's masked steps do not output zeros. The cells follow the same defaults.
 import * as base from '../layers/index.js';
 
 type Args<F> = F extends (args: infer A) => unknown ? A : never;
@@ -27,6 +27,8 @@ export const gruCell = withDefaults(base.gruCell, { ...kernel, recurrentActivati
 export const simpleRNNCell = withDefaults(base.simpleRNNCell, kernel);
 export const convLstm2dCell = withDefaults(base.convLstm2dCell, tfjsGates);
 export const convLstm2d = withDefaults(base.convLstm2d, tfjsGates);
+// TF.js's Bidirectional leaves each half repeating its previous output at masked steps
+export const bidirectional = withDefaults(base.bidirectional, { zeroOutputForMask: false });
 
 /**
  * TF.js's tf.layers.RNN: `new tf.layers.RNN({ cell })` is the generic layer over a cell, and the

@@ -2,10 +2,13 @@
 // losses without weight penalties, hinge losses that keep 0 / 1 labels, the save format, and the
 // order of model.weights / getWeights / setWeights: TF.js lists every trainable weight of the model
 // first, then every non-trainable one (batch normalization's moving statistics last), where Keras 3
-// goes layer by layer.
+// goes layer by layer. Bidirectional layers in a TF.js model leave masked steps to each half.
 import { WasmgradError } from '../errors.js';
+import { Bidirectional } from '../layers/bidirectional.js';
 import type { Variable } from '../variables.js';
-import type { LayersModel, CompileArgs, NamedWeight } from '../models/index.js';
+import { LayersModel as BaseModel, Sequential as BaseSequential } from '../models/index.js';
+import type { CompileArgs, NamedWeight, ModelArgs, SequentialArgs } from '../models/index.js';
+import { uniqueLayerName, type Layer } from '../layers/layer.js';
 import type { TrainableModel } from '../models/contracts.js';
 import type { LossFn } from '../losses.js';
 import { tidy, type Tensor } from '../tensor.js';
@@ -37,7 +40,7 @@ const HINGES: Readonly<Record<string, LossFn>> = {
 };
 
 /** The model's weights in TF.js's order: every layer's trainable weights, then every layer's others. */
-function tfjsWeights(m: LayersModel): Variable[] {
+function tfjsWeights(m: BaseModel): Variable[] {
   // (a frozen model keeps this order in TF.js: its layers' trainable weights, then the others)
   const layers = m.layers;
   return [...layers.flatMap((l) => l.trainableWeights), ...layers.flatMap((l) => l.nonTrainableWeights)].map(asLayerVariable);
@@ -58,7 +61,16 @@ function asLayerVariable(v: Variable): Variable {
   return v;
 }
 
-export function asTfjs<T extends LayersModel>(m: T): T {
+/** Its Bidirectional layers (nested models' too) as TF.js runs them: no zeros at masked steps. */
+function tfjsBidirectional(layers: readonly unknown[]): void {
+  for (const l of layers) {
+    if (l instanceof Bidirectional) l.zeroOutputForMask = false;
+    else if (l && typeof l === 'object' && Array.isArray((l as { layers?: unknown }).layers)) tfjsBidirectional((l as { layers: unknown[] }).layers);
+  }
+}
+
+export function asTfjs<T extends BaseModel>(m: T): T {
+  tfjsBidirectional(m.layers);
   m.saveFormat = 'tfjs';
   m.regularizeEvaluation = false;
   m.batchLogs = 'batch';
@@ -107,4 +119,38 @@ export function asTfjs<T extends LayersModel>(m: T): T {
     return ordered.length === named.length && ordered.every((n) => n !== undefined) ? (ordered as NamedWeight[]) : named;
   };
   return m;
+}
+
+/** fromConfig's config: TF.js passes the class first, fromConfig(cls, config); wasmgrad's takes the config alone. */
+const configArg = (a: unknown, b: unknown) => (typeof a === 'function' ? b : a) as Record<string, unknown>;
+
+/**
+ * tf.Sequential: `new` and fromConfig make TF.js models (asTfjs); every sequential model is one
+ * for instanceof, as those tf.sequential makes.
+ */
+export class Sequential extends BaseSequential {
+  static [Symbol.hasInstance](x: unknown): boolean {
+    return x instanceof BaseSequential;
+  }
+  constructor(args?: SequentialArgs) {
+    super(args);
+    asTfjs(this);
+  }
+  static fromConfig<T extends Layer>(this: new (args: never) => T, cls: unknown, config?: unknown): T {
+    return asTfjs(BaseSequential.fromConfig(configArg(cls, config))) as unknown as T;
+  }
+}
+
+/** tf.LayersModel, the same for functional models. */
+export class LayersModel extends BaseModel {
+  static [Symbol.hasInstance](x: unknown): boolean {
+    return x instanceof BaseModel;
+  }
+  constructor(args: ModelArgs) {
+    super({ ...args, name: args?.name ?? uniqueLayerName('model') });
+    asTfjs(this);
+  }
+  static fromConfig<T extends Layer>(this: new (args: never) => T, cls: unknown, config?: unknown): T {
+    return asTfjs(BaseModel.fromConfig(configArg(cls, config))) as unknown as T;
+  }
 }

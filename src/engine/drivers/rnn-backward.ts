@@ -35,7 +35,7 @@ export function rnnBackward(seq: RnnSequence, inp: RnnInputs, ws: RnnWorkspace, 
   const masked = mk !== null;
   const zeroOut = seq.zeroOutputForMask;
   const seqOut = seq.returnSequences;
-  const outReverse = seq.goBackwards && seq.restoreOrder;
+  const outReverse = seq.reverseOutput;
   const dOt = seqOut ? scratch([T, B, u]) : null;
   if (dOt) seqCopy(dOut.dy.ptr(op), dOt.ptr(op), B, T, u, true, outReverse);
   const P = scratch([B, u]).ptr(op);

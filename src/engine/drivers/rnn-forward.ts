@@ -131,7 +131,7 @@ export function rnnForward(seq: RnnSequence, inp: RnnInputs, out: RnnOutputs): R
     }, a, ra, plan);
 
     const outBase = O ? oP : hsP + BU;
-    if (seq.returnSequences) seqCopy(outBase, out.y.ptr(op), B, T, u, false, seq.goBackwards && seq.restoreOrder);
+    if (seq.returnSequences) seqCopy(outBase, out.y.ptr(op), B, T, u, false, seq.reverseOutput);
     else copyBytes(out.y.ptr(op), outBase + (T - 1) * BU, BU);
     if (out.hT) copyBytes(out.hT.ptr(op), hsP + T * BU, BU);
     if (cs && out.cT) copyBytes(out.cT.ptr(op), cP + T * BU, BU);

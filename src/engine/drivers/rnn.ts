@@ -39,8 +39,8 @@ export interface RnnSequence {
   recurrentActivation: RnnActivation;
   goBackwards: boolean;
   returnSequences: boolean;
-  /** With goBackwards: the output sequence in the input's time order. */
-  restoreOrder: boolean;
+  /** The output sequence reversed from processing order (Bidirectional's backward half). */
+  reverseOutput: boolean;
   /** Masked steps output zeros instead of repeating the previous output. */
   zeroOutputForMask: boolean;
   /** [batch, steps] batch-major, 0 marks a padded step; null: none. */

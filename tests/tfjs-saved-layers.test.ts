@@ -1,0 +1,141 @@
+// Layers whose TF.js-saved configs differ from what wasmgrad writes, against the real
+// @tensorflow/tfjs 4.22: normalization axes saved as the last axis's index (LayerNormalization as a
+// list of one), and bidirectional layers (a wrapped layer going backwards, masked steps), loaded
+// through the TF.js entry and predicting as TF.js does; the root entry keeps Keras's masking; and
+// recurrent layers given symbolic initial states (an encoder's states feeding a decoder).
+import { describe, it, expect, beforeAll } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import * as wt from 'wasmgrad/tfjs';
+import * as wg from 'wasmgrad';
+import { expectClose, randomArray } from './helpers';
+
+type Artifacts = tf.io.ModelArtifacts;
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+async function artifactsOf(model: tf.LayersModel): Promise<Artifacts> {
+  let out: Artifacts | null = null;
+  await model.save(tf.io.withSaveHandler(async (a) => {
+    out = a;
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+  }));
+  return out!;
+}
+
+function randomize(model: tf.LayersModel, seed: number): void {
+  model.setWeights(model.getWeights().map((w, i) => tf.tensor(randomArray(w.size, seed + i, -0.8, 0.8), w.shape)));
+}
+
+/** TF.js's prediction and wasmgrad's (the TF.js entry's loader) for the same saved model and input. */
+async function bothPredict(model: tf.LayersModel, x: Float32Array | Int32Array, shape: number[], dtype: 'float32' | 'int32' = 'float32') {
+  const loaded = await wt.loadLayersModel(wt.io.fromMemory(await artifactsOf(model) as never));
+  const want = model.predict(tf.tensor(x, shape, dtype)) as tf.Tensor;
+  const got = loaded.predict(wt.tensor(x, shape, dtype)) as wt.Tensor;
+  expect(got.shape).toEqual(want.shape);
+  return { want: want.dataSync() as Float32Array, got: got.dataSync() as Float32Array, loaded };
+}
+
+describe('normalization axes as TF.js saves them', () => {
+  it('layerNormalization (axis saved as [last]) and batchNormalization (axis 3 after a conv) load and predict as TF.js', async () => {
+    const m = tf.sequential();
+    m.add(tf.layers.conv2d({ filters: 5, kernelSize: 3, inputShape: [6, 7, 3], padding: 'same' }));
+    m.add(tf.layers.batchNormalization({ axis: 3 }));
+    m.add(tf.layers.reshape({ targetShape: [42, 5] }));
+    m.add(tf.layers.layerNormalization());
+    randomize(m, 3);
+    const art = await artifactsOf(m);
+    const layers = (art.modelTopology as { config: { layers: { config: { axis: unknown } }[] } }).config.layers;
+    expect(layers[1].config.axis).toBe(3);
+    expect(layers[3].config.axis).toEqual([2]);
+    for (const B of [1, 3]) {
+      const { want, got } = await bothPredict(m, randomArray(B * 6 * 7 * 3, 20 + B), [B, 6, 7, 3]);
+      expectClose(got, want, 1e-4, 1e-4, `batch ${B}`);
+    }
+  });
+
+  it('an axis other than the last is refused when the layer is built, naming the axis and the input', () => {
+    for (const make of [() => wg.layers.layerNormalization({ axis: [1] }), () => wg.layers.batchNormalization({ axis: 1 })]) {
+      expect(() => wg.sequential({ layers: [wg.layers.dense({ units: 4, inputShape: [3, 5] }), make()] })).toThrow(
+        /only the last axis.*-1 or 2 for input \[null,3,4\], got axis 1/,
+      );
+    }
+    expect(() => wg.layers.layerNormalization({ axis: [1, 2] })).toThrow(wg.WasmgradError);
+    expect(() => wg.layers.batchNormalization({ axis: 1.5 })).toThrow(wg.WasmgradError);
+  });
+});
+
+describe('bidirectional layers as TF.js runs them', () => {
+  it('a wrapped layer going backwards: the backward half (running forwards) comes back reversed, every merge mode', async () => {
+    for (const mergeMode of ['concat', 'sum', 'mul', 'ave'] as const) {
+      for (const cell of ['lstm', 'gru', 'simpleRNN'] as const) {
+        const inner = tf.layers[cell]({ units: 3, returnSequences: true, goBackwards: true }) as tf.RNN;
+        const m = tf.sequential({ layers: [tf.layers.bidirectional({ layer: inner, mergeMode, inputShape: [5, 4] })] });
+        randomize(m, 7);
+        const { want, got } = await bothPredict(m, randomArray(3 * 5 * 4, 31), [3, 5, 4]);
+        expectClose(got, want, 1e-5, 1e-5, `${cell} ${mergeMode}`);
+      }
+    }
+  });
+
+  it('masked steps with returnSequences: each half repeats its previous output in the TF.js entry, zeros in the root entry (Keras)', async () => {
+    const m = tf.sequential();
+    m.add(tf.layers.embedding({ inputDim: 6, outputDim: 3, inputLength: 4, maskZero: true }));
+    m.add(tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 2, returnSequences: true }) as tf.RNN }));
+    randomize(m, 11);
+    const ids = Int32Array.from([1, 0, 2, 3, 1, 2, 0, 0, 4, 5, 3, 0]);
+    const { want, got } = await bothPredict(m, ids, [3, 4], 'int32');
+    expectClose(got, want, 1e-5, 1e-5, 'TF.js entry');
+    // the second row's last two steps are masked: the forward half repeats step 1, the backward half outputs its initial state
+    expect(want[1 * 16 + 2 * 4 + 0]).toBeCloseTo(want[1 * 16 + 1 * 4 + 0], 6);
+    expect(want[1 * 16 + 2 * 4 + 0]).not.toBe(0);
+
+    const keras = await wg.loadModel(await artifactsOf(m) as never);
+    const k = (keras.predict(wg.tensor(ids, [3, 4], 'int32')) as wg.Tensor).dataSync();
+    for (let i = 0; i < k.length; i++) {
+      const [row, step] = [Math.floor(i / 16), Math.floor((i % 16) / 4)];
+      if (ids[row * 4 + step] === 0) expect(k[i]).toBe(0);
+      else expect(k[i]).toBeCloseTo(got[i], 5);
+    }
+    // made with the TF.js entry's factory: TF.js's masking too
+    const made = wt.layers.bidirectional({ layer: wt.layers.lstm({ units: 2, returnSequences: true }) as never }) as unknown as wg.Bidirectional;
+    expect(made.zeroOutputForMask).toBe(false);
+    expect((wg.layers.bidirectional({ layer: wg.layers.lstm({ units: 2, returnSequences: true }) })).zeroOutputForMask).toBe(true);
+  });
+});
+
+describe('symbolic initial states', () => {
+  function build(lib: typeof tf | typeof wt) {
+    const L = lib as typeof tf;
+    const enc = L.input({ shape: [5, 3] });
+    const dec = L.input({ shape: [4, 2] });
+    const [, h, c] = L.layers.lstm({ units: 4, returnState: true, name: 'encoder' }).apply(enc) as tf.SymbolicTensor[];
+    const out = L.layers.lstm({ units: 4, name: 'decoder' }).apply(dec, { initialState: [h, c] }) as tf.SymbolicTensor;
+    return L.model({ inputs: [enc, dec], outputs: out });
+  }
+
+  it("apply(x, { initialState }) wires the states into the graph: TF.js's layers and weights, predictions and a save TF.js loads", async () => {
+    const theirs = build(tf);
+    const ours = build(wt) as unknown as wt.LayersModel;
+    expect(ours.layers.slice(2).map((l) => l.name)).toEqual(['encoder', 'decoder']);
+    expect(theirs.layers.slice(2).map((l) => l.name)).toEqual(['encoder', 'decoder']);
+    expect(ours.countParams()).toBe(theirs.countParams());
+    randomize(theirs, 70);
+    ours.setWeights(theirs.getWeights().map((w) => wt.tensor(w.dataSync() as Float32Array, w.shape)));
+    const [e, d] = [randomArray(2 * 5 * 3, 71), randomArray(2 * 4 * 2, 72)];
+    const want = (theirs.predict([tf.tensor(e, [2, 5, 3]), tf.tensor(d, [2, 4, 2])]) as tf.Tensor).dataSync() as Float32Array;
+    const got = (ours.predict([wt.tensor(e, [2, 5, 3]), wt.tensor(d, [2, 4, 2])]) as wt.Tensor).dataSync();
+    expectClose(got, want, 1e-5, 1e-5, 'built');
+    // the decoder's output depends on the encoder's input through the states
+    const other = (ours.predict([wt.tensor(randomArray(30, 73), [2, 5, 3]), wt.tensor(d, [2, 4, 2])]) as wt.Tensor).dataSync();
+    expect(Math.max(...other.map((v, i) => Math.abs(v - got[i])))).toBeGreaterThan(1e-3);
+    let saved: tf.io.ModelArtifacts | null = null;
+    await ours.save(wt.io.withSaveHandler(async (a) => {
+      saved = a as never;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }) as never);
+    const back = await tf.loadLayersModel(tf.io.fromMemory(saved!));
+    expectClose((back.predict([tf.tensor(e, [2, 5, 3]), tf.tensor(d, [2, 4, 2])]) as tf.Tensor).dataSync() as Float32Array, want, 1e-5, 1e-5, 'saved');
+  });
+});
