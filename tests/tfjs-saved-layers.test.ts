@@ -2,7 +2,8 @@
 // @tensorflow/tfjs 4.22: normalization axes saved as the last axis's index (LayerNormalization as a
 // list of one), and bidirectional layers (a wrapped layer going backwards, masked steps), loaded
 // through the TF.js entry and predicting as TF.js does; the root entry keeps Keras's masking; and
-// recurrent layers given symbolic initial states (an encoder's states feeding a decoder).
+// recurrent layers given symbolic initial states (an encoder's states feeding a decoder); models
+// nested in a functional model (their calls numbered from 1, their weights named without them).
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import * as wt from 'wasmgrad/tfjs';
@@ -137,5 +138,52 @@ describe('symbolic initial states', () => {
     }) as never);
     const back = await tf.loadLayersModel(tf.io.fromMemory(saved!));
     expectClose((back.predict([tf.tensor(e, [2, 5, 3]), tf.tensor(d, [2, 4, 2])]) as tf.Tensor).dataSync() as Float32Array, want, 1e-5, 1e-5, 'saved');
+  });
+});
+
+describe('models nested in a functional model', () => {
+  // a sequential and a functional model, each called on two branches
+  function build(lib: typeof tf | typeof wt) {
+    const L = lib as typeof tf;
+    const seq = L.sequential({ layers: [L.layers.dense({ units: 3, inputShape: [4], activation: 'relu' }), L.layers.dense({ units: 4 })] });
+    const i = L.input({ shape: [4] });
+    const fn = L.model({ inputs: i, outputs: L.layers.dense({ units: 2, activation: 'tanh' }).apply(i) as tf.SymbolicTensor });
+    const x = L.input({ shape: [4] });
+    const a = seq.apply(x) as tf.SymbolicTensor;
+    const b = seq.apply(L.layers.dense({ units: 4 }).apply(x) as tf.SymbolicTensor) as tf.SymbolicTensor;
+    const out = L.layers.concatenate().apply([fn.apply(a) as tf.SymbolicTensor, fn.apply(b) as tf.SymbolicTensor]) as tf.SymbolicTensor;
+    return L.model({ inputs: x, outputs: [out, b] });
+  }
+
+  it('TF.js-saved models load into both entries and predict the same; wasmgrad-saved ones load into TF.js', async () => {
+    const theirs = build(tf);
+    randomize(theirs, 80);
+    const art = await artifactsOf(theirs);
+    const x = randomArray(3 * 4, 81);
+    const want = (theirs.predict(tf.tensor(x, [3, 4])) as tf.Tensor[]).map((t) => t.dataSync() as Float32Array);
+    const check = (m: wg.LayersModel, what: string) => {
+      const got = m.predict(wg.tensor(x, [3, 4])) as wg.Tensor[];
+      got.forEach((g, k) => expectClose(g.dataSync(), want[k], 1e-5, 1e-5, `${what} output ${k}`));
+    };
+    check(await wt.loadLayersModel(wt.io.fromMemory(art as never)) as unknown as wg.LayersModel, 'TF.js entry');
+    check(await wg.loadModel(art as never), 'root entry');
+
+    const ours = build(wt) as unknown as wt.LayersModel;
+    ours.setWeights(theirs.getWeights().map((w) => wt.tensor(w.dataSync() as Float32Array, w.shape)));
+    check(ours as unknown as wg.LayersModel, 'built');
+    let saved: tf.io.ModelArtifacts | null = null;
+    await ours.save(wt.io.withSaveHandler(async (a) => {
+      saved = a as never;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }) as never);
+    const back = await tf.loadLayersModel(tf.io.fromMemory(saved!));
+    (back.predict(tf.tensor(x, [3, 4])) as tf.Tensor[]).forEach((t, k) => expectClose(t.dataSync() as Float32Array, want[k], 1e-5, 1e-5, `TF.js reload ${k}`));
+    check(await wt.loadLayersModel(wt.io.fromMemory(saved! as never)) as unknown as wg.LayersModel, 'wasmgrad reload');
+    // wasmgrad's own format keeps the nested models' names in its weight names
+    const root = build(wg as never) as unknown as wg.LayersModel;
+    root.setWeights(ours.getWeights() as never);
+    const own = await wg.loadModel(await root.save() as never);
+    check(own, 'own format');
+    expect(own.weights.length).toBe(theirs.weights.length);
   });
 });

@@ -11,7 +11,7 @@ import { Layer, LoadContext, getLayerClass } from '../layers/layer.js';
 import { decodeSafetensorsRecords, mapSafetensorsError } from './safetensors.js';
 import { encodeSafetensors as encodeRecords, type StEntry } from './safetensors-format.js';
 import { checkJsonBounds, MAX_JSON_DEPTH, MAX_JSON_NODES } from './json-bounds.js';
-import type { SavableModel } from '../models/contracts.js';
+import type { NamedWeight, SavableModel } from '../models/contracts.js';
 
 export const WEIGHTS_FILE = 'weights.safetensors';
 export const MODEL_FILE = 'model.json';
@@ -276,15 +276,16 @@ export async function loadModelArtifacts(source: string | URL | { modelJson: unk
       const missing = named.filter((w) => !tensors.has(w.name)).map((w) => w.name);
       throw new WasmgradError(`${op}: the topology has ${named.length} weights, the file ${tensors.size}${missing.length ? `; missing: ${missing.slice(0, 5).map(quote).join(', ')}` : ''}${extra.length ? `; not in the model: ${extra.slice(0, 5).map(quote).join(', ')}` : ''}`);
     }
+    const fileNames = fileNamesOf(named, tensors);
     for (const w of named) {
-      const t = tensors.get(w.name);
+      const t = tensors.get(fileNames.get(w)!);
       if (!t) throw new WasmgradError(`${op}: the model's weight ${quote(w.name)} is not in ${file}`);
       if (t.dtype !== w.variable.dtype || t.shape.join() !== w.variable.shape.join()) {
         throw new WasmgradError(`${op}: weight ${quote(w.name)} is ${t.dtype} ${fmtShape(t.shape)} in the file, but the topology needs ${w.variable.dtype} ${fmtShape(w.variable.shape)}`);
       }
     }
     for (const w of named) {
-      const t = tensors.get(w.name)!;
+      const t = tensors.get(fileNames.get(w)!)!;
       const value = fromFlat(t.data, t.shape, t.dtype);
       try {
         w.variable.assign(value);
@@ -331,4 +332,31 @@ function compileFromConfig(model: SavableModel, training: Record<string, unknown
     if (err instanceof WasmgradError) throw new WasmgradError(`loadModel: trainingConfig: ${err.message}`);
     throw err;
   }
+}
+
+/**
+ * Each weight's name in the file: its own, or, when the file lacks it, the longest ending of it
+ * after a '/' that the file has and no other weight is named (TF.js names the weights of a model
+ * nested in another, built before, without the nested model's name). Each file name serves once.
+ */
+function fileNamesOf(named: readonly NamedWeight[], tensors: ReadonlyMap<string, unknown>): Map<NamedWeight, string> {
+  const own = new Set(named.map((w) => w.name));
+  const used = new Set<string>();
+  const out = new Map<NamedWeight, string>();
+  for (const w of named) {
+    let name = w.name;
+    if (!tensors.has(name)) {
+      const parts = name.split('/');
+      for (let i = 1; i < parts.length - 1; i++) {
+        const tail = parts.slice(i).join('/');
+        if (tensors.has(tail) && !own.has(tail) && !used.has(tail)) {
+          name = tail;
+          break;
+        }
+      }
+    }
+    used.add(name);
+    out.set(w, name);
+  }
+  return out;
 }

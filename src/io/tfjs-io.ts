@@ -200,11 +200,38 @@ export async function tfjsArtifacts(model: SavableModel, options: SaveOptions = 
   const specs = modelJson.weightsManifest[0].weights;
   const parts = specs.map((w) => new Uint8Array(tensors[w.name].data.buffer, tensors[w.name].data.byteOffset, tensors[w.name].data.byteLength));
   const training = modelJson.trainingConfig;
+  const names = tfjsWeightNames(model, specs.map((w) => w.name));
   return {
     modelTopology: topologyToTfjs(modelJson.modelTopology), format: 'layers-model', generatedBy: 'wasmgrad', convertedBy: null,
-    weightSpecs: specs.map((w) => ({ name: w.name, shape: w.shape, dtype: w.dtype })), weightData: concatBuffers(parts).buffer as ArrayBuffer,
+    weightSpecs: specs.map((w, i) => ({ name: names[i], shape: w.shape, dtype: w.dtype })), weightData: concatBuffers(parts).buffer as ArrayBuffer,
     ...(training ? { trainingConfig: trainingToTfjs(training) } : {}),
   };
+}
+
+/**
+ * The weight names as TF.js gives them: a model nested in another builds its weights alone, so
+ * their names lack the nested model's name (the loader finds them either way); kept whole where
+ * dropping it would make two names meet.
+ */
+function tfjsWeightNames(model: SavableModel, names: string[]): string[] {
+  const nested = new Set<string>();
+  const walk = (layers: readonly unknown[], depth: number) => {
+    for (const l of layers) {
+      const inner = (l as { layers?: unknown; name?: unknown }).layers;
+      if (depth < 32 && Array.isArray(inner)) {
+        nested.add(String((l as { name?: unknown }).name));
+        walk(inner, depth + 1);
+      }
+    }
+  };
+  walk((model as { layers?: readonly unknown[] }).layers ?? [], 0);
+  const out = names.map((n) => {
+    const parts = n.split('/');
+    let i = 0;
+    while (i < parts.length - 2 && nested.has(parts[i])) i++;
+    return parts.slice(i).join('/');
+  });
+  return new Set(out).size === out.length ? out : names;
 }
 
 function trainingToTfjs(t: Record<string, unknown>): Record<string, unknown> {

@@ -6,11 +6,11 @@ import { WasmgradError, fmtShape } from '../errors.js';
 import { Tensor, tidy, assertUsable } from '../tensor.js';
 import { Variable } from '../variables.js';
 import { add } from '../ops/binary.js';
-import { Layer, SymbolicTensor, getLayerClass, registerLayer, uniqueLayerName, type CallArgs, type LoadContext, type Shape } from '../layers/layer.js';
+import { Layer, SymbolicTensor, registerLayer, uniqueLayerName, type CallArgs, type LoadContext, type Shape } from '../layers/layer.js';
 import { InputLayer } from '../layers/input.js';
-import { getRegularizer } from '../regularizers.js';
 import { topoSort, layersInDepthOrder, runGraph, type GraphNode } from './graph.js';
 import { PlanCache } from './plan.js';
+import { functionalFromConfig, firstCallNode, serializeLayer, type LayerSpec } from './model-config.js';
 import { summaryText, inboundName, type SummaryRow } from './summary.js';
 import {
   compileModel, fitModel, evaluateModel, predictModel, predictOnBatchModel, trainOnBatchModel,
@@ -28,14 +28,6 @@ export interface ModelArgs {
   inputs: SymbolicTensor | SymbolicTensor[];
   outputs: SymbolicTensor | SymbolicTensor[];
   name?: string;
-}
-
-/** A layer's serialized form inside a model's configuration. */
-export interface LayerSpec {
-  className: string;
-  config: Record<string, unknown>;
-  name?: string;
-  inboundNodes?: [string, number, number, Record<string, unknown>?][][];
 }
 
 export type { NamedWeight };
@@ -305,7 +297,7 @@ export class LayersModel extends Layer implements TrainableModel, CallbackModel,
     for (const t of this.inputs) callIndex.set(t, [t.sourceLayer.name, 0, 0]);
     const inbound = new Map<Layer, LayerSpec['inboundNodes']>();
     for (const n of this.nodes) {
-      const k = counts.get(n.layer) ?? 0;
+      const k = counts.get(n.layer) ?? firstCallNode(n.layer);
       counts.set(n.layer, k + 1);
       n.outputs.forEach((t, i) => callIndex.set(t, [n.layer.name, k, i]));
       const refs = n.inputs.map((t) => [...callIndex.get(t)!, {}] as [string, number, number, Record<string, unknown>]);
@@ -321,7 +313,7 @@ export class LayersModel extends Layer implements TrainableModel, CallbackModel,
   }
 
   static fromConfig<T extends Layer>(this: new (args: never) => T, config: Record<string, unknown>, context?: LoadContext): T {
-    return functionalFromConfig(config, context) as unknown as T;
+    return functionalFromConfig(config, context, (args) => new LayersModel(args)) as unknown as T;
   }
 
   /** How save(url) writes the model: wasmgrad's format (model.json + safetensors) or TF.js's (model.json + weights.bin). */
@@ -365,133 +357,8 @@ function namedWeightsOf(layer: Layer, prefix: string): NamedWeight[] {
   return layer.weightNames.map((n, i) => ({ name: `${prefix}${layer.name}/${n}`, variable: ws[i] }));
 }
 
-export function serializeLayer(l: Layer): LayerSpec {
-  return { className: l.className, config: l.getConfig() };
-}
-
-/**
- * A layer from { className, config }: regularizers given as { className, config } are rebuilt. With a
- * load context, the layer counts toward the file's limits and its weights toward the file's budget.
- */
-export function deserializeLayer(spec: unknown, where: string, context?: LoadContext): Layer {
-  if (!spec || typeof spec !== 'object' || Array.isArray(spec)) throw new WasmgradError(`${where}: expected { className, config }, got ${JSON.stringify(spec)?.slice(0, 80)}`);
-  const s = spec as Record<string, unknown>;
-  const className = s.className ?? s.class_name;
-  const config = s.config;
-  if (typeof className !== 'string') throw new WasmgradError(`${where}: className must be a string`);
-  if (!config || typeof config !== 'object' || Array.isArray(config)) throw new WasmgradError(`${where} (${className}): config must be an object`);
-  const cfg = withRegularizers(config as Record<string, unknown>);
-  const cls = getLayerClass(className);
-  let layer: unknown;
-  try {
-    layer = context ? context.nested(where, () => cls.fromConfig(cfg, context)) : cls.fromConfig(cfg);
-  } catch (err) {
-    if (err instanceof WasmgradError) throw new WasmgradError(`${where} (${className}): ${err.message}`);
-    throw new WasmgradError(`${where} (${className}): invalid config: ${(err as Error)?.message ?? String(err)}`);
-  }
-  if (!(layer instanceof Layer)) throw new WasmgradError(`${where}: ${className}.fromConfig did not make a layer`);
-  return layer;
-}
-
-/** A config with its serialized regularizers rebuilt (also in a wrapped layer's config, as bidirectional's). */
-function withRegularizers(config: Record<string, unknown>, depth = 0): Record<string, unknown> {
-  const cfg: Record<string, unknown> = { ...config };
-  for (const [k, v] of Object.entries(cfg)) {
-    if (k.endsWith('Regularizer') && v !== null && v !== undefined) cfg[k] = getRegularizer(v as never);
-  }
-  const inner = cfg.layer as Record<string, unknown> | undefined;
-  if (depth < 4 && inner && typeof inner === 'object' && inner.config && typeof inner.config === 'object' && !Array.isArray(inner.config)) {
-    cfg.layer = { ...inner, config: withRegularizers(inner.config as Record<string, unknown>, depth + 1) };
-  }
-  return cfg;
-}
-
-type Ref = [string, number, number];
-
-function checkRef(r: unknown, where: string): Ref {
-  if (!Array.isArray(r) || r.length < 3 || typeof r[0] !== 'string' || !Number.isInteger(r[1]) || !Number.isInteger(r[2]) || r[1] < 0 || r[2] < 0) {
-    throw new WasmgradError(`${where}: expected [layerName, nodeIndex, tensorIndex], got ${JSON.stringify(r)?.slice(0, 80)}`);
-  }
-  return [r[0], r[1], r[2]];
-}
-
-/** Rebuilds a functional model from its configuration (the calls are replayed in dependency order). */
-export function functionalFromConfig(config: Record<string, unknown>, context?: LoadContext): LayersModel {
-  const where = `model '${String(config?.name)}'`;
-  const specs = config?.layers;
-  if (!Array.isArray(specs)) throw new WasmgradError(`${where}: config.layers must be an array`);
-  const byName = new Map<string, Layer>();
-  const pending: { layer: Layer; index: number; refs: Ref[] }[] = [];
-  specs.forEach((spec, i) => {
-    const layer = deserializeLayer(spec, `${where}: layer ${i}`, context);
-    if (byName.has(layer.name)) throw new WasmgradError(`${where}: two layers are named '${layer.name}'`);
-    byName.set(layer.name, layer);
-    const nodes = (spec as LayerSpec).inboundNodes ?? (spec as Record<string, unknown>).inbound_nodes ?? [];
-    if (!Array.isArray(nodes)) throw new WasmgradError(`${where}: layer '${layer.name}': inboundNodes must be an array`);
-    nodes.forEach((node, k) => {
-      if (!Array.isArray(node) || node.length === 0) throw new WasmgradError(`${where}: layer '${layer.name}' node ${k}: expected a non-empty list of inputs`);
-      pending.push({ layer, index: k, refs: node.map((r) => checkRef(r, `${where}: layer '${layer.name}' node ${k}`)) });
-    });
-  });
-  const key = (name: string, node: number) => `${name}\u0000${node}`;
-  const made = new Map<string, SymbolicTensor[]>();
-  for (const l of byName.values()) if (l instanceof InputLayer) made.set(key(l.name, 0), [l.output]);
-  // dependency-driven replay: each call runs once all the calls it reads from have run
-  const waiting = new Map<string, number[]>();
-  const missing = pending.map((p, i) => {
-    let n = 0;
-    for (const [name, node] of p.refs) {
-      if (!byName.has(name)) throw new WasmgradError(`${where}: layer '${p.layer.name}' reads from an unknown layer '${name}'`);
-      const k = key(name, node);
-      if (made.has(k)) continue;
-      n++;
-      if (!waiting.has(k)) waiting.set(k, []);
-      waiting.get(k)!.push(i);
-    }
-    return n;
-  });
-  const ready = pending.map((_, i) => i).filter((i) => missing[i] === 0);
-  let runs = 0;
-  for (let next = 0; next < ready.length; next++) {
-    const i = ready[next];
-    const p = pending[i];
-    const ins = p.refs.map(([name, node, t]) => {
-      const outs = made.get(key(name, node))!;
-      if (t >= outs.length) throw new WasmgradError(`${where}: layer '${p.layer.name}' reads output ${t} of '${name}' node ${node}, which has ${outs.length}`);
-      return outs[t];
-    });
-    let out: SymbolicTensor | SymbolicTensor[];
-    try {
-      out = p.layer.apply(ins.length === 1 ? ins[0] : ins) as SymbolicTensor | SymbolicTensor[];
-    } catch (err) {
-      if (err instanceof WasmgradError) throw new WasmgradError(`${where}: layer '${p.layer.name}': ${err.message}`);
-      throw new WasmgradError(`${where}: layer '${p.layer.name}' could not be applied: ${(err as Error)?.message ?? String(err)}`);
-    }
-    const k = key(p.layer.name, p.index);
-    if (made.has(k)) throw new WasmgradError(`${where}: layer '${p.layer.name}' node ${p.index} is listed twice`);
-    made.set(k, Array.isArray(out) ? out : [out]);
-    runs++;
-    for (const j of waiting.get(k) ?? []) if (--missing[j] === 0) ready.push(j);
-  }
-  if (runs !== pending.length) throw new WasmgradError(`${where}: ${pending.length - runs} layer call(s) can never run (a cycle, or inputs that no layer makes)`);
-  const pick = (list: unknown, what: string) => {
-    if (!Array.isArray(list) || list.length === 0) throw new WasmgradError(`${where}: ${what} must be a non-empty array`);
-    return list.map((r) => {
-      const [name, node, t] = checkRef(r, `${where}: ${what}`);
-      const outs = made.get(key(name, node));
-      if (!outs || t >= outs.length) throw new WasmgradError(`${where}: ${what} names ${JSON.stringify(r)}, which the graph does not make`);
-      return outs[t];
-    });
-  };
-  const inputs = pick(config.inputLayers ?? config.input_layers, 'inputLayers');
-  const outputs = pick(config.outputLayers ?? config.output_layers, 'outputLayers');
-  const m = new LayersModel({ inputs, outputs, name: typeof config.name === 'string' ? config.name : undefined });
-  context?.adopt(m);
-  return m;
-}
-
 registerLayer(LayersModel);
-registerLayer({ className: 'Model', fromConfig: (c, context) => functionalFromConfig(c, context) });
+registerLayer({ className: 'Model', fromConfig: (c, context) => functionalFromConfig(c, context, (args) => new LayersModel(args)) });
 
 /** wg.model({ inputs, outputs }): a functional model. */
 export function model(args: ModelArgs): LayersModel {

@@ -6,7 +6,8 @@ import type { DType, Tensor } from '../tensor.js';
 import type { ModelInput, PredictArgs } from './training.js';
 import { Layer, SymbolicTensor, registerLayer, type LoadContext, type Shape } from '../layers/layer.js';
 import { InputLayer } from '../layers/input.js';
-import { LayersModel, serializeLayer, deserializeLayer } from './model.js';
+import { LayersModel } from './model.js';
+import { serializeLayer, deserializeLayer } from './model-config.js';
 import type { GraphNode } from './graph.js';
 
 export interface SequentialArgs {
