@@ -3,7 +3,8 @@
 // list of one), and bidirectional layers (a wrapped layer going backwards, masked steps), loaded
 // through the TF.js entry and predicting as TF.js does; the root entry keeps Keras's masking; and
 // recurrent layers given symbolic initial states (an encoder's states feeding a decoder); models
-// nested in a functional model (their calls numbered from 1, their weights named without them).
+// nested in a functional model (their calls numbered from 1, their weights named without them); a
+// topology without weights (model.toJSON, tf.models.modelFromJSON).
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import * as wt from 'wasmgrad/tfjs';
@@ -185,5 +186,54 @@ describe('models nested in a functional model', () => {
     const own = await wg.loadModel(await root.save() as never);
     check(own, 'own format');
     expect(own.weights.length).toBe(theirs.weights.length);
+  });
+
+  it('a sequential model first in a sequential model gives it its input: built, loaded from TF.js, saved for TF.js', async () => {
+    const build = (lib: typeof tf | typeof wt) => {
+      const L = lib as typeof tf;
+      const inner = L.sequential({ layers: [L.layers.dense({ units: 3, inputShape: [4], activation: 'relu' }), L.layers.dense({ units: 3 })] });
+      return L.sequential({ layers: [inner, L.layers.dense({ units: 2 })] });
+    };
+    const theirs = build(tf);
+    randomize(theirs, 90);
+    const ours = build(wt) as unknown as wt.Sequential;
+    expect(ours.outputShape).toEqual(theirs.outputShape);
+    ours.setWeights(theirs.getWeights().map((w) => wt.tensor(w.dataSync() as Float32Array, w.shape)));
+    const x = randomArray(2 * 4, 91);
+    const want = (theirs.predict(tf.tensor(x, [2, 4])) as tf.Tensor).dataSync() as Float32Array;
+    expectClose((ours.predict(wt.tensor(x, [2, 4])) as wt.Tensor).dataSync(), want, 1e-5, 1e-5, 'built');
+    const { got } = await bothPredict(theirs, x, [2, 4]);
+    expectClose(got, want, 1e-5, 1e-5, 'loaded');
+    let saved: tf.io.ModelArtifacts | null = null;
+    await ours.save(wt.io.withSaveHandler(async (a) => {
+      saved = a as never;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }) as never);
+    const back = await tf.loadLayersModel(tf.io.fromMemory(saved!));
+    expectClose((back.predict(tf.tensor(x, [2, 4])) as tf.Tensor).dataSync() as Float32Array, want, 1e-5, 1e-5, 'TF.js reload');
+  });
+});
+
+describe('a topology without weights', () => {
+  it('loads with its weights initialized, as TF.js does: from artifacts, toJSON and models.modelFromJSON both ways', async () => {
+    const t = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3], kernelInitializer: 'ones', biasInitializer: 'ones' })] });
+    const fromArtifacts = await wt.loadLayersModel(wt.io.fromMemory({ modelTopology: t.toJSON(null, false) } as never));
+    expect(Array.from((fromArtifacts.predict(wt.ones([1, 3])) as wt.Tensor).dataSync())).toEqual([4, 4]);
+    const fromJson = await wt.models.modelFromJSON(t.toJSON(null, false));
+    expect(Array.from((fromJson.predict(wt.ones([1, 3])) as wt.Tensor).dataSync())).toEqual([4, 4]);
+
+    const ours = wt.sequential({ layers: [wt.layers.dense({ units: 2, inputShape: [3], kernelInitializer: 'ones' }), wt.layers.batchNormalization()] });
+    const json = ours.toJSON() as unknown as string;
+    expect(typeof json).toBe('string');
+    const theirs = await tf.models.modelFromJSON(JSON.parse(json));
+    expect(theirs.weights.map((w) => w.shape)).toEqual(ours.weights.map((w) => w.shape));
+    const again = await wt.models.modelFromJSON({ modelTopology: JSON.parse(json) });
+    expect(again.getConfig()).toEqual(ours.getConfig());
+
+    // a manifest names files modelFromJSON cannot read; a topology's weights are bounded
+    await expect(wt.models.modelFromJSON({ modelTopology: JSON.parse(json), weightsManifest: [] })).rejects.toThrow(/loadLayersModel/);
+    const huge = JSON.parse(JSON.stringify(t.toJSON(null, false)));
+    Object.assign(huge.config.layers[0].config, { units: 1 << 16, batch_input_shape: [null, 1 << 14] });
+    await expect(wt.models.modelFromJSON(huge)).rejects.toThrow(/more weight values than/);
   });
 });

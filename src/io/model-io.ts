@@ -233,7 +233,14 @@ function quote(s: string): string {
  * it was saved compiled (with a named loss). Typed as a SavableModel here; the public wg.loadModel
  * (src/models/load.ts) hands it back as the LayersModel it is.
  */
-export async function loadModelArtifacts(source: string | URL | { modelJson: unknown; weights: Uint8Array }): Promise<SavableModel> {
+/** The most weight values a topology without weights may create (1 GiB of float32). */
+const MAX_FRESH_WEIGHT_VALUES = 1 << 28;
+
+export async function loadModelArtifacts(
+  source: string | URL | { modelJson: unknown; weights: Uint8Array },
+  /** freshWeights: the artifacts hold a topology alone (TF.js's loader then initializes the weights). */
+  options: { freshWeights?: boolean } = {},
+): Promise<SavableModel> {
   const op = 'loadModel';
   const { json, weights: readWeights } = await readArtifacts(source);
   const { topology, manifest, training } = checkManifest(json);
@@ -254,8 +261,9 @@ export async function loadModelArtifacts(source: string | URL | { modelJson: unk
     const extra = [...tensors.keys()].filter((n) => !listed.has(n));
     throw new WasmgradError(`${op}: ${file} holds tensors the manifest does not list: ${extra.slice(0, 5).map(quote).join(', ')}`);
   }
-  // build the model; it may allocate no more weight values than the file holds
-  let budget = 0;
+  // build the model; it may allocate no more weight values than the file holds (fresh: a bound)
+  const fresh = options.freshWeights === true && tensors.size === 0;
+  let budget = fresh ? MAX_FRESH_WEIGHT_VALUES : 0;
   for (const t of tensors.values()) budget += t.data.length;
   const context = new LoadContext(op, budget, file);
   try {
@@ -269,7 +277,7 @@ export async function loadModelArtifacts(source: string | URL | { modelJson: unk
     const model = made instanceof Layer ? (made.asModel() as SavableModel | null) : null;
     if (!model) throw new WasmgradError(`${op}: modelTopology.className ${quote(topology.className)} is not a model`);
     if (!model.built || model.outputs.length === 0) throw new WasmgradError(`${op}: the saved topology has no input shape, so its weights cannot be placed`);
-    const named = model.namedWeights();
+    const named = fresh ? [] : model.namedWeights();
     if (named.length !== tensors.size) {
       const have = new Set(named.map((w) => w.name));
       const extra = [...tensors.keys()].filter((n) => !have.has(n));

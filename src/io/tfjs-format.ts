@@ -215,7 +215,7 @@ export function concatBuffers(parts: readonly (ArrayBuffer | Uint8Array)[]): Uin
 /**
  * TF.js artifacts as wasmgrad's own { modelJson, weights } (safetensors), for the checked loader.
  */
-export function artifactsFromTfjs(a: TfjsArtifacts): { modelJson: ModelJson; weights: Uint8Array } {
+export function artifactsFromTfjs(a: TfjsArtifacts): { modelJson: ModelJson; weights: Uint8Array; freshWeights: boolean } {
   const op = 'loadLayersModel';
   if (!isRecord(a)) throw new WasmgradError(`${op}: expected model artifacts { modelTopology, weightSpecs, weightData }`);
   if (a.modelTopology instanceof ArrayBuffer) throw new WasmgradError(`${op}: a binary (GraphDef) topology is a graph model, not a layers model`);
@@ -233,6 +233,8 @@ export function artifactsFromTfjs(a: TfjsArtifacts): { modelJson: ModelJson; wei
       modelTopology: topology, trainingConfig: training, weightsManifest: [{ paths: ['weights.safetensors'], weights }],
     },
     weights: bytes,
+    // a topology alone: TF.js initializes the weights
+    freshWeights: a.weightSpecs === undefined && a.weightData === undefined,
   };
 }
 

@@ -169,7 +169,7 @@ export async function loadAnyModel(source: unknown, options: { strict?: boolean 
   // a URL object is read as its string, so wasmgrad's own format is recognised at http(s) URLs too
   if (source instanceof URL) source = source.href;
   if (isRecord(source) && 'modelJson' in source) return loadModel(source as { modelJson: unknown; weights: Uint8Array });
-  if (isRecord(source) && 'modelTopology' in source) return loadModel(artifactsFromTfjs(source as unknown as TfjsArtifacts));
+  if (isRecord(source) && 'modelTopology' in source) return loadTfjs(artifactsFromTfjs(source as unknown as TfjsArtifacts));
   // a folder or file: wasmgrad's own format when its model.json says so
   if (typeof source === 'string' && !/^(https?|indexeddb|localstorage):\/\//i.test(source) && (await ownFormat(source))) return loadModel(source);
   if (typeof source === 'string' && /^https?:\/\//i.test(source)) {
@@ -181,7 +181,12 @@ export async function loadAnyModel(source: unknown, options: { strict?: boolean 
   if (typeof handler.load !== 'function') throw new WasmgradError(`${op}: the IO handler has no load()`);
   const artifacts = await handler.load();
   if (isRecord(artifacts) && 'modelJson' in artifacts) return loadModel(artifacts as unknown as { modelJson: unknown; weights: Uint8Array });
-  return loadModel(artifactsFromTfjs(artifacts));
+  return loadTfjs(artifactsFromTfjs(artifacts));
+}
+
+/** TF.js's artifacts, converted: weights from them, or initialized when they hold a topology alone. */
+function loadTfjs(art: ReturnType<typeof artifactsFromTfjs>): Promise<LoadedModel> {
+  return loadModel(art, { freshWeights: art.freshWeights });
 }
 
 async function ownFormat(location: string): Promise<boolean> {

@@ -70,9 +70,14 @@ export class Sequential extends LayersModel {
   private connectWhenPossible(): void {
     if (this.inputs.length) {
       this.connect(this.inputs[0], this.stack);
-    } else if (this.stack.length > 0 && this.stack[0].batchInputShape) {
+    } else if (this.stack.length > 0) {
       const first = this.stack[0];
-      const inp = new InputLayer({ batchShape: first.batchInputShape, dtype: inputDtypeOf(first), name: `${first.name}_input` });
+      // a model first in the stack brings its own input's shape, as TF.js builds it
+      const nested = (first.asModel() as { inputs?: readonly SymbolicTensor[] } | null)?.inputs;
+      const own = nested?.length === 1 ? nested[0] : null;
+      const batchShape = first.batchInputShape ?? own?.shape;
+      if (!batchShape) return;
+      const inp = new InputLayer({ batchShape, dtype: own?.dtype ?? inputDtypeOf(first), name: `${first.name}_input` });
       this.connect(inp.output, this.stack);
     }
   }

@@ -6,6 +6,7 @@ import '../tensor-methods.js';
 import { init } from '../engine/state.js';
 import type { SequentialArgs, ModelArgs } from '../models/index.js';
 import { loadModel as loadAny } from '../models/load.js';
+import { WasmgradError } from '../errors.js';
 
 export * from '../ops/index.js';
 export {
@@ -59,5 +60,22 @@ export const model = (args: ModelArgs): LayersModel => new LayersModel(args);
 export async function loadLayersModel(pathOrIOHandler: unknown, options: { strict?: boolean } = {}): Promise<LayersModel> {
   return asTfjs(await loadAny(pathOrIOHandler, options));
 }
+
+/**
+ * tf.models.modelFromJSON: a model from a topology (model.toJSON's, parsed, or { modelTopology }),
+ * its weights initialized. Weights listed by a manifest are files to fetch: loadLayersModel reads those.
+ */
+async function modelFromJSON(json: unknown): Promise<LayersModel> {
+  const record = json !== null && typeof json === 'object' ? (json as Record<string, unknown>) : null;
+  if (record && record.weightsManifest !== undefined && record.weightsManifest !== null) {
+    throw new WasmgradError('models.modelFromJSON: a weightsManifest names weight files; load the model with tf.loadLayersModel(url or handler) instead');
+  }
+  const topology = record && 'modelTopology' in record ? record.modelTopology : json;
+  if (topology === null || typeof topology !== 'object') throw new WasmgradError(`models.modelFromJSON: expected a model topology object, got ${topology === null ? 'null' : typeof topology}`);
+  return loadLayersModel({ load: async () => ({ modelTopology: topology }) });
+}
+
+/** tf.models. */
+export const models = { modelFromJSON };
 
 await init();

@@ -9,6 +9,7 @@ import type { Variable } from '../variables.js';
 import { LayersModel as BaseModel, Sequential as BaseSequential } from '../models/index.js';
 import type { CompileArgs, NamedWeight, ModelArgs, SequentialArgs } from '../models/index.js';
 import { uniqueLayerName, type Layer } from '../layers/layer.js';
+import { topologyToTfjs } from '../io/tfjs-format.js';
 import type { TrainableModel } from '../models/contracts.js';
 import type { LossFn } from '../losses.js';
 import { tidy, type Tensor } from '../tensor.js';
@@ -72,6 +73,11 @@ function tfjsBidirectional(layers: readonly unknown[]): void {
 export function asTfjs<T extends BaseModel>(m: T): T {
   tfjsBidirectional(m.layers);
   m.saveFormat = 'tfjs';
+  // TF.js's model.toJSON: the topology as TF.js saves it (a string unless returnString is false)
+  (m as unknown as { toJSON: (unused?: unknown, returnString?: boolean) => unknown }).toJSON = (_unused?: unknown, returnString = true) => {
+    const topology = topologyToTfjs({ className: m.className, config: m.getConfig() });
+    return returnString ? JSON.stringify(topology) : topology;
+  };
   m.regularizeEvaluation = false;
   m.batchLogs = 'batch';
   (m as { lossesByName?: TrainableModel['lossesByName'] }).lossesByName = HINGES;
