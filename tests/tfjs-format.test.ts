@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expectClose, randomArray } from './helpers';
+import { artifactsOf, randomize } from './tfjs-artifacts';
 
 type Artifacts = tf.io.ModelArtifacts;
 
@@ -15,20 +16,6 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
   await wg.init({ backend: 'simd', threads: 1 });
 });
-
-async function artifactsOf(model: tf.LayersModel): Promise<Artifacts> {
-  let out: Artifacts | null = null;
-  await model.save(tf.io.withSaveHandler(async (a) => {
-    out = a;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
-  return out!;
-}
-
-/** Random weights (so no test passes on zeros or ones), the same in both libraries. */
-function randomize(model: tf.LayersModel, seed: number): void {
-  model.setWeights(model.getWeights().map((w, i) => tf.tensor(randomArray(w.size, seed + i, -0.8, 0.8), w.shape)));
-}
 
 async function samePredictions(model: tf.LayersModel, inputs: Float32Array[], shapes: number[][], tol = 1e-5): Promise<wg.LayersModel> {
   const art = await artifactsOf(model);

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as wg from 'wasmgrad';
 import * as wt from 'wasmgrad/tfjs';
 import { expectClose, randomArray } from './helpers';
+import { artifactsOf } from './tfjs-artifacts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -13,14 +14,6 @@ beforeAll(async () => {
 });
 
 type Artifacts = tf.io.ModelArtifacts;
-async function artifactsOf(model: tf.LayersModel): Promise<Artifacts> {
-  let out: Artifacts | null = null;
-  await model.save(tf.io.withSaveHandler(async (a) => {
-    out = a;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
-  return out!;
-}
 
 /** getConfig without the generated name, which differs between the libraries. */
 const configOf = (l: { getConfig(): Record<string, unknown> }) => {

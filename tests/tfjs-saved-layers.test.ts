@@ -10,25 +10,13 @@ import * as tf from '@tensorflow/tfjs';
 import * as wt from 'wasmgrad/tfjs';
 import * as wg from 'wasmgrad';
 import { expectClose, randomArray } from './helpers';
+import { artifactsOf, randomize } from './tfjs-artifacts';
 
-type Artifacts = tf.io.ModelArtifacts;
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-async function artifactsOf(model: tf.LayersModel): Promise<Artifacts> {
-  let out: Artifacts | null = null;
-  await model.save(tf.io.withSaveHandler(async (a) => {
-    out = a;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
-  return out!;
-}
-
-function randomize(model: tf.LayersModel, seed: number): void {
-  model.setWeights(model.getWeights().map((w, i) => tf.tensor(randomArray(w.size, seed + i, -0.8, 0.8), w.shape)));
-}
 
 /** TF.js's prediction and wasmgrad's (the TF.js entry's loader) for the same saved model and input. */
 async function bothPredict(model: tf.LayersModel, x: Float32Array | Int32Array, shape: number[], dtype: 'float32' | 'int32' = 'float32') {
@@ -132,12 +120,8 @@ describe('symbolic initial states', () => {
     // the decoder's output depends on the encoder's input through the states
     const other = (ours.predict([wt.tensor(randomArray(30, 73), [2, 5, 3]), wt.tensor(d, [2, 4, 2])]) as wt.Tensor).dataSync();
     expect(Math.max(...other.map((v, i) => Math.abs(v - got[i])))).toBeGreaterThan(1e-3);
-    let saved: tf.io.ModelArtifacts | null = null;
-    await ours.save(wt.io.withSaveHandler(async (a) => {
-      saved = a as never;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }) as never);
-    const back = await tf.loadLayersModel(tf.io.fromMemory(saved!));
+    const saved = await artifactsOf(ours as never, wt.io as never);
+    const back = await tf.loadLayersModel(tf.io.fromMemory(saved));
     expectClose((back.predict([tf.tensor(e, [2, 5, 3]), tf.tensor(d, [2, 4, 2])]) as tf.Tensor).dataSync() as Float32Array, want, 1e-5, 1e-5, 'saved');
   });
 });
@@ -172,14 +156,10 @@ describe('models nested in a functional model', () => {
     const ours = build(wt) as unknown as wt.LayersModel;
     ours.setWeights(theirs.getWeights().map((w) => wt.tensor(w.dataSync() as Float32Array, w.shape)));
     check(ours as unknown as wg.LayersModel, 'built');
-    let saved: tf.io.ModelArtifacts | null = null;
-    await ours.save(wt.io.withSaveHandler(async (a) => {
-      saved = a as never;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }) as never);
-    const back = await tf.loadLayersModel(tf.io.fromMemory(saved!));
+    const saved = await artifactsOf(ours as never, wt.io as never);
+    const back = await tf.loadLayersModel(tf.io.fromMemory(saved));
     (back.predict(tf.tensor(x, [3, 4])) as tf.Tensor[]).forEach((t, k) => expectClose(t.dataSync() as Float32Array, want[k], 1e-5, 1e-5, `TF.js reload ${k}`));
-    check(await wt.loadLayersModel(wt.io.fromMemory(saved! as never)) as unknown as wg.LayersModel, 'wasmgrad reload');
+    check(await wt.loadLayersModel(wt.io.fromMemory(saved as never)) as unknown as wg.LayersModel, 'wasmgrad reload');
     // wasmgrad's own format keeps the nested models' names in its weight names
     const root = build(wg as never) as unknown as wg.LayersModel;
     root.setWeights(ours.getWeights() as never);
@@ -204,12 +184,8 @@ describe('models nested in a functional model', () => {
     expectClose((ours.predict(wt.tensor(x, [2, 4])) as wt.Tensor).dataSync(), want, 1e-5, 1e-5, 'built');
     const { got } = await bothPredict(theirs, x, [2, 4]);
     expectClose(got, want, 1e-5, 1e-5, 'loaded');
-    let saved: tf.io.ModelArtifacts | null = null;
-    await ours.save(wt.io.withSaveHandler(async (a) => {
-      saved = a as never;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }) as never);
-    const back = await tf.loadLayersModel(tf.io.fromMemory(saved!));
+    const saved = await artifactsOf(ours as never, wt.io as never);
+    const back = await tf.loadLayersModel(tf.io.fromMemory(saved));
     expectClose((back.predict(tf.tensor(x, [2, 4])) as tf.Tensor).dataSync() as Float32Array, want, 1e-5, 1e-5, 'TF.js reload');
   });
 });
