@@ -4,7 +4,8 @@
 // through the TF.js entry and predicting as TF.js does; the root entry keeps Keras's masking; and
 // recurrent layers given symbolic initial states (an encoder's states feeding a decoder); models
 // nested in a functional model (their calls numbered from 1, their weights named without them); a
-// topology without weights (model.toJSON, tf.models.modelFromJSON).
+// topology without weights (model.toJSON, tf.models.modelFromJSON); recurrent layers with
+// activations the fused kernels lack (stepped with ops).
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import * as wt from 'wasmgrad/tfjs';
@@ -211,5 +212,58 @@ describe('a topology without weights', () => {
     const huge = JSON.parse(JSON.stringify(t.toJSON(null, false)));
     Object.assign(huge.config.layers[0].config, { units: 1 << 16, batch_input_shape: [null, 1 << 14] });
     await expect(wt.models.modelFromJSON(huge)).rejects.toThrow(/more weight values than/);
+  });
+});
+
+describe('recurrent layers with activations the fused kernels lack', () => {
+  const cases: [string, Record<string, unknown>][] = [
+    ['lstm', { activation: 'relu6', recurrentActivation: 'softsign' }],
+    ['gru', { activation: 'selu', recurrentActivation: 'hardSigmoid', resetAfter: false, returnSequences: true, goBackwards: true }],
+    ['simpleRNN', { activation: 'softplus', returnSequences: true }],
+    ['lstm', { activation: 'elu', returnSequences: true, goBackwards: true }],
+  ];
+
+  it('predict as TF.js, loaded and built, with masked steps, at batch 1 and 3; the fused kernels keep their own', async () => {
+    for (const [cell, opts] of cases) {
+      const build = (lib: typeof tf | typeof wt) => {
+        const L = (lib as typeof tf).layers as unknown as Record<string, (a: unknown) => tf.layers.Layer>;
+        return (lib as typeof tf).sequential({ layers: [L.embedding({ inputDim: 6, outputDim: 3, inputLength: 5, maskZero: true }), L[cell]({ units: 3, ...opts })] });
+      };
+      const theirs = build(tf);
+      randomize(theirs, 100);
+      for (const ids of [[1, 2, 0, 4, 5], [1, 2, 3, 0, 0, 4, 5, 1, 2, 3, 0, 0, 0, 0, 1]]) {
+        const x = Int32Array.from(ids);
+        const { want, got, loaded } = await bothPredict(theirs, x, [ids.length / 5, 5], 'int32');
+        expectClose(got, want, 1e-5, 1e-5, `${cell} ${JSON.stringify(opts)} loaded`);
+        // the plan's second call runs the same steps
+        expectClose((loaded.predict(wt.tensor(x, [ids.length / 5, 5], 'int32')) as wt.Tensor).dataSync(), want, 1e-5, 1e-5, 'again');
+      }
+      const ours = build(wt) as unknown as wt.Sequential;
+      expect((ours.layers[1] as unknown as wg.RNN).fused).toBe(false);
+      ours.setWeights(theirs.getWeights().map((w) => wt.tensor(w.dataSync() as Float32Array, w.shape)));
+      const ids = Int32Array.from([3, 1, 0, 2, 5, 4, 4, 1, 0, 0]);
+      expectClose((ours.predict(wt.tensor(ids, [2, 5], 'int32')) as wt.Tensor).dataSync(), (theirs.predict(tf.tensor(ids, [2, 5], 'int32')) as tf.Tensor).dataSync() as Float32Array, 1e-5, 1e-5, `${cell} built`);
+    }
+    expect(wg.layers.lstm({ units: 2, recurrentActivation: 'hard_sigmoid' }).fused).toBe(true);
+    expect(() => wg.layers.gru({ units: 2, activation: 'nope' })).toThrow(/gru.*unknown activation 'nope'/);
+  });
+
+  it("train as TF.js: two SGD steps move the weights as TF.js's, bidirectional included", async () => {
+    const build = (lib: typeof tf | typeof wt) => {
+      const L = (lib as typeof tf).layers;
+      return (lib as typeof tf).sequential({
+        layers: [L.bidirectional({ layer: L.gru({ units: 2, activation: 'elu', recurrentActivation: 'sigmoid', returnSequences: true }) as tf.RNN, inputShape: [4, 3] }), L.lstm({ units: 2, activation: 'softsign' }), L.dense({ units: 1 })],
+      });
+    };
+    const theirs = build(tf);
+    randomize(theirs, 110);
+    const ours = build(wt) as unknown as wt.Sequential;
+    ours.setWeights(theirs.getWeights().map((w) => wt.tensor(w.dataSync() as Float32Array, w.shape)));
+    const [x, y] = [randomArray(5 * 4 * 3, 111), randomArray(5, 112)];
+    theirs.compile({ optimizer: tf.train.sgd(0.5), loss: 'meanSquaredError' });
+    ours.compile({ optimizer: wt.train.sgd(0.5), loss: 'meanSquaredError' });
+    await theirs.fit(tf.tensor(x, [5, 4, 3]), tf.tensor(y, [5, 1]), { epochs: 2, batchSize: 5, shuffle: false, verbose: 0 });
+    await ours.fit(wt.tensor(x, [5, 4, 3]), wt.tensor(y, [5, 1]), { epochs: 2, batchSize: 5, shuffle: false, verbose: 0 });
+    ours.getWeights().forEach((w, i) => expectClose(w.dataSync(), theirs.getWeights()[i].dataSync() as Float32Array, 1e-4, 1e-4, `weight ${i}`));
   });
 });

@@ -16,7 +16,7 @@ import { dropout as dropoutOp } from '../ops/random.js';
 import { lstmSequence, gruSequence, simpleRNNSequence, type RnnActivation, type SequenceOptions } from '../ops/rnn.js';
 import { Layer, registerLayer, serializeRegularizer, type CallArgs, type Shape } from './layer.js';
 import { serializeInit } from './core.js';
-import { unitForgetBiasInit, type RecurrentUnitArgs } from './recurrent.js';
+import { unitForgetBiasInit, type RecurrentUnitArgs } from './recurrent-args.js';
 
 type InitSpec = Initializer | string;
 

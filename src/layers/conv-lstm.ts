@@ -8,7 +8,7 @@ import { split } from '../ops/arrange.js';
 import { conv2d, fusedConv2d } from '../ops/conv.js';
 import { type CallArgs, type LoadContext, type Shape, registerLayer } from './layer.js';
 import { LSTMCell, type LSTMCellArgs } from './cells.js';
-import { unitForgetBiasInit } from './recurrent.js';
+import { unitForgetBiasInit } from './recurrent-args.js';
 import { CellRNN, type RNNArgs } from './rnn-layer.js';
 
 export interface ConvLSTM2DCellArgs extends Omit<LSTMCellArgs, 'units'> {

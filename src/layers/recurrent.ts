@@ -3,57 +3,28 @@
 // gate kernel, BPTT mirrored), with returnSequences, returnState, goBackwards, initial states
 // (kwargs.initialState or extra inputs), dropout and recurrentDropout (masks fixed across steps,
 // training only) and masking of padded steps (kwargs.mask or the mask an embedding attached).
+// Activations the fused kernels lack (elu, softsign, relu6 ...; TF.js and Keras take any) step
+// with ops instead: the matching cell over the layer's own weights (CellRNN's loop).
 import { WasmgradError } from '../errors.js';
 import { Tensor } from '../tensor.js';
-import { ownEntry } from '../util/lookup.js';
 import { fill, tensor } from '../creation.js';
-import { getInitializer, type Initializer } from '../initializers.js';
+import type { Initializer } from '../initializers.js';
 import { mul } from '../ops/binary.js';
 import { dropout as dropoutOp } from '../ops/random.js';
 import { lstmSequence, gruSequence, simpleRNNSequence, type RnnActivation, type SequenceOptions } from '../ops/rnn.js';
 import { Layer, registerLayer, serializeRegularizer, type CallArgs, type LayerArgs, type Regularizer, type Shape } from './layer.js';
 import { serializeInit } from './core.js';
 import { attachMask, maskOf, toMask } from './mask.js';
+import { getActivation } from '../activations.js';
+import { reverse } from '../ops/arrange.js';
+import { SimpleRNNCell, LSTMCell, GRUCell, type RNNCell } from './cells.js';
+import { CellRNN } from './rnn-layer.js';
+import { unitForgetBiasInit, type RecurrentUnitArgs } from './recurrent-args.js';
 
 type InitSpec = Initializer | string;
 
-/** Keras's unit forget bias: [base(u), ones(u), base(2u)] (the LSTM layers' and cells' when unitForgetBias). */
-export function unitForgetBiasInit(baseSpec: InitSpec | undefined, units: number): Initializer {
-  const base = getInitializer(baseSpec, 'zeros');
-  const init = (shape: number[]) => {
-    const parts = [base([units]), fill([units], 1), base([2 * units])];
-    const values = new Float32Array(4 * units);
-    let off = 0;
-    for (const p of parts) {
-      values.set(p.dataSync() as Float32Array, off);
-      off += p.size;
-      p.dispose();
-    }
-    return tensor(values, shape);
-  };
-  return Object.assign(init, { className: 'UnitForgetBias', config: {} });
-}
-
-/** What a recurrent layer and a recurrent cell both take: units, weights, and dropout. */
-export interface RecurrentUnitArgs extends LayerArgs {
-  units: number;
-  useBias?: boolean;
-  kernelInitializer?: InitSpec;
-  recurrentInitializer?: InitSpec;
-  biasInitializer?: InitSpec;
-  kernelRegularizer?: Regularizer | null;
-  recurrentRegularizer?: Regularizer | null;
-  biasRegularizer?: Regularizer | null;
-  /** Fraction of the inputs dropped in training (one mask for every step of a sequence). */
-  dropout?: number;
-  /** Fraction of the recurrent state dropped in training (one mask for every step of a sequence). */
-  recurrentDropout?: number;
-  /** Seeds the dropout masks (each call draws new ones, reproducibly). */
-  seed?: number;
-}
-
 export interface RNNLayerArgs extends RecurrentUnitArgs {
-  /** Default tanh; one of tanh, sigmoid, relu, linear, hardSigmoid. */
+  /** Default tanh; tanh, sigmoid, relu, linear and hardSigmoid run fused, any other activation steps with ops. */
   activation?: string;
   returnSequences?: boolean;
   returnState?: boolean;
@@ -76,16 +47,24 @@ export interface GRULayerArgs extends RNNLayerArgs {
   resetAfter?: boolean;
 }
 
-/** Layer activation names (Keras spellings too) to the fused cells' names; a Map: own keys only. */
+/** Layer activation names (Keras spellings too) to the fused kernels' names; a Map: own keys only. */
 const ACTIVATIONS: ReadonlyMap<string, RnnActivation> = new Map([
   ['tanh', 'tanh'], ['sigmoid', 'sigmoid'], ['relu', 'relu'], ['linear', 'linear'], ['hardSigmoid', 'hardSigmoid'], ['hard_sigmoid', 'hardSigmoid'],
 ]);
 
-function rnnActivation(name: string | undefined, fallback: RnnActivation, layer: string): RnnActivation {
+const FUSED = new Set<string>(ACTIVATIONS.values());
+
+/** The fused kernels' name of an activation, or any other activation's own name (stepped with ops). */
+function rnnActivation(name: string | undefined, fallback: RnnActivation, layer: string): string {
   if (name === undefined || name === null) return fallback;
-  const a = typeof name === 'string' ? ACTIVATIONS.get(name) : undefined;
-  if (!a) throw new WasmgradError(`${layer}: activation '${String(name)}' is not supported by the fused cells; expected one of ${[...ACTIVATIONS.keys()].join(', ')}`);
-  return a;
+  if (typeof name !== 'string') throw new WasmgradError(`${layer}: activation must be a name, got ${typeof name}`);
+  const fused = ACTIVATIONS.get(name);
+  if (fused) return fused;
+  try {
+    return getActivation(name).name;
+  } catch (err) {
+    throw new WasmgradError(`${layer}: ${(err as Error).message}`);
+  }
 }
 
 function checkRate(v: number | undefined, what: string, layer: string): number {
@@ -97,7 +76,7 @@ function checkRate(v: number | undefined, what: string, layer: string): number {
 /** The shared part of simpleRNN, lstm and gru. */
 export abstract class RNN extends Layer {
   readonly units: number;
-  readonly activation: RnnActivation;
+  readonly activation: string;
   readonly useBias: boolean;
   readonly dropout: number;
   readonly recurrentDropout: number;
@@ -130,6 +109,21 @@ export abstract class RNN extends Layer {
     this.returnState = args.returnState ?? false;
     this.goBackwards = args.goBackwards ?? false;
     this.seed = args.seed;
+  }
+
+  /** Whether the fused kernels run this layer (its activations are theirs); else it steps with ops. */
+  get fused(): boolean {
+    return this.activations().every((a) => FUSED.has(a));
+  }
+  protected activations(): string[] {
+    return [this.activation];
+  }
+  /** The cell with this layer's math and options (its weights are set to the layer's at each call). */
+  protected abstract makeCell(): RNNCell;
+  private stepper: CellRNN | null = null;
+  /** The options a cell shares with this layer (dropout as the layer draws it). */
+  protected cellArgs(): { units: number; useBias: boolean; dropout: number; recurrentDropout: number; seed?: number; name: string } {
+    return { units: this.units, useBias: this.useBias, dropout: this.dropout, recurrentDropout: this.recurrentDropout, seed: this.seed, name: `${this.name}_cell` };
   }
 
   /** Gates per unit in the kernels (4 for LSTM, 3 for GRU, 1 for SimpleRNN). */
@@ -178,6 +172,7 @@ export abstract class RNN extends Layer {
     const mask = toMask(kwargs.mask as Tensor | null | undefined) ?? maskOf(x);
     if (mask && mask.length !== B * T) throw new WasmgradError(`${this.name}: mask must have ${B}x${T} entries, got ${mask.length}`);
     const training = !!kwargs.training;
+    if (!this.fused) return this.callStepped(x, initial, mask, training);
     const temps: Tensor[] = [];
     // a seeded layer draws new, reproducible masks at every training call (seed, seed + 1 first)
     const dropping = training && (this.dropout > 0 || this.recurrentDropout > 0);
@@ -210,6 +205,46 @@ export abstract class RNN extends Layer {
     if (this.returnState) return outs;
     for (const t of outs.slice(1)) t.dispose();
     return outs[0];
+  }
+
+  /**
+   * The sequence stepped with ops by the matching cell over this layer's weights (dropout, masks,
+   * goBackwards and states as CellRNN runs them), then what Bidirectional asks of a half.
+   */
+  private callStepped(x: Tensor, initial: Tensor[] | null, mask: Uint8Array | undefined, training: boolean): Tensor | Tensor[] {
+    if (!this.stepper) {
+      const cell = this.makeCell();
+      this.stepper = new CellRNN({ cell, returnSequences: this.returnSequences, returnState: true, goBackwards: this.goBackwards, name: `${this.name}_steps` });
+    }
+    // the layer's weights, as they are now (setWeights or a rebuild may have replaced them)
+    Object.assign(this.stepper.cell, { kernel: this.kernel, recurrentKernel: this.recurrentKernel, bias: this.bias, built: true });
+    let outs = this.stepper.apply(initial ? [x, ...initial] : x, { training, mask: (mask ?? null) as unknown as Tensor }) as Tensor[];
+    if (this.returnSequences && (this.reverseOutput || (this.zeroOutputForMask && mask))) {
+      let y = outs[0];
+      if (this.zeroOutputForMask && mask) {
+        const [B, T] = x.shape;
+        const m = tensor(Float32Array.from(mask, (v) => (v ? 1 : 0)), [B, T, 1]);
+        y = mul(y, m);
+        m.dispose();
+      }
+      if (this.reverseOutput) {
+        const r = reverse(y, 1);
+        if (y !== outs[0]) y.dispose();
+        y = r;
+      }
+      outs[0].dispose();
+      outs = [y, ...outs.slice(1)];
+    }
+    if (this.returnSequences) attachMask(outs[0], mask);
+    if (this.returnState) return outs;
+    for (const t of outs.slice(1)) t.dispose();
+    return outs[0];
+  }
+
+  /** Frees the stepping cell's buffers (the weights are the layer's). */
+  dispose(): void {
+    this.stepper?.cell.resetDropoutMasks?.();
+    super.dispose();
   }
 
   getConfig(): Record<string, unknown> {
@@ -246,13 +281,16 @@ export class SimpleRNN extends RNN {
     return [this.units];
   }
   protected runOp(x: Tensor, h0: Tensor | null, _c0: Tensor | null, opts: SequenceOptions): Tensor[] {
-    return simpleRNNSequence(x, this.kernel!, this.recurrentKernel!, this.bias ?? null, h0, { ...opts, activation: this.activation });
+    return simpleRNNSequence(x, this.kernel!, this.recurrentKernel!, this.bias ?? null, h0, { ...opts, activation: this.activation as RnnActivation });
+  }
+  protected makeCell(): RNNCell {
+    return new SimpleRNNCell({ ...this.cellArgs(), activation: this.activation });
   }
 }
 
 export class LSTM extends RNN {
   static className = 'LSTM';
-  readonly recurrentActivation: RnnActivation;
+  readonly recurrentActivation: string;
   readonly unitForgetBias: boolean;
   constructor(args: LSTMLayerArgs) {
     super(args);
@@ -277,9 +315,15 @@ export class LSTM extends RNN {
     if ((h0 === null) !== (c0 === null)) throw new WasmgradError(`${this.name}: pass both initial states (h and c) or neither`);
     return lstmSequence(x, this.kernel!, this.recurrentKernel!, this.bias ?? null, h0, c0, {
       ...opts,
-      activation: this.activation,
-      recurrentActivation: this.recurrentActivation,
+      activation: this.activation as RnnActivation,
+      recurrentActivation: this.recurrentActivation as RnnActivation,
     });
+  }
+  protected activations(): string[] {
+    return [this.activation, this.recurrentActivation];
+  }
+  protected makeCell(): RNNCell {
+    return new LSTMCell({ ...this.cellArgs(), activation: this.activation, recurrentActivation: this.recurrentActivation, unitForgetBias: this.unitForgetBias });
   }
   getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), recurrentActivation: this.recurrentActivation, unitForgetBias: this.unitForgetBias };
@@ -288,7 +332,7 @@ export class LSTM extends RNN {
 
 export class GRU extends RNN {
   static className = 'GRU';
-  readonly recurrentActivation: RnnActivation;
+  readonly recurrentActivation: string;
   readonly resetAfter: boolean;
   constructor(args: GRULayerArgs) {
     super(args);
@@ -307,10 +351,16 @@ export class GRU extends RNN {
   protected runOp(x: Tensor, h0: Tensor | null, _c0: Tensor | null, opts: SequenceOptions): Tensor[] {
     return gruSequence(x, this.kernel!, this.recurrentKernel!, this.bias ?? null, h0, {
       ...opts,
-      activation: this.activation,
-      recurrentActivation: this.recurrentActivation,
+      activation: this.activation as RnnActivation,
+      recurrentActivation: this.recurrentActivation as RnnActivation,
       resetAfter: this.resetAfter,
     });
+  }
+  protected activations(): string[] {
+    return [this.activation, this.recurrentActivation];
+  }
+  protected makeCell(): RNNCell {
+    return new GRUCell({ ...this.cellArgs(), activation: this.activation, recurrentActivation: this.recurrentActivation, resetAfter: this.resetAfter });
   }
   getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), recurrentActivation: this.recurrentActivation, resetAfter: this.resetAfter };

@@ -24,6 +24,7 @@ import { BatchNormalization } from '../layers/normalization.js';
 import { SimpleRNN, LSTM, GRU, type RNN } from '../layers/recurrent.js';
 import { rnnForward } from '../engine/drivers/rnn-forward.js';
 import { GATES, type RnnCellKind, type RnnSequence } from '../engine/drivers/rnn.js';
+import type { RnnActivation } from '../ops/rnn.js';
 import { WasmgradError } from '../errors.js';
 
 /** A layer computed by driver calls from x (and x2, a merge's second input) into `out`. */
@@ -139,7 +140,7 @@ const SEQUENCES = new Map<unknown, [RnnCellKind, string]>([[SimpleRNN, ['simple'
  * the layer drops, are not copied out).
  */
 function planRecurrent(r: RNN, cell: RnnCellKind, op: string, inShape: readonly number[]): StepKind {
-  if (r.returnState || !r.kernel || inShape.length !== 3 || inShape[2] !== r.kernel.shape[0]) return null;
+  if (r.returnState || !r.fused || !r.kernel || inShape.length !== 3 || inShape[2] !== r.kernel.shape[0]) return null;
   const [B, T, I] = inShape;
   const u = r.units, G = GATES[cell] * u;
   const gated = r instanceof LSTM || r instanceof GRU ? r : null;
@@ -147,7 +148,7 @@ function planRecurrent(r: RNN, cell: RnnCellKind, op: string, inShape: readonly 
   const { reverseOutput, zeroOutputForMask } = r;
   const seq: RnnSequence = {
     op, cell, resetAfter, batch: B, steps: T, inputSize: I, units: u,
-    activation: r.activation, recurrentActivation: gated ? gated.recurrentActivation : 'sigmoid',
+    activation: r.activation as RnnActivation, recurrentActivation: (gated ? gated.recurrentActivation : 'sigmoid') as RnnActivation,
     goBackwards: r.goBackwards, returnSequences: r.returnSequences, reverseOutput, zeroOutputForMask, mask: null,
   };
   const biasShape = cell === 'gru' && resetAfter ? [2, G] : [G];
