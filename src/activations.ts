@@ -2,15 +2,15 @@
 import { WasmgradError } from './errors.js';
 import { ownEntry } from './util/lookup.js';
 import { Tensor, tidy } from './tensor.js';
-import { mul } from './ops/binary.js';
+import { add, mul } from './ops/binary.js';
 import * as u from './ops/unary.js';
-import { softmax } from './ops/softmax.js';
+import { softmax, logSoftmax } from './ops/softmax.js';
 import { clone } from './ops/shape.js';
 
 export type ActivationFn = (x: Tensor) => Tensor;
 export type ActivationName =
   | 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax' | 'leakyRelu' | 'elu' | 'selu' | 'gelu' | 'softplus' | 'swish'
-  | 'relu6' | 'softsign' | 'hardSigmoid' | 'mish';
+  | 'relu6' | 'softsign' | 'hardSigmoid' | 'mish' | 'gelu_new' | 'logSoftmax';
 
 const ACTIVATIONS: Record<ActivationName, ActivationFn> = {
   linear: (x) => clone(x),
@@ -29,10 +29,13 @@ const ACTIVATIONS: Record<ActivationName, ActivationFn> = {
   softsign: (x) => tidy(() => mul(x, u.reciprocal(u.scale(u.abs(x), 1, 1)))),
   hardSigmoid: (x) => tidy(() => u.clipByValue(u.scale(x, 0.2, 0.5), 0, 1)),
   mish: (x) => tidy(() => mul(x, u.tanh(u.softplus(x)))),
+  // TF.js's gelu_new: the tanh approximation x / 2 (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3)))
+  gelu_new: (x) => tidy(() => mul(u.scale(x, 0.5), u.scale(u.tanh(u.scale(add(x, u.scale(mul(mul(x, x), x), 0.044715)), Math.sqrt(2 / Math.PI))), 1, 1))),
+  logSoftmax: (x) => logSoftmax(x, -1),
 };
 
 const ALIASES: Record<string, ActivationName> = {
-  leaky_relu: 'leakyRelu', leakyrelu: 'leakyRelu', hard_sigmoid: 'hardSigmoid', silu: 'swish', None: 'linear',
+  leaky_relu: 'leakyRelu', leakyrelu: 'leakyRelu', hard_sigmoid: 'hardSigmoid', silu: 'swish', None: 'linear', log_softmax: 'logSoftmax',
 };
 
 /** The activation of a name (or the function itself); undefined or null means linear. */

@@ -5,7 +5,7 @@
 // recurrent layers given symbolic initial states (an encoder's states feeding a decoder); models
 // nested in a functional model (their calls numbered from 1, their weights named without them); a
 // topology without weights (model.toJSON, tf.models.modelFromJSON); recurrent layers with
-// activations the fused kernels lack (stepped with ops).
+// activations the fused kernels lack (stepped with ops); TF.js's gelu_new and log_softmax.
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import * as wt from 'wasmgrad/tfjs';
@@ -265,5 +265,21 @@ describe('recurrent layers with activations the fused kernels lack', () => {
     await theirs.fit(tf.tensor(x, [5, 4, 3]), tf.tensor(y, [5, 1]), { epochs: 2, batchSize: 5, shuffle: false, verbose: 0 });
     await ours.fit(wt.tensor(x, [5, 4, 3]), wt.tensor(y, [5, 1]), { epochs: 2, batchSize: 5, shuffle: false, verbose: 0 });
     ours.getWeights().forEach((w, i) => expectClose(w.dataSync(), theirs.getWeights()[i].dataSync() as Float32Array, 1e-4, 1e-4, `weight ${i}`));
+  });
+});
+
+describe("TF.js's activations gelu_new and logSoftmax (saved as log_softmax)", () => {
+  it('load, predict as TF.js (first call and planned), and save back with TF.js spelling', async () => {
+    for (const [activation, saved] of [['gelu_new', 'gelu_new'], ['logSoftmax', 'log_softmax']]) {
+      const m = tf.sequential({ layers: [tf.layers.dense({ units: 5, inputShape: [3], activation: activation as never })] });
+      randomize(m, 120);
+      const art = await artifactsOf(m);
+      expect((art.modelTopology as { config: { layers: { config: { activation: string } }[] } }).config.layers[0].config.activation).toBe(saved);
+      const x = randomArray(4 * 3, 121, -3, 3);
+      const { want, loaded } = await bothPredict(m, x, [4, 3]);
+      for (let i = 0; i < 2; i++) expectClose((loaded.predict(wt.tensor(x, [4, 3])) as wt.Tensor).dataSync(), want, 1e-5, 1e-5, `${activation} call ${i + 2}`);
+      const again = await artifactsOf(loaded as never, wt.io as never);
+      expect((again.modelTopology as { config: { layers: { config: { activation: string } }[] } }).config.layers[0].config.activation).toBe(saved);
+    }
   });
 });

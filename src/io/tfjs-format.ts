@@ -43,7 +43,7 @@ const camelToSnake = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toL
 const ENUM_KEYS = new Set(['activation', 'recurrentActivation', 'mode', 'distribution', 'dataFormat', 'interpolation', 'padding', 'mergeMode']);
 const PY_VALUES: Record<string, string> = {
   hard_sigmoid: 'hardSigmoid', fan_in: 'fanIn', fan_out: 'fanOut', fan_avg: 'fanAvg', truncated_normal: 'truncatedNormal',
-  untruncated_normal: 'normal', channels_last: 'channelsLast', channels_first: 'channelsFirst', leaky_relu: 'leakyRelu',
+  untruncated_normal: 'normal', channels_last: 'channelsLast', channels_first: 'channelsFirst', leaky_relu: 'leakyRelu', log_softmax: 'logSoftmax',
 };
 const JS_VALUES: Record<string, string> = Object.fromEntries(Object.entries(PY_VALUES).filter(([k]) => k !== 'untruncated_normal').map(([k, v]) => [v, k]));
 
