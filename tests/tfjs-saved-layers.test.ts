@@ -5,7 +5,8 @@
 // recurrent layers given symbolic initial states (an encoder's states feeding a decoder); models
 // nested in a functional model (their calls numbered from 1, their weights named without them); a
 // topology without weights (model.toJSON, tf.models.modelFromJSON); recurrent layers with
-// activations the fused kernels lack (stepped with ops); TF.js's gelu_new and log_softmax.
+// activations the fused kernels lack (stepped with ops); TF.js's gelu_new and log_softmax;
+// stateful recurrent layers.
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import * as wt from 'wasmgrad/tfjs';
@@ -281,5 +282,40 @@ describe("TF.js's activations gelu_new and logSoftmax (saved as log_softmax)", (
       const again = await artifactsOf(loaded as never, wt.io as never);
       expect((again.modelTopology as { config: { layers: { config: { activation: string } }[] } }).config.layers[0].config.activation).toBe(saved);
     }
+  });
+});
+
+describe('stateful recurrent layers', () => {
+  it('each call starts where the last ended until resetStates, as TF.js: fused and stepped, loaded from TF.js', async () => {
+    for (const [cell, extra] of [['lstm', {}], ['gru', { activation: 'elu' }], ['simpleRNN', {}]] as const) {
+      const L = tf.layers as unknown as Record<string, (a: unknown) => tf.layers.Layer>;
+      const theirs = tf.sequential({ layers: [L[cell]({ units: 3, stateful: true, batchInputShape: [2, 3, 2], returnSequences: true, ...extra }), tf.layers.dense({ units: 1 })] });
+      randomize(theirs, 130);
+      const ours = await wt.loadLayersModel(wt.io.fromMemory(await artifactsOf(theirs) as never));
+      const xs = [randomArray(12, 131), randomArray(12, 132)];
+      const run = () => {
+        const want = xs.map((x) => (theirs.predict(tf.tensor(x, [2, 3, 2])) as tf.Tensor).dataSync() as Float32Array);
+        const got = xs.map((x) => (ours.predict(wt.tensor(x, [2, 3, 2])) as wt.Tensor).dataSync());
+        got.forEach((g, i) => expectClose(g, want[i], 1e-5, 1e-5, `${cell} call ${i}`));
+        return got;
+      };
+      const first = run();
+      theirs.resetStates();
+      ours.resetStates();
+      const second = run();
+      // after a reset the same calls give the same; the second input alone, from zeros, gives another answer
+      second.forEach((g, i) => expectClose(g, first[i], 0, 0, 'after reset'));
+      ours.resetStates();
+      const alone = (ours.predict(wt.tensor(xs[1], [2, 3, 2])) as wt.Tensor).dataSync();
+      expect(Math.max(...alone.map((v, i) => Math.abs(v - first[1][i])))).toBeGreaterThan(1e-4);
+      const rnn = ours.layers[0] as unknown as wg.RNN;
+      expect(rnn.getStates()!.length).toBe(cell === 'lstm' ? 2 : 1);
+      expect(() => ours.predict(wt.tensor(randomArray(6, 133), [1, 3, 2]))).toThrow(/kept states for a batch of 2, got a batch of 1; call resetStates/);
+      ours.resetStates();
+      expect(rnn.getStates()).toBeNull();
+      const one = (ours.predict(wt.tensor(randomArray(6, 133), [1, 3, 2])) as wt.Tensor).dataSync();
+      expect(one.length).toBe(3);
+    }
+    expect(() => wg.layers.lstm({ units: 2 }).resetStates()).toThrow(/resetStates needs a stateful layer/);
   });
 });

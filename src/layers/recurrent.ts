@@ -6,7 +6,7 @@
 // Activations the fused kernels lack (elu, softsign, relu6 ...; TF.js and Keras take any) step
 // with ops instead: the matching cell over the layer's own weights (CellRNN's loop).
 import { WasmgradError } from '../errors.js';
-import { Tensor } from '../tensor.js';
+import { Tensor, keep } from '../tensor.js';
 import { fill, tensor } from '../creation.js';
 import type { Initializer } from '../initializers.js';
 import { mul } from '../ops/binary.js';
@@ -31,6 +31,7 @@ export interface RNNLayerArgs extends RecurrentUnitArgs {
   goBackwards?: boolean;
   /** Accepted for compatibility; the fused kernels never need unrolling. */
   unroll?: boolean;
+  /** Each call starts from the states the last one ended with (a fixed batch size; resetStates() starts over). */
   stateful?: boolean;
 }
 
@@ -83,6 +84,9 @@ export abstract class RNN extends Layer {
   readonly returnSequences: boolean;
   readonly returnState: boolean;
   readonly goBackwards: boolean;
+  /** Each call starts from the states the last one ended with (resetStates() goes back to zeros). */
+  readonly stateful: boolean;
+  private kept: Tensor[] | null = null;
   readonly seed?: number;
   /** @internal Bidirectional's backward half: the output sequence reversed from processing order. */
   reverseOutput = false;
@@ -98,7 +102,6 @@ export abstract class RNN extends Layer {
     super(args);
     const cls = (this.constructor as typeof Layer).className;
     if (!args || !Number.isInteger(args.units) || args.units < 1) throw new WasmgradError(`${cls}: units must be a whole number >= 1, got ${args?.units}`);
-    if (args.stateful) throw new WasmgradError(`${cls}: stateful recurrent layers are not supported; pass initialState instead`);
     this.args = args;
     this.units = args.units;
     this.activation = rnnActivation(args.activation, 'tanh', this.name);
@@ -108,6 +111,7 @@ export abstract class RNN extends Layer {
     this.returnSequences = args.returnSequences ?? false;
     this.returnState = args.returnState ?? false;
     this.goBackwards = args.goBackwards ?? false;
+    this.stateful = args.stateful ?? false;
     this.seed = args.seed;
   }
 
@@ -161,14 +165,18 @@ export abstract class RNN extends Layer {
     const list = Array.isArray(inputs) ? inputs : [inputs];
     const x = list[0];
     const given = (kwargs.initialState as Tensor | Tensor[] | undefined) ?? (list.length > 1 ? list.slice(1) : null);
-    const initial = given ? (Array.isArray(given) ? given : [given]) : null;
-    if (initial && initial.length !== this.numStates) {
-      throw new WasmgradError(`${this.name}: expected ${this.numStates} initial state tensor(s), got ${initial.length}`);
-    }
     if (x.rank !== 3 || x.shape[2] !== this.kernel!.shape[0]) {
       throw new WasmgradError(`${this.name}: expected input [batch, time, ${this.kernel!.shape[0]}], got ${JSON.stringify(x.shape)}`);
     }
     const [B, T] = x.shape;
+    // a stateful layer starts where its last call ended (zeros after resetStates)
+    if (!given && this.kept && this.kept[0].shape[0] !== B) {
+      throw new WasmgradError(`${this.name}: this stateful layer kept states for a batch of ${this.kept[0].shape[0]}, got a batch of ${B}; call resetStates() to change the batch size`);
+    }
+    const initial = given ? (Array.isArray(given) ? given : [given]) : this.kept;
+    if (initial && initial.length !== this.numStates) {
+      throw new WasmgradError(`${this.name}: expected ${this.numStates} initial state tensor(s), got ${initial.length}`);
+    }
     const mask = toMask(kwargs.mask as Tensor | null | undefined) ?? maskOf(x);
     if (mask && mask.length !== B * T) throw new WasmgradError(`${this.name}: mask must have ${B}x${T} entries, got ${mask.length}`);
     const training = !!kwargs.training;
@@ -201,10 +209,35 @@ export abstract class RNN extends Layer {
     });
     // Tensors the tape needs are held by it; the rest go now.
     for (const t of temps) t.dispose();
+    return this.finish(outs, mask);
+  }
+
+  /** [output, ...states] as the call returns them: the mask attached, the states kept (stateful) and dropped unless returned. */
+  private finish(outs: Tensor[], mask: Uint8Array | undefined): Tensor | Tensor[] {
     if (this.returnSequences) attachMask(outs[0], mask);
+    if (this.stateful) this.resetStates(outs.slice(1));
     if (this.returnState) return outs;
     for (const t of outs.slice(1)) t.dispose();
     return outs[0];
+  }
+
+  /**
+   * A stateful layer's kept states: set to copies of `states` (no gradient flows into the past), or
+   * dropped so that the next call starts from zeros. TF.js's and Keras's resetStates.
+   */
+  resetStates(states?: Tensor | Tensor[] | null): void {
+    if (!this.stateful) throw new WasmgradError(`${this.name}: resetStates needs a stateful layer (stateful: true)`);
+    const list = states === undefined || states === null ? null : Array.isArray(states) ? states : [states];
+    if (list && (list.length !== this.numStates || !list.every((t) => t instanceof Tensor && t.rank === 2 && t.shape[1] === this.units))) {
+      throw new WasmgradError(`${this.name}: resetStates expects ${this.numStates} state tensor(s) of shape [batch, ${this.units}]`);
+    }
+    for (const t of this.kept ?? []) t.dispose();
+    this.kept = list ? list.map((t) => keep(tensor(t.dataSync(), t.shape.slice()))) : null;
+  }
+
+  /** The states a stateful layer kept from its last call (null: zeros). */
+  getStates(): Tensor[] | null {
+    return this.kept;
   }
 
   /**
@@ -235,15 +268,14 @@ export abstract class RNN extends Layer {
       outs[0].dispose();
       outs = [y, ...outs.slice(1)];
     }
-    if (this.returnSequences) attachMask(outs[0], mask);
-    if (this.returnState) return outs;
-    for (const t of outs.slice(1)) t.dispose();
-    return outs[0];
+    return this.finish(outs, mask);
   }
 
-  /** Frees the stepping cell's buffers (the weights are the layer's). */
+  /** Frees the stepping cell's buffers (the weights are the layer's) and the kept states. */
   dispose(): void {
     this.stepper?.cell.resetDropoutMasks?.();
+    for (const t of this.kept ?? []) t.dispose();
+    this.kept = null;
     super.dispose();
   }
 
@@ -264,6 +296,7 @@ export abstract class RNN extends Layer {
       returnSequences: this.returnSequences,
       returnState: this.returnState,
       goBackwards: this.goBackwards,
+      stateful: this.stateful,
       seed: this.seed,
     };
   }

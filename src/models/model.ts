@@ -96,6 +96,14 @@ export class LayersModel extends Layer implements TrainableModel, CallbackModel,
     return this.graphLayers.slice();
   }
 
+  /** Every stateful layer (nested models' too) starts from zeros again: TF.js's and Keras's model.resetStates. */
+  resetStates(): void {
+    for (const l of this.graphLayers) {
+      if (l instanceof LayersModel) l.resetStates();
+      else if ((l as { stateful?: unknown }).stateful === true) (l as unknown as { resetStates(): void }).resetStates();
+    }
+  }
+
   get inputNames(): string[] {
     return this.inputs.map((t) => t.sourceLayer.name);
   }

@@ -140,7 +140,7 @@ const SEQUENCES = new Map<unknown, [RnnCellKind, string]>([[SimpleRNN, ['simple'
  * the layer drops, are not copied out).
  */
 function planRecurrent(r: RNN, cell: RnnCellKind, op: string, inShape: readonly number[]): StepKind {
-  if (r.returnState || !r.fused || !r.kernel || inShape.length !== 3 || inShape[2] !== r.kernel.shape[0]) return null;
+  if (r.returnState || r.stateful || !r.fused || !r.kernel || inShape.length !== 3 || inShape[2] !== r.kernel.shape[0]) return null;
   const [B, T, I] = inShape;
   const u = r.units, G = GATES[cell] * u;
   const gated = r instanceof LSTM || r instanceof GRU ? r : null;
