@@ -44,7 +44,11 @@ function opCases(g: Gen): Record<string, () => Case> {
       const s = g.shape(g.int(1, 4));
       const r = s.length;
       const pairAxes = r >= 2 && g.next() < 0.5;
-      const axis = pairAxes ? [g.int(0, r - 1), 0].map((a, i) => (i === 0 ? a : (a + g.int(1, r - 1)) % r)) : g.next() < 0.3 ? undefined : g.int(-r, r - 1);
+      // two different axes in ascending order for a matrix norm (TF.js reduces a repeated axis's
+      // neighbour, and shifts the second of a descending pair wrongly)
+      const first = pairAxes ? g.int(0, r - 1) : 0;
+      const second = (first + g.int(1, Math.max(1, r - 1))) % r;
+      const axis = pairAxes ? [Math.min(first, second), Math.max(first, second)] : g.next() < 0.3 ? undefined : g.int(-r, r - 1);
       const ord = pairAxes ? g.pick([1, Infinity, -Infinity, 'fro', 'euclidean']) : g.pick([1, 2, Infinity, -Infinity, 'euclidean']);
       return { op: 'norm', args: [['t', s], ['v', ord], ['v', axis], ['v', g.next() < 0.5]] };
     },
@@ -206,7 +210,7 @@ function runOp(c: Case, seed: number): string | null {
     if (!dtypeOk) return `dtype ${a.dtype} against ${b.dtype}`;
     for (let q = 0; q < a.values.length; q++) {
       const [x, y] = [a.values[q], b.values[q]];
-      if (Number.isNaN(x) && Number.isNaN(y)) continue;
+      if ((Number.isNaN(x) && Number.isNaN(y)) || x === y) continue;
       if (!(Math.abs(x - y) <= 1e-4 + 1e-4 * Math.abs(x))) return `value ${q}: ${x} against ${y}`;
     }
   }
