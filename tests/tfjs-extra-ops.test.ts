@@ -41,6 +41,13 @@ describe('spellings and compositions', () => {
     ['slice1d', (l) => l.slice1d(l.tensor1d(x4), 1, 2)],
     ['batchNorm2d', (l) => l.batchNorm2d(l.tensor2d(x23, [2, 3]), l.tensor1d([0.1, 0.2, 0.3]), l.tensor1d([1, 2, 0.5]), l.tensor1d([0, 1, 0]), l.tensor1d([2, 1, 1]))],
     ['divNoNan', (l) => l.divNoNan(l.tensor1d([1, 2, 3, 4]), l.tensor1d([2, 0, -1, 0]))],
+    // int32 divides as div does (flooring); the dtype is checked below
+    ['divNoNan int32', (l) => l.divNoNan(l.tensor1d([7, -7, 5, 5, 3], 'int32'), l.tensor1d([-3, 3, 2, 0, -2], 'int32'))],
+    // NaN fails every comparison but notEqual, strict ones included
+    ['comparisons with NaN, infinities and zeros', (l) => {
+      const [a, b] = [l.tensor1d([NaN, 1, NaN, Infinity, -Infinity, 0, -0, 2]), l.tensor1d([1, NaN, NaN, Infinity, 1, -0, 0, 3])];
+      return [l.greater(a, b), l.greaterEqual(a, b), l.less(a, b), l.lessEqual(a, b), l.equal(a, b), l.notEqual(a, b)];
+    }],
     ['logSigmoid', (l) => l.logSigmoid(l.tensor1d([-30, -1, 0, 2, 40]))],
     ['outerProduct', (l) => l.outerProduct(l.tensor1d([1, 2]), l.tensor1d(x4))],
     ['euclideanNorm', (l) => l.euclideanNorm(l.tensor2d(x23, [2, 3]), 1, true)],
@@ -115,6 +122,9 @@ describe('spellings and compositions', () => {
     ['sparseToDense', (l) => l.sparseToDense(l.tensor2d([[0, 1], [2, 0]], [2, 2], 'int32'), l.tensor1d([5, 6]), [3, 2], 0.5)],
   ];
   for (const [name, f] of cases) it(name, () => both(name, f));
+  it('divNoNan of int32 stays int32, as TF.js', () => {
+    expect(wt.divNoNan(wt.tensor1d([7, 0], 'int32'), wt.tensor1d([2, 0], 'int32')).dtype).toBe(tf.divNoNan(tf.tensor1d([7, 0], 'int32'), tf.tensor1d([2, 0], 'int32')).dtype);
+  });
 
   it('randomGamma: mean alpha / beta, variance alpha / beta^2, reproducible with a seed', () => {
     for (const [alpha, beta] of [[0.5, 1], [3, 2]]) {

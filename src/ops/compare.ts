@@ -34,8 +34,17 @@ function not(m: Tensor): Tensor {
 
 export const greaterEqual = (a: TensorOrNumber, b: TensorOrNumber) => compare('greaterEqual', a, b, (x, y) => binaryOp('greaterEqual', x, y, 'greaterEqual'), (x, y) => x >= y);
 export const lessEqual = (a: TensorOrNumber, b: TensorOrNumber) => compare('lessEqual', a, b, (x, y) => binaryOp('lessEqual', x, y, 'lessEqual'), (x, y) => x <= y);
-export const greater = (a: TensorOrNumber, b: TensorOrNumber) => compare('greater', a, b, (x, y) => not(binaryOp('lessEqual', x, y, 'greater')), (x, y) => x > y);
-export const less = (a: TensorOrNumber, b: TensorOrNumber) => compare('less', a, b, (x, y) => not(binaryOp('greaterEqual', x, y, 'less')), (x, y) => x < y);
+/** A strict comparison: the non-strict one where not equal (a NaN operand fails both, as it must). */
+function strict(nonStrict: 'greaterEqual' | 'lessEqual', name: string, x: Tensor, y: Tensor): Tensor {
+  const [ge, eq] = [binaryOp(nonStrict, x, y, name), binaryOp('equal', x, y, name)];
+  try {
+    return binaryOp('sub', ge, eq);
+  } finally {
+    disposeAll([ge, eq]);
+  }
+}
+export const greater = (a: TensorOrNumber, b: TensorOrNumber) => compare('greater', a, b, (x, y) => strict('greaterEqual', 'greater', x, y), (x, y) => x > y);
+export const less = (a: TensorOrNumber, b: TensorOrNumber) => compare('less', a, b, (x, y) => strict('lessEqual', 'less', x, y), (x, y) => x < y);
 export const notEqual = (a: TensorOrNumber, b: TensorOrNumber) => compare('notEqual', a, b, (x, y) => not(binaryOp('equal', x, y, 'notEqual')), (x, y) => x !== y);
 
 const truthy = (x: TensorOrNumber) => compare('logical', x, 0, (a, z) => not(binaryOp('equal', a, z, 'logical')), (v) => v !== 0);

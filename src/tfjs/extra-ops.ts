@@ -49,10 +49,10 @@ export const batchNorm4d = batchNormOfRank(4);
 
 // ---- compositions ---------------------------------------------------------------------------------
 
-/** a / b, 0 where b is 0 (dividing by 1 there, so gradients stay finite). */
+/** a / b, 0 where b is 0 (dividing by 1 there, so gradients stay finite); int32 divides as div does. */
 export const divNoNan = (a: Tensor, b: Tensor) => tidy(() => {
   const isZero = ops.equal(b, 0);
-  const q = ops.div(a, ops.add(b, isZero));
+  const q = ops.div(a, ops.add(b, b.dtype === 'int32' ? ops.cast(isZero, 'int32') : isZero));
   return ops.where(isZero, fill(q.shape, 0, q.dtype), q);
 });
 /** log(sigmoid(x)) = -softplus(-x), stable for large |x|. */
