@@ -158,7 +158,7 @@ describe('matMul rejects bad input', () => {
     const a = wg.ones([2, 3]), b = wg.ones([4, 5]);
     expect(() => wg.matMul(a, b)).toThrow(wg.WasmgradError);
     expect(() => wg.matMul(a, b)).toThrow(/\[2,3\].*\[4,5\].*3 vs 4/);
-    expect(() => wg.matMul(a, wg.ones([3]))).toThrow(/rank-2 or two rank-3/);
+    expect(() => wg.matMul(a, wg.ones([3]))).toThrow(/matMul: expected tensors of rank 2 or more, got \[2,3\] and \[3\]/);
     const i = wg.tensor([[1, 2, 3]], [1, 3], 'int32');
     expect(() => wg.matMul(i, wg.tensor([1, 2], [2, 1], 'int32'))).toThrow(/^matMul: inner dimensions differ: \[1,3\] x \[2,1\] \(3 vs 2\)/);
     expect(() => wg.matMul(a, null as unknown as wg.Tensor)).toThrow(/b must be a Tensor/);

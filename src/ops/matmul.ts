@@ -1,4 +1,6 @@
-// matMul: rank 2, or rank 3 batched (a batch of 1 broadcasts), on the packed GEMM kernel.
+// matMul: rank 2, or rank 3 batched (a batch of 1 broadcasts), on the packed GEMM kernel; other
+// ranks (each at least 2) as TF.js and NumPy take them: the leading dimensions broadcast, flattened
+// into one batch.
 import { WasmgradError, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { gemm } from '../engine/drivers/gemm.js';
@@ -8,6 +10,9 @@ import { checkTensor } from './util.js';
 import { record } from '../tape.js';
 import { sumTo, sum } from './reduce.js';
 import { fusedActivationGrad } from './activation-grad.js';
+import { broadcastShapes } from '../primitives.js';
+import { broadcastTo } from './binary.js';
+import { reshape } from './shape.js';
 
 export function matMul(a: Tensor, b: Tensor, transposeA = false, transposeB = false): Tensor {
   const op = 'matMul';
@@ -16,9 +21,10 @@ export function matMul(a: Tensor, b: Tensor, transposeA = false, transposeB = fa
   const ints = a.dtype === 'int32' && b.dtype === 'int32';
   // TF.js's upcast: int32 with float32 multiplies as float32
   if (!ints && (a.dtype === 'int32' || b.dtype === 'int32')) return viaFloat(a, (fa) => viaFloat(b, (fb) => matMul(fa, fb, transposeA, transposeB)));
-  if (a.rank !== b.rank || (a.rank !== 2 && a.rank !== 3)) {
-    throw new WasmgradError(`${op}: expected two rank-2 or two rank-3 tensors, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  if (a.rank < 2 || b.rank < 2) {
+    throw new WasmgradError(`${op}: expected tensors of rank 2 or more, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
   }
+  if (a.rank !== b.rank || a.rank > 3) return matMulBroadcast(a, b, transposeA, transposeB);
   const batched = a.rank === 3;
   const [ba, ra, ca] = batched ? a.shape : [1, ...a.shape];
   const [bb, rb, cb] = batched ? b.shape : [1, ...b.shape];
@@ -59,6 +65,39 @@ export function matMul(a: Tensor, b: Tensor, transposeA = false, transposeB = fa
     });
   }
   return out;
+}
+
+/**
+ * Leading (batch) dimensions broadcast, as TF.js and NumPy: each operand as [batch, rows, cols]
+ * (one that needs no broadcasting only reshaped, a single matrix as a batch of 1, which the kernel
+ * broadcasts), one batched product, the result in the broadcast shape.
+ */
+function matMulBroadcast(a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean): Tensor {
+  const [oa, ob] = [a.shape.slice(0, -2), b.shape.slice(0, -2)];
+  let outer: number[];
+  try {
+    outer = broadcastShapes(oa, ob, 'matMul');
+  } catch {
+    throw new WasmgradError(`matMul: the batch dimensions ${fmtShape(oa)} of ${fmtShape(a.shape)} and ${fmtShape(ob)} of ${fmtShape(b.shape)} do not broadcast`);
+  }
+  const batch = outer.reduce((p, d) => p * d, 1);
+  const temps: Tensor[] = [];
+  const asBatch = (x: Tensor): Tensor => {
+    const own = x.shape.slice(0, -2), last = x.shape.slice(-2);
+    const n = own.reduce((p, d) => p * d, 1);
+    const full = n === batch || n === 1 ? x : broadcastTo(x, [...outer, ...last]);
+    if (full !== x) temps.push(full);
+    const r = reshape(full, [n === 1 ? 1 : batch, ...last]);
+    temps.push(r);
+    return r;
+  };
+  try {
+    const c = matMul(asBatch(a), asBatch(b), transposeA, transposeB);
+    temps.push(c);
+    return reshape(c, [...outer, ...c.shape.slice(1)]);
+  } finally {
+    for (const t of temps) t.dispose();
+  }
 }
 
 /**
