@@ -218,7 +218,7 @@ describe('convolutions reject bad input', () => {
     bad(() => wg.conv2d(x, wg.ones([3, 3, 3, 2]), 0), /conv2d: strides must be a positive whole number or a pair of them, got 0/);
     bad(() => wg.conv2d(x, wg.ones([3, 3, 3, 2]), [1, -2]), /conv2d: strides must be .* got \[1,-2\]/);
     bad(() => wg.conv2d(x, wg.ones([3, 3, 3, 2]), 1, 'valid', 0), /conv2d: dilations must be/);
-    bad(() => wg.conv2d(x, wg.ones([3, 3, 3, 2]), 1, 'full' as 'same'), /conv2d: padding must be 'valid' or 'same', got "full"/);
+    bad(() => wg.conv2d(x, wg.ones([3, 3, 3, 2]), 1, 'full' as 'same'), /conv2d: padding must be 'valid' or 'same', a whole number >= 0, or \[\[0, 0\], \[top, bottom\], \[left, right\], \[0, 0\]\], got "full"/);
     bad(() => wg.conv2d(wg.ones([5, 5, 3]), wg.ones([3, 3, 3, 2])), /conv2d: x must be rank 4 \[batch, height, width, channels\], got \[5,5,3\]/);
     bad(() => wg.conv2d(x, wg.ones([3, 3, 3])), /conv2d: filter must be rank 4/);
     bad(() => wg.conv1d(wg.ones([1, 5, 3]), wg.ones([3, 2, 4])), /conv1d: x has 3 channels but the filter expects 2: x \[1,5,3\], filter \[3,2,4\]/);

@@ -16,6 +16,8 @@ import { sum } from './reduce.js';
 import { checkWindow } from '../validate.js';
 
 export type Padding = 'valid' | 'same';
+/** A window op's padding: 'valid', 'same', or TF.js's explicit forms (a number for every side, or [[0, 0], [top, bottom], [left, right], [0, 0]]). */
+export type PaddingSpec = Padding | number | [[number, number], [number, number], [number, number], [number, number]];
 export type PairLike = number | [number, number];
 
 /** A positive whole number or a pair of them. */
@@ -43,9 +45,24 @@ function dimGeometry(size: number, k: number, s: number, d: number, padding: Pad
   return [out, before, total - before];
 }
 
-function checkPadding(padding: unknown, op: string, allowCausal = false): Padding | 'causal' {
+/** Pads before and after each spatial dimension, given: [[top, bottom], [left, right]]. */
+type ExplicitPads = [[number, number], [number, number]];
+
+/**
+ * 'valid', 'same' ('causal' where allowed), or TF.js's explicit forms: one whole number for every
+ * side, or [[0, 0], [top, bottom], [left, right], [0, 0]] (NHWC: no padding of batch or channels).
+ */
+function checkPadding(padding: unknown, op: string, allowCausal = false): Padding | 'causal' | ExplicitPads {
   if (padding === 'valid' || padding === 'same' || (allowCausal && padding === 'causal')) return padding;
-  throw new WasmgradError(`${op}: padding must be 'valid' or 'same'${allowCausal ? " or 'causal'" : ''}, got ${JSON.stringify(padding)}`);
+  const whole = (v: unknown) => Number.isInteger(v) && (v as number) >= 0;
+  if (whole(padding)) return [[padding as number, padding as number], [padding as number, padding as number]];
+  const p = padding as unknown[][];
+  if (Array.isArray(p) && p.length === 4 && p.every((pair) => Array.isArray(pair) && pair.length === 2 && pair.every(whole)) && p[0].every((v) => v === 0) && p[3].every((v) => v === 0)) {
+    return [[p[1][0] as number, p[1][1] as number], [p[2][0] as number, p[2][1] as number]];
+  }
+  throw new WasmgradError(
+    `${op}: padding must be 'valid' or 'same'${allowCausal ? " or 'causal'" : ''}, a whole number >= 0, or [[0, 0], [top, bottom], [left, right], [0, 0]], got ${JSON.stringify(padding)}`,
+  );
 }
 
 /**
@@ -61,10 +78,18 @@ export function windowGeometry(
   const [dh, dw] = pairOf(dilations, op, 'dilations');
   const pad = checkPadding(padding, op, allowCausal);
   const [N, H, W, C] = xShape;
+  const window = `the ${KH}x${KW} window${dh > 1 || dw > 1 ? ` (dilated ${dh}x${dw})` : ''}`;
+  if (Array.isArray(pad)) {
+    const [[pt, pb], [pl, pr]] = pad;
+    const [effH, effW] = [(KH - 1) * dh + 1, (KW - 1) * dw + 1];
+    if (effH > H + pt + pb || effW > W + pl + pr) {
+      throw new WasmgradError(`${op}: ${window} is larger than the ${H}x${W} input padded to ${H + pt + pb}x${W + pl + pr}: ${what}`);
+    }
+    const [OH, OW] = [Math.floor((H + pt + pb - effH) / sh) + 1, Math.floor((W + pl + pr - effW) / sw) + 1];
+    return { N, H, W, C, OH, OW, KH, KW, sh, sw, dh, dw, pt, pl, pb, pr };
+  }
   if (pad === 'valid' && ((KH - 1) * dh + 1 > H || (KW - 1) * dw + 1 > W)) {
-    throw new WasmgradError(
-      `${op}: the ${KH}x${KW} window${dh > 1 || dw > 1 ? ` (dilated ${dh}x${dw})` : ''} is larger than the ${H}x${W} input with 'valid' padding: ${what}`,
-    );
+    throw new WasmgradError(`${op}: ${window} is larger than the ${H}x${W} input with 'valid' padding: ${what}`);
   }
   const [OH, pt, pb] = dimGeometry(H, KH, sh, dh, pad === 'causal' ? 'valid' : pad);
   const [OW, pl, pr] = dimGeometry(W, KW, sw, dw, pad);
@@ -118,7 +143,7 @@ function convCore(op: string, x: Tensor, filter: Tensor, bias: Tensor | null, ac
 }
 
 /** 2-D convolution: x [N, H, W, Cin], filter [KH, KW, Cin, Cout] -> [N, OH, OW, Cout]. */
-export function conv2d(x: Tensor, filter: Tensor, strides: PairLike = 1, padding: Padding = 'valid', dilations: PairLike = 1): Tensor {
+export function conv2d(x: Tensor, filter: Tensor, strides: PairLike = 1, padding: PaddingSpec = 'valid', dilations: PairLike = 1): Tensor {
   const g = convGeometryOf('conv2d', x, filter, strides, padding, dilations);
   return convCore('conv2d', x, filter, null, 'linear', g);
 }
@@ -129,7 +154,7 @@ export function conv2d(x: Tensor, filter: Tensor, strides: PairLike = 1, padding
  */
 export function fusedConv2d(
   x: Tensor, filter: Tensor, bias: Tensor | null = null, activation: FusedActivation = 'linear',
-  strides: PairLike = 1, padding: Padding = 'valid', dilations: PairLike = 1,
+  strides: PairLike = 1, padding: PaddingSpec = 'valid', dilations: PairLike = 1,
 ): Tensor {
   const op = 'fusedConv2d';
   const g = convGeometryOf(op, x, filter, strides, padding, dilations);
@@ -174,20 +199,20 @@ export function conv1d(x: Tensor, filter: Tensor, stride = 1, padding: Padding |
 // depthwiseConv2d ---------------------------------------------------------------------------
 
 /** Depthwise convolution: x [N, H, W, C], filter [KH, KW, C, M] -> [N, OH, OW, C*M]. */
-export function depthwiseConv2d(x: Tensor, filter: Tensor, strides: PairLike = 1, padding: Padding = 'valid', dilations: PairLike = 1): Tensor {
+export function depthwiseConv2d(x: Tensor, filter: Tensor, strides: PairLike = 1, padding: PaddingSpec = 'valid', dilations: PairLike = 1): Tensor {
   return depthwiseCore('depthwiseConv2d', x, filter, null, 'linear', strides, padding, dilations);
 }
 
 /** act(depthwiseConv2d(x, filter) + bias), bias [C*M], in one pass. */
 export function fusedDepthwiseConv2d(
   x: Tensor, filter: Tensor, bias: Tensor | null = null, activation: FusedActivation = 'linear',
-  strides: PairLike = 1, padding: Padding = 'valid', dilations: PairLike = 1,
+  strides: PairLike = 1, padding: PaddingSpec = 'valid', dilations: PairLike = 1,
 ): Tensor {
   return depthwiseCore('fusedDepthwiseConv2d', x, filter, bias, activation, strides, padding, dilations);
 }
 
 function depthwiseCore(
-  op: string, x: Tensor, filter: Tensor, bias: Tensor | null, act: FusedActivation, strides: PairLike, padding: Padding, dilations: PairLike,
+  op: string, x: Tensor, filter: Tensor, bias: Tensor | null, act: FusedActivation, strides: PairLike, padding: PaddingSpec, dilations: PairLike,
 ): Tensor {
   const g = convGeometryOf(op, x, filter, strides, padding, dilations);
   const mult = filter.shape[3];
@@ -225,6 +250,8 @@ export function conv2dTranspose(
   x: Tensor, filter: Tensor, outputShape: number[], strides: PairLike = 1, padding: Padding = 'valid', dilations: PairLike = 1,
 ): Tensor {
   const op = 'conv2dTranspose';
+  // (TF.js's explicit padding of a transposed convolution sizes it otherwise: not taken)
+  if (padding !== 'valid' && padding !== 'same') throw new WasmgradError(`${op}: padding must be 'valid' or 'same', got ${JSON.stringify(padding)}`);
   checkFloat(x, op, 'x');
   checkFloat(filter, op, 'filter');
   checkRank(x, 4, op, 'x', '[batch, height, width, channels]');

@@ -8,9 +8,9 @@ import { poolForward, poolGrad } from '../engine/drivers/pool.js';
 import { checkFloat, newTensor } from './util.js';
 import { reshape } from './shape.js';
 import { mean, max } from './reduce.js';
-import { pairOf, windowGeometry, type PairLike, type Padding } from './conv.js';
+import { pairOf, windowGeometry, type PairLike, type PaddingSpec } from './conv.js';
 
-function pool(op: 'maxPool' | 'avgPool', x: Tensor, poolSize: PairLike, strides: PairLike | undefined, padding: Padding): Tensor {
+function pool(op: 'maxPool' | 'avgPool', x: Tensor, poolSize: PairLike, strides: PairLike | undefined, padding: PaddingSpec): Tensor {
   checkFloat(x, op, 'x');
   if (x.rank === 3) {
     // one image [H, W, C]
@@ -37,12 +37,12 @@ function pool(op: 'maxPool' | 'avgPool', x: Tensor, poolSize: PairLike, strides:
 }
 
 /** Max pooling: x [N, H, W, C] -> [N, OH, OW, C]; strides default to the pool size. */
-export function maxPool(x: Tensor, poolSize: PairLike, strides?: PairLike, padding: Padding = 'valid'): Tensor {
+export function maxPool(x: Tensor, poolSize: PairLike, strides?: PairLike, padding: PaddingSpec = 'valid'): Tensor {
   return pool('maxPool', x, poolSize, strides, padding);
 }
 
 /** Average pooling: x [N, H, W, C] -> [N, OH, OW, C]; strides default to the pool size. */
-export function avgPool(x: Tensor, poolSize: PairLike, strides?: PairLike, padding: Padding = 'valid'): Tensor {
+export function avgPool(x: Tensor, poolSize: PairLike, strides?: PairLike, padding: PaddingSpec = 'valid'): Tensor {
   return pool('avgPool', x, poolSize, strides, padding);
 }
 
