@@ -43,6 +43,13 @@ describe('spellings and compositions', () => {
     ['divNoNan', (l) => l.divNoNan(l.tensor1d([1, 2, 3, 4]), l.tensor1d([2, 0, -1, 0]))],
     // int32 divides as div does (flooring); the dtype is checked below
     ['divNoNan int32', (l) => l.divNoNan(l.tensor1d([7, -7, 5, 5, 3], 'int32'), l.tensor1d([-3, 3, 2, 0, -2], 'int32'))],
+    // each batch element gathers from its own slice
+    ['gather batchDims', (l) => [
+      l.gather(l.tensor3d(randomArray(24, 13), [2, 3, 4]), l.tensor2d([[0, 2], [1, 1]], [2, 2], 'int32'), 2, 1),
+      l.gather(l.tensor3d(randomArray(24, 13), [2, 3, 4]), l.tensor2d([[0, 2, 1], [1, 1, 0]], [2, 3], 'int32'), 1, 1),
+      l.gather(l.tensor4d(randomArray(48, 14), [2, 3, 4, 2]), l.tensor2d([0, 1, 3, 2, 1, 0], [2, 3], 'int32'), 2, -1),
+      l.gather(l.tensor3d(randomArray(24, 15), [2, 3, 4]), l.tensor3d([1, 2, 0, 3, 3, 1], [2, 3, 1], 'int32'), 2, 2),
+    ]],
     // NaN fails every comparison but notEqual, strict ones included
     ['comparisons with NaN, infinities and zeros', (l) => {
       const [a, b] = [l.tensor1d([NaN, 1, NaN, Infinity, -Infinity, 0, -0, 2]), l.tensor1d([1, NaN, NaN, Infinity, 1, -0, 0, 3])];
@@ -122,6 +129,12 @@ describe('spellings and compositions', () => {
     ['sparseToDense', (l) => l.sparseToDense(l.tensor2d([[0, 1], [2, 0]], [2, 2], 'int32'), l.tensor1d([5, 6]), [3, 2], 0.5)],
   ];
   for (const [name, f] of cases) it(name, () => both(name, f));
+  it('gather with batchDims: the gradient as TF.js, and batch dimensions that differ refused', () => {
+    const x = randomArray(24, 16);
+    const f = (l: Lib) => (t: tf.Tensor) => l.gather(t, l.tensor2d([0, 2, 1, 1], [2, 2], 'int32'), 2, 1).square().sum();
+    same(wt.grad(f(wt as unknown as Lib) as never)(wt.tensor3d(x, [2, 3, 4]) as never), tf.grad(f(tf))(tf.tensor3d(x, [2, 3, 4])), 'gradient');
+    expect(() => wt.gather(wt.ones([2, 3]), wt.tensor2d([0, 1, 2, 0, 1, 2], [3, 2], 'int32'), 1, 1)).toThrow(/gather: the first 1 \(batch\) dimensions of x \[2,3\] and indices \[3,2\] differ/);
+  });
   it('divNoNan of int32 stays int32, as TF.js', () => {
     expect(wt.divNoNan(wt.tensor1d([7, 0], 'int32'), wt.tensor1d([2, 0], 'int32')).dtype).toBe(tf.divNoNan(tf.tensor1d([7, 0], 'int32'), tf.tensor1d([2, 0], 'int32')).dtype);
   });

@@ -171,8 +171,13 @@ function checkIndices(indices: Tensor | number[], n: number, op: string): { idx:
   return { idx, temp };
 }
 
-/** Rows of x along axis picked by int32 indices: shape x.shape[:axis] + indices.shape + x.shape[axis+1:]. */
-export function gather(x: Tensor, indices: Tensor | number[], axis = 0): Tensor {
+/**
+ * Rows of x along axis picked by int32 indices: shape x.shape[:axis] + indices.shape + x.shape[axis+1:].
+ * With batchDims b (TF.js's): the first b dimensions of x and indices are one batch, each batch
+ * element gathering from its own slice: x.shape[:axis] + indices.shape[b:] + x.shape[axis+1:].
+ */
+export function gather(x: Tensor, indices: Tensor | number[], axis = 0, batchDims = 0): Tensor {
+  if (batchDims !== 0) return gatherBatched(x, indices, axis, batchDims);
   checkGatherIndices(x, indices, axis);
   checkTensor(x, 'gather');
   const a = normAxis(axis, x.shape, 'gather');
@@ -187,6 +192,42 @@ export function gather(x: Tensor, indices: Tensor | number[], axis = 0): Tensor 
   // A temporary index tensor goes now, or when the tape that holds it lets go.
   if (temp) idx.dispose();
   return out;
+}
+
+/** gather with batch dimensions: one gather per batch element, stacked (batches are small: labels, beams). */
+function gatherBatched(x: Tensor, indices: Tensor | number[], axis: number, batchDims: number): Tensor {
+  const op = 'gather';
+  checkTensor(x, op);
+  const idx = indices instanceof Tensor ? indices : null;
+  if (!idx) throw new WasmgradError(`${op}: batchDims needs indices as an int32 tensor`);
+  checkTensor(idx, op, 'indices');
+  const b = batchDims < 0 ? batchDims + idx.rank : batchDims;
+  const a = normAxis(axis, x.shape, op);
+  if (!Number.isInteger(b) || b < 0 || b > idx.rank || b > a) {
+    throw new WasmgradError(`${op}: batchDims ${batchDims} must be a whole number in [-${idx.rank}, ${idx.rank}] and at most the axis ${a}, for indices ${fmtShape(idx.shape)}`);
+  }
+  if (x.shape.slice(0, b).some((d, i) => d !== idx.shape[i])) {
+    throw new WasmgradError(`${op}: the first ${b} (batch) dimensions of x ${fmtShape(x.shape)} and indices ${fmtShape(idx.shape)} differ`);
+  }
+  const lead = x.shape.slice(0, b);
+  const nb = prod(lead);
+  const temps: Tensor[] = [];
+  const temp = <T extends Tensor>(t: T) => (temps.push(t), t);
+  try {
+    const xs = temp(reshape(x, [nb, ...x.shape.slice(b)]));
+    const is = temp(reshape(idx, [nb, ...idx.shape.slice(b)]));
+    const parts: Tensor[] = [];
+    for (let i = 0; i < nb; i++) {
+      const xi = temp(reshape(temp(gather(xs, [i], 0)), xs.shape.slice(1)));
+      const ii = temp(reshape(temp(gather(is, [i], 0)), is.shape.slice(1)));
+      parts.push(temp(gather(xi, ii, a - b)));
+    }
+    const outInner = [...x.shape.slice(b, a), ...idx.shape.slice(b), ...x.shape.slice(a + 1)];
+    if (nb === 0) return fill([...lead, ...outInner], 0, x.dtype);
+    return reshape(temp(stack(parts, 0)), [...lead, ...outInner]);
+  } finally {
+    for (const t of temps) t.dispose();
+  }
 }
 
 /** One-hot float32 rows of length depth for int32 indices (an out-of-range index gives a zero row). */
