@@ -5,7 +5,7 @@ import { WasmgradError } from '../errors.js';
 import { Tensor, tidy } from '../tensor.js';
 import { fromFlat } from '../creation.js';
 import { Dataset, disposeElement, type LazyIterator } from '../data/dataset.js';
-import { batchTrainer, type ModelInput, type ModelTarget } from './training.js';
+import { batchTrainer, type FitArgs, type ModelInput, type ModelTarget } from './training.js';
 import { createRegisteredCallbacks } from './callback-registry.js';
 import { CallbackList, History, type Callback, type CustomCallbackArgs, type Logs } from './callbacks.js';
 import { ProgressBar, terminal } from './progress.js';
@@ -22,6 +22,8 @@ export interface FitDatasetArgs {
   initialEpoch?: number;
   /** Yield to the event loop at most this often (ms); default 100. */
   yieldEvery?: number;
+  /** Each sample's training loss times its class's weight, as fit's. */
+  classWeight?: FitArgs['classWeight'];
 }
 
 function split(el: unknown, op: string): { x: ModelInput; y: ModelTarget } {
@@ -51,7 +53,7 @@ export async function fitDataset(model: TrainableModel, dataset: Dataset<unknown
   if (batchesPerEpoch === undefined && dataset.size === Infinity) throw new WasmgradError(`${op}: the dataset is endless: give batchesPerEpoch`);
   const verbose = args.verbose ?? 1;
   const yieldEvery = args.yieldEvery ?? 100;
-  const trainer = batchTrainer(model, op);
+  const trainer = batchTrainer(model, op, args.classWeight);
   const history = new History();
   const user = args.callbacks === undefined ? [] : Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks];
   const shown = verbose >= 1 ? [new ProgressBar({ forceLine: verbose >= 2 || !terminal().isTerminal })] : [];

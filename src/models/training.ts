@@ -17,6 +17,7 @@ import { createRegisteredCallbacks } from './callback-registry.js';
 import { CallbackList, History, type Callback, type CustomCallbackArgs, type Logs, type TrainingParams } from './callbacks.js';
 import { ProgressBar, terminal } from './progress.js';
 import type { Compiled, TrainableModel } from './contracts.js';
+import { classWeightsOf, classWeightedLoss, type ClassWeight } from './class-weight.js';
 
 export type ModelInput = Tensor | Tensor[] | Record<string, Tensor>;
 export type ModelTarget = Tensor | Tensor[] | Record<string, Tensor>;
@@ -39,6 +40,8 @@ export interface FitArgs {
   initialEpoch?: number;
   /** Yield to the event loop at most this often (ms) so timers and the UI run; default 100. */
   yieldEvery?: number;
+  /** Each sample's training loss times its class's weight: { class: weight }, a list per output, or a map by output name. */
+  classWeight?: ClassWeight | (ClassWeight | null)[] | Record<string, ClassWeight>;
 }
 
 export interface EvaluateArgs {
@@ -137,12 +140,15 @@ function resetState(s: StepState): void {
 }
 
 /** The loss of one batch (total, with regularization), updating per-output losses and metrics. */
-function batchLoss(model: TrainableModel, c: Compiled, preds: Tensor[], ys: Tensor[], state: StepState | StepState[], n: number, training = true): Tensor {
+function batchLoss(
+  model: TrainableModel, c: Compiled, preds: Tensor[], ys: Tensor[], state: StepState | StepState[], n: number, training = true, classWeights: (ClassWeight | null)[] = [],
+): Tensor {
   const states = Array.isArray(state) ? state : [state];
   let total: Tensor | null = null;
   const multi = preds.length > 1;
   preds.forEach((p, i) => {
-    const l = c.losses[i](ys[i], p);
+    const cw = classWeights[i];
+    const l = cw ? classWeightedLoss(`${model.name}.fit`, c.losses[i], ys[i], p, cw) : c.losses[i](ys[i], p);
     if (!(l instanceof Tensor) || l.size !== 1) throw new WasmgradError(`${model.name}: the loss of output ${i} must return a scalar Tensor`);
     if (multi) {
       const v = l.dataSync()[0];
@@ -163,13 +169,13 @@ function batchLoss(model: TrainableModel, c: Compiled, preds: Tensor[], ys: Tens
 }
 
 /** One optimizer step; its loss and metrics go into each state (the epoch's, and the batch's own when asked). */
-function trainBatch(model: TrainableModel, c: Compiled, xb: Tensor[], yb: Tensor[], state: StepState | StepState[]): number {
+function trainBatch(model: TrainableModel, c: Compiled, xb: Tensor[], yb: Tensor[], state: StepState | StepState[], classWeights: (ClassWeight | null)[] = []): number {
   const states = Array.isArray(state) ? state : [state];
   const n = xb[0].shape[0];
   const vars = model.trainableWeights;
   let value = NaN;
   tidy(() => {
-    const loss = c.optimizer.minimize(() => batchLoss(model, c, model.forward(xb, true), yb, states, n), vars);
+    const loss = c.optimizer.minimize(() => batchLoss(model, c, model.forward(xb, true), yb, states, n, true, classWeights), vars);
     value = loss.dataSync()[0];
   });
   for (const s of states) [s.total.sum, s.total.count] = [s.total.sum + value * n, s.total.count + n];
@@ -235,6 +241,7 @@ export async function fitModel(model: TrainableModel, x: ModelInput, y: ModelTar
   const split = args.validationSplit ?? 0;
   if (typeof split !== 'number' || !(split >= 0 && split < 1)) throw new WasmgradError(`${model.name}.fit: validationSplit must be in [0, 1), got ${String(split)}`);
   if (args.seed !== undefined && !Number.isFinite(args.seed)) throw new WasmgradError(`${model.name}.fit: seed must be a number`);
+  const classWeights = classWeightsOf(`${model.name}.fit`, args.classWeight, model.outputNames);
 
   // validation: explicit data, or the last fraction of the samples (before shuffling, as Keras)
   let nTrain = n;
@@ -304,7 +311,7 @@ export async function fitModel(model: TrainableModel, x: ModelInput, y: ModelTar
           yb = ys.map((t) => gather(t, it));
         }
         if (batchState) resetState(batchState);
-        runAs(`${model.name}.fit`, xb, () => trainBatch(model, c, xb, yb, batchState ? [state, batchState] : state));
+        runAs(`${model.name}.fit`, xb, () => trainBatch(model, c, xb, yb, batchState ? [state, batchState] : state, classWeights));
       });
       if (hasBatchEnd) {
         const r = cbs.call('onBatchEnd', step, { batch: step, size, ...logsOf(model, c, batchState ?? state) });
@@ -401,8 +408,9 @@ export async function trainOnBatchModel(model: TrainableModel, x: ModelInput, y:
  * Batch-at-a-time training and evaluation with running logs, for data that arrives in batches
  * (fitDataset, evaluateDataset): the same step, losses and metrics as fit and evaluate.
  */
-export function batchTrainer(model: TrainableModel, op: string) {
+export function batchTrainer(model: TrainableModel, op: string, classWeight?: FitArgs['classWeight']) {
   const c = compiledOf(model, op);
+  const classWeights = classWeightsOf(op, classWeight, model.outputNames);
   const state = newState(c);
   // the last batch's own loss and metrics, for TF.js's onBatchEnd logs
   const batchState = model.batchLogs === 'batch' ? newState(c) : null;
@@ -414,7 +422,7 @@ export function batchTrainer(model: TrainableModel, op: string) {
     train(x: ModelInput, y: ModelTarget): void {
       const { xs, ys } = unpack(x, y);
       if (batchState) resetState(batchState);
-      tidy(() => void trainBatch(model, c, xs, ys, batchState ? [state, batchState] : state));
+      tidy(() => void trainBatch(model, c, xs, ys, batchState ? [state, batchState] : state, classWeights));
     },
     evaluate(x: ModelInput, y: ModelTarget): void {
       const { xs, ys } = unpack(x, y);
