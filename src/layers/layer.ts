@@ -224,6 +224,8 @@ export abstract class Layer {
       const spec = args[option];
       if (spec !== undefined && spec !== null) this.constraints.set(option, getConstraint(spec, `${cls.className} ${option}`));
     }
+    // refused, not ignored (TF.js refuses it too, when the layer is called)
+    if ((args as { activityRegularizer?: unknown }).activityRegularizer != null) throw new WasmgradError(`${this.name}: activityRegularizer is not supported; add the output's penalty to the loss instead`);
   }
 
   get className(): string {
