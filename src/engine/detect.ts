@@ -140,8 +140,11 @@ export function nodeBuiltin<T>(name: string, load: () => Promise<T>): T | Promis
 export async function detectFeatures(): Promise<RuntimeFeatures> {
   const runtime = detectRuntime();
   const isNode = runtime === 'node' || runtime === 'deno' || runtime === 'bun';
-  let cores = (globalThis as Globals).navigator?.hardwareConcurrency ?? 1;
-  if (isNode) {
+  const reported = (globalThis as Globals).navigator?.hardwareConcurrency;
+  let cores = reported ?? 1;
+  // Node 21 and later, Deno and Bun report os.availableParallelism() as navigator.hardwareConcurrency;
+  // loading node:os for it costs half a millisecond of every cold start.
+  if (isNode && typeof reported !== 'number') {
     const os = await nodeBuiltin('os', () => import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:os'));
     cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   }
