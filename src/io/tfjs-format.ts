@@ -156,9 +156,11 @@ function float16ToFloat32(h: number): number {
 
 const BYTES: Record<string, number> = { float32: 4, int32: 4, uint8: 1, uint16: 2, float16: 2, bool: 1 };
 
-/** The weights of a manifest, read from their concatenated bytes, as named records. */
-export function decodeTfjsWeights(specs: readonly TfjsWeightSpec[], data: Uint8Array): Record<string, StEntry> {
-  const op = 'loadLayersModel';
+/**
+ * The weights of a manifest, read from their concatenated bytes, as named records; `exact`: the
+ * bytes must hold the weights and nothing more (a model's files), else bytes after them are ignored.
+ */
+export function decodeTfjsWeights(specs: readonly TfjsWeightSpec[], data: Uint8Array, op = 'loadLayersModel', exact = true): Record<string, StEntry> {
   const out: Record<string, StEntry> = Object.create(null);
   let offset = 0;
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
@@ -196,7 +198,7 @@ export function decodeTfjsWeights(specs: readonly TfjsWeightSpec[], data: Uint8A
     offset += bytes;
     out[w.name] = { dtype: isInt ? 'int32' : 'float32', shape: w.shape.slice(), data: values };
   });
-  if (offset !== data.length) throw new WasmgradError(`${op}: the weight files hold ${data.length} bytes, the manifest describes ${offset}`);
+  if (exact && offset !== data.length) throw new WasmgradError(`${op}: the weight files hold ${data.length} bytes, the manifest describes ${offset}`);
   return out;
 }
 

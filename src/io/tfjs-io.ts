@@ -144,10 +144,42 @@ export function http(url: string | URL, _options: Record<string, unknown> = {}):
   };
 }
 
+/** tf.io.IORouter: an IO handler for a URL, or null where the URL is not the router's. */
+export type IORouter = (url: string | string[], options?: Record<string, unknown>) => IOHandler | null;
+const routers = { load: [] as IORouter[], save: [] as IORouter[] };
+
+function register(kind: 'load' | 'save', router: IORouter): void {
+  if (typeof router !== 'function') throw new WasmgradError(`io.register${kind === 'load' ? 'Load' : 'Save'}Router: expected a function (url) => IOHandler | null`);
+  routers[kind].push(router);
+}
+/** Custom URL schemes: a registered router is asked before the built-in ones. */
+export const registerLoadRouter = (router: IORouter) => register('load', router);
+export const registerSaveRouter = (router: IORouter) => register('save', router);
+
+function handlersFor(kind: 'load' | 'save', url: string, options?: Record<string, unknown>): IOHandler[] {
+  const own = routers[kind].map((r) => r(url, options)).filter((h): h is IOHandler => !!h);
+  if (/^https?:\/\//i.test(url)) own.push(http(url, options));
+  else if (/^file:\/\//i.test(url)) own.push(fileSystem(url));
+  return own;
+}
+/** The handler of the first registered router that takes the URL. */
+function routed(kind: 'load' | 'save', url: string): IOHandler | undefined {
+  for (const r of routers[kind]) {
+    const h = r(url);
+    if (h) return h;
+  }
+  return undefined;
+}
+/** The handlers that load from, or save to, a URL: registered routers' first, then the built-in one. */
+export const getLoadHandlers = (url: string, options?: Record<string, unknown>) => handlersFor('load', url, options);
+export const getSaveHandlers = (url: string) => handlersFor('save', url);
+
 /** The handler for a URL string as TF.js resolves them, or the object itself if it is a handler. */
 export function handlerFor(target: unknown, op: string): IOHandler {
   if (isRecord(target) && (typeof target.load === 'function' || typeof target.save === 'function')) return target as IOHandler;
   if (typeof target === 'string') {
+    const custom = routed(/save/i.test(op) ? 'save' : 'load', target);
+    if (custom) return custom;
     if (/^https?:\/\//i.test(target)) return http(target);
     if (/^file:\/\//i.test(target)) return fileSystem(target);
     if (/^(indexeddb|localstorage|downloads):\/\//i.test(target)) throw new WasmgradError(`${op}: the ${target.split(':')[0]}:// scheme is not supported; use file://, http(s)://, or tf.io.withSaveHandler / fromMemory`);
@@ -170,6 +202,8 @@ export async function loadAnyModel(source: unknown, options: { strict?: boolean 
   if (source instanceof URL) source = source.href;
   if (isRecord(source) && 'modelJson' in source) return loadModel(source as { modelJson: unknown; weights: Uint8Array });
   if (isRecord(source) && 'modelTopology' in source) return loadTfjs(artifactsFromTfjs(source as unknown as TfjsArtifacts));
+  const custom = typeof source === 'string' ? routed('load', source) : undefined;
+  if (custom) source = custom;
   // a folder or file: wasmgrad's own format when its model.json says so
   if (typeof source === 'string' && !/^(https?|indexeddb|localstorage):\/\//i.test(source) && (await ownFormat(source))) return loadModel(source);
   if (typeof source === 'string' && /^https?:\/\//i.test(source)) {
