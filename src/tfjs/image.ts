@@ -6,6 +6,7 @@ import { Tensor, tidy } from '../tensor.js';
 import { tensor as makeTensor, fromFlat } from '../creation.js';
 import * as ops from '../ops/index.js';
 import { checkTensor } from '../ops/util.js';
+import { transform, rotateWithOffset } from './image-geometry.js';
 
 // TF.js's weights, as float32 scalars
 const GRAY = [0.2989, 0.587, 0.114].map(Math.fround);
@@ -234,7 +235,7 @@ export const image = {
   ...ops.image,
   flipLeftRight, rgbToGrayscale, grayscaleToRGB, cropAndResize, threshold,
   nonMaxSuppression, nonMaxSuppressionAsync, nonMaxSuppressionWithScore, nonMaxSuppressionWithScoreAsync,
-  nonMaxSuppressionPadded, nonMaxSuppressionPaddedAsync,
+  nonMaxSuppressionPadded, nonMaxSuppressionPaddedAsync, transform, rotateWithOffset,
 };
 
 /**
