@@ -10,4 +10,5 @@ export {
   CompositeArrayBuffer, concatenateArrayBuffers, encodeWeights, decodeWeights, decodeWeightsStream, getWeightSpecs, isHTTPScheme,
   getModelArtifactsForJSON, getModelArtifactsForJSONSync, getModelArtifactsInfoForJSON, weightsLoaderFactory, loadWeights, browserFiles,
 } from './tfjs-weights.js';
+export { listModels, copyModel, moveModel, removeModel } from './browser-stores.js';
 export type { TfjsArtifacts, TfjsWeightSpec } from './tfjs-format.js';

@@ -21,6 +21,17 @@ export interface TfjsArtifacts {
   userDefinedMetadata?: Record<string, unknown>;
 }
 
+export interface SaveResult {
+  modelArtifactsInfo: { dateSaved: Date; modelTopologyType: 'JSON'; modelTopologyBytes?: number; weightSpecsBytes?: number; weightDataBytes?: number };
+  responses?: unknown[];
+}
+
+/** tf.io.IOHandler: where a model comes from or goes to. */
+export interface IOHandler {
+  load?(): Promise<TfjsArtifacts>;
+  save?(artifacts: TfjsArtifacts): Promise<SaveResult>;
+}
+
 export interface TfjsWeightSpec {
   name: string;
   shape: number[];

@@ -7,7 +7,8 @@ import { decodeSafetensorsRecords } from './safetensors.js';
 import {
   loadModelArtifacts as loadModel, saveModelArtifacts, nodeFs, readLimited, fetchLimited, parseJson, MAX_JSON_BYTES, MAX_WEIGHT_BYTES, MODEL_FILE, type SaveOptions,
 } from './model-io.js';
-import { artifactsFromTfjs, flattenManifest, concatBuffers, topologyToTfjs, type TfjsArtifacts, type TfjsWeightSpec } from './tfjs-format.js';
+import { artifactsFromTfjs, flattenManifest, concatBuffers, topologyToTfjs, type TfjsArtifacts, type TfjsWeightSpec, type SaveResult, type IOHandler } from './tfjs-format.js';
+import { browserStoreHandler, BROWSER_SCHEME } from './browser-stores.js';
 
 /** The model the savers take and the loaders return (as model-io's own functions type it). */
 type SavableModel = Parameters<typeof saveModelArtifacts>[0];
@@ -15,16 +16,7 @@ type LoadedModel = Awaited<ReturnType<typeof loadModel>>;
 
 export const TFJS_WEIGHTS_FILE = 'weights.bin';
 
-export interface SaveResult {
-  modelArtifactsInfo: { dateSaved: Date; modelTopologyType: 'JSON'; modelTopologyBytes?: number; weightSpecsBytes?: number; weightDataBytes?: number };
-  responses?: unknown[];
-}
-
-/** tf.io.IOHandler: where a model comes from or goes to. */
-export interface IOHandler {
-  load?(): Promise<TfjsArtifacts>;
-  save?(artifacts: TfjsArtifacts): Promise<SaveResult>;
-}
+export type { SaveResult, IOHandler };
 
 const isRecord = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
@@ -182,7 +174,7 @@ export function handlerFor(target: unknown, op: string): IOHandler {
     if (custom) return custom;
     if (/^https?:\/\//i.test(target)) return http(target);
     if (/^file:\/\//i.test(target)) return fileSystem(target);
-    if (/^(indexeddb|localstorage|downloads):\/\//i.test(target)) throw new WasmgradError(`${op}: the ${target.split(':')[0]}:// scheme is not supported; use file://, http(s)://, or tf.io.withSaveHandler / fromMemory`);
+    if (BROWSER_SCHEME.test(target)) return browserStoreHandler(target);
     return fileSystem(target);
   }
   if (target instanceof URL) return handlerFor(target.href, op);
@@ -205,7 +197,7 @@ export async function loadAnyModel(source: unknown, options: { strict?: boolean 
   const custom = typeof source === 'string' ? routed('load', source) : undefined;
   if (custom) source = custom;
   // a folder or file: wasmgrad's own format when its model.json says so
-  if (typeof source === 'string' && !/^(https?|indexeddb|localstorage):\/\//i.test(source) && (await ownFormat(source))) return loadModel(source);
+  if (typeof source === 'string' && !/^https?:\/\//i.test(source) && !BROWSER_SCHEME.test(source) && (await ownFormat(source))) return loadModel(source);
   if (typeof source === 'string' && /^https?:\/\//i.test(source)) {
     const u = modelJsonUrl(source);
     const json = parseJson(op, await fetchLimited(op, u, MAX_JSON_BYTES));
@@ -296,7 +288,9 @@ export async function saveLayersModel(model: SavableModel, target: unknown, opti
 export function saveModel(
   model: SavableModel, target: unknown, options: SaveOptions & { format?: 'wasmgrad' | 'tfjs' }, defaultFormat: 'wasmgrad' | 'tfjs',
 ): Promise<SaveResult | Awaited<ReturnType<typeof saveModelArtifacts>>> {
-  const format = options?.format ?? (target !== null && typeof target === 'object' ? 'tfjs' : defaultFormat);
+  // handlers, browser stores and routed schemes hold TF.js's artifacts
+  const tfjsTarget = (target !== null && typeof target === 'object') || (typeof target === 'string' && (BROWSER_SCHEME.test(target) || !!routed('save', target)));
+  const format = options?.format ?? (tfjsTarget ? 'tfjs' : defaultFormat);
   if (format !== 'tfjs') return saveModelArtifacts(model, target as string | undefined, options);
   if (target === undefined) throw new WasmgradError(`${model.name}.save: the TF.js format needs a URL ('file://dir') or an IO handler`);
   return saveLayersModel(model, target, options);

@@ -6,8 +6,7 @@ import { WasmgradError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { fromFlat } from '../creation.js';
 import { MAX_WEIGHT_BYTES, parseJson, MAX_JSON_BYTES } from './model-io.js';
-import { concatBuffers, decodeTfjsWeights, flattenManifest, type TfjsArtifacts, type TfjsManifestGroup, type TfjsWeightSpec } from './tfjs-format.js';
-import type { IOHandler } from './tfjs-io.js';
+import { concatBuffers, decodeTfjsWeights, flattenManifest, type TfjsArtifacts, type TfjsManifestGroup, type TfjsWeightSpec, type IOHandler } from './tfjs-format.js';
 
 type WeightData = ArrayBuffer | ArrayBuffer[];
 type NamedTensorMap = Record<string, Tensor>;
