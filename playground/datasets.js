@@ -1,7 +1,7 @@
 // The playground's datasets, as TensorFlow Playground draws them: points in [-6, 6]^2, labels +1 / -1
 // for classification (shown as orange / blue) or a number in [-1, 1] for regression. Seeded, so a
 // run repeats exactly (wasmgrad's seeded generator).
-import { seededRandom } from '/dist/browser.js';
+import { seededRandom } from '/dist/index.js';
 
 const normal = (rand, mean = 0, std = 1) => {
   const u = 1 - rand(), v = rand();

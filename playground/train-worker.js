@@ -1,7 +1,7 @@
 // Trains the playground's network in a Web Worker, so the page stays responsive: wasmgrad runs here
 // (with its own thread pool where the page is cross-origin isolated), and each update posts the
 // losses, the decision surface over a grid and every neuron's output over the same grid.
-import * as wg from '/dist/browser.js';
+import * as wg from '/dist/index.js';
 import { FEATURES, makeData } from './datasets.js';
 
 const GRID = 48;

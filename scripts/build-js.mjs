@@ -1,8 +1,9 @@
 // Bundles src/ into dist/:
-//   index.js, tfjs.js     Node, Deno, Bun (node: built-ins imported dynamically, only where they exist)
+//   index.js, tfjs.js     every runtime: Node, Deno, Bun, browsers, Web Workers, workerd (the code
+//                         names no node: module, Node's built-ins come from process.getBuiltinModule,
+//                         so bundlers need no shims); chunk.js, the engine both share
 //   index.cjs             CommonJS: require() of index.js
-//   browser.js            browsers, Web Workers, workerd: no node: import at all, so bundlers need no shims
-//   worker.js, worker-browser.js   the pool worker (the second without its worker_threads branch)
+//   worker.js             the pool worker
 //   index.d.ts, index.d.cts, types/  declarations for ESM and CommonJS
 // Each bundle names its .wasm files and worker as new URL('./x', import.meta.url), beside it.
 import { build } from 'esbuild';
@@ -13,31 +14,18 @@ import { dirname, join } from 'node:path';
 import { dropInternalNames, nameClassesInline } from './bundle-names.mjs';
 
 /** Points the sources' URLs (dist/ seen from src/engine/) at the files beside the bundle. */
-function besideTheBundle({ browser }) {
-  return {
-    name: 'beside-the-bundle',
-    setup(b) {
-      b.onLoad({ filter: /src[\\/]engine[\\/](engine|pool)\.ts$/ }, (args) => {
-        let text = readFileSync(args.path, 'utf8');
-        const before = text;
-        text = text.replaceAll("new URL('../../dist/", "new URL('./");
-        if (browser) text = text.replaceAll("new URL('./worker.js'", "new URL('./worker-browser.js'");
-        if (args.path.endsWith('engine.ts') && (text.match(/new URL\('\.\/wasmgrad-/g) ?? []).length !== 4) {
-          throw new Error('engine.ts: expected four literal wasm URLs to rewrite');
-        }
-        return { contents: text, loader: 'ts', warnings: text === before && args.path.endsWith('engine.ts') ? [{ text: 'nothing rewritten' }] : [] };
-      });
-      if (!browser) return;
-      // The browser bundle has no node: import; code that would use one runs only on Node, Deno and
-      // Bun, and where it is reached (saving to a path) the import rejects with a clear error.
-      b.onResolve({ filter: /^node:/ }, (args) => ({ path: args.path.slice(5), namespace: 'no-builtins' }));
-      b.onLoad({ filter: /.*/, namespace: 'no-builtins' }, (args) => ({
-        contents: `throw new Error("'${args.path}' is a Node built-in, which this runtime does not have");`,
-        loader: 'js',
-      }));
-    },
-  };
-}
+const besideTheBundle = {
+  name: 'beside-the-bundle',
+  setup(b) {
+    b.onLoad({ filter: /src[\\/]engine[\\/](engine|pool)\.ts$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8').replaceAll("new URL('../../dist/", "new URL('./");
+      if (args.path.endsWith('engine.ts') && (text.match(/new URL\('\.\/wasmgrad-/g) ?? []).length !== 4) {
+        throw new Error('engine.ts: expected four literal wasm URLs to rewrite');
+      }
+      return { contents: text, loader: 'ts' };
+    });
+  },
+};
 
 const common = {
   entryPoints: ['src/index.ts'],
@@ -53,29 +41,25 @@ const common = {
   external: ['node:*'],
 };
 rmSync('dist/types', { recursive: true, force: true });
-for (const f of ['index.js.map', 'index.cjs.map', '.cjs-shim.js']) rmSync(join('dist', f), { force: true });
+for (const f of ['index.js.map', 'index.cjs.map', '.cjs-shim.js', 'worker-browser.js', 'browser.js', 'tfjs-browser.js']) rmSync(join('dist', f), { force: true });
 mkdirSync('dist', { recursive: true });
-// ESM: the root entry and the TensorFlow.js entry share one engine (code splitting), so a program
-// may import both; likewise the two browser entries.
+// The root entry and the TensorFlow.js entry share one engine (code splitting), so a program may
+// import both.
 for (const f of readdirSync('dist')) if (/^(browser-.*|chunk.*|tfjs.*)\.js(\.map)?$/.test(f)) rmSync(join('dist', f));
 await build({
   ...common, entryPoints: { index: 'src/index.ts', tfjs: 'src/tfjs/index.ts' }, format: 'esm', outdir: 'dist',
-  splitting: true, chunkNames: '[name]', plugins: [besideTheBundle({ browser: false })],
-});
-await build({
-  ...common, entryPoints: { browser: 'src/index.ts', 'tfjs-browser': 'src/tfjs/index.ts' }, format: 'esm', outdir: 'dist',
-  splitting: true, chunkNames: 'browser-[name]', external: [], plugins: [besideTheBundle({ browser: true })],
+  splitting: true, chunkNames: '[name]', plugins: [besideTheBundle],
 });
 // Internal functions' names are not kept, and classes are named in their header rather than by a
 // static block (scripts/bundle-names.mjs): a cold start runs faster.
-for (const f of ['chunk.js', 'browser-chunk.js']) {
-  const { text, dropped, kept } = dropInternalNames(readFileSync(join('dist', f), 'utf8'));
-  if (dropped === 0) console.warn(`dist/${f}: no internal function names found to drop (has esbuild's keepNames output changed?)`);
+{
+  const { text, dropped, kept } = dropInternalNames(readFileSync('dist/chunk.js', 'utf8'));
+  if (dropped === 0) console.warn('dist/chunk.js: no internal function names found to drop (has esbuild\'s keepNames output changed?)');
   const classes = nameClassesInline(text);
-  if (classes.named === 0) console.warn(`dist/${f}: no class named in its header (has esbuild's keepNames output changed?)`);
-  writeFileSync(join('dist', f), classes.text);
+  if (classes.named === 0) console.warn('dist/chunk.js: no class named in its header (has esbuild\'s keepNames output changed?)');
+  writeFileSync('dist/chunk.js', classes.text);
   if (process.env.WASMGRAD_BUILD_VERBOSE) {
-    console.log(`dist/${f}: ${dropped} internal function names dropped, ${kept} exported kept; ${classes.named} classes named in their header, ${classes.left} by a static block`);
+    console.log(`dist/chunk.js: ${dropped} internal function names dropped, ${kept} exported kept; ${classes.named} classes named in their header, ${classes.left} by a static block`);
   }
 }
 // CommonJS: require() of the ES module (Node 20.19 and later, Deno and Bun load an ES module
@@ -83,11 +67,7 @@ for (const f of ['chunk.js', 'browser-chunk.js']) {
 // of ESM users, and the package ships the library once.
 writeFileSync('dist/index.cjs', "'use strict';\n// CommonJS entry: the ES module itself (require(esm)).\nmodule.exports = require('./index.js');\n");
 copyFileSync('src/engine/worker.js', 'dist/worker.js');
-const worker = readFileSync('src/engine/worker.js', 'utf8');
-const webWorker = worker.replace(/\} else \{\n\s*\/\/ Node's worker_threads[\s\S]*\}\s*$/, '}\n');
-if (webWorker === worker || /['"`]node:/.test(webWorker)) throw new Error('worker.js: could not cut its worker_threads branch');
-writeFileSync('dist/worker-browser.js', webWorker);
-for (const f of ['browser.js', 'tfjs-browser.js', 'worker-browser.js', ...readdirSync('dist').filter((n) => /^browser-.*\.js$/.test(n))]) {
+for (const f of readdirSync('dist').filter((n) => n.endsWith('.js'))) {
   if (/['"`]node:/.test(readFileSync(join('dist', f), 'utf8'))) throw new Error(`dist/${f} mentions a node: module`);
 }
 
@@ -138,4 +118,4 @@ function cjsTypes(dir) {
 cjsTypes('dist/types');
 writeFileSync('dist/index.d.ts', "export * from './types/index.js';\n");
 writeFileSync('dist/index.d.cts', "export * from './types/index.cjs';\n");
-console.log('js bundle: dist/index.js, dist/tfjs.js, dist/index.cjs, dist/browser.js, dist/tfjs-browser.js, dist/worker.js, dist/worker-browser.js, dist/index.d.ts, dist/index.d.cts');
+console.log('js bundle: dist/index.js, dist/tfjs.js, dist/chunk.js, dist/index.cjs, dist/worker.js, dist/index.d.ts, dist/index.d.cts');

@@ -11,7 +11,7 @@ const newest = (paths) =>
   Math.max(0, ...paths.flatMap((p) => (!existsSync(p) ? [] : statSync(p).isDirectory() ? [newest(readdirSync(p).map((f) => join(p, f)))] : [statSync(p).mtimeMs])));
 const oldest = (paths) => Math.min(...paths.map((p) => (existsSync(p) ? statSync(p).mtimeMs : 0)));
 const WASM = ['relaxed', 'simd-threads', 'simd', 'scalar'].map((b) => `dist/wasmgrad-${b}.wasm`);
-const JS = ['dist/index.js', 'dist/tfjs.js', 'dist/index.cjs', 'dist/browser.js', 'dist/tfjs-browser.js', 'dist/worker.js', 'dist/worker-browser.js', 'dist/index.d.ts', 'dist/index.d.cts'];
+const JS = ['dist/index.js', 'dist/tfjs.js', 'dist/index.cjs', 'dist/chunk.js', 'dist/worker.js', 'dist/index.d.ts', 'dist/index.d.cts'];
 const steps = [
   ['build-wasm.mjs', 'assemblyscript', WASM, ['assembly', 'asconfig.json', 'scripts/build-wasm.mjs', 'scripts/abi-gen.mjs', 'scripts/wasm-sections.mjs']],
   ['build-js.mjs', 'esbuild', JS, ['src', 'tsconfig.json', 'scripts/build-js.mjs']],

@@ -21,7 +21,7 @@ beforeAll(async () => {
   page = await browser.newPage({ acceptDownloads: true });
   await page.goto(`${server.url}/page/blank.html`);
   await page.addScriptTag({ url: '/tfjs/tf.min.js' });
-  await page.addScriptTag({ type: 'module', content: "import * as wt from '/dist/tfjs-browser.js'; window.wt = wt;" });
+  await page.addScriptTag({ type: 'module', content: "import * as wt from '/dist/tfjs.js'; window.wt = wt;" });
   await page.waitForFunction(() => (window as unknown as { wt?: unknown }).wt !== undefined, null, { timeout: 30_000 });
   await page.evaluate(() => (window as unknown as { tf: { setBackend(b: string): Promise<boolean> } }).tf.setBackend('cpu'));
 }, 60_000);

@@ -83,6 +83,12 @@ const NOT_NUMERIC = new Set([
   // where model artifacts are read and written: the bits are those of save/loadModel, covered
   'registerCustomInitializer',
   'fromMemory', 'fromMemorySync', 'withSaveHandler', 'withSaveHandlerSync', 'fileSystem', 'http',
+  // TF.js's io helpers move weight bytes and model.json parts (tests/tfjs-io-helpers.test.ts and
+  // tests/browser-stores.test.ts compare them with TF.js's)
+  'browserHTTPRequest', 'registerLoadRouter', 'registerSaveRouter', 'getLoadHandlers', 'getSaveHandlers', 'concatenateArrayBuffers',
+  'encodeWeights', 'decodeWeights', 'decodeWeightsStream', 'getWeightSpecs', 'isHTTPScheme', 'getModelArtifactsForJSON',
+  'getModelArtifactsForJSONSync', 'getModelArtifactsInfoForJSON', 'weightsLoaderFactory', 'loadWeights', 'browserFiles',
+  'listModels', 'copyModel', 'moveModel', 'removeModel',
 ]);
 // callbacks steer training; data pipelines move tensors the ops made
 // the classic models are compositions of the ops above (tests/classic-*.test.ts check them; their

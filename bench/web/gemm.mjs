@@ -1,6 +1,6 @@
 // GEMM in the browser: the table of `wasmgrad bench gemm` (GFLOP/s per build and thread count,
 // share of the measured one-core SIMD multiply-add peak) for the page's runtime.
-import * as wg from '../../dist/browser.js';
+import * as wg from '../../dist/index.js';
 
 const q = new URLSearchParams(location.search);
 const list = (name, fallback) => (q.get(name) ?? fallback).split(',').map((s) => s.trim()).filter(Boolean);

@@ -3,7 +3,6 @@
 // without nodejs_compat), each compared with this Node's result: bit for bit for the same build,
 // within float tolerance across builds. A runtime that cannot be installed or started fails.
 //   node scripts/ci/conformance.mjs [name-filter]
-import { readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,9 +39,9 @@ const workerdCase = (compatibilityDate, compatibilityFlags, setsNodeVersion = fa
     modules: {
       'main.mjs': { file: join(here, 'workerd-main.mjs'), type: 'esModule' },
       'conformance-case.mjs': { file: join(here, 'conformance-case.mjs'), type: 'esModule' },
-      wasmgrad: { file: join(root, 'dist', 'browser.js'), type: 'esModule' },
-      // the engine's shared chunk (and the stubs of Node built-ins), as the bundle imports them
-      ...Object.fromEntries(readdirSync(join(root, 'dist')).filter((f) => /^browser-.+\.js$/.test(f)).map((f) => [f, { file: join(root, 'dist', f), type: 'esModule' }])),
+      // the package's entry, and the engine's chunk it imports
+      wasmgrad: { file: join(root, 'dist', 'index.js'), type: 'esModule' },
+      'chunk.js': { file: join(root, 'dist', 'chunk.js'), type: 'esModule' },
       'wasmgrad/wasm/wasmgrad-simd.wasm': { file: join(root, 'dist', 'wasmgrad-simd.wasm'), type: 'wasm' },
     },
     compatibilityDate,

@@ -36,7 +36,7 @@ await check('npm pack', () => {
   const size = statSync(tarball).size;
   const files = info.files.map((f) => f.path);
   if (size > MAX_TARBALL) throw new Error(`tarball is ${size} bytes, more than ${MAX_TARBALL}`);
-  for (const f of ['LICENSE', 'README.md', 'dist/index.js', 'dist/index.cjs', 'dist/browser.js', 'dist/index.d.cts', 'dist/worker-browser.js', 'bin/wasmgrad.mjs']) {
+  for (const f of ['LICENSE', 'README.md', 'dist/index.js', 'dist/index.cjs', 'dist/index.d.cts', 'dist/worker.js', 'dist/chunk.js', 'bin/wasmgrad.mjs']) {
     if (!files.includes(f)) throw new Error(`${f} is not in the package`);
   }
   const maps = files.filter((f) => f.endsWith('.map'));
@@ -147,7 +147,7 @@ await check('esbuild --platform=browser bundle in Chromium', async () => {
   sh(join(dir, 'node_modules', '.bin', 'esbuild'), ['src/app.js', '--bundle', '--format=esm', '--platform=browser', `--outdir=${out}`]);
   // esbuild leaves new URL('./x', import.meta.url) as it is: the recipe copies the files beside the bundle.
   const pkg = join(dir, 'node_modules', 'wasmgrad', 'dist');
-  for (const f of readdirSync(pkg)) if (f.endsWith('.wasm') || f === 'worker-browser.js') copyFileSync(join(pkg, f), join(out, f));
+  for (const f of readdirSync(pkg)) if (f.endsWith('.wasm') || f === 'worker.js') copyFileSync(join(pkg, f), join(out, f));
   writeFileSync(join(out, 'index.html'), '<!doctype html><script type="module" src="app.js"></script>\n');
   noNodeImports(out);
   return loadInChromium(out, 'index.html');

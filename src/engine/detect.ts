@@ -1,5 +1,6 @@
 // What the runtime is and what it offers, found by what it has (globals, validating tiny probe
 // modules), never by `process.versions.node` alone: workerd with nodejs_compat, Deno and Bun set it too.
+import { WasmgradError } from '../errors.js';
 
 // () -> v128: i32.const 0; i8x16.splat; i8x16.popcnt
 const SIMD_PROBE = new Uint8Array([
@@ -127,14 +128,15 @@ function workersAvailable(runtime: RuntimeName): boolean {
 }
 
 /**
- * A Node built-in by bare name ('fs': the browser bundle names no node: module): at once where the
- * runtime has process.getBuiltinModule (Node 20.16 and later, Deno, Bun), else by `load`, the
- * caller's literal import() (bundlers read it). A dynamic import() of a built-in costs milliseconds
- * on a cold start (the first few of them about 8 ms on Node 20).
+ * A Node built-in by bare name ('fs'), from process.getBuiltinModule (Node 20.16 and later, Deno,
+ * Bun). The bundle names no node: module, so one build serves Node and browsers and bundlers need
+ * no shims; where there is no such module (browsers, workerd), `unavailable` says what to do instead.
  */
-export function nodeBuiltin<T>(name: string, load: () => Promise<T>): T | Promise<T> {
+export function nodeBuiltin<T>(name: string, unavailable: string): T {
   const get = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
-  return (typeof get === 'function' ? (get(name) as T | undefined) : undefined) ?? load();
+  const m = typeof get === 'function' ? (get(name) as T | undefined) : undefined;
+  if (m === undefined) throw new WasmgradError(unavailable);
+  return m;
 }
 
 export async function detectFeatures(): Promise<RuntimeFeatures> {
@@ -145,7 +147,7 @@ export async function detectFeatures(): Promise<RuntimeFeatures> {
   // Node 21 and later, Deno and Bun report os.availableParallelism() as navigator.hardwareConcurrency;
   // loading node:os for it costs half a millisecond of every cold start.
   if (isNode && typeof reported !== 'number') {
-    const os = await nodeBuiltin('os', () => import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:os'));
+    const os = nodeBuiltin<typeof import('node:os')>('os', 'init: node:os is not available here');
     cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   }
   const relaxedSimd = relaxedSimdSupported();

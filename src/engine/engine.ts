@@ -63,8 +63,9 @@ async function loadBytes(url: URL): Promise<ArrayBuffer | Uint8Array> {
   if (url.protocol === 'file:' && isNodeLike()) {
     // A synchronous read: the file is small, and the promise API's first read costs several ms more
     // (it starts libuv's thread pool) on the path of every cold start.
-    const fs = await nodeBuiltin('fs', () => import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:fs'));
-    const { fileURLToPath } = await nodeBuiltin('url', () => import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:url'));
+    const noFs = `init: cannot read ${url.href} here (no node:fs); pass init({ wasm }) bytes or a WebAssembly.Module`;
+    const fs = nodeBuiltin<typeof import('node:fs')>('fs', noFs);
+    const { fileURLToPath } = nodeBuiltin<typeof import('node:url')>('url', noFs);
     try {
       return fs.readFileSync(fileURLToPath(url));
     } catch (err) {
@@ -86,7 +87,7 @@ async function loadBytes(url: URL): Promise<ArrayBuffer | Uint8Array> {
 async function urlOf(s: string): Promise<URL> {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(s) || s.startsWith('data:')) return new URL(s);
   if (isNodeLike()) {
-    const { pathToFileURL } = await nodeBuiltin('url', () => import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:url'));
+    const { pathToFileURL } = nodeBuiltin<typeof import('node:url')>('url', `init: cannot resolve the path '${s}' here (no node:url); pass a URL`);
     return pathToFileURL(s);
   }
   const base = (globalThis as { location?: { href: string } }).location?.href;
@@ -118,7 +119,7 @@ async function compileModule(build: BuildName, wasm: InitOptions['wasm'], runtim
 async function enableRelaxedSimdFlag(): Promise<void> {
   // Node 20 ships relaxed SIMD behind a V8 flag; it may be set at run time, before compiling.
   if (detectRuntime() !== 'node') return;
-  const v8 = await nodeBuiltin('v8', () => import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:v8'));
+  const v8 = nodeBuiltin<typeof import('node:v8')>('v8', `init: backend 'relaxed' needs relaxed SIMD, which this runtime lacks`);
   v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
 }
 

@@ -83,7 +83,7 @@ async function workerFactory(): Promise<WorkerFactory> {
       };
     };
   }
-  const { Worker } = await nodeBuiltin('worker_threads', () => import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:worker_threads'));
+  const { Worker } = nodeBuiltin<typeof import('node:worker_threads')>('worker_threads', 'init: this runtime has neither Web Workers nor worker_threads');
   return (url) => {
     // A clean execArgv: the parent's flags (--input-type, --eval, loaders) are not for the worker.
     const worker = new Worker(url, { execArgv: [] });

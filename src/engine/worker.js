@@ -164,7 +164,8 @@ if (typeof self !== 'undefined' && typeof self.postMessage === 'function' && typ
   // a module Web Worker: browsers, Bun (Deno starts worker_threads: they can be unref'd)
   self.onmessage = (e) => start(e.data, (m) => self.postMessage(m));
 } else {
-  // Node's worker_threads
-  const { parentPort } = await import('node:worker_threads');
+  // Node's worker_threads (Deno's and Bun's too), from process.getBuiltinModule: no node: import, so
+  // the one worker file serves every runtime and bundlers need no shim
+  const { parentPort } = globalThis.process.getBuiltinModule('worker_threads');
   parentPort.once('message', (data) => start(data, (m) => parentPort.postMessage(m)));
 }

@@ -6,6 +6,7 @@
 // are checked, and a topology that would allocate more than the weights file holds is refused
 // before anything is allocated. Every failure is a WasmgradError saying what is wrong.
 import { WasmgradError, fmtShape } from '../errors.js';
+import { nodeBuiltin } from '../engine/detect.js';
 import { fromFlat } from '../creation.js';
 import { Layer, LoadContext, getLayerClass } from '../layers/layer.js';
 import { decodeSafetensorsRecords, mapSafetensorsError } from './safetensors.js';
@@ -84,12 +85,8 @@ export async function saveModelArtifacts(model: SavableModel, dir?: string, opti
 }
 
 export async function nodeFs(op: string): Promise<{ fs: typeof import('node:fs/promises'); path: typeof import('node:path') }> {
-  try {
-    const [fs, path] = await Promise.all([import('node:fs/promises'), import('node:path')]);
-    return { fs, path };
-  } catch {
-    throw new WasmgradError(`${op}: this runtime has no file system; call it without a path to get the artifacts { modelJson, weights }`);
-  }
+  const none = `${op}: this runtime has no file system; call it without a path to get the artifacts { modelJson, weights }`;
+  return { fs: nodeBuiltin('fs/promises', none), path: nodeBuiltin('path', none) };
 }
 
 // ---- load -----------------------------------------------------------------------------------------

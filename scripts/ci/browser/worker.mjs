@@ -1,5 +1,5 @@
 // The conformance case in a module Web Worker.
-import * as wg from '/dist/browser.js';
+import * as wg from '/dist/index.js';
 import { runCase } from '/scripts/ci/conformance-case.mjs';
 
 runCase(wg).then(
