@@ -73,6 +73,10 @@ describe('tf.io helpers', () => {
       for (const k of Object.keys(theirs)) expect(ours[k].arraySync()).toEqual(theirs[k].arraySync());
     }
     await expect(wt.io.weightsLoaderFactory(async () => [])(manifest as never, 'p', ['nope'])).rejects.toThrow(/no weights named nope in the manifest \(it has w1, w2, w3\)/);
+    for (const bad of [{ name: 'x' }, { name: 'x', shape: [-1], dtype: 'float32' }, { name: 'x', shape: [2], dtype: 'string' }, null]) {
+      await expect(wt.io.weightsLoaderFactory(async () => [])([{ paths: ['a'], weights: [bad] }] as never)).rejects.toThrow(/io.loadWeights: every manifest weight must be \{ name, shape, dtype \}/);
+    }
+    await expect(wt.io.weightsLoaderFactory(async () => [])({} as never)).rejects.toThrow(/weightsManifest must be an array/);
     // loadWeights fetches prefix/path
     const realFetch = globalThis.fetch;
     const urls: string[] = [];

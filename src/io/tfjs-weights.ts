@@ -149,7 +149,12 @@ export function weightsLoaderFactory(fetchWeights: (urls: string[]) => Promise<A
   const op = 'io.loadWeights';
   if (typeof fetchWeights !== 'function') throw new WasmgradError('io.weightsLoaderFactory: expected a function (urls) => Promise<ArrayBuffer[]>');
   return async (manifest: TfjsManifestGroup[], filePathPrefix = '', weightNames?: string[]): Promise<NamedTensorMap> => {
-    flattenManifest(manifest); // checks the groups' form
+    for (const w of flattenManifest(manifest).specs) {
+      const stored = w?.quantization?.dtype ?? w?.dtype;
+      if (typeof w?.name !== 'string' || !Array.isArray(w.shape) || w.shape.some((d) => !Number.isSafeInteger(d) || d < 0) || !Object.hasOwn(DTYPE_BYTES, stored)) {
+        throw new WasmgradError(`${op}: every manifest weight must be { name, shape, dtype } with a known dtype, got ${JSON.stringify(w)?.slice(0, 120)}`);
+      }
+    }
     const wanted = weightNames == null ? null : new Set(weightNames);
     const all = manifest.flatMap((g) => g.weights.map((w) => w.name));
     const missing = weightNames?.filter((n) => !all.includes(n)) ?? [];
@@ -166,7 +171,7 @@ export function weightsLoaderFactory(fetchWeights: (urls: string[]) => Promise<A
         next += g.paths.length;
         let offset = 0;
         for (const w of g.weights) {
-          const size = (DTYPE_BYTES[w.quantization?.dtype ?? w.dtype] ?? 0) * w.shape.reduce((a, b) => a * b, 1);
+          const size = DTYPE_BYTES[w.quantization?.dtype ?? w.dtype] * w.shape.reduce((a, b) => a * b, 1);
           if (wanted === null || wanted.has(w.name)) Object.assign(out, decodeWeights(bytes.subarray(offset), [w]));
           offset += size;
         }
