@@ -4,6 +4,7 @@
 // columns configured with isLabel go to ys ({ xs, ys } elements; plain objects otherwise).
 import { WasmgradError } from '../errors.js';
 import { fetchLimited, readLimited } from '../io/model-io.js';
+import { DataSource } from './sources.js';
 import { Dataset } from './dataset.js';
 
 export interface ColumnConfig {
@@ -66,6 +67,7 @@ function parse(text: string, config: ColumnConfig | undefined, column: string, l
 async function readText(source: unknown): Promise<string> {
   const op = 'data.csv';
   if (source && typeof source === 'object' && typeof (source as { text?: unknown }).text === 'string') return (source as { text: string }).text;
+  if (source instanceof DataSource) return new TextDecoder().decode(await source.bytes());
   let bytes: Uint8Array;
   if (source instanceof URL || (typeof source === 'string' && /^https?:\/\//i.test(source))) {
     const url = source instanceof URL ? source : new URL(source);
@@ -74,7 +76,7 @@ async function readText(source: unknown): Promise<string> {
     // TF.js's 'file://path' (relative or absolute), or a plain path
     const path = /^file:\/\/\//i.test(source) ? decodeURIComponent(new URL(source).pathname) : source.replace(/^file:\/\//i, '');
     bytes = await readLimited(op, path, MAX_CSV_BYTES);
-  } else throw new WasmgradError(`${op}: expected a path, a file:// or http(s) URL, or { text }, got ${source === null ? 'null' : typeof source}`);
+  } else throw new WasmgradError(`${op}: expected a path, a file:// or http(s) URL, a data source, or { text }, got ${source === null ? 'null' : typeof source}`);
   return new TextDecoder().decode(bytes);
 }
 
