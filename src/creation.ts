@@ -6,10 +6,13 @@ import { checkInt32Values } from './validate.js';
 
 export type TensorLike = NestedArray | Float32Array | Int32Array | Uint8Array | number[];
 
+/** An array, or a typed array (rows of a nested array may be typed arrays, as in TF.js). */
+const isRow = (v: unknown): v is ArrayLike<unknown> => Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
+
 function inferShape(values: NestedArray): number[] {
   const shape: number[] = [];
-  let v: NestedArray = values;
-  while (Array.isArray(v)) {
+  let v: unknown = values;
+  while (isRow(v)) {
     shape.push(v.length);
     v = v[0];
     if (v === undefined) break;
@@ -17,18 +20,18 @@ function inferShape(values: NestedArray): number[] {
   return shape;
 }
 
-function flatten(values: NestedArray, shape: number[], dim: number, out: number[]): void {
+function flatten(values: unknown, shape: number[], dim: number, out: number[]): void {
   if (dim === shape.length) {
     if (typeof values !== 'number' && typeof values !== 'boolean') {
-      throw new WasmgradError(`tensor: expected a number at depth ${dim}, got ${Array.isArray(values) ? 'an array' : typeof values}`);
+      throw new WasmgradError(`tensor: expected a number at depth ${dim}, got ${isRow(values) ? 'an array' : typeof values}`);
     }
     out.push(Number(values));
     return;
   }
-  if (!Array.isArray(values) || values.length !== shape[dim]) {
+  if (!isRow(values) || values.length !== shape[dim]) {
     throw new WasmgradError(`tensor: ragged nested array: expected ${shape[dim]} elements at depth ${dim} for shape ${fmtShape(shape)}`);
   }
-  for (const v of values) flatten(v, shape, dim + 1, out);
+  for (let i = 0; i < values.length; i++) flatten(values[i], shape, dim + 1, out);
 }
 
 function checkDType(dtype: unknown, op: string): DType {

@@ -126,8 +126,8 @@ Object.assign(proto, {
   async buffer(this: Tensor) {
     return new TensorBuffer(this.shape, this.dtype, this.dataSync());
   },
-  print(this: Tensor, verbose = true) {
-    console.log(verbose === false ? this.toString() : `${this.toString()}\n${JSON.stringify(this.arraySync())}`);
+  print(this: Tensor, verbose = false) {
+    console.log(this.toString(verbose));
   },
   variable(this: Tensor, trainable = true, name?: string) {
     return variable(this, trainable, name);

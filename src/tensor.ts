@@ -1,6 +1,7 @@
 // Tensors: a shape, a dtype and a block of the engine's memory. Memory is released
 // deterministically by dispose() or by the tidy() scope that made the tensor; several tensors may
 // share one block (reshape), which is freed when the last of them goes.
+import { formatTensor } from './util/tensor-format.js';
 import { WasmgradError, fmtShape } from './errors.js';
 import { engine, currentEngine, onShutdown } from './engine/state.js';
 import type { Engine } from './engine/engine.js';
@@ -173,8 +174,14 @@ export class Tensor {
     releaseStorage(s);
   }
 
-  toString(): string {
-    return `Tensor(${fmtShape(this.shape)}, ${this.dtype})`;
+  /** The values as TensorFlow.js prints them (with `verbose`, the dtype, rank and shape first). */
+  toString(verbose = false): string {
+    try {
+      return formatTensor(this.dataSync(), this.shape, this.dtype, verbose);
+    } catch {
+      // disposed, or its engine shut down: no values to show
+      return `Tensor(${fmtShape(this.shape)}, ${this.dtype}, ${this.isDisposed ? 'disposed' : 'unreadable'})`;
+    }
   }
 }
 

@@ -38,6 +38,8 @@ export const nextFrame = (): Promise<void> => new Promise((resolve) => setTimeou
 export const enableProdMode = (): void => undefined;
 export const disposeVariables = (): void => undefined;
 export const version = { 'tfjs-core': '4.22.0', tfjs: '4.22.0', wasmgrad: '0.1.0' };
+/** TF.js's version_core: the tfjs-core version this entry follows. */
+export const version_core = version['tfjs-core'];
 
 /** tf.env(): flags are accepted and remembered (they do not change wasmgrad's engine). */
 const flags = new Map<string, unknown>([['IS_NODE', typeof process !== 'undefined' && !!process.versions?.node], ['PROD', false]]);
@@ -52,6 +54,8 @@ export const env = () => ({
   setFlags: (f: Record<string, unknown>) => Object.entries(f).forEach(([k, v]) => setFlag(k, v)),
   platformName: typeof window !== 'undefined' ? 'browser' : 'node',
 });
+/** TF.js's tf.ENV: the same flags as env(). */
+export const ENV = env();
 
 /** Disposes every tensor in a tensor, an array, or an object of them (nested), as tf.dispose. */
 export function dispose(container: unknown, depth = 0): void {
@@ -72,8 +76,15 @@ function int32Values(values: TensorLike, depth = 0): TensorLike {
   if (Array.isArray(values) && depth < 64) return values.map((v) => int32Values(v as TensorLike, depth + 1)) as TensorLike;
   return values;
 }
-const tfjsTensor = (values: TensorLike, shape: number[] | undefined, dtype: TfDType | undefined) =>
-  makeTensor(dt(dtype) === 'int32' ? int32Values(values) : values, shape, dt(dtype));
+/** TF.js's dtype for values given none: int32 where the first innermost row is an Int32Array or Uint8Array. */
+function inferDtype(values: unknown, depth = 0): TfDType {
+  if (Array.isArray(values) && depth < 64) return inferDtype(values[0], depth + 1);
+  return values instanceof Int32Array || values instanceof Uint8Array || values instanceof Uint8ClampedArray ? 'int32' : 'float32';
+}
+const tfjsTensor = (values: TensorLike, shape: number[] | undefined, dtype: TfDType | undefined) => {
+  const type = dt(dtype ?? inferDtype(values));
+  return makeTensor(type === 'int32' ? int32Values(values) : values, shape, type);
+};
 
 function rankChecked(rank: number, values: TensorLike, shape?: number[], dtype?: TfDType): Tensor {
   const t = tfjsTensor(values, shape, dtype);

@@ -114,7 +114,7 @@ export function enableDebugMode(): void {
 }
 
 /** TF.js's memory(): wasmgrad's, with the fields TF.js adds (one buffer per tensor, counts exact). */
-const tfjsMemory = () => {
+export const tfjsMemory = () => {
   const m = memory();
   return { ...m, numDataBuffers: m.numTensors, unreliable: false };
 };

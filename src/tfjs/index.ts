@@ -10,7 +10,7 @@ import { WasmgradError } from '../errors.js';
 
 export * from '../ops/index.js';
 export {
-  ready, setBackend, getBackend, backend, nextFrame, enableProdMode, disposeVariables, version, env, dispose,
+  ready, setBackend, getBackend, backend, nextFrame, enableProdMode, disposeVariables, version, version_core, env, ENV, dispose,
   tensor, scalar, tensor1d, tensor2d, tensor3d, tensor4d, tensor5d, tensor6d, zeros, ones, zerosLike, onesLike, fillTensor as fill, variable,
   randomUniform, randomNormal, truncatedNormal, dropout, argMax, argMin, conv1d, conv2d, depthwiseConv2d, pow, floorDiv, oneHot, range, print, grad, grads,
 } from './core.js';
@@ -24,10 +24,10 @@ export const constraints = { maxNorm, minMaxNorm, nonNeg, unitNorm };
 export { conv3d, conv3dTranspose, maxPool3d, avgPool3d, dilation2d, maxPoolWithArgmax } from './ops3d.js';
 export * from './index-ops.js';
 export * from './cells.js';
-export { profile, engine, enableDebugMode, registerCallbackConstructor, type ProfileInfo, type KernelInfo } from './engine.js';
+export { profile, engine, enableDebugMode, registerCallbackConstructor, tfjsMemory as memory, type ProfileInfo, type KernelInfo } from './engine.js';
 export { stridedSlice } from './strided-slice.js';
 export { WasmgradError } from '../errors.js';
-export { Tensor, tidy, keep, memory, type DType } from '../tensor.js';
+export { Tensor, tidy, keep, type DType } from '../tensor.js';
 export { TensorBuffer, buffer } from '../tensor-buffer.js';
 export { valueAndGrad, valueAndGrads } from '../gradients.js';
 export { variableGrads, Variable } from '../variables.js';
