@@ -9,10 +9,14 @@ export type TensorLike = NestedArray | Float32Array | Int32Array | Uint8Array | 
 /** An array, or a typed array (rows of a nested array may be typed arrays, as in TF.js). */
 const isRow = (v: unknown): v is ArrayLike<unknown> => Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
 
+/** Deeper nesting is refused before it is walked (a tensor of that rank is no use to anyone). */
+const MAX_NESTING = 256;
+
 function inferShape(values: NestedArray): number[] {
   const shape: number[] = [];
   let v: unknown = values;
   while (isRow(v)) {
+    if (shape.length === MAX_NESTING) throw new WasmgradError(`tensor: values nested more than ${MAX_NESTING} deep`);
     shape.push(v.length);
     v = v[0];
     if (v === undefined) break;

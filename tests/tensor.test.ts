@@ -147,6 +147,9 @@ describe.each(builds())('tensors on the %s build', (build) => {
       const E = wg.WasmgradError;
       expect(() => wg.tensor([1, 2, 3], [2, 2])).toThrow(/^tensor: 3 values do not fill shape \[2,2\] \(4 elements\)/);
       expect(() => wg.tensor([[1, 2], [3]])).toThrow(/^tensor: ragged nested array/);
+      let deep: unknown = [1];
+      for (let i = 0; i < 100_000; i++) deep = [deep];
+      expect(() => wg.tensor(deep as number[])).toThrow(/^tensor: values nested more than 256 deep$/);
       expect(() => wg.tensor([[1, 2], 3] as unknown as number[])).toThrow(E);
       expect(() => wg.tensor(['a'] as unknown as number[])).toThrow(/^tensor: expected a number at depth 1, got string/);
       expect(() => wg.tensor('abc' as unknown as number[])).toThrow(/^tensor: values must be a number, a \(nested\) array or a typed array, got string/);
