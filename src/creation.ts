@@ -99,3 +99,59 @@ export function zeros(shape: number[], dtype: DType = 'float32'): Tensor {
 export function ones(shape: number[], dtype: DType = 'float32'): Tensor {
   return fill(shape, 1, dtype);
 }
+
+// ---- array arguments where an op takes a tensor (TensorFlow.js's convertToTensor) -----------------
+
+/**
+ * Which arguments of an op may be given as arrays (or typed arrays) and are made tensors for the
+ * call: positions, 'L' for a list of tensors, 'n' where a plain number is made a scalar too (the
+ * binary ops take numbers already, keeping the tensor's dtype).
+ */
+export type TensorArgSpec = readonly string[];
+
+const isArrayLike = (v: unknown) => Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
+
+interface ArgKind { at: number; list: boolean; numbers: boolean }
+const parsed = new WeakMap<TensorArgSpec, ArgKind[]>();
+function kinds(spec: TensorArgSpec): ArgKind[] {
+  let k = parsed.get(spec);
+  if (!k) parsed.set(spec, (k = spec.map((s) => ({ at: Number(s.replace(/\D/g, '')), list: s.startsWith('L'), numbers: s.includes('n') }))));
+  return k;
+}
+
+function convertible(v: unknown, k: ArgKind): boolean {
+  if (k.list) return Array.isArray(v) && v.some((x) => !(x instanceof Tensor) && convertible(x, { ...k, list: false }));
+  return isArrayLike(v) || (k.numbers && (typeof v === 'number' || typeof v === 'boolean'));
+}
+
+function asTensor(v: unknown, k: ArgKind, temps: Tensor[]): unknown {
+  if (v instanceof Tensor || !convertible(v, { ...k, list: false })) return v;
+  const t = tensor(v as TensorLike);
+  temps.push(t);
+  return t;
+}
+
+/**
+ * Calls fn with the array arguments of `spec` made tensors, disposed after the call (an op that
+ * returns one of them keeps it; a recording tape holds what it needs). Tensor arguments pass as
+ * they are, at the cost of one scan.
+ */
+export function withTensorArgs<R>(spec: TensorArgSpec, args: unknown[], fn: (...a: unknown[]) => R): R {
+  const ks = kinds(spec);
+  if (!ks.some((k) => convertible(args[k.at], k))) return fn(...args);
+  const temps: Tensor[] = [];
+  const converted = args.slice();
+  try {
+    for (const k of ks) {
+      const v = converted[k.at];
+      converted[k.at] = k.list && Array.isArray(v) ? v.map((x) => asTensor(x, k, temps)) : asTensor(v, k, temps);
+    }
+    const out = fn(...converted);
+    const kept = new Set(Array.isArray(out) ? out : [out]);
+    for (const t of temps) if (!kept.has(t)) t.dispose();
+    return out;
+  } catch (err) {
+    for (const t of temps) if (!t.isDisposed) t.dispose();
+    throw err;
+  }
+}

@@ -10,3 +10,23 @@ export class WasmgradError extends Error {
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(',')}]`;
 }
+
+/**
+ * Any value as an error message shows it, whatever it is (symbols, BigInts, objects without a
+ * prototype, proxies and cycles included): never throws, at most about 80 characters.
+ */
+export function describeValue(v: unknown): string {
+  try {
+    if (v === null) return 'null';
+    if (typeof v === 'symbol' || typeof v === 'bigint') return `a ${typeof v} (${v.toString()})`;
+    if (typeof v === 'function') return 'a function';
+    if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}...` : v);
+    if (typeof v !== 'object') return String(v);
+    const o = v as { shape?: unknown; dtype?: unknown };
+    if (Array.isArray(o.shape) && typeof o.dtype === 'string') return `a ${o.dtype} tensor ${fmtShape(o.shape as number[])}`;
+    const text = JSON.stringify(v, (_, x) => (typeof x === 'bigint' || typeof x === 'symbol' ? String(x) : x));
+    return text === undefined ? 'an object' : text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  } catch {
+    return 'an object';
+  }
+}

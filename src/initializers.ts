@@ -1,6 +1,6 @@
 // Weight initializers, as Keras: fans from the weight shape, variance scaling (glorot, he, lecun),
 // orthogonal, constants and random ones; every random one takes a seed.
-import { WasmgradError, fmtShape } from './errors.js';
+import { WasmgradError, fmtShape, describeValue } from './errors.js';
 import { ownEntry } from './util/lookup.js';
 import { Tensor } from './tensor.js';
 import { fill, tensor } from './creation.js';
@@ -49,12 +49,22 @@ export function varianceScaling(
 }
 
 type Seeded = { seed?: number };
-export const glorotUniform = (o: Seeded = {}) => rename('GlorotUniform', varianceScaling({ scale: 1, mode: 'fanAvg', distribution: 'uniform', seed: o.seed }), o);
-export const glorotNormal = (o: Seeded = {}) => rename('GlorotNormal', varianceScaling({ scale: 1, mode: 'fanAvg', distribution: 'truncatedNormal', seed: o.seed }), o);
-export const heUniform = (o: Seeded = {}) => rename('HeUniform', varianceScaling({ scale: 2, mode: 'fanIn', distribution: 'uniform', seed: o.seed }), o);
-export const heNormal = (o: Seeded = {}) => rename('HeNormal', varianceScaling({ scale: 2, mode: 'fanIn', distribution: 'truncatedNormal', seed: o.seed }), o);
-export const lecunUniform = (o: Seeded = {}) => rename('LecunUniform', varianceScaling({ scale: 1, mode: 'fanIn', distribution: 'uniform', seed: o.seed }), o);
-export const lecunNormal = (o: Seeded = {}) => rename('LecunNormal', varianceScaling({ scale: 1, mode: 'fanIn', distribution: 'truncatedNormal', seed: o.seed }), o);
+
+/** An initializer's options: none (undefined or null) is {}; what is given must be a finite number. */
+function opts<T extends Record<string, unknown>>(o: T | null | undefined, name: string): T {
+  if (o == null) return {} as T;
+  if (typeof o !== 'object' || Array.isArray(o)) throw new WasmgradError(`initializers.${name}: options must be an object, got ${describeValue(o)}`);
+  for (const [k, v] of Object.entries(o)) {
+    if (v !== undefined && v !== null && (typeof v !== 'number' || !Number.isFinite(v))) throw new WasmgradError(`initializers.${name}: ${k} must be a finite number, got ${describeValue(v)}`);
+  }
+  return o;
+}
+export const glorotUniform = (o?: Seeded | null) => rename('GlorotUniform', varianceScaling({ scale: 1, mode: 'fanAvg', distribution: 'uniform', seed: opts(o, 'glorotUniform').seed }), opts(o, 'glorotUniform'));
+export const glorotNormal = (o?: Seeded | null) => rename('GlorotNormal', varianceScaling({ scale: 1, mode: 'fanAvg', distribution: 'truncatedNormal', seed: opts(o, 'glorotNormal').seed }), opts(o, 'glorotNormal'));
+export const heUniform = (o?: Seeded | null) => rename('HeUniform', varianceScaling({ scale: 2, mode: 'fanIn', distribution: 'uniform', seed: opts(o, 'heUniform').seed }), opts(o, 'heUniform'));
+export const heNormal = (o?: Seeded | null) => rename('HeNormal', varianceScaling({ scale: 2, mode: 'fanIn', distribution: 'truncatedNormal', seed: opts(o, 'heNormal').seed }), opts(o, 'heNormal'));
+export const lecunUniform = (o?: Seeded | null) => rename('LecunUniform', varianceScaling({ scale: 1, mode: 'fanIn', distribution: 'uniform', seed: opts(o, 'lecunUniform').seed }), opts(o, 'lecunUniform'));
+export const lecunNormal = (o?: Seeded | null) => rename('LecunNormal', varianceScaling({ scale: 1, mode: 'fanIn', distribution: 'truncatedNormal', seed: opts(o, 'lecunNormal').seed }), opts(o, 'lecunNormal'));
 
 function rename(className: string, init: Initializer, config: Seeded): Initializer {
   return make(className, { seed: config.seed }, (shape) => init(shape));
@@ -62,17 +72,28 @@ function rename(className: string, init: Initializer, config: Seeded): Initializ
 
 export const zeros = () => make('Zeros', {}, (shape) => fill(shape, 0));
 export const ones = () => make('Ones', {}, (shape) => fill(shape, 1));
-export const constant = (o: { value: number }) => make('Constant', { value: o.value }, (shape) => fill(shape, o.value));
-export const randomNormalInit = (o: { mean?: number; stddev?: number; seed?: number } = {}) =>
-  make('RandomNormal', { mean: o.mean ?? 0, stddev: o.stddev ?? 0.05, seed: o.seed }, (shape) => randomNormal(shape, o.mean ?? 0, o.stddev ?? 0.05, o.seed));
-export const randomUniformInit = (o: { minval?: number; maxval?: number; seed?: number } = {}) =>
-  make('RandomUniform', { minval: o.minval ?? -0.05, maxval: o.maxval ?? 0.05, seed: o.seed }, (shape) => randomUniform(shape, o.minval ?? -0.05, o.maxval ?? 0.05, o.seed));
-export const truncatedNormalInit = (o: { mean?: number; stddev?: number; seed?: number } = {}) =>
-  make('TruncatedNormal', { mean: o.mean ?? 0, stddev: o.stddev ?? 0.05, seed: o.seed }, (shape) => truncatedNormal(shape, o.mean ?? 0, o.stddev ?? 0.05, o.seed));
+export const constant = (given: { value: number }) => {
+  const o = opts(given, 'constant');
+  if (typeof o.value !== 'number') throw new WasmgradError(`initializers.constant: needs { value }, a finite number`);
+  return make('Constant', { value: o.value }, (shape) => fill(shape, o.value));
+};
+export const randomNormalInit = (given?: { mean?: number; stddev?: number; seed?: number } | null) => {
+  const o = opts(given, 'randomNormalInit');
+  return make('RandomNormal', { mean: o.mean ?? 0, stddev: o.stddev ?? 0.05, seed: o.seed }, (shape) => randomNormal(shape, o.mean ?? 0, o.stddev ?? 0.05, o.seed));
+};
+export const randomUniformInit = (given?: { minval?: number; maxval?: number; seed?: number } | null) => {
+  const o = opts(given, 'randomUniformInit');
+  return make('RandomUniform', { minval: o.minval ?? -0.05, maxval: o.maxval ?? 0.05, seed: o.seed }, (shape) => randomUniform(shape, o.minval ?? -0.05, o.maxval ?? 0.05, o.seed));
+};
+export const truncatedNormalInit = (given?: { mean?: number; stddev?: number; seed?: number } | null) => {
+  const o = opts(given, 'truncatedNormalInit');
+  return make('TruncatedNormal', { mean: o.mean ?? 0, stddev: o.stddev ?? 0.05, seed: o.seed }, (shape) => truncatedNormal(shape, o.mean ?? 0, o.stddev ?? 0.05, o.seed));
+};
 
 /** A random orthogonal matrix (QR of a normal one, signs fixed by R's diagonal), as Keras; the shape is flattened to [prod(leading), last]. */
-export const orthogonal = (o: { gain?: number; seed?: number } = {}) =>
-  make('Orthogonal', { gain: o.gain ?? 1, seed: o.seed }, (shape) => {
+export const orthogonal = (given?: { gain?: number; seed?: number } | null) => {
+  const o = opts(given, 'orthogonal');
+  return make('Orthogonal', { gain: o.gain ?? 1, seed: o.seed }, (shape) => {
     if (shape.length < 2) throw new WasmgradError(`orthogonal: needs a shape of rank >= 2, got ${fmtShape(shape)}`);
     const cols = shape[shape.length - 1];
     const rows = shape.slice(0, -1).reduce((a, b) => a * b, 1);
@@ -88,6 +109,7 @@ export const orthogonal = (o: { gain?: number; seed?: number } = {}) =>
     }
     return tensor(out, shape);
   });
+};
 
 /** The m x n matrix Q of a QR decomposition of a (m >= n, row-major), with diag(R) made positive. */
 function householderQ(a: Float64Array, m: number, n: number): Float64Array {
@@ -134,14 +156,16 @@ function householderQ(a: Float64Array, m: number, n: number): Float64Array {
 }
 
 /** gain * I for a square matrix (TF.js's identity initializer). */
-export const identity = (o: { gain?: number } = {}) =>
-  make('Identity', { gain: o.gain ?? 1 }, (shape) => {
+export const identity = (given?: { gain?: number } | null) => {
+  const o = opts(given, 'identity');
+  return make('Identity', { gain: o.gain ?? 1 }, (shape) => {
     if (shape.length !== 2 || shape[0] !== shape[1]) throw new WasmgradError(`identity initializer: needs a square matrix shape, got ${fmtShape(shape)}`);
     const n = shape[0];
     const out = new Float32Array(n * n);
     for (let i = 0; i < n; i++) out[i * n + i] = o.gain ?? 1;
     return tensor(out, shape);
   });
+};
 
 type Factory = (o?: Record<string, unknown>) => Initializer;
 

@@ -1,7 +1,7 @@
 // The Layer base (TensorFlow.js layers semantics): weights as Variables named layerName/weightName,
 // built lazily from the first input shape, applied to tensors (eager) or to SymbolicTensors
 // (building a functional graph), configs for save/load, and a registry of layer classes.
-import { WasmgradError, fmtShape } from '../errors.js';
+import { WasmgradError, describeValue, fmtShape } from '../errors.js';
 import { Tensor, tidy, assertUsable, disposeIfThrows, type DType } from '../tensor.js';
 import { Variable, variable } from '../variables.js';
 import { getInitializer, serializeInitializer, type Initializer } from '../initializers.js';
@@ -213,6 +213,7 @@ export abstract class Layer {
 
   constructor(args: LayerArgs = {}) {
     const cls = this.constructor as typeof Layer;
+    if (args === null || typeof args !== 'object') throw new WasmgradError(`${cls.className}: expected a config object, got ${describeValue(args)}`);
     this.name = args.name ?? uniqueLayerName(toSnake(cls.className));
     if (typeof this.name !== 'string' || !this.name) throw new WasmgradError(`${cls.className}: name must be a non-empty string`);
     this.trainable = args.trainable ?? true;

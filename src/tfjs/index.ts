@@ -42,8 +42,13 @@ export * as data from '../data/index.js';
 export * as layers from './layers.js';
 export * as serialization from '../layers/serialization.js';
 export * as train from './train.js';
-export * as losses from './losses.js';
-export * as metrics from './metrics.js';
+import * as lossFunctions from './losses.js';
+import * as metricFunctions from './metrics.js';
+import { withTensorArguments } from './tensor-args.js';
+// labels and predictions (and weights: a number too) as arrays or tensors
+export const losses = withTensorArguments('losses', lossFunctions, (name) =>
+  name === 'cosineDistance' ? ['0', '1', '3n'] : name === 'computeWeightedLoss' ? ['0', '1n'] : ['0', '1', '2n']);
+export const metrics = withTensorArguments('metrics', metricFunctions, () => ['0', '1']);
 export * as util from './util.js';
 export * as io from '../io/index.js';
 export * as initializers from '../initializers.js';

@@ -1,0 +1,61 @@
+// Arrays where ops, losses and metrics take tensors (TF.js's convertToTensor): the same results as
+// TF.js 4.22, the tensors made for the call disposed after it (memory flat), a gradient through an
+// array constant, and a clear error for what is neither.
+import { describe, test, expect, beforeAll, afterAll } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import * as wt from 'wasmgrad/tfjs';
+import * as wg from 'wasmgrad';
+import { useBuild } from './helpers';
+
+beforeAll(async () => {
+  await useBuild('simd', 1);
+  await tf.setBackend('cpu');
+});
+afterAll(() => wg.shutdown());
+
+type Lib = typeof tf | typeof wt;
+const CASES: Record<string, (t: Lib) => unknown> = {
+  add: (t) => t.add([1, 2], [3, 4]), mulScalarArray: (t) => t.mul(t.tensor([[1, 2], [3, 4]]), [10, 100]), relu: (t) => t.relu([-1, 2]),
+  reluNumber: (t) => t.relu(-3), matMul: (t) => t.matMul([[1, 2]], [[3], [4]]), sum: (t) => t.sum([1, 2, 3]), mean: (t) => t.mean([[1, 2], [3, 5]], 1),
+  concat: (t) => t.concat([[1], [2, 3]]), concatMixed: (t) => t.concat([t.tensor([1]), [2]]), stack: (t) => t.stack([[1], [2]]),
+  where: (t) => t.where([1, 0], [1, 2], [3, 4]), gather: (t) => t.gather([10, 20, 30], [2, 0]), oneHot: (t) => t.oneHot([0, 2], 3),
+  squeeze: (t) => t.squeeze([[1], [2]]), reshape: (t) => t.reshape([1, 2, 3, 4], [2, 2]), transpose: (t) => t.transpose([[1, 2, 3]]),
+  softmax: (t) => t.softmax([1, 2]), clip: (t) => t.clipByValue([1, 5], 0, 2), argMax: (t) => t.argMax([1, 3, 2]), tile: (t) => t.tile([1, 2], [2]),
+  pad: (t) => t.pad([1, 2], [[1, 1]]), slice: (t) => t.slice([1, 2, 3], 1, 1), greater: (t) => t.greater([1, 5], [2, 2]),
+  conv2d: (t) => t.conv2d([[[[1], [2]], [[3], [4]]]], [[[[2]]]], 1, 'valid'), maxPool: (t) => t.maxPool([[[[1], [2]], [[3], [4]]]], 2, 1, 'valid'),
+  typedArray: (t) => t.add(new Float32Array([1, 2]), new Float32Array([0.5, 0.5])), split: (t) => t.split([1, 2, 3, 4], 2),
+  lossMse: (t) => t.losses.meanSquaredError([1, 2], [1, 4]), lossWeighted: (t) => t.losses.absoluteDifference([[1, 2]], [[2, 4]], [[1, 0]]),
+  lossSce: (t) => t.losses.softmaxCrossEntropy([[0, 1]], [[1, 2]]), lossCosine: (t) => t.losses.cosineDistance([[1, 0]], [[0.6, 0.8]], 1),
+  metricMae: (t) => t.metrics.meanAbsoluteError([[1, 2]], [[2, 4]]), metricAcc: (t) => t.metrics.categoricalAccuracy([[0, 1], [1, 0]], [[0.2, 0.8], [0.3, 0.7]]),
+};
+const values = (r: unknown): unknown => (Array.isArray(r) ? r.map(values) : (r as tf.Tensor).arraySync());
+/** Numbers within float32 rounding, everything else equal. */
+const close = (v: unknown): unknown => (typeof v === 'number' ? expect.closeTo(v, 5) : Array.isArray(v) ? v.map(close) : v);
+
+describe('arrays as tensor arguments', () => {
+  test('give the results TF.js gives', () => {
+    for (const [name, f] of Object.entries(CASES)) expect(values(f(wt)), name).toEqual(close(values(f(tf))));
+  });
+
+  test('the tensors made for a call are disposed after it, and a gradient flows past an array constant', () => {
+    const before = wt.memory().numTensors;
+    const ownTensors: Record<string, number> = { mulScalarArray: 1, concatMixed: 1 }; // made by the case itself
+    for (const [name, f] of Object.entries(CASES)) {
+      const n = wt.memory().numTensors;
+      wt.dispose(f(wt) as never);
+      expect(wt.memory().numTensors, name).toBe(n + (ownTensors[name] ?? 0));
+    }
+    expect(wt.memory().numTensors).toBe(before + 2);
+    const g = wt.grad((x: wg.Tensor) => wt.sum(wt.mul(x, [2, 3])));
+    const dx = g(wt.tensor([1, 1]));
+    expect(dx.arraySync()).toEqual([2, 3]);
+    dx.dispose();
+  });
+
+  test('what is neither a tensor nor an array is refused by name', () => {
+    expect(() => wt.add([1, 2], [1, 2, 3])).toThrow(/add: .*\[2\].*\[3\]/);
+    expect(() => wt.losses.meanSquaredError(null as never, [1])).toThrow(/losses.meanSquaredError: argument 1 must be a Tensor or an array of numbers, got null/);
+    expect(() => wt.metrics.binaryAccuracy([1], {} as never)).toThrow(/metrics.binaryAccuracy: argument 2 must be a Tensor or an array of numbers, got \{\}/);
+    expect(() => wt.gather([1, 2], [0.5])).toThrow(/^gather: index 0.5 at position 0/);
+  });
+});
