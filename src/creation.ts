@@ -4,7 +4,8 @@ import { Tensor, checkShape, sizeOf, type DType, type NestedArray } from './tens
 import { fillTensor, writeTensor } from './engine/drivers/copy.js';
 import { checkInt32Values } from './validate.js';
 
-export type TensorLike = NestedArray | Float32Array | Int32Array | Uint8Array | number[];
+type NestedBools = boolean | NestedBools[];
+export type TensorLike = NestedArray | NestedBools | Float32Array | Int32Array | Uint8Array | number[];
 
 /** An array, or a typed array (rows of a nested array may be typed arrays, as in TF.js). */
 const isRow = (v: unknown): v is ArrayLike<unknown> => Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
@@ -12,7 +13,7 @@ const isRow = (v: unknown): v is ArrayLike<unknown> => Array.isArray(v) || (Arra
 /** Deeper nesting is refused before it is walked (a tensor of that rank is no use to anyone). */
 const MAX_NESTING = 256;
 
-function inferShape(values: NestedArray): number[] {
+function inferShape(values: unknown): number[] {
   const shape: number[] = [];
   let v: unknown = values;
   while (isRow(v)) {
@@ -39,19 +40,30 @@ function flatten(values: unknown, shape: number[], dim: number, out: number[]): 
 }
 
 function checkDType(dtype: unknown, op: string): DType {
-  if (dtype !== 'float32' && dtype !== 'int32') throw new WasmgradError(`${op}: dtype must be 'float32' or 'int32', got ${String(dtype)}`);
+  if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'bool') throw new WasmgradError(`${op}: dtype must be 'float32', 'int32' or 'bool', got ${String(dtype)}`);
   return dtype;
 }
+
+/** A value as a bool holds it: 1 unless it rounds to 0 (TF.js's rule; NaN is true). */
+const boolOf = (v: number) => (Math.round(v) !== 0 ? 1 : 0);
 
 /** Writes flat values into a new tensor of the given shape and dtype. */
 export function fromFlat(flat: ArrayLike<number>, shape: readonly number[], dtype: DType): Tensor {
   const t = new Tensor(shape, dtype);
-  if (t.size > 0) writeTensor(t, flat);
+  if (t.size > 0) writeTensor(t, dtype === 'bool' ? Float32Array.from(flat, boolOf) : flat);
   return t;
 }
 
+/** The first value of a nested array, to infer its dtype: booleans make a bool tensor, as in TF.js. */
+function firstLeaf(values: unknown): unknown {
+  let v = values;
+  for (let depth = 0; Array.isArray(v) && depth <= MAX_NESTING; depth++) v = v[0];
+  return v;
+}
+
 export function tensor(values: TensorLike, shape?: number[], dtype?: DType): Tensor {
-  const dt = checkDType(dtype ?? (values instanceof Int32Array ? 'int32' : 'float32'), 'tensor');
+  const implied = values instanceof Int32Array ? 'int32' : typeof firstLeaf(values) === 'boolean' ? 'bool' : 'float32';
+  const dt = checkDType(dtype ?? implied, 'tensor');
   let flat: ArrayLike<number>;
   let inferred: number[];
   if (ArrayBuffer.isView(values)) {
@@ -77,18 +89,19 @@ export function tensor(values: TensorLike, shape?: number[], dtype?: DType): Ten
   return fromFlat(flat, finalShape, dt);
 }
 
-export function scalar(value: number, dtype: DType = 'float32'): Tensor {
+export function scalar(value: number | boolean, dtype?: DType): Tensor {
   return tensor(value, [], dtype);
 }
 
-export function fill(shape: number[], value: number, dtype: DType = 'float32'): Tensor {
+export function fill(shape: number[], value: number | boolean, dtype: DType = typeof value === 'boolean' ? 'bool' : 'float32'): Tensor {
   checkShape(shape, 'fill');
   checkDType(dtype, 'fill');
+  if (typeof value === 'boolean') value = Number(value);
   if (typeof value !== 'number') throw new WasmgradError(`fill: value must be a number, got ${typeof value}`);
   if (dtype === 'int32' && !Number.isInteger(value)) throw new WasmgradError(`fill: int32 value ${value} is not a whole number`);
   if (dtype === 'int32') checkInt32Values([value], 'fill');
   const t = new Tensor(shape, dtype);
-  if (t.size > 0) fillTensor(t, value);
+  if (t.size > 0) fillTensor(t, dtype === 'bool' ? boolOf(value) : value);
   return t;
 }
 

@@ -36,7 +36,7 @@ import { unary as unaryKernel } from './engine/drivers/elementwise.js';
 import { writeTensor } from './engine/drivers/copy.js';
 import { checkFloat, checkTensor, newTensor } from './ops/util.js';
 import { logitsOf } from './ops/logits.js';
-import { isInt32, int32ToFloat } from './ops/values-js.js';
+import { isIntegral, int32ToFloat } from './ops/values-js.js';
 import { scale } from './ops/unary.js';
 import {
   add, sub, mul, div, maximum, minimum, squaredDifference, abs, log, square, clipByValue, sum, max, oneHot, reshape, softplus, l2Normalize,
@@ -67,7 +67,7 @@ const dropTrailingOnes = (s: readonly number[]) => {
  * frees (temp), as TF.js's losses upcast them.
  */
 function floatLabels(name: string, labels: Tensor, arg = 'labels'): { t: Tensor; temp: boolean } {
-  if (isInt32(labels)) return { t: int32ToFloat(checkTensor(labels, name, arg)), temp: true };
+  if (isIntegral(labels)) return { t: int32ToFloat(checkTensor(labels, name, arg)), temp: true };
   return { t: checkFloat(labels, name, arg), temp: false };
 }
 

@@ -7,16 +7,16 @@ import { fromFlat } from './creation.js';
 export class TensorBuffer {
   readonly shape: number[];
   readonly size: number;
-  readonly values: Float32Array | Int32Array;
+  readonly values: Float32Array | Int32Array | Uint8Array;
   readonly strides: number[];
 
   constructor(shape: number[], readonly dtype: DType = 'float32', values?: ArrayLike<number>) {
     if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) throw new WasmgradError(`buffer: shape must be whole numbers >= 0, got ${JSON.stringify(shape)}`);
-    if (dtype !== 'float32' && dtype !== 'int32') throw new WasmgradError(`buffer: dtype must be float32 or int32, got ${String(dtype)}`);
+    if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'bool') throw new WasmgradError(`buffer: dtype must be float32, int32 or bool, got ${String(dtype)}`);
     this.shape = shape.slice();
     this.size = shape.reduce((a, b) => a * b, 1);
     if (values !== undefined && values.length !== this.size) throw new WasmgradError(`buffer: ${values.length} values do not fill shape ${fmtShape(shape)} (${this.size})`);
-    this.values = dtype === 'int32' ? new Int32Array(this.size) : new Float32Array(this.size);
+    this.values = dtype === 'int32' ? new Int32Array(this.size) : dtype === 'bool' ? new Uint8Array(this.size) : new Float32Array(this.size);
     if (values) this.values.set(values);
     this.strides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1)).slice(0, -1);
   }

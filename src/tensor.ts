@@ -6,7 +6,8 @@ import { WasmgradError, fmtShape } from './errors.js';
 import { engine, currentEngine, onShutdown } from './engine/state.js';
 import type { Engine } from './engine/engine.js';
 
-export type DType = 'float32' | 'int32';
+/** 'bool' holds 0 / 1 in float32 storage (so float kernels read it), and reads back as a Uint8Array, as in TF.js. */
+export type DType = 'float32' | 'int32' | 'bool';
 export type NestedArray = number | NestedArray[];
 
 /** One allocation in the engine's memory, shared by the tensors that view it. */
@@ -134,13 +135,14 @@ export class Tensor {
   }
 
   /** A copy of the values. */
-  dataSync(): Float32Array | Int32Array {
+  dataSync(): Float32Array | Int32Array | Uint8Array {
     const p = this.readPtr('dataSync') >> 2;
     const e = engine();
+    if (this.dtype === 'bool') return Uint8Array.from(e.f32.subarray(p, p + this.size), (v) => (v !== 0 ? 1 : 0));
     return this.dtype === 'int32' ? e.i32.slice(p, p + this.size) : e.f32.slice(p, p + this.size);
   }
 
-  async data(): Promise<Float32Array | Int32Array> {
+  async data(): Promise<Float32Array | Int32Array | Uint8Array> {
     return this.dataSync();
   }
 
@@ -232,6 +234,15 @@ export function derivedBlock(t: Tensor, key: string, bytes: number, fill: (dst: 
 export function viewAs(t: Tensor, shape: readonly number[]): Tensor {
   t.readPtr('reshape');
   return new Tensor(shape, t.dtype, t.storage!);
+}
+
+/** @internal t's 0 / 1 float32 values as a bool tensor (the same memory; t is disposed). */
+export function asBool(t: Tensor): Tensor {
+  if (t.dtype === 'int32') throw new Error('asBool: int32 storage is not bool storage');
+  t.readPtr('bool');
+  const out = new Tensor(t.shape, 'bool', t.storage!);
+  t.dispose();
+  return out;
 }
 
 /**

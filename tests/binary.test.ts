@@ -63,7 +63,7 @@ describe.each(builds())('binary ops on the %s build', (build) => {
           const got = wg.tidy(() => {
             const out = op(wg.tensor(av, x), wg.tensor(bv, y));
             expect(out.shape, `${name} [${x}] [${y}]`).toEqual(broadcastShape(x, y));
-            expect(out.dtype).toBe('float32');
+            expect(out.dtype).toBe(name === 'equal' ? 'bool' : 'float32');
             return out.dataSync() as Float32Array;
           });
           expectBits(got, refOut(ref, av, x, bv, y), `${name} [${x}] op [${y}]`);

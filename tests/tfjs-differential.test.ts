@@ -1,9 +1,9 @@
 // wasmgrad/tfjs against @tensorflow/tfjs 4.22 (cpu backend) on seeded random cases: ops with random
 // shapes, broadcasting, axes, paddings, strides and dilations, then one-layer models with random
 // configurations and the same weights. Values agree within 1e-4 (ops) and 2e-3 relative (layers);
-// shapes agree; an op TF.js runs, wasmgrad runs. The differences docs/coming-from-tfjs.md lists are
-// the only ones allowed: float32 where TF.js gives bool, and cases
-// TF.js refuses or gets wrong that wasmgrad accepts (listed below).
+// shapes and dtypes agree; an op TF.js runs, wasmgrad runs. The differences docs/coming-from-tfjs.md
+// lists are the only ones allowed: cases TF.js refuses or gets wrong that wasmgrad accepts (listed
+// below).
 import { describe, test, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import * as wt from 'wasmgrad/tfjs';
@@ -206,8 +206,7 @@ function runOp(c: Case, seed: number): string | null {
   for (let j = 0; j < want!.length; j++) {
     const [a, b] = [want![j], got![j]];
     if (a.shape.join() !== b.shape.join()) return `shape [${a.shape}] against [${b.shape}]`;
-    const dtypeOk = a.dtype === b.dtype || (a.dtype === 'bool' && b.dtype === 'float32');
-    if (!dtypeOk) return `dtype ${a.dtype} against ${b.dtype}`;
+    if (a.dtype !== b.dtype) return `dtype ${a.dtype} against ${b.dtype}`;
     for (let q = 0; q < a.values.length; q++) {
       const [x, y] = [a.values[q], b.values[q]];
       if ((Number.isNaN(x) && Number.isNaN(y)) || x === y) continue;

@@ -1,8 +1,7 @@
 // int32 arithmetic of wasmgrad/tfjs against @tensorflow/tfjs 4.22 (cpu backend) on seeded random
 // cases: int32 with int32 gives int32 (every element exactly TF.js's, wrapping past 2^31 included),
-// int32 with float32 or a number gives float32, over broadcasting, axes and transposes. The one
-// difference allowed is docs/coming-from-tfjs.md's: a comparison gives float32 0 / 1 where TF.js's
-// dtype is bool. Where TF.js refuses an int32 input, wasmgrad raises a WasmgradError too.
+// int32 with float32 or a number gives float32, over broadcasting, axes and transposes; a comparison
+// gives bool. Where TF.js refuses an int32 input, wasmgrad raises a WasmgradError too.
 import { describe, test, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import * as wt from 'wasmgrad/tfjs';
@@ -103,7 +102,7 @@ describe('int32 arithmetic against TF.js', () => {
       theirs.out!.forEach((t, i) => {
         const o = ours.out![i];
         expect(o.shape, what).toEqual(t.shape);
-        expect(o.dtype, what).toBe(t.dtype === 'bool' ? 'float32' : t.dtype);
+        expect(o.dtype, what).toBe(t.dtype);
         if (t.dtype === 'int32') expect(o.values, what).toEqual(t.values);
         else o.values.forEach((v, j) => expect(Math.abs(v - t.values[j]) <= 1e-4 * Math.max(1, Math.abs(t.values[j])) || (Number.isNaN(v) && Number.isNaN(t.values[j])), `${what} [${j}]: ${v} vs ${t.values[j]}`).toBe(true));
       });

@@ -6,6 +6,7 @@ import { tensor, zeros } from '../creation.js';
 import { variable, type Variable } from '../variables.js';
 import { add, sub, mul, matMul, slice, sum, square, reshape } from '../ops/index.js';
 import { greaterEqual } from '../ops/compare.js';
+import { cast } from '../ops/arrange.js';
 import { checkRows, checkInt, checkNum, checkSeedValue, rng, permutation } from './util.js';
 
 export interface LinearUnitArgs {
@@ -59,7 +60,7 @@ export class Perceptron extends LinearThreshold {
   /** The step outputs (0 or 1) for every row of x: [n, 1]. */
   predict(x: Tensor): Tensor {
     checkRows(x, this.inputs, 'perceptron.predict');
-    return tidy(() => greaterEqual(this.net(x), 0));
+    return tidy(() => cast(greaterEqual(this.net(x), 0), 'float32'));
   }
 
   /**

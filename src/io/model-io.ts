@@ -9,7 +9,7 @@ import { WasmgradError, fmtShape } from '../errors.js';
 import { nodeBuiltin } from '../engine/detect.js';
 import { fromFlat } from '../creation.js';
 import { Layer, LoadContext, getLayerClass } from '../layers/layer.js';
-import { decodeSafetensorsRecords, mapSafetensorsError } from './safetensors.js';
+import { decodeSafetensorsRecords, mapSafetensorsError, storedRecord } from './safetensors.js';
 import { encodeSafetensors as encodeRecords, type StEntry } from './safetensors-format.js';
 import { checkJsonBounds, MAX_JSON_DEPTH, MAX_JSON_NODES } from './json-bounds.js';
 import type { NamedWeight, SavableModel } from '../models/contracts.js';
@@ -58,7 +58,7 @@ export async function saveModelArtifacts(model: SavableModel, dir?: string, opti
   if (!model.built || model.outputs.length === 0) throw new WasmgradError(`${model.name}.save: the model is not built yet (give the first layer an inputShape, or fit/predict/build it first)`);
   const named = model.namedWeights();
   const entries: Record<string, StEntry> = {};
-  for (const w of named) entries[w.name] = { dtype: w.variable.dtype, shape: w.variable.shape.slice(), data: w.variable.dataSync() };
+  for (const w of named) entries[w.name] = storedRecord(w.variable);
   const weights = mapSafetensorsError(`${model.name}.save`, () => encodeRecords(entries, { format: 'wasmgrad' }));
   const c = model.compiled;
   const trainingConfig = c && options.includeTrainingConfig !== false
@@ -70,7 +70,7 @@ export async function saveModelArtifacts(model: SavableModel, dir?: string, opti
     generatedBy: 'wasmgrad',
     modelTopology: { className: model.className, config: model.getConfig() },
     trainingConfig,
-    weightsManifest: [{ paths: [WEIGHTS_FILE], weights: named.map((w) => ({ name: w.name, shape: w.variable.shape.slice(), dtype: w.variable.dtype })) }],
+    weightsManifest: [{ paths: [WEIGHTS_FILE], weights: named.map((w) => ({ name: w.name, shape: w.variable.shape.slice(), dtype: entries[w.name].dtype })) }],
   };
   if (dir !== undefined) {
     if (typeof dir !== 'string' || dir.length === 0) throw new WasmgradError(`${model.name}.save: dir must be a non-empty path string`);

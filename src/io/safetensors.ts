@@ -19,7 +19,13 @@ export function mapSafetensorsError<T>(what: string, fn: () => T): T {
   }
 }
 
-/** The bytes of a safetensors file holding these tensors (float32 as F32, int32 as I32). */
+/** A tensor's record as stored: bool as int32 0 / 1. */
+export function storedRecord(t: Tensor): StEntry {
+  const data = t.dataSync();
+  return data instanceof Uint8Array ? { dtype: 'int32', shape: t.shape.slice(), data: Int32Array.from(data) } : { dtype: t.dtype as 'float32' | 'int32', shape: t.shape.slice(), data };
+}
+
+/** The bytes of a safetensors file holding these tensors (float32 as F32, int32 and bool as I32). */
 export function encodeSafetensors(tensors: Record<string, Tensor>, metadata?: Record<string, string>): Uint8Array {
   if (!tensors || typeof tensors !== 'object' || Array.isArray(tensors) || tensors instanceof Tensor) {
     throw new WasmgradError('encodeSafetensors: expected a record { name: Tensor }');
@@ -28,7 +34,7 @@ export function encodeSafetensors(tensors: Record<string, Tensor>, metadata?: Re
   for (const [name, t] of Object.entries(tensors)) {
     if (!(t instanceof Tensor)) throw new WasmgradError(`encodeSafetensors: '${name}' must be a Tensor, got ${t === null ? 'null' : typeof t}`);
     if (t.isDisposed) throw new WasmgradError(`encodeSafetensors: tensor '${name}' is disposed`);
-    entries[name] = { dtype: t.dtype, shape: t.shape.slice(), data: t.dataSync() };
+    entries[name] = storedRecord(t);
   }
   return mapSafetensorsError('encodeSafetensors', () => encodeRecords(entries, metadata));
 }

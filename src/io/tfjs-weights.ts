@@ -66,8 +66,10 @@ export function decodeWeights(data: WeightData | ArrayBufferView, specs: TfjsWei
   if (!Array.isArray(specs)) throw new WasmgradError(`${op}: specs must be an array of { name, shape, dtype }`);
   const bytes = new Uint8Array(new CompositeArrayBuffer(data).slice());
   const records = decodeTfjsWeights(specs, bytes, op, false);
+  // (bool weights are read as int32 0 / 1; the tensor is bool again, as its spec says)
+  const isBool = new Set(specs.filter((s) => (s.quantization?.original_dtype ?? s.dtype) === 'bool').map((s) => s.name));
   const out: NamedTensorMap = {};
-  for (const [name, r] of Object.entries(records)) out[name] = fromFlat(r.data, r.shape, r.dtype);
+  for (const [name, r] of Object.entries(records)) out[name] = fromFlat(r.data, r.shape, isBool.has(name) ? 'bool' : r.dtype);
   return out;
 }
 

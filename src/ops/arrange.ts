@@ -3,7 +3,7 @@
 // ones are compositions of ops that carry gradients (concat, slice, gather, ...), so their
 // gradients come from composition; cumsum records its own (a reverse cumsum).
 import { WasmgradError, fmtShape } from '../errors.js';
-import { Tensor, tidy, type DType } from '../tensor.js';
+import { Tensor, tidy, asBool, type DType } from '../tensor.js';
 import { record } from '../tape.js';
 import { fromFlat, fill } from '../creation.js';
 import { seededRandom } from '../util/seeded.js';
@@ -12,7 +12,7 @@ import { concat, slice, gather, reshape } from './shape.js';
 import { sum, max, min } from './reduce.js';
 import { abs, sqrt, square, log, exp, pow } from './unary.js';
 import { add, sub, mul, div, maximum } from './binary.js';
-import { isInt32, reduceValues, viaFloat } from './values-js.js';
+import { isIntegral, reduceValues, viaFloat } from './values-js.js';
 
 const prodOf = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
@@ -101,7 +101,7 @@ export function unstack(x: Tensor, axis = 0): Tensor[] {
 
 /** Running sums along axis (exclusive: each excludes itself; reverse: from the end). */
 export function cumsum(x: Tensor, axis = 0, exclusive = false, reverseOrder = false): Tensor {
-  const ints = isInt32(x); // int32 sums, as TF.js, without a gradient
+  const ints = isIntegral(x); // int32 sums, as TF.js, without a gradient
   checkTensor(x, 'cumsum'); // float32 or int32
   const a = normAxis(axis, x.shape, 'cumsum');
   const n = x.shape[a], inner = prodOf(x.shape.slice(a + 1)), outer = prodOf(x.shape.slice(0, a));
@@ -123,7 +123,7 @@ export function cumsum(x: Tensor, axis = 0, exclusive = false, reverseOrder = fa
       }
     }
   }
-  const y = fromFlat(out, x.shape, x.dtype);
+  const y = fromFlat(out, x.shape, ints ? 'int32' : 'float32');
   if (!ints) record('cumsum', [x], y, ([dy]) => [cumsum(dy, a, exclusive, !reverseOrder)]);
   return y;
 }
@@ -181,20 +181,20 @@ export function eye(numRows: number, numColumns = numRows, batchShape: number[] 
   return fromFlat(out, [...batchShape, numRows, numColumns], dtype);
 }
 
-/** x as another dtype: int32 truncates toward zero; 'bool' gives 0 / 1 (float32). */
-export function cast(x: Tensor, dtype: DType | 'bool'): Tensor {
+/** x as another dtype: int32 truncates toward zero; bool is true where x is nonzero (NaN too). */
+export function cast(x: Tensor, dtype: DType): Tensor {
   checkTensor(x, 'cast');
   if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'bool') throw new WasmgradError(`cast: dtype must be float32, int32 or bool, got ${String(dtype)}`);
   if (dtype === 'float32' && x.dtype === 'float32') return reshape(x, x.shape);
   const v = x.dataSync();
-  if (dtype === 'bool') return fromFlat(Float32Array.from(v, (e) => (e !== 0 ? 1 : 0)), x.shape, 'float32');
+  if (dtype === 'bool') return fromFlat(Uint8Array.from(v, (e) => (e !== 0 ? 1 : 0)), x.shape, 'bool');
   if (dtype === 'int32') return fromFlat(Int32Array.from(v, (e) => (Number.isFinite(e) ? Math.trunc(e) : 0)), x.shape, 'int32');
   return fromFlat(Float32Array.from(v), x.shape, 'float32');
 }
 
 /** Product over axes; its gradient dy * prod / x holds where x != 0 (as TensorFlow.js's). */
 export function prod(x: Tensor, axis?: number | number[] | null, keepDims = false): Tensor {
-  const ints = isInt32(x); // an int32 product, as TF.js, without a gradient
+  const ints = isIntegral(x); // an int32 product, as TF.js, without a gradient
   checkTensor(x, 'prod'); // float32 or int32
   const axes = normAxes(axis ?? null, x.shape, 'prod');
   const y = reduceValues(x, axes, keepDims, 1, (acc, v) => acc * v, ints ? 'int32' : 'float32');
@@ -251,7 +251,7 @@ export function l2Normalize(x: Tensor, axis?: number | number[] | null, epsilon 
 
 /** log(sum(exp(x))) over axes, stable (the maximum subtracted first). */
 export function logSumExp(x: Tensor, axis?: number | number[] | null, keepDims = false): Tensor {
-  if (isInt32(x)) return viaFloat(checkTensor(x, 'logSumExp'), (t) => logSumExp(t, axis, keepDims));
+  if (isIntegral(x)) return viaFloat(checkTensor(x, 'logSumExp'), (t) => logSumExp(t, axis, keepDims));
   checkFloat(x, 'logSumExp');
   return tidy(() => {
     const m = max(x, axis, true);
@@ -263,11 +263,10 @@ export function logSumExp(x: Tensor, axis?: number | number[] | null, keepDims =
 
 function reduceBool(name: string, x: Tensor, axis: number | number[] | null | undefined, keepDims: boolean, all: boolean): Tensor {
   checkTensor(x, name);
-  return tidy(() => {
-    const nz = cast(x, 'bool');
-    // all: the minimum of 0/1 values; any: the maximum
-    return all ? sub(0, max(sub(0, nz), axis, keepDims)) : max(nz, axis, keepDims);
-  });
+  const axes = normAxes(axis ?? null, x.shape, name);
+  // nonzero is true (NaN too, as cast to bool)
+  const f = all ? (acc: number, v: number) => (acc && v !== 0 ? 1 : 0) : (acc: number, v: number) => (acc || v !== 0 ? 1 : 0);
+  return asBool(reduceValues(x, axes, keepDims, all ? 1 : 0, f, 'float32'));
 }
 export const all = (x: Tensor, axis?: number | number[] | null, keepDims = false) => reduceBool('all', x, axis, keepDims, true);
 export const any = (x: Tensor, axis?: number | number[] | null, keepDims = false) => reduceBool('any', x, axis, keepDims, false);

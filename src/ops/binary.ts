@@ -1,11 +1,11 @@
 // Broadcasting binary ops, each with its backward right under the forward. Gradients of a
 // broadcast input are summed back to its shape (sumTo).
 import { WasmgradError, fmtShape } from '../errors.js';
-import { Tensor, checkShape } from '../tensor.js';
+import { Tensor, checkShape, asBool } from '../tensor.js';
 import { record } from '../tape.js';
 import { binaryOp, broadcast, broadcastShapes, sumTo } from '../primitives.js';
 import { operand, disposeAll, checkFloat, checkTensor, type TensorOrNumber } from './util.js';
-import { isInt32, zipValues, compareInts } from './values-js.js';
+import { isIntegral, zipValues, compareInts } from './values-js.js';
 import { neg } from './unary.js';
 
 /**
@@ -14,7 +14,7 @@ import { neg } from './unary.js';
  * values (values-js.ts).
  */
 function withOperands(name: string, a: TensorOrNumber, b: TensorOrNumber, fn: (x: Tensor, y: Tensor) => Tensor, ints?: (x: number, y: number) => number): Tensor {
-  if (ints && isInt32(a) && isInt32(b)) return zipValues(name, checkTensor(a, name, 'a'), checkTensor(b, name, 'b'), ints, 'int32');
+  if (ints && isIntegral(a) && isIntegral(b)) return zipValues(name, checkTensor(a, name, 'a'), checkTensor(b, name, 'b'), ints, 'int32');
   const temps: Tensor[] = [];
   try {
     return fn(operand(a, name, 'a', temps), operand(b, name, 'b', temps));
@@ -92,10 +92,10 @@ export function squaredDifference(a: TensorOrNumber, b: TensorOrNumber): Tensor 
   }, (x, y) => (x - y) * (x - y));
 }
 
-/** 1 where a == b, else 0 (float32; no gradient). */
+/** true where a == b (bool; no gradient). */
 export function equal(a: TensorOrNumber, b: TensorOrNumber): Tensor {
-  if (isInt32(a) && isInt32(b)) return compareInts('equal', a as Tensor, b as Tensor, (x, y) => x === y);
-  return withOperands('equal', a, b, (x, y) => binaryOp('equal', x, y));
+  if (isIntegral(a) && isIntegral(b)) return asBool(compareInts('equal', a as Tensor, b as Tensor, (x, y) => x === y));
+  return asBool(withOperands('equal', a, b, (x, y) => binaryOp('equal', x, y)));
 }
 
 /** x broadcast to shape (a copy). */
@@ -107,6 +107,7 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
     throw new WasmgradError(`broadcastTo: cannot broadcast ${fmtShape(x.shape)} to ${fmtShape(shape)}`);
   }
   const out = broadcast(x, shape);
+  if (x.dtype === 'bool') return asBool(out);
   record('broadcastTo', [x], out, ([dy]) => [sumTo(dy, x.shape)]);
   return out;
 }

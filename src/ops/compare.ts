@@ -1,21 +1,21 @@
 // Comparisons, logical ops and where (select). Comparisons run in the broadcasting kernels and give
-// 0 / 1 as float32 (TensorFlow.js's bool, in the one float dtype the kernels share); they carry no
+// bool tensors (0 / 1 in float32 storage, the one float dtype the kernels share); they carry no
 // gradient. where passes the gradient to the branch each element came from.
 import { WasmgradError } from '../errors.js';
-import { Tensor } from '../tensor.js';
+import { Tensor, asBool } from '../tensor.js';
 import { record } from '../tape.js';
 import { binaryOp, broadcastShapes, sumTo } from '../primitives.js';
 import { fromFlat } from '../creation.js';
 import { operand, disposeAll, checkTensor, type TensorOrNumber } from './util.js';
-import { isInt32, compareInts, strideMap } from './values-js.js';
+import { isIntegral, compareInts, strideMap } from './values-js.js';
 import { mul, sub } from './binary.js';
 
 /** f on float32 operands (numbers and int32 tensors cast); two int32 tensors compare exactly by test. */
 function compare(name: string, a: TensorOrNumber, b: TensorOrNumber, f: (x: Tensor, y: Tensor) => Tensor, test: (x: number, y: number) => boolean): Tensor {
-  if (isInt32(a) && isInt32(b)) return compareInts(name, a as Tensor, b as Tensor, test);
+  if (isIntegral(a) && isIntegral(b)) return asBool(compareInts(name, a as Tensor, b as Tensor, test));
   const temps: Tensor[] = [];
   try {
-    return f(operand(a, name, 'a', temps), operand(b, name, 'b', temps));
+    return asBool(f(operand(a, name, 'a', temps), operand(b, name, 'b', temps)));
   } finally {
     disposeAll(temps);
   }
@@ -51,7 +51,7 @@ const truthy = (x: TensorOrNumber) => compare('logical', x, 0, (a, z) => not(bin
 export function logicalAnd(a: TensorOrNumber, b: TensorOrNumber): Tensor {
   const [x, y] = [truthy(a), truthy(b)];
   try {
-    return binaryOp('mul', x, y, 'logicalAnd');
+    return asBool(binaryOp('mul', x, y, 'logicalAnd'));
   } finally {
     disposeAll([x, y]);
   }
@@ -59,7 +59,7 @@ export function logicalAnd(a: TensorOrNumber, b: TensorOrNumber): Tensor {
 export function logicalOr(a: TensorOrNumber, b: TensorOrNumber): Tensor {
   const [x, y] = [truthy(a), truthy(b)];
   try {
-    return binaryOp('maximum', x, y, 'logicalOr');
+    return asBool(binaryOp('maximum', x, y, 'logicalOr'));
   } finally {
     disposeAll([x, y]);
   }
@@ -67,12 +67,12 @@ export function logicalOr(a: TensorOrNumber, b: TensorOrNumber): Tensor {
 export function logicalXor(a: TensorOrNumber, b: TensorOrNumber): Tensor {
   const [x, y] = [truthy(a), truthy(b)];
   try {
-    return not(binaryOp('equal', x, y, 'logicalXor'));
+    return asBool(not(binaryOp('equal', x, y, 'logicalXor')));
   } finally {
     disposeAll([x, y]);
   }
 }
-export const logicalNot = (a: TensorOrNumber) => not(truthy(a));
+export const logicalNot = (a: TensorOrNumber) => asBool(not(truthy(a)));
 
 /** Elements of a where condition is non-zero, else of b; all three broadcast together. */
 export function where(condition: Tensor, a: Tensor, b: Tensor): Tensor {

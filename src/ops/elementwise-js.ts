@@ -2,14 +2,14 @@
 // TensorFlow.js programs use them on small tensors, outside hot loops, so they run in JavaScript
 // over a copy of the values. Each is one definition: the function, and its derivative where
 // TensorFlow.js gives one (rounding and sign pass no gradient, as in TensorFlow.js).
-import { Tensor } from '../tensor.js';
+import { Tensor, asBool } from '../tensor.js';
 import { record } from '../tape.js';
 import { fromFlat } from '../creation.js';
 import { checkTensor, checkFloat, operand, disposeAll, type TensorOrNumber } from './util.js';
 import { mul, sub, div } from './binary.js';
 import { sumTo } from '../primitives.js';
 import { pow as powNumber } from './unary.js';
-import { zipValues, isInt32, viaFloat, mapInts } from './values-js.js';
+import { zipValues, isIntegral, viaFloat, mapInts } from './values-js.js';
 
 type Fn = (x: number) => number;
 /** What an int32 x gives, as in TF.js: int32 ('keep'), float32 ('float'), or a WasmgradError. */
@@ -17,9 +17,10 @@ type OfInt32 = 'keep' | 'float' | 'refuse';
 
 /** y = f(x) in JavaScript, recording dy * df(x) when df is given. */
 function mapOp(name: string, x: Tensor, f: Fn, df?: Fn, ofInt32: OfInt32 = 'refuse'): Tensor {
-  if (isInt32(x)) {
+  if (isIntegral(x)) {
     if (ofInt32 === 'keep') return mapInts(checkTensor(x, name), f); // int32 carries no gradient
-    return ofInt32 === 'float' ? viaFloat(checkTensor(x, name), (t) => mapOp(name, t, f, df)) : checkFloat(x, name);
+    if (ofInt32 === 'float' || x.dtype === 'bool') return viaFloat(checkTensor(x, name), (t) => mapOp(name, t, f, df));
+    return checkFloat(x, name);
   }
   checkTensor(x, name);
   const out = fromFlat(Float32Array.from(x.dataSync(), f), x.shape, 'float32');
@@ -50,9 +51,9 @@ export const erf = (x: Tensor) => mapOp('erf', x, erfOf, (v) => (2 / Math.sqrt(M
 export const relu6 = (x: Tensor) => mapOp('relu6', x, (v) => Math.min(Math.max(v, 0), 6), (v) => (v > 0 && v < 6 ? 1 : 0), 'keep');
 /** 1 where x > 0, else alpha (TensorFlow.js's step). */
 export const step = (x: Tensor, alpha = 0) => mapOp('step', x, (v) => (Number.isNaN(v) ? NaN : v > 0 ? 1 : alpha), undefined, 'keep');
-export const isNaN = (x: Tensor) => mapOp('isNaN', x, (v) => (Number.isNaN(v) ? 1 : 0), undefined, 'float');
-export const isInf = (x: Tensor) => mapOp('isInf', x, (v) => (v === Infinity || v === -Infinity ? 1 : 0), undefined, 'float');
-export const isFinite = (x: Tensor) => mapOp('isFinite', x, (v) => (Number.isFinite(v) ? 1 : 0), undefined, 'float');
+export const isNaN = (x: Tensor) => asBool(mapOp('isNaN', x, (v) => (Number.isNaN(v) ? 1 : 0), undefined, 'float'));
+export const isInf = (x: Tensor) => asBool(mapOp('isInf', x, (v) => (v === Infinity || v === -Infinity ? 1 : 0), undefined, 'float'));
+export const isFinite = (x: Tensor) => asBool(mapOp('isFinite', x, (v) => (Number.isFinite(v) ? 1 : 0), undefined, 'float'));
 
 /** erf by Abramowitz and Stegun 7.1.26 (absolute error below 1.5e-7). */
 function erfOf(x: number): number {
@@ -71,7 +72,7 @@ function zipOp(name: string, a: TensorOrNumber, b: TensorOrNumber, f: (x: number
   try {
     const x = a instanceof Tensor ? checkTensor(a, name, 'a') : operand(a, name, 'a', temps);
     const y = b instanceof Tensor ? checkTensor(b, name, 'b') : operand(b, name, 'b', temps);
-    const ints = intIfAny ? isInt32(x) || isInt32(y) : isInt32(x) && isInt32(y);
+    const ints = intIfAny ? isIntegral(x) || isIntegral(y) : isIntegral(x) && isIntegral(y);
     return zipValues(name, x, y, f, ints ? 'int32' : 'float32');
   } finally {
     disposeAll(temps);
@@ -83,7 +84,7 @@ export const floorDiv = (a: TensorOrNumber, b: TensorOrNumber) => zipOp('floorDi
 
 /** a mod b with the sign of b (Python's and TensorFlow's floor mod); gradients as TensorFlow.js's. */
 export function mod(a: TensorOrNumber, b: TensorOrNumber): Tensor {
-  if (isInt32(a) || isInt32(b)) return zipOp('mod', a, b, (x, y) => x - y * Math.floor(x / y));
+  if (isIntegral(a) || isIntegral(b)) return zipOp('mod', a, b, (x, y) => x - y * Math.floor(x / y));
   const q = floorDiv(a, b);
   try {
     return sub(a, mul(b, q));

@@ -2,13 +2,13 @@
 // are right under each forward. The reductions themselves and sumTo (the gradient of
 // broadcasting) are non-recording primitives (src/primitives.ts).
 import { WasmgradError, fmtShape } from '../errors.js';
-import { Tensor, viewAs } from '../tensor.js';
+import { Tensor, viewAs, asBool } from '../tensor.js';
 import { record } from '../tape.js';
 import { argReduce } from '../engine/drivers/reduce.js';
 import { checkTensor, normAxes, normAxis, newTensor } from './util.js';
 import { binaryOp, broadcast, reduceAxes } from '../primitives.js';
 import { fill, fromFlat } from '../creation.js';
-import { isInt32, reduceValues, viaFloat } from './values-js.js';
+import { isIntegral, reduceValues, viaFloat } from './values-js.js';
 
 export { sumTo } from '../primitives.js';
 
@@ -29,7 +29,7 @@ function finish(out: Tensor, x: Tensor, axes: number[], keepDims: boolean): Tens
 function sumLike(name: 'sum' | 'mean', x: Tensor, axis: number | number[] | undefined | null, keepDims: boolean): Tensor {
   checkTensor(x, name); // float32 or int32
   const axes = normAxes(axis, x.shape, name);
-  if (isInt32(x)) {
+  if (isIntegral(x)) {
     // TF.js: the sum of int32 is int32, the mean float32
     if (name === 'mean') return viaFloat(x, (t) => sumLike(name, t, axis, keepDims));
     return reduceValues(x, axes, keepDims, 0, (acc, v) => acc + v, 'int32');
@@ -57,6 +57,7 @@ function extremum(name: 'max' | 'min', x: Tensor, axis: number | number[] | unde
   const axes = normAxes(axis, x.shape, name);
   if (x.dtype === 'int32') return reduceValues(x, axes, keepDims, name === 'max' ? -Infinity : Infinity, name === 'max' ? Math.max : Math.min, 'int32');
   const out = finish(reduceAxes(name, x, axes, 1, name), x, axes, keepDims);
+  if (x.dtype === 'bool') return asBool(out); // (as TF.js; no gradient)
   // As TensorFlow (and torch.amax): the gradient is shared evenly between tied extremes.
   record(name, [x], out, ([dy]) => {
     const kept = keptShape(x.shape, axes);

@@ -5,7 +5,7 @@ import { Tensor, assertUsable } from '../tensor.js';
 import { record } from '../tape.js';
 import { unary as unaryKernel, unaryGrad, type UnaryOp } from '../engine/drivers/elementwise.js';
 import { checkFloat, checkTensor, newTensor } from './util.js';
-import { isInt32, mapInts, viaFloat } from './values-js.js';
+import { isIntegral, mapInts, viaFloat } from './values-js.js';
 import { tagLogits } from './logits.js';
 
 const SELU_SCALE = 1.0507009873554805, SELU_ALPHA = 1.6732632423543772;
@@ -29,7 +29,8 @@ const FLOAT_OF_INT32: ReadonlySet<UnaryOp> = new Set<UnaryOp>(['exp', 'leakyRelu
 
 /** y = f(x) with its gradient recorded; p1, p2 are the op's parameters. */
 export function unaryOp(op: UnaryOp, x: Tensor, p1 = 0, p2 = 0, name: string = op): Tensor {
-  if (isInt32(x)) {
+  // (a bool's 0 / 1 are float32 values: the float kernel gives float32)
+  if (x instanceof Tensor && x.dtype === 'int32') {
     assertUsable(x, name);
     const f = INT32_UNARY[op];
     if (f) return mapInts(x, (v) => f(v, p1, p2));
@@ -75,7 +76,7 @@ function checkNumber(v: unknown, op: string, name: string): number {
 /** x ** exponent for a number exponent; integer exponents also take negative x. */
 export function pow(x: Tensor, exponent: number): Tensor {
   checkNumber(exponent, 'pow', 'exponent');
-  if (isInt32(x)) return viaFloat(checkTensor(x, 'pow'), (t) => pow(t, exponent)); // a number exponent is float32: so is the result
+  if (isIntegral(x)) return viaFloat(checkTensor(x, 'pow'), (t) => pow(t, exponent)); // a number exponent is float32: so is the result
   if (exponent === 1) return scale(x, 1, 0);
   if (exponent === 0.5) return sqrt(x);
   if (exponent === -0.5) return rsqrt(x);

@@ -12,9 +12,10 @@ export function checkTensor(x: unknown, op: string, name = 'x'): Tensor {
   return x;
 }
 
+/** A float32 tensor, or a bool one (its 0 / 1 are float32 values). */
 export function checkFloat(x: unknown, op: string, name = 'x'): Tensor {
   const t = checkTensor(x, op, name);
-  if (t.dtype !== 'float32') throw new WasmgradError(`${op}: ${name} must be float32, got ${t.dtype} ${fmtShape(t.shape)}`);
+  if (t.dtype === 'int32') throw new WasmgradError(`${op}: ${name} must be float32, got ${t.dtype} ${fmtShape(t.shape)}`);
   return t;
 }
 

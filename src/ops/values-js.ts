@@ -14,7 +14,8 @@ import { broadcastShapes } from '../primitives.js';
 
 export type ValueDType = 'float32' | 'int32';
 
-export const isInt32 = (x: unknown): boolean => x instanceof Tensor && x.dtype === 'int32';
+/** int32 or bool: values TF.js computes as int32 (a sum of bools is an int32 count). */
+export const isIntegral = (x: unknown): boolean => x instanceof Tensor && (x.dtype === 'int32' || x.dtype === 'bool');
 
 /** Maps a flat index of `out` to the flat index of a tensor of `shape` broadcast into it. */
 export function strideMap(shape: readonly number[], out: readonly number[]): (i: number) => number {
@@ -81,14 +82,14 @@ export function reduceValues(x: Tensor, axes: readonly number[], keepDims: boole
   return fromFlat(dtype === 'int32' ? Int32Array.from(acc) : Float32Array.from(acc), outShape, dtype);
 }
 
-/** An int32 tensor's values as a new float32 tensor (exact up to 2^24 in magnitude, as TF.js's cast). */
+/** An int32 (or bool) tensor's values as a new float32 tensor (exact up to 2^24 in magnitude, as TF.js's cast). */
 export function int32ToFloat(x: Tensor): Tensor {
   return fromFlat(Float32Array.from(x.dataSync()), x.shape, 'float32');
 }
 
-/** f of x as float32 when x is int32 (a float32 result, as TF.js's for an int32 input), else f(x). */
+/** f of x as float32 when x is int32 or bool (a float32 result, as TF.js's for an int32 input), else f(x). */
 export function viaFloat(x: Tensor, f: (x: Tensor) => Tensor): Tensor {
-  if (x.dtype !== 'int32') return f(x);
+  if (x.dtype === 'float32') return f(x);
   const t = int32ToFloat(x);
   try {
     return f(t);

@@ -12,8 +12,8 @@ import { grad as baseGrad, grads as baseGrads } from '../gradients.js';
 import { Variable, variable as makeVariable } from '../variables.js';
 import type { TensorLike } from '../creation.js';
 
-type TfDType = DType | 'bool';
-const dt = (d: TfDType | undefined): DType => (d === 'int32' ? 'int32' : 'float32');
+type TfDType = DType;
+const dt = (d: TfDType | undefined): DType => (d === 'int32' || d === 'bool' ? d : 'float32');
 
 let backendName = 'wasm';
 
@@ -79,6 +79,7 @@ function int32Values(values: TensorLike, depth = 0): TensorLike {
 /** TF.js's dtype for values given none: int32 where the first innermost row is an Int32Array or Uint8Array. */
 function inferDtype(values: unknown, depth = 0): TfDType {
   if (Array.isArray(values) && depth < 64) return inferDtype(values[0], depth + 1);
+  if (typeof values === 'boolean') return 'bool';
   return values instanceof Int32Array || values instanceof Uint8Array || values instanceof Uint8ClampedArray ? 'int32' : 'float32';
 }
 const tfjsTensor = (values: TensorLike, shape: number[] | undefined, dtype: TfDType | undefined) => {
@@ -96,7 +97,7 @@ function rankChecked(rank: number, values: TensorLike, shape?: number[], dtype?:
 }
 
 export const tensor = (values: TensorLike, shape?: number[], dtype?: TfDType) => tfjsTensor(values, shape, dtype);
-export const scalar = (value: number | boolean, dtype?: TfDType) => tfjsTensor(Number(value), [], dtype);
+export const scalar = (value: number | boolean, dtype?: TfDType) => tfjsTensor(value, [], dtype);
 export const tensor1d = (values: TensorLike, dtype?: TfDType) => rankChecked(1, values, undefined, dtype);
 export const tensor2d = (values: TensorLike, shape?: [number, number], dtype?: TfDType) => rankChecked(2, values, shape, dtype);
 export const tensor3d = (values: TensorLike, shape?: [number, number, number], dtype?: TfDType) => rankChecked(3, values, shape, dtype);
@@ -171,7 +172,7 @@ export function oneHot(indices: Tensor | number[], depth: number, onValue = 1, o
   const t = Array.isArray(indices) ? makeTensor(indices, undefined, 'int32') : indices;
   try {
     const out = ops.oneHot(t, depth, onValue, offValue);
-    return dt(dtype) === 'int32' ? castAndFree(out, 'int32') : out;
+    return dt(dtype) === 'float32' ? out : castAndFree(out, dt(dtype));
   } finally {
     if (t !== indices) t.dispose();
   }

@@ -11,11 +11,13 @@ import { cast, l2Normalize } from '../ops/arrange.js';
 const EPS = 1e-7;
 
 export const binaryAccuracy = (yTrue: Tensor, yPred: Tensor) => tidy(() => mean(equal(yTrue, greater(yPred, 0.5)), -1));
-export const categoricalAccuracy = (yTrue: Tensor, yPred: Tensor) => tidy(() => equal(cast(argMax(yTrue, -1), 'float32'), cast(argMax(yPred, -1), 'float32')));
+/** 1 where a == b, else 0, as float32 (an accuracy, not a bool). */
+const hits = (a: Tensor, b: Tensor | number) => cast(equal(a, b), 'float32');
+export const categoricalAccuracy = (yTrue: Tensor, yPred: Tensor) => tidy(() => hits(argMax(yTrue, -1), argMax(yPred, -1)));
 export function sparseCategoricalAccuracy(yTrue: Tensor, yPred: Tensor): Tensor {
   return tidy(() => {
     const labels = yTrue.rank === yPred.rank ? reshape(yTrue, yTrue.shape.slice(0, -1)) : yTrue;
-    return equal(cast(labels, 'float32'), cast(argMax(yPred, -1), 'float32'));
+    return hits(cast(labels, 'float32'), cast(argMax(yPred, -1), 'float32'));
   });
 }
 
@@ -24,11 +26,11 @@ export function sparseCategoricalAccuracy(yTrue: Tensor, yPred: Tensor): Tensor 
  * (no 0.5 threshold: precision and recall expect predictions already made binary).
  */
 function counts(yTrue: Tensor, yPred: Tensor) {
-  const truth = equal(yTrue, 1), predictedOne = equal(yPred, 1);
+  const truth = hits(yTrue, 1), predictedOne = hits(yPred, 1);
   return {
     tp: sum(mul(truth, predictedOne)),
-    fp: sum(mul(equal(yTrue, 0), predictedOne)),
-    fn: sum(mul(truth, equal(yPred, 0))),
+    fp: sum(mul(hits(yTrue, 0), predictedOne)),
+    fn: sum(mul(truth, hits(yPred, 0))),
   };
 }
 /** tp / denominator, 0 where the denominator is 0 (as TF.js). */
