@@ -5,7 +5,7 @@
 //   minMaxNorm  w * (rate clip(|w|, minValue, maxValue) + (1 - rate) |w|) / (eps + |w|)
 //   nonNeg      w where w >= 0, else 0
 //   unitNorm    w / (eps + |w|)
-import { WasmgradError } from './errors.js';
+import { WasmgradError, textOf } from './errors.js';
 import { Tensor, tidy } from './tensor.js';
 import { ownEntry } from './util/lookup.js';
 import { add, mul, div, greaterEqual, sqrt, square, sum, clipByValue } from './ops/index.js';
@@ -27,7 +27,7 @@ function checkAxis(name: string, axis: unknown): Axis {
 }
 
 function checkValue(name: string, key: string, v: unknown, min = 0): number {
-  if (typeof v !== 'number' || !(v >= min) || !Number.isFinite(v)) throw new WasmgradError(`${name}: ${key} must be a finite number >= ${min}, got ${String(v)}`);
+  if (typeof v !== 'number' || !(v >= min) || !Number.isFinite(v)) throw new WasmgradError(`${name}: ${key} must be a finite number >= ${min}, got ${textOf(v)}`);
   return v;
 }
 

@@ -1,5 +1,5 @@
 // Making tensors from values: tensor, scalar, zeros, ones, fill.
-import { WasmgradError, fmtShape } from './errors.js';
+import { WasmgradError, fmtShape, textOf } from './errors.js';
 import { Tensor, checkShape, sizeOf, type DType, type NestedArray } from './tensor.js';
 import { fillTensor, writeTensor } from './engine/drivers/copy.js';
 import { checkInt32Values } from './validate.js';
@@ -40,7 +40,7 @@ function flatten(values: unknown, shape: number[], dim: number, out: number[]): 
 }
 
 function checkDType(dtype: unknown, op: string): DType {
-  if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'bool') throw new WasmgradError(`${op}: dtype must be 'float32', 'int32' or 'bool', got ${String(dtype)}`);
+  if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'bool') throw new WasmgradError(`${op}: dtype must be 'float32', 'int32' or 'bool', got ${textOf(dtype)}`);
   return dtype;
 }
 

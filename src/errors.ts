@@ -11,6 +11,15 @@ export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(',')}]`;
 }
 
+/** String(v) for a message, or describeValue(v) where String throws (no prototype, a hostile toString). */
+export function textOf(v: unknown): string {
+  try {
+    return String(v);
+  } catch {
+    return describeValue(v);
+  }
+}
+
 /**
  * Any value as an error message shows it, whatever it is (symbols, BigInts, objects without a
  * prototype, proxies and cycles included): never throws, at most about 80 characters.

@@ -1,6 +1,6 @@
 // Weight initializers, as Keras: fans from the weight shape, variance scaling (glorot, he, lecun),
 // orthogonal, constants and random ones; every random one takes a seed.
-import { WasmgradError, fmtShape, describeValue } from './errors.js';
+import { WasmgradError, fmtShape, describeValue, textOf } from './errors.js';
 import { ownEntry } from './util/lookup.js';
 import { Tensor } from './tensor.js';
 import { fill, tensor } from './creation.js';
@@ -33,7 +33,7 @@ export function varianceScaling(
 ): Initializer {
   // TF.js and Keras spellings (fanAvg / fan_avg, truncatedNormal / truncated_normal) are both accepted
   const { scale = 1, mode = 'fanIn', distribution = 'truncatedNormal', seed } = varianceConfig(opts as Record<string, unknown>);
-  if (!(scale > 0)) throw new WasmgradError(`varianceScaling: scale must be > 0, got ${scale}`);
+  if (!(scale > 0)) throw new WasmgradError(`varianceScaling: scale must be > 0, got ${textOf(scale)}`);
   return make('VarianceScaling', { scale, mode, distribution, seed }, (shape) => {
     const [fanIn, fanOut] = computeFans(shape);
     const n = Math.max(1, mode === 'fanIn' ? fanIn : mode === 'fanOut' ? fanOut : (fanIn + fanOut) / 2);
@@ -277,7 +277,12 @@ export function getInitializer(
   return BY_NAME.get(key)!(config as Record<string, unknown>);
 }
 
-export function serializeInitializer(init: Initializer): { className: string; config: Record<string, unknown> } {
+/** { className, config } of an initializer (null for none, as TF.js). */
+export function serializeInitializer(init: Initializer): { className: string; config: Record<string, unknown> };
+export function serializeInitializer(init: Initializer | null | undefined): { className: string; config: Record<string, unknown> } | null;
+export function serializeInitializer(init: Initializer | null | undefined): { className: string; config: Record<string, unknown> } | null {
+  if (init == null) return null;
+  if (typeof init !== 'function' || typeof (init as Initializer).className !== 'string') throw new WasmgradError(`serializeInitializer: expected an initializer, got ${describeValue(init)}`);
   return { className: init.className, config: init.config };
 }
 

@@ -26,7 +26,7 @@
 //                        but the first (a sample is a whole mask); two empty masks give 0
 // When p came out of softmax (last axis) or sigmoid, the cross-entropies use its logits instead
 // (as Keras does), which is exact and stable but does not clip.
-import { WasmgradError, fmtShape } from './errors.js';
+import { WasmgradError, fmtShape, textOf } from './errors.js';
 import { ownEntry } from './util/lookup.js';
 import { Tensor, tidy, viewAs } from './tensor.js';
 import { record, isRecording } from './tape.js';
@@ -121,7 +121,7 @@ export const sumSquaredError = (yTrue: Tensor, yPred: Tensor): Tensor =>
   sampleMean('sumSquaredError', yTrue, yPred, (t, p) => squaredDifference(p, t), 0.5);
 
 export function huber(yTrue: Tensor, yPred: Tensor, delta = 1): Tensor {
-  if (typeof delta !== 'number' || !(delta > 0)) throw new WasmgradError(`huber: delta must be a number > 0, got ${String(delta)}`);
+  if (typeof delta !== 'number' || !(delta > 0)) throw new WasmgradError(`huber: delta must be a number > 0, got ${textOf(delta)}`);
   return elementMean('huber', yTrue, yPred, (t, p) => {
     // quadratic part q = min(|e|, delta), linear part |e| - q: 1/2 q^2 + delta (|e| - q)
     const a = abs(sub(p, t));

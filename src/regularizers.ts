@@ -1,6 +1,6 @@
 // Weight regularizers (Keras): apply(w) is a scalar penalty built from ops, so autograd gives its
 // gradient: L1 = l1 sum |w|, L2 = l2 sum w^2 (no 1/2, as Keras), L1L2 = both.
-import { WasmgradError } from './errors.js';
+import { WasmgradError, textOf } from './errors.js';
 import { Tensor, tidy } from './tensor.js';
 import { checkFloat } from './ops/util.js';
 import { abs, square, sum, add } from './ops/index.js';
@@ -15,7 +15,7 @@ export interface Regularizer {
 
 function factor(name: string, v: unknown, dflt: number): number {
   const x = v === undefined ? dflt : v;
-  if (typeof x !== 'number' || !Number.isFinite(x) || x < 0) throw new WasmgradError(`regularizers: ${name} must be a number >= 0, got ${String(v)}`);
+  if (typeof x !== 'number' || !Number.isFinite(x) || x < 0) throw new WasmgradError(`regularizers: ${name} must be a number >= 0, got ${textOf(v)}`);
   return x;
 }
 

@@ -1,6 +1,6 @@
 // TensorBuffer (tf.buffer): a writable, shaped copy of values in JavaScript, made into a tensor by
 // toTensor(). Indices are checked: an out-of-range get or set is an error, never a silent write.
-import { WasmgradError, fmtShape } from './errors.js';
+import { WasmgradError, fmtShape, textOf } from './errors.js';
 import type { Tensor, DType, NestedArray } from './tensor.js';
 import { fromFlat } from './creation.js';
 
@@ -12,7 +12,7 @@ export class TensorBuffer {
 
   constructor(shape: number[], readonly dtype: DType = 'float32', values?: ArrayLike<number>) {
     if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) throw new WasmgradError(`buffer: shape must be whole numbers >= 0, got ${JSON.stringify(shape)}`);
-    if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'bool') throw new WasmgradError(`buffer: dtype must be float32, int32 or bool, got ${String(dtype)}`);
+    if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'bool') throw new WasmgradError(`buffer: dtype must be float32, int32 or bool, got ${textOf(dtype)}`);
     this.shape = shape.slice();
     this.size = shape.reduce((a, b) => a * b, 1);
     if (values !== undefined && values.length !== this.size) throw new WasmgradError(`buffer: ${values.length} values do not fill shape ${fmtShape(shape)} (${this.size})`);
@@ -30,7 +30,7 @@ export class TensorBuffer {
   }
 
   locToIndex(locs: number[]): number {
-    if (locs.length !== this.rank) throw new WasmgradError(`buffer: expected ${this.rank} indices for shape ${fmtShape(this.shape)}, got ${locs.length}`);
+    if (locs.length !== this.rank) throw new WasmgradError(`buffer: expected ${this.rank} indices for shape ${fmtShape(this.shape)}, got ${textOf(locs.length)}`);
     let index = 0;
     locs.forEach((l, i) => {
       if (!Number.isInteger(l) || l < 0 || l >= this.shape[i]) throw new WasmgradError(`buffer: index ${JSON.stringify(locs)} is out of range for shape ${fmtShape(this.shape)}`);

@@ -58,4 +58,22 @@ describe('arrays as tensor arguments', () => {
     expect(() => wt.metrics.binaryAccuracy([1], {} as never)).toThrow(/metrics.binaryAccuracy: argument 2 must be a Tensor or an array of numbers, got \{\}/);
     expect(() => wt.gather([1, 2], [0.5])).toThrow(/^gather: index 0.5 at position 0/);
   });
+
+  test('symbols, bigints, null-prototype objects and tensors where numbers or URLs belong are named in a WasmgradError', () => {
+    const cases: [() => unknown, RegExp][] = [
+      [() => wt.eye(2, Symbol('n') as never), /^eye: sizes must be whole numbers >= 0, got 2, a symbol \(Symbol\(n\)\)/],
+      [() => wt.tile(wt.tensor([1, 2]), 10n as never), /^tile: reps must be 1 whole numbers >= 0 .* got a bigint \(10\)/],
+      [() => wt.signal.hannWindow(Object.create(null)), /^hannWindow: windowLength must be a whole number >= 0, got \{\}/],
+      [() => wt.squeeze(wt.tensor([[1]]), wt.tensor([0]) as never), /^squeeze: axis must be an array of axes, got a float32 tensor \[1\]/],
+      [() => wt.io.http(null as never), /^io.http: expected a URL, got null/],
+      [() => wt.io.browserHTTPRequest('not a url'), /^io.http: expected an absolute http\(s\) URL, got "not a url"/],
+      [() => wt.initializers.serializeInitializer({} as never), /^serializeInitializer: expected an initializer, got \{\}/],
+    ];
+    for (const [f, message] of cases) {
+      expect(f).toThrow(wt.WasmgradError);
+      expect(f).toThrow(message);
+    }
+    // as TF.js: no initializer serializes to null
+    expect(wt.initializers.serializeInitializer(null as never)).toBe(null);
+  });
 });

@@ -2,7 +2,7 @@
 // http(s) URL anywhere; or the text itself as { text }), as TensorFlow.js's tf.data.csv: a header
 // row names the columns unless columnNames does, values parse as numbers where they can, and
 // columns configured with isLabel go to ys ({ xs, ys } elements; plain objects otherwise).
-import { WasmgradError } from '../errors.js';
+import { WasmgradError, textOf } from '../errors.js';
 import { fetchLimited, readLimited } from '../io/model-io.js';
 import { DataSource } from './sources.js';
 import { Dataset } from './dataset.js';
@@ -123,7 +123,7 @@ export class CSVDataset extends Dataset<Row | { xs: Row; ys: Row }> {
   private row(names: string[], line: string): Row | { xs: Row; ys: Row } {
     const { columnConfigs = {}, configuredColumnsOnly = false, delimiter = ',', delimWhitespace = false } = this.config;
     const values = fields(line, delimiter, delimWhitespace);
-    if (values.length !== names.length) throw new WasmgradError(`data.csv: a row should have ${names.length} fields, got ${values.length}: ${line}`);
+    if (values.length !== names.length) throw new WasmgradError(`data.csv: a row should have ${names.length} fields, got ${textOf(values.length)}: ${line}`);
     const xs: Row = {}, ys: Row = {};
     names.forEach((name, i) => {
       const config = Object.prototype.hasOwnProperty.call(columnConfigs, name) ? columnConfigs[name] : undefined;

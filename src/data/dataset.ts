@@ -4,7 +4,7 @@
 // starts the stream over, so a model can take one pass per epoch. Elements are produced one at a
 // time; nothing is held but the shuffle and prefetch buffers, so memory stays flat however long the
 // stream is.
-import { WasmgradError } from '../errors.js';
+import { WasmgradError, textOf } from '../errors.js';
 import { Tensor, tidy, viewAs } from '../tensor.js';
 import { stack } from '../ops/shape.js';
 import { fromFlat } from '../creation.js';
@@ -127,7 +127,7 @@ export class Dataset<T = unknown> {
    */
   batch(batchSize: number, smallLastBatch = true): Dataset<Batched<T>> {
     const n = checkCount(batchSize, 'batch');
-    if (n === 0 || n === Infinity) throw new WasmgradError(`dataset.batch: batchSize must be a whole number >= 1, got ${batchSize}`);
+    if (n === 0 || n === Infinity) throw new WasmgradError(`dataset.batch: batchSize must be a whole number >= 1, got ${textOf(batchSize)}`);
     return new Dataset<Batched<T>>(async () => {
       const it = await this.iterator();
       return {
@@ -153,7 +153,7 @@ export class Dataset<T = unknown> {
   /** Shuffles within a buffer of `bufferSize` elements (reshuffled each pass unless reshuffleEachIteration is false). */
   shuffle(bufferSize: number, seed?: string | number, reshuffleEachIteration = true): Dataset<T> {
     const n = checkCount(bufferSize, 'shuffle');
-    if (n === 0) throw new WasmgradError(`dataset.shuffle: bufferSize must be >= 1, got ${bufferSize}`);
+    if (n === 0) throw new WasmgradError(`dataset.shuffle: bufferSize must be >= 1, got ${textOf(bufferSize)}`);
     const base = seed === undefined ? null : typeof seed === 'number' ? seed : hashString(String(seed));
     let pass = 0;
     return new Dataset<T>(async () => {
@@ -252,7 +252,7 @@ function checkFn(fn: unknown, op: string): void {
 
 function checkCount(n: unknown, op: string): number {
   if (n === Infinity) return Infinity;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw new WasmgradError(`dataset.${op}: expected a whole number >= 0, got ${String(n)}`);
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw new WasmgradError(`dataset.${op}: expected a whole number >= 0, got ${textOf(n)}`);
   return n;
 }
 

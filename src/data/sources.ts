@@ -1,7 +1,7 @@
 // TF.js's byte sources and text datasets of tf.data: FileDataSource (a path, a File or Blob, or
 // bytes), URLDataSource (http(s) or file:// URLs), TextLineDataset (the lines of a source), and
 // func (a dataset pulled from a function returning { value, done }). Every read is size-limited.
-import { WasmgradError } from '../errors.js';
+import { WasmgradError, textOf } from '../errors.js';
 import { Dataset, type LazyIterator } from './dataset.js';
 import { fetchLimited, readLimited } from '../io/model-io.js';
 
@@ -10,7 +10,7 @@ export const MAX_SOURCE_BYTES = 1 << 30;
 /** Where bytes come from; iterator() yields them in chunks of chunkSize bytes. */
 export abstract class DataSource {
   constructor(protected readonly chunkSize = 1 << 20) {
-    if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new WasmgradError(`data: chunkSize must be a whole number >= 1, got ${String(chunkSize)}`);
+    if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new WasmgradError(`data: chunkSize must be a whole number >= 1, got ${textOf(chunkSize)}`);
   }
   /** All the source's bytes (at most 2^30). */
   abstract bytes(): Promise<Uint8Array>;

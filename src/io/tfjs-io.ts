@@ -2,7 +2,7 @@
 // tf.io.withSaveHandler, 'file://' folders (Node, Deno, Bun), http(s) URLs, and any object with
 // load() / save(). Loading accepts wasmgrad's own model.json too; every file read is size-limited
 // and every weight path must stay in the model's folder (or on the model's origin).
-import { WasmgradError } from '../errors.js';
+import { WasmgradError, describeValue } from '../errors.js';
 import { decodeSafetensorsRecords } from './safetensors.js';
 import {
   loadModelArtifacts as loadModel, saveModelArtifacts, nodeFs, readLimited, fetchLimited, parseJson, MAX_JSON_BYTES, MAX_WEIGHT_BYTES, MODEL_FILE, type SaveOptions,
@@ -116,13 +116,19 @@ export function fileSystem(location: string): IOHandler {
 
 /** The URL of model.json: the URL itself when it names a .json file, else model.json in that folder. */
 function modelJsonUrl(url: string): URL {
-  const u = new URL(url);
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new WasmgradError(`io.http: expected an absolute http(s) URL, got ${describeValue(url)}`);
+  }
   return u.pathname.endsWith('.json') ? u : new URL(`${u.href.replace(/\/?$/, '/')}${MODEL_FILE}`);
 }
 
 /** A handler for model.json at an http(s) URL; its weight files must be on the same origin. */
 export function http(url: string | URL, _options: Record<string, unknown> = {}): IOHandler {
   const op = 'io.http';
+  if (typeof url !== 'string' && !(url instanceof URL)) throw new WasmgradError(`${op}: expected a URL, got ${describeValue(url)}`);
   const u = modelJsonUrl(String(url));
   return {
     load: async () => {

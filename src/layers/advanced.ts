@@ -1,7 +1,7 @@
 // Advanced activation layers (Keras semantics): prelu (a learned slope for negative inputs),
 // maxout (the max over groups of units, Goodfellow et al. 2013, as ConvNetJS and TF Addons),
 // leakyReLU, elu, reLU and softmax with their parameters.
-import { WasmgradError } from '../errors.js';
+import { WasmgradError, textOf } from '../errors.js';
 import { Tensor, tidy } from '../tensor.js';
 import { type Initializer } from '../initializers.js';
 import { add, mul, minimum } from '../ops/binary.js';
@@ -73,7 +73,7 @@ export class Maxout extends Layer {
   constructor(args: LayerArgs & { units?: number; numUnits?: number }) {
     super(args);
     const units = args?.units ?? args?.numUnits;
-    if (!Number.isInteger(units) || (units as number) < 1) throw new WasmgradError(`maxout: units must be a whole number >= 1, got ${String(units)}`);
+    if (!Number.isInteger(units) || (units as number) < 1) throw new WasmgradError(`maxout: units must be a whole number >= 1, got ${textOf(units)}`);
     this.units = units as number;
   }
 
@@ -113,7 +113,7 @@ export class LeakyReLU extends Layer {
   constructor(args: LayerArgs & { alpha?: number } = {}) {
     super(args);
     this.alpha = args.alpha ?? 0.3;
-    if (typeof this.alpha !== 'number' || !Number.isFinite(this.alpha)) throw new WasmgradError(`leakyReLU: alpha must be a finite number, got ${String(args.alpha)}`);
+    if (typeof this.alpha !== 'number' || !Number.isFinite(this.alpha)) throw new WasmgradError(`leakyReLU: alpha must be a finite number, got ${textOf(args.alpha)}`);
   }
   call(inputs: Tensor | Tensor[]): Tensor {
     return leakyRelu(one(inputs), this.alpha);
@@ -129,7 +129,7 @@ export class ELU extends Layer {
   constructor(args: LayerArgs & { alpha?: number } = {}) {
     super(args);
     this.alpha = args.alpha ?? 1;
-    if (typeof this.alpha !== 'number' || !Number.isFinite(this.alpha)) throw new WasmgradError(`elu: alpha must be a finite number, got ${String(args.alpha)}`);
+    if (typeof this.alpha !== 'number' || !Number.isFinite(this.alpha)) throw new WasmgradError(`elu: alpha must be a finite number, got ${textOf(args.alpha)}`);
   }
   call(inputs: Tensor | Tensor[]): Tensor {
     return eluOp(one(inputs), this.alpha);
@@ -146,7 +146,7 @@ export class ReLU extends Layer {
   constructor(args: LayerArgs & { maxValue?: number | null } = {}) {
     super(args);
     this.maxValue = args.maxValue ?? null;
-    if (this.maxValue !== null && !(typeof this.maxValue === 'number' && this.maxValue >= 0)) throw new WasmgradError(`reLU: maxValue must be a number >= 0, got ${String(args.maxValue)}`);
+    if (this.maxValue !== null && !(typeof this.maxValue === 'number' && this.maxValue >= 0)) throw new WasmgradError(`reLU: maxValue must be a number >= 0, got ${textOf(args.maxValue)}`);
   }
   call(inputs: Tensor | Tensor[]): Tensor {
     const x = one(inputs);
@@ -163,7 +163,7 @@ export class Softmax extends Layer {
   constructor(args: LayerArgs & { axis?: number } = {}) {
     super(args);
     this.axis = args.axis ?? -1;
-    if (!Number.isInteger(this.axis)) throw new WasmgradError(`softmax: axis must be a whole number, got ${String(args.axis)}`);
+    if (!Number.isInteger(this.axis)) throw new WasmgradError(`softmax: axis must be a whole number, got ${textOf(args.axis)}`);
   }
   call(inputs: Tensor | Tensor[]): Tensor {
     return softmaxOp(one(inputs), this.axis);

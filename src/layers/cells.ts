@@ -2,7 +2,7 @@
 // through whatever a cell does. A cell's call takes [x, ...states] and returns [output, ...newStates];
 // its stateSize gives the width of each state (the first is the output's). The RNN layer
 // (rnn-layer.ts) loops a cell over time; the fused simpleRNN, lstm and gru layers remain the fast path.
-import { WasmgradError } from '../errors.js';
+import { WasmgradError, textOf } from '../errors.js';
 import { Tensor, keep, tidy } from '../tensor.js';
 import { fill } from '../creation.js';
 import { getActivation, type ActivationFn } from '../activations.js';
@@ -82,7 +82,7 @@ export interface GRUCellArgs extends RNNCellArgs {
 
 function checkRate(v: number | undefined, what: string, cell: string): number {
   const r = v ?? 0;
-  if (typeof r !== 'number' || !(r >= 0 && r < 1)) throw new WasmgradError(`${cell}: ${what} must be in [0, 1), got ${v}`);
+  if (typeof r !== 'number' || !(r >= 0 && r < 1)) throw new WasmgradError(`${cell}: ${what} must be in [0, 1), got ${textOf(v)}`);
   return r;
 }
 
@@ -138,7 +138,7 @@ export abstract class DenseCell extends RNNCell {
   /** [x, ...states] checked: x [batch, inputDim], each state [batch, units]. */
   protected unpack(inputs: Tensor | Tensor[], states: number): Tensor[] {
     const list = Array.isArray(inputs) ? inputs : [inputs];
-    if (list.length !== 1 + states) throw new WasmgradError(`${this.name} (${this.className}): expected ${1 + states} input tensors [x, ${states === 2 ? 'h, c' : 'h'}], got ${list.length}`);
+    if (list.length !== 1 + states) throw new WasmgradError(`${this.name} (${this.className}): expected ${1 + states} input tensors [x, ${states === 2 ? 'h, c' : 'h'}], got ${textOf(list.length)}`);
     const [x, ...hs] = list;
     const inDim = this.kernel!.shape[0];
     if (x.rank !== 2 || x.shape[1] !== inDim) throw new WasmgradError(`${this.name} (${this.className}): expected x [batch, ${inDim}], got ${JSON.stringify(x.shape)}`);

@@ -1,7 +1,7 @@
 // ConvLSTM2D (TF.js's ConvLSTM2DCell and ConvLSTM2D): an LSTM whose products are convolutions. Per
 // step, z = conv(x, kernel, strides, padding, dilation) + bias + conv(h, recurrentKernel, 1, 'same'),
 // split along channels into i, f, c, o as in the LSTM cell. channelsLast only.
-import { WasmgradError } from '../errors.js';
+import { WasmgradError, textOf } from '../errors.js';
 import { Tensor, tidy } from '../tensor.js';
 import { add, mul } from '../ops/binary.js';
 import { split } from '../ops/arrange.js';
@@ -93,7 +93,7 @@ export class ConvLSTM2DCell extends LSTMCell {
     return tidy(() => {
       const where = `${this.name} (${this.className})`;
       const list = Array.isArray(inputs) ? inputs : [inputs];
-      if (list.length !== 3) throw new WasmgradError(`${where}: expected 3 input tensors [x, h, c], got ${list.length}`);
+      if (list.length !== 3) throw new WasmgradError(`${where}: expected 3 input tensors [x, h, c], got ${textOf(list.length)}`);
       const [x0, h0, c0] = list;
       const want = this.stateShapes(x0.shape);
       if (x0.shape[3] !== this.kernel!.shape[2]) throw new WasmgradError(`${where}: expected x [batch, rows, cols, ${this.kernel!.shape[2]}], got ${JSON.stringify(x0.shape)}`);

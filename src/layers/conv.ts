@@ -2,7 +2,7 @@
 // conv2dTranspose. Kernels as Keras and TensorFlow.js lay them out: conv2d [kh, kw, in, filters],
 // conv1d [k, in, filters], depthwise [kh, kw, in, multiplier], transpose [kh, kw, filters, in].
 // Bias and relu run in the convolution's GEMM epilogue (fusedConv2d); other activations after.
-import { WasmgradError } from '../errors.js';
+import { WasmgradError, textOf } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { getActivation, type ActivationFn } from '../activations.js';
 import { type Initializer } from '../initializers.js';
@@ -138,7 +138,7 @@ export abstract class Conv extends BaseConv {
   constructor(rank: number, args: ConvLayerArgs, allowCausal = false) {
     super(rank, args, allowCausal);
     if (!Number.isInteger(args.filters) || (args.filters as number) < 1) {
-      throw new WasmgradError(`${this.name}: filters must be a whole number >= 1, got ${args.filters}`);
+      throw new WasmgradError(`${this.name}: filters must be a whole number >= 1, got ${textOf(args.filters)}`);
     }
     this.filters = args.filters as number;
   }
@@ -228,7 +228,7 @@ export class DepthwiseConv2D extends BaseConv {
     this.dwArgs = args;
     this.depthMultiplier = args.depthMultiplier ?? 1;
     if (!Number.isInteger(this.depthMultiplier) || this.depthMultiplier < 1) {
-      throw new WasmgradError(`${this.name}: depthMultiplier must be a whole number >= 1, got ${args.depthMultiplier}`);
+      throw new WasmgradError(`${this.name}: depthMultiplier must be a whole number >= 1, got ${textOf(args.depthMultiplier)}`);
     }
   }
 

@@ -1,5 +1,5 @@
 // input({ shape }): the InputLayer of a functional model and the SymbolicTensor it outputs.
-import { WasmgradError } from '../errors.js';
+import { WasmgradError, textOf } from '../errors.js';
 import { Tensor, type DType } from '../tensor.js';
 import { Layer, SymbolicTensor, registerLayer, type LayerArgs, type LoadContext, type Shape } from './layer.js';
 
@@ -35,7 +35,7 @@ export class InputLayer extends Layer {
     else if (shape !== undefined) full = [args.batchSize ?? null, ...checkDims(shape, 'shape')];
     else throw new WasmgradError('input: give shape (one sample, without the batch dimension) or batchShape');
     const dtype = args.dtype ?? 'float32';
-    if (dtype !== 'float32' && dtype !== 'int32') throw new WasmgradError(`input: dtype must be float32 or int32, got ${String(dtype)}`);
+    if (dtype !== 'float32' && dtype !== 'int32') throw new WasmgradError(`input: dtype must be float32 or int32, got ${textOf(dtype)}`);
     super({ name: args.name ?? undefined, dtype, batchInputShape: full, trainable: false });
     this.built = true;
     this.output = new SymbolicTensor(full, dtype, this, [], 0);

@@ -1,7 +1,7 @@
 // Merge layers (Keras semantics): add, subtract, multiply, average, maximum, minimum take a list of
 // tensors of one shape (NumPy broadcasting allowed) and combine them elementwise; concatenate joins
 // them along an axis. Residual and multi-branch functional models are built from these.
-import { WasmgradError } from '../errors.js';
+import { WasmgradError, textOf } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { add, sub, mul, maximum, minimum } from '../ops/binary.js';
 import { scale } from '../ops/unary.js';
@@ -110,7 +110,7 @@ export class Subtract extends Merge {
   static className = 'Subtract';
   computeOutputShape(inputShape: Shape | Shape[]): Shape {
     const shapes = listOf(this, inputShape, 2) as Shape[];
-    if (shapes.length !== 2) throw new WasmgradError(`${this.name} (Subtract): expected exactly 2 inputs, got ${shapes.length}`);
+    if (shapes.length !== 2) throw new WasmgradError(`${this.name} (Subtract): expected exactly 2 inputs, got ${textOf(shapes.length)}`);
     return broadcastShape(this, shapes);
   }
   protected combine(a: Tensor, b: Tensor): Tensor {
@@ -125,7 +125,7 @@ export class Concatenate extends Layer {
   constructor(args: LayerArgs & { axis?: number } = {}) {
     super(args);
     const axis = args.axis ?? -1;
-    if (!Number.isInteger(axis)) throw new WasmgradError(`concatenate: axis must be a whole number, got ${String(axis)}`);
+    if (!Number.isInteger(axis)) throw new WasmgradError(`concatenate: axis must be a whole number, got ${textOf(axis)}`);
     this.axis = axis;
   }
 

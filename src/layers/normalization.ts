@@ -1,7 +1,7 @@
 // Normalization layers (Keras semantics): batchNormalization over the last axis (training: batch
 // statistics in one fused pass, and the moving averages updated; inference: the moving
 // statistics) and layerNormalization over the last axis.
-import { WasmgradError } from '../errors.js';
+import { WasmgradError, textOf } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { fromFlat } from '../creation.js';
 import { type Initializer } from '../initializers.js';
@@ -77,8 +77,8 @@ export class BatchNormalization extends Layer {
     this.axisArg = requestedAxis(this.name, args.axis);
     this.momentum = args.momentum ?? 0.99;
     this.epsilon = args.epsilon ?? 1e-3;
-    if (!(this.momentum >= 0 && this.momentum <= 1)) throw new WasmgradError(`${this.name}: momentum must be in [0, 1], got ${args.momentum}`);
-    if (!(this.epsilon >= 0)) throw new WasmgradError(`${this.name}: epsilon must be >= 0, got ${args.epsilon}`);
+    if (!(this.momentum >= 0 && this.momentum <= 1)) throw new WasmgradError(`${this.name}: momentum must be in [0, 1], got ${textOf(args.momentum)}`);
+    if (!(this.epsilon >= 0)) throw new WasmgradError(`${this.name}: epsilon must be >= 0, got ${textOf(args.epsilon)}`);
     this.center = args.center ?? true;
     this.scale = args.scale ?? true;
   }
@@ -160,7 +160,7 @@ export class LayerNormalization extends Layer {
     this.args = args;
     this.axisArg = requestedAxis(this.name, args.axis);
     this.epsilon = args.epsilon ?? 1e-3;
-    if (!(this.epsilon >= 0)) throw new WasmgradError(`${this.name}: epsilon must be >= 0, got ${args.epsilon}`);
+    if (!(this.epsilon >= 0)) throw new WasmgradError(`${this.name}: epsilon must be >= 0, got ${textOf(args.epsilon)}`);
     this.center = args.center ?? true;
     this.scale = args.scale ?? true;
   }

@@ -5,7 +5,7 @@
 // training only) and masking of padded steps (kwargs.mask or the mask an embedding attached).
 // Activations the fused kernels lack (elu, softsign, relu6 ...; TF.js and Keras take any) step
 // with ops instead: the matching cell over the layer's own weights (CellRNN's loop).
-import { WasmgradError } from '../errors.js';
+import { WasmgradError, textOf } from '../errors.js';
 import { Tensor, keep } from '../tensor.js';
 import { fill, tensor } from '../creation.js';
 import type { Initializer } from '../initializers.js';
@@ -70,7 +70,7 @@ function rnnActivation(name: string | undefined, fallback: RnnActivation, layer:
 
 function checkRate(v: number | undefined, what: string, layer: string): number {
   const r = v ?? 0;
-  if (typeof r !== 'number' || !(r >= 0 && r < 1)) throw new WasmgradError(`${layer}: ${what} must be in [0, 1), got ${v}`);
+  if (typeof r !== 'number' || !(r >= 0 && r < 1)) throw new WasmgradError(`${layer}: ${what} must be in [0, 1), got ${textOf(v)}`);
   return r;
 }
 
@@ -175,10 +175,10 @@ export abstract class RNN extends Layer {
     }
     const initial = given ? (Array.isArray(given) ? given : [given]) : this.kept;
     if (initial && initial.length !== this.numStates) {
-      throw new WasmgradError(`${this.name}: expected ${this.numStates} initial state tensor(s), got ${initial.length}`);
+      throw new WasmgradError(`${this.name}: expected ${this.numStates} initial state tensor(s), got ${textOf(initial.length)}`);
     }
     const mask = toMask(kwargs.mask as Tensor | null | undefined) ?? maskOf(x);
-    if (mask && mask.length !== B * T) throw new WasmgradError(`${this.name}: mask must have ${B}x${T} entries, got ${mask.length}`);
+    if (mask && mask.length !== B * T) throw new WasmgradError(`${this.name}: mask must have ${B}x${T} entries, got ${textOf(mask.length)}`);
     const training = !!kwargs.training;
     if (!this.fused) return this.callStepped(x, initial, mask, training);
     const temps: Tensor[] = [];

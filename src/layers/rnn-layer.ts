@@ -3,7 +3,7 @@
 // flow through whatever the cell computes. The built-in dense cells (no dropout in training, named
 // activations) run the whole sequence as the fused op of the lstm, gru and simpleRNN layers instead. The layer holds no weights of its own: they are the
 // cell's, named as TF.js names them (rnn/kernel; rnn/RNNCell_0/kernel for stacked cells).
-import { WasmgradError, fmtShape } from '../errors.js';
+import { WasmgradError, fmtShape, textOf } from '../errors.js';
 import { Tensor, tidy } from '../tensor.js';
 import { tensor, zeros } from '../creation.js';
 import { add, mul } from '../ops/binary.js';
@@ -25,7 +25,7 @@ function isCell(c: unknown): c is RNNCell {
 /** A cell from { className, config } (a nested cell of a saved RNN), its regularizers rebuilt. */
 export function deserializeCell(spec: unknown, where: string, context?: LoadContext): RNNCell {
   if (spec instanceof Layer) {
-    if (!isCell(spec)) throw new WasmgradError(`${where}: expected an RNN cell (a layer with a stateSize), got ${spec.className}`);
+    if (!isCell(spec)) throw new WasmgradError(`${where}: expected an RNN cell (a layer with a stateSize), got ${textOf(spec.className)}`);
     return spec;
   }
   if (!spec || typeof spec !== 'object' || Array.isArray(spec)) throw new WasmgradError(`${where}: expected a cell or { className, config }, got ${JSON.stringify(spec)?.slice(0, 80)}`);
@@ -92,7 +92,7 @@ export class StackedRNNCells extends RNNCell {
     const list = Array.isArray(inputs) ? inputs : [inputs];
     const counts = this.cells.map((c) => stateSizesOf(c, this.name).length);
     const total = counts.reduce((a, b) => a + b, 0);
-    if (list.length !== 1 + total) throw new WasmgradError(`${this.name} (StackedRNNCells): expected ${1 + total} input tensors [x, ...states], got ${list.length}`);
+    if (list.length !== 1 + total) throw new WasmgradError(`${this.name} (StackedRNNCells): expected ${1 + total} input tensors [x, ...states], got ${textOf(list.length)}`);
     // states arrive last cell first; split them per cell in cell order
     const perCell: Tensor[][] = [];
     let at = 1;
@@ -228,7 +228,7 @@ export class CellRNN extends Layer {
       });
     }
     const mask = toMask(kwargs?.mask as Tensor | null | undefined) ?? maskOf(x);
-    if (mask && mask.length !== B * T) throw new WasmgradError(`${where}: mask must have ${B}x${T} entries, got ${mask.length}`);
+    if (mask && mask.length !== B * T) throw new WasmgradError(`${where}: mask must have ${B}x${T} entries, got ${textOf(mask.length)}`);
     const training = !!kwargs?.training;
     // a built-in cell over a rank-3 input runs as one fused sequence op (the numbers of the loop)
     let all = x.rank === 3 ? this.cell.fusedSequence?.(x, initial, { goBackwards: this.goBackwards, returnSequences: this.returnSequences, mask: mask ?? null }, training) : null;
@@ -258,7 +258,7 @@ export class CellRNN extends Layer {
     const list = states === undefined || states === null ? null : Array.isArray(states) ? states : [states];
     if (list) {
       const n = stateSizesOf(this.cell, where).length;
-      if (list.length !== n || !list.every((t) => t instanceof Tensor)) throw new WasmgradError(`${where}: resetStates expects ${n} state tensor(s), got ${list.length}`);
+      if (list.length !== n || !list.every((t) => t instanceof Tensor)) throw new WasmgradError(`${where}: resetStates expects ${n} state tensor(s), got ${textOf(list.length)}`);
     }
     for (const t of this.kept ?? []) t.dispose();
     this.kept = list ? list.map((t) => tensor(t.dataSync(), t.shape.slice())) : null;

@@ -2,7 +2,7 @@
 // learningRateScheduler, and any object with onTrainBegin / onEpochBegin / onBatchBegin /
 // onBatchEnd / onEpochEnd / onTrainEnd (sync or async). Sync hooks cost nothing per batch: fit only
 // awaits a hook that returned a promise.
-import { WasmgradError } from '../errors.js';
+import { WasmgradError, textOf } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import type { CallbackModel } from './contracts.js';
 
@@ -104,13 +104,13 @@ type Mode = 'auto' | 'min' | 'max';
 
 function better(mode: Mode, monitor: string): (a: number, b: number) => boolean {
   const m = mode === 'auto' ? (/acc|precision|recall|auc/i.test(monitor) ? 'max' : 'min') : mode;
-  if (m !== 'min' && m !== 'max') throw new WasmgradError(`callbacks: mode must be 'auto', 'min' or 'max', got ${String(mode)}`);
+  if (m !== 'min' && m !== 'max') throw new WasmgradError(`callbacks: mode must be 'auto', 'min' or 'max', got ${textOf(mode)}`);
   return m === 'max' ? (a, b) => a > b : (a, b) => a < b;
 }
 
 function nonNegative(op: string, name: string, v: unknown, dflt: number): number {
   const x = v === undefined ? dflt : v;
-  if (typeof x !== 'number' || !(x >= 0) || !Number.isFinite(x)) throw new WasmgradError(`${op}: ${name} must be a finite number >= 0, got ${String(v)}`);
+  if (typeof x !== 'number' || !(x >= 0) || !Number.isFinite(x)) throw new WasmgradError(`${op}: ${name} must be a finite number >= 0, got ${textOf(v)}`);
   return x;
 }
 
@@ -236,7 +236,7 @@ export class ReduceLROnPlateau extends Callback {
     const op = 'reduceLROnPlateau';
     this.monitor = args.monitor ?? 'val_loss';
     this.factor = args.factor ?? 0.1;
-    if (typeof this.factor !== 'number' || !(this.factor > 0 && this.factor < 1)) throw new WasmgradError(`${op}: factor must be in (0, 1), got ${String(args.factor)}`);
+    if (typeof this.factor !== 'number' || !(this.factor > 0 && this.factor < 1)) throw new WasmgradError(`${op}: factor must be in (0, 1), got ${textOf(args.factor)}`);
     this.patience = nonNegative(op, 'patience', args.patience, 10);
     this.minDelta = nonNegative(op, 'minDelta', args.minDelta, 1e-4);
     this.cooldown = nonNegative(op, 'cooldown', args.cooldown, 0);

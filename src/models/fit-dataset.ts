@@ -1,7 +1,7 @@
 // model.fitDataset and model.evaluateDataset (TensorFlow.js semantics): training from a dataset of
 // batches, each element { xs, ys } or [xs, ys]. One batch is in memory at a time and each is freed
 // after its step, so a stream of any length trains in constant memory.
-import { WasmgradError } from '../errors.js';
+import { WasmgradError, textOf } from '../errors.js';
 import { Tensor, tidy } from '../tensor.js';
 import { fromFlat } from '../creation.js';
 import { Dataset, disposeElement, type LazyIterator } from '../data/dataset.js';
@@ -37,7 +37,7 @@ function split(el: unknown, op: string): { x: ModelInput; y: ModelTarget } {
 
 function wholeNumber(v: unknown, name: string, op: string, dflt: number | undefined, min = 1): number | undefined {
   if (v === undefined) return dflt;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new WasmgradError(`${op}: ${name} must be a whole number >= ${min}, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new WasmgradError(`${op}: ${name} must be a whole number >= ${min}, got ${textOf(v)}`);
   return v;
 }
 

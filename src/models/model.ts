@@ -2,7 +2,7 @@
 // output SymbolicTensors: its layers, weights, summary, configuration, and the training API
 // (compile, fit, evaluate, predict: src/models/training.ts). A model is itself a layer, so it can
 // be called on SymbolicTensors inside another model.
-import { WasmgradError, fmtShape } from '../errors.js';
+import { WasmgradError, fmtShape, textOf } from '../errors.js';
 import { Tensor, tidy, assertUsable } from '../tensor.js';
 import { Variable } from '../variables.js';
 import { add } from '../ops/binary.js';
@@ -63,7 +63,7 @@ export class LayersModel extends Layer implements TrainableModel, CallbackModel,
     if (inputs.length === 0 || outputs.length === 0) throw new WasmgradError(`${this.name}: a model needs at least one input and one output`);
     inputs.forEach((t, i) => {
       if (!(t instanceof SymbolicTensor)) throw new WasmgradError(`${this.name}: inputs[${i}] must be a SymbolicTensor (from wg.input), got ${typeof t}`);
-      if (!(t.sourceLayer instanceof InputLayer)) throw new WasmgradError(`${this.name}: inputs[${i}] must come from wg.input(), got ${t}`);
+      if (!(t.sourceLayer instanceof InputLayer)) throw new WasmgradError(`${this.name}: inputs[${i}] must come from wg.input(), got ${textOf(t)}`);
     });
     outputs.forEach((t, i) => {
       if (!(t instanceof SymbolicTensor)) throw new WasmgradError(`${this.name}: outputs[${i}] must be a SymbolicTensor, got ${typeof t}`);
@@ -195,7 +195,7 @@ export class LayersModel extends Layer implements TrainableModel, CallbackModel,
 
   /** @internal Checks real inputs against the model's input shapes. */
   checkInputs(xs: Tensor[], op: string): void {
-    if (xs.length !== this.inputs.length) throw new WasmgradError(`${this.name}.${op}: expected ${this.inputs.length} input tensor(s), got ${xs.length}`);
+    if (xs.length !== this.inputs.length) throw new WasmgradError(`${this.name}.${op}: expected ${this.inputs.length} input tensor(s), got ${textOf(xs.length)}`);
     xs.forEach((x, i) => {
       if (!(x instanceof Tensor)) throw new WasmgradError(`${this.name}.${op}: input ${i} must be a Tensor, got ${x === null ? 'null' : typeof x}`);
       assertUsable(x, `${this.name}.${op}`);

@@ -3,7 +3,7 @@
 // indices) inside a tidy, so memory stays flat across epochs; the loss is read as one float per
 // batch and metrics accumulate in JavaScript from the batch's predictions. Evaluation and
 // prediction run without a tape (noGrad), on the fused inference kernels.
-import { WasmgradError, fmtShape } from '../errors.js';
+import { WasmgradError, fmtShape, textOf } from '../errors.js';
 import { seededRandom } from '../util/seeded.js';
 import { runAs } from '../engine/op-context.js';
 import { Tensor, tidy, assertUsable } from '../tensor.js';
@@ -91,7 +91,7 @@ function inputsOf(model: TrainableModel, x: ModelInput, op: string): Tensor[] {
 
 function targetsOf(model: TrainableModel, y: ModelTarget, n: number, op: string): Tensor[] {
   const ys = toList(model, y, model.outputNames, 'y', op);
-  if (ys.length !== model.outputs.length) throw new WasmgradError(`${model.name}.${op}: expected ${model.outputs.length} target tensor(s), got ${ys.length}`);
+  if (ys.length !== model.outputs.length) throw new WasmgradError(`${model.name}.${op}: expected ${model.outputs.length} target tensor(s), got ${textOf(ys.length)}`);
   ys.forEach((t, i) => {
     if (t.shape[0] !== n) throw new WasmgradError(`${model.name}.${op}: y[${i}] has ${t.shape[0]} samples (${fmtShape(t.shape)}), x has ${n}`);
   });
@@ -108,7 +108,7 @@ function samplesOf(model: TrainableModel, xs: Tensor[], op: string): number {
 
 function positiveInt(model: TrainableModel, op: string, name: string, v: unknown, dflt: number, min = 1): number {
   const x = v === undefined ? dflt : v;
-  if (!Number.isInteger(x) || (x as number) < min) throw new WasmgradError(`${model.name}.${op}: ${name} must be a whole number >= ${min}, got ${String(v)}`);
+  if (!Number.isInteger(x) || (x as number) < min) throw new WasmgradError(`${model.name}.${op}: ${name} must be a whole number >= ${min}, got ${textOf(v)}`);
   return x as number;
 }
 
@@ -239,7 +239,7 @@ export async function fitModel(model: TrainableModel, x: ModelInput, y: ModelTar
   const verbose = args.verbose ?? 1;
   const yieldEvery = args.yieldEvery ?? 100;
   const split = args.validationSplit ?? 0;
-  if (typeof split !== 'number' || !(split >= 0 && split < 1)) throw new WasmgradError(`${model.name}.fit: validationSplit must be in [0, 1), got ${String(split)}`);
+  if (typeof split !== 'number' || !(split >= 0 && split < 1)) throw new WasmgradError(`${model.name}.fit: validationSplit must be in [0, 1), got ${textOf(split)}`);
   if (args.seed !== undefined && !Number.isFinite(args.seed)) throw new WasmgradError(`${model.name}.fit: seed must be a number`);
   const classWeights = classWeightsOf(`${model.name}.fit`, args.classWeight, model.outputNames);
 

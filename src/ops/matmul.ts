@@ -1,7 +1,7 @@
 // matMul: rank 2, or rank 3 batched (a batch of 1 broadcasts), on the packed GEMM kernel; other
 // ranks (each at least 2) as TF.js and NumPy take them: the leading dimensions broadcast, flattened
 // into one batch.
-import { WasmgradError, fmtShape } from '../errors.js';
+import { WasmgradError, fmtShape, textOf } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { gemm } from '../engine/drivers/gemm.js';
 import { zeros, fromFlat } from '../creation.js';
@@ -130,7 +130,7 @@ export function fusedMatMul(a: Tensor, b: Tensor, bias: Tensor | null, activatio
   checkTensor(a, op, 'a');
   checkTensor(b, op, 'b');
   if (a.rank !== 2 || b.rank !== 2 || a.shape[1] !== b.shape[0] || a.dtype !== 'float32' || b.dtype !== 'float32') {
-    throw new WasmgradError(`${op}: expected float32 [m,k] x [k,n], got ${a.dtype} ${fmtShape(a.shape)} and ${b.dtype} ${fmtShape(b.shape)}`);
+    throw new WasmgradError(`${op}: expected float32 [m,k] x [k,n], got ${textOf(a.dtype)} ${fmtShape(a.shape)} and ${b.dtype} ${fmtShape(b.shape)}`);
   }
   const [m, k] = a.shape;
   const n = b.shape[1];

@@ -2,7 +2,7 @@
 // (normalize with the batch's own statistics, the training path of the batch-normalization layer),
 // layerNorm over the last axis, and moments. Per-channel work over channel-last data is one fused
 // kernel pass (assembly/norm.ts); backward passes are right under each forward.
-import { WasmgradError, fmtShape } from '../errors.js';
+import { WasmgradError, fmtShape, textOf } from '../errors.js';
 import { Tensor, tidy } from '../tensor.js';
 import { record } from '../tape.js';
 import { channelSums, channelMeans, channelAffine, layerNormForward, layerNormGradInput } from '../engine/drivers/norm.js';
@@ -56,7 +56,7 @@ export function batchNorm(
   checkFloat(variance, op, 'variance');
   checkParam(offset, op, 'offset');
   checkParam(scale, op, 'scale');
-  if (typeof varianceEpsilon !== 'number' || !(varianceEpsilon >= 0)) throw new WasmgradError(`${op}: varianceEpsilon must be a number >= 0, got ${varianceEpsilon}`);
+  if (typeof varianceEpsilon !== 'number' || !(varianceEpsilon >= 0)) throw new WasmgradError(`${op}: varianceEpsilon must be a number >= 0, got ${textOf(varianceEpsilon)}`);
   const C = x.rank > 0 ? x.shape[x.rank - 1] : 1;
   const ch = batchNormChannels(C, mean, variance, offset, scale, varianceEpsilon);
   if (!ch || x.size === 0) {

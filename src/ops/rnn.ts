@@ -1,7 +1,7 @@
 // Recurrent sequence ops: lstmSequence, gruSequence, simpleRNNSequence. Each runs a whole sequence
 // as ONE op on the tape: validation here, the time loops (forward and backpropagation through time)
 // in the recurrent driver (src/engine/drivers/rnn-forward.ts, rnn-backward.ts).
-import { WasmgradError, fmtShape } from '../errors.js';
+import { WasmgradError, fmtShape, textOf } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { record } from '../tape.js';
 import { GATES, RNN_ACTIVATIONS, isRnnActivation, type RnnActivation, type RnnCellKind, type RnnGradients, type RnnInputs, type RnnSequence } from '../engine/drivers/rnn.js';
@@ -79,7 +79,7 @@ function maskValues(mask: SequenceOptions['mask'], B: number, T: number, op: str
     }
     return mask.dataSync();
   }
-  if (mask.length !== B * T) throw new WasmgradError(`${op}: mask must hold ${B}x${T} values, got ${mask.length}`);
+  if (mask.length !== B * T) throw new WasmgradError(`${op}: mask must hold ${B}x${T} values, got ${textOf(mask.length)}`);
   return mask;
 }
 

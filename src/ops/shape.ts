@@ -1,6 +1,6 @@
 // Shape and data-movement ops: reshape, transpose, concat, slice, gather, oneHot, expandDims,
 // squeeze, stack, clone; each backward right under its forward.
-import { WasmgradError, fmtShape } from '../errors.js';
+import { WasmgradError, fmtShape, describeValue, textOf } from '../errors.js';
 import { Tensor, viewAs } from '../tensor.js';
 import { record } from '../tape.js';
 import { copyStrided, stridesOf, transpose2d, gatherRows, scatterAddRows, oneHotRows, indexOutOfRange, writeTensor } from '../engine/drivers/copy.js';
@@ -22,7 +22,7 @@ export function clone(x: Tensor): Tensor {
 /** Same data, new shape (one dimension may be -1). Shares memory with x. */
 export function reshape(x: Tensor, shape: number[]): Tensor {
   checkTensor(x, 'reshape');
-  if (!Array.isArray(shape)) throw new WasmgradError(`reshape: shape must be an array, got ${String(shape)}`);
+  if (!Array.isArray(shape)) throw new WasmgradError(`reshape: shape must be an array, got ${textOf(shape)}`);
   const free = shape.filter((d) => d === -1).length;
   if (free > 1 || shape.some((d) => !Number.isInteger(d) || d < -1)) {
     throw new WasmgradError(`reshape: invalid target shape ${fmtShape(shape)} (whole numbers, at most one -1)`);
@@ -47,6 +47,7 @@ export function expandDims(x: Tensor, axis = 0): Tensor {
 
 export function squeeze(x: Tensor, axis?: number[]): Tensor {
   checkTensor(x, 'squeeze');
+  if (axis != null && !Array.isArray(axis)) throw new WasmgradError(`squeeze: axis must be an array of axes, got ${describeValue(axis)}`);
   const axes = axis?.map((a) => normAxis(a, x.shape, 'squeeze'));
   for (const a of axes ?? []) {
     if (x.shape[a] !== 1) throw new WasmgradError(`squeeze: axis ${a} of ${fmtShape(x.shape)} is not 1`);
@@ -161,7 +162,7 @@ function checkIndices(indices: Tensor | number[], n: number, op: string): { idx:
     temp = true;
   } else {
     idx = checkTensor(indices, op, 'indices');
-    if (idx.dtype !== 'int32') throw new WasmgradError(`${op}: indices must be int32, got ${idx.dtype}`);
+    if (idx.dtype !== 'int32') throw new WasmgradError(`${op}: indices must be int32, got ${textOf(idx.dtype)}`);
   }
   const bad = indexOutOfRange(idx, n, op);
   if (bad) {
@@ -233,8 +234,8 @@ function gatherBatched(x: Tensor, indices: Tensor | number[], axis: number, batc
 /** One-hot float32 rows of length depth for int32 indices (an out-of-range index gives a zero row). */
 export function oneHot(indices: Tensor, depth: number, onValue = 1, offValue = 0): Tensor {
   const idx = checkTensor(indices, 'oneHot', 'indices');
-  if (idx.dtype !== 'int32') throw new WasmgradError(`oneHot: indices must be int32, got ${idx.dtype}`);
-  if (!Number.isInteger(depth) || depth < 1) throw new WasmgradError(`oneHot: depth must be a whole number >= 1, got ${depth}`);
+  if (idx.dtype !== 'int32') throw new WasmgradError(`oneHot: indices must be int32, got ${textOf(idx.dtype)}`);
+  if (!Number.isInteger(depth) || depth < 1) throw new WasmgradError(`oneHot: depth must be a whole number >= 1, got ${textOf(depth)}`);
   const out = newTensor([...idx.shape, depth]);
   oneHotRows(idx, out, depth, onValue, offValue);
   return out;

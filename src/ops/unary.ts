@@ -1,6 +1,6 @@
 // Unary math and activations: one kernel call forward, one fused gradient kernel backward
 // (dx = dy * f'(x, y)), so every activation trains on every build.
-import { WasmgradError } from '../errors.js';
+import { WasmgradError, textOf } from '../errors.js';
 import { Tensor, assertUsable } from '../tensor.js';
 import { record } from '../tape.js';
 import { unary as unaryKernel, unaryGrad, type UnaryOp } from '../engine/drivers/elementwise.js';
@@ -69,7 +69,7 @@ export const swish = (x: Tensor) => unaryOp('swish', x);
 export const hardSigmoid = (x: Tensor) => unaryOp('hardSigmoid', x);
 
 function checkNumber(v: unknown, op: string, name: string): number {
-  if (typeof v !== 'number' || Number.isNaN(v)) throw new WasmgradError(`${op}: ${name} must be a number, got ${String(v)}`);
+  if (typeof v !== 'number' || Number.isNaN(v)) throw new WasmgradError(`${op}: ${name} must be a number, got ${textOf(v)}`);
   return v;
 }
 

@@ -1,5 +1,5 @@
 // Argument checking shared by the ops: every failure is a WasmgradError naming the op.
-import { WasmgradError, fmtShape } from '../errors.js';
+import { WasmgradError, fmtShape, textOf } from '../errors.js';
 import { Tensor, assertUsable, type DType } from '../tensor.js';
 import { scalar } from '../creation.js';
 import { int32ToFloat } from './values-js.js';
@@ -15,7 +15,7 @@ export function checkTensor(x: unknown, op: string, name = 'x'): Tensor {
 /** A float32 tensor, or a bool one (its 0 / 1 are float32 values). */
 export function checkFloat(x: unknown, op: string, name = 'x'): Tensor {
   const t = checkTensor(x, op, name);
-  if (t.dtype === 'int32') throw new WasmgradError(`${op}: ${name} must be float32, got ${t.dtype} ${fmtShape(t.shape)}`);
+  if (t.dtype === 'int32') throw new WasmgradError(`${op}: ${name} must be float32, got ${textOf(t.dtype)} ${fmtShape(t.shape)}`);
   return t;
 }
 

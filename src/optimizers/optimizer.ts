@@ -4,7 +4,7 @@
 // factor (PyTorch clip_grad_norm_: g *= min(1, clipNorm / (||g||_2 + 1e-6)), the norm taken over
 // every gradient of the step together), then clipValue (clip_grad_value_: clamp to
 // [-clipValue, clipValue]). The learning rate is a number or a schedule of `iterations`.
-import { WasmgradError, fmtShape } from '../errors.js';
+import { WasmgradError, fmtShape, textOf } from '../errors.js';
 import { Tensor, tidy } from '../tensor.js';
 import { Variable, trainableVariables } from '../variables.js';
 import { computeGradients, noGrad } from '../tape.js';
@@ -33,11 +33,11 @@ interface SlotSet {
 }
 
 export function checkNumber(op: string, name: string, v: unknown, opts: { min?: number; max?: number; above?: number; below?: number } = {}): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new WasmgradError(`${op}: ${name} must be a finite number, got ${String(v)}`);
-  if (opts.min !== undefined && v < opts.min) throw new WasmgradError(`${op}: ${name} must be >= ${opts.min}, got ${v}`);
-  if (opts.max !== undefined && v > opts.max) throw new WasmgradError(`${op}: ${name} must be <= ${opts.max}, got ${v}`);
-  if (opts.above !== undefined && !(v > opts.above)) throw new WasmgradError(`${op}: ${name} must be > ${opts.above}, got ${v}`);
-  if (opts.below !== undefined && !(v < opts.below)) throw new WasmgradError(`${op}: ${name} must be < ${opts.below}, got ${v}`);
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new WasmgradError(`${op}: ${name} must be a finite number, got ${textOf(v)}`);
+  if (opts.min !== undefined && v < opts.min) throw new WasmgradError(`${op}: ${name} must be >= ${opts.min}, got ${textOf(v)}`);
+  if (opts.max !== undefined && v > opts.max) throw new WasmgradError(`${op}: ${name} must be <= ${opts.max}, got ${textOf(v)}`);
+  if (opts.above !== undefined && !(v > opts.above)) throw new WasmgradError(`${op}: ${name} must be > ${opts.above}, got ${textOf(v)}`);
+  if (opts.below !== undefined && !(v < opts.below)) throw new WasmgradError(`${op}: ${name} must be < ${opts.below}, got ${textOf(v)}`);
   return v;
 }
 

@@ -1,7 +1,7 @@
 // tf.browser: pixels to tensors and back, as TensorFlow.js. Pixel data ({ data, width, height }
 // RGBA, as ImageData) works everywhere; image, canvas, video and bitmap elements are drawn on a
 // canvas of the page (or an OffscreenCanvas) and read back.
-import { WasmgradError, fmtShape } from '../errors.js';
+import { WasmgradError, fmtShape, textOf } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { fromFlat } from '../creation.js';
 import { checkTensor } from '../ops/util.js';
@@ -42,10 +42,10 @@ function pixelsOf(pixels: unknown): PixelData {
 
 /** An int32 image [height, width, numChannels] (1, 3 or 4 of RGBA) from pixels. */
 export function fromPixels(pixels: unknown, numChannels = 3): Tensor {
-  if (numChannels !== 1 && numChannels !== 3 && numChannels !== 4) throw new WasmgradError(`fromPixels: numChannels must be 1, 3 or 4, got ${numChannels}`);
+  if (numChannels !== 1 && numChannels !== 3 && numChannels !== 4) throw new WasmgradError(`fromPixels: numChannels must be 1, 3 or 4, got ${textOf(numChannels)}`);
   const { data, width, height } = pixelsOf(pixels);
   if (!(Number.isInteger(width) && Number.isInteger(height) && width >= 0 && height >= 0) || data.length !== width * height * 4) {
-    throw new WasmgradError(`fromPixels: pixel data of ${width}x${height} must hold ${width * height * 4} RGBA values, got ${data.length}`);
+    throw new WasmgradError(`fromPixels: pixel data of ${width}x${height} must hold ${width * height * 4} RGBA values, got ${textOf(data.length)}`);
   }
   const out = new Int32Array(width * height * numChannels);
   for (let i = 0; i < width * height; i++) for (let c = 0; c < numChannels; c++) out[i * numChannels + c] = data[i * 4 + c];
@@ -69,7 +69,7 @@ export async function toPixels(img: Tensor, canvas?: Canvas2D): Promise<Uint8Cla
   const bytes = new Uint8ClampedArray(width * height * 4);
   for (let i = 0; i < width * height; i++) {
     const px = Array.from({ length: depth }, (_, c) => v[i * depth + c]);
-    for (const value of px) if (!(value >= lo && value <= hi)) throw new WasmgradError(`toPixels: ${img.dtype} values must be in [${lo}, ${hi}], got ${value}`);
+    for (const value of px) if (!(value >= lo && value <= hi)) throw new WasmgradError(`toPixels: ${img.dtype} values must be in [${lo}, ${hi}], got ${textOf(value)}`);
     const [r, g, b, a] = depth === 1 ? [px[0], px[0], px[0], hi] : depth === 3 ? [px[0], px[1], px[2], hi] : px;
     bytes.set([Math.round(r * scale), Math.round(g * scale), Math.round(b * scale), Math.round(a * scale)], i * 4);
   }

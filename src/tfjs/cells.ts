@@ -1,7 +1,7 @@
 // TF.js's functional LSTM cells (tf.basicLSTMCell, tf.multiRNNCell) as compositions of ops, and
 // tf.randomGamma (Marsaglia and Tsang's method over a seeded generator; the numbers differ from
 // TF.js's, the distribution is the same).
-import { WasmgradError, fmtShape } from '../errors.js';
+import { WasmgradError, fmtShape, textOf } from '../errors.js';
 import { Tensor, tidy, type DType } from '../tensor.js';
 import { fromFlat } from '../creation.js';
 import * as ops from '../ops/index.js';
@@ -50,7 +50,7 @@ export function multiRNNCell(lstmCells: Cell[], data: Tensor, c: Tensor[], h: Te
 /** Gamma(alpha, beta) samples (beta is the rate: mean alpha / beta). */
 export function randomGamma(shape: number[], alpha: number, beta = 1, dtype: DType = 'float32', seed?: number): Tensor {
   if (!Array.isArray(shape) || !shape.every((s) => Number.isInteger(s) && s >= 0)) throw new WasmgradError(`randomGamma: shape must be whole numbers >= 0, got ${JSON.stringify(shape)}`);
-  if (!(alpha > 0) || !(beta > 0)) throw new WasmgradError(`randomGamma: alpha and beta must be > 0, got ${alpha} and ${beta}`);
+  if (!(alpha > 0) || !(beta > 0)) throw new WasmgradError(`randomGamma: alpha and beta must be > 0, got ${textOf(alpha)} and ${beta}`);
   const next = seededRandom(seed ?? Math.floor(Math.random() * 2 ** 32));
   const normal = () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
   const draw = (a: number): number => {

@@ -3,7 +3,7 @@
 // unsortedSegmentSum, depthToSpace, separableConv2d ..., composed of differentiable ops so their
 // gradients come from composition; and index-valued ops (whereAsync, searchSorted, bincount ...)
 // computed in JavaScript, which have no gradient in TF.js either.
-import { WasmgradError, fmtShape } from '../errors.js';
+import { WasmgradError, fmtShape, describeValue, textOf } from '../errors.js';
 import { Tensor, tidy, type DType } from '../tensor.js';
 import { fromFlat, fill } from '../creation.js';
 import * as ops from '../ops/index.js';
@@ -90,7 +90,7 @@ export function movingAverage(v: Tensor, x: Tensor, decay: number | Tensor, step
 
 /** Coordinate grids of two vectors: 'xy' gives [y.size, x.size] grids, 'ij' [x.size, y.size]. */
 export function meshgrid(x: Tensor, y?: Tensor, { indexing = 'xy' }: { indexing?: 'xy' | 'ij' } = {}): Tensor[] {
-  if (indexing !== 'xy' && indexing !== 'ij') throw new WasmgradError(`meshgrid: indexing must be 'xy' or 'ij', got ${String(indexing)}`);
+  if (indexing !== 'xy' && indexing !== 'ij') throw new WasmgradError(`meshgrid: indexing must be 'xy' or 'ij', got ${textOf(indexing)}`);
   checkTensor(x, 'meshgrid', 'x');
   if (y === undefined) return [ops.clone(x)];
   checkTensor(y, 'meshgrid', 'y');
@@ -121,7 +121,7 @@ export function ensureShape(x: Tensor, shape: (number | null)[]): Tensor {
  */
 export function mirrorPad(x: Tensor, paddings: Pair[], mode: 'reflect' | 'symmetric'): Tensor {
   checkTensor(x, 'mirrorPad', 'x');
-  if (mode !== 'reflect' && mode !== 'symmetric') throw new WasmgradError(`mirrorPad: mode must be 'reflect' or 'symmetric', got ${String(mode)}`);
+  if (mode !== 'reflect' && mode !== 'symmetric') throw new WasmgradError(`mirrorPad: mode must be 'reflect' or 'symmetric', got ${textOf(mode)}`);
   if (!Array.isArray(paddings) || paddings.length !== x.rank) throw new WasmgradError(`mirrorPad: expected ${x.rank} [before, after] pairs, got ${JSON.stringify(paddings)}`);
   const shift = mode === 'reflect' ? 1 : 0;
   return tidy(() => paddings.reduce((t, [before, after], axis) => {
@@ -164,7 +164,7 @@ export function unsortedSegmentSum(x: Tensor, segmentIds: Tensor, numSegments: n
   checkTensor(x, 'unsortedSegmentSum', 'x');
   rank('unsortedSegmentSum', segmentIds, 1);
   if (segmentIds.size !== x.shape[0]) throw new WasmgradError(`unsortedSegmentSum: ${segmentIds.size} segment ids for ${x.shape[0]} rows (x ${fmtShape(x.shape)})`);
-  if (!(Number.isInteger(numSegments) && numSegments >= 1)) throw new WasmgradError(`unsortedSegmentSum: numSegments must be a whole number >= 1, got ${numSegments}`);
+  if (!(Number.isInteger(numSegments) && numSegments >= 1)) throw new WasmgradError(`unsortedSegmentSum: numSegments must be a whole number >= 1, got ${textOf(numSegments)}`);
   return tidy(() => {
     const ids = segmentIds.dtype === 'int32' ? segmentIds : ops.cast(segmentIds, 'int32');
     const rows = ops.reshape(x.dtype === 'int32' ? ops.cast(x, 'float32') : x, [x.shape[0], x.size / Math.max(1, x.shape[0])]);
@@ -179,7 +179,7 @@ export function depthToSpace(x: Tensor, blockSize: number, dataFormat: 'NHWC' | 
   if (dataFormat !== 'NHWC') throw new WasmgradError(`depthToSpace: dataFormat '${dataFormat}' is not supported; wasmgrad works in NHWC`);
   const [b, h, w, c] = x.shape;
   if (!(Number.isInteger(blockSize) && blockSize >= 2 && c % (blockSize * blockSize) === 0)) {
-    throw new WasmgradError(`depthToSpace: blockSize must be a whole number >= 2 whose square divides the ${c} channels, got ${blockSize}`);
+    throw new WasmgradError(`depthToSpace: blockSize must be a whole number >= 2 whose square divides the ${c} channels, got ${textOf(blockSize)}`);
   }
   const bs = blockSize, cOut = c / (bs * bs);
   return tidy(() => ops.reshape(ops.transpose(ops.reshape(x, [b, h, w, bs, bs, cOut]), [0, 1, 3, 2, 4, 5]), [b, h * bs, w * bs, cOut]));
@@ -199,7 +199,7 @@ export function pool(input: Tensor, windowShape: number | Pair, poolingType: 'av
   if (d.some((v) => v !== 1)) throw new WasmgradError(`pool: dilations other than 1 are not supported, got ${JSON.stringify(dilations)}`);
   if (poolingType === 'max') return ops.maxPool(input, windowShape, strides, pad);
   if (poolingType === 'avg') return ops.avgPool(input, windowShape, strides, pad);
-  throw new WasmgradError(`pool: poolingType must be 'avg' or 'max', got ${String(poolingType)}`);
+  throw new WasmgradError(`pool: poolingType must be 'avg' or 'max', got ${textOf(poolingType)}`);
 }
 
 // ---- random ---------------------------------------------------------------------------------------
@@ -217,7 +217,7 @@ export function rand(shape: number[], randFunction: () => number, dtype: DType =
 
 /** The generalized cosine window a - b cos(2 pi i / (N - 1)) (periodic for even N, as TF.js); a Hann window is a = b = 0.5. */
 export function cosineWindow(windowLength: number, a: number, b: number): Tensor {
-  if (!(Number.isInteger(windowLength) && windowLength >= 1)) throw new WasmgradError(`cosineWindow: windowLength must be a whole number >= 1, got ${windowLength}`);
+  if (!(Number.isInteger(windowLength) && windowLength >= 1)) throw new WasmgradError(`cosineWindow: windowLength must be a whole number >= 1, got ${describeValue(windowLength)}`);
   if (typeof a !== 'number' || typeof b !== 'number') throw new WasmgradError(`cosineWindow: a and b must be numbers, got ${typeof a} and ${typeof b}`);
   if (windowLength === 1) return fromFlat([1], [1], 'float32');
   const even = 1 - (windowLength % 2);
@@ -238,7 +238,7 @@ export async function time(f: () => void): Promise<{ kernelMs: number; wallMs: n
 export function localResponseNormalization(x: Tensor, depthRadius = 5, bias = 1, alpha = 1, beta = 0.5): Tensor {
   checkTensor(x, 'localResponseNormalization', 'x');
   if (x.rank !== 3 && x.rank !== 4) throw new WasmgradError(`localResponseNormalization: x must be rank 3 or 4, got shape ${fmtShape(x.shape)}`);
-  if (!(Number.isInteger(depthRadius) && depthRadius >= 0)) throw new WasmgradError(`localResponseNormalization: depthRadius must be a whole number >= 0, got ${depthRadius}`);
+  if (!(Number.isInteger(depthRadius) && depthRadius >= 0)) throw new WasmgradError(`localResponseNormalization: depthRadius must be a whole number >= 0, got ${textOf(depthRadius)}`);
   const d = x.shape[x.rank - 1];
   return tidy(() => {
     const paddings = x.shape.map((_, i): Pair => (i === x.rank - 1 ? [depthRadius, depthRadius] : [0, 0]));

@@ -1,7 +1,7 @@
 // tf.image.transform and tf.image.rotateWithOffset: projective warps and rotations of images
 // [B, H, W, C], computed in JavaScript on the values as TF.js's kernels define them (fill modes
 // reflect, wrap, nearest and constant; nearest or bilinear sampling). No gradient, as in TF.js.
-import { WasmgradError, fmtShape } from '../errors.js';
+import { WasmgradError, fmtShape, textOf } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { fromFlat } from '../creation.js';
 import { checkTensor } from '../ops/util.js';
@@ -12,7 +12,7 @@ type FillMode = 'constant' | 'reflect' | 'wrap' | 'nearest';
 function checkImage4(op: string, image: Tensor): [number, number, number, number] {
   checkTensor(image, op, 'image');
   if (image.rank !== 4) throw new WasmgradError(`${op}: image must be rank 4 [batch, height, width, channels], got ${fmtShape(image.shape)}`);
-  if (image.dtype !== 'float32') throw new WasmgradError(`${op}: image must be float32 (as in TF.js), got ${image.dtype}; cast it first`);
+  if (image.dtype !== 'float32') throw new WasmgradError(`${op}: image must be float32 (as in TF.js), got ${textOf(image.dtype)}; cast it first`);
   return image.shape as [number, number, number, number];
 }
 
@@ -99,7 +99,7 @@ export function transform(
 export function rotateWithOffset(image: Tensor, radians: number, fillValue: number | [number, number, number] = 0, center: number | [number, number] = 0.5): Tensor {
   const op = 'image.rotateWithOffset';
   const [batch, height, width, channels] = checkImage4(op, image);
-  if (typeof radians !== 'number' || !Number.isFinite(radians)) throw new WasmgradError(`${op}: radians must be a finite number, got ${String(radians)}`);
+  if (typeof radians !== 'number' || !Number.isFinite(radians)) throw new WasmgradError(`${op}: radians must be a finite number, got ${textOf(radians)}`);
   const fills = typeof fillValue === 'number' ? null : fillValue;
   if (fills !== null && (!Array.isArray(fills) || fills.length !== 3 || !fills.every((v) => typeof v === 'number') || channels > 4)) {
     throw new WasmgradError(`${op}: fillValue must be a number, or [r, g, b] for an image of at most 4 channels, got ${JSON.stringify(fillValue)} for ${fmtShape(image.shape)}`);

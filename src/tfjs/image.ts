@@ -1,7 +1,7 @@
 // tf.image.* beyond resizing, and tf.math.confusionMatrix, as TensorFlow.js 4.22 computes them:
 // flips and colour conversions composed of ops (differentiable); cropAndResize, threshold and
 // non-max suppression computed in JavaScript on the values (index and detection ops, no gradient).
-import { WasmgradError, fmtShape } from '../errors.js';
+import { WasmgradError, fmtShape, textOf } from '../errors.js';
 import { Tensor, tidy } from '../tensor.js';
 import { tensor as makeTensor, fromFlat } from '../creation.js';
 import * as ops from '../ops/index.js';
@@ -56,11 +56,11 @@ export function cropAndResize(
   const [B, H, W, C] = image.shape;
   const N = boxes.shape[0];
   if (boxes.shape[1] !== 4 || boxInd.shape[0] !== N) throw new WasmgradError(`${op}: boxes must be [N, 4] and boxInd [N], got ${fmtShape(boxes.shape)} and ${fmtShape(boxInd.shape)}`);
-  if (boxInd.dtype !== 'int32') throw new WasmgradError(`${op}: boxInd must be int32, got ${boxInd.dtype}`);
+  if (boxInd.dtype !== 'int32') throw new WasmgradError(`${op}: boxInd must be int32, got ${textOf(boxInd.dtype)}`);
   if (!Array.isArray(cropSize) || cropSize.length !== 2 || !cropSize.every((s) => Number.isInteger(s) && s >= 1)) {
     throw new WasmgradError(`${op}: cropSize must be [height, width] of whole numbers >= 1, got ${JSON.stringify(cropSize)}`);
   }
-  if (method !== 'bilinear' && method !== 'nearest') throw new WasmgradError(`${op}: method must be 'bilinear' or 'nearest', got ${String(method)}`);
+  if (method !== 'bilinear' && method !== 'nearest') throw new WasmgradError(`${op}: method must be 'bilinear' or 'nearest', got ${textOf(method)}`);
   const [h, w] = cropSize;
   if (N * h * w * C > 2 ** 30) throw new WasmgradError(`${op}: ${N} crops of ${h}x${w}x${C} are more than 2^30 values`);
   const x = image.dataSync(), bx = boxes.dataSync(), bi = boxInd.dataSync();
@@ -120,7 +120,7 @@ export function threshold(image: Tensor, method: 'binary' | 'otsu' = 'binary', i
   checkImage(op, image, 3);
   const [H, W, C] = image.shape;
   if (C !== 3 && C !== 1) throw new WasmgradError(`${op}: image must have 3 or 1 channels, got ${fmtShape(image.shape)}`);
-  if (method !== 'binary' && method !== 'otsu') throw new WasmgradError(`${op}: method must be 'binary' or 'otsu', got ${String(method)}`);
+  if (method !== 'binary' && method !== 'otsu') throw new WasmgradError(`${op}: method must be 'binary' or 'otsu', got ${textOf(method)}`);
   const v = image.dataSync();
   const gray = new Float64Array(H * W);
   for (let i = 0; i < gray.length; i++) gray[i] = C === 1 ? v[i] : Math.fround(Math.fround(Math.fround(v[3 * i] * GRAY[0]) + Math.fround(v[3 * i + 1] * GRAY[1])) + Math.fround(v[3 * i + 2] * GRAY[2]));
@@ -158,9 +158,9 @@ function suppress(op: string, boxes: Tensor, scores: Tensor, maxOutputSize: numb
   checkImage(op, scores, 1, 'scores');
   const n = boxes.shape[0];
   if (boxes.shape[1] !== 4 || scores.shape[0] !== n) throw new WasmgradError(`${op}: boxes must be [N, 4] and scores [N], got ${fmtShape(boxes.shape)} and ${fmtShape(scores.shape)}`);
-  if (!Number.isInteger(maxOutputSize) || maxOutputSize < 0) throw new WasmgradError(`${op}: maxOutputSize must be a whole number >= 0, got ${maxOutputSize}`);
-  if (!(iouThreshold >= 0 && iouThreshold <= 1)) throw new WasmgradError(`${op}: iouThreshold must be in [0, 1], got ${iouThreshold}`);
-  if (!(sigma >= 0)) throw new WasmgradError(`${op}: softNmsSigma must be >= 0, got ${sigma}`);
+  if (!Number.isInteger(maxOutputSize) || maxOutputSize < 0) throw new WasmgradError(`${op}: maxOutputSize must be a whole number >= 0, got ${textOf(maxOutputSize)}`);
+  if (!(iouThreshold >= 0 && iouThreshold <= 1)) throw new WasmgradError(`${op}: iouThreshold must be in [0, 1], got ${textOf(iouThreshold)}`);
+  if (!(sigma >= 0)) throw new WasmgradError(`${op}: softNmsSigma must be >= 0, got ${textOf(sigma)}`);
   // as TF.js: never more outputs than boxes (the padded form pads to this)
   maxOutputSize = Math.min(maxOutputSize, n);
   const b = boxes.dataSync(), s = scores.dataSync();
@@ -248,7 +248,7 @@ export function confusionMatrix(labels: Tensor, predictions: Tensor, numClasses:
   checkImage(op, labels, 1, 'labels');
   checkImage(op, predictions, 1, 'predictions');
   if (labels.shape[0] !== predictions.shape[0]) throw new WasmgradError(`${op}: labels ${fmtShape(labels.shape)} and predictions ${fmtShape(predictions.shape)} must have the same length`);
-  if (!Number.isInteger(numClasses) || numClasses < 1) throw new WasmgradError(`${op}: numClasses must be a whole number >= 1, got ${numClasses}`);
+  if (!Number.isInteger(numClasses) || numClasses < 1) throw new WasmgradError(`${op}: numClasses must be a whole number >= 1, got ${textOf(numClasses)}`);
   const l = labels.dataSync(), p = predictions.dataSync();
   const out = new Int32Array(numClasses * numClasses);
   for (let i = 0; i < l.length; i++) {

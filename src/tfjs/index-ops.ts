@@ -2,7 +2,7 @@
 // setdiff1dAsync, inTopKAsync, searchSorted / lowerBound / upperBound, bincount, denseBincount,
 // scatterND, sparseToDense. Computed in JavaScript over the values (TF.js gives them no gradient,
 // except booleanMaskAsync, which is a gather here and passes gradients as TF.js's does).
-import { WasmgradError, fmtShape } from '../errors.js';
+import { WasmgradError, fmtShape, textOf } from '../errors.js';
 import { Tensor, tidy } from '../tensor.js';
 import { fromFlat } from '../creation.js';
 import * as ops from '../ops/index.js';
@@ -50,7 +50,7 @@ export async function booleanMaskAsync(tensor: Tensor, mask: Tensor, axis = 0): 
 export async function setdiff1dAsync(x: Tensor, y: Tensor): Promise<[Tensor, Tensor]> {
   checkTensor(x, 'setdiff1dAsync', 'x');
   checkTensor(y, 'setdiff1dAsync', 'y');
-  if (x.dtype !== y.dtype) throw new WasmgradError(`setdiff1dAsync: x and y must have the same dtype, got ${x.dtype} and ${y.dtype}`);
+  if (x.dtype !== y.dtype) throw new WasmgradError(`setdiff1dAsync: x and y must have the same dtype, got ${textOf(x.dtype)} and ${y.dtype}`);
   if (x.rank !== 1 || y.rank !== 1) throw new WasmgradError(`setdiff1dAsync: x and y must be rank 1, got ${fmtShape(x.shape)} and ${fmtShape(y.shape)}`);
   const drop = new Set(y.dataSync());
   const xv = x.dataSync();
@@ -70,7 +70,7 @@ export async function inTopKAsync(predictions: Tensor, targets: Tensor, k = 1): 
   checkTensor(targets, 'inTopKAsync', 'targets');
   const n = predictions.shape[predictions.rank - 1];
   if (predictions.rank < 1 || targets.size * n !== predictions.size) throw new WasmgradError(`inTopKAsync: predictions ${fmtShape(predictions.shape)} and targets ${fmtShape(targets.shape)} do not match`);
-  if (!(Number.isInteger(k) && k >= 1 && k <= n)) throw new WasmgradError(`inTopKAsync: k must be a whole number in [1, ${n}], got ${k}`);
+  if (!(Number.isInteger(k) && k >= 1 && k <= n)) throw new WasmgradError(`inTopKAsync: k must be a whole number in [1, ${n}], got ${textOf(k)}`);
   const p = predictions.dataSync(), t = targets.dataSync();
   const out = new Float32Array(targets.size);
   for (let r = 0; r < targets.size; r++) {
@@ -84,7 +84,7 @@ export async function inTopKAsync(predictions: Tensor, targets: Tensor, k = 1): 
 export function searchSorted(sortedSequence: Tensor, values: Tensor, side: 'left' | 'right' = 'left'): Tensor {
   checkTensor(sortedSequence, 'searchSorted', 'sortedSequence');
   checkTensor(values, 'searchSorted', 'values');
-  if (side !== 'left' && side !== 'right') throw new WasmgradError(`searchSorted: side must be 'left' or 'right', got ${String(side)}`);
+  if (side !== 'left' && side !== 'right') throw new WasmgradError(`searchSorted: side must be 'left' or 'right', got ${textOf(side)}`);
   const s = sortedSequence.rank === 0 ? null : sortedSequence.shape;
   const v = values.rank === 0 ? null : values.shape;
   if (!s || !v || s.length !== v.length || s.slice(0, -1).join() !== v.slice(0, -1).join()) {
@@ -115,8 +115,8 @@ export const upperBound = (sortedSequence: Tensor, values: Tensor) => searchSort
 /** Counts (or summed weights) of each value of x in [0, size); other values are ignored. */
 function binCounts(op: string, x: Tensor, weights: Tensor | null, size: number, binaryOutput: boolean): Tensor {
   checkTensor(x, op, 'x');
-  if (x.dtype !== 'int32') throw new WasmgradError(`${op}: x must be int32, got ${x.dtype}`);
-  if (!(Number.isInteger(size) && size >= 0)) throw new WasmgradError(`${op}: size must be a whole number >= 0, got ${size}`);
+  if (x.dtype !== 'int32') throw new WasmgradError(`${op}: x must be int32, got ${textOf(x.dtype)}`);
+  if (!(Number.isInteger(size) && size >= 0)) throw new WasmgradError(`${op}: size must be a whole number >= 0, got ${textOf(size)}`);
   if (weights && weights.size > 0 && weights.shape.join() !== x.shape.join()) throw new WasmgradError(`${op}: weights ${fmtShape(weights.shape)} differ in shape from x ${fmtShape(x.shape)}`);
   const rows = x.rank === 2 ? x.shape[0] : 1, n = x.rank === 2 ? x.shape[1] : x.size;
   if (x.rank > 2) throw new WasmgradError(`${op}: x must be rank 1 or 2, got ${fmtShape(x.shape)}`);
@@ -259,7 +259,7 @@ export function bitwiseAnd(x: Tensor, y: Tensor): Tensor {
   checkTensor(x, 'bitwiseAnd', 'x');
   checkTensor(y, 'bitwiseAnd', 'y');
   if (x.dtype !== 'int32' || y.dtype !== 'int32' || x.shape.join() !== y.shape.join()) {
-    throw new WasmgradError(`bitwiseAnd: expected two int32 tensors of one shape, got ${x.dtype} ${fmtShape(x.shape)} and ${y.dtype} ${fmtShape(y.shape)}`);
+    throw new WasmgradError(`bitwiseAnd: expected two int32 tensors of one shape, got ${textOf(x.dtype)} ${fmtShape(x.shape)} and ${y.dtype} ${fmtShape(y.shape)}`);
   }
   const a = x.dataSync(), b = y.dataSync();
   return fromFlat(Int32Array.from(a, (v, i) => v & b[i]), x.shape, 'int32');

@@ -2,7 +2,7 @@
 // hammingWindow, frame), as TensorFlow.js 4.22 computes them. bandPart and gramSchmidt are
 // compositions of ops, so gradients flow through them; qr runs Householder reflections in double
 // precision on each matrix (TF.js's algorithm and sign convention) and records no gradient.
-import { WasmgradError, fmtShape } from '../errors.js';
+import { WasmgradError, fmtShape, textOf } from '../errors.js';
 import { Tensor, tidy, sizeOf } from '../tensor.js';
 import { fromFlat } from '../creation.js';
 import * as ops from '../ops/index.js';
@@ -11,7 +11,7 @@ import { cosineWindow } from './extra-ops.js';
 
 function wholeOrNegative(v: number | Tensor, op: string, name: string): number {
   const n = v instanceof Tensor ? v.dataSync()[0] : v;
-  if (!Number.isInteger(n)) throw new WasmgradError(`${op}: ${name} must be a whole number (negative: the whole triangle), got ${String(n)}`);
+  if (!Number.isInteger(n)) throw new WasmgradError(`${op}: ${name} must be a whole number (negative: the whole triangle), got ${textOf(n)}`);
   return n;
 }
 
@@ -107,7 +107,7 @@ export function qr(x: Tensor, fullMatrices = false): [Tensor, Tensor] {
 export const linalg = { bandPart, gramSchmidt, qr };
 
 function windowLength(n: number, op: string): number {
-  if (!(Number.isInteger(n) && n >= 0)) throw new WasmgradError(`${op}: windowLength must be a whole number >= 0, got ${String(n)}`);
+  if (!(Number.isInteger(n) && n >= 0)) throw new WasmgradError(`${op}: windowLength must be a whole number >= 0, got ${textOf(n)}`);
   return n;
 }
 
@@ -120,8 +120,8 @@ export const hammingWindow = windowOf('hammingWindow', 0.54, 0.46);
 export function frame(signal: Tensor, frameLength: number, frameStep: number, padEnd = false, padValue = 0): Tensor {
   checkTensor(signal, 'frame', 'signal');
   if (signal.rank !== 1) throw new WasmgradError(`frame: signal must be a vector, got ${fmtShape(signal.shape)}`);
-  if (!(Number.isInteger(frameLength) && frameLength > 0)) throw new WasmgradError(`frame: frameLength must be a whole number > 0, got ${frameLength}`);
-  if (!(Number.isInteger(frameStep) && frameStep > 0)) throw new WasmgradError(`frame: frameStep must be a whole number > 0, got ${frameStep}`);
+  if (!(Number.isInteger(frameLength) && frameLength > 0)) throw new WasmgradError(`frame: frameLength must be a whole number > 0, got ${textOf(frameLength)}`);
+  if (!(Number.isInteger(frameStep) && frameStep > 0)) throw new WasmgradError(`frame: frameStep must be a whole number > 0, got ${textOf(frameStep)}`);
   const v = signal.dataSync(), size = v.length;
   const starts: number[] = [];
   let start = 0;

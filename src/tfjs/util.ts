@@ -1,6 +1,6 @@
 // tf.util: the helpers TensorFlow.js programs call (assert, shuffle, sizeFromShape, flatten, now,
 // string encoding, ...). Plain JavaScript; bad input raises a WasmgradError.
-import { WasmgradError } from '../errors.js';
+import { WasmgradError, textOf } from '../errors.js';
 
 export function assert(expr: boolean, msg: () => string): void {
   if (!expr) throw new WasmgradError(typeof msg === 'function' ? msg() : String(msg));
@@ -82,11 +82,11 @@ export function createShuffledIndices(n: number): Uint32Array {
 }
 
 export const encodeString = (s: string, encoding = 'utf-8'): Uint8Array => {
-  if (encoding !== 'utf-8' && encoding !== 'utf8') throw new WasmgradError(`util.encodeString: only utf-8 is supported, got ${encoding}`);
+  if (encoding !== 'utf-8' && encoding !== 'utf8') throw new WasmgradError(`util.encodeString: only utf-8 is supported, got ${textOf(encoding)}`);
   return new TextEncoder().encode(s);
 };
 export const decodeString = (bytes: Uint8Array, encoding = 'utf-8'): string => {
-  if (encoding !== 'utf-8' && encoding !== 'utf8') throw new WasmgradError(`util.decodeString: only utf-8 is supported, got ${encoding}`);
+  if (encoding !== 'utf-8' && encoding !== 'utf8') throw new WasmgradError(`util.decodeString: only utf-8 is supported, got ${textOf(encoding)}`);
   return new TextDecoder().decode(bytes);
 };
 
