@@ -167,6 +167,18 @@ describe('spellings and compositions', () => {
     expect(timing.wallMs).toBeGreaterThanOrEqual(0);
   });
 
+  it('topk breaks ties by index as TF.js, and ranks NaN above everything (TF.js\'s rank of NaN depends on k)', () => {
+    const v = [1, -Infinity, Infinity, -0, 0, 3, 3];
+    for (const k of [1, 3, 5, 7]) {
+      const [ours, theirs] = libs().map((l) => l.topk(l.tensor(v), k));
+      expect(Array.from(ours.values.dataSync(), String)).toEqual(Array.from(theirs.values.dataSync(), String));
+      expect(Array.from(ours.indices.dataSync())).toEqual(Array.from(theirs.indices.dataSync()));
+    }
+    const withNaN = wt.topk(wt.tensor([NaN, 1, Infinity, NaN, 3]), 5);
+    expect(Array.from(withNaN.indices.dataSync())).toEqual([0, 3, 2, 4, 1]);
+    expect(Array.from(wt.topk(wt.tensor([1, NaN]), 1).values.dataSync())).toEqual([NaN]);
+  });
+
   it('bad input raises WasmgradError', () => {
     expect(() => wt.concat2d([wt.tensor1d([1])], 0)).toThrow(wt.WasmgradError);
     expect(() => wt.mirrorPad(wt.tensor1d([1, 2]), [[2, 0]], 'reflect')).toThrow(wt.WasmgradError);

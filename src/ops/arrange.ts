@@ -141,7 +141,12 @@ export function topk(x: Tensor, k = 1, sorted = true): { values: Tensor; indices
   const order = Array.from({ length: n }, (_, i) => i);
   for (let r = 0; r < rows; r++) {
     const base = r * n;
-    order.sort((p, q) => v[base + q] - v[base + p] || p - q);
+    // descending, NaN above everything (as TF.js ranks it), ties by index
+    order.sort((p, q) => {
+      const [a, b] = [v[base + p], v[base + q]];
+      if (a !== a || b !== b) return a !== a && b !== b ? p - q : a !== a ? -1 : 1;
+      return b - a || p - q;
+    });
     for (let j = 0; j < k; j++) idx[r * k + j] = order[j];
     order.sort((p, q) => p - q);
   }
