@@ -18,6 +18,7 @@ function make(className: string, config: Record<string, unknown>, fn: (shape: nu
 
 /** Keras's fans: [in, out] for a matrix, receptive field times channels for a convolution kernel. */
 export function computeFans(shape: readonly number[]): [number, number] {
+  if (!Array.isArray(shape)) throw new WasmgradError(`initializers.computeFans: shape must be an array, got ${describeValue(shape)}`);
   if (shape.length === 0) return [1, 1];
   if (shape.length === 1) return [shape[0], shape[0]];
   if (shape.length === 2) return [shape[0], shape[1]];
@@ -257,7 +258,10 @@ function fromApplyObject(obj: ApplyObject): Initializer {
 export function getInitializer(
   spec: string | Initializer | { className: string; config?: Record<string, unknown> } | ApplyObject | undefined, fallback: string,
 ): Initializer {
-  if (spec === undefined || spec === null) return getInitializer(fallback, fallback);
+  if (spec === undefined || spec === null) {
+    if (typeof fallback !== 'string') throw new WasmgradError(`getInitializer: expected an initializer, its name or its config, got ${describeValue(spec)}`);
+    return getInitializer(fallback, fallback);
+  }
   if (typeof spec === 'function') return spec;
   if (spec && typeof spec === 'object' && typeof (spec as { apply?: unknown }).apply === 'function') return fromApplyObject(spec as unknown as ApplyObject);
   let name: unknown;

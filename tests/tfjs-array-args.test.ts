@@ -68,6 +68,8 @@ describe('arrays as tensor arguments', () => {
       [() => wt.io.http(null as never), /^io.http: expected a URL, got null/],
       [() => wt.io.browserHTTPRequest('not a url'), /^io.http: expected an absolute http\(s\) URL, got "not a url"/],
       [() => wt.initializers.serializeInitializer({} as never), /^serializeInitializer: expected an initializer, got \{\}/],
+      [() => (wt.initializers.getInitializer as (...a: unknown[]) => unknown)(), /^getInitializer: expected an initializer, its name or its config, got undefined/],
+      [() => (wt.initializers.computeFans as (...a: unknown[]) => unknown)(), /^initializers.computeFans: shape must be an array, got undefined/],
     ];
     for (const [f, message] of cases) {
       expect(f).toThrow(wt.WasmgradError);
