@@ -1,5 +1,5 @@
 // Activations by name, as Keras and TensorFlow.js spell them.
-import { WasmgradError } from './errors.js';
+import { WasmgradError, msg } from './errors.js';
 import { ownEntry } from './util/lookup.js';
 import { Tensor, tidy } from './tensor.js';
 import { add, mul } from './ops/binary.js';
@@ -42,9 +42,9 @@ const ALIASES: Record<string, ActivationName> = {
 export function getActivation(name: string | ActivationFn | undefined | null): { name: string; fn: ActivationFn } {
   if (name === undefined || name === null) return { name: 'linear', fn: ACTIVATIONS.linear };
   if (typeof name === 'function') return { name: name.name || 'custom', fn: name };
-  if (typeof name !== 'string') throw new WasmgradError(`activation: expected a name or a function, got ${typeof name}`);
+  if (typeof name !== 'string') throw new WasmgradError(msg`activation: expected a name or a function, got ${typeof name}`);
   const key = (ownEntry(ALIASES, name) ?? name) as ActivationName;
   const fn = ownEntry(ACTIVATIONS, key);
-  if (!fn) throw new WasmgradError(`unknown activation '${name}'; expected one of ${Object.keys(ACTIVATIONS).join(', ')}`);
+  if (!fn) throw new WasmgradError(msg`unknown activation '${name}'; expected one of ${Object.keys(ACTIVATIONS).join(', ')}`);
   return { name: key, fn };
 }

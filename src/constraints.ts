@@ -5,7 +5,7 @@
 //   minMaxNorm  w * (rate clip(|w|, minValue, maxValue) + (1 - rate) |w|) / (eps + |w|)
 //   nonNeg      w where w >= 0, else 0
 //   unitNorm    w / (eps + |w|)
-import { WasmgradError, textOf } from './errors.js';
+import { WasmgradError, msg, jsonOf } from './errors.js';
 import { Tensor, tidy } from './tensor.js';
 import { ownEntry } from './util/lookup.js';
 import { add, mul, div, greaterEqual, sqrt, square, sum, clipByValue } from './ops/index.js';
@@ -22,12 +22,12 @@ type Axis = number | number[];
 
 function checkAxis(name: string, axis: unknown): Axis {
   const ok = (a: unknown) => Number.isInteger(a);
-  if (!(ok(axis) || (Array.isArray(axis) && axis.length > 0 && axis.every(ok)))) throw new WasmgradError(`${name}: axis must be a whole number or an array of them, got ${JSON.stringify(axis)}`);
+  if (!(ok(axis) || (Array.isArray(axis) && axis.length > 0 && axis.every(ok)))) throw new WasmgradError(msg`${name}: axis must be a whole number or an array of them, got ${jsonOf(axis)}`);
   return axis as Axis;
 }
 
 function checkValue(name: string, key: string, v: unknown, min = 0): number {
-  if (typeof v !== 'number' || !(v >= min) || !Number.isFinite(v)) throw new WasmgradError(`${name}: ${key} must be a finite number >= ${min}, got ${textOf(v)}`);
+  if (typeof v !== 'number' || !(v >= min) || !Number.isFinite(v)) throw new WasmgradError(msg`${name}: ${key} must be a finite number >= ${min}, got ${v}`);
   return v;
 }
 
@@ -115,7 +115,7 @@ export function getConstraint(spec: ConstraintSpec, where: string): Constraint {
   if (spec && typeof spec === 'object' && typeof (spec as Constraint).apply === 'function') return spec as Constraint;
   const name = typeof spec === 'string' ? spec : (spec as { className?: unknown })?.className;
   const make = typeof name === 'string' ? ownEntry(BY_NAME, name.toLowerCase().replace(/_/g, '')) : undefined;
-  if (!make) throw new WasmgradError(`${where}: unknown constraint ${JSON.stringify(name ?? spec)}; expected maxNorm, minMaxNorm, nonNeg, unitNorm, { className, config } or an object with apply(w)`);
+  if (!make) throw new WasmgradError(msg`${where}: unknown constraint ${jsonOf(name ?? spec)}; expected maxNorm, minMaxNorm, nonNeg, unitNorm, { className, config } or an object with apply(w)`);
   const config = typeof spec === 'string' ? {} : ((spec as { config?: Record<string, unknown> }).config ?? {});
   return make(config);
 }

@@ -1,5 +1,5 @@
 // Making tensors from values: tensor, scalar, zeros, ones, fill.
-import { WasmgradError, fmtShape, textOf } from './errors.js';
+import { WasmgradError, fmtShape, msg } from './errors.js';
 import { Tensor, checkShape, sizeOf, type DType, type NestedArray } from './tensor.js';
 import { fillTensor, writeTensor } from './engine/drivers/copy.js';
 import { checkInt32Values } from './validate.js';
@@ -17,7 +17,7 @@ function inferShape(values: unknown): number[] {
   const shape: number[] = [];
   let v: unknown = values;
   while (isRow(v)) {
-    if (shape.length === MAX_NESTING) throw new WasmgradError(`tensor: values nested more than ${MAX_NESTING} deep`);
+    if (shape.length === MAX_NESTING) throw new WasmgradError(msg`tensor: values nested more than ${MAX_NESTING} deep`);
     shape.push(v.length);
     v = v[0];
     if (v === undefined) break;
@@ -28,19 +28,19 @@ function inferShape(values: unknown): number[] {
 function flatten(values: unknown, shape: number[], dim: number, out: number[]): void {
   if (dim === shape.length) {
     if (typeof values !== 'number' && typeof values !== 'boolean') {
-      throw new WasmgradError(`tensor: expected a number at depth ${dim}, got ${isRow(values) ? 'an array' : typeof values}`);
+      throw new WasmgradError(msg`tensor: expected a number at depth ${dim}, got ${isRow(values) ? 'an array' : typeof values}`);
     }
     out.push(Number(values));
     return;
   }
   if (!isRow(values) || values.length !== shape[dim]) {
-    throw new WasmgradError(`tensor: ragged nested array: expected ${shape[dim]} elements at depth ${dim} for shape ${fmtShape(shape)}`);
+    throw new WasmgradError(msg`tensor: ragged nested array: expected ${shape[dim]} elements at depth ${dim} for shape ${fmtShape(shape)}`);
   }
   for (let i = 0; i < values.length; i++) flatten(values[i], shape, dim + 1, out);
 }
 
 function checkDType(dtype: unknown, op: string): DType {
-  if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'bool') throw new WasmgradError(`${op}: dtype must be 'float32', 'int32' or 'bool', got ${textOf(dtype)}`);
+  if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'bool') throw new WasmgradError(msg`${op}: dtype must be 'float32', 'int32' or 'bool', got ${dtype}`);
   return dtype;
 }
 
@@ -78,12 +78,12 @@ export function tensor(values: TensorLike, shape?: number[], dtype?: DType): Ten
     flatten(values, inferred, 0, out);
     flat = out;
   } else {
-    throw new WasmgradError(`tensor: values must be a number, a (nested) array or a typed array, got ${typeof values}`);
+    throw new WasmgradError(msg`tensor: values must be a number, a (nested) array or a typed array, got ${typeof values}`);
   }
   const finalShape = shape ?? inferred;
   checkShape(finalShape, 'tensor');
   if (sizeOf(finalShape) !== flat.length) {
-    throw new WasmgradError(`tensor: ${flat.length} values do not fill shape ${fmtShape(finalShape)} (${sizeOf(finalShape)} elements)`);
+    throw new WasmgradError(msg`tensor: ${flat.length} values do not fill shape ${fmtShape(finalShape)} (${sizeOf(finalShape)} elements)`);
   }
   if (dt === 'int32') checkInt32Values(flat, 'tensor');
   return fromFlat(flat, finalShape, dt);
@@ -97,8 +97,8 @@ export function fill(shape: number[], value: number | boolean, dtype: DType = ty
   checkShape(shape, 'fill');
   checkDType(dtype, 'fill');
   if (typeof value === 'boolean') value = Number(value);
-  if (typeof value !== 'number') throw new WasmgradError(`fill: value must be a number, got ${typeof value}`);
-  if (dtype === 'int32' && !Number.isInteger(value)) throw new WasmgradError(`fill: int32 value ${value} is not a whole number`);
+  if (typeof value !== 'number') throw new WasmgradError(msg`fill: value must be a number, got ${typeof value}`);
+  if (dtype === 'int32' && !Number.isInteger(value)) throw new WasmgradError(msg`fill: int32 value ${value} is not a whole number`);
   if (dtype === 'int32') checkInt32Values([value], 'fill');
   const t = new Tensor(shape, dtype);
   if (t.size > 0) fillTensor(t, dtype === 'bool' ? boolOf(value) : value);

@@ -1,6 +1,6 @@
 // setDebug(true): every public op checks its float32 outputs for NaN and infinities and names
 // itself and the first bad index.
-import { WasmgradError, fmtShape } from './errors.js';
+import { WasmgradError, fmtShape, msg } from './errors.js';
 import { Tensor, disposeIfThrows } from './tensor.js';
 import { findNonFinite } from './engine/drivers/copy.js';
 import { runAs } from './engine/op-context.js';
@@ -42,7 +42,7 @@ function check(name: string, t: unknown): void {
     const i = findNonFinite(t);
     if (i >= 0) {
       const v = t.dataSync()[i];
-      throw new WasmgradError(`${name}: output ${fmtShape(t.shape)} has ${v} at flat index ${i} (setDebug is on)`);
+      throw new WasmgradError(msg`${name}: output ${fmtShape(t.shape)} has ${v} at flat index ${i} (setDebug is on)`);
     }
   } else if (Array.isArray(t)) {
     for (const x of t) check(name, x);

@@ -8,11 +8,31 @@ export class WasmgradError extends Error {
 
 /** Formats a shape the way error messages show it: [2,3,4]. */
 export function fmtShape(shape: readonly number[]): string {
-  return `[${shape.join(',')}]`;
+  return Array.isArray(shape) ? `[${shape.map(textOf).join(',')}]` : describeValue(shape);
+}
+
+/** JSON.stringify(v) for a message, or describeValue(v) where it throws (a BigInt, a cycle). */
+export function jsonOf(v: unknown): string {
+  try {
+    return JSON.stringify(v);
+  } catch {
+    return describeValue(v);
+  }
+}
+
+/**
+ * Tags an error message template: each value shows as String(v) would, or as describeValue(v) where
+ * String throws (a symbol, an object without a prototype, a hostile toString), so building the
+ * message for a bad argument never throws a TypeError of its own.
+ */
+export function msg(strings: TemplateStringsArray, ...values: unknown[]): string {
+  let out = strings[0];
+  for (let i = 0; i < values.length; i++) out += textOf(values[i]) + strings[i + 1];
+  return out;
 }
 
 /** String(v) for a message, or describeValue(v) where String throws (no prototype, a hostile toString). */
-export function textOf(v: unknown): string {
+function textOf(v: unknown): string {
   try {
     return String(v);
   } catch {

@@ -1,5 +1,5 @@
 // The functional gradient API: grad, grads, valueAndGrads (as TensorFlow.js).
-import { WasmgradError } from './errors.js';
+import { WasmgradError, msg } from './errors.js';
 import { Tensor } from './tensor.js';
 import { computeGradients } from './tape.js';
 import { checkTensor } from './ops/util.js';
@@ -41,9 +41,9 @@ export function valueAndGrad(f: (x: Tensor) => Tensor): (x: Tensor, dy?: Tensor)
 
 /** valueAndGrads, its errors naming `op`, the function the user called. */
 function valueAndGradsAs(op: string, f: (...xs: Tensor[]) => Tensor): (xs: Tensor[], dy?: Tensor) => { value: Tensor; grads: Tensor[] } {
-  if (typeof f !== 'function') throw new WasmgradError(`${op}: expected a function`);
+  if (typeof f !== 'function') throw new WasmgradError(msg`${op}: expected a function`);
   return (xs, dy) => {
-    if (!Array.isArray(xs)) throw new WasmgradError(`${op}: call the result with an array of tensors`);
+    if (!Array.isArray(xs)) throw new WasmgradError(msg`${op}: call the result with an array of tensors`);
     xs.forEach((x, i) => checkTensor(x, op, `xs[${i}]`));
     const { value, grads } = computeGradients(() => f(...xs), xs, dy, op);
     return { value, grads };

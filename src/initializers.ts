@@ -1,6 +1,6 @@
 // Weight initializers, as Keras: fans from the weight shape, variance scaling (glorot, he, lecun),
 // orthogonal, constants and random ones; every random one takes a seed.
-import { WasmgradError, fmtShape, describeValue, textOf } from './errors.js';
+import { WasmgradError, fmtShape, describeValue, msg, jsonOf } from './errors.js';
 import { ownEntry } from './util/lookup.js';
 import { Tensor } from './tensor.js';
 import { fill, tensor } from './creation.js';
@@ -18,7 +18,7 @@ function make(className: string, config: Record<string, unknown>, fn: (shape: nu
 
 /** Keras's fans: [in, out] for a matrix, receptive field times channels for a convolution kernel. */
 export function computeFans(shape: readonly number[]): [number, number] {
-  if (!Array.isArray(shape)) throw new WasmgradError(`initializers.computeFans: shape must be an array, got ${describeValue(shape)}`);
+  if (!Array.isArray(shape)) throw new WasmgradError(msg`initializers.computeFans: shape must be an array, got ${describeValue(shape)}`);
   if (shape.length === 0) return [1, 1];
   if (shape.length === 1) return [shape[0], shape[0]];
   if (shape.length === 2) return [shape[0], shape[1]];
@@ -34,7 +34,7 @@ export function varianceScaling(
 ): Initializer {
   // TF.js and Keras spellings (fanAvg / fan_avg, truncatedNormal / truncated_normal) are both accepted
   const { scale = 1, mode = 'fanIn', distribution = 'truncatedNormal', seed } = varianceConfig(opts as Record<string, unknown>);
-  if (!(scale > 0)) throw new WasmgradError(`varianceScaling: scale must be > 0, got ${textOf(scale)}`);
+  if (!(scale > 0)) throw new WasmgradError(msg`varianceScaling: scale must be > 0, got ${scale}`);
   return make('VarianceScaling', { scale, mode, distribution, seed }, (shape) => {
     const [fanIn, fanOut] = computeFans(shape);
     const n = Math.max(1, mode === 'fanIn' ? fanIn : mode === 'fanOut' ? fanOut : (fanIn + fanOut) / 2);
@@ -54,9 +54,9 @@ type Seeded = { seed?: number };
 /** An initializer's options: none (undefined or null) is {}; what is given must be a finite number. */
 function opts<T extends Record<string, unknown>>(o: T | null | undefined, name: string): T {
   if (o == null) return {} as T;
-  if (typeof o !== 'object' || Array.isArray(o)) throw new WasmgradError(`initializers.${name}: options must be an object, got ${describeValue(o)}`);
+  if (typeof o !== 'object' || Array.isArray(o)) throw new WasmgradError(msg`initializers.${name}: options must be an object, got ${describeValue(o)}`);
   for (const [k, v] of Object.entries(o)) {
-    if (v !== undefined && v !== null && (typeof v !== 'number' || !Number.isFinite(v))) throw new WasmgradError(`initializers.${name}: ${k} must be a finite number, got ${describeValue(v)}`);
+    if (v !== undefined && v !== null && (typeof v !== 'number' || !Number.isFinite(v))) throw new WasmgradError(msg`initializers.${name}: ${k} must be a finite number, got ${describeValue(v)}`);
   }
   return o;
 }
@@ -75,7 +75,7 @@ export const zeros = () => make('Zeros', {}, (shape) => fill(shape, 0));
 export const ones = () => make('Ones', {}, (shape) => fill(shape, 1));
 export const constant = (given: { value: number }) => {
   const o = opts(given, 'constant');
-  if (typeof o.value !== 'number') throw new WasmgradError(`initializers.constant: needs { value }, a finite number`);
+  if (typeof o.value !== 'number') throw new WasmgradError(msg`initializers.constant: needs { value }, a finite number`);
   return make('Constant', { value: o.value }, (shape) => fill(shape, o.value));
 };
 export const randomNormalInit = (given?: { mean?: number; stddev?: number; seed?: number } | null) => {
@@ -95,7 +95,7 @@ export const truncatedNormalInit = (given?: { mean?: number; stddev?: number; se
 export const orthogonal = (given?: { gain?: number; seed?: number } | null) => {
   const o = opts(given, 'orthogonal');
   return make('Orthogonal', { gain: o.gain ?? 1, seed: o.seed }, (shape) => {
-    if (shape.length < 2) throw new WasmgradError(`orthogonal: needs a shape of rank >= 2, got ${fmtShape(shape)}`);
+    if (shape.length < 2) throw new WasmgradError(msg`orthogonal: needs a shape of rank >= 2, got ${fmtShape(shape)}`);
     const cols = shape[shape.length - 1];
     const rows = shape.slice(0, -1).reduce((a, b) => a * b, 1);
     const [m, n] = rows < cols ? [cols, rows] : [rows, cols]; // QR of the tall orientation
@@ -160,7 +160,7 @@ function householderQ(a: Float64Array, m: number, n: number): Float64Array {
 export const identity = (given?: { gain?: number } | null) => {
   const o = opts(given, 'identity');
   return make('Identity', { gain: o.gain ?? 1 }, (shape) => {
-    if (shape.length !== 2 || shape[0] !== shape[1]) throw new WasmgradError(`identity initializer: needs a square matrix shape, got ${fmtShape(shape)}`);
+    if (shape.length !== 2 || shape[0] !== shape[1]) throw new WasmgradError(msg`identity initializer: needs a square matrix shape, got ${fmtShape(shape)}`);
     const n = shape[0];
     const out = new Float32Array(n * n);
     for (let i = 0; i < n; i++) out[i * n + i] = o.gain ?? 1;
@@ -192,7 +192,7 @@ const snakeToCamel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.t
 
 function constantFrom(o: Record<string, unknown>): Initializer {
   const value = o.value ?? 0;
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new WasmgradError(`constant initializer: value must be a finite number, got ${JSON.stringify(o.value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new WasmgradError(msg`constant initializer: value must be a finite number, got ${jsonOf(o.value)}`);
   return constant({ value });
 }
 
@@ -205,12 +205,12 @@ const DISTRIBUTIONS = new Map<string, Distribution>([
 /** A varianceScaling config in TF.js (fanAvg, truncatedNormal) or Keras (fan_avg, truncated_normal) spelling, checked. */
 function varianceConfig(o: Record<string, unknown>): { scale?: number; mode?: FanMode; distribution?: Distribution; seed?: number } {
   const mode = o.mode === undefined || o.mode === null ? undefined : MODES.get(String(o.mode));
-  if (o.mode !== undefined && o.mode !== null && !mode) throw new WasmgradError(`varianceScaling: mode must be one of fanIn, fanOut, fanAvg (or fan_in, fan_out, fan_avg), got ${JSON.stringify(o.mode)}`);
+  if (o.mode !== undefined && o.mode !== null && !mode) throw new WasmgradError(msg`varianceScaling: mode must be one of fanIn, fanOut, fanAvg (or fan_in, fan_out, fan_avg), got ${jsonOf(o.mode)}`);
   const distribution = o.distribution === undefined || o.distribution === null ? undefined : DISTRIBUTIONS.get(String(o.distribution));
   if (o.distribution !== undefined && o.distribution !== null && !distribution) {
-    throw new WasmgradError(`varianceScaling: distribution must be one of ${[...DISTRIBUTIONS.keys()].join(', ')}, got ${JSON.stringify(o.distribution)}`);
+    throw new WasmgradError(msg`varianceScaling: distribution must be one of ${[...DISTRIBUTIONS.keys()].join(', ')}, got ${jsonOf(o.distribution)}`);
   }
-  if (o.scale !== undefined && o.scale !== null && typeof o.scale !== 'number') throw new WasmgradError(`varianceScaling: scale must be a number, got ${JSON.stringify(o.scale)}`);
+  if (o.scale !== undefined && o.scale !== null && typeof o.scale !== 'number') throw new WasmgradError(msg`varianceScaling: scale must be a number, got ${jsonOf(o.scale)}`);
   const seed = o.seed === null ? undefined : (o.seed as number | undefined);
   return { scale: (o.scale ?? undefined) as number | undefined, mode, distribution, seed };
 }
@@ -220,7 +220,7 @@ const CUSTOM = new Map<string, (config: Record<string, unknown>) => ApplyObject>
 
 /** @internal registerClass calls this for a class whose instances have apply(shape). */
 export function registerCustomInitializer(className: string, make: (config: Record<string, unknown>) => ApplyObject): void {
-  if (BY_NAME.has(className) || ALIASES.has(className)) throw new WasmgradError(`registerClass: '${className}' is a built-in initializer's name`);
+  if (BY_NAME.has(className) || ALIASES.has(className)) throw new WasmgradError(msg`registerClass: '${className}' is a built-in initializer's name`);
   CUSTOM.set(className, make);
 }
 
@@ -245,7 +245,7 @@ function fromApplyObject(obj: ApplyObject): Initializer {
   return make(className, obj.getConfig?.() ?? {}, (shape) => {
     const out = obj.apply(shape, 'float32');
     if (!(out instanceof Tensor) || out.shape.join() !== shape.join()) {
-      throw new WasmgradError(`initializer ${className}: apply(${fmtShape(shape)}) must return a tensor of that shape, got ${out instanceof Tensor ? fmtShape(out.shape) : typeof out}`);
+      throw new WasmgradError(msg`initializer ${className}: apply(${fmtShape(shape)}) must return a tensor of that shape, got ${out instanceof Tensor ? fmtShape(out.shape) : typeof out}`);
     }
     return out;
   });
@@ -259,7 +259,7 @@ export function getInitializer(
   spec: string | Initializer | { className: string; config?: Record<string, unknown> } | ApplyObject | undefined, fallback: string,
 ): Initializer {
   if (spec === undefined || spec === null) {
-    if (typeof fallback !== 'string') throw new WasmgradError(`getInitializer: expected an initializer, its name or its config, got ${describeValue(spec)}`);
+    if (typeof fallback !== 'string') throw new WasmgradError(msg`getInitializer: expected an initializer, its name or its config, got ${describeValue(spec)}`);
     return getInitializer(fallback, fallback);
   }
   if (typeof spec === 'function') return spec;
@@ -272,12 +272,12 @@ export function getInitializer(
     name = s.className ?? s.class_name;
     config = s.config ?? {};
   }
-  if (typeof name !== 'string') throw new WasmgradError(`unknown initializer ${JSON.stringify(spec)?.slice(0, 80)}; expected a name, { className, config }, or an initializer`);
-  if (config === null || typeof config !== 'object' || Array.isArray(config)) throw new WasmgradError(`initializer '${name}': config must be an object, got ${JSON.stringify(config)}`);
+  if (typeof name !== 'string') throw new WasmgradError(msg`unknown initializer ${jsonOf(spec)?.slice(0, 80)}; expected a name, { className, config }, or an initializer`);
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) throw new WasmgradError(msg`initializer '${name}': config must be an object, got ${jsonOf(config)}`);
   const custom = CUSTOM.get(name);
   if (custom) return fromApplyObject(custom(config as Record<string, unknown>));
   const key = canonicalName(name);
-  if (!key) throw new WasmgradError(`unknown initializer '${name}'; expected one of ${[...BY_NAME.keys(), ...CUSTOM.keys()].join(', ')}`);
+  if (!key) throw new WasmgradError(msg`unknown initializer '${name}'; expected one of ${[...BY_NAME.keys(), ...CUSTOM.keys()].join(', ')}`);
   return BY_NAME.get(key)!(config as Record<string, unknown>);
 }
 
@@ -286,7 +286,7 @@ export function serializeInitializer(init: Initializer): { className: string; co
 export function serializeInitializer(init: Initializer | null | undefined): { className: string; config: Record<string, unknown> } | null;
 export function serializeInitializer(init: Initializer | null | undefined): { className: string; config: Record<string, unknown> } | null {
   if (init == null) return null;
-  if (typeof init !== 'function' || typeof (init as Initializer).className !== 'string') throw new WasmgradError(`serializeInitializer: expected an initializer, got ${describeValue(init)}`);
+  if (typeof init !== 'function' || typeof (init as Initializer).className !== 'string') throw new WasmgradError(msg`serializeInitializer: expected an initializer, got ${describeValue(init)}`);
   return { className: init.className, config: init.config };
 }
 

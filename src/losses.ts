@@ -26,7 +26,7 @@
 //                        but the first (a sample is a whole mask); two empty masks give 0
 // When p came out of softmax (last axis) or sigmoid, the cross-entropies use its logits instead
 // (as Keras does), which is exact and stable but does not clip.
-import { WasmgradError, fmtShape, textOf } from './errors.js';
+import { WasmgradError, fmtShape, msg } from './errors.js';
 import { ownEntry } from './util/lookup.js';
 import { Tensor, tidy, viewAs } from './tensor.js';
 import { record, isRecording } from './tape.js';
@@ -77,7 +77,7 @@ function matchShapes(name: string, yTrue: Tensor, yPred: Tensor): Tensor {
   const { t } = floatLabels(name, yTrue, 'yTrue'); // the callers run in tidy, which frees a copy
   if (t.shape.join() === yPred.shape.join()) return t;
   if (dropTrailingOnes(t.shape) === dropTrailingOnes(yPred.shape)) return reshape(t, yPred.shape);
-  throw new WasmgradError(`${name}: yTrue ${fmtShape(yTrue.shape)} and yPred ${fmtShape(yPred.shape)} must have the same shape`);
+  throw new WasmgradError(msg`${name}: yTrue ${fmtShape(yTrue.shape)} and yPred ${fmtShape(yPred.shape)} must have the same shape`);
 }
 
 /** The loss of an empty batch: 0, as Keras's sum over batch size. */
@@ -121,7 +121,7 @@ export const sumSquaredError = (yTrue: Tensor, yPred: Tensor): Tensor =>
   sampleMean('sumSquaredError', yTrue, yPred, (t, p) => squaredDifference(p, t), 0.5);
 
 export function huber(yTrue: Tensor, yPred: Tensor, delta = 1): Tensor {
-  if (typeof delta !== 'number' || !(delta > 0)) throw new WasmgradError(`huber: delta must be a number > 0, got ${textOf(delta)}`);
+  if (typeof delta !== 'number' || !(delta > 0)) throw new WasmgradError(msg`huber: delta must be a number > 0, got ${delta}`);
   return elementMean('huber', yTrue, yPred, (t, p) => {
     // quadratic part q = min(|e|, delta), linear part |e| - q: 1/2 q^2 + delta (|e| - q)
     const a = abs(sub(p, t));
@@ -217,7 +217,7 @@ function recordFused(name: string, logits: Tensor, labels: Tensor, out: Tensor, 
 
 function checkLogits(name: string, logits: Tensor): { rows: number; n: number } {
   checkFloat(logits, name, 'logits');
-  if (logits.rank === 0) throw new WasmgradError(`${name}: logits must have rank >= 1 (classes on the last axis), got a scalar`);
+  if (logits.rank === 0) throw new WasmgradError(msg`${name}: logits must have rank >= 1 (classes on the last axis), got a scalar`);
   const { batch, n } = batchOf(logits.shape);
   return { rows: batch, n };
 }
@@ -227,12 +227,12 @@ function sparseLabels(name: string, labels: Tensor, logits: Tensor, rows: number
   checkTensor(labels, name, 'labels');
   const lead = logits.shape.slice(0, -1);
   const ok = labels.size === rows && (labels.shape.join() === lead.join() || labels.shape.join() === [...lead, 1].join());
-  if (!ok) throw new WasmgradError(`${name}: labels ${fmtShape(labels.shape)} must have shape ${fmtShape(lead)} (class ids) for logits ${fmtShape(logits.shape)}`);
+  if (!ok) throw new WasmgradError(msg`${name}: labels ${fmtShape(labels.shape)} must have shape ${fmtShape(lead)} (class ids) for logits ${fmtShape(logits.shape)}`);
   const values = labels.dataSync();
   for (let i = 0; i < values.length; i++) {
     const c = values[i];
     if (!Number.isInteger(c) || c < 0 || c >= n) {
-      throw new WasmgradError(`${name}: label ${c} at index ${i} is not a class id in [0, ${n})`);
+      throw new WasmgradError(msg`${name}: label ${c} at index ${i} is not a class id in [0, ${n})`);
     }
   }
   if (labels.dtype === 'int32') return { ids: labels, temp: false };
@@ -250,7 +250,7 @@ function softmaxXent(name: string, labels: Tensor, logits: Tensor, sparse: boole
     ({ t: lab, temp } = floatLabels(name, labels));
     if (labels.shape.join() !== logits.shape.join()) {
       if (temp) lab.dispose();
-      throw new WasmgradError(`${name}: labels ${fmtShape(labels.shape)} and logits ${fmtShape(logits.shape)} must have the same shape`);
+      throw new WasmgradError(msg`${name}: labels ${fmtShape(labels.shape)} and logits ${fmtShape(logits.shape)} must have the same shape`);
     }
   }
   try {
@@ -281,7 +281,7 @@ export function sigmoidCrossEntropy(labels: Tensor, logits: Tensor): Tensor {
   const { t, temp } = floatLabels(name, labels);
   try {
     if (labels.shape.join() !== logits.shape.join()) {
-      throw new WasmgradError(`${name}: labels ${fmtShape(labels.shape)} and logits ${fmtShape(logits.shape)} must have the same shape`);
+      throw new WasmgradError(msg`${name}: labels ${fmtShape(labels.shape)} and logits ${fmtShape(logits.shape)} must have the same shape`);
     }
     const size = logits.size;
     if (size === 0) return emptyLoss();
@@ -322,7 +322,7 @@ export function categoricalCrossentropy(yTrue: Tensor, yPred: Tensor, fromLogits
   const name = 'categoricalCrossentropy';
   return tidy(() => {
     const t = matchShapes(name, yTrue, yPred);
-    if (yPred.rank === 0) throw new WasmgradError(`${name}: yPred must have rank >= 1 (classes on the last axis), got a scalar`);
+    if (yPred.rank === 0) throw new WasmgradError(msg`${name}: yPred must have rank >= 1 (classes on the last axis), got a scalar`);
     const logits = fromLogits ? yPred : logitsOf(yPred, 'softmax');
     if (logits) return softmaxXent(name, t, logits, false);
     if (yPred.size === 0) return emptyLoss();
@@ -381,9 +381,9 @@ const ALIASES: Record<string, LossName> = {
  */
 export function getLoss(name: string | LossFn): LossFn {
   if (typeof name === 'function') return name;
-  if (typeof name !== 'string') throw new WasmgradError(`getLoss: expected a loss name or function, got ${typeof name}`);
+  if (typeof name !== 'string') throw new WasmgradError(msg`getLoss: expected a loss name or function, got ${typeof name}`);
   const key = ownEntry(ALIASES, name.toLowerCase().replace(/_/g, ''));
-  if (!key) throw new WasmgradError(`unknown loss '${name}'; expected one of ${Object.keys(LOSSES).join(', ')} (or their Keras snake_case names)`);
+  if (!key) throw new WasmgradError(msg`unknown loss '${name}'; expected one of ${Object.keys(LOSSES).join(', ')} (or their Keras snake_case names)`);
   return LOSSES[key] as LossFn;
 }
 

@@ -3,7 +3,7 @@
 // tensors. None of them records a gradient: the ops record around them, and the tape uses them to
 // seed and accumulate gradients. They sit below the ops, so binary and reduce ops share them
 // without importing each other.
-import { WasmgradError, fmtShape } from './errors.js';
+import { WasmgradError, fmtShape, msg } from './errors.js';
 import { Tensor, viewAs } from './tensor.js';
 import { fill } from './creation.js';
 import { binary, type BinaryOp } from './engine/drivers/elementwise.js';
@@ -24,7 +24,7 @@ export function broadcastShapes(a: readonly number[], b: readonly number[], op: 
     const da = a[a.length - n + i] ?? 1;
     const db = b[b.length - n + i] ?? 1;
     if (da !== db && da !== 1 && db !== 1) {
-      throw new WasmgradError(`${op}: shapes ${fmtShape(a)} and ${fmtShape(b)} do not broadcast (dimension ${i}: ${da} vs ${db})`);
+      throw new WasmgradError(msg`${op}: shapes ${fmtShape(a)} and ${fmtShape(b)} do not broadcast (dimension ${i}: ${da} vs ${db})`);
     }
     out[i] = da === 1 ? db : da;
   }
@@ -66,7 +66,7 @@ export function reduceAxes(op: ReduceOp, x: Tensor, axes: number[], scale: numbe
   const reduced = new Set(axes);
   const outShape = x.shape.filter((_, i) => !reduced.has(i));
   if (axes.some((a) => x.shape[a] === 0)) {
-    if (op !== 'sum') throw new WasmgradError(`${name}: cannot reduce the empty axis of ${fmtShape(x.shape)}`);
+    if (op !== 'sum') throw new WasmgradError(msg`${name}: cannot reduce the empty axis of ${fmtShape(x.shape)}`);
     return fill(outShape, scale === 1 ? 0 : NaN);
   }
   if (axes.length === 0) return binaryOp('copy', x, x);

@@ -1,6 +1,6 @@
 // Weight regularizers (Keras): apply(w) is a scalar penalty built from ops, so autograd gives its
 // gradient: L1 = l1 sum |w|, L2 = l2 sum w^2 (no 1/2, as Keras), L1L2 = both.
-import { WasmgradError, textOf } from './errors.js';
+import { WasmgradError, msg } from './errors.js';
 import { Tensor, tidy } from './tensor.js';
 import { checkFloat } from './ops/util.js';
 import { abs, square, sum, add } from './ops/index.js';
@@ -15,7 +15,7 @@ export interface Regularizer {
 
 function factor(name: string, v: unknown, dflt: number): number {
   const x = v === undefined ? dflt : v;
-  if (typeof x !== 'number' || !Number.isFinite(x) || x < 0) throw new WasmgradError(`regularizers: ${name} must be a number >= 0, got ${textOf(v)}`);
+  if (typeof x !== 'number' || !Number.isFinite(x) || x < 0) throw new WasmgradError(msg`regularizers: ${name} must be a number >= 0, got ${v}`);
   return x;
 }
 
@@ -71,5 +71,5 @@ export function getRegularizer(r: Regularizer | string | { className: string; co
     case 'l2': return l2(config);
     case 'l1l2': return l1l2(config);
   }
-  throw new WasmgradError(`unknown regularizer '${String(name)}'; expected L1, L2 or L1L2`);
+  throw new WasmgradError(msg`unknown regularizer '${String(name)}'; expected L1, L2 or L1L2`);
 }

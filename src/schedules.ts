@@ -1,7 +1,7 @@
 // Learning-rate schedules: a schedule is a function step -> learning rate, where step is the number
 // of updates the optimizer has applied before this one (Keras: optimizer.iterations; the first
 // update uses schedule(0) = initial). Each carries className and config for saving.
-import { WasmgradError, textOf } from './errors.js';
+import { WasmgradError, msg } from './errors.js';
 import { ownEntry } from './util/lookup.js';
 
 export interface Schedule {
@@ -22,10 +22,10 @@ function makeSchedule(className: string, config: Record<string, number | boolean
 }
 
 function num(name: string, v: unknown, opts: { positive?: boolean; min?: number; integer?: boolean } = {}): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new WasmgradError(`${name} must be a finite number, got ${textOf(v)}`);
-  if (opts.positive && !(v > 0)) throw new WasmgradError(`${name} must be > 0, got ${textOf(v)}`);
-  if (opts.min !== undefined && v < opts.min) throw new WasmgradError(`${name} must be >= ${opts.min}, got ${textOf(v)}`);
-  if (opts.integer && !Number.isInteger(v)) throw new WasmgradError(`${name} must be a whole number, got ${textOf(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new WasmgradError(msg`${name} must be a finite number, got ${v}`);
+  if (opts.positive && !(v > 0)) throw new WasmgradError(msg`${name} must be > 0, got ${v}`);
+  if (opts.min !== undefined && v < opts.min) throw new WasmgradError(msg`${name} must be >= ${opts.min}, got ${v}`);
+  if (opts.integer && !Number.isInteger(v)) throw new WasmgradError(msg`${name} must be a whole number, got ${v}`);
   return v;
 }
 
@@ -86,7 +86,7 @@ export function isSchedule(x: unknown): x is Schedule {
 /** A schedule from { className, config } (as saved by serializeSchedule). */
 export function deserializeSchedule(s: { className: string; config: Record<string, unknown> }): Schedule {
   const make = ownEntry(FROM_CONFIG, s?.className);
-  if (!make) throw new WasmgradError(`unknown schedule '${s?.className}'; expected one of ${Object.keys(FROM_CONFIG).join(', ')}`);
+  if (!make) throw new WasmgradError(msg`unknown schedule '${s?.className}'; expected one of ${Object.keys(FROM_CONFIG).join(', ')}`);
   return make(s.config as never);
 }
 

@@ -3,7 +3,7 @@
 // computation is running and an input depends on a watched tensor (the no-grad fast path).
 // The tape holds every tensor a node refers to, so a tidy() inside the function being
 // differentiated cannot free what the backward pass needs; holds are released after the pass.
-import { WasmgradError, fmtShape } from './errors.js';
+import { WasmgradError, fmtShape, msg } from './errors.js';
 import { Tensor, tidy, nextTensorId } from './tensor.js';
 import { accumulate, cloneTensor, onesLike, zerosLike } from './primitives.js';
 
@@ -102,12 +102,12 @@ export function computeGradients(
       } finally {
         tapes.pop();
       }
-      if (!(value instanceof Tensor)) throw new WasmgradError(`${op}: the function must return a Tensor, got ${typeof value}`);
+      if (!(value instanceof Tensor)) throw new WasmgradError(msg`${op}: the function must return a Tensor, got ${typeof value}`);
       if (!dy && value.size !== 1) {
-        throw new WasmgradError(`${op}: the function must return a scalar (or pass dy), got shape ${fmtShape(value.shape)}`);
+        throw new WasmgradError(msg`${op}: the function must return a scalar (or pass dy), got shape ${fmtShape(value.shape)}`);
       }
       if (dy && dy.shape.join() !== value.shape.join()) {
-        throw new WasmgradError(`${op}: dy shape ${fmtShape(dy.shape)} differs from the result's ${fmtShape(value.shape)}`);
+        throw new WasmgradError(msg`${op}: dy shape ${fmtShape(dy.shape)} differs from the result's ${fmtShape(value.shape)}`);
       }
       const grads = noGrad(() => backprop(tape, value, dy ?? onesLike(value)));
       const used = xs.map((x) => grads.has(x.id));

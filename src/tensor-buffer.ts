@@ -1,6 +1,6 @@
 // TensorBuffer (tf.buffer): a writable, shaped copy of values in JavaScript, made into a tensor by
 // toTensor(). Indices are checked: an out-of-range get or set is an error, never a silent write.
-import { WasmgradError, fmtShape, textOf } from './errors.js';
+import { WasmgradError, fmtShape, msg, jsonOf } from './errors.js';
 import type { Tensor, DType, NestedArray } from './tensor.js';
 import { fromFlat } from './creation.js';
 
@@ -11,11 +11,11 @@ export class TensorBuffer {
   readonly strides: number[];
 
   constructor(shape: number[], readonly dtype: DType = 'float32', values?: ArrayLike<number>) {
-    if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) throw new WasmgradError(`buffer: shape must be whole numbers >= 0, got ${JSON.stringify(shape)}`);
-    if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'bool') throw new WasmgradError(`buffer: dtype must be float32, int32 or bool, got ${textOf(dtype)}`);
+    if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) throw new WasmgradError(msg`buffer: shape must be whole numbers >= 0, got ${jsonOf(shape)}`);
+    if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'bool') throw new WasmgradError(msg`buffer: dtype must be float32, int32 or bool, got ${dtype}`);
     this.shape = shape.slice();
     this.size = shape.reduce((a, b) => a * b, 1);
-    if (values !== undefined && values.length !== this.size) throw new WasmgradError(`buffer: ${values.length} values do not fill shape ${fmtShape(shape)} (${this.size})`);
+    if (values !== undefined && values.length !== this.size) throw new WasmgradError(msg`buffer: ${values.length} values do not fill shape ${fmtShape(shape)} (${this.size})`);
     this.values = dtype === 'int32' ? new Int32Array(this.size) : dtype === 'bool' ? new Uint8Array(this.size) : new Float32Array(this.size);
     if (values) this.values.set(values);
     this.strides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1)).slice(0, -1);
@@ -30,10 +30,10 @@ export class TensorBuffer {
   }
 
   locToIndex(locs: number[]): number {
-    if (locs.length !== this.rank) throw new WasmgradError(`buffer: expected ${this.rank} indices for shape ${fmtShape(this.shape)}, got ${textOf(locs.length)}`);
+    if (locs.length !== this.rank) throw new WasmgradError(msg`buffer: expected ${this.rank} indices for shape ${fmtShape(this.shape)}, got ${locs.length}`);
     let index = 0;
     locs.forEach((l, i) => {
-      if (!Number.isInteger(l) || l < 0 || l >= this.shape[i]) throw new WasmgradError(`buffer: index ${JSON.stringify(locs)} is out of range for shape ${fmtShape(this.shape)}`);
+      if (!Number.isInteger(l) || l < 0 || l >= this.shape[i]) throw new WasmgradError(msg`buffer: index ${jsonOf(locs)} is out of range for shape ${fmtShape(this.shape)}`);
       index = index * this.shape[i] + l;
     });
     return index;

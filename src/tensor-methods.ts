@@ -7,6 +7,8 @@ import * as ops from './ops/index.js';
 import { powTfjs } from './ops/elementwise-js.js';
 import { variable, type Variable } from './variables.js';
 import { TensorBuffer } from './tensor-buffer.js';
+import { checkTensor } from './ops/util.js';
+import { WasmgradError, msg } from './errors.js';
 
 type Ops = typeof ops;
 type Method<F> = F extends (x: Tensor, ...rest: infer R) => infer Out ? (...rest: R) => Out : never;
@@ -112,7 +114,7 @@ Object.assign(proto, {
     return ops.reshape(this, []);
   },
   reshapeAs(this: Tensor, other: Tensor) {
-    return ops.reshape(this, other.shape);
+    return ops.reshape(this, checkTensor(other, 'reshapeAs', 'other').shape);
   },
   where(this: Tensor, condition: Tensor, b: Tensor) {
     return ops.where(condition, this, b);
@@ -136,8 +138,10 @@ Object.assign(proto, {
 
 /** TF.js's dot: vector . vector, matrix . vector, vector . matrix, matrix . matrix. */
 export function dot(a: Tensor, b: Tensor): Tensor {
+  checkTensor(a, 'dot', 'a');
+  checkTensor(b, 'dot', 'b');
   if (a.rank > 2 || b.rank > 2 || a.rank === 0 || b.rank === 0) {
-    throw new TypeError(`dot: operands must be rank 1 or 2, got ${a.rank} and ${b.rank}`);
+    throw new WasmgradError(msg`dot: operands must be rank 1 or 2, got ${a.rank} and ${b.rank}`);
   }
   const a2 = a.rank === 1 ? ops.reshape(a, [1, a.size]) : a;
   const b2 = b.rank === 1 ? ops.reshape(b, [b.size, 1]) : b;

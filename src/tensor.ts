@@ -2,7 +2,7 @@
 // deterministically by dispose() or by the tidy() scope that made the tensor; several tensors may
 // share one block (reshape), which is freed when the last of them goes.
 import { formatTensor } from './util/tensor-format.js';
-import { WasmgradError, fmtShape, textOf } from './errors.js';
+import { WasmgradError, fmtShape, msg } from './errors.js';
 import { engine, currentEngine, onShutdown } from './engine/state.js';
 import type { Engine } from './engine/engine.js';
 
@@ -65,9 +65,9 @@ function isCurrent(e: Engine): boolean {
 }
 
 export function checkShape(shape: readonly number[], op: string): void {
-  if (!Array.isArray(shape)) throw new WasmgradError(`${op}: shape must be an array of whole numbers, got ${textOf(shape)}`);
+  if (!Array.isArray(shape)) throw new WasmgradError(msg`${op}: shape must be an array of whole numbers, got ${shape}`);
   for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) throw new WasmgradError(`${op}: shape ${fmtShape(shape)} has an invalid dimension ${d}`);
+    if (!Number.isInteger(d) || d < 0) throw new WasmgradError(msg`${op}: shape ${fmtShape(shape)} has an invalid dimension ${d}`);
   }
 }
 
@@ -129,8 +129,8 @@ export class Tensor {
 
   private readPtrStorage(op: string): Storage {
     const s = this.storage;
-    if (!s) throw new WasmgradError(`${op}: tensor ${fmtShape(this.shape)} (id ${this.id}) is disposed`);
-    if (!isCurrent(s.engine)) throw new WasmgradError(`${op}: tensor ${fmtShape(this.shape)} belongs to an engine that was shut down`);
+    if (!s) throw new WasmgradError(msg`${op}: tensor ${fmtShape(this.shape)} (id ${this.id}) is disposed`);
+    if (!isCurrent(s.engine)) throw new WasmgradError(msg`${op}: tensor ${fmtShape(this.shape)} belongs to an engine that was shut down`);
     return s;
   }
 

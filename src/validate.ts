@@ -1,7 +1,7 @@
 // Argument checks shared by ops, pure functions of shapes and JavaScript values (no pointers, no
 // kernels): index lists, int32 ranges, window geometry, activation names. Each raises a
 // WasmgradError naming the op, the value and what was expected; each returns nothing when all is well.
-import { WasmgradError, fmtShape } from './errors.js';
+import { WasmgradError, fmtShape, msg, jsonOf } from './errors.js';
 import { Tensor } from './tensor.js';
 
 export const INT32_MIN = -(2 ** 31);
@@ -29,12 +29,12 @@ export function checkGatherIndices(x: unknown, indices: unknown, axis: unknown, 
     return;
   }
   if (!Array.isArray(indices) && !ArrayBuffer.isView(indices)) {
-    throw new WasmgradError(`${op}: indices must be an int32 Tensor or an array of whole numbers, got ${show(indices)}`);
+    throw new WasmgradError(msg`${op}: indices must be an int32 Tensor or an array of whole numbers, got ${show(indices)}`);
   }
   if (ArrayBuffer.isView(indices) && !(indices instanceof Int32Array) && !(indices instanceof Uint32Array) &&
       !(indices instanceof Int16Array) && !(indices instanceof Uint16Array) && !(indices instanceof Int8Array) &&
       !(indices instanceof Uint8Array) && !(indices instanceof Float32Array) && !(indices instanceof Float64Array)) {
-    throw new WasmgradError(`${op}: indices must be an array of whole numbers, got a ${indices.constructor.name}`);
+    throw new WasmgradError(msg`${op}: indices must be an array of whole numbers, got a ${indices.constructor.name}`);
   }
   checkIndexValues(indices as ArrayLike<unknown>, n, op);
 }
@@ -43,9 +43,9 @@ function checkIndexValues(values: ArrayLike<unknown>, n: number, op: string): vo
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (typeof v !== 'number' || !Number.isInteger(v)) {
-      throw new WasmgradError(`${op}: index ${show(v)} at position ${i} is not a whole number; indices must be integers in [0, ${n})`);
+      throw new WasmgradError(msg`${op}: index ${show(v)} at position ${i} is not a whole number; indices must be integers in [0, ${n})`);
     }
-    if (v < 0 || v >= n) throw new WasmgradError(`${op}: index ${v} at position ${i} is out of range [0, ${n})`);
+    if (v < 0 || v >= n) throw new WasmgradError(msg`${op}: index ${v} at position ${i} is out of range [0, ${n})`);
   }
 }
 
@@ -55,9 +55,9 @@ export function checkInt32Values(values: ArrayLike<number>, op = 'tensor'): void
       values instanceof Int8Array || values instanceof Uint8Array || values instanceof Uint8ClampedArray) return;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (!Number.isInteger(v)) throw new WasmgradError(`${op}: int32 tensor value ${show(v)} at index ${i} is not a whole number`);
+    if (!Number.isInteger(v)) throw new WasmgradError(msg`${op}: int32 tensor value ${show(v)} at index ${i} is not a whole number`);
     if (v < INT32_MIN || v > INT32_MAX) {
-      throw new WasmgradError(`${op}: int32 tensor value ${v} at index ${i} is outside the int32 range [${INT32_MIN}, ${INT32_MAX}]`);
+      throw new WasmgradError(msg`${op}: int32 tensor value ${v} at index ${i} is outside the int32 range [${INT32_MIN}, ${INT32_MAX}]`);
     }
   }
 }
@@ -65,7 +65,7 @@ export function checkInt32Values(values: ArrayLike<number>, op = 'tensor'): void
 /** softmax and logSoftmax normalise along an axis: a scalar has none (TensorFlow refuses it too). */
 export function checkHasAxis(x: unknown, op: string): void {
   if (x instanceof Tensor && !x.isDisposed && x.rank === 0) {
-    throw new WasmgradError(`${op}: x must have at least one axis to normalise over, got a scalar ${fmtShape(x.shape)}`);
+    throw new WasmgradError(msg`${op}: x must have at least one axis to normalise over, got a scalar ${fmtShape(x.shape)}`);
   }
 }
 
@@ -100,7 +100,7 @@ export const RNN_ACTIVATION_NAMES = Object.freeze(['linear', 'relu', 'tanh', 'si
 export function checkRnnActivation(name: unknown, op: string, what = 'activation'): void {
   if (name === undefined) return;
   if (typeof name !== 'string' || !RNN_ACTIVATION_NAMES.includes(name)) {
-    throw new WasmgradError(`${op}: unsupported ${what} ${show(name)}; expected one of ${RNN_ACTIVATION_NAMES.join(', ')}`);
+    throw new WasmgradError(msg`${op}: unsupported ${what} ${show(name)}; expected one of ${RNN_ACTIVATION_NAMES.join(', ')}`);
   }
 }
 
@@ -116,9 +116,9 @@ export function checkOutputShape(op: string, shape: readonly (number | null)[], 
     if (d === null) continue;
     if (typeof d !== 'number' || !Number.isInteger(d) || d < 0 || (d === 0 && !emptyInput)) {
       const ins = inputShapes.map((s) => JSON.stringify(s)).join(', ');
-      throw new WasmgradError(`${op}: output shape ${JSON.stringify(shape)} has a dimension ${show(d)}${ins ? ` for input ${ins}` : ''}; every dimension must be a whole number >= 1`);
+      throw new WasmgradError(msg`${op}: output shape ${jsonOf(shape)} has a dimension ${show(d)}${ins ? ` for input ${ins}` : ''}; every dimension must be a whole number >= 1`);
     }
     size *= d;
   }
-  if (size > INT32_MAX) throw new WasmgradError(`${op}: output shape ${JSON.stringify(shape)} has ${size} elements, more than the ${INT32_MAX} an op can address`);
+  if (size > INT32_MAX) throw new WasmgradError(msg`${op}: output shape ${jsonOf(shape)} has ${size} elements, more than the ${INT32_MAX} an op can address`);
 }

@@ -1,6 +1,6 @@
 // Variables: tensors that live across steps (weights), updated in place by optimizers and
 // layers, never freed by tidy(); each has a unique name.
-import { WasmgradError, fmtShape } from './errors.js';
+import { WasmgradError, fmtShape, msg } from './errors.js';
 import { Tensor, markAsWeights } from './tensor.js';
 import { copyInto } from './engine/drivers/copy.js';
 import { computeGradients } from './tape.js';
@@ -68,7 +68,7 @@ export class Variable extends Tensor {
 export function variable(initial: Tensor, trainable = true, name?: string): Variable {
   checkTensor(initial, 'variable', 'initial');
   let n = name ?? `Variable_${unnamed++}`;
-  if (typeof n !== 'string' || n.length === 0) throw new WasmgradError(`variable: name must be a non-empty string`);
+  if (typeof n !== 'string' || n.length === 0) throw new WasmgradError(msg`variable: name must be a non-empty string`);
   if (registry.has(n)) {
     let k = 1;
     while (registry.has(`${n}_${k}`)) k++;
@@ -97,7 +97,7 @@ export function variableGrads(f: () => Tensor, varList?: Variable[]): { value: T
   if (typeof f !== 'function') throw new WasmgradError('variableGrads: expected a function');
   const vars = varList ?? trainableVariables();
   vars.forEach((v, i) => {
-    if (!(v instanceof Variable)) throw new WasmgradError(`variableGrads: varList[${i}] is not a Variable`);
+    if (!(v instanceof Variable)) throw new WasmgradError(msg`variableGrads: varList[${i}] is not a Variable`);
   });
   const { value, grads, used } = computeGradients(f, vars, undefined, 'variableGrads');
   const out: Record<string, Tensor> = {};

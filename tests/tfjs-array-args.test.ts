@@ -59,7 +59,7 @@ describe('arrays as tensor arguments', () => {
     expect(() => wt.gather([1, 2], [0.5])).toThrow(/^gather: index 0.5 at position 0/);
   });
 
-  test('symbols, bigints, null-prototype objects and tensors where numbers or URLs belong are named in a WasmgradError', () => {
+  test('symbols, bigints, null-prototype objects and tensors where numbers, arrays or URLs belong, in ops, tensor methods and model methods, are named in a WasmgradError', () => {
     const cases: [() => unknown, RegExp][] = [
       [() => wt.eye(2, Symbol('n') as never), /^eye: sizes must be whole numbers >= 0, got 2, a symbol \(Symbol\(n\)\)/],
       [() => wt.tile(wt.tensor([1, 2]), 10n as never), /^tile: reps must be 1 whole numbers >= 0 .* got a bigint \(10\)/],
@@ -70,11 +70,25 @@ describe('arrays as tensor arguments', () => {
       [() => wt.initializers.serializeInitializer({} as never), /^serializeInitializer: expected an initializer, got \{\}/],
       [() => (wt.initializers.getInitializer as (...a: unknown[]) => unknown)(), /^getInitializer: expected an initializer, its name or its config, got undefined/],
       [() => (wt.initializers.computeFans as (...a: unknown[]) => unknown)(), /^initializers.computeFans: shape must be an array, got undefined/],
+      [() => wt.tensor([1, 2]).dot(wt.ones([1, 2, 2, 1])), /^dot: operands must be rank 1 or 2, got 1 and 4/],
+      [() => (wt.tensor([1, 2]).dot as (...a: unknown[]) => unknown)(), /^dot: b must be a Tensor, got undefined/],
+      [() => (wt.tensor([1, 2]).reshapeAs as (...a: unknown[]) => unknown)(), /^reshapeAs: other must be a Tensor/],
+      [() => wt.tensor([1, 2]).split({} as never), /^split: expected a number of parts or an array of sizes, got \{\}/],
+      [() => wt.tensor([1, 2]).as2D(Symbol('r') as never, 1), /^reshape: .*Symbol\(r\)/],
+      [() => wt.tensor([1, 2]).pad([[10n, 0]] as never), /^pad: .*10/],
+      [() => wt.tensor([1, 2]).sum(Object.create(null)), /^sum: axis \{\} is out of range/],
     ];
+    const model = wt.sequential({ layers: [wt.layers.dense({ units: 2, inputShape: [3] })] });
+    cases.push(
+      [() => model.summary(undefined, 'wide' as never), /^summary: positions must be 3 numbers > 0/],
+      [() => model.summary(undefined, undefined, 42 as never), /summary: printFn must be a function, got 42/],
+    );
     for (const [f, message] of cases) {
       expect(f).toThrow(wt.WasmgradError);
       expect(f).toThrow(message);
     }
+    // a null kwargs is no kwargs
+    expect(model.layers[0].apply(wt.ones([1, 3]), null as never)).toBeInstanceOf(wt.Tensor);
     // as TF.js: no initializer serializes to null
     expect(wt.initializers.serializeInitializer(null as never)).toBe(null);
   });

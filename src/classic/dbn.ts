@@ -2,7 +2,7 @@
 // probabilities of the one below), then unrolled into a sequential model of dense sigmoid layers
 // holding the RBMs' weights (W, hidden bias), with an output layer on top, for supervised
 // fine-tuning by backprop (model.compile and model.fit).
-import { WasmgradError, textOf } from '../errors.js';
+import { WasmgradError, msg, jsonOf } from '../errors.js';
 import { Tensor, tidy } from '../tensor.js';
 import { dense } from '../layers/index.js';
 import { sequential, type Sequential } from '../models/index.js';
@@ -24,7 +24,7 @@ export class DeepBeliefNetwork {
 
   constructor(args: DBNArgs) {
     if (!args || typeof args !== 'object' || !Array.isArray(args.layers) || args.layers.length < 2) {
-      throw new WasmgradError(`dbn: layers must list at least 2 unit counts (visible, hidden...), got ${JSON.stringify(args?.layers)}`);
+      throw new WasmgradError(msg`dbn: layers must list at least 2 unit counts (visible, hidden...), got ${jsonOf(args?.layers)}`);
     }
     this.sizes = args.layers.map((u, i) => checkInt(u, 'dbn', `layers[${i}]`));
     this.seed = checkSeedValue(args.seed ?? 0, 'dbn');
@@ -38,7 +38,7 @@ export class DeepBeliefNetwork {
   pretrain(x: Tensor, options: RBMFitOptions | RBMFitOptions[] = {}, onLayer?: (layer: number, errors: number[]) => void): number[][] {
     checkRows(x, this.sizes[0], 'dbn.pretrain');
     if (Array.isArray(options) && options.length !== this.rbms.length) {
-      throw new WasmgradError(`dbn.pretrain: expected ${this.rbms.length} option objects (one per RBM), got ${textOf(options.length)}`);
+      throw new WasmgradError(msg`dbn.pretrain: expected ${this.rbms.length} option objects (one per RBM), got ${options.length}`);
     }
     const histories: number[][] = [];
     let input = x;

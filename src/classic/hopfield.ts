@@ -6,7 +6,7 @@
 // A batch of probes is recalled together: each unit update is a handful of tensor ops over the
 // batch, and the local fields h = S W are kept current by a rank-1 GEMM per update instead of
 // being recomputed (the update of unit i changes h by (s_i' - s_i) W[i, :]).
-import { WasmgradError, fmtShape, textOf } from '../errors.js';
+import { WasmgradError, fmtShape, msg } from '../errors.js';
 import { Tensor, tidy, keep } from '../tensor.js';
 import { zeros, tensor } from '../creation.js';
 import { add, sub, mul, matMul, slice, sum, abs, reshape, clone } from '../ops/index.js';
@@ -36,10 +36,10 @@ export interface RecallResult {
 function checkBipolar(x: unknown, size: number, op: string, name: string): Tensor {
   if (!(x instanceof Tensor) || x.isDisposed || x.dtype !== 'float32' || x.rank < 1 || x.rank > 2 || x.shape[x.rank - 1] !== size || x.size === 0) {
     const got = x instanceof Tensor ? `${x.dtype} ${fmtShape(x.shape)}` : typeof x;
-    throw new WasmgradError(`${op}: ${name} must be float32 [${size}] or [batch, ${size}] of +1 / -1, got ${textOf(got)}`);
+    throw new WasmgradError(msg`${op}: ${name} must be float32 [${size}] or [batch, ${size}] of +1 / -1, got ${got}`);
   }
   const bad = x.dataSync().findIndex((v) => v !== 1 && v !== -1);
-  if (bad >= 0) throw new WasmgradError(`${op}: ${name} must hold only +1 and -1, found ${x.dataSync()[bad]} at flat index ${bad}`);
+  if (bad >= 0) throw new WasmgradError(msg`${op}: ${name} must hold only +1 and -1, found ${x.dataSync()[bad]} at flat index ${bad}`);
   return x;
 }
 
@@ -161,6 +161,6 @@ export function hopfield(size: number): HopfieldNetwork {
 
 /** The bipolar form of values in [0, 1]: +1 where v >= threshold, else -1. */
 export function toBipolar(x: Tensor, threshold = 0.5): Tensor {
-  if (!(x instanceof Tensor) || x.dtype !== 'float32') throw new WasmgradError(`toBipolar: x must be a float32 Tensor, got ${x instanceof Tensor ? x.dtype : typeof x}`);
+  if (!(x instanceof Tensor) || x.dtype !== 'float32') throw new WasmgradError(msg`toBipolar: x must be a float32 Tensor, got ${x instanceof Tensor ? x.dtype : typeof x}`);
   return tidy(() => scale(greaterEqual(x, threshold), 2, -1));
 }

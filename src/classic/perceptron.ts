@@ -1,6 +1,6 @@
 // Rosenblatt's perceptron (step activation, w += eta (y - yhat) x, one example at a time) and the
 // linear unit trained by the delta rule (least mean squares, w += eta sum (y - w.x) x).
-import { WasmgradError, fmtShape, textOf } from '../errors.js';
+import { WasmgradError, fmtShape, msg } from '../errors.js';
 import { Tensor, tidy } from '../tensor.js';
 import { tensor, zeros } from '../creation.js';
 import { variable, type Variable } from '../variables.js';
@@ -20,7 +20,7 @@ export interface LinearUnitArgs {
 function checkTargets(y: unknown, n: number, op: string): Tensor {
   if (!(y instanceof Tensor) || y.dtype !== 'float32' || y.size !== n || y.rank < 1 || y.rank > 2 || y.shape[0] !== n) {
     const got = y instanceof Tensor ? `${y.dtype} ${fmtShape(y.shape)}` : typeof y;
-    throw new WasmgradError(`${op}: y must be float32 [${n}] or [${n}, 1] (one target per row of x), got ${textOf(got)}`);
+    throw new WasmgradError(msg`${op}: y must be float32 [${n}] or [${n}, 1] (one target per row of x), got ${got}`);
   }
   return y;
 }
@@ -33,7 +33,7 @@ abstract class LinearThreshold {
   readonly bias: Variable;
 
   constructor(args: LinearUnitArgs, op: string, defaultRate: number) {
-    if (!args || typeof args !== 'object') throw new WasmgradError(`${op}: expected { inputs, learningRate? }`);
+    if (!args || typeof args !== 'object') throw new WasmgradError(msg`${op}: expected { inputs, learningRate? }`);
     this.inputs = checkInt(args.inputs, op, 'inputs');
     this.learningRate = checkNum(args.learningRate ?? defaultRate, op, 'learningRate', 'positive');
     this.weights = tidy(() => variable(zeros([this.inputs, 1]), false));

@@ -5,7 +5,7 @@
 //
 // Energy E(v, h) = -v.b - h.c - v W h; free energy F(v) = -v.b - sum_j softplus(c_j + (v W)_j).
 // CD-k: dW = <v0 p(h|v0)> - <vk p(h|vk)>, db = <v0 - vk>, dc = <p(h|v0) - p(h|vk)> over the batch.
-import { WasmgradError, textOf } from '../errors.js';
+import { WasmgradError, msg } from '../errors.js';
 import { Tensor, tidy, keep } from '../tensor.js';
 import { zeros, fill, tensor } from '../creation.js';
 import { variable, type Variable } from '../variables.js';
@@ -128,7 +128,7 @@ export class RBM {
     const momentum = checkNum(options.momentum ?? 0.5, op, 'momentum', 'nonNegative');
     const decay = checkNum(options.weightDecay ?? 1e-4, op, 'weightDecay', 'nonNegative');
     const persistent = options.persistent ?? false;
-    if (momentum >= 1) throw new WasmgradError(`${op}: momentum must be below 1, got ${textOf(momentum)}`);
+    if (momentum >= 1) throw new WasmgradError(msg`${op}: momentum must be below 1, got ${momentum}`);
     const random = rng(this.seed + 101);
     const velocity = [zeros(this.weights.shape), zeros(this.visibleBias.shape), zeros(this.hiddenBias.shape)];
     const history: number[] = [];

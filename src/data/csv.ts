@@ -2,7 +2,7 @@
 // http(s) URL anywhere; or the text itself as { text }), as TensorFlow.js's tf.data.csv: a header
 // row names the columns unless columnNames does, values parse as numbers where they can, and
 // columns configured with isLabel go to ys ({ xs, ys } elements; plain objects otherwise).
-import { WasmgradError, textOf } from '../errors.js';
+import { WasmgradError, msg, jsonOf } from '../errors.js';
 import { fetchLimited, readLimited } from '../io/model-io.js';
 import { DataSource } from './sources.js';
 import { Dataset } from './dataset.js';
@@ -52,7 +52,7 @@ function fields(line: string, delimiter: string, whitespace: boolean): string[] 
 function parse(text: string, config: ColumnConfig | undefined, column: string, line: string): Value {
   if (text === '') {
     if (config?.default !== undefined) return config.default;
-    if (config?.required || config?.isLabel) throw new WasmgradError(`data.csv: required column ${column} is empty in the line: ${line}`);
+    if (config?.required || config?.isLabel) throw new WasmgradError(msg`data.csv: required column ${column} is empty in the line: ${line}`);
     return undefined;
   }
   const asBool = () => (text === '1' || text.toLowerCase() === 'true' ? 1 : 0);
@@ -76,7 +76,7 @@ async function readText(source: unknown): Promise<string> {
     // TF.js's 'file://path' (relative or absolute), or a plain path
     const path = /^file:\/\/\//i.test(source) ? decodeURIComponent(new URL(source).pathname) : source.replace(/^file:\/\//i, '');
     bytes = await readLimited(op, path, MAX_CSV_BYTES);
-  } else throw new WasmgradError(`${op}: expected a path, a file:// or http(s) URL, a data source, or { text }, got ${source === null ? 'null' : typeof source}`);
+  } else throw new WasmgradError(msg`${op}: expected a path, a file:// or http(s) URL, a data source, or { text }, got ${source === null ? 'null' : typeof source}`);
   return new TextDecoder().decode(bytes);
 }
 
@@ -91,7 +91,7 @@ export class CSVDataset extends Dataset<Row | { xs: Row; ys: Row }> {
       return { next: async () => (i < lines.length ? { value: this.row(names, lines[i++]), done: false } : { value: undefined as never, done: true }) };
     });
     const { delimiter = ',', columnNames, columnConfigs } = config;
-    if (typeof delimiter !== 'string' || delimiter.length === 0) throw new WasmgradError(`data.csv: delimiter must be a non-empty string, got ${JSON.stringify(delimiter)}`);
+    if (typeof delimiter !== 'string' || delimiter.length === 0) throw new WasmgradError(msg`data.csv: delimiter must be a non-empty string, got ${jsonOf(delimiter)}`);
     if (columnNames !== undefined && (!Array.isArray(columnNames) || !columnNames.every((n) => typeof n === 'string'))) throw new WasmgradError('data.csv: columnNames must be an array of strings');
     if (columnConfigs !== undefined && (columnConfigs === null || typeof columnConfigs !== 'object')) throw new WasmgradError('data.csv: columnConfigs must be an object of column configs');
   }
@@ -111,10 +111,10 @@ export class CSVDataset extends Dataset<Row | { xs: Row; ys: Row }> {
       const header = hasHeader ? fields(lines.shift() ?? '', delimiter, delimWhitespace).map((n) => n.trim()) : null;
       const names = columnNames ?? header!;
       if (header && columnNames && header.length !== columnNames.length) {
-        throw new WasmgradError(`data.csv: columnNames has ${columnNames.length} names, the header row ${header.length} columns`);
+        throw new WasmgradError(msg`data.csv: columnNames has ${columnNames.length} names, the header row ${header.length} columns`);
       }
-      if (new Set(names).size !== names.length) throw new WasmgradError(`data.csv: duplicate column names in ${JSON.stringify(names)}`);
-      for (const key of Object.keys(columnConfigs)) if (!names.includes(key)) throw new WasmgradError(`data.csv: columnConfigs names '${key}', which is not a column (${names.join(', ')})`);
+      if (new Set(names).size !== names.length) throw new WasmgradError(msg`data.csv: duplicate column names in ${jsonOf(names)}`);
+      for (const key of Object.keys(columnConfigs)) if (!names.includes(key)) throw new WasmgradError(msg`data.csv: columnConfigs names '${key}', which is not a column (${names.join(', ')})`);
       return { names, lines };
     });
     return this.parsed;
@@ -123,7 +123,7 @@ export class CSVDataset extends Dataset<Row | { xs: Row; ys: Row }> {
   private row(names: string[], line: string): Row | { xs: Row; ys: Row } {
     const { columnConfigs = {}, configuredColumnsOnly = false, delimiter = ',', delimWhitespace = false } = this.config;
     const values = fields(line, delimiter, delimWhitespace);
-    if (values.length !== names.length) throw new WasmgradError(`data.csv: a row should have ${names.length} fields, got ${textOf(values.length)}: ${line}`);
+    if (values.length !== names.length) throw new WasmgradError(msg`data.csv: a row should have ${names.length} fields, got ${values.length}: ${line}`);
     const xs: Row = {}, ys: Row = {};
     names.forEach((name, i) => {
       const config = Object.prototype.hasOwnProperty.call(columnConfigs, name) ? columnConfigs[name] : undefined;

@@ -4,7 +4,7 @@
 // starts the stream over, so a model can take one pass per epoch. Elements are produced one at a
 // time; nothing is held but the shuffle and prefetch buffers, so memory stays flat however long the
 // stream is.
-import { WasmgradError, textOf } from '../errors.js';
+import { WasmgradError, msg } from '../errors.js';
 import { Tensor, tidy, viewAs } from '../tensor.js';
 import { stack } from '../ops/shape.js';
 import { fromFlat } from '../creation.js';
@@ -127,7 +127,7 @@ export class Dataset<T = unknown> {
    */
   batch(batchSize: number, smallLastBatch = true): Dataset<Batched<T>> {
     const n = checkCount(batchSize, 'batch');
-    if (n === 0 || n === Infinity) throw new WasmgradError(`dataset.batch: batchSize must be a whole number >= 1, got ${textOf(batchSize)}`);
+    if (n === 0 || n === Infinity) throw new WasmgradError(msg`dataset.batch: batchSize must be a whole number >= 1, got ${batchSize}`);
     return new Dataset<Batched<T>>(async () => {
       const it = await this.iterator();
       return {
@@ -153,7 +153,7 @@ export class Dataset<T = unknown> {
   /** Shuffles within a buffer of `bufferSize` elements (reshuffled each pass unless reshuffleEachIteration is false). */
   shuffle(bufferSize: number, seed?: string | number, reshuffleEachIteration = true): Dataset<T> {
     const n = checkCount(bufferSize, 'shuffle');
-    if (n === 0) throw new WasmgradError(`dataset.shuffle: bufferSize must be >= 1, got ${textOf(bufferSize)}`);
+    if (n === 0) throw new WasmgradError(msg`dataset.shuffle: bufferSize must be >= 1, got ${bufferSize}`);
     const base = seed === undefined ? null : typeof seed === 'number' ? seed : hashString(String(seed));
     let pass = 0;
     return new Dataset<T>(async () => {
@@ -247,12 +247,12 @@ export class Dataset<T = unknown> {
 export type Batched<T> = T extends number | Tensor ? Tensor : T extends unknown[] ? Tensor[] : T extends object ? { [K in keyof T]: Tensor } : Tensor;
 
 function checkFn(fn: unknown, op: string): void {
-  if (typeof fn !== 'function') throw new WasmgradError(`dataset.${op}: expected a function, got ${typeof fn}`);
+  if (typeof fn !== 'function') throw new WasmgradError(msg`dataset.${op}: expected a function, got ${typeof fn}`);
 }
 
 function checkCount(n: unknown, op: string): number {
   if (n === Infinity) return Infinity;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw new WasmgradError(`dataset.${op}: expected a whole number >= 0, got ${textOf(n)}`);
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw new WasmgradError(msg`dataset.${op}: expected a whole number >= 0, got ${n}`);
   return n;
 }
 
@@ -299,14 +299,14 @@ function collate(items: unknown[], depth = 0): unknown {
     for (const key of Object.keys(first)) out[key] = collate(items.map((x) => (x as Record<string, unknown>)[key]), depth + 1);
     return out;
   }
-  throw new WasmgradError(`dataset.batch: cannot batch elements of type ${typeof first}`);
+  throw new WasmgradError(msg`dataset.batch: cannot batch elements of type ${typeof first}`);
 }
 
 // ---- sources ----------------------------------------------------------------------------------------
 
 /** A dataset of the items of an array (the array is read, not copied; tensors in it stay the caller's). */
 export function array<T>(items: T[]): Dataset<T> {
-  if (!Array.isArray(items)) throw new WasmgradError(`data.array: expected an array, got ${typeof items}`);
+  if (!Array.isArray(items)) throw new WasmgradError(msg`data.array: expected an array, got ${typeof items}`);
   return new Dataset<T>(() => {
     let i = 0;
     return { next: async () => (i < items.length ? { value: cloneTensors(items[i++]), done: false } : DONE) };
@@ -344,7 +344,7 @@ export function zip<T>(datasets: Dataset<unknown>[] | Record<string, Dataset<unk
   const isArray = Array.isArray(datasets);
   if (!isArray && !isPlainObject(datasets)) throw new WasmgradError('data.zip: expected an array or object of datasets');
   const entries = Object.entries(datasets as Record<string, Dataset<unknown>>);
-  for (const [k, d] of entries) if (!(d instanceof Dataset)) throw new WasmgradError(`data.zip: '${k}' is not a Dataset`);
+  for (const [k, d] of entries) if (!(d instanceof Dataset)) throw new WasmgradError(msg`data.zip: '${k}' is not a Dataset`);
   const sizes = entries.map(([, d]) => d.size);
   const size = sizes.some((s) => s === null) ? null : Math.min(...(sizes as number[]));
   return new Dataset<T>(async () => {

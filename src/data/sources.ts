@@ -1,7 +1,7 @@
 // TF.js's byte sources and text datasets of tf.data: FileDataSource (a path, a File or Blob, or
 // bytes), URLDataSource (http(s) or file:// URLs), TextLineDataset (the lines of a source), and
 // func (a dataset pulled from a function returning { value, done }). Every read is size-limited.
-import { WasmgradError, textOf } from '../errors.js';
+import { WasmgradError, msg, jsonOf } from '../errors.js';
 import { Dataset, type LazyIterator } from './dataset.js';
 import { fetchLimited, readLimited } from '../io/model-io.js';
 
@@ -10,7 +10,7 @@ export const MAX_SOURCE_BYTES = 1 << 30;
 /** Where bytes come from; iterator() yields them in chunks of chunkSize bytes. */
 export abstract class DataSource {
   constructor(protected readonly chunkSize = 1 << 20) {
-    if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new WasmgradError(`data: chunkSize must be a whole number >= 1, got ${textOf(chunkSize)}`);
+    if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new WasmgradError(msg`data: chunkSize must be a whole number >= 1, got ${chunkSize}`);
   }
   /** All the source's bytes (at most 2^30). */
   abstract bytes(): Promise<Uint8Array>;
@@ -33,14 +33,14 @@ export class FileDataSource extends DataSource {
   constructor(private readonly input: string | Blob | Uint8Array, options: { chunkSize?: number } = {}) {
     super(options?.chunkSize);
     if (typeof input !== 'string' && !(input instanceof Uint8Array) && typeof (input as Blob)?.arrayBuffer !== 'function') {
-      throw new WasmgradError(`data.FileDataSource: expected a path, a File or Blob, or a Uint8Array, got ${input === null ? 'null' : typeof input}`);
+      throw new WasmgradError(msg`data.FileDataSource: expected a path, a File or Blob, or a Uint8Array, got ${input === null ? 'null' : typeof input}`);
     }
   }
   async bytes(): Promise<Uint8Array> {
     const op = 'data.FileDataSource';
     if (this.input instanceof Uint8Array) return this.input;
     if (typeof this.input === 'string') return readLimited(op, this.input.replace(/^file:\/\//i, ''), MAX_SOURCE_BYTES);
-    if (this.input.size > MAX_SOURCE_BYTES) throw new WasmgradError(`${op}: the file holds more than ${MAX_SOURCE_BYTES} bytes`);
+    if (this.input.size > MAX_SOURCE_BYTES) throw new WasmgradError(msg`${op}: the file holds more than ${MAX_SOURCE_BYTES} bytes`);
     return new Uint8Array(await this.input.arrayBuffer());
   }
 }
@@ -53,7 +53,7 @@ export class URLDataSource extends DataSource {
     try {
       this.url = new URL(String(url));
     } catch {
-      throw new WasmgradError(`data.URLDataSource: ${JSON.stringify(String(url))} is not a URL`);
+      throw new WasmgradError(msg`data.URLDataSource: ${jsonOf(String(url))} is not a URL`);
     }
   }
   bytes(): Promise<Uint8Array> {
@@ -80,13 +80,13 @@ export class TextLineDataset extends Dataset<string> {
  * passes share one stream: a second pass goes on where the first stopped.
  */
 export function func<T>(f: () => { value: T; done: boolean } | Promise<{ value: T; done: boolean }>): Dataset<T> {
-  if (typeof f !== 'function') throw new WasmgradError(`data.func: expected a function returning { value, done }, got ${typeof f}`);
+  if (typeof f !== 'function') throw new WasmgradError(msg`data.func: expected a function returning { value, done }, got ${typeof f}`);
   let ended = false;
   const stream: LazyIterator<T> = {
     next: async () => {
       if (ended) return { value: undefined as never, done: true };
       const r = await f();
-      if (!r || typeof r !== 'object' || !('done' in r)) throw new WasmgradError(`data.func: the function must return { value, done }, got ${JSON.stringify(r)?.slice(0, 80)}`);
+      if (!r || typeof r !== 'object' || !('done' in r)) throw new WasmgradError(msg`data.func: the function must return { value, done }, got ${jsonOf(r)?.slice(0, 80)}`);
       if (r.done) ended = true;
       return r.done ? { value: undefined as never, done: true } : { value: r.value, done: false };
     },

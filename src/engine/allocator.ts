@@ -3,7 +3,7 @@
 // list and the next request of that class takes it back. Order of preference: a free block of the
 // exact class, the untouched top of memory, a free span after coalescing neighbours, growing the
 // memory. A training loop repeats the same sizes, so it settles on the free lists and stays flat.
-import { WasmgradError } from '../errors.js';
+import { WasmgradError, msg } from '../errors.js';
 import { describeRunning } from './op-context.js';
 
 export const ALIGN = 64;
@@ -42,7 +42,7 @@ export class Allocator {
    */
   alloc(bytes: number, what = 'tensor', shape?: readonly number[], dtype?: string): number {
     if (!Number.isFinite(bytes) || bytes < 0) {
-      throw new WasmgradError(`alloc: ${bytes} bytes for ${describeRequest(what, shape, dtype)} is not a valid size`);
+      throw new WasmgradError(msg`alloc: ${bytes} bytes for ${describeRequest(what, shape, dtype)} is not a valid size`);
     }
     if (bytes > this.maxBytes) throw this.failure(bytes, what, shape, dtype);
     if (this.failIn !== null && this.failIn-- <= 0) {
@@ -76,7 +76,7 @@ export class Allocator {
   /** Gives a block back; it is reused by the next request of its size class. */
   release(ptr: number): void {
     const size = this.sizes.get(ptr);
-    if (size === undefined) throw new WasmgradError(`release: ${ptr} is not a live block (freed twice?)`);
+    if (size === undefined) throw new WasmgradError(msg`release: ${ptr} is not a live block (freed twice?)`);
     this.sizes.delete(ptr);
     this.liveBytes -= size;
     this.freeBytes += size;

@@ -2,7 +2,7 @@
 // declares (src/engine/abi.ts is generated from assembly/), and the per-thread scratch must hold what
 // the kernels' own *_scratch_bytes say they need for the widest tile. Checked once at init: a stale or
 // foreign .wasm fails there, naming what differs, instead of computing garbage later.
-import { WasmgradError } from '../errors.js';
+import { WasmgradError, msg } from '../errors.js';
 import { KERNEL_PARAMS, NC, SCRATCH_BYTES, type KernelName, type Kernels } from './abi.js';
 
 type KernelFn = (...args: number[]) => number | void;
@@ -41,7 +41,7 @@ export function bindKernels(exports: Record<string, unknown>, build: string, spe
   ];
   for (const [what, bytes] of needs) {
     if (!(bytes <= spec.scratchBytes)) {
-      throw new WasmgradError(`init: the '${build}' build's ${what} is ${bytes} bytes, more than the ${spec.scratchBytes} bytes of scratch each thread gets`);
+      throw new WasmgradError(msg`init: the '${build}' build's ${what} is ${bytes} bytes, more than the ${spec.scratchBytes} bytes of scratch each thread gets`);
     }
   }
   const names = Object.keys(exports)

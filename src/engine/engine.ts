@@ -1,7 +1,7 @@
 // The engine: picks and loads a build, owns the one WebAssembly.Memory, its allocator, the kernel
 // table and the thread pool. The only place above assembly/ that knows kernel ids and pointers.
 import { withSharedMemory } from './wasm-variant.js';
-import { WasmgradError } from '../errors.js';
+import { WasmgradError, msg } from '../errors.js';
 import { Allocator } from './allocator.js';
 import { detectFeatures, detectRuntime, isNodeLike, nodeBuiltin, relaxedMaddFuses, relaxedSimdSupported, type RuntimeFeatures, type RuntimeName } from './detect.js';
 import { ThreadPool } from './pool.js';
@@ -70,16 +70,16 @@ async function loadBytes(url: URL): Promise<ArrayBuffer | Uint8Array> {
       return fs.readFileSync(fileURLToPath(url));
     } catch (err) {
       const hint = detectRuntime() === 'deno' ? ' (Deno needs --allow-read for it)' : '';
-      throw new WasmgradError(`init: could not read ${url.href}${hint}: ${(err as Error).message}`);
+      throw new WasmgradError(msg`init: could not read ${url.href}${hint}: ${(err as Error).message}`);
     }
   }
   let res: Response;
   try {
     res = await fetch(url);
   } catch (err) {
-    throw new WasmgradError(`init: could not fetch ${url.href}: ${(err as Error).message}; pass init({ wasm }) a URL, bytes or a WebAssembly.Module`);
+    throw new WasmgradError(msg`init: could not fetch ${url.href}: ${(err as Error).message}; pass init({ wasm }) a URL, bytes or a WebAssembly.Module`);
   }
-  if (!res.ok) throw new WasmgradError(`init: could not load ${url.href}: HTTP ${res.status}`);
+  if (!res.ok) throw new WasmgradError(msg`init: could not load ${url.href}: HTTP ${res.status}`);
   return res.arrayBuffer();
 }
 
@@ -91,7 +91,7 @@ async function urlOf(s: string): Promise<URL> {
     return pathToFileURL(s);
   }
   const base = (globalThis as { location?: { href: string } }).location?.href;
-  if (!base) throw new WasmgradError(`init: wasm '${s}' is a relative path and this runtime has no page to resolve it against; pass a full URL, bytes or a WebAssembly.Module`);
+  if (!base) throw new WasmgradError(msg`init: wasm '${s}' is a relative path and this runtime has no page to resolve it against; pass a full URL, bytes or a WebAssembly.Module`);
   return new URL(s, base);
 }
 
@@ -101,7 +101,7 @@ async function compileModule(build: BuildName, wasm: InitOptions['wasm'], runtim
   if (wasm instanceof ArrayBuffer || wasm instanceof Uint8Array) bytes = wasm;
   else if (wasm instanceof URL) bytes = await loadBytes(wasm);
   else if (typeof wasm === 'string') bytes = await loadBytes(await urlOf(wasm));
-  else if (wasm !== undefined) throw new WasmgradError(`init: wasm must be a WebAssembly.Module, bytes, a URL or a string, not ${typeof wasm}`);
+  else if (wasm !== undefined) throw new WasmgradError(msg`init: wasm must be a WebAssembly.Module, bytes, a URL or a string, not ${typeof wasm}`);
   else {
     bytes = await loadBytes(defaultWasmUrl(build, runtime));
     if (build === 'simd-threads') bytes = withSharedMemory(bytes, { inPlace: true });
@@ -112,7 +112,7 @@ async function compileModule(build: BuildName, wasm: InitOptions['wasm'], runtim
     return isNodeLike() ? new WebAssembly.Module(bytes as BufferSource) : await WebAssembly.compile(bytes as BufferSource);
   } catch (err) {
     const what = wasm === undefined ? `the '${build}' build` : 'the wasm given';
-    throw new WasmgradError(`init: ${what} did not compile here: ${(err as Error).message}`);
+    throw new WasmgradError(msg`init: ${what} did not compile here: ${(err as Error).message}`);
   }
 }
 
@@ -134,15 +134,15 @@ function autoBuild(f: RuntimeFeatures): BuildName {
 async function chooseBuild(requested: InitOptions['backend'], f: RuntimeFeatures): Promise<BuildName> {
   if (!requested || requested === 'auto') return autoBuild(f);
   if (!BUILDS.includes(requested)) {
-    throw new WasmgradError(`init: unknown backend '${requested}'; expected one of auto, ${BUILDS.join(', ')}`);
+    throw new WasmgradError(msg`init: unknown backend '${requested}'; expected one of auto, ${BUILDS.join(', ')}`);
   }
   if (requested === 'relaxed' && !f.relaxedSimd) {
     await enableRelaxedSimdFlag();
     f.relaxedSimd = relaxedSimdSupported();
     f.relaxedFused = f.relaxedSimd && relaxedMaddFuses();
-    if (!f.relaxedSimd) throw new WasmgradError(`init: backend 'relaxed' needs relaxed SIMD, which this runtime lacks`);
+    if (!f.relaxedSimd) throw new WasmgradError(msg`init: backend 'relaxed' needs relaxed SIMD, which this runtime lacks`);
   }
-  if (requested !== 'scalar' && !f.simd) throw new WasmgradError(`init: backend '${requested}' needs WebAssembly SIMD, which this runtime lacks`);
+  if (requested !== 'scalar' && !f.simd) throw new WasmgradError(msg`init: backend '${requested}' needs WebAssembly SIMD, which this runtime lacks`);
   if (SHARED_BUILDS.has(requested) && !f.sharedMemory) {
     throw new WasmgradError(
       `init: backend '${requested}' needs SharedArrayBuffer (a browser page must be cross-origin isolated); use 'simd'`,
@@ -189,7 +189,7 @@ async function loadBuild(options: InitOptions, f: RuntimeFeatures) {
       );
     }
     const what = given ? 'the wasm given is not a wasmgrad build that runs here' : `the '${build}' build did not instantiate`;
-    throw new WasmgradError(`init: ${what} (${(err as Error).message})`);
+    throw new WasmgradError(msg`init: ${what} (${(err as Error).message})`);
   }
   if (matched.shared !== SHARED_BUILDS.has(build) && requested !== 'auto') {
     throw new WasmgradError(
@@ -243,7 +243,7 @@ export class Engine {
     const threads = options.threads ?? 'auto';
     const n = threads === 'auto' ? (threaded ? features.cores : 1) : threads;
     if (!threaded && n !== 1 && threads !== 'auto') {
-      throw new WasmgradError(`init: threads: ${n} needs a build with shared memory and workers; the '${build}' build runs on 1 thread here`);
+      throw new WasmgradError(msg`init: threads: ${n} needs a build with shared memory and workers; the '${build}' build runs on 1 thread here`);
     }
     pool.setThreads(n);
     // Workers are created in a later task and take about 50 ms to start; init does not wait for

@@ -5,7 +5,7 @@
 // same way whoever runs it, so results are bitwise identical for any thread count. A stepped job
 // (runSteps) runs a loop of steps with a barrier in shared memory between them, for time loops
 // whose steps are too short to pay a dispatch each.
-import { WasmgradError } from '../errors.js';
+import { WasmgradError, msg } from '../errors.js';
 import { CTRL, CLAIM as CLAIM_STATE, CTRL_ARGS_BYTE, CTRL_ERR_BYTE, CTRL_ERR_CAP, CTRL_BYTES, MAX_ARGS, MAX_THREADS } from './abi.js';
 import { detectRuntime, nodeBuiltin } from './detect.js';
 
@@ -177,7 +177,7 @@ export class ThreadPool {
    * wait for each other.
    */
   setThreads(n: number, options: { force?: boolean } = {}): void {
-    if (!Number.isInteger(n) || n < 1) throw new WasmgradError(`setThreads(${n}): expected a whole number >= 1`);
+    if (!Number.isInteger(n) || n < 1) throw new WasmgradError(msg`setThreads(${n}): expected a whole number >= 1`);
     if (n > this.maxThreads) {
       throw new WasmgradError(
         this.shared
@@ -186,7 +186,7 @@ export class ThreadPool {
       );
     }
     if (n > this.cores && options?.force !== true) {
-      throw new WasmgradError(`setThreads(${n}): this machine has ${this.cores} core(s); more threads than cores only wait for each other. Pass setThreads(${n}, { force: true }) to run them anyway`);
+      throw new WasmgradError(msg`setThreads(${n}): this machine has ${this.cores} core(s); more threads than cores only wait for each other. Pass setThreads(${n}, { force: true }) to run them anyway`);
     }
     this.threads = n;
     if (!this.shared) return;
@@ -215,7 +215,7 @@ export class ThreadPool {
       (err) => {
         this.workers[index - 1] = null;
         this.restarts[index - 1] = MAX_RESTARTS + 1;
-        throw new WasmgradError(`worker ${index} could not start: ${(err as Error)?.message ?? err}`);
+        throw new WasmgradError(msg`worker ${index} could not start: ${(err as Error)?.message ?? err}`);
       },
     );
     started.catch(() => undefined); // reported by init's warning or by ready()
@@ -230,7 +230,7 @@ export class ThreadPool {
     } catch (err) {
       this.workers[index - 1] = null;
       this.restarts[index - 1] = MAX_RESTARTS + 1;
-      return Promise.reject(new WasmgradError(`worker ${index} could not start: ${(err as Error)?.message ?? err}`));
+      return Promise.reject(new WasmgradError(msg`worker ${index} could not start: ${(err as Error)?.message ?? err}`));
     }
     const { worker, onMessage, onFailure } = spawned;
     this.workers[index - 1] = worker;
@@ -244,13 +244,13 @@ export class ThreadPool {
           // (not once shutdown() has begun: it refs the workers so that their termination is awaited)
           if (!this.stopping) worker.unref?.();
           resolve();
-        } else if (m.type === 'error') reject(new WasmgradError(`worker ${index} could not start: ${m.message}`));
+        } else if (m.type === 'error') reject(new WasmgradError(msg`worker ${index} could not start: ${m.message}`));
       });
       onFailure((reason) => {
         this.retire(index, worker, wasReady, reason);
         // a worker stopped by shutdown() while it started has not failed
         if (this.stopping) resolve();
-        else reject(new WasmgradError(`worker ${index} could not start: ${reason}`));
+        else reject(new WasmgradError(msg`worker ${index} could not start: ${reason}`));
       });
     });
     worker.postMessage({ module: this.module, memory: this.memory, ctrlByte: this.ctrlByte, layout: WORKER_LAYOUT, names: this.names, index });
@@ -291,12 +291,12 @@ export class ThreadPool {
       try {
         fn(...args, 0, nTasks, this.scratchOf(0));
       } catch (err) {
-        throw new WasmgradError(`kernel ${this.names[id]} failed on the calling thread: ${(err as Error).message ?? err}`);
+        throw new WasmgradError(msg`kernel ${this.names[id]} failed on the calling thread: ${(err as Error).message ?? err}`);
       }
       return;
     }
     const ctrl = this.ctrl;
-    if (args.length > MAX_ARGS) throw new WasmgradError(`kernel ${this.names[id]}: more than ${MAX_ARGS} arguments`);
+    if (args.length > MAX_ARGS) throw new WasmgradError(msg`kernel ${this.names[id]}: more than ${MAX_ARGS} arguments`);
     // scratch is allocated the first time a thread runs a job (before the job: allocation may grow memory)
     const scratch: number[] = [];
     for (let i = 0; i < nThreads; i++) scratch.push(this.scratchOf(i));
@@ -338,11 +338,11 @@ export class ThreadPool {
     if (Atomics.load(ctrl, ERRORS) > 0) {
       const len = Atomics.load(ctrl, ERR_LEN);
       const text = new TextDecoder().decode(new Uint8Array(this.memory.buffer, this.ctrlByte + ERR_BYTE, len).slice());
-      throw new WasmgradError(`kernel ${this.names[id]} failed in ${text}`);
+      throw new WasmgradError(msg`kernel ${this.names[id]} failed in ${text}`);
     }
     if (callerError) {
-      const msg = callerError instanceof Error ? callerError.message : String(callerError);
-      throw new WasmgradError(`kernel ${this.names[id]} failed on the calling thread: ${msg}`);
+      const reason = callerError instanceof Error ? callerError.message : String(callerError);
+      throw new WasmgradError(msg`kernel ${this.names[id]} failed on the calling thread: ${reason}`);
     }
   }
 
@@ -364,12 +364,12 @@ export class ThreadPool {
       try {
         for (let s = 0; s < nSteps; s++) fn(...args, s, 0, nTasks, scratch);
       } catch (err) {
-        throw new WasmgradError(`kernel ${this.names[id]} failed on the calling thread: ${(err as Error).message ?? err}`);
+        throw new WasmgradError(msg`kernel ${this.names[id]} failed on the calling thread: ${(err as Error).message ?? err}`);
       }
       return;
     }
     const ctrl = this.ctrl;
-    if (args.length + 1 > MAX_ARGS) throw new WasmgradError(`kernel ${this.names[id]}: more than ${MAX_ARGS - 1} arguments`);
+    if (args.length + 1 > MAX_ARGS) throw new WasmgradError(msg`kernel ${this.names[id]}: more than ${MAX_ARGS - 1} arguments`);
     const scratch: number[] = [];
     const shares: [number, number][] = [];
     for (let i = 0; i < nThreads; i++) {
@@ -466,7 +466,7 @@ export class ThreadPool {
           continue;
         }
         if (state === TAKEN && now - start > STALL_MS) {
-          throw new WasmgradError(`kernel ${this.names[id]}: worker ${i} took its share but has not finished it after ${STALL_MS / 1000} s; it may have died mid-kernel`);
+          throw new WasmgradError(msg`kernel ${this.names[id]}: worker ${i} took its share but has not finished it after ${STALL_MS / 1000} s; it may have died mid-kernel`);
         }
         if (this.canWait && now > spinUntil) Atomics.wait(ctrl, DONE, Atomics.load(ctrl, DONE), 1);
       }

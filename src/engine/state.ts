@@ -1,7 +1,7 @@
 // The current engine and the public engine functions: init, backendInfo, setThreads, shutdown.
 // The engine knows nothing of tensors: what must happen to them at shutdown is a hook that
 // tensor.ts registers.
-import { WasmgradError, textOf } from '../errors.js';
+import { WasmgradError, msg } from '../errors.js';
 import { Engine, type BackendInfo, type InitOptions } from './engine.js';
 
 let current: Engine | null = null;
@@ -25,10 +25,10 @@ export function currentEngine(): Engine | null {
 }
 
 export async function init(options: InitOptions = {}): Promise<BackendInfo> {
-  if (options === null || typeof options !== 'object') throw new WasmgradError(`init: options must be an object`);
+  if (options === null || typeof options !== 'object') throw new WasmgradError(msg`init: options must be an object`);
   const { threads } = options;
   if (threads !== undefined && threads !== 'auto' && !(Number.isInteger(threads) && threads >= 1)) {
-    throw new WasmgradError(`init: threads must be a whole number >= 1 or 'auto', got ${textOf(threads)}`);
+    throw new WasmgradError(msg`init: threads must be a whole number >= 1 or 'auto', got ${threads}`);
   }
   if (starting) await starting.catch(() => undefined);
   if (current) {

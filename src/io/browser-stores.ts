@@ -3,7 +3,7 @@
 // weight_data (base64), model_metadata}), 'indexeddb://name' (database 'tensorflowjs', stores
 // models_store and model_info_store), 'downloads://prefix' (prefix.json and prefix.weights.bin
 // saved through the page), and listModels / copyModel / moveModel / removeModel over the first two.
-import { WasmgradError } from '../errors.js';
+import { WasmgradError, msg, jsonOf } from '../errors.js';
 import { getModelArtifactsInfoForJSON, CompositeArrayBuffer } from './tfjs-weights.js';
 import type { TfjsArtifacts, IOHandler, SaveResult } from './tfjs-format.js';
 
@@ -13,7 +13,7 @@ export const BROWSER_SCHEME = /^(localstorage|indexeddb|downloads):\/\//i;
 
 function need<T>(what: 'localStorage' | 'indexedDB' | 'document', scheme: string): T {
   const v = (globalThis as Record<string, unknown>)[what];
-  if (v == null) throw new WasmgradError(`io: the ${scheme}:// scheme needs the browser's ${what}, which this runtime lacks; use file://, http(s)://, or tf.io.withSaveHandler`);
+  if (v == null) throw new WasmgradError(msg`io: the ${scheme}:// scheme needs the browser's ${what}, which this runtime lacks; use file://, http(s)://, or tf.io.withSaveHandler`);
   return v as T;
 }
 
@@ -38,11 +38,11 @@ function fromBase64(s: string): ArrayBuffer {
 }
 
 function parseStored(path: string, what: string, text: string | null): unknown {
-  if (text == null) throw new WasmgradError(`io: in local storage, the ${what} of model '${path}' is missing`);
+  if (text == null) throw new WasmgradError(msg`io: in local storage, the ${what} of model '${path}' is missing`);
   try {
     return JSON.parse(text);
   } catch {
-    throw new WasmgradError(`io: in local storage, the ${what} of model '${path}' is not JSON`);
+    throw new WasmgradError(msg`io: in local storage, the ${what} of model '${path}' is not JSON`);
   }
 }
 
@@ -61,16 +61,16 @@ function localStorageHandler(path: string): IOHandler {
         ls.setItem(keys.model_metadata, JSON.stringify(meta));
       } catch (err) {
         for (const k of Object.values(keys)) ls.removeItem(k);
-        throw new WasmgradError(`io: could not save model '${path}' to local storage (is its quota exceeded? ${info.weightDataBytes} bytes of weights): ${(err as Error).message}`);
+        throw new WasmgradError(msg`io: could not save model '${path}' to local storage (is its quota exceeded? ${info.weightDataBytes} bytes of weights): ${(err as Error).message}`);
       }
       return { modelArtifactsInfo: info };
     },
     async load(): Promise<TfjsArtifacts> {
       const ls = need<Storage>('localStorage', 'localstorage');
-      if (ls.getItem(keys.info) == null) throw new WasmgradError(`io: in local storage, there is no model named '${path}'`);
+      if (ls.getItem(keys.info) == null) throw new WasmgradError(msg`io: in local storage, there is no model named '${path}'`);
       const meta = (ls.getItem(keys.model_metadata) != null ? parseStored(path, 'metadata', ls.getItem(keys.model_metadata)) : {}) as Record<string, unknown>;
       const data = ls.getItem(keys.weight_data);
-      if (data == null) throw new WasmgradError(`io: in local storage, the weight values of model '${path}' are missing`);
+      if (data == null) throw new WasmgradError(msg`io: in local storage, the weight values of model '${path}' are missing`);
       return {
         ...Object.fromEntries(METADATA.filter((k) => meta?.[k] != null).map((k) => [k, meta[k]])),
         modelTopology: parseStored(path, 'topology', ls.getItem(keys.model_topology)) as Record<string, unknown>,
@@ -93,7 +93,7 @@ function openDb(): Promise<IDBDatabase> {
       for (const s of [MODELS, INFOS]) if (!req.result.objectStoreNames.contains(s)) req.result.createObjectStore(s, { keyPath: 'modelPath' });
     };
     req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(new WasmgradError(`io: could not open IndexedDB: ${req.error?.message}`));
+    req.onerror = () => reject(new WasmgradError(msg`io: could not open IndexedDB: ${req.error?.message}`));
   });
 }
 
@@ -105,7 +105,7 @@ async function inDb<T>(stores: string[], mode: IDBTransactionMode, fn: (tx: IDBT
       const tx = db.transaction(stores, mode);
       const req = fn(tx);
       tx.oncomplete = () => resolve(req ? req.result : (undefined as T));
-      tx.onerror = tx.onabort = () => reject(new WasmgradError(`io: IndexedDB: ${tx.error?.message ?? 'the transaction failed'}`));
+      tx.onerror = tx.onabort = () => reject(new WasmgradError(msg`io: IndexedDB: ${tx.error?.message ?? 'the transaction failed'}`));
     });
   } finally {
     db.close();
@@ -125,7 +125,7 @@ function indexedDbHandler(path: string): IOHandler {
     },
     async load(): Promise<TfjsArtifacts> {
       const rec = await inDb<{ modelArtifacts: TfjsArtifacts } | undefined>([MODELS], 'readonly', (tx) => tx.objectStore(MODELS).get(path));
-      if (rec == null) throw new WasmgradError(`io: there is no model at 'indexeddb://${path}'`);
+      if (rec == null) throw new WasmgradError(msg`io: there is no model at 'indexeddb://${path}'`);
       return rec.modelArtifacts;
     },
   };
@@ -162,7 +162,7 @@ export function browserStoreHandler(url: string): IOHandler {
   const [, scheme, path] = /^([a-z]+):\/\/(.*)$/i.exec(url) ?? [];
   const s = scheme.toLowerCase();
   if (s === 'downloads') return downloadsHandler(path);
-  if (!path) throw new WasmgradError(`io: ${s}:// needs a model name, got '${url}'`);
+  if (!path) throw new WasmgradError(msg`io: ${s}:// needs a model name, got '${url}'`);
   return s === 'localstorage' ? localStorageHandler(path) : indexedDbHandler(path);
 }
 
@@ -170,7 +170,7 @@ export function browserStoreHandler(url: string): IOHandler {
 
 function storeOf(op: string, url: string): { scheme: 'localstorage' | 'indexeddb'; path: string } {
   const m = typeof url === 'string' ? STORE_SCHEME.exec(url) : null;
-  if (!m || !m[2]) throw new WasmgradError(`io.${op}: expected 'localstorage://name' or 'indexeddb://name', got ${JSON.stringify(url)}`);
+  if (!m || !m[2]) throw new WasmgradError(msg`io.${op}: expected 'localstorage://name' or 'indexeddb://name', got ${jsonOf(url)}`);
   return { scheme: m[1].toLowerCase() as 'localstorage' | 'indexeddb', path: m[2] };
 }
 
@@ -200,12 +200,12 @@ export async function removeModel(url: string): Promise<Info> {
     const ls = need<Storage>('localStorage', scheme);
     const keys = lsKeys(path);
     const info = ls.getItem(keys.info);
-    if (info == null) throw new WasmgradError(`io.removeModel: there is no model at '${url}'`);
+    if (info == null) throw new WasmgradError(msg`io.removeModel: there is no model at '${url}'`);
     for (const k of Object.values(keys)) ls.removeItem(k);
     return JSON.parse(info) as Info;
   }
   const rec = await inDb<{ modelArtifactsInfo: Info } | undefined>([INFOS], 'readonly', (tx) => tx.objectStore(INFOS).get(path));
-  if (rec == null) throw new WasmgradError(`io.removeModel: there is no model at '${url}'`);
+  if (rec == null) throw new WasmgradError(msg`io.removeModel: there is no model at '${url}'`);
   await inDb([MODELS, INFOS], 'readwrite', (tx) => {
     tx.objectStore(INFOS).delete(path);
     tx.objectStore(MODELS).delete(path);
@@ -215,7 +215,7 @@ export async function removeModel(url: string): Promise<Info> {
 
 async function cloneModel(op: string, from: string, to: string, removeSource: boolean): Promise<Info> {
   const a = storeOf(op, from), b = storeOf(op, to);
-  if (a.scheme === b.scheme && a.path === b.path) throw new WasmgradError(`io.${op}: the source and destination are the same model ('${from}')`);
+  if (a.scheme === b.scheme && a.path === b.path) throw new WasmgradError(msg`io.${op}: the source and destination are the same model ('${from}')`);
   const artifacts = await browserStoreHandler(from).load!();
   const saved = await browserStoreHandler(to).save!(artifacts);
   if (removeSource) await removeModel(from);

@@ -5,7 +5,7 @@
 // dangling references), the file's header and offsets, and every weight's name, dtype and shape
 // are checked, and a topology that would allocate more than the weights file holds is refused
 // before anything is allocated. Every failure is a WasmgradError saying what is wrong.
-import { WasmgradError, fmtShape } from '../errors.js';
+import { WasmgradError, fmtShape, msg } from '../errors.js';
 import { nodeBuiltin } from '../engine/detect.js';
 import { fromFlat } from '../creation.js';
 import { Layer, LoadContext, getLayerClass } from '../layers/layer.js';
@@ -55,7 +55,7 @@ export interface SaveOptions {
 // ---- save -----------------------------------------------------------------------------------------
 
 export async function saveModelArtifacts(model: SavableModel, dir?: string, options: SaveOptions = {}): Promise<ModelArtifacts> {
-  if (!model.built || model.outputs.length === 0) throw new WasmgradError(`${model.name}.save: the model is not built yet (give the first layer an inputShape, or fit/predict/build it first)`);
+  if (!model.built || model.outputs.length === 0) throw new WasmgradError(msg`${model.name}.save: the model is not built yet (give the first layer an inputShape, or fit/predict/build it first)`);
   const named = model.namedWeights();
   const entries: Record<string, StEntry> = {};
   for (const w of named) entries[w.name] = storedRecord(w.variable);
@@ -73,7 +73,7 @@ export async function saveModelArtifacts(model: SavableModel, dir?: string, opti
     weightsManifest: [{ paths: [WEIGHTS_FILE], weights: named.map((w) => ({ name: w.name, shape: w.variable.shape.slice(), dtype: entries[w.name].dtype })) }],
   };
   if (dir !== undefined) {
-    if (typeof dir !== 'string' || dir.length === 0) throw new WasmgradError(`${model.name}.save: dir must be a non-empty path string`);
+    if (typeof dir !== 'string' || dir.length === 0) throw new WasmgradError(msg`${model.name}.save: dir must be a non-empty path string`);
     // TensorFlow.js spells a folder 'file://path'
     if (/^file:\/\//i.test(dir)) dir = dir.startsWith('file:///') ? decodeURIComponent(new URL(dir).pathname) : dir.slice(7);
     const { fs, path } = await nodeFs(`${model.name}.save`);
@@ -98,13 +98,13 @@ export async function readLimited(op: string, p: string, limit: number): Promise
   let size: number;
   try {
     const st = await fs.stat(p);
-    if (!st.isFile()) throw new WasmgradError(`${op}: ${p} is not a file`);
+    if (!st.isFile()) throw new WasmgradError(msg`${op}: ${p} is not a file`);
     size = st.size;
   } catch (err) {
     if (err instanceof WasmgradError) throw err;
-    throw new WasmgradError(`${op}: cannot read ${p}: ${(err as Error).message}`);
+    throw new WasmgradError(msg`${op}: cannot read ${p}: ${(err as Error).message}`);
   }
-  if (size > limit) throw new WasmgradError(`${op}: ${p} is ${size} bytes, more than the ${limit}-byte limit`);
+  if (size > limit) throw new WasmgradError(msg`${op}: ${p} is ${size} bytes, more than the ${limit}-byte limit`);
   const buf = await fs.readFile(p);
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }
@@ -114,30 +114,30 @@ export async function fetchLimited(op: string, url: URL, limit: number): Promise
   try {
     res = await fetch(url);
   } catch (err) {
-    throw new WasmgradError(`${op}: cannot fetch ${url.href}: ${(err as Error).message}`);
+    throw new WasmgradError(msg`${op}: cannot fetch ${url.href}: ${(err as Error).message}`);
   }
-  if (!res.ok) throw new WasmgradError(`${op}: fetching ${url.href} gave HTTP ${res.status}`);
+  if (!res.ok) throw new WasmgradError(msg`${op}: fetching ${url.href} gave HTTP ${res.status}`);
   const declared = Number(res.headers.get('content-length') ?? NaN);
-  if (declared > limit) throw new WasmgradError(`${op}: ${url.href} is ${declared} bytes, more than the ${limit}-byte limit`);
+  if (declared > limit) throw new WasmgradError(msg`${op}: ${url.href} is ${declared} bytes, more than the ${limit}-byte limit`);
   const buf = new Uint8Array(await res.arrayBuffer());
-  if (buf.length > limit) throw new WasmgradError(`${op}: ${url.href} is ${buf.length} bytes, more than the ${limit}-byte limit`);
+  if (buf.length > limit) throw new WasmgradError(msg`${op}: ${url.href} is ${buf.length} bytes, more than the ${limit}-byte limit`);
   return buf;
 }
 
 export function parseJson(op: string, bytes: Uint8Array | string): unknown {
-  if (typeof bytes !== 'string' && bytes.length > MAX_JSON_BYTES) throw new WasmgradError(`${op}: model.json is ${bytes.length} bytes, more than the ${MAX_JSON_BYTES}-byte limit`);
+  if (typeof bytes !== 'string' && bytes.length > MAX_JSON_BYTES) throw new WasmgradError(msg`${op}: model.json is ${bytes.length} bytes, more than the ${MAX_JSON_BYTES}-byte limit`);
   let text: string;
   try {
     text = typeof bytes === 'string' ? bytes : new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw new WasmgradError(`${op}: model.json is not valid UTF-8`);
+    throw new WasmgradError(msg`${op}: model.json is not valid UTF-8`);
   }
-  if (text.length > MAX_JSON_BYTES) throw new WasmgradError(`${op}: model.json is longer than the ${MAX_JSON_BYTES}-byte limit`);
+  if (text.length > MAX_JSON_BYTES) throw new WasmgradError(msg`${op}: model.json is longer than the ${MAX_JSON_BYTES}-byte limit`);
   try {
     return JSON.parse(text);
   } catch (err) {
-    if (err instanceof RangeError) throw new WasmgradError(`${op}: model.json nests too deeply to parse (the limit is ${MAX_JSON_DEPTH} levels)`);
-    throw new WasmgradError(`${op}: model.json is not valid JSON: ${(err as Error).message}`);
+    if (err instanceof RangeError) throw new WasmgradError(msg`${op}: model.json nests too deeply to parse (the limit is ${MAX_JSON_DEPTH} levels)`);
+    throw new WasmgradError(msg`${op}: model.json is not valid JSON: ${(err as Error).message}`);
   }
 }
 
@@ -145,10 +145,10 @@ export function parseJson(op: string, bytes: Uint8Array | string): unknown {
 async function readArtifacts(source: unknown): Promise<{ json: unknown; weights: (paths: string[]) => Promise<Uint8Array> }> {
   const op = 'loadModel';
   if (isRecord(source) && !(source instanceof URL)) {
-    if (!('modelJson' in source)) throw new WasmgradError(`${op}: expected a path, a URL or { modelJson, weights }`);
+    if (!('modelJson' in source)) throw new WasmgradError(msg`${op}: expected a path, a URL or { modelJson, weights }`);
     const json = typeof source.modelJson === 'string' || source.modelJson instanceof Uint8Array ? parseJson(op, source.modelJson as string) : source.modelJson;
     const w = source.weights;
-    if (!(w instanceof Uint8Array)) throw new WasmgradError(`${op}: artifacts.weights must be a Uint8Array (the safetensors bytes), got ${w === null ? 'null' : typeof w}`);
+    if (!(w instanceof Uint8Array)) throw new WasmgradError(msg`${op}: artifacts.weights must be a Uint8Array (the safetensors bytes), got ${w === null ? 'null' : typeof w}`);
     return { json, weights: async () => w };
   }
   let url: URL | null = null;
@@ -156,7 +156,7 @@ async function readArtifacts(source: unknown): Promise<{ json: unknown; weights:
   if (typeof source === 'string' && /^file:\/\/(?!\/)/i.test(source)) source = source.slice(7);
   if (source instanceof URL) url = source;
   else if (typeof source === 'string' && /^(https?|file):\/\//i.test(source)) url = new URL(source);
-  else if (typeof source !== 'string' || source.length === 0) throw new WasmgradError(`${op}: expected a path, a URL or { modelJson, weights }, got ${source === null ? 'null' : typeof source}`);
+  else if (typeof source !== 'string' || source.length === 0) throw new WasmgradError(msg`${op}: expected a path, a URL or { modelJson, weights }, got ${source === null ? 'null' : typeof source}`);
   if (url && url.protocol !== 'file:') {
     const jsonUrl = url.pathname.endsWith('.json') ? url : new URL(`${url.href.replace(/\/?$/, '/')}${MODEL_FILE}`);
     const json = parseJson(op, await fetchLimited(op, jsonUrl, MAX_JSON_BYTES));
@@ -164,7 +164,7 @@ async function readArtifacts(source: unknown): Promise<{ json: unknown; weights:
       json,
       weights: (paths) => {
         const w = new URL(paths[0], jsonUrl);
-        if (w.origin !== jsonUrl.origin) throw new WasmgradError(`${op}: weight path '${paths[0]}' must stay on ${jsonUrl.origin}`);
+        if (w.origin !== jsonUrl.origin) throw new WasmgradError(msg`${op}: weight path '${paths[0]}' must stay on ${jsonUrl.origin}`);
         return fetchLimited(op, w, MAX_WEIGHT_BYTES);
       },
     };
@@ -178,7 +178,7 @@ async function readArtifacts(source: unknown): Promise<{ json: unknown; weights:
     json,
     weights: (paths) => {
       const rel = paths[0];
-      if (path.isAbsolute(rel) || rel.split(/[\\/]/).includes('..')) throw new WasmgradError(`${op}: weight path '${rel}' must stay in the model's folder`);
+      if (path.isAbsolute(rel) || rel.split(/[\\/]/).includes('..')) throw new WasmgradError(msg`${op}: weight path '${rel}' must stay in the model's folder`);
       return readLimited(op, path.join(dir, rel), MAX_WEIGHT_BYTES);
     },
   };
@@ -186,31 +186,31 @@ async function readArtifacts(source: unknown): Promise<{ json: unknown; weights:
 
 function checkManifest(json: unknown): { topology: { className: string; config: Record<string, unknown> }; manifest: { paths: string[]; weights: WeightSpec[] }; training: Record<string, unknown> | null } {
   const op = 'loadModel: model.json';
-  if (!isRecord(json)) throw new WasmgradError(`${op} must be a JSON object`);
+  if (!isRecord(json)) throw new WasmgradError(msg`${op} must be a JSON object`);
   // every later step may walk the structure: bound its depth and size first, without recursion
   checkJsonBounds(json, op);
   const topo = json.modelTopology;
-  if (!isRecord(topo)) throw new WasmgradError(`${op}: modelTopology must be an object`);
+  if (!isRecord(topo)) throw new WasmgradError(msg`${op}: modelTopology must be an object`);
   const className = topo.className ?? topo.class_name;
-  if (typeof className !== 'string') throw new WasmgradError(`${op}: modelTopology.className must be a string`);
-  if (!isRecord(topo.config)) throw new WasmgradError(`${op}: modelTopology.config must be an object`);
+  if (typeof className !== 'string') throw new WasmgradError(msg`${op}: modelTopology.className must be a string`);
+  if (!isRecord(topo.config)) throw new WasmgradError(msg`${op}: modelTopology.config must be an object`);
   const groups = json.weightsManifest;
-  if (!Array.isArray(groups) || groups.length !== 1 || !isRecord(groups[0])) throw new WasmgradError(`${op}: weightsManifest must be an array of one group { paths, weights }`);
+  if (!Array.isArray(groups) || groups.length !== 1 || !isRecord(groups[0])) throw new WasmgradError(msg`${op}: weightsManifest must be an array of one group { paths, weights }`);
   const g = groups[0];
-  if (!Array.isArray(g.paths) || g.paths.length !== 1 || typeof g.paths[0] !== 'string' || !g.paths[0]) throw new WasmgradError(`${op}: weightsManifest[0].paths must name one file`);
-  if (!Array.isArray(g.weights)) throw new WasmgradError(`${op}: weightsManifest[0].weights must be an array`);
+  if (!Array.isArray(g.paths) || g.paths.length !== 1 || typeof g.paths[0] !== 'string' || !g.paths[0]) throw new WasmgradError(msg`${op}: weightsManifest[0].paths must name one file`);
+  if (!Array.isArray(g.weights)) throw new WasmgradError(msg`${op}: weightsManifest[0].weights must be an array`);
   const names = new Set<string>();
   const weights = g.weights.map((w, i): WeightSpec => {
-    if (!isRecord(w) || typeof w.name !== 'string') throw new WasmgradError(`${op}: weightsManifest[0].weights[${i}] must be { name, shape, dtype }`);
-    if (names.has(w.name)) throw new WasmgradError(`${op}: weight ${quote(w.name)} is listed twice`);
+    if (!isRecord(w) || typeof w.name !== 'string') throw new WasmgradError(msg`${op}: weightsManifest[0].weights[${i}] must be { name, shape, dtype }`);
+    if (names.has(w.name)) throw new WasmgradError(msg`${op}: weight ${quote(w.name)} is listed twice`);
     names.add(w.name);
     const shape = w.shape;
-    if (!Array.isArray(shape) || shape.length > 16 || shape.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new WasmgradError(`${op}: weight ${quote(w.name)} has an invalid shape ${brief(shape)}; expected up to 16 whole numbers >= 0`);
-    if (w.dtype !== 'float32' && w.dtype !== 'int32') throw new WasmgradError(`${op}: weight ${quote(w.name)} has dtype ${brief(w.dtype)}, expected float32 or int32`);
+    if (!Array.isArray(shape) || shape.length > 16 || shape.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new WasmgradError(msg`${op}: weight ${quote(w.name)} has an invalid shape ${brief(shape)}; expected up to 16 whole numbers >= 0`);
+    if (w.dtype !== 'float32' && w.dtype !== 'int32') throw new WasmgradError(msg`${op}: weight ${quote(w.name)} has dtype ${brief(w.dtype)}, expected float32 or int32`);
     return { name: w.name, shape: shape as number[], dtype: w.dtype };
   });
   const training = json.trainingConfig;
-  if (training !== undefined && training !== null && !isRecord(training)) throw new WasmgradError(`${op}: trainingConfig must be an object or null`);
+  if (training !== undefined && training !== null && !isRecord(training)) throw new WasmgradError(msg`${op}: trainingConfig must be an object or null`);
   return { topology: { className, config: topo.config }, manifest: { paths: g.paths as string[], weights }, training: (training as Record<string, unknown>) ?? null };
 }
 
@@ -248,15 +248,15 @@ export async function loadModelArtifacts(
   // the manifest and the file agree
   for (const w of manifest.weights) {
     const t = tensors.get(w.name);
-    if (!t) throw new WasmgradError(`${op}: weight ${quote(w.name)} of the manifest is missing from ${file}`);
+    if (!t) throw new WasmgradError(msg`${op}: weight ${quote(w.name)} of the manifest is missing from ${file}`);
     if (t.dtype !== w.dtype || t.shape.join() !== w.shape.join()) {
-      throw new WasmgradError(`${op}: weight ${quote(w.name)} is ${t.dtype} ${fmtShape(t.shape)} in ${file} but ${w.dtype} ${fmtShape(w.shape)} in the manifest`);
+      throw new WasmgradError(msg`${op}: weight ${quote(w.name)} is ${t.dtype} ${fmtShape(t.shape)} in ${file} but ${w.dtype} ${fmtShape(w.shape)} in the manifest`);
     }
   }
   if (tensors.size !== manifest.weights.length) {
     const listed = new Set(manifest.weights.map((w) => w.name));
     const extra = [...tensors.keys()].filter((n) => !listed.has(n));
-    throw new WasmgradError(`${op}: ${file} holds tensors the manifest does not list: ${extra.slice(0, 5).map(quote).join(', ')}`);
+    throw new WasmgradError(msg`${op}: ${file} holds tensors the manifest does not list: ${extra.slice(0, 5).map(quote).join(', ')}`);
   }
   // build the model; it may allocate no more weight values than the file holds (fresh: a bound)
   const fresh = options.freshWeights === true && tensors.size === 0;
@@ -269,24 +269,24 @@ export async function loadModelArtifacts(
       made = getLayerClass(topology.className).fromConfig(topology.config, context);
     } catch (err) {
       if (err instanceof WasmgradError) throw new WasmgradError(err.message.startsWith(`${op}:`) ? err.message : `${op}: ${err.message}`);
-      throw new WasmgradError(`${op}: invalid model topology: ${(err as Error)?.message ?? String(err)}`);
+      throw new WasmgradError(msg`${op}: invalid model topology: ${(err as Error)?.message ?? String(err)}`);
     }
     const model = made instanceof Layer ? (made.asModel() as SavableModel | null) : null;
-    if (!model) throw new WasmgradError(`${op}: modelTopology.className ${quote(topology.className)} is not a model`);
-    if (!model.built || model.outputs.length === 0) throw new WasmgradError(`${op}: the saved topology has no input shape, so its weights cannot be placed`);
+    if (!model) throw new WasmgradError(msg`${op}: modelTopology.className ${quote(topology.className)} is not a model`);
+    if (!model.built || model.outputs.length === 0) throw new WasmgradError(msg`${op}: the saved topology has no input shape, so its weights cannot be placed`);
     const named = fresh ? [] : model.namedWeights();
     if (named.length !== tensors.size) {
       const have = new Set(named.map((w) => w.name));
       const extra = [...tensors.keys()].filter((n) => !have.has(n));
       const missing = named.filter((w) => !tensors.has(w.name)).map((w) => w.name);
-      throw new WasmgradError(`${op}: the topology has ${named.length} weights, the file ${tensors.size}${missing.length ? `; missing: ${missing.slice(0, 5).map(quote).join(', ')}` : ''}${extra.length ? `; not in the model: ${extra.slice(0, 5).map(quote).join(', ')}` : ''}`);
+      throw new WasmgradError(msg`${op}: the topology has ${named.length} weights, the file ${tensors.size}${missing.length ? `; missing: ${missing.slice(0, 5).map(quote).join(', ')}` : ''}${extra.length ? `; not in the model: ${extra.slice(0, 5).map(quote).join(', ')}` : ''}`);
     }
     const fileNames = fileNamesOf(named, tensors);
     for (const w of named) {
       const t = tensors.get(fileNames.get(w)!);
-      if (!t) throw new WasmgradError(`${op}: the model's weight ${quote(w.name)} is not in ${file}`);
+      if (!t) throw new WasmgradError(msg`${op}: the model's weight ${quote(w.name)} is not in ${file}`);
       if (t.dtype !== w.variable.dtype || t.shape.join() !== w.variable.shape.join()) {
-        throw new WasmgradError(`${op}: weight ${quote(w.name)} is ${t.dtype} ${fmtShape(t.shape)} in the file, but the topology needs ${w.variable.dtype} ${fmtShape(w.variable.shape)}`);
+        throw new WasmgradError(msg`${op}: weight ${quote(w.name)} is ${t.dtype} ${fmtShape(t.shape)} in the file, but the topology needs ${w.variable.dtype} ${fmtShape(w.variable.shape)}`);
       }
     }
     for (const w of named) {
@@ -306,7 +306,7 @@ export async function loadModelArtifacts(
     for (const l of context.layers) l.dispose();
     context.release();
     if (err instanceof WasmgradError) throw err;
-    throw new WasmgradError(`${op}: ${(err as Error)?.message ?? String(err)}`);
+    throw new WasmgradError(msg`${op}: ${(err as Error)?.message ?? String(err)}`);
   }
 }
 
@@ -323,7 +323,7 @@ function compileFromConfig(model: SavableModel, training: Record<string, unknown
     perOutput = metrics as string[][];
   }
   const names = model.outputNames;
-  if (perOutput && perOutput.length !== names.length) throw new WasmgradError(`loadModel: trainingConfig.metrics has ${perOutput.length} lists for ${names.length} outputs`);
+  if (perOutput && perOutput.length !== names.length) throw new WasmgradError(msg`loadModel: trainingConfig.metrics has ${perOutput.length} lists for ${names.length} outputs`);
   const lossWeights = training.lossWeights;
   if (lossWeights !== undefined && !(Array.isArray(lossWeights) && lossWeights.every((w) => typeof w === 'number'))) throw new WasmgradError('loadModel: trainingConfig.lossWeights must be a list of numbers');
   try {
@@ -334,7 +334,7 @@ function compileFromConfig(model: SavableModel, training: Record<string, unknown
       lossWeights: lossWeights as number[] | undefined,
     });
   } catch (err) {
-    if (err instanceof WasmgradError) throw new WasmgradError(`loadModel: trainingConfig: ${err.message}`);
+    if (err instanceof WasmgradError) throw new WasmgradError(msg`loadModel: trainingConfig: ${err.message}`);
     throw err;
   }
 }

@@ -1,6 +1,6 @@
 // wg.io.encodeSafetensors / decodeSafetensors: the safetensors codec (safetensors-format.ts, on
 // plain records) for tensors of the engine. Every format error becomes a WasmgradError.
-import { WasmgradError } from '../errors.js';
+import { WasmgradError, msg } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { fromFlat } from '../creation.js';
 import {
@@ -14,7 +14,7 @@ export function mapSafetensorsError<T>(what: string, fn: () => T): T {
   try {
     return fn();
   } catch (err) {
-    if (err instanceof SafetensorsError) throw new WasmgradError(`${what}: ${err.message}`);
+    if (err instanceof SafetensorsError) throw new WasmgradError(msg`${what}: ${err.message}`);
     throw err;
   }
 }
@@ -32,8 +32,8 @@ export function encodeSafetensors(tensors: Record<string, Tensor>, metadata?: Re
   }
   const entries: Record<string, StEntry> = {};
   for (const [name, t] of Object.entries(tensors)) {
-    if (!(t instanceof Tensor)) throw new WasmgradError(`encodeSafetensors: '${name}' must be a Tensor, got ${t === null ? 'null' : typeof t}`);
-    if (t.isDisposed) throw new WasmgradError(`encodeSafetensors: tensor '${name}' is disposed`);
+    if (!(t instanceof Tensor)) throw new WasmgradError(msg`encodeSafetensors: '${name}' must be a Tensor, got ${t === null ? 'null' : typeof t}`);
+    if (t.isDisposed) throw new WasmgradError(msg`encodeSafetensors: tensor '${name}' is disposed`);
     entries[name] = storedRecord(t);
   }
   return mapSafetensorsError('encodeSafetensors', () => encodeRecords(entries, metadata));
@@ -41,7 +41,7 @@ export function encodeSafetensors(tensors: Record<string, Tensor>, metadata?: Re
 
 /** Decoded plain records (no engine memory used), every length, offset and shape checked. */
 export function decodeSafetensorsRecords(bytes: Uint8Array, opts: DecodeOptions = {}): { tensors: Record<string, StEntry>; metadata: Record<string, string> } {
-  if (!(bytes instanceof Uint8Array)) throw new WasmgradError(`decodeSafetensors: expected a Uint8Array, got ${bytes === null ? 'null' : typeof bytes}`);
+  if (!(bytes instanceof Uint8Array)) throw new WasmgradError(msg`decodeSafetensors: expected a Uint8Array, got ${bytes === null ? 'null' : typeof bytes}`);
   return mapSafetensorsError('decodeSafetensors', () => decodeRecords(bytes, opts));
 }
 

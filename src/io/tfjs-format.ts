@@ -4,7 +4,7 @@
 // reads the weights of every manifest group (float32, int32, and the converter's quantized uint8,
 // uint16 and float16, dequantized), and hands both to the same checked loader as wasmgrad's own
 // format; saving does the reverse. Nothing here recurses on file data without a depth bound.
-import { WasmgradError } from '../errors.js';
+import { WasmgradError, msg, jsonOf } from '../errors.js';
 import { encodeSafetensors as encodeRecords, type StEntry } from './safetensors-format.js';
 import { mapSafetensorsError } from './safetensors.js';
 import type { ModelJson, WeightSpec } from './model-io.js';
@@ -64,7 +64,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 /** Keys converted, enumerated values respelled; layer names and other data are left alone. */
 function convertKeys(v: unknown, key: (k: string) => string, values: Record<string, string>, toJs: boolean, depth = 0): unknown {
-  if (depth > MAX_DEPTH) throw new WasmgradError(`loadLayersModel: model.json is nested more than ${MAX_DEPTH} levels deep`);
+  if (depth > MAX_DEPTH) throw new WasmgradError(msg`loadLayersModel: model.json is nested more than ${MAX_DEPTH} levels deep`);
   if (Array.isArray(v)) return v.map((x) => convertKeys(x, key, values, toJs, depth + 1));
   if (!isRecord(v)) return v;
   const out: Record<string, unknown> = Object.create(null);
@@ -176,19 +176,19 @@ export function decodeTfjsWeights(specs: readonly TfjsWeightSpec[], data: Uint8A
   let offset = 0;
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   specs.forEach((w, i) => {
-    if (!isRecord(w) || typeof w.name !== 'string') throw new WasmgradError(`${op}: weight spec ${i} must be { name, shape, dtype }`);
-    if (Object.hasOwn(out, w.name)) throw new WasmgradError(`${op}: weight '${w.name}' is listed twice`);
-    if (!Array.isArray(w.shape) || w.shape.length > 16 || w.shape.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new WasmgradError(`${op}: weight '${w.name}' has an invalid shape ${JSON.stringify(w.shape)?.slice(0, 60)}`);
+    if (!isRecord(w) || typeof w.name !== 'string') throw new WasmgradError(msg`${op}: weight spec ${i} must be { name, shape, dtype }`);
+    if (Object.hasOwn(out, w.name)) throw new WasmgradError(msg`${op}: weight '${w.name}' is listed twice`);
+    if (!Array.isArray(w.shape) || w.shape.length > 16 || w.shape.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new WasmgradError(msg`${op}: weight '${w.name}' has an invalid shape ${jsonOf(w.shape)?.slice(0, 60)}`);
     const n = w.shape.reduce((a, b) => a * b, 1);
     const q = w.quantization;
     const stored = q ? q.dtype : w.dtype;
     const target = q ? (q.original_dtype ?? w.dtype) : w.dtype;
     if (!Object.hasOwn(BYTES, stored) || (target !== 'float32' && target !== 'int32' && target !== 'bool')) {
-      throw new WasmgradError(`${op}: weight '${w.name}' has dtype ${JSON.stringify(stored)}${q ? ' (quantized)' : ''}; expected float32, int32, bool, or quantized uint8, uint16 or float16`);
+      throw new WasmgradError(msg`${op}: weight '${w.name}' has dtype ${jsonOf(stored)}${q ? ' (quantized)' : ''}; expected float32, int32, bool, or quantized uint8, uint16 or float16`);
     }
     const bytes = n * BYTES[stored];
     if (!Number.isSafeInteger(bytes) || offset + bytes > data.length) {
-      throw new WasmgradError(`${op}: weight '${w.name}' ${JSON.stringify(w.shape)} needs ${bytes} bytes at offset ${offset}, but the weight files hold ${data.length}`);
+      throw new WasmgradError(msg`${op}: weight '${w.name}' ${jsonOf(w.shape)} needs ${bytes} bytes at offset ${offset}, but the weight files hold ${data.length}`);
     }
     const isInt = target === 'int32' || target === 'bool';
     const values = isInt ? new Int32Array(n) : new Float32Array(n);
@@ -199,7 +199,7 @@ export function decodeTfjsWeights(specs: readonly TfjsWeightSpec[], data: Uint8A
     else {
       const scale = q!.scale, min = q!.min;
       if (typeof scale !== 'number' || typeof min !== 'number' || !Number.isFinite(scale) || !Number.isFinite(min)) {
-        throw new WasmgradError(`${op}: quantized weight '${w.name}' needs numbers quantization.scale and quantization.min`);
+        throw new WasmgradError(msg`${op}: quantized weight '${w.name}' needs numbers quantization.scale and quantization.min`);
       }
       for (let k = 0; k < n; k++) {
         const v = stored === 'uint8' ? data[offset + k] : view.getUint16(offset + 2 * k, true);
@@ -209,7 +209,7 @@ export function decodeTfjsWeights(specs: readonly TfjsWeightSpec[], data: Uint8A
     offset += bytes;
     out[w.name] = { dtype: isInt ? 'int32' : 'float32', shape: w.shape.slice(), data: values };
   });
-  if (exact && offset !== data.length) throw new WasmgradError(`${op}: the weight files hold ${data.length} bytes, the manifest describes ${offset}`);
+  if (exact && offset !== data.length) throw new WasmgradError(msg`${op}: the weight files hold ${data.length} bytes, the manifest describes ${offset}`);
   return out;
 }
 
@@ -230,11 +230,11 @@ export function concatBuffers(parts: readonly (ArrayBuffer | Uint8Array)[]): Uin
  */
 export function artifactsFromTfjs(a: TfjsArtifacts): { modelJson: ModelJson; weights: Uint8Array; freshWeights: boolean } {
   const op = 'loadLayersModel';
-  if (!isRecord(a)) throw new WasmgradError(`${op}: expected model artifacts { modelTopology, weightSpecs, weightData }`);
-  if (a.modelTopology instanceof ArrayBuffer) throw new WasmgradError(`${op}: a binary (GraphDef) topology is a graph model, not a layers model`);
+  if (!isRecord(a)) throw new WasmgradError(msg`${op}: expected model artifacts { modelTopology, weightSpecs, weightData }`);
+  if (a.modelTopology instanceof ArrayBuffer) throw new WasmgradError(msg`${op}: a binary (GraphDef) topology is a graph model, not a layers model`);
   const topology = topologyFromTfjs(a.modelTopology);
   const specs = a.weightSpecs ?? [];
-  if (!Array.isArray(specs)) throw new WasmgradError(`${op}: weightSpecs must be an array`);
+  if (!Array.isArray(specs)) throw new WasmgradError(msg`${op}: weightSpecs must be an array`);
   const data = a.weightData === undefined ? new Uint8Array(0) : concatBuffers(Array.isArray(a.weightData) ? a.weightData : [a.weightData]);
   const records = decodeTfjsWeights(specs, data);
   const weights: WeightSpec[] = Object.keys(records).map((name) => ({ name, shape: records[name].shape, dtype: records[name].dtype }));
@@ -254,12 +254,12 @@ export function artifactsFromTfjs(a: TfjsArtifacts): { modelJson: ModelJson; wei
 /** The manifest of a model.json, flattened: every group's shard paths and weights, in order. */
 export function flattenManifest(manifest: unknown): { paths: string[]; specs: TfjsWeightSpec[] } {
   const op = 'loadLayersModel: model.json';
-  if (!Array.isArray(manifest)) throw new WasmgradError(`${op}: weightsManifest must be an array of { paths, weights }`);
+  if (!Array.isArray(manifest)) throw new WasmgradError(msg`${op}: weightsManifest must be an array of { paths, weights }`);
   const paths: string[] = [], specs: TfjsWeightSpec[] = [];
   manifest.forEach((g, i) => {
-    if (!isRecord(g) || !Array.isArray(g.paths) || !Array.isArray(g.weights)) throw new WasmgradError(`${op}: weightsManifest[${i}] must be { paths, weights }`);
+    if (!isRecord(g) || !Array.isArray(g.paths) || !Array.isArray(g.weights)) throw new WasmgradError(msg`${op}: weightsManifest[${i}] must be { paths, weights }`);
     for (const p of g.paths) {
-      if (typeof p !== 'string' || p.length === 0) throw new WasmgradError(`${op}: weightsManifest[${i}].paths must be file names`);
+      if (typeof p !== 'string' || p.length === 0) throw new WasmgradError(msg`${op}: weightsManifest[${i}].paths must be file names`);
       paths.push(p);
     }
     specs.push(...(g.weights as TfjsWeightSpec[]));

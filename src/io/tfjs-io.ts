@@ -2,7 +2,7 @@
 // tf.io.withSaveHandler, 'file://' folders (Node, Deno, Bun), http(s) URLs, and any object with
 // load() / save(). Loading accepts wasmgrad's own model.json too; every file read is size-limited
 // and every weight path must stay in the model's folder (or on the model's origin).
-import { WasmgradError, describeValue } from '../errors.js';
+import { WasmgradError, describeValue, msg } from '../errors.js';
 import { decodeSafetensorsRecords } from './safetensors.js';
 import {
   loadModelArtifacts as loadModel, saveModelArtifacts, nodeFs, readLimited, fetchLimited, parseJson, MAX_JSON_BYTES, MAX_WEIGHT_BYTES, MODEL_FILE, type SaveOptions,
@@ -63,14 +63,14 @@ function isTfjsJson(json: Record<string, unknown>): boolean {
 }
 
 async function loadFromJson(op: string, json: unknown, readShard: (path: string) => Promise<Uint8Array>): Promise<TfjsArtifacts> {
-  if (!isRecord(json)) throw new WasmgradError(`${op}: model.json must be a JSON object`);
+  if (!isRecord(json)) throw new WasmgradError(msg`${op}: model.json must be a JSON object`);
   const { paths, specs } = flattenManifest(json.weightsManifest ?? []);
   const shards: Uint8Array[] = [];
   let total = 0;
   for (const p of paths) {
     const b = await readShard(p);
     total += b.length;
-    if (total > MAX_WEIGHT_BYTES) throw new WasmgradError(`${op}: the weight files hold more than ${MAX_WEIGHT_BYTES} bytes`);
+    if (total > MAX_WEIGHT_BYTES) throw new WasmgradError(msg`${op}: the weight files hold more than ${MAX_WEIGHT_BYTES} bytes`);
     shards.push(b);
   }
   return {
@@ -83,7 +83,7 @@ async function loadFromJson(op: string, json: unknown, readShard: (path: string)
 /** A handler for a folder or model.json path on the local file system (TF.js's 'file://' scheme). */
 export function fileSystem(location: string): IOHandler {
   const op = 'io.fileSystem';
-  if (typeof location !== 'string' || location.length === 0) throw new WasmgradError(`${op}: expected a path`);
+  if (typeof location !== 'string' || location.length === 0) throw new WasmgradError(msg`${op}: expected a path`);
   const raw = location.replace(/^file:\/\//i, '');
   const p = location.startsWith('file:///') ? decodeURIComponent(new URL(location).pathname) : raw;
   return {
@@ -93,7 +93,7 @@ export function fileSystem(location: string): IOHandler {
       const dir = path.dirname(file);
       const json = parseJson(op, await readLimited(op, file, MAX_JSON_BYTES));
       return loadFromJson(op, json, (rel) => {
-        if (path.isAbsolute(rel) || rel.split(/[\\/]/).includes('..')) throw new WasmgradError(`${op}: weight path '${rel}' must stay in the model's folder`);
+        if (path.isAbsolute(rel) || rel.split(/[\\/]/).includes('..')) throw new WasmgradError(msg`${op}: weight path '${rel}' must stay in the model's folder`);
         return readLimited(op, path.join(dir, rel), MAX_WEIGHT_BYTES);
       });
     },
@@ -120,7 +120,7 @@ function modelJsonUrl(url: string): URL {
   try {
     u = new URL(url);
   } catch {
-    throw new WasmgradError(`io.http: expected an absolute http(s) URL, got ${describeValue(url)}`);
+    throw new WasmgradError(msg`io.http: expected an absolute http(s) URL, got ${describeValue(url)}`);
   }
   return u.pathname.endsWith('.json') ? u : new URL(`${u.href.replace(/\/?$/, '/')}${MODEL_FILE}`);
 }
@@ -128,14 +128,14 @@ function modelJsonUrl(url: string): URL {
 /** A handler for model.json at an http(s) URL; its weight files must be on the same origin. */
 export function http(url: string | URL, _options: Record<string, unknown> = {}): IOHandler {
   const op = 'io.http';
-  if (typeof url !== 'string' && !(url instanceof URL)) throw new WasmgradError(`${op}: expected a URL, got ${describeValue(url)}`);
+  if (typeof url !== 'string' && !(url instanceof URL)) throw new WasmgradError(msg`${op}: expected a URL, got ${describeValue(url)}`);
   const u = modelJsonUrl(String(url));
   return {
     load: async () => {
       const json = parseJson(op, await fetchLimited(op, u, MAX_JSON_BYTES));
       return loadFromJson(op, json, (rel) => {
         const w = new URL(rel, u);
-        if (w.origin !== u.origin) throw new WasmgradError(`${op}: weight path '${rel}' must stay on ${u.origin}`);
+        if (w.origin !== u.origin) throw new WasmgradError(msg`${op}: weight path '${rel}' must stay on ${u.origin}`);
         return fetchLimited(op, w, MAX_WEIGHT_BYTES);
       });
     },
@@ -147,7 +147,7 @@ export type IORouter = (url: string | string[], options?: Record<string, unknown
 const routers = { load: [] as IORouter[], save: [] as IORouter[] };
 
 function register(kind: 'load' | 'save', router: IORouter): void {
-  if (typeof router !== 'function') throw new WasmgradError(`io.register${kind === 'load' ? 'Load' : 'Save'}Router: expected a function (url) => IOHandler | null`);
+  if (typeof router !== 'function') throw new WasmgradError(msg`io.register${kind === 'load' ? 'Load' : 'Save'}Router: expected a function (url) => IOHandler | null`);
   routers[kind].push(router);
 }
 /** Custom URL schemes: a registered router is asked before the built-in ones. */
@@ -184,7 +184,7 @@ export function handlerFor(target: unknown, op: string): IOHandler {
     return fileSystem(target);
   }
   if (target instanceof URL) return handlerFor(target.href, op);
-  throw new WasmgradError(`${op}: expected a URL string or an IO handler, got ${target === null ? 'null' : typeof target}`);
+  throw new WasmgradError(msg`${op}: expected a URL string or an IO handler, got ${target === null ? 'null' : typeof target}`);
 }
 
 // ---- load and save ------------------------------------------------------------------------------------
@@ -210,7 +210,7 @@ export async function loadAnyModel(source: unknown, options: { strict?: boolean 
     if (isRecord(json) && !isTfjsJson(json)) return loadModel(u);
   }
   const handler = handlerFor(source, op);
-  if (typeof handler.load !== 'function') throw new WasmgradError(`${op}: the IO handler has no load()`);
+  if (typeof handler.load !== 'function') throw new WasmgradError(msg`${op}: the IO handler has no load()`);
   const artifacts = await handler.load();
   if (isRecord(artifacts) && 'modelJson' in artifacts) return loadModel(artifacts as unknown as { modelJson: unknown; weights: Uint8Array });
   return loadTfjs(artifactsFromTfjs(artifacts));
@@ -283,7 +283,7 @@ function trainingToTfjs(t: Record<string, unknown>): Record<string, unknown> {
 export async function saveLayersModel(model: SavableModel, target: unknown, options: SaveOptions = {}): Promise<SaveResult> {
   const op = `${model.name}.save`;
   const handler = handlerFor(target, op);
-  if (typeof handler.save !== 'function') throw new WasmgradError(`${op}: the IO handler has no save()`);
+  if (typeof handler.save !== 'function') throw new WasmgradError(msg`${op}: the IO handler has no save()`);
   return handler.save(await tfjsArtifacts(model, options));
 }
 
@@ -298,6 +298,6 @@ export function saveModel(
   const tfjsTarget = (target !== null && typeof target === 'object') || (typeof target === 'string' && (BROWSER_SCHEME.test(target) || !!routed('save', target)));
   const format = options?.format ?? (tfjsTarget ? 'tfjs' : defaultFormat);
   if (format !== 'tfjs') return saveModelArtifacts(model, target as string | undefined, options);
-  if (target === undefined) throw new WasmgradError(`${model.name}.save: the TF.js format needs a URL ('file://dir') or an IO handler`);
+  if (target === undefined) throw new WasmgradError(msg`${model.name}.save: the TF.js format needs a URL ('file://dir') or an IO handler`);
   return saveLayersModel(model, target, options);
 }

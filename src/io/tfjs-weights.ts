@@ -2,7 +2,7 @@
 // loadWeights and weightsLoaderFactory (a manifest's shards fetched, some or all weights decoded),
 // the model.json helpers (getModelArtifactsForJSON, getWeightSpecs, ...), CompositeArrayBuffer, and
 // browserFiles (a model chosen in a file input). Decoding goes through the loader's checked reader.
-import { WasmgradError } from '../errors.js';
+import { WasmgradError, msg, jsonOf } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { fromFlat } from '../creation.js';
 import { MAX_WEIGHT_BYTES, parseJson, MAX_JSON_BYTES } from './model-io.js';
@@ -33,7 +33,7 @@ export class CompositeArrayBuffer {
 function asBytes(op: string, b: unknown, i: number): Uint8Array {
   if (b instanceof ArrayBuffer) return new Uint8Array(b);
   if (ArrayBuffer.isView(b)) return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-  throw new WasmgradError(`${op}: buffer ${i} must be an ArrayBuffer or a typed array, got ${b === null ? 'null' : typeof b}`);
+  throw new WasmgradError(msg`${op}: buffer ${i} must be an ArrayBuffer or a typed array, got ${b === null ? 'null' : typeof b}`);
 }
 
 export function concatenateArrayBuffers(buffers: WeightData): ArrayBuffer {
@@ -45,14 +45,14 @@ export async function encodeWeights(
   tensors: NamedTensorMap | { name: string; tensor: Tensor }[], group?: string,
 ): Promise<{ data: ArrayBuffer; specs: TfjsWeightSpec[] }> {
   const op = 'io.encodeWeights';
-  if (!tensors || typeof tensors !== 'object') throw new WasmgradError(`${op}: expected { name: Tensor } or [{ name, tensor }]`);
+  if (!tensors || typeof tensors !== 'object') throw new WasmgradError(msg`${op}: expected { name: Tensor } or [{ name, tensor }]`);
   const named: [string, unknown][] = Array.isArray(tensors) ? tensors.map((e) => [e?.name, e?.tensor]) : Object.entries(tensors);
   const specs: TfjsWeightSpec[] = [];
   const parts: Uint8Array[] = [];
   for (const [name, t] of named) {
-    if (typeof name !== 'string') throw new WasmgradError(`${op}: every weight needs a string name, got ${JSON.stringify(name)}`);
-    if (!(t instanceof Tensor)) throw new WasmgradError(`${op}: weight '${name}' must be a Tensor, got ${t === null ? 'null' : typeof t}`);
-    if (t.isDisposed) throw new WasmgradError(`${op}: weight '${name}' is disposed`);
+    if (typeof name !== 'string') throw new WasmgradError(msg`${op}: every weight needs a string name, got ${jsonOf(name)}`);
+    if (!(t instanceof Tensor)) throw new WasmgradError(msg`${op}: weight '${name}' must be a Tensor, got ${t === null ? 'null' : typeof t}`);
+    if (t.isDisposed) throw new WasmgradError(msg`${op}: weight '${name}' is disposed`);
     const values = t.dataSync();
     parts.push(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
     specs.push({ name, shape: t.shape.slice(), dtype: t.dtype, ...(group != null ? { group } : {}) } as TfjsWeightSpec);
@@ -63,7 +63,7 @@ export async function encodeWeights(
 /** The tensors that specs describe, read in order from the buffer (quantized weights dequantized). */
 export function decodeWeights(data: WeightData | ArrayBufferView, specs: TfjsWeightSpec[]): NamedTensorMap {
   const op = 'io.decodeWeights';
-  if (!Array.isArray(specs)) throw new WasmgradError(`${op}: specs must be an array of { name, shape, dtype }`);
+  if (!Array.isArray(specs)) throw new WasmgradError(msg`${op}: specs must be an array of { name, shape, dtype }`);
   const bytes = new Uint8Array(new CompositeArrayBuffer(data).slice());
   const records = decodeTfjsWeights(specs, bytes, op, false);
   // (bool weights are read as int32 0 / 1; the tensor is bool again, as its spec says)
@@ -76,7 +76,7 @@ export function decodeWeights(data: WeightData | ArrayBufferView, specs: TfjsWei
 /** Reads the whole stream, then decodes it as decodeWeights does. */
 export async function decodeWeightsStream(stream: ReadableStream<ArrayBuffer | Uint8Array>, specs: TfjsWeightSpec[]): Promise<NamedTensorMap> {
   const op = 'io.decodeWeightsStream';
-  if (!stream || typeof (stream as ReadableStream).getReader !== 'function') throw new WasmgradError(`${op}: expected a ReadableStream`);
+  if (!stream || typeof (stream as ReadableStream).getReader !== 'function') throw new WasmgradError(msg`${op}: expected a ReadableStream`);
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -85,7 +85,7 @@ export async function decodeWeightsStream(stream: ReadableStream<ArrayBuffer | U
     if (done) break;
     const chunk = asBytes(op, value, chunks.length);
     total += chunk.byteLength;
-    if (total > MAX_WEIGHT_BYTES) throw new WasmgradError(`${op}: the stream holds more than ${MAX_WEIGHT_BYTES} bytes`);
+    if (total > MAX_WEIGHT_BYTES) throw new WasmgradError(msg`${op}: the stream holds more than ${MAX_WEIGHT_BYTES} bytes`);
     chunks.push(chunk);
   }
   return decodeWeights(concatBuffers(chunks), specs);
@@ -103,14 +103,14 @@ const OPTIONAL_KEYS = ['trainingConfig', 'signature', 'userDefinedMetadata', 'mo
 /** The artifacts of a model.json whose weights are given (TF.js's getModelArtifactsForJSONSync). */
 export function getModelArtifactsForJSONSync(modelJSON: ModelJsonLike, weightSpecs?: TfjsWeightSpec[], weightData?: WeightData): TfjsArtifacts {
   const op = 'io.getModelArtifactsForJSON';
-  if (!modelJSON || typeof modelJSON !== 'object') throw new WasmgradError(`${op}: expected the model.json object`);
+  if (!modelJSON || typeof modelJSON !== 'object') throw new WasmgradError(msg`${op}: expected the model.json object`);
   const a: Record<string, unknown> = {
     modelTopology: modelJSON.modelTopology, format: modelJSON.format, generatedBy: modelJSON.generatedBy, convertedBy: modelJSON.convertedBy,
   };
   for (const k of OPTIONAL_KEYS) if (modelJSON[k] != null) a[k] = modelJSON[k];
   if (modelJSON.weightsManifest != null) {
-    if (!weightSpecs) throw new WasmgradError(`${op}: modelJSON has a weightsManifest but weightSpecs is missing`);
-    if (!weightData) throw new WasmgradError(`${op}: modelJSON has a weightsManifest but weightData is missing`);
+    if (!weightSpecs) throw new WasmgradError(msg`${op}: modelJSON has a weightsManifest but weightSpecs is missing`);
+    if (!weightData) throw new WasmgradError(msg`${op}: modelJSON has a weightsManifest but weightData is missing`);
     a.weightSpecs = weightSpecs;
     a.weightData = weightData;
   }
@@ -154,17 +154,17 @@ export function weightsLoaderFactory(fetchWeights: (urls: string[]) => Promise<A
     for (const w of flattenManifest(manifest).specs) {
       const stored = w?.quantization?.dtype ?? w?.dtype;
       if (typeof w?.name !== 'string' || !Array.isArray(w.shape) || w.shape.some((d) => !Number.isSafeInteger(d) || d < 0) || !Object.hasOwn(DTYPE_BYTES, stored)) {
-        throw new WasmgradError(`${op}: every manifest weight must be { name, shape, dtype } with a known dtype, got ${JSON.stringify(w)?.slice(0, 120)}`);
+        throw new WasmgradError(msg`${op}: every manifest weight must be { name, shape, dtype } with a known dtype, got ${jsonOf(w)?.slice(0, 120)}`);
       }
     }
     const wanted = weightNames == null ? null : new Set(weightNames);
     const all = manifest.flatMap((g) => g.weights.map((w) => w.name));
     const missing = weightNames?.filter((n) => !all.includes(n)) ?? [];
-    if (missing.length > 0) throw new WasmgradError(`${op}: no weights named ${missing.join(', ')} in the manifest (it has ${all.join(', ')})`);
+    if (missing.length > 0) throw new WasmgradError(msg`${op}: no weights named ${missing.join(', ')} in the manifest (it has ${all.join(', ')})`);
     const groups = manifest.filter((g) => g.weights.some((w) => wanted === null || wanted.has(w.name)));
     const join = (p: string) => filePathPrefix + (filePathPrefix.endsWith('/') ? '' : '/') + p;
     const buffers = await fetchWeights(groups.flatMap((g) => g.paths.map(join)));
-    if (!Array.isArray(buffers)) throw new WasmgradError(`${op}: the fetch function must resolve to an array of ArrayBuffers`);
+    if (!Array.isArray(buffers)) throw new WasmgradError(msg`${op}: the fetch function must resolve to an array of ArrayBuffers`);
     const out: NamedTensorMap = {};
     let next = 0;
     try {
@@ -190,7 +190,7 @@ export function weightsLoaderFactory(fetchWeights: (urls: string[]) => Promise<A
 export function loadWeights(manifest: TfjsManifestGroup[], filePathPrefix = '', weightNames?: string[], requestInit?: RequestInit): Promise<NamedTensorMap> {
   const fetchAll = (urls: string[]) => Promise.all(urls.map(async (url) => {
     const res = await fetch(url, requestInit);
-    if (!res.ok) throw new WasmgradError(`io.loadWeights: could not load ${url}: HTTP ${res.status}`);
+    if (!res.ok) throw new WasmgradError(msg`io.loadWeights: could not load ${url}: HTTP ${res.status}`);
     return res.arrayBuffer();
   }));
   return weightsLoaderFactory(fetchAll)(manifest, filePathPrefix, weightNames);
@@ -200,18 +200,18 @@ export function loadWeights(manifest: TfjsManifestGroup[], filePathPrefix = '', 
 export function browserFiles(files: Blob[]): IOHandler {
   const op = 'io.browserFiles';
   if (!Array.isArray(files) || files.length < 1 || !files.every((f) => f && typeof (f as Blob).arrayBuffer === 'function')) {
-    throw new WasmgradError(`${op}: expected an array of File objects, model.json first and then its weight files`);
+    throw new WasmgradError(msg`${op}: expected an array of File objects, model.json first and then its weight files`);
   }
   return {
     load: async () => {
       const [jsonFile, ...weightFiles] = files as (Blob & { name?: string })[];
-      if (jsonFile.size > MAX_JSON_BYTES) throw new WasmgradError(`${op}: ${jsonFile.name ?? 'the JSON file'} is larger than ${MAX_JSON_BYTES} bytes`);
+      if (jsonFile.size > MAX_JSON_BYTES) throw new WasmgradError(msg`${op}: ${jsonFile.name ?? 'the JSON file'} is larger than ${MAX_JSON_BYTES} bytes`);
       const json = parseJson(op, new Uint8Array(await jsonFile.arrayBuffer())) as ModelJsonLike;
-      if (!json || typeof json !== 'object' || json.modelTopology == null) throw new WasmgradError(`${op}: ${jsonFile.name ?? 'the JSON file'} has no modelTopology`);
+      if (!json || typeof json !== 'object' || json.modelTopology == null) throw new WasmgradError(msg`${op}: ${jsonFile.name ?? 'the JSON file'} has no modelTopology`);
       if (json.weightsManifest == null) return getModelArtifactsForJSONSync(json);
       const { paths, specs } = flattenManifest(json.weightsManifest);
       if (paths.length !== weightFiles.length) {
-        throw new WasmgradError(`${op}: the weights manifest lists ${paths.length} files but ${weightFiles.length} weight files were given`);
+        throw new WasmgradError(msg`${op}: the weights manifest lists ${paths.length} files but ${weightFiles.length} weight files were given`);
       }
       const byName = new Map(weightFiles.map((f) => [f.name ?? '', f]));
       const shards: Uint8Array[] = [];
@@ -219,9 +219,9 @@ export function browserFiles(files: Blob[]): IOHandler {
       for (const p of paths) {
         const base = p.split('/').pop() ?? p;
         const f = byName.get(base);
-        if (!f) throw new WasmgradError(`${op}: the weight file '${base}' is not among the files given`);
+        if (!f) throw new WasmgradError(msg`${op}: the weight file '${base}' is not among the files given`);
         total += f.size;
-        if (total > MAX_WEIGHT_BYTES) throw new WasmgradError(`${op}: the weight files hold more than ${MAX_WEIGHT_BYTES} bytes`);
+        if (total > MAX_WEIGHT_BYTES) throw new WasmgradError(msg`${op}: the weight files hold more than ${MAX_WEIGHT_BYTES} bytes`);
         shards.push(new Uint8Array(await f.arrayBuffer()));
       }
       return getModelArtifactsForJSONSync(json, specs, concatBuffers(shards).buffer as ArrayBuffer);

@@ -1,7 +1,7 @@
 // Advanced activation layers (Keras semantics): prelu (a learned slope for negative inputs),
 // maxout (the max over groups of units, Goodfellow et al. 2013, as ConvNetJS and TF Addons),
 // leakyReLU, elu, reLU and softmax with their parameters.
-import { WasmgradError, textOf } from '../errors.js';
+import { WasmgradError, msg, jsonOf } from '../errors.js';
 import { Tensor, tidy } from '../tensor.js';
 import { type Initializer } from '../initializers.js';
 import { add, mul, minimum } from '../ops/binary.js';
@@ -33,15 +33,15 @@ export class PReLU extends Layer {
     super(args);
     this.args = args;
     const axes = args.sharedAxes === undefined || args.sharedAxes === null ? [] : Array.isArray(args.sharedAxes) ? args.sharedAxes : [args.sharedAxes];
-    if (axes.some((a) => !Number.isInteger(a) || a < 1)) throw new WasmgradError(`prelu: sharedAxes must be whole numbers >= 1, got ${JSON.stringify(args.sharedAxes)}`);
+    if (axes.some((a) => !Number.isInteger(a) || a < 1)) throw new WasmgradError(msg`prelu: sharedAxes must be whole numbers >= 1, got ${jsonOf(args.sharedAxes)}`);
     this.sharedAxes = axes.slice();
   }
 
   build(inputShape: Shape | Shape[]): void {
     const shape = (inputShape as Shape).slice(1);
     const alphaShape = shape.map((d, i) => (this.sharedAxes.includes(i + 1) ? 1 : d));
-    if (alphaShape.some((d) => typeof d !== 'number')) throw new WasmgradError(`${this.name}: every non-shared input dimension must be known, got ${JSON.stringify(inputShape)}`);
-    for (const a of this.sharedAxes) if (a > shape.length) throw new WasmgradError(`${this.name}: sharedAxes ${JSON.stringify(this.sharedAxes)} out of range for input ${JSON.stringify(inputShape)}`);
+    if (alphaShape.some((d) => typeof d !== 'number')) throw new WasmgradError(msg`${this.name}: every non-shared input dimension must be known, got ${jsonOf(inputShape)}`);
+    for (const a of this.sharedAxes) if (a > shape.length) throw new WasmgradError(msg`${this.name}: sharedAxes ${jsonOf(this.sharedAxes)} out of range for input ${jsonOf(inputShape)}`);
     this.alpha = this.addWeight('alpha', alphaShape as number[], this.args.alphaInitializer, { regularizer: this.args.alphaRegularizer, fallbackInit: 'zeros' });
   }
 
@@ -73,14 +73,14 @@ export class Maxout extends Layer {
   constructor(args: LayerArgs & { units?: number; numUnits?: number }) {
     super(args);
     const units = args?.units ?? args?.numUnits;
-    if (!Number.isInteger(units) || (units as number) < 1) throw new WasmgradError(`maxout: units must be a whole number >= 1, got ${textOf(units)}`);
+    if (!Number.isInteger(units) || (units as number) < 1) throw new WasmgradError(msg`maxout: units must be a whole number >= 1, got ${units}`);
     this.units = units as number;
   }
 
   private pieces(shape: Shape): number {
     const c = shape[shape.length - 1];
     if (typeof c !== 'number' || c % this.units !== 0) {
-      throw new WasmgradError(`${this.name}: the last input dimension (${String(c)}) must be a multiple of units (${this.units})`);
+      throw new WasmgradError(msg`${this.name}: the last input dimension (${String(c)}) must be a multiple of units (${this.units})`);
     }
     return c / this.units;
   }
@@ -113,7 +113,7 @@ export class LeakyReLU extends Layer {
   constructor(args: LayerArgs & { alpha?: number } = {}) {
     super(args);
     this.alpha = args.alpha ?? 0.3;
-    if (typeof this.alpha !== 'number' || !Number.isFinite(this.alpha)) throw new WasmgradError(`leakyReLU: alpha must be a finite number, got ${textOf(args.alpha)}`);
+    if (typeof this.alpha !== 'number' || !Number.isFinite(this.alpha)) throw new WasmgradError(msg`leakyReLU: alpha must be a finite number, got ${args.alpha}`);
   }
   call(inputs: Tensor | Tensor[]): Tensor {
     return leakyRelu(one(inputs), this.alpha);
@@ -129,7 +129,7 @@ export class ELU extends Layer {
   constructor(args: LayerArgs & { alpha?: number } = {}) {
     super(args);
     this.alpha = args.alpha ?? 1;
-    if (typeof this.alpha !== 'number' || !Number.isFinite(this.alpha)) throw new WasmgradError(`elu: alpha must be a finite number, got ${textOf(args.alpha)}`);
+    if (typeof this.alpha !== 'number' || !Number.isFinite(this.alpha)) throw new WasmgradError(msg`elu: alpha must be a finite number, got ${args.alpha}`);
   }
   call(inputs: Tensor | Tensor[]): Tensor {
     return eluOp(one(inputs), this.alpha);
@@ -146,7 +146,7 @@ export class ReLU extends Layer {
   constructor(args: LayerArgs & { maxValue?: number | null } = {}) {
     super(args);
     this.maxValue = args.maxValue ?? null;
-    if (this.maxValue !== null && !(typeof this.maxValue === 'number' && this.maxValue >= 0)) throw new WasmgradError(`reLU: maxValue must be a number >= 0, got ${textOf(args.maxValue)}`);
+    if (this.maxValue !== null && !(typeof this.maxValue === 'number' && this.maxValue >= 0)) throw new WasmgradError(msg`reLU: maxValue must be a number >= 0, got ${args.maxValue}`);
   }
   call(inputs: Tensor | Tensor[]): Tensor {
     const x = one(inputs);
@@ -163,7 +163,7 @@ export class Softmax extends Layer {
   constructor(args: LayerArgs & { axis?: number } = {}) {
     super(args);
     this.axis = args.axis ?? -1;
-    if (!Number.isInteger(this.axis)) throw new WasmgradError(`softmax: axis must be a whole number, got ${textOf(args.axis)}`);
+    if (!Number.isInteger(this.axis)) throw new WasmgradError(msg`softmax: axis must be a whole number, got ${args.axis}`);
   }
   call(inputs: Tensor | Tensor[]): Tensor {
     return softmaxOp(one(inputs), this.axis);

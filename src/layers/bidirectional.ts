@@ -5,7 +5,7 @@
 // layer itself goes backwards). With returnSequences, masked steps output zeros in both halves, as
 // Keras forces; TF.js's entry turns that off (zeroOutputForMask: false), as TF.js leaves each half
 // repeating its previous output.
-import { WasmgradError, textOf } from '../errors.js';
+import { WasmgradError, msg } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { add, mul } from '../ops/binary.js';
 import { scale } from '../ops/unary.js';
@@ -41,9 +41,9 @@ export class Bidirectional extends Layer {
     let spec: { className: string; config: Record<string, unknown> };
     if (given instanceof RNN) spec = { className: given.className, config: given.getConfig() };
     else if (given && typeof given === 'object' && typeof (given as { className?: unknown }).className === 'string') spec = given as typeof spec;
-    else throw new WasmgradError(`${this.name}: layer must be a recurrent layer (simpleRNN, lstm, gru)`);
+    else throw new WasmgradError(msg`${this.name}: layer must be a recurrent layer (simpleRNN, lstm, gru)`);
     const mode = args.mergeMode === undefined ? 'concat' : args.mergeMode;
-    if (!MODES.includes(mode)) throw new WasmgradError(`${this.name}: mergeMode must be one of concat, sum, mul, ave or null, got ${textOf(mode)}`);
+    if (!MODES.includes(mode)) throw new WasmgradError(msg`${this.name}: mergeMode must be one of concat, sum, mul, ave or null, got ${mode}`);
     this.mergeMode = mode;
     this.layerSpec = spec;
     const cls = getLayerClass(spec.className);
@@ -53,7 +53,7 @@ export class Bidirectional extends Layer {
       // a seeded layer's two halves draw different dropout masks
       const seed = typeof base.seed === 'number' && prefix === 'backward' ? base.seed + 104729 : base.seed;
       const l = cls.fromConfig({ ...base, name: `${prefix}_${name}`, goBackwards: backwards, seed, batchInputShape: undefined, inputShape: undefined });
-      if (!(l instanceof RNN)) throw new WasmgradError(`${this.name}: layer must be a recurrent layer, got ${textOf(spec.className)}`);
+      if (!(l instanceof RNN)) throw new WasmgradError(msg`${this.name}: layer must be a recurrent layer, got ${spec.className}`);
       return l;
     };
     this.forwardLayer = make('forward', !!base.goBackwards);
@@ -125,7 +125,7 @@ export class Bidirectional extends Layer {
     const x = list[0];
     const given = (kwargs.initialState as Tensor[] | undefined) ?? (list.length > 1 ? list.slice(1) : null);
     const n = this.forwardLayer.numStates;
-    if (given && given.length !== 2 * n) throw new WasmgradError(`${this.name}: expected ${2 * n} initial states (forward then backward), got ${textOf(given.length)}`);
+    if (given && given.length !== 2 * n) throw new WasmgradError(msg`${this.name}: expected ${2 * n} initial states (forward then backward), got ${given.length}`);
     const mask = toMask(kwargs.mask as Tensor | null | undefined) ?? maskOf(x);
     // (RNN.call reads a mask given as bytes too)
     const sub = (states: Tensor[] | null): CallArgs => ({ training: kwargs.training, mask: (mask ?? null) as unknown as Tensor, initialState: states ?? undefined });

@@ -2,7 +2,7 @@
 // through whatever a cell does. A cell's call takes [x, ...states] and returns [output, ...newStates];
 // its stateSize gives the width of each state (the first is the output's). The RNN layer
 // (rnn-layer.ts) loops a cell over time; the fused simpleRNN, lstm and gru layers remain the fast path.
-import { WasmgradError, textOf } from '../errors.js';
+import { WasmgradError, msg, jsonOf } from '../errors.js';
 import { Tensor, keep, tidy } from '../tensor.js';
 import { fill } from '../creation.js';
 import { getActivation, type ActivationFn } from '../activations.js';
@@ -54,7 +54,7 @@ export function stateSizesOf(cell: RNNCell, where: string): number[] {
   const s = cell.stateSize;
   const list = Array.isArray(s) ? s : [s];
   if (list.length === 0 || list.some((d) => !Number.isInteger(d) || d < 1)) {
-    throw new WasmgradError(`${where}: the cell's stateSize must be a whole number >= 1 or a non-empty list of them, got ${JSON.stringify(s)}`);
+    throw new WasmgradError(msg`${where}: the cell's stateSize must be a whole number >= 1 or a non-empty list of them, got ${jsonOf(s)}`);
   }
   return list;
 }
@@ -82,7 +82,7 @@ export interface GRUCellArgs extends RNNCellArgs {
 
 function checkRate(v: number | undefined, what: string, cell: string): number {
   const r = v ?? 0;
-  if (typeof r !== 'number' || !(r >= 0 && r < 1)) throw new WasmgradError(`${cell}: ${what} must be in [0, 1), got ${textOf(v)}`);
+  if (typeof r !== 'number' || !(r >= 0 && r < 1)) throw new WasmgradError(msg`${cell}: ${what} must be in [0, 1), got ${v}`);
   return r;
 }
 
@@ -105,7 +105,7 @@ export abstract class DenseCell extends RNNCell {
   constructor(args: RNNCellArgs) {
     super(args);
     const cls = (this.constructor as typeof Layer).className;
-    if (!args || !Number.isInteger(args.units) || args.units < 1) throw new WasmgradError(`${cls}: units must be a whole number >= 1, got ${args?.units}`);
+    if (!args || !Number.isInteger(args.units) || args.units < 1) throw new WasmgradError(msg`${cls}: units must be a whole number >= 1, got ${args?.units}`);
     this.args = args;
     this.units = args.units;
     this.activation = getActivation(args.activation ?? 'tanh');
@@ -127,7 +127,7 @@ export abstract class DenseCell extends RNNCell {
   build(inputShape: Shape | Shape[]): void {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
     const inDim = shape[shape.length - 1];
-    if (typeof inDim !== 'number') throw new WasmgradError(`${this.name} (${this.className}): the feature dimension must be known, got ${JSON.stringify(shape)}`);
+    if (typeof inDim !== 'number') throw new WasmgradError(msg`${this.name} (${this.className}): the feature dimension must be known, got ${jsonOf(shape)}`);
     const G = this.gates * this.units;
     this.kernel = this.addWeight('kernel', [inDim, G], this.args.kernelInitializer, { regularizer: this.args.kernelRegularizer, fallbackInit: 'glorotUniform' });
     this.recurrentKernel = this.addWeight('recurrent_kernel', [this.units, G], this.args.recurrentInitializer, { regularizer: this.args.recurrentRegularizer, fallbackInit: 'orthogonal' });
@@ -138,13 +138,13 @@ export abstract class DenseCell extends RNNCell {
   /** [x, ...states] checked: x [batch, inputDim], each state [batch, units]. */
   protected unpack(inputs: Tensor | Tensor[], states: number): Tensor[] {
     const list = Array.isArray(inputs) ? inputs : [inputs];
-    if (list.length !== 1 + states) throw new WasmgradError(`${this.name} (${this.className}): expected ${1 + states} input tensors [x, ${states === 2 ? 'h, c' : 'h'}], got ${textOf(list.length)}`);
+    if (list.length !== 1 + states) throw new WasmgradError(msg`${this.name} (${this.className}): expected ${1 + states} input tensors [x, ${states === 2 ? 'h, c' : 'h'}], got ${list.length}`);
     const [x, ...hs] = list;
     const inDim = this.kernel!.shape[0];
-    if (x.rank !== 2 || x.shape[1] !== inDim) throw new WasmgradError(`${this.name} (${this.className}): expected x [batch, ${inDim}], got ${JSON.stringify(x.shape)}`);
+    if (x.rank !== 2 || x.shape[1] !== inDim) throw new WasmgradError(msg`${this.name} (${this.className}): expected x [batch, ${inDim}], got ${jsonOf(x.shape)}`);
     for (const h of hs) {
       if (h.rank !== 2 || h.shape[0] !== x.shape[0] || h.shape[1] !== this.units) {
-        throw new WasmgradError(`${this.name} (${this.className}): expected states [${x.shape[0]}, ${this.units}], got ${JSON.stringify(h.shape)}`);
+        throw new WasmgradError(msg`${this.name} (${this.className}): expected states [${x.shape[0]}, ${this.units}], got ${jsonOf(h.shape)}`);
       }
     }
     return list;

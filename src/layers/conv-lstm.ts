@@ -1,7 +1,7 @@
 // ConvLSTM2D (TF.js's ConvLSTM2DCell and ConvLSTM2D): an LSTM whose products are convolutions. Per
 // step, z = conv(x, kernel, strides, padding, dilation) + bias + conv(h, recurrentKernel, 1, 'same'),
 // split along channels into i, f, c, o as in the LSTM cell. channelsLast only.
-import { WasmgradError, textOf } from '../errors.js';
+import { WasmgradError, msg, jsonOf } from '../errors.js';
 import { Tensor, tidy } from '../tensor.js';
 import { add, mul } from '../ops/binary.js';
 import { split } from '../ops/arrange.js';
@@ -25,7 +25,7 @@ export interface ConvLSTM2DCellArgs extends Omit<LSTMCellArgs, 'units'> {
 function pair(v: unknown, what: string, where: string): [number, number] {
   const p = typeof v === 'number' ? [v, v] : v;
   if (!Array.isArray(p) || p.length !== 2 || !p.every((d) => Number.isInteger(d) && d >= 1)) {
-    throw new WasmgradError(`${where}: ${what} must be a whole number >= 1 or two of them, got ${JSON.stringify(v)}`);
+    throw new WasmgradError(msg`${where}: ${what} must be a whole number >= 1 or two of them, got ${jsonOf(v)}`);
   }
   return [p[0], p[1]];
 }
@@ -47,24 +47,24 @@ export class ConvLSTM2DCell extends LSTMCell {
 
   constructor(args: ConvLSTM2DCellArgs) {
     const where = `${args?.name ?? 'conv_lstm2d_cell'} (ConvLSTM2DCell)`;
-    if (!args || !Number.isInteger(args.filters) || args.filters < 1) throw new WasmgradError(`${where}: filters must be a whole number >= 1, got ${args?.filters}`);
+    if (!args || !Number.isInteger(args.filters) || args.filters < 1) throw new WasmgradError(msg`${where}: filters must be a whole number >= 1, got ${args?.filters}`);
     super({ ...args, units: args.filters } as LSTMCellArgs);
     this.filters = args.filters;
     this.kernelSize = pair(args.kernelSize, 'kernelSize', where);
     this.strides = pair(args.strides ?? 1, 'strides', where);
     this.dilationRate = pair(args.dilationRate ?? 1, 'dilationRate', where);
     const padding = args.padding ?? 'valid';
-    if (padding !== 'valid' && padding !== 'same') throw new WasmgradError(`${where}: padding must be 'valid' or 'same', got ${JSON.stringify(padding)}`);
+    if (padding !== 'valid' && padding !== 'same') throw new WasmgradError(msg`${where}: padding must be 'valid' or 'same', got ${jsonOf(padding)}`);
     this.padding = padding;
-    if ((args.dataFormat ?? 'channelsLast') !== 'channelsLast') throw new WasmgradError(`${where}: dataFormat must be 'channelsLast' (inputs [batch, rows, cols, channels]), got ${JSON.stringify(args.dataFormat)}`);
+    if ((args.dataFormat ?? 'channelsLast') !== 'channelsLast') throw new WasmgradError(msg`${where}: dataFormat must be 'channelsLast' (inputs [batch, rows, cols, channels]), got ${jsonOf(args.dataFormat)}`);
   }
 
   build(inputShape: Shape | Shape[]): void {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
     const where = `${this.name} (${this.className})`;
-    if (shape.length !== 4) throw new WasmgradError(`${where}: expected a step input [batch, rows, cols, channels], got ${JSON.stringify(shape)}`);
+    if (shape.length !== 4) throw new WasmgradError(msg`${where}: expected a step input [batch, rows, cols, channels], got ${jsonOf(shape)}`);
     const inDim = shape[3];
-    if (typeof inDim !== 'number') throw new WasmgradError(`${where}: the channel dimension must be known, got ${JSON.stringify(shape)}`);
+    if (typeof inDim !== 'number') throw new WasmgradError(msg`${where}: the channel dimension must be known, got ${jsonOf(shape)}`);
     const [kh, kw] = this.kernelSize, F = this.filters;
     this.kernel = this.addWeight('kernel', [kh, kw, inDim, 4 * F], this.args.kernelInitializer, { regularizer: this.args.kernelRegularizer, fallbackInit: 'glorotUniform' });
     this.recurrentKernel = this.addWeight('recurrent_kernel', [kh, kw, F, 4 * F], this.args.recurrentInitializer, { regularizer: this.args.recurrentRegularizer, fallbackInit: 'orthogonal' });
@@ -77,12 +77,12 @@ export class ConvLSTM2DCell extends LSTMCell {
 
   stateShapes(stepShape: Shape): Shape[] {
     const where = `${this.name} (${this.className})`;
-    if (stepShape.length !== 4) throw new WasmgradError(`${where}: expected a step input [batch, rows, cols, channels], got ${JSON.stringify(stepShape)}`);
+    if (stepShape.length !== 4) throw new WasmgradError(msg`${where}: expected a step input [batch, rows, cols, channels], got ${jsonOf(stepShape)}`);
     const spatial = [1, 2].map((ax, i) => {
       const d = stepShape[ax];
       if (d === null) return null;
       const o = outLength(d, this.kernelSize[i], this.strides[i], this.dilationRate[i], this.padding);
-      if (o < 1) throw new WasmgradError(`${where}: input ${ax === 1 ? 'rows' : 'cols'} ${d} is smaller than the dilated kernel ${(this.kernelSize[i] - 1) * this.dilationRate[i] + 1} with padding 'valid'`);
+      if (o < 1) throw new WasmgradError(msg`${where}: input ${ax === 1 ? 'rows' : 'cols'} ${d} is smaller than the dilated kernel ${(this.kernelSize[i] - 1) * this.dilationRate[i] + 1} with padding 'valid'`);
       return o;
     });
     const s: Shape = [stepShape[0], ...spatial, this.filters];
@@ -93,12 +93,12 @@ export class ConvLSTM2DCell extends LSTMCell {
     return tidy(() => {
       const where = `${this.name} (${this.className})`;
       const list = Array.isArray(inputs) ? inputs : [inputs];
-      if (list.length !== 3) throw new WasmgradError(`${where}: expected 3 input tensors [x, h, c], got ${textOf(list.length)}`);
+      if (list.length !== 3) throw new WasmgradError(msg`${where}: expected 3 input tensors [x, h, c], got ${list.length}`);
       const [x0, h0, c0] = list;
       const want = this.stateShapes(x0.shape);
-      if (x0.shape[3] !== this.kernel!.shape[2]) throw new WasmgradError(`${where}: expected x [batch, rows, cols, ${this.kernel!.shape[2]}], got ${JSON.stringify(x0.shape)}`);
+      if (x0.shape[3] !== this.kernel!.shape[2]) throw new WasmgradError(msg`${where}: expected x [batch, rows, cols, ${this.kernel!.shape[2]}], got ${jsonOf(x0.shape)}`);
       for (const s of [h0, c0]) {
-        if (s.shape.join() !== want[0].join()) throw new WasmgradError(`${where}: expected states ${JSON.stringify(want[0])}, got ${JSON.stringify(s.shape)}`);
+        if (s.shape.join() !== want[0].join()) throw new WasmgradError(msg`${where}: expected states ${jsonOf(want[0])}, got ${jsonOf(s.shape)}`);
       }
       const [x, h] = this.dropped(x0, h0, kwargs);
       const zx = fusedConv2d(x, this.kernel!, this.bias ?? null, 'linear', this.strides, this.padding, this.dilationRate);
@@ -124,7 +124,7 @@ export class ConvLSTM2D extends CellRNN {
   static className = 'ConvLSTM2D';
   constructor(args: ConvLSTM2DArgs) {
     const where = `${args?.name ?? 'conv_lstm2d'} (ConvLSTM2D)`;
-    if (args?.unroll) throw new WasmgradError(`${where}: unroll is not possible with convolutional RNNs (as TF.js)`);
+    if (args?.unroll) throw new WasmgradError(msg`${where}: unroll is not possible with convolutional RNNs (as TF.js)`);
     const { name: _n, inputShape: _i, batchInputShape: _b, batchSize: _s, inputDim: _d, ...cellArgs } = args ?? ({} as ConvLSTM2DArgs);
     const cell = new ConvLSTM2DCell(cellArgs as ConvLSTM2DCellArgs);
     super({ ...args, cell });

@@ -2,7 +2,7 @@
 // conv2dTranspose. Kernels as Keras and TensorFlow.js lay them out: conv2d [kh, kw, in, filters],
 // conv1d [k, in, filters], depthwise [kh, kw, in, multiplier], transpose [kh, kw, filters, in].
 // Bias and relu run in the convolution's GEMM epilogue (fusedConv2d); other activations after.
-import { WasmgradError, textOf } from '../errors.js';
+import { WasmgradError, msg, jsonOf } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { getActivation, type ActivationFn } from '../activations.js';
 import { type Initializer } from '../initializers.js';
@@ -44,7 +44,7 @@ function tuple(v: unknown, rank: number, layer: string, name: string, fallback?:
   const raw = v === undefined || v === null ? fallback : v;
   const list = typeof raw === 'number' ? new Array(rank).fill(raw) : raw;
   if (!Array.isArray(list) || list.length !== rank || !list.every((d) => Number.isInteger(d) && d >= 1)) {
-    throw new WasmgradError(`${layer}: ${name} must be a positive whole number or ${rank} of them, got ${JSON.stringify(v)}`);
+    throw new WasmgradError(msg`${layer}: ${name} must be a positive whole number or ${rank} of them, got ${jsonOf(v)}`);
   }
   return list.slice();
 }
@@ -73,7 +73,7 @@ export abstract class BaseConv extends Layer {
   constructor(rank: number, args: ConvLayerArgs, allowCausal = false) {
     super(args);
     const cls = this.className;
-    if (!args || typeof args !== 'object') throw new WasmgradError(`${cls}: expected an arguments object`);
+    if (!args || typeof args !== 'object') throw new WasmgradError(msg`${cls}: expected an arguments object`);
     this.args = args;
     this.rank = rank;
     this.kernelSize = tuple(args.kernelSize, rank, this.name, 'kernelSize');
@@ -81,11 +81,11 @@ export abstract class BaseConv extends Layer {
     this.dilationRate = tuple(args.dilationRate, rank, this.name, 'dilationRate', 1);
     const padding = args.padding ?? 'valid';
     if (padding !== 'valid' && padding !== 'same' && !(allowCausal && padding === 'causal')) {
-      throw new WasmgradError(`${this.name}: padding must be 'valid' or 'same'${allowCausal ? " or 'causal'" : ''}, got ${JSON.stringify(padding)}`);
+      throw new WasmgradError(msg`${this.name}: padding must be 'valid' or 'same'${allowCausal ? " or 'causal'" : ''}, got ${jsonOf(padding)}`);
     }
     this.padding = padding;
     if (args.dataFormat !== undefined && args.dataFormat !== 'channelsLast') {
-      throw new WasmgradError(`${this.name}: only dataFormat 'channelsLast' (NHWC) is supported, got ${JSON.stringify(args.dataFormat)}`);
+      throw new WasmgradError(msg`${this.name}: only dataFormat 'channelsLast' (NHWC) is supported, got ${jsonOf(args.dataFormat)}`);
     }
     this.activation = getActivation(args.activation);
     this.useBias = args.useBias ?? true;
@@ -106,13 +106,13 @@ export abstract class BaseConv extends Layer {
   protected inputChannels(inputShape: Shape): number {
     checkInputRank(this, inputShape, this.rank + 2);
     const c = inputShape[inputShape.length - 1];
-    if (typeof c !== 'number') throw new WasmgradError(`${this.name}: the channel dimension of the input must be known, got ${JSON.stringify(inputShape)}`);
+    if (typeof c !== 'number') throw new WasmgradError(msg`${this.name}: the channel dimension of the input must be known, got ${jsonOf(inputShape)}`);
     return c;
   }
 
   protected checkChannels(x: Tensor, c: number): void {
     if (x.rank !== this.rank + 2 || x.shape[x.rank - 1] !== c) {
-      throw new WasmgradError(`${this.name}: expected input of rank ${this.rank + 2} with ${c} channels, got ${JSON.stringify(x.shape)}`);
+      throw new WasmgradError(msg`${this.name}: expected input of rank ${this.rank + 2} with ${c} channels, got ${jsonOf(x.shape)}`);
     }
   }
 
@@ -138,7 +138,7 @@ export abstract class Conv extends BaseConv {
   constructor(rank: number, args: ConvLayerArgs, allowCausal = false) {
     super(rank, args, allowCausal);
     if (!Number.isInteger(args.filters) || (args.filters as number) < 1) {
-      throw new WasmgradError(`${this.name}: filters must be a whole number >= 1, got ${textOf(args.filters)}`);
+      throw new WasmgradError(msg`${this.name}: filters must be a whole number >= 1, got ${args.filters}`);
     }
     this.filters = args.filters as number;
   }
@@ -228,7 +228,7 @@ export class DepthwiseConv2D extends BaseConv {
     this.dwArgs = args;
     this.depthMultiplier = args.depthMultiplier ?? 1;
     if (!Number.isInteger(this.depthMultiplier) || this.depthMultiplier < 1) {
-      throw new WasmgradError(`${this.name}: depthMultiplier must be a whole number >= 1, got ${textOf(args.depthMultiplier)}`);
+      throw new WasmgradError(msg`${this.name}: depthMultiplier must be a whole number >= 1, got ${args.depthMultiplier}`);
     }
   }
 

@@ -1,7 +1,7 @@
 // 3-D convolution layers (channels last, NDHWC): conv3d with a kernel [kd, kh, kw, in, filters] and
 // conv3dTranspose with [kd, kh, kw, filters, in], as Keras and TensorFlow.js lay them out. The
 // bias is added and the activation applied after the convolution.
-import { WasmgradError } from '../errors.js';
+import { WasmgradError, msg, jsonOf } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { conv3d as conv3dOp, conv3dTranspose as conv3dTransposeOp } from '../ops/conv3d.js';
 import { registerLayer } from './layer.js';
@@ -28,7 +28,7 @@ export class Conv3DTranspose extends ConvTranspose {
   constructor(args: ConvLayerArgs) {
     super(3, args);
     if (this.dilationRate.some((d) => d !== 1)) {
-      throw new WasmgradError(`${this.name}: dilationRate other than 1 is not supported by a transposed 3-D convolution, got ${JSON.stringify(args.dilationRate)}`);
+      throw new WasmgradError(msg`${this.name}: dilationRate other than 1 is not supported by a transposed 3-D convolution, got ${jsonOf(args.dilationRate)}`);
     }
   }
 

@@ -1,5 +1,5 @@
 // Core layers: dense, activation, flatten, reshape, dropout.
-import { WasmgradError } from '../errors.js';
+import { WasmgradError, msg, jsonOf } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { getActivation, type ActivationFn } from '../activations.js';
 import { getInitializer, serializeInitializer, type Initializer } from '../initializers.js';
@@ -38,7 +38,7 @@ export class Dense extends Layer {
   constructor(args: DenseArgs) {
     super(args);
     if (!args || !Number.isInteger(args.units) || args.units < 1) {
-      throw new WasmgradError(`dense: units must be a whole number >= 1, got ${args?.units}`);
+      throw new WasmgradError(msg`dense: units must be a whole number >= 1, got ${args?.units}`);
     }
     this.args = args;
     this.units = args.units;
@@ -49,7 +49,7 @@ export class Dense extends Layer {
   build(inputShape: Shape | Shape[]): void {
     const shape = inputShape as Shape;
     const inDim = shape[shape.length - 1];
-    if (typeof inDim !== 'number') throw new WasmgradError(`${this.name}: the last input dimension must be known, got ${JSON.stringify(shape)}`);
+    if (typeof inDim !== 'number') throw new WasmgradError(msg`${this.name}: the last input dimension must be known, got ${jsonOf(shape)}`);
     this.kernel = this.addWeight('kernel', [inDim, this.units], this.args.kernelInitializer, { regularizer: this.args.kernelRegularizer });
     if (this.useBias) this.bias = this.addWeight('bias', [this.units], this.args.biasInitializer ?? 'zeros', { regularizer: this.args.biasRegularizer });
   }
@@ -64,7 +64,7 @@ export class Dense extends Layer {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
     const inDim = this.kernel!.shape[0];
     if (x.shape[x.rank - 1] !== inDim) {
-      throw new WasmgradError(`${this.name}: expected inputs whose last dimension is ${inDim}, got ${JSON.stringify(x.shape)}`);
+      throw new WasmgradError(msg`${this.name}: expected inputs whose last dimension is ${inDim}, got ${jsonOf(x.shape)}`);
     }
     // Any rank: the kernel applies to the last axis.
     const flat = x.rank === 2 ? x : reshapeOp(x, [-1, inDim]);
@@ -161,7 +161,7 @@ export class Dropout extends Layer {
   constructor(args: LayerArgs & { rate: number; seed?: number }) {
     super(args);
     if (typeof args?.rate !== 'number' || !(args.rate >= 0 && args.rate < 1)) {
-      throw new WasmgradError(`dropout layer: rate must be in [0, 1), got ${args?.rate}`);
+      throw new WasmgradError(msg`dropout layer: rate must be in [0, 1), got ${args?.rate}`);
     }
     this.rate = args.rate;
     this.seed = args.seed;

@@ -3,7 +3,7 @@
 // y's axis axes[1], giving [B, ...a without it, ...b without it], and [B, 1] when nothing is left.
 // With normalize, both are L2-normalized along those axes first (cosine similarity). Computed as
 // one batched matMul after moving the contracted axes into place, so gradients are by composition.
-import { WasmgradError } from '../errors.js';
+import { WasmgradError, msg, jsonOf } from '../errors.js';
 import { Tensor, tidy } from '../tensor.js';
 import { div, maximum } from '../ops/binary.js';
 import { sqrt, square } from '../ops/unary.js';
@@ -35,28 +35,28 @@ export class Dot extends Layer {
     const ax = args?.axes;
     const ok = (a: unknown) => Number.isInteger(a) && a !== 0;
     if (!(ok(ax) || (Array.isArray(ax) && ax.length === 2 && ax.every(ok)))) {
-      throw new WasmgradError(`dot: axes must be a non-zero whole number or two of them (axis 0 is the batch), got ${JSON.stringify(ax)}`);
+      throw new WasmgradError(msg`dot: axes must be a non-zero whole number or two of them (axis 0 is the batch), got ${jsonOf(ax)}`);
     }
     this.axes = Array.isArray(ax) ? [ax[0], ax[1]] : (ax as number);
     this.normalize = args.normalize ?? false;
-    if (typeof this.normalize !== 'boolean') throw new WasmgradError(`dot: normalize must be a boolean, got ${JSON.stringify(args.normalize)}`);
+    if (typeof this.normalize !== 'boolean') throw new WasmgradError(msg`dot: normalize must be a boolean, got ${jsonOf(args.normalize)}`);
   }
 
   /** The two shapes checked and the contracted axes made non-negative. */
   private resolve(shapes: Shape[]): [number, number] {
     if (!Array.isArray(shapes) || shapes.length !== 2 || !shapes.every(Array.isArray)) {
-      throw new WasmgradError(`${this.name}: a dot layer takes exactly 2 inputs, got ${Array.isArray(shapes) ? shapes.length : 1}`);
+      throw new WasmgradError(msg`${this.name}: a dot layer takes exactly 2 inputs, got ${Array.isArray(shapes) ? shapes.length : 1}`);
     }
     const given = Array.isArray(this.axes) ? this.axes : [this.axes, this.axes];
     const axes = shapes.map((s, i) => {
-      if (s.length < 2) throw new WasmgradError(`${this.name}: input ${i} must have rank >= 2 (batch first), got ${JSON.stringify(s)}`);
+      if (s.length < 2) throw new WasmgradError(msg`${this.name}: input ${i} must have rank >= 2 (batch first), got ${jsonOf(s)}`);
       const a = given[i] < 0 ? given[i] + s.length : given[i];
-      if (a < 1 || a >= s.length) throw new WasmgradError(`${this.name}: axis ${given[i]} is out of range for input ${i} of shape ${JSON.stringify(s)} (axis 0, the batch, cannot be contracted)`);
+      if (a < 1 || a >= s.length) throw new WasmgradError(msg`${this.name}: axis ${given[i]} is out of range for input ${i} of shape ${jsonOf(s)} (axis 0, the batch, cannot be contracted)`);
       return a;
     }) as [number, number];
     const [d0, d1] = [shapes[0][axes[0]], shapes[1][axes[1]]];
     if (d0 !== null && d1 !== null && d0 !== d1) {
-      throw new WasmgradError(`${this.name}: the contracted dimensions differ: ${d0} (input 0 axis ${axes[0]}) vs ${d1} (input 1 axis ${axes[1]}), shapes ${JSON.stringify(shapes)}`);
+      throw new WasmgradError(msg`${this.name}: the contracted dimensions differ: ${d0} (input 0 axis ${axes[0]}) vs ${d1} (input 1 axis ${axes[1]}), shapes ${jsonOf(shapes)}`);
     }
     return axes;
   }
@@ -69,9 +69,9 @@ export class Dot extends Layer {
   }
 
   call(inputs: Tensor | Tensor[]): Tensor {
-    if (!Array.isArray(inputs)) throw new WasmgradError(`${this.name}: a dot layer takes a list of 2 inputs, got one tensor`);
+    if (!Array.isArray(inputs)) throw new WasmgradError(msg`${this.name}: a dot layer takes a list of 2 inputs, got one tensor`);
     const [a0, a1] = this.resolve(inputs.map((t) => t.shape));
-    if (inputs[0].shape[0] !== inputs[1].shape[0]) throw new WasmgradError(`${this.name}: the batch sizes differ: ${inputs[0].shape[0]} vs ${inputs[1].shape[0]}`);
+    if (inputs[0].shape[0] !== inputs[1].shape[0]) throw new WasmgradError(msg`${this.name}: the batch sizes differ: ${inputs[0].shape[0]} vs ${inputs[1].shape[0]}`);
     return tidy(() => {
       let [x, y] = inputs;
       if (this.normalize) {

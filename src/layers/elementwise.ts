@@ -2,7 +2,7 @@
 // recurrent layers the mask), thresholdedReLU (x where x > theta, else 0) and rescaling
 // (x * scale + offset). The 0/1 factors are plain data (not differentiable, as in TF.js), so the
 // gradient is that factor, by composition through mul.
-import { WasmgradError } from '../errors.js';
+import { WasmgradError, msg, jsonOf } from '../errors.js';
 import { Tensor, tidy } from '../tensor.js';
 import { tensor } from '../creation.js';
 import { add, mul } from '../ops/binary.js';
@@ -12,7 +12,7 @@ import { attachMask } from './mask.js';
 const one = (inputs: Tensor | Tensor[]) => (Array.isArray(inputs) ? inputs[0] : inputs);
 
 function finite(v: unknown, where: string, what: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new WasmgradError(`${where}: ${what} must be a finite number, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new WasmgradError(msg`${where}: ${what} must be a finite number, got ${jsonOf(v)}`);
   return v;
 }
 
@@ -30,7 +30,7 @@ export class Masking extends Layer {
   }
   call(inputs: Tensor | Tensor[]): Tensor {
     const x = one(inputs);
-    if (x.rank < 2) throw new WasmgradError(`${this.name}: expected input of rank >= 2 (features last), got ${JSON.stringify(x.shape)}`);
+    if (x.rank < 2) throw new WasmgradError(msg`${this.name}: expected input of rank >= 2 (features last), got ${jsonOf(x.shape)}`);
     const f = x.shape[x.rank - 1];
     const v = x.dataSync();
     const rows = f === 0 ? 0 : v.length / f;

@@ -2,7 +2,7 @@
 // giving [..., outputDim]. Forward is a gather, backward a scatter-add into the table's gradient
 // (ops/shape.ts gather). An index outside [0, inputDim) raises a WasmgradError. With maskZero,
 // index 0 is padding: the output carries a mask [B, T] that recurrent layers read.
-import { WasmgradError } from '../errors.js';
+import { WasmgradError, msg } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { indexOutOfRange, nonZeroFlags, truncateToInt32 } from '../engine/drivers/copy.js';
 import { type Initializer } from '../initializers.js';
@@ -40,7 +40,7 @@ export class Embedding extends Layer {
       ? { ...args, inputShape: [args.inputLength] } : args;
     super(withShape);
     for (const k of ['inputDim', 'outputDim'] as const) {
-      if (!args || !Number.isInteger(args[k]) || args[k] < 1) throw new WasmgradError(`embedding: ${k} must be a whole number >= 1, got ${args?.[k]}`);
+      if (!args || !Number.isInteger(args[k]) || args[k] < 1) throw new WasmgradError(msg`embedding: ${k} must be a whole number >= 1, got ${args?.[k]}`);
     }
     this.args = args;
     this.inputDim = args.inputDim;
@@ -65,7 +65,7 @@ export class Embedding extends Layer {
     const bad = indexOutOfRange(idx, this.inputDim, this.name);
     if (bad) {
       if (idx !== x) idx.dispose();
-      throw new WasmgradError(`${this.name}: index ${bad.value} at flat position ${bad.position} is out of range [0, ${this.inputDim})`);
+      throw new WasmgradError(msg`${this.name}: index ${bad.value} at flat position ${bad.position} is out of range [0, ${this.inputDim})`);
     }
     const flat = reshape(idx, [-1]);
     const rows = gather(this.embeddings!, flat, 0);

@@ -1,5 +1,5 @@
 // input({ shape }): the InputLayer of a functional model and the SymbolicTensor it outputs.
-import { WasmgradError, textOf } from '../errors.js';
+import { WasmgradError, msg, jsonOf } from '../errors.js';
 import { Tensor, type DType } from '../tensor.js';
 import { Layer, SymbolicTensor, registerLayer, type LayerArgs, type LoadContext, type Shape } from './layer.js';
 
@@ -14,9 +14,9 @@ export interface InputArgs {
 }
 
 function checkDims(shape: unknown, what: string): Shape {
-  if (!Array.isArray(shape) || shape.length > 16) throw new WasmgradError(`input: ${what} must be an array of at most 16 dimensions, got ${JSON.stringify(shape)}`);
+  if (!Array.isArray(shape) || shape.length > 16) throw new WasmgradError(msg`input: ${what} must be an array of at most 16 dimensions, got ${jsonOf(shape)}`);
   for (const d of shape) {
-    if (d !== null && !(Number.isInteger(d) && d >= 0)) throw new WasmgradError(`input: ${what} ${JSON.stringify(shape)} has an invalid dimension ${JSON.stringify(d)}`);
+    if (d !== null && !(Number.isInteger(d) && d >= 0)) throw new WasmgradError(msg`input: ${what} ${jsonOf(shape)} has an invalid dimension ${jsonOf(d)}`);
   }
   return shape.slice() as Shape;
 }
@@ -35,7 +35,7 @@ export class InputLayer extends Layer {
     else if (shape !== undefined) full = [args.batchSize ?? null, ...checkDims(shape, 'shape')];
     else throw new WasmgradError('input: give shape (one sample, without the batch dimension) or batchShape');
     const dtype = args.dtype ?? 'float32';
-    if (dtype !== 'float32' && dtype !== 'int32') throw new WasmgradError(`input: dtype must be float32 or int32, got ${textOf(dtype)}`);
+    if (dtype !== 'float32' && dtype !== 'int32') throw new WasmgradError(msg`input: dtype must be float32 or int32, got ${dtype}`);
     super({ name: args.name ?? undefined, dtype, batchInputShape: full, trainable: false });
     this.built = true;
     this.output = new SymbolicTensor(full, dtype, this, [], 0);

@@ -1,7 +1,7 @@
 // The Layer base (TensorFlow.js layers semantics): weights as Variables named layerName/weightName,
 // built lazily from the first input shape, applied to tensors (eager) or to SymbolicTensors
 // (building a functional graph), configs for save/load, and a registry of layer classes.
-import { WasmgradError, describeValue, fmtShape } from '../errors.js';
+import { WasmgradError, describeValue, fmtShape, msg, jsonOf } from '../errors.js';
 import { Tensor, tidy, assertUsable, disposeIfThrows, type DType } from '../tensor.js';
 import { Variable, variable } from '../variables.js';
 import { getInitializer, serializeInitializer, type Initializer } from '../initializers.js';
@@ -91,11 +91,11 @@ function isTfjsAddWeight(rest: unknown[]): boolean {
 
 function checkWeightArgs(layer: Layer, name: unknown, shape: unknown, dtype: unknown): void {
   const where = `${layer.name}.addWeight`;
-  if (typeof name !== 'string' || !name) throw new WasmgradError(`${where}: name must be a non-empty string, got ${JSON.stringify(name)}`);
+  if (typeof name !== 'string' || !name) throw new WasmgradError(msg`${where}: name must be a non-empty string, got ${jsonOf(name)}`);
   if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
-    throw new WasmgradError(`${where}('${name}'): shape must be an array of whole numbers >= 0, got ${JSON.stringify(shape)}`);
+    throw new WasmgradError(msg`${where}('${name}'): shape must be an array of whole numbers >= 0, got ${jsonOf(shape)}`);
   }
-  if (!DTYPES.includes(dtype as string)) throw new WasmgradError(`${where}('${name}'): dtype must be float32 or int32, got ${JSON.stringify(dtype)}`);
+  if (!DTYPES.includes(dtype as string)) throw new WasmgradError(msg`${where}('${name}'): dtype must be float32 or int32, got ${jsonOf(dtype)}`);
 }
 
 interface WeightRecord {
@@ -143,7 +143,7 @@ export class LoadContext {
   /** Counts a layer made from the file (refused past MAX_LAYERS) and binds it to this context. */
   adopt(layer: Layer): void {
     if (++this.layerCount > LoadContext.MAX_LAYERS) {
-      throw new WasmgradError(`${this.op}: the topology has more than ${LoadContext.MAX_LAYERS} layers (the layer-count limit)`);
+      throw new WasmgradError(msg`${this.op}: the topology has more than ${LoadContext.MAX_LAYERS} layers (the layer-count limit)`);
     }
     this.layers.push(layer);
     layer.bindLoadContext(this);
@@ -152,7 +152,7 @@ export class LoadContext {
   /** Runs fn one model-nesting level deeper (refused past MAX_NESTING). */
   nested<T>(where: string, fn: () => T): T {
     if (this.depth >= LoadContext.MAX_NESTING) {
-      throw new WasmgradError(`${this.op}: ${where}: models are nested more than ${LoadContext.MAX_NESTING} deep (the nesting-depth limit)`);
+      throw new WasmgradError(msg`${this.op}: ${where}: models are nested more than ${LoadContext.MAX_NESTING} deep (the nesting-depth limit)`);
     }
     this.depth++;
     try {
@@ -168,7 +168,7 @@ export class LoadContext {
     for (const d of shape) size *= d;
     this.used += size;
     if (!Number.isSafeInteger(size) || this.used > this.weightBudget) {
-      throw new WasmgradError(`${this.op}: layer '${layer.name}' would create weight '${name}' ${fmtShape(shape)}, more weight values than ${this.source} holds (${this.weightBudget})`);
+      throw new WasmgradError(msg`${this.op}: layer '${layer.name}' would create weight '${name}' ${fmtShape(shape)}, more weight values than ${this.source} holds (${this.weightBudget})`);
     }
   }
 
@@ -192,7 +192,7 @@ export function hasLayerClass(className: string): boolean {
 
 export function getLayerClass(className: string): LayerClass {
   const cls = typeof className === 'string' ? registry.get(className) : undefined;
-  if (!cls) throw new WasmgradError(`unknown layer class ${JSON.stringify(String(className).slice(0, 60))}; known: ${[...registry.keys()].join(', ')}`);
+  if (!cls) throw new WasmgradError(msg`unknown layer class ${jsonOf(String(className).slice(0, 60))}; known: ${[...registry.keys()].join(', ')}`);
   return cls;
 }
 
@@ -213,9 +213,9 @@ export abstract class Layer {
 
   constructor(args: LayerArgs = {}) {
     const cls = this.constructor as typeof Layer;
-    if (args === null || typeof args !== 'object') throw new WasmgradError(`${cls.className}: expected a config object, got ${describeValue(args)}`);
+    if (args === null || typeof args !== 'object') throw new WasmgradError(msg`${cls.className}: expected a config object, got ${describeValue(args)}`);
     this.name = args.name ?? uniqueLayerName(toSnake(cls.className));
-    if (typeof this.name !== 'string' || !this.name) throw new WasmgradError(`${cls.className}: name must be a non-empty string`);
+    if (typeof this.name !== 'string' || !this.name) throw new WasmgradError(msg`${cls.className}: name must be a non-empty string`);
     this.trainable = args.trainable ?? true;
     this.dtype = args.dtype ?? 'float32';
     if (args.batchInputShape) this.batchInputShape = args.batchInputShape.slice();
@@ -226,7 +226,7 @@ export abstract class Layer {
       if (spec !== undefined && spec !== null) this.constraints.set(option, getConstraint(spec, `${cls.className} ${option}`));
     }
     // refused, not ignored (TF.js refuses it too, when the layer is called)
-    if ((args as { activityRegularizer?: unknown }).activityRegularizer != null) throw new WasmgradError(`${this.name}: activityRegularizer is not supported; add the output's penalty to the loss instead`);
+    if ((args as { activityRegularizer?: unknown }).activityRegularizer != null) throw new WasmgradError(msg`${this.name}: activityRegularizer is not supported; add the output's penalty to the loss instead`);
   }
 
   get className(): string {
@@ -251,7 +251,7 @@ export abstract class Layer {
       : [rest[0], (rest[1] ?? {}) as AddWeightOptions];
     const dtype = tfjsForm ? ((rest[0] ?? 'float32') as DType) : 'float32';
     checkWeightArgs(this, name, shape, dtype);
-    if (this.weightRecords.some((w) => w.name === name)) throw new WasmgradError(`${this.name}.addWeight: duplicate weight name '${name}'`);
+    if (this.weightRecords.some((w) => w.name === name)) throw new WasmgradError(msg`${this.name}.addWeight: duplicate weight name '${name}'`);
     this.loadContext?.chargeWeight(this, name, shape);
     const initializer = getInitializer(init as Initializer | string | undefined, opts.fallbackInit ?? 'glorotUniform');
     const made = initializer(shape);
@@ -304,18 +304,18 @@ export abstract class Layer {
   apply(inputs: SymbolicTensor | SymbolicTensor[], kwargs?: CallArgs): SymbolicTensor | SymbolicTensor[];
   apply(inputs: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[], kwargs: CallArgs = {}): unknown {
     const list: unknown[] = Array.isArray(inputs) ? inputs : [inputs];
-    if (list.length === 0) throw new WasmgradError(`${this.name}: apply needs at least one input`);
+    if (list.length === 0) throw new WasmgradError(msg`${this.name}: apply needs at least one input`);
     // as Keras: symbolic initial states join the call's inputs (recurrent layers read extra inputs as states)
-    const st = kwargs.initialState as unknown;
+    const st = (kwargs ??= {}).initialState as unknown;
     const states = Array.isArray(st) ? st : st === undefined || st === null ? [] : [st];
     if (states.length > 0 && states.every((s) => s instanceof SymbolicTensor)) return this.apply([...list, ...states] as SymbolicTensor[], { ...kwargs, initialState: undefined });
     const symbolic = list.filter((x) => x instanceof SymbolicTensor).length;
     if (symbolic > 0 && symbolic !== list.length) {
-      throw new WasmgradError(`${this.name}: cannot mix SymbolicTensors and Tensors in one call`);
+      throw new WasmgradError(msg`${this.name}: cannot mix SymbolicTensors and Tensors in one call`);
     }
     if (symbolic === 0) {
       list.forEach((x, i) => {
-        if (!(x instanceof Tensor)) throw new WasmgradError(`${this.name}: input ${i} must be a Tensor, got ${typeof x}`);
+        if (!(x instanceof Tensor)) throw new WasmgradError(msg`${this.name}: input ${i} must be a Tensor, got ${typeof x}`);
         assertUsable(x, this.name);
       });
     }
@@ -359,7 +359,7 @@ export abstract class Layer {
   /** Sets every weight, in order, from tensors of the same shapes. */
   setWeights(ws: Tensor[]): void {
     if (!Array.isArray(ws) || ws.length !== this.weightRecords.length) {
-      throw new WasmgradError(`${this.name}.setWeights: expected ${this.weightRecords.length} tensors, got ${Array.isArray(ws) ? ws.length : typeof ws}`);
+      throw new WasmgradError(msg`${this.name}.setWeights: expected ${this.weightRecords.length} tensors, got ${Array.isArray(ws) ? ws.length : typeof ws}`);
     }
     ws.forEach((w, i) => {
       const v = this.weightRecords[i].variable;
@@ -460,8 +460,8 @@ function callsOf(layer: Layer): { inputs: SymbolicTensor[]; outputs: SymbolicTen
 
 function onlyCall(layer: Layer, what: string): { inputs: SymbolicTensor[]; outputs: SymbolicTensor[] } {
   const calls = callsOf(layer);
-  if (calls.length === 0) throw new WasmgradError(`${layer.name}.${what}: the layer has never been called on a symbolic input, so it has no ${what}`);
-  if (calls.length > 1) throw new WasmgradError(`${layer.name}.${what}: the layer has ${calls.length} calls in graphs, so its ${what} is ill-defined`);
+  if (calls.length === 0) throw new WasmgradError(msg`${layer.name}.${what}: the layer has never been called on a symbolic input, so it has no ${what}`);
+  if (calls.length > 1) throw new WasmgradError(msg`${layer.name}.${what}: the layer has ${calls.length} calls in graphs, so its ${what} is ill-defined`);
   return calls[0];
 }
 const one = <T>(xs: T[]): T | T[] => (xs.length === 1 ? xs[0] : xs);
@@ -470,7 +470,7 @@ function sharedOutputShape(layer: Layer): Shape | Shape[] {
   const calls = callsOf(layer);
   if (calls.length === 0) return onlyCall(layer, 'outputShape').outputs[0].shape;
   const shapes = calls.map((c) => JSON.stringify(c.outputs.map((t) => t.shape)));
-  if (shapes.some((s) => s !== shapes[0])) throw new WasmgradError(`${layer.name}.outputShape: the layer's ${calls.length} graph calls have different output shapes (${[...new Set(shapes)].join(', ')}), so its output shape is ill-defined`);
+  if (shapes.some((s) => s !== shapes[0])) throw new WasmgradError(msg`${layer.name}.outputShape: the layer's ${calls.length} graph calls have different output shapes (${[...new Set(shapes)].join(', ')}), so its output shape is ill-defined`);
   return one(calls[0].outputs.map((t) => t.shape));
 }
 const ownValue = (name: string) =>
@@ -495,6 +495,6 @@ export { serializeInitializer };
 export function checkInputRank(layer: Layer, shape: Shape, rank: number | number[], what = 'input'): void {
   const ranks = Array.isArray(rank) ? rank : [rank];
   if (!ranks.includes(shape.length)) {
-    throw new WasmgradError(`${layer.name} (${layer.className}): expected ${what} of rank ${ranks.join(' or ')}, got shape ${JSON.stringify(shape)}`);
+    throw new WasmgradError(msg`${layer.name} (${layer.className}): expected ${what} of rank ${ranks.join(' or ')}, got shape ${jsonOf(shape)}`);
   }
 }

@@ -1,7 +1,7 @@
 // Merge layers (Keras semantics): add, subtract, multiply, average, maximum, minimum take a list of
 // tensors of one shape (NumPy broadcasting allowed) and combine them elementwise; concatenate joins
 // them along an axis. Residual and multi-branch functional models are built from these.
-import { WasmgradError, textOf } from '../errors.js';
+import { WasmgradError, msg } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { add, sub, mul, maximum, minimum } from '../ops/binary.js';
 import { scale } from '../ops/unary.js';
@@ -11,7 +11,7 @@ import { Layer, registerLayer, type LayerArgs, type Shape } from './layer.js';
 function listOf(layer: Layer, inputs: Tensor | Tensor[] | Shape | Shape[], min: number): unknown[] {
   const list = Array.isArray(inputs) && (inputs.length === 0 || Array.isArray(inputs[0]) || inputs[0] instanceof Tensor) ? inputs : null;
   if (!list || list.length < min) {
-    throw new WasmgradError(`${layer.name} (${layer.className}): expected a list of at least ${min} inputs, got ${list ? list.length : 1}`);
+    throw new WasmgradError(msg`${layer.name} (${layer.className}): expected a list of at least ${min} inputs, got ${list ? list.length : 1}`);
   }
   return list as unknown[];
 }
@@ -30,7 +30,7 @@ function broadcastShape(layer: Layer, shapes: Shape[]): Shape {
         if (d === 1) d = null;
       } else if (d === 1 || d === null) d = v;
       else if (v !== d) {
-        throw new WasmgradError(`${layer.name} (${layer.className}): input shapes ${shapes.map((x) => JSON.stringify(x)).join(', ')} do not broadcast`);
+        throw new WasmgradError(msg`${layer.name} (${layer.className}): input shapes ${shapes.map((x) => JSON.stringify(x)).join(', ')} do not broadcast`);
       }
     }
     out.push(d);
@@ -110,7 +110,7 @@ export class Subtract extends Merge {
   static className = 'Subtract';
   computeOutputShape(inputShape: Shape | Shape[]): Shape {
     const shapes = listOf(this, inputShape, 2) as Shape[];
-    if (shapes.length !== 2) throw new WasmgradError(`${this.name} (Subtract): expected exactly 2 inputs, got ${textOf(shapes.length)}`);
+    if (shapes.length !== 2) throw new WasmgradError(msg`${this.name} (Subtract): expected exactly 2 inputs, got ${shapes.length}`);
     return broadcastShape(this, shapes);
   }
   protected combine(a: Tensor, b: Tensor): Tensor {
@@ -125,7 +125,7 @@ export class Concatenate extends Layer {
   constructor(args: LayerArgs & { axis?: number } = {}) {
     super(args);
     const axis = args.axis ?? -1;
-    if (!Number.isInteger(axis)) throw new WasmgradError(`concatenate: axis must be a whole number, got ${textOf(axis)}`);
+    if (!Number.isInteger(axis)) throw new WasmgradError(msg`concatenate: axis must be a whole number, got ${axis}`);
     this.axis = axis;
   }
 
@@ -134,13 +134,13 @@ export class Concatenate extends Layer {
     const rank = shapes[0].length;
     const a = this.axis < 0 ? this.axis + rank : this.axis;
     if (a < 0 || a >= rank || (a === 0 && rank > 0)) {
-      throw new WasmgradError(`${this.name} (Concatenate): axis ${this.axis} is out of range for inputs of rank ${rank} (the batch axis cannot be joined)`);
+      throw new WasmgradError(msg`${this.name} (Concatenate): axis ${this.axis} is out of range for inputs of rank ${rank} (the batch axis cannot be joined)`);
     }
     const out = shapes[0].slice();
     out[a] = 0;
     for (const s of shapes) {
       const bad = s.length !== rank || s.some((d, i) => i !== a && d !== null && out[i] !== null && i !== 0 && d !== shapes[0][i]);
-      if (bad) throw new WasmgradError(`${this.name} (Concatenate): shapes ${shapes.map((x) => JSON.stringify(x)).join(', ')} differ outside axis ${this.axis}`);
+      if (bad) throw new WasmgradError(msg`${this.name} (Concatenate): shapes ${shapes.map((x) => JSON.stringify(x)).join(', ')} differ outside axis ${this.axis}`);
       out[a] = out[a] === null || s[a] === null ? null : (out[a] as number) + (s[a] as number);
     }
     return out;

@@ -3,7 +3,7 @@
 // multiplies by N(1, sqrt(rate / (1 - rate))); alphaDropout (for selu networks) drops to selu's
 // negative saturation and rescales so mean and variance are kept; spatialDropout1d drops whole
 // channels of a sequence ([B, 1, C] masks). Masks are drawn with the engine's seeded generator.
-import { WasmgradError } from '../errors.js';
+import { WasmgradError, msg, jsonOf } from '../errors.js';
 import { Tensor, tidy } from '../tensor.js';
 import { tensor } from '../creation.js';
 import { add, mul } from '../ops/binary.js';
@@ -14,13 +14,13 @@ import { Layer, registerLayer, checkInputRank, type CallArgs, type LayerArgs, ty
 const one = (inputs: Tensor | Tensor[]) => (Array.isArray(inputs) ? inputs[0] : inputs);
 
 function rateOf(v: unknown, where: string): number {
-  if (typeof v !== 'number' || !(v >= 0 && v < 1)) throw new WasmgradError(`${where}: rate must be a number in [0, 1), got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !(v >= 0 && v < 1)) throw new WasmgradError(msg`${where}: rate must be a number in [0, 1), got ${jsonOf(v)}`);
   return v;
 }
 
 function seedOf(v: unknown, where: string): number | undefined {
   if (v === undefined || v === null) return undefined;
-  if (!Number.isInteger(v) || (v as number) < 0) throw new WasmgradError(`${where}: seed must be a whole number >= 0, got ${JSON.stringify(v)}`);
+  if (!Number.isInteger(v) || (v as number) < 0) throw new WasmgradError(msg`${where}: seed must be a whole number >= 0, got ${jsonOf(v)}`);
   return v as number;
 }
 
@@ -55,7 +55,7 @@ export class GaussianNoise extends NoiseLayer {
   constructor(args: LayerArgs & { stddev: number; seed?: number }) {
     super(args, 'gaussianNoise');
     if (typeof args?.stddev !== 'number' || !(args.stddev >= 0) || !Number.isFinite(args.stddev)) {
-      throw new WasmgradError(`gaussianNoise: stddev must be a finite number >= 0, got ${JSON.stringify(args?.stddev)}`);
+      throw new WasmgradError(msg`gaussianNoise: stddev must be a finite number >= 0, got ${jsonOf(args?.stddev)}`);
     }
     this.stddev = args.stddev;
   }
@@ -100,7 +100,7 @@ function keepFlags(shape: number[], rate: number, seed: number | undefined): Flo
 function checkNoiseShape(v: unknown, where: string): (number | null)[] | undefined {
   if (v === undefined || v === null) return undefined;
   if (!Array.isArray(v) || v.some((d) => d !== null && !(Number.isInteger(d) && d >= 1))) {
-    throw new WasmgradError(`${where}: noiseShape must be an array of whole numbers >= 1 or null, got ${JSON.stringify(v)}`);
+    throw new WasmgradError(msg`${where}: noiseShape must be an array of whole numbers >= 1 or null, got ${jsonOf(v)}`);
   }
   return v.slice();
 }
@@ -108,10 +108,10 @@ function checkNoiseShape(v: unknown, where: string): (number | null)[] | undefin
 /** The noise shape for x: given dimensions, null meaning x's own; each must be 1 or x's. */
 function resolveNoiseShape(layer: Layer, x: Tensor, given: (number | null)[] | undefined): number[] {
   if (!given) return x.shape.slice();
-  if (given.length !== x.rank) throw new WasmgradError(`${layer.name}: noiseShape ${JSON.stringify(given)} must have the input's rank ${x.rank}`);
+  if (given.length !== x.rank) throw new WasmgradError(msg`${layer.name}: noiseShape ${jsonOf(given)} must have the input's rank ${x.rank}`);
   return given.map((d, i) => {
     const n = d ?? x.shape[i];
-    if (n !== 1 && n !== x.shape[i]) throw new WasmgradError(`${layer.name}: noiseShape ${JSON.stringify(given)} does not broadcast to the input ${JSON.stringify(x.shape)}`);
+    if (n !== 1 && n !== x.shape[i]) throw new WasmgradError(msg`${layer.name}: noiseShape ${jsonOf(given)} does not broadcast to the input ${jsonOf(x.shape)}`);
     return n;
   });
 }

@@ -1,7 +1,7 @@
 // Normalization layers (Keras semantics): batchNormalization over the last axis (training: batch
 // statistics in one fused pass, and the moving averages updated; inference: the moving
 // statistics) and layerNormalization over the last axis.
-import { WasmgradError, textOf } from '../errors.js';
+import { WasmgradError, msg, jsonOf } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { fromFlat } from '../creation.js';
 import { type Initializer } from '../initializers.js';
@@ -19,7 +19,7 @@ type InitSpec = Initializer | string;
 function requestedAxis(layer: string, axis: unknown): number {
   const a = Array.isArray(axis) && axis.length === 1 ? axis[0] : axis ?? -1;
   if (!Number.isInteger(a) || (a as number) < -1) {
-    throw new WasmgradError(`${layer}: only the last axis (channels last) is supported: -1 or its index, got ${JSON.stringify(axis)}`);
+    throw new WasmgradError(msg`${layer}: only the last axis (channels last) is supported: -1 or its index, got ${jsonOf(axis)}`);
   }
   return a as number;
 }
@@ -36,7 +36,7 @@ function checkLastAxis(layer: Layer, axis: number, inputShape: Shape): void {
 function featureDim(layer: Layer, inputShape: Shape): number {
   const d = inputShape[inputShape.length - 1];
   if (inputShape.length < 2 || typeof d !== 'number') {
-    throw new WasmgradError(`${layer.name}: the last input dimension must be known (rank >= 2), got ${JSON.stringify(inputShape)}`);
+    throw new WasmgradError(msg`${layer.name}: the last input dimension must be known (rank >= 2), got ${jsonOf(inputShape)}`);
   }
   return d;
 }
@@ -77,8 +77,8 @@ export class BatchNormalization extends Layer {
     this.axisArg = requestedAxis(this.name, args.axis);
     this.momentum = args.momentum ?? 0.99;
     this.epsilon = args.epsilon ?? 1e-3;
-    if (!(this.momentum >= 0 && this.momentum <= 1)) throw new WasmgradError(`${this.name}: momentum must be in [0, 1], got ${textOf(args.momentum)}`);
-    if (!(this.epsilon >= 0)) throw new WasmgradError(`${this.name}: epsilon must be >= 0, got ${textOf(args.epsilon)}`);
+    if (!(this.momentum >= 0 && this.momentum <= 1)) throw new WasmgradError(msg`${this.name}: momentum must be in [0, 1], got ${args.momentum}`);
+    if (!(this.epsilon >= 0)) throw new WasmgradError(msg`${this.name}: epsilon must be >= 0, got ${args.epsilon}`);
     this.center = args.center ?? true;
     this.scale = args.scale ?? true;
   }
@@ -97,7 +97,7 @@ export class BatchNormalization extends Layer {
   call(inputs: Tensor | Tensor[], kwargs: CallArgs): Tensor {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
     const c = this.movingMean!.size;
-    if (x.rank < 2 || x.shape[x.rank - 1] !== c) throw new WasmgradError(`${this.name}: expected input whose last dimension is ${c}, got ${JSON.stringify(x.shape)}`);
+    if (x.rank < 2 || x.shape[x.rank - 1] !== c) throw new WasmgradError(msg`${this.name}: expected input whose last dimension is ${c}, got ${jsonOf(x.shape)}`);
     if (!kwargs.training) return batchNorm(x, this.movingMean!, this.movingVariance!, this.beta ?? null, this.gamma ?? null, this.epsilon);
     const { y, mean, variance } = fusedBatchNorm(x, this.gamma ?? null, this.beta ?? null, this.epsilon);
     // moving = moving * momentum + batch * (1 - momentum), with the biased batch variance (as Keras)
@@ -160,7 +160,7 @@ export class LayerNormalization extends Layer {
     this.args = args;
     this.axisArg = requestedAxis(this.name, args.axis);
     this.epsilon = args.epsilon ?? 1e-3;
-    if (!(this.epsilon >= 0)) throw new WasmgradError(`${this.name}: epsilon must be >= 0, got ${textOf(args.epsilon)}`);
+    if (!(this.epsilon >= 0)) throw new WasmgradError(msg`${this.name}: epsilon must be >= 0, got ${args.epsilon}`);
     this.center = args.center ?? true;
     this.scale = args.scale ?? true;
   }

@@ -1,6 +1,6 @@
 // Pooling layers (Keras semantics, channels last): maxPooling2d, averagePooling2d (strides default
 // to the pool size), maxPooling3d, averagePooling3d, maxPooling1d, averagePooling1d, and the global poolings over the spatial axes.
-import { WasmgradError } from '../errors.js';
+import { WasmgradError, msg, jsonOf } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { maxPool, avgPool } from '../ops/pool.js';
 import { maxPool3d, avgPool3d } from '../ops/pool3d.js';
@@ -36,14 +36,14 @@ export interface Pooling1DArgs extends LayerArgs {
 function tuple(v: unknown, rank: number, layer: string, name: string): number[] {
   const list = typeof v === 'number' ? new Array(rank).fill(v) : v;
   if (!Array.isArray(list) || list.length !== rank || !list.every((d) => Number.isInteger(d) && d >= 1)) {
-    throw new WasmgradError(`${layer}: ${name} must be a positive whole number or ${rank} of them, got ${JSON.stringify(v)}`);
+    throw new WasmgradError(msg`${layer}: ${name} must be a positive whole number or ${rank} of them, got ${jsonOf(v)}`);
   }
   return list.slice();
 }
 
 function checkFormat(layer: string, dataFormat: unknown): void {
   if (dataFormat !== undefined && dataFormat !== 'channelsLast') {
-    throw new WasmgradError(`${layer}: only dataFormat 'channelsLast' is supported, got ${JSON.stringify(dataFormat)}`);
+    throw new WasmgradError(msg`${layer}: only dataFormat 'channelsLast' is supported, got ${jsonOf(dataFormat)}`);
   }
 }
 
@@ -66,7 +66,7 @@ abstract class Pooling extends Layer {
     this.poolSize = tuple(args.poolSize ?? 2, poolRank, this.name, 'poolSize');
     this.strides = args.strides === undefined || args.strides === null ? this.poolSize.slice() : tuple(args.strides, poolRank, this.name, 'strides');
     this.padding = args.padding ?? 'valid';
-    if (this.padding !== 'valid' && this.padding !== 'same') throw new WasmgradError(`${this.name}: padding must be 'valid' or 'same', got ${JSON.stringify(args.padding)}`);
+    if (this.padding !== 'valid' && this.padding !== 'same') throw new WasmgradError(msg`${this.name}: padding must be 'valid' or 'same', got ${jsonOf(args.padding)}`);
     checkFormat(this.name, args.dataFormat);
   }
 
@@ -78,7 +78,7 @@ abstract class Pooling extends Layer {
 
   call(inputs: Tensor | Tensor[]): Tensor {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
-    if (x.rank !== this.poolRank + 2) throw new WasmgradError(`${this.name}: expected input of rank ${this.poolRank + 2}, got ${JSON.stringify(x.shape)}`);
+    if (x.rank !== this.poolRank + 2) throw new WasmgradError(msg`${this.name}: expected input of rank ${this.poolRank + 2}, got ${jsonOf(x.shape)}`);
     const pool = this.isMax ? maxPool : avgPool;
     if (this.poolRank === 2) return pool(x, this.poolSize as [number, number], this.strides as [number, number], this.padding);
     if (this.poolRank === 3) {
@@ -173,7 +173,7 @@ abstract class GlobalPooling extends Layer {
 
   call(inputs: Tensor | Tensor[]): Tensor {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
-    if (x.rank !== this.poolRank + 2) throw new WasmgradError(`${this.name}: expected input of rank ${this.poolRank + 2}, got ${JSON.stringify(x.shape)}`);
+    if (x.rank !== this.poolRank + 2) throw new WasmgradError(msg`${this.name}: expected input of rank ${this.poolRank + 2}, got ${jsonOf(x.shape)}`);
     const axes = Array.from({ length: this.poolRank }, (_, i) => i + 1);
     return this.isMax ? max(x, axes, this.keepDims) : mean(x, axes, this.keepDims);
   }

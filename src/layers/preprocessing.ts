@@ -5,7 +5,7 @@
 // TF.js's output shapes are wrong (resizing drops the batch axis, randomWidth gives -1) the shapes
 // here are the real ones. randomWidth resizes only while training, as Keras (TF.js 4.22 resizes
 // on every call and cannot be added to a model; docs/coming-from-tfjs.md lists it).
-import { WasmgradError, fmtShape } from '../errors.js';
+import { WasmgradError, fmtShape, msg, jsonOf } from '../errors.js';
 import { Tensor, tidy } from '../tensor.js';
 import { seededRandom } from '../util/seeded.js';
 import { gather, oneHot, reshape, clone } from '../ops/shape.js';
@@ -18,20 +18,20 @@ import { Layer, registerLayer, type CallArgs, type LayerArgs, type Shape } from 
 const one = (inputs: Tensor | Tensor[]) => (Array.isArray(inputs) ? inputs[0] : inputs);
 
 function positiveInt(v: unknown, where: string, what: string): number {
-  if (!Number.isInteger(v) || (v as number) < 1) throw new WasmgradError(`${where}: ${what} must be a whole number >= 1, got ${JSON.stringify(v)}`);
+  if (!Number.isInteger(v) || (v as number) < 1) throw new WasmgradError(msg`${where}: ${what} must be a whole number >= 1, got ${jsonOf(v)}`);
   return v as number;
 }
 
 type Interpolation = 'bilinear' | 'nearest';
 function interpolationOf(v: unknown, where: string): Interpolation {
   const mode = v ?? 'bilinear';
-  if (mode !== 'bilinear' && mode !== 'nearest') throw new WasmgradError(`${where}: interpolation must be 'bilinear' or 'nearest', got ${JSON.stringify(v)}`);
+  if (mode !== 'bilinear' && mode !== 'nearest') throw new WasmgradError(msg`${where}: interpolation must be 'bilinear' or 'nearest', got ${jsonOf(v)}`);
   return mode;
 }
 
 function checkImages(layer: Layer, x: Tensor | Shape): void {
   const shape = x instanceof Tensor ? x.shape : x;
-  if (shape.length !== 3 && shape.length !== 4) throw new WasmgradError(`${layer.name} (${layer.className}): expected images of rank 3 [H, W, C] or 4 [B, H, W, C], got ${JSON.stringify(shape)}`);
+  if (shape.length !== 3 && shape.length !== 4) throw new WasmgradError(msg`${layer.name} (${layer.className}): expected images of rank 3 [H, W, C] or 4 [B, H, W, C], got ${jsonOf(shape)}`);
 }
 
 /** The shape with its height and width axes (third and second from last) replaced. */
@@ -52,7 +52,7 @@ export class CategoryEncoding extends Layer {
     this.numTokens = positiveInt(args?.numTokens, 'categoryEncoding', 'numTokens');
     const mode = args.outputMode ?? 'multiHot';
     if (mode !== 'oneHot' && mode !== 'multiHot' && mode !== 'count') {
-      throw new WasmgradError(`categoryEncoding: outputMode must be 'oneHot', 'multiHot' or 'count', got ${JSON.stringify(args.outputMode)}`);
+      throw new WasmgradError(msg`categoryEncoding: outputMode must be 'oneHot', 'multiHot' or 'count', got ${jsonOf(args.outputMode)}`);
     }
     this.outputMode = mode;
   }
@@ -67,9 +67,9 @@ export class CategoryEncoding extends Layer {
     const x = one(inputs);
     const weights = kwargs.countWeights;
     if (weights !== undefined) {
-      if (this.outputMode !== 'count') throw new WasmgradError(`${this.name} (CategoryEncoding): countWeights is used only with outputMode 'count', not '${this.outputMode}'`);
+      if (this.outputMode !== 'count') throw new WasmgradError(msg`${this.name} (CategoryEncoding): countWeights is used only with outputMode 'count', not '${this.outputMode}'`);
       if (!(weights instanceof Tensor) || weights.shape.join() !== x.shape.join()) {
-        throw new WasmgradError(`${this.name} (CategoryEncoding): countWeights must be a tensor of the input's shape ${fmtShape(x.shape)}, got ${weights instanceof Tensor ? fmtShape(weights.shape) : typeof weights}`);
+        throw new WasmgradError(msg`${this.name} (CategoryEncoding): countWeights must be a tensor of the input's shape ${fmtShape(x.shape)}, got ${weights instanceof Tensor ? fmtShape(weights.shape) : typeof weights}`);
       }
     }
     return tidy(() => {
@@ -78,13 +78,13 @@ export class CategoryEncoding extends Layer {
         let lo = Infinity, hi = -Infinity;
         for (const v of ids.dataSync()) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
         if (lo < 0 || hi >= this.numTokens) {
-          throw new WasmgradError(`${this.name} (CategoryEncoding): token values must be in [0, ${this.numTokens}), got values in [${lo}, ${hi}]`);
+          throw new WasmgradError(msg`${this.name} (CategoryEncoding): token values must be in [0, ${this.numTokens}), got values in [${lo}, ${hi}]`);
         }
       }
       // as TF.js: a scalar becomes [1]; oneHot adds a trailing axis unless the last one is 1
       if (ids.rank === 0) ids = reshape(ids, [1]);
       if (this.outputMode === 'oneHot' && ids.shape[ids.rank - 1] !== 1) ids = reshape(ids, [...ids.shape, 1]);
-      if (ids.rank > 2) throw new WasmgradError(`${this.name} (CategoryEncoding): the output rank would be ${ids.rank} (input ${fmtShape(x.shape)}); outputMode '${this.outputMode}' gives at most rank 2`);
+      if (ids.rank > 2) throw new WasmgradError(msg`${this.name} (CategoryEncoding): the output rank would be ${ids.rank} (input ${fmtShape(x.shape)}); outputMode '${this.outputMode}' gives at most rank 2`);
       // each row's tokens as one-hot rows, summed (count) or or-ed (oneHot, multiHot)
       const hot = oneHot(ids, this.numTokens);
       if (weights instanceof Tensor) {
@@ -188,7 +188,7 @@ export class RandomWidth extends Layer {
   constructor(args: LayerArgs & { factor: number | [number, number]; interpolation?: Interpolation; seed?: number }) {
     super(args);
     const f = args?.factor;
-    const bad = (why: string) => new WasmgradError(`randomWidth: factor ${JSON.stringify(f)} ${why}`);
+    const bad = (why: string) => new WasmgradError(msg`randomWidth: factor ${jsonOf(f)} ${why}`);
     if (Array.isArray(f) && f.length === 2 && f.every((v) => typeof v === 'number' && Number.isFinite(v))) [this.lower, this.upper] = f;
     else if (typeof f === 'number' && f > 0 && Number.isFinite(f)) [this.lower, this.upper] = [-f, f];
     else throw bad('must be a positive number or a pair of numbers');
@@ -196,7 +196,7 @@ export class RandomWidth extends Layer {
     if (this.upper < this.lower) throw bad('has an upper bound below its lower bound');
     this.factor = Array.isArray(f) ? [f[0], f[1]] : f;
     this.interpolation = interpolationOf(args.interpolation, 'randomWidth');
-    if (args.seed !== undefined && args.seed !== null && !Number.isInteger(args.seed)) throw new WasmgradError(`randomWidth: seed must be a whole number, got ${JSON.stringify(args.seed)}`);
+    if (args.seed !== undefined && args.seed !== null && !Number.isInteger(args.seed)) throw new WasmgradError(msg`randomWidth: seed must be a whole number, got ${jsonOf(args.seed)}`);
     this.seed = args.seed ?? undefined;
     this.random = this.seed === undefined ? Math.random : seededRandom(this.seed);
   }

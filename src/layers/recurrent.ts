@@ -5,7 +5,7 @@
 // training only) and masking of padded steps (kwargs.mask or the mask an embedding attached).
 // Activations the fused kernels lack (elu, softsign, relu6 ...; TF.js and Keras take any) step
 // with ops instead: the matching cell over the layer's own weights (CellRNN's loop).
-import { WasmgradError, textOf } from '../errors.js';
+import { WasmgradError, msg, jsonOf } from '../errors.js';
 import { Tensor, keep } from '../tensor.js';
 import { fill, tensor } from '../creation.js';
 import type { Initializer } from '../initializers.js';
@@ -58,19 +58,19 @@ const FUSED = new Set<string>(ACTIVATIONS.values());
 /** The fused kernels' name of an activation, or any other activation's own name (stepped with ops). */
 function rnnActivation(name: string | undefined, fallback: RnnActivation, layer: string): string {
   if (name === undefined || name === null) return fallback;
-  if (typeof name !== 'string') throw new WasmgradError(`${layer}: activation must be a name, got ${typeof name}`);
+  if (typeof name !== 'string') throw new WasmgradError(msg`${layer}: activation must be a name, got ${typeof name}`);
   const fused = ACTIVATIONS.get(name);
   if (fused) return fused;
   try {
     return getActivation(name).name;
   } catch (err) {
-    throw new WasmgradError(`${layer}: ${(err as Error).message}`);
+    throw new WasmgradError(msg`${layer}: ${(err as Error).message}`);
   }
 }
 
 function checkRate(v: number | undefined, what: string, layer: string): number {
   const r = v ?? 0;
-  if (typeof r !== 'number' || !(r >= 0 && r < 1)) throw new WasmgradError(`${layer}: ${what} must be in [0, 1), got ${textOf(v)}`);
+  if (typeof r !== 'number' || !(r >= 0 && r < 1)) throw new WasmgradError(msg`${layer}: ${what} must be in [0, 1), got ${v}`);
   return r;
 }
 
@@ -101,7 +101,7 @@ export abstract class RNN extends Layer {
   constructor(args: RNNLayerArgs) {
     super(args);
     const cls = (this.constructor as typeof Layer).className;
-    if (!args || !Number.isInteger(args.units) || args.units < 1) throw new WasmgradError(`${cls}: units must be a whole number >= 1, got ${args?.units}`);
+    if (!args || !Number.isInteger(args.units) || args.units < 1) throw new WasmgradError(msg`${cls}: units must be a whole number >= 1, got ${args?.units}`);
     this.args = args;
     this.units = args.units;
     this.activation = rnnActivation(args.activation, 'tanh', this.name);
@@ -142,9 +142,9 @@ export abstract class RNN extends Layer {
 
   build(inputShape: Shape | Shape[]): void {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
-    if (shape.length !== 3) throw new WasmgradError(`${this.name}: expected input [batch, time, features], got ${JSON.stringify(shape)}`);
+    if (shape.length !== 3) throw new WasmgradError(msg`${this.name}: expected input [batch, time, features], got ${jsonOf(shape)}`);
     const inDim = shape[2];
-    if (typeof inDim !== 'number') throw new WasmgradError(`${this.name}: the feature dimension must be known, got ${JSON.stringify(shape)}`);
+    if (typeof inDim !== 'number') throw new WasmgradError(msg`${this.name}: the feature dimension must be known, got ${jsonOf(shape)}`);
     const G = this.gates * this.units;
     this.kernel = this.addWeight('kernel', [inDim, G], this.args.kernelInitializer, { regularizer: this.args.kernelRegularizer, fallbackInit: 'glorotUniform' });
     this.recurrentKernel = this.addWeight('recurrent_kernel', [this.units, G], this.args.recurrentInitializer, {
@@ -166,19 +166,19 @@ export abstract class RNN extends Layer {
     const x = list[0];
     const given = (kwargs.initialState as Tensor | Tensor[] | undefined) ?? (list.length > 1 ? list.slice(1) : null);
     if (x.rank !== 3 || x.shape[2] !== this.kernel!.shape[0]) {
-      throw new WasmgradError(`${this.name}: expected input [batch, time, ${this.kernel!.shape[0]}], got ${JSON.stringify(x.shape)}`);
+      throw new WasmgradError(msg`${this.name}: expected input [batch, time, ${this.kernel!.shape[0]}], got ${jsonOf(x.shape)}`);
     }
     const [B, T] = x.shape;
     // a stateful layer starts where its last call ended (zeros after resetStates)
     if (!given && this.kept && this.kept[0].shape[0] !== B) {
-      throw new WasmgradError(`${this.name}: this stateful layer kept states for a batch of ${this.kept[0].shape[0]}, got a batch of ${B}; call resetStates() to change the batch size`);
+      throw new WasmgradError(msg`${this.name}: this stateful layer kept states for a batch of ${this.kept[0].shape[0]}, got a batch of ${B}; call resetStates() to change the batch size`);
     }
     const initial = given ? (Array.isArray(given) ? given : [given]) : this.kept;
     if (initial && initial.length !== this.numStates) {
-      throw new WasmgradError(`${this.name}: expected ${this.numStates} initial state tensor(s), got ${textOf(initial.length)}`);
+      throw new WasmgradError(msg`${this.name}: expected ${this.numStates} initial state tensor(s), got ${initial.length}`);
     }
     const mask = toMask(kwargs.mask as Tensor | null | undefined) ?? maskOf(x);
-    if (mask && mask.length !== B * T) throw new WasmgradError(`${this.name}: mask must have ${B}x${T} entries, got ${textOf(mask.length)}`);
+    if (mask && mask.length !== B * T) throw new WasmgradError(msg`${this.name}: mask must have ${B}x${T} entries, got ${mask.length}`);
     const training = !!kwargs.training;
     if (!this.fused) return this.callStepped(x, initial, mask, training);
     const temps: Tensor[] = [];
@@ -226,10 +226,10 @@ export abstract class RNN extends Layer {
    * dropped so that the next call starts from zeros. TF.js's and Keras's resetStates.
    */
   resetStates(states?: Tensor | Tensor[] | null): void {
-    if (!this.stateful) throw new WasmgradError(`${this.name}: resetStates needs a stateful layer (stateful: true)`);
+    if (!this.stateful) throw new WasmgradError(msg`${this.name}: resetStates needs a stateful layer (stateful: true)`);
     const list = states === undefined || states === null ? null : Array.isArray(states) ? states : [states];
     if (list && (list.length !== this.numStates || !list.every((t) => t instanceof Tensor && t.rank === 2 && t.shape[1] === this.units))) {
-      throw new WasmgradError(`${this.name}: resetStates expects ${this.numStates} state tensor(s) of shape [batch, ${this.units}]`);
+      throw new WasmgradError(msg`${this.name}: resetStates expects ${this.numStates} state tensor(s) of shape [batch, ${this.units}]`);
     }
     for (const t of this.kept ?? []) t.dispose();
     this.kept = list ? list.map((t) => keep(tensor(t.dataSync(), t.shape.slice()))) : null;
@@ -345,7 +345,7 @@ export class LSTM extends RNN {
     return unitForgetBiasInit(this.args.biasInitializer as InitSpec | undefined, this.units);
   }
   protected runOp(x: Tensor, h0: Tensor | null, c0: Tensor | null, opts: SequenceOptions): Tensor[] {
-    if ((h0 === null) !== (c0 === null)) throw new WasmgradError(`${this.name}: pass both initial states (h and c) or neither`);
+    if ((h0 === null) !== (c0 === null)) throw new WasmgradError(msg`${this.name}: pass both initial states (h and c) or neither`);
     return lstmSequence(x, this.kernel!, this.recurrentKernel!, this.bias ?? null, h0, c0, {
       ...opts,
       activation: this.activation as RnnActivation,

@@ -2,7 +2,7 @@
 // zeroPadding2d, cropping2d. Each composes existing ops, so gradients come from composition:
 // broadcastTo (repeat), transpose (permute), matMul with interpolation matrices (upsampling),
 // concat with zeros (padding), slice (cropping).
-import { WasmgradError } from '../errors.js';
+import { WasmgradError, msg, jsonOf } from '../errors.js';
 import { Tensor, tidy } from '../tensor.js';
 import { tensor, zeros } from '../creation.js';
 import { broadcastTo } from '../ops/binary.js';
@@ -13,13 +13,13 @@ import { Layer, registerLayer, checkInputRank, type LayerArgs, type Shape } from
 const one = (inputs: Tensor | Tensor[]) => (Array.isArray(inputs) ? inputs[0] : inputs);
 
 function wholeAtLeast(v: unknown, min: number, where: string, what: string): number {
-  if (!Number.isInteger(v) || (v as number) < min) throw new WasmgradError(`${where}: ${what} must be a whole number >= ${min}, got ${JSON.stringify(v)}`);
+  if (!Number.isInteger(v) || (v as number) < min) throw new WasmgradError(msg`${where}: ${what} must be a whole number >= ${min}, got ${jsonOf(v)}`);
   return v as number;
 }
 
 function channelsLastOnly(where: string, dataFormat: unknown): void {
   if (dataFormat !== undefined && dataFormat !== null && dataFormat !== 'channelsLast') {
-    throw new WasmgradError(`${where}: only dataFormat 'channelsLast' (NHWC) is supported, got ${JSON.stringify(dataFormat)}`);
+    throw new WasmgradError(msg`${where}: only dataFormat 'channelsLast' (NHWC) is supported, got ${jsonOf(dataFormat)}`);
   }
 }
 
@@ -54,7 +54,7 @@ export class Permute extends Layer {
     super(args);
     const dims = args?.dims;
     if (!Array.isArray(dims) || dims.length === 0 || [...dims].sort((a, b) => a - b).some((d, i) => d !== i + 1)) {
-      throw new WasmgradError(`permute: dims must be a permutation of 1..${Array.isArray(dims) ? dims.length : 'n'} (1-based, the batch axis excluded), got ${JSON.stringify(dims)}`);
+      throw new WasmgradError(msg`permute: dims must be a permutation of 1..${Array.isArray(dims) ? dims.length : 'n'} (1-based, the batch axis excluded), got ${jsonOf(dims)}`);
     }
     this.dims = dims.slice();
   }
@@ -78,7 +78,7 @@ function pair(v: unknown, where: string, what: string, fallback: number): [numbe
   const raw = v === undefined || v === null ? fallback : v;
   const list = typeof raw === 'number' ? [raw, raw] : raw;
   if (!Array.isArray(list) || list.length !== 2 || !list.every((d) => Number.isInteger(d) && d >= 1)) {
-    throw new WasmgradError(`${where}: ${what} must be a positive whole number or a pair of them, got ${JSON.stringify(v)}`);
+    throw new WasmgradError(msg`${where}: ${what} must be a positive whole number or a pair of them, got ${jsonOf(v)}`);
   }
   return [list[0], list[1]];
 }
@@ -114,7 +114,7 @@ export class UpSampling2D extends Layer {
     super(args);
     this.size = pair(args.size, 'upSampling2d', 'size', 2);
     const mode = args.interpolation ?? 'nearest';
-    if (mode !== 'nearest' && mode !== 'bilinear') throw new WasmgradError(`upSampling2d: interpolation must be 'nearest' or 'bilinear', got ${JSON.stringify(mode)}`);
+    if (mode !== 'nearest' && mode !== 'bilinear') throw new WasmgradError(msg`upSampling2d: interpolation must be 'nearest' or 'bilinear', got ${jsonOf(mode)}`);
     this.interpolation = mode;
     channelsLastOnly('upSampling2d', args.dataFormat);
   }
@@ -151,7 +151,7 @@ type Pads = [[number, number], [number, number]];
 
 /** [[top, bottom], [left, right]] from a number, [symmetricH, symmetricW], or the pairs themselves. */
 function pads(v: unknown, where: string, what: string, fallback: number): Pads {
-  const bad = () => new WasmgradError(`${where}: ${what} must be a whole number >= 0, [height, width], or [[top, bottom], [left, right]], got ${JSON.stringify(v)}`);
+  const bad = () => new WasmgradError(msg`${where}: ${what} must be a whole number >= 0, [height, width], or [[top, bottom], [left, right]], got ${jsonOf(v)}`);
   const ok = (d: unknown) => Number.isInteger(d) && (d as number) >= 0;
   const raw = v === undefined || v === null ? fallback : v;
   if (typeof raw === 'number') {
@@ -214,7 +214,7 @@ export class Cropping2D extends Layer {
     const kh = h === null ? null : h - t - b;
     const kw = w === null ? null : w - l - r;
     if ((kh !== null && kh < 1) || (kw !== null && kw < 1)) {
-      throw new WasmgradError(`${this.name}: cropping ${JSON.stringify(this.cropping)} leaves nothing of an input of ${h} x ${w}`);
+      throw new WasmgradError(msg`${this.name}: cropping ${jsonOf(this.cropping)} leaves nothing of an input of ${h} x ${w}`);
     }
     return [kh, kw];
   }

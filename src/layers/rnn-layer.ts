@@ -3,7 +3,7 @@
 // flow through whatever the cell computes. The built-in dense cells (no dropout in training, named
 // activations) run the whole sequence as the fused op of the lstm, gru and simpleRNN layers instead. The layer holds no weights of its own: they are the
 // cell's, named as TF.js names them (rnn/kernel; rnn/RNNCell_0/kernel for stacked cells).
-import { WasmgradError, fmtShape, textOf } from '../errors.js';
+import { WasmgradError, fmtShape, msg, jsonOf } from '../errors.js';
 import { Tensor, tidy } from '../tensor.js';
 import { tensor, zeros } from '../creation.js';
 import { add, mul } from '../ops/binary.js';
@@ -25,20 +25,20 @@ function isCell(c: unknown): c is RNNCell {
 /** A cell from { className, config } (a nested cell of a saved RNN), its regularizers rebuilt. */
 export function deserializeCell(spec: unknown, where: string, context?: LoadContext): RNNCell {
   if (spec instanceof Layer) {
-    if (!isCell(spec)) throw new WasmgradError(`${where}: expected an RNN cell (a layer with a stateSize), got ${textOf(spec.className)}`);
+    if (!isCell(spec)) throw new WasmgradError(msg`${where}: expected an RNN cell (a layer with a stateSize), got ${spec.className}`);
     return spec;
   }
-  if (!spec || typeof spec !== 'object' || Array.isArray(spec)) throw new WasmgradError(`${where}: expected a cell or { className, config }, got ${JSON.stringify(spec)?.slice(0, 80)}`);
+  if (!spec || typeof spec !== 'object' || Array.isArray(spec)) throw new WasmgradError(msg`${where}: expected a cell or { className, config }, got ${jsonOf(spec)?.slice(0, 80)}`);
   const s = spec as Record<string, unknown>;
   const className = s.className ?? s.class_name;
   if (typeof className !== 'string' || !s.config || typeof s.config !== 'object' || Array.isArray(s.config)) {
-    throw new WasmgradError(`${where}: expected { className, config } for the cell, got ${JSON.stringify(spec)?.slice(0, 80)}`);
+    throw new WasmgradError(msg`${where}: expected { className, config } for the cell, got ${jsonOf(spec)?.slice(0, 80)}`);
   }
   const cfg: Record<string, unknown> = { ...(s.config as Record<string, unknown>) };
   for (const [k, v] of Object.entries(cfg)) if (k.endsWith('Regularizer') && v !== null && v !== undefined) cfg[k] = getRegularizer(v as never);
   const make = () => getLayerClass(className).fromConfig(cfg, context);
   const cell = context ? context.nested(where, make) : make();
-  if (!isCell(cell)) throw new WasmgradError(`${where}: ${className} is not an RNN cell (it has no stateSize)`);
+  if (!isCell(cell)) throw new WasmgradError(msg`${where}: ${className} is not an RNN cell (it has no stateSize)`);
   return cell;
 }
 
@@ -53,7 +53,7 @@ export class StackedRNNCells extends RNNCell {
 
   constructor(args: StackedRNNCellsArgs, context?: LoadContext) {
     super(args);
-    if (!args || !Array.isArray(args.cells) || args.cells.length === 0) throw new WasmgradError(`${this.name} (StackedRNNCells): cells must be a non-empty array of RNN cells, got ${args?.cells === undefined ? 'nothing' : typeof args.cells}`);
+    if (!args || !Array.isArray(args.cells) || args.cells.length === 0) throw new WasmgradError(msg`${this.name} (StackedRNNCells): cells must be a non-empty array of RNN cells, got ${args?.cells === undefined ? 'nothing' : typeof args.cells}`);
     this.cells = args.cells.map((c, i) => deserializeCell(c, `${this.name} (StackedRNNCells): cells[${i}]`, context));
   }
 
@@ -61,7 +61,7 @@ export class StackedRNNCells extends RNNCell {
     return this.cells.slice().reverse().flatMap((c) => stateSizesOf(c, `${this.name} (StackedRNNCells)`));
   }
   set stateSize(_v: number | number[]) {
-    throw new WasmgradError(`${this.name} (StackedRNNCells): stateSize comes from the cells and cannot be set`);
+    throw new WasmgradError(msg`${this.name} (StackedRNNCells): stateSize comes from the cells and cannot be set`);
   }
 
   stateShapes(stepShape: Shape): Shape[] {
@@ -92,7 +92,7 @@ export class StackedRNNCells extends RNNCell {
     const list = Array.isArray(inputs) ? inputs : [inputs];
     const counts = this.cells.map((c) => stateSizesOf(c, this.name).length);
     const total = counts.reduce((a, b) => a + b, 0);
-    if (list.length !== 1 + total) throw new WasmgradError(`${this.name} (StackedRNNCells): expected ${1 + total} input tensors [x, ...states], got ${textOf(list.length)}`);
+    if (list.length !== 1 + total) throw new WasmgradError(msg`${this.name} (StackedRNNCells): expected ${1 + total} input tensors [x, ...states], got ${list.length}`);
     // states arrive last cell first; split them per cell in cell order
     const perCell: Tensor[][] = [];
     let at = 1;
@@ -104,7 +104,7 @@ export class StackedRNNCells extends RNNCell {
     const newStates: Tensor[][] = [];
     this.cells.forEach((cell, i) => {
       const out = cell.call([x, ...perCell[i]], kwargs) as Tensor[];
-      if (!Array.isArray(out) || out.length !== 1 + counts[i]) throw new WasmgradError(`${this.name} (StackedRNNCells): cell ${i} (${cell.name}) must return [output, ...${counts[i]} states]`);
+      if (!Array.isArray(out) || out.length !== 1 + counts[i]) throw new WasmgradError(msg`${this.name} (StackedRNNCells): cell ${i} (${cell.name}) must return [output, ...${counts[i]} states]`);
       x = out[0];
       newStates.push(out.slice(1));
     });
@@ -165,9 +165,9 @@ export class CellRNN extends Layer {
   constructor(args: RNNArgs) {
     super(args);
     const cls = this.className;
-    if (!args || args.cell === undefined || args.cell === null) throw new WasmgradError(`${this.name} (${cls}): the cell argument is missing; expected an RNN cell or an array of cells`);
+    if (!args || args.cell === undefined || args.cell === null) throw new WasmgradError(msg`${this.name} (${cls}): the cell argument is missing; expected an RNN cell or an array of cells`);
     this.cell = Array.isArray(args.cell) ? new StackedRNNCells({ cells: args.cell }) : args.cell;
-    if (!isCell(this.cell)) throw new WasmgradError(`${this.name} (${cls}): cell must be an RNN cell layer with a stateSize (one number per state), got ${(this.cell as { className?: string })?.className ?? typeof this.cell}`);
+    if (!isCell(this.cell)) throw new WasmgradError(msg`${this.name} (${cls}): cell must be an RNN cell layer with a stateSize (one number per state), got ${(this.cell as { className?: string })?.className ?? typeof this.cell}`);
     stateSizesOf(this.cell, `${this.name} (${cls})`);
     this.stateful = args.stateful ?? false;
     this.returnSequences = args.returnSequences ?? false;
@@ -185,7 +185,7 @@ export class CellRNN extends Layer {
   private checkShape(shape: Shape): void {
     const want = this.inputRank();
     if (want !== null ? shape.length !== want : shape.length < 3) {
-      throw new WasmgradError(`${this.name} (${this.className}): expected input [batch, time, ${want === 5 ? 'rows, cols, channels' : 'features'}]${want === null ? ' of rank >= 3' : ''}, got ${JSON.stringify(shape)}`);
+      throw new WasmgradError(msg`${this.name} (${this.className}): expected input [batch, time, ${want === 5 ? 'rows, cols, channels' : 'features'}]${want === null ? ' of rank >= 3' : ''}, got ${jsonOf(shape)}`);
     }
   }
 
@@ -214,21 +214,21 @@ export class CellRNN extends Layer {
     this.checkShape(x.shape);
     const given = (kwargs?.initialState as Tensor | Tensor[] | undefined) ?? (list.length > 1 ? list.slice(1) : null);
     const [B, T] = x.shape;
-    if (T === 0) throw new WasmgradError(`${where}: the input has no time steps, got ${fmtShape(x.shape)}`);
+    if (T === 0) throw new WasmgradError(msg`${where}: the input has no time steps, got ${fmtShape(x.shape)}`);
     const shapes = this.cell.stateShapes([B, ...x.shape.slice(2)]).map((s) => s.map((d) => d ?? B) as number[]);
     // a stateful layer starts where its last call ended (zeros after resetStates)
     const initial = given ? (Array.isArray(given) ? given : [given]) : this.stateful ? this.kept : null;
     if (initial) {
-      if (initial.length !== shapes.length) throw new WasmgradError(`${where}: the cell has ${shapes.length} state(s) but ${initial.length} initial state(s) were given`);
+      if (initial.length !== shapes.length) throw new WasmgradError(msg`${where}: the cell has ${shapes.length} state(s) but ${initial.length} initial state(s) were given`);
       initial.forEach((s, i) => {
         if (!(s instanceof Tensor) || s.shape.join() !== shapes[i].join()) {
           const kept = !given ? ' (the state kept from the last call of this stateful layer: call resetStates() to change the batch size)' : '';
-          throw new WasmgradError(`${where}: initial state ${i} must have shape ${fmtShape(shapes[i])}, got ${s instanceof Tensor ? fmtShape(s.shape) : typeof s}${kept}`);
+          throw new WasmgradError(msg`${where}: initial state ${i} must have shape ${fmtShape(shapes[i])}, got ${s instanceof Tensor ? fmtShape(s.shape) : typeof s}${kept}`);
         }
       });
     }
     const mask = toMask(kwargs?.mask as Tensor | null | undefined) ?? maskOf(x);
-    if (mask && mask.length !== B * T) throw new WasmgradError(`${where}: mask must have ${B}x${T} entries, got ${textOf(mask.length)}`);
+    if (mask && mask.length !== B * T) throw new WasmgradError(msg`${where}: mask must have ${B}x${T} entries, got ${mask.length}`);
     const training = !!kwargs?.training;
     // a built-in cell over a rank-3 input runs as one fused sequence op (the numbers of the loop)
     let all = x.rank === 3 ? this.cell.fusedSequence?.(x, initial, { goBackwards: this.goBackwards, returnSequences: this.returnSequences, mask: mask ?? null }, training) : null;
@@ -254,11 +254,11 @@ export class CellRNN extends Layer {
    */
   resetStates(states?: Tensor | Tensor[] | null): void {
     const where = `${this.name} (${this.className})`;
-    if (!this.stateful) throw new WasmgradError(`${where}: resetStates needs a stateful layer (stateful: true)`);
+    if (!this.stateful) throw new WasmgradError(msg`${where}: resetStates needs a stateful layer (stateful: true)`);
     const list = states === undefined || states === null ? null : Array.isArray(states) ? states : [states];
     if (list) {
       const n = stateSizesOf(this.cell, where).length;
-      if (list.length !== n || !list.every((t) => t instanceof Tensor)) throw new WasmgradError(`${where}: resetStates expects ${n} state tensor(s), got ${textOf(list.length)}`);
+      if (list.length !== n || !list.every((t) => t instanceof Tensor)) throw new WasmgradError(msg`${where}: resetStates expects ${n} state tensor(s), got ${list.length}`);
     }
     for (const t of this.kept ?? []) t.dispose();
     this.kept = list ? list.map((t) => tensor(t.dataSync(), t.shape.slice())) : null;
@@ -279,7 +279,7 @@ export class CellRNN extends Layer {
       const t = this.goBackwards ? T - 1 - k : k;
       const res = this.cell.call([steps[t], ...states], { training });
       if (!Array.isArray(res) || res.length !== 1 + states.length || !res.every((r) => r instanceof Tensor)) {
-        throw new WasmgradError(`${where}: the cell's call must return [output, ...${states.length} new state(s)] as tensors, got ${Array.isArray(res) ? `${res.length} values` : typeof res}`);
+        throw new WasmgradError(msg`${where}: the cell's call must return [output, ...${states.length} new state(s)] as tensors, got ${Array.isArray(res) ? `${res.length} values` : typeof res}`);
       }
       let out = res[0];
       let next = res.slice(1);

@@ -3,7 +3,7 @@
 // convolution to `filters` channels, bias and activation in the pointwise GEMM's epilogue
 // (TF.js / Keras semantics). Weights, as they lay them out: depthwise_kernel [kh, kw, in, dm],
 // pointwise_kernel [1, 1, in * dm, filters], bias [filters].
-import { WasmgradError } from '../errors.js';
+import { WasmgradError, msg, jsonOf } from '../errors.js';
 import { Tensor, tidy } from '../tensor.js';
 import { type Initializer } from '../initializers.js';
 import { depthwiseConv2d, fusedConv2d } from '../ops/conv.js';
@@ -29,7 +29,7 @@ export class SeparableConv2D extends DepthwiseConv2D {
   constructor(args: SeparableConv2DArgs) {
     super(args);
     if (!Number.isInteger(args.filters) || args.filters < 1) {
-      throw new WasmgradError(`${this.name}: filters must be a whole number >= 1, got ${JSON.stringify(args.filters)}`);
+      throw new WasmgradError(msg`${this.name}: filters must be a whole number >= 1, got ${jsonOf(args.filters)}`);
     }
     this.filters = args.filters;
     this.sepArgs = args;

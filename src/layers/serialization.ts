@@ -4,7 +4,7 @@
 // TF.js's fromConfig convention is static fromConfig(cls, config); wasmgrad's is
 // static fromConfig(config) with `this` the class. Both are accepted: a two-parameter override
 // is called the TF.js way.
-import { WasmgradError } from '../errors.js';
+import { WasmgradError, msg, jsonOf } from '../errors.js';
 import { Layer, registerLayer, hasLayerClass, type LoadContext } from './layer.js';
 import { registerCustomInitializer } from '../initializers.js';
 
@@ -39,13 +39,13 @@ const customLayerNames = new Set<string>();
 const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.>-]*$/;
 
 function checkedClassName(cls: unknown): string {
-  if (typeof cls !== 'function') throw new WasmgradError(`registerClass: expected a class, got ${cls === null ? 'null' : typeof cls}`);
+  if (typeof cls !== 'function') throw new WasmgradError(msg`registerClass: expected a class, got ${cls === null ? 'null' : typeof cls}`);
   const name = (cls as { className?: unknown }).className;
   if (typeof name !== 'string' || name.length === 0) {
-    throw new WasmgradError(`registerClass: the class ${(cls as { name?: string }).name || '(anonymous)'} needs a static className string (static className = 'MyLayer'), got ${JSON.stringify(name)}`);
+    throw new WasmgradError(msg`registerClass: the class ${(cls as { name?: string }).name || '(anonymous)'} needs a static className string (static className = 'MyLayer'), got ${jsonOf(name)}`);
   }
   if (!NAME_PATTERN.test(name) || name === '__proto__' || name === 'constructor' || name === 'prototype') {
-    throw new WasmgradError(`registerClass: className ${JSON.stringify(name)} is not a valid class name (letters, digits, _ . > -, not a reserved word)`);
+    throw new WasmgradError(msg`registerClass: className ${jsonOf(name)} is not a valid class name (letters, digits, _ . > -, not a reserved word)`);
   }
   return name;
 }
@@ -70,11 +70,11 @@ function fromConfigOf(cls: SerializableClass): FromConfig {
  */
 export function registerClass<T extends SerializableClass>(cls: T, pkg?: string, name?: string): T {
   const className = checkedClassName(cls);
-  if (pkg !== undefined && typeof pkg !== 'string') throw new WasmgradError(`registerClass(${className}): pkg must be a string, got ${typeof pkg}`);
-  if (name !== undefined && typeof name !== 'string') throw new WasmgradError(`registerClass(${className}): name must be a string, got ${typeof name}`);
+  if (pkg !== undefined && typeof pkg !== 'string') throw new WasmgradError(msg`registerClass(${className}): pkg must be a string, got ${typeof pkg}`);
+  if (name !== undefined && typeof name !== 'string') throw new WasmgradError(msg`registerClass(${className}): name must be a string, got ${typeof name}`);
   if (cls.prototype instanceof Layer) {
     if (hasLayerClass(className) && !customLayerNames.has(className)) {
-      throw new WasmgradError(`registerClass: '${className}' is a built-in layer's className; give the custom class its own static className`);
+      throw new WasmgradError(msg`registerClass: '${className}' is a built-in layer's className; give the custom class its own static className`);
     }
     const fromConfig = fromConfigOf(cls);
     customLayerNames.add(className);
@@ -91,7 +91,7 @@ export function registerClass<T extends SerializableClass>(cls: T, pkg?: string,
 }
 
 function checkMade(made: unknown, className: string): Layer {
-  if (!(made instanceof Layer)) throw new WasmgradError(`${className}.fromConfig did not return a layer`);
+  if (!(made instanceof Layer)) throw new WasmgradError(msg`${className}.fromConfig did not return a layer`);
   return made;
 }
 
@@ -104,5 +104,5 @@ export function getRegisteredName(cls: SerializableClass): string {
 export function getClassName(x: SerializableClass | { getClassName(): string }): string {
   if (typeof x === 'function') return checkedClassName(x);
   if (x && typeof (x as { getClassName?: unknown }).getClassName === 'function') return (x as { getClassName(): string }).getClassName();
-  throw new WasmgradError(`getClassName: expected a class or a layer, got ${x === null ? 'null' : typeof x}`);
+  throw new WasmgradError(msg`getClassName: expected a class or a layer, got ${x === null ? 'null' : typeof x}`);
 }

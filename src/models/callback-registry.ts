@@ -1,7 +1,7 @@
 // TF.js's CallbackConstructorRegistry (tf.registerCallbackConstructor): constructors registered at
 // a verbosity level are instantiated at the start of every fit and fitDataset whose verbose is at
 // least that level, and run before the callbacks the call names (as TF.js orders them).
-import { WasmgradError } from '../errors.js';
+import { WasmgradError, msg, jsonOf } from '../errors.js';
 import type { Callback, CustomCallbackArgs } from './callbacks.js';
 
 export type CallbackConstructor = new () => Callback | CustomCallbackArgs;
@@ -10,11 +10,11 @@ const byLevel = new Map<number, CallbackConstructor[]>();
 
 export function registerCallbackConstructor(verbosityLevel: number, callbackConstructor: CallbackConstructor): void {
   if (!Number.isInteger(verbosityLevel) || verbosityLevel < 0) {
-    throw new WasmgradError(`registerCallbackConstructor: the verbosity level must be a whole number >= 0, got ${JSON.stringify(verbosityLevel)}`);
+    throw new WasmgradError(msg`registerCallbackConstructor: the verbosity level must be a whole number >= 0, got ${jsonOf(verbosityLevel)}`);
   }
-  if (typeof callbackConstructor !== 'function') throw new WasmgradError(`registerCallbackConstructor: expected a callback class (constructor), got ${typeof callbackConstructor}`);
+  if (typeof callbackConstructor !== 'function') throw new WasmgradError(msg`registerCallbackConstructor: expected a callback class (constructor), got ${typeof callbackConstructor}`);
   for (const list of byLevel.values()) {
-    if (list.includes(callbackConstructor)) throw new WasmgradError(`registerCallbackConstructor: ${callbackConstructor.name || 'this constructor'} is already registered`);
+    if (list.includes(callbackConstructor)) throw new WasmgradError(msg`registerCallbackConstructor: ${callbackConstructor.name || 'this constructor'} is already registered`);
   }
   byLevel.set(verbosityLevel, [...(byLevel.get(verbosityLevel) ?? []), callbackConstructor]);
 }

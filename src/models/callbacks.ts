@@ -2,7 +2,7 @@
 // learningRateScheduler, and any object with onTrainBegin / onEpochBegin / onBatchBegin /
 // onBatchEnd / onEpochEnd / onTrainEnd (sync or async). Sync hooks cost nothing per batch: fit only
 // awaits a hook that returned a promise.
-import { WasmgradError, textOf } from '../errors.js';
+import { WasmgradError, msg } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import type { CallbackModel } from './contracts.js';
 
@@ -67,10 +67,10 @@ export class CallbackList {
   constructor(readonly callbacks: (Callback | CustomCallbackArgs)[]) {
     this.lists = Object.fromEntries(HOOKS.map((h) => [h, [] as [object, Hook][]])) as unknown as Record<HookName, [object, Hook][]>;
     callbacks.forEach((cb, i) => {
-      if (!cb || typeof cb !== 'object') throw new WasmgradError(`fit: callbacks[${i}] must be an object with onEpochEnd, onBatchEnd, ... hooks`);
+      if (!cb || typeof cb !== 'object') throw new WasmgradError(msg`fit: callbacks[${i}] must be an object with onEpochEnd, onBatchEnd, ... hooks`);
       for (const h of HOOKS) {
         const fn = (cb as Record<string, unknown>)[h];
-        if (fn !== undefined && typeof fn !== 'function') throw new WasmgradError(`fit: callbacks[${i}].${h} must be a function`);
+        if (fn !== undefined && typeof fn !== 'function') throw new WasmgradError(msg`fit: callbacks[${i}].${h} must be a function`);
         if (typeof fn === 'function') this.lists[h].push([cb, fn as Hook]);
       }
     });
@@ -104,13 +104,13 @@ type Mode = 'auto' | 'min' | 'max';
 
 function better(mode: Mode, monitor: string): (a: number, b: number) => boolean {
   const m = mode === 'auto' ? (/acc|precision|recall|auc/i.test(monitor) ? 'max' : 'min') : mode;
-  if (m !== 'min' && m !== 'max') throw new WasmgradError(`callbacks: mode must be 'auto', 'min' or 'max', got ${textOf(mode)}`);
+  if (m !== 'min' && m !== 'max') throw new WasmgradError(msg`callbacks: mode must be 'auto', 'min' or 'max', got ${mode}`);
   return m === 'max' ? (a, b) => a > b : (a, b) => a < b;
 }
 
 function nonNegative(op: string, name: string, v: unknown, dflt: number): number {
   const x = v === undefined ? dflt : v;
-  if (typeof x !== 'number' || !(x >= 0) || !Number.isFinite(x)) throw new WasmgradError(`${op}: ${name} must be a finite number >= 0, got ${textOf(v)}`);
+  if (typeof x !== 'number' || !(x >= 0) || !Number.isFinite(x)) throw new WasmgradError(msg`${op}: ${name} must be a finite number >= 0, got ${v}`);
   return x;
 }
 
@@ -236,7 +236,7 @@ export class ReduceLROnPlateau extends Callback {
     const op = 'reduceLROnPlateau';
     this.monitor = args.monitor ?? 'val_loss';
     this.factor = args.factor ?? 0.1;
-    if (typeof this.factor !== 'number' || !(this.factor > 0 && this.factor < 1)) throw new WasmgradError(`${op}: factor must be in (0, 1), got ${textOf(args.factor)}`);
+    if (typeof this.factor !== 'number' || !(this.factor > 0 && this.factor < 1)) throw new WasmgradError(msg`${op}: factor must be in (0, 1), got ${args.factor}`);
     this.patience = nonNegative(op, 'patience', args.patience, 10);
     this.minDelta = nonNegative(op, 'minDelta', args.minDelta, 1e-4);
     this.cooldown = nonNegative(op, 'cooldown', args.cooldown, 0);
@@ -293,7 +293,7 @@ export class LearningRateScheduler extends Callback {
     const opt = this.model.optimizer;
     if (!opt) return;
     const lr = this.schedule(epoch, opt.currentLearningRate());
-    if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0) throw new WasmgradError(`learningRateScheduler: the schedule gave ${String(lr)} at epoch ${epoch}`);
+    if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0) throw new WasmgradError(msg`learningRateScheduler: the schedule gave ${String(lr)} at epoch ${epoch}`);
     opt.learningRate = lr;
     if (this.verbose > 0) console.log(`Epoch ${epoch + 1}: learning rate ${lr}.`);
   }

@@ -1,7 +1,7 @@
 // fit's classWeight (TF.js and Keras): each sample's loss times the weight of its class, averaged
 // over the batch. A loss is a batch mean of per-sample values, so this is the loss of each class's
 // rows weighted by w_c n_c / B: one loss call per class present in the batch, any loss function.
-import { WasmgradError } from '../errors.js';
+import { WasmgradError, msg, jsonOf } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { fromFlat } from '../creation.js';
 import { add } from '../ops/binary.js';
@@ -16,22 +16,22 @@ export function classWeightsOf(op: string, given: unknown, outputNames: readonly
   const none = outputNames.map(() => null);
   if (given === undefined || given === null) return none;
   const check = (cw: unknown, where: string): ClassWeight => {
-    if (!cw || typeof cw !== 'object' || Array.isArray(cw)) throw new WasmgradError(`${op}: ${where} must map class indices to weights, got ${JSON.stringify(cw)}`);
+    if (!cw || typeof cw !== 'object' || Array.isArray(cw)) throw new WasmgradError(msg`${op}: ${where} must map class indices to weights, got ${jsonOf(cw)}`);
     for (const [k, w] of Object.entries(cw)) {
       if (!/^\d+$/.test(k) || typeof w !== 'number' || !Number.isFinite(w) || w < 0) {
-        throw new WasmgradError(`${op}: ${where} maps class indices (whole numbers) to finite weights >= 0, got ${JSON.stringify(k)}: ${JSON.stringify(w)}`);
+        throw new WasmgradError(msg`${op}: ${where} maps class indices (whole numbers) to finite weights >= 0, got ${jsonOf(k)}: ${jsonOf(w)}`);
       }
     }
     return cw as ClassWeight;
   };
   if (Array.isArray(given)) {
-    if (given.length !== outputNames.length) throw new WasmgradError(`${op}: classWeight lists ${given.length} maps for ${outputNames.length} outputs`);
+    if (given.length !== outputNames.length) throw new WasmgradError(msg`${op}: classWeight lists ${given.length} maps for ${outputNames.length} outputs`);
     return given.map((cw, i) => (cw === null || cw === undefined ? null : check(cw, `classWeight[${i}]`)));
   }
   const keys = Object.keys(given as object);
   if (outputNames.length > 1 || (keys.length > 0 && keys.every((k) => outputNames.includes(k)))) {
     const map = given as Record<string, unknown>;
-    for (const k of keys) if (!outputNames.includes(k)) throw new WasmgradError(`${op}: classWeight names '${k}', which is not an output (${outputNames.join(', ')})`);
+    for (const k of keys) if (!outputNames.includes(k)) throw new WasmgradError(msg`${op}: classWeight names '${k}', which is not an output (${outputNames.join(', ')})`);
     return outputNames.map((name) => (map[name] === undefined ? null : check(map[name], `classWeight.${name}`)));
   }
   return [check(given, 'classWeight')];
@@ -56,7 +56,7 @@ export function classWeightedLoss(op: string, loss: (t: Tensor, p: Tensor) => Te
   const B = classes.length;
   const rows = new Map<number, number[]>();
   classes.forEach((c, b) => {
-    if (!Object.prototype.hasOwnProperty.call(cw, c)) throw new WasmgradError(`${op}: classWeight has no weight for class ${c}, which the training data has`);
+    if (!Object.prototype.hasOwnProperty.call(cw, c)) throw new WasmgradError(msg`${op}: classWeight has no weight for class ${c}, which the training data has`);
     const list = rows.get(c);
     if (list) list.push(b);
     else rows.set(c, [b]);

@@ -1,5 +1,5 @@
 // compile: the losses, loss weights, metrics and optimizer of a model, checked per output.
-import { WasmgradError } from '../errors.js';
+import { WasmgradError, msg } from '../errors.js';
 import { getLoss, lossName, type LossFn } from '../losses.js';
 import { ownEntry } from '../util/lookup.js';
 import { getOptimizer } from '../optimizers/index.js';
@@ -23,35 +23,35 @@ function perOutput<T>(model: { name: string; outputNames: string[] }, value: Per
   const names = model.outputNames;
   if (isLeaf(value)) return names.map(() => value as T);
   if (Array.isArray(value)) {
-    if (value.length !== names.length) throw new WasmgradError(`${model.name}.compile: ${what} has ${value.length} entries for ${names.length} outputs`);
+    if (value.length !== names.length) throw new WasmgradError(msg`${model.name}.compile: ${what} has ${value.length} entries for ${names.length} outputs`);
     return value;
   }
   if (value && typeof value === 'object') {
     const rec = value as Record<string, T>;
-    for (const k of Object.keys(rec)) if (!names.includes(k)) throw new WasmgradError(`${model.name}.compile: ${what} names '${k}', which is not an output (${names.join(', ')})`);
+    for (const k of Object.keys(rec)) if (!names.includes(k)) throw new WasmgradError(msg`${model.name}.compile: ${what} names '${k}', which is not an output (${names.join(', ')})`);
     return names.map((n) => {
-      if (!(n in rec)) throw new WasmgradError(`${model.name}.compile: ${what} has nothing for output '${n}'`);
+      if (!(n in rec)) throw new WasmgradError(msg`${model.name}.compile: ${what} has nothing for output '${n}'`);
       return rec[n];
     });
   }
-  throw new WasmgradError(`${model.name}.compile: invalid ${what}: ${String(value)}`);
+  throw new WasmgradError(msg`${model.name}.compile: invalid ${what}: ${String(value)}`);
 }
 
 export function compileModel(model: TrainableModel, args: CompileArgs): void {
-  if (!args || typeof args !== 'object') throw new WasmgradError(`${model.name}.compile: expected { optimizer, loss, metrics? }`);
-  if (!model.outputs.length && model.layers.length === 0) throw new WasmgradError(`${model.name}.compile: the model has no layers`);
+  if (!args || typeof args !== 'object') throw new WasmgradError(msg`${model.name}.compile: expected { optimizer, loss, metrics? }`);
+  if (!model.outputs.length && model.layers.length === 0) throw new WasmgradError(msg`${model.name}.compile: the model has no layers`);
   // a sequential model built late has no outputs yet: one output
   const outs = Math.max(1, model.outputs.length);
   const names = model.outputs.length ? model.outputNames : ['output'];
   const fakeModel = { name: model.name, outputNames: names };
-  if (args.loss === undefined || args.loss === null) throw new WasmgradError(`${model.name}.compile: loss is required`);
+  if (args.loss === undefined || args.loss === null) throw new WasmgradError(msg`${model.name}.compile: loss is required`);
   const lossSpecs = perOutput(fakeModel, args.loss, 'loss', (v) => typeof v === 'string' || typeof v === 'function');
   const losses = lossSpecs.map((l) => (typeof l === 'string' && model.lossesByName ? ownEntry(model.lossesByName, l) : undefined) ?? getLoss(l));
   let lossWeights = names.map(() => 1);
   if (args.lossWeights !== undefined) {
     lossWeights = perOutput(fakeModel, args.lossWeights as PerOutput<number>, 'lossWeights', (v) => typeof v === 'number');
     lossWeights.forEach((w) => {
-      if (typeof w !== 'number' || !Number.isFinite(w)) throw new WasmgradError(`${model.name}.compile: lossWeights must be finite numbers`);
+      if (typeof w !== 'number' || !Number.isFinite(w)) throw new WasmgradError(msg`${model.name}.compile: lossWeights must be finite numbers`);
     });
   }
   let metricLists: (string | MetricFn)[][] = names.map(() => []);
@@ -63,8 +63,8 @@ export function compileModel(model: TrainableModel, args: CompileArgs): void {
         const v = (m as Record<string, string | MetricFn | (string | MetricFn)[]>)[n];
         return v === undefined ? [] : Array.isArray(v) ? v : [v];
       });
-      for (const k of Object.keys(m)) if (!names.includes(k)) throw new WasmgradError(`${model.name}.compile: metrics names '${k}', which is not an output`);
-    } else throw new WasmgradError(`${model.name}.compile: metrics must be an array of names or functions`);
+      for (const k of Object.keys(m)) if (!names.includes(k)) throw new WasmgradError(msg`${model.name}.compile: metrics names '${k}', which is not an output`);
+    } else throw new WasmgradError(msg`${model.name}.compile: metrics must be an array of names or functions`);
   }
   const metrics = metricLists.map((list, i) => list.map((x) => getMetric(x, losses[i])));
   // names are all checked before the optimizer is made (it may hold engine memory)

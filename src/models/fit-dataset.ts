@@ -1,7 +1,7 @@
 // model.fitDataset and model.evaluateDataset (TensorFlow.js semantics): training from a dataset of
 // batches, each element { xs, ys } or [xs, ys]. One batch is in memory at a time and each is freed
 // after its step, so a stream of any length trains in constant memory.
-import { WasmgradError, textOf } from '../errors.js';
+import { WasmgradError, msg } from '../errors.js';
 import { Tensor, tidy } from '../tensor.js';
 import { fromFlat } from '../creation.js';
 import { Dataset, disposeElement, type LazyIterator } from '../data/dataset.js';
@@ -32,12 +32,12 @@ function split(el: unknown, op: string): { x: ModelInput; y: ModelTarget } {
     const e = el as { xs: ModelInput; ys: ModelTarget };
     return { x: e.xs, y: e.ys };
   }
-  throw new WasmgradError(`${op}: each dataset element must be { xs, ys } or [xs, ys] (batched tensors), got ${el instanceof Tensor ? 'a Tensor' : typeof el}`);
+  throw new WasmgradError(msg`${op}: each dataset element must be { xs, ys } or [xs, ys] (batched tensors), got ${el instanceof Tensor ? 'a Tensor' : typeof el}`);
 }
 
 function wholeNumber(v: unknown, name: string, op: string, dflt: number | undefined, min = 1): number | undefined {
   if (v === undefined) return dflt;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new WasmgradError(`${op}: ${name} must be a whole number >= ${min}, got ${textOf(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new WasmgradError(msg`${op}: ${name} must be a whole number >= ${min}, got ${v}`);
   return v;
 }
 
@@ -45,12 +45,12 @@ const now = () => (typeof performance !== 'undefined' ? performance.now() : Date
 
 export async function fitDataset(model: TrainableModel, dataset: Dataset<unknown>, args: FitDatasetArgs = {}): Promise<History> {
   const op = `${model.name}.fitDataset`;
-  if (!(dataset instanceof Dataset)) throw new WasmgradError(`${op}: expected a Dataset (wg.data.array, generator, zip ...)`);
-  if (args === null || typeof args !== 'object') throw new WasmgradError(`${op}: options must be an object`);
+  if (!(dataset instanceof Dataset)) throw new WasmgradError(msg`${op}: expected a Dataset (wg.data.array, generator, zip ...)`);
+  if (args === null || typeof args !== 'object') throw new WasmgradError(msg`${op}: options must be an object`);
   const epochs = wholeNumber(args.epochs, 'epochs', op, 1)!;
   const initialEpoch = wholeNumber(args.initialEpoch, 'initialEpoch', op, 0, 0)!;
   const batchesPerEpoch = wholeNumber(args.batchesPerEpoch, 'batchesPerEpoch', op, undefined);
-  if (batchesPerEpoch === undefined && dataset.size === Infinity) throw new WasmgradError(`${op}: the dataset is endless: give batchesPerEpoch`);
+  if (batchesPerEpoch === undefined && dataset.size === Infinity) throw new WasmgradError(msg`${op}: the dataset is endless: give batchesPerEpoch`);
   const verbose = args.verbose ?? 1;
   const yieldEvery = args.yieldEvery ?? 100;
   const trainer = batchTrainer(model, op, args.classWeight);
@@ -97,7 +97,7 @@ export async function fitDataset(model: TrainableModel, dataset: Dataset<unknown
         lastYield = now();
       }
     }
-    if (step === 0 && batchesPerEpoch === undefined) throw new WasmgradError(`${op}: the dataset is empty`);
+    if (step === 0 && batchesPerEpoch === undefined) throw new WasmgradError(msg`${op}: the dataset is empty`);
     const logs: Logs = trainer.logs();
     if (args.validationData !== undefined) Object.assign(logs, await validate(model, args.validationData, args.validationBatches, op));
     await cbs.call('onEpochEnd', epoch, logs);
@@ -108,7 +108,7 @@ export async function fitDataset(model: TrainableModel, dataset: Dataset<unknown
 
 async function validate(model: TrainableModel, data: FitDatasetArgs['validationData'], batches: number | undefined, op: string): Promise<Logs> {
   if (data instanceof Dataset) return evaluateLogs(model, data, batches, 'val_', op);
-  if (!Array.isArray(data) || data.length < 2) throw new WasmgradError(`${op}: validationData must be a Dataset or [x, y]`);
+  if (!Array.isArray(data) || data.length < 2) throw new WasmgradError(msg`${op}: validationData must be a Dataset or [x, y]`);
   const trainer = batchTrainer(model, op);
   trainer.evaluate(data[0], data[1]);
   return trainer.logs('val_');
@@ -116,7 +116,7 @@ async function validate(model: TrainableModel, data: FitDatasetArgs['validationD
 
 async function evaluateLogs(model: TrainableModel, dataset: Dataset<unknown>, batches: number | undefined, prefix: string, op: string): Promise<Logs> {
   const limit = wholeNumber(batches, 'batches', op, undefined);
-  if (limit === undefined && dataset.size === Infinity) throw new WasmgradError(`${op}: the dataset is endless: give batches`);
+  if (limit === undefined && dataset.size === Infinity) throw new WasmgradError(msg`${op}: the dataset is endless: give batches`);
   const trainer = batchTrainer(model, op);
   const it = await dataset.iterator();
   let n = 0;
@@ -130,14 +130,14 @@ async function evaluateLogs(model: TrainableModel, dataset: Dataset<unknown>, ba
       disposeElement(r.value);
     }
   }
-  if (n === 0) throw new WasmgradError(`${op}: the dataset is empty`);
+  if (n === 0) throw new WasmgradError(msg`${op}: the dataset is empty`);
   return trainer.logs(prefix);
 }
 
 /** The loss (and metrics) over a dataset of batches, as scalar tensors, as model.evaluate returns them. */
 export async function evaluateDataset(model: TrainableModel, dataset: Dataset<unknown>, args: { batches?: number; verbose?: number } = {}): Promise<Tensor | Tensor[]> {
   const op = `${model.name}.evaluateDataset`;
-  if (!(dataset instanceof Dataset)) throw new WasmgradError(`${op}: expected a Dataset`);
+  if (!(dataset instanceof Dataset)) throw new WasmgradError(msg`${op}: expected a Dataset`);
   const logs = await evaluateLogs(model, dataset, args?.batches, '', op);
   const out = Object.values(logs).map((v) => tidy(() => fromFlat([v], [], 'float32')));
   return out.length === 1 ? out[0] : out;

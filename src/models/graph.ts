@@ -1,7 +1,7 @@
 // The graph of a functional model: the layer calls between its input and output SymbolicTensors,
 // in an order where every call comes after the calls it reads from (iterative, so a deep or
 // hostile graph neither overflows the stack nor loops), and its execution on real tensors.
-import { WasmgradError } from '../errors.js';
+import { WasmgradError, msg } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { Layer, SymbolicTensor, type CallArgs } from '../layers/layer.js';
 
@@ -21,7 +21,7 @@ export function nodeOf(t: SymbolicTensor): GraphNode {
   for (let i = 0; i < calls.length; i++) {
     if (calls[i].outputs.includes(t)) return { layer, inputs: calls[i].inputs, outputs: calls[i].outputs, callIndex: i };
   }
-  throw new WasmgradError(`model: ${t} was not made by a call of ${layer.name}`);
+  throw new WasmgradError(msg`model: ${t} was not made by a call of ${layer.name}`);
 }
 
 /** The calls between inputs and outputs in execution order (input tensors' own calls excluded). */
@@ -49,7 +49,7 @@ export function topoSort(inputs: SymbolicTensor[], outputs: SymbolicTensor[]): G
         if (isInput.has(t)) continue;
         const child = nodeOf(t);
         if (has(done, child)) continue;
-        if (has(onPath, child)) throw new WasmgradError(`model: the graph has a cycle through ${child.layer.name}`);
+        if (has(onPath, child)) throw new WasmgradError(msg`model: the graph has a cycle through ${child.layer.name}`);
         if (child.inputs.length === 0) {
           throw new WasmgradError(
             `model: the graph is disconnected: ${t} (from ${child.layer.name}) is needed to compute the outputs but is not among the model's inputs`,
@@ -140,13 +140,13 @@ export function runGraph(
     for (const node of nodes) {
       const args = node.inputs.map((s) => {
         const v = values.get(s);
-        if (!v) throw new WasmgradError(`model: no value for ${s} (needed by ${node.layer.name})`);
+        if (!v) throw new WasmgradError(msg`model: no value for ${s} (needed by ${node.layer.name})`);
         return v;
       });
       const out = node.layer.apply(args.length === 1 ? args[0] : args, kwargs) as Tensor | Tensor[];
       const outs = Array.isArray(out) ? out : [out];
       if (outs.length !== node.outputs.length) {
-        throw new WasmgradError(`model: ${node.layer.name} returned ${outs.length} tensors, its graph node has ${node.outputs.length}`);
+        throw new WasmgradError(msg`model: ${node.layer.name} returned ${outs.length} tensors, its graph node has ${node.outputs.length}`);
       }
       node.outputs.forEach((s, i) => {
         const t = outs[i];

@@ -1,6 +1,6 @@
 // wg.loadModel: the loader of src/io/ (which knows models only by the SavableModel contract) hands
 // back the LayersModel it built.
-import { WasmgradError } from '../errors.js';
+import { WasmgradError, msg } from '../errors.js';
 import { loadAnyModel } from '../io/tfjs-io.js';
 import { LayersModel } from './model.js';
 
@@ -14,7 +14,7 @@ export async function loadModel(source: unknown, options: { strict?: boolean } =
   const model = await loadAnyModel(source, options);
   if (!(model instanceof LayersModel)) {
     model.dispose();
-    throw new WasmgradError(`loadModel: the topology made a ${model.className}, not a model`);
+    throw new WasmgradError(msg`loadModel: the topology made a ${model.className}, not a model`);
   }
   return model;
 }

@@ -10,7 +10,7 @@
 // 'accuracy' ('acc') picks the variant from the loss and shapes, as Keras: binary when the loss is
 // binary cross-entropy or the output has one unit; sparse when the loss is sparse categorical
 // cross-entropy or the targets have one value per row; categorical otherwise.
-import { WasmgradError, fmtShape } from '../errors.js';
+import { WasmgradError, fmtShape, msg } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { ownEntry } from '../util/lookup.js';
 import { scalar } from '../creation.js';
@@ -38,7 +38,7 @@ const KINDS: Record<string, Kind | 'accuracy'> = {
 const rowsOf = (shape: readonly number[]) => (shape.length === 0 ? 1 : shape.slice(0, -1).reduce((a, b) => a * b, 1));
 
 function checkSame(name: string, t: Tensor, p: Tensor): void {
-  if (t.size !== p.size) throw new WasmgradError(`${name}: yTrue ${fmtShape(t.shape)} and yPred ${fmtShape(p.shape)} must have the same number of values`);
+  if (t.size !== p.size) throw new WasmgradError(msg`${name}: yTrue ${fmtShape(t.shape)} and yPred ${fmtShape(p.shape)} must have the same number of values`);
 }
 
 /** Sums and counts of one batch for a built-in metric kind: [numerator, denominator]. */
@@ -58,7 +58,7 @@ function batchStats(kind: Kind, yTrue: Tensor, yPred: Tensor): [number, number] 
       const rows = rowsOf(yPred.shape);
       const sparse = kind === 'sparseCategoricalAccuracy';
       if (sparse ? t.length !== rows : t.length !== p.length) {
-        throw new WasmgradError(`${kind}: yTrue ${fmtShape(yTrue.shape)} does not fit yPred ${fmtShape(yPred.shape)}${sparse ? ' (expected one class id per row)' : ''}`);
+        throw new WasmgradError(msg`${kind}: yTrue ${fmtShape(yTrue.shape)} does not fit yPred ${fmtShape(yPred.shape)}${sparse ? ' (expected one class id per row)' : ''}`);
       }
       let ok = 0;
       for (let r = 0; r < rows; r++) {
@@ -123,7 +123,7 @@ class MeanAccumulator implements Accumulator {
   constructor(private readonly fn: MetricFn, private readonly name: string) {}
   update(yTrue: Tensor, yPred: Tensor): void {
     const v = noGrad(() => this.fn(yTrue, yPred));
-    if (!(v instanceof Tensor)) throw new WasmgradError(`metric '${this.name}' must return a Tensor, got ${typeof v}`);
+    if (!(v instanceof Tensor)) throw new WasmgradError(msg`metric '${this.name}' must return a Tensor, got ${typeof v}`);
     const values = v.dataSync();
     v.dispose();
     let s = 0;
@@ -179,7 +179,7 @@ export function getMetric(m: string | MetricFn, loss: LossFn | undefined): Metri
     const name = m.name || 'metric';
     return { name, make: () => new MeanAccumulator(m, name) };
   }
-  if (typeof m !== 'string') throw new WasmgradError(`compile: a metric must be a name or a function, got ${typeof m}`);
+  if (typeof m !== 'string') throw new WasmgradError(msg`compile: a metric must be a name or a function, got ${typeof m}`);
   const kind = ownEntry(KINDS, m.toLowerCase().replace(/_/g, ''));
   if (kind === 'accuracy') return { name: m, make: () => new AccuracyAccumulator(loss) };
   if (kind) return { name: m, make: () => new RatioAccumulator(kind) };
@@ -187,7 +187,7 @@ export function getMetric(m: string | MetricFn, loss: LossFn | undefined): Metri
   try {
     fn = getLoss(m);
   } catch {
-    throw new WasmgradError(`unknown metric '${m}'; expected accuracy, binaryAccuracy, categoricalAccuracy, sparseCategoricalAccuracy, precision, recall, mse, mae, a loss name, or a function`);
+    throw new WasmgradError(msg`unknown metric '${m}'; expected accuracy, binaryAccuracy, categoricalAccuracy, sparseCategoricalAccuracy, precision, recall, mse, mae, a loss name, or a function`);
   }
   return { name: m, make: () => new MeanAccumulator(fn, m) };
 }

@@ -5,7 +5,7 @@
 // Node numbers follow Keras and TF.js: a nested model that has its own inputs (functional, or
 // sequential with an input shape) made its node 0 when it was built, so its calls in the outer
 // model are nodes 1, 2, ... (firstCallNode); other layers' calls count from 0.
-import { WasmgradError } from '../errors.js';
+import { WasmgradError, msg, jsonOf } from '../errors.js';
 import { Layer, SymbolicTensor, getLayerClass, type LoadContext } from '../layers/layer.js';
 import { InputLayer } from '../layers/input.js';
 import { getRegularizer } from '../regularizers.js';
@@ -33,22 +33,22 @@ export function serializeLayer(l: Layer): LayerSpec {
  * load context, the layer counts toward the file's limits and its weights toward the file's budget.
  */
 export function deserializeLayer(spec: unknown, where: string, context?: LoadContext): Layer {
-  if (!spec || typeof spec !== 'object' || Array.isArray(spec)) throw new WasmgradError(`${where}: expected { className, config }, got ${JSON.stringify(spec)?.slice(0, 80)}`);
+  if (!spec || typeof spec !== 'object' || Array.isArray(spec)) throw new WasmgradError(msg`${where}: expected { className, config }, got ${jsonOf(spec)?.slice(0, 80)}`);
   const s = spec as Record<string, unknown>;
   const className = s.className ?? s.class_name;
   const config = s.config;
-  if (typeof className !== 'string') throw new WasmgradError(`${where}: className must be a string`);
-  if (!config || typeof config !== 'object' || Array.isArray(config)) throw new WasmgradError(`${where} (${className}): config must be an object`);
+  if (typeof className !== 'string') throw new WasmgradError(msg`${where}: className must be a string`);
+  if (!config || typeof config !== 'object' || Array.isArray(config)) throw new WasmgradError(msg`${where} (${className}): config must be an object`);
   const cfg = withRegularizers(config as Record<string, unknown>);
   const cls = getLayerClass(className);
   let layer: unknown;
   try {
     layer = context ? context.nested(where, () => cls.fromConfig(cfg, context)) : cls.fromConfig(cfg);
   } catch (err) {
-    if (err instanceof WasmgradError) throw new WasmgradError(`${where} (${className}): ${err.message}`);
-    throw new WasmgradError(`${where} (${className}): invalid config: ${(err as Error)?.message ?? String(err)}`);
+    if (err instanceof WasmgradError) throw new WasmgradError(msg`${where} (${className}): ${err.message}`);
+    throw new WasmgradError(msg`${where} (${className}): invalid config: ${(err as Error)?.message ?? String(err)}`);
   }
-  if (!(layer instanceof Layer)) throw new WasmgradError(`${where}: ${className}.fromConfig did not make a layer`);
+  if (!(layer instanceof Layer)) throw new WasmgradError(msg`${where}: ${className}.fromConfig did not make a layer`);
   return layer;
 }
 
@@ -69,7 +69,7 @@ type Ref = [string, number, number];
 
 function checkRef(r: unknown, where: string): Ref {
   if (!Array.isArray(r) || r.length < 3 || typeof r[0] !== 'string' || !Number.isInteger(r[1]) || !Number.isInteger(r[2]) || r[1] < 0 || r[2] < 0) {
-    throw new WasmgradError(`${where}: expected [layerName, nodeIndex, tensorIndex], got ${JSON.stringify(r)?.slice(0, 80)}`);
+    throw new WasmgradError(msg`${where}: expected [layerName, nodeIndex, tensorIndex], got ${jsonOf(r)?.slice(0, 80)}`);
   }
   return [r[0], r[1], r[2]];
 }
@@ -80,18 +80,18 @@ export function functionalFromConfig<M extends Layer>(
 ): M {
   const where = `model '${String(config?.name)}'`;
   const specs = config?.layers;
-  if (!Array.isArray(specs)) throw new WasmgradError(`${where}: config.layers must be an array`);
+  if (!Array.isArray(specs)) throw new WasmgradError(msg`${where}: config.layers must be an array`);
   const byName = new Map<string, Layer>();
   const pending: { layer: Layer; index: number; refs: Ref[] }[] = [];
   specs.forEach((spec, i) => {
     const layer = deserializeLayer(spec, `${where}: layer ${i}`, context);
-    if (byName.has(layer.name)) throw new WasmgradError(`${where}: two layers are named '${layer.name}'`);
+    if (byName.has(layer.name)) throw new WasmgradError(msg`${where}: two layers are named '${layer.name}'`);
     byName.set(layer.name, layer);
     const nodes = (spec as LayerSpec).inboundNodes ?? (spec as Record<string, unknown>).inbound_nodes ?? [];
-    if (!Array.isArray(nodes)) throw new WasmgradError(`${where}: layer '${layer.name}': inboundNodes must be an array`);
+    if (!Array.isArray(nodes)) throw new WasmgradError(msg`${where}: layer '${layer.name}': inboundNodes must be an array`);
     const first = firstCallNode(layer);
     nodes.forEach((node, k) => {
-      if (!Array.isArray(node) || node.length === 0) throw new WasmgradError(`${where}: layer '${layer.name}' node ${k}: expected a non-empty list of inputs`);
+      if (!Array.isArray(node) || node.length === 0) throw new WasmgradError(msg`${where}: layer '${layer.name}' node ${k}: expected a non-empty list of inputs`);
       pending.push({ layer, index: k + first, refs: node.map((r) => checkRef(r, `${where}: layer '${layer.name}' node ${k}`)) });
     });
   });
@@ -103,7 +103,7 @@ export function functionalFromConfig<M extends Layer>(
   const missing = pending.map((p, i) => {
     let n = 0;
     for (const [name, node] of p.refs) {
-      if (!byName.has(name)) throw new WasmgradError(`${where}: layer '${p.layer.name}' reads from an unknown layer '${name}'`);
+      if (!byName.has(name)) throw new WasmgradError(msg`${where}: layer '${p.layer.name}' reads from an unknown layer '${name}'`);
       const k = key(name, node);
       if (made.has(k)) continue;
       n++;
@@ -119,18 +119,18 @@ export function functionalFromConfig<M extends Layer>(
     const p = pending[i];
     const ins = p.refs.map(([name, node, t]) => {
       const outs = made.get(key(name, node))!;
-      if (t >= outs.length) throw new WasmgradError(`${where}: layer '${p.layer.name}' reads output ${t} of '${name}' node ${node}, which has ${outs.length}`);
+      if (t >= outs.length) throw new WasmgradError(msg`${where}: layer '${p.layer.name}' reads output ${t} of '${name}' node ${node}, which has ${outs.length}`);
       return outs[t];
     });
     let out: SymbolicTensor | SymbolicTensor[];
     try {
       out = p.layer.apply(ins.length === 1 ? ins[0] : ins) as SymbolicTensor | SymbolicTensor[];
     } catch (err) {
-      if (err instanceof WasmgradError) throw new WasmgradError(`${where}: layer '${p.layer.name}': ${err.message}`);
-      throw new WasmgradError(`${where}: layer '${p.layer.name}' could not be applied: ${(err as Error)?.message ?? String(err)}`);
+      if (err instanceof WasmgradError) throw new WasmgradError(msg`${where}: layer '${p.layer.name}': ${err.message}`);
+      throw new WasmgradError(msg`${where}: layer '${p.layer.name}' could not be applied: ${(err as Error)?.message ?? String(err)}`);
     }
     const k = key(p.layer.name, p.index);
-    if (made.has(k)) throw new WasmgradError(`${where}: layer '${p.layer.name}' node ${p.index} is listed twice`);
+    if (made.has(k)) throw new WasmgradError(msg`${where}: layer '${p.layer.name}' node ${p.index} is listed twice`);
     // files written before nested models' calls counted from 1 name the first call node 0
     const keys = p.index === 1 && firstCallNode(p.layer) === 1 ? [k, key(p.layer.name, 0)] : [k];
     for (const kk of keys) {
@@ -139,13 +139,13 @@ export function functionalFromConfig<M extends Layer>(
     }
     runs++;
   }
-  if (runs !== pending.length) throw new WasmgradError(`${where}: ${pending.length - runs} layer call(s) can never run (a cycle, or inputs that no layer makes)`);
+  if (runs !== pending.length) throw new WasmgradError(msg`${where}: ${pending.length - runs} layer call(s) can never run (a cycle, or inputs that no layer makes)`);
   const pick = (list: unknown, what: string) => {
-    if (!Array.isArray(list) || list.length === 0) throw new WasmgradError(`${where}: ${what} must be a non-empty array`);
+    if (!Array.isArray(list) || list.length === 0) throw new WasmgradError(msg`${where}: ${what} must be a non-empty array`);
     return list.map((r) => {
       const [name, node, t] = checkRef(r, `${where}: ${what}`);
       const outs = made.get(key(name, node));
-      if (!outs || t >= outs.length) throw new WasmgradError(`${where}: ${what} names ${JSON.stringify(r)}, which the graph does not make`);
+      if (!outs || t >= outs.length) throw new WasmgradError(msg`${where}: ${what} names ${jsonOf(r)}, which the graph does not make`);
       return outs[t];
     });
   };

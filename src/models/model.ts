@@ -2,7 +2,7 @@
 // output SymbolicTensors: its layers, weights, summary, configuration, and the training API
 // (compile, fit, evaluate, predict: src/models/training.ts). A model is itself a layer, so it can
 // be called on SymbolicTensors inside another model.
-import { WasmgradError, fmtShape, textOf } from '../errors.js';
+import { WasmgradError, fmtShape, msg, describeValue } from '../errors.js';
 import { Tensor, tidy, assertUsable } from '../tensor.js';
 import { Variable } from '../variables.js';
 import { add } from '../ops/binary.js';
@@ -60,15 +60,15 @@ export class LayersModel extends Layer implements TrainableModel, CallbackModel,
    * execution order when the caller knows it (a sequential stack), else it is found by sorting.
    */
   protected initGraph(inputs: SymbolicTensor[], outputs: SymbolicTensor[], order?: GraphNode[]): void {
-    if (inputs.length === 0 || outputs.length === 0) throw new WasmgradError(`${this.name}: a model needs at least one input and one output`);
+    if (inputs.length === 0 || outputs.length === 0) throw new WasmgradError(msg`${this.name}: a model needs at least one input and one output`);
     inputs.forEach((t, i) => {
-      if (!(t instanceof SymbolicTensor)) throw new WasmgradError(`${this.name}: inputs[${i}] must be a SymbolicTensor (from wg.input), got ${typeof t}`);
-      if (!(t.sourceLayer instanceof InputLayer)) throw new WasmgradError(`${this.name}: inputs[${i}] must come from wg.input(), got ${textOf(t)}`);
+      if (!(t instanceof SymbolicTensor)) throw new WasmgradError(msg`${this.name}: inputs[${i}] must be a SymbolicTensor (from wg.input), got ${typeof t}`);
+      if (!(t.sourceLayer instanceof InputLayer)) throw new WasmgradError(msg`${this.name}: inputs[${i}] must come from wg.input(), got ${t}`);
     });
     outputs.forEach((t, i) => {
-      if (!(t instanceof SymbolicTensor)) throw new WasmgradError(`${this.name}: outputs[${i}] must be a SymbolicTensor, got ${typeof t}`);
+      if (!(t instanceof SymbolicTensor)) throw new WasmgradError(msg`${this.name}: outputs[${i}] must be a SymbolicTensor, got ${typeof t}`);
     });
-    if (new Set(inputs).size !== inputs.length) throw new WasmgradError(`${this.name}: an input is listed twice`);
+    if (new Set(inputs).size !== inputs.length) throw new WasmgradError(msg`${this.name}: an input is listed twice`);
     const nodes = order ?? topoSort(inputs, outputs);
     // a stack's order, else Keras's and TF.js's (inputs no output needs first); a Set: linear time
     const reached = new Set<Layer>(order ? nodes.map((n) => n.layer) : layersInDepthOrder(outputs));
@@ -76,7 +76,7 @@ export class LayersModel extends Layer implements TrainableModel, CallbackModel,
     for (const l of reached) layers.add(l);
     const names = new Set<string>();
     for (const l of layers) {
-      if (names.has(l.name)) throw new WasmgradError(`${this.name}: two layers are named '${l.name}'; layer names must be unique in a model`);
+      if (names.has(l.name)) throw new WasmgradError(msg`${this.name}: two layers are named '${l.name}'; layer names must be unique in a model`);
       names.add(l.name);
     }
     this.inputs = inputs.slice();
@@ -120,11 +120,11 @@ export class LayersModel extends Layer implements TrainableModel, CallbackModel,
     const layers = this.layers;
     if (typeof nameOrIndex === 'number') {
       const l = layers[nameOrIndex];
-      if (!l) throw new WasmgradError(`${this.name}.getLayer: index ${nameOrIndex} is out of range (the model has ${layers.length} layers)`);
+      if (!l) throw new WasmgradError(msg`${this.name}.getLayer: index ${nameOrIndex} is out of range (the model has ${layers.length} layers)`);
       return l;
     }
     const l = layers.find((x) => x.name === nameOrIndex);
-    if (!l) throw new WasmgradError(`${this.name}.getLayer: no layer named '${nameOrIndex}'; layers: ${layers.map((x) => x.name).join(', ')}`);
+    if (!l) throw new WasmgradError(msg`${this.name}.getLayer: no layer named '${nameOrIndex}'; layers: ${layers.map((x) => x.name).join(', ')}`);
     return l;
   }
 
@@ -162,7 +162,7 @@ export class LayersModel extends Layer implements TrainableModel, CallbackModel,
   setWeights(ws: Tensor[]): void {
     const all = this.weights;
     if (!Array.isArray(ws) || ws.length !== all.length) {
-      throw new WasmgradError(`${this.name}.setWeights: expected ${all.length} tensors, got ${Array.isArray(ws) ? ws.length : typeof ws}`);
+      throw new WasmgradError(msg`${this.name}.setWeights: expected ${all.length} tensors, got ${Array.isArray(ws) ? ws.length : typeof ws}`);
     }
     const names = this.weightNames;
     ws.forEach((w, i) => {
@@ -190,14 +190,14 @@ export class LayersModel extends Layer implements TrainableModel, CallbackModel,
 
   /** @internal Makes sure the graph exists for inputs of these shapes (a sequential model builds late). */
   ensureGraph(_xs: { shape: readonly (number | null)[]; dtype?: string }[]): void {
-    if (!this.built || this.inputs.length === 0) throw new WasmgradError(`${this.name}: the model has no inputs yet`);
+    if (!this.built || this.inputs.length === 0) throw new WasmgradError(msg`${this.name}: the model has no inputs yet`);
   }
 
   /** @internal Checks real inputs against the model's input shapes. */
   checkInputs(xs: Tensor[], op: string): void {
-    if (xs.length !== this.inputs.length) throw new WasmgradError(`${this.name}.${op}: expected ${this.inputs.length} input tensor(s), got ${textOf(xs.length)}`);
+    if (xs.length !== this.inputs.length) throw new WasmgradError(msg`${this.name}.${op}: expected ${this.inputs.length} input tensor(s), got ${xs.length}`);
     xs.forEach((x, i) => {
-      if (!(x instanceof Tensor)) throw new WasmgradError(`${this.name}.${op}: input ${i} must be a Tensor, got ${x === null ? 'null' : typeof x}`);
+      if (!(x instanceof Tensor)) throw new WasmgradError(msg`${this.name}.${op}: input ${i} must be a Tensor, got ${x === null ? 'null' : typeof x}`);
       assertUsable(x, `${this.name}.${op}`);
       const want = this.inputs[i].shape;
       const ok = x.rank === want.length && want.every((d, k) => k === 0 || d === null || d === x.shape[k]);
@@ -286,12 +286,13 @@ export class LayersModel extends Layer implements TrainableModel, CallbackModel,
 
   /** Prints (or hands to printFn) the Keras summary table. */
   summary(lineLength?: number, positions?: number[], printFn: (line: string) => void = console.log): void {
-    if (!this.built || this.outputs.length === 0) throw new WasmgradError(`${this.name}.summary: the model is not built yet (give the first layer an inputShape, or call build / fit / predict first)`);
+    if (!this.built || this.outputs.length === 0) throw new WasmgradError(msg`${this.name}.summary: the model is not built yet (give the first layer an inputShape, or call build / fit / predict first)`);
     const trainable = this.trainableWeights.reduce((n, w) => n + w.size, 0);
     const total = this.countParams();
     const text = summaryText(this.name, this.summaryRows(), { trainable, nonTrainable: total - trainable }, {
       lineLength, positions, connected: !(this.constructor as typeof LayersModel).sequentialSummary,
     });
+    if (typeof printFn !== 'function') throw new WasmgradError(msg`${this.name}.summary: printFn must be a function, got ${describeValue(printFn)}`);
     printFn(text);
   }
 

@@ -25,7 +25,7 @@ import { SimpleRNN, LSTM, GRU, type RNN } from '../layers/recurrent.js';
 import { rnnForward } from '../engine/drivers/rnn-forward.js';
 import { GATES, type RnnCellKind, type RnnSequence } from '../engine/drivers/rnn.js';
 import type { RnnActivation } from '../ops/rnn.js';
-import { WasmgradError } from '../errors.js';
+import { WasmgradError, msg } from '../errors.js';
 
 /** A layer computed by driver calls from x (and x2, a merge's second input) into `out`. */
 export interface ComputeStep {
@@ -159,7 +159,7 @@ function planRecurrent(r: RNN, cell: RnnCellKind, op: string, inShape: readonly 
     run: (x, out) => {
       // weights are read at each run; any other shape than planned (the layer's call would refuse it) abandons the run
       if (!is(r.kernel, [I, G]) || !is(r.recurrentKernel, [u, G]) || (r.bias !== undefined && !is(r.bias, biasShape))) {
-        throw new WasmgradError(`${r.name}: its weights are no longer the shapes planned`);
+        throw new WasmgradError(msg`${r.name}: its weights are no longer the shapes planned`);
       }
       const inputs = { x, kernel: r.kernel!, recurrentKernel: r.recurrentKernel!, bias: r.bias ?? null, h0: null, c0: null, recurrentMask: null };
       const ws = rnnForward(seq, inputs, { y: out, hT: null, cT: null });
@@ -228,7 +228,7 @@ function planBatchNorm(bn: BatchNormalization, inShape: readonly number[]): Step
     kind: 'compute', valid: () => bn.epsilon === epsilon && bn.movingMean !== undefined,
     run: (x, out) => {
       const ch = batchNormChannels(C, bn.movingMean!, bn.movingVariance!, bn.beta ?? null, bn.gamma ?? null, epsilon);
-      if (!ch) throw new WasmgradError(`${bn.name}: its parameters are no longer per-channel`);
+      if (!ch) throw new WasmgradError(msg`${bn.name}: its parameters are no longer per-channel`);
       channelAffine(x, out, R, C, ch.m, ch.a, ch.o);
     },
   };

@@ -1,7 +1,7 @@
 // sequential({ layers }): a stack of single-input, single-output layers. The input shape comes from
 // the first layer (inputShape / batchInputShape, or an input layer); without one the model is built
 // on the first data it sees (fit, predict) or by build(shape), as Keras.
-import { WasmgradError } from '../errors.js';
+import { WasmgradError, msg } from '../errors.js';
 import type { DType, Tensor } from '../tensor.js';
 import type { ModelInput, PredictArgs } from './training.js';
 import { Layer, SymbolicTensor, registerLayer, type LoadContext, type Shape } from '../layers/layer.js';
@@ -39,9 +39,9 @@ export class Sequential extends LayersModel {
 
   /** Adds a layer on top. */
   add(layer: Layer): void {
-    if (!(layer instanceof Layer)) throw new WasmgradError(`${this.name}.add: expected a layer, got ${layer === null ? 'null' : typeof layer}`);
+    if (!(layer instanceof Layer)) throw new WasmgradError(msg`${this.name}.add: expected a layer, got ${layer === null ? 'null' : typeof layer}`);
     if (layer instanceof InputLayer) {
-      if (this.stack.length || this.input0) throw new WasmgradError(`${this.name}.add: an input layer can only come first`);
+      if (this.stack.length || this.input0) throw new WasmgradError(msg`${this.name}.add: an input layer can only come first`);
       this.input0 = layer;
       this.connect(layer.output, []);
       return;
@@ -59,8 +59,8 @@ export class Sequential extends LayersModel {
   }
 
   private push(layer: Layer): void {
-    if (this.members.has(layer)) throw new WasmgradError(`${this.name}.add: layer '${layer.name}' is already in the model`);
-    if (this.memberNames.has(layer.name)) throw new WasmgradError(`${this.name}.add: a layer named '${layer.name}' is already in the model`);
+    if (this.members.has(layer)) throw new WasmgradError(msg`${this.name}.add: layer '${layer.name}' is already in the model`);
+    if (this.memberNames.has(layer.name)) throw new WasmgradError(msg`${this.name}.add: a layer named '${layer.name}' is already in the model`);
     this.stack.push(layer);
     this.members.add(layer);
     this.memberNames.add(layer.name);
@@ -85,7 +85,7 @@ export class Sequential extends LayersModel {
   /** Puts a layer on top of a built graph: one call, no re-sorting (adding N layers is linear). */
   private extend(layer: Layer): void {
     const inputName = this.inputs[0].sourceLayer.name;
-    if (layer.name === inputName) throw new WasmgradError(`${this.name}: two layers are named '${layer.name}'; layer names must be unique in a model`);
+    if (layer.name === inputName) throw new WasmgradError(msg`${this.name}: two layers are named '${layer.name}'; layer names must be unique in a model`);
     const out = this.applyLayer(layer, this.outputs[0]);
     const callIndex = layer.inboundCalls.length - 1;
     const call = layer.inboundCalls[callIndex];
@@ -96,13 +96,13 @@ export class Sequential extends LayersModel {
 
   private applyLayer(layer: Layer, t: SymbolicTensor): SymbolicTensor {
     const out = layer.apply(t);
-    if (Array.isArray(out)) throw new WasmgradError(`${this.name}: layer '${layer.name}' has ${out.length} outputs; a sequential model takes single-output layers (use a functional model)`);
+    if (Array.isArray(out)) throw new WasmgradError(msg`${this.name}: layer '${layer.name}' has ${out.length} outputs; a sequential model takes single-output layers (use a functional model)`);
     return out;
   }
 
   /** Removes the top layer. */
   pop(): void {
-    if (!this.stack.length) throw new WasmgradError(`${this.name}.pop: the model has no layers`);
+    if (!this.stack.length) throw new WasmgradError(msg`${this.name}.pop: the model has no layers`);
     const top = this.stack.pop()!;
     this.members.delete(top);
     this.memberNames.delete(top.name);
@@ -126,8 +126,8 @@ export class Sequential extends LayersModel {
         const callIndex = l.inboundCalls.length - 1;
         order.push({ layer: l, inputs: l.inboundCalls[callIndex].inputs, outputs: l.inboundCalls[callIndex].outputs, callIndex });
       } catch (err) {
-        if (err instanceof WasmgradError) throw new WasmgradError(`${this.name}: layer '${l.name}': ${err.message}`);
-        throw new WasmgradError(`${this.name}: layer '${l.name}' could not be applied: ${(err as Error)?.message ?? String(err)}`);
+        if (err instanceof WasmgradError) throw new WasmgradError(msg`${this.name}: layer '${l.name}': ${err.message}`);
+        throw new WasmgradError(msg`${this.name}: layer '${l.name}' could not be applied: ${(err as Error)?.message ?? String(err)}`);
       }
     }
     if (t === input) {
@@ -144,14 +144,14 @@ export class Sequential extends LayersModel {
   build(inputShape: Shape | Shape[]): void {
     if (this.outputs.length) return;
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
-    if (!this.stack.length) throw new WasmgradError(`${this.name}: the model has no layers`);
+    if (!this.stack.length) throw new WasmgradError(msg`${this.name}: the model has no layers`);
     const input = this.inputs[0] ?? new InputLayer({ batchShape: [null, ...shape.slice(1)], dtype: inputDtypeOf(this.stack[0]), name: `${this.stack[0].name}_input` }).output;
     this.connect(input, this.stack);
   }
 
   ensureGraph(xs: { shape: readonly (number | null)[]; dtype?: string }[]): void {
     if (this.outputs.length) return;
-    if (!xs.length) throw new WasmgradError(`${this.name}: the model has no input shape yet`);
+    if (!xs.length) throw new WasmgradError(msg`${this.name}: the model has no input shape yet`);
     const x = xs[0];
     if (!this.inputs.length && x.dtype === 'int32') {
       const inp = new InputLayer({ batchShape: [null, ...x.shape.slice(1)], dtype: 'int32', name: `${this.stack[0]?.name ?? this.name}_input` });
@@ -181,7 +181,7 @@ export class Sequential extends LayersModel {
   static fromConfig<T extends Layer>(this: new (args: never) => T, config: Record<string, unknown>, context?: LoadContext): T {
     const where = `sequential model '${String(config?.name)}'`;
     const specs = config?.layers;
-    if (!Array.isArray(specs)) throw new WasmgradError(`${where}: config.layers must be an array`);
+    if (!Array.isArray(specs)) throw new WasmgradError(msg`${where}: config.layers must be an array`);
     const m = new Sequential({ name: typeof config.name === 'string' ? config.name : undefined });
     const shape = config.buildInputShape;
     if (shape !== undefined && shape !== null) {
@@ -189,7 +189,7 @@ export class Sequential extends LayersModel {
       try {
         m.input0 = new InputLayer({ batchShape: shape as Shape, dtype, name: `${String(config.name)}_input` });
       } catch (err) {
-        throw new WasmgradError(`${where}: ${(err as Error).message}`);
+        throw new WasmgradError(msg`${where}: ${(err as Error).message}`);
       }
       m.inputs = [m.input0.output];
     }
@@ -199,7 +199,7 @@ export class Sequential extends LayersModel {
       const layer = deserializeLayer(spec, `${where}: layer ${i}`, context);
       if (layer instanceof InputLayer) {
         // Keras lists the input layer first
-        if (i !== 0 || m.inputs.length) throw new WasmgradError(`${where}: layer ${i}: an input layer can only come first`);
+        if (i !== 0 || m.inputs.length) throw new WasmgradError(msg`${where}: layer ${i}: an input layer can only come first`);
         m.input0 = layer;
         m.inputs = [layer.output];
         return;
@@ -207,13 +207,13 @@ export class Sequential extends LayersModel {
       try {
         m.push(layer);
       } catch (err) {
-        throw new WasmgradError(`${where}: ${(err as Error).message}`);
+        throw new WasmgradError(msg`${where}: ${(err as Error).message}`);
       }
     });
     try {
       m.connectWhenPossible();
     } catch (err) {
-      throw new WasmgradError(`${where}: ${(err as Error).message}`);
+      throw new WasmgradError(msg`${where}: ${(err as Error).message}`);
     }
     return m as unknown as T;
   }

@@ -1,5 +1,6 @@
 // model.summary(): the Keras table (layer (type), output shape, params; "connected to" for
 // functional models with branches) and the totals.
+import { WasmgradError, msg, jsonOf } from '../errors.js';
 import type { Layer, Shape, SymbolicTensor } from '../layers/layer.js';
 
 export interface SummaryRow {
@@ -29,6 +30,10 @@ export function summaryText(
 ): string {
   const lineLength = opts.lineLength ?? (opts.connected ? 98 : 65);
   const rel = opts.positions ?? (opts.connected ? [0.33, 0.55, 0.67, 1] : [0.45, 0.85, 1]);
+  if (!(Number.isInteger(lineLength) && lineLength > 0 && lineLength <= 10_000)) throw new WasmgradError(msg`summary: lineLength must be a whole number in [1, 10000], got ${lineLength}`);
+  if (!Array.isArray(rel) || rel.length !== (opts.connected ? 4 : 3) || rel.some((p) => !(typeof p === 'number' && p > 0 && p <= 10_000))) {
+    throw new WasmgradError(msg`summary: positions must be ${opts.connected ? 4 : 3} numbers > 0 (fractions of lineLength, or columns), got ${jsonOf(rel)}`);
+  }
   const positions = rel.map((p) => (p <= 1 ? Math.floor(lineLength * p) : p));
   const headers = ['Layer (type)', 'Output Shape', 'Param #', ...(opts.connected ? ['Connected to'] : [])];
   const lines: string[] = [];

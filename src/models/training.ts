@@ -3,7 +3,7 @@
 // indices) inside a tidy, so memory stays flat across epochs; the loss is read as one float per
 // batch and metrics accumulate in JavaScript from the batch's predictions. Evaluation and
 // prediction run without a tape (noGrad), on the fused inference kernels.
-import { WasmgradError, fmtShape, textOf } from '../errors.js';
+import { WasmgradError, fmtShape, msg } from '../errors.js';
 import { seededRandom } from '../util/seeded.js';
 import { runAs } from '../engine/op-context.js';
 import { Tensor, tidy, assertUsable } from '../tensor.js';
@@ -55,7 +55,7 @@ export interface PredictArgs {
 }
 
 function compiledOf(model: TrainableModel, op: string): Compiled {
-  if (!model.compiled) throw new WasmgradError(`${model.name}.${op}: compile the model first (model.compile({ optimizer, loss }))`);
+  if (!model.compiled) throw new WasmgradError(msg`${model.name}.${op}: compile the model first (model.compile({ optimizer, loss }))`);
   return model.compiled;
 }
 
@@ -67,16 +67,16 @@ function toList(model: TrainableModel, data: unknown, names: string[], what: str
   else if (Array.isArray(data)) list = data;
   else if (data && typeof data === 'object') {
     const rec = data as Record<string, unknown>;
-    for (const k of Object.keys(rec)) if (!names.includes(k)) throw new WasmgradError(`${model.name}.${op}: ${what} names '${k}', which the model does not have (${names.join(', ')})`);
+    for (const k of Object.keys(rec)) if (!names.includes(k)) throw new WasmgradError(msg`${model.name}.${op}: ${what} names '${k}', which the model does not have (${names.join(', ')})`);
     list = names.map((n) => {
-      if (!(n in rec)) throw new WasmgradError(`${model.name}.${op}: ${what} has nothing for '${n}'`);
+      if (!(n in rec)) throw new WasmgradError(msg`${model.name}.${op}: ${what} has nothing for '${n}'`);
       return rec[n];
     });
-  } else throw new WasmgradError(`${model.name}.${op}: ${what} must be a Tensor, an array of Tensors or { name: Tensor }, got ${data === null ? 'null' : typeof data}`);
+  } else throw new WasmgradError(msg`${model.name}.${op}: ${what} must be a Tensor, an array of Tensors or { name: Tensor }, got ${data === null ? 'null' : typeof data}`);
   list.forEach((t, i) => {
-    if (!(t instanceof Tensor)) throw new WasmgradError(`${model.name}.${op}: ${what}[${i}] must be a Tensor, got ${t === null ? 'null' : typeof t}`);
+    if (!(t instanceof Tensor)) throw new WasmgradError(msg`${model.name}.${op}: ${what}[${i}] must be a Tensor, got ${t === null ? 'null' : typeof t}`);
     assertUsable(t, `${model.name}.${op}`);
-    if (t.rank === 0) throw new WasmgradError(`${model.name}.${op}: ${what}[${i}] must have a batch dimension, got a scalar`);
+    if (t.rank === 0) throw new WasmgradError(msg`${model.name}.${op}: ${what}[${i}] must have a batch dimension, got a scalar`);
   });
   return list as Tensor[];
 }
@@ -91,9 +91,9 @@ function inputsOf(model: TrainableModel, x: ModelInput, op: string): Tensor[] {
 
 function targetsOf(model: TrainableModel, y: ModelTarget, n: number, op: string): Tensor[] {
   const ys = toList(model, y, model.outputNames, 'y', op);
-  if (ys.length !== model.outputs.length) throw new WasmgradError(`${model.name}.${op}: expected ${model.outputs.length} target tensor(s), got ${textOf(ys.length)}`);
+  if (ys.length !== model.outputs.length) throw new WasmgradError(msg`${model.name}.${op}: expected ${model.outputs.length} target tensor(s), got ${ys.length}`);
   ys.forEach((t, i) => {
-    if (t.shape[0] !== n) throw new WasmgradError(`${model.name}.${op}: y[${i}] has ${t.shape[0]} samples (${fmtShape(t.shape)}), x has ${n}`);
+    if (t.shape[0] !== n) throw new WasmgradError(msg`${model.name}.${op}: y[${i}] has ${t.shape[0]} samples (${fmtShape(t.shape)}), x has ${n}`);
   });
   return ys;
 }
@@ -101,14 +101,14 @@ function targetsOf(model: TrainableModel, y: ModelTarget, n: number, op: string)
 function samplesOf(model: TrainableModel, xs: Tensor[], op: string): number {
   const n = xs[0].shape[0];
   xs.forEach((x, i) => {
-    if (x.shape[0] !== n) throw new WasmgradError(`${model.name}.${op}: inputs have different numbers of samples (x[0]: ${n}, x[${i}]: ${x.shape[0]})`);
+    if (x.shape[0] !== n) throw new WasmgradError(msg`${model.name}.${op}: inputs have different numbers of samples (x[0]: ${n}, x[${i}]: ${x.shape[0]})`);
   });
   return n;
 }
 
 function positiveInt(model: TrainableModel, op: string, name: string, v: unknown, dflt: number, min = 1): number {
   const x = v === undefined ? dflt : v;
-  if (!Number.isInteger(x) || (x as number) < min) throw new WasmgradError(`${model.name}.${op}: ${name} must be a whole number >= ${min}, got ${textOf(v)}`);
+  if (!Number.isInteger(x) || (x as number) < min) throw new WasmgradError(msg`${model.name}.${op}: ${name} must be a whole number >= ${min}, got ${v}`);
   return x as number;
 }
 
@@ -149,7 +149,7 @@ function batchLoss(
   preds.forEach((p, i) => {
     const cw = classWeights[i];
     const l = cw ? classWeightedLoss(`${model.name}.fit`, c.losses[i], ys[i], p, cw) : c.losses[i](ys[i], p);
-    if (!(l instanceof Tensor) || l.size !== 1) throw new WasmgradError(`${model.name}: the loss of output ${i} must return a scalar Tensor`);
+    if (!(l instanceof Tensor) || l.size !== 1) throw new WasmgradError(msg`${model.name}: the loss of output ${i} must return a scalar Tensor`);
     if (multi) {
       const v = l.dataSync()[0];
       for (const s of states) [s.losses[i].sum, s.losses[i].count] = [s.losses[i].sum + v * n, s.losses[i].count + n];
@@ -227,7 +227,7 @@ const yieldNow = (): Promise<void> =>
 
 export async function fitModel(model: TrainableModel, x: ModelInput, y: ModelTarget, args: FitArgs = {}): Promise<History> {
   const op = 'fit';
-  if (args === null || typeof args !== 'object') throw new WasmgradError(`${model.name}.fit: options must be an object`);
+  if (args === null || typeof args !== 'object') throw new WasmgradError(msg`${model.name}.fit: options must be an object`);
   const c = compiledOf(model, op);
   const xs = inputsOf(model, x, op);
   const n = samplesOf(model, xs, op);
@@ -239,24 +239,24 @@ export async function fitModel(model: TrainableModel, x: ModelInput, y: ModelTar
   const verbose = args.verbose ?? 1;
   const yieldEvery = args.yieldEvery ?? 100;
   const split = args.validationSplit ?? 0;
-  if (typeof split !== 'number' || !(split >= 0 && split < 1)) throw new WasmgradError(`${model.name}.fit: validationSplit must be in [0, 1), got ${textOf(split)}`);
-  if (args.seed !== undefined && !Number.isFinite(args.seed)) throw new WasmgradError(`${model.name}.fit: seed must be a number`);
+  if (typeof split !== 'number' || !(split >= 0 && split < 1)) throw new WasmgradError(msg`${model.name}.fit: validationSplit must be in [0, 1), got ${split}`);
+  if (args.seed !== undefined && !Number.isFinite(args.seed)) throw new WasmgradError(msg`${model.name}.fit: seed must be a number`);
   const classWeights = classWeightsOf(`${model.name}.fit`, args.classWeight, model.outputNames);
 
   // validation: explicit data, or the last fraction of the samples (before shuffling, as Keras)
   let nTrain = n;
   let val: { xs: Tensor[]; ys: Tensor[]; start: number; count: number } | null = null;
   if (args.validationData) {
-    if (!Array.isArray(args.validationData) || args.validationData.length < 2) throw new WasmgradError(`${model.name}.fit: validationData must be [x, y]`);
+    if (!Array.isArray(args.validationData) || args.validationData.length < 2) throw new WasmgradError(msg`${model.name}.fit: validationData must be [x, y]`);
     const vx = inputsOf(model, args.validationData[0], op);
     const vn = samplesOf(model, vx, op);
     val = { xs: vx, ys: targetsOf(model, args.validationData[1], vn, op), start: 0, count: vn };
   } else if (split > 0) {
     nTrain = Math.floor(n * (1 - split));
-    if (nTrain === 0 || nTrain === n) throw new WasmgradError(`${model.name}.fit: validationSplit ${split} of ${n} samples leaves no training or no validation samples`);
+    if (nTrain === 0 || nTrain === n) throw new WasmgradError(msg`${model.name}.fit: validationSplit ${split} of ${n} samples leaves no training or no validation samples`);
     val = { xs, ys, start: nTrain, count: n - nTrain };
   }
-  if (nTrain === 0) throw new WasmgradError(`${model.name}.fit: no training samples`);
+  if (nTrain === 0) throw new WasmgradError(msg`${model.name}.fit: no training samples`);
 
   const steps = Math.ceil(nTrain / batchSize);
   const history = new History();

@@ -2,7 +2,7 @@
 // linspace, eye, cast, prod, norm, l2Normalize, logSumExp, all, any, multinomial. The differentiable
 // ones are compositions of ops that carry gradients (concat, slice, gather, ...), so their
 // gradients come from composition; cumsum records its own (a reverse cumsum).
-import { WasmgradError, fmtShape, describeValue, textOf } from '../errors.js';
+import { WasmgradError, fmtShape, describeValue, msg, jsonOf } from '../errors.js';
 import { Tensor, tidy, asBool, type DType } from '../tensor.js';
 import { record } from '../tape.js';
 import { fromFlat, fill } from '../creation.js';
@@ -20,7 +20,7 @@ const prodOf = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 export function tile(x: Tensor, reps: number[]): Tensor {
   checkTensor(x, 'tile');
   if (!Array.isArray(reps) || reps.length !== x.rank || reps.some((r) => !Number.isInteger(r) || r < 0)) {
-    throw new WasmgradError(`tile: reps must be ${x.rank} whole numbers >= 0 (one per dimension of ${fmtShape(x.shape)}), got ${describeValue(reps)}`);
+    throw new WasmgradError(msg`tile: reps must be ${x.rank} whole numbers >= 0 (one per dimension of ${fmtShape(x.shape)}), got ${describeValue(reps)}`);
   }
   return tidy(() => {
     let y = x;
@@ -35,7 +35,7 @@ export function tile(x: Tensor, reps: number[]): Tensor {
 export function pad(x: Tensor, paddings: [number, number][], constantValue = 0): Tensor {
   checkTensor(x, 'pad');
   if (!Array.isArray(paddings) || paddings.length !== x.rank || paddings.some((p) => !Array.isArray(p) || p.length !== 2 || p.some((v) => !Number.isInteger(v) || v < 0))) {
-    throw new WasmgradError(`pad: paddings must be ${x.rank} pairs [before, after] of whole numbers >= 0 for ${fmtShape(x.shape)}, got ${JSON.stringify(paddings)}`);
+    throw new WasmgradError(msg`pad: paddings must be ${x.rank} pairs [before, after] of whole numbers >= 0 for ${fmtShape(x.shape)}, got ${jsonOf(paddings)}`);
   }
   return tidy(() => {
     let y = x;
@@ -68,16 +68,17 @@ export function split(x: Tensor, numOrSizeSplits: number | number[], axis = 0): 
   let sizes: number[];
   if (typeof numOrSizeSplits === 'number') {
     if (!Number.isInteger(numOrSizeSplits) || numOrSizeSplits < 1 || len % numOrSizeSplits !== 0) {
-      throw new WasmgradError(`split: ${numOrSizeSplits} does not divide dimension ${a} of ${fmtShape(x.shape)} (${len}) evenly`);
+      throw new WasmgradError(msg`split: ${numOrSizeSplits} does not divide dimension ${a} of ${fmtShape(x.shape)} (${len}) evenly`);
     }
     sizes = new Array(numOrSizeSplits).fill(len / numOrSizeSplits);
   } else {
+    if (!Array.isArray(numOrSizeSplits)) throw new WasmgradError(msg`split: expected a number of parts or an array of sizes, got ${describeValue(numOrSizeSplits)}`);
     sizes = numOrSizeSplits.slice();
     const free = sizes.filter((s) => s === -1).length;
-    if (free > 1 || sizes.some((s) => !Number.isInteger(s) || s < -1)) throw new WasmgradError(`split: sizes must be whole numbers >= 0 (one may be -1), got ${JSON.stringify(numOrSizeSplits)}`);
+    if (free > 1 || sizes.some((s) => !Number.isInteger(s) || s < -1)) throw new WasmgradError(msg`split: sizes must be whole numbers >= 0 (one may be -1), got ${jsonOf(numOrSizeSplits)}`);
     const known = sizes.reduce((p, s) => p + (s === -1 ? 0 : s), 0);
     if (free) sizes[sizes.indexOf(-1)] = len - known;
-    if (sizes.reduce((p, s) => p + s, 0) !== len || sizes.some((s) => s < 0)) throw new WasmgradError(`split: sizes ${JSON.stringify(numOrSizeSplits)} do not add up to dimension ${a} of ${fmtShape(x.shape)} (${len})`);
+    if (sizes.reduce((p, s) => p + s, 0) !== len || sizes.some((s) => s < 0)) throw new WasmgradError(msg`split: sizes ${jsonOf(numOrSizeSplits)} do not add up to dimension ${a} of ${fmtShape(x.shape)} (${len})`);
   }
   let at = 0;
   return sizes.map((s) => {
@@ -133,7 +134,7 @@ export function topk(x: Tensor, k = 1, sorted = true): { values: Tensor; indices
   checkTensor(x, 'topk');
   if (x.rank === 0) throw new WasmgradError('topk: needs a tensor of rank >= 1, got a scalar');
   const n = x.shape[x.rank - 1];
-  if (!Number.isInteger(k) || k < 0 || k > n) throw new WasmgradError(`topk: k must be a whole number in [0, ${n}] for ${fmtShape(x.shape)}, got ${textOf(k)}`);
+  if (!Number.isInteger(k) || k < 0 || k > n) throw new WasmgradError(msg`topk: k must be a whole number in [0, ${n}] for ${fmtShape(x.shape)}, got ${k}`);
   void sorted;
   const v = x.dataSync();
   const rows = v.length / Math.max(n, 1);
@@ -161,7 +162,7 @@ export function topk(x: Tensor, k = 1, sorted = true): { values: Tensor; indices
 /** start, start + step, ... up to (not including) stop. */
 export function range(start: number, stop?: number, step = 1, dtype: DType = 'float32'): Tensor {
   if (stop === undefined) [start, stop] = [0, start];
-  if (![start, stop, step].every(Number.isFinite) || step === 0) throw new WasmgradError(`range: start, stop and step must be finite numbers and step non-zero, got ${textOf(start)}, ${stop}, ${step}`);
+  if (![start, stop, step].every(Number.isFinite) || step === 0) throw new WasmgradError(msg`range: start, stop and step must be finite numbers and step non-zero, got ${start}, ${stop}, ${step}`);
   const n = Math.max(0, Math.ceil((stop - start) / step));
   const out = dtype === 'int32' ? new Int32Array(n) : new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = start + i * step;
@@ -170,7 +171,7 @@ export function range(start: number, stop?: number, step = 1, dtype: DType = 'fl
 
 /** num evenly spaced values from start to stop, both included. */
 export function linspace(start: number, stop: number, num: number): Tensor {
-  if (!Number.isInteger(num) || num < 0) throw new WasmgradError(`linspace: num must be a whole number >= 0, got ${textOf(num)}`);
+  if (!Number.isInteger(num) || num < 0) throw new WasmgradError(msg`linspace: num must be a whole number >= 0, got ${num}`);
   const out = new Float32Array(num);
   const stepSize = num > 1 ? (stop - start) / (num - 1) : 0;
   for (let i = 0; i < num; i++) out[i] = start + i * stepSize;
@@ -179,7 +180,7 @@ export function linspace(start: number, stop: number, num: number): Tensor {
 
 /** The identity matrix [numRows, numColumns] (batched when batchShape is given). */
 export function eye(numRows: number, numColumns = numRows, batchShape: number[] = [], dtype: DType = 'float32'): Tensor {
-  if (![numRows, numColumns].every((n) => Number.isInteger(n) && n >= 0)) throw new WasmgradError(`eye: sizes must be whole numbers >= 0, got ${describeValue(numRows)}, ${describeValue(numColumns)}`);
+  if (![numRows, numColumns].every((n) => Number.isInteger(n) && n >= 0)) throw new WasmgradError(msg`eye: sizes must be whole numbers >= 0, got ${describeValue(numRows)}, ${describeValue(numColumns)}`);
   const one = numRows * numColumns, batch = prodOf(batchShape);
   const out = dtype === 'int32' ? new Int32Array(one * batch) : new Float32Array(one * batch);
   for (let b = 0; b < batch; b++) for (let i = 0; i < Math.min(numRows, numColumns); i++) out[b * one + i * numColumns + i] = 1;
@@ -189,7 +190,7 @@ export function eye(numRows: number, numColumns = numRows, batchShape: number[] 
 /** x as another dtype: int32 truncates toward zero; bool is true where x is nonzero (NaN too). */
 export function cast(x: Tensor, dtype: DType): Tensor {
   checkTensor(x, 'cast');
-  if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'bool') throw new WasmgradError(`cast: dtype must be float32, int32 or bool, got ${textOf(dtype)}`);
+  if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'bool') throw new WasmgradError(msg`cast: dtype must be float32, int32 or bool, got ${dtype}`);
   if (dtype === 'float32' && x.dtype === 'float32') return reshape(x, x.shape);
   const v = x.dataSync();
   if (dtype === 'bool') return fromFlat(Uint8Array.from(v, (e) => (e !== 0 ? 1 : 0)), x.shape, 'bool');
@@ -217,7 +218,7 @@ export function prod(x: Tensor, axis?: number | number[] | null, keepDims = fals
 export function norm(x: Tensor, ord: number | 'euclidean' | 'fro' = 'euclidean', axis?: number | number[] | null, keepDims = false): Tensor {
   checkFloat(x, 'norm');
   const p = ord === 'euclidean' || ord === 'fro' ? 2 : ord;
-  if (typeof p !== 'number' || Number.isNaN(p) || p === 0) throw new WasmgradError(`norm: ord must be a number (not 0), 'euclidean' or 'fro', got ${textOf(ord)}`);
+  if (typeof p !== 'number' || Number.isNaN(p) || p === 0) throw new WasmgradError(msg`norm: ord must be a number (not 0), 'euclidean' or 'fro', got ${ord}`);
   const pair = Array.isArray(axis) && normAxes(axis, x.shape, 'norm').length === 2 ? axis.map((a) => normAxis(a, x.shape, 'norm')) : null;
   if (pair) return matrixNorm(x, ord, pair, keepDims);
   return tidy(() => {
@@ -233,7 +234,7 @@ export function norm(x: Tensor, ord: number | 'euclidean' | 'fro' = 'euclidean',
 function matrixNorm(x: Tensor, ord: number | 'euclidean' | 'fro', [rows, cols]: number[], keepDims: boolean): Tensor {
   const frobenius = ord === 'fro' || ord === 'euclidean';
   if (!frobenius && ord !== 1 && ord !== -1 && ord !== Infinity && ord !== -Infinity) {
-    throw new WasmgradError(`norm: over two axes ord must be 'fro', 'euclidean', 1, -1, Infinity or -Infinity, got ${textOf(ord)} (the 2-norm of a matrix, its largest singular value, is not computed)`);
+    throw new WasmgradError(msg`norm: over two axes ord must be 'fro', 'euclidean', 1, -1, Infinity or -Infinity, got ${ord} (the 2-norm of a matrix, its largest singular value, is not computed)`);
   }
   return tidy(() => {
     let y: Tensor;
@@ -279,8 +280,8 @@ export const any = (x: Tensor, axis?: number | number[] | null, keepDims = false
 /** numSamples draws per row from the categorical distribution of logits (or probabilities). */
 export function multinomial(logits: Tensor, numSamples: number, seed?: number, normalized = false): Tensor {
   checkFloat(logits, 'multinomial');
-  if (logits.rank !== 1 && logits.rank !== 2) throw new WasmgradError(`multinomial: logits must be rank 1 or 2, got ${fmtShape(logits.shape)}`);
-  if (!Number.isInteger(numSamples) || numSamples < 1) throw new WasmgradError(`multinomial: numSamples must be a whole number >= 1, got ${textOf(numSamples)}`);
+  if (logits.rank !== 1 && logits.rank !== 2) throw new WasmgradError(msg`multinomial: logits must be rank 1 or 2, got ${fmtShape(logits.shape)}`);
+  if (!Number.isInteger(numSamples) || numSamples < 1) throw new WasmgradError(msg`multinomial: numSamples must be a whole number >= 1, got ${numSamples}`);
   const k = logits.shape[logits.rank - 1];
   const rows = logits.rank === 1 ? 1 : logits.shape[0];
   const v = logits.dataSync();

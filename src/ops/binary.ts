@@ -1,6 +1,6 @@
 // Broadcasting binary ops, each with its backward right under the forward. Gradients of a
 // broadcast input are summed back to its shape (sumTo).
-import { WasmgradError, fmtShape } from '../errors.js';
+import { WasmgradError, fmtShape, msg } from '../errors.js';
 import { Tensor, checkShape, asBool } from '../tensor.js';
 import { record } from '../tape.js';
 import { binaryOp, broadcast, broadcastShapes, sumTo } from '../primitives.js';
@@ -104,7 +104,7 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
   checkShape(shape as number[], 'broadcastTo');
   // the target is the result's shape exactly (as TensorFlow): x never broadcasts it further
   if (broadcastShapes(x.shape, shape, 'broadcastTo').join() !== shape.join()) {
-    throw new WasmgradError(`broadcastTo: cannot broadcast ${fmtShape(x.shape)} to ${fmtShape(shape)}`);
+    throw new WasmgradError(msg`broadcastTo: cannot broadcast ${fmtShape(x.shape)} to ${fmtShape(shape)}`);
   }
   const out = broadcast(x, shape);
   if (x.dtype === 'bool') return asBool(out);

@@ -1,7 +1,7 @@
 // Comparisons, logical ops and where (select). Comparisons run in the broadcasting kernels and give
 // bool tensors (0 / 1 in float32 storage, the one float dtype the kernels share); they carry no
 // gradient. where passes the gradient to the branch each element came from.
-import { WasmgradError, textOf } from '../errors.js';
+import { WasmgradError, msg } from '../errors.js';
 import { Tensor, asBool } from '../tensor.js';
 import { record } from '../tape.js';
 import { binaryOp, broadcastShapes, sumTo } from '../primitives.js';
@@ -79,7 +79,7 @@ export function where(condition: Tensor, a: Tensor, b: Tensor): Tensor {
   checkTensor(condition, 'where', 'condition');
   checkTensor(a, 'where', 'a');
   checkTensor(b, 'where', 'b');
-  if (a.dtype !== b.dtype) throw new WasmgradError(`where: a and b must have the same dtype, got ${textOf(a.dtype)} and ${b.dtype}`);
+  if (a.dtype !== b.dtype) throw new WasmgradError(msg`where: a and b must have the same dtype, got ${a.dtype} and ${b.dtype}`);
   let shape = broadcastShapes(a.shape, b.shape, 'where');
   // NumPy broadcasting, as TF.js 4.22; a rank-1 condition that does not broadcast that way but
   // matches the first axis selects whole rows of a and b (TF.js 1.x, and its documentation still)

@@ -2,7 +2,7 @@
 // form (bias and relu in the GEMM epilogue), conv1d, depthwiseConv2d, conv2dTranspose. Each
 // backward sits right under its forward: the input gradient by an implicit GEMM (stride 1) or
 // col2im, the filter gradient by a GEMM over im2col(x)^T, the bias gradient by a reduction.
-import { WasmgradError, fmtShape } from '../errors.js';
+import { WasmgradError, fmtShape, msg, jsonOf } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { record } from '../tape.js';
 import { type FusedActivation } from '../engine/drivers/gemm.js';
@@ -24,7 +24,7 @@ export type PairLike = number | [number, number];
 export function pairOf(v: unknown, op: string, name: string): [number, number] {
   const p = typeof v === 'number' ? [v, v] : Array.isArray(v) && v.length === 2 ? v : null;
   if (!p || !p.every((d) => Number.isInteger(d) && d >= 1)) {
-    throw new WasmgradError(`${op}: ${name} must be a positive whole number or a pair of them, got ${JSON.stringify(v)}`);
+    throw new WasmgradError(msg`${op}: ${name} must be a positive whole number or a pair of them, got ${jsonOf(v)}`);
   }
   return [p[0], p[1]];
 }
@@ -83,13 +83,13 @@ export function windowGeometry(
     const [[pt, pb], [pl, pr]] = pad;
     const [effH, effW] = [(KH - 1) * dh + 1, (KW - 1) * dw + 1];
     if (effH > H + pt + pb || effW > W + pl + pr) {
-      throw new WasmgradError(`${op}: ${window} is larger than the ${H}x${W} input padded to ${H + pt + pb}x${W + pl + pr}: ${what}`);
+      throw new WasmgradError(msg`${op}: ${window} is larger than the ${H}x${W} input padded to ${H + pt + pb}x${W + pl + pr}: ${what}`);
     }
     const [OH, OW] = [Math.floor((H + pt + pb - effH) / sh) + 1, Math.floor((W + pl + pr - effW) / sw) + 1];
     return { N, H, W, C, OH, OW, KH, KW, sh, sw, dh, dw, pt, pl, pb, pr };
   }
   if (pad === 'valid' && ((KH - 1) * dh + 1 > H || (KW - 1) * dw + 1 > W)) {
-    throw new WasmgradError(`${op}: ${window} is larger than the ${H}x${W} input with 'valid' padding: ${what}`);
+    throw new WasmgradError(msg`${op}: ${window} is larger than the ${H}x${W} input with 'valid' padding: ${what}`);
   }
   const [OH, pt, pb] = dimGeometry(H, KH, sh, dh, pad === 'causal' ? 'valid' : pad);
   const [OW, pl, pr] = dimGeometry(W, KW, sw, dw, pad);
@@ -97,7 +97,7 @@ export function windowGeometry(
 }
 
 function checkRank(t: Tensor, rank: number, op: string, name: string, layout: string): void {
-  if (t.rank !== rank) throw new WasmgradError(`${op}: ${name} must be rank ${rank} ${layout}, got ${fmtShape(t.shape)}`);
+  if (t.rank !== rank) throw new WasmgradError(msg`${op}: ${name} must be rank ${rank} ${layout}, got ${fmtShape(t.shape)}`);
 }
 
 /** Checks x [N, H, W, C] and filter [KH, KW, C, *]; returns the geometry. */
@@ -108,9 +108,9 @@ function convGeometryOf(op: string, x: Tensor, filter: Tensor, strides: unknown,
   checkRank(filter, 4, op, 'filter', '[height, width, inChannels, outChannels]');
   const what = `x ${fmtShape(x.shape)}, filter ${fmtShape(filter.shape)}`;
   if (x.shape[3] !== filter.shape[2]) {
-    throw new WasmgradError(`${op}: x has ${x.shape[3]} channels but the filter expects ${filter.shape[2]}: ${what}`);
+    throw new WasmgradError(msg`${op}: x has ${x.shape[3]} channels but the filter expects ${filter.shape[2]}: ${what}`);
   }
-  if (filter.shape.some((d) => d === 0)) throw new WasmgradError(`${op}: the filter has an empty dimension: ${what}`);
+  if (filter.shape.some((d) => d === 0)) throw new WasmgradError(msg`${op}: the filter has an empty dimension: ${what}`);
   return windowGeometry(op, x.shape, filter.shape[0], filter.shape[1], strides, padding, dilations, what, allowCausal);
 }
 
@@ -159,13 +159,13 @@ export function fusedConv2d(
   const op = 'fusedConv2d';
   const g = convGeometryOf(op, x, filter, strides, padding, dilations);
   if (bias) checkBias(op, bias, filter.shape[3]);
-  if (activation !== 'linear' && activation !== 'relu') throw new WasmgradError(`${op}: activation must be 'linear' or 'relu', got ${JSON.stringify(activation)}`);
+  if (activation !== 'linear' && activation !== 'relu') throw new WasmgradError(msg`${op}: activation must be 'linear' or 'relu', got ${jsonOf(activation)}`);
   return convCore(op, x, filter, bias, activation, g);
 }
 
 function checkBias(op: string, bias: Tensor, n: number): void {
   checkFloat(bias, op, 'bias');
-  if (bias.rank !== 1 || bias.size !== n) throw new WasmgradError(`${op}: bias must be float32 [${n}], got ${fmtShape(bias.shape)}`);
+  if (bias.rank !== 1 || bias.size !== n) throw new WasmgradError(msg`${op}: bias must be float32 [${n}], got ${fmtShape(bias.shape)}`);
 }
 
 /**
@@ -179,12 +179,12 @@ export function conv1d(x: Tensor, filter: Tensor, stride = 1, padding: Padding |
   checkRank(x, 3, op, 'x', '[batch, width, channels]');
   checkRank(filter, 3, op, 'filter', '[width, inChannels, outChannels]');
   for (const [v, name] of [[stride, 'stride'], [dilation, 'dilation']] as const) {
-    if (!Number.isInteger(v) || v < 1) throw new WasmgradError(`${op}: ${name} must be a positive whole number, got ${JSON.stringify(v)}`);
+    if (!Number.isInteger(v) || v < 1) throw new WasmgradError(msg`${op}: ${name} must be a positive whole number, got ${jsonOf(v)}`);
   }
   const [N, W, C] = x.shape;
   const [K, Cin, Cout] = filter.shape;
   const what = `x ${fmtShape(x.shape)}, filter ${fmtShape(filter.shape)}`;
-  if (C !== Cin) throw new WasmgradError(`${op}: x has ${C} channels but the filter expects ${Cin}: ${what}`);
+  if (C !== Cin) throw new WasmgradError(msg`${op}: x has ${C} channels but the filter expects ${Cin}: ${what}`);
   const g = windowGeometry(op, [N, 1, W, C], 1, K, [1, stride], padding, [1, dilation], what, true);
   const x4 = reshape(x, [N, 1, W, C]);
   const f4 = reshape(filter, [1, K, Cin, Cout]);
@@ -251,23 +251,23 @@ export function conv2dTranspose(
 ): Tensor {
   const op = 'conv2dTranspose';
   // (TF.js's explicit padding of a transposed convolution sizes it otherwise: not taken)
-  if (padding !== 'valid' && padding !== 'same') throw new WasmgradError(`${op}: padding must be 'valid' or 'same', got ${JSON.stringify(padding)}`);
+  if (padding !== 'valid' && padding !== 'same') throw new WasmgradError(msg`${op}: padding must be 'valid' or 'same', got ${jsonOf(padding)}`);
   checkFloat(x, op, 'x');
   checkFloat(filter, op, 'filter');
   checkRank(x, 4, op, 'x', '[batch, height, width, channels]');
   checkRank(filter, 4, op, 'filter', '[height, width, outChannels, inChannels]');
   if (!Array.isArray(outputShape) || (outputShape.length !== 3 && outputShape.length !== 4) || !outputShape.every((d) => Number.isInteger(d) && d >= 0)) {
-    throw new WasmgradError(`${op}: outputShape must be [batch, height, width, channels] or [height, width, channels], got ${JSON.stringify(outputShape)}`);
+    throw new WasmgradError(msg`${op}: outputShape must be [batch, height, width, channels] or [height, width, channels], got ${jsonOf(outputShape)}`);
   }
   const zShape = outputShape.length === 3 ? [x.shape[0], ...outputShape] : outputShape.slice();
   const what = `x ${fmtShape(x.shape)}, filter ${fmtShape(filter.shape)}, outputShape ${fmtShape(zShape)}`;
   const [KH, KW, cout, cin] = filter.shape;
-  if (x.shape[3] !== cin) throw new WasmgradError(`${op}: x has ${x.shape[3]} channels but the filter expects ${cin}: ${what}`);
-  if (zShape[3] !== cout) throw new WasmgradError(`${op}: outputShape has ${zShape[3]} channels but the filter makes ${cout}: ${what}`);
-  if (zShape[0] !== x.shape[0]) throw new WasmgradError(`${op}: outputShape has batch ${zShape[0]}, x has ${x.shape[0]}: ${what}`);
+  if (x.shape[3] !== cin) throw new WasmgradError(msg`${op}: x has ${x.shape[3]} channels but the filter expects ${cin}: ${what}`);
+  if (zShape[3] !== cout) throw new WasmgradError(msg`${op}: outputShape has ${zShape[3]} channels but the filter makes ${cout}: ${what}`);
+  if (zShape[0] !== x.shape[0]) throw new WasmgradError(msg`${op}: outputShape has batch ${zShape[0]}, x has ${x.shape[0]}: ${what}`);
   const g = windowGeometry(op, zShape, KH, KW, strides, padding, dilations, what);
   if (g.OH !== x.shape[1] || g.OW !== x.shape[2]) {
-    throw new WasmgradError(`${op}: a conv2d of outputShape with these strides and padding gives ${g.OH}x${g.OW}, not x's ${x.shape[1]}x${x.shape[2]}: ${what}`);
+    throw new WasmgradError(msg`${op}: a conv2d of outputShape with these strides and padding gives ${g.OH}x${g.OW}, not x's ${x.shape[1]}x${x.shape[2]}: ${what}`);
   }
   const out = newTensor(zShape);
   if (out.size === 0) return out;
@@ -329,14 +329,14 @@ function backpropGeometry(
 ): ConvGeometry {
   checkFloat(dy, op, 'dy');
   const shapeOk = (s: readonly number[]) => Array.isArray(s) && s.length === 4 && s.every((d) => Number.isInteger(d) && d >= 0);
-  if (!shapeOk(xShape)) throw new WasmgradError(`${op}: the input shape must be [batch, height, width, channels], got ${JSON.stringify(xShape)}`);
+  if (!shapeOk(xShape)) throw new WasmgradError(msg`${op}: the input shape must be [batch, height, width, channels], got ${jsonOf(xShape)}`);
   if (!shapeOk(filterShape) || filterShape.slice(0, 2).some((d) => d === 0)) {
-    throw new WasmgradError(`${op}: the filter shape must be [height, width, inChannels, outChannels], got ${JSON.stringify(filterShape)}`);
+    throw new WasmgradError(msg`${op}: the filter shape must be [height, width, inChannels, outChannels], got ${jsonOf(filterShape)}`);
   }
   const what = `x ${fmtShape(xShape)}, filter ${fmtShape(filterShape)}, dy ${fmtShape(dy.shape)}`;
-  if (xShape[3] !== filterShape[2]) throw new WasmgradError(`${op}: x has ${xShape[3]} channels but the filter expects ${filterShape[2]}: ${what}`);
+  if (xShape[3] !== filterShape[2]) throw new WasmgradError(msg`${op}: x has ${xShape[3]} channels but the filter expects ${filterShape[2]}: ${what}`);
   const g = windowGeometry(op, xShape, filterShape[0], filterShape[1], strides, padding, dilations, what);
   const want = [g.N, g.OH, g.OW, filterShape[3]];
-  if (dy.shape.join() !== want.join()) throw new WasmgradError(`${op}: dy must have shape ${fmtShape(want)}: ${what}`);
+  if (dy.shape.join() !== want.join()) throw new WasmgradError(msg`${op}: dy must have shape ${fmtShape(want)}: ${what}`);
   return g;
 }

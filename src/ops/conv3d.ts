@@ -2,7 +2,7 @@
 // and conv3dTranspose. Each is a sum over the filter's depth of 2-D convolutions of depth-strided
 // slices folded into the batch ([N * Dout, H, W, C]), so the GEMMs run in the 2-D kernels and the
 // gradients (input and filter) come from the tape through those 2-D ops.
-import { WasmgradError, fmtShape } from '../errors.js';
+import { WasmgradError, fmtShape, msg, jsonOf } from '../errors.js';
 import { Tensor, tidy } from '../tensor.js';
 import { checkFloat } from './util.js';
 import { conv2d, conv2dTranspose } from './conv.js';
@@ -15,7 +15,7 @@ export type Triple = number | [number, number, number];
 /** x's shape as rank 5 (a rank-4 volume is one batch); raises for other ranks. */
 export function volumeShape(x: Tensor, op: string): number[] {
   if (x.rank === 5) return x.shape.slice();
-  if (x.rank !== 4) throw new WasmgradError(`${op}: x must be rank 5 [batch, depth, height, width, channels] (or 4 without the batch), got ${fmtShape(x.shape)}`);
+  if (x.rank !== 4) throw new WasmgradError(msg`${op}: x must be rank 5 [batch, depth, height, width, channels] (or 4 without the batch), got ${fmtShape(x.shape)}`);
   return [1, ...x.shape];
 }
 
@@ -50,9 +50,9 @@ export function depthTaps(xf: Tensor, g: AxisGeometry, kd: number): Tensor {
 }
 
 function checkFilter(op: string, xShape: readonly number[], filter: Tensor, inAxis: number, what: string): void {
-  if (filter.rank !== 5) throw new WasmgradError(`${op}: filter must be rank 5 [depth, height, width, ${inAxis === 3 ? 'inChannels, outChannels' : 'outChannels, inChannels'}], got ${fmtShape(filter.shape)}`);
-  if (xShape[4] !== filter.shape[inAxis]) throw new WasmgradError(`${op}: x has ${xShape[4]} channels but the filter expects ${filter.shape[inAxis]}: ${what}`);
-  if (filter.shape.some((d) => d === 0)) throw new WasmgradError(`${op}: the filter has an empty dimension: ${what}`);
+  if (filter.rank !== 5) throw new WasmgradError(msg`${op}: filter must be rank 5 [depth, height, width, ${inAxis === 3 ? 'inChannels, outChannels' : 'outChannels, inChannels'}], got ${fmtShape(filter.shape)}`);
+  if (xShape[4] !== filter.shape[inAxis]) throw new WasmgradError(msg`${op}: x has ${xShape[4]} channels but the filter expects ${filter.shape[inAxis]}: ${what}`);
+  if (filter.shape.some((d) => d === 0)) throw new WasmgradError(msg`${op}: the filter has an empty dimension: ${what}`);
 }
 
 /** filter[kd] as a 2-D filter [KH, KW, A, B]. */
@@ -76,9 +76,9 @@ export function conv3d(x: Tensor, filter: Tensor, strides: Triple = 1, padding: 
   const s = tupleOf(strides, 3, op, 'strides');
   const d = tupleOf(dilations, 3, op, 'dilations');
   if (s.some((v) => v > 1) && d.some((v) => v > 1)) {
-    throw new WasmgradError(`${op}: strides ${JSON.stringify(strides)} and dilations ${JSON.stringify(dilations)}: either the strides or the dilations must be 1: ${what}`);
+    throw new WasmgradError(msg`${op}: strides ${jsonOf(strides)} and dilations ${jsonOf(dilations)}: either the strides or the dilations must be 1: ${what}`);
   }
-  if (padding !== 'valid' && padding !== 'same') throw new WasmgradError(`${op}: padding must be 'valid' or 'same', got ${JSON.stringify(padding)}: ${what}`);
+  if (padding !== 'valid' && padding !== 'same') throw new WasmgradError(msg`${op}: padding must be 'valid' or 'same', got ${jsonOf(padding)}: ${what}`);
   const g = windowAxes(op, xShape.slice(1, 4), filter.shape.slice(0, 3), s, d, padding, undefined, true, what);
   const [N] = xShape;
   const [gd, gh, gw] = g;
@@ -108,18 +108,18 @@ export function conv3dTranspose(x: Tensor, filter: Tensor, outputShape: number[]
   const xShape = volumeShape(x, op);
   const rankOk = Array.isArray(outputShape) && outputShape.length === x.rank && outputShape.every((v) => Number.isInteger(v) && v >= 1);
   if (!rankOk) {
-    throw new WasmgradError(`${op}: outputShape must be ${x.rank} positive whole numbers ([batch,] depth, height, width, channels) for x ${fmtShape(x.shape)}, got ${JSON.stringify(outputShape)}`);
+    throw new WasmgradError(msg`${op}: outputShape must be ${x.rank} positive whole numbers ([batch,] depth, height, width, channels) for x ${fmtShape(x.shape)}, got ${jsonOf(outputShape)}`);
   }
   const zShape = outputShape.length === 4 ? [1, ...outputShape] : outputShape.slice();
   const what = `x ${fmtShape(x.shape)}, filter ${fmtShape(filter.shape)}, outputShape ${fmtShape(outputShape)}`;
   checkFilter(op, xShape, filter, 4, what);
-  if (zShape[4] !== filter.shape[3]) throw new WasmgradError(`${op}: outputShape has ${zShape[4]} channels but the filter makes ${filter.shape[3]}: ${what}`);
-  if (zShape[0] !== xShape[0]) throw new WasmgradError(`${op}: outputShape has batch ${zShape[0]}, x has ${xShape[0]}: ${what}`);
+  if (zShape[4] !== filter.shape[3]) throw new WasmgradError(msg`${op}: outputShape has ${zShape[4]} channels but the filter makes ${filter.shape[3]}: ${what}`);
+  if (zShape[0] !== xShape[0]) throw new WasmgradError(msg`${op}: outputShape has batch ${zShape[0]}, x has ${xShape[0]}: ${what}`);
   const s = tupleOf(strides, 3, op, 'strides');
-  if (padding !== 'valid' && padding !== 'same') throw new WasmgradError(`${op}: padding must be 'valid' or 'same', got ${JSON.stringify(padding)}: ${what}`);
+  if (padding !== 'valid' && padding !== 'same') throw new WasmgradError(msg`${op}: padding must be 'valid' or 'same', got ${jsonOf(padding)}: ${what}`);
   const g = windowAxes(op, zShape.slice(1, 4), filter.shape.slice(0, 3), s, [1, 1, 1], padding, undefined, true, what);
   if (g.some((a, i) => a.out !== xShape[i + 1])) {
-    throw new WasmgradError(`${op}: a conv3d of outputShape with these strides and padding gives ${g.map((a) => a.out).join('x')}, not x's ${xShape.slice(1, 4).join('x')}: ${what}`);
+    throw new WasmgradError(msg`${op}: a conv3d of outputShape with these strides and padding gives ${g.map((a) => a.out).join('x')}, not x's ${xShape.slice(1, 4).join('x')}: ${what}`);
   }
   const [N, D, H, W, cin] = xShape;
   const cout = zShape[4];

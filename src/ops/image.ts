@@ -4,7 +4,7 @@
 // the image more goes first (bilinear is separable, so the order changes only the rounding).
 // Gradients come from gather's (a scatter-add into the source pixels), so they are the exact
 // derivatives of the forward pass.
-import { WasmgradError, fmtShape } from '../errors.js';
+import { WasmgradError, fmtShape, msg, jsonOf } from '../errors.js';
 import { Tensor, tidy } from '../tensor.js';
 import { tensor } from '../creation.js';
 import { checkTensor } from './util.js';
@@ -15,7 +15,7 @@ import { cast } from './arrange.js';
 /** [newHeight, newWidth], both whole numbers >= 1. */
 function sizeOf(op: string, size: unknown): [number, number] {
   if (!Array.isArray(size) || size.length !== 2 || !size.every((d) => Number.isInteger(d) && d >= 1)) {
-    throw new WasmgradError(`${op}: size must be [newHeight, newWidth] of whole numbers >= 1, got ${JSON.stringify(size)}`);
+    throw new WasmgradError(msg`${op}: size must be [newHeight, newWidth] of whole numbers >= 1, got ${jsonOf(size)}`);
   }
   return [size[0], size[1]];
 }
@@ -25,22 +25,22 @@ const MAX_ELEMENTS = 2 ** 30;
 
 function checkResultSize(op: string, x: Tensor, newH: number, newW: number): void {
   const [b, , , c] = x.shape;
-  if (b * newH * newW * c > MAX_ELEMENTS) throw new WasmgradError(`${op}: resizing ${fmtShape(x.shape)} to [${newH}, ${newW}] gives more than 2^30 elements`);
+  if (b * newH * newW * c > MAX_ELEMENTS) throw new WasmgradError(msg`${op}: resizing ${fmtShape(x.shape)} to [${newH}, ${newW}] gives more than 2^30 elements`);
 }
 
 /** The images as [B, H, W, C] (a rank-3 image gets a batch of one) and whether it was rank 3. */
 function batched(op: string, images: Tensor): { x: Tensor; unbatched: boolean } {
   checkTensor(images, op, 'images');
-  if (images.rank !== 3 && images.rank !== 4) throw new WasmgradError(`${op}: images must be rank 3 [H, W, C] or 4 [B, H, W, C], got ${fmtShape(images.shape)}`);
-  if (images.size === 0) throw new WasmgradError(`${op}: images ${fmtShape(images.shape)} are empty`);
+  if (images.rank !== 3 && images.rank !== 4) throw new WasmgradError(msg`${op}: images must be rank 3 [H, W, C] or 4 [B, H, W, C], got ${fmtShape(images.shape)}`);
+  if (images.size === 0) throw new WasmgradError(msg`${op}: images ${fmtShape(images.shape)} are empty`);
   return images.rank === 3 ? { x: reshape(images, [1, ...images.shape]), unbatched: true } : { x: images, unbatched: false };
 }
 
 function checkFlags(op: string, alignCorners: unknown, halfPixelCenters: unknown): void {
   if (typeof alignCorners !== 'boolean' || typeof halfPixelCenters !== 'boolean') {
-    throw new WasmgradError(`${op}: alignCorners and halfPixelCenters must be booleans, got ${JSON.stringify(alignCorners)} and ${JSON.stringify(halfPixelCenters)}`);
+    throw new WasmgradError(msg`${op}: alignCorners and halfPixelCenters must be booleans, got ${jsonOf(alignCorners)} and ${jsonOf(halfPixelCenters)}`);
   }
-  if (alignCorners && halfPixelCenters) throw new WasmgradError(`${op}: if halfPixelCenters is true, alignCorners must be false`);
+  if (alignCorners && halfPixelCenters) throw new WasmgradError(msg`${op}: if halfPixelCenters is true, alignCorners must be false`);
 }
 
 /** in / out as TF.js scales an axis: with alignCorners (and more than one output) the corners map to the corners. */

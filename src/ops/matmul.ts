@@ -1,7 +1,7 @@
 // matMul: rank 2, or rank 3 batched (a batch of 1 broadcasts), on the packed GEMM kernel; other
 // ranks (each at least 2) as TF.js and NumPy take them: the leading dimensions broadcast, flattened
 // into one batch.
-import { WasmgradError, fmtShape, textOf } from '../errors.js';
+import { WasmgradError, fmtShape, msg } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { gemm } from '../engine/drivers/gemm.js';
 import { zeros, fromFlat } from '../creation.js';
@@ -22,7 +22,7 @@ export function matMul(a: Tensor, b: Tensor, transposeA = false, transposeB = fa
   // TF.js's upcast: int32 with float32 multiplies as float32
   if (!ints && (a.dtype === 'int32' || b.dtype === 'int32')) return viaFloat(a, (fa) => viaFloat(b, (fb) => matMul(fa, fb, transposeA, transposeB)));
   if (a.rank < 2 || b.rank < 2) {
-    throw new WasmgradError(`${op}: expected tensors of rank 2 or more, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+    throw new WasmgradError(msg`${op}: expected tensors of rank 2 or more, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
   }
   if (a.rank !== b.rank || a.rank > 3) return matMulBroadcast(a, b, transposeA, transposeB);
   const batched = a.rank === 3;
@@ -38,7 +38,7 @@ export function matMul(a: Tensor, b: Tensor, transposeA = false, transposeB = fa
     );
   }
   if (ba !== bb && ba !== 1 && bb !== 1) {
-    throw new WasmgradError(`${op}: batch sizes ${ba} and ${bb} of ${fmtShape(a.shape)} and ${fmtShape(b.shape)} do not broadcast`);
+    throw new WasmgradError(msg`${op}: batch sizes ${ba} and ${bb} of ${fmtShape(a.shape)} and ${fmtShape(b.shape)} do not broadcast`);
   }
   const batch = Math.max(ba, bb);
   const outShape = batched ? [batch, m, n] : [m, n];
@@ -78,7 +78,7 @@ function matMulBroadcast(a: Tensor, b: Tensor, transposeA: boolean, transposeB: 
   try {
     outer = broadcastShapes(oa, ob, 'matMul');
   } catch {
-    throw new WasmgradError(`matMul: the batch dimensions ${fmtShape(oa)} of ${fmtShape(a.shape)} and ${fmtShape(ob)} of ${fmtShape(b.shape)} do not broadcast`);
+    throw new WasmgradError(msg`matMul: the batch dimensions ${fmtShape(oa)} of ${fmtShape(a.shape)} and ${fmtShape(ob)} of ${fmtShape(b.shape)} do not broadcast`);
   }
   const batch = outer.reduce((p, d) => p * d, 1);
   const temps: Tensor[] = [];
@@ -130,13 +130,13 @@ export function fusedMatMul(a: Tensor, b: Tensor, bias: Tensor | null, activatio
   checkTensor(a, op, 'a');
   checkTensor(b, op, 'b');
   if (a.rank !== 2 || b.rank !== 2 || a.shape[1] !== b.shape[0] || a.dtype !== 'float32' || b.dtype !== 'float32') {
-    throw new WasmgradError(`${op}: expected float32 [m,k] x [k,n], got ${textOf(a.dtype)} ${fmtShape(a.shape)} and ${b.dtype} ${fmtShape(b.shape)}`);
+    throw new WasmgradError(msg`${op}: expected float32 [m,k] x [k,n], got ${a.dtype} ${fmtShape(a.shape)} and ${b.dtype} ${fmtShape(b.shape)}`);
   }
   const [m, k] = a.shape;
   const n = b.shape[1];
   if (bias) {
     checkTensor(bias, op, 'bias');
-    if (bias.size !== n || bias.dtype !== 'float32') throw new WasmgradError(`${op}: bias must be float32 of ${n} elements, got ${fmtShape(bias.shape)}`);
+    if (bias.size !== n || bias.dtype !== 'float32') throw new WasmgradError(msg`${op}: bias must be float32 of ${n} elements, got ${fmtShape(bias.shape)}`);
   }
   if (m === 0 || n === 0 || k === 0) {
     // degenerate: no epilogue to fuse; fall back to the plain ops

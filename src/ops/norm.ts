@@ -2,7 +2,7 @@
 // (normalize with the batch's own statistics, the training path of the batch-normalization layer),
 // layerNorm over the last axis, and moments. Per-channel work over channel-last data is one fused
 // kernel pass (assembly/norm.ts); backward passes are right under each forward.
-import { WasmgradError, fmtShape, textOf } from '../errors.js';
+import { WasmgradError, fmtShape, msg } from '../errors.js';
 import { Tensor, tidy } from '../tensor.js';
 import { record } from '../tape.js';
 import { channelSums, channelMeans, channelAffine, layerNormForward, layerNormGradInput } from '../engine/drivers/norm.js';
@@ -56,7 +56,7 @@ export function batchNorm(
   checkFloat(variance, op, 'variance');
   checkParam(offset, op, 'offset');
   checkParam(scale, op, 'scale');
-  if (typeof varianceEpsilon !== 'number' || !(varianceEpsilon >= 0)) throw new WasmgradError(`${op}: varianceEpsilon must be a number >= 0, got ${textOf(varianceEpsilon)}`);
+  if (typeof varianceEpsilon !== 'number' || !(varianceEpsilon >= 0)) throw new WasmgradError(msg`${op}: varianceEpsilon must be a number >= 0, got ${varianceEpsilon}`);
   const C = x.rank > 0 ? x.shape[x.rank - 1] : 1;
   const ch = batchNormChannels(C, mean, variance, offset, scale, varianceEpsilon);
   if (!ch || x.size === 0) {
@@ -106,16 +106,16 @@ export function fusedBatchNorm(
 ): { y: Tensor; mean: Tensor; variance: Tensor } {
   const op = 'fusedBatchNorm';
   checkFloat(x, op, 'x');
-  if (x.rank < 2) throw new WasmgradError(`${op}: x must have rank >= 2 (channels last), got ${fmtShape(x.shape)}`);
+  if (x.rank < 2) throw new WasmgradError(msg`${op}: x must have rank >= 2 (channels last), got ${fmtShape(x.shape)}`);
   const C = x.shape[x.rank - 1];
   const R = x.size / C;
-  if (R === 0 || C === 0) throw new WasmgradError(`${op}: x ${fmtShape(x.shape)} is empty`);
+  if (R === 0 || C === 0) throw new WasmgradError(msg`${op}: x ${fmtShape(x.shape)} is empty`);
   checkParam(scale, op, 'scale');
   checkParam(offset, op, 'offset');
   const s = scale ? perChannel(scale, C) : new Float32Array(C).fill(1);
   const o = offset ? perChannel(offset, C) : new Float32Array(C);
   if (!s || !o) {
-    throw new WasmgradError(`${op}: scale and offset must have ${C} elements (x ${fmtShape(x.shape)}), got ${fmtShape(scale?.shape ?? [])} and ${fmtShape(offset?.shape ?? [])}`);
+    throw new WasmgradError(msg`${op}: scale and offset must have ${C} elements (x ${fmtShape(x.shape)}), got ${fmtShape(scale?.shape ?? [])} and ${fmtShape(offset?.shape ?? [])}`);
   }
   const mean = fromFlat(f32(channelMeans(x, R, C)), [C], 'float32');
   const sum2 = channelSums('sqdev', x, null, mean, null, R, C);
@@ -153,12 +153,12 @@ export function fusedBatchNorm(
 export function layerNorm(x: Tensor, gamma: Tensor | null = null, beta: Tensor | null = null, epsilon = 1e-3): Tensor {
   const op = 'layerNorm';
   checkFloat(x, op, 'x');
-  if (x.rank < 1) throw new WasmgradError(`${op}: x must have rank >= 1, got a scalar`);
+  if (x.rank < 1) throw new WasmgradError(msg`${op}: x must have rank >= 1, got a scalar`);
   const D = x.shape[x.rank - 1];
   for (const [t, name] of [[gamma, 'gamma'], [beta, 'beta']] as const) {
     if (!t) continue;
     checkFloat(t, op, name);
-    if (t.size !== D) throw new WasmgradError(`${op}: ${name} must have ${D} elements (x ${fmtShape(x.shape)}), got ${fmtShape(t.shape)}`);
+    if (t.size !== D) throw new WasmgradError(msg`${op}: ${name} must have ${D} elements (x ${fmtShape(x.shape)}), got ${fmtShape(t.shape)}`);
   }
   const y = newTensor(x.shape);
   if (y.size === 0) return y;

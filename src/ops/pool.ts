@@ -1,7 +1,7 @@
 // 2-D pooling over NHWC images: maxPool (the gradient goes to the first maximum of each window)
 // and avgPool ('same' windows average their real elements only, as TensorFlow), forward and
 // backward side by side; global pooling is a reduction over height and width.
-import { WasmgradError, fmtShape } from '../errors.js';
+import { WasmgradError, fmtShape, msg } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { record } from '../tape.js';
 import { poolForward, poolGrad } from '../engine/drivers/pool.js';
@@ -21,7 +21,7 @@ function pool(op: 'maxPool' | 'avgPool', x: Tensor, poolSize: PairLike, strides:
     y4.dispose();
     return y;
   }
-  if (x.rank !== 4) throw new WasmgradError(`${op}: x must be rank 4 [batch, height, width, channels] (or 3), got ${fmtShape(x.shape)}`);
+  if (x.rank !== 4) throw new WasmgradError(msg`${op}: x must be rank 4 [batch, height, width, channels] (or 3), got ${fmtShape(x.shape)}`);
   const [KH, KW] = pairOf(poolSize, op, 'poolSize');
   const g = windowGeometry(op, x.shape, KH, KW, strides ?? [KH, KW], padding, 1, `x ${fmtShape(x.shape)}, poolSize ${KH}x${KW}`);
   const out = newTensor([g.N, g.OH, g.OW, g.C]);
@@ -48,7 +48,7 @@ export function avgPool(x: Tensor, poolSize: PairLike, strides?: PairLike, paddi
 
 function checkImages(x: Tensor, op: string): void {
   checkFloat(x, op, 'x');
-  if (x.rank !== 4) throw new WasmgradError(`${op}: x must be rank 4 [batch, height, width, channels], got ${fmtShape(x.shape)}`);
+  if (x.rank !== 4) throw new WasmgradError(msg`${op}: x must be rank 4 [batch, height, width, channels], got ${fmtShape(x.shape)}`);
 }
 
 /** The mean over height and width: [N, H, W, C] -> [N, C] (or [N, 1, 1, C] with keepDims). */

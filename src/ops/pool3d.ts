@@ -2,7 +2,7 @@
 // geometry (pad 'valid', 'same' or a number, dimRoundingMode). A 3-D window is separable: a 2-D
 // pool over height and width of every depth slice (the 2-D kernels), then a max or sum over the
 // depth taps of each window. The gradients come from the tape through those ops.
-import { WasmgradError, fmtShape } from '../errors.js';
+import { WasmgradError, fmtShape, msg } from '../errors.js';
 import { Tensor, tidy } from '../tensor.js';
 import { tensor } from '../creation.js';
 import { isRecording } from '../tape.js';
@@ -101,7 +101,7 @@ export function maxPoolWithArgmax(
 ): { result: Tensor; indexes: Tensor } {
   const op = 'maxPoolWithArgmax';
   checkFloat(x, op, 'x');
-  if (x.rank !== 4) throw new WasmgradError(`${op}: x must be rank 4 [batch, height, width, channels], got ${fmtShape(x.shape)}`);
+  if (x.rank !== 4) throw new WasmgradError(msg`${op}: x must be rank 4 [batch, height, width, channels], got ${fmtShape(x.shape)}`);
   const k = tupleOf(poolSize, 2, op, 'filterSize');
   const s = tupleOf(strides ?? k, 2, op, 'strides');
   const what = `x ${fmtShape(x.shape)}, filterSize ${JSON.stringify(poolSize)}, strides ${JSON.stringify(strides ?? poolSize)}, pad ${JSON.stringify(padding)}`;

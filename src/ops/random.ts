@@ -1,6 +1,6 @@
 // Seeded random tensors and dropout. Without a seed, a fresh one is drawn from a process-wide
 // sequence (itself seeded once), so unseeded calls differ from each other.
-import { WasmgradError, textOf } from '../errors.js';
+import { WasmgradError, msg } from '../errors.js';
 import { Tensor, checkShape } from '../tensor.js';
 import { record } from '../tape.js';
 import { randomUniform as uniformKernel, randomNormal as normalKernel, dropoutMask } from '../engine/drivers/random.js';
@@ -17,7 +17,7 @@ export function nextSeed(): number {
 
 function checkSeed(seed: number | undefined, op: string): number {
   if (seed === undefined) return nextSeed();
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new WasmgradError(`${op}: seed must be a whole number >= 0, got ${textOf(seed)}`);
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new WasmgradError(msg`${op}: seed must be a whole number >= 0, got ${seed}`);
   return seed;
 }
 
@@ -49,7 +49,7 @@ export function truncatedNormal(shape: number[], mean = 0, stddev = 1, seed?: nu
 /** Inverted dropout: each element is zeroed with probability rate, the rest scaled by 1 / (1 - rate). */
 export function dropout(x: Tensor, rate: number, seed?: number): Tensor {
   checkFloat(x, 'dropout');
-  if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) throw new WasmgradError(`dropout: rate must be in [0, 1), got ${textOf(rate)}`);
+  if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) throw new WasmgradError(msg`dropout: rate must be in [0, 1), got ${rate}`);
   const s = checkSeed(seed, 'dropout');
   const out = newTensor(x.shape);
   if (out.size === 0) return out;

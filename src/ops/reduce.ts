@@ -1,7 +1,7 @@
 // Reductions: sum, mean, max, min over any axes with keepDims, and argMax/argMin. Backward passes
 // are right under each forward. The reductions themselves and sumTo (the gradient of
 // broadcasting) are non-recording primitives (src/primitives.ts).
-import { WasmgradError, fmtShape } from '../errors.js';
+import { WasmgradError, fmtShape, msg } from '../errors.js';
 import { Tensor, viewAs, asBool } from '../tensor.js';
 import { record } from '../tape.js';
 import { argReduce } from '../engine/drivers/reduce.js';
@@ -79,9 +79,9 @@ export function min(x: Tensor, axis?: number | number[] | null, keepDims = false
 
 function argExtremum(name: string, isMin: boolean, x: Tensor, axis: number): Tensor {
   checkTensor(x, name); // float32 or int32
-  if (x.rank === 0) throw new WasmgradError(`${name}: needs a tensor of rank >= 1, got a scalar`);
+  if (x.rank === 0) throw new WasmgradError(msg`${name}: needs a tensor of rank >= 1, got a scalar`);
   const a = normAxis(axis, x.shape, name);
-  if (x.shape[a] === 0) throw new WasmgradError(`${name}: axis ${axis} of ${fmtShape(x.shape)} is empty`);
+  if (x.shape[a] === 0) throw new WasmgradError(msg`${name}: axis ${axis} of ${fmtShape(x.shape)} is empty`);
   const dims = { outer: prod(x.shape.slice(0, a)), r: x.shape[a], inner: prod(x.shape.slice(a + 1)) };
   const outShape = x.shape.filter((_, i) => i !== a);
   if (x.dtype === 'int32') return fromFlat(argOfInts(x.dataSync(), dims, isMin), outShape, 'int32');

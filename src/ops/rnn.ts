@@ -1,7 +1,7 @@
 // Recurrent sequence ops: lstmSequence, gruSequence, simpleRNNSequence. Each runs a whole sequence
 // as ONE op on the tape: validation here, the time loops (forward and backpropagation through time)
 // in the recurrent driver (src/engine/drivers/rnn-forward.ts, rnn-backward.ts).
-import { WasmgradError, fmtShape, textOf } from '../errors.js';
+import { WasmgradError, fmtShape, msg } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { record } from '../tape.js';
 import { GATES, RNN_ACTIVATIONS, isRnnActivation, type RnnActivation, type RnnCellKind, type RnnGradients, type RnnInputs, type RnnSequence } from '../engine/drivers/rnn.js';
@@ -59,13 +59,13 @@ export function simpleRNNSequence(x: Tensor, kernel: Tensor, recurrentKernel: Te
 /** An activation name, looked up as an own key only ('constructor' or 'toString' are not activations). */
 function activationOf(name: unknown, fallback: RnnActivation, op: string, what: string): RnnActivation {
   const a = name ?? fallback;
-  if (!isRnnActivation(a)) throw new WasmgradError(`${op}: unsupported ${what} '${String(a)}'; expected one of ${RNN_ACTIVATIONS.join(', ')}`);
+  if (!isRnnActivation(a)) throw new WasmgradError(msg`${op}: unsupported ${what} '${String(a)}'; expected one of ${RNN_ACTIVATIONS.join(', ')}`);
   return a;
 }
 
 function checkShape(t: Tensor, shape: number[], op: string, what: string): void {
   if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
-    throw new WasmgradError(`${op}: ${what} must have shape ${fmtShape(shape)}, got ${fmtShape(t.shape)}`);
+    throw new WasmgradError(msg`${op}: ${what} must have shape ${fmtShape(shape)}, got ${fmtShape(t.shape)}`);
   }
 }
 
@@ -75,11 +75,11 @@ function maskValues(mask: SequenceOptions['mask'], B: number, T: number, op: str
   if (mask instanceof Tensor) {
     checkTensor(mask, op, 'mask');
     if (mask.size !== B * T || (mask.rank !== 2 && mask.rank !== 3)) {
-      throw new WasmgradError(`${op}: mask must have shape [${B}, ${T}], got ${fmtShape(mask.shape)}`);
+      throw new WasmgradError(msg`${op}: mask must have shape [${B}, ${T}], got ${fmtShape(mask.shape)}`);
     }
     return mask.dataSync();
   }
-  if (mask.length !== B * T) throw new WasmgradError(`${op}: mask must hold ${B}x${T} values, got ${textOf(mask.length)}`);
+  if (mask.length !== B * T) throw new WasmgradError(msg`${op}: mask must hold ${B}x${T} values, got ${mask.length}`);
   return mask;
 }
 
@@ -89,10 +89,10 @@ function runSequence(
   checkFloat(x, op, 'x');
   checkFloat(W, op, 'kernel');
   checkFloat(U, op, 'recurrentKernel');
-  if (x.rank !== 3) throw new WasmgradError(`${op}: x must be [batch, time, features], got ${fmtShape(x.shape)}`);
+  if (x.rank !== 3) throw new WasmgradError(msg`${op}: x must be [batch, time, features], got ${fmtShape(x.shape)}`);
   const [B, T, I] = x.shape;
-  if (B < 1 || T < 1 || I < 1) throw new WasmgradError(`${op}: x ${fmtShape(x.shape)} needs at least one sample, step and feature`);
-  if (U.rank !== 2) throw new WasmgradError(`${op}: recurrentKernel must be [units, gates], got ${fmtShape(U.shape)}`);
+  if (B < 1 || T < 1 || I < 1) throw new WasmgradError(msg`${op}: x ${fmtShape(x.shape)} needs at least one sample, step and feature`);
+  if (U.rank !== 2) throw new WasmgradError(msg`${op}: recurrentKernel must be [units, gates], got ${fmtShape(U.shape)}`);
   const u = U.shape[0];
   const G = GATES[cell] * u;
   checkShape(U, [u, G], op, 'recurrentKernel');

@@ -1,6 +1,6 @@
 // Shape and data-movement ops: reshape, transpose, concat, slice, gather, oneHot, expandDims,
 // squeeze, stack, clone; each backward right under its forward.
-import { WasmgradError, fmtShape, describeValue, textOf } from '../errors.js';
+import { WasmgradError, fmtShape, describeValue, msg, jsonOf } from '../errors.js';
 import { Tensor, viewAs } from '../tensor.js';
 import { record } from '../tape.js';
 import { copyStrided, stridesOf, transpose2d, gatherRows, scatterAddRows, oneHotRows, indexOutOfRange, writeTensor } from '../engine/drivers/copy.js';
@@ -22,15 +22,15 @@ export function clone(x: Tensor): Tensor {
 /** Same data, new shape (one dimension may be -1). Shares memory with x. */
 export function reshape(x: Tensor, shape: number[]): Tensor {
   checkTensor(x, 'reshape');
-  if (!Array.isArray(shape)) throw new WasmgradError(`reshape: shape must be an array, got ${textOf(shape)}`);
+  if (!Array.isArray(shape)) throw new WasmgradError(msg`reshape: shape must be an array, got ${shape}`);
   const free = shape.filter((d) => d === -1).length;
   if (free > 1 || shape.some((d) => !Number.isInteger(d) || d < -1)) {
-    throw new WasmgradError(`reshape: invalid target shape ${fmtShape(shape)} (whole numbers, at most one -1)`);
+    throw new WasmgradError(msg`reshape: invalid target shape ${fmtShape(shape)} (whole numbers, at most one -1)`);
   }
   const known = prod(shape.filter((d) => d !== -1));
   const target = shape.map((d) => (d === -1 ? (known === 0 ? 0 : x.size / known) : d));
   if (prod(target) !== x.size || !target.every(Number.isInteger)) {
-    throw new WasmgradError(`reshape: cannot reshape ${fmtShape(x.shape)} (${x.size} elements) to ${fmtShape(shape)}`);
+    throw new WasmgradError(msg`reshape: cannot reshape ${fmtShape(x.shape)} (${x.size} elements) to ${fmtShape(shape)}`);
   }
   const out = viewAs(x, target);
   record('reshape', [x], out, ([dy]) => [reshape(dy, x.shape)]);
@@ -47,10 +47,10 @@ export function expandDims(x: Tensor, axis = 0): Tensor {
 
 export function squeeze(x: Tensor, axis?: number[]): Tensor {
   checkTensor(x, 'squeeze');
-  if (axis != null && !Array.isArray(axis)) throw new WasmgradError(`squeeze: axis must be an array of axes, got ${describeValue(axis)}`);
+  if (axis != null && !Array.isArray(axis)) throw new WasmgradError(msg`squeeze: axis must be an array of axes, got ${describeValue(axis)}`);
   const axes = axis?.map((a) => normAxis(a, x.shape, 'squeeze'));
   for (const a of axes ?? []) {
-    if (x.shape[a] !== 1) throw new WasmgradError(`squeeze: axis ${a} of ${fmtShape(x.shape)} is not 1`);
+    if (x.shape[a] !== 1) throw new WasmgradError(msg`squeeze: axis ${a} of ${fmtShape(x.shape)} is not 1`);
   }
   return reshape(x, x.shape.filter((d, i) => (axes ? !axes.includes(i) : d !== 1)));
 }
@@ -60,7 +60,7 @@ export function transpose(x: Tensor, perm?: number[]): Tensor {
   checkTensor(x, 'transpose');
   const p = perm ?? x.shape.map((_, i) => x.rank - 1 - i);
   if (p.length !== x.rank || [...p].sort((a, b) => a - b).some((v, i) => v !== i)) {
-    throw new WasmgradError(`transpose: perm ${JSON.stringify(perm)} is not a permutation of 0..${x.rank - 1} for ${fmtShape(x.shape)}`);
+    throw new WasmgradError(msg`transpose: perm ${jsonOf(perm)} is not a permutation of 0..${x.rank - 1} for ${fmtShape(x.shape)}`);
   }
   const shape = p.map((i) => x.shape[i]);
   const out = newTensor(shape, x.dtype);
@@ -86,12 +86,12 @@ function checkBeginSize(x: Tensor, begin: number | number[], size: number | numb
   const s = size === undefined ? [] : Array.isArray(size) ? size.slice() : [size];
   while (s.length < x.rank) s.push(-1);
   if (b.length !== x.rank || s.length !== x.rank) {
-    throw new WasmgradError(`${op}: begin ${JSON.stringify(begin)} and size ${JSON.stringify(size)} must have at most ${x.rank} entries for ${fmtShape(x.shape)}`);
+    throw new WasmgradError(msg`${op}: begin ${jsonOf(begin)} and size ${jsonOf(size)} must have at most ${x.rank} entries for ${fmtShape(x.shape)}`);
   }
   for (let i = 0; i < x.rank; i++) {
     if (s[i] === -1) s[i] = x.shape[i] - b[i];
     if (!Number.isInteger(b[i]) || !Number.isInteger(s[i]) || b[i] < 0 || s[i] < 0 || b[i] + s[i] > x.shape[i]) {
-      throw new WasmgradError(`${op}: begin ${JSON.stringify(begin)} size ${JSON.stringify(size)} is out of bounds for ${fmtShape(x.shape)} (axis ${i})`);
+      throw new WasmgradError(msg`${op}: begin ${jsonOf(begin)} size ${jsonOf(size)} is out of bounds for ${fmtShape(x.shape)} (axis ${i})`);
     }
   }
   return [b, s];
@@ -121,7 +121,7 @@ export function concat(xs: Tensor[], axis = 0): Tensor {
   const a = normAxis(axis, first.shape, 'concat');
   for (const x of xs) {
     if (x.rank !== first.rank || x.dtype !== first.dtype || x.shape.some((d, i) => i !== a && d !== first.shape[i])) {
-      throw new WasmgradError(`concat: shapes ${xs.map((t) => fmtShape(t.shape)).join(', ')} differ outside axis ${a} (or dtypes differ)`);
+      throw new WasmgradError(msg`concat: shapes ${xs.map((t) => fmtShape(t.shape)).join(', ')} differ outside axis ${a} (or dtypes differ)`);
     }
   }
   const shape = first.shape.slice();
@@ -162,12 +162,12 @@ function checkIndices(indices: Tensor | number[], n: number, op: string): { idx:
     temp = true;
   } else {
     idx = checkTensor(indices, op, 'indices');
-    if (idx.dtype !== 'int32') throw new WasmgradError(`${op}: indices must be int32, got ${textOf(idx.dtype)}`);
+    if (idx.dtype !== 'int32') throw new WasmgradError(msg`${op}: indices must be int32, got ${idx.dtype}`);
   }
   const bad = indexOutOfRange(idx, n, op);
   if (bad) {
     if (temp) idx.dispose();
-    throw new WasmgradError(`${op}: index ${bad.value} at position ${bad.position} is out of range [0, ${n})`);
+    throw new WasmgradError(msg`${op}: index ${bad.value} at position ${bad.position} is out of range [0, ${n})`);
   }
   return { idx, temp };
 }
@@ -200,15 +200,15 @@ function gatherBatched(x: Tensor, indices: Tensor | number[], axis: number, batc
   const op = 'gather';
   checkTensor(x, op);
   const idx = indices instanceof Tensor ? indices : null;
-  if (!idx) throw new WasmgradError(`${op}: batchDims needs indices as an int32 tensor`);
+  if (!idx) throw new WasmgradError(msg`${op}: batchDims needs indices as an int32 tensor`);
   checkTensor(idx, op, 'indices');
   const b = batchDims < 0 ? batchDims + idx.rank : batchDims;
   const a = normAxis(axis, x.shape, op);
   if (!Number.isInteger(b) || b < 0 || b > idx.rank || b > a) {
-    throw new WasmgradError(`${op}: batchDims ${batchDims} must be a whole number in [-${idx.rank}, ${idx.rank}] and at most the axis ${a}, for indices ${fmtShape(idx.shape)}`);
+    throw new WasmgradError(msg`${op}: batchDims ${batchDims} must be a whole number in [-${idx.rank}, ${idx.rank}] and at most the axis ${a}, for indices ${fmtShape(idx.shape)}`);
   }
   if (x.shape.slice(0, b).some((d, i) => d !== idx.shape[i])) {
-    throw new WasmgradError(`${op}: the first ${b} (batch) dimensions of x ${fmtShape(x.shape)} and indices ${fmtShape(idx.shape)} differ`);
+    throw new WasmgradError(msg`${op}: the first ${b} (batch) dimensions of x ${fmtShape(x.shape)} and indices ${fmtShape(idx.shape)} differ`);
   }
   const lead = x.shape.slice(0, b);
   const nb = prod(lead);
@@ -234,8 +234,8 @@ function gatherBatched(x: Tensor, indices: Tensor | number[], axis: number, batc
 /** One-hot float32 rows of length depth for int32 indices (an out-of-range index gives a zero row). */
 export function oneHot(indices: Tensor, depth: number, onValue = 1, offValue = 0): Tensor {
   const idx = checkTensor(indices, 'oneHot', 'indices');
-  if (idx.dtype !== 'int32') throw new WasmgradError(`oneHot: indices must be int32, got ${textOf(idx.dtype)}`);
-  if (!Number.isInteger(depth) || depth < 1) throw new WasmgradError(`oneHot: depth must be a whole number >= 1, got ${textOf(depth)}`);
+  if (idx.dtype !== 'int32') throw new WasmgradError(msg`oneHot: indices must be int32, got ${idx.dtype}`);
+  if (!Number.isInteger(depth) || depth < 1) throw new WasmgradError(msg`oneHot: depth must be a whole number >= 1, got ${depth}`);
   const out = newTensor([...idx.shape, depth]);
   oneHotRows(idx, out, depth, onValue, offValue);
   return out;

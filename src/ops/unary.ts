@@ -1,6 +1,6 @@
 // Unary math and activations: one kernel call forward, one fused gradient kernel backward
 // (dx = dy * f'(x, y)), so every activation trains on every build.
-import { WasmgradError, textOf } from '../errors.js';
+import { WasmgradError, msg } from '../errors.js';
 import { Tensor, assertUsable } from '../tensor.js';
 import { record } from '../tape.js';
 import { unary as unaryKernel, unaryGrad, type UnaryOp } from '../engine/drivers/elementwise.js';
@@ -69,7 +69,7 @@ export const swish = (x: Tensor) => unaryOp('swish', x);
 export const hardSigmoid = (x: Tensor) => unaryOp('hardSigmoid', x);
 
 function checkNumber(v: unknown, op: string, name: string): number {
-  if (typeof v !== 'number' || Number.isNaN(v)) throw new WasmgradError(`${op}: ${name} must be a number, got ${textOf(v)}`);
+  if (typeof v !== 'number' || Number.isNaN(v)) throw new WasmgradError(msg`${op}: ${name} must be a number, got ${v}`);
   return v;
 }
 
@@ -87,7 +87,7 @@ export function pow(x: Tensor, exponent: number): Tensor {
 export function clipByValue(x: Tensor, lo: number, hi: number): Tensor {
   checkNumber(lo, 'clipByValue', 'lo');
   checkNumber(hi, 'clipByValue', 'hi');
-  if (lo > hi) throw new WasmgradError(`clipByValue: lo ${lo} is greater than hi ${hi}`);
+  if (lo > hi) throw new WasmgradError(msg`clipByValue: lo ${lo} is greater than hi ${hi}`);
   return unaryOp('clip', x, lo, hi, 'clipByValue');
 }
 

@@ -1,5 +1,5 @@
 // Argument checking shared by the ops: every failure is a WasmgradError naming the op.
-import { WasmgradError, fmtShape, textOf } from '../errors.js';
+import { WasmgradError, fmtShape, msg, jsonOf } from '../errors.js';
 import { Tensor, assertUsable, type DType } from '../tensor.js';
 import { scalar } from '../creation.js';
 import { int32ToFloat } from './values-js.js';
@@ -7,7 +7,7 @@ import { int32ToFloat } from './values-js.js';
 export type TensorOrNumber = Tensor | number;
 
 export function checkTensor(x: unknown, op: string, name = 'x'): Tensor {
-  if (!(x instanceof Tensor)) throw new WasmgradError(`${op}: ${name} must be a Tensor, got ${x === null ? 'null' : typeof x}`);
+  if (!(x instanceof Tensor)) throw new WasmgradError(msg`${op}: ${name} must be a Tensor, got ${x === null ? 'null' : typeof x}`);
   assertUsable(x, op);
   return x;
 }
@@ -15,7 +15,7 @@ export function checkTensor(x: unknown, op: string, name = 'x'): Tensor {
 /** A float32 tensor, or a bool one (its 0 / 1 are float32 values). */
 export function checkFloat(x: unknown, op: string, name = 'x'): Tensor {
   const t = checkTensor(x, op, name);
-  if (t.dtype === 'int32') throw new WasmgradError(`${op}: ${name} must be float32, got ${textOf(t.dtype)} ${fmtShape(t.shape)}`);
+  if (t.dtype === 'int32') throw new WasmgradError(msg`${op}: ${name} must be float32, got ${t.dtype} ${fmtShape(t.shape)}`);
   return t;
 }
 
@@ -42,7 +42,7 @@ export function normAxis(axis: number, rankOrShape: number | readonly number[], 
   if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
     const of = typeof rankOrShape === 'number' ? `rank ${rank}` : `${fmtShape(rankOrShape)} (rank ${rank})`;
     const range = rank === 0 ? 'a scalar has no axes' : `expected ${-rank} to ${rank - 1}`;
-    throw new WasmgradError(`${op}: axis ${axis} is out of range for ${of}: ${range}`);
+    throw new WasmgradError(msg`${op}: axis ${axis} is out of range for ${of}: ${range}`);
   }
   return axis < 0 ? axis + rank : axis;
 }
@@ -53,7 +53,7 @@ export function normAxes(axis: number | number[] | undefined | null, rankOrShape
   if (axis === undefined || axis === null) return Array.from({ length: rank }, (_, i) => i);
   const list = (Array.isArray(axis) ? axis : [axis]).map((a) => normAxis(a, rankOrShape, op));
   const set = new Set(list);
-  if (set.size !== list.length) throw new WasmgradError(`${op}: axis ${JSON.stringify(axis)} repeats an axis`);
+  if (set.size !== list.length) throw new WasmgradError(msg`${op}: axis ${jsonOf(axis)} repeats an axis`);
   return [...set].sort((a, b) => a - b);
 }
 

@@ -7,7 +7,7 @@
 // float32 tensor or a number is cast to float32 first (TF.js's upcast: a number is float32). int32
 // tensors hold labels, indices and counts, small and outside hot loops, so their arithmetic runs
 // here and records no gradient (TF.js gives int32 tensors none).
-import { WasmgradError, fmtShape } from '../errors.js';
+import { WasmgradError, fmtShape, msg } from '../errors.js';
 import { Tensor, sizeOf, assertUsable } from '../tensor.js';
 import { fromFlat } from '../creation.js';
 import { broadcastShapes } from '../primitives.js';
@@ -19,7 +19,7 @@ export const isIntegral = (x: unknown): boolean => x instanceof Tensor && (x.dty
 
 /** Maps a flat index of `out` to the flat index of a tensor of `shape` broadcast into it. */
 export function strideMap(shape: readonly number[], out: readonly number[]): (i: number) => number {
-  if (shape.length > out.length) throw new WasmgradError(`broadcast: ${fmtShape(shape)} does not broadcast to ${fmtShape(out)}`);
+  if (shape.length > out.length) throw new WasmgradError(msg`broadcast: ${fmtShape(shape)} does not broadcast to ${fmtShape(out)}`);
   if (shape.length === out.length && shape.every((n, d) => n === out[d])) return (i) => i; // not broadcast: the common case
   const lead = out.length - shape.length;
   const strides = new Array<number>(out.length).fill(0);

@@ -2,7 +2,7 @@
 // loops stay in the 2-D kernels and their gradients come from the tape: the window geometry of
 // TensorFlow.js (per axis), `frame` (pad or crop with a fill value), `taps` (every step-th element
 // from an offset) and its adjoint `spread`. Each backward sits right under its forward.
-import { WasmgradError, fmtShape } from '../errors.js';
+import { WasmgradError, fmtShape, msg, jsonOf } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { record } from '../tape.js';
 import { copyStrided, stridesOf } from '../engine/drivers/copy.js';
@@ -31,7 +31,7 @@ export type RoundingMode = 'floor' | 'round' | 'ceil';
 export function tupleOf(v: unknown, n: number, op: string, name: string): number[] {
   const p = typeof v === 'number' ? new Array<number>(n).fill(v) : Array.isArray(v) && v.length === n ? (v as number[]) : null;
   if (!p || !p.every((d) => Number.isInteger(d) && d >= 1)) {
-    throw new WasmgradError(`${op}: ${name} must be a positive whole number or ${n} of them, got ${JSON.stringify(v)}`);
+    throw new WasmgradError(msg`${op}: ${name} must be a positive whole number or ${n} of them, got ${jsonOf(v)}`);
   }
   return p.slice();
 }
@@ -52,13 +52,13 @@ export function windowAxes(
   dimRoundingMode: unknown, threeD: boolean, what: string,
 ): AxisGeometry[] {
   if (pad !== 'valid' && pad !== 'same' && !(typeof pad === 'number' && Number.isInteger(pad) && pad >= 0)) {
-    throw new WasmgradError(`${op}: pad must be 'valid', 'same' or a whole number >= 0, got ${JSON.stringify(pad)}: ${what}`);
+    throw new WasmgradError(msg`${op}: pad must be 'valid', 'same' or a whole number >= 0, got ${jsonOf(pad)}: ${what}`);
   }
   if (dimRoundingMode !== undefined && dimRoundingMode !== null) {
     if (dimRoundingMode !== 'floor' && dimRoundingMode !== 'round' && dimRoundingMode !== 'ceil') {
-      throw new WasmgradError(`${op}: dimRoundingMode must be 'floor', 'round' or 'ceil', got ${JSON.stringify(dimRoundingMode)}`);
+      throw new WasmgradError(msg`${op}: dimRoundingMode must be 'floor', 'round' or 'ceil', got ${jsonOf(dimRoundingMode)}`);
     }
-    if (typeof pad !== 'number') throw new WasmgradError(`${op}: pad must be a whole number when dimRoundingMode is given, got ${JSON.stringify(pad)}`);
+    if (typeof pad !== 'number') throw new WasmgradError(msg`${op}: pad must be a whole number when dimRoundingMode is given, got ${jsonOf(pad)}`);
   }
   const mode = (dimRoundingMode ?? undefined) as RoundingMode | undefined;
   return sizes.map((size, i) => {
@@ -74,7 +74,7 @@ export function windowAxes(
       before = p;
     }
     if (out < 1) {
-      throw new WasmgradError(`${op}: the window ${k.join('x')} (dilated ${eff} on spatial axis ${i}) does not fit the input with pad ${JSON.stringify(pad)}: ${what}`);
+      throw new WasmgradError(msg`${op}: the window ${k.join('x')} (dilated ${eff} on spatial axis ${i}) does not fit the input with pad ${jsonOf(pad)}: ${what}`);
     }
     return { size, k: k[i], s: s[i], d: d[i], eff, out, before, span: (out - 1) * s[i] + eff };
   });
@@ -85,7 +85,7 @@ export function windowAxes(
 /** x placed in a tensor of `shape` shifted by `before` per axis (negative crops), `value` around it. */
 export function frame(x: Tensor, before: readonly number[], shape: readonly number[], value: number): Tensor {
   if (before.length !== x.rank || shape.length !== x.rank) {
-    throw new WasmgradError(`frame: before and shape must have ${x.rank} entries for ${fmtShape(x.shape)}`);
+    throw new WasmgradError(msg`frame: before and shape must have ${x.rank} entries for ${fmtShape(x.shape)}`);
   }
   const out = fill(shape.slice(), value);
   // the overlap: output indices [lo, lo + n) take input indices [lo - before, ...)
@@ -109,7 +109,7 @@ export function frame(x: Tensor, before: readonly number[], shape: readonly numb
 function checkTaps(op: string, longShape: readonly number[], begin: readonly number[], size: readonly number[], step: readonly number[]): void {
   const ok = begin.length === longShape.length && size.length === longShape.length && step.length === longShape.length &&
     longShape.every((n, a) => step[a] >= 1 && begin[a] >= 0 && (size[a] === 0 || begin[a] + (size[a] - 1) * step[a] < n));
-  if (!ok) throw new WasmgradError(`${op}: begin ${JSON.stringify(begin)}, size ${JSON.stringify(size)}, step ${JSON.stringify(step)} do not fit ${fmtShape(longShape)}`);
+  if (!ok) throw new WasmgradError(msg`${op}: begin ${jsonOf(begin)}, size ${jsonOf(size)}, step ${jsonOf(step)} do not fit ${fmtShape(longShape)}`);
 }
 
 function tapRegion(longShape: readonly number[], shortShape: readonly number[], begin: readonly number[], step: readonly number[]) {

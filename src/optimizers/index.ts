@@ -1,6 +1,6 @@
 // The optimizers as wg.optimizers.*: factory functions with Keras defaults, the classes, and a
 // lookup by name or config for model.compile and loading.
-import { WasmgradError } from '../errors.js';
+import { WasmgradError, msg } from '../errors.js';
 import { ownEntry } from '../util/lookup.js';
 import { Optimizer, type OptimizerArgs } from './optimizer.js';
 import { SGD, type SGDArgs } from './sgd.js';
@@ -31,7 +31,7 @@ export function getOptimizer(o: Optimizer | string | { className: string; config
   if (o instanceof Optimizer) return o;
   const name = typeof o === 'string' ? o : o?.className;
   const make = typeof name === 'string' ? ownEntry(BY_NAME, name.toLowerCase()) : undefined;
-  if (!make) throw new WasmgradError(`unknown optimizer '${String(name)}'; expected one of ${Object.keys(BY_NAME).join(', ')}`);
+  if (!make) throw new WasmgradError(msg`unknown optimizer '${String(name)}'; expected one of ${Object.keys(BY_NAME).join(', ')}`);
   const config = typeof o === 'string' ? {} : { ...(o.config ?? {}) };
   if ('learningRate' in config) config.learningRate = Optimizer.learningRateFromConfig(config.learningRate);
   return make(config as never);

@@ -4,7 +4,7 @@
 // factor (PyTorch clip_grad_norm_: g *= min(1, clipNorm / (||g||_2 + 1e-6)), the norm taken over
 // every gradient of the step together), then clipValue (clip_grad_value_: clamp to
 // [-clipValue, clipValue]). The learning rate is a number or a schedule of `iterations`.
-import { WasmgradError, fmtShape, textOf } from '../errors.js';
+import { WasmgradError, fmtShape, msg } from '../errors.js';
 import { Tensor, tidy } from '../tensor.js';
 import { Variable, trainableVariables } from '../variables.js';
 import { computeGradients, noGrad } from '../tape.js';
@@ -33,11 +33,11 @@ interface SlotSet {
 }
 
 export function checkNumber(op: string, name: string, v: unknown, opts: { min?: number; max?: number; above?: number; below?: number } = {}): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new WasmgradError(`${op}: ${name} must be a finite number, got ${textOf(v)}`);
-  if (opts.min !== undefined && v < opts.min) throw new WasmgradError(`${op}: ${name} must be >= ${opts.min}, got ${textOf(v)}`);
-  if (opts.max !== undefined && v > opts.max) throw new WasmgradError(`${op}: ${name} must be <= ${opts.max}, got ${textOf(v)}`);
-  if (opts.above !== undefined && !(v > opts.above)) throw new WasmgradError(`${op}: ${name} must be > ${opts.above}, got ${textOf(v)}`);
-  if (opts.below !== undefined && !(v < opts.below)) throw new WasmgradError(`${op}: ${name} must be < ${opts.below}, got ${textOf(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new WasmgradError(msg`${op}: ${name} must be a finite number, got ${v}`);
+  if (opts.min !== undefined && v < opts.min) throw new WasmgradError(msg`${op}: ${name} must be >= ${opts.min}, got ${v}`);
+  if (opts.max !== undefined && v > opts.max) throw new WasmgradError(msg`${op}: ${name} must be <= ${opts.max}, got ${v}`);
+  if (opts.above !== undefined && !(v > opts.above)) throw new WasmgradError(msg`${op}: ${name} must be > ${opts.above}, got ${v}`);
+  if (opts.below !== undefined && !(v < opts.below)) throw new WasmgradError(msg`${op}: ${name} must be < ${opts.below}, got ${v}`);
   return v;
 }
 
@@ -53,7 +53,7 @@ export abstract class Optimizer {
 
   protected constructor(args: OptimizerArgs, defaultLearningRate: number) {
     const op = new.target.name;
-    if (args === null || typeof args !== 'object') throw new WasmgradError(`${op}: expected an options object`);
+    if (args === null || typeof args !== 'object') throw new WasmgradError(msg`${op}: expected an options object`);
     const lr = args.learningRate ?? defaultLearningRate;
     if (!isSchedule(lr)) checkNumber(op, 'learningRate', lr, { min: 0 });
     this.learningRate = lr;
@@ -79,7 +79,7 @@ export abstract class Optimizer {
   currentLearningRate(): number {
     const lr = this.learningRate;
     const v = typeof lr === 'function' ? lr(this.iterations) : lr;
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new WasmgradError(`${this.className}: the learning rate schedule gave ${String(v)} at step ${this.iterations}`);
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new WasmgradError(msg`${this.className}: the learning rate schedule gave ${String(v)} at step ${this.iterations}`);
     return v;
   }
 
@@ -91,13 +91,13 @@ export abstract class Optimizer {
   minimize(f: () => Tensor, varList?: Variable[]): Tensor;
   minimize(f: () => Tensor, returnCost: boolean, varList?: Variable[]): Tensor | null;
   minimize(f: () => Tensor, a?: Variable[] | boolean, b?: Variable[]): Tensor | null {
-    if (typeof f !== 'function') throw new WasmgradError(`${this.className}.minimize: expected a function returning a scalar loss`);
+    if (typeof f !== 'function') throw new WasmgradError(msg`${this.className}.minimize: expected a function returning a scalar loss`);
     const returnCost = typeof a === 'boolean' ? a : true;
     const list = typeof a === 'boolean' ? b : a;
-    if (list !== undefined && !Array.isArray(list)) throw new WasmgradError(`${this.className}.minimize: varList must be an array of Variables`);
+    if (list !== undefined && !Array.isArray(list)) throw new WasmgradError(msg`${this.className}.minimize: varList must be an array of Variables`);
     const vars = list ?? trainableVariables();
     vars.forEach((v, i) => {
-      if (!(v instanceof Variable)) throw new WasmgradError(`${this.className}.minimize: varList[${i}] is not a Variable`);
+      if (!(v instanceof Variable)) throw new WasmgradError(msg`${this.className}.minimize: varList[${i}] is not a Variable`);
     });
     const { value, grads, used } = computeGradients(f, vars, undefined, `${this.className}.minimize`);
     try {
@@ -125,7 +125,7 @@ export abstract class Optimizer {
       : grads && typeof grads === 'object'
         ? Object.entries(grads)
         : (() => {
-            throw new WasmgradError(`${this.className}.applyGradients: expected { variableName: gradient }`);
+            throw new WasmgradError(msg`${this.className}.applyGradients: expected { variableName: gradient }`);
           })();
     let byName: Map<string, Variable> | null = null;
     const pairs: [Variable, Tensor][] = entries.map(([name, g]) => {
@@ -134,7 +134,7 @@ export abstract class Optimizer {
         byName ??= new Map(trainableVariables().map((x) => [x.name, x]));
         v = byName.get(name);
       }
-      if (!v) throw new WasmgradError(`${this.className}.applyGradients: no trainable variable named '${name}'`);
+      if (!v) throw new WasmgradError(msg`${this.className}.applyGradients: no trainable variable named '${name}'`);
       return [v, g];
     });
     this.applyPairs(pairs);
@@ -143,10 +143,10 @@ export abstract class Optimizer {
   private applyPairs(pairs: [Variable, Tensor][]): void {
     const op = `${this.className}.applyGradients`;
     for (const [v, g] of pairs) {
-      if (!(g instanceof Tensor) || g.isDisposed) throw new WasmgradError(`${op}: the gradient of '${v.name}' is not a live Tensor`);
-      if (v.isDisposed) throw new WasmgradError(`${op}: variable '${v.name}' is disposed`);
+      if (!(g instanceof Tensor) || g.isDisposed) throw new WasmgradError(msg`${op}: the gradient of '${v.name}' is not a live Tensor`);
+      if (v.isDisposed) throw new WasmgradError(msg`${op}: variable '${v.name}' is disposed`);
       if (v.dtype !== 'float32' || g.dtype !== 'float32' || v.shape.join() !== g.shape.join()) {
-        throw new WasmgradError(`${op}: variable '${v.name}' is ${v.dtype} ${fmtShape(v.shape)} but its gradient is ${g.dtype} ${fmtShape(g.shape)}`);
+        throw new WasmgradError(msg`${op}: variable '${v.name}' is ${v.dtype} ${fmtShape(v.shape)} but its gradient is ${g.dtype} ${fmtShape(g.shape)}`);
       }
     }
     const lr = this.currentLearningRate();
@@ -239,22 +239,22 @@ export abstract class Optimizer {
   /** Restores a state saved by getWeights (slots bind to the variables of those names on their next update). */
   setWeights(weights: NamedTensor[]): void {
     const op = `${this.className}.setWeights`;
-    if (!Array.isArray(weights)) throw new WasmgradError(`${op}: expected an array of { name, tensor }`);
+    if (!Array.isArray(weights)) throw new WasmgradError(msg`${op}: expected an array of { name, tensor }`);
     const names = this.slotNames();
     tidy(() => {
       for (const w of weights) {
-        if (!w || typeof w.name !== 'string' || !(w.tensor instanceof Tensor)) throw new WasmgradError(`${op}: expected { name, tensor } entries`);
+        if (!w || typeof w.name !== 'string' || !(w.tensor instanceof Tensor)) throw new WasmgradError(msg`${op}: expected { name, tensor } entries`);
         if (w.name === 'iter' || w.name === 'iterations') {
           this.iterations = Number(w.tensor.dataSync()[0]);
           continue;
         }
         const cut = w.name.lastIndexOf('/');
         const varName = w.name.slice(0, cut), slot = names.indexOf(w.name.slice(cut + 1));
-        if (cut <= 0 || slot < 0) throw new WasmgradError(`${op}: '${w.name}' is not a slot of ${this.className} (expected variableName/${names.join('|')})`);
-        if (w.tensor.dtype !== 'float32') throw new WasmgradError(`${op}: '${w.name}' must be float32`);
+        if (cut <= 0 || slot < 0) throw new WasmgradError(msg`${op}: '${w.name}' is not a slot of ${this.className} (expected variableName/${names.join('|')})`);
+        if (w.tensor.dtype !== 'float32') throw new WasmgradError(msg`${op}: '${w.name}' must be float32`);
         let set = this.slots.get(varName);
         if (set && set.tensors[0].shape.join() !== w.tensor.shape.join()) {
-          throw new WasmgradError(`${op}: '${w.name}' has shape ${fmtShape(w.tensor.shape)}, the slot has ${fmtShape(set.tensors[0].shape)}`);
+          throw new WasmgradError(msg`${op}: '${w.name}' has shape ${fmtShape(w.tensor.shape)}, the slot has ${fmtShape(set.tensors[0].shape)}`);
         }
         if (!set) {
           set = { variable: null, tensors: names.map((_, i) => this.newSlot(w.tensor.shape, this.slotInit(i))) };

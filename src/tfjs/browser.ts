@@ -1,7 +1,7 @@
 // tf.browser: pixels to tensors and back, as TensorFlow.js. Pixel data ({ data, width, height }
 // RGBA, as ImageData) works everywhere; image, canvas, video and bitmap elements are drawn on a
 // canvas of the page (or an OffscreenCanvas) and read back.
-import { WasmgradError, fmtShape, textOf } from '../errors.js';
+import { WasmgradError, fmtShape, msg } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { fromFlat } from '../creation.js';
 import { checkTensor } from '../ops/util.js';
@@ -32,7 +32,7 @@ function pixelsOf(pixels: unknown): PixelData {
   const el = pixels as Drawable & { videoWidth?: number; videoHeight?: number; naturalWidth?: number };
   const width = el?.videoWidth || el?.width, height = el?.videoHeight || el?.height;
   if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0)) {
-    throw new WasmgradError(`fromPixels: expected pixel data { data, width, height }, ImageData, or an image, canvas, video or bitmap with a size, got ${Object.prototype.toString.call(pixels)}`);
+    throw new WasmgradError(msg`fromPixels: expected pixel data { data, width, height }, ImageData, or an image, canvas, video or bitmap with a size, got ${Object.prototype.toString.call(pixels)}`);
   }
   const ctx = makeCanvas(width, height).getContext('2d', { willReadFrequently: true });
   if (!ctx) throw new WasmgradError('fromPixels: this runtime gives no 2-D canvas context');
@@ -42,10 +42,10 @@ function pixelsOf(pixels: unknown): PixelData {
 
 /** An int32 image [height, width, numChannels] (1, 3 or 4 of RGBA) from pixels. */
 export function fromPixels(pixels: unknown, numChannels = 3): Tensor {
-  if (numChannels !== 1 && numChannels !== 3 && numChannels !== 4) throw new WasmgradError(`fromPixels: numChannels must be 1, 3 or 4, got ${textOf(numChannels)}`);
+  if (numChannels !== 1 && numChannels !== 3 && numChannels !== 4) throw new WasmgradError(msg`fromPixels: numChannels must be 1, 3 or 4, got ${numChannels}`);
   const { data, width, height } = pixelsOf(pixels);
   if (!(Number.isInteger(width) && Number.isInteger(height) && width >= 0 && height >= 0) || data.length !== width * height * 4) {
-    throw new WasmgradError(`fromPixels: pixel data of ${width}x${height} must hold ${width * height * 4} RGBA values, got ${textOf(data.length)}`);
+    throw new WasmgradError(msg`fromPixels: pixel data of ${width}x${height} must hold ${width * height * 4} RGBA values, got ${data.length}`);
   }
   const out = new Int32Array(width * height * numChannels);
   for (let i = 0; i < width * height; i++) for (let c = 0; c < numChannels; c++) out[i * numChannels + c] = data[i * 4 + c];
@@ -62,14 +62,14 @@ export async function toPixels(img: Tensor, canvas?: Canvas2D): Promise<Uint8Cla
   checkTensor(img, 'toPixels', 'img');
   const [height, width] = img.shape;
   const depth = img.rank === 2 ? 1 : img.shape[2];
-  if ((img.rank !== 2 && img.rank !== 3) || ![1, 3, 4].includes(depth)) throw new WasmgradError(`toPixels: img must be [H, W] or [H, W, 1 | 3 | 4], got ${fmtShape(img.shape)}`);
+  if ((img.rank !== 2 && img.rank !== 3) || ![1, 3, 4].includes(depth)) throw new WasmgradError(msg`toPixels: img must be [H, W] or [H, W, 1 | 3 | 4], got ${fmtShape(img.shape)}`);
   const v = img.dataSync();
   const scale = img.dtype === 'float32' ? 255 : 1;
   const [lo, hi] = img.dtype === 'float32' ? [0, 1] : [0, 255];
   const bytes = new Uint8ClampedArray(width * height * 4);
   for (let i = 0; i < width * height; i++) {
     const px = Array.from({ length: depth }, (_, c) => v[i * depth + c]);
-    for (const value of px) if (!(value >= lo && value <= hi)) throw new WasmgradError(`toPixels: ${img.dtype} values must be in [${lo}, ${hi}], got ${textOf(value)}`);
+    for (const value of px) if (!(value >= lo && value <= hi)) throw new WasmgradError(msg`toPixels: ${img.dtype} values must be in [${lo}, ${hi}], got ${value}`);
     const [r, g, b, a] = depth === 1 ? [px[0], px[0], px[0], hi] : depth === 3 ? [px[0], px[1], px[2], hi] : px;
     bytes.set([Math.round(r * scale), Math.round(g * scale), Math.round(b * scale), Math.round(a * scale)], i * 4);
   }

@@ -1,7 +1,7 @@
 // TF.js's functional LSTM cells (tf.basicLSTMCell, tf.multiRNNCell) as compositions of ops, and
 // tf.randomGamma (Marsaglia and Tsang's method over a seeded generator; the numbers differ from
 // TF.js's, the distribution is the same).
-import { WasmgradError, fmtShape, textOf } from '../errors.js';
+import { WasmgradError, fmtShape, msg, jsonOf } from '../errors.js';
 import { Tensor, tidy, type DType } from '../tensor.js';
 import { fromFlat } from '../creation.js';
 import * as ops from '../ops/index.js';
@@ -14,10 +14,10 @@ import { seededRandom } from '../util/seeded.js';
  */
 export function basicLSTMCell(forgetBias: Tensor | number, lstmKernel: Tensor, lstmBias: Tensor, data: Tensor, c: Tensor, h: Tensor): [Tensor, Tensor] {
   for (const [t, name] of [[lstmKernel, 'lstmKernel'], [lstmBias, 'lstmBias'], [data, 'data'], [c, 'c'], [h, 'h']] as const) checkTensor(t, 'basicLSTMCell', name);
-  if (data.rank !== 2 || h.rank !== 2 || c.rank !== 2) throw new WasmgradError(`basicLSTMCell: data, c and h must be rank 2, got ${fmtShape(data.shape)}, ${fmtShape(c.shape)}, ${fmtShape(h.shape)}`);
+  if (data.rank !== 2 || h.rank !== 2 || c.rank !== 2) throw new WasmgradError(msg`basicLSTMCell: data, c and h must be rank 2, got ${fmtShape(data.shape)}, ${fmtShape(c.shape)}, ${fmtShape(h.shape)}`);
   const units = lstmKernel.shape[1] / 4;
   if (lstmKernel.rank !== 2 || !Number.isInteger(units) || lstmKernel.shape[0] !== data.shape[1] + h.shape[1]) {
-    throw new WasmgradError(`basicLSTMCell: lstmKernel ${fmtShape(lstmKernel.shape)} must be [${data.shape[1] + h.shape[1]}, 4 units]`);
+    throw new WasmgradError(msg`basicLSTMCell: lstmKernel ${fmtShape(lstmKernel.shape)} must be [${data.shape[1] + h.shape[1]}, 4 units]`);
   }
   return tidy(() => {
     const z = ops.add(ops.matMul(ops.concat([data, h], 1), lstmKernel), lstmBias);
@@ -49,8 +49,8 @@ export function multiRNNCell(lstmCells: Cell[], data: Tensor, c: Tensor[], h: Te
 
 /** Gamma(alpha, beta) samples (beta is the rate: mean alpha / beta). */
 export function randomGamma(shape: number[], alpha: number, beta = 1, dtype: DType = 'float32', seed?: number): Tensor {
-  if (!Array.isArray(shape) || !shape.every((s) => Number.isInteger(s) && s >= 0)) throw new WasmgradError(`randomGamma: shape must be whole numbers >= 0, got ${JSON.stringify(shape)}`);
-  if (!(alpha > 0) || !(beta > 0)) throw new WasmgradError(`randomGamma: alpha and beta must be > 0, got ${textOf(alpha)} and ${beta}`);
+  if (!Array.isArray(shape) || !shape.every((s) => Number.isInteger(s) && s >= 0)) throw new WasmgradError(msg`randomGamma: shape must be whole numbers >= 0, got ${jsonOf(shape)}`);
+  if (!(alpha > 0) || !(beta > 0)) throw new WasmgradError(msg`randomGamma: alpha and beta must be > 0, got ${alpha} and ${beta}`);
   const next = seededRandom(seed ?? Math.floor(Math.random() * 2 ** 32));
   const normal = () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
   const draw = (a: number): number => {

@@ -1,7 +1,7 @@
 // The core of the TensorFlow.js namespace: engine functions (ready, setBackend, memory, dispose,
 // nextFrame ...), creation functions in TF.js's spelling (tensor1d ... tensor6d, zerosLike), and
 // the ops whose TF.js signature differs from the root entry's (argument order, defaults, dtype).
-import { WasmgradError, fmtShape } from '../errors.js';
+import { WasmgradError, fmtShape, msg } from '../errors.js';
 import { Tensor, tidy, type DType } from '../tensor.js';
 import { init, backendInfo } from '../engine/state.js';
 import { setDebug, isDebug } from '../debug.js';
@@ -91,7 +91,7 @@ function rankChecked(rank: number, values: TensorLike, shape?: number[], dtype?:
   const t = tfjsTensor(values, shape, dtype);
   if (t.rank !== rank) {
     t.dispose();
-    throw new WasmgradError(`tensor${rank}d: expected rank ${rank}, got shape ${fmtShape(t.shape)}`);
+    throw new WasmgradError(msg`tensor${rank}d: expected rank ${rank}, got shape ${fmtShape(t.shape)}`);
   }
   return t;
 }
@@ -128,7 +128,7 @@ export const randomUniform = (shape: number[], minval = 0, maxval = 1, dtype?: T
 export const randomNormal = (shape: number[], mean = 0, stdDev = 1, dtype?: TfDType, seed?: number) => ops.randomNormal(shape, mean, stdDev, seed);
 export const truncatedNormal = (shape: number[], mean = 0, stdDev = 1, dtype?: TfDType, seed?: number) => ops.truncatedNormal(shape, mean, stdDev, seed);
 export const dropout = (x: Tensor, rate: number, noiseShape?: number[], seed?: number) => {
-  if (noiseShape && noiseShape.join() !== x.shape.join()) throw new WasmgradError(`dropout: a noiseShape other than the input's ${fmtShape(x.shape)} is not supported`);
+  if (noiseShape && noiseShape.join() !== x.shape.join()) throw new WasmgradError(msg`dropout: a noiseShape other than the input's ${fmtShape(x.shape)} is not supported`);
   return ops.dropout(x, rate, seed);
 };
 export const argMax = (x: Tensor, axis = 0) => ops.argMax(x, axis);
@@ -141,7 +141,7 @@ function castAndFree(t: Tensor, dtype: DType): Tensor {
 }
 
 function checkFormat(op: string, dataFormat: string | undefined, expected: string): void {
-  if (dataFormat !== undefined && dataFormat !== expected) throw new WasmgradError(`${op}: dataFormat '${dataFormat}' is not supported; wasmgrad works in ${expected}`);
+  if (dataFormat !== undefined && dataFormat !== expected) throw new WasmgradError(msg`${op}: dataFormat '${dataFormat}' is not supported; wasmgrad works in ${expected}`);
 }
 
 type Pad = 'valid' | 'same';

@@ -3,7 +3,7 @@
 // unsortedSegmentSum, depthToSpace, separableConv2d ..., composed of differentiable ops so their
 // gradients come from composition; and index-valued ops (whereAsync, searchSorted, bincount ...)
 // computed in JavaScript, which have no gradient in TF.js either.
-import { WasmgradError, fmtShape, describeValue, textOf } from '../errors.js';
+import { WasmgradError, fmtShape, describeValue, msg, jsonOf } from '../errors.js';
 import { Tensor, tidy, type DType } from '../tensor.js';
 import { fromFlat, fill } from '../creation.js';
 import * as ops from '../ops/index.js';
@@ -15,11 +15,11 @@ type Pair = [number, number];
 
 function rank(op: string, x: Tensor, r: number): Tensor {
   checkTensor(x, op, 'x');
-  if (x.rank !== r) throw new WasmgradError(`${op}: expected a rank-${r} tensor, got shape ${fmtShape(x.shape)}`);
+  if (x.rank !== r) throw new WasmgradError(msg`${op}: expected a rank-${r} tensor, got shape ${fmtShape(x.shape)}`);
   return x;
 }
 function ranks(op: string, xs: Tensor[], r: number): Tensor[] {
-  if (!Array.isArray(xs)) throw new WasmgradError(`${op}: expected an array of tensors`);
+  if (!Array.isArray(xs)) throw new WasmgradError(msg`${op}: expected an array of tensors`);
   xs.forEach((x) => rank(op, x, r));
   return xs;
 }
@@ -65,7 +65,7 @@ export function addN(tensors: Tensor[]): Tensor {
   if (!Array.isArray(tensors) || tensors.length === 0) throw new WasmgradError('addN: expected a non-empty array of tensors');
   tensors.forEach((t, i) => {
     checkTensor(t, 'addN', `tensors[${i}]`);
-    if (t.shape.join() !== tensors[0].shape.join()) throw new WasmgradError(`addN: tensors[${i}] has shape ${fmtShape(t.shape)}, tensors[0] ${fmtShape(tensors[0].shape)}`);
+    if (t.shape.join() !== tensors[0].shape.join()) throw new WasmgradError(msg`addN: tensors[${i}] has shape ${fmtShape(t.shape)}, tensors[0] ${fmtShape(tensors[0].shape)}`);
   });
   return tidy(() => tensors.slice(1).reduce((s, t) => ops.add(s, t), ops.clone(tensors[0])));
 }
@@ -90,7 +90,7 @@ export function movingAverage(v: Tensor, x: Tensor, decay: number | Tensor, step
 
 /** Coordinate grids of two vectors: 'xy' gives [y.size, x.size] grids, 'ij' [x.size, y.size]. */
 export function meshgrid(x: Tensor, y?: Tensor, { indexing = 'xy' }: { indexing?: 'xy' | 'ij' } = {}): Tensor[] {
-  if (indexing !== 'xy' && indexing !== 'ij') throw new WasmgradError(`meshgrid: indexing must be 'xy' or 'ij', got ${textOf(indexing)}`);
+  if (indexing !== 'xy' && indexing !== 'ij') throw new WasmgradError(msg`meshgrid: indexing must be 'xy' or 'ij', got ${indexing}`);
   checkTensor(x, 'meshgrid', 'x');
   if (y === undefined) return [ops.clone(x)];
   checkTensor(y, 'meshgrid', 'y');
@@ -111,7 +111,7 @@ export function diag(x: Tensor): Tensor {
 export function ensureShape(x: Tensor, shape: (number | null)[]): Tensor {
   checkTensor(x, 'ensureShape', 'x');
   const ok = Array.isArray(shape) && shape.length === x.rank && shape.every((s, i) => s === null || s === x.shape[i]);
-  if (!ok) throw new WasmgradError(`ensureShape: the tensor's shape ${fmtShape(x.shape)} does not match ${JSON.stringify(shape)}`);
+  if (!ok) throw new WasmgradError(msg`ensureShape: the tensor's shape ${fmtShape(x.shape)} does not match ${jsonOf(shape)}`);
   return x;
 }
 
@@ -121,13 +121,13 @@ export function ensureShape(x: Tensor, shape: (number | null)[]): Tensor {
  */
 export function mirrorPad(x: Tensor, paddings: Pair[], mode: 'reflect' | 'symmetric'): Tensor {
   checkTensor(x, 'mirrorPad', 'x');
-  if (mode !== 'reflect' && mode !== 'symmetric') throw new WasmgradError(`mirrorPad: mode must be 'reflect' or 'symmetric', got ${textOf(mode)}`);
-  if (!Array.isArray(paddings) || paddings.length !== x.rank) throw new WasmgradError(`mirrorPad: expected ${x.rank} [before, after] pairs, got ${JSON.stringify(paddings)}`);
+  if (mode !== 'reflect' && mode !== 'symmetric') throw new WasmgradError(msg`mirrorPad: mode must be 'reflect' or 'symmetric', got ${mode}`);
+  if (!Array.isArray(paddings) || paddings.length !== x.rank) throw new WasmgradError(msg`mirrorPad: expected ${x.rank} [before, after] pairs, got ${jsonOf(paddings)}`);
   const shift = mode === 'reflect' ? 1 : 0;
   return tidy(() => paddings.reduce((t, [before, after], axis) => {
     const n = x.shape[axis];
     if (!(Number.isInteger(before) && Number.isInteger(after) && before >= 0 && after >= 0 && before <= n - shift && after <= n - shift)) {
-      throw new WasmgradError(`mirrorPad: paddings[${axis}] ${JSON.stringify([before, after])} must be whole numbers in [0, ${n - shift}] for size ${n} (${mode})`);
+      throw new WasmgradError(msg`mirrorPad: paddings[${axis}] ${jsonOf([before, after])} must be whole numbers in [0, ${n - shift}] for size ${n} (${mode})`);
     }
     if (before === 0 && after === 0) return t;
     const idx: number[] = [];
@@ -143,7 +143,7 @@ export function gatherND(x: Tensor, indices: Tensor): Tensor {
   checkTensor(x, 'gatherND', 'x');
   checkTensor(indices, 'gatherND', 'indices');
   const k = indices.shape[indices.rank - 1];
-  if (indices.rank < 1 || !(k >= 1 && k <= x.rank)) throw new WasmgradError(`gatherND: indices' last dimension must be in [1, ${x.rank}], got shape ${fmtShape(indices.shape)}`);
+  if (indices.rank < 1 || !(k >= 1 && k <= x.rank)) throw new WasmgradError(msg`gatherND: indices' last dimension must be in [1, ${x.rank}], got shape ${fmtShape(indices.shape)}`);
   const lead = x.shape.slice(0, k), rest = x.shape.slice(k);
   const iv = indices.dataSync(), count = indices.size / k;
   const flat = new Int32Array(count);
@@ -151,7 +151,7 @@ export function gatherND(x: Tensor, indices: Tensor): Tensor {
     let f = 0;
     for (let j = 0; j < k; j++) {
       const v = iv[i * k + j];
-      if (!(Number.isInteger(v) && v >= 0 && v < lead[j])) throw new WasmgradError(`gatherND: index ${v} out of range [0, ${lead[j]}) in dimension ${j}`);
+      if (!(Number.isInteger(v) && v >= 0 && v < lead[j])) throw new WasmgradError(msg`gatherND: index ${v} out of range [0, ${lead[j]}) in dimension ${j}`);
       f = f * lead[j] + v;
     }
     flat[i] = f;
@@ -163,8 +163,8 @@ export function gatherND(x: Tensor, indices: Tensor): Tensor {
 export function unsortedSegmentSum(x: Tensor, segmentIds: Tensor, numSegments: number): Tensor {
   checkTensor(x, 'unsortedSegmentSum', 'x');
   rank('unsortedSegmentSum', segmentIds, 1);
-  if (segmentIds.size !== x.shape[0]) throw new WasmgradError(`unsortedSegmentSum: ${segmentIds.size} segment ids for ${x.shape[0]} rows (x ${fmtShape(x.shape)})`);
-  if (!(Number.isInteger(numSegments) && numSegments >= 1)) throw new WasmgradError(`unsortedSegmentSum: numSegments must be a whole number >= 1, got ${textOf(numSegments)}`);
+  if (segmentIds.size !== x.shape[0]) throw new WasmgradError(msg`unsortedSegmentSum: ${segmentIds.size} segment ids for ${x.shape[0]} rows (x ${fmtShape(x.shape)})`);
+  if (!(Number.isInteger(numSegments) && numSegments >= 1)) throw new WasmgradError(msg`unsortedSegmentSum: numSegments must be a whole number >= 1, got ${numSegments}`);
   return tidy(() => {
     const ids = segmentIds.dtype === 'int32' ? segmentIds : ops.cast(segmentIds, 'int32');
     const rows = ops.reshape(x.dtype === 'int32' ? ops.cast(x, 'float32') : x, [x.shape[0], x.size / Math.max(1, x.shape[0])]);
@@ -176,10 +176,10 @@ export function unsortedSegmentSum(x: Tensor, segmentIds: Tensor, numSegments: n
 /** Moves blocks of channels into space: [b, h, w, c] to [b, h bs, w bs, c / bs^2] (NHWC). */
 export function depthToSpace(x: Tensor, blockSize: number, dataFormat: 'NHWC' | 'NCHW' = 'NHWC'): Tensor {
   rank('depthToSpace', x, 4);
-  if (dataFormat !== 'NHWC') throw new WasmgradError(`depthToSpace: dataFormat '${dataFormat}' is not supported; wasmgrad works in NHWC`);
+  if (dataFormat !== 'NHWC') throw new WasmgradError(msg`depthToSpace: dataFormat '${dataFormat}' is not supported; wasmgrad works in NHWC`);
   const [b, h, w, c] = x.shape;
   if (!(Number.isInteger(blockSize) && blockSize >= 2 && c % (blockSize * blockSize) === 0)) {
-    throw new WasmgradError(`depthToSpace: blockSize must be a whole number >= 2 whose square divides the ${c} channels, got ${textOf(blockSize)}`);
+    throw new WasmgradError(msg`depthToSpace: blockSize must be a whole number >= 2 whose square divides the ${c} channels, got ${blockSize}`);
   }
   const bs = blockSize, cOut = c / (bs * bs);
   return tidy(() => ops.reshape(ops.transpose(ops.reshape(x, [b, h, w, bs, bs, cOut]), [0, 1, 3, 2, 4, 5]), [b, h * bs, w * bs, cOut]));
@@ -189,17 +189,17 @@ export function depthToSpace(x: Tensor, blockSize: number, dataFormat: 'NHWC' | 
 export function separableConv2d(
   x: Tensor, depthwiseFilter: Tensor, pointwiseFilter: Tensor, strides: number | Pair, pad: 'valid' | 'same', dilation: number | Pair = 1, dataFormat: 'NHWC' | 'NCHW' = 'NHWC',
 ): Tensor {
-  if (dataFormat !== 'NHWC') throw new WasmgradError(`separableConv2d: dataFormat '${dataFormat}' is not supported; wasmgrad works in NHWC`);
+  if (dataFormat !== 'NHWC') throw new WasmgradError(msg`separableConv2d: dataFormat '${dataFormat}' is not supported; wasmgrad works in NHWC`);
   return tidy(() => ops.conv2d(ops.depthwiseConv2d(x, depthwiseFilter, strides, pad, dilation), pointwiseFilter, 1, 'valid'));
 }
 
 /** TF.js's pool with dilation 1: maxPool or avgPool. */
 export function pool(input: Tensor, windowShape: number | Pair, poolingType: 'avg' | 'max', pad: 'valid' | 'same', dilations: number | Pair = 1, strides: number | Pair = 1): Tensor {
   const d = typeof dilations === 'number' ? [dilations, dilations] : dilations;
-  if (d.some((v) => v !== 1)) throw new WasmgradError(`pool: dilations other than 1 are not supported, got ${JSON.stringify(dilations)}`);
+  if (d.some((v) => v !== 1)) throw new WasmgradError(msg`pool: dilations other than 1 are not supported, got ${jsonOf(dilations)}`);
   if (poolingType === 'max') return ops.maxPool(input, windowShape, strides, pad);
   if (poolingType === 'avg') return ops.avgPool(input, windowShape, strides, pad);
-  throw new WasmgradError(`pool: poolingType must be 'avg' or 'max', got ${textOf(poolingType)}`);
+  throw new WasmgradError(msg`pool: poolingType must be 'avg' or 'max', got ${poolingType}`);
 }
 
 // ---- random ---------------------------------------------------------------------------------------
@@ -217,8 +217,8 @@ export function rand(shape: number[], randFunction: () => number, dtype: DType =
 
 /** The generalized cosine window a - b cos(2 pi i / (N - 1)) (periodic for even N, as TF.js); a Hann window is a = b = 0.5. */
 export function cosineWindow(windowLength: number, a: number, b: number): Tensor {
-  if (!(Number.isInteger(windowLength) && windowLength >= 1)) throw new WasmgradError(`cosineWindow: windowLength must be a whole number >= 1, got ${describeValue(windowLength)}`);
-  if (typeof a !== 'number' || typeof b !== 'number') throw new WasmgradError(`cosineWindow: a and b must be numbers, got ${typeof a} and ${typeof b}`);
+  if (!(Number.isInteger(windowLength) && windowLength >= 1)) throw new WasmgradError(msg`cosineWindow: windowLength must be a whole number >= 1, got ${describeValue(windowLength)}`);
+  if (typeof a !== 'number' || typeof b !== 'number') throw new WasmgradError(msg`cosineWindow: a and b must be numbers, got ${typeof a} and ${typeof b}`);
   if (windowLength === 1) return fromFlat([1], [1], 'float32');
   const even = 1 - (windowLength % 2);
   const v = new Float32Array(windowLength);
@@ -237,8 +237,8 @@ export async function time(f: () => void): Promise<{ kernelMs: number; wallMs: n
 /** Local response normalization over the last axis: x / (bias + alpha sum of squares in the window)^beta. */
 export function localResponseNormalization(x: Tensor, depthRadius = 5, bias = 1, alpha = 1, beta = 0.5): Tensor {
   checkTensor(x, 'localResponseNormalization', 'x');
-  if (x.rank !== 3 && x.rank !== 4) throw new WasmgradError(`localResponseNormalization: x must be rank 3 or 4, got shape ${fmtShape(x.shape)}`);
-  if (!(Number.isInteger(depthRadius) && depthRadius >= 0)) throw new WasmgradError(`localResponseNormalization: depthRadius must be a whole number >= 0, got ${textOf(depthRadius)}`);
+  if (x.rank !== 3 && x.rank !== 4) throw new WasmgradError(msg`localResponseNormalization: x must be rank 3 or 4, got shape ${fmtShape(x.shape)}`);
+  if (!(Number.isInteger(depthRadius) && depthRadius >= 0)) throw new WasmgradError(msg`localResponseNormalization: depthRadius must be a whole number >= 0, got ${depthRadius}`);
   const d = x.shape[x.rank - 1];
   return tidy(() => {
     const paddings = x.shape.map((_, i): Pair => (i === x.rank - 1 ? [depthRadius, depthRadius] : [0, 0]));
@@ -256,10 +256,10 @@ function blockArgs(op: string, x: Tensor, blockShape: number[], pairs: number[][
   checkTensor(x, op, 'x');
   const m = Array.isArray(blockShape) ? blockShape.length : 0;
   if (m < 1 || x.rank < m + 1 || !blockShape.every((b) => Number.isInteger(b) && b >= 1)) {
-    throw new WasmgradError(`${op}: blockShape ${JSON.stringify(blockShape)} must be whole numbers >= 1, one per spatial axis of x ${fmtShape(x.shape)}`);
+    throw new WasmgradError(msg`${op}: blockShape ${jsonOf(blockShape)} must be whole numbers >= 1, one per spatial axis of x ${fmtShape(x.shape)}`);
   }
   if (!Array.isArray(pairs) || pairs.length !== m || !pairs.every((p) => Array.isArray(p) && p.length === 2 && p.every((v) => Number.isInteger(v) && v >= 0))) {
-    throw new WasmgradError(`${op}: expected ${m} [before, after] pairs of whole numbers, got ${JSON.stringify(pairs)}`);
+    throw new WasmgradError(msg`${op}: expected ${m} [before, after] pairs of whole numbers, got ${jsonOf(pairs)}`);
   }
 }
 
@@ -269,7 +269,7 @@ export function spaceToBatchND(x: Tensor, blockShape: number[], paddings: number
   const m = blockShape.length, batch = x.shape[0], rest = x.shape.slice(m + 1);
   const padded = x.shape.slice(1, m + 1).map((s, i) => s + paddings[i][0] + paddings[i][1]);
   padded.forEach((p, i) => {
-    if (p % blockShape[i] !== 0) throw new WasmgradError(`spaceToBatchND: padded size ${p} of spatial axis ${i} is not a multiple of block ${blockShape[i]}`);
+    if (p % blockShape[i] !== 0) throw new WasmgradError(msg`spaceToBatchND: padded size ${p} of spatial axis ${i} is not a multiple of block ${blockShape[i]}`);
   });
   return tidy(() => {
     const p = ops.pad(x, x.shape.map((_, i): Pair => (i >= 1 && i <= m ? [paddings[i - 1][0], paddings[i - 1][1]] : [0, 0])));
@@ -284,7 +284,7 @@ export function spaceToBatchND(x: Tensor, blockShape: number[], paddings: number
 export function batchToSpaceND(x: Tensor, blockShape: number[], crops: number[][]): Tensor {
   blockArgs('batchToSpaceND', x, blockShape, crops);
   const m = blockShape.length, blocks = blockShape.reduce((a, b) => a * b, 1);
-  if (x.shape[0] % blocks !== 0) throw new WasmgradError(`batchToSpaceND: batch ${x.shape[0]} is not a multiple of the block size ${blocks}`);
+  if (x.shape[0] % blocks !== 0) throw new WasmgradError(msg`batchToSpaceND: batch ${x.shape[0]} is not a multiple of the block size ${blocks}`);
   const batch = x.shape[0] / blocks, spatial = x.shape.slice(1, m + 1), rest = x.shape.slice(m + 1);
   return tidy(() => {
     const split = ops.reshape(x, [...blockShape, batch, ...spatial, ...rest]);
@@ -320,7 +320,7 @@ export function customGrad(f: CustomGradFn): (...inputs: Tensor[]) => Tensor {
     record('customGrad', inputs, value, ([dy]) => {
       const g = result.gradFunc(dy, saved);
       const list = Array.isArray(g) ? g : [g];
-      if (list.length !== inputs.length) throw new WasmgradError(`customGrad: gradFunc gave ${list.length} gradients for ${inputs.length} inputs`);
+      if (list.length !== inputs.length) throw new WasmgradError(msg`customGrad: gradFunc gave ${list.length} gradients for ${inputs.length} inputs`);
       return list;
     }, saved);
     return value;

@@ -1,7 +1,7 @@
 // tf.image.transform and tf.image.rotateWithOffset: projective warps and rotations of images
 // [B, H, W, C], computed in JavaScript on the values as TF.js's kernels define them (fill modes
 // reflect, wrap, nearest and constant; nearest or bilinear sampling). No gradient, as in TF.js.
-import { WasmgradError, fmtShape, textOf } from '../errors.js';
+import { WasmgradError, fmtShape, msg, jsonOf } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { fromFlat } from '../creation.js';
 import { checkTensor } from '../ops/util.js';
@@ -11,8 +11,8 @@ type FillMode = 'constant' | 'reflect' | 'wrap' | 'nearest';
 
 function checkImage4(op: string, image: Tensor): [number, number, number, number] {
   checkTensor(image, op, 'image');
-  if (image.rank !== 4) throw new WasmgradError(`${op}: image must be rank 4 [batch, height, width, channels], got ${fmtShape(image.shape)}`);
-  if (image.dtype !== 'float32') throw new WasmgradError(`${op}: image must be float32 (as in TF.js), got ${textOf(image.dtype)}; cast it first`);
+  if (image.rank !== 4) throw new WasmgradError(msg`${op}: image must be rank 4 [batch, height, width, channels], got ${fmtShape(image.shape)}`);
+  if (image.dtype !== 'float32') throw new WasmgradError(msg`${op}: image must be float32 (as in TF.js), got ${image.dtype}; cast it first`);
   return image.shape as [number, number, number, number];
 }
 
@@ -51,16 +51,16 @@ export function transform(
   const [batch, height, width, channels] = checkImage4(op, image);
   checkTensor(transforms, op, 'transforms');
   if (transforms.rank !== 2 || transforms.shape[1] !== 8 || (transforms.shape[0] !== batch && transforms.shape[0] !== 1)) {
-    throw new WasmgradError(`${op}: transforms must be [${batch}, 8] or [1, 8] for image ${fmtShape(image.shape)}, got ${fmtShape(transforms.shape)}`);
+    throw new WasmgradError(msg`${op}: transforms must be [${batch}, 8] or [1, 8] for image ${fmtShape(image.shape)}, got ${fmtShape(transforms.shape)}`);
   }
-  if (interpolation !== 'nearest' && interpolation !== 'bilinear') throw new WasmgradError(`${op}: interpolation must be 'nearest' or 'bilinear', got ${JSON.stringify(interpolation)}`);
-  if (!['constant', 'reflect', 'wrap', 'nearest'].includes(fillMode)) throw new WasmgradError(`${op}: fillMode must be 'constant', 'reflect', 'wrap' or 'nearest', got ${JSON.stringify(fillMode)}`);
-  if (typeof fillValue !== 'number') throw new WasmgradError(`${op}: fillValue must be a number, got ${typeof fillValue}`);
+  if (interpolation !== 'nearest' && interpolation !== 'bilinear') throw new WasmgradError(msg`${op}: interpolation must be 'nearest' or 'bilinear', got ${jsonOf(interpolation)}`);
+  if (!['constant', 'reflect', 'wrap', 'nearest'].includes(fillMode)) throw new WasmgradError(msg`${op}: fillMode must be 'constant', 'reflect', 'wrap' or 'nearest', got ${jsonOf(fillMode)}`);
+  if (typeof fillValue !== 'number') throw new WasmgradError(msg`${op}: fillValue must be a number, got ${typeof fillValue}`);
   const [outH, outW] = outputShape ?? [height, width];
   if (outputShape != null && (!Array.isArray(outputShape) || outputShape.length !== 2 || !outputShape.every((d) => Number.isInteger(d) && d >= 1))) {
-    throw new WasmgradError(`${op}: outputShape must be [height, width] of whole numbers >= 1, got ${JSON.stringify(outputShape)}`);
+    throw new WasmgradError(msg`${op}: outputShape must be [height, width] of whole numbers >= 1, got ${jsonOf(outputShape)}`);
   }
-  if (batch * outH * outW * channels > MAX_OUTPUT) throw new WasmgradError(`${op}: an output of [${batch}, ${outH}, ${outW}, ${channels}] is more than 2^30 values`);
+  if (batch * outH * outW * channels > MAX_OUTPUT) throw new WasmgradError(msg`${op}: an output of [${batch}, ${outH}, ${outW}, ${channels}] is more than 2^30 values`);
   const src = image.dataSync();
   const t = transforms.dataSync();
   const out = new Float32Array(batch * outH * outW * channels);
@@ -99,13 +99,13 @@ export function transform(
 export function rotateWithOffset(image: Tensor, radians: number, fillValue: number | [number, number, number] = 0, center: number | [number, number] = 0.5): Tensor {
   const op = 'image.rotateWithOffset';
   const [batch, height, width, channels] = checkImage4(op, image);
-  if (typeof radians !== 'number' || !Number.isFinite(radians)) throw new WasmgradError(`${op}: radians must be a finite number, got ${textOf(radians)}`);
+  if (typeof radians !== 'number' || !Number.isFinite(radians)) throw new WasmgradError(msg`${op}: radians must be a finite number, got ${radians}`);
   const fills = typeof fillValue === 'number' ? null : fillValue;
   if (fills !== null && (!Array.isArray(fills) || fills.length !== 3 || !fills.every((v) => typeof v === 'number') || channels > 4)) {
-    throw new WasmgradError(`${op}: fillValue must be a number, or [r, g, b] for an image of at most 4 channels, got ${JSON.stringify(fillValue)} for ${fmtShape(image.shape)}`);
+    throw new WasmgradError(msg`${op}: fillValue must be a number, or [r, g, b] for an image of at most 4 channels, got ${jsonOf(fillValue)} for ${fmtShape(image.shape)}`);
   }
   const [fx, fy] = typeof center === 'number' ? [center, center] : Array.isArray(center) && center.length === 2 ? center : [NaN, NaN];
-  if (!Number.isFinite(fx) || !Number.isFinite(fy)) throw new WasmgradError(`${op}: center must be a number or [x, y] (fractions of the width and height), got ${JSON.stringify(center)}`);
+  if (!Number.isFinite(fx) || !Number.isFinite(fy)) throw new WasmgradError(msg`${op}: center must be a number or [x, y] (fractions of the width and height), got ${jsonOf(center)}`);
   const cx = width * fx, cy = height * fy;
   const sin = Math.sin(radians), cos = Math.cos(radians);
   const src = image.dataSync();

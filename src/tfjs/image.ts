@@ -1,7 +1,7 @@
 // tf.image.* beyond resizing, and tf.math.confusionMatrix, as TensorFlow.js 4.22 computes them:
 // flips and colour conversions composed of ops (differentiable); cropAndResize, threshold and
 // non-max suppression computed in JavaScript on the values (index and detection ops, no gradient).
-import { WasmgradError, fmtShape, textOf } from '../errors.js';
+import { WasmgradError, fmtShape, msg, jsonOf } from '../errors.js';
 import { Tensor, tidy } from '../tensor.js';
 import { tensor as makeTensor, fromFlat } from '../creation.js';
 import * as ops from '../ops/index.js';
@@ -13,7 +13,7 @@ const GRAY = [0.2989, 0.587, 0.114].map(Math.fround);
 
 function checkImage(op: string, image: Tensor, rank: number | null, name = 'image'): Tensor {
   checkTensor(image, op, name);
-  if (rank !== null && image.rank !== rank) throw new WasmgradError(`${op}: ${name} must be rank ${rank}, got ${fmtShape(image.shape)}`);
+  if (rank !== null && image.rank !== rank) throw new WasmgradError(msg`${op}: ${name} must be rank ${rank}, got ${fmtShape(image.shape)}`);
   return image;
 }
 
@@ -25,7 +25,7 @@ export function flipLeftRight(image: Tensor): Tensor {
 /** RGB [..., 3] to grayscale [..., 1] (0.2989 R + 0.587 G + 0.114 B), in the input's dtype. */
 export function rgbToGrayscale(image: Tensor): Tensor {
   checkImage('rgbToGrayscale', image, null);
-  if (image.rank < 2 || image.shape[image.rank - 1] !== 3) throw new WasmgradError(`rgbToGrayscale: image must be rank >= 2 with 3 channels last, got ${fmtShape(image.shape)}`);
+  if (image.rank < 2 || image.shape[image.rank - 1] !== 3) throw new WasmgradError(msg`rgbToGrayscale: image must be rank >= 2 with 3 channels last, got ${fmtShape(image.shape)}`);
   return tidy(() => {
     const x = image.dtype === 'float32' ? image : ops.cast(image, 'float32');
     const gray = ops.matMul(ops.reshape(x, [x.size / 3, 3]), ops.reshape(makeTensor(GRAY), [3, 1]));
@@ -37,7 +37,7 @@ export function rgbToGrayscale(image: Tensor): Tensor {
 /** Grayscale [..., 1] to RGB [..., 3] (the channel repeated). */
 export function grayscaleToRGB(image: Tensor): Tensor {
   checkImage('grayscaleToRGB', image, null);
-  if (image.rank < 2 || image.shape[image.rank - 1] !== 1) throw new WasmgradError(`grayscaleToRGB: image must be rank >= 2 with 1 channel last, got ${fmtShape(image.shape)}`);
+  if (image.rank < 2 || image.shape[image.rank - 1] !== 1) throw new WasmgradError(msg`grayscaleToRGB: image must be rank >= 2 with 1 channel last, got ${fmtShape(image.shape)}`);
   return ops.tile(image, [...image.shape.slice(0, -1).map(() => 1), 3]);
 }
 
@@ -55,21 +55,21 @@ export function cropAndResize(
   checkImage(op, boxInd, 1, 'boxInd');
   const [B, H, W, C] = image.shape;
   const N = boxes.shape[0];
-  if (boxes.shape[1] !== 4 || boxInd.shape[0] !== N) throw new WasmgradError(`${op}: boxes must be [N, 4] and boxInd [N], got ${fmtShape(boxes.shape)} and ${fmtShape(boxInd.shape)}`);
-  if (boxInd.dtype !== 'int32') throw new WasmgradError(`${op}: boxInd must be int32, got ${textOf(boxInd.dtype)}`);
+  if (boxes.shape[1] !== 4 || boxInd.shape[0] !== N) throw new WasmgradError(msg`${op}: boxes must be [N, 4] and boxInd [N], got ${fmtShape(boxes.shape)} and ${fmtShape(boxInd.shape)}`);
+  if (boxInd.dtype !== 'int32') throw new WasmgradError(msg`${op}: boxInd must be int32, got ${boxInd.dtype}`);
   if (!Array.isArray(cropSize) || cropSize.length !== 2 || !cropSize.every((s) => Number.isInteger(s) && s >= 1)) {
-    throw new WasmgradError(`${op}: cropSize must be [height, width] of whole numbers >= 1, got ${JSON.stringify(cropSize)}`);
+    throw new WasmgradError(msg`${op}: cropSize must be [height, width] of whole numbers >= 1, got ${jsonOf(cropSize)}`);
   }
-  if (method !== 'bilinear' && method !== 'nearest') throw new WasmgradError(`${op}: method must be 'bilinear' or 'nearest', got ${textOf(method)}`);
+  if (method !== 'bilinear' && method !== 'nearest') throw new WasmgradError(msg`${op}: method must be 'bilinear' or 'nearest', got ${method}`);
   const [h, w] = cropSize;
-  if (N * h * w * C > 2 ** 30) throw new WasmgradError(`${op}: ${N} crops of ${h}x${w}x${C} are more than 2^30 values`);
+  if (N * h * w * C > 2 ** 30) throw new WasmgradError(msg`${op}: ${N} crops of ${h}x${w}x${C} are more than 2^30 values`);
   const x = image.dataSync(), bx = boxes.dataSync(), bi = boxInd.dataSync();
   const out = new Float32Array(N * h * w * C).fill(extrapolationValue);
   const at = (b: number, y: number, xx: number, c: number) => x[((b * H + y) * W + xx) * C + c];
   for (let n = 0; n < N; n++) {
     const [y1, x1, y2, x2] = [bx[4 * n], bx[4 * n + 1], bx[4 * n + 2], bx[4 * n + 3]];
     const b = bi[n];
-    if (!(b >= 0 && b < B)) throw new WasmgradError(`${op}: boxInd[${n}] = ${b} is not an image of the ${B} in the batch`);
+    if (!(b >= 0 && b < B)) throw new WasmgradError(msg`${op}: boxInd[${n}] = ${b} is not an image of the ${B} in the batch`);
     const hScale = h > 1 ? ((y2 - y1) * (H - 1)) / (h - 1) : 0;
     const wScale = w > 1 ? ((x2 - x1) * (W - 1)) / (w - 1) : 0;
     for (let yy = 0; yy < h; yy++) {
@@ -119,8 +119,8 @@ export function threshold(image: Tensor, method: 'binary' | 'otsu' = 'binary', i
   const op = 'threshold';
   checkImage(op, image, 3);
   const [H, W, C] = image.shape;
-  if (C !== 3 && C !== 1) throw new WasmgradError(`${op}: image must have 3 or 1 channels, got ${fmtShape(image.shape)}`);
-  if (method !== 'binary' && method !== 'otsu') throw new WasmgradError(`${op}: method must be 'binary' or 'otsu', got ${textOf(method)}`);
+  if (C !== 3 && C !== 1) throw new WasmgradError(msg`${op}: image must have 3 or 1 channels, got ${fmtShape(image.shape)}`);
+  if (method !== 'binary' && method !== 'otsu') throw new WasmgradError(msg`${op}: method must be 'binary' or 'otsu', got ${method}`);
   const v = image.dataSync();
   const gray = new Float64Array(H * W);
   for (let i = 0; i < gray.length; i++) gray[i] = C === 1 ? v[i] : Math.fround(Math.fround(Math.fround(v[3 * i] * GRAY[0]) + Math.fround(v[3 * i + 1] * GRAY[1])) + Math.fround(v[3 * i + 2] * GRAY[2]));
@@ -157,10 +157,10 @@ function suppress(op: string, boxes: Tensor, scores: Tensor, maxOutputSize: numb
   checkImage(op, boxes, 2, 'boxes');
   checkImage(op, scores, 1, 'scores');
   const n = boxes.shape[0];
-  if (boxes.shape[1] !== 4 || scores.shape[0] !== n) throw new WasmgradError(`${op}: boxes must be [N, 4] and scores [N], got ${fmtShape(boxes.shape)} and ${fmtShape(scores.shape)}`);
-  if (!Number.isInteger(maxOutputSize) || maxOutputSize < 0) throw new WasmgradError(`${op}: maxOutputSize must be a whole number >= 0, got ${textOf(maxOutputSize)}`);
-  if (!(iouThreshold >= 0 && iouThreshold <= 1)) throw new WasmgradError(`${op}: iouThreshold must be in [0, 1], got ${textOf(iouThreshold)}`);
-  if (!(sigma >= 0)) throw new WasmgradError(`${op}: softNmsSigma must be >= 0, got ${textOf(sigma)}`);
+  if (boxes.shape[1] !== 4 || scores.shape[0] !== n) throw new WasmgradError(msg`${op}: boxes must be [N, 4] and scores [N], got ${fmtShape(boxes.shape)} and ${fmtShape(scores.shape)}`);
+  if (!Number.isInteger(maxOutputSize) || maxOutputSize < 0) throw new WasmgradError(msg`${op}: maxOutputSize must be a whole number >= 0, got ${maxOutputSize}`);
+  if (!(iouThreshold >= 0 && iouThreshold <= 1)) throw new WasmgradError(msg`${op}: iouThreshold must be in [0, 1], got ${iouThreshold}`);
+  if (!(sigma >= 0)) throw new WasmgradError(msg`${op}: softNmsSigma must be >= 0, got ${sigma}`);
   // as TF.js: never more outputs than boxes (the padded form pads to this)
   maxOutputSize = Math.min(maxOutputSize, n);
   const b = boxes.dataSync(), s = scores.dataSync();
@@ -247,8 +247,8 @@ export function confusionMatrix(labels: Tensor, predictions: Tensor, numClasses:
   const op = 'confusionMatrix';
   checkImage(op, labels, 1, 'labels');
   checkImage(op, predictions, 1, 'predictions');
-  if (labels.shape[0] !== predictions.shape[0]) throw new WasmgradError(`${op}: labels ${fmtShape(labels.shape)} and predictions ${fmtShape(predictions.shape)} must have the same length`);
-  if (!Number.isInteger(numClasses) || numClasses < 1) throw new WasmgradError(`${op}: numClasses must be a whole number >= 1, got ${textOf(numClasses)}`);
+  if (labels.shape[0] !== predictions.shape[0]) throw new WasmgradError(msg`${op}: labels ${fmtShape(labels.shape)} and predictions ${fmtShape(predictions.shape)} must have the same length`);
+  if (!Number.isInteger(numClasses) || numClasses < 1) throw new WasmgradError(msg`${op}: numClasses must be a whole number >= 1, got ${numClasses}`);
   const l = labels.dataSync(), p = predictions.dataSync();
   const out = new Int32Array(numClasses * numClasses);
   for (let i = 0; i < l.length; i++) {

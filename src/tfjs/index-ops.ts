@@ -2,7 +2,7 @@
 // setdiff1dAsync, inTopKAsync, searchSorted / lowerBound / upperBound, bincount, denseBincount,
 // scatterND, sparseToDense. Computed in JavaScript over the values (TF.js gives them no gradient,
 // except booleanMaskAsync, which is a gather here and passes gradients as TF.js's does).
-import { WasmgradError, fmtShape, textOf } from '../errors.js';
+import { WasmgradError, fmtShape, msg } from '../errors.js';
 import { Tensor, tidy } from '../tensor.js';
 import { fromFlat } from '../creation.js';
 import * as ops from '../ops/index.js';
@@ -34,7 +34,7 @@ export async function booleanMaskAsync(tensor: Tensor, mask: Tensor, axis = 0): 
   checkTensor(mask, 'booleanMaskAsync', 'mask');
   const k = mask.rank;
   if (k === 0 || axis < 0 || axis + k > tensor.rank || mask.shape.some((s, i) => s !== tensor.shape[axis + i])) {
-    throw new WasmgradError(`booleanMaskAsync: mask ${fmtShape(mask.shape)} does not fit tensor ${fmtShape(tensor.shape)} from axis ${axis}`);
+    throw new WasmgradError(msg`booleanMaskAsync: mask ${fmtShape(mask.shape)} does not fit tensor ${fmtShape(tensor.shape)} from axis ${axis}`);
   }
   const m = mask.dataSync();
   const keep: number[] = [];
@@ -50,8 +50,8 @@ export async function booleanMaskAsync(tensor: Tensor, mask: Tensor, axis = 0): 
 export async function setdiff1dAsync(x: Tensor, y: Tensor): Promise<[Tensor, Tensor]> {
   checkTensor(x, 'setdiff1dAsync', 'x');
   checkTensor(y, 'setdiff1dAsync', 'y');
-  if (x.dtype !== y.dtype) throw new WasmgradError(`setdiff1dAsync: x and y must have the same dtype, got ${textOf(x.dtype)} and ${y.dtype}`);
-  if (x.rank !== 1 || y.rank !== 1) throw new WasmgradError(`setdiff1dAsync: x and y must be rank 1, got ${fmtShape(x.shape)} and ${fmtShape(y.shape)}`);
+  if (x.dtype !== y.dtype) throw new WasmgradError(msg`setdiff1dAsync: x and y must have the same dtype, got ${x.dtype} and ${y.dtype}`);
+  if (x.rank !== 1 || y.rank !== 1) throw new WasmgradError(msg`setdiff1dAsync: x and y must be rank 1, got ${fmtShape(x.shape)} and ${fmtShape(y.shape)}`);
   const drop = new Set(y.dataSync());
   const xv = x.dataSync();
   const values: number[] = [], indices: number[] = [];
@@ -69,8 +69,8 @@ export async function inTopKAsync(predictions: Tensor, targets: Tensor, k = 1): 
   checkTensor(predictions, 'inTopKAsync', 'predictions');
   checkTensor(targets, 'inTopKAsync', 'targets');
   const n = predictions.shape[predictions.rank - 1];
-  if (predictions.rank < 1 || targets.size * n !== predictions.size) throw new WasmgradError(`inTopKAsync: predictions ${fmtShape(predictions.shape)} and targets ${fmtShape(targets.shape)} do not match`);
-  if (!(Number.isInteger(k) && k >= 1 && k <= n)) throw new WasmgradError(`inTopKAsync: k must be a whole number in [1, ${n}], got ${textOf(k)}`);
+  if (predictions.rank < 1 || targets.size * n !== predictions.size) throw new WasmgradError(msg`inTopKAsync: predictions ${fmtShape(predictions.shape)} and targets ${fmtShape(targets.shape)} do not match`);
+  if (!(Number.isInteger(k) && k >= 1 && k <= n)) throw new WasmgradError(msg`inTopKAsync: k must be a whole number in [1, ${n}], got ${k}`);
   const p = predictions.dataSync(), t = targets.dataSync();
   const out = new Float32Array(targets.size);
   for (let r = 0; r < targets.size; r++) {
@@ -84,11 +84,11 @@ export async function inTopKAsync(predictions: Tensor, targets: Tensor, k = 1): 
 export function searchSorted(sortedSequence: Tensor, values: Tensor, side: 'left' | 'right' = 'left'): Tensor {
   checkTensor(sortedSequence, 'searchSorted', 'sortedSequence');
   checkTensor(values, 'searchSorted', 'values');
-  if (side !== 'left' && side !== 'right') throw new WasmgradError(`searchSorted: side must be 'left' or 'right', got ${textOf(side)}`);
+  if (side !== 'left' && side !== 'right') throw new WasmgradError(msg`searchSorted: side must be 'left' or 'right', got ${side}`);
   const s = sortedSequence.rank === 0 ? null : sortedSequence.shape;
   const v = values.rank === 0 ? null : values.shape;
   if (!s || !v || s.length !== v.length || s.slice(0, -1).join() !== v.slice(0, -1).join()) {
-    throw new WasmgradError(`searchSorted: sortedSequence ${fmtShape(sortedSequence.shape)} and values ${fmtShape(values.shape)} must have the same leading dimensions`);
+    throw new WasmgradError(msg`searchSorted: sortedSequence ${fmtShape(sortedSequence.shape)} and values ${fmtShape(values.shape)} must have the same leading dimensions`);
   }
   const n = s[s.length - 1], m = v[v.length - 1], rows = sizeOf(s.slice(0, -1));
   const seq = sortedSequence.dataSync(), vals = values.dataSync();
@@ -115,11 +115,11 @@ export const upperBound = (sortedSequence: Tensor, values: Tensor) => searchSort
 /** Counts (or summed weights) of each value of x in [0, size); other values are ignored. */
 function binCounts(op: string, x: Tensor, weights: Tensor | null, size: number, binaryOutput: boolean): Tensor {
   checkTensor(x, op, 'x');
-  if (x.dtype !== 'int32') throw new WasmgradError(`${op}: x must be int32, got ${textOf(x.dtype)}`);
-  if (!(Number.isInteger(size) && size >= 0)) throw new WasmgradError(`${op}: size must be a whole number >= 0, got ${textOf(size)}`);
-  if (weights && weights.size > 0 && weights.shape.join() !== x.shape.join()) throw new WasmgradError(`${op}: weights ${fmtShape(weights.shape)} differ in shape from x ${fmtShape(x.shape)}`);
+  if (x.dtype !== 'int32') throw new WasmgradError(msg`${op}: x must be int32, got ${x.dtype}`);
+  if (!(Number.isInteger(size) && size >= 0)) throw new WasmgradError(msg`${op}: size must be a whole number >= 0, got ${size}`);
+  if (weights && weights.size > 0 && weights.shape.join() !== x.shape.join()) throw new WasmgradError(msg`${op}: weights ${fmtShape(weights.shape)} differ in shape from x ${fmtShape(x.shape)}`);
   const rows = x.rank === 2 ? x.shape[0] : 1, n = x.rank === 2 ? x.shape[1] : x.size;
-  if (x.rank > 2) throw new WasmgradError(`${op}: x must be rank 1 or 2, got ${fmtShape(x.shape)}`);
+  if (x.rank > 2) throw new WasmgradError(msg`${op}: x must be rank 1 or 2, got ${fmtShape(x.shape)}`);
   const xv = x.dataSync(), wv = weights && weights.size > 0 ? weights.dataSync() : null;
   const dtype = weights ? weights.dtype : x.dtype; // as TF.js: the weights' dtype, empty weights too
   const out = dtype === 'int32' ? new Int32Array(rows * size) : new Float32Array(rows * size);
@@ -134,7 +134,7 @@ function binCounts(op: string, x: Tensor, weights: Tensor | null, size: number, 
   return fromFlat(out, x.rank === 2 ? [rows, size] : [size], dtype);
 }
 export const bincount = (x: Tensor, weights: Tensor | null, size: number) => {
-  if (x?.rank !== 1) throw new WasmgradError(`bincount: x must be rank 1, got ${x instanceof Tensor ? fmtShape(x.shape) : typeof x}`);
+  if (x?.rank !== 1) throw new WasmgradError(msg`bincount: x must be rank 1, got ${x instanceof Tensor ? fmtShape(x.shape) : typeof x}`);
   return binCounts('bincount', x, weights, size, false);
 };
 export const denseBincount = (x: Tensor, weights: Tensor | null, size: number, binaryOutput = false) => binCounts('denseBincount', x, weights, size, binaryOutput);
@@ -144,16 +144,16 @@ export function scatterND(indices: Tensor, updates: Tensor, shape: number[]): Te
   checkTensor(indices, 'scatterND', 'indices');
   checkTensor(updates, 'scatterND', 'updates');
   const k = indices.shape[indices.rank - 1];
-  if (!Array.isArray(shape) || indices.rank < 1 || !(k >= 1 && k <= shape.length)) throw new WasmgradError(`scatterND: indices ${fmtShape(indices.shape)} do not index shape ${fmtShape(shape)}`);
+  if (!Array.isArray(shape) || indices.rank < 1 || !(k >= 1 && k <= shape.length)) throw new WasmgradError(msg`scatterND: indices ${fmtShape(indices.shape)} do not index shape ${fmtShape(shape)}`);
   const count = indices.size / k, slice = sizeOf(shape.slice(k));
-  if (updates.size !== count * slice) throw new WasmgradError(`scatterND: updates ${fmtShape(updates.shape)} must be ${fmtShape([...indices.shape.slice(0, -1), ...shape.slice(k)])}`);
+  if (updates.size !== count * slice) throw new WasmgradError(msg`scatterND: updates ${fmtShape(updates.shape)} must be ${fmtShape([...indices.shape.slice(0, -1), ...shape.slice(k)])}`);
   const iv = indices.dataSync(), uv = updates.dataSync();
   const out = updates.dtype === 'int32' ? new Int32Array(sizeOf(shape)) : new Float32Array(sizeOf(shape));
   for (let i = 0; i < count; i++) {
     let f = 0;
     for (let j = 0; j < k; j++) {
       const v = iv[i * k + j];
-      if (!(Number.isInteger(v) && v >= 0 && v < shape[j])) throw new WasmgradError(`scatterND: index ${v} out of range [0, ${shape[j]}) in dimension ${j}`);
+      if (!(Number.isInteger(v) && v >= 0 && v < shape[j])) throw new WasmgradError(msg`scatterND: index ${v} out of range [0, ${shape[j]}) in dimension ${j}`);
       f = f * shape[j] + v;
     }
     for (let e = 0; e < slice; e++) out[f * slice + e] += uv[i * slice + e];
@@ -168,15 +168,15 @@ export function sparseToDense(sparseIndices: Tensor, sparseValues: Tensor, outpu
   const dflt = typeof defaultValue === 'number' ? defaultValue : defaultValue.dataSync()[0];
   const k = sparseIndices.rank === 2 ? sparseIndices.shape[1] : 1;
   const count = sparseIndices.rank === 0 ? 1 : sparseIndices.shape[0];
-  if (k !== outputShape.length) throw new WasmgradError(`sparseToDense: indices ${fmtShape(sparseIndices.shape)} do not index shape ${fmtShape(outputShape)}`);
-  if (sparseValues.size !== 1 && sparseValues.size !== count) throw new WasmgradError(`sparseToDense: ${sparseValues.size} values for ${count} indices`);
+  if (k !== outputShape.length) throw new WasmgradError(msg`sparseToDense: indices ${fmtShape(sparseIndices.shape)} do not index shape ${fmtShape(outputShape)}`);
+  if (sparseValues.size !== 1 && sparseValues.size !== count) throw new WasmgradError(msg`sparseToDense: ${sparseValues.size} values for ${count} indices`);
   const iv = sparseIndices.dataSync(), vv = sparseValues.dataSync();
   const out = (sparseValues.dtype === 'int32' ? new Int32Array(sizeOf(outputShape)) : new Float32Array(sizeOf(outputShape))).fill(dflt);
   for (let i = 0; i < count; i++) {
     let f = 0;
     for (let j = 0; j < k; j++) {
       const v = iv[i * k + j];
-      if (!(Number.isInteger(v) && v >= 0 && v < outputShape[j])) throw new WasmgradError(`sparseToDense: index ${v} out of range [0, ${outputShape[j]}) in dimension ${j}`);
+      if (!(Number.isInteger(v) && v >= 0 && v < outputShape[j])) throw new WasmgradError(msg`sparseToDense: index ${v} out of range [0, ${outputShape[j]}) in dimension ${j}`);
       f = f * outputShape[j] + v;
     }
     out[f] = vv[sparseValues.size === 1 ? 0 : i];
@@ -188,7 +188,7 @@ export function sparseToDense(sparseIndices: Tensor, sparseValues: Tensor, outpu
 export function cumprod(x: Tensor, axis = 0, exclusive = false, reverse = false): Tensor {
   checkTensor(x, 'cumprod', 'x');
   const ax = axis < 0 ? axis + x.rank : axis;
-  if (!(Number.isInteger(ax) && ax >= 0 && ax < x.rank)) throw new WasmgradError(`cumprod: axis ${axis} is out of range for shape ${fmtShape(x.shape)}`);
+  if (!(Number.isInteger(ax) && ax >= 0 && ax < x.rank)) throw new WasmgradError(msg`cumprod: axis ${axis} is out of range for shape ${fmtShape(x.shape)}`);
   const v = x.dataSync(), n = x.shape[ax], inner = sizeOf(x.shape.slice(ax + 1)), outer = sizeOf(x.shape.slice(0, ax));
   const out = x.dtype === 'int32' ? new Int32Array(v.length) : new Float32Array(v.length);
   for (let o = 0; o < outer; o++) {
@@ -214,7 +214,7 @@ export function cumprod(x: Tensor, axis = 0, exclusive = false, reverse = false)
 export function unique(x: Tensor, axis = 0): { values: Tensor; indices: Tensor } {
   checkTensor(x, 'unique', 'x');
   const ax = axis < 0 ? axis + x.rank : axis;
-  if (x.rank === 0 || !(Number.isInteger(ax) && ax >= 0 && ax < x.rank)) throw new WasmgradError(`unique: axis ${axis} is out of range for shape ${fmtShape(x.shape)}`);
+  if (x.rank === 0 || !(Number.isInteger(ax) && ax >= 0 && ax < x.rank)) throw new WasmgradError(msg`unique: axis ${axis} is out of range for shape ${fmtShape(x.shape)}`);
   const v = x.dataSync(), n = x.shape[ax], inner = sizeOf(x.shape.slice(ax + 1)), outer = sizeOf(x.shape.slice(0, ax));
   const keyOf = (k: number) => {
     const parts: number[] = [];
@@ -248,7 +248,7 @@ export function broadcastArgs(s0: Tensor, s1: Tensor): Tensor {
   const out: number[] = [];
   for (let i = 0; i < r; i++) {
     const p = a[a.length - r + i] ?? 1, q = b[b.length - r + i] ?? 1;
-    if (p !== q && p !== 1 && q !== 1) throw new WasmgradError(`broadcastArgs: shapes ${fmtShape(a)} and ${fmtShape(b)} do not broadcast`);
+    if (p !== q && p !== 1 && q !== 1) throw new WasmgradError(msg`broadcastArgs: shapes ${fmtShape(a)} and ${fmtShape(b)} do not broadcast`);
     out.push(p === 1 ? q : p);
   }
   return fromFlat(out, [r], 'int32');
@@ -259,7 +259,7 @@ export function bitwiseAnd(x: Tensor, y: Tensor): Tensor {
   checkTensor(x, 'bitwiseAnd', 'x');
   checkTensor(y, 'bitwiseAnd', 'y');
   if (x.dtype !== 'int32' || y.dtype !== 'int32' || x.shape.join() !== y.shape.join()) {
-    throw new WasmgradError(`bitwiseAnd: expected two int32 tensors of one shape, got ${textOf(x.dtype)} ${fmtShape(x.shape)} and ${y.dtype} ${fmtShape(y.shape)}`);
+    throw new WasmgradError(msg`bitwiseAnd: expected two int32 tensors of one shape, got ${x.dtype} ${fmtShape(x.shape)} and ${y.dtype} ${fmtShape(y.shape)}`);
   }
   const a = x.dataSync(), b = y.dataSync();
   return fromFlat(Int32Array.from(a, (v, i) => v & b[i]), x.shape, 'int32');
@@ -271,16 +271,16 @@ export function tensorScatterUpdate(tensor: Tensor, indices: Tensor, updates: Te
   checkTensor(indices, 'tensorScatterUpdate', 'indices');
   checkTensor(updates, 'tensorScatterUpdate', 'updates');
   const shape = tensor.shape, k = indices.shape[indices.rank - 1];
-  if (indices.rank < 1 || !(k >= 1 && k <= shape.length)) throw new WasmgradError(`tensorScatterUpdate: indices ${fmtShape(indices.shape)} do not index shape ${fmtShape(shape)}`);
+  if (indices.rank < 1 || !(k >= 1 && k <= shape.length)) throw new WasmgradError(msg`tensorScatterUpdate: indices ${fmtShape(indices.shape)} do not index shape ${fmtShape(shape)}`);
   const count = indices.size / k, slice = sizeOf(shape.slice(k));
-  if (updates.size !== count * slice) throw new WasmgradError(`tensorScatterUpdate: updates ${fmtShape(updates.shape)} must be ${fmtShape([...indices.shape.slice(0, -1), ...shape.slice(k)])}`);
+  if (updates.size !== count * slice) throw new WasmgradError(msg`tensorScatterUpdate: updates ${fmtShape(updates.shape)} must be ${fmtShape([...indices.shape.slice(0, -1), ...shape.slice(k)])}`);
   const iv = indices.dataSync(), uv = updates.dataSync();
   const out = tensor.dtype === 'int32' ? Int32Array.from(tensor.dataSync()) : Float32Array.from(tensor.dataSync());
   for (let i = 0; i < count; i++) {
     let f = 0;
     for (let j = 0; j < k; j++) {
       const v = iv[i * k + j];
-      if (!(Number.isInteger(v) && v >= 0 && v < shape[j])) throw new WasmgradError(`tensorScatterUpdate: index ${v} out of range [0, ${shape[j]}) in dimension ${j}`);
+      if (!(Number.isInteger(v) && v >= 0 && v < shape[j])) throw new WasmgradError(msg`tensorScatterUpdate: index ${v} out of range [0, ${shape[j]}) in dimension ${j}`);
       f = f * shape[j] + v;
     }
     for (let e = 0; e < slice; e++) out[f * slice + e] = uv[i * slice + e];
@@ -295,21 +295,21 @@ export function tensorScatterUpdate(tensor: Tensor, indices: Tensor, updates: Te
 export function einsum(equation: string, ...tensors: Tensor[]): Tensor {
   if (typeof equation !== 'string') throw new WasmgradError('einsum: expected an equation string');
   const eq = equation.replace(/\s/g, '');
-  if (eq.split('->').length !== 2) throw new WasmgradError(`einsum: '${equation}' needs exactly one '->' naming the output indices`);
+  if (eq.split('->').length !== 2) throw new WasmgradError(msg`einsum: '${equation}' needs exactly one '->' naming the output indices`);
   const [lhs, rhs] = eq.split('->');
   const inputs = lhs.split(',');
   if (eq.includes('.') || inputs.length !== tensors.length || inputs.length < 1 || inputs.length > 2 || inputs.some((s) => !/^[a-zA-Z]*$/.test(s))) {
-    throw new WasmgradError(`einsum: '${equation}' must name one or two operands by letters (no ellipsis), for ${tensors.length} tensors`);
+    throw new WasmgradError(msg`einsum: '${equation}' must name one or two operands by letters (no ellipsis), for ${tensors.length} tensors`);
   }
   const counts = new Map<string, number>();
   for (const s of inputs) for (const c of s) counts.set(c, (counts.get(c) ?? 0) + 1);
-  if (!/^[a-zA-Z]*$/.test(rhs) || [...rhs].some((c) => !counts.has(c)) || new Set(rhs).size !== rhs.length) throw new WasmgradError(`einsum: bad output indices '${rhs}' in '${equation}'`);
+  if (!/^[a-zA-Z]*$/.test(rhs) || [...rhs].some((c) => !counts.has(c)) || new Set(rhs).size !== rhs.length) throw new WasmgradError(msg`einsum: bad output indices '${rhs}' in '${equation}'`);
   const size = new Map<string, number>();
   inputs.forEach((s, k) => {
     const t = checkTensor(tensors[k], 'einsum', `tensors[${k}]`);
-    if (t.rank !== s.length || new Set(s).size !== s.length) throw new WasmgradError(`einsum: operand ${k} '${s}' does not fit shape ${fmtShape(t.shape)} (or repeats an index)`);
+    if (t.rank !== s.length || new Set(s).size !== s.length) throw new WasmgradError(msg`einsum: operand ${k} '${s}' does not fit shape ${fmtShape(t.shape)} (or repeats an index)`);
     [...s].forEach((c, d) => {
-      if (size.has(c) && size.get(c) !== t.shape[d]) throw new WasmgradError(`einsum: index '${c}' has sizes ${size.get(c)} and ${t.shape[d]}`);
+      if (size.has(c) && size.get(c) !== t.shape[d]) throw new WasmgradError(msg`einsum: index '${c}' has sizes ${size.get(c)} and ${t.shape[d]}`);
       size.set(c, t.shape[d]);
     });
   });

@@ -6,7 +6,7 @@ import '../tensor-methods.js';
 import { init } from '../engine/state.js';
 import type { SequentialArgs, ModelArgs } from '../models/index.js';
 import { loadModel as loadAny } from '../models/load.js';
-import { WasmgradError } from '../errors.js';
+import { WasmgradError, msg } from '../errors.js';
 
 export * from '../ops/index.js';
 export {
@@ -76,7 +76,7 @@ async function modelFromJSON(json: unknown): Promise<LayersModel> {
     throw new WasmgradError('models.modelFromJSON: a weightsManifest names weight files; load the model with tf.loadLayersModel(url or handler) instead');
   }
   const topology = record && 'modelTopology' in record ? record.modelTopology : json;
-  if (topology === null || typeof topology !== 'object') throw new WasmgradError(`models.modelFromJSON: expected a model topology object, got ${topology === null ? 'null' : typeof topology}`);
+  if (topology === null || typeof topology !== 'object') throw new WasmgradError(msg`models.modelFromJSON: expected a model topology object, got ${topology === null ? 'null' : typeof topology}`);
   return loadLayersModel({ load: async () => ({ modelTopology: topology }) });
 }
 

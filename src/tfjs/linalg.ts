@@ -2,7 +2,7 @@
 // hammingWindow, frame), as TensorFlow.js 4.22 computes them. bandPart and gramSchmidt are
 // compositions of ops, so gradients flow through them; qr runs Householder reflections in double
 // precision on each matrix (TF.js's algorithm and sign convention) and records no gradient.
-import { WasmgradError, fmtShape, textOf } from '../errors.js';
+import { WasmgradError, fmtShape, msg } from '../errors.js';
 import { Tensor, tidy, sizeOf } from '../tensor.js';
 import { fromFlat } from '../creation.js';
 import * as ops from '../ops/index.js';
@@ -11,14 +11,14 @@ import { cosineWindow } from './extra-ops.js';
 
 function wholeOrNegative(v: number | Tensor, op: string, name: string): number {
   const n = v instanceof Tensor ? v.dataSync()[0] : v;
-  if (!Number.isInteger(n)) throw new WasmgradError(`${op}: ${name} must be a whole number (negative: the whole triangle), got ${textOf(n)}`);
+  if (!Number.isInteger(n)) throw new WasmgradError(msg`${op}: ${name} must be a whole number (negative: the whole triangle), got ${n}`);
   return n;
 }
 
 /** The band of each innermost matrix: a[i, j] where i - j <= numLower and j - i <= numUpper (negative: no limit). */
 export function bandPart(a: Tensor, numLower: number | Tensor, numUpper: number | Tensor): Tensor {
   checkTensor(a, 'bandPart', 'a');
-  if (a.rank < 2) throw new WasmgradError(`bandPart: a must have rank >= 2, got ${fmtShape(a.shape)}`);
+  if (a.rank < 2) throw new WasmgradError(msg`bandPart: a must have rank >= 2, got ${fmtShape(a.shape)}`);
   const lower = wholeOrNegative(numLower, 'bandPart', 'numLower'), upper = wholeOrNegative(numUpper, 'bandPart', 'numUpper');
   const [m, n] = a.shape.slice(-2);
   const mask = new Float32Array(m * n);
@@ -35,13 +35,13 @@ export function bandPart(a: Tensor, numLower: number | Tensor, numUpper: number 
 /** Orthonormal vectors spanning xs (modified Gram-Schmidt, in order): the rows of a [m, n] matrix, or an array of vectors. */
 export function gramSchmidt(xs: Tensor | Tensor[]): Tensor | Tensor[] {
   const isMatrix = xs instanceof Tensor;
-  if (isMatrix && xs.rank !== 2) throw new WasmgradError(`gramSchmidt: expected a matrix [m, n] or an array of vectors, got ${fmtShape(xs.shape)}`);
+  if (isMatrix && xs.rank !== 2) throw new WasmgradError(msg`gramSchmidt: expected a matrix [m, n] or an array of vectors, got ${fmtShape(xs.shape)}`);
   if (!isMatrix && (!Array.isArray(xs) || xs.length === 0)) throw new WasmgradError('gramSchmidt: expected a matrix [m, n] or a non-empty array of vectors');
   return tidy(() => {
     const vectors = isMatrix ? ops.unstack(xs, 0) : xs.map((x, i) => checkTensor(x, 'gramSchmidt', `xs[${i}]`));
     const n = vectors[0].size;
     vectors.forEach((x, i) => {
-      if (x.rank !== 1 || x.size !== n) throw new WasmgradError(`gramSchmidt: xs[${i}] is ${fmtShape(x.shape)}, expected a vector of ${n}`);
+      if (x.rank !== 1 || x.size !== n) throw new WasmgradError(msg`gramSchmidt: xs[${i}] is ${fmtShape(x.shape)}, expected a vector of ${n}`);
     });
     const ys: Tensor[] = [];
     for (const v of vectors) {
@@ -90,7 +90,7 @@ function qrOf(a: Float64Array, m: number, n: number): { q: Float64Array; r: Floa
  */
 export function qr(x: Tensor, fullMatrices = false): [Tensor, Tensor] {
   checkTensor(x, 'qr', 'x');
-  if (x.rank < 2) throw new WasmgradError(`qr: x must have rank >= 2, got ${fmtShape(x.shape)}`);
+  if (x.rank < 2) throw new WasmgradError(msg`qr: x must have rank >= 2, got ${fmtShape(x.shape)}`);
   const [m, n] = x.shape.slice(-2);
   const lead = x.shape.slice(0, -2), count = sizeOf(lead);
   const k = fullMatrices || m <= n ? m : n;
@@ -107,7 +107,7 @@ export function qr(x: Tensor, fullMatrices = false): [Tensor, Tensor] {
 export const linalg = { bandPart, gramSchmidt, qr };
 
 function windowLength(n: number, op: string): number {
-  if (!(Number.isInteger(n) && n >= 0)) throw new WasmgradError(`${op}: windowLength must be a whole number >= 0, got ${textOf(n)}`);
+  if (!(Number.isInteger(n) && n >= 0)) throw new WasmgradError(msg`${op}: windowLength must be a whole number >= 0, got ${n}`);
   return n;
 }
 
@@ -119,9 +119,9 @@ export const hammingWindow = windowOf('hammingWindow', 0.54, 0.46);
 /** Frames [count, frameLength] of a signal vector, frameStep apart; padEnd pads the last ones with padValue. */
 export function frame(signal: Tensor, frameLength: number, frameStep: number, padEnd = false, padValue = 0): Tensor {
   checkTensor(signal, 'frame', 'signal');
-  if (signal.rank !== 1) throw new WasmgradError(`frame: signal must be a vector, got ${fmtShape(signal.shape)}`);
-  if (!(Number.isInteger(frameLength) && frameLength > 0)) throw new WasmgradError(`frame: frameLength must be a whole number > 0, got ${textOf(frameLength)}`);
-  if (!(Number.isInteger(frameStep) && frameStep > 0)) throw new WasmgradError(`frame: frameStep must be a whole number > 0, got ${textOf(frameStep)}`);
+  if (signal.rank !== 1) throw new WasmgradError(msg`frame: signal must be a vector, got ${fmtShape(signal.shape)}`);
+  if (!(Number.isInteger(frameLength) && frameLength > 0)) throw new WasmgradError(msg`frame: frameLength must be a whole number > 0, got ${frameLength}`);
+  if (!(Number.isInteger(frameStep) && frameStep > 0)) throw new WasmgradError(msg`frame: frameStep must be a whole number > 0, got ${frameStep}`);
   const v = signal.dataSync(), size = v.length;
   const starts: number[] = [];
   let start = 0;

@@ -1,7 +1,7 @@
 // tf.losses.*: TensorFlow.js's loss functions, in its argument order (labels first) with its
 // weights and reductions (default SUM_BY_NONZERO_WEIGHTS: the weighted sum over the count of
 // non-zero weights). Composed of ops, so their gradients come from composition.
-import { WasmgradError } from '../errors.js';
+import { WasmgradError, msg } from '../errors.js';
 import { Tensor, tidy } from '../tensor.js';
 import { add, sub, mul, div, maximum, minimum } from '../ops/binary.js';
 import { abs, square, log, log1p, exp, neg, relu } from '../ops/unary.js';
@@ -23,7 +23,7 @@ type Weights = Tensor | number | undefined | null;
 /** Weights the per-element losses and reduces them as TF.js does. */
 export function computeWeightedLoss(losses: Tensor, weights?: Weights, reduction: Reduction = Reduction.SUM_BY_NONZERO_WEIGHTS): Tensor {
   checkTensor(losses, 'computeWeightedLoss', 'losses');
-  if (!(reduction in Reduction)) throw new WasmgradError(`losses: unknown reduction ${String(reduction)}`);
+  if (!(reduction in Reduction)) throw new WasmgradError(msg`losses: unknown reduction ${String(reduction)}`);
   return tidy(() => {
     const w = weights ?? null;
     const weighted = w === null ? losses : mul(losses, w);

@@ -3,7 +3,7 @@
 // order of model.weights / getWeights / setWeights: TF.js lists every trainable weight of the model
 // first, then every non-trainable one (batch normalization's moving statistics last), where Keras 3
 // goes layer by layer. Bidirectional layers in a TF.js model leave masked steps to each half.
-import { WasmgradError } from '../errors.js';
+import { WasmgradError, msg } from '../errors.js';
 import { Bidirectional } from '../layers/bidirectional.js';
 import type { Variable } from '../variables.js';
 import { LayersModel as BaseModel, Sequential as BaseSequential } from '../models/index.js';
@@ -112,7 +112,7 @@ export function asTfjs<T extends BaseModel>(m: T): T {
     const index = new Map(layerOrder.map((w, i) => [w, i]));
     return tfjsWeights(m).map((w) => {
       const i = index.get(w);
-      if (i === undefined) throw new WasmgradError(`${m.name}.getWeights: weight ${w.name} is not in any of its layers`);
+      if (i === undefined) throw new WasmgradError(msg`${m.name}.getWeights: weight ${w.name} is not in any of its layers`);
       return values[i];
     });
   };

@@ -1,6 +1,6 @@
 // TF.js's 3-D convolution and pooling, dilation2d and maxPoolWithArgmax: its argument order and
 // defaults (dataFormat, the filter size of maxPool3d) over the root entry's ops.
-import { WasmgradError } from '../errors.js';
+import { WasmgradError, msg, jsonOf } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import * as ops from '../ops/index.js';
 import type { PadSpec, RoundingMode } from '../ops/window-parts.js';
@@ -9,7 +9,7 @@ type Triple = number | [number, number, number];
 type Pair = number | [number, number];
 
 function checkFormat(op: string, dataFormat: unknown, expected: string): void {
-  if (dataFormat !== expected) throw new WasmgradError(`${op}: dataFormat ${JSON.stringify(dataFormat)} is not supported; only ${expected} is`);
+  if (dataFormat !== expected) throw new WasmgradError(msg`${op}: dataFormat ${jsonOf(dataFormat)} is not supported; only ${expected} is`);
 }
 
 export function conv3d(x: Tensor, filter: Tensor, strides: Triple, pad: 'valid' | 'same', dataFormat: 'NDHWC' | 'NCDHW' = 'NDHWC', dilations: Triple = [1, 1, 1]): Tensor {

@@ -1,6 +1,6 @@
 // tf.stridedSlice with TensorFlow's masks (begin, end, ellipsis, new axis, shrink axis), as one
 // gather per sliced axis and a reshape, so its gradient comes from composition.
-import { WasmgradError, fmtShape } from '../errors.js';
+import { WasmgradError, fmtShape, msg, jsonOf } from '../errors.js';
 import { Tensor, tidy } from '../tensor.js';
 import { fromFlat } from '../creation.js';
 import * as ops from '../ops/index.js';
@@ -15,7 +15,7 @@ function axisIndices(e: Extract<Entry, { kind: 'range' }>, dim: number, axis: nu
   const { stride } = e;
   if (e.shrink) {
     const at = e.begin < 0 ? e.begin + dim : e.begin;
-    if (!(at >= 0 && at < dim)) throw new WasmgradError(`stridedSlice: index ${e.begin} is out of range for axis ${axis} of size ${dim}`);
+    if (!(at >= 0 && at < dim)) throw new WasmgradError(msg`stridedSlice: index ${e.begin} is out of range for axis ${axis} of size ${dim}`);
     return [at];
   }
   const clamp = (v: number) => {
@@ -36,9 +36,9 @@ export function stridedSlice(
   const n = Array.isArray(begin) ? begin.length : -1;
   const st = strides ?? new Array(Math.max(n, 0)).fill(1);
   if (n < 0 || !Array.isArray(end) || end.length !== n || st.length !== n) {
-    throw new WasmgradError(`stridedSlice: begin, end and strides must be arrays of one length, got ${JSON.stringify(begin)}, ${JSON.stringify(end)}, ${JSON.stringify(strides)}`);
+    throw new WasmgradError(msg`stridedSlice: begin, end and strides must be arrays of one length, got ${jsonOf(begin)}, ${jsonOf(end)}, ${jsonOf(strides)}`);
   }
-  if (st.some((s) => !Number.isInteger(s) || s === 0)) throw new WasmgradError(`stridedSlice: strides must be non-zero whole numbers, got ${JSON.stringify(st)}`);
+  if (st.some((s) => !Number.isInteger(s) || s === 0)) throw new WasmgradError(msg`stridedSlice: strides must be non-zero whole numbers, got ${jsonOf(st)}`);
   const consumed = begin.filter((_, i) => !bit(ellipsisMask, i) && !bit(newAxisMask, i)).length;
   const fill = () => new Array<Entry>(Math.max(0, x.rank - consumed)).fill({ kind: 'full' });
   const entries: Entry[] = [];
@@ -57,7 +57,7 @@ export function stridedSlice(
   }
   if (!ellipsisSeen) entries.push(...fill());
   if (entries.filter((e) => e.kind !== 'new').length !== x.rank) {
-    throw new WasmgradError(`stridedSlice: ${consumed} sliced axes for a tensor of shape ${fmtShape(x.shape)}`);
+    throw new WasmgradError(msg`stridedSlice: ${consumed} sliced axes for a tensor of shape ${fmtShape(x.shape)}`);
   }
   return tidy(() => {
     let t = x;

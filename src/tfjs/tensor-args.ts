@@ -1,7 +1,7 @@
 // TF.js's losses and metrics take arrays where they take tensors (convertToTensor): the namespaces
 // the entry exports call each function with its array arguments made tensors (disposed after),
 // and refuse what is neither a tensor nor an array with a WasmgradError.
-import { WasmgradError, describeValue } from '../errors.js';
+import { WasmgradError, describeValue, msg } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { withTensorArgs, type TensorArgSpec } from '../creation.js';
 
@@ -17,7 +17,7 @@ export function withTensorArguments<T extends object>(namespace: string, ns: T, 
     const required = s.filter((k) => !k.includes('n')).map(Number);
     const checked = (...args: unknown[]) => {
       for (const i of required) {
-        if (!(args[i] instanceof Tensor)) throw new WasmgradError(`${namespace}.${name}: argument ${i + 1} must be a Tensor or an array of numbers, got ${describeValue(args[i])}`);
+        if (!(args[i] instanceof Tensor)) throw new WasmgradError(msg`${namespace}.${name}: argument ${i + 1} must be a Tensor or an array of numbers, got ${describeValue(args[i])}`);
       }
       return (f as (...a: unknown[]) => unknown)(...args);
     };

@@ -1,6 +1,6 @@
 // tf.util: the helpers TensorFlow.js programs call (assert, shuffle, sizeFromShape, flatten, now,
 // string encoding, ...). Plain JavaScript; bad input raises a WasmgradError.
-import { WasmgradError, textOf } from '../errors.js';
+import { WasmgradError, msg } from '../errors.js';
 
 export function assert(expr: boolean, msg: () => string): void {
   if (!expr) throw new WasmgradError(typeof msg === 'function' ? msg() : String(msg));
@@ -18,7 +18,7 @@ export function shuffle<T>(array: T[] | Float32Array | Int32Array | Uint8Array):
 
 /** Shuffles two arrays of the same length with the same permutation. */
 export function shuffleCombo<T, U>(a: T[] | Float32Array | Int32Array, b: U[] | Float32Array | Int32Array): void {
-  if (a.length !== b.length) throw new WasmgradError(`util.shuffleCombo: the arrays have lengths ${a.length} and ${b.length}`);
+  if (a.length !== b.length) throw new WasmgradError(msg`util.shuffleCombo: the arrays have lengths ${a.length} and ${b.length}`);
   for (let i = a.length - 1; i > 0; i--) {
     const j = Math.floor(Math.random() * (i + 1));
     const ta = a[i], tb = b[i];
@@ -82,11 +82,11 @@ export function createShuffledIndices(n: number): Uint32Array {
 }
 
 export const encodeString = (s: string, encoding = 'utf-8'): Uint8Array => {
-  if (encoding !== 'utf-8' && encoding !== 'utf8') throw new WasmgradError(`util.encodeString: only utf-8 is supported, got ${textOf(encoding)}`);
+  if (encoding !== 'utf-8' && encoding !== 'utf8') throw new WasmgradError(msg`util.encodeString: only utf-8 is supported, got ${encoding}`);
   return new TextEncoder().encode(s);
 };
 export const decodeString = (bytes: Uint8Array, encoding = 'utf-8'): string => {
-  if (encoding !== 'utf-8' && encoding !== 'utf8') throw new WasmgradError(`util.decodeString: only utf-8 is supported, got ${textOf(encoding)}`);
+  if (encoding !== 'utf-8' && encoding !== 'utf8') throw new WasmgradError(msg`util.decodeString: only utf-8 is supported, got ${encoding}`);
   return new TextDecoder().decode(bytes);
 };
 
@@ -146,7 +146,7 @@ export function bytesPerElement(dtype: DType): number {
   if (dtype === 'float32' || dtype === 'int32') return 4;
   if (dtype === 'complex64') return 8;
   if (dtype === 'bool') return 1;
-  throw new WasmgradError(`util.bytesPerElement: unknown dtype ${String(dtype)}`);
+  throw new WasmgradError(msg`util.bytesPerElement: unknown dtype ${String(dtype)}`);
 }
 /** Whether converting oldType to newType can lose values (TF.js's rule). */
 export function hasEncodingLoss(oldType: DType, newType: DType): boolean {
@@ -168,12 +168,12 @@ export function getArrayFromDType(dtype: DType | undefined, size: number): Float
   if (dtype === 'int32') return new Int32Array(size);
   if (dtype === 'bool') return new Uint8Array(size);
   if (dtype === 'string') return new Array<string>(size);
-  throw new WasmgradError(`util.getArrayFromDType: unknown dtype ${String(dtype)}`);
+  throw new WasmgradError(msg`util.getArrayFromDType: unknown dtype ${String(dtype)}`);
 }
 export const getTypedArrayFromDType = getArrayFromDType;
 export function checkConversionForErrors(vals: ArrayLike<number>, dtype: DType): void {
   for (let i = 0; i < vals.length; i++) {
-    if (!Number.isFinite(vals[i])) throw new WasmgradError(`A tensor of type ${dtype} being uploaded contains ${vals[i]}.`);
+    if (!Number.isFinite(vals[i])) throw new WasmgradError(msg`A tensor of type ${dtype} being uploaded contains ${vals[i]}.`);
   }
 }
 /** Values as the typed array of a dtype (nested arrays flattened; bool: nonzero after rounding is 1). */
@@ -184,7 +184,7 @@ export function toTypedArray(a: unknown, dtype: DType): Float32Array | Int32Arra
   if (dtype == null || dtype === 'float32' || dtype === 'complex64') return new Float32Array(flat);
   if (dtype === 'int32') return new Int32Array(flat);
   if (dtype === 'bool') return Uint8Array.from(flat, (v) => (Math.round(v) !== 0 ? 1 : 0));
-  throw new WasmgradError(`util.toTypedArray: unknown dtype ${String(dtype)}`);
+  throw new WasmgradError(msg`util.toTypedArray: unknown dtype ${String(dtype)}`);
 }
 export const createScalarValue = (value: number | string, dtype: DType): Uint8Array | Float32Array | Int32Array =>
   dtype === 'string' ? encodeString(String(value)) : toTypedArray([value], dtype);
@@ -223,7 +223,7 @@ export function toNestedArray(shape: number[], a: ArrayLike<number>, isComplex =
   if (shape.length === 0) return a[0];
   const size = shape.reduce((p, c) => p * c, 1) * (isComplex ? 2 : 1);
   if (size === 0) return [];
-  if (size !== a.length) throw new WasmgradError(`util.toNestedArray: [${shape}] does not match the input size ${a.length}${isComplex ? ' for a complex tensor' : ''}`);
+  if (size !== a.length) throw new WasmgradError(msg`util.toNestedArray: [${shape}] does not match the input size ${a.length}${isComplex ? ' for a complex tensor' : ''}`);
   const nest = (offset: number, dims: number[]): unknown[] => {
     if (dims.length === 1) return Array.from({ length: dims[0] * (isComplex ? 2 : 1) }, (_, i) => a[offset + i]);
     const inner = dims.slice(1).reduce((p, c) => p * c, 1) * (isComplex ? 2 : 1);
@@ -232,7 +232,7 @@ export function toNestedArray(shape: number[], a: ArrayLike<number>, isComplex =
   return nest(0, shape);
 }
 export function makeZerosNestedTypedArray(shape: number[], dtype: DType = 'float32'): unknown {
-  if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'bool') throw new WasmgradError(`util.makeZerosNestedTypedArray: unknown dtype ${String(dtype)}`);
+  if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'bool') throw new WasmgradError(msg`util.makeZerosNestedTypedArray: unknown dtype ${String(dtype)}`);
   return toNestedArray(shape, makeZerosTypedArray(sizeFromShape(shape), dtype));
 }
 
@@ -250,7 +250,7 @@ export function squeezeShape(shape: number[], axis?: number | number[]): { newSh
   const keptDims: number[] = [];
   const axes = axis == null || (Array.isArray(axis) && axis.length === 0) ? null : parseAxisParam(axis, shape).sort((x, y) => x - y);
   for (let i = 0; i < shape.length; ++i) {
-    if (axes !== null && axes.includes(i) && shape[i] !== 1) throw new WasmgradError(`Can't squeeze axis ${i} since its dim '${shape[i]}' is not 1`);
+    if (axes !== null && axes.includes(i) && shape[i] !== 1) throw new WasmgradError(msg`Can't squeeze axis ${i} since its dim '${shape[i]}' is not 1`);
     if (shape[i] !== 1 || (axes !== null && !axes.includes(i))) {
       newShape.push(shape[i]);
       keptDims.push(i);
@@ -265,16 +265,16 @@ export function inferFromImplicitShape(shape: number[], size: number): number[] 
   shape.forEach((d, i) => {
     if (d >= 0) known *= d;
     else if (d === -1) {
-      if (implicit !== -1) throw new WasmgradError(`Shapes can only have 1 implicit size. Found -1 at dim ${implicit} and dim ${i}`);
+      if (implicit !== -1) throw new WasmgradError(msg`Shapes can only have 1 implicit size. Found -1 at dim ${implicit} and dim ${i}`);
       implicit = i;
-    } else throw new WasmgradError(`Shapes can not be < 0. Found ${d} at dim ${i}`);
+    } else throw new WasmgradError(msg`Shapes can not be < 0. Found ${d} at dim ${i}`);
   });
   if (implicit === -1) {
-    if (size > 0 && size !== known) throw new WasmgradError(`Size(${size}) is not the product of shape ${shape}`);
+    if (size > 0 && size !== known) throw new WasmgradError(msg`Size(${size}) is not the product of shape ${shape}`);
     return shape;
   }
-  if (known === 0) throw new WasmgradError(`Cannot infer the missing size in [${shape}] when there are 0 elements`);
-  if (size % known !== 0) throw new WasmgradError(`The implicit shape can't be a fractional number. Got ${size} / ${known}`);
+  if (known === 0) throw new WasmgradError(msg`Cannot infer the missing size in [${shape}] when there are 0 elements`);
+  if (size % known !== 0) throw new WasmgradError(msg`The implicit shape can't be a fractional number. Got ${size} / ${known}`);
   const out = shape.slice();
   out[implicit] = size / known;
   return out;

@@ -1,6 +1,6 @@
 // Convolution (the implicit-im2col GEMM of assembly/gemm.ts, and assembly/conv.ts): buffers, tiles and thread splits.
 // Shapes are NHWC; filters [KH, KW, C, Cout] (depthwise: [KH, KW, C, M]).
-import { WasmgradError } from '../../errors.js';
+import { WasmgradError, msg } from '../../errors.js';
 import { Tensor, holdsWeights } from '../../tensor.js';
 import { engine } from '../state.js';
 import { SCRATCH_BYTES, MC, A_KIND, DW_FILTER_BLOCK } from '../abi.js';
@@ -225,7 +225,7 @@ export function depthwiseGradFilter(x: Tensor, dy: Tensor, df: Tensor, g: ConvGe
   const mult = df.shape[3];
   checkWindowSizes('depthwiseConv2d', g, x, dy, g.C * mult, df, g.KH * g.KW * g.C * mult);
   const px = x.ptr('depthwiseConv2d'), pdy = dy.ptr('depthwiseConv2d'), pdf = df.ptr('depthwiseConv2d');
-  if (engine().kernels.depthwise_grad_filter_scratch_bytes(g.KH, g.KW) > SCRATCH_BYTES) throw new WasmgradError(`depthwiseConv2d: a ${g.KH}x${g.KW} kernel is too large`);
+  if (engine().kernels.depthwise_grad_filter_scratch_bytes(g.KH, g.KW) > SCRATCH_BYTES) throw new WasmgradError(msg`depthwiseConv2d: a ${g.KH}x${g.KW} kernel is too large`);
   const work = g.N * g.OH * g.OW * g.C * mult * g.KH * g.KW;
   withGeometry(g, (geom) =>
     engine().parallel('depthwise_grad_filter_f32', [px, pdy, pdf, geom, g.N, mult], Math.ceil((g.C * mult) / DW_FILTER_BLOCK), work >= DIRECT_PARALLEL),

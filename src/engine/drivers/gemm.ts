@@ -1,5 +1,5 @@
 // GEMM (assembly/gemm.ts): output tiles, the thread split and the fused epilogue.
-import { WasmgradError, textOf } from '../../errors.js';
+import { WasmgradError, msg } from '../../errors.js';
 import { Tensor, derivedBlock, holdsWeights } from '../../tensor.js';
 import { engine } from '../state.js';
 import { DIRECT_PARALLEL, GEMM_PARALLEL_FLOPS, roundUp } from './common.js';
@@ -91,7 +91,7 @@ export interface GemmCall {
 /** Raises unless a rows x cols block at `offset` with row stride ld lies inside t. */
 function checkBlock(name: string, t: Tensor, offset: number, rows: number, cols: number, ld: number): void {
   if (offset < 0 || ld < cols || offset + (rows - 1) * ld + cols > t.size) {
-    throw new WasmgradError(`gemm: a ${rows}x${cols} block of ${name} at element ${offset} with row stride ${ld} does not fit in its ${t.size} elements`);
+    throw new WasmgradError(msg`gemm: a ${rows}x${cols} block of ${name} at element ${offset} with row stride ${ld} does not fit in its ${t.size} elements`);
   }
 }
 
@@ -109,7 +109,7 @@ export function gemm(x: Tensor | GemmCall, b?: Tensor, c?: Tensor, spec?: GemmSp
   }
   const s = spec!;
   const { m, n, k } = s;
-  if (!(m >= 1 && n >= 1 && k >= 1)) throw new WasmgradError(`gemm: m, n and k must be at least 1, got ${textOf(m)}, ${n}, ${k}`);
+  if (!(m >= 1 && n >= 1 && k >= 1)) throw new WasmgradError(msg`gemm: m, n and k must be at least 1, got ${m}, ${n}, ${k}`);
   const transA = !!s.transA, transB = !!s.transB;
   const lda = s.lda ?? (transA ? m : k);
   const ldb = s.ldb ?? (transB ? k : n);

@@ -1,5 +1,5 @@
 // Batch and layer normalization (assembly/norm.ts).
-import { WasmgradError } from '../../errors.js';
+import { WasmgradError, msg } from '../../errors.js';
 import { Tensor } from '../../tensor.js';
 import { engine } from '../state.js';
 import { SCRATCH_BYTES, SUMS } from '../abi.js';
@@ -98,7 +98,7 @@ export function layerNormForward(
 ): void {
   const kernels = engine().kernels;
   if (kernels.layernorm_scratch_bytes(D) > SCRATCH_BYTES) {
-    throw new WasmgradError(`layerNorm: rows of ${D} elements are too long (at most ${Math.floor(SCRATCH_BYTES / kernels.layernorm_scratch_bytes(1))})`);
+    throw new WasmgradError(msg`layerNorm: rows of ${D} elements are too long (at most ${Math.floor(SCRATCH_BYTES / kernels.layernorm_scratch_bytes(1))})`);
   }
   const op = 'layerNorm';
   checkLayerNormSizes(x, y, gamma, beta, mean, rstd, R, D);

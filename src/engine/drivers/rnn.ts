@@ -2,7 +2,7 @@
 // it passes (weights, outputs, gradients) and the workspace the forward fills for the backward.
 // The time loops are in rnn-forward.ts and rnn-backward.ts, the step kernels in rnn-steps.ts.
 import type { Tensor } from '../../tensor.js';
-import { WasmgradError } from '../../errors.js';
+import { WasmgradError, msg } from '../../errors.js';
 import { RNN_ACT } from '../abi.js';
 
 /** Activation ids of the fused cells (RA_* of assembly/abi.ts). A Map: names are looked up as own keys only. */
@@ -18,7 +18,7 @@ export function isRnnActivation(name: unknown): name is RnnActivation {
 /** The kernel id of an activation (validated by the op; an unknown name here is a bug). */
 export function activationId(name: RnnActivation): number {
   const id = ACTIVATION_IDS.get(name);
-  if (id === undefined) throw new WasmgradError(`recurrent driver: unknown activation '${String(name)}'; expected one of ${RNN_ACTIVATIONS.join(', ')}`);
+  if (id === undefined) throw new WasmgradError(msg`recurrent driver: unknown activation '${String(name)}'; expected one of ${RNN_ACTIVATIONS.join(', ')}`);
   return id;
 }
 
