@@ -11,7 +11,6 @@ import { checkOutputShape } from '../validate.js';
 import { runAs } from '../engine/op-context.js';
 import { tensor } from '../creation.js';
 import { attachMask, maskOf } from './mask.js';
-import { guardLifecycle } from './lifecycle-guard.js';
 import { ownEntry } from '../util/lookup.js';
 import { CONSTRAINT_OPTIONS, getConstraint, serializeConstraint, type ConstraintOption, type ConstraintSpec } from '../constraints.js';
 
@@ -185,7 +184,6 @@ const registry = new Map<string, LayerClass>();
 
 export function registerLayer(cls: LayerClass): void {
   registry.set(cls.className, cls);
-  guardLifecycle(cls);
 }
 
 export function hasLayerClass(className: string): boolean {
@@ -486,8 +484,10 @@ Object.defineProperties(Layer.prototype, {
   outputShape: { get(this: Layer) { return sharedOutputShape(this); }, set: ownValue('outputShape'), configurable: true },
 });
 
-export const serializeRegularizer = (r: Regularizer | null | undefined): unknown =>
-  (r ? { className: r.className ?? 'Regularizer', config: r.getConfig?.() ?? {} } : null);
+export function serializeRegularizer(r: Regularizer | null | undefined): unknown {
+  if (!r) return null;
+  return { className: r.className ?? 'Regularizer', config: r.getConfig?.() ?? {} };
+}
 
 export { serializeInitializer };
 
