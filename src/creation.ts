@@ -45,7 +45,7 @@ function checkDType(dtype: unknown, op: string): DType {
 }
 
 /** A value as a bool holds it: 1 unless it rounds to 0 (TF.js's rule; NaN is true). */
-const boolOf = (v: number) => (Math.round(v) !== 0 ? 1 : 0);
+export const boolOf = (v: number) => (Math.round(v) !== 0 ? 1 : 0);
 
 /** Writes flat values into a new tensor of the given shape and dtype. */
 export function fromFlat(flat: ArrayLike<number>, shape: readonly number[], dtype: DType): Tensor {

@@ -12,8 +12,7 @@ import { grad as baseGrad, grads as baseGrads } from '../gradients.js';
 import { Variable, variable as makeVariable } from '../variables.js';
 import type { TensorLike } from '../creation.js';
 
-type TfDType = DType;
-const dt = (d: TfDType | undefined): DType => (d === 'int32' || d === 'bool' ? d : 'float32');
+const dt = (d: DType | undefined): DType => (d === 'int32' || d === 'bool' ? d : 'float32');
 
 let backendName = 'wasm';
 
@@ -77,17 +76,17 @@ function int32Values(values: TensorLike, depth = 0): TensorLike {
   return values;
 }
 /** TF.js's dtype for values given none: int32 where the first innermost row is an Int32Array or Uint8Array. */
-function inferDtype(values: unknown, depth = 0): TfDType {
+function inferDtype(values: unknown, depth = 0): DType {
   if (Array.isArray(values) && depth < 64) return inferDtype(values[0], depth + 1);
   if (typeof values === 'boolean') return 'bool';
   return values instanceof Int32Array || values instanceof Uint8Array || values instanceof Uint8ClampedArray ? 'int32' : 'float32';
 }
-const tfjsTensor = (values: TensorLike, shape: number[] | undefined, dtype: TfDType | undefined) => {
+const tfjsTensor = (values: TensorLike, shape: number[] | undefined, dtype: DType | undefined) => {
   const type = dt(dtype ?? inferDtype(values));
   return makeTensor(type === 'int32' ? int32Values(values) : values, shape, type);
 };
 
-function rankChecked(rank: number, values: TensorLike, shape?: number[], dtype?: TfDType): Tensor {
+function rankChecked(rank: number, values: TensorLike, shape?: number[], dtype?: DType): Tensor {
   const t = tfjsTensor(values, shape, dtype);
   if (t.rank !== rank) {
     t.dispose();
@@ -96,21 +95,21 @@ function rankChecked(rank: number, values: TensorLike, shape?: number[], dtype?:
   return t;
 }
 
-export const tensor = (values: TensorLike, shape?: number[], dtype?: TfDType) => tfjsTensor(values, shape, dtype);
-export const scalar = (value: number | boolean, dtype?: TfDType) => tfjsTensor(value, [], dtype);
-export const tensor1d = (values: TensorLike, dtype?: TfDType) => rankChecked(1, values, undefined, dtype);
-export const tensor2d = (values: TensorLike, shape?: [number, number], dtype?: TfDType) => rankChecked(2, values, shape, dtype);
-export const tensor3d = (values: TensorLike, shape?: [number, number, number], dtype?: TfDType) => rankChecked(3, values, shape, dtype);
-export const tensor4d = (values: TensorLike, shape?: number[], dtype?: TfDType) => rankChecked(4, values, shape, dtype);
-export const tensor5d = (values: TensorLike, shape?: number[], dtype?: TfDType) => rankChecked(5, values, shape, dtype);
-export const tensor6d = (values: TensorLike, shape?: number[], dtype?: TfDType) => rankChecked(6, values, shape, dtype);
-export const zeros = (shape: number[], dtype?: TfDType) => fill(shape, 0, dt(dtype));
-export const ones = (shape: number[], dtype?: TfDType) => fill(shape, 1, dt(dtype));
+export const tensor = (values: TensorLike, shape?: number[], dtype?: DType) => tfjsTensor(values, shape, dtype);
+export const scalar = (value: number | boolean, dtype?: DType) => tfjsTensor(value, [], dtype);
+export const tensor1d = (values: TensorLike, dtype?: DType) => rankChecked(1, values, undefined, dtype);
+export const tensor2d = (values: TensorLike, shape?: [number, number], dtype?: DType) => rankChecked(2, values, shape, dtype);
+export const tensor3d = (values: TensorLike, shape?: [number, number, number], dtype?: DType) => rankChecked(3, values, shape, dtype);
+export const tensor4d = (values: TensorLike, shape?: number[], dtype?: DType) => rankChecked(4, values, shape, dtype);
+export const tensor5d = (values: TensorLike, shape?: number[], dtype?: DType) => rankChecked(5, values, shape, dtype);
+export const tensor6d = (values: TensorLike, shape?: number[], dtype?: DType) => rankChecked(6, values, shape, dtype);
+export const zeros = (shape: number[], dtype?: DType) => fill(shape, 0, dt(dtype));
+export const ones = (shape: number[], dtype?: DType) => fill(shape, 1, dt(dtype));
 export const zerosLike = (x: Tensor) => fill(x.shape, 0, x.dtype);
 export const onesLike = (x: Tensor) => fill(x.shape, 1, x.dtype);
-export const fillTensor = (shape: number[], value: number, dtype?: TfDType) => fill(shape, value, dt(dtype));
+export const fillTensor = (shape: number[], value: number, dtype?: DType) => fill(shape, value, dt(dtype));
 
-export function variable(initialValue: Tensor, trainable = true, name?: string, dtype?: TfDType): Variable {
+export function variable(initialValue: Tensor, trainable = true, name?: string, dtype?: DType): Variable {
   const v = dtype && dt(dtype) !== initialValue.dtype ? ops.cast(initialValue, dt(dtype)) : initialValue;
   try {
     return makeVariable(v, trainable, name);
@@ -121,12 +120,12 @@ export function variable(initialValue: Tensor, trainable = true, name?: string, 
 
 // ---- ops with TF.js's signatures ------------------------------------------------------------------
 
-export const randomUniform = (shape: number[], minval = 0, maxval = 1, dtype?: TfDType, seed?: number) => {
+export const randomUniform = (shape: number[], minval = 0, maxval = 1, dtype?: DType, seed?: number) => {
   const t = ops.randomUniform(shape, minval, maxval, seed);
   return dtype === 'int32' ? castAndFree(t, 'int32') : t;
 };
-export const randomNormal = (shape: number[], mean = 0, stdDev = 1, dtype?: TfDType, seed?: number) => ops.randomNormal(shape, mean, stdDev, seed);
-export const truncatedNormal = (shape: number[], mean = 0, stdDev = 1, dtype?: TfDType, seed?: number) => ops.truncatedNormal(shape, mean, stdDev, seed);
+export const randomNormal = (shape: number[], mean = 0, stdDev = 1, dtype?: DType, seed?: number) => ops.randomNormal(shape, mean, stdDev, seed);
+export const truncatedNormal = (shape: number[], mean = 0, stdDev = 1, dtype?: DType, seed?: number) => ops.truncatedNormal(shape, mean, stdDev, seed);
 export const dropout = (x: Tensor, rate: number, noiseShape?: number[], seed?: number) => {
   if (noiseShape && noiseShape.join() !== x.shape.join()) throw new WasmgradError(msg`dropout: a noiseShape other than the input's ${fmtShape(x.shape)} is not supported`);
   return ops.dropout(x, rate, seed);
@@ -168,7 +167,7 @@ export const floorDiv = (a: Tensor | number, b: Tensor | number): Tensor => {
 };
 
 /** oneHot of int32 indices (a tensor or an array), as TF.js: int32 unless dtype says float32. */
-export function oneHot(indices: Tensor | number[], depth: number, onValue = 1, offValue = 0, dtype: TfDType = 'int32'): Tensor {
+export function oneHot(indices: Tensor | number[], depth: number, onValue = 1, offValue = 0, dtype: DType = 'int32'): Tensor {
   const t = Array.isArray(indices) ? makeTensor(indices, undefined, 'int32') : indices;
   try {
     const out = ops.oneHot(t, depth, onValue, offValue);

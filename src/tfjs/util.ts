@@ -1,6 +1,7 @@
 // tf.util: the helpers TensorFlow.js programs call (assert, shuffle, sizeFromShape, flatten, now,
 // string encoding, ...). Plain JavaScript; bad input raises a WasmgradError.
 import { WasmgradError, msg } from '../errors.js';
+import { boolOf } from '../creation.js';
 
 export function assert(expr: boolean, msg: () => string): void {
   if (!expr) throw new WasmgradError(typeof msg === 'function' ? msg() : String(msg));
@@ -183,7 +184,7 @@ export function toTypedArray(a: unknown, dtype: DType): Float32Array | Int32Arra
   if ((flat instanceof Float32Array && dtype === 'float32') || (flat instanceof Int32Array && dtype === 'int32') || (flat instanceof Uint8Array && dtype === 'bool')) return flat;
   if (dtype == null || dtype === 'float32' || dtype === 'complex64') return new Float32Array(flat);
   if (dtype === 'int32') return new Int32Array(flat);
-  if (dtype === 'bool') return Uint8Array.from(flat, (v) => (Math.round(v) !== 0 ? 1 : 0));
+  if (dtype === 'bool') return Uint8Array.from(flat, boolOf);
   throw new WasmgradError(msg`util.toTypedArray: unknown dtype ${String(dtype)}`);
 }
 export const createScalarValue = (value: number | string, dtype: DType): Uint8Array | Float32Array | Int32Array =>
