@@ -82,13 +82,18 @@ describe('arrays as tensor arguments', () => {
     cases.push(
       [() => model.summary(undefined, 'wide' as never), /^summary: positions must be 3 numbers > 0/],
       [() => model.summary(undefined, undefined, 42 as never), /summary: printFn must be a function, got 42/],
+      [() => model.layers[0].call(null as never, {}), /^dense(_\d+)?\.call: inputs must be a Tensor or a non-empty array of Tensors, got null/],
+      [() => model.layers[0].computeOutputShape('same' as never), /\.computeOutputShape: inputShape must be a shape .* got "same"/],
+      [() => wt.layers.lstm({ units: 2 }).build(null as never), /\.build: inputShape must be a shape .* got null/],
+      [() => model.computeOutputShape((() => 1) as never), /\.computeOutputShape: inputShape must be a shape .* got a function/],
     );
     for (const [f, message] of cases) {
       expect(f).toThrow(wt.WasmgradError);
       expect(f).toThrow(message);
     }
-    // a null kwargs is no kwargs
+    // a null kwargs is no kwargs, and call needs none
     expect(model.layers[0].apply(wt.ones([1, 3]), null as never)).toBeInstanceOf(wt.Tensor);
+    expect(Array.from((wt.layers.dropout({ rate: 0.5 }).call as (x: wt.Tensor) => wt.Tensor)(wt.ones([2])).dataSync())).toEqual([1, 1]);
     // as TF.js: no initializer serializes to null
     expect(wt.initializers.serializeInitializer(null as never)).toBe(null);
   });

@@ -11,6 +11,7 @@ import { checkOutputShape } from '../validate.js';
 import { runAs } from '../engine/op-context.js';
 import { tensor } from '../creation.js';
 import { attachMask, maskOf } from './mask.js';
+import { guardLifecycle } from './lifecycle-guard.js';
 import { ownEntry } from '../util/lookup.js';
 import { CONSTRAINT_OPTIONS, getConstraint, serializeConstraint, type ConstraintOption, type ConstraintSpec } from '../constraints.js';
 
@@ -214,6 +215,7 @@ export abstract class Layer {
   constructor(args: LayerArgs = {}) {
     const cls = this.constructor as typeof Layer;
     if (args === null || typeof args !== 'object') throw new WasmgradError(msg`${cls.className}: expected a config object, got ${describeValue(args)}`);
+    guardLifecycle(cls);
     this.name = args.name ?? uniqueLayerName(toSnake(cls.className));
     if (typeof this.name !== 'string' || !this.name) throw new WasmgradError(msg`${cls.className}: name must be a non-empty string`);
     this.trainable = args.trainable ?? true;
@@ -484,10 +486,8 @@ Object.defineProperties(Layer.prototype, {
   outputShape: { get(this: Layer) { return sharedOutputShape(this); }, set: ownValue('outputShape'), configurable: true },
 });
 
-export function serializeRegularizer(r: Regularizer | null | undefined): unknown {
-  if (!r) return null;
-  return { className: r.className ?? 'Regularizer', config: r.getConfig?.() ?? {} };
-}
+export const serializeRegularizer = (r: Regularizer | null | undefined): unknown =>
+  (r ? { className: r.className ?? 'Regularizer', config: r.getConfig?.() ?? {} } : null);
 
 export { serializeInitializer };
 
