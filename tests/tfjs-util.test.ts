@@ -3,6 +3,7 @@
 import { describe, test, expect } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import * as wt from 'wasmgrad/tfjs';
+import { UTIL_PARAMETERS } from '../src/tfjs/util-args';
 
 const ours = wt.util as unknown as Record<string, (...args: unknown[]) => unknown>;
 const theirs = tf.util as unknown as Record<string, (...args: unknown[]) => unknown>;
@@ -118,4 +119,44 @@ describe('tf.util', () => {
     await wt.util.repeatedTry(() => delays.length === 2, (c) => c * 10, undefined, (fn, ms) => { delays.push(ms); fn(); });
     expect(delays).toEqual([10, 20]);
   });
+
+  test('a helper given what it cannot use raises a WasmgradError naming the helper, the parameter and what it expects', () => {
+    const cases: [string, unknown[], RegExp][] = [
+      ['sizeFromShape', ['bogus'], /^util\.sizeFromShape: shape must be an array or typed array of numbers, got "bogus"/],
+      ['computeStrides', [{}], /^util\.computeStrides: shape must be an array .* got \{\}/],
+      ['flatten', [[1], 3], /^util\.flatten: result must be an array, got 3/],
+      ['isInt', [10n], /^util\.isInt: a must be a number, got a bigint \(10\)/],
+      ['swap', [3, 0, 1], /^util\.swap: object must be an object or array, got 3/],
+      ['nearestDivisor', [Symbol('s'), 3], /^util\.nearestDivisor: size must be a whole number, got a symbol/],
+      ['rightPad', ['a', -1], /^util\.rightPad: size must be a whole number from 0 to 2147483647, got -1/],
+      ['makeZerosTypedArray', [1e12], /^util\.makeZerosTypedArray: size must be a whole number from 0/],
+      ['decodeString', ['abc'], /^util\.decodeString: bytes must be a Uint8Array, got "abc"/],
+      ['parseAxisParam', ['x', [2, 3]], /^util\.parseAxisParam: axis must be an axis .* got "x"/],
+      ['bytesFromStringArray', [[null]], /^util\.bytesFromStringArray: arr must be an array of arrays/],
+      ['repeatedTry', [null], /^util\.repeatedTry: checkFn must be a function, got null/],
+      ['sum', [[1, 2n]], /^util\.sum: arr must be an array or typed array of numbers/],
+      ['indexToLoc', [5, 1e9, [2]], /^util\.indexToLoc: rank 1000000000 needs 999999999 strides, got 1/],
+      ['makeZerosNestedTypedArray', [[1e5, 1e5]], /^util\.makeZerosNestedTypedArray: shape must be whole numbers >= 0 holding at most/],
+    ];
+    for (const [name, args, message] of cases) {
+      const call = () => ours[name](...args);
+      expect(call, name).toThrow(wt.WasmgradError);
+      expect(call, name).toThrow(message);
+    }
+    // an array holding itself
+    const loop: unknown[] = [];
+    loop.push(loop);
+    expect(() => ours.inferDtype(loop)).toThrow(/util\.inferDtype: the array is nested more than 64 deep/);
+    // optional parameters may be left out or null, as TF.js's
+    expect(ours.flatten([[1], [2, [3]]], undefined)).toEqual([1, 2, 3]);
+    expect(ours.bytesFromStringArray(null)).toBe(0);
+    expect(ours.squeezeShape([1, 2, 1], null)).toEqual({ newShape: [2], keptDims: [1] });
+  });
+
+  test('every helper says what its parameters are', () => {
+    const listed = Object.keys(UTIL_PARAMETERS);
+    expect(Object.keys(wt.util).filter((k) => !listed.includes(k))).toEqual([]);
+    expect(listed.filter((k) => !(k in wt.util))).toEqual([]);
+  });
 });
+

@@ -49,7 +49,9 @@ import { withTensorArguments } from './tensor-args.js';
 export const losses = withTensorArguments('losses', lossFunctions, (name) =>
   name === 'cosineDistance' ? ['0', '1', '3n'] : name === 'computeWeightedLoss' ? ['0', '1n'] : ['0', '1', '2n']);
 export const metrics = withTensorArguments('metrics', metricFunctions, () => ['0', '1']);
-export * as util from './util.js';
+import * as utilHelpers from './util.js';
+import { checkedUtil } from './util-args.js';
+export const util = checkedUtil(utilHelpers);
 export * as io from '../io/index.js';
 export * as initializers from '../initializers.js';
 export * as regularizers from '../regularizers.js';

@@ -1,6 +1,6 @@
 // tf.util: the helpers TensorFlow.js programs call (assert, shuffle, sizeFromShape, flatten, now,
 // string encoding, ...). Plain JavaScript; bad input raises a WasmgradError.
-import { WasmgradError, msg } from '../errors.js';
+import { WasmgradError, jsonOf, msg } from '../errors.js';
 import { boolOf } from '../creation.js';
 
 export function assert(expr: boolean, msg: () => string): void {
@@ -157,7 +157,11 @@ export function hasEncodingLoss(oldType: DType, newType: DType): boolean {
   return !(newType === 'bool' && oldType === 'bool');
 }
 export function inferDtype(values: unknown): DType {
-  if (Array.isArray(values)) return inferDtype(values[0]);
+  // the first element of nested arrays (an array holding itself would recurse for ever)
+  for (let depth = 0; Array.isArray(values); depth++) {
+    if (depth > 64) throw new WasmgradError('util.inferDtype: the array is nested more than 64 deep');
+    values = values[0];
+  }
   if (values instanceof Float32Array) return 'float32';
   if (values instanceof Int32Array || values instanceof Uint8Array || values instanceof Uint8ClampedArray) return 'int32';
   if (isString(values)) return 'string';
@@ -208,6 +212,7 @@ export function locToIndex(locs: number[], rank: number, strides: number[]): num
   return index;
 }
 export function indexToLoc(index: number, rank: number, strides: number[]): number[] {
+  if (rank < 0 || rank > strides.length + 1) throw new WasmgradError(msg`util.indexToLoc: rank ${rank} needs ${rank - 1} strides, got ${strides.length}`);
   if (rank === 0) return [];
   if (rank === 1) return [index];
   const locs = new Array<number>(rank);
@@ -234,7 +239,11 @@ export function toNestedArray(shape: number[], a: ArrayLike<number>, isComplex =
 }
 export function makeZerosNestedTypedArray(shape: number[], dtype: DType = 'float32'): unknown {
   if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'bool') throw new WasmgradError(msg`util.makeZerosNestedTypedArray: unknown dtype ${String(dtype)}`);
-  return toNestedArray(shape, makeZerosTypedArray(sizeFromShape(shape), dtype));
+  const size = sizeFromShape(shape);
+  if (!shape.every((d) => Number.isInteger(d) && d >= 0) || size > 2 ** 31 - 1) {
+    throw new WasmgradError(msg`util.makeZerosNestedTypedArray: shape must be whole numbers >= 0 holding at most 2^31 - 1 values, got ${jsonOf(shape)}`);
+  }
+  return toNestedArray(shape, makeZerosTypedArray(size, dtype));
 }
 
 /** Axes normalized to [0, rank): null means all of them. */
