@@ -1,7 +1,7 @@
 // Learning-rate schedules: a schedule is a function step -> learning rate, where step is the number
 // of updates the optimizer has applied before this one (Keras: optimizer.iterations; the first
 // update uses schedule(0) = initial). Each carries className and config for saving.
-import { WasmgradError, msg } from './errors.js';
+import { WasmgradError, describeValue, msg } from './errors.js';
 import { ownEntry } from './util/lookup.js';
 
 export interface Schedule {
@@ -91,5 +91,6 @@ export function deserializeSchedule(s: { className: string; config: Record<strin
 }
 
 export function serializeSchedule(s: Schedule): { className: string; config: Record<string, number | boolean> } {
+  if (!s || typeof s.getConfig !== 'function') throw new WasmgradError(msg`serializeSchedule: expected a schedule (wg.schedules.*), got ${describeValue(s)}`);
   return { className: s.className, config: s.getConfig() };
 }

@@ -3,7 +3,7 @@
 // computation is running and an input depends on a watched tensor (the no-grad fast path).
 // The tape holds every tensor a node refers to, so a tidy() inside the function being
 // differentiated cannot free what the backward pass needs; holds are released after the pass.
-import { WasmgradError, fmtShape, msg } from './errors.js';
+import { WasmgradError, describeValue, fmtShape, msg } from './errors.js';
 import { Tensor, tidy, nextTensorId } from './tensor.js';
 import { accumulate, cloneTensor, onesLike, zerosLike } from './primitives.js';
 
@@ -65,6 +65,7 @@ export function record(name: string, inputs: Tensor[], outputs: Tensor | Tensor[
 
 /** Runs fn without recording (used inside backward passes and by predict). */
 export function noGrad<T>(fn: () => T): T {
+  if (typeof fn !== 'function') throw new WasmgradError(msg`noGrad: expected a function, got ${describeValue(fn)}`);
   paused++;
   try {
     return fn();

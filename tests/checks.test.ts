@@ -61,6 +61,25 @@ describe('indices and int32 ranges are checked', () => {
   });
 });
 
+describe('public functions given what they cannot use raise a WasmgradError', () => {
+  test('wg.metrics.* given non-tensors, noGrad given no function, serializeSchedule given no schedule, a BigInt index', () => {
+    const cases: [() => unknown, RegExp][] = [
+      [() => wg.metrics.binaryAccuracy('same' as never, wg.ones([2])), /^metrics\.binaryAccuracy: yTrue must be a Tensor, got string/],
+      [() => wg.metrics.meanSquaredError(wg.ones([2]), {} as never), /^metrics\.mse: yPred must be a Tensor, got object/],
+      [() => (wg.metrics.recall as () => unknown)(), /^metrics\.recall: yTrue must be a Tensor, got undefined/],
+      [() => wg.noGrad({} as never), /^noGrad: expected a function, got \{\}/],
+      [() => wg.seededRandom(Symbol('s') as never), /^seededRandom: seed must be a finite number, got a symbol/],
+      [() => wg.seededRandom(NaN), /^seededRandom: seed must be a finite number, got NaN/],
+      [() => wg.slice(wg.ones([3]), 1n as never), /^slice: begin a bigint \(1\) size undefined is out of bounds for \[3\]/],
+      [() => wg.schedules.serializeSchedule([[1, 2]] as never), /^serializeSchedule: expected a schedule \(wg\.schedules\.\*\), got \[\[1,2\]\]/],
+    ];
+    for (const [f, message] of cases) {
+      expect(f).toThrow(wg.WasmgradError);
+      expect(f).toThrow(message);
+    }
+  });
+});
+
 describe('shapes are checked at symbolic call time and at run time', () => {
   test('conv2d with dilationRate 1e9 on a symbolic input (was [null,-1999999995,...])', () => {
     const i = wg.input({ shape: [5, 5, 1] });

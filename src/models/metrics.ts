@@ -14,6 +14,7 @@ import { WasmgradError, fmtShape, msg } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { ownEntry } from '../util/lookup.js';
 import { scalar } from '../creation.js';
+import { checkTensor } from '../ops/util.js';
 import { noGrad } from '../tape.js';
 import { getLoss, lossName, type LossFn } from '../losses.js';
 
@@ -194,6 +195,8 @@ export function getMetric(m: string | MetricFn, loss: LossFn | undefined): Metri
 
 function asTensor(kind: Kind): MetricFn {
   const f = (yTrue: Tensor, yPred: Tensor) => {
+    checkTensor(yTrue, `metrics.${kind}`, 'yTrue');
+    checkTensor(yPred, `metrics.${kind}`, 'yPred');
     const [a, b] = batchStats(kind, yTrue, yPred);
     return scalar(b === 0 ? 0 : a / b);
   };

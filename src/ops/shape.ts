@@ -89,8 +89,10 @@ function checkBeginSize(x: Tensor, begin: number | number[], size: number | numb
     throw new WasmgradError(msg`${op}: begin ${jsonOf(begin)} and size ${jsonOf(size)} must have at most ${x.rank} entries for ${fmtShape(x.shape)}`);
   }
   for (let i = 0; i < x.rank; i++) {
-    if (s[i] === -1) s[i] = x.shape[i] - b[i];
-    if (!Number.isInteger(b[i]) || !Number.isInteger(s[i]) || b[i] < 0 || s[i] < 0 || b[i] + s[i] > x.shape[i]) {
+    // (whole numbers first: a BigInt cannot be subtracted from a number)
+    const whole = Number.isInteger(b[i]) && Number.isInteger(s[i]);
+    if (whole && s[i] === -1) s[i] = x.shape[i] - b[i];
+    if (!whole || b[i] < 0 || s[i] < 0 || b[i] + s[i] > x.shape[i]) {
       throw new WasmgradError(msg`${op}: begin ${jsonOf(begin)} size ${jsonOf(size)} is out of bounds for ${fmtShape(x.shape)} (axis ${i})`);
     }
   }
