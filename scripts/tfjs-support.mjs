@@ -13,7 +13,7 @@ export const INTERNALS = new Set([
   'disableDeprecationWarnings',
 ]);
 
-const COMPLEX = 'complex numbers (wasmgrad has float32 and int32 tensors)';
+const COMPLEX = 'complex numbers (wasmgrad has float32, int32 and bool tensors)';
 const RAGGED = 'ragged tensors (used by converted TF graph models)';
 const GRAPH = 'graph models (the TF SavedModel converter format); layers models load';
 
