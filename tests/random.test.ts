@@ -157,6 +157,57 @@ describe.each(builds())('random ops on the %s build', (build) => {
   });
 });
 
+describe('dropout with a noiseShape', () => {
+  test('one mask broadcast over the axes of size 1: whole channels dropped together, the gradient through the same mask', () => {
+    expectNoLeak(() => wg.tidy(() => {
+      const [B, T, C] = [3, 17, 5];
+      const xv = randomArray(B * T * C, 6, 0.5, 1.5);
+      const x = wg.tensor(xv, [B, T, C]);
+      const scale = Math.fround(1 / Math.fround(1 - 0.5));
+      for (const noiseShape of [[B, 1, C], [null, 1, null]]) {
+        const y = wg.dropout(x, 0.5, 9, noiseShape).dataSync();
+        for (let b = 0; b < B; b++) {
+          for (let c = 0; c < C; c++) {
+            const kept = y[(b * T) * C + c] !== 0;
+            for (let t = 0; t < T; t++) {
+              const i = (b * T + t) * C + c;
+              expect(y[i], `[${b}, ${t}, ${c}]`).toBe(kept ? Math.fround(xv[i] * scale) : 0);
+            }
+          }
+        }
+      }
+      // the same as the noiseShape of x itself, and as none
+      expectSameArray(wg.dropout(x, 0.5, 4, [B, T, C]).dataSync(), wg.dropout(x, 0.5, 4).dataSync(), 'full noiseShape');
+      const w = wg.tensor(randomArray(B * T * C, 7, 1, 2), [B, T, C]);
+      const [g] = wg.grads((t: wg.Tensor) => wg.sum(wg.mul(wg.dropout(t, 0.3, 5, [1, T, 1]), w)))([x]);
+      const fwd = wg.dropout(x, 0.3, 5, [1, T, 1]).dataSync(), gv = g.dataSync(), wv = w.dataSync();
+      for (let i = 0; i < gv.length; i++) expect(gv[i]).toBe(fwd[i] === 0 ? 0 : Math.fround(wv[i] * Math.fround(1 / Math.fround(1 - 0.3))));
+    }));
+  });
+
+  test('the dropout layer takes a noiseShape (TF.js and Keras): one flag per sample and channel over all steps, kept in its config', () => {
+    const layer = wg.layers.dropout({ rate: 0.5, noiseShape: [null, 1, null], seed: 3 });
+    const x = wg.ones([4, 9, 6]);
+    const y = layer.apply(x, { training: true }) as wg.Tensor;
+    const v = y.dataSync();
+    for (let b = 0; b < 4; b++) for (let c = 0; c < 6; c++) for (let t = 1; t < 9; t++) expect(v[(b * 9 + t) * 6 + c]).toBe(v[b * 9 * 6 + c]);
+    expect(new Set(v)).toEqual(new Set([0, 2]));
+    expect(layer.getConfig().noiseShape).toEqual([null, 1, null]);
+    expect(wg.layers.dropout({ rate: 0.5 }).getConfig()).not.toHaveProperty('noiseShape');
+    x.dispose();
+    y.dispose();
+  });
+
+  test('a noiseShape that does not broadcast to the input is refused', () => {
+    const x = wg.ones([2, 3]);
+    expect(() => wg.dropout(x, 0.5, 1, [2, 2])).toThrow(/^dropout: noiseShape \[2,2\] does not broadcast to the input \[2,3\]/);
+    expect(() => wg.dropout(x, 0.5, 1, [3])).toThrow(/^dropout: noiseShape \[3\] must have the input's rank 2/);
+    expect(() => wg.dropout(x, 0.5, 1, 'x' as never)).toThrow(/^dropout: noiseShape must be an array of whole numbers >= 1 or null, got "x"/);
+    expect(() => wg.layers.dropout({ rate: 0.5, noiseShape: [0] })).toThrow(/^dropout layer: noiseShape must be/);
+    x.dispose();
+  });
+});
+
 describe('random numbers are the same on every build and thread count', () => {
   test('same seed, same bits', async () => {
     let ref: Uint32Array[] | null = null;

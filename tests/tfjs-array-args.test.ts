@@ -86,11 +86,20 @@ describe('arrays as tensor arguments', () => {
       [() => model.layers[0].computeOutputShape('same' as never), /\.computeOutputShape: inputShape must be a shape .* got "same"/],
       [() => wt.layers.lstm({ units: 2 }).build(null as never), /\.build: inputShape must be a shape .* got null/],
       [() => model.computeOutputShape((() => 1) as never), /\.computeOutputShape: inputShape must be a shape .* got a function/],
+      [() => (wt.onesLike as () => unknown)(), /^onesLike: x must be a Tensor, got undefined/],
+      [() => wt.ENV.setFlags(null as never), /^env\(\)\.setFlags: expected an object of flags, got null/],
+      [() => wt.io.getLoadHandlers(Object.create(null)), /^io\.getLoadHandlers: expected a URL string \(or an array of them\), got \{\}/],
+      [() => (wt.io.getModelArtifactsInfoForJSON as () => unknown)(), /^io\.getModelArtifactsInfoForJSON: expected artifacts .* got undefined/],
+      [() => wt.io.getModelArtifactsInfoForJSON({ modelTopology: { a: 1n } } as never), /modelTopology is not JSON/],
+      [() => wt.dropout(wt.ones([2]), 0.5, 'bogus' as never), /^dropout: noiseShape must be an array of whole numbers >= 1 or null, got "bogus"/],
     );
     for (const [f, message] of cases) {
       expect(f).toThrow(wt.WasmgradError);
       expect(f).toThrow(message);
     }
+    // zerosLike and onesLike take arrays, as TF.js's
+    expect(Array.from(wt.zerosLike([1, 2]).dataSync())).toEqual([0, 0]);
+    expect(wt.onesLike(wt.tensor([1, 2], [2], 'int32')).dtype).toBe('int32');
     // a null kwargs is no kwargs, and call needs none
     expect(model.layers[0].apply(wt.ones([1, 3]), null as never)).toBeInstanceOf(wt.Tensor);
     expect(Array.from((wt.layers.dropout({ rate: 0.5 }).call as (x: wt.Tensor) => wt.Tensor)(wt.ones([2])).dataSync())).toEqual([1, 1]);

@@ -154,8 +154,14 @@ function register(kind: 'load' | 'save', router: IORouter): void {
 export const registerLoadRouter = (router: IORouter) => register('load', router);
 export const registerSaveRouter = (router: IORouter) => register('save', router);
 
-function handlersFor(kind: 'load' | 'save', url: string, options?: Record<string, unknown>): IOHandler[] {
+function handlersFor(kind: 'load' | 'save', url: string | string[], options?: Record<string, unknown>): IOHandler[] {
+  const isUrls = Array.isArray(url) && url.length > 0 && url.every((u) => typeof u === 'string');
+  if (typeof url !== 'string' && !isUrls) {
+    throw new WasmgradError(msg`io.get${kind === 'load' ? 'Load' : 'Save'}Handlers: expected a URL string (or an array of them), got ${describeValue(url)}`);
+  }
   const own = routers[kind].map((r) => r(url, options)).filter((h): h is IOHandler => !!h);
+  // the built-in schemes take one URL; an array is for registered routers
+  if (typeof url !== 'string') return own;
   if (/^https?:\/\//i.test(url)) own.push(http(url, options));
   else if (/^file:\/\//i.test(url)) own.push(fileSystem(url));
   return own;
@@ -169,8 +175,8 @@ function routed(kind: 'load' | 'save', url: string): IOHandler | undefined {
   return undefined;
 }
 /** The handlers that load from, or save to, a URL: registered routers' first, then the built-in one. */
-export const getLoadHandlers = (url: string, options?: Record<string, unknown>) => handlersFor('load', url, options);
-export const getSaveHandlers = (url: string) => handlersFor('save', url);
+export const getLoadHandlers = (url: string | string[], options?: Record<string, unknown>) => handlersFor('load', url, options);
+export const getSaveHandlers = (url: string | string[]) => handlersFor('save', url);
 
 /** The handler for a URL string as TF.js resolves them, or the object itself if it is a handler. */
 export function handlerFor(target: unknown, op: string): IOHandler {

@@ -2,7 +2,7 @@
 // loadWeights and weightsLoaderFactory (a manifest's shards fetched, some or all weights decoded),
 // the model.json helpers (getModelArtifactsForJSON, getWeightSpecs, ...), CompositeArrayBuffer, and
 // browserFiles (a model chosen in a file input). Decoding goes through the loader's checked reader.
-import { WasmgradError, msg, jsonOf } from '../errors.js';
+import { WasmgradError, describeValue, msg, jsonOf } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { fromFlat } from '../creation.js';
 import { MAX_WEIGHT_BYTES, parseJson, MAX_JSON_BYTES } from './model-io.js';
@@ -131,12 +131,21 @@ const utf8Length = (s: string) => new TextEncoder().encode(s).length;
 
 /** What a save reports about artifacts (byte counts of the JSON parts and the weights). */
 export function getModelArtifactsInfoForJSON(a: TfjsArtifacts) {
-  if (a.modelTopology instanceof ArrayBuffer) throw new WasmgradError('io.getModelArtifactsInfoForJSON: expected a JSON model topology, got an ArrayBuffer');
+  const op = 'io.getModelArtifactsInfoForJSON';
+  if (a === null || typeof a !== 'object') throw new WasmgradError(msg`${op}: expected artifacts { modelTopology, weightSpecs, weightData }, got ${describeValue(a)}`);
+  if (a.modelTopology instanceof ArrayBuffer) throw new WasmgradError(msg`${op}: expected a JSON model topology, got an ArrayBuffer`);
+  const jsonBytes = (v: unknown, what: string) => {
+    try {
+      return v == null ? 0 : utf8Length(JSON.stringify(v));
+    } catch (err) {
+      throw new WasmgradError(msg`${op}: ${what} is not JSON: ${(err as Error).message}`);
+    }
+  };
   return {
     dateSaved: new Date(),
     modelTopologyType: 'JSON' as const,
-    modelTopologyBytes: a.modelTopology == null ? 0 : utf8Length(JSON.stringify(a.modelTopology)),
-    weightSpecsBytes: a.weightSpecs == null ? 0 : utf8Length(JSON.stringify(a.weightSpecs)),
+    modelTopologyBytes: jsonBytes(a.modelTopology, 'modelTopology'),
+    weightSpecsBytes: jsonBytes(a.weightSpecs, 'weightSpecs'),
     weightDataBytes: a.weightData == null ? 0 : new CompositeArrayBuffer(a.weightData).byteLength,
   };
 }

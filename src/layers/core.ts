@@ -5,7 +5,7 @@ import { getActivation, type ActivationFn } from '../activations.js';
 import { getInitializer, serializeInitializer, type Initializer } from '../initializers.js';
 import { fusedMatMul } from '../ops/matmul.js';
 import { reshape as reshapeOp } from '../ops/shape.js';
-import { dropout as dropoutOp } from '../ops/random.js';
+import { checkNoiseShape, dropout as dropoutOp, noiseShapeFor } from '../ops/random.js';
 import { clone } from '../ops/shape.js';
 import { Layer, registerLayer, serializeRegularizer, type CallArgs, type LayerArgs, type Regularizer, type Shape } from './layer.js';
 
@@ -157,23 +157,27 @@ export class Dropout extends Layer {
   static className = 'Dropout';
   readonly rate: number;
   readonly seed?: number;
+  /** One mask drawn for this shape and broadcast over its 1s (null: the input's size). */
+  readonly noiseShape?: (number | null)[];
   private calls = 0;
-  constructor(args: LayerArgs & { rate: number; seed?: number }) {
+  constructor(args: LayerArgs & { rate: number; seed?: number; noiseShape?: (number | null)[] | null }) {
     super(args);
     if (typeof args?.rate !== 'number' || !(args.rate >= 0 && args.rate < 1)) {
       throw new WasmgradError(msg`dropout layer: rate must be in [0, 1), got ${args?.rate}`);
     }
     this.rate = args.rate;
     this.seed = args.seed;
+    this.noiseShape = checkNoiseShape(args.noiseShape, 'dropout layer');
   }
   call(inputs: Tensor | Tensor[], kwargs: CallArgs): Tensor {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
     if (!kwargs.training || this.rate === 0) return clone(x);
     // a seeded layer draws a new, reproducible mask every call
-    return dropoutOp(x, this.rate, this.seed === undefined ? undefined : this.seed + 7919 * this.calls++);
+    const seed = this.seed === undefined ? undefined : this.seed + 7919 * this.calls++;
+    return dropoutOp(x, this.rate, seed, this.noiseShape && noiseShapeFor(x, this.noiseShape, this.name));
   }
   getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), rate: this.rate, seed: this.seed };
+    return { ...super.getConfig(), rate: this.rate, seed: this.seed, ...(this.noiseShape ? { noiseShape: this.noiseShape } : {}) };
   }
 }
 

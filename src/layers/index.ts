@@ -10,7 +10,7 @@ export const dense = (args: DenseArgs) => new Dense(args);
 export const activation = (args: LayerArgs & { activation: string | ActivationFn }) => new Activation(args);
 export const flatten = (args: LayerArgs = {}) => new Flatten(args);
 export const reshape = (args: LayerArgs & { targetShape: number[] }) => new Reshape(args);
-export const dropout = (args: LayerArgs & { rate: number; seed?: number }) => new Dropout(args);
+export const dropout = (args: LayerArgs & { rate: number; seed?: number; noiseShape?: (number | null)[] | null }) => new Dropout(args);
 
 // Recurrent layers and embedding (fused sequence ops, src/ops/rnn.ts)
 import { SimpleRNN, LSTM, GRU, type RNNLayerArgs, type LSTMLayerArgs, type GRULayerArgs } from './recurrent.js';

@@ -7,7 +7,7 @@ import { WasmgradError, msg, jsonOf } from '../errors.js';
 import { Tensor, tidy } from '../tensor.js';
 import { tensor } from '../creation.js';
 import { add, mul } from '../ops/binary.js';
-import { randomNormal, randomUniform } from '../ops/random.js';
+import { checkNoiseShape, noiseShapeFor, randomNormal, randomUniform } from '../ops/random.js';
 import { clone } from '../ops/shape.js';
 import { Layer, registerLayer, checkInputRank, type CallArgs, type LayerArgs, type Shape } from './layer.js';
 
@@ -97,25 +97,6 @@ function keepFlags(shape: number[], rate: number, seed: number | undefined): Flo
   return flags;
 }
 
-function checkNoiseShape(v: unknown, where: string): (number | null)[] | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (!Array.isArray(v) || v.some((d) => d !== null && !(Number.isInteger(d) && d >= 1))) {
-    throw new WasmgradError(msg`${where}: noiseShape must be an array of whole numbers >= 1 or null, got ${jsonOf(v)}`);
-  }
-  return v.slice();
-}
-
-/** The noise shape for x: given dimensions, null meaning x's own; each must be 1 or x's. */
-function resolveNoiseShape(layer: Layer, x: Tensor, given: (number | null)[] | undefined): number[] {
-  if (!given) return x.shape.slice();
-  if (given.length !== x.rank) throw new WasmgradError(msg`${layer.name}: noiseShape ${jsonOf(given)} must have the input's rank ${x.rank}`);
-  return given.map((d, i) => {
-    const n = d ?? x.shape[i];
-    if (n !== 1 && n !== x.shape[i]) throw new WasmgradError(msg`${layer.name}: noiseShape ${jsonOf(given)} does not broadcast to the input ${jsonOf(x.shape)}`);
-    return n;
-  });
-}
-
 /**
  * alphaDropout({ rate, noiseShape }): dropped units become selu's negative saturation
  * -alpha * scale, then a * x + b restores the mean and variance (Klambauer et al. 2017).
@@ -136,7 +117,7 @@ export class AlphaDropout extends NoiseLayer {
     const alphaP = -1.6732632423543772848170429916717 * 1.0507009873554804934193349852946;
     const a = ((1 - this.rate) * (1 + this.rate * alphaP ** 2)) ** -0.5;
     const b = -a * alphaP * this.rate;
-    const shape = resolveNoiseShape(this, x, this.noiseShape);
+    const shape = noiseShapeFor(x, this.noiseShape, this.name);
     const kept = keepFlags(shape, this.rate, this.nextSeed());
     // a (x kept + alphaP (1 - kept)) + b = x (a kept) + (a alphaP (1 - kept) + b)
     const gain = tensor(kept.map((k) => a * k), shape);

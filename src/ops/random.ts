@@ -1,7 +1,9 @@
 // Seeded random tensors and dropout. Without a seed, a fresh one is drawn from a process-wide
 // sequence (itself seeded once), so unseeded calls differ from each other.
-import { WasmgradError, msg } from '../errors.js';
-import { Tensor, checkShape } from '../tensor.js';
+import { WasmgradError, fmtShape, jsonOf, msg } from '../errors.js';
+import { Tensor, checkShape, tidy } from '../tensor.js';
+import { fill } from '../creation.js';
+import { mul } from './binary.js';
 import { record } from '../tape.js';
 import { randomUniform as uniformKernel, randomNormal as normalKernel, dropoutMask } from '../engine/drivers/random.js';
 import { checkFloat, newTensor } from './util.js';
@@ -46,9 +48,40 @@ export function truncatedNormal(shape: number[], mean = 0, stddev = 1, seed?: nu
   return out;
 }
 
-/** Inverted dropout: each element is zeroed with probability rate, the rest scaled by 1 / (1 - rate). */
-export function dropout(x: Tensor, rate: number, seed?: number): Tensor {
+/** A noiseShape as given: whole numbers >= 1, or null for the input's own size on that axis. */
+export function checkNoiseShape(v: unknown, where: string): (number | null)[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v) || v.some((d) => d !== null && !(Number.isInteger(d) && d >= 1))) {
+    throw new WasmgradError(msg`${where}: noiseShape must be an array of whole numbers >= 1 or null, got ${jsonOf(v)}`);
+  }
+  return v.slice();
+}
+
+/** The shape of the mask for x: noiseShape's sizes (null: x's own), each 1 (one draw broadcast) or x's. */
+export function noiseShapeFor(x: Tensor, given: readonly (number | null)[] | undefined, where: string): number[] {
+  if (!given) return x.shape.slice();
+  if (given.length !== x.rank) throw new WasmgradError(msg`${where}: noiseShape ${jsonOf(given)} must have the input's rank ${x.rank}`);
+  return given.map((d, i) => {
+    const n = d ?? x.shape[i];
+    if (n !== 1 && n !== x.shape[i]) throw new WasmgradError(msg`${where}: noiseShape ${jsonOf(given)} does not broadcast to the input ${fmtShape(x.shape)}`);
+    return n;
+  });
+}
+
+/**
+ * Inverted dropout: each element is zeroed with probability rate, the rest scaled by 1 / (1 - rate).
+ * A noiseShape draws one mask of that shape, broadcast over its axes of size 1 (whole channels or
+ * time steps dropped together, as TF.js's and Keras's noise_shape).
+ */
+export function dropout(x: Tensor, rate: number, seed?: number, noiseShape?: (number | null)[]): Tensor {
   checkFloat(x, 'dropout');
+  const shape = noiseShapeFor(x, checkNoiseShape(noiseShape, 'dropout'), 'dropout');
+  if (shape.some((d, i) => d !== x.shape[i])) {
+    return tidy(() => {
+      const mask = dropout(fill(shape, 1), rate, seed);
+      return mul(x, mask);
+    });
+  }
   if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) throw new WasmgradError(msg`dropout: rate must be in [0, 1), got ${rate}`);
   const s = checkSeed(seed, 'dropout');
   const out = newTensor(x.shape);

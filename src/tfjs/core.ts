@@ -1,11 +1,12 @@
 // The core of the TensorFlow.js namespace: engine functions (ready, setBackend, memory, dispose,
 // nextFrame ...), creation functions in TF.js's spelling (tensor1d ... tensor6d, zerosLike), and
 // the ops whose TF.js signature differs from the root entry's (argument order, defaults, dtype).
-import { WasmgradError, fmtShape, msg } from '../errors.js';
+import { WasmgradError, describeValue, fmtShape, msg } from '../errors.js';
 import { Tensor, tidy, type DType } from '../tensor.js';
 import { init, backendInfo } from '../engine/state.js';
 import { setDebug, isDebug } from '../debug.js';
-import { tensor as makeTensor, fill } from '../creation.js';
+import { tensor as makeTensor, fill, withTensorArgs } from '../creation.js';
+import { checkTensor } from '../ops/util.js';
 import * as ops from '../ops/index.js';
 import { powTfjs } from '../ops/elementwise-js.js';
 import { grad as baseGrad, grads as baseGrads } from '../gradients.js';
@@ -50,7 +51,10 @@ export const env = () => ({
   getBool: (k: string) => !!getFlag(k),
   getNumber: (k: string) => Number(getFlag(k)),
   set: (k: string, v: unknown) => void setFlag(k, v),
-  setFlags: (f: Record<string, unknown>) => Object.entries(f).forEach(([k, v]) => setFlag(k, v)),
+  setFlags: (f: Record<string, unknown>) => {
+    if (f === null || typeof f !== 'object') throw new WasmgradError(msg`env().setFlags: expected an object of flags, got ${describeValue(f)}`);
+    Object.entries(f).forEach(([k, v]) => setFlag(k, v));
+  },
   platformName: typeof window !== 'undefined' ? 'browser' : 'node',
 });
 /** TF.js's tf.ENV: the same flags as env(). */
@@ -105,8 +109,11 @@ export const tensor5d = (values: TensorLike, shape?: number[], dtype?: DType) =>
 export const tensor6d = (values: TensorLike, shape?: number[], dtype?: DType) => rankChecked(6, values, shape, dtype);
 export const zeros = (shape: number[], dtype?: DType) => fill(shape, 0, dt(dtype));
 export const ones = (shape: number[], dtype?: DType) => fill(shape, 1, dt(dtype));
-export const zerosLike = (x: Tensor) => fill(x.shape, 0, x.dtype);
-export const onesLike = (x: Tensor) => fill(x.shape, 1, x.dtype);
+/** Zeros (ones) of x's shape and dtype; x a tensor or what tf.tensor takes. */
+const filledLike = (op: string, value: number) => (x: Tensor | TensorLike) =>
+  withTensorArgs(['0'], [x], (t) => fill(checkTensor(t, op).shape, value, (t as Tensor).dtype));
+export const zerosLike = filledLike('zerosLike', 0);
+export const onesLike = filledLike('onesLike', 1);
 export const fillTensor = (shape: number[], value: number, dtype?: DType) => fill(shape, value, dt(dtype));
 
 export function variable(initialValue: Tensor, trainable = true, name?: string, dtype?: DType): Variable {
@@ -126,10 +133,7 @@ export const randomUniform = (shape: number[], minval = 0, maxval = 1, dtype?: D
 };
 export const randomNormal = (shape: number[], mean = 0, stdDev = 1, dtype?: DType, seed?: number) => ops.randomNormal(shape, mean, stdDev, seed);
 export const truncatedNormal = (shape: number[], mean = 0, stdDev = 1, dtype?: DType, seed?: number) => ops.truncatedNormal(shape, mean, stdDev, seed);
-export const dropout = (x: Tensor, rate: number, noiseShape?: number[], seed?: number) => {
-  if (noiseShape && noiseShape.join() !== x.shape.join()) throw new WasmgradError(msg`dropout: a noiseShape other than the input's ${fmtShape(x.shape)} is not supported`);
-  return ops.dropout(x, rate, seed);
-};
+export const dropout = (x: Tensor, rate: number, noiseShape?: (number | null)[] | null, seed?: number) => ops.dropout(x, rate, seed, noiseShape ?? undefined);
 export const argMax = (x: Tensor, axis = 0) => ops.argMax(x, axis);
 export const argMin = (x: Tensor, axis = 0) => ops.argMin(x, axis);
 
