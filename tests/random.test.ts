@@ -204,6 +204,13 @@ describe('dropout with a noiseShape', () => {
     expect(() => wg.dropout(x, 0.5, 1, [3])).toThrow(/^dropout: noiseShape \[3\] must have the input's rank 2/);
     expect(() => wg.dropout(x, 0.5, 1, 'x' as never)).toThrow(/^dropout: noiseShape must be an array of whole numbers >= 1 or null, got "x"/);
     expect(() => wg.layers.dropout({ rate: 0.5, noiseShape: [0] })).toThrow(/^dropout layer: noiseShape must be/);
+    expect(() => wg.layers.dropout({ rate: 0.5, seed: 'x' as never })).toThrow(/^dropout layer: seed must be a whole number >= 0, got "x"/);
+    // a null seed (as TF.js writes an unset one) is no seed: two calls draw different masks
+    const unseeded = wg.layers.dropout({ rate: 0.5, seed: null as never });
+    const big = wg.ones([64, 64]);
+    const [m1, m2] = [unseeded.apply(big, { training: true }) as wg.Tensor, unseeded.apply(big, { training: true }) as wg.Tensor];
+    expect(Array.from(m1.dataSync()).some((v, i) => v !== m2.dataSync()[i])).toBe(true);
+    for (const t of [big, m1, m2]) t.dispose();
     x.dispose();
   });
 });

@@ -160,13 +160,15 @@ export class Dropout extends Layer {
   /** One mask drawn for this shape and broadcast over its 1s (null: the input's size). */
   readonly noiseShape?: (number | null)[];
   private calls = 0;
-  constructor(args: LayerArgs & { rate: number; seed?: number; noiseShape?: (number | null)[] | null }) {
+  constructor(args: LayerArgs & { rate: number; seed?: number | null; noiseShape?: (number | null)[] | null }) {
     super(args);
     if (typeof args?.rate !== 'number' || !(args.rate >= 0 && args.rate < 1)) {
       throw new WasmgradError(msg`dropout layer: rate must be in [0, 1), got ${args?.rate}`);
     }
     this.rate = args.rate;
-    this.seed = args.seed;
+    // (null, as TF.js writes an unset seed, is no seed)
+    if (args.seed != null && !(Number.isSafeInteger(args.seed) && args.seed >= 0)) throw new WasmgradError(msg`dropout layer: seed must be a whole number >= 0, got ${jsonOf(args.seed)}`);
+    this.seed = args.seed ?? undefined;
     this.noiseShape = checkNoiseShape(args.noiseShape, 'dropout layer');
   }
   call(inputs: Tensor | Tensor[], kwargs: CallArgs): Tensor {
