@@ -205,6 +205,8 @@ describe('dropout with a noiseShape', () => {
     expect(() => wg.dropout(x, 0.5, 1, 'x' as never)).toThrow(/^dropout: noiseShape must be an array of whole numbers >= 1 or null, got "x"/);
     expect(() => wg.layers.dropout({ rate: 0.5, noiseShape: [0] })).toThrow(/^dropout layer: noiseShape must be/);
     expect(() => wg.layers.dropout({ rate: 0.5, seed: 'x' as never })).toThrow(/^dropout layer: seed must be a whole number >= 0, got "x"/);
+    expect(() => wg.layers.lstm({ units: 2, dropout: 0.1, seed: -1 })).toThrow(/^lstm(_\d+)?: seed must be a whole number >= 0, got -1/);
+    expect(() => wg.layers.gruCell({ units: 2, seed: 1.5 } as never)).toThrow(/: seed must be a whole number >= 0, got 1\.5/);
     // a null seed (as TF.js writes an unset one) is no seed: two calls draw different masks
     const unseeded = wg.layers.dropout({ rate: 0.5, seed: null as never });
     const big = wg.ones([64, 64]);

@@ -12,7 +12,7 @@ import { matMul } from '../ops/matmul.js';
 import { split } from '../ops/arrange.js';
 import { scale } from '../ops/unary.js';
 import { reshape } from '../ops/shape.js';
-import { dropout as dropoutOp } from '../ops/random.js';
+import { dropout as dropoutOp, optionalSeed } from '../ops/random.js';
 import { lstmSequence, gruSequence, simpleRNNSequence, type RnnActivation, type SequenceOptions } from '../ops/rnn.js';
 import { Layer, registerLayer, serializeRegularizer, type CallArgs, type Shape } from './layer.js';
 import { serializeInit } from './core.js';
@@ -112,7 +112,7 @@ export abstract class DenseCell extends RNNCell {
     this.useBias = args.useBias ?? true;
     this.dropout = checkRate(args.dropout, 'dropout', this.name);
     this.recurrentDropout = checkRate(args.recurrentDropout, 'recurrentDropout', this.name);
-    this.seed = args.seed;
+    this.seed = optionalSeed(args.seed, this.name);
   }
 
   /** Gates per unit (1, 4 or 3). */

@@ -5,7 +5,7 @@ import { getActivation, type ActivationFn } from '../activations.js';
 import { getInitializer, serializeInitializer, type Initializer } from '../initializers.js';
 import { fusedMatMul } from '../ops/matmul.js';
 import { reshape as reshapeOp } from '../ops/shape.js';
-import { checkNoiseShape, dropout as dropoutOp, noiseShapeFor } from '../ops/random.js';
+import { checkNoiseShape, dropout as dropoutOp, noiseShapeFor, optionalSeed } from '../ops/random.js';
 import { clone } from '../ops/shape.js';
 import { Layer, registerLayer, serializeRegularizer, type CallArgs, type LayerArgs, type Regularizer, type Shape } from './layer.js';
 
@@ -166,9 +166,7 @@ export class Dropout extends Layer {
       throw new WasmgradError(msg`dropout layer: rate must be in [0, 1), got ${args?.rate}`);
     }
     this.rate = args.rate;
-    // (null, as TF.js writes an unset seed, is no seed)
-    if (args.seed != null && !(Number.isSafeInteger(args.seed) && args.seed >= 0)) throw new WasmgradError(msg`dropout layer: seed must be a whole number >= 0, got ${jsonOf(args.seed)}`);
-    this.seed = args.seed ?? undefined;
+    this.seed = optionalSeed(args.seed, 'dropout layer');
     this.noiseShape = checkNoiseShape(args.noiseShape, 'dropout layer');
   }
   call(inputs: Tensor | Tensor[], kwargs: CallArgs): Tensor {

@@ -7,7 +7,7 @@ import { WasmgradError, msg, jsonOf } from '../errors.js';
 import { Tensor, tidy } from '../tensor.js';
 import { tensor } from '../creation.js';
 import { add, mul } from '../ops/binary.js';
-import { checkNoiseShape, noiseShapeFor, randomNormal, randomUniform } from '../ops/random.js';
+import { checkNoiseShape, noiseShapeFor, optionalSeed, randomNormal, randomUniform } from '../ops/random.js';
 import { clone } from '../ops/shape.js';
 import { Layer, registerLayer, checkInputRank, type CallArgs, type LayerArgs, type Shape } from './layer.js';
 
@@ -18,11 +18,6 @@ function rateOf(v: unknown, where: string): number {
   return v;
 }
 
-function seedOf(v: unknown, where: string): number | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (!Number.isInteger(v) || (v as number) < 0) throw new WasmgradError(msg`${where}: seed must be a whole number >= 0, got ${jsonOf(v)}`);
-  return v as number;
-}
 
 /** The shared part: a rate or stddev, a seed that gives a new reproducible draw every call. */
 abstract class NoiseLayer extends Layer {
@@ -30,7 +25,7 @@ abstract class NoiseLayer extends Layer {
   private calls = 0;
   constructor(args: LayerArgs & { seed?: number }, where: string) {
     super(args);
-    this.seed = seedOf(args?.seed, where);
+    this.seed = optionalSeed(args?.seed, where);
     this.supportsMasking = true;
   }
   protected nextSeed(): number | undefined {

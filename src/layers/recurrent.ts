@@ -10,7 +10,7 @@ import { Tensor, keep } from '../tensor.js';
 import { fill, tensor } from '../creation.js';
 import type { Initializer } from '../initializers.js';
 import { mul } from '../ops/binary.js';
-import { dropout as dropoutOp } from '../ops/random.js';
+import { dropout as dropoutOp, optionalSeed } from '../ops/random.js';
 import { lstmSequence, gruSequence, simpleRNNSequence, type RnnActivation, type SequenceOptions } from '../ops/rnn.js';
 import { Layer, registerLayer, serializeRegularizer, type CallArgs, type LayerArgs, type Regularizer, type Shape } from './layer.js';
 import { serializeInit } from './core.js';
@@ -112,7 +112,7 @@ export abstract class RNN extends Layer {
     this.returnState = args.returnState ?? false;
     this.goBackwards = args.goBackwards ?? false;
     this.stateful = args.stateful ?? false;
-    this.seed = args.seed;
+    this.seed = optionalSeed(args.seed, this.name);
   }
 
   /** Whether the fused kernels run this layer (its activations are theirs); else it steps with ops. */

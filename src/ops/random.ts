@@ -48,6 +48,13 @@ export function truncatedNormal(shape: number[], mean = 0, stddev = 1, seed?: nu
   return out;
 }
 
+/** A layer's seed as given: a whole number >= 0, or none (undefined, or null as TF.js writes an unset one). */
+export function optionalSeed(v: unknown, where: string): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!Number.isSafeInteger(v) || (v as number) < 0) throw new WasmgradError(msg`${where}: seed must be a whole number >= 0, got ${jsonOf(v)}`);
+  return v as number;
+}
+
 /** A noiseShape as given: whole numbers >= 1, or null for the input's own size on that axis. */
 export function checkNoiseShape(v: unknown, where: string): (number | null)[] | undefined {
   if (v === undefined || v === null) return undefined;
