@@ -2,7 +2,7 @@
 // nextFrame ...), creation functions in TF.js's spelling (tensor1d ... tensor6d, zerosLike), and
 // the ops whose TF.js signature differs from the root entry's (argument order, defaults, dtype).
 import { WasmgradError, describeValue, fmtShape, msg } from '../errors.js';
-import { Tensor, tidy, type DType } from '../tensor.js';
+import { Tensor, type DType } from '../tensor.js';
 import { init, backendInfo } from '../engine/state.js';
 import { setDebug, isDebug } from '../debug.js';
 import { tensor as makeTensor, fill, withTensorArgs } from '../creation.js';
