@@ -31,6 +31,8 @@ function num(name: string, v: unknown, opts: { positive?: boolean; min?: number;
 
 /** The initial rate, as `initial` or Keras's `initialLearningRate`. */
 function initialOf(op: string, a: { initial?: number; initialLearningRate?: number }): number {
+  // (each schedule reads its options here first)
+  if (a === null || typeof a !== 'object') throw new WasmgradError(msg`${op}: expected an options object { initial, ... }, got ${describeValue(a)}`);
   return num(`${op}: initial`, a.initial ?? a.initialLearningRate, { min: 0 });
 }
 

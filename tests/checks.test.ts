@@ -71,6 +71,8 @@ describe('public functions given what they cannot use raise a WasmgradError', ()
       [() => wg.seededRandom(Symbol('s') as never), /^seededRandom: seed must be a finite number, got a symbol/],
       [() => wg.seededRandom(NaN), /^seededRandom: seed must be a finite number, got NaN/],
       [() => wg.slice(wg.ones([3]), 1n as never), /^slice: begin a bigint \(1\) size undefined is out of bounds for \[3\]/],
+      [() => (wg.schedules.exponentialDecay as () => unknown)(), /^exponentialDecay: expected an options object \{ initial, \.\.\. \}, got undefined/],
+      [() => wg.schedules.cosineDecay(3 as never), /^cosineDecay: expected an options object .* got 3/],
       [() => wg.schedules.serializeSchedule([[1, 2]] as never), /^serializeSchedule: expected a schedule \(wg\.schedules\.\*\), got \[\[1,2\]\]/],
     ];
     for (const [f, message] of cases) {
