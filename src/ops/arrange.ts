@@ -7,6 +7,7 @@ import { Tensor, tidy, asBool, type DType } from '../tensor.js';
 import { record } from '../tape.js';
 import { fromFlat, fill } from '../creation.js';
 import { seededRandom } from '../util/seeded.js';
+import { MAX_PAGES } from '../engine/engine.js';
 import { checkTensor, checkFloat, normAxis, normAxes } from './util.js';
 import { concat, slice, gather, reshape } from './shape.js';
 import { sum, max, min } from './reduce.js';
@@ -159,12 +160,21 @@ export function topk(x: Tensor, k = 1, sorted = true): { values: Tensor; indices
   return { values, indices };
 }
 
+/** The values the engine's memory can hold at most, as float32 (its 2 GiB). */
+const MAX_VALUES = (MAX_PAGES * 65536) / 4;
+
+/** The array an op fills in JavaScript before making it a tensor; more than the engine can hold is refused. */
+function hostArray(op: string, n: number, dtype: DType): Float32Array | Int32Array {
+  if (n > MAX_VALUES) throw new WasmgradError(msg`${op}: ${n} values are more than the engine's memory holds (${MAX_VALUES})`);
+  return dtype === 'int32' ? new Int32Array(n) : new Float32Array(n);
+}
+
 /** start, start + step, ... up to (not including) stop. */
 export function range(start: number, stop?: number, step = 1, dtype: DType = 'float32'): Tensor {
   if (stop === undefined) [start, stop] = [0, start];
   if (![start, stop, step].every(Number.isFinite) || step === 0) throw new WasmgradError(msg`range: start, stop and step must be finite numbers and step non-zero, got ${start}, ${stop}, ${step}`);
   const n = Math.max(0, Math.ceil((stop - start) / step));
-  const out = dtype === 'int32' ? new Int32Array(n) : new Float32Array(n);
+  const out = hostArray('range', n, dtype);
   for (let i = 0; i < n; i++) out[i] = start + i * step;
   return fromFlat(out, [n], dtype);
 }
@@ -172,7 +182,7 @@ export function range(start: number, stop?: number, step = 1, dtype: DType = 'fl
 /** num evenly spaced values from start to stop, both included. */
 export function linspace(start: number, stop: number, num: number): Tensor {
   if (!Number.isInteger(num) || num < 0) throw new WasmgradError(msg`linspace: num must be a whole number >= 0, got ${num}`);
-  const out = new Float32Array(num);
+  const out = hostArray('linspace', num, 'float32');
   const stepSize = num > 1 ? (stop - start) / (num - 1) : 0;
   for (let i = 0; i < num; i++) out[i] = start + i * stepSize;
   return fromFlat(out, [num], 'float32');
@@ -182,7 +192,7 @@ export function linspace(start: number, stop: number, num: number): Tensor {
 export function eye(numRows: number, numColumns = numRows, batchShape: number[] = [], dtype: DType = 'float32'): Tensor {
   if (![numRows, numColumns].every((n) => Number.isInteger(n) && n >= 0)) throw new WasmgradError(msg`eye: sizes must be whole numbers >= 0, got ${describeValue(numRows)}, ${describeValue(numColumns)}`);
   const one = numRows * numColumns, batch = prodOf(batchShape);
-  const out = dtype === 'int32' ? new Int32Array(one * batch) : new Float32Array(one * batch);
+  const out = hostArray('eye', one * batch, dtype);
   for (let b = 0; b < batch; b++) for (let i = 0; i < Math.min(numRows, numColumns); i++) out[b * one + i * numColumns + i] = 1;
   return fromFlat(out, [...batchShape, numRows, numColumns], dtype);
 }
