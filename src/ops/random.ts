@@ -17,10 +17,9 @@ export function nextSeed(): number {
   return seedCounter;
 }
 
-function checkSeed(seed: number | undefined, op: string): number {
-  if (seed === undefined) return nextSeed();
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new WasmgradError(msg`${op}: seed must be a whole number >= 0, got ${seed}`);
-  return seed;
+/** An op's seed: the one given (a whole number >= 0), or a fresh one. */
+export function checkSeed(seed: number | undefined, op: string): number {
+  return optionalSeed(seed, op) ?? nextSeed();
 }
 
 export function randomUniform(shape: number[], minval = 0, maxval = 1, seed?: number): Tensor {
@@ -82,13 +81,8 @@ export function noiseShapeFor(x: Tensor, given: readonly (number | null)[] | und
  */
 export function dropout(x: Tensor, rate: number, seed?: number, noiseShape?: (number | null)[]): Tensor {
   checkFloat(x, 'dropout');
-  const shape = noiseShapeFor(x, checkNoiseShape(noiseShape, 'dropout'), 'dropout');
-  if (shape.some((d, i) => d !== x.shape[i])) {
-    return tidy(() => {
-      const mask = dropout(fill(shape, 1), rate, seed);
-      return mul(x, mask);
-    });
-  }
+  const shape = noiseShape == null ? null : noiseShapeFor(x, checkNoiseShape(noiseShape, 'dropout'), 'dropout');
+  if (shape && shape.some((d, i) => d !== x.shape[i])) return tidy(() => mul(x, dropout(fill(shape, 1), rate, seed)));
   if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) throw new WasmgradError(msg`dropout: rate must be in [0, 1), got ${rate}`);
   const s = checkSeed(seed, 'dropout');
   const out = newTensor(x.shape);

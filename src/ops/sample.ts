@@ -1,17 +1,10 @@
 // Bernoulli sampling for stochastic binary units (the Gibbs steps of restricted Boltzmann machines).
 // These ops record nothing on the tape: a sample is a constant to autograd (no gradient flows
 // through a coin flip), so under valueAndGrads their outputs behave like fresh input data.
-import { WasmgradError, msg } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { sigmoidBernoulli as sigmoidBernoulliKernel } from '../engine/drivers/random.js';
 import { checkFloat, newTensor } from './util.js';
-import { nextSeed } from './random.js';
-
-function checkSeed(seed: number | undefined, op: string): number {
-  if (seed === undefined) return nextSeed();
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new WasmgradError(msg`${op}: seed must be a whole number >= 0, got ${seed}`);
-  return seed;
-}
+import { checkSeed } from './random.js';
 
 /**
  * 1 with probability p, else 0, elementwise: element i is 1 when u_i < p[i], u_i uniform in [0, 1)
