@@ -11,7 +11,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync,
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { dropInternalNames, nameClassesInline } from './bundle-names.mjs';
+import { dropInternalNames, nameClassesInline, nameBindingsInline } from './bundle-names.mjs';
 
 /** Points the sources' URLs (dist/ seen from src/engine/) at the files beside the bundle. */
 const besideTheBundle = {
@@ -50,16 +50,18 @@ await build({
   ...common, entryPoints: { index: 'src/index.ts', tfjs: 'src/tfjs/index.ts' }, format: 'esm', outdir: 'dist',
   splitting: true, chunkNames: '[name]', plugins: [besideTheBundle],
 });
-// Internal functions' names are not kept, and classes are named in their header rather than by a
-// static block (scripts/bundle-names.mjs): a cold start runs faster.
+// Internal functions' names are not kept, and classes and exported functions are named in their
+// header rather than by a call (scripts/bundle-names.mjs): a cold start runs faster.
 {
   const { text, dropped, kept } = dropInternalNames(readFileSync('dist/chunk.js', 'utf8'));
   if (dropped === 0) console.warn('dist/chunk.js: no internal function names found to drop (has esbuild\'s keepNames output changed?)');
   const classes = nameClassesInline(text);
   if (classes.named === 0) console.warn('dist/chunk.js: no class named in its header (has esbuild\'s keepNames output changed?)');
-  writeFileSync('dist/chunk.js', classes.text);
+  const bindings = nameBindingsInline(classes.text);
+  if (bindings.named === 0) console.warn('dist/chunk.js: no exported function named in its header (has esbuild\'s keepNames output changed?)');
+  writeFileSync('dist/chunk.js', bindings.text);
   if (process.env.WASMGRAD_BUILD_VERBOSE) {
-    console.log(`dist/chunk.js: ${dropped} internal function names dropped, ${kept} exported kept; ${classes.named} classes named in their header, ${classes.left} by a static block`);
+    console.log(`dist/chunk.js: ${dropped} internal function names dropped, ${kept} exported kept; ${classes.named} anonymous classes named in their header; ${bindings.named} functions and classes named by their binding or property, ${bindings.left} left to the helper`);
   }
 }
 // CommonJS: require() of the ES module (Node 20.19 and later, Deno and Bun load an ES module

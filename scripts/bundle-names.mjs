@@ -87,3 +87,103 @@ export function nameClassesInline(text) {
   for (const [from, to, by] of edits.sort((a, b) => b[0] - a[0])) out = out.slice(0, from) + by + out.slice(to);
   return { text: out, named, left };
 }
+
+// Words a function may not be named by, or that would change what the code means as a top-level name.
+const NOT_A_NAME = new Set(('break case catch class const continue debugger default delete do else enum export extends ' +
+  'false finally for function if implements import in instanceof interface let new null package private protected public ' +
+  'return static super switch this throw true try typeof var void while with yield await async of get set ' +
+  'arguments eval undefined NaN Infinity globalThis').split(' '));
+
+/**
+ * The chunk's text with its exported function declarations, and the classes that have their own
+ * inner name (`class t{static{a(this,"Engine")}...new t...}`), named in their header instead of by a
+ * call to esbuild's name helper; and how many were named and left. On Node 24 each call turns its
+ * function into a dictionary-mode object (about 0.8 kB; 4 ms of a cold start over the chunk's 140).
+ * The minified binding is renamed to the kept name at every reference its scope resolves
+ * (TypeScript's checker), so the function or class is named as in its source. A name that some other
+ * identifier of the chunk uses (a global, a local anywhere) is left to its call. A chunk without the
+ * helper is returned as it is.
+ */
+export function nameBindingsInline(text) {
+  const helper = /var ([\w$]+)=\(([\w$]+),([\w$]+)\)=>[\w$]+\(\2,"name",\{value:\3,configurable:!0\}\);/.exec(text);
+  if (!helper) return { text, named: 0, left: 0 };
+  const file = 'chunk.js';
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
+  const host = {
+    getSourceFile: (f) => (f === file ? source : undefined), getDefaultLibFileName: () => 'lib.d.ts',
+    writeFile() {}, getCurrentDirectory: () => '', getCanonicalFileName: (f) => f, useCaseSensitiveFileNames: () => true,
+    getNewLine: () => '\n', fileExists: (f) => f === file, readFile: () => undefined,
+  };
+  const checker = ts.createProgram([file], { allowJs: true, noLib: true, noResolve: true }, host).getTypeChecker();
+  const isPropertyName = (id) => {
+    const p = id.parent;
+    return (ts.isPropertyAccessExpression(p) && p.name === id) || (ts.isPropertyAssignment(p) && p.name === id) ||
+      ((ts.isMethodDeclaration(p) || ts.isPropertyDeclaration(p) || ts.isGetAccessorDeclaration(p) || ts.isSetAccessorDeclaration(p)) && p.name === id) ||
+      (ts.isExportSpecifier(p) && p.propertyName !== undefined && p.name === id) || ts.isMetaProperty(p) ||
+      ts.isLabeledStatement(p) || ts.isBreakOrContinueStatement(p);
+  };
+  // every identifier that names a binding or a reference (not a property), by its text; the
+  // renamings to make ([binding's declared name, kept name, the edits that delete the name's call]);
+  // and the calls to delete outright
+  const byText = new Map();
+  const renamings = [];
+  const edits = [];
+  const isNameCall = (node, first) => ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === helper[1] &&
+    node.arguments.length === 2 && first(node.arguments[0]) && ts.isStringLiteral(node.arguments[1]);
+  const isAnonymousFunction = (n) => ts.isArrowFunction(n) || (ts.isFunctionExpression(n) && !n.name);
+  // `a(fn,"x")` becomes `fn`
+  const unwrap = (call) => [[call.getStart(source), call.arguments[0].getStart(source), ''], [call.arguments[0].end, call.end, '']];
+  let named = 0, left = 0;
+  const visit = (node) => {
+    if (ts.isIdentifier(node) && !isPropertyName(node)) {
+      const list = byText.get(node.text);
+      if (list) list.push(node);
+      else byText.set(node.text, [node]);
+    }
+    if (ts.isSourceFile(node)) {
+      for (let s = 0; s + 1 < node.statements.length; s++) {
+        const [fn, call] = [node.statements[s], node.statements[s + 1]];
+        if (ts.isFunctionDeclaration(fn) && fn.name && ts.isExpressionStatement(call) &&
+          isNameCall(call.expression, (a) => ts.isIdentifier(a) && a.text === fn.name.text)) {
+          renamings.push([fn.name, call.expression.arguments[1].text, [[call.getStart(source), call.end, '']]]);
+        }
+      }
+    } else if ((ts.isClassExpression(node) || ts.isClassDeclaration(node)) && node.name) {
+      const block = node.members.find((m) => ts.isClassStaticBlockDeclaration(m) && m.body.statements.length === 1 &&
+        ts.isExpressionStatement(m.body.statements[0]) && isNameCall(m.body.statements[0].expression, (a) => a.kind === ts.SyntaxKind.ThisKeyword));
+      if (block) renamings.push([node.name, block.body.statements[0].expression.arguments[1].text, [[block.getStart(source), block.end, '']]]);
+    } else if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer && isNameCall(node.initializer, isAnonymousFunction)) {
+      // `var X=a(()=>..,"relu")`: a function assigned to a variable takes the variable's name
+      renamings.push([node.name, node.initializer.arguments[1].text, unwrap(node.initializer)]);
+    } else if (ts.isPropertyAssignment(node) && (ts.isIdentifier(node.name) || ts.isStringLiteral(node.name)) &&
+      isNameCall(node.initializer, isAnonymousFunction) && node.initializer.arguments[1].text === node.name.text) {
+      // `{relu:a(()=>..,"relu")}`: so does one assigned to a property of the same name
+      edits.push(...unwrap(node.initializer));
+      named++;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  const symbolOf = (id) => (ts.isExportSpecifier(id.parent) ? checker.getExportSpecifierLocalTargetSymbol(id.parent) : checker.getSymbolAtLocation(id));
+  for (const [declared, name, deletions] of renamings) {
+    if (declared.text !== name && (!/^[A-Za-z_$][\w$]*$/.test(name) || NOT_A_NAME.has(name) || byText.has(name))) {
+      left++;
+      continue;
+    }
+    const binding = symbolOf(declared);
+    const inDeletion = (id) => deletions.some(([from, to]) => id.getStart(source) >= from && id.end <= to);
+    const references = byText.get(declared.text).filter((id) => symbolOf(id) === binding && !inDeletion(id));
+    for (const id of declared.text === name ? [] : references) {
+      const p = id.parent;
+      // {X} and export {X} name a key too: it stays
+      const by = ts.isShorthandPropertyAssignment(p) ? `${id.text}:${name}` : ts.isExportSpecifier(p) && !p.propertyName ? `${name} as ${id.text}` : name;
+      edits.push([id.getStart(source), id.end, by]);
+    }
+    edits.push(...deletions);
+    byText.set(name, references);
+    named++;
+  }
+  let out = text;
+  for (const [from, to, by] of edits.sort((a, b) => b[0] - a[0])) out = out.slice(0, from) + by + out.slice(to);
+  return { text: out, named, left };
+}

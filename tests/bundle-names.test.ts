@@ -1,9 +1,9 @@
 // The bundles drop the names of internal functions (scripts/bundle-names.mjs, for a faster cold
-// start); everything a program can reach keeps its name.
+// start); everything a program can reach keeps its name, given in its header where it can be.
 import { describe, expect, test } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { dropInternalNames, nameClassesInline } from '../scripts/bundle-names.mjs';
+import { dropInternalNames, nameBindingsInline, nameClassesInline } from '../scripts/bundle-names.mjs';
 
 const PROLOGUE = 'var W=Object.defineProperty;var a=(t,e)=>W(t,"name",{value:e,configurable:!0});var q=(t,e)=>{for(var n in e)W(t,n,{get:e[n],enumerable:!0})};';
 
@@ -57,6 +57,49 @@ describe('nameClassesInline', () => {
   test('leaves a chunk without esbuild\'s name helper as it is', () => {
     const chunk = 'var A=class{static{a(this,"Tensor")}};export{A as Tensor};';
     expect(nameClassesInline(chunk)).toEqual({ text: chunk, named: 0, left: 0 });
+  });
+});
+
+describe('nameBindingsInline', () => {
+  const run = (chunk: string) => new Function(chunk.replace(/export\{([^}]*)\};?$/, (_, list) =>
+    `return {${list.split(',').map((e: string) => { const [local, as = local] = e.split(' as '); return `${as}:${local}`; }).join(',')}};`))();
+
+  test('renames exported functions, self-named classes and named arrow functions to their names, at every reference of their scope', () => {
+    const chunk = PROLOGUE +
+      'function X(t){return t+1}a(X,"inc");' +
+      'var C=class t{static{a(this,"Pool")}static make(){return new t}};' +
+      'var R=a(t=>Math.max(t,0),"relu"),o={relu:a(t=>-t,"relu"),k:a(()=>0,"other")};' +
+      // an inner X is another binding: it stays
+      'function F(){let X=2;return X}' +
+      'var ns={};q(ns,{inc:()=>X,relu:()=>R});' +
+      'export{X as inc1,X,C as Pool,R,F,ns,o};';
+    const { text, named, left } = nameBindingsInline(chunk);
+    expect([named, left]).toEqual([4, 0]);
+    expect(text).toContain('function inc(t){return t+1}var');
+    expect(text).toContain('var C=class Pool{static make(){return new Pool}}');
+    expect(text).toContain('var relu=t=>Math.max(t,0),o={relu:t=>-t,k:a(()=>0,"other")}');
+    expect(text).toContain('let X=2;return X');
+    expect(text).toContain('q(ns,{inc:()=>inc,relu:()=>relu})');
+    expect(text).toContain('export{inc as inc1,inc as X,C as Pool,relu as R,F,ns,o}');
+    const before = run(chunk), after = run(text);
+    for (const r of [before, after]) {
+      expect([r.inc1(1), r.X(2), r.Pool.make() instanceof r.Pool, r.R(-3), r.F(), r.ns.inc(4), r.ns.relu(-1), r.o.relu(2)]).toEqual([2, 3, true, 0, 2, 5, 0, -2]);
+    }
+    expect([after.inc1.name, after.Pool.name, after.R.name, after.o.relu.name, after.o.k.name]).toEqual(['inc', 'Pool', 'relu', 'relu', 'other']);
+  });
+
+  test('leaves a name that another identifier of the chunk uses, or that is not an identifier, to its call', () => {
+    // renaming X to Math would shadow the global; to n, the parameter of g
+    const chunk = PROLOGUE + 'function X(){return Math.PI}a(X,"Math");function Y(n){return n}a(Y,"n");function Z(){}a(Z,"default");' +
+      'function g(n){return Y(n)}export{X,Y,Z,g};';
+    const { text, named, left } = nameBindingsInline(chunk);
+    expect([named, left]).toEqual([0, 3]);
+    expect(text).toBe(chunk);
+  });
+
+  test('leaves a chunk without esbuild\'s name helper as it is', () => {
+    const chunk = 'function X(){}a(X,"x");export{X as x};';
+    expect(nameBindingsInline(chunk)).toEqual({ text: chunk, named: 0, left: 0 });
   });
 });
 
