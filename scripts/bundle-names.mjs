@@ -100,9 +100,9 @@ const NOT_A_NAME = new Set(('break case catch class const continue debugger defa
  * call to esbuild's name helper; and how many were named and left. On Node 24 each call turns its
  * function into a dictionary-mode object (about 0.8 kB; 4 ms of a cold start over the chunk's 140).
  * The minified binding is renamed to the kept name at every reference its scope resolves
- * (TypeScript's checker), so the function or class is named as in its source. A name that some other
- * identifier of the chunk uses (a global, a local anywhere) is left to its call. A chunk without the
- * helper is returned as it is.
+ * (TypeScript's checker), so the function or class is named as in its source. A name that another
+ * identifier uses where the binding is seen (a global, another binding of the chunk's top level, a
+ * local of the same function) is left to its call. A chunk without the helper is returned as it is.
  */
 export function nameBindingsInline(text) {
   const helper = /var ([\w$]+)=\(([\w$]+),([\w$]+)\)=>[\w$]+\(\2,"name",\{value:\3,configurable:!0\}\);/.exec(text);
@@ -165,8 +165,18 @@ export function nameBindingsInline(text) {
   };
   visit(source);
   const symbolOf = (id) => (ts.isExportSpecifier(id.parent) ? checker.getExportSpecifierLocalTargetSymbol(id.parent) : checker.getSymbolAtLocation(id));
+  // where a binding is seen: a class expression's own name inside the class, any other binding in its
+  // function (null: the whole chunk)
+  const scopeOf = (declared) => {
+    if (ts.isClassExpression(declared.parent)) return declared.parent;
+    for (let n = declared.parent.parent; n; n = n.parent) if (ts.isFunctionLike(n) || ts.isClassStaticBlockDeclaration(n)) return n;
+    return null;
+  };
+  // no identifier of that name in the scope: the renamed binding neither hides nor is hidden by another
+  const isFree = (name, scope) => (scope === null ? !byText.has(name) :
+    !(byText.get(name) ?? []).some((id) => id.pos >= scope.pos && id.end <= scope.end));
   for (const [declared, name, deletions] of renamings) {
-    if (declared.text !== name && (!/^[A-Za-z_$][\w$]*$/.test(name) || NOT_A_NAME.has(name) || byText.has(name))) {
+    if (declared.text !== name && (!/^[A-Za-z_$][\w$]*$/.test(name) || NOT_A_NAME.has(name) || !isFree(name, scopeOf(declared)))) {
       left++;
       continue;
     }
@@ -180,7 +190,7 @@ export function nameBindingsInline(text) {
       edits.push([id.getStart(source), id.end, by]);
     }
     edits.push(...deletions);
-    byText.set(name, references);
+    byText.set(name, [...(byText.get(name) ?? []), ...references]);
     named++;
   }
   let out = text;

@@ -4,13 +4,12 @@
 // seed and accumulate gradients. They sit below the ops, so binary and reduce ops share them
 // without importing each other.
 import { WasmgradError, fmtShape, msg } from './errors.js';
-import { Tensor, viewAs } from './tensor.js';
+import { Tensor, viewAs, sizeOf } from './tensor.js';
 import { fill } from './creation.js';
 import { binary, type BinaryOp } from './engine/drivers/elementwise.js';
 import { reduceTensor, type ReduceOp } from './engine/drivers/reduce.js';
 import { copyInto } from './engine/drivers/copy.js';
 
-const prod = (xs: readonly number[]) => xs.reduce((a, b) => a * b, 1);
 
 export function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
@@ -83,7 +82,7 @@ export function reduceAxes(op: ReduceOp, x: Tensor, axes: number[], scale: numbe
   }
   for (let g = groups.length - 1; g >= 0; g--) {
     const [s, e] = groups[g];
-    const dims = { outer: prod(shape.slice(0, s)), r: prod(shape.slice(s, e)), inner: prod(shape.slice(e)) };
+    const dims = { outer: sizeOf(shape.slice(0, s)), r: sizeOf(shape.slice(s, e)), inner: sizeOf(shape.slice(e)) };
     const next = new Tensor([...shape.slice(0, s), ...shape.slice(e)], 'float32');
     reduceTensor(op, cur, next, dims, g === 0 ? scale : 1, name);
     if (cur !== x) cur.dispose();

@@ -97,6 +97,18 @@ describe('nameBindingsInline', () => {
     expect(text).toBe(chunk);
   });
 
+  test('renames a local function where no other identifier of its function has the name', () => {
+    // F1 and F2 each have their own claim; F3's parameter is claim already
+    const chunk = PROLOGUE + 'function F1(){let s=a(()=>1,"claim");return s()}function F2(){let r=a(()=>2,"claim");return [r(),r.name]}' +
+      'function F3(claim){let q=a(()=>3,"claim");return q()+claim}export{F1,F2,F3};';
+    const { text, named, left } = nameBindingsInline(chunk);
+    expect([named, left]).toEqual([2, 1]);
+    expect(text).toContain('function F1(){let claim=()=>1;return claim()}function F2(){let claim=()=>2;return [claim(),claim.name]}');
+    expect(text).toContain('function F3(claim){let q=a(()=>3,"claim");return q()+claim}');
+    const r = run(text);
+    expect([r.F1(), r.F2(), r.F3(4)]).toEqual([1, [2, 'claim'], 7]);
+  });
+
   test('leaves a chunk without esbuild\'s name helper as it is', () => {
     const chunk = 'function X(){}a(X,"x");export{X as x};';
     expect(nameBindingsInline(chunk)).toEqual({ text: chunk, named: 0, left: 0 });

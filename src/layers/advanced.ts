@@ -10,9 +10,9 @@ import { max } from '../ops/reduce.js';
 import { reshape } from '../ops/shape.js';
 import { softmax as softmaxOp } from '../ops/softmax.js';
 import { Layer, registerLayer, serializeRegularizer, type LayerArgs, type Regularizer, type Shape } from './layer.js';
+import { firstInput } from './first-input.js';
 import { serializeInit } from './core.js';
 
-const one = (inputs: Tensor | Tensor[]) => (Array.isArray(inputs) ? inputs[0] : inputs);
 
 export interface PReLUArgs extends LayerArgs {
   /** Default zeros (the layer starts as relu). */
@@ -46,7 +46,7 @@ export class PReLU extends Layer {
   }
 
   call(inputs: Tensor | Tensor[]): Tensor {
-    const x = one(inputs);
+    const x = firstInput(inputs);
     // relu(x) + alpha * min(x, 0): both pieces have exact gradients by composition
     return tidy(() => add(relu(x), mul(this.alpha!, minimum(x, 0))));
   }
@@ -97,7 +97,7 @@ export class Maxout extends Layer {
   }
 
   call(inputs: Tensor | Tensor[]): Tensor {
-    const x = one(inputs);
+    const x = firstInput(inputs);
     const k = this.pieces(x.shape);
     return tidy(() => max(reshape(x, [...x.shape.slice(0, -1), this.units, k]), -1));
   }
@@ -116,7 +116,7 @@ export class LeakyReLU extends Layer {
     if (typeof this.alpha !== 'number' || !Number.isFinite(this.alpha)) throw new WasmgradError(msg`leakyReLU: alpha must be a finite number, got ${args.alpha}`);
   }
   call(inputs: Tensor | Tensor[]): Tensor {
-    return leakyRelu(one(inputs), this.alpha);
+    return leakyRelu(firstInput(inputs), this.alpha);
   }
   getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), alpha: this.alpha };
@@ -132,7 +132,7 @@ export class ELU extends Layer {
     if (typeof this.alpha !== 'number' || !Number.isFinite(this.alpha)) throw new WasmgradError(msg`elu: alpha must be a finite number, got ${args.alpha}`);
   }
   call(inputs: Tensor | Tensor[]): Tensor {
-    return eluOp(one(inputs), this.alpha);
+    return eluOp(firstInput(inputs), this.alpha);
   }
   getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), alpha: this.alpha };
@@ -149,7 +149,7 @@ export class ReLU extends Layer {
     if (this.maxValue !== null && !(typeof this.maxValue === 'number' && this.maxValue >= 0)) throw new WasmgradError(msg`reLU: maxValue must be a number >= 0, got ${args.maxValue}`);
   }
   call(inputs: Tensor | Tensor[]): Tensor {
-    const x = one(inputs);
+    const x = firstInput(inputs);
     return this.maxValue === null ? relu(x) : clipByValue(x, 0, this.maxValue);
   }
   getConfig(): Record<string, unknown> {
@@ -166,7 +166,7 @@ export class Softmax extends Layer {
     if (!Number.isInteger(this.axis)) throw new WasmgradError(msg`softmax: axis must be a whole number, got ${args.axis}`);
   }
   call(inputs: Tensor | Tensor[]): Tensor {
-    return softmaxOp(one(inputs), this.axis);
+    return softmaxOp(firstInput(inputs), this.axis);
   }
   getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), axis: this.axis };

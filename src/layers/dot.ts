@@ -4,7 +4,7 @@
 // With normalize, both are L2-normalized along those axes first (cosine similarity). Computed as
 // one batched matMul after moving the contracted axes into place, so gradients are by composition.
 import { WasmgradError, msg, jsonOf } from '../errors.js';
-import { Tensor, tidy } from '../tensor.js';
+import { Tensor, tidy, sizeOf } from '../tensor.js';
 import { div, maximum } from '../ops/binary.js';
 import { sqrt, square } from '../ops/unary.js';
 import { sum } from '../ops/reduce.js';
@@ -23,7 +23,6 @@ function l2Normalize(x: Tensor, axis: number): Tensor {
   return tidy(() => div(x, sqrt(maximum(sum(square(x), axis, true), 1e-7))));
 }
 
-const prod = (ds: number[]) => ds.reduce((a, b) => a * b, 1);
 
 export class Dot extends Layer {
   static className = 'Dot';
@@ -83,8 +82,8 @@ export class Dot extends Layer {
       const xRest = x.shape.filter((_, i) => i !== 0 && i !== a0);
       const yRest = y.shape.filter((_, i) => i !== 0 && i !== a1);
       // x -> [B, M, K], y -> [B, K, N]: one batched matMul
-      const xm = reshape(transpose(x, [0, ...xRest.map((_, i) => (i + 1 < a0 ? i + 1 : i + 2)), a0]), [b, prod(xRest), k]);
-      const ym = reshape(transpose(y, [0, a1, ...yRest.map((_, i) => (i + 1 < a1 ? i + 1 : i + 2))]), [b, k, prod(yRest)]);
+      const xm = reshape(transpose(x, [0, ...xRest.map((_, i) => (i + 1 < a0 ? i + 1 : i + 2)), a0]), [b, sizeOf(xRest), k]);
+      const ym = reshape(transpose(y, [0, a1, ...yRest.map((_, i) => (i + 1 < a1 ? i + 1 : i + 2))]), [b, k, sizeOf(yRest)]);
       const out = [...xRest, ...yRest];
       return reshape(matMul(xm, ym), [b, ...(out.length ? out : [1])]);
     });

@@ -7,9 +7,9 @@ import { Tensor, tidy } from '../tensor.js';
 import { tensor } from '../creation.js';
 import { add, mul } from '../ops/binary.js';
 import { Layer, registerLayer, type LayerArgs } from './layer.js';
+import { firstInput } from './first-input.js';
 import { attachMask } from './mask.js';
 
-const one = (inputs: Tensor | Tensor[]) => (Array.isArray(inputs) ? inputs[0] : inputs);
 
 function finite(v: unknown, where: string, what: string): number {
   if (typeof v !== 'number' || !Number.isFinite(v)) throw new WasmgradError(msg`${where}: ${what} must be a finite number, got ${jsonOf(v)}`);
@@ -29,7 +29,7 @@ export class Masking extends Layer {
     this.maskValue = finite(args.maskValue ?? 0, 'masking', 'maskValue');
   }
   call(inputs: Tensor | Tensor[]): Tensor {
-    const x = one(inputs);
+    const x = firstInput(inputs);
     if (x.rank < 2) throw new WasmgradError(msg`${this.name}: expected input of rank >= 2 (features last), got ${jsonOf(x.shape)}`);
     const f = x.shape[x.rank - 1];
     const v = x.dataSync();
@@ -61,7 +61,7 @@ export class ThresholdedReLU extends Layer {
     this.theta = finite(args.theta ?? 1, 'thresholdedReLU', 'theta');
   }
   call(inputs: Tensor | Tensor[]): Tensor {
-    const x = one(inputs);
+    const x = firstInput(inputs);
     const above = Float32Array.from(x.dataSync(), (v) => (v > this.theta ? 1 : 0));
     return tidy(() => mul(x, tensor(above, x.shape)));
   }
@@ -81,7 +81,7 @@ export class Rescaling extends Layer {
     this.offset = finite(args.offset ?? 0, 'rescaling', 'offset');
   }
   call(inputs: Tensor | Tensor[]): Tensor {
-    const x = one(inputs);
+    const x = firstInput(inputs);
     return tidy(() => add(mul(x, this.scale), this.offset));
   }
   getConfig(): Record<string, unknown> {

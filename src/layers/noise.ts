@@ -10,8 +10,8 @@ import { add, mul } from '../ops/binary.js';
 import { checkNoiseShape, noiseShapeFor, optionalSeed, randomNormal, randomUniform } from '../ops/random.js';
 import { clone } from '../ops/shape.js';
 import { Layer, registerLayer, checkInputRank, type CallArgs, type LayerArgs, type Shape } from './layer.js';
+import { firstInput } from './first-input.js';
 
-const one = (inputs: Tensor | Tensor[]) => (Array.isArray(inputs) ? inputs[0] : inputs);
 
 function rateOf(v: unknown, where: string): number {
   if (typeof v !== 'number' || !(v >= 0 && v < 1)) throw new WasmgradError(msg`${where}: rate must be a number in [0, 1), got ${jsonOf(v)}`);
@@ -34,7 +34,7 @@ abstract class NoiseLayer extends Layer {
   protected abstract noisy(x: Tensor): Tensor;
   protected abstract get active(): boolean;
   call(inputs: Tensor | Tensor[], kwargs: CallArgs): Tensor {
-    const x = one(inputs);
+    const x = firstInput(inputs);
     if (!kwargs.training || !this.active) return clone(x);
     return tidy(() => this.noisy(x));
   }
@@ -140,7 +140,7 @@ export class SpatialDropout1D extends NoiseLayer {
     return inputShape as Shape;
   }
   call(inputs: Tensor | Tensor[], kwargs: CallArgs): Tensor {
-    checkInputRank(this, one(inputs).shape, 3);
+    checkInputRank(this, firstInput(inputs).shape, 3);
     return super.call(inputs, kwargs);
   }
   protected noisy(x: Tensor): Tensor {

@@ -14,8 +14,8 @@ import { cast } from '../ops/arrange.js';
 import { mul } from '../ops/binary.js';
 import { resizeBilinear, resizeNearestNeighbor } from '../ops/image.js';
 import { Layer, registerLayer, type CallArgs, type LayerArgs, type Shape } from './layer.js';
+import { firstInput } from './first-input.js';
 
-const one = (inputs: Tensor | Tensor[]) => (Array.isArray(inputs) ? inputs[0] : inputs);
 
 function positiveInt(v: unknown, where: string, what: string): number {
   if (!Number.isInteger(v) || (v as number) < 1) throw new WasmgradError(msg`${where}: ${what} must be a whole number >= 1, got ${jsonOf(v)}`);
@@ -64,7 +64,7 @@ export class CategoryEncoding extends Layer {
     return s;
   }
   call(inputs: Tensor | Tensor[], kwargs: CallArgs = {}): Tensor {
-    const x = one(inputs);
+    const x = firstInput(inputs);
     const weights = kwargs.countWeights;
     if (weights !== undefined) {
       if (this.outputMode !== 'count') throw new WasmgradError(msg`${this.name} (CategoryEncoding): countWeights is used only with outputMode 'count', not '${this.outputMode}'`);
@@ -122,7 +122,7 @@ export class CenterCrop extends ToImageSize {
     super(args, 'centerCrop');
   }
   call(inputs: Tensor | Tensor[]): Tensor {
-    const x = one(inputs);
+    const x = firstInput(inputs);
     checkImages(this, x);
     const [inH, inW] = x.shape.slice(-3, -1);
     const top = inH === this.height ? 0 : Math.floor((inH - this.height) / 2);
@@ -165,7 +165,7 @@ export class Resizing extends ToImageSize {
     this.cropToAspectRatio = Boolean(args.cropToAspectRatio);
   }
   call(inputs: Tensor | Tensor[]): Tensor {
-    const x = one(inputs);
+    const x = firstInput(inputs);
     checkImages(this, x);
     // TF.js passes !cropToAspectRatio as alignCorners (and crops nothing)
     const resize = this.interpolation === 'bilinear' ? resizeBilinear : resizeNearestNeighbor;
@@ -207,7 +207,7 @@ export class RandomWidth extends Layer {
     return withHW(s, s[s.length - 3], null);
   }
   call(inputs: Tensor | Tensor[], kwargs: CallArgs): Tensor {
-    const x = one(inputs);
+    const x = firstInput(inputs);
     checkImages(this, x);
     if (!kwargs?.training) return clone(x);
     const [h, w] = x.shape.slice(-3, -1);

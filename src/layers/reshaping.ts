@@ -9,8 +9,8 @@ import { broadcastTo } from '../ops/binary.js';
 import { matMul } from '../ops/matmul.js';
 import { reshape, transpose, concat, slice } from '../ops/shape.js';
 import { Layer, registerLayer, checkInputRank, type LayerArgs, type Shape } from './layer.js';
+import { firstInput } from './first-input.js';
 
-const one = (inputs: Tensor | Tensor[]) => (Array.isArray(inputs) ? inputs[0] : inputs);
 
 function wholeAtLeast(v: unknown, min: number, where: string, what: string): number {
   if (!Number.isInteger(v) || (v as number) < min) throw new WasmgradError(msg`${where}: ${what} must be a whole number >= ${min}, got ${jsonOf(v)}`);
@@ -37,7 +37,7 @@ export class RepeatVector extends Layer {
     return [s[0], this.n, s[1]];
   }
   call(inputs: Tensor | Tensor[]): Tensor {
-    const x = one(inputs);
+    const x = firstInput(inputs);
     checkInputRank(this, x.shape, 2);
     return tidy(() => broadcastTo(reshape(x, [x.shape[0], 1, x.shape[1]]), [x.shape[0], this.n, x.shape[1]]));
   }
@@ -64,7 +64,7 @@ export class Permute extends Layer {
     return [s[0], ...this.dims.map((d) => s[d])];
   }
   call(inputs: Tensor | Tensor[]): Tensor {
-    const x = one(inputs);
+    const x = firstInput(inputs);
     checkInputRank(this, x.shape, this.dims.length + 1);
     return transpose(x, [0, ...this.dims]);
   }
@@ -125,7 +125,7 @@ export class UpSampling2D extends Layer {
     return [s[0], up(s[1], this.size[0]), up(s[2], this.size[1]), s[3]];
   }
   call(inputs: Tensor | Tensor[]): Tensor {
-    const x = one(inputs);
+    const x = firstInput(inputs);
     checkInputRank(this, x.shape, 4);
     const [b, h, w, c] = x.shape;
     const [sh, sw] = this.size;
@@ -180,7 +180,7 @@ export class ZeroPadding2D extends Layer {
     return [s[0], s[1] === null ? null : s[1] + t + b, s[2] === null ? null : s[2] + l + r, s[3]];
   }
   call(inputs: Tensor | Tensor[]): Tensor {
-    const x = one(inputs);
+    const x = firstInput(inputs);
     checkInputRank(this, x.shape, 4);
     const [[t, bottom], [l, r]] = this.padding;
     return tidy(() => {
@@ -225,7 +225,7 @@ export class Cropping2D extends Layer {
     return [s[0], h, w, s[3]];
   }
   call(inputs: Tensor | Tensor[]): Tensor {
-    const x = one(inputs);
+    const x = firstInput(inputs);
     checkInputRank(this, x.shape, 4);
     const [h, w] = this.kept(x.shape[1], x.shape[2]) as [number, number];
     return slice(x, [0, this.cropping[0][0], this.cropping[1][0], 0], [x.shape[0], h, w, x.shape[3]]);

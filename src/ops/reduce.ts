@@ -2,7 +2,7 @@
 // are right under each forward. The reductions themselves and sumTo (the gradient of
 // broadcasting) are non-recording primitives (src/primitives.ts).
 import { WasmgradError, fmtShape, msg } from '../errors.js';
-import { Tensor, viewAs, asBool } from '../tensor.js';
+import { Tensor, viewAs, asBool, sizeOf } from '../tensor.js';
 import { record } from '../tape.js';
 import { argReduce } from '../engine/drivers/reduce.js';
 import { checkTensor, normAxes, normAxis, newTensor } from './util.js';
@@ -12,7 +12,6 @@ import { isIntegral, reduceValues, viaFloat } from './values-js.js';
 
 export { sumTo } from '../primitives.js';
 
-const prod = (xs: readonly number[]) => xs.reduce((a, b) => a * b, 1);
 
 /** The shape x has after reducing axes with keepDims. */
 function keptShape(shape: readonly number[], axes: number[]): number[] {
@@ -34,7 +33,7 @@ function sumLike(name: 'sum' | 'mean', x: Tensor, axis: number | number[] | unde
     if (name === 'mean') return viaFloat(x, (t) => sumLike(name, t, axis, keepDims));
     return reduceValues(x, axes, keepDims, 0, (acc, v) => acc + v, 'int32');
   }
-  const n = prod(axes.map((a) => x.shape[a]));
+  const n = sizeOf(axes.map((a) => x.shape[a]));
   const scale = name === 'mean' ? 1 / n : 1;
   const out = finish(reduceAxes('sum', x, axes, scale, name), x, axes, keepDims);
   record(name, [x], out, ([dy]) => {
@@ -82,7 +81,7 @@ function argExtremum(name: string, isMin: boolean, x: Tensor, axis: number): Ten
   if (x.rank === 0) throw new WasmgradError(msg`${name}: needs a tensor of rank >= 1, got a scalar`);
   const a = normAxis(axis, x.shape, name);
   if (x.shape[a] === 0) throw new WasmgradError(msg`${name}: axis ${axis} of ${fmtShape(x.shape)} is empty`);
-  const dims = { outer: prod(x.shape.slice(0, a)), r: x.shape[a], inner: prod(x.shape.slice(a + 1)) };
+  const dims = { outer: sizeOf(x.shape.slice(0, a)), r: x.shape[a], inner: sizeOf(x.shape.slice(a + 1)) };
   const outShape = x.shape.filter((_, i) => i !== a);
   if (x.dtype === 'int32') return fromFlat(argOfInts(x.dataSync(), dims, isMin), outShape, 'int32');
   const out = newTensor(outShape, 'int32');

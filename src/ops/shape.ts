@@ -1,7 +1,7 @@
 // Shape and data-movement ops: reshape, transpose, concat, slice, gather, oneHot, expandDims,
 // squeeze, stack, clone; each backward right under its forward.
 import { WasmgradError, fmtShape, describeValue, msg, jsonOf } from '../errors.js';
-import { Tensor, viewAs } from '../tensor.js';
+import { Tensor, viewAs, sizeOf } from '../tensor.js';
 import { record } from '../tape.js';
 import { copyStrided, stridesOf, transpose2d, gatherRows, scatterAddRows, oneHotRows, indexOutOfRange, writeTensor } from '../engine/drivers/copy.js';
 import { cloneTensor } from '../primitives.js';
@@ -9,7 +9,6 @@ import { fill } from '../creation.js';
 import { checkGatherIndices } from '../validate.js';
 import { checkTensor, normAxis, newTensor } from './util.js';
 
-const prod = (xs: readonly number[]) => xs.reduce((a, b) => a * b, 1);
 
 /** A copy with its own memory. */
 export function clone(x: Tensor): Tensor {
@@ -27,9 +26,9 @@ export function reshape(x: Tensor, shape: number[]): Tensor {
   if (free > 1 || shape.some((d) => !Number.isInteger(d) || d < -1)) {
     throw new WasmgradError(msg`reshape: invalid target shape ${fmtShape(shape)} (whole numbers, at most one -1)`);
   }
-  const known = prod(shape.filter((d) => d !== -1));
+  const known = sizeOf(shape.filter((d) => d !== -1));
   const target = shape.map((d) => (d === -1 ? (known === 0 ? 0 : x.size / known) : d));
-  if (prod(target) !== x.size || !target.every(Number.isInteger)) {
+  if (sizeOf(target) !== x.size || !target.every(Number.isInteger)) {
     throw new WasmgradError(msg`reshape: cannot reshape ${fmtShape(x.shape)} (${x.size} elements) to ${fmtShape(shape)}`);
   }
   const out = viewAs(x, target);
@@ -69,7 +68,7 @@ export function transpose(x: Tensor, perm?: number[]): Tensor {
     // A rotation of the axes (two adjacent groups swapped) is a 2-D transpose: cache-blocked.
     const k = p[0];
     if (k > 0 && p.every((v, i) => v === (k + i) % x.rank)) {
-      const cols = prod(x.shape.slice(k));
+      const cols = sizeOf(x.shape.slice(k));
       transpose2d(x, out, x.size / cols, cols);
     } else {
       copyStrided(x, out, { dims: shape, srcStrides: p.map((i) => xs[i]), dstStrides: stridesOf(shape) });
@@ -213,7 +212,7 @@ function gatherBatched(x: Tensor, indices: Tensor | number[], axis: number, batc
     throw new WasmgradError(msg`${op}: the first ${b} (batch) dimensions of x ${fmtShape(x.shape)} and indices ${fmtShape(idx.shape)} differ`);
   }
   const lead = x.shape.slice(0, b);
-  const nb = prod(lead);
+  const nb = sizeOf(lead);
   const temps: Tensor[] = [];
   const temp = <T extends Tensor>(t: T) => (temps.push(t), t);
   try {
