@@ -11,12 +11,15 @@
 // would shadow it). Each static block is a function V8 compiles and runs at import: over a hundred.
 import ts from 'typescript';
 
+/** esbuild's name helper (`var a=(t,e)=>W(t,"name",{value:e,configurable:!0});`), its name in [1]. */
+const nameHelperOf = (text) => /var ([\w$]+)=\(([\w$]+),([\w$]+)\)=>[\w$]+\(\2,"name",\{value:\3,configurable:!0\}\);/.exec(text);
+
 /**
  * The chunk's text without the name calls of its internal function declarations, and how many were
  * dropped and kept. A chunk without esbuild's name helper is returned as it is.
  */
 export function dropInternalNames(text) {
-  const helper = /var ([\w$]+)=\(([\w$]+),([\w$]+)\)=>[\w$]+\(\2,"name",\{value:\3,configurable:!0\}\);/.exec(text);
+  const helper = nameHelperOf(text);
   if (!helper) return { text, dropped: 0, kept: 0 };
   const exported = new Set();
   const exportList = /export\{([^}]*)\};?\s*$/.exec(text);
@@ -42,7 +45,7 @@ export function dropInternalNames(text) {
  * or whose body uses the name). A chunk without the helper is returned as it is.
  */
 export function nameClassesInline(text) {
-  const helper = /var ([\w$]+)=\(([\w$]+),([\w$]+)\)=>[\w$]+\(\2,"name",\{value:\3,configurable:!0\}\);/.exec(text);
+  const helper = nameHelperOf(text);
   if (!helper) return { text, named: 0, left: 0 };
   const source = ts.createSourceFile('chunk.js', text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
   const uses = (node, name) => {
@@ -105,7 +108,7 @@ const NOT_A_NAME = new Set(('break case catch class const continue debugger defa
  * local of the same function) is left to its call. A chunk without the helper is returned as it is.
  */
 export function nameBindingsInline(text) {
-  const helper = /var ([\w$]+)=\(([\w$]+),([\w$]+)\)=>[\w$]+\(\2,"name",\{value:\3,configurable:!0\}\);/.exec(text);
+  const helper = nameHelperOf(text);
   if (!helper) return { text, named: 0, left: 0 };
   const file = 'chunk.js';
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
