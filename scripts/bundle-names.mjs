@@ -9,6 +9,11 @@
 // Classes keep their names without a static block: `var X=class{static{a(this,"Dense")}...}` becomes
 // `var X=class Dense{...}` wherever the class body does not itself use the name (the inner binding
 // would shadow it). Each static block is a function V8 compiles and runs at import: over a hundred.
+//
+// The names left to calls are then given by the bindings themselves wherever the name is free: the
+// minified binding of an exported function, a self-named class or a named arrow function is renamed
+// to the name it keeps (`function matMul(){...}`, `var relu=t=>...`), at every reference its scope
+// resolves, and its call goes.
 import ts from 'typescript';
 
 /** esbuild's name helper (`var a=(t,e)=>W(t,"name",{value:e,configurable:!0});`), its name in [1]. */
