@@ -27,7 +27,12 @@ for (let round = -1; round < runs; round++) {
     const t0 = performance.now();
     execFileSync(exe, ['-e', '0']);
     const startMs = performance.now() - t0;
-    const results = SETTINGS.map(([, options]) => JSON.parse(String(execFileSync(exe, [script, options])).trim()));
+    // the settings' order alternates between rounds: a process started right after another pays for
+    // some of its predecessor's teardown, and no setting should always be the one that does
+    const order = SETTINGS.map((_, s) => s);
+    if (round % 2 === 1) order.reverse();
+    const results = [];
+    for (const s of order) results[s] = JSON.parse(String(execFileSync(exe, [script, SETTINGS[s][1]])).trim());
     if (round < 0) return; // the file cache's round
     samples[n].start.push(startMs);
     results.forEach((r, s) => samples[n].settings[s].push(r));
