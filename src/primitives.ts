@@ -10,7 +10,6 @@ import { binary, type BinaryOp } from './engine/drivers/elementwise.js';
 import { reduceTensor, type ReduceOp } from './engine/drivers/reduce.js';
 import { copyInto } from './engine/drivers/copy.js';
 
-
 export function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }

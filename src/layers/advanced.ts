@@ -13,7 +13,6 @@ import { Layer, registerLayer, serializeRegularizer, type LayerArgs, type Regula
 import { firstInput } from './first-input.js';
 import { serializeInit } from './core.js';
 
-
 export interface PReLUArgs extends LayerArgs {
   /** Default zeros (the layer starts as relu). */
   alphaInitializer?: Initializer | string;

@@ -23,7 +23,6 @@ function l2Normalize(x: Tensor, axis: number): Tensor {
   return tidy(() => div(x, sqrt(maximum(sum(square(x), axis, true), 1e-7))));
 }
 
-
 export class Dot extends Layer {
   static className = 'Dot';
   readonly axes: number | [number, number];

@@ -10,7 +10,6 @@ import { Layer, registerLayer, type LayerArgs } from './layer.js';
 import { firstInput } from './first-input.js';
 import { attachMask } from './mask.js';
 
-
 function finite(v: unknown, where: string, what: string): number {
   if (typeof v !== 'number' || !Number.isFinite(v)) throw new WasmgradError(msg`${where}: ${what} must be a finite number, got ${jsonOf(v)}`);
   return v;

@@ -12,12 +12,10 @@ import { clone } from '../ops/shape.js';
 import { Layer, registerLayer, checkInputRank, type CallArgs, type LayerArgs, type Shape } from './layer.js';
 import { firstInput } from './first-input.js';
 
-
 function rateOf(v: unknown, where: string): number {
   if (typeof v !== 'number' || !(v >= 0 && v < 1)) throw new WasmgradError(msg`${where}: rate must be a number in [0, 1), got ${jsonOf(v)}`);
   return v;
 }
-
 
 /** The shared part: a rate or stddev, a seed that gives a new reproducible draw every call. */
 abstract class NoiseLayer extends Layer {

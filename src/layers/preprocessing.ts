@@ -16,7 +16,6 @@ import { resizeBilinear, resizeNearestNeighbor } from '../ops/image.js';
 import { Layer, registerLayer, type CallArgs, type LayerArgs, type Shape } from './layer.js';
 import { firstInput } from './first-input.js';
 
-
 function positiveInt(v: unknown, where: string, what: string): number {
   if (!Number.isInteger(v) || (v as number) < 1) throw new WasmgradError(msg`${where}: ${what} must be a whole number >= 1, got ${jsonOf(v)}`);
   return v as number;

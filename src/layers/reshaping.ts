@@ -11,7 +11,6 @@ import { reshape, transpose, concat, slice } from '../ops/shape.js';
 import { Layer, registerLayer, checkInputRank, type LayerArgs, type Shape } from './layer.js';
 import { firstInput } from './first-input.js';
 
-
 function wholeAtLeast(v: unknown, min: number, where: string, what: string): number {
   if (!Number.isInteger(v) || (v as number) < min) throw new WasmgradError(msg`${where}: ${what} must be a whole number >= ${min}, got ${jsonOf(v)}`);
   return v as number;

@@ -12,7 +12,6 @@ import { isIntegral, reduceValues, viaFloat } from './values-js.js';
 
 export { sumTo } from '../primitives.js';
 
-
 /** The shape x has after reducing axes with keepDims. */
 function keptShape(shape: readonly number[], axes: number[]): number[] {
   return shape.map((d, i) => (axes.includes(i) ? 1 : d));

@@ -9,7 +9,6 @@ import { fill } from '../creation.js';
 import { checkGatherIndices } from '../validate.js';
 import { checkTensor, normAxis, newTensor } from './util.js';
 
-
 /** A copy with its own memory. */
 export function clone(x: Tensor): Tensor {
   checkTensor(x, 'clone');
