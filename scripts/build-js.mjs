@@ -12,6 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { dropInternalNames, nameClassesInline, nameBindingsInline } from './bundle-names.mjs';
+import { namespacesAsObjects } from './bundle-namespaces.mjs';
 
 /** Points the sources' URLs (dist/ seen from src/engine/) at the files beside the bundle. */
 const besideTheBundle = {
@@ -59,9 +60,12 @@ await build({
   if (classes.named === 0) console.warn('dist/chunk.js: no class named in its header (has esbuild\'s keepNames output changed?)');
   const bindings = nameBindingsInline(classes.text);
   if (bindings.named === 0) console.warn('dist/chunk.js: no exported function named in its header (has esbuild\'s keepNames output changed?)');
-  writeFileSync('dist/chunk.js', bindings.text);
+  // namespace objects made as plain objects (scripts/bundle-namespaces.mjs)
+  const namespaces = namespacesAsObjects(bindings.text);
+  if (namespaces.made === 0) console.warn('dist/chunk.js: no namespace object made plain (has esbuild\'s __export output changed?)');
+  writeFileSync('dist/chunk.js', namespaces.text);
   if (process.env.WASMGRAD_BUILD_VERBOSE) {
-    console.log(`dist/chunk.js: ${dropped} internal function names dropped, ${kept} exported kept; ${classes.named} anonymous classes named in their header; ${bindings.named} functions and classes named by their binding or property, ${bindings.left} left to the helper`);
+    console.log(`dist/chunk.js: ${dropped} internal function names dropped, ${kept} exported kept; ${classes.named} anonymous classes named in their header; ${bindings.named} functions and classes named by their binding or property, ${bindings.left} left to the helper; ${namespaces.made} namespaces made plain objects, ${namespaces.left} left`);
   }
 }
 // CommonJS: require() of the ES module (Node 20.19 and later, Deno and Bun load an ES module

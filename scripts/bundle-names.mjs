@@ -96,6 +96,18 @@ export function nameClassesInline(text) {
   return { text: out, named, left };
 }
 
+/** The chunk parsed as JavaScript, with TypeScript's checker to resolve what each identifier binds. */
+export function parseWithChecker(text) {
+  const file = 'chunk.js';
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
+  const host = {
+    getSourceFile: (f) => (f === file ? source : undefined), getDefaultLibFileName: () => 'lib.d.ts',
+    writeFile() {}, getCurrentDirectory: () => '', getCanonicalFileName: (f) => f, useCaseSensitiveFileNames: () => true,
+    getNewLine: () => '\n', fileExists: (f) => f === file, readFile: () => undefined,
+  };
+  return { source, checker: ts.createProgram([file], { allowJs: true, noLib: true, noResolve: true }, host).getTypeChecker() };
+}
+
 // Words a function may not be named by, or that would change what the code means as a top-level name.
 const NOT_A_NAME = new Set(('break case catch class const continue debugger default delete do else enum export extends ' +
   'false finally for function if implements import in instanceof interface let new null package private protected public ' +
@@ -116,14 +128,7 @@ const NOT_A_NAME = new Set(('break case catch class const continue debugger defa
 export function nameBindingsInline(text) {
   const helper = nameHelperOf(text);
   if (!helper) return { text, named: 0, left: 0 };
-  const file = 'chunk.js';
-  const source = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
-  const host = {
-    getSourceFile: (f) => (f === file ? source : undefined), getDefaultLibFileName: () => 'lib.d.ts',
-    writeFile() {}, getCurrentDirectory: () => '', getCanonicalFileName: (f) => f, useCaseSensitiveFileNames: () => true,
-    getNewLine: () => '\n', fileExists: (f) => f === file, readFile: () => undefined,
-  };
-  const checker = ts.createProgram([file], { allowJs: true, noLib: true, noResolve: true }, host).getTypeChecker();
+  const { source, checker } = parseWithChecker(text);
   const isPropertyName = (id) => {
     const p = id.parent;
     return (ts.isPropertyAccessExpression(p) && p.name === id) || (ts.isPropertyAssignment(p) && p.name === id) ||
