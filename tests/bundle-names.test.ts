@@ -4,6 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dropInternalNames, nameBindingsInline, nameClassesInline } from '../scripts/bundle-names.mjs';
+import { runChunk } from './chunk-run';
 
 const PROLOGUE = 'var W=Object.defineProperty;var a=(t,e)=>W(t,"name",{value:e,configurable:!0});var q=(t,e)=>{for(var n in e)W(t,n,{get:e[n],enumerable:!0})};';
 
@@ -61,8 +62,7 @@ describe('nameClassesInline', () => {
 });
 
 describe('nameBindingsInline', () => {
-  const run = (chunk: string) => new Function(chunk.replace(/export\{([^}]*)\};?$/, (_, list) =>
-    `return {${list.split(',').map((e: string) => { const [local, as = local] = e.split(' as '); return `${as}:${local}`; }).join(',')}};`))();
+  const run = runChunk;
 
   test('renames exported functions, self-named classes and named arrow functions to their names, at every reference of their scope', () => {
     const chunk = PROLOGUE +

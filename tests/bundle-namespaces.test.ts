@@ -2,11 +2,10 @@
 // end (scripts/bundle-namespaces.mjs): same keys, same order, same values.
 import { expect, test } from 'vitest';
 import { namespacesAsObjects } from '../scripts/bundle-namespaces.mjs';
+import { runChunk } from './chunk-run';
 
 const PROLOGUE = 'var W=Object.defineProperty;var q=(t,e)=>{for(var n in e)W(t,n,{get:e[n],enumerable:!0})};';
-// the chunk's export list as the object a module importing it would see
-const run = (chunk: string) => new Function(chunk.replace(/export\{([^}]*)\};?$/, (_, list) =>
-  `return {${list.split(',').map((e: string) => { const [local, as = local] = e.split(' as '); return `${as}:${local}`; }).join(',')}};`))();
+const run = runChunk;
 
 test('a namespace only exported becomes a plain object of the same entries, at the end of the chunk', () => {
   const chunk = PROLOGUE + 'var L={};q(L,{Dense:()=>D,dense:()=>d,"default":()=>z});var D=class Dense{};function d(){return new D}var z=3;' +
