@@ -2,7 +2,7 @@
 // orthogonal, constants and random ones; every random one takes a seed.
 import { WasmgradError, fmtShape, describeValue, msg, jsonOf } from './errors.js';
 import { ownEntry } from './util/lookup.js';
-import { Tensor } from './tensor.js';
+import { Tensor, sizeOf } from './tensor.js';
 import { fill, tensor } from './creation.js';
 import { randomNormal, randomUniform, truncatedNormal, nextSeed } from './ops/random.js';
 
@@ -22,7 +22,7 @@ export function computeFans(shape: readonly number[]): [number, number] {
   if (shape.length === 0) return [1, 1];
   if (shape.length === 1) return [shape[0], shape[0]];
   if (shape.length === 2) return [shape[0], shape[1]];
-  const receptive = shape.slice(0, -2).reduce((a, b) => a * b, 1);
+  const receptive = sizeOf(shape.slice(0, -2));
   return [shape[shape.length - 2] * receptive, shape[shape.length - 1] * receptive];
 }
 
@@ -97,7 +97,7 @@ export const orthogonal = (given?: { gain?: number; seed?: number } | null) => {
   return make('Orthogonal', { gain: o.gain ?? 1, seed: o.seed }, (shape) => {
     if (shape.length < 2) throw new WasmgradError(msg`orthogonal: needs a shape of rank >= 2, got ${fmtShape(shape)}`);
     const cols = shape[shape.length - 1];
-    const rows = shape.slice(0, -1).reduce((a, b) => a * b, 1);
+    const rows = sizeOf(shape.slice(0, -1));
     const [m, n] = rows < cols ? [cols, rows] : [rows, cols]; // QR of the tall orientation
     const g = randomNormal([m, n], 0, 1, o.seed ?? nextSeed());
     const a = Float64Array.from(g.dataSync());

@@ -28,7 +28,7 @@
 // (as Keras does), which is exact and stable but does not clip.
 import { WasmgradError, fmtShape, msg } from './errors.js';
 import { ownEntry } from './util/lookup.js';
-import { Tensor, tidy, viewAs } from './tensor.js';
+import { Tensor, tidy, viewAs, sizeOf } from './tensor.js';
 import { record, isRecording } from './tape.js';
 import { scalar } from './creation.js';
 import { softmaxCrossEntropy as softmaxXentKernel, sigmoidCrossEntropy as sigmoidXentKernel } from './engine/drivers/softmax.js';
@@ -53,7 +53,7 @@ export const EPSILON = 1e-7;
 function batchOf(shape: readonly number[]): { batch: number; n: number } {
   if (shape.length === 0) return { batch: 1, n: 1 };
   const n = shape[shape.length - 1];
-  return { batch: n === 0 ? 0 : shape.reduce((a, b) => a * b, 1) / n, n };
+  return { batch: n === 0 ? 0 : sizeOf(shape) / n, n };
 }
 
 const dropTrailingOnes = (s: readonly number[]) => {

@@ -3,7 +3,7 @@
 // writing into a buffer the plan owns instead of a new tensor. A layer not listed here, a subclass
 // of one (it may override call) or a custom activation function is not planned: the plan runs the
 // layer's own apply() for it.
-import { Tensor } from '../tensor.js';
+import { Tensor, sizeOf } from '../tensor.js';
 import { gemm } from '../engine/drivers/gemm.js';
 import { conv2dForward } from '../engine/drivers/conv.js';
 import { poolForward } from '../engine/drivers/pool.js';
@@ -88,8 +88,6 @@ function withActivation(
     },
   };
 }
-
-const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
 /** The kernel of each merge of two inputs (Merge.call: one binary op). */
 const MERGES = new Map<unknown, BinaryOp>([[Add, 'add'], [Subtract, 'sub'], [Multiply, 'mul'], [Maximum, 'maximum'], [Minimum, 'minimum']]);

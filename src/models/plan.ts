@@ -10,7 +10,7 @@
 // trainable flag changes, or when a buffer was freed (shutdown), and a run that meets anything
 // unplanned for (a masked input, a fallback layer returning another shape, an error) is abandoned:
 // the caller runs today's path instead, so the plan never gives another answer.
-import { Tensor, viewAs, tidy, internalTensor } from '../tensor.js';
+import { Tensor, viewAs, tidy, internalTensor, sizeOf } from '../tensor.js';
 import { noGrad } from '../tape.js';
 import { runAs } from '../engine/op-context.js';
 import { copyInto } from '../engine/drivers/copy.js';
@@ -137,7 +137,7 @@ export class InferencePlan {
       if (kind) planned++;
       if (kind?.kind === 'compute') {
         const shape = step.outShapes[0];
-        const size = shape.reduce((a, b) => a * b, 1);
+        const size = sizeOf(shape);
         if (!isOutput.has(outs[0])) {
           const b = takeBuffer(size, i, lastUse[outs[0]]);
           roots[outs[0]] = [b];
@@ -313,7 +313,6 @@ export class InferencePlan {
     this.storages.clear();
   }
 }
-
 
 /** The plans of one model, by input shapes (a few: predict's full batches and its last one). */
 export class PlanCache {

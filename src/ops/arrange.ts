@@ -3,7 +3,7 @@
 // ones are compositions of ops that carry gradients (concat, slice, gather, ...), so their
 // gradients come from composition; cumsum records its own (a reverse cumsum).
 import { WasmgradError, fmtShape, describeValue, msg, jsonOf } from '../errors.js';
-import { Tensor, tidy, asBool, type DType } from '../tensor.js';
+import { Tensor, tidy, asBool, sizeOf, type DType } from '../tensor.js';
 import { record } from '../tape.js';
 import { fromFlat, fill } from '../creation.js';
 import { seededRandom } from '../util/seeded.js';
@@ -14,8 +14,6 @@ import { sum, max, min } from './reduce.js';
 import { abs, sqrt, square, log, exp, pow } from './unary.js';
 import { add, sub, mul, div, maximum } from './binary.js';
 import { isIntegral, reduceValues, viaFloat } from './values-js.js';
-
-const prodOf = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
 /** x repeated reps[d] times along each dimension d. */
 export function tile(x: Tensor, reps: number[]): Tensor {
@@ -106,7 +104,7 @@ export function cumsum(x: Tensor, axis = 0, exclusive = false, reverseOrder = fa
   const ints = isIntegral(x); // int32 sums, as TF.js, without a gradient
   checkTensor(x, 'cumsum'); // float32 or int32
   const a = normAxis(axis, x.shape, 'cumsum');
-  const n = x.shape[a], inner = prodOf(x.shape.slice(a + 1)), outer = prodOf(x.shape.slice(0, a));
+  const n = x.shape[a], inner = sizeOf(x.shape.slice(a + 1)), outer = sizeOf(x.shape.slice(0, a));
   const v = x.dataSync();
   const out = ints ? new Int32Array(v.length) : new Float32Array(v.length);
   for (let o = 0; o < outer; o++) {
@@ -191,7 +189,7 @@ export function linspace(start: number, stop: number, num: number): Tensor {
 /** The identity matrix [numRows, numColumns] (batched when batchShape is given). */
 export function eye(numRows: number, numColumns = numRows, batchShape: number[] = [], dtype: DType = 'float32'): Tensor {
   if (![numRows, numColumns].every((n) => Number.isInteger(n) && n >= 0)) throw new WasmgradError(msg`eye: sizes must be whole numbers >= 0, got ${describeValue(numRows)}, ${describeValue(numColumns)}`);
-  const one = numRows * numColumns, batch = prodOf(batchShape);
+  const one = numRows * numColumns, batch = sizeOf(batchShape);
   const out = hostArray('eye', one * batch, dtype);
   for (let b = 0; b < batch; b++) for (let i = 0; i < Math.min(numRows, numColumns); i++) out[b * one + i * numColumns + i] = 1;
   return fromFlat(out, [...batchShape, numRows, numColumns], dtype);

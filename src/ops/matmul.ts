@@ -2,7 +2,7 @@
 // ranks (each at least 2) as TF.js and NumPy take them: the leading dimensions broadcast, flattened
 // into one batch.
 import { WasmgradError, fmtShape, msg } from '../errors.js';
-import { Tensor } from '../tensor.js';
+import { Tensor, sizeOf } from '../tensor.js';
 import { gemm } from '../engine/drivers/gemm.js';
 import { zeros, fromFlat } from '../creation.js';
 import { viaFloat } from './values-js.js';
@@ -80,11 +80,11 @@ function matMulBroadcast(a: Tensor, b: Tensor, transposeA: boolean, transposeB: 
   } catch {
     throw new WasmgradError(msg`matMul: the batch dimensions ${fmtShape(oa)} of ${fmtShape(a.shape)} and ${fmtShape(ob)} of ${fmtShape(b.shape)} do not broadcast`);
   }
-  const batch = outer.reduce((p, d) => p * d, 1);
+  const batch = sizeOf(outer);
   const temps: Tensor[] = [];
   const asBatch = (x: Tensor): Tensor => {
     const own = x.shape.slice(0, -2), last = x.shape.slice(-2);
-    const n = own.reduce((p, d) => p * d, 1);
+    const n = sizeOf(own);
     const full = n === batch || n === 1 ? x : broadcastTo(x, [...outer, ...last]);
     if (full !== x) temps.push(full);
     const r = reshape(full, [n === 1 ? 1 : batch, ...last]);

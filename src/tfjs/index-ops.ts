@@ -3,12 +3,10 @@
 // scatterND, sparseToDense. Computed in JavaScript over the values (TF.js gives them no gradient,
 // except booleanMaskAsync, which is a gather here and passes gradients as TF.js's does).
 import { WasmgradError, fmtShape, msg } from '../errors.js';
-import { Tensor, tidy } from '../tensor.js';
+import { Tensor, tidy, sizeOf } from '../tensor.js';
 import { fromFlat } from '../creation.js';
 import * as ops from '../ops/index.js';
 import { checkTensor } from '../ops/util.js';
-
-const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
 /** The coordinates of the non-zero elements, as int32 [count, rank]. */
 export async function whereAsync(condition: Tensor): Promise<Tensor> {
