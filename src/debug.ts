@@ -10,23 +10,43 @@ import { withTensorArgs, type TensorArgSpec } from './creation.js';
 const BINARY: TensorArgSpec = ['0', '1'];
 const UNARY: TensorArgSpec = ['0n'];
 const FIRST: TensorArgSpec = ['0'];
-const TWO: TensorArgSpec = ['0', '1'];
-const TENSOR_ARGS: Record<string, TensorArgSpec> = {
-  ...Object.fromEntries(['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'squaredDifference', 'equal', 'pow', 'greater', 'greaterEqual',
-    'less', 'lessEqual', 'notEqual', 'logicalAnd', 'logicalOr', 'logicalXor'].map((n) => [n, BINARY])),
-  ...Object.fromEntries(['neg', 'abs', 'exp', 'log', 'log1p', 'expm1', 'sqrt', 'rsqrt', 'square', 'reciprocal', 'relu', 'leakyRelu', 'elu', 'selu',
-    'gelu', 'sigmoid', 'tanh', 'softplus', 'swish', 'hardSigmoid', 'logicalNot', 'clone', 'softmax', 'logSoftmax', 'clipByValue', 'broadcastTo',
-    'sum', 'mean', 'max', 'min', 'argMax', 'argMin', 'prod', 'norm', 'logSumExp', 'moments', 'cumsum', 'l2Normalize', 'dropout'].map((n) => [n, UNARY])),
-  ...Object.fromEntries(['reshape', 'transpose', 'expandDims', 'squeeze', 'tile', 'pad', 'reverse', 'split', 'unstack', 'slice', 'maxPool', 'avgPool',
-    'globalAvgPool', 'globalMaxPool', 'maxPool3d', 'avgPool3d', 'resizeBilinear', 'resizeNearestNeighbor'].map((n) => [n, FIRST])),
-  ...Object.fromEntries(['matMul', 'conv1d', 'conv2d', 'depthwiseConv2d', 'conv2dTranspose', 'conv3d', 'conv3dTranspose', 'dilation2d', 'conv2dBackpropFilter'].map((n) => [n, TWO])),
-  conv2dBackpropInput: ['1', '2'],
-  concat: ['L0'], stack: ['L0'],
-  where: ['0', '1', '2'],
-  gather: ['0'], // (indices are taken as arrays by gather and oneHot themselves, each value checked)
-  batchNorm: ['0', '1n', '2n', '3n', '4n'],
-};
+const LIST: TensorArgSpec = ['L0'];
+const CONV_BACKPROP_INPUT: TensorArgSpec = ['1', '2'];
+const WHERE: TensorArgSpec = ['0', '1', '2'];
+const BATCH_NORM: TensorArgSpec = ['0', '1n', '2n', '3n', '4n'];
 
+// A switch, not a table: a table of ~130 names is built at import, which a cold start pays for.
+function tensorArgSpec(name: string): TensorArgSpec | null {
+  switch (name) {
+    case 'add': case 'sub': case 'mul': case 'div': case 'maximum': case 'minimum': case 'squaredDifference': case 'equal':
+    case 'pow': case 'greater': case 'greaterEqual': case 'less': case 'lessEqual': case 'notEqual': case 'logicalAnd':
+    case 'logicalOr': case 'logicalXor':
+    case 'matMul': case 'conv1d': case 'conv2d': case 'depthwiseConv2d': case 'conv2dTranspose': case 'conv3d':
+    case 'conv3dTranspose': case 'dilation2d': case 'conv2dBackpropFilter':
+      return BINARY;
+    case 'neg': case 'abs': case 'exp': case 'log': case 'log1p': case 'expm1': case 'sqrt': case 'rsqrt': case 'square':
+    case 'reciprocal': case 'relu': case 'leakyRelu': case 'elu': case 'selu': case 'gelu': case 'sigmoid': case 'tanh':
+    case 'softplus': case 'swish': case 'hardSigmoid': case 'logicalNot': case 'clone': case 'softmax': case 'logSoftmax':
+    case 'clipByValue': case 'broadcastTo': case 'sum': case 'mean': case 'max': case 'min': case 'argMax': case 'argMin':
+    case 'prod': case 'norm': case 'logSumExp': case 'moments': case 'cumsum': case 'l2Normalize': case 'dropout':
+      return UNARY;
+    case 'reshape': case 'transpose': case 'expandDims': case 'squeeze': case 'tile': case 'pad': case 'reverse': case 'split':
+    case 'unstack': case 'slice': case 'maxPool': case 'avgPool': case 'globalAvgPool': case 'globalMaxPool': case 'maxPool3d':
+    case 'avgPool3d': case 'resizeBilinear': case 'resizeNearestNeighbor':
+    case 'gather': // (indices are taken as arrays by gather and oneHot themselves, each value checked)
+      return FIRST;
+    case 'conv2dBackpropInput':
+      return CONV_BACKPROP_INPUT;
+    case 'concat': case 'stack':
+      return LIST;
+    case 'where':
+      return WHERE;
+    case 'batchNorm':
+      return BATCH_NORM;
+    default:
+      return null;
+  }
+}
 let debug = false;
 
 export function setDebug(on: boolean): void {
@@ -56,10 +76,10 @@ function disposeOutputs(t: unknown): void {
 
 /** Wraps an op so that, in debug mode, its outputs are checked (and freed when the check fails). */
 export function debugged<F extends (...args: never[]) => unknown>(name: string, fn: F): F {
-  const spec = Object.hasOwn(TENSOR_ARGS, name) ? TENSOR_ARGS[name] : null;
-  const call = spec ? (...args: never[]) => withTensorArgs(spec, args, fn as unknown as (...a: unknown[]) => unknown) : fn;
-  return ((...args: never[]) => {
-    const out = disposeIfThrows(() => runAs(name, args, () => call(...args)));
+  const spec = tensorArgSpec(name);
+  const op = fn as unknown as (...a: unknown[]) => unknown;
+  return ((...args: unknown[]) => {
+    const out = disposeIfThrows(() => runAs(name, args, () => (spec ? withTensorArgs(spec, args, op) : op(...args))));
     if (debug) {
       try {
         check(name, out);
@@ -69,5 +89,5 @@ export function debugged<F extends (...args: never[]) => unknown>(name: string, 
       }
     }
     return out;
-  }) as F;
+  }) as unknown as F;
 }

@@ -14,9 +14,9 @@ export interface KernelTable {
   kernels: Kernels;
 }
 
-/** What the ABI expects: each kernel's parameter names, and the scratch every thread gets. */
+/** What the ABI expects: each kernel's parameter names (separated by spaces), and the scratch every thread gets. */
 export interface KernelSpec {
-  params: { readonly [name: string]: readonly string[] };
+  params: { readonly [name: string]: string };
   scratchBytes: number;
 }
 
@@ -24,10 +24,13 @@ const SPEC: KernelSpec = { params: KERNEL_PARAMS, scratchBytes: SCRATCH_BYTES };
 
 export function bindKernels(exports: Record<string, unknown>, build: string, spec: KernelSpec = SPEC): KernelTable {
   const problems: string[] = [];
-  for (const [name, params] of Object.entries(spec.params)) {
+  for (const name in spec.params) {
+    const params = spec.params[name];
     const f = exports[name];
     if (typeof f !== 'function') problems.push(`kernel ${name} is missing`);
-    else if (f.length !== params.length) problems.push(`kernel ${name} takes ${f.length} arguments, expected ${params.length} (${params.join(', ')})`);
+    else if (f.length !== paramCount(params)) {
+      problems.push(`kernel ${name} takes ${f.length} arguments, expected ${paramCount(params)} (${params.replaceAll(' ', ', ')})`);
+    }
   }
   if (problems.length > 0) {
     throw new WasmgradError(
@@ -48,6 +51,13 @@ export function bindKernels(exports: Record<string, unknown>, build: string, spe
     .sort()
     .filter((n) => typeof exports[n] === 'function');
   return { names, fns: names.map((n) => exports[n] as KernelFn), kernels };
+}
+
+/** The number of names in a space-separated list (without splitting it: bound at every init). */
+export function paramCount(params: string): number {
+  let n = params === '' ? 0 : 1;
+  for (let i = params.indexOf(' '); i >= 0; i = params.indexOf(' ', i + 1)) n++;
+  return n;
 }
 
 export type { KernelName };
