@@ -3,6 +3,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import * as wg from 'wasmgrad';
+import { readFileSync } from 'node:fs';
 import { expectClose, randomArray } from './helpers';
 
 beforeAll(async () => {
@@ -28,6 +29,21 @@ describe('chained methods', () => {
     b.set(100, 2, 3);
     expect(b.toTensor().arraySync()).toEqual(b.toArray());
     expect(() => b.set(1, 3, 0)).toThrow(wg.WasmgradError);
+  });
+
+  it('each method made from an op calls that op, with the parameters of that op', () => {
+    const source = readFileSync(new URL('../src/tensor-methods.ts', import.meta.url), 'utf8');
+    const forwarded = [...source.matchAll(/^  (\w+)\(this: Tensor, \.\.\.rest: Rest<'(\w+)'>\) \{\n    return ops\.(\w+)\(this, \.\.\.rest\);\n  \}$/gm)];
+    expect(forwarded.length).toBeGreaterThan(100);
+    for (const [, method, params, op] of forwarded) {
+      expect([params, op], method).toEqual([method, method]);
+      expect(typeof (wg as unknown as Record<string, unknown>)[method], method).toBe('function');
+      expect(typeof (x() as unknown as Record<string, unknown>)[method], method).toBe('function');
+    }
+    // every method of the class is either such a forwarder or one of the few written out
+    const methods = [...source.matchAll(/^  (?:async )?(\w+)\(this: Tensor/gm)].map((m) => m[1]);
+    expect(new Set(methods).size).toBe(methods.length);
+    expect(methods.length - forwarded.length).toBeLessThan(30);
   });
 
   it('gradients flow through methods', () => {
