@@ -3,9 +3,11 @@
 // entry costs a closure, an accessor and a descriptor, about 110 kB of young objects over the chunk's
 // 314 entries, which pushed a scavenge of the young generation into every cold start. A namespace
 // that nothing in the chunk reads (it is only exported, for index.js and tfjs.js, which run after
-// the chunk) is made instead, at the end of the chunk, as a plain object of the same keys in the same
+// the chunk) is made instead, at the end of the chunk, as an object of the same keys in the same
 // order, holding the values themselves: the chunk exports only functions, classes and constants, so
-// a getter and the value it would return are the same thing.
+// a getter and the value it would return are the same thing. Its prototype is null, as a module
+// namespace object's is (a literal so made is a dictionary at once: about 20 kB of young objects
+// less, over the chunk's namespaces, than a fast object grown key by key).
 import ts from 'typescript';
 import { parseWithChecker } from './bundle-names.mjs';
 
@@ -13,7 +15,7 @@ import { parseWithChecker } from './bundle-names.mjs';
 const namespaceHelperOf = (text) => /var ([\w$]+)=\(([\w$]+),([\w$]+)\)=>\{for\(var ([\w$]+) in \3\)[\w$]+\(\2,\4,\{get:\3\[\4\],enumerable:!0\}\)\};/.exec(text);
 
 /**
- * The chunk's text with its namespace objects that only the export list names made as plain objects
+ * The chunk's text with its namespace objects that only the export list names made as null-prototype objects
  * at its end, and how many were made so and left (read by the chunk's own code, or with an entry
  * that is not a getter of a name). A chunk without the helper is returned as it is.
  */
@@ -46,12 +48,13 @@ export function namespacesAsObjects(text) {
     const entries = e.arguments[1].properties.map((p) => (ts.isPropertyAssignment(p) && ts.isArrowFunction(p.initializer) && p.initializer.parameters.length === 0 &&
       ts.isIdentifier(p.initializer.body) ? `${p.name.getText(source)}:${p.initializer.body.text}` : null));
     const readElsewhere = references.get(symbolOf(decl.name)).some((id) => id !== decl.name && id !== e.arguments[0] && !ts.isExportSpecifier(id.parent));
-    if (readElsewhere || entries.includes(null)) {
+    // (a key __proto__ would set the prototype rather than make an entry)
+    if (readElsewhere || entries.includes(null) || entries.some((e) => /^["']?__proto__["']?:/.test(e))) {
       left++;
       continue;
     }
     edits.push([declaration.getStart(source), call.end, '']);
-    objects.push(`var ${decl.name.text}={${entries.join(',')}};`);
+    objects.push(`var ${decl.name.text}={__proto__:null,${entries.join(',')}};`);
     made++;
   }
   const last = statements[statements.length - 1];

@@ -1,5 +1,5 @@
-// The bundle's namespace objects that only its export list names are made as plain objects at its
-// end (scripts/bundle-namespaces.mjs): same keys, same order, same values.
+// The bundle's namespace objects that only its export list names are made as null-prototype objects at
+// its end (scripts/bundle-namespaces.mjs): same keys, same order, same values.
 import { expect, test } from 'vitest';
 import { namespacesAsObjects } from '../scripts/bundle-namespaces.mjs';
 import { runChunk } from './chunk-run';
@@ -13,11 +13,12 @@ test('a namespace only exported becomes a plain object of the same entries, at t
   const { text, made, left } = namespacesAsObjects(chunk);
   expect([made, left]).toEqual([1, 0]);
   expect(text).not.toContain('q(L,');
-  expect(text).toContain('var z=3;var L={Dense:D,dense:d,"default":z};export{L as layers,d as dense};');
+  expect(text).toContain('var z=3;var L={__proto__:null,Dense:D,dense:d,"default":z};export{L as layers,d as dense};');
   const before = run(chunk).layers, after = run(text).layers;
   expect(Object.keys(after)).toEqual(Object.keys(before));
   expect(after.dense() instanceof after.Dense).toBe(true);
   expect([after.Dense.name, after.default]).toEqual([before.Dense.name, 3]);
+  expect(Object.getPrototypeOf(after)).toBe(null); // as a module namespace object's
 });
 
 test('a namespace the chunk itself reads keeps its getters, as does one with an entry that is not a name\'s getter', () => {
@@ -34,8 +35,18 @@ test('a namespace\'s name reused by a local elsewhere is another binding: the na
   const chunk = PROLOGUE + 'var L={};q(L,{one:()=>o});function o(){let L=1;return L}export{L as ns};';
   const { text, made } = namespacesAsObjects(chunk);
   expect(made).toBe(1);
-  expect(text).toContain('function o(){let L=1;return L}var L={one:o};export{L as ns};');
+  expect(text).toContain('function o(){let L=1;return L}var L={__proto__:null,one:o};export{L as ns};');
   expect(run(text).ns.one()).toBe(1);
+});
+
+test('an entry named __proto__ (computed, as esbuild writes it) stays an entry, not the prototype', () => {
+  const chunk = PROLOGUE + 'var L={};q(L,{["__proto__"]:()=>o,one:()=>o});function o(){return 1}export{L as ns};';
+  const { text, made } = namespacesAsObjects(chunk);
+  expect(made).toBe(1);
+  const ns = run(text).ns;
+  expect(Object.keys(ns)).toEqual(['__proto__', 'one']);
+  expect(Object.getPrototypeOf(ns)).toBe(null);
+  expect(ns.__proto__).toBe(ns.one);
 });
 
 test('leaves a chunk without esbuild\'s namespace helper as it is', () => {

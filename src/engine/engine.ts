@@ -205,7 +205,9 @@ async function loadBuild(options: InitOptions, f: RuntimeFeatures) {
 export class Engine {
   readonly allocator: Allocator;
   readonly kernels: Kernels;
+  /** Kernel ids by name, filled as kernels are first run (a cold start runs a few of the 65). */
   private readonly ids = new Map<string, number>();
+  private readonly names: readonly string[];
   private views: { f32: Float32Array; i32: Int32Array; u8: Uint8Array } | null = null;
   private scratch: number[] = [];
 
@@ -218,7 +220,7 @@ export class Engine {
     public pool: ThreadPool,
   ) {
     this.allocator = new Allocator(memory, HEAP_BASE, MAX_PAGES * PAGE);
-    table.names.forEach((n, i) => this.ids.set(n, i));
+    this.names = table.names;
     this.kernels = table.kernels;
   }
 
@@ -271,8 +273,12 @@ export class Engine {
   }
 
   kernelId(name: KernelName): number {
-    const id = this.ids.get(name);
-    if (id === undefined) throw new Error(`no kernel ${name} in the ${this.build} build`);
+    let id = this.ids.get(name);
+    if (id === undefined) {
+      id = this.names.indexOf(name);
+      if (id < 0) throw new Error(`no kernel ${name} in the ${this.build} build`);
+      this.ids.set(name, id);
+    }
     return id;
   }
 
