@@ -122,5 +122,9 @@ describe('wasmgrad/tfjs follows TF.js', () => {
     expect(tf.tensor3d([[[1]]]).rank).toBe(3);
     tf.dispose([u, { a: tf.scalar(1) }]);
     expect(u.isDisposed).toBe(true);
+    // one argument, as TF.js's: a second (of any kind) is ignored, not read as a nesting depth
+    const w = tf.scalar(2);
+    (tf.dispose as (...a: unknown[]) => void)({ w }, Object.create(null), 99);
+    expect(w.isDisposed).toBe(true);
   });
 });

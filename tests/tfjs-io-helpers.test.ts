@@ -107,6 +107,10 @@ describe('tf.io helpers', () => {
     for (const [s, e] of [[0, 5], [1, 4], [2, 3], [3, 5], [4, 4]]) expect(bytesOf(ours.slice(s, e))).toEqual(bytesOf(theirs.slice(s, e)));
     expect(bytesOf(wt.io.CompositeArrayBuffer.join(parts))).toEqual(bytesOf(tf.io.CompositeArrayBuffer.join(parts)));
     for (const u of ['http://a', 'https://b/c', 'HTTP://a', 'file://x', 'httpx://y', 'a/http://']) expect(wt.io.isHTTPScheme(u)).toBe(tf.io.isHTTPScheme(u));
+    // what is not a string is refused by name (TF.js's url.match throws a TypeError, or matches an object's toString)
+    for (const bad of [Symbol('x'), {}, 3, null]) {
+      expect(() => wt.io.isHTTPScheme(bad as never)).toThrow(/io\.isHTTPScheme: expected a URL string, got/);
+    }
   });
 
   test('browserFiles loads a model from File objects (model.json first, weight files in any order)', async () => {

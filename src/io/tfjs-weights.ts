@@ -95,7 +95,10 @@ export function getWeightSpecs(weightsManifest: TfjsManifestGroup[]): TfjsWeight
   return flattenManifest(weightsManifest).specs;
 }
 
-export const isHTTPScheme = (url: string): boolean => /^https?:\/\//.test(url);
+export function isHTTPScheme(url: string): boolean {
+  if (typeof url !== 'string') throw new WasmgradError(msg`io.isHTTPScheme: expected a URL string, got ${describeValue(url)}`);
+  return /^https?:\/\//.test(url);
+}
 
 type ModelJsonLike = Record<string, unknown> & { modelTopology?: unknown; weightsManifest?: TfjsManifestGroup[] };
 const OPTIONAL_KEYS = ['trainingConfig', 'signature', 'userDefinedMetadata', 'modelInitializer', 'initializerSignature'];

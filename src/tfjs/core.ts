@@ -60,12 +60,16 @@ export const env = () => ({
 /** TF.js's tf.ENV: the same flags as env(). */
 export const ENV = env();
 
-/** Disposes every tensor in a tensor, an array, or an object of them (nested), as tf.dispose. */
-export function dispose(container: unknown, depth = 0): void {
+/** Disposes every tensor in a tensor, an array, or an object of them (nested), as tf.dispose (one argument: more are ignored). */
+export function dispose(container: unknown): void {
+  disposeNested(container, 0);
+}
+
+function disposeNested(container: unknown, depth: number): void {
   if (container instanceof Tensor) container.dispose();
   else if (depth > 32 || container === null || typeof container !== 'object') return;
-  else if (Array.isArray(container)) container.forEach((c) => dispose(c, depth + 1));
-  else for (const v of Object.values(container)) dispose(v, depth + 1);
+  else if (Array.isArray(container)) container.forEach((c) => disposeNested(c, depth + 1));
+  else for (const v of Object.values(container)) disposeNested(v, depth + 1);
 }
 
 /**
