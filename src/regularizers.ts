@@ -14,7 +14,7 @@ export interface Regularizer {
 }
 
 function factor(name: string, v: unknown, dflt: number): number {
-  const x = v === undefined ? dflt : v;
+  const x = v === undefined || v === null ? dflt : v; // null is TF.js's unset factor
   if (typeof x !== 'number' || !Number.isFinite(x) || x < 0) throw new WasmgradError(msg`regularizers: ${name} must be a number >= 0, got ${v}`);
   return x;
 }
@@ -44,19 +44,27 @@ class L1L2Regularizer implements Regularizer {
   }
 }
 
+/** The factors given (none for null or undefined, as TF.js), or a WasmgradError naming the regularizer. */
+function argsOf(name: string, args: unknown): { l1?: unknown; l2?: unknown } {
+  if (args === undefined || args === null) return {};
+  if (typeof args !== 'object') throw new WasmgradError(msg`regularizers.${name}: expected an object of factors, got ${args}`);
+  return args;
+}
+
 /** l1 * sum |w| (default l1 = 0.01, as Keras and TensorFlow.js). */
-export function l1(args: { l1?: number } = {}): Regularizer {
-  return new L1L2Regularizer('L1', factor('l1', args.l1, 0.01), 0);
+export function l1(args: { l1?: number } | null = {}): Regularizer {
+  return new L1L2Regularizer('L1', factor('l1', argsOf('l1', args).l1, 0.01), 0);
 }
 
 /** l2 * sum w^2 (default l2 = 0.01). */
-export function l2(args: { l2?: number } = {}): Regularizer {
-  return new L1L2Regularizer('L2', 0, factor('l2', args.l2, 0.01));
+export function l2(args: { l2?: number } | null = {}): Regularizer {
+  return new L1L2Regularizer('L2', 0, factor('l2', argsOf('l2', args).l2, 0.01));
 }
 
 /** l1 * sum |w| + l2 * sum w^2 (defaults 0.01 each, as keras.regularizers.l1_l2 and tf.regularizers.l1l2). */
-export function l1l2(args: { l1?: number; l2?: number } = {}): Regularizer {
-  return new L1L2Regularizer('L1L2', factor('l1', args.l1, 0.01), factor('l2', args.l2, 0.01));
+export function l1l2(args: { l1?: number; l2?: number } | null = {}): Regularizer {
+  const given = argsOf('l1l2', args);
+  return new L1L2Regularizer('L1L2', factor('l1', given.l1, 0.01), factor('l2', given.l2, 0.01));
 }
 
 /** A regularizer from { className, config } (as layers save it), a name ('l1', 'l2', 'l1l2'), or itself. */

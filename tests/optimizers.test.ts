@@ -437,6 +437,10 @@ describe('schedules and regularizers', () => {
     expect(wg.regularizers.l1l2().getConfig()).toEqual({ l1: 0.01, l2: 0.01 });
     expect(wg.regularizers.getRegularizer('l2')!.className).toBe('L2');
     expect(() => wg.regularizers.l2({ l2: -1 })).toThrow(wg.WasmgradError);
+    // null, as TF.js writes an unset config or factor, takes the defaults; what is not an object is refused by name
+    expect([wg.regularizers.l1(null).getConfig(), wg.regularizers.l1l2({ l1: null, l2: 0.5 } as never).getConfig()]).toEqual([{ l1: 0.01 }, { l1: 0.01, l2: 0.5 }]);
+    expect(wg.regularizers.getRegularizer({ className: 'L2', config: null as never })!.getConfig()).toEqual({ l2: 0.01 });
+    for (const bad of [3, 'l1', Symbol('s')]) expect(() => wg.regularizers.l1(bad as never)).toThrow(/regularizers\.l1: expected an object of factors, got/);
     w.dispose();
     expect(wg.memory().numTensors).toBe(before);
   });
