@@ -11,8 +11,8 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync,
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { dropInternalNames, nameClassesInline, nameBindingsInline } from './bundle-names.mjs';
-import { namespacesAsObjects } from './bundle-namespaces.mjs';
+import { dropInternalNames, nameClassesInline, nameBindingsInline, nameHelperIn } from './bundle-names.mjs';
+import { namespacesAsObjects, namespaceHelperIn } from './bundle-namespaces.mjs';
 
 /** Points the sources' URLs (dist/ seen from src/engine/) at the files beside the bundle. */
 const besideTheBundle = {
@@ -51,22 +51,41 @@ await build({
   ...common, entryPoints: { index: 'src/index.ts', tfjs: 'src/tfjs/index.ts' }, format: 'esm', outdir: 'dist',
   splitting: true, chunkNames: '[name]', plugins: [besideTheBundle],
 });
-// Internal functions' names are not kept, and classes and exported functions are named in their
-// header rather than by a call (scripts/bundle-names.mjs): a cold start runs faster.
-{
-  const { text, dropped, kept } = dropInternalNames(readFileSync('dist/chunk.js', 'utf8'));
-  if (dropped === 0) console.warn('dist/chunk.js: no internal function names found to drop (has esbuild\'s keepNames output changed?)');
-  const classes = nameClassesInline(text);
-  if (classes.named === 0) console.warn('dist/chunk.js: no class named in its header (has esbuild\'s keepNames output changed?)');
-  const bindings = nameBindingsInline(classes.text);
-  if (bindings.named === 0) console.warn('dist/chunk.js: no exported function named in its header (has esbuild\'s keepNames output changed?)');
-  // namespace objects made as plain objects (scripts/bundle-namespaces.mjs)
-  const namespaces = namespacesAsObjects(bindings.text);
-  if (namespaces.made === 0) console.warn('dist/chunk.js: no namespace object made plain (has esbuild\'s __export output changed?)');
-  writeFileSync('dist/chunk.js', namespaces.text);
-  if (process.env.WASMGRAD_BUILD_VERBOSE) {
-    console.log(`dist/chunk.js: ${dropped} internal function names dropped, ${kept} exported kept; ${classes.named} anonymous classes named in their header; ${bindings.named} functions and classes named by their binding or property, ${bindings.left} left to the helper; ${namespaces.made} namespaces made plain objects, ${namespaces.left} left`);
+// The chunk's internal functions' names are not kept, classes and functions are named in their
+// header or by their bindings rather than by a call (scripts/bundle-names.mjs), and namespace objects
+// only exported are made as objects at the end (scripts/bundle-namespaces.mjs): a cold start runs
+// faster. The entries get the same, with the helpers they import from the chunk.
+const chunkText = readFileSync('dist/chunk.js', 'utf8');
+const chunkHelpers = { name: nameHelperIn(chunkText), namespace: namespaceHelperIn(chunkText) };
+for (const [file, helpers] of [
+  ['dist/chunk.js', chunkHelpers],
+  ['dist/index.js', importedHelpers(readFileSync('dist/index.js', 'utf8'), chunkText, chunkHelpers)],
+  ['dist/tfjs.js', importedHelpers(readFileSync('dist/tfjs.js', 'utf8'), chunkText, chunkHelpers)],
+]) {
+  // (the entries' internal functions keep their names: an entry's API reaches some through object
+  // literals, which the dropping step, reading only the export list and namespaces, would not see)
+  const source = readFileSync(file, 'utf8');
+  const { text, dropped, kept } = file === 'dist/chunk.js' ? dropInternalNames(source, helpers.name) : { text: source, dropped: 0, kept: 0 };
+  const classes = nameClassesInline(text, helpers.name);
+  const bindings = nameBindingsInline(classes.text, helpers.name);
+  const namespaces = namespacesAsObjects(bindings.text, helpers.namespace);
+  if (file === 'dist/chunk.js' && (dropped === 0 || classes.named === 0 || bindings.named === 0 || namespaces.made === 0)) {
+    console.warn(`${file}: a step named or made nothing (has esbuild's keepNames or __export output changed?)`);
   }
+  writeFileSync(file, namespaces.text);
+  if (process.env.WASMGRAD_BUILD_VERBOSE) {
+    console.log(`${file}: ${dropped} internal function names dropped, ${kept} exported kept; ${classes.named} anonymous classes named in their header; ${bindings.named} functions and classes named by their binding or property, ${bindings.left} left to the helper; ${namespaces.made} namespaces made objects, ${namespaces.left} left`);
+  }
+}
+
+/** The local names an entry gives the chunk's helpers it imports ('' for one it does not import: nothing to do). */
+function importedHelpers(entry, chunk, helpers) {
+  const exportList = /export\{([^}]*)\};?\s*$/.exec(chunk)?.[1] ?? '';
+  const exportedAs = new Map(exportList.split(',').map((part) => part.trim().split(/\s+as\s+/)).map(([local, as]) => [local, as ?? local]));
+  const importList = /import\{([^}]*)\}from"\.\/chunk\.js"/.exec(entry)?.[1] ?? '';
+  const localOf = new Map(importList.split(',').map((part) => part.trim().split(/\s+as\s+/)).map(([name, local]) => [name, local ?? name]));
+  const imported = (helper) => (helper ? localOf.get(exportedAs.get(helper)) : undefined) ?? '';
+  return { name: imported(helpers.name), namespace: imported(helpers.namespace) };
 }
 // CommonJS: require() of the ES module (Node 20.19 and later, Deno and Bun load an ES module
 // without top-level await synchronously), so CommonJS users share the one engine and Tensor class

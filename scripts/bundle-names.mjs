@@ -20,18 +20,24 @@ import ts from 'typescript';
 const nameHelperOf = (text) => /var ([\w$]+)=\(([\w$]+),([\w$]+)\)=>[\w$]+\(\2,"name",\{value:\3,configurable:!0\}\);/.exec(text);
 
 /**
+ * The name of esbuild's name helper in a bundle's text: the one given (an entry that imports it from
+ * the chunk), else the one the text defines, else null.
+ */
+export const nameHelperIn = (text, given) => given ?? nameHelperOf(text)?.[1] ?? null;
+
+/**
  * The chunk's text without the name calls of its internal function declarations, and how many were
  * dropped and kept. A chunk without esbuild's name helper is returned as it is.
  */
-export function dropInternalNames(text) {
-  const helper = nameHelperOf(text);
+export function dropInternalNames(text, helperName) {
+  const helper = nameHelperIn(text, helperName);
   if (!helper) return { text, dropped: 0, kept: 0 };
   const exported = new Set();
   const exportList = /export\{([^}]*)\};?\s*$/.exec(text);
   for (const part of exportList ? exportList[1].split(',') : []) exported.add(part.trim().split(/\s+as\s+/)[0]);
   // namespace objects: esbuild's __export(ns, { name: () => local, ... })
   for (const m of text.matchAll(/[\w$]+:\(\)=>([\w$]+)/g)) exported.add(m[1]);
-  const name = helper[1].replace(/\$/g, '\\$');
+  const name = helper.replace(/\$/g, '\\$');
   let dropped = 0, kept = 0;
   const out = text.replace(new RegExp(`\\}${name}\\(([\\w$]+),"[\\w$]*"\\);`, 'g'), (call, local) => {
     if (exported.has(local)) {
@@ -49,8 +55,8 @@ export function dropInternalNames(text) {
  * calling esbuild's name helper, and how many were named and left (a class with its own inner name,
  * or whose body uses the name). A chunk without the helper is returned as it is.
  */
-export function nameClassesInline(text) {
-  const helper = nameHelperOf(text);
+export function nameClassesInline(text, helperName) {
+  const helper = nameHelperIn(text, helperName);
   if (!helper) return { text, named: 0, left: 0 };
   const source = ts.createSourceFile('chunk.js', text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.JS);
   const uses = (node, name) => {
@@ -67,7 +73,7 @@ export function nameClassesInline(text) {
     if (!ts.isClassStaticBlockDeclaration(member) || member.body.statements.length !== 1) return null;
     const st = member.body.statements[0];
     const call = ts.isExpressionStatement(st) && ts.isCallExpression(st.expression) ? st.expression : null;
-    if (!call || !ts.isIdentifier(call.expression) || call.expression.text !== helper[1] || call.arguments.length !== 2) return null;
+    if (!call || !ts.isIdentifier(call.expression) || call.expression.text !== helper || call.arguments.length !== 2) return null;
     const [self, name] = call.arguments;
     return self.kind === ts.SyntaxKind.ThisKeyword && ts.isStringLiteral(name) ? name.text : null;
   };
@@ -125,8 +131,8 @@ const NOT_A_NAME = new Set(('break case catch class const continue debugger defa
  * identifier uses where the binding is seen (a global, another binding of the chunk's top level, a
  * local of the same function) is left to its call. A chunk without the helper is returned as it is.
  */
-export function nameBindingsInline(text) {
-  const helper = nameHelperOf(text);
+export function nameBindingsInline(text, helperName) {
+  const helper = nameHelperIn(text, helperName);
   if (!helper) return { text, named: 0, left: 0 };
   const { source, checker } = parseWithChecker(text);
   const isPropertyName = (id) => {
@@ -142,7 +148,7 @@ export function nameBindingsInline(text) {
   const byText = new Map();
   const renamings = [];
   const edits = [];
-  const isNameCall = (node, first) => ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === helper[1] &&
+  const isNameCall = (node, first) => ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === helper &&
     node.arguments.length === 2 && first(node.arguments[0]) && ts.isStringLiteral(node.arguments[1]);
   const isAnonymousFunction = (n) => ts.isArrowFunction(n) || (ts.isFunctionExpression(n) && !n.name);
   // `a(fn,"x")` becomes `fn`

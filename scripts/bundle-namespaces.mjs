@@ -14,13 +14,16 @@ import { parseWithChecker } from './bundle-names.mjs';
 /** esbuild's namespace helper (`var e=(t,n)=>{for(var r in n)W(t,r,{get:n[r],enumerable:!0})};`), its name in [1]. */
 const namespaceHelperOf = (text) => /var ([\w$]+)=\(([\w$]+),([\w$]+)\)=>\{for\(var ([\w$]+) in \3\)[\w$]+\(\2,\4,\{get:\3\[\4\],enumerable:!0\}\)\};/.exec(text);
 
+/** The namespace helper's name: the one given (an entry that imports it from the chunk), else the one the text defines, else null. */
+export const namespaceHelperIn = (text, given) => given ?? namespaceHelperOf(text)?.[1] ?? null;
+
 /**
  * The chunk's text with its namespace objects that only the export list names made as null-prototype objects
  * at its end, and how many were made so and left (read by the chunk's own code, or with an entry
  * that is not a getter of a name). A chunk without the helper is returned as it is.
  */
-export function namespacesAsObjects(text) {
-  const helper = namespaceHelperOf(text);
+export function namespacesAsObjects(text, helperName) {
+  const helper = namespaceHelperIn(text, helperName);
   if (!helper) return { text, made: 0, left: 0 };
   const { source, checker } = parseWithChecker(text);
   const statements = source.statements;
@@ -43,7 +46,7 @@ export function namespacesAsObjects(text) {
     const [decl] = declaration.declarationList.declarations;
     const isEmptyObject = decl.initializer && ts.isObjectLiteralExpression(decl.initializer) && decl.initializer.properties.length === 0;
     const e = ts.isExpressionStatement(call) && ts.isCallExpression(call.expression) ? call.expression : null;
-    if (!ts.isIdentifier(decl.name) || !isEmptyObject || !e || !ts.isIdentifier(e.expression) || e.expression.text !== helper[1] ||
+    if (!ts.isIdentifier(decl.name) || !isEmptyObject || !e || !ts.isIdentifier(e.expression) || e.expression.text !== helper ||
       e.arguments.length !== 2 || !ts.isIdentifier(e.arguments[0]) || e.arguments[0].text !== decl.name.text || !ts.isObjectLiteralExpression(e.arguments[1])) continue;
     const entries = e.arguments[1].properties.map((p) => (ts.isPropertyAssignment(p) && ts.isArrowFunction(p.initializer) && p.initializer.parameters.length === 0 &&
       ts.isIdentifier(p.initializer.body) ? `${p.name.getText(source)}:${p.initializer.body.text}` : null));

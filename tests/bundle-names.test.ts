@@ -113,9 +113,21 @@ describe('nameBindingsInline', () => {
     const chunk = 'function X(){}a(X,"x");export{X as x};';
     expect(nameBindingsInline(chunk)).toEqual({ text: chunk, named: 0, left: 0 });
   });
+
+  test('an entry that imports the helper from the chunk is named the same way, given the helper\'s local name', () => {
+    const entry = 'import{a as p,b as n}from"./chunk.js";function X(t){return n(t)}p(X,"inc");var C=class t{static{p(this,"Pool")}static make(){return new t}};' +
+      'export{X as inc,C as Pool};';
+    expect(nameBindingsInline(entry)).toEqual({ text: entry, named: 0, left: 0 }); // no helper defined in the text
+    const { text, named, left } = nameBindingsInline(entry, 'p');
+    expect([named, left]).toEqual([2, 0]);
+    expect(text).toBe('import{a as p,b as n}from"./chunk.js";function inc(t){return n(t)}var C=class Pool{static make(){return new Pool}};export{inc as inc,C as Pool};');
+    // what the chunk would give it: its name helper, and an increment
+    const r = runChunk(PROLOGUE + 'var n=t=>t+1;' + text.replace(/^import\{[^}]*\}from"\.\/chunk\.js";/, 'var p=a;'));
+    expect([r.inc.name, r.inc(1), r.Pool.name, r.Pool.make() instanceof r.Pool]).toEqual(['inc', 2, 'Pool', true]);
+  });
 });
 
-test('the built bundles keep the names of the public API: classes, functions, metrics', () => {
+test('the built bundles keep the names of the public API (classes, functions, metrics; the chunk\'s and the entries\' own), namespaces without a prototype', () => {
   const dist = (f: string) => JSON.stringify(fileURLToPath(new URL(`../dist/${f}`, import.meta.url)));
   const script = `
     const wg = await import(${dist('index.js')});
@@ -125,6 +137,9 @@ test('the built bundles keep the names of the public API: classes, functions, me
       wg.tidy.name, wg.variable.name, wg.init.name, wg.layers.dense.name, wg.metrics.categoricalAccuracy.name,
       tf.metrics.sparseCategoricalAccuracy.name, tf.metrics.binaryAccuracy.name, tf.losses.meanSquaredError.name,
       wg.layers.dense({ units: 1 }).constructor.name, wg.layers.lstm({ units: 1 }).constructor.name, wg.optimizers.adam().constructor.name,
+      // made in the entries themselves, not the chunk
+      wg.classic.perceptron.name, wg.classic.Perceptron.name, tf.image.flipLeftRight.name, tf.linalg.qr.name,
+      Object.getPrototypeOf(wg.classic), Object.getPrototypeOf(tf.serialization),
     ]));`;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
   expect(r.status, r.stderr).toBe(0);
@@ -133,5 +148,7 @@ test('the built bundles keep the names of the public API: classes, functions, me
     'tidy', 'variable', 'init', 'dense', 'categoricalAccuracy',
     'sparseCategoricalAccuracy', 'binaryAccuracy', 'meanSquaredError',
     'Dense', 'LSTM', 'Adam',
+    'perceptron', 'Perceptron', 'flipLeftRight', 'qr',
+    null, null,
   ]);
 });

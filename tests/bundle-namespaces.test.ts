@@ -49,6 +49,14 @@ test('an entry named __proto__ (computed, as esbuild writes it) stays an entry, 
   expect(ns.__proto__).toBe(ns.one);
 });
 
+test('an entry that imports the helper from the chunk, given its local name, makes its namespaces the same way', () => {
+  const entry = 'import{q as e}from"./chunk.js";var L={};e(L,{one:()=>o});function o(){return 1}export{L as ns};';
+  expect(namespacesAsObjects(entry).made).toBe(0); // no helper defined in the text
+  const { text, made } = namespacesAsObjects(entry, 'e');
+  expect(made).toBe(1);
+  expect(text).toBe('import{q as e}from"./chunk.js";function o(){return 1}var L={__proto__:null,one:o};export{L as ns};');
+});
+
 test('leaves a chunk without esbuild\'s namespace helper as it is', () => {
   const chunk = 'var L={};export{L as layers};';
   expect(namespacesAsObjects(chunk)).toEqual({ text: chunk, made: 0, left: 0 });
