@@ -193,6 +193,10 @@ describe('TF.js-style custom layers', () => {
     }
     expect(() => registerClass(Shadow)).toThrow(/built-in layer/);
     expect(() => registerClass(42 as never)).toThrow(wg.WasmgradError);
+    // layers.registerLayer, called directly, refuses what is not a layer class with a className
+    for (const bad of [undefined, null, {}, 42, () => 1, NoName, { className: 'X' }]) {
+      expect(() => wg.layers.registerLayer(bad as never)).toThrow(/registerLayer: expected a layer class \(or an object\) with a className and fromConfig, got/);
+    }
     const l = new ScaledDense({ units: 2 });
     expect(() => l.addWeight('w', [2, -1], 'float32')).toThrow(/shape/);
     expect(() => l.addWeight('w', [2], 'complex64' as never)).toThrow(/dtype/);

@@ -4,7 +4,7 @@
 import * as wg from 'wasmgrad';
 import { describe, test, expect, beforeAll } from 'vitest';
 import { useBuild } from './helpers';
-import { getLayerClass } from '../src/layers/layer';
+import { getLayerClass } from '../src/layers/registry';
 import { getActivation } from '../src/activations';
 import { getInitializer } from '../src/initializers';
 import { getRegularizer } from '../src/regularizers';

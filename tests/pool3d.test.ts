@@ -80,6 +80,8 @@ describe('bad input raises WasmgradError naming the op, the shapes and what was 
     ['maxPool3d with dimRoundingMode and pad same', () => wg.maxPool3d(wg.zeros([1, 3, 3, 3, 1]), 2, 1, 'same', 'ceil'), /maxPool3d: pad must be a whole number when dimRoundingMode is given/],
     ['avgPool3d with an unknown dimRoundingMode', () => wg.avgPool3d(wg.zeros([1, 3, 3, 3, 1]), 2, 1, 0, 'up' as 'ceil'), /avgPool3d: dimRoundingMode must be 'floor', 'round' or 'ceil', got "up"/],
     ['maxPool3d of int32', () => wg.maxPool3d(wg.zeros([1, 3, 3, 3, 1], 'int32'), 2), /maxPool3d: x must be float32/],
+    ['maxPool3d with a BigInt window (the message describes it, no TypeError of its own)', () => wg.maxPool3d(wg.zeros([1, 3, 3, 3, 1]), 2n as never), /maxPool3d: filterSize must be a positive whole number or 3 of them, got .*2n?/],
+    ['avgPool3d with a BigInt pad', () => wg.avgPool3d(wg.zeros([1, 3, 3, 3, 1]), 2, 1, 1n as never), /avgPool3d: pad must be 'valid', 'same' or a whole number >= 0, got/],
   ])('%s', async (_what, f, message) => {
     await useBuild('relaxed');
     expectRefusedWithoutLeak(f, message);

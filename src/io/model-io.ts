@@ -8,7 +8,8 @@
 import { WasmgradError, fmtShape, msg } from '../errors.js';
 import { nodeBuiltin } from '../engine/detect.js';
 import { fromFlat } from '../creation.js';
-import { Layer, LoadContext, getLayerClass } from '../layers/layer.js';
+import { Layer, LoadContext } from '../layers/layer.js';
+import { getLayerClass } from '../layers/registry.js';
 import { decodeSafetensorsRecords, mapSafetensorsError, storedRecord } from './safetensors.js';
 import { encodeSafetensors as encodeRecords, type StEntry } from './safetensors-format.js';
 import { checkJsonBounds, MAX_JSON_DEPTH, MAX_JSON_NODES } from './json-bounds.js';

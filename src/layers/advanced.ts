@@ -9,7 +9,8 @@ import { relu, leakyRelu, elu as eluOp, clipByValue } from '../ops/unary.js';
 import { max } from '../ops/reduce.js';
 import { reshape } from '../ops/shape.js';
 import { softmax as softmaxOp } from '../ops/softmax.js';
-import { Layer, registerLayer, serializeRegularizer, type LayerArgs, type Regularizer, type Shape } from './layer.js';
+import { Layer, serializeRegularizer, type LayerArgs, type Regularizer, type Shape } from './layer.js';
+import { registerLayer } from './registry.js';
 import { firstInput } from './first-input.js';
 import { serializeInit } from './core.js';
 

@@ -10,7 +10,8 @@ import { Tensor } from '../tensor.js';
 import { add, mul } from '../ops/binary.js';
 import { scale } from '../ops/unary.js';
 import { concat } from '../ops/shape.js';
-import { Layer, getLayerClass, registerLayer, type CallArgs, type LayerArgs, type LoadContext, type Shape } from './layer.js';
+import { Layer, type CallArgs, type LayerArgs, type LoadContext, type Shape } from './layer.js';
+import { getLayerClass, registerLayer } from './registry.js';
 import { RNN } from './recurrent.js';
 import { attachMask, maskOf, toMask } from './mask.js';
 

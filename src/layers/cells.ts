@@ -14,7 +14,8 @@ import { scale } from '../ops/unary.js';
 import { reshape } from '../ops/shape.js';
 import { dropout as dropoutOp, optionalSeed } from '../ops/random.js';
 import { lstmSequence, gruSequence, simpleRNNSequence, type RnnActivation, type SequenceOptions } from '../ops/rnn.js';
-import { Layer, registerLayer, serializeRegularizer, type CallArgs, type Shape } from './layer.js';
+import { Layer, serializeRegularizer, type CallArgs, type Shape } from './layer.js';
+import { registerLayer } from './registry.js';
 import { serializeInit } from './core.js';
 import { unitForgetBiasInit, type RecurrentUnitArgs } from './recurrent-args.js';
 

@@ -9,7 +9,8 @@ import { type Initializer } from '../initializers.js';
 import { fusedConv2d, fusedDepthwiseConv2d, conv1d as conv1dOp, conv2dTranspose as conv2dTransposeOp } from '../ops/conv.js';
 import { add } from '../ops/binary.js';
 import { reshape } from '../ops/shape.js';
-import { Layer, registerLayer, serializeRegularizer, checkInputRank, type LayerArgs, type Regularizer, type Shape } from './layer.js';
+import { Layer, serializeRegularizer, checkInputRank, type LayerArgs, type Regularizer, type Shape } from './layer.js';
+import { registerLayer } from './registry.js';
 import { serializeInit } from './core.js';
 
 type InitSpec = Initializer | string;

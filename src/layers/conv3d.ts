@@ -4,7 +4,7 @@
 import { WasmgradError, msg, jsonOf } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { conv3d as conv3dOp, conv3dTranspose as conv3dTransposeOp } from '../ops/conv3d.js';
-import { registerLayer } from './layer.js';
+import { registerLayer } from './registry.js';
 import { Conv, ConvTranspose, type ConvLayerArgs } from './conv.js';
 
 type Triple = [number, number, number];

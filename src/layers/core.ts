@@ -7,7 +7,8 @@ import { fusedMatMul } from '../ops/matmul.js';
 import { reshape as reshapeOp } from '../ops/shape.js';
 import { checkNoiseShape, dropout as dropoutOp, noiseShapeFor, optionalSeed } from '../ops/random.js';
 import { clone } from '../ops/shape.js';
-import { Layer, registerLayer, serializeRegularizer, type CallArgs, type LayerArgs, type Regularizer, type Shape } from './layer.js';
+import { Layer, serializeRegularizer, type CallArgs, type LayerArgs, type Regularizer, type Shape } from './layer.js';
+import { registerLayer } from './registry.js';
 
 type InitSpec = Initializer | string;
 

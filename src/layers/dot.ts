@@ -10,7 +10,8 @@ import { sqrt, square } from '../ops/unary.js';
 import { sum } from '../ops/reduce.js';
 import { matMul } from '../ops/matmul.js';
 import { reshape, transpose } from '../ops/shape.js';
-import { Layer, registerLayer, type LayerArgs, type Shape } from './layer.js';
+import { Layer, type LayerArgs, type Shape } from './layer.js';
+import { registerLayer } from './registry.js';
 
 export interface DotArgs extends LayerArgs {
   /** One axis for both inputs, or one per input; negative counts from the end; never 0 (the batch). */

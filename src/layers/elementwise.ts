@@ -6,7 +6,8 @@ import { WasmgradError, msg, jsonOf } from '../errors.js';
 import { Tensor, tidy } from '../tensor.js';
 import { tensor } from '../creation.js';
 import { add, mul } from '../ops/binary.js';
-import { Layer, registerLayer, type LayerArgs } from './layer.js';
+import { Layer, type LayerArgs } from './layer.js';
+import { registerLayer } from './registry.js';
 import { firstInput } from './first-input.js';
 import { attachMask } from './mask.js';
 

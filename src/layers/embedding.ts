@@ -8,7 +8,8 @@ import { indexOutOfRange, nonZeroFlags, truncateToInt32 } from '../engine/driver
 import { type Initializer } from '../initializers.js';
 import { gather, reshape } from '../ops/shape.js';
 import { newTensor } from '../ops/util.js';
-import { Layer, registerLayer, serializeRegularizer, type LayerArgs, type Regularizer, type Shape } from './layer.js';
+import { Layer, serializeRegularizer, type LayerArgs, type Regularizer, type Shape } from './layer.js';
+import { registerLayer } from './registry.js';
 import { serializeInit } from './core.js';
 import { attachMask } from './mask.js';
 

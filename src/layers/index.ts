@@ -3,7 +3,8 @@ import { Dense, Activation, Flatten, Reshape, Dropout, type DenseArgs } from './
 import type { LayerArgs } from './layer.js';
 import type { ActivationFn } from '../activations.js';
 
-export { Layer, SymbolicTensor, registerLayer, getLayerClass, type Shape, type LayerArgs, type CallArgs } from './layer.js';
+export { Layer, SymbolicTensor, type Shape, type LayerArgs, type CallArgs } from './layer.js';
+export { registerLayer, getLayerClass } from './registry.js';
 export { Dense, Activation, Flatten, Reshape, Dropout };
 
 export const dense = (args: DenseArgs) => new Dense(args);

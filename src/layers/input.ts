@@ -1,7 +1,8 @@
 // input({ shape }): the InputLayer of a functional model and the SymbolicTensor it outputs.
 import { WasmgradError, msg, jsonOf } from '../errors.js';
 import { Tensor, type DType } from '../tensor.js';
-import { Layer, SymbolicTensor, registerLayer, type LayerArgs, type LoadContext, type Shape } from './layer.js';
+import { Layer, SymbolicTensor, type LayerArgs, type LoadContext, type Shape } from './layer.js';
+import { registerLayer } from './registry.js';
 
 export interface InputArgs {
   /** Shape of one sample (no batch dimension); null for an unknown dimension. */

@@ -1,6 +1,6 @@
 // The Layer base (TensorFlow.js layers semantics): weights as Variables named layerName/weightName,
 // built lazily from the first input shape, applied to tensors (eager) or to SymbolicTensors
-// (building a functional graph), configs for save/load, and a registry of layer classes.
+// (building a functional graph), configs for save/load. The registry of layer classes is registry.ts.
 import { WasmgradError, describeValue, fmtShape, msg, jsonOf } from '../errors.js';
 import { Tensor, tidy, assertUsable, disposeIfThrows, type DType } from '../tensor.js';
 import { Variable, variable } from '../variables.js';
@@ -178,23 +178,6 @@ export class LoadContext {
     for (const l of this.layers) l.bindLoadContext(null);
     this.layers.length = 0;
   }
-}
-
-type LayerClass = { className: string; fromConfig(config: Record<string, unknown>, context?: LoadContext): Layer };
-const registry = new Map<string, LayerClass>();
-
-export function registerLayer(cls: LayerClass): void {
-  registry.set(cls.className, cls);
-}
-
-export function hasLayerClass(className: string): boolean {
-  return registry.has(className);
-}
-
-export function getLayerClass(className: string): LayerClass {
-  const cls = typeof className === 'string' ? registry.get(className) : undefined;
-  if (!cls) throw new WasmgradError(msg`unknown layer class ${jsonOf(String(className).slice(0, 60))}; known: ${[...registry.keys()].join(', ')}`);
-  return cls;
 }
 
 export abstract class Layer {

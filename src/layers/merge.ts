@@ -6,7 +6,8 @@ import { Tensor } from '../tensor.js';
 import { add, sub, mul, maximum, minimum } from '../ops/binary.js';
 import { scale } from '../ops/unary.js';
 import { concat } from '../ops/shape.js';
-import { Layer, registerLayer, type LayerArgs, type Shape } from './layer.js';
+import { Layer, type LayerArgs, type Shape } from './layer.js';
+import { registerLayer } from './registry.js';
 
 function listOf(layer: Layer, inputs: Tensor | Tensor[] | Shape | Shape[], min: number): unknown[] {
   const list = Array.isArray(inputs) && (inputs.length === 0 || Array.isArray(inputs[0]) || inputs[0] instanceof Tensor) ? inputs : null;

@@ -9,7 +9,8 @@ import { tensor } from '../creation.js';
 import { add, mul } from '../ops/binary.js';
 import { checkNoiseShape, noiseShapeFor, optionalSeed, randomNormal, randomUniform } from '../ops/random.js';
 import { clone } from '../ops/shape.js';
-import { Layer, registerLayer, checkInputRank, type CallArgs, type LayerArgs, type Shape } from './layer.js';
+import { Layer, checkInputRank, type CallArgs, type LayerArgs, type Shape } from './layer.js';
+import { registerLayer } from './registry.js';
 import { firstInput } from './first-input.js';
 
 function rateOf(v: unknown, where: string): number {

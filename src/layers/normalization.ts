@@ -6,7 +6,8 @@ import { Tensor } from '../tensor.js';
 import { fromFlat } from '../creation.js';
 import { type Initializer } from '../initializers.js';
 import { batchNorm, fusedBatchNorm, layerNorm } from '../ops/norm.js';
-import { Layer, registerLayer, serializeRegularizer, type CallArgs, type LayerArgs, type Regularizer, type Shape } from './layer.js';
+import { Layer, serializeRegularizer, type CallArgs, type LayerArgs, type Regularizer, type Shape } from './layer.js';
+import { registerLayer } from './registry.js';
 import { serializeInit } from './core.js';
 import { Variable } from '../variables.js';
 

@@ -6,7 +6,8 @@ import { maxPool, avgPool } from '../ops/pool.js';
 import { maxPool3d, avgPool3d } from '../ops/pool3d.js';
 import { mean, max } from '../ops/reduce.js';
 import { reshape } from '../ops/shape.js';
-import { Layer, registerLayer, checkInputRank, type LayerArgs, type Shape } from './layer.js';
+import { Layer, checkInputRank, type LayerArgs, type Shape } from './layer.js';
+import { registerLayer } from './registry.js';
 
 type Padding = 'valid' | 'same';
 

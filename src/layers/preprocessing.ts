@@ -13,7 +13,8 @@ import { sum, max } from '../ops/reduce.js';
 import { cast } from '../ops/arrange.js';
 import { mul } from '../ops/binary.js';
 import { resizeBilinear, resizeNearestNeighbor } from '../ops/image.js';
-import { Layer, registerLayer, type CallArgs, type LayerArgs, type Shape } from './layer.js';
+import { Layer, type CallArgs, type LayerArgs, type Shape } from './layer.js';
+import { registerLayer } from './registry.js';
 import { firstInput } from './first-input.js';
 
 function positiveInt(v: unknown, where: string, what: string): number {

@@ -8,7 +8,8 @@ import { tensor, zeros } from '../creation.js';
 import { broadcastTo } from '../ops/binary.js';
 import { matMul } from '../ops/matmul.js';
 import { reshape, transpose, concat, slice } from '../ops/shape.js';
-import { Layer, registerLayer, checkInputRank, type LayerArgs, type Shape } from './layer.js';
+import { Layer, checkInputRank, type LayerArgs, type Shape } from './layer.js';
+import { registerLayer } from './registry.js';
 import { firstInput } from './first-input.js';
 
 function wholeAtLeast(v: unknown, min: number, where: string, what: string): number {

@@ -11,7 +11,8 @@ import { scale } from '../ops/unary.js';
 import { stack } from '../ops/shape.js';
 import { unstack } from '../ops/arrange.js';
 import { getRegularizer } from '../regularizers.js';
-import { Layer, getLayerClass, registerLayer, type CallArgs, type LayerArgs, type LoadContext, type Shape } from './layer.js';
+import { Layer, type CallArgs, type LayerArgs, type LoadContext, type Shape } from './layer.js';
+import { getLayerClass, registerLayer } from './registry.js';
 import { RNNCell, stateSizesOf } from './cells.js';
 import { attachMask, maskOf, toMask } from './mask.js';
 

@@ -7,7 +7,8 @@ import { WasmgradError, msg, jsonOf } from '../errors.js';
 import { Tensor, tidy } from '../tensor.js';
 import { type Initializer } from '../initializers.js';
 import { depthwiseConv2d, fusedConv2d } from '../ops/conv.js';
-import { registerLayer, serializeRegularizer, type Regularizer, type Shape } from './layer.js';
+import { serializeRegularizer, type Regularizer, type Shape } from './layer.js';
+import { registerLayer } from './registry.js';
 import { DepthwiseConv2D, type DepthwiseConv2DArgs } from './conv.js';
 import { serializeInit } from './core.js';
 

@@ -5,7 +5,8 @@
 // static fromConfig(config) with `this` the class. Both are accepted: a two-parameter override
 // is called the TF.js way.
 import { WasmgradError, msg, jsonOf } from '../errors.js';
-import { Layer, registerLayer, hasLayerClass, type LoadContext } from './layer.js';
+import { Layer, type LoadContext } from './layer.js';
+import { registerLayer, hasLayerClass } from './registry.js';
 import { registerCustomInitializer } from '../initializers.js';
 
 /** A class as TF.js's registerClass takes it: a constructor with a static className. */

@@ -5,7 +5,8 @@
 import { WasmgradError, msg, jsonOf } from '../errors.js';
 import { Tensor, tidy } from '../tensor.js';
 import { reshape } from '../ops/shape.js';
-import { Layer, getLayerClass, registerLayer, type CallArgs, type LayerArgs, type Shape } from './layer.js';
+import { Layer, type CallArgs, type LayerArgs, type Shape } from './layer.js';
+import { getLayerClass, registerLayer } from './registry.js';
 
 export interface TimeDistributedArgs extends LayerArgs {
   layer: Layer | { className: string; config: Record<string, unknown> };

@@ -6,7 +6,8 @@
 // sequential with an input shape) made its node 0 when it was built, so its calls in the outer
 // model are nodes 1, 2, ... (firstCallNode); other layers' calls count from 0.
 import { WasmgradError, msg, jsonOf } from '../errors.js';
-import { Layer, SymbolicTensor, getLayerClass, type LoadContext } from '../layers/layer.js';
+import { Layer, SymbolicTensor, type LoadContext } from '../layers/layer.js';
+import { getLayerClass } from '../layers/registry.js';
 import { InputLayer } from '../layers/input.js';
 import { getRegularizer } from '../regularizers.js';
 

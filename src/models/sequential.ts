@@ -4,7 +4,8 @@
 import { WasmgradError, msg } from '../errors.js';
 import type { DType, Tensor } from '../tensor.js';
 import type { ModelInput, PredictArgs } from './training.js';
-import { Layer, SymbolicTensor, registerLayer, type LoadContext, type Shape } from '../layers/layer.js';
+import { Layer, SymbolicTensor, type LoadContext, type Shape } from '../layers/layer.js';
+import { registerLayer } from '../layers/registry.js';
 import { InputLayer } from '../layers/input.js';
 import { LayersModel } from './model.js';
 import { serializeLayer, deserializeLayer } from './model-config.js';

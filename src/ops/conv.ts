@@ -61,7 +61,7 @@ function checkPadding(padding: unknown, op: string, allowCausal = false): Paddin
     return [[p[1][0] as number, p[1][1] as number], [p[2][0] as number, p[2][1] as number]];
   }
   throw new WasmgradError(
-    `${op}: padding must be 'valid' or 'same'${allowCausal ? " or 'causal'" : ''}, a whole number >= 0, or [[0, 0], [top, bottom], [left, right], [0, 0]], got ${JSON.stringify(padding)}`,
+    `${op}: padding must be 'valid' or 'same'${allowCausal ? " or 'causal'" : ''}, a whole number >= 0, or [[0, 0], [top, bottom], [left, right], [0, 0]], got ${jsonOf(padding)}`,
   );
 }
 

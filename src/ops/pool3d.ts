@@ -2,7 +2,7 @@
 // geometry (pad 'valid', 'same' or a number, dimRoundingMode). A 3-D window is separable: a 2-D
 // pool over height and width of every depth slice (the 2-D kernels), then a max or sum over the
 // depth taps of each window. The gradients come from the tape through those ops.
-import { WasmgradError, fmtShape, msg } from '../errors.js';
+import { WasmgradError, fmtShape, msg, jsonOf } from '../errors.js';
 import { Tensor, tidy } from '../tensor.js';
 import { tensor } from '../creation.js';
 import { isRecording } from '../tape.js';
@@ -45,7 +45,7 @@ export function avgPool3d(x: Tensor, poolSize: Triple, strides?: Triple, padding
 function pool3d(op: 'maxPool3d' | 'avgPool3d', x: Tensor, poolSize: Triple, strides: Triple | undefined, padding: PadSpec, dimRoundingMode: RoundingMode | undefined): Tensor {
   checkFloat(x, op, 'x');
   const xShape = volumeShape(x, op);
-  const what = `x ${fmtShape(x.shape)}, filterSize ${JSON.stringify(poolSize)}, strides ${JSON.stringify(strides ?? poolSize)}, pad ${JSON.stringify(padding)}`;
+  const what = `x ${fmtShape(x.shape)}, filterSize ${jsonOf(poolSize)}, strides ${jsonOf(strides ?? poolSize)}, pad ${jsonOf(padding)}`;
   const g = geometry3d(op, xShape, poolSize, strides, padding, dimRoundingMode, what);
   const [gd, gh, gw] = g;
   const [N, , , , C] = xShape;
@@ -104,7 +104,7 @@ export function maxPoolWithArgmax(
   if (x.rank !== 4) throw new WasmgradError(msg`${op}: x must be rank 4 [batch, height, width, channels], got ${fmtShape(x.shape)}`);
   const k = tupleOf(poolSize, 2, op, 'filterSize');
   const s = tupleOf(strides ?? k, 2, op, 'strides');
-  const what = `x ${fmtShape(x.shape)}, filterSize ${JSON.stringify(poolSize)}, strides ${JSON.stringify(strides ?? poolSize)}, pad ${JSON.stringify(padding)}`;
+  const what = `x ${fmtShape(x.shape)}, filterSize ${jsonOf(poolSize)}, strides ${jsonOf(strides ?? poolSize)}, pad ${jsonOf(padding)}`;
   const g = windowAxes(op, x.shape.slice(1, 3), k, s, [1, 1], padding, undefined, false, what);
   const result = tidy(() => maxPool(exactFrame(x, g, -Infinity), k as [number, number], s as [number, number], 'valid'));
   return { result, indexes: argmaxIndexes(x, g, includeBatchInIndex) };
