@@ -47,6 +47,7 @@ function tensorArgSpec(name: string): TensorArgSpec | null {
       return null;
   }
 }
+
 let debug = false;
 
 export function setDebug(on: boolean): void {

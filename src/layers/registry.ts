@@ -8,11 +8,14 @@ const registry = new Map<string, LayerClass>();
 
 export function registerLayer(cls: LayerClass): void {
   const given: unknown = cls;
-  const member = (key: string) => ((typeof given === 'function' || (typeof given === 'object' && given !== null)) ? (given as Record<string, unknown>)[key] : undefined);
-  if (typeof member('className') !== 'string' || member('className') === '' || typeof member('fromConfig') !== 'function') {
+  const isObject = typeof given === 'function' || (typeof given === 'object' && given !== null);
+  // each read once: a getter could answer differently the second time
+  const name = isObject ? (given as Record<string, unknown>).className : undefined;
+  const fromConfig = isObject ? (given as Record<string, unknown>).fromConfig : undefined;
+  if (typeof name !== 'string' || name === '' || typeof fromConfig !== 'function') {
     throw new WasmgradError(msg`registerLayer: expected a layer class (or an object) with a className and fromConfig, got ${describeValue(cls)}`);
   }
-  registry.set(cls.className, cls);
+  registry.set(name, cls);
 }
 
 export function hasLayerClass(className: string): boolean {
