@@ -11,7 +11,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync,
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { dropInternalNames, nameClassesInline, nameBindingsInline, nameHelperIn } from './bundle-names.mjs';
+import { dropInternalNames, nameClassesInline, nameBindingsInline, nameHelperIn, exportedNames, specifierMap } from './bundle-names.mjs';
 import { namespacesAsObjects, namespaceHelperIn } from './bundle-namespaces.mjs';
 
 /** Points the sources' URLs (dist/ seen from src/engine/) at the files beside the bundle. */
@@ -80,10 +80,8 @@ for (const [file, helpers] of [
 
 /** The local names an entry gives the chunk's helpers it imports ('' for one it does not import: nothing to do). */
 function importedHelpers(entry, chunk, helpers) {
-  const exportList = /export\{([^}]*)\};?\s*$/.exec(chunk)?.[1] ?? '';
-  const exportedAs = new Map(exportList.split(',').map((part) => part.trim().split(/\s+as\s+/)).map(([local, as]) => [local, as ?? local]));
-  const importList = /import\{([^}]*)\}from"\.\/chunk\.js"/.exec(entry)?.[1] ?? '';
-  const localOf = new Map(importList.split(',').map((part) => part.trim().split(/\s+as\s+/)).map(([name, local]) => [name, local ?? name]));
+  const exportedAs = exportedNames(chunk);
+  const localOf = specifierMap(/import\{([^}]*)\}from"\.\/chunk\.js"/.exec(entry)?.[1] ?? '');
   const imported = (helper) => (helper ? localOf.get(exportedAs.get(helper)) : undefined) ?? '';
   return { name: imported(helpers.name), namespace: imported(helpers.namespace) };
 }

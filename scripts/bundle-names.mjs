@@ -19,6 +19,17 @@ import ts from 'typescript';
 /** esbuild's name helper (`var a=(t,e)=>W(t,"name",{value:e,configurable:!0});`), its name in [1]. */
 const nameHelperOf = (text) => /var ([\w$]+)=\(([\w$]+),([\w$]+)\)=>[\w$]+\(\2,"name",\{value:\3,configurable:!0\}\);/.exec(text);
 
+/** A bundle's final export list, `export{a as b,c}`: each local binding -> the name it is exported as. */
+export function exportedNames(text) {
+  const list = /export\{([^}]*)\};?\s*$/.exec(text)?.[1] ?? '';
+  return specifierMap(list);
+}
+
+/** The `a as b` specifiers of an import or export list, as a map a -> b (a -> a without `as`). */
+export function specifierMap(list) {
+  return new Map(list.split(',').map((part) => part.trim()).filter(Boolean).map((part) => part.split(/\s+as\s+/)).map(([from, as]) => [from, as ?? from]));
+}
+
 /**
  * The name of esbuild's name helper in a bundle's text: the one given (an entry that imports it from
  * the chunk), else the one the text defines, else null.
@@ -32,9 +43,7 @@ export const nameHelperIn = (text, given) => given ?? nameHelperOf(text)?.[1] ??
 export function dropInternalNames(text, helperName) {
   const helper = nameHelperIn(text, helperName);
   if (!helper) return { text, dropped: 0, kept: 0 };
-  const exported = new Set();
-  const exportList = /export\{([^}]*)\};?\s*$/.exec(text);
-  for (const part of exportList ? exportList[1].split(',') : []) exported.add(part.trim().split(/\s+as\s+/)[0]);
+  const exported = new Set(exportedNames(text).keys());
   // namespace objects: esbuild's __export(ns, { name: () => local, ... })
   for (const m of text.matchAll(/[\w$]+:\(\)=>([\w$]+)/g)) exported.add(m[1]);
   const name = helper.replace(/\$/g, '\\$');

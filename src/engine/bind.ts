@@ -28,8 +28,9 @@ export function bindKernels(exports: Record<string, unknown>, build: string, spe
     const params = spec.params[name];
     const f = exports[name];
     if (typeof f !== 'function') problems.push(`kernel ${name} is missing`);
-    else if (f.length !== paramCount(params)) {
-      problems.push(`kernel ${name} takes ${f.length} arguments, expected ${paramCount(params)} (${params.replaceAll(' ', ', ')})`);
+    else {
+      const count = paramCount(params);
+      if (f.length !== count) problems.push(`kernel ${name} takes ${f.length} arguments, expected ${count} (${params.replaceAll(' ', ', ')})`);
     }
   }
   if (problems.length > 0) {
