@@ -199,7 +199,7 @@ async function main() {
     await wg.init({ backend: build, threads: Math.max(...threadCounts) });
     for (const t of threadCounts) {
       wg.setThreads(t);
-      await wg._engine().pool.ready(); // workers started, or a 2-thread figure times the caller alone
+      await wg.ready(); // workers started, or a 2-thread figure times the caller alone
       const col = `${build} ${t}t`;
       columns.push(col);
       for (const c of cases) {

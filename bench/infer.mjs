@@ -169,7 +169,7 @@ async function runOurs(ortNow, round) {
     for (const { c, model, x } of models) {
       for (const t of counts) {
         wg.setThreads(t);
-        await wg._engine().pool.ready();
+        await wg.ready();
         const y = model.predictOnBatch(x);
         const out = y.dataSync();
         y.dispose();

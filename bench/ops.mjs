@@ -112,7 +112,7 @@ for (const build of args.builds) {
   await wg.init({ backend: build, threads: Math.max(...threadCounts) });
   for (const t of threadCounts) {
     wg.setThreads(t);
-    await wg._engine().pool.ready(); // workers started, or a 2-thread figure times the caller alone
+    await wg.ready(); // workers started, or a 2-thread figure times the caller alone
     const col = `${build} ${t}t`;
     // the wasm copy kernel: the bandwidth an elementwise kernel could reach with this build and thread count
     const x = wg.tensor(data(ELEMENTS, 1, -2, 2), shape2d), y = wg.tensor(data(ELEMENTS, 2, -2, 2), shape2d);

@@ -151,7 +151,7 @@ for (const c of configs) {
     await wg.init({ backend: build, threads: Math.max(...threadCounts) });
     for (const t of threadCounts) {
       wg.setThreads(t);
-      await wg._engine().pool.ready(); // workers started, or a 2-thread figure times the caller alone
+      await wg.ready(); // workers started, or a 2-thread figure times the caller alone
       const col = `wasmgrad ${build} ${t}t`;
       if (!wgColumns.includes(col)) wgColumns.push(col);
       const m = wgModel(c);

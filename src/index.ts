@@ -1,6 +1,6 @@
 // The public API, exactly as API.md names it.
 export { WasmgradError } from './errors.js';
-export { init, backendInfo, setThreads, shutdown } from './engine/state.js';
+export { init, ready, backendInfo, setThreads, shutdown } from './engine/state.js';
 export type { BackendInfo, InitOptions, BuildName } from './engine/engine.js';
 export type { RuntimeName } from './engine/detect.js';
 export { Tensor, tidy, keep, memory, type DType } from './tensor.js';

@@ -158,7 +158,7 @@ describe('workers fail loudly, never silently', () => {
     expect(() => wg.setThreads(cores + 6)).toThrow(new RegExp(`setThreads\\(${cores + 6}\\): this machine has ${cores} core\\(s\\).*\\{ force: true \\}`));
     const before = wg.memory().wasmBytes;
     wg.setThreads(cores + 6, { force: true });
-    await wg._engine().pool.ready();
+    await wg.ready();
     // forced threads used to take 4 MiB of scratch each up front (64 threads: 294 MB of memory)
     expect(wg.memory().wasmBytes - before).toBeLessThan(16 << 20);
     const x = wg.ones([64, 64]);
@@ -204,7 +204,7 @@ describe('workers fail loudly, never silently', () => {
   test('workers get a clean execArgv: node --input-type=module -e runs (it used to die in the worker)', () => {
     const r = runScript(`
       const info = await wg.init({ threads: 2 });
-      await wg._engine().pool.ready();
+      await wg.ready();
       const a = wg.ones([300, 300]);
       console.log(info.threads, wg.matMul(a, a).dataSync()[0]);
       await wg.shutdown();`, { nodeArgs: ['--input-type=module'], asEval: true });

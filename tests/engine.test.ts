@@ -86,6 +86,20 @@ describe('threads', () => {
     expect(wg.matMul(wg.ones([100, 100]), wg.ones([100, 100])).dataSync()[0]).toBe(100);
   });
 
+  test('ready() waits for the workers that init starts after it returns', async () => {
+    await wg.shutdown();
+    await wg.init({ backend: 'simd-threads', threads: 2 });
+    // at once after init no worker is ready: task 3 of 4 (the worker's share) runs on the caller
+    expect(() => engine().parallel('pool_trap', [3], 4)).toThrow(/pool_trap failed on the calling thread/);
+    await wg.ready();
+    expect(() => engine().parallel('pool_trap', [3], 4)).toThrow(/pool_trap failed in worker 1/);
+    // before init, ready() starts the engine with the defaults
+    await wg.shutdown();
+    await wg.ready();
+    expect(wg.backendInfo().threads).toBeGreaterThanOrEqual(1);
+    expect(wg.add(wg.ones([3]), wg.ones([3])).dataSync()).toEqual(new Float32Array([2, 2, 2]));
+  });
+
   test('a job whose tasks are claimed a grain at a time runs every task exactly once, errors included', async () => {
     await useBuild('simd-threads', 2);
     const e = engine();

@@ -76,7 +76,7 @@ const computed: Partial<Record<Build, Hashes>> = {};
 // Public names that compute nothing to fingerprint (engine control, scopes, classes, registries,
 // serialization helpers); everything else exported must appear in a case.
 const NOT_NUMERIC = new Set([
-  'init', 'backendInfo', 'setThreads', 'shutdown', 'memory', 'setDebug', 'tidy', 'keep', 'noGrad', '_engine',
+  'init', 'ready', 'backendInfo', 'setThreads', 'shutdown', 'memory', 'setDebug', 'tidy', 'keep', 'noGrad', '_engine',
   'seededRandom', // plain JavaScript; tests/examples.test.ts pins its sequence
   'getLoss', 'lossName', 'getOptimizer', 'getInitializer', 'serializeInitializer', 'computeFans', 'getRegularizer',
   'isSchedule', 'deserializeSchedule', 'serializeSchedule', 'registerLayer', 'getLayerClass', 'inputLayer',

@@ -19,7 +19,7 @@ export async function useBuild(backend: Build, threads = 1): Promise<void> {
   // more threads than this machine's cores are refused unless forced; the tests compare thread counts
   if (THREADED_BUILDS.includes(backend)) wg.setThreads(threads, { force: true });
   // init does not wait for workers to start; tests that count on every thread do
-  await wg._engine().pool.ready();
+  await wg.ready();
 }
 
 /** A small seeded generator, so failures reproduce. */

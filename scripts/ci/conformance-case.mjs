@@ -22,7 +22,7 @@ export async function runCase(wg, initOptions = {}) {
   const info = await wg.init(initOptions);
   const coldStartMs = performance.now() - t0;
   // Every worker must start and join: results alone would not tell (they are the same on any thread count).
-  if (info.threads > 1) await wg._engine().pool.ready();
+  if (info.threads > 1) await wg.ready();
   const workersReadyMs = performance.now() - t0;
   const a = wg.tensor(data(48 * 64, 1), [48, 64]);
   const b = wg.tensor(data(64 * 40, 2), [64, 40]);

@@ -121,7 +121,7 @@ writeFileSync(
   `import * as wg from 'wasmgrad';
 window.result = (async () => {
 ${smoke.replace("console.log(info.runtime + ' ' + info.backend + ' ' + info.threads);", '')}
-  await wg._engine().pool.ready();
+  await wg.ready();
   return { info, got };
 })();
 `,

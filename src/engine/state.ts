@@ -1,4 +1,4 @@
-// The current engine and the public engine functions: init, backendInfo, setThreads, shutdown.
+// The current engine and the public engine functions: init, ready, backendInfo, setThreads, shutdown.
 // The engine knows nothing of tensors: what must happen to them at shutdown is a hook that
 // tensor.ts registers.
 import { WasmgradError, msg } from '../errors.js';
@@ -48,6 +48,17 @@ export async function init(options: InitOptions = {}): Promise<BackendInfo> {
     starting = null;
   }
   return current.info;
+}
+
+/**
+ * Resolves once the engine is up and every worker thread it started is ready to take jobs (init
+ * returns before they are: until then the calling thread runs everything). Starts the engine with
+ * the defaults if it is not running; rejects, naming the worker, if one could not start.
+ */
+export async function ready(): Promise<void> {
+  if (starting) await starting.catch(() => undefined);
+  const e = current ?? (await init(), current);
+  await e?.pool.ready();
 }
 
 export function backendInfo(): BackendInfo {

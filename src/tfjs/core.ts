@@ -3,7 +3,7 @@
 // the ops whose TF.js signature differs from the root entry's (argument order, defaults, dtype).
 import { WasmgradError, describeValue, fmtShape, msg } from '../errors.js';
 import { Tensor, type DType } from '../tensor.js';
-import { init, backendInfo } from '../engine/state.js';
+import { init, ready, backendInfo } from '../engine/state.js';
 import { setDebug, isDebug } from '../debug.js';
 import { tensor as makeTensor, fill, withTensorArgs } from '../creation.js';
 import { checkTensor } from '../ops/util.js';
@@ -17,10 +17,8 @@ const dt = (d: DType | undefined): DType => (d === 'int32' || d === 'bool' ? d :
 
 let backendName = 'wasm';
 
-/** Resolves once the engine is up (importing this entry already started it). */
-export async function ready(): Promise<void> {
-  await init();
-}
+/** Resolves once the engine and its worker threads are up (importing this entry already started it). */
+export { ready };
 
 /**
  * TF.js programs pick a backend by name; every name runs on wasmgrad's engine (the name is kept
