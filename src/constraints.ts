@@ -8,6 +8,7 @@
 import { WasmgradError, msg, jsonOf } from './errors.js';
 import { Tensor, tidy } from './tensor.js';
 import { ownEntry } from './util/lookup.js';
+import { optionsOf } from './validate.js';
 import { add, mul, div, greaterEqual, sqrt, square, sum, clipByValue } from './ops/index.js';
 
 const EPS = 1e-7;
@@ -44,6 +45,7 @@ export class MaxNorm implements Constraint {
   readonly maxValue: number;
   readonly axis: Axis;
   constructor(args: { maxValue?: number; axis?: Axis } = {}) {
+    args = optionsOf(args, 'maxNorm');
     this.maxValue = checkValue('maxNorm', 'maxValue', args.maxValue ?? 2);
     this.axis = checkAxis('maxNorm', args.axis ?? 0);
   }
@@ -62,6 +64,7 @@ export class MinMaxNorm implements Constraint {
   readonly rate: number;
   readonly axis: Axis;
   constructor(args: { minValue?: number; maxValue?: number; rate?: number; axis?: Axis } = {}) {
+    args = optionsOf(args, 'minMaxNorm');
     this.minValue = checkValue('minMaxNorm', 'minValue', args.minValue ?? 0);
     this.maxValue = checkValue('minMaxNorm', 'maxValue', args.maxValue ?? 1, this.minValue);
     this.rate = checkValue('minMaxNorm', 'rate', args.rate ?? 1);
@@ -89,7 +92,7 @@ export class UnitNorm implements Constraint {
   readonly className = 'UnitNorm';
   readonly axis: Axis;
   constructor(args: { axis?: Axis } = {}) {
-    this.axis = checkAxis('unitNorm', args.axis ?? 0);
+    this.axis = checkAxis('unitNorm', optionsOf(args, 'unitNorm').axis ?? 0);
   }
   apply(w: Tensor): Tensor {
     return tidy(() => div(w, add(sqrt(sum(square(w), this.axis, true)), EPS)));

@@ -3,9 +3,25 @@ import { WasmgradError, fmtShape, msg } from './errors.js';
 import { Tensor, checkShape, sizeOf, type DType, type NestedArray } from './tensor.js';
 import { fillTensor, writeTensor } from './engine/drivers/copy.js';
 import { checkInt32Values } from './validate.js';
+import { MAX_PAGES } from './engine/engine.js';
 
 type NestedBools = boolean | NestedBools[];
 export type TensorLike = NestedArray | NestedBools | Float32Array | Int32Array | Uint8Array | number[];
+
+/** The values the engine's memory can hold at most, as float32 (its 2 GiB). */
+export const MAX_VALUES = (MAX_PAGES * 65536) / 4;
+
+/** Refuses, before anything is allocated, n values that are not a count or more than the engine can hold. */
+export function checkHostSize(op: string, n: number): void {
+  if (!(Number.isInteger(n) && n >= 0)) throw new WasmgradError(msg`${op}: ${n} values: expected a whole number >= 0`);
+  if (n > MAX_VALUES) throw new WasmgradError(msg`${op}: ${n} values are more than the engine's memory holds (${MAX_VALUES})`);
+}
+
+/** The array an op fills in JavaScript before making it a tensor (checkHostSize first). */
+export function hostArray(op: string, n: number, dtype: DType): Float32Array | Int32Array {
+  checkHostSize(op, n);
+  return dtype === 'int32' ? new Int32Array(n) : new Float32Array(n);
+}
 
 /** An array, or a typed array (rows of a nested array may be typed arrays, as in TF.js). */
 const isRow = (v: unknown): v is ArrayLike<unknown> => Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));

@@ -2,6 +2,7 @@
 // orthogonal, constants and random ones; every random one takes a seed.
 import { WasmgradError, fmtShape, describeValue, msg, jsonOf } from './errors.js';
 import { ownEntry } from './util/lookup.js';
+import { optionsOf } from './validate.js';
 import { Tensor, sizeOf } from './tensor.js';
 import { fill, tensor } from './creation.js';
 import { randomNormal, randomUniform, truncatedNormal, nextSeed } from './ops/random.js';
@@ -33,7 +34,7 @@ export function varianceScaling(
   opts: { scale?: number; mode?: FanMode | 'fan_in' | 'fan_out' | 'fan_avg'; distribution?: Distribution | 'truncated_normal' | 'untruncated_normal'; seed?: number } = {},
 ): Initializer {
   // TF.js and Keras spellings (fanAvg / fan_avg, truncatedNormal / truncated_normal) are both accepted
-  const { scale = 1, mode = 'fanIn', distribution = 'truncatedNormal', seed } = varianceConfig(opts as Record<string, unknown>);
+  const { scale = 1, mode = 'fanIn', distribution = 'truncatedNormal', seed } = varianceConfig(optionsOf(opts, 'varianceScaling') as Record<string, unknown>);
   if (!(scale > 0)) throw new WasmgradError(msg`varianceScaling: scale must be > 0, got ${scale}`);
   return make('VarianceScaling', { scale, mode, distribution, seed }, (shape) => {
     const [fanIn, fanOut] = computeFans(shape);
@@ -53,12 +54,11 @@ type Seeded = { seed?: number };
 
 /** An initializer's options: none (undefined or null) is {}; what is given must be a finite number. */
 function opts<T extends Record<string, unknown>>(o: T | null | undefined, name: string): T {
-  if (o == null) return {} as T;
-  if (typeof o !== 'object' || Array.isArray(o)) throw new WasmgradError(msg`initializers.${name}: options must be an object, got ${describeValue(o)}`);
-  for (const [k, v] of Object.entries(o)) {
+  optionsOf(o, `initializers.${name}`);
+  for (const [k, v] of Object.entries(o ?? {})) {
     if (v !== undefined && v !== null && (typeof v !== 'number' || !Number.isFinite(v))) throw new WasmgradError(msg`initializers.${name}: ${k} must be a finite number, got ${describeValue(v)}`);
   }
-  return o;
+  return (o ?? {}) as T;
 }
 export const glorotUniform = (o?: Seeded | null) => rename('GlorotUniform', varianceScaling({ scale: 1, mode: 'fanAvg', distribution: 'uniform', seed: opts(o, 'glorotUniform').seed }), opts(o, 'glorotUniform'));
 export const glorotNormal = (o?: Seeded | null) => rename('GlorotNormal', varianceScaling({ scale: 1, mode: 'fanAvg', distribution: 'truncatedNormal', seed: opts(o, 'glorotNormal').seed }), opts(o, 'glorotNormal'));

@@ -2,7 +2,7 @@
 // toTensor(). Indices are checked: an out-of-range get or set is an error, never a silent write.
 import { WasmgradError, fmtShape, msg, jsonOf } from './errors.js';
 import type { Tensor, DType, NestedArray } from './tensor.js';
-import { fromFlat } from './creation.js';
+import { fromFlat, checkHostSize } from './creation.js';
 
 export class TensorBuffer {
   readonly shape: number[];
@@ -15,10 +15,11 @@ export class TensorBuffer {
     if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'bool') throw new WasmgradError(msg`buffer: dtype must be float32, int32 or bool, got ${dtype}`);
     this.shape = shape.slice();
     this.size = shape.reduce((a, b) => a * b, 1);
+    checkHostSize('buffer', this.size);
     if (values !== undefined && values.length !== this.size) throw new WasmgradError(msg`buffer: ${values.length} values do not fill shape ${fmtShape(shape)} (${this.size})`);
     this.values = dtype === 'int32' ? new Int32Array(this.size) : dtype === 'bool' ? new Uint8Array(this.size) : new Float32Array(this.size);
     if (values) this.values.set(values);
-    this.strides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1)).slice(0, -1);
+    this.strides = rowMajorStrides(shape).slice(0, -1);
   }
 
   get rank(): number {
@@ -26,7 +27,8 @@ export class TensorBuffer {
   }
 
   indexToLoc(index: number): number[] {
-    return this.shape.map((_, i) => Math.floor(index / this.shape.slice(i + 1).reduce((a, b) => a * b, 1)) % this.shape[i]);
+    if (!(Number.isInteger(index) && index >= 0 && index < this.size)) throw new WasmgradError(msg`buffer.indexToLoc: index must be a whole number in [0, ${this.size}) for shape ${fmtShape(this.shape)}, got ${jsonOf(index)}`);
+    return rowMajorStrides(this.shape).map((stride, i) => Math.floor(index / stride) % this.shape[i]);
   }
 
   locToIndex(locs: number[]): number {
@@ -63,4 +65,14 @@ export class TensorBuffer {
 
 export function buffer(shape: number[], dtype: DType = 'float32', values?: ArrayLike<number>): TensorBuffer {
   return new TensorBuffer(shape, dtype, values);
+}
+
+/** Each axis's stride in a row-major layout, the last axis's 1 included (one pass, any rank). */
+function rowMajorStrides(shape: readonly number[]): number[] {
+  const strides = new Array<number>(shape.length);
+  for (let i = shape.length - 1, n = 1; i >= 0; i--) {
+    strides[i] = n;
+    n *= shape[i];
+  }
+  return strides;
 }

@@ -176,6 +176,11 @@ export class Tensor {
     releaseStorage(s);
   }
 
+  /** What JSON.stringify shows of a tensor: its description, not the engine and memory behind it. */
+  toJSON(): { id: number; dtype: DType; shape: number[]; size: number; isDisposed: boolean } {
+    return { id: this.id, dtype: this.dtype, shape: this.shape, size: this.size, isDisposed: this.isDisposed };
+  }
+
   /** The values as TensorFlow.js prints them (with `verbose`, the dtype, rank and shape first). */
   toString(verbose = false): string {
     try {

@@ -122,3 +122,10 @@ export function checkOutputShape(op: string, shape: readonly (number | null)[], 
   }
   if (size > INT32_MAX) throw new WasmgradError(msg`${op}: output shape ${jsonOf(shape)} has ${size} elements, more than the ${INT32_MAX} an op can address`);
 }
+
+/** An options argument: none (undefined or null, as TF.js writes an unset config) is {}; what is given must be an object. */
+export function optionsOf<T extends object>(o: T | null | undefined, op: string): T {
+  if (o === undefined || o === null) return {} as T;
+  if (typeof o !== 'object' || Array.isArray(o)) throw new WasmgradError(msg`${op}: options must be an object, got ${jsonOf(o)}`);
+  return o;
+}

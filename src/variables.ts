@@ -1,6 +1,6 @@
 // Variables: tensors that live across steps (weights), updated in place by optimizers and
 // layers, never freed by tidy(); each has a unique name.
-import { WasmgradError, fmtShape, msg } from './errors.js';
+import { WasmgradError, fmtShape, msg, jsonOf } from './errors.js';
 import { Tensor, markAsWeights } from './tensor.js';
 import { copyInto } from './engine/drivers/copy.js';
 import { computeGradients } from './tape.js';
@@ -95,6 +95,7 @@ export function trainableVariables(): Variable[] {
  */
 export function variableGrads(f: () => Tensor, varList?: Variable[]): { value: Tensor; grads: Record<string, Tensor> } {
   if (typeof f !== 'function') throw new WasmgradError('variableGrads: expected a function');
+  if (varList !== undefined && varList !== null && !Array.isArray(varList)) throw new WasmgradError(msg`variableGrads: varList must be an array of Variables, got ${jsonOf(varList)}`);
   const vars = varList ?? trainableVariables();
   vars.forEach((v, i) => {
     if (!(v instanceof Variable)) throw new WasmgradError(msg`variableGrads: varList[${i}] is not a Variable`);

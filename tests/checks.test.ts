@@ -85,6 +85,39 @@ describe('public functions given what they cannot use raise a WasmgradError', ()
   });
 });
 
+describe('messages and JSON stay short whatever the value', () => {
+  test('a tensor, a typed array of millions or a long array as a bad argument: a short message at once', () => {
+    const t = wg.tensor([1, 2, 3]);
+    const layer = wg.layers.dense({ units: 2 });
+    const cases: [() => unknown, RegExp][] = [
+      // a tensor used to be written out with its engine and views of the whole memory (72 MB, 4 s)
+      [() => layer.addWeight(t as never, [1]), /^dense(_\d+)?\.addWeight: name must be a non-empty string, got \{"id":\d+,"dtype":"float32","shape":\[3\],"size":3,"isDisposed":false\}$/],
+      [() => layer.addWeight('w', new Float32Array(5e6) as never), /addWeight\('w'\): shape must be an array of whole numbers >= 0, got "Float32Array\(5000000\)"$/],
+      [() => layer.addWeight('w', Array.from({ length: 1e6 }, (_, i) => (i === 999_999 ? -1 : 1))), /got \[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,"\.\.\. 999984 more"\]$/],
+    ];
+    for (const [f, message] of cases) {
+      const t0 = performance.now();
+      expect(f).toThrow(wg.WasmgradError);
+      expect(f).toThrow(message);
+      expect(performance.now() - t0).toBeLessThan(2000);
+    }
+    layer.dispose();
+    t.dispose();
+  });
+
+  test('JSON.stringify of a tensor describes it, as of anything that holds one', () => {
+    const t = wg.tensor([[1, 2, 3]], [1, 3], 'int32');
+    expect(JSON.parse(JSON.stringify(t))).toEqual({ id: t.id, dtype: 'int32', shape: [1, 3], size: 3, isDisposed: false });
+    const v = wg.variable(wg.zeros([2]));
+    expect(JSON.stringify({ v })).toMatch(/^\{"v":\{"id":\d+,"dtype":"float32","shape":\[2\],"size":2,"isDisposed":false\}\}$/);
+    t.dispose();
+    expect(JSON.parse(JSON.stringify(t)).isDisposed).toBe(true);
+    const engineJson = JSON.stringify(wg._engine());
+    expect(JSON.parse(engineJson)).toEqual(wg.backendInfo());
+    v.dispose();
+  });
+});
+
 describe('shapes are checked at symbolic call time and at run time', () => {
   test('conv2d with dilationRate 1e9 on a symbolic input (was [null,-1999999995,...])', () => {
     const i = wg.input({ shape: [5, 5, 1] });

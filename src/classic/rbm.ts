@@ -13,6 +13,7 @@ import { add, sub, mul, matMul, mean, sum, sigmoid, softplus, gather, square } f
 import { randomNormal } from '../ops/random.js';
 import { sigmoidBernoulli, bernoulliSample } from '../ops/sample.js';
 import { checkRows, checkInt, checkNum, checkSeedValue, rng, permutation } from './util.js';
+import { optionsOf } from '../validate.js';
 
 export interface RBMArgs {
   visible: number;
@@ -202,6 +203,7 @@ export class RBM {
    * `count` random binary states, and returns the visible probabilities of the last step.
    */
   sample(options: { start?: Tensor; count?: number; steps?: number } = {}): Tensor {
+    options = optionsOf(options, 'rbm.sample');
     const steps = checkInt(options.steps ?? 1000, 'rbm.sample', 'steps');
     if (options.start === undefined) checkInt(options.count, 'rbm.sample', 'count');
     else checkRows(options.start, this.visible, 'rbm.sample', 'start');

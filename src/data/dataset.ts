@@ -4,7 +4,7 @@
 // starts the stream over, so a model can take one pass per epoch. Elements are produced one at a
 // time; nothing is held but the shuffle and prefetch buffers, so memory stays flat however long the
 // stream is.
-import { WasmgradError, msg } from '../errors.js';
+import { WasmgradError, describeValue, msg } from '../errors.js';
 import { Tensor, tidy, viewAs } from '../tensor.js';
 import { stack } from '../ops/shape.js';
 import { fromFlat } from '../creation.js';
@@ -154,7 +154,8 @@ export class Dataset<T = unknown> {
   shuffle(bufferSize: number, seed?: string | number, reshuffleEachIteration = true): Dataset<T> {
     const n = checkCount(bufferSize, 'shuffle');
     if (n === 0) throw new WasmgradError(msg`dataset.shuffle: bufferSize must be >= 1, got ${bufferSize}`);
-    const base = seed === undefined ? null : typeof seed === 'number' ? seed : hashString(String(seed));
+    if (seed !== undefined && typeof seed !== 'number' && typeof seed !== 'string') throw new WasmgradError(msg`dataset.shuffle: seed must be a string or a number, got ${describeValue(seed)}`);
+    const base = seed === undefined ? null : typeof seed === 'number' ? seed : hashString(seed);
     let pass = 0;
     return new Dataset<T>(async () => {
       const it = await this.iterator();

@@ -255,6 +255,11 @@ export class Engine {
     return engine;
   }
 
+  /** What JSON.stringify shows of the engine (reached from any tensor): its info, not views of its memory. */
+  toJSON(): BackendInfo {
+    return this.info;
+  }
+
   /** Scratch of one thread, allocated when that thread runs its first job (a thread that never does costs nothing). */
   scratchOf(thread: number): number {
     return (this.scratch[thread] ??= this.allocator.alloc(SCRATCH_BYTES, `scratch of thread ${thread}`));

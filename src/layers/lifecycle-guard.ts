@@ -1,7 +1,8 @@
 // A layer's lifecycle methods (call, build, computeOutputShape) are public, as in TF.js: called
 // directly with what is not a tensor, or not a shape, they raise a WasmgradError naming the layer
-// rather than a TypeError from deep inside. Each class is wrapped once, when its first layer is made
-// (wrapping every registered class at import would cost each cold start several ms).
+// rather than a TypeError from deep inside; call on a layer not yet built builds it first. Each
+// class is wrapped once, when its first layer is made (wrapping every registered class at import
+// would cost each cold start several ms).
 import { WasmgradError, describeValue, msg } from '../errors.js';
 import { Tensor } from '../tensor.js';
 
@@ -9,8 +10,9 @@ const isShape = (s: unknown): boolean => Array.isArray(s) && s.every((d) => d ==
 const isShapeOrShapes = (s: unknown): boolean => isShape(s) || (Array.isArray(s) && s.length > 0 && s.every(isShape));
 const isInputs = (x: unknown): boolean => x instanceof Tensor || (Array.isArray(x) && x.length > 0 && x.every((t) => t instanceof Tensor));
 
-type Method = (this: { name?: unknown }, ...args: unknown[]) => unknown;
-type Check = (layer: { name?: unknown }, args: unknown[]) => void;
+type Guarded = { name?: unknown; built?: unknown; build?: (shape: unknown) => void };
+type Method = (this: Guarded, ...args: unknown[]) => unknown;
+type Check = (layer: Guarded, args: unknown[]) => void;
 
 function wrap(proto: Record<string, unknown>, method: string, check: Check): void {
   const original = Object.hasOwn(proto, method) ? proto[method] : undefined;
@@ -38,6 +40,13 @@ function guardOwn(proto: Record<string, unknown>): void {
   wrap(proto, 'call', (layer, args) => {
     if (!isInputs(args[0])) throw new WasmgradError(msg`${layer.name}.call: inputs must be a Tensor or a non-empty array of Tensors, got ${describeValue(args[0])}`);
     args[1] ??= {}; // no kwargs is empty kwargs
+    // called before it was built, a layer builds from its inputs' shapes, as apply would (its
+    // weights do not exist yet): one shape for one input, as build sees it from apply
+    if (layer.built === false && typeof layer.build === 'function') {
+      const shapes = Array.isArray(args[0]) ? (args[0] as Tensor[]).map((t) => t.shape) : [(args[0] as Tensor).shape];
+      layer.build(shapes.length === 1 ? shapes[0] : shapes);
+      layer.built = true;
+    }
   });
   for (const method of ['build', 'computeOutputShape']) {
     wrap(proto, method, (layer, args) => {

@@ -52,7 +52,11 @@ export class History extends Callback {
   }
   onEpochEnd(epoch: number, logs: Logs = {}): void {
     this.epoch.push(epoch);
-    for (const [k, v] of Object.entries(logs)) (this.history[k] ??= []).push(v);
+    for (const [k, v] of Object.entries(logs ?? {})) {
+      // a key such as 'toString' or '__proto__' is a metric's name here, not the object's own property
+      if (!Object.hasOwn(this.history, k)) Object.defineProperty(this.history, k, { value: [], enumerable: true, writable: true, configurable: true });
+      this.history[k].push(v);
+    }
   }
 }
 

@@ -5,9 +5,8 @@
 import { WasmgradError, fmtShape, describeValue, msg, jsonOf } from '../errors.js';
 import { Tensor, tidy, asBool, sizeOf, type DType } from '../tensor.js';
 import { record } from '../tape.js';
-import { fromFlat, fill } from '../creation.js';
+import { fromFlat, fill, hostArray, MAX_VALUES } from '../creation.js';
 import { seededRandom } from '../util/seeded.js';
-import { MAX_PAGES } from '../engine/engine.js';
 import { checkTensor, checkFloat, normAxis, normAxes } from './util.js';
 import { concat, slice, gather, reshape } from './shape.js';
 import { sum, max, min } from './reduce.js';
@@ -21,10 +20,17 @@ export function tile(x: Tensor, reps: number[]): Tensor {
   if (!Array.isArray(reps) || reps.length !== x.rank || reps.some((r) => !Number.isInteger(r) || r < 0)) {
     throw new WasmgradError(msg`tile: reps must be ${x.rank} whole numbers >= 0 (one per dimension of ${fmtShape(x.shape)}), got ${describeValue(reps)}`);
   }
+  const outSize = x.shape.reduce((n, s, d) => n * s * reps[d], 1);
+  if (outSize > MAX_VALUES) throw new WasmgradError(msg`tile: ${fmtShape(x.shape)} tiled ${fmtShape(reps)} times has ${outSize} values, more than the engine's memory holds (${MAX_VALUES})`);
   return tidy(() => {
     let y = x;
     reps.forEach((r, d) => {
-      if (r !== 1) y = r === 0 ? slice(y, y.shape.map(() => 0), y.shape.map((n, i) => (i === d ? 0 : n))) : concat(new Array(r).fill(y), d);
+      if (r === 1) return;
+      // one gather of rows 0..n-1, r times over: the output's size in time, whatever r is
+      const n = y.shape[d];
+      const rows = hostArray('tile', n * r, 'int32');
+      for (let i = 0; i < rows.length; i++) rows[i] = i % n;
+      y = gather(y, fromFlat(rows, [rows.length], 'int32'), d);
     });
     return y === x ? reshape(x, x.shape) : y;
   });
@@ -158,14 +164,6 @@ export function topk(x: Tensor, k = 1, sorted = true): { values: Tensor; indices
   return { values, indices };
 }
 
-/** The values the engine's memory can hold at most, as float32 (its 2 GiB). */
-const MAX_VALUES = (MAX_PAGES * 65536) / 4;
-
-/** The array an op fills in JavaScript before making it a tensor; more than the engine can hold is refused. */
-function hostArray(op: string, n: number, dtype: DType): Float32Array | Int32Array {
-  if (n > MAX_VALUES) throw new WasmgradError(msg`${op}: ${n} values are more than the engine's memory holds (${MAX_VALUES})`);
-  return dtype === 'int32' ? new Int32Array(n) : new Float32Array(n);
-}
 
 /** start, start + step, ... up to (not including) stop. */
 export function range(start: number, stop?: number, step = 1, dtype: DType = 'float32'): Tensor {
@@ -294,7 +292,7 @@ export function multinomial(logits: Tensor, numSamples: number, seed?: number, n
   const rows = logits.rank === 1 ? 1 : logits.shape[0];
   const v = logits.dataSync();
   const random = seededRandom(seed ?? Math.floor(Math.random() * 2 ** 31));
-  const out = new Int32Array(rows * numSamples);
+  const out = hostArray('multinomial', rows * numSamples, 'int32');
   for (let r = 0; r < rows; r++) {
     const w = new Float64Array(k);
     let m = -Infinity;

@@ -2,8 +2,8 @@
 // tf.randomGamma (Marsaglia and Tsang's method over a seeded generator; the numbers differ from
 // TF.js's, the distribution is the same).
 import { WasmgradError, fmtShape, msg, jsonOf } from '../errors.js';
-import { Tensor, tidy, type DType } from '../tensor.js';
-import { fromFlat } from '../creation.js';
+import { Tensor, tidy, sizeOf, type DType } from '../tensor.js';
+import { fromFlat, hostArray } from '../creation.js';
 import * as ops from '../ops/index.js';
 import { checkTensor } from '../ops/util.js';
 import { seededRandom } from '../util/seeded.js';
@@ -67,8 +67,8 @@ export function randomGamma(shape: number[], alpha: number, beta = 1, dtype: DTy
       if (Math.log(u) < 0.5 * x * x + d - d * v + d * Math.log(v)) return d * v;
     }
   };
-  const n = shape.reduce((p, q) => p * q, 1);
-  const out = dtype === 'int32' ? new Int32Array(n) : new Float32Array(n);
+  const out = hostArray('randomGamma', sizeOf(shape), dtype);
+  const n = out.length;
   for (let i = 0; i < n; i++) out[i] = draw(alpha) / beta;
   return fromFlat(out, shape, dtype);
 }

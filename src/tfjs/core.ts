@@ -187,7 +187,10 @@ export function oneHot(indices: Tensor | number[], depth: number, onValue = 1, o
 export const range = (start: number, stop: number, step = 1, dtype: DType = 'float32'): Tensor =>
   ops.range(start, stop, stop < start && step === 1 ? -1 : step, dtype);
 
-export const print = (x: Tensor, verbose = false) => x.print(verbose);
+export const print = (x: Tensor, verbose = false): void => {
+  checkTensor(x, 'print');
+  x.print(verbose);
+};
 
 // ---- gradients: TF.js's grad and grads take functions of any output shape --------------------------
 

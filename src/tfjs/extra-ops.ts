@@ -4,8 +4,8 @@
 // gradients come from composition; and index-valued ops (whereAsync, searchSorted, bincount ...)
 // computed in JavaScript, which have no gradient in TF.js either.
 import { WasmgradError, fmtShape, describeValue, msg, jsonOf } from '../errors.js';
-import { Tensor, tidy, type DType } from '../tensor.js';
-import { fromFlat, fill } from '../creation.js';
+import { Tensor, tidy, checkShape, sizeOf, type DType } from '../tensor.js';
+import { fromFlat, fill, hostArray } from '../creation.js';
 import * as ops from '../ops/index.js';
 import { checkTensor } from '../ops/util.js';
 import { dot as dotOf } from '../tensor-methods.js';
@@ -195,8 +195,8 @@ export function separableConv2d(
 
 /** TF.js's pool with dilation 1: maxPool or avgPool. */
 export function pool(input: Tensor, windowShape: number | Pair, poolingType: 'avg' | 'max', pad: 'valid' | 'same', dilations: number | Pair = 1, strides: number | Pair = 1): Tensor {
-  const d = typeof dilations === 'number' ? [dilations, dilations] : dilations;
-  if (d.some((v) => v !== 1)) throw new WasmgradError(msg`pool: dilations other than 1 are not supported, got ${jsonOf(dilations)}`);
+  const d = typeof dilations === 'number' ? [dilations, dilations] : Array.isArray(dilations) ? dilations : [NaN];
+  if (d.some((v) => v !== 1)) throw new WasmgradError(msg`pool: dilations must be 1 or [1, 1] (others are not supported), got ${jsonOf(dilations)}`);
   if (poolingType === 'max') return ops.maxPool(input, windowShape, strides, pad);
   if (poolingType === 'avg') return ops.avgPool(input, windowShape, strides, pad);
   throw new WasmgradError(msg`pool: poolingType must be 'avg' or 'max', got ${poolingType}`);
@@ -209,9 +209,9 @@ export const randomUniformInt = (shape: number[], minval: number, maxval: number
 /** A tensor filled by calling randFunction for each element. */
 export function rand(shape: number[], randFunction: () => number, dtype: DType = 'float32'): Tensor {
   if (typeof randFunction !== 'function') throw new WasmgradError('rand: expected a function giving numbers');
-  const n = shape.reduce((a, b) => a * b, 1);
-  const v = dtype === 'int32' ? new Int32Array(n) : new Float32Array(n);
-  for (let i = 0; i < n; i++) v[i] = randFunction();
+  checkShape(shape, 'rand');
+  const v = hostArray('rand', sizeOf(shape), dtype);
+  for (let i = 0; i < v.length; i++) v[i] = randFunction();
   return fromFlat(v, shape, dtype);
 }
 
@@ -221,7 +221,7 @@ export function cosineWindow(windowLength: number, a: number, b: number): Tensor
   if (typeof a !== 'number' || typeof b !== 'number') throw new WasmgradError(msg`cosineWindow: a and b must be numbers, got ${typeof a} and ${typeof b}`);
   if (windowLength === 1) return fromFlat([1], [1], 'float32');
   const even = 1 - (windowLength % 2);
-  const v = new Float32Array(windowLength);
+  const v = hostArray('cosineWindow', windowLength, 'float32');
   for (let i = 0; i < windowLength; i++) v[i] = a - b * Math.cos((2 * Math.PI * i) / (windowLength + even - 1));
   return fromFlat(v, [windowLength], 'float32');
 }

@@ -3,7 +3,7 @@
 // non-max suppression computed in JavaScript on the values (index and detection ops, no gradient).
 import { WasmgradError, fmtShape, msg, jsonOf } from '../errors.js';
 import { Tensor, tidy } from '../tensor.js';
-import { tensor as makeTensor, fromFlat } from '../creation.js';
+import { tensor as makeTensor, fromFlat, hostArray } from '../creation.js';
 import * as ops from '../ops/index.js';
 import { checkTensor } from '../ops/util.js';
 import { transform, rotateWithOffset } from './image-geometry.js';
@@ -250,7 +250,7 @@ export function confusionMatrix(labels: Tensor, predictions: Tensor, numClasses:
   if (labels.shape[0] !== predictions.shape[0]) throw new WasmgradError(msg`${op}: labels ${fmtShape(labels.shape)} and predictions ${fmtShape(predictions.shape)} must have the same length`);
   if (!Number.isInteger(numClasses) || numClasses < 1) throw new WasmgradError(msg`${op}: numClasses must be a whole number >= 1, got ${numClasses}`);
   const l = labels.dataSync(), p = predictions.dataSync();
-  const out = new Int32Array(numClasses * numClasses);
+  const out = hostArray(op, numClasses * numClasses, 'int32');
   for (let i = 0; i < l.length; i++) {
     const [a, b] = [Math.trunc(l[i]), Math.trunc(p[i])];
     if (a >= 0 && a < numClasses && b >= 0 && b < numClasses) out[a * numClasses + b]++;

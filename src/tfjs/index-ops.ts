@@ -3,8 +3,8 @@
 // scatterND, sparseToDense. Computed in JavaScript over the values (TF.js gives them no gradient,
 // except booleanMaskAsync, which is a gather here and passes gradients as TF.js's does).
 import { WasmgradError, fmtShape, msg } from '../errors.js';
-import { Tensor, tidy, sizeOf } from '../tensor.js';
-import { fromFlat } from '../creation.js';
+import { Tensor, tidy, sizeOf, checkShape } from '../tensor.js';
+import { fromFlat, hostArray } from '../creation.js';
 import * as ops from '../ops/index.js';
 import { checkTensor } from '../ops/util.js';
 
@@ -120,7 +120,7 @@ function binCounts(op: string, x: Tensor, weights: Tensor | null, size: number, 
   if (x.rank > 2) throw new WasmgradError(msg`${op}: x must be rank 1 or 2, got ${fmtShape(x.shape)}`);
   const xv = x.dataSync(), wv = weights && weights.size > 0 ? weights.dataSync() : null;
   const dtype = weights ? weights.dtype : x.dtype; // as TF.js: the weights' dtype, empty weights too
-  const out = dtype === 'int32' ? new Int32Array(rows * size) : new Float32Array(rows * size);
+  const out = hostArray(op, rows * size, dtype);
   for (let r = 0; r < rows; r++) {
     for (let i = 0; i < n; i++) {
       const b = xv[r * n + i];
@@ -142,11 +142,12 @@ export function scatterND(indices: Tensor, updates: Tensor, shape: number[]): Te
   checkTensor(indices, 'scatterND', 'indices');
   checkTensor(updates, 'scatterND', 'updates');
   const k = indices.shape[indices.rank - 1];
-  if (!Array.isArray(shape) || indices.rank < 1 || !(k >= 1 && k <= shape.length)) throw new WasmgradError(msg`scatterND: indices ${fmtShape(indices.shape)} do not index shape ${fmtShape(shape)}`);
+  checkShape(shape, 'scatterND');
+  if (indices.rank < 1 || !(k >= 1 && k <= shape.length)) throw new WasmgradError(msg`scatterND: indices ${fmtShape(indices.shape)} do not index shape ${fmtShape(shape)}`);
   const count = indices.size / k, slice = sizeOf(shape.slice(k));
   if (updates.size !== count * slice) throw new WasmgradError(msg`scatterND: updates ${fmtShape(updates.shape)} must be ${fmtShape([...indices.shape.slice(0, -1), ...shape.slice(k)])}`);
   const iv = indices.dataSync(), uv = updates.dataSync();
-  const out = updates.dtype === 'int32' ? new Int32Array(sizeOf(shape)) : new Float32Array(sizeOf(shape));
+  const out = hostArray('scatterND', sizeOf(shape), updates.dtype);
   for (let i = 0; i < count; i++) {
     let f = 0;
     for (let j = 0; j < k; j++) {
@@ -163,13 +164,14 @@ export function scatterND(indices: Tensor, updates: Tensor, shape: number[]): Te
 export function sparseToDense(sparseIndices: Tensor, sparseValues: Tensor, outputShape: number[], defaultValue: Tensor | number = 0): Tensor {
   checkTensor(sparseIndices, 'sparseToDense', 'sparseIndices');
   checkTensor(sparseValues, 'sparseToDense', 'sparseValues');
+  checkShape(outputShape, 'sparseToDense');
   const dflt = typeof defaultValue === 'number' ? defaultValue : defaultValue.dataSync()[0];
   const k = sparseIndices.rank === 2 ? sparseIndices.shape[1] : 1;
   const count = sparseIndices.rank === 0 ? 1 : sparseIndices.shape[0];
   if (k !== outputShape.length) throw new WasmgradError(msg`sparseToDense: indices ${fmtShape(sparseIndices.shape)} do not index shape ${fmtShape(outputShape)}`);
   if (sparseValues.size !== 1 && sparseValues.size !== count) throw new WasmgradError(msg`sparseToDense: ${sparseValues.size} values for ${count} indices`);
   const iv = sparseIndices.dataSync(), vv = sparseValues.dataSync();
-  const out = (sparseValues.dtype === 'int32' ? new Int32Array(sizeOf(outputShape)) : new Float32Array(sizeOf(outputShape))).fill(dflt);
+  const out = hostArray('sparseToDense', sizeOf(outputShape), sparseValues.dtype).fill(dflt);
   for (let i = 0; i < count; i++) {
     let f = 0;
     for (let j = 0; j < k; j++) {

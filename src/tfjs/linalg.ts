@@ -4,7 +4,7 @@
 // precision on each matrix (TF.js's algorithm and sign convention) and records no gradient.
 import { WasmgradError, fmtShape, msg } from '../errors.js';
 import { Tensor, tidy, sizeOf } from '../tensor.js';
-import { fromFlat } from '../creation.js';
+import { fromFlat, hostArray } from '../creation.js';
 import * as ops from '../ops/index.js';
 import { checkTensor } from '../ops/util.js';
 import { cosineWindow } from './extra-ops.js';
@@ -127,7 +127,7 @@ export function frame(signal: Tensor, frameLength: number, frameStep: number, pa
   let start = 0;
   for (; start + frameLength <= size; start += frameStep) starts.push(start);
   if (padEnd) for (; start < size; start += frameStep) starts.push(start);
-  const out = signal.dtype === 'int32' ? new Int32Array(starts.length * frameLength) : new Float32Array(starts.length * frameLength);
+  const out = hostArray('frame', starts.length * frameLength, signal.dtype);
   starts.forEach((s, f) => {
     for (let i = 0; i < frameLength; i++) out[f * frameLength + i] = s + i < size ? v[s + i] : padValue;
   });

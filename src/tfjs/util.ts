@@ -140,7 +140,7 @@ export function assertNonNull(a: unknown): void {
   assert(a != null, () => 'The input to the tensor constructor must be a non-null value.');
 }
 export function assertNonNegativeIntegerDimensions(shape: number[]): void {
-  for (const d of shape) assert(Number.isInteger(d) && d >= 0, () => `Tensor must have a shape comprised of positive integers but got shape [${shape}].`);
+  for (const d of shape) assert(Number.isInteger(d) && d >= 0, () => msg`Tensor must have a shape comprised of positive integers but got shape [${shape}].`);
 }
 
 export function bytesPerElement(dtype: DType): number {
@@ -213,6 +213,7 @@ export function locToIndex(locs: number[], rank: number, strides: number[]): num
 }
 export function indexToLoc(index: number, rank: number, strides: number[]): number[] {
   if (rank < 0 || rank > strides.length + 1) throw new WasmgradError(msg`util.indexToLoc: rank ${rank} needs ${rank - 1} strides, got ${strides.length}`);
+  if (!Number.isInteger(index)) throw new WasmgradError(msg`util.indexToLoc: index must be a whole number, got ${jsonOf(index)}`);
   if (rank === 0) return [];
   if (rank === 1) return [index];
   const locs = new Array<number>(rank);
