@@ -3,6 +3,7 @@
 import { WasmgradError, fmtShape, msg, jsonOf } from './errors.js';
 import type { Tensor, DType, NestedArray } from './tensor.js';
 import { fromFlat, checkHostSize } from './creation.js';
+import { stridesOf } from './engine/drivers/copy.js';
 
 export class TensorBuffer {
   readonly shape: number[];
@@ -19,7 +20,7 @@ export class TensorBuffer {
     if (values !== undefined && values.length !== this.size) throw new WasmgradError(msg`buffer: ${values.length} values do not fill shape ${fmtShape(shape)} (${this.size})`);
     this.values = dtype === 'int32' ? new Int32Array(this.size) : dtype === 'bool' ? new Uint8Array(this.size) : new Float32Array(this.size);
     if (values) this.values.set(values);
-    this.strides = rowMajorStrides(shape).slice(0, -1);
+    this.strides = stridesOf(shape).slice(0, -1);
   }
 
   get rank(): number {
@@ -28,7 +29,7 @@ export class TensorBuffer {
 
   indexToLoc(index: number): number[] {
     if (!(Number.isInteger(index) && index >= 0 && index < this.size)) throw new WasmgradError(msg`buffer.indexToLoc: index must be a whole number in [0, ${this.size}) for shape ${fmtShape(this.shape)}, got ${jsonOf(index)}`);
-    return rowMajorStrides(this.shape).map((stride, i) => Math.floor(index / stride) % this.shape[i]);
+    return stridesOf(this.shape).map((stride, i) => Math.floor(index / stride) % this.shape[i]);
   }
 
   locToIndex(locs: number[]): number {
@@ -67,12 +68,3 @@ export function buffer(shape: number[], dtype: DType = 'float32', values?: Array
   return new TensorBuffer(shape, dtype, values);
 }
 
-/** Each axis's stride in a row-major layout, the last axis's 1 included (one pass, any rank). */
-function rowMajorStrides(shape: readonly number[]): number[] {
-  const strides = new Array<number>(shape.length);
-  for (let i = shape.length - 1, n = 1; i >= 0; i--) {
-    strides[i] = n;
-    n *= shape[i];
-  }
-  return strides;
-}

@@ -37,6 +37,9 @@ describe('sizes are checked before anything is allocated', () => {
     expect([v[0], v[1], v[1_999_998], v[1_999_999]]).toEqual([1, 2, 1, 2]);
     const m = wg.tensor([[1, 2, 3], [4, 5, 6]], [2, 3], 'int32');
     expect(wg.tile(m, [2, 0]).shape).toEqual([4, 0]);
+    // an empty output is no reason to build a huge index list
+    expect(wg.tile(m, [1e9, 0]).shape).toEqual([2e9, 0]);
+    expect(wg.tile(wg.zeros([0, 3]), [1e9, 1]).shape).toEqual([0, 3]);
     expect(wg.tile(m, [1, 2]).arraySync()).toEqual([[1, 2, 3, 1, 2, 3], [4, 5, 6, 4, 5, 6]]);
     // the gradient sums the copies
     expect(wg.grad((t) => wg.sum(wg.mul(wg.tile(t, [3]), wg.tensor([1, 2, 3, 4, 5, 6]))))(x).arraySync()).toEqual([9, 12]);

@@ -20,9 +20,12 @@ export function tile(x: Tensor, reps: number[]): Tensor {
   if (!Array.isArray(reps) || reps.length !== x.rank || reps.some((r) => !Number.isInteger(r) || r < 0)) {
     throw new WasmgradError(msg`tile: reps must be ${x.rank} whole numbers >= 0 (one per dimension of ${fmtShape(x.shape)}), got ${describeValue(reps)}`);
   }
-  const outSize = x.shape.reduce((n, s, d) => n * s * reps[d], 1);
+  const outShape = x.shape.map((s, d) => s * reps[d]);
+  const outSize = sizeOf(outShape);
   if (outSize > MAX_VALUES) throw new WasmgradError(msg`tile: ${fmtShape(x.shape)} tiled ${fmtShape(reps)} times has ${outSize} values, more than the engine's memory holds (${MAX_VALUES})`);
   return tidy(() => {
+    // an empty output: x emptied along an axis tiled 0 times, reshaped (the tape still sees x)
+    if (outSize === 0) return reshape(x.size === 0 ? x : slice(x, x.shape.map(() => 0), x.shape.map((n, d) => (reps[d] === 0 ? 0 : n))), outShape);
     let y = x;
     reps.forEach((r, d) => {
       if (r === 1) return;
