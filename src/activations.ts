@@ -1,5 +1,5 @@
 // Activations by name, as Keras and TensorFlow.js spell them.
-import { WasmgradError, msg } from './errors.js';
+import { WasmgradError, describeValue, msg } from './errors.js';
 import { ownEntry } from './util/lookup.js';
 import { Tensor, tidy } from './tensor.js';
 import { add, mul } from './ops/binary.js';
@@ -41,7 +41,15 @@ const ALIASES: Record<string, ActivationName> = {
 /** The activation of a name (or the function itself); undefined or null means linear. */
 export function getActivation(name: string | ActivationFn | undefined | null): { name: string; fn: ActivationFn } {
   if (name === undefined || name === null) return { name: 'linear', fn: ACTIVATIONS.linear };
-  if (typeof name === 'function') return { name: name.name || 'custom', fn: name };
+  if (typeof name === 'function') {
+    const custom = name;
+    const fn: ActivationFn = (x) => {
+      const y: unknown = custom(x);
+      if (!(y instanceof Tensor)) throw new WasmgradError(msg`activation ${custom.name || '(a function)'}: must return a Tensor, got ${describeValue(y)}`);
+      return y;
+    };
+    return { name: custom.name || 'custom', fn };
+  }
   if (typeof name !== 'string') throw new WasmgradError(msg`activation: expected a name or a function, got ${typeof name}`);
   const key = (ownEntry(ALIASES, name) ?? name) as ActivationName;
   const fn = ownEntry(ACTIVATIONS, key);

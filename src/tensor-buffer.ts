@@ -33,7 +33,7 @@ export class TensorBuffer {
   }
 
   locToIndex(locs: number[]): number {
-    if (locs.length !== this.rank) throw new WasmgradError(msg`buffer: expected ${this.rank} indices for shape ${fmtShape(this.shape)}, got ${locs.length}`);
+    if (!Array.isArray(locs) || locs.length !== this.rank) throw new WasmgradError(msg`buffer: expected ${this.rank} indices for shape ${fmtShape(this.shape)}, got ${jsonOf(locs)}`);
     let index = 0;
     locs.forEach((l, i) => {
       if (!Number.isInteger(l) || l < 0 || l >= this.shape[i]) throw new WasmgradError(msg`buffer: index ${jsonOf(locs)} is out of range for shape ${fmtShape(this.shape)}`);

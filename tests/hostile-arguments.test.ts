@@ -130,3 +130,60 @@ describe('arguments of the wrong kind', () => {
     await expect(async () => wg.data.array([1, 2, 3, 4]).shuffle(5, deep as never)).rejects.toThrow(/^dataset\.shuffle: seed must be a string or a number, got /);
   });
 });
+
+describe('a second fuzzing round: data pipelines, loaders, layer options, callbacks', () => {
+  test('prefetch with a huge buffer ends with its source; a batch that cannot be stacked frees its elements', async () => {
+    const t0 = performance.now();
+    const got = await wg.data.array([[1, 2], [3, 4], [5, 6]]).prefetch(2 ** 31).take(2).toArray();
+    expect(performance.now() - t0).toBeLessThan(2000); // it used to call the source 2^31 times
+    expect(got.length).toBe(2);
+    expect(await wg.data.array([1, 2, 3, 4, 5]).prefetch(2).toArray()).toEqual([1, 2, 3, 4, 5]);
+    const [a, b] = [wg.tensor([1, 2, 3, 4, 5, 6], [2, 3]), wg.ones([1, 4, 4, 3])];
+    const before = wg.memory().numTensors;
+    await expect(wg.data.array([a, b]).batch(2).toArray()).rejects.toThrow(wg.WasmgradError);
+    expect(wg.memory().numTensors).toBe(before);
+    a.dispose();
+    b.dispose();
+  });
+
+  test('a model file whose weightData is not bytes is refused by the loader', async () => {
+    const m = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [2] })] });
+    let artifacts: Record<string, unknown> = {};
+    await m.save(tf.io.withSaveHandler(async (a: Record<string, unknown>) => ((artifacts = a), { modelArtifactsInfo: {} })) as never);
+    for (const weightData of [Symbol('s'), 0n, 5, 'abc']) {
+      await expect(tf.loadLayersModel(tf.io.fromMemory({ ...artifacts, weightData } as never))).rejects.toThrow(/weightData: buffer 0 must be an ArrayBuffer or a typed array, got (symbol|bigint|number|string)/);
+    }
+    m.dispose();
+  });
+
+  test('layer options: initializers and activations must give tensors, shapes must be shapes, epsilon a number', () => {
+    const x = wg.ones([2, 3]);
+    refuses(() => wg.layers.dense({ units: 2, kernelInitializer: (() => 1) as never }).apply(x), /^dense(_\d+)?\.addWeight\('kernel'\): the initializer must return a Tensor of shape \[3,2\], got 1/);
+    refuses(() => wg.layers.dense({ units: 2, kernelInitializer: (() => wg.ones([2, 2])) as never }).apply(x), /the initializer must return a Tensor of shape \[3,2\], got a float32 tensor \[2,2\]/);
+    const dense = wg.layers.dense({ units: 2, activation: (() => 1) as never });
+    dense.build([2, 3]); // its weights are the layer's, not a leak
+    refuses(() => dense.apply(x), /^activation .*: must return a Tensor, got 1/);
+    dense.dispose();
+    refuses(() => wg.layers.dense({ units: 2, batchInputShape: true as never }), /^Dense: batchInputShape must be an array of whole numbers >= 0 \(or null\), got true/);
+    refuses(() => wg.layers.dense({ units: 2, inputShape: 3 as never }), /^Dense: inputShape must be an array/);
+    refuses(() => wg.layers.layerNormalization({ epsilon: Symbol('s') as never }), /epsilon must be >= 0/);
+    refuses(() => wg.layers.batchNormalization({ epsilon: '1' as never }), /epsilon must be >= 0/);
+    refuses(() => wg.layers.lstmCell({ units: 2 }).stateShapes(null as never), /\.stateShapes: expected a step's shape \[batch, \.\.\.\], got null/);
+    refuses(() => wg.buffer([2, 2]).locToIndex(null as never), /^buffer: expected 2 indices for shape \[2,2\], got null/);
+    x.dispose();
+  });
+
+  test('callbacks given null options or null logs', () => {
+    expect(() => wg.callbacks.earlyStopping(null as never)).not.toThrow();
+    expect(() => wg.callbacks.reduceLROnPlateau(null as never)).not.toThrow();
+    refuses(() => wg.callbacks.earlyStopping(3 as never), /^earlyStopping: options must be an object, got 3/);
+    const warn = console.warn;
+    console.warn = () => undefined;
+    try {
+      expect(() => wg.callbacks.earlyStopping({}).onEpochEnd(0, null as never)).not.toThrow();
+    } finally {
+      console.warn = warn;
+    }
+    expect(() => (tf.util.assert as (e: boolean) => void)(false)).toThrow(/^util\.assert: assertion failed$/);
+  });
+});

@@ -142,9 +142,12 @@ export class Dataset<T = unknown> {
             items.forEach(disposeElement);
             return DONE;
           }
-          const value = collate(items) as Batched<T>;
-          items.forEach(disposeElement);
-          return { value, done: false };
+          // the batch's tensors made before a collate that fails go with the elements
+          try {
+            return { value: tidy(() => collate(items)) as Batched<T>, done: false };
+          } finally {
+            items.forEach(disposeElement);
+          }
         },
       };
     }, this.size === null ? null : this.size === Infinity ? Infinity : smallLastBatch ? Math.ceil(this.size / n) : Math.floor(this.size / n));
@@ -183,24 +186,30 @@ export class Dataset<T = unknown> {
 
   /** Keeps up to bufferSize elements produced ahead of the consumer. */
   prefetch(bufferSize: number): Dataset<T> {
-    const n = checkCount(bufferSize, 'prefetch');
+    const n = Math.max(1, checkCount(bufferSize, 'prefetch'));
     return new Dataset<T>(async () => {
       const it = await this.iterator();
       const queue: Promise<IteratorResult<T>>[] = [];
       let ended = false;
-      const fill = () => {
-        while (!ended && queue.length < Math.max(1, n)) {
+      let pumping = false;
+      // one request ahead at a time, up to n: a source that ends stops it, whatever bufferSize is
+      // (n requests at once would be 2^31 calls for a bufferSize of 2^31)
+      const pump = async () => {
+        if (pumping) return;
+        pumping = true;
+        while (!ended && queue.length < n) {
           const p = it.next();
           queue.push(p);
-          p.then((r) => {
-            if (r.done) ended = true;
-          }, () => undefined);
+          ended = await p.then((r) => r.done === true, () => true);
         }
+        pumping = false;
       };
       return {
         next: async () => {
-          fill();
-          const r = await queue.shift()!;
+          // results come in the order of the source's calls, the pump's and this one's alike
+          const p = queue.shift() ?? (ended ? DONE : it.next());
+          void pump();
+          const r = await p;
           if (r.done) ended = true;
           return r;
         },

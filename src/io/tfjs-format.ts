@@ -214,15 +214,22 @@ export function decodeTfjsWeights(specs: readonly TfjsWeightSpec[], data: Uint8A
 }
 
 /** Concatenated shards, in order. */
-export function concatBuffers(parts: readonly (ArrayBuffer | Uint8Array)[]): Uint8Array {
-  const total = parts.reduce((n, p) => n + p.byteLength, 0);
-  const out = new Uint8Array(total);
+export function concatBuffers(parts: readonly unknown[], op = 'weightData'): Uint8Array {
+  const bytes = parts.map((p, i) => asBytes(op, p, i));
+  const out = new Uint8Array(bytes.reduce((n, b) => n + b.byteLength, 0));
   let o = 0;
-  for (const p of parts) {
-    out.set(p instanceof Uint8Array ? p : new Uint8Array(p), o);
-    o += p.byteLength;
+  for (const b of bytes) {
+    out.set(b, o);
+    o += b.byteLength;
   }
   return out;
+}
+
+/** The bytes of an ArrayBuffer or a typed array; anything else (a file's weightData may be anything) is refused. */
+export function asBytes(op: string, b: unknown, i: number): Uint8Array {
+  if (b instanceof ArrayBuffer) return new Uint8Array(b);
+  if (ArrayBuffer.isView(b)) return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  throw new WasmgradError(msg`${op}: buffer ${i} must be an ArrayBuffer or a typed array, got ${b === null ? 'null' : typeof b}`);
 }
 
 /**
@@ -235,7 +242,7 @@ export function artifactsFromTfjs(a: TfjsArtifacts): { modelJson: ModelJson; wei
   const topology = topologyFromTfjs(a.modelTopology);
   const specs = a.weightSpecs ?? [];
   if (!Array.isArray(specs)) throw new WasmgradError(msg`${op}: weightSpecs must be an array`);
-  const data = a.weightData === undefined ? new Uint8Array(0) : concatBuffers(Array.isArray(a.weightData) ? a.weightData : [a.weightData]);
+  const data = a.weightData == null ? new Uint8Array(0) : concatBuffers(Array.isArray(a.weightData) ? a.weightData : [a.weightData]);
   const records = decodeTfjsWeights(specs, data);
   const weights: WeightSpec[] = Object.keys(records).map((name) => ({ name, shape: records[name].shape, dtype: records[name].dtype }));
   const bytes = mapSafetensorsError(op, () => encodeRecords({ ...records }, { format: 'tfjs' }));

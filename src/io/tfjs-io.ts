@@ -101,7 +101,7 @@ export function fileSystem(location: string): IOHandler {
       const { fs, path } = await nodeFs(op);
       const dir = p.endsWith('.json') ? path.dirname(p) : p;
       await fs.mkdir(dir, { recursive: true });
-      const data = a.weightData === undefined ? new Uint8Array(0) : concatBuffers(Array.isArray(a.weightData) ? a.weightData : [a.weightData]);
+      const data = a.weightData == null ? new Uint8Array(0) : concatBuffers(Array.isArray(a.weightData) ? a.weightData : [a.weightData]);
       const json = {
         modelTopology: a.modelTopology, format: a.format ?? 'layers-model', generatedBy: a.generatedBy, convertedBy: a.convertedBy ?? null,
         weightsManifest: [{ paths: [`./${TFJS_WEIGHTS_FILE}`], weights: a.weightSpecs ?? [] }],

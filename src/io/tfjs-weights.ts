@@ -6,7 +6,7 @@ import { WasmgradError, describeValue, msg, jsonOf } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { fromFlat } from '../creation.js';
 import { MAX_WEIGHT_BYTES, parseJson, MAX_JSON_BYTES } from './model-io.js';
-import { concatBuffers, decodeTfjsWeights, flattenManifest, type TfjsArtifacts, type TfjsManifestGroup, type TfjsWeightSpec, type IOHandler } from './tfjs-format.js';
+import { concatBuffers, asBytes, decodeTfjsWeights, flattenManifest, type TfjsArtifacts, type TfjsManifestGroup, type TfjsWeightSpec, type IOHandler } from './tfjs-format.js';
 
 type WeightData = ArrayBuffer | ArrayBuffer[];
 type NamedTensorMap = Record<string, Tensor>;
@@ -16,7 +16,7 @@ export class CompositeArrayBuffer {
   private readonly whole: Uint8Array;
   constructor(buffers?: WeightData | ArrayBufferView | ArrayBufferView[]) {
     const list = buffers === undefined ? [] : Array.isArray(buffers) ? buffers : [buffers];
-    this.whole = concatBuffers(list.map((b, i) => asBytes('io.CompositeArrayBuffer', b, i)));
+    this.whole = concatBuffers(list, 'io.CompositeArrayBuffer');
   }
   get byteLength(): number {
     return this.whole.byteLength;
@@ -28,12 +28,6 @@ export class CompositeArrayBuffer {
   static join(buffers?: WeightData): ArrayBuffer {
     return new CompositeArrayBuffer(buffers).slice();
   }
-}
-
-function asBytes(op: string, b: unknown, i: number): Uint8Array {
-  if (b instanceof ArrayBuffer) return new Uint8Array(b);
-  if (ArrayBuffer.isView(b)) return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-  throw new WasmgradError(msg`${op}: buffer ${i} must be an ArrayBuffer or a typed array, got ${b === null ? 'null' : typeof b}`);
 }
 
 export function concatenateArrayBuffers(buffers: WeightData): ArrayBuffer {

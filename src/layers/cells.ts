@@ -35,6 +35,7 @@ export abstract class RNNCell extends Layer {
   resetDropoutMasks(): void {}
   /** The shape of each state for a step input of stepShape ([batch, ...]); the first is the output's. */
   stateShapes(stepShape: Shape): Shape[] {
+    if (!Array.isArray(stepShape) || stepShape.length === 0) throw new WasmgradError(msg`${this.name}.stateShapes: expected a step's shape [batch, ...], got ${jsonOf(stepShape)}`);
     return stateSizesOf(this, `${this.name} (${this.className})`).map((s) => [stepShape[0], s]);
   }
   /**

@@ -203,8 +203,12 @@ export abstract class Layer {
     if (typeof this.name !== 'string' || !this.name) throw new WasmgradError(msg`${cls.className}: name must be a non-empty string`);
     this.trainable = args.trainable ?? true;
     this.dtype = args.dtype ?? 'float32';
-    if (args.batchInputShape) this.batchInputShape = args.batchInputShape.slice();
-    else if (args.inputShape) this.batchInputShape = [args.batchSize ?? null, ...args.inputShape];
+    const dims = (v: unknown, option: string) => {
+      if (Array.isArray(v) && v.every((d) => d === null || (Number.isInteger(d) && d >= 0))) return v as (number | null)[];
+      throw new WasmgradError(msg`${cls.className}: ${option} must be an array of whole numbers >= 0 (or null), got ${jsonOf(v)}`);
+    };
+    if (args.batchInputShape) this.batchInputShape = dims(args.batchInputShape, 'batchInputShape').slice();
+    else if (args.inputShape) this.batchInputShape = [args.batchSize ?? null, ...dims(args.inputShape, 'inputShape')];
     else if (args.inputDim !== undefined) this.batchInputShape = [args.batchSize ?? null, args.inputDim];
     for (const option of Object.values(CONSTRAINT_OPTIONS)) {
       const spec = args[option];
@@ -239,7 +243,11 @@ export abstract class Layer {
     if (this.weightRecords.some((w) => w.name === name)) throw new WasmgradError(msg`${this.name}.addWeight: duplicate weight name '${name}'`);
     this.loadContext?.chargeWeight(this, name, shape);
     const initializer = getInitializer(init as Initializer | string | undefined, opts.fallbackInit ?? 'glorotUniform');
-    const made = initializer(shape);
+    const made: unknown = initializer(shape);
+    if (!(made instanceof Tensor) || made.shape.join() !== shape.join()) {
+      if (made instanceof Tensor) made.dispose();
+      throw new WasmgradError(msg`${this.name}.addWeight('${name}'): the initializer must return a Tensor of shape ${fmtShape(shape)}, got ${describeValue(made)}`);
+    }
     const value = dtype === made.dtype ? made : tensor(made.dataSync(), made.shape, dtype);
     if (value !== made) made.dispose();
     const trainable = opts.trainable ?? true;

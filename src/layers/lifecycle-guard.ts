@@ -14,12 +14,14 @@ type Guarded = { name?: unknown; built?: unknown; build?: (shape: unknown) => vo
 type Method = (this: Guarded, ...args: unknown[]) => unknown;
 type Check = (layer: Guarded, args: unknown[]) => void;
 
-function wrap(proto: Record<string, unknown>, method: string, check: Check): void {
+function wrap(proto: Record<string, unknown>, method: string, check: Check, after?: (layer: Guarded) => void): void {
   const original = Object.hasOwn(proto, method) ? proto[method] : undefined;
   if (typeof original !== 'function') return;
   const guarded: Method = function (this, ...args) {
     check(this, args);
-    return (original as Method).apply(this, args);
+    const result = (original as Method).apply(this, args);
+    after?.(this);
+    return result;
   };
   Object.defineProperty(guarded, 'name', { value: method });
   Object.defineProperty(proto, method, { value: guarded, writable: true, configurable: true });
@@ -45,14 +47,19 @@ function guardOwn(proto: Record<string, unknown>): void {
     if (layer.built === false && typeof layer.build === 'function') {
       const shapes = Array.isArray(args[0]) ? (args[0] as Tensor[]).map((t) => t.shape) : [(args[0] as Tensor).shape];
       layer.build(shapes.length === 1 ? shapes[0] : shapes);
-      layer.built = true;
     }
   });
   for (const method of ['build', 'computeOutputShape']) {
-    wrap(proto, method, (layer, args) => {
-      if (!isShapeOrShapes(args[0])) {
-        throw new WasmgradError(msg`${layer.name}.${method}: inputShape must be a shape (whole numbers >= 0 or null) or an array of shapes, got ${describeValue(args[0])}`);
-      }
-    });
+    wrap(
+      proto,
+      method,
+      (layer, args) => {
+        if (!isShapeOrShapes(args[0])) {
+          throw new WasmgradError(msg`${layer.name}.${method}: inputShape must be a shape (whole numbers >= 0 or null) or an array of shapes, got ${describeValue(args[0])}`);
+        }
+      },
+      // a layer built by a direct call is built: apply must not build it again (as TF.js's build sets built)
+      method === 'build' ? (layer) => void (layer.built = true) : undefined,
+    );
   }
 }

@@ -78,8 +78,8 @@ export class BatchNormalization extends Layer {
     this.axisArg = requestedAxis(this.name, args.axis);
     this.momentum = args.momentum ?? 0.99;
     this.epsilon = args.epsilon ?? 1e-3;
-    if (!(this.momentum >= 0 && this.momentum <= 1)) throw new WasmgradError(msg`${this.name}: momentum must be in [0, 1], got ${args.momentum}`);
-    if (!(this.epsilon >= 0)) throw new WasmgradError(msg`${this.name}: epsilon must be >= 0, got ${args.epsilon}`);
+    if (!(typeof this.momentum === 'number' && this.momentum >= 0 && this.momentum <= 1)) throw new WasmgradError(msg`${this.name}: momentum must be in [0, 1], got ${args.momentum}`);
+    if (!(typeof this.epsilon === 'number' && this.epsilon >= 0)) throw new WasmgradError(msg`${this.name}: epsilon must be >= 0, got ${args.epsilon}`);
     this.center = args.center ?? true;
     this.scale = args.scale ?? true;
   }
@@ -161,7 +161,7 @@ export class LayerNormalization extends Layer {
     this.args = args;
     this.axisArg = requestedAxis(this.name, args.axis);
     this.epsilon = args.epsilon ?? 1e-3;
-    if (!(this.epsilon >= 0)) throw new WasmgradError(msg`${this.name}: epsilon must be >= 0, got ${args.epsilon}`);
+    if (!(typeof this.epsilon === 'number' && this.epsilon >= 0)) throw new WasmgradError(msg`${this.name}: epsilon must be >= 0, got ${args.epsilon}`);
     this.center = args.center ?? true;
     this.scale = args.scale ?? true;
   }

@@ -4,6 +4,7 @@
 // awaits a hook that returned a promise.
 import { WasmgradError, msg } from '../errors.js';
 import { Tensor } from '../tensor.js';
+import { optionsOf } from '../validate.js';
 import type { CallbackModel } from './contracts.js';
 
 export type Logs = Record<string, number>;
@@ -151,6 +152,7 @@ export class EarlyStopping extends Callback {
   constructor(args: EarlyStoppingArgs = {}) {
     super();
     const op = 'earlyStopping';
+    args = optionsOf(args, op);
     this.monitor = args.monitor ?? 'val_loss';
     this.minDelta = Math.abs(nonNegative(op, 'minDelta', args.minDelta === undefined ? 0 : Math.abs(args.minDelta), 0));
     this.patience = nonNegative(op, 'patience', args.patience, 0);
@@ -171,9 +173,9 @@ export class EarlyStopping extends Callback {
   }
 
   onEpochEnd(epoch: number, logs: Logs = {}): void {
-    const current = logs[this.monitor];
+    const current = logs?.[this.monitor];
     if (typeof current !== 'number') {
-      if (!this.warned) console.warn(`earlyStopping: '${this.monitor}' is not in the epoch logs (${Object.keys(logs).join(', ')}); not stopping`);
+      if (!this.warned) console.warn(`earlyStopping: '${this.monitor}' is not in the epoch logs (${Object.keys(logs ?? {}).join(', ')}); not stopping`);
       this.warned = true;
       return;
     }
@@ -238,6 +240,7 @@ export class ReduceLROnPlateau extends Callback {
   constructor(args: ReduceLROnPlateauArgs = {}) {
     super();
     const op = 'reduceLROnPlateau';
+    args = optionsOf(args, op);
     this.monitor = args.monitor ?? 'val_loss';
     this.factor = args.factor ?? 0.1;
     if (typeof this.factor !== 'number' || !(this.factor > 0 && this.factor < 1)) throw new WasmgradError(msg`${op}: factor must be in (0, 1), got ${args.factor}`);
@@ -260,7 +263,7 @@ export class ReduceLROnPlateau extends Callback {
   }
 
   onEpochEnd(epoch: number, logs: Logs = {}): void {
-    const current = logs[this.monitor];
+    const current = logs?.[this.monitor];
     if (typeof current !== 'number') return;
     const opt = this.model.optimizer;
     if (!opt) return;

@@ -4,7 +4,7 @@ import { WasmgradError, jsonOf, msg } from '../errors.js';
 import { boolOf } from '../creation.js';
 
 export function assert(expr: boolean, msg: () => string): void {
-  if (!expr) throw new WasmgradError(typeof msg === 'function' ? msg() : String(msg));
+  if (!expr) throw new WasmgradError(typeof msg === 'function' ? String(msg()) : msg === undefined ? 'util.assert: assertion failed' : String(msg));
 }
 
 /** Shuffles an array (or typed array) in place (Fisher-Yates, Math.random as TF.js). */
