@@ -54,11 +54,11 @@ type Seeded = { seed?: number };
 
 /** An initializer's options: none (undefined or null) is {}; what is given must be a finite number. */
 function opts<T extends Record<string, unknown>>(o: T | null | undefined, name: string): T {
-  optionsOf(o, `initializers.${name}`);
-  for (const [k, v] of Object.entries(o ?? {})) {
+  const given = optionsOf(o, `initializers.${name}`);
+  for (const [k, v] of Object.entries(given)) {
     if (v !== undefined && v !== null && (typeof v !== 'number' || !Number.isFinite(v))) throw new WasmgradError(msg`initializers.${name}: ${k} must be a finite number, got ${describeValue(v)}`);
   }
-  return (o ?? {}) as T;
+  return given;
 }
 export const glorotUniform = (o?: Seeded | null) => rename('GlorotUniform', varianceScaling({ scale: 1, mode: 'fanAvg', distribution: 'uniform', seed: opts(o, 'glorotUniform').seed }), opts(o, 'glorotUniform'));
 export const glorotNormal = (o?: Seeded | null) => rename('GlorotNormal', varianceScaling({ scale: 1, mode: 'fanAvg', distribution: 'truncatedNormal', seed: opts(o, 'glorotNormal').seed }), opts(o, 'glorotNormal'));

@@ -56,9 +56,8 @@ export async function init(options: InitOptions = {}): Promise<BackendInfo> {
  * the defaults if it is not running; rejects, naming the worker, if one could not start.
  */
 export async function ready(): Promise<void> {
-  if (starting) await starting.catch(() => undefined);
-  const e = current ?? (await init(), current);
-  await e?.pool.ready();
+  await init();
+  await engine().pool.ready();
 }
 
 export function backendInfo(): BackendInfo {

@@ -225,6 +225,11 @@ export function concatBuffers(parts: readonly unknown[], op = 'weightData'): Uin
   return out;
 }
 
+/** A model's weightData (none, one buffer or a list of them, as TF.js allows) as one run of bytes. */
+export function weightBytes(data: unknown, op = 'weightData'): Uint8Array {
+  return concatBuffers(data === undefined || data === null ? [] : Array.isArray(data) ? data : [data], op);
+}
+
 /** The bytes of an ArrayBuffer or a typed array; anything else (a file's weightData may be anything) is refused. */
 export function asBytes(op: string, b: unknown, i: number): Uint8Array {
   if (b instanceof ArrayBuffer) return new Uint8Array(b);
@@ -242,7 +247,7 @@ export function artifactsFromTfjs(a: TfjsArtifacts): { modelJson: ModelJson; wei
   const topology = topologyFromTfjs(a.modelTopology);
   const specs = a.weightSpecs ?? [];
   if (!Array.isArray(specs)) throw new WasmgradError(msg`${op}: weightSpecs must be an array`);
-  const data = a.weightData == null ? new Uint8Array(0) : concatBuffers(Array.isArray(a.weightData) ? a.weightData : [a.weightData]);
+  const data = weightBytes(a.weightData);
   const records = decodeTfjsWeights(specs, data);
   const weights: WeightSpec[] = Object.keys(records).map((name) => ({ name, shape: records[name].shape, dtype: records[name].dtype }));
   const bytes = mapSafetensorsError(op, () => encodeRecords({ ...records }, { format: 'tfjs' }));

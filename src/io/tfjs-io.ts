@@ -7,7 +7,7 @@ import { decodeSafetensorsRecords } from './safetensors.js';
 import {
   loadModelArtifacts as loadModel, saveModelArtifacts, nodeFs, readLimited, fetchLimited, parseJson, MAX_JSON_BYTES, MAX_WEIGHT_BYTES, MODEL_FILE, type SaveOptions,
 } from './model-io.js';
-import { artifactsFromTfjs, flattenManifest, concatBuffers, topologyToTfjs, type TfjsArtifacts, type TfjsWeightSpec, type SaveResult, type IOHandler } from './tfjs-format.js';
+import { artifactsFromTfjs, flattenManifest, concatBuffers, weightBytes, topologyToTfjs, type TfjsArtifacts, type TfjsWeightSpec, type SaveResult, type IOHandler } from './tfjs-format.js';
 import { browserStoreHandler, BROWSER_SCHEME } from './browser-stores.js';
 
 /** The model the savers take and the loaders return (as model-io's own functions type it). */
@@ -101,7 +101,7 @@ export function fileSystem(location: string): IOHandler {
       const { fs, path } = await nodeFs(op);
       const dir = p.endsWith('.json') ? path.dirname(p) : p;
       await fs.mkdir(dir, { recursive: true });
-      const data = a.weightData == null ? new Uint8Array(0) : concatBuffers(Array.isArray(a.weightData) ? a.weightData : [a.weightData]);
+      const data = weightBytes(a.weightData);
       const json = {
         modelTopology: a.modelTopology, format: a.format ?? 'layers-model', generatedBy: a.generatedBy, convertedBy: a.convertedBy ?? null,
         weightsManifest: [{ paths: [`./${TFJS_WEIGHTS_FILE}`], weights: a.weightSpecs ?? [] }],

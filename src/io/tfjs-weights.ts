@@ -6,7 +6,7 @@ import { WasmgradError, describeValue, msg, jsonOf } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { fromFlat } from '../creation.js';
 import { MAX_WEIGHT_BYTES, parseJson, MAX_JSON_BYTES } from './model-io.js';
-import { concatBuffers, asBytes, decodeTfjsWeights, flattenManifest, type TfjsArtifacts, type TfjsManifestGroup, type TfjsWeightSpec, type IOHandler } from './tfjs-format.js';
+import { concatBuffers, asBytes, weightBytes, decodeTfjsWeights, flattenManifest, type TfjsArtifacts, type TfjsManifestGroup, type TfjsWeightSpec, type IOHandler } from './tfjs-format.js';
 
 type WeightData = ArrayBuffer | ArrayBuffer[];
 type NamedTensorMap = Record<string, Tensor>;
@@ -15,8 +15,7 @@ type NamedTensorMap = Record<string, Tensor>;
 export class CompositeArrayBuffer {
   private readonly whole: Uint8Array;
   constructor(buffers?: WeightData | ArrayBufferView | ArrayBufferView[]) {
-    const list = buffers === undefined ? [] : Array.isArray(buffers) ? buffers : [buffers];
-    this.whole = concatBuffers(list, 'io.CompositeArrayBuffer');
+    this.whole = weightBytes(buffers, 'io.CompositeArrayBuffer');
   }
   get byteLength(): number {
     return this.whole.byteLength;

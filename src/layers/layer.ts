@@ -11,7 +11,7 @@ import { checkOutputShape } from '../validate.js';
 import { runAs } from '../engine/op-context.js';
 import { tensor } from '../creation.js';
 import { attachMask, maskOf } from './mask.js';
-import { guardLifecycle } from './lifecycle-guard.js';
+import { guardLifecycle, isShape } from './lifecycle-guard.js';
 import { ownEntry } from '../util/lookup.js';
 import { CONSTRAINT_OPTIONS, getConstraint, serializeConstraint, type ConstraintOption, type ConstraintSpec } from '../constraints.js';
 
@@ -104,6 +104,12 @@ interface WeightRecord {
   variable: Variable;
   trainable: boolean;
   regularizer?: Regularizer | null;
+}
+
+/** A shape given as a layer option (inputShape, batchInputShape), or a WasmgradError naming it. */
+function optionShape(className: string, option: string, v: unknown): (number | null)[] {
+  if (isShape(v)) return v;
+  throw new WasmgradError(msg`${className}: ${option} must be an array of whole numbers >= 0 (or null), got ${jsonOf(v)}`);
 }
 
 const nameCounts = new Map<string, number>();
@@ -203,12 +209,8 @@ export abstract class Layer {
     if (typeof this.name !== 'string' || !this.name) throw new WasmgradError(msg`${cls.className}: name must be a non-empty string`);
     this.trainable = args.trainable ?? true;
     this.dtype = args.dtype ?? 'float32';
-    const dims = (v: unknown, option: string) => {
-      if (Array.isArray(v) && v.every((d) => d === null || (Number.isInteger(d) && d >= 0))) return v as (number | null)[];
-      throw new WasmgradError(msg`${cls.className}: ${option} must be an array of whole numbers >= 0 (or null), got ${jsonOf(v)}`);
-    };
-    if (args.batchInputShape) this.batchInputShape = dims(args.batchInputShape, 'batchInputShape').slice();
-    else if (args.inputShape) this.batchInputShape = [args.batchSize ?? null, ...dims(args.inputShape, 'inputShape')];
+    if (args.batchInputShape) this.batchInputShape = optionShape(cls.className, 'batchInputShape', args.batchInputShape).slice();
+    else if (args.inputShape) this.batchInputShape = [args.batchSize ?? null, ...optionShape(cls.className, 'inputShape', args.inputShape)];
     else if (args.inputDim !== undefined) this.batchInputShape = [args.batchSize ?? null, args.inputDim];
     for (const option of Object.values(CONSTRAINT_OPTIONS)) {
       const spec = args[option];

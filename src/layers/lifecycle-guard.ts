@@ -6,7 +6,8 @@
 import { WasmgradError, describeValue, msg } from '../errors.js';
 import { Tensor } from '../tensor.js';
 
-const isShape = (s: unknown): boolean => Array.isArray(s) && s.every((d) => d === null || (Number.isInteger(d) && (d as number) >= 0));
+/** A shape as layers see it: whole numbers >= 0, null for an unknown size. */
+export const isShape = (s: unknown): s is (number | null)[] => Array.isArray(s) && s.every((d) => d === null || (Number.isInteger(d) && (d as number) >= 0));
 const isShapeOrShapes = (s: unknown): boolean => isShape(s) || (Array.isArray(s) && s.length > 0 && s.every(isShape));
 const isInputs = (x: unknown): boolean => x instanceof Tensor || (Array.isArray(x) && x.length > 0 && x.every((t) => t instanceof Tensor));
 
